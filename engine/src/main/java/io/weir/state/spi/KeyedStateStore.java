@@ -1,0 +1,61 @@
+package io.weir.state.spi;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * A shard's keyed state: bytes in, bytes out. One instance per shard; every method except where noted
+ * is called only from the owning shard thread.
+ * <p>
+ * Keys are composite byte strings built by the engine (see {@link StateKeyDescriptor}): they begin with the
+ * key group (big-endian u16), then the state id, the user key and an optional namespace / user-map key, so a
+ * byte-ordered backend keeps one key group, one state and one key's entries contiguous. Keys and values are
+ * passed as {@link DirectBuffer}s starting at offset 0; buffers handed to the store are only valid for the call.
+ * Backends must copy what they keep.
+ * <p>
+ * Checkpoints: {@link #snapshot(long, boolean)} is the synchronous snapshot point. It must return in
+ * microseconds regardless of state size; the returned {@link StoreSnapshot} is then read by the snapshot
+ * thread while the shard goes on writing, and it must see exactly the state as of the snapshot point.
+ */
+public interface KeyedStateStore extends AutoCloseable
+{
+    /** Returned by {@link #get} when the key has no entry. */
+    int MISSING = -1;
+
+    /**
+     * Copy the value stored under the key into {@code valueOut} at offset 0.
+     *
+     * @return the value's length in bytes, or {@link #MISSING}.
+     */
+    int get(DirectBuffer key, int keyLength, MutableDirectBuffer valueOut);
+
+    /** Insert or replace the value stored under the key. */
+    void put(DirectBuffer key, int keyLength, DirectBuffer value, int valueOffset, int valueLength);
+
+    /** @return true if an entry was removed. */
+    boolean remove(DirectBuffer key, int keyLength);
+
+    /**
+     * Visit every live entry. Used for TTL full cleanup, restore and tests, never per event. The visitor must
+     * not modify the store; collect keys and remove them afterwards.
+     */
+    void forEach(EntryVisitor visitor);
+
+    /** Number of live entries (may be approximate for backends that cannot count cheaply). */
+    long entryCount();
+
+    /** Bytes of memory or disk this store currently holds (off-heap, mapped file or heap estimate). */
+    long sizeBytes();
+
+    /**
+     * The synchronous snapshot point of checkpoint {@code checkpointId}: fixes the state as it is now.
+     *
+     * @param full true for a self-contained snapshot of every entry, false for a delta of the entries changed
+     *             (written or removed) since the previous snapshot point.
+     */
+    StoreSnapshot snapshot(long checkpointId, boolean full);
+
+    /** Release memory and files. Called from the shard thread after it stopped, or from the closing thread. */
+    @Override
+    void close();
+}

@@ -1,0 +1,18 @@
+package io.weir.state.spi;
+
+/**
+ * A factory of per-shard {@link KeyedStateStore}s: the SPI a state backend implements. Implementations are
+ * immutable configuration objects; {@link #createStore} is called once per shard from the thread that wires
+ * the job.
+ */
+public interface StateBackend
+{
+    /** Short name recorded in checkpoints and shown by tools, e.g. {@code chronicle}, {@code lmdb}. */
+    String name();
+
+    /**
+     * @param shardId          the shard that will own the store.
+     * @param expectedEntries  a sizing hint for the number of entries this shard will hold.
+     */
+    KeyedStateStore createStore(int shardId, long expectedEntries);
+}

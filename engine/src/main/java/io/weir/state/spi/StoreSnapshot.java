@@ -1,0 +1,19 @@
+package io.weir.state.spi;
+
+/**
+ * The frozen view of a store taken at a snapshot point. Read by the snapshot thread while the shard keeps
+ * processing; {@link #release()} is called once by the snapshot thread when it is done (or abandoned).
+ */
+public interface StoreSnapshot
+{
+    long checkpointId();
+
+    /** True when this snapshot holds every entry, false when it holds only changes since the previous one. */
+    boolean isFull();
+
+    /** Visit every entry of the snapshot (for a delta: changed entries and tombstones with a null value). */
+    void forEach(EntryVisitor visitor);
+
+    /** Free what the snapshot pinned (copy-on-write pre-images, read transactions). Idempotent. */
+    void release();
+}
