@@ -28,7 +28,7 @@ public final class KeyContext
         }
         this.maxKeyLength = maxKeyLength;
         this.keyBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            BufferUtil.findNextPositivePowerOfTwo(Math.max(maxKeyLength, 8)), 8));
+            org.agrona.BitUtil.findNextPositivePowerOfTwo(Math.max(maxKeyLength, 8)), 8));
     }
 
     /** Make the key at {@code src[offset, offset + length)} current. Called from the shard thread. */

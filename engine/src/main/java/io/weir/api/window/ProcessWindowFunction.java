@@ -1,0 +1,13 @@
+package io.weir.api.window;
+
+import io.weir.api.functions.Collector;
+
+/**
+ * Turns a window's aggregated result into output, with the key and the window. Called on the shard thread when
+ * the window fires.
+ */
+@FunctionalInterface
+public interface ProcessWindowFunction<K, IN, R>
+{
+    void process(K key, TimeWindow window, IN aggregate, Collector<R> out);
+}

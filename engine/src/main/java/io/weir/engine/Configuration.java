@@ -1,0 +1,22 @@
+package io.weir.engine;
+
+/** Defaults of {@link WeirContext}, with the system properties that override them. */
+public final class Configuration
+{
+    public static final String SHARDS_PROP_NAME = "weir.shards";
+    public static final int RING_CAPACITY_BYTES_DEFAULT = 1 << 20;
+    public static final int READ_BATCH_LIMIT_DEFAULT = 256;
+    public static final int WATERMARK_BROADCAST_EVENTS_DEFAULT = 256;
+    public static final int MAX_KEY_LENGTH_DEFAULT = 256;
+    public static final long EXPECTED_ENTRIES_PER_SHARD_DEFAULT = 1 << 20;
+
+    private Configuration()
+    {
+    }
+
+    /** Shards default: {@code weir.shards} if set, else the number of available processors. */
+    public static int shards()
+    {
+        return Integer.getInteger(SHARDS_PROP_NAME, Runtime.getRuntime().availableProcessors());
+    }
+}

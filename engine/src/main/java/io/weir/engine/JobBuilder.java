@@ -1,0 +1,202 @@
+package io.weir.engine;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.codec.Codec;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.functions.KeySelector;
+import io.weir.api.functions.LongKeySelector;
+import io.weir.api.functions.OutputTag;
+import io.weir.api.functions.TimestampAssigner;
+import io.weir.api.window.ProcessWindowFunction;
+import io.weir.api.window.WindowAssigner;
+import io.weir.engine.window.WindowOperator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Builds a job in Flink's shape: source(s) &rarr; keyBy &rarr; process &rarr; sink, plus side outputs.
+ * <pre>{@code
+ * WeirJob<Event, Row> job = JobBuilder.named("rolling-sum", EventCodec.INSTANCE)
+ *     .source(new CsvEventReader(path))
+ *     .timestamps(Event::timestamp, WatermarkStrategy.forBoundedOutOfOrderness(5000))
+ *     .keyBy(Event::key)
+ *     .process(RollingSum::new)
+ *     .sink(rows)
+ *     .build(new WeirContext().shards(2));
+ * }</pre>
+ * The process function is given as a factory: every shard gets its own instance. Single use; not thread-safe.
+ *
+ * @param <I> the element type, encoded into the rings with the given codec.
+ */
+public final class JobBuilder<I>
+{
+    private final String name;
+    private final Codec<I> codec;
+    private final List<SourceReader<I>> sources = new ArrayList<>();
+    private TimestampAssigner<I> timestampAssigner;
+    private WatermarkStrategy watermarkStrategy = WatermarkStrategy.none();
+
+    private JobBuilder(final String name, final Codec<I> codec)
+    {
+        this.name = Objects.requireNonNull(name, "name");
+        this.codec = Objects.requireNonNull(codec, "codec");
+    }
+
+    public static <I> JobBuilder<I> named(final String name, final Codec<I> codec)
+    {
+        return new JobBuilder<>(name, codec);
+    }
+
+    /** Add a source; each runs on its own thread with its own producer. */
+    public JobBuilder<I> source(final SourceReader<I> reader)
+    {
+        sources.add(Objects.requireNonNull(reader, "reader"));
+        return this;
+    }
+
+    /** Event time of each element and how producers derive watermarks from it. */
+    public JobBuilder<I> timestamps(final TimestampAssigner<I> assigner, final WatermarkStrategy strategy)
+    {
+        this.timestampAssigner = Objects.requireNonNull(assigner, "assigner");
+        this.watermarkStrategy = Objects.requireNonNull(strategy, "strategy");
+        return this;
+    }
+
+    /** Key by a primitive long: the allocation-free path. */
+    public KeyedBuilder<I, Long> keyBy(final LongKeySelector<I> selector)
+    {
+        return new KeyedBuilder<>(this, KeyEncoder.ofLong(Objects.requireNonNull(selector, "selector")));
+    }
+
+    /** Key by any type, serialized with {@code keyCodec}. */
+    public <K> KeyedBuilder<I, K> keyBy(final KeySelector<I, K> selector, final Codec<K> keyCodec)
+    {
+        return new KeyedBuilder<>(this, KeyEncoder.of(selector, keyCodec));
+    }
+
+    /** The keyed stage, waiting for its process function. */
+    public static final class KeyedBuilder<I, K>
+    {
+        private final JobBuilder<I> job;
+        private final KeyEncoder<I, K> keyEncoder;
+
+        private KeyedBuilder(final JobBuilder<I> job, final KeyEncoder<I, K> keyEncoder)
+        {
+            this.job = job;
+            this.keyEncoder = keyEncoder;
+        }
+
+        public <O> ProcessBuilder<I, K, O> process(
+            final Supplier<? extends KeyedProcessFunction<K, I, O>> functionFactory)
+        {
+            return new ProcessBuilder<>(job, keyEncoder, Objects.requireNonNull(functionFactory, "functionFactory"));
+        }
+
+        /** Event-time windows of fixed size (tumbling or sliding), aggregated incrementally. */
+        public WindowedBuilder<I, K> window(final WindowAssigner assigner)
+        {
+            return new WindowedBuilder<>(this, Objects.requireNonNull(assigner, "assigner"));
+        }
+    }
+
+    /** The windowed stage: late-data handling, then the aggregation. */
+    public static final class WindowedBuilder<I, K>
+    {
+        private final KeyedBuilder<I, K> keyed;
+        private final WindowAssigner assigner;
+        private OutputTag<I> lateDataTag;
+
+        private WindowedBuilder(final KeyedBuilder<I, K> keyed, final WindowAssigner assigner)
+        {
+            this.keyed = keyed;
+            this.assigner = assigner;
+        }
+
+        /** Send elements whose windows have all fired to this side output (declare its sink on the next stage). */
+        public WindowedBuilder<I, K> sideOutputLateData(final OutputTag<I> tag)
+        {
+            this.lateDataTag = Objects.requireNonNull(tag, "tag");
+            return this;
+        }
+
+        public <ACC, OUT, R> ProcessBuilder<I, K, R> aggregate(
+            final AggregateFunction<I, ACC, OUT> aggregateFunction,
+            final Codec<ACC> accumulatorCodec,
+            final ProcessWindowFunction<K, OUT, R> windowFunction)
+        {
+            Objects.requireNonNull(aggregateFunction, "aggregateFunction");
+            Objects.requireNonNull(accumulatorCodec, "accumulatorCodec");
+            Objects.requireNonNull(windowFunction, "windowFunction");
+            final OutputTag<I> tag = lateDataTag;
+            return keyed.process(() -> new WindowOperator<>(assigner, aggregateFunction, accumulatorCodec,
+                windowFunction, tag));
+        }
+    }
+
+    /** The final stage: outputs and build. */
+    public static final class ProcessBuilder<I, K, O>
+    {
+        private final JobBuilder<I> job;
+        private final KeyEncoder<I, K> keyEncoder;
+        private final Supplier<? extends KeyedProcessFunction<K, I, O>> functionFactory;
+        private final List<OutputTag<?>> sideTags = new ArrayList<>();
+        private final List<SinkFactory<?>> sideSinks = new ArrayList<>();
+        private SinkFactory<O> sink;
+        private ShardCheckpointHandler checkpointHandler;
+
+        private ProcessBuilder(
+            final JobBuilder<I> job,
+            final KeyEncoder<I, K> keyEncoder,
+            final Supplier<? extends KeyedProcessFunction<K, I, O>> functionFactory)
+        {
+            this.job = job;
+            this.keyEncoder = keyEncoder;
+            this.functionFactory = functionFactory;
+        }
+
+        public ProcessBuilder<I, K, O> sink(final SinkFactory<O> sink)
+        {
+            this.sink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Route {@code ctx.output(tag, value)} to {@code sink}. */
+        public <X> ProcessBuilder<I, K, O> sideOutput(final OutputTag<X> tag, final SinkFactory<X> sink)
+        {
+            Objects.requireNonNull(tag, "tag");
+            if (sideTags.contains(tag))
+            {
+                throw new IllegalArgumentException("side output " + tag + " declared twice");
+            }
+            sideTags.add(tag);
+            sideSinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /** Engine hook for checkpoints: called on each shard's thread when a barrier is aligned. */
+        public ProcessBuilder<I, K, O> checkpointHandler(final ShardCheckpointHandler handler)
+        {
+            this.checkpointHandler = handler;
+            return this;
+        }
+
+        /** Validate the context and wire the job (not started). */
+        public WeirJob<I, O> build(final WeirContext context)
+        {
+            if (sink == null)
+            {
+                throw new IllegalStateException("job '" + job.name + "' has no sink: call sink(...) before build");
+            }
+            if (job.timestampAssigner == null)
+            {
+                throw new IllegalStateException("job '" + job.name + "' has no timestamps: call timestamps(...)");
+            }
+            context.conclude();
+            return new WeirJob<>(job.name, context, job.codec, keyEncoder, job.timestampAssigner,
+                job.watermarkStrategy, job.sources, functionFactory, sink, sideTags, sideSinks, checkpointHandler);
+        }
+    }
+}

@@ -1,0 +1,327 @@
+package io.weir.engine;
+
+import io.weir.api.codec.Codec;
+import io.weir.api.functions.TimestampAssigner;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * A handle through which ONE thread feeds elements to a job: it owns one single-producer ring per shard,
+ * encodes each element once, straight into the ring of the shard that owns the element's key group, and
+ * derives watermarks from the timestamps it sends.
+ * <p>
+ * Not thread-safe: each producing thread takes its own handle. {@link #tryOffer} never blocks and never
+ * allocates (with allocation-free codecs); it returns false on back-pressure, and the caller retries later.
+ */
+public final class Producer<I>
+{
+    private final int producerIndex;
+    private final JobStatus status;
+    private final OneToOneRingBuffer[] rings;
+    private final long[] sentWatermarks;
+    private final boolean[] endSent;
+    private final Codec<I> codec;
+    private final KeyEncoder<I, ?> keyEncoder;
+    private final TimestampAssigner<I> timestampAssigner;
+    private final WatermarkStrategy watermarkStrategy;
+    private final int maxParallelism;
+    private final int shards;
+    private final int maxKeyLength;
+    private final int watermarkBroadcastEvents;
+    private final IdleStrategy idleStrategy;
+    private final ExpandableArrayBuffer keyBuffer = new ExpandableArrayBuffer(64);
+
+    /** Flink's starting point, {@code MIN + bound + 1}, so that {@code max - bound - 1} never overflows. */
+    private long maxTimestamp;
+    private long watermark = Long.MIN_VALUE;
+    private int eventsSinceBroadcast;
+    private boolean ended;
+    private long offered;
+
+    Producer(
+        final int producerIndex,
+        final JobStatus status,
+        final AtomicBuffer[] ringBuffers,
+        final Codec<I> codec,
+        final KeyEncoder<I, ?> keyEncoder,
+        final TimestampAssigner<I> timestampAssigner,
+        final WatermarkStrategy watermarkStrategy,
+        final WeirContext context,
+        final IdleStrategy idleStrategy)
+    {
+        this.producerIndex = producerIndex;
+        this.status = status;
+        this.shards = ringBuffers.length;
+        this.rings = new OneToOneRingBuffer[shards];
+        for (int i = 0; i < shards; i++)
+        {
+            rings[i] = new OneToOneRingBuffer(ringBuffers[i]);
+        }
+        this.sentWatermarks = new long[shards];
+        java.util.Arrays.fill(sentWatermarks, Long.MIN_VALUE);
+        this.endSent = new boolean[shards];
+        this.codec = codec;
+        this.keyEncoder = keyEncoder;
+        this.timestampAssigner = timestampAssigner;
+        this.watermarkStrategy = watermarkStrategy;
+        this.maxParallelism = context.maxParallelism();
+        this.maxKeyLength = context.maxKeyLength();
+        this.watermarkBroadcastEvents = context.watermarkBroadcastEvents();
+        this.idleStrategy = idleStrategy;
+        this.maxTimestamp = watermarkStrategy.isAutomatic() ?
+            Long.MIN_VALUE + watermarkStrategy.outOfOrdernessMs() + 1 : Long.MIN_VALUE;
+    }
+
+    public int producerIndex()
+    {
+        return producerIndex;
+    }
+
+    /** This producer's current watermark. */
+    public long watermark()
+    {
+        return watermark;
+    }
+
+    /** Elements accepted so far. */
+    public long offered()
+    {
+        return offered;
+    }
+
+    /**
+     * Encode the element into its shard's ring.
+     *
+     * @return true if accepted; false if that ring is full (back-pressure): nothing was written, retry later.
+     * @throws JobFailedException if the job has failed.
+     * @throws IllegalStateException after {@link #endOfInput()}.
+     */
+    public boolean tryOffer(final I value)
+    {
+        if (ended)
+        {
+            throw new IllegalStateException("producer " + producerIndex + " already sent end of input");
+        }
+        if (status.isAborting())
+        {
+            status.checkNotFailed();
+            throw new IllegalStateException("job '" + status.jobName() + "' is closed");
+        }
+        final long timestamp = timestampAssigner.timestamp(value);
+        final int keyLength = keyEncoder.encodeKey(value, keyBuffer);
+        if (keyLength > maxKeyLength)
+        {
+            throw new IllegalArgumentException("key of " + keyLength + " bytes exceeds maxKeyLength " +
+                maxKeyLength + " for element " + value);
+        }
+        final int keyGroup = KeyGroups.keyGroup(keyBuffer, 0, keyLength, maxParallelism);
+        final int shard = KeyGroups.shardForKeyGroup(keyGroup, maxParallelism, shards);
+        final OneToOneRingBuffer ring = rings[shard];
+        final int valueLength = codec.encodedLength(value);
+        final int length = RecordDescriptor.EVENT_HEADER_LENGTH + keyLength + valueLength;
+        if (length > ring.maxMsgLength())
+        {
+            throw new IllegalArgumentException("encoded element of " + length + " bytes exceeds the ring's max " +
+                "message length " + ring.maxMsgLength() + "; raise ringCapacityBytes");
+        }
+        final int index = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, length);
+        if (index < 0)
+        {
+            return false;
+        }
+        final AtomicBuffer buffer = ring.buffer();
+        try
+        {
+            buffer.putLong(index + RecordDescriptor.WATERMARK_OFFSET, watermark);
+            buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
+            buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
+            buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
+            buffer.putBytes(index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
+            codec.encode(value, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
+        }
+        catch (final RuntimeException ex)
+        {
+            ring.abort(index);
+            throw ex;
+        }
+        ring.commit(index);
+        if (watermark > sentWatermarks[shard])
+        {
+            sentWatermarks[shard] = watermark;
+        }
+        offered++;
+        if (watermarkStrategy.isAutomatic())
+        {
+            onTimestamp(timestamp);
+        }
+        if (++eventsSinceBroadcast >= watermarkBroadcastEvents)
+        {
+            eventsSinceBroadcast = 0;
+            tryFlushWatermarks();
+        }
+        return true;
+    }
+
+    /**
+     * Offer, retrying with the producer's idle strategy until accepted or {@code timeoutNs} passed.
+     *
+     * @return false on timeout.
+     */
+    public boolean offer(final I value, final long timeoutNs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        idleStrategy.reset();
+        while (!tryOffer(value))
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                return false;
+            }
+            idleStrategy.idle();
+        }
+        return true;
+    }
+
+    /** Advance this producer's watermark (monotonic; lower values are ignored); sent with the next flush. */
+    public void emitWatermark(final long watermarkMs)
+    {
+        if (watermarkMs > watermark)
+        {
+            watermark = watermarkMs;
+        }
+    }
+
+    /**
+     * Send the current watermark to every shard that has not seen it yet.
+     *
+     * @return true if every shard is up to date; false if a full ring made some wait (retry later).
+     */
+    public boolean tryFlushWatermarks()
+    {
+        boolean complete = true;
+        for (int shard = 0; shard < shards; shard++)
+        {
+            if (sentWatermarks[shard] < watermark)
+            {
+                final OneToOneRingBuffer ring = rings[shard];
+                final int index = ring.tryClaim(RecordDescriptor.WATERMARK_MSG_TYPE, Long.BYTES);
+                if (index < 0)
+                {
+                    complete = false;
+                    continue;
+                }
+                ring.buffer().putLong(index + RecordDescriptor.WATERMARK_OFFSET, watermark);
+                ring.commit(index);
+                sentWatermarks[shard] = watermark;
+            }
+        }
+        return complete;
+    }
+
+    /**
+     * Tell every shard this producer is done; pending watermarks are flushed first.
+     *
+     * @return true when every shard has been told; false on back-pressure (call again).
+     */
+    public boolean tryEndOfInput()
+    {
+        ended = true;
+        if (!tryFlushWatermarks())
+        {
+            return false;
+        }
+        boolean complete = true;
+        for (int shard = 0; shard < shards; shard++)
+        {
+            if (!endSent[shard])
+            {
+                final OneToOneRingBuffer ring = rings[shard];
+                final int index = ring.tryClaim(RecordDescriptor.END_OF_INPUT_MSG_TYPE, 0);
+                if (index < 0)
+                {
+                    complete = false;
+                    continue;
+                }
+                ring.commit(index);
+                endSent[shard] = true;
+            }
+        }
+        return complete;
+    }
+
+    /** Blocking {@link #tryEndOfInput()}: returns once every shard has been told, or the job stopped. */
+    public void endOfInput()
+    {
+        idleStrategy.reset();
+        while (!tryEndOfInput())
+        {
+            if (status.isAborting())
+            {
+                status.checkNotFailed();
+                return;
+            }
+            idleStrategy.idle();
+        }
+    }
+
+    /** True once end of input has been delivered to every shard. */
+    public boolean isEnded()
+    {
+        if (!ended)
+        {
+            return false;
+        }
+        for (final boolean sent : endSent)
+        {
+            if (!sent)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Write a checkpoint barrier into every ring (used by the checkpoint coordinator through the source thread).
+     *
+     * @return true if every shard got it; on false, nothing was committed to the rings that were full and the
+     *         caller retries with the same id (shards ignore duplicates).
+     */
+    boolean tryBarrier(final long checkpointId, final int flags, final boolean[] delivered)
+    {
+        boolean complete = true;
+        for (int shard = 0; shard < shards; shard++)
+        {
+            if (!delivered[shard])
+            {
+                final OneToOneRingBuffer ring = rings[shard];
+                final int index = ring.tryClaim(RecordDescriptor.BARRIER_MSG_TYPE, RecordDescriptor.BARRIER_LENGTH);
+                if (index < 0)
+                {
+                    complete = false;
+                    continue;
+                }
+                ring.buffer().putLong(index + RecordDescriptor.BARRIER_CHECKPOINT_ID_OFFSET, checkpointId);
+                ring.buffer().putInt(index + RecordDescriptor.BARRIER_FLAGS_OFFSET, flags);
+                ring.commit(index);
+                delivered[shard] = true;
+            }
+        }
+        return complete;
+    }
+
+    private void onTimestamp(final long timestamp)
+    {
+        if (timestamp > maxTimestamp)
+        {
+            maxTimestamp = timestamp;
+            final long candidate = maxTimestamp - watermarkStrategy.outOfOrdernessMs() - 1;
+            if (candidate > watermark)
+            {
+                watermark = candidate;
+            }
+        }
+    }
+}

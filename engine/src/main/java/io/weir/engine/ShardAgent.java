@@ -1,0 +1,606 @@
+package io.weir.engine;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.TimeDomain;
+import io.weir.api.TimerService;
+import io.weir.api.codec.Codec;
+import io.weir.api.functions.OutputTag;
+import io.weir.api.state.AggregatingState;
+import io.weir.api.state.AggregatingStateDescriptor;
+import io.weir.api.state.ListState;
+import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.api.state.MapState;
+import io.weir.api.state.MapStateDescriptor;
+import io.weir.api.state.ReducingState;
+import io.weir.api.state.ReducingStateDescriptor;
+import io.weir.api.state.ValueState;
+import io.weir.api.state.ValueStateDescriptor;
+import io.weir.engine.state.KeyContext;
+import io.weir.engine.state.KeyedStateRegistry;
+import io.weir.state.spi.KeyedStateStore;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+import java.util.Arrays;
+
+/**
+ * A shard: one thread that owns a contiguous range of key groups, their state store, their timers, the
+ * shard's watermark and its sink writers. It drains one ring per producer, decoding each element in place
+ * into a reused instance, and calls the keyed function. Nothing it touches is shared; every method is called
+ * only from the shard thread, except the read-only accessors documented otherwise.
+ * <p>
+ * Duty cycle: read the clock once; read a bounded batch from each producer's ring (skipping producers whose
+ * checkpoint barrier arrived while others' has not: alignment); fire due processing-time timers; run periodic
+ * state work; at end of input fire every event-time timer and finish.
+ */
+public final class ShardAgent<K, I, O> implements Agent
+{
+    private final int shardId;
+    private final int shards;
+    private final JobStatus status;
+    private final OneToOneRingBuffer[] rings;
+    private final long[] producerWatermarks;
+    private final boolean[] producerEnded;
+    private final boolean[] producerAtBarrier;
+    private final int readBatchLimit;
+    private final Codec<I> codec;
+    private final Codec<K> keyCodec;
+    private final KeyedProcessFunction<K, I, O> function;
+    private final KeyContext keyContext;
+    private final KeyedStateRegistry stateRegistry;
+    private final KeyedStateStore store;
+    private final TimerQueue eventTimers;
+    private final TimerQueue processingTimers;
+    private final EpochClock clock;
+    private final SinkWriter<O> mainOutput;
+    private final OutputTag<?>[] sideTags;
+    private final SinkWriter<?>[] sideOutputs;
+    private final ShardCheckpointHandler checkpointHandler;
+    private final ShardContext context;
+    private final ControlledMessageHandler messageHandler = this::onMessage;
+
+    private int currentProducer;
+    private long currentWatermark = Long.MIN_VALUE;
+    private long nowMs;
+    private long currentTimestamp;
+    private long currentTimerNamespace;
+    private TimeDomain currentTimeDomain;
+    private I reusableElement;
+    private int endedProducers;
+    private int producersAtBarrier;
+    private long pendingBarrierId = -1;
+    private int pendingBarrierFlags;
+    private long lastCheckpointId = -1;
+    private boolean opened;
+    private volatile boolean finished;
+    private volatile long eventsProcessed;
+    private volatile long timersFired;
+
+    ShardAgent(
+        final int shardId,
+        final int shards,
+        final JobStatus status,
+        final AtomicBuffer[] ringBuffers,
+        final WeirContext ctx,
+        final Codec<I> codec,
+        final Codec<K> keyCodec,
+        final KeyedProcessFunction<K, I, O> function,
+        final KeyedStateStore store,
+        final SinkWriter<O> mainOutput,
+        final OutputTag<?>[] sideTags,
+        final SinkWriter<?>[] sideOutputs,
+        final ShardCheckpointHandler checkpointHandler)
+    {
+        this.shardId = shardId;
+        this.shards = shards;
+        this.status = status;
+        this.rings = new OneToOneRingBuffer[ringBuffers.length];
+        for (int i = 0; i < ringBuffers.length; i++)
+        {
+            rings[i] = new OneToOneRingBuffer(ringBuffers[i]);
+        }
+        this.producerWatermarks = new long[rings.length];
+        Arrays.fill(producerWatermarks, Long.MIN_VALUE);
+        this.producerEnded = new boolean[rings.length];
+        this.producerAtBarrier = new boolean[rings.length];
+        this.readBatchLimit = ctx.readBatchLimit();
+        this.codec = codec;
+        this.keyCodec = keyCodec;
+        this.function = function;
+        this.store = store;
+        this.clock = ctx.epochClock();
+        this.keyContext = new KeyContext(ctx.maxKeyLength());
+        this.stateRegistry = new KeyedStateRegistry(store, keyContext, clock);
+        this.eventTimers = new TimerQueue(1024, 16);
+        this.processingTimers = new TimerQueue(64, 16);
+        this.mainOutput = mainOutput;
+        this.sideTags = sideTags;
+        this.sideOutputs = sideOutputs;
+        this.checkpointHandler = checkpointHandler;
+        this.context = new ShardContext();
+    }
+
+    public String roleName()
+    {
+        return "weir-shard-" + shardId;
+    }
+
+    public void onStart()
+    {
+        open();
+    }
+
+    /** Open the function (idempotent); exposed so tests stepping the agent by hand need no runner. */
+    void open()
+    {
+        if (!opened)
+        {
+            opened = true;
+            function.open(context.runtimeContext);
+        }
+    }
+
+    public int doWork()
+    {
+        if (status.isAborting())
+        {
+            throw new AgentTerminationException();
+        }
+        try
+        {
+            nowMs = clock.time();
+            int work = 0;
+            for (int p = 0; p < rings.length; p++)
+            {
+                if (!producerEnded[p] && !producerAtBarrier[p])
+                {
+                    currentProducer = p;
+                    work += rings[p].controlledRead(messageHandler, readBatchLimit);
+                }
+            }
+            work += fireProcessingTimers();
+            stateRegistry.onDutyCycle();
+            if (endedProducers == rings.length)
+            {
+                finish();
+                throw new AgentTerminationException();
+            }
+            return work;
+        }
+        catch (final AgentTerminationException ex)
+        {
+            throw ex;
+        }
+        catch (final Throwable ex)
+        {
+            status.fail(ex);
+            throw new AgentTerminationException(ex);
+        }
+    }
+
+    public void onClose()
+    {
+        try
+        {
+            if (opened)
+            {
+                function.close();
+            }
+        }
+        catch (final Throwable ex)
+        {
+            status.fail(ex);
+        }
+        closeQuietlyRecording(mainOutput);
+        for (final SinkWriter<?> writer : sideOutputs)
+        {
+            closeQuietlyRecording(writer);
+        }
+        try
+        {
+            store.close();
+        }
+        catch (final Throwable ex)
+        {
+            status.fail(ex);
+        }
+    }
+
+    private void closeQuietlyRecording(final SinkWriter<?> writer)
+    {
+        try
+        {
+            writer.close();
+        }
+        catch (final Throwable ex)
+        {
+            status.fail(ex);
+        }
+    }
+
+    private ControlledMessageHandler.Action onMessage(
+        final int msgTypeId, final DirectBuffer buffer, final int index, final int length)
+    {
+        switch (msgTypeId)
+        {
+            case RecordDescriptor.EVENT_MSG_TYPE:
+                onEvent(buffer, index, length);
+                return ControlledMessageHandler.Action.CONTINUE;
+
+            case RecordDescriptor.WATERMARK_MSG_TYPE:
+                onProducerWatermark(currentProducer, buffer.getLong(index + RecordDescriptor.WATERMARK_OFFSET));
+                return ControlledMessageHandler.Action.CONTINUE;
+
+            case RecordDescriptor.BARRIER_MSG_TYPE:
+                onBarrier(
+                    currentProducer,
+                    buffer.getLong(index + RecordDescriptor.BARRIER_CHECKPOINT_ID_OFFSET),
+                    buffer.getInt(index + RecordDescriptor.BARRIER_FLAGS_OFFSET));
+                return ControlledMessageHandler.Action.BREAK;
+
+            case RecordDescriptor.END_OF_INPUT_MSG_TYPE:
+                onEndOfInput(currentProducer);
+                return ControlledMessageHandler.Action.BREAK;
+
+            default:
+                throw new IllegalStateException("shard " + shardId + ": unknown message type " + msgTypeId +
+                    " from producer " + currentProducer);
+        }
+    }
+
+    private void onEvent(final DirectBuffer buffer, final int index, final int length)
+    {
+        onProducerWatermark(currentProducer, buffer.getLong(index + RecordDescriptor.WATERMARK_OFFSET));
+        final int keyLength = buffer.getInt(index + RecordDescriptor.KEY_LENGTH_OFFSET);
+        final int keyGroup = buffer.getInt(index + RecordDescriptor.KEY_GROUP_OFFSET);
+        keyContext.setCurrentKey(buffer, index + RecordDescriptor.KEY_OFFSET, keyLength, keyGroup);
+        final int valueOffset = index + RecordDescriptor.KEY_OFFSET + keyLength;
+        final I element = codec.decode(buffer, valueOffset, length - (valueOffset - index), reusableElement);
+        reusableElement = element;
+        currentTimestamp = buffer.getLong(index + RecordDescriptor.TIMESTAMP_OFFSET);
+        currentTimeDomain = null;
+        currentTimerNamespace = 0;
+        try
+        {
+            function.processElement(element, context, mainOutput);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("shard " + shardId + ": processElement failed: " + ex, ex);
+        }
+        eventsProcessed++;
+    }
+
+    private void onProducerWatermark(final int producer, final long watermark)
+    {
+        if (watermark > producerWatermarks[producer])
+        {
+            producerWatermarks[producer] = watermark;
+            long min = Long.MAX_VALUE;
+            for (final long w : producerWatermarks)
+            {
+                min = Math.min(min, w);
+            }
+            if (min > currentWatermark)
+            {
+                currentWatermark = min;
+                fireEventTimers();
+            }
+        }
+    }
+
+    private void onEndOfInput(final int producer)
+    {
+        if (!producerEnded[producer])
+        {
+            producerEnded[producer] = true;
+            endedProducers++;
+            if (producerAtBarrier[producer])
+            {
+                producerAtBarrier[producer] = false;
+                producersAtBarrier--;
+            }
+            onProducerWatermark(producer, Long.MAX_VALUE);
+            checkBarrierAligned();
+        }
+    }
+
+    private void onBarrier(final int producer, final long checkpointId, final int flags)
+    {
+        if (checkpointId <= lastCheckpointId)
+        {
+            return;
+        }
+        if (pendingBarrierId != checkpointId)
+        {
+            if (producersAtBarrier != 0)
+            {
+                throw new IllegalStateException("shard " + shardId + ": barrier " + checkpointId + " from producer " +
+                    producer + " while barrier " + pendingBarrierId + " is still aligning");
+            }
+            pendingBarrierId = checkpointId;
+            pendingBarrierFlags = flags;
+        }
+        if (!producerAtBarrier[producer])
+        {
+            producerAtBarrier[producer] = true;
+            producersAtBarrier++;
+        }
+        checkBarrierAligned();
+    }
+
+    private void checkBarrierAligned()
+    {
+        if (pendingBarrierId >= 0 && producersAtBarrier + endedProducers == rings.length)
+        {
+            final long checkpointId = pendingBarrierId;
+            lastCheckpointId = checkpointId;
+            pendingBarrierId = -1;
+            Arrays.fill(producerAtBarrier, false);
+            producersAtBarrier = 0;
+            if (checkpointHandler != null)
+            {
+                checkpointHandler.onBarrierAligned(this, checkpointId, pendingBarrierFlags);
+            }
+        }
+    }
+
+    private int fireEventTimers()
+    {
+        int fired = 0;
+        while (eventTimers.pollDue(currentWatermark, keyContext))
+        {
+            fire(eventTimers, TimeDomain.EVENT_TIME);
+            fired++;
+        }
+        return fired;
+    }
+
+    private int fireProcessingTimers()
+    {
+        int fired = 0;
+        while (processingTimers.pollDue(nowMs, keyContext))
+        {
+            fire(processingTimers, TimeDomain.PROCESSING_TIME);
+            fired++;
+        }
+        return fired;
+    }
+
+    private void fire(final TimerQueue queue, final TimeDomain domain)
+    {
+        currentTimestamp = queue.polledTimestamp();
+        currentTimerNamespace = queue.polledNamespace();
+        currentTimeDomain = domain;
+        try
+        {
+            function.onTimer(currentTimestamp, context, mainOutput);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("shard " + shardId + ": onTimer failed: " + ex, ex);
+        }
+        timersFired++;
+    }
+
+    private void finish()
+    {
+        if (!finished)
+        {
+            currentWatermark = Long.MAX_VALUE;
+            fireEventTimers();
+            mainOutput.onEndOfInput();
+            for (final SinkWriter<?> writer : sideOutputs)
+            {
+                writer.onEndOfInput();
+            }
+            finished = true;
+        }
+    }
+
+    public int shardId()
+    {
+        return shardId;
+    }
+
+    /** True once the shard has processed all input; any thread. */
+    public boolean isFinished()
+    {
+        return finished;
+    }
+
+    /** Elements processed so far; any thread (a relaxed read of a counter the shard writes). */
+    public long eventsProcessed()
+    {
+        return eventsProcessed;
+    }
+
+    public long timersFired()
+    {
+        return timersFired;
+    }
+
+    public long currentWatermark()
+    {
+        return currentWatermark;
+    }
+
+    public KeyedStateStore store()
+    {
+        return store;
+    }
+
+    public KeyedStateRegistry stateRegistry()
+    {
+        return stateRegistry;
+    }
+
+    public TimerQueue eventTimers()
+    {
+        return eventTimers;
+    }
+
+    public TimerQueue processingTimers()
+    {
+        return processingTimers;
+    }
+
+    /** The context handed to the function: element and timer context, timer service and runtime context. */
+    private final class ShardContext extends KeyedProcessFunction<K, I, O>.OnTimerContext
+        implements InternalTimerService
+    {
+        private final RuntimeContext runtimeContext = new ShardRuntimeContext();
+
+        ShardContext()
+        {
+            function.super();
+        }
+
+        public long timestamp()
+        {
+            return currentTimestamp;
+        }
+
+        public TimerService timerService()
+        {
+            return this;
+        }
+
+        @SuppressWarnings("unchecked")
+        public <X> void output(final OutputTag<X> tag, final X value)
+        {
+            final OutputTag<?>[] tags = sideTags;
+            for (int i = 0; i < tags.length; i++)
+            {
+                if (tags[i] == tag)
+                {
+                    ((SinkWriter<X>)sideOutputs[i]).collect(value);
+                    return;
+                }
+            }
+            throw new IllegalArgumentException("side output " + tag + " was not declared on the job builder");
+        }
+
+        public K getCurrentKey()
+        {
+            return keyCodec.decode(keyContext.keyBuffer(), 0, keyContext.keyLength(), null);
+        }
+
+        public TimeDomain timeDomain()
+        {
+            return currentTimeDomain;
+        }
+
+        public long currentProcessingTime()
+        {
+            return nowMs;
+        }
+
+        public long currentWatermark()
+        {
+            return currentWatermark;
+        }
+
+        public void registerEventTimeTimer(final long timestampMs)
+        {
+            registerEventTimeTimer(0, timestampMs);
+        }
+
+        public void registerProcessingTimeTimer(final long timestampMs)
+        {
+            processingTimers.add(
+                timestampMs, 0, keyContext.keyGroup(), keyContext.keyBuffer(), keyContext.keyLength());
+        }
+
+        public void deleteEventTimeTimer(final long timestampMs)
+        {
+            deleteEventTimeTimer(0, timestampMs);
+        }
+
+        public void deleteProcessingTimeTimer(final long timestampMs)
+        {
+            processingTimers.remove(timestampMs, 0, keyContext.keyBuffer(), keyContext.keyLength());
+        }
+
+        public void registerEventTimeTimer(final long namespace, final long timestampMs)
+        {
+            eventTimers.add(
+                timestampMs, namespace, keyContext.keyGroup(), keyContext.keyBuffer(), keyContext.keyLength());
+        }
+
+        public void deleteEventTimeTimer(final long namespace, final long timestampMs)
+        {
+            eventTimers.remove(timestampMs, namespace, keyContext.keyBuffer(), keyContext.keyLength());
+        }
+
+        public long currentTimerNamespace()
+        {
+            return currentTimerNamespace;
+        }
+    }
+
+    private final class ShardRuntimeContext implements InternalRuntimeContext
+    {
+        public KeyedStateRegistry stateRegistry()
+        {
+            return stateRegistry;
+        }
+
+        public int shardId()
+        {
+            return shardId;
+        }
+
+        public int numberOfShards()
+        {
+            return shards;
+        }
+
+        public <T> ValueState<T> getState(final ValueStateDescriptor<T> descriptor)
+        {
+            return stateRegistry.getState(descriptor);
+        }
+
+        public LongValueState getLongState(final LongValueStateDescriptor descriptor)
+        {
+            return stateRegistry.getLongState(descriptor);
+        }
+
+        public <T> ListState<T> getListState(final ListStateDescriptor<T> descriptor)
+        {
+            return stateRegistry.getListState(descriptor);
+        }
+
+        public <UK, UV> MapState<UK, UV> getMapState(final MapStateDescriptor<UK, UV> descriptor)
+        {
+            return stateRegistry.getMapState(descriptor);
+        }
+
+        public <T> ReducingState<T> getReducingState(final ReducingStateDescriptor<T> descriptor)
+        {
+            return stateRegistry.getReducingState(descriptor);
+        }
+
+        public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(
+            final AggregatingStateDescriptor<IN, ACC, OUT> descriptor)
+        {
+            return stateRegistry.getAggregatingState(descriptor);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.weir.engine;
+
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+
+/**
+ * Drives a {@link SourceReader} on its own thread: offers elements to its {@link Producer} in batches, holds an
+ * element that met back-pressure until its ring has room (nothing is dropped), and ends the input.
+ */
+final class SourceAgent<I> implements Agent
+{
+    private final SourceReader<I> reader;
+    private final Producer<I> producer;
+    private final JobStatus status;
+    private final int batchSize;
+    private boolean pending;
+    private boolean exhausted;
+
+    SourceAgent(final SourceReader<I> reader, final Producer<I> producer, final JobStatus status, final int batchSize)
+    {
+        this.reader = reader;
+        this.producer = producer;
+        this.status = status;
+        this.batchSize = batchSize;
+    }
+
+    public String roleName()
+    {
+        return "weir-source-" + producer.producerIndex();
+    }
+
+    public int doWork()
+    {
+        if (status.isAborting())
+        {
+            throw new AgentTerminationException();
+        }
+        try
+        {
+            if (exhausted)
+            {
+                if (producer.tryEndOfInput())
+                {
+                    throw new AgentTerminationException();
+                }
+                return 0;
+            }
+            int work = 0;
+            while (work < batchSize)
+            {
+                if (!pending)
+                {
+                    if (!reader.next())
+                    {
+                        exhausted = true;
+                        return work + 1;
+                    }
+                    pending = true;
+                }
+                if (!producer.tryOffer(reader.current()))
+                {
+                    producer.tryFlushWatermarks();
+                    break;
+                }
+                pending = false;
+                work++;
+            }
+            return work;
+        }
+        catch (final AgentTerminationException ex)
+        {
+            throw ex;
+        }
+        catch (final Throwable ex)
+        {
+            status.fail(ex);
+            throw new AgentTerminationException(ex);
+        }
+    }
+
+    public void onClose()
+    {
+        try
+        {
+            reader.close();
+        }
+        catch (final Exception ex)
+        {
+            status.fail(ex);
+        }
+    }
+}

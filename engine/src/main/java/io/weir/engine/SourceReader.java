@@ -1,0 +1,28 @@
+package io.weir.engine;
+
+/**
+ * A pull-based source of elements, driven by a source thread ({@link SourceAgent}) that offers each element
+ * to a {@link Producer}. Only that thread calls it.
+ */
+public interface SourceReader<I> extends AutoCloseable
+{
+    /** Name for errors, metrics and checkpoints (e.g. the file path). */
+    String name();
+
+    /**
+     * Advance to the next element.
+     *
+     * @return false at the end of the input.
+     * @throws Exception on unreadable or malformed input, with a message naming where.
+     */
+    boolean next() throws Exception;
+
+    /** The element {@link #next()} moved to; may be a reused instance, valid until the next call. */
+    I current();
+
+    /** Position after the current element, for checkpoints (a byte offset, a sequence number). */
+    long position();
+
+    @Override
+    void close() throws Exception;
+}

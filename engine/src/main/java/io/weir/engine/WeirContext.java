@@ -1,0 +1,240 @@
+package io.weir.engine;
+
+import io.weir.state.heap.HeapStateBackend;
+import io.weir.state.spi.StateBackend;
+import org.agrona.BitUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.util.function.Supplier;
+
+/**
+ * Settings of a job, Aeron-style: a fluent, single-use context validated once by {@link #conclude()} before any
+ * thread starts. Defaults come from {@link Configuration}. Not thread-safe; owned by the thread building the job.
+ */
+public final class WeirContext
+{
+    private int shards = Configuration.shards();
+    private int maxParallelism = KeyGroups.DEFAULT_MAX_PARALLELISM;
+    private int ringCapacityBytes = Configuration.RING_CAPACITY_BYTES_DEFAULT;
+    private int readBatchLimit = Configuration.READ_BATCH_LIMIT_DEFAULT;
+    private int watermarkBroadcastEvents = Configuration.WATERMARK_BROADCAST_EVENTS_DEFAULT;
+    private int maxKeyLength = Configuration.MAX_KEY_LENGTH_DEFAULT;
+    private long expectedEntriesPerShard = Configuration.EXPECTED_ENTRIES_PER_SHARD_DEFAULT;
+    private int externalProducers;
+    private StateBackend stateBackend;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private Supplier<IdleStrategy> shardIdleStrategy = BackoffFactory.INSTANCE;
+    private Supplier<IdleStrategy> sourceIdleStrategy = BackoffFactory.INSTANCE;
+    private boolean concluded;
+
+    /** Number of shards (threads owning key-group ranges). Default: available processors. */
+    public WeirContext shards(final int shards)
+    {
+        this.shards = shards;
+        return this;
+    }
+
+    public int shards()
+    {
+        return shards;
+    }
+
+    /** Number of key groups; fixed for the life of the state. Default 128. */
+    public WeirContext maxParallelism(final int maxParallelism)
+    {
+        this.maxParallelism = maxParallelism;
+        return this;
+    }
+
+    public int maxParallelism()
+    {
+        return maxParallelism;
+    }
+
+    /** Data capacity of each (producer, shard) ring; a power of two. */
+    public WeirContext ringCapacityBytes(final int ringCapacityBytes)
+    {
+        this.ringCapacityBytes = ringCapacityBytes;
+        return this;
+    }
+
+    public int ringCapacityBytes()
+    {
+        return ringCapacityBytes;
+    }
+
+    /** Messages a shard reads from one ring per duty cycle. */
+    public WeirContext readBatchLimit(final int readBatchLimit)
+    {
+        this.readBatchLimit = readBatchLimit;
+        return this;
+    }
+
+    public int readBatchLimit()
+    {
+        return readBatchLimit;
+    }
+
+    /** A producer broadcasts its watermark to every shard at least this often, in events. */
+    public WeirContext watermarkBroadcastEvents(final int watermarkBroadcastEvents)
+    {
+        this.watermarkBroadcastEvents = watermarkBroadcastEvents;
+        return this;
+    }
+
+    public int watermarkBroadcastEvents()
+    {
+        return watermarkBroadcastEvents;
+    }
+
+    /** Longest serialized key accepted, in bytes. */
+    public WeirContext maxKeyLength(final int maxKeyLength)
+    {
+        this.maxKeyLength = maxKeyLength;
+        return this;
+    }
+
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /** Sizing hint handed to the state backend for each shard's store. */
+    public WeirContext expectedEntriesPerShard(final long expectedEntriesPerShard)
+    {
+        this.expectedEntriesPerShard = expectedEntriesPerShard;
+        return this;
+    }
+
+    public long expectedEntriesPerShard()
+    {
+        return expectedEntriesPerShard;
+    }
+
+    /** Producer handles the embedding application will take with {@code WeirJob.producer(i)}. */
+    public WeirContext externalProducers(final int externalProducers)
+    {
+        this.externalProducers = externalProducers;
+        return this;
+    }
+
+    public int externalProducers()
+    {
+        return externalProducers;
+    }
+
+    public WeirContext stateBackend(final StateBackend stateBackend)
+    {
+        this.stateBackend = stateBackend;
+        return this;
+    }
+
+    public StateBackend stateBackend()
+    {
+        return stateBackend;
+    }
+
+    /** Processing-time clock (timers, TTL). Inject a controllable one in tests. */
+    public WeirContext epochClock(final EpochClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /** Idle strategy of each shard thread (one instance per shard). Busy-spin for lowest latency. */
+    public WeirContext shardIdleStrategy(final Supplier<IdleStrategy> shardIdleStrategy)
+    {
+        this.shardIdleStrategy = shardIdleStrategy;
+        return this;
+    }
+
+    public Supplier<IdleStrategy> shardIdleStrategy()
+    {
+        return shardIdleStrategy;
+    }
+
+    /** Idle strategy of source threads and of blocking offers. */
+    public WeirContext sourceIdleStrategy(final Supplier<IdleStrategy> sourceIdleStrategy)
+    {
+        this.sourceIdleStrategy = sourceIdleStrategy;
+        return this;
+    }
+
+    public Supplier<IdleStrategy> sourceIdleStrategy()
+    {
+        return sourceIdleStrategy;
+    }
+
+    /** Validate every setting; called once by the job builder before threads start. */
+    public WeirContext conclude()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("a WeirContext can be used by one job only; create a new one");
+        }
+        concluded = true;
+        if (maxParallelism < 1 || maxParallelism > KeyGroups.MAX_MAX_PARALLELISM)
+        {
+            throw new IllegalArgumentException(
+                "maxParallelism must be in 1.." + KeyGroups.MAX_MAX_PARALLELISM + ": " + maxParallelism);
+        }
+        if (shards < 1 || shards > maxParallelism)
+        {
+            throw new IllegalArgumentException(
+                "shards must be in 1..maxParallelism (" + maxParallelism + "): " + shards);
+        }
+        if (!BitUtil.isPowerOfTwo(ringCapacityBytes) || ringCapacityBytes < 4096)
+        {
+            throw new IllegalArgumentException(
+                "ringCapacityBytes must be a power of two >= 4096: " + ringCapacityBytes);
+        }
+        if (readBatchLimit < 1)
+        {
+            throw new IllegalArgumentException("readBatchLimit must be positive: " + readBatchLimit);
+        }
+        if (watermarkBroadcastEvents < 1)
+        {
+            throw new IllegalArgumentException(
+                "watermarkBroadcastEvents must be positive: " + watermarkBroadcastEvents);
+        }
+        if (externalProducers < 0)
+        {
+            throw new IllegalArgumentException("externalProducers must be >= 0: " + externalProducers);
+        }
+        if (expectedEntriesPerShard < 1)
+        {
+            throw new IllegalArgumentException(
+                "expectedEntriesPerShard must be positive: " + expectedEntriesPerShard);
+        }
+        if (stateBackend == null)
+        {
+            stateBackend = new HeapStateBackend();
+        }
+        return this;
+    }
+
+    /** Bytes to allocate for one ring: data capacity plus Agrona's trailer. */
+    int ringBufferLength()
+    {
+        return ringCapacityBytes + RingBufferDescriptor.TRAILER_LENGTH;
+    }
+
+    private static final class BackoffFactory implements Supplier<IdleStrategy>
+    {
+        static final BackoffFactory INSTANCE = new BackoffFactory();
+
+        public IdleStrategy get()
+        {
+            return new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
+        }
+    }
+}

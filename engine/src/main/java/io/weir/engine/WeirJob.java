@@ -1,0 +1,377 @@
+package io.weir.engine;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.codec.Codec;
+import io.weir.api.functions.OutputTag;
+import io.weir.state.spi.KeyedStateStore;
+import org.agrona.BufferUtil;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A wired job: shards, rings, producers, sources and sinks. Built by {@link JobBuilder}; {@link #start()} starts
+ * one thread per shard and per source; {@link #awaitTermination} waits for the end of input (or a failure,
+ * which it rethrows); {@link #close()} stops everything and frees rings, state and files.
+ * <p>
+ * Lifecycle methods are called from one application thread. Each producer handle ({@link #producer(int)}) is
+ * then used by one thread of the application's choosing.
+ */
+public final class WeirJob<I, O> implements AutoCloseable
+{
+    /** What {@link #close(CloseMode)} does with elements already offered. */
+    public enum CloseMode
+    {
+        /** End the input of every external producer and process everything offered before stopping. */
+        DRAIN,
+        /** Stop at once; elements in flight are dropped. */
+        DISCARD
+    }
+
+    private final JobStatus status;
+    private final WeirContext context;
+    private final List<ByteBuffer> ringMemory = new ArrayList<>();
+    private final List<ShardAgent<?, I, O>> shards = new ArrayList<>();
+    private final List<SourceAgent<I>> sources = new ArrayList<>();
+    private final List<Producer<I>> externalProducers = new ArrayList<>();
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final SinkFactory<O> mainSink;
+    private final List<SinkFactory<?>> sideSinks;
+    private boolean started;
+    private boolean terminated;
+    private boolean closed;
+
+    <K> WeirJob(
+        final String name,
+        final WeirContext context,
+        final Codec<I> codec,
+        final KeyEncoder<I, K> keyEncoder,
+        final io.weir.api.functions.TimestampAssigner<I> timestampAssigner,
+        final WatermarkStrategy watermarkStrategy,
+        final List<SourceReader<I>> sourceReaders,
+        final Supplier<? extends KeyedProcessFunction<K, I, O>> functionFactory,
+        final SinkFactory<O> mainSink,
+        final List<OutputTag<?>> sideTags,
+        final List<SinkFactory<?>> sideSinks,
+        final ShardCheckpointHandler checkpointHandler)
+    {
+        this.status = new JobStatus(name);
+        this.context = context;
+        this.mainSink = mainSink;
+        this.sideSinks = sideSinks;
+        final int shardCount = context.shards();
+        final int producerCount = sourceReaders.size() + context.externalProducers();
+        if (producerCount == 0)
+        {
+            throw new IllegalArgumentException("job '" + name + "' has no input: add a source or set " +
+                "WeirContext.externalProducers(n) to offer elements from the application");
+        }
+        final AtomicBuffer[][] rings = new AtomicBuffer[producerCount][shardCount];
+        for (int p = 0; p < producerCount; p++)
+        {
+            for (int s = 0; s < shardCount; s++)
+            {
+                final ByteBuffer memory = BufferUtil.allocateDirectAligned(context.ringBufferLength(), 64);
+                ringMemory.add(memory);
+                rings[p][s] = new UnsafeBuffer(memory);
+            }
+        }
+        final List<KeyedStateStore> stores = new ArrayList<>();
+        try
+        {
+            for (int s = 0; s < shardCount; s++)
+            {
+                final AtomicBuffer[] shardRings = new AtomicBuffer[producerCount];
+                for (int p = 0; p < producerCount; p++)
+                {
+                    shardRings[p] = rings[p][s];
+                }
+                final KeyedStateStore store =
+                    context.stateBackend().createStore(s, context.expectedEntriesPerShard());
+                stores.add(store);
+                final SinkWriter<?>[] sideWriters = new SinkWriter<?>[sideSinks.size()];
+                for (int i = 0; i < sideWriters.length; i++)
+                {
+                    sideWriters[i] = sideSinks.get(i).createWriter(s, shardCount);
+                }
+                shards.add(new ShardAgent<>(s, shardCount, status, shardRings, context, codec, keyEncoder.keyCodec(),
+                    functionFactory.get(), store, mainSink.createWriter(s, shardCount),
+                    sideTags.toArray(new OutputTag<?>[0]), sideWriters, checkpointHandler));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final KeyedStateStore store : stores)
+            {
+                store.close();
+            }
+            throw ex;
+        }
+        for (int p = 0; p < producerCount; p++)
+        {
+            final Producer<I> producer = new Producer<>(p, status, rings[p], codec, keyEncoder, timestampAssigner,
+                watermarkStrategy, context, context.sourceIdleStrategy().get());
+            if (p < sourceReaders.size())
+            {
+                sources.add(new SourceAgent<>(sourceReaders.get(p), producer, status, context.readBatchLimit()));
+            }
+            else
+            {
+                externalProducers.add(producer);
+            }
+        }
+    }
+
+    public String name()
+    {
+        return status.jobName();
+    }
+
+    public WeirContext context()
+    {
+        return context;
+    }
+
+    /** Start one thread per shard and per source. */
+    public WeirJob<I, O> start()
+    {
+        if (started)
+        {
+            throw new IllegalStateException("job '" + name() + "' already started");
+        }
+        started = true;
+        final ErrorHandler errorHandler = this::onAgentError;
+        for (final ShardAgent<?, I, O> shard : shards)
+        {
+            final AgentRunner runner = new AgentRunner(
+                context.shardIdleStrategy().get(), errorHandler, null, shard);
+            runners.add(runner);
+            AgentRunner.startOnThread(runner);
+        }
+        for (final SourceAgent<I> source : sources)
+        {
+            final AgentRunner runner = new AgentRunner(
+                context.sourceIdleStrategy().get(), errorHandler, null, source);
+            runners.add(runner);
+            AgentRunner.startOnThread(runner);
+        }
+        return this;
+    }
+
+    /**
+     * The handle of external producer {@code index} (0-based, fewer than {@code externalProducers}). Give each
+     * to one thread.
+     */
+    public Producer<I> producer(final int index)
+    {
+        if (index < 0 || index >= externalProducers.size())
+        {
+            throw new IllegalArgumentException("producer " + index + " does not exist: the job has " +
+                externalProducers.size() + " external producers (WeirContext.externalProducers)");
+        }
+        return externalProducers.get(index);
+    }
+
+    /** Shards, for metrics and checkpoints. */
+    public List<ShardAgent<?, I, O>> shards()
+    {
+        return shards;
+    }
+
+    /** Elements processed by all shards so far; any thread. */
+    public long eventsProcessed()
+    {
+        long total = 0;
+        for (final ShardAgent<?, I, O> shard : shards)
+        {
+            total += shard.eventsProcessed();
+        }
+        return total;
+    }
+
+    /** True if the job has failed; any thread. */
+    public boolean hasFailed()
+    {
+        return status.failure() != null;
+    }
+
+    /**
+     * Wait until every shard has finished its input (or the job failed).
+     *
+     * @throws JobFailedException with the first failure as its cause.
+     */
+    public void awaitTermination() throws InterruptedException
+    {
+        if (!awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS))
+        {
+            throw new IllegalStateException("unreachable: unbounded wait returned early");
+        }
+    }
+
+    /**
+     * @return false if the timeout passed first.
+     * @throws JobFailedException with the first failure as its cause.
+     */
+    public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        checkStarted();
+        final long timeoutNs = unit.toNanos(timeout);
+        final long startNs = System.nanoTime();
+        for (final AgentRunner runner : runners)
+        {
+            final Thread thread = runner.thread();
+            if (thread == null)
+            {
+                continue;
+            }
+            if (timeoutNs == Long.MAX_VALUE)
+            {
+                thread.join();
+                continue;
+            }
+            final long remainingNs = timeoutNs - (System.nanoTime() - startNs);
+            if (remainingNs <= 0 && thread.isAlive())
+            {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, remainingNs));
+            if (thread.isAlive())
+            {
+                return false;
+            }
+        }
+        onTerminated();
+        status.checkNotFailed();
+        return true;
+    }
+
+    /** {@link #close(CloseMode)} with {@link CloseMode#DRAIN}. */
+    public void close()
+    {
+        close(CloseMode.DRAIN);
+    }
+
+    /**
+     * Stop the job and release its threads, rings, state stores and files. Call it after the application's
+     * producer threads have stopped offering. With {@link CloseMode#DRAIN} it ends every external producer's
+     * input and waits for the shards to finish. A failure of the job is rethrown as {@link JobFailedException}.
+     */
+    public void close(final CloseMode mode)
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            if (started && mode == CloseMode.DRAIN && !status.isAborting())
+            {
+                for (final Producer<I> producer : externalProducers)
+                {
+                    if (!producer.isEnded())
+                    {
+                        producer.endOfInput();
+                    }
+                }
+                try
+                {
+                    awaitTermination();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    status.abort();
+                }
+            }
+        }
+        finally
+        {
+            status.abort();
+            for (final AgentRunner runner : runners)
+            {
+                runner.close();
+            }
+            if (!started)
+            {
+                for (final ShardAgent<?, I, O> shard : shards)
+                {
+                    shard.onClose();
+                }
+            }
+            onTerminated();
+            for (final ByteBuffer memory : ringMemory)
+            {
+                BufferUtil.free(memory);
+            }
+            ringMemory.clear();
+        }
+        status.checkNotFailed();
+    }
+
+    private void onTerminated()
+    {
+        if (terminated)
+        {
+            return;
+        }
+        terminated = true;
+        boolean succeeded = status.failure() == null;
+        for (final ShardAgent<?, I, O> shard : shards)
+        {
+            succeeded &= shard.isFinished();
+        }
+        try
+        {
+            if (succeeded)
+            {
+                mainSink.onJobSucceeded();
+                for (final SinkFactory<?> sink : sideSinks)
+                {
+                    sink.onJobSucceeded();
+                }
+            }
+            else
+            {
+                mainSink.onJobFailed();
+                for (final SinkFactory<?> sink : sideSinks)
+                {
+                    sink.onJobFailed();
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            status.fail(ex);
+        }
+    }
+
+    private void onAgentError(final Throwable throwable)
+    {
+        if (throwable instanceof AgentTerminationException)
+        {
+            if (throwable.getCause() != null)
+            {
+                status.fail(throwable.getCause());
+            }
+            return;
+        }
+        status.fail(throwable);
+    }
+
+    private void checkStarted()
+    {
+        if (!started)
+        {
+            throw new IllegalStateException("job '" + name() + "' has not been started");
+        }
+    }
+}
