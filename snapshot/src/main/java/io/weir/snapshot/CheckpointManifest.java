@@ -1,0 +1,290 @@
+package io.weir.snapshot;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Immutable description of a checkpoint or savepoint: which files hold each shard's state, the source
+ * positions to rewind to, and the state descriptors needed to read the bytes back. Build with
+ * {@link #builder()}; encode with {@link ManifestCodec}. {@link #toString()} is the human-readable form used by
+ * {@code weir snapshot show}.
+ *
+ * @param checkpointId   of the checkpoint.
+ * @param kind           CHECKPOINT or SAVEPOINT.
+ * @param creationTimeMs when the checkpoint was triggered, ms since the epoch.
+ * @param maxParallelism number of key groups of the job.
+ * @param backendName    state backend that wrote the files, e.g. "chronicle".
+ * @param shards         per-shard state, in shard order.
+ * @param sources        source positions to rewind to.
+ * @param states         state descriptors registered by the job.
+ * @param properties     free-form metadata, e.g. job name; sorted by key.
+ */
+public record CheckpointManifest(
+    long checkpointId,
+    CheckpointKind kind,
+    long creationTimeMs,
+    int maxParallelism,
+    String backendName,
+    List<ShardState> shards,
+    List<SourcePosition> sources,
+    List<StateDescriptor> states,
+    Map<String, String> properties)
+{
+    /**
+     * One data file of a shard's chain.
+     *
+     * @param name      file name, relative to the data directory (see {@link CheckpointDirectory#dataDirectory}).
+     * @param sizeBytes length of the file, checked on restore.
+     * @param kind      FULL or DELTA.
+     */
+    public record FileRef(String name, long sizeBytes, SnapshotFileKind kind)
+    {
+        public FileRef
+        {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(kind, "kind");
+            if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals("..") || name.equals("."))
+            {
+                throw new IllegalArgumentException("file name must be a plain relative name: " + name);
+            }
+        }
+    }
+
+    /**
+     * State of one shard at the checkpoint.
+     *
+     * @param shardId       shard index.
+     * @param firstKeyGroup first key group of the shard, inclusive.
+     * @param lastKeyGroup  last key group of the shard, inclusive.
+     * @param files         FULL base first, then DELTA files in order.
+     * @param watermark     of the shard at the snapshot point.
+     * @param timerCount    number of timers in the shard's timer state.
+     */
+    public record ShardState(
+        int shardId, int firstKeyGroup, int lastKeyGroup, List<FileRef> files, long watermark, long timerCount)
+    {
+        public ShardState
+        {
+            files = List.copyOf(files);
+            if (lastKeyGroup < firstKeyGroup || firstKeyGroup < 0)
+            {
+                throw new IllegalArgumentException("invalid key-group range [" + firstKeyGroup + ", " + lastKeyGroup +
+                    "] for shard " + shardId);
+            }
+        }
+    }
+
+    /**
+     * Position of a source at the checkpoint barrier.
+     *
+     * @param sourceName name of the source.
+     * @param position   byte offset (or source-defined position) to resume from.
+     * @param line       line number at that position, for line-oriented sources.
+     */
+    public record SourcePosition(String sourceName, long position, long line)
+    {
+        public SourcePosition
+        {
+            Objects.requireNonNull(sourceName, "sourceName");
+        }
+    }
+
+    /**
+     * A state registered by the job.
+     *
+     * @param stateId        numeric id used in the backend's keys.
+     * @param name           user-visible name.
+     * @param kind           "VALUE", "LIST", "MAP", "REDUCING", "AGGREGATING" or "TIMERS".
+     * @param keyCodecId     codec of the key.
+     * @param valueCodecId   codec of the value.
+     * @param userKeyCodecId codec of the MapState user key; empty if none.
+     * @param ttlMs          time to live, 0 for none.
+     */
+    public record StateDescriptor(
+        int stateId, String name, String kind, String keyCodecId, String valueCodecId, String userKeyCodecId,
+        long ttlMs)
+    {
+        public StateDescriptor
+        {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(keyCodecId, "keyCodecId");
+            Objects.requireNonNull(valueCodecId, "valueCodecId");
+            userKeyCodecId = userKeyCodecId == null ? "" : userKeyCodecId;
+        }
+    }
+
+    public CheckpointManifest
+    {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(backendName, "backendName");
+        if (checkpointId < 0)
+        {
+            throw new IllegalArgumentException("checkpointId must be >= 0: " + checkpointId);
+        }
+        if (maxParallelism <= 0)
+        {
+            throw new IllegalArgumentException("maxParallelism must be > 0: " + maxParallelism);
+        }
+        shards = List.copyOf(shards);
+        sources = List.copyOf(sources);
+        states = List.copyOf(states);
+        properties = java.util.Collections.unmodifiableMap(new TreeMap<>(properties));
+    }
+
+    /**
+     * @return a new builder.
+     */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /**
+     * @return every data file name referenced by any shard.
+     */
+    public List<String> fileNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final ShardState shard : shards)
+        {
+            for (final FileRef file : shard.files())
+            {
+                names.add(file.name());
+            }
+        }
+        return names;
+    }
+
+    public String toString()
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append(kind == CheckpointKind.SAVEPOINT ? "savepoint " : "checkpoint ").append(checkpointId).append('\n');
+        sb.append("  created:         ").append(java.time.Instant.ofEpochMilli(creationTimeMs))
+            .append(" (").append(creationTimeMs).append(" ms)\n");
+        sb.append("  backend:         ").append(backendName).append('\n');
+        sb.append("  maxParallelism:  ").append(maxParallelism).append('\n');
+        sb.append("  shards:          ").append(shards.size()).append('\n');
+        for (final ShardState shard : shards)
+        {
+            sb.append("    shard ").append(shard.shardId())
+                .append(" key groups [").append(shard.firstKeyGroup()).append(", ").append(shard.lastKeyGroup())
+                .append("] watermark ").append(shard.watermark())
+                .append(" timers ").append(shard.timerCount()).append('\n');
+            for (final FileRef file : shard.files())
+            {
+                sb.append("      ").append(file.kind()).append(' ').append(file.name())
+                    .append(' ').append(file.sizeBytes()).append(" bytes\n");
+            }
+        }
+        sb.append("  sources:         ").append(sources.size()).append('\n');
+        for (final SourcePosition source : sources)
+        {
+            sb.append("    ").append(source.sourceName()).append(" position ").append(source.position())
+                .append(" line ").append(source.line()).append('\n');
+        }
+        sb.append("  states:          ").append(states.size()).append('\n');
+        for (final StateDescriptor state : states)
+        {
+            sb.append("    #").append(state.stateId()).append(' ').append(state.name())
+                .append(' ').append(state.kind())
+                .append(" key=").append(state.keyCodecId())
+                .append(" value=").append(state.valueCodecId());
+            if (!state.userKeyCodecId().isEmpty())
+            {
+                sb.append(" userKey=").append(state.userKeyCodecId());
+            }
+            sb.append(" ttl=").append(state.ttlMs() == 0 ? "none" : state.ttlMs() + "ms").append('\n');
+        }
+        sb.append("  properties:      ").append(properties.size()).append('\n');
+        properties.forEach((k, v) -> sb.append("    ").append(k).append(" = ").append(v).append('\n'));
+        return sb.toString();
+    }
+
+    /**
+     * Single-use builder of a {@link CheckpointManifest}.
+     */
+    public static final class Builder
+    {
+        private long checkpointId = -1;
+        private CheckpointKind kind = CheckpointKind.CHECKPOINT;
+        private long creationTimeMs;
+        private int maxParallelism;
+        private String backendName;
+        private final List<ShardState> shards = new ArrayList<>();
+        private final List<SourcePosition> sources = new ArrayList<>();
+        private final List<StateDescriptor> states = new ArrayList<>();
+        private final Map<String, String> properties = new TreeMap<>();
+
+        public Builder checkpointId(final long checkpointId)
+        {
+            this.checkpointId = checkpointId;
+            return this;
+        }
+
+        public Builder kind(final CheckpointKind kind)
+        {
+            this.kind = kind;
+            return this;
+        }
+
+        public Builder creationTimeMs(final long creationTimeMs)
+        {
+            this.creationTimeMs = creationTimeMs;
+            return this;
+        }
+
+        public Builder maxParallelism(final int maxParallelism)
+        {
+            this.maxParallelism = maxParallelism;
+            return this;
+        }
+
+        public Builder backendName(final String backendName)
+        {
+            this.backendName = backendName;
+            return this;
+        }
+
+        public Builder addShard(final ShardState shard)
+        {
+            shards.add(shard);
+            return this;
+        }
+
+        public Builder addSource(final String sourceName, final long position, final long line)
+        {
+            sources.add(new SourcePosition(sourceName, position, line));
+            return this;
+        }
+
+        public Builder addState(final StateDescriptor state)
+        {
+            states.add(state);
+            return this;
+        }
+
+        public Builder property(final String key, final String value)
+        {
+            properties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * @return the manifest.
+         * @throws IllegalArgumentException if a required field is missing or invalid.
+         */
+        public CheckpointManifest build()
+        {
+            if (backendName == null)
+            {
+                throw new IllegalArgumentException("backendName is required");
+            }
+            return new CheckpointManifest(checkpointId, kind, creationTimeMs, maxParallelism, backendName, shards,
+                sources, states, properties);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package io.weir.snapshot;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+@Timeout(60)
+class CheckpointDirectoryTest
+{
+    private static final int SHARDS = 2;
+    private static final int MAX_PARALLELISM = 8;
+
+    @TempDir
+    Path root;
+
+    /** Per shard, the chain of the last checkpoint written. */
+    private final List<List<CheckpointManifest.FileRef>> chains = new ArrayList<>();
+
+    static CheckpointManifest sampleManifest(final long checkpointId, final CheckpointKind kind)
+    {
+        return CheckpointManifest.builder()
+            .checkpointId(checkpointId)
+            .kind(kind)
+            .creationTimeMs(1_700_000_000_123L)
+            .maxParallelism(128)
+            .backendName("chronicle")
+            .addShard(new CheckpointManifest.ShardState(0, 0, 63, List.of(
+                new CheckpointManifest.FileRef("shard-0-chk-0000000005.full", 4096, SnapshotFileKind.FULL),
+                new CheckpointManifest.FileRef("shard-0-chk-0000000006.delta", 512, SnapshotFileKind.DELTA)),
+                1_000L, 17))
+            .addShard(new CheckpointManifest.ShardState(1, 64, 127, List.of(
+                new CheckpointManifest.FileRef("shard-1-chk-0000000006.full", 8192, SnapshotFileKind.FULL)),
+                Long.MIN_VALUE, 0))
+            .addSource("orders.csv", 123_456L, 789L)
+            .addSource("payments", 0L, 0L)
+            .addState(new CheckpointManifest.StateDescriptor(1, "count", "VALUE", "string", "long", "", 0))
+            .addState(new CheckpointManifest.StateDescriptor(2, "seen", "MAP", "string", "bool", "long", 60_000))
+            .property("job.name", "sessionize")
+            .property("ünïcode", "✓")
+            .build();
+    }
+
+    @Test
+    void shouldRoundTripManifestAndShowItReadably()
+    {
+        final CheckpointManifest manifest = sampleManifest(6, CheckpointKind.CHECKPOINT);
+        final byte[] bytes = ManifestCodec.encode(manifest);
+        final CheckpointManifest decoded = ManifestCodec.decode(bytes, "test");
+        assertEquals(manifest, decoded);
+
+        final String shown = decoded.toString();
+        System.out.println(shown);
+        assertTrue(shown.contains("checkpoint 6"), shown);
+        assertTrue(shown.contains("FULL shard-0-chk-0000000005.full 4096 bytes"), shown);
+        assertTrue(shown.contains("orders.csv position 123456 line 789"), shown);
+        assertTrue(shown.contains("#2 seen MAP key=string value=bool userKey=long ttl=60000ms"), shown);
+        assertTrue(shown.contains("job.name = sessionize"), shown);
+    }
+
+    @Test
+    void shouldDetectManifestCorruptionByCrcAndTruncation()
+    {
+        final byte[] bytes = ManifestCodec.encode(sampleManifest(6, CheckpointKind.CHECKPOINT));
+        for (int offset = 0; offset < bytes.length; offset += 7)
+        {
+            final byte[] corrupt = bytes.clone();
+            corrupt[offset] ^= 0x10;
+            final int at = offset;
+            final SnapshotCorruptException ex = assertThrows(SnapshotCorruptException.class,
+                () -> ManifestCodec.decode(corrupt, "MANIFEST-x"), () -> "flip at " + at);
+            assertTrue(ex.getMessage().startsWith("MANIFEST-x: offset "), ex.getMessage());
+        }
+        final byte[] body = bytes.clone();
+        body[30] ^= 1;
+        assertTrue(assertThrows(SnapshotCorruptException.class, () -> ManifestCodec.decode(body, "M"))
+            .getMessage().contains("manifest CRC mismatch"));
+        final byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+        assertTrue(assertThrows(SnapshotCorruptException.class, () -> ManifestCodec.decode(truncated, "M"))
+            .getMessage().contains("truncated"));
+    }
+
+    /**
+     * Writes checkpoint {@code id} for every shard: a FULL file if {@code full}, else a DELTA on the previous
+     * checkpoint, then its manifest.
+     */
+    private CheckpointManifest writeCheckpoint(final CheckpointDirectory directory, final long id, final boolean full)
+    {
+        final CheckpointManifest.Builder builder = CheckpointManifest.builder()
+            .checkpointId(id).creationTimeMs(id * 1000).maxParallelism(MAX_PARALLELISM).backendName("heap")
+            .addSource("in", id * 100, id * 10);
+        for (int shard = 0; shard < SHARDS; shard++)
+        {
+            final int first = shard * MAX_PARALLELISM / SHARDS;
+            final int last = (shard + 1) * MAX_PARALLELISM / SHARDS - 1;
+            if (chains.size() <= shard)
+            {
+                chains.add(new ArrayList<>());
+            }
+            final List<CheckpointManifest.FileRef> chain = chains.get(shard);
+            final SnapshotFileKind kind = full ? SnapshotFileKind.FULL : SnapshotFileKind.DELTA;
+            final SnapshotHeader header = full ?
+                SnapshotHeader.full("heap", shard, first, last, MAX_PARALLELISM, id, id * 1000) :
+                SnapshotHeader.delta("heap", shard, first, last, MAX_PARALLELISM, id, id - 1, id * 1000);
+            final SnapshotFileResult result;
+            try (SnapshotFileWriter writer = SnapshotFileWriter.open(
+                directory.allocateDataFile(shard, id, kind), header))
+            {
+                for (int kg = first; kg <= last; kg++)
+                {
+                    final byte[] key = ("key-" + kg).getBytes(StandardCharsets.UTF_8);
+                    final byte[] value = ("value@" + id).getBytes(StandardCharsets.UTF_8);
+                    writer.put(kg, new UnsafeBuffer(key), 0, key.length, new UnsafeBuffer(value), 0, value.length);
+                }
+                result = writer.finish();
+            }
+            if (full)
+            {
+                chain.clear();
+            }
+            chain.add(new CheckpointManifest.FileRef(result.path().getFileName().toString(), result.sizeBytes(), kind));
+            builder.addShard(new CheckpointManifest.ShardState(shard, first, last, chain, id, 0));
+        }
+        final CheckpointManifest manifest = builder.build();
+        directory.writeManifest(manifest);
+        return manifest;
+    }
+
+    @Test
+    void shouldLoadVerifiedCheckpointAndRestoreItsChain()
+    {
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        writeCheckpoint(directory, 1, true);
+        writeCheckpoint(directory, 2, false);
+        final CheckpointManifest third = writeCheckpoint(directory, 3, false);
+
+        assertTrue(Files.isRegularFile(root.resolve("chk-0000000003/MANIFEST")));
+        assertEquals(3, directory.latestComplete().orElseThrow().checkpointId());
+        final CheckpointManifest loaded = directory.loadVerified(3);
+        assertEquals(third, loaded);
+        assertEquals(3, loaded.shards().get(0).files().size());
+
+        final List<Path> chain = new ArrayList<>();
+        loaded.shards().get(1).files().forEach(f -> chain.add(directory.resolve(loaded, f.name())));
+        try (ChainResolver resolver = ChainResolver.open(chain))
+        {
+            assertEquals("value@3", new String(resolver.resolveKeyGroup(5).get("key-5".getBytes(
+                StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void shouldFallBackToPreviousCheckpointWhenADeltaIsDeleted() throws IOException
+    {
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        writeCheckpoint(directory, 1, true);
+        writeCheckpoint(directory, 2, false);
+        writeCheckpoint(directory, 3, false);
+        final Path delta = directory.allocateDataFile(1, 3, SnapshotFileKind.DELTA);
+        Files.delete(delta);
+
+        final SnapshotCorruptException ex = assertThrows(SnapshotCorruptException.class,
+            () -> directory.loadVerified(3));
+        assertTrue(ex.getMessage().contains(delta + ": missing"), ex.getMessage());
+
+        final List<String> warnings = new ArrayList<>();
+        final Optional<CheckpointManifest> restorable = directory.latestRestorable(warnings::add);
+        assertEquals(2, restorable.orElseThrow().checkpointId());
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("chk-0000000003") && warnings.get(0).contains(delta.toString()),
+            warnings.get(0));
+    }
+
+    @Test
+    void shouldFallBackPastTruncatedAndCorruptFiles() throws IOException
+    {
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        writeCheckpoint(directory, 1, true);
+        writeCheckpoint(directory, 2, false);
+        writeCheckpoint(directory, 3, false);
+        final Path truncated = directory.allocateDataFile(0, 3, SnapshotFileKind.DELTA);
+        try (FileChannel channel = FileChannel.open(truncated, StandardOpenOption.WRITE))
+        {
+            channel.truncate(Files.size(truncated) - 1);
+        }
+        final Path corrupt = directory.allocateDataFile(1, 2, SnapshotFileKind.DELTA);
+        final long blockOffset = SnapshotFileTest.firstBlockOf(corrupt, 6)[0];
+        final long size = Files.size(corrupt);
+        SnapshotFileTest.flipByte(corrupt, blockOffset + SnapshotFileDescriptor.BLOCK_HEADER_LENGTH + 2);
+        assertEquals(size, Files.size(corrupt));
+
+        final List<String> warnings = new ArrayList<>();
+        assertEquals(1, directory.latestRestorable(warnings::add).orElseThrow().checkpointId());
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains(truncated + ": size"), warnings.get(0));
+        assertTrue(warnings.get(1).contains(corrupt.toString()) && warnings.get(1).contains("key group 6") &&
+            warnings.get(1).contains("offset " + blockOffset), warnings.get(1));
+    }
+
+    @Test
+    void shouldListCheckpointWithoutManifestAsIncompleteWhenWriteFailsBeforeRename()
+    {
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        writeCheckpoint(directory, 1, true);
+        final CheckpointManifest second = sampleManifest(2, CheckpointKind.CHECKPOINT);
+        assertThrows(UncheckedIOException.class, () -> directory.writeManifest(second, () ->
+        {
+            throw new UncheckedIOException(new IOException("simulated crash before rename"));
+        }));
+
+        assertFalse(Files.exists(root.resolve("chk-0000000002/MANIFEST")));
+        final List<CheckpointDirectory.Listing> listings = directory.list();
+        assertEquals(2, listings.size());
+        assertTrue(listings.get(0).complete());
+        assertFalse(listings.get(1).complete());
+        assertEquals(2, listings.get(1).checkpointId());
+        assertEquals(1, directory.latestComplete().orElseThrow().checkpointId());
+
+        final List<String> warnings = new ArrayList<>();
+        assertEquals(1, directory.latestRestorable(warnings::add).orElseThrow().checkpointId());
+        assertTrue(warnings.get(0).contains("incomplete"), warnings.toString());
+    }
+
+    @Test
+    void shouldKeepFilesNeededByRetainedChainsAndDeleteTheRest() throws IOException
+    {
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        writeCheckpoint(directory, 1, true);
+        writeCheckpoint(directory, 2, false);
+        writeCheckpoint(directory, 3, true);
+        writeCheckpoint(directory, 4, false);
+        writeCheckpoint(directory, 5, false);
+        directory.writeManifest(sampleManifest(4, CheckpointKind.SAVEPOINT));
+        final Path orphanTmp = directory.sharedDirectory().resolve("shard-0-chk-0000000004.full.tmp");
+        Files.write(orphanTmp, new byte[10]);
+        final Path inProgress = directory.allocateDataFile(0, 6, SnapshotFileKind.DELTA);
+        Files.write(inProgress, new byte[10]);
+        Files.createDirectories(directory.checkpointDirectory(6));
+        Files.createDirectories(directory.checkpointDirectory(0));
+
+        final CheckpointDirectory.RetentionResult result = directory.retain(2);
+
+        assertEquals(List.of(4L, 5L), result.retainedCheckpointIds());
+        // checkpoint 4 is a delta on the FULL of 3: both must survive although chk-3 is not retained
+        for (int shard = 0; shard < SHARDS; shard++)
+        {
+            assertTrue(Files.exists(directory.allocateDataFile(shard, 3, SnapshotFileKind.FULL)));
+            assertTrue(Files.exists(directory.allocateDataFile(shard, 4, SnapshotFileKind.DELTA)));
+            assertTrue(Files.exists(directory.allocateDataFile(shard, 5, SnapshotFileKind.DELTA)));
+            assertFalse(Files.exists(directory.allocateDataFile(shard, 1, SnapshotFileKind.FULL)));
+            assertFalse(Files.exists(directory.allocateDataFile(shard, 2, SnapshotFileKind.DELTA)));
+        }
+        assertFalse(Files.exists(orphanTmp), "orphaned temp file is deleted");
+        assertTrue(Files.exists(inProgress), "file of an in-progress checkpoint is kept");
+        assertTrue(Files.exists(directory.checkpointDirectory(6)), "in-progress checkpoint dir is kept");
+        assertFalse(Files.exists(directory.checkpointDirectory(0)), "abandoned incomplete checkpoint is deleted");
+        assertFalse(Files.exists(directory.checkpointDirectory(1)));
+        assertFalse(Files.exists(directory.checkpointDirectory(3)));
+        assertTrue(Files.exists(directory.savepointDirectory(4).resolve("MANIFEST")), "savepoints are never deleted");
+
+        assertEquals(5, directory.loadVerified(5).checkpointId());
+        assertEquals(4, directory.loadVerified(4).checkpointId());
+        assertEquals(List.of(), directory.verify(directory.latestComplete().orElseThrow()));
+    }
+
+    @Test
+    void shouldWriteSelfContainedSavepoint()
+    {
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        final Path file = directory.allocateSavepointFile(0, 9);
+        final SnapshotFileResult result;
+        try (SnapshotFileWriter writer = SnapshotFileWriter.open(file,
+            SnapshotHeader.full("lmdb", 0, 0, 7, 8, 9, 0)))
+        {
+            result = writer.finish();
+        }
+        final CheckpointManifest manifest = CheckpointManifest.builder()
+            .checkpointId(9).kind(CheckpointKind.SAVEPOINT).maxParallelism(8).backendName("lmdb")
+            .addShard(new CheckpointManifest.ShardState(0, 0, 7, List.of(new CheckpointManifest.FileRef(
+                file.getFileName().toString(), result.sizeBytes(), SnapshotFileKind.FULL)), 0, 0))
+            .build();
+        directory.writeManifest(manifest);
+
+        assertEquals(root.resolve("savepoint-0000000009"), file.getParent());
+        assertEquals(manifest, directory.loadVerified(9));
+        assertTrue(directory.latestComplete().isEmpty(), "a savepoint is not a checkpoint");
+        assertTrue(directory.latestRestorable(w -> {}).isEmpty());
+    }
+}
