@@ -43,6 +43,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     private final List<SourceAgent<I>> sources = new ArrayList<>();
     private final List<Producer<I>> externalProducers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
     private final SinkFactory<O> mainSink;
     private final List<SinkFactory<?>> sideSinks;
     private boolean started;
@@ -79,7 +80,8 @@ public final class WeirJob<I, O> implements AutoCloseable
         {
             for (int s = 0; s < shardCount; s++)
             {
-                final ByteBuffer memory = BufferUtil.allocateDirectAligned(context.ringBufferLength(), 64);
+                // Plain allocateDirect (malloc-aligned, >= 16 bytes) so that close() can free it; aligned slices cannot be freed.
+                final ByteBuffer memory = ByteBuffer.allocateDirect(context.ringBufferLength());
                 ringMemory.add(memory);
                 rings[p][s] = new UnsafeBuffer(memory);
             }
@@ -154,14 +156,14 @@ public final class WeirJob<I, O> implements AutoCloseable
             final AgentRunner runner = new AgentRunner(
                 context.shardIdleStrategy().get(), errorHandler, null, shard);
             runners.add(runner);
-            AgentRunner.startOnThread(runner);
+            threads.add(AgentRunner.startOnThread(runner));
         }
         for (final SourceAgent<I> source : sources)
         {
             final AgentRunner runner = new AgentRunner(
                 context.sourceIdleStrategy().get(), errorHandler, null, source);
             runners.add(runner);
-            AgentRunner.startOnThread(runner);
+            threads.add(AgentRunner.startOnThread(runner));
         }
         return this;
     }
@@ -225,13 +227,8 @@ public final class WeirJob<I, O> implements AutoCloseable
         checkStarted();
         final long timeoutNs = unit.toNanos(timeout);
         final long startNs = System.nanoTime();
-        for (final AgentRunner runner : runners)
+        for (final Thread thread : threads)
         {
-            final Thread thread = runner.thread();
-            if (thread == null)
-            {
-                continue;
-            }
             if (timeoutNs == Long.MAX_VALUE)
             {
                 thread.join();

@@ -1,0 +1,361 @@
+package io.weir.engine;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.codec.FixedLayoutCodec;
+import io.weir.api.functions.Collector;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The runtime end to end with external producers: routing, order, watermarks, timers, failures, back-pressure. */
+@Timeout(60)
+class JobRuntimeTest
+{
+    /** A test element: (key, timestamp, sequence, producer). */
+    static final class Item
+    {
+        long key;
+        long timestamp;
+        long sequence;
+        long producer;
+
+        Item set(final long key, final long timestamp, final long sequence, final long producer)
+        {
+            this.key = key;
+            this.timestamp = timestamp;
+            this.sequence = sequence;
+            this.producer = producer;
+            return this;
+        }
+    }
+
+    static final class ItemCodec extends FixedLayoutCodec<Item>
+    {
+        static final ItemCodec INSTANCE = new ItemCodec();
+
+        ItemCodec()
+        {
+            super("test-item", 32);
+        }
+
+        protected void write(final Item value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putLong(offset, value.key);
+            buffer.putLong(offset + 8, value.timestamp);
+            buffer.putLong(offset + 16, value.sequence);
+            buffer.putLong(offset + 24, value.producer);
+        }
+
+        protected Item read(final DirectBuffer buffer, final int offset, final Item reuse)
+        {
+            final Item item = reuse != null ? reuse : new Item();
+            return item.set(buffer.getLong(offset), buffer.getLong(offset + 8), buffer.getLong(offset + 16),
+                buffer.getLong(offset + 24));
+        }
+    }
+
+    /** Collects strings from every shard. */
+    static final class CollectingSink implements SinkFactory<String>
+    {
+        final ConcurrentLinkedQueue<String> rows = new ConcurrentLinkedQueue<>();
+        volatile boolean succeeded;
+        volatile boolean failed;
+
+        public SinkWriter<String> createWriter(final int shardId, final int shards)
+        {
+            return new SinkWriter<>()
+            {
+                public void collect(final String value)
+                {
+                    rows.add(value);
+                }
+
+                public void close()
+                {
+                }
+            };
+        }
+
+        public void onJobSucceeded()
+        {
+            succeeded = true;
+        }
+
+        public void onJobFailed()
+        {
+            failed = true;
+        }
+    }
+
+    private static WeirContext context(final int shards, final int producers)
+    {
+        return new WeirContext()
+            .shards(shards)
+            .externalProducers(producers)
+            .ringCapacityBytes(64 * 1024)
+            .shardIdleStrategy(() -> new SleepingMillisIdleStrategy(1))
+            .sourceIdleStrategy(() -> new SleepingMillisIdleStrategy(1));
+    }
+
+    /** Emits "key,producer,sequence,count" and checks per-producer order for each key. */
+    static final class OrderCheckingFunction extends KeyedProcessFunction<Long, Item, String>
+    {
+        private final Map<Long, long[]> lastSequence = new HashMap<>();
+        private LongValueState count;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            count = runtimeContext.getLongState(new LongValueStateDescriptor("count"));
+        }
+
+        public void processElement(final Item value, final Context ctx, final Collector<String> out)
+        {
+            final long[] last = lastSequence.computeIfAbsent(value.key, k -> new long[]{-1, -1});
+            if (value.sequence <= last[(int)value.producer])
+            {
+                throw new IllegalStateException("out of order for key " + value.key);
+            }
+            last[(int)value.producer] = value.sequence;
+            final long c = count.valueOr(0) + 1;
+            count.update(c);
+            assertEquals(value.key, ctx.getCurrentKey());
+            out.collect(value.key + "," + c);
+        }
+    }
+
+    @Test
+    void shouldKeepEachProducersPerKeyOrderAcrossShards() throws Exception
+    {
+        final CollectingSink sink = new CollectingSink();
+        final int perProducer = 20_000;
+        try (WeirJob<Item, String> job = JobBuilder.named("order", ItemCodec.INSTANCE)
+            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .keyBy(i -> i.key)
+            .process(OrderCheckingFunction::new)
+            .sink(sink)
+            .build(context(3, 2)))
+        {
+            job.start();
+            final List<Thread> threads = new ArrayList<>();
+            for (int p = 0; p < 2; p++)
+            {
+                final Producer<Item> producer = job.producer(p);
+                final int id = p;
+                final Thread thread = new Thread(() ->
+                {
+                    final Item item = new Item();
+                    for (int i = 0; i < perProducer; i++)
+                    {
+                        assertTrue(producer.offer(item.set(i % 97, i, i, id), TimeUnit.SECONDS.toNanos(30)));
+                    }
+                    producer.endOfInput();
+                });
+                threads.add(thread);
+                thread.start();
+            }
+            for (final Thread thread : threads)
+            {
+                thread.join();
+            }
+            job.awaitTermination();
+            assertEquals(2L * perProducer, job.eventsProcessed());
+        }
+        assertTrue(sink.succeeded);
+        final Map<Long, Long> maxCount = new HashMap<>();
+        for (final String row : sink.rows)
+        {
+            final String[] f = row.split(",");
+            maxCount.merge(Long.parseLong(f[0]), Long.parseLong(f[1]), Math::max);
+        }
+        assertEquals(97, maxCount.size());
+        long total = 0;
+        for (final long c : maxCount.values())
+        {
+            total += c;
+        }
+        assertEquals(2L * perProducer, total, "each key's count reached its number of elements");
+    }
+
+    /** Registers a timer at ts + 10 for every element; emits "timer,ts,watermark" when one fires. */
+    static final class TimerFunction extends KeyedProcessFunction<Long, Item, String>
+    {
+        public void processElement(final Item value, final Context ctx, final Collector<String> out)
+        {
+            ctx.timerService().registerEventTimeTimer(value.timestamp + 10);
+            ctx.timerService().registerEventTimeTimer(value.timestamp + 10);
+            if (value.sequence == 3)
+            {
+                ctx.timerService().deleteEventTimeTimer(value.timestamp + 10);
+                ctx.timerService().deleteEventTimeTimer(12345);
+            }
+            out.collect("element," + value.timestamp + "," + ctx.timerService().currentWatermark());
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<String> out)
+        {
+            out.collect("timer," + timestampMs + "," + ctx.timerService().currentWatermark() + "," + ctx.timeDomain());
+        }
+    }
+
+    @Test
+    void shouldUseTheMinimumWatermarkOfAllProducersAndFireTimersOnceInOrder() throws Exception
+    {
+        final CollectingSink sink = new CollectingSink();
+        final List<String> order = Collections.synchronizedList(new ArrayList<>());
+        try (WeirJob<Item, String> job = JobBuilder.named("timers", ItemCodec.INSTANCE)
+            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .keyBy(i -> i.key)
+            .process(TimerFunction::new)
+            .sink(sink)
+            .build(context(1, 2)))
+        {
+            job.start();
+            final Producer<Item> a = job.producer(0);
+            final Producer<Item> b = job.producer(1);
+            final Item item = new Item();
+            assertTrue(a.tryOffer(item.set(1, 100, 1, 0)));
+            assertTrue(a.tryOffer(item.set(2, 105, 2, 0)));
+            assertTrue(a.tryOffer(item.set(3, 200, 3, 0)));
+            a.emitWatermark(1000);
+            assertTrue(a.tryFlushWatermarks());
+            b.emitWatermark(112);
+            assertTrue(b.tryFlushWatermarks());
+            // min(1000, 112) = 112: only the timer at 110 may fire.
+            waitFor(() -> sink.rows.contains("timer,110,112,EVENT_TIME"));
+            assertFalse(sink.rows.stream().anyMatch(r -> r.startsWith("timer,115")));
+            b.emitWatermark(2000);
+            assertTrue(b.tryFlushWatermarks());
+            waitFor(() -> sink.rows.contains("timer,115,1000,EVENT_TIME"));
+            a.endOfInput();
+            b.endOfInput();
+            job.awaitTermination();
+        }
+        order.addAll(sink.rows);
+        assertEquals(1, order.stream().filter(r -> r.startsWith("timer,110")).count(), "deduplicated");
+        assertEquals(0, order.stream().filter(r -> r.startsWith("timer,210")).count(), "deleted");
+        assertEquals(5, order.size());
+    }
+
+    static final class FailingFunction extends KeyedProcessFunction<Long, Item, String>
+    {
+        public void processElement(final Item value, final Context ctx, final Collector<String> out)
+        {
+            if (value.sequence == 42)
+            {
+                throw new IllegalArgumentException("boom at 42");
+            }
+        }
+    }
+
+    @Test
+    void shouldStopTheJobAndReportTheUserFunctionsException() throws Exception
+    {
+        final CollectingSink sink = new CollectingSink();
+        final WeirJob<Item, String> job = JobBuilder.named("failing", ItemCodec.INSTANCE)
+            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .keyBy(i -> i.key)
+            .process(FailingFunction::new)
+            .sink(sink)
+            .build(context(2, 1));
+        job.start();
+        final Producer<Item> producer = job.producer(0);
+        final Item item = new Item();
+        final JobFailedException failure = assertThrows(JobFailedException.class, () ->
+        {
+            for (int i = 0; i < 1_000_000; i++)
+            {
+                producer.offer(item.set(i, i, i, 0), TimeUnit.SECONDS.toNanos(10));
+            }
+        });
+        assertEquals("boom at 42", failure.getCause().getMessage());
+        final JobFailedException fromAwait = assertThrows(JobFailedException.class, job::awaitTermination);
+        assertSame(failure.getCause(), fromAwait.getCause());
+        assertThrows(JobFailedException.class, job::close);
+        assertTrue(sink.failed);
+        assertFalse(sink.succeeded);
+    }
+
+    @Test
+    void shouldReturnFalseOnBackPressureAndLoseNothingWhenRetried() throws Exception
+    {
+        final CollectingSink sink = new CollectingSink();
+        final WeirJob<Item, String> job = JobBuilder.named("pressure", ItemCodec.INSTANCE)
+            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .keyBy(i -> i.key)
+            .process(OrderCheckingFunction::new)
+            .sink(sink)
+            .build(context(1, 1).ringCapacityBytes(4096));
+        final Producer<Item> producer = job.producer(0);
+        final Item item = new Item();
+        int accepted = 0;
+        while (producer.tryOffer(item.set(accepted % 5, accepted, accepted, 0)))
+        {
+            accepted++;
+        }
+        assertTrue(accepted > 10 && accepted < 4096 / 32, "the ring filled up: " + accepted);
+        job.start();
+        final int total = 10_000;
+        for (int i = accepted; i < total; i++)
+        {
+            while (!producer.tryOffer(item.set(i % 5, i, i, 0)))
+            {
+                Thread.onSpinWait();
+            }
+        }
+        job.close();
+        assertEquals(total, sink.rows.size());
+    }
+
+    @Test
+    void shouldStartAndCloseManyJobsWithoutLeakingThreads() throws Exception
+    {
+        final int threadsBefore = Thread.activeCount();
+        for (int i = 0; i < 100; i++)
+        {
+            final CollectingSink sink = new CollectingSink();
+            final WeirJob<Item, String> job = JobBuilder.named("cycle", ItemCodec.INSTANCE)
+                .timestamps(it -> it.timestamp, WatermarkStrategy.none())
+                .keyBy(it -> it.key)
+                .process(OrderCheckingFunction::new)
+                .sink(sink)
+                .build(context(2, 1));
+            job.start();
+            assertTrue(job.producer(0).tryOffer(new Item().set(i, i, i, 0)));
+            job.close();
+            assertEquals(1, sink.rows.size());
+        }
+        waitFor(() -> Thread.activeCount() <= threadsBefore + 1);
+    }
+
+    private static void waitFor(final java.util.function.BooleanSupplier condition) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("condition not met in time");
+            }
+            Thread.sleep(1);
+        }
+    }
+}

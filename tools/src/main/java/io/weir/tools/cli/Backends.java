@@ -1,0 +1,33 @@
+package io.weir.tools.cli;
+
+import io.weir.state.heap.HeapStateBackend;
+import io.weir.state.spi.StateBackend;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** State backends by name, as the CLI and tools select them. */
+public final class Backends
+{
+    public static final List<String> NAMES = List.of("chronicle", "lmdb", "heap");
+    public static final String DEFAULT = "chronicle";
+
+    private Backends()
+    {
+    }
+
+    /**
+     * @param stateDir  where file-based backends keep their files (null: a temporary directory).
+     * @param keepState keep the files after the job instead of deleting them.
+     */
+    public static StateBackend create(final String name, final Path stateDir, final boolean keepState)
+    {
+        switch (name)
+        {
+            case "heap":
+                return new HeapStateBackend();
+            default:
+                throw new UsageException("unknown backend '" + name + "'; backends: " + String.join(", ", NAMES));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.weir.tools.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code --name value} and {@code --flag} options after a command's positional arguments. Every option must be
+ * known to the command; a typo is an error, not silently ignored.
+ */
+final class Options
+{
+    private final String command;
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private final List<String> positional = new java.util.ArrayList<>();
+
+    private Options(final String command)
+    {
+        this.command = command;
+    }
+
+    static Options parse(
+        final String command, final String[] args, final int from, final Set<String> valued, final Set<String> flags)
+    {
+        final Options options = new Options(command);
+        for (int i = from; i < args.length; i++)
+        {
+            final String arg = args[i];
+            if (arg.startsWith("--"))
+            {
+                String name = arg.substring(2);
+                String value = null;
+                final int eq = name.indexOf('=');
+                if (eq >= 0)
+                {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                }
+                if (flags.contains(name))
+                {
+                    if (value != null)
+                    {
+                        throw new UsageException(command + ": option --" + name + " takes no value");
+                    }
+                    options.values.put(name, "true");
+                }
+                else if (valued.contains(name))
+                {
+                    if (value == null)
+                    {
+                        if (i + 1 >= args.length)
+                        {
+                            throw new UsageException(command + ": option --" + name + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    options.values.put(name, value);
+                }
+                else
+                {
+                    throw new UsageException(command + ": unknown option --" + name + " (see '" + command +
+                        " --help')");
+                }
+            }
+            else
+            {
+                options.positional.add(arg);
+            }
+        }
+        return options;
+    }
+
+    List<String> positional()
+    {
+        return positional;
+    }
+
+    boolean flag(final String name)
+    {
+        return values.containsKey(name);
+    }
+
+    String string(final String name, final String defaultValue)
+    {
+        return values.getOrDefault(name, defaultValue);
+    }
+
+    String required(final String name)
+    {
+        final String value = values.get(name);
+        if (value == null)
+        {
+            throw new UsageException(command + ": missing required option --" + name);
+        }
+        return value;
+    }
+
+    Path path(final String name)
+    {
+        return Path.of(required(name));
+    }
+
+    long longValue(final String name, final long defaultValue, final long min, final long max)
+    {
+        final String value = values.get(name);
+        if (value == null)
+        {
+            return defaultValue;
+        }
+        final long parsed;
+        try
+        {
+            parsed = Long.parseLong(value.replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new UsageException(command + ": --" + name + " must be an integer, got '" + value + "'");
+        }
+        if (parsed < min || parsed > max)
+        {
+            throw new UsageException(command + ": --" + name + " must be in " + min + ".." + max + ", got " + parsed);
+        }
+        return parsed;
+    }
+
+    int intValue(final String name, final int defaultValue, final int min, final int max)
+    {
+        return (int)longValue(name, defaultValue, min, max);
+    }
+}

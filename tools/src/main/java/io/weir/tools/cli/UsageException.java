@@ -1,0 +1,10 @@
+package io.weir.tools.cli;
+
+/** A command line the CLI cannot run: printed as one line, exit code 2. */
+public final class UsageException extends RuntimeException
+{
+    public UsageException(final String message)
+    {
+        super(message);
+    }
+}

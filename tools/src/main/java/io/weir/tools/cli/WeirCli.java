@@ -1,0 +1,54 @@
+package io.weir.tools.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** The {@code weir} command line: dispatches to a command; prints usage errors as one line (exit 2). */
+public final class WeirCli
+{
+    static final String USAGE = String.join("\n",
+        "Weir: single-node stateful stream processing, thread-per-core, off-heap keyed state.",
+        "",
+        "Usage: weir COMMAND [OPTIONS]",
+        "",
+        "Commands:",
+        "  job NAME --in FILE --out FILE [...]   run a reference job (rolling-sum, dedup, session, tumbling, velocity)",
+        "  --help                                this text; 'weir COMMAND --help' explains a command",
+        "");
+
+    private WeirCli()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Run a command; returns the exit code. */
+    public static int run(final String[] args, final PrintStream out, final PrintStream err)
+    {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))
+        {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        final String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try
+        {
+            switch (args[0])
+            {
+                case "job":
+                    return JobCommand.run(rest, out, err);
+                default:
+                    throw new UsageException("unknown command '" + args[0] + "' (see 'weir --help')");
+            }
+        }
+        catch (final UsageException ex)
+        {
+            final String message = ex.getMessage();
+            err.println(message.startsWith("weir") ? message : "weir: " + message);
+            return 2;
+        }
+    }
+}

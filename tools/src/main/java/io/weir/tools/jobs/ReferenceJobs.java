@@ -1,0 +1,124 @@
+package io.weir.tools.jobs;
+
+import io.weir.api.functions.OutputTag;
+import io.weir.api.window.TumblingEventTimeWindows;
+import io.weir.engine.JobBuilder;
+import io.weir.engine.WatermarkStrategy;
+import io.weir.engine.WeirContext;
+import io.weir.engine.WeirJob;
+import io.weir.tools.io.CsvEventReader;
+import io.weir.tools.io.CsvFileSink;
+import io.weir.tools.io.CsvLineWriter;
+import io.weir.tools.io.LongRow;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The five reference jobs of SEMANTICS.md, wired from a CSV input to CSV outputs (plus {@code NAME.late.csv}
+ * for the jobs that drop late events).
+ */
+public final class ReferenceJobs
+{
+    public static final List<String> NAMES = List.of("rolling-sum", "dedup", "session", "tumbling", "velocity");
+    public static final long DEFAULT_OUT_OF_ORDERNESS_MS = 5000;
+    public static final long TUMBLING_SIZE_MS = 10_000;
+
+    /** Late events of session, tumbling and velocity. */
+    public static final OutputTag<Event> LATE = new OutputTag<>("late");
+
+    private ReferenceJobs()
+    {
+    }
+
+    public static boolean hasLateOutput(final String name)
+    {
+        return name.equals("session") || name.equals("tumbling") || name.equals("velocity");
+    }
+
+    /** {@code out.csv} &rarr; {@code out.late.csv}. */
+    public static Path latePath(final Path out)
+    {
+        final String name = out.getFileName().toString();
+        final String base = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
+        return out.resolveSibling(base + ".late.csv");
+    }
+
+    /**
+     * Wire a reference job (not started).
+     *
+     * @throws IllegalArgumentException for an unknown job name or an unusable option.
+     */
+    public static WeirJob<Event, ?> build(
+        final String name, final Path in, final Path out, final long outOfOrdernessMs, final WeirContext context)
+        throws IOException
+    {
+        if (!NAMES.contains(name))
+        {
+            throw new IllegalArgumentException("unknown job '" + name + "'; jobs: " + String.join(", ", NAMES));
+        }
+        if (name.equals("session") && outOfOrdernessMs >= SessionFunction.GAP_MS - 1)
+        {
+            throw new IllegalArgumentException("the session job requires --out-of-order-ms < 29999, got " +
+                outOfOrdernessMs);
+        }
+        final JobBuilder<Event> builder = JobBuilder.named(name, EventCodec.INSTANCE)
+            .source(new CsvEventReader(in))
+            .timestamps(Event::timestamp, WatermarkStrategy.forBoundedOutOfOrderness(outOfOrdernessMs));
+        final CsvFileSink<Event> lateSink = new CsvFileSink<>(latePath(out), ReferenceJobs::formatEvent);
+        switch (name)
+        {
+            case "rolling-sum":
+                return builder.keyBy(Event::key).process(RollingSumFunction::new)
+                    .sink(rows(out)).build(context);
+            case "dedup":
+                return builder.keyBy(Event::eventId).process(DedupFunction::new)
+                    .sink(new CsvFileSink<>(out, ReferenceJobs::formatEvent)).build(context);
+            case "session":
+                return builder.keyBy(Event::key).process(() -> new SessionFunction(LATE))
+                    .sink(rows(out)).sideOutput(LATE, lateSink).build(context);
+            case "velocity":
+                return builder.keyBy(Event::key).process(() -> new VelocityFunction(LATE))
+                    .sink(rows(out)).sideOutput(LATE, lateSink).build(context);
+            case "tumbling":
+                return builder.keyBy(Event::key)
+                    .window(TumblingEventTimeWindows.of(TUMBLING_SIZE_MS))
+                    .sideOutputLateData(LATE)
+                    .aggregate(new CountSum.Aggregate(), CountSum.Codec.INSTANCE, ReferenceJobs::emitWindow)
+                    .sink(rows(out)).sideOutput(LATE, lateSink).build(context);
+            default:
+                throw new IllegalStateException("unreachable: " + name);
+        }
+    }
+
+    private static final ThreadLocal<LongRow> WINDOW_ROWS = ThreadLocal.withInitial(LongRow::new);
+
+    private static void emitWindow(
+        final Long key,
+        final io.weir.api.window.TimeWindow window,
+        final CountSum aggregate,
+        final io.weir.api.functions.Collector<LongRow> out)
+    {
+        out.collect(WINDOW_ROWS.get().set(key, window.start(), window.end(), aggregate.count, aggregate.sum));
+    }
+
+    private static CsvFileSink<LongRow> rows(final Path out)
+    {
+        return new CsvFileSink<>(out, ReferenceJobs::formatRow);
+    }
+
+    static void formatRow(final LongRow row, final CsvLineWriter writer)
+    {
+        for (int i = 0; i < row.arity(); i++)
+        {
+            writer.field(row.value(i));
+        }
+        writer.endLine();
+    }
+
+    static void formatEvent(final Event event, final CsvLineWriter writer)
+    {
+        writer.field(event.timestamp).field(event.key).field(event.amount).field(event.eventId).endLine();
+    }
+}
