@@ -15,8 +15,8 @@ import org.agrona.ExpandableDirectByteBuffer;
  * keys of the next {@code chunkCapacity} into a reused direct arena (no allocation per key); steps then work
  * through the chunk. A pass that ends before filling a chunk wraps the position to 0. Backends whose iteration
  * order moves under writes may make a pass skip or revisit entries; the next pass catches what was skipped.
- * A refill that finds nothing backs off for as many steps as a full chunk would last, so an empty state does not
- * cost a full {@code forEach} per access.
+ * A refill that finds no data entry of the state at time T waits until T + ttl before the next one: anything
+ * written after T expires no earlier than that, so an empty state does not cost a full {@code forEach} per access.
  * <p>
  * Shard thread only.
  */
@@ -38,7 +38,7 @@ final class TtlIncrementalCleanup implements EntryVisitor
     private int next;
     private long resumePosition;
     private long candidatesSeen;
-    private int idleSteps;
+    private long idleUntilMs = Long.MIN_VALUE;
 
     TtlIncrementalCleanup(
         final KeyedStateStore store, final AbstractStateView view, final int entriesPerStep)
@@ -75,11 +75,12 @@ final class TtlIncrementalCleanup implements EntryVisitor
 
     private boolean refill()
     {
-        if (idleSteps > 0)
+        final long nowMs = view.clock.time();
+        if (nowMs < idleUntilMs)
         {
-            idleSteps--;
             return false;
         }
+        final boolean resumed = resumePosition > 0;
         count = 0;
         next = 0;
         arenaPosition = 0;
@@ -95,7 +96,11 @@ final class TtlIncrementalCleanup implements EntryVisitor
         }
         if (count == 0)
         {
-            idleSteps = Math.max(1, chunkCapacity / entriesPerStep);
+            if (resumed)
+            {
+                return false; // the state shrank below the resume position: start over from 0 on the next step
+            }
+            idleUntilMs = nowMs + view.ttl.ttlMs;
             return false;
         }
         return true;
