@@ -130,7 +130,7 @@ public abstract class StateBackendConformanceTest
         assertEquals("two", state.value());
         state.clear();
         assertNull(state.value());
-        assertEquals(0, store.entryCount());
+        assertEquals(0, liveEntries());
     }
 
     @Test
@@ -210,17 +210,17 @@ public abstract class StateBackendConformanceTest
         state.addAll(List.of("c", "d"));
         assertEquals(List.of("a", "b", "c", "d"), state.get());
         assertEquals(4, state.size());
-        assertEquals(5, store.entryCount(), "one head and one entry per element");
+        assertEquals(5, liveEntries(), "one head and one entry per element");
         state.update(List.of("x"));
         assertEquals(List.of("x"), state.get());
-        assertEquals(2, store.entryCount(), "update must drop the replaced elements");
+        assertEquals(2, liveEntries(), "update must drop the replaced elements");
         state.update(List.of());
         assertEquals(List.of(), state.get());
-        assertEquals(0, store.entryCount());
+        assertEquals(0, liveEntries());
         state.add("y");
         state.clear();
         assertEquals(List.of(), state.get());
-        assertEquals(0, store.entryCount());
+        assertEquals(0, liveEntries());
     }
 
     @Test
@@ -306,11 +306,11 @@ public abstract class StateBackendConformanceTest
             state.remove(key);
         }
         assertTrue(state.isEmpty());
-        assertEquals(0, store.entryCount(), "an emptied map leaves no head or slot behind");
+        assertEquals(0, liveEntries(), "an emptied map leaves no head or slot behind");
         state.put("f", 6L);
         state.clear();
         assertTrue(state.isEmpty());
-        assertEquals(0, store.entryCount());
+        assertEquals(0, liveEntries());
     }
 
     @Test
@@ -364,7 +364,7 @@ public abstract class StateBackendConformanceTest
             assertEquals(entry.getValue(), toMap(state), "seed " + seed);
             state.clear();
         }
-        assertEquals(0, store.entryCount(), "seed " + seed + ": clear must leave nothing behind");
+        assertEquals(0, liveEntries(), "seed " + seed + ": clear must leave nothing behind");
     }
 
     @Test
@@ -442,7 +442,6 @@ public abstract class StateBackendConformanceTest
         });
         assertEquals(KEY_GROUPS, keyGroups.size());
         assertEquals(keys * 4L, entries[0], "per key: one long value, map head, by-key entry and slot");
-        assertEquals(keys * 4L, store.entryCount());
     }
 
     @Test
@@ -515,7 +514,7 @@ public abstract class StateBackendConformanceTest
             map.put("j", "n" + key);
             sum.add(key);
         }
-        final long perKey = store.entryCount() / 2;
+        final long perKey = liveEntries() / 2;
         setKey(1);
         value.clear();
         list.clear();
@@ -525,7 +524,7 @@ public abstract class StateBackendConformanceTest
         assertEquals(List.of(), list.get());
         assertTrue(map.isEmpty());
         assertNull(sum.get());
-        assertEquals(perKey, store.entryCount(), "key 1 must leave no entry behind");
+        assertEquals(perKey, liveEntries(), "key 1 must leave no entry behind");
         setKey(2);
         assertEquals("v2", value.value());
         assertEquals(List.of("a2", "b2"), list.get());
@@ -572,7 +571,7 @@ public abstract class StateBackendConformanceTest
         assertEquals("x", state.value(), "reads must not extend the TTL");
         clock.advance(1);
         assertNull(state.value(), "expired exactly when lastAccess + ttl <= now");
-        assertEquals(0, store.entryCount(), "cleanup on access removes the expired value");
+        assertEquals(0, liveEntries(), "cleanup on access removes the expired value");
         state.update("y");
         clock.advance(99);
         assertEquals("y", state.value());
@@ -612,7 +611,7 @@ public abstract class StateBackendConformanceTest
         clock.advance(100);
         assertEquals("x", state.value(), "not yet cleaned up, so returned");
         assertNull(state.value(), "the read cleaned it up");
-        assertEquals(0, store.entryCount());
+        assertEquals(0, liveEntries());
     }
 
     @Test
@@ -628,7 +627,7 @@ public abstract class StateBackendConformanceTest
         clock.advance(500);
         assertEquals("x", state.value());
         assertEquals("x", state.value());
-        assertEquals(1, store.entryCount());
+        assertEquals(1, liveEntries());
     }
 
     @Test
@@ -647,7 +646,7 @@ public abstract class StateBackendConformanceTest
         clock.advance(100);
         assertNull(sum.get());
         assertNull(avg.get());
-        assertEquals(2, store.entryCount(), "without cleanup on access expired values stay stored");
+        assertEquals(2, liveEntries(), "without cleanup on access expired values stay stored");
         sum.add(4L);
         avg.add(5L);
         assertEquals(4L, sum.get(), "an expired value does not take part in the reduction");
@@ -669,7 +668,7 @@ public abstract class StateBackendConformanceTest
         assertEquals(2, list.size());
         clock.advance(60);
         assertEquals(List.of(), list.get());
-        assertEquals(0, store.entryCount(), "a list whose elements all expired leaves nothing behind");
+        assertEquals(0, liveEntries(), "a list whose elements all expired leaves nothing behind");
         list.add("d");
         assertEquals(List.of("d"), list.get());
     }
@@ -696,7 +695,7 @@ public abstract class StateBackendConformanceTest
         assertEquals(Map.of("d", 4L), toMap(map));
         clock.advance(100);
         assertTrue(map.isEmpty());
-        assertEquals(0, store.entryCount(), "a map whose entries all expired leaves nothing behind");
+        assertEquals(0, liveEntries(), "a map whose entries all expired leaves nothing behind");
     }
 
     @Test
@@ -1028,6 +1027,14 @@ public abstract class StateBackendConformanceTest
         final byte[] bytes = new byte[length];
         random.nextBytes(bytes);
         return bytes;
+    }
+
+    /** Live entries counted by visiting them: {@link KeyedStateStore#entryCount()} may be approximate. */
+    protected final long liveEntries()
+    {
+        final long[] count = new long[1];
+        store.forEach((key, keyLength, value, valueLength) -> count[0]++);
+        return count[0];
     }
 
     private long countEntries(final int stateId)
