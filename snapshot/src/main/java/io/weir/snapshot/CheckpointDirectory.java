@@ -382,6 +382,10 @@ public final class CheckpointDirectory
                     problems.add(path + ": " + ex.getMessage());
                 }
             }
+            if (shard.timers() != null)
+            {
+                verifyStandalone(manifest, listing, shard, shard.timers(), problems);
+            }
             if (problems.isEmpty() && !headers.isEmpty())
             {
                 try
@@ -395,6 +399,44 @@ public final class CheckpointDirectory
             }
         }
         return problems;
+    }
+
+    private void verifyStandalone(
+        final CheckpointManifest manifest,
+        final Listing listing,
+        final CheckpointManifest.ShardState shard,
+        final CheckpointManifest.FileRef file,
+        final List<String> problems)
+    {
+        final Path path = resolve(manifest, file.name());
+        try
+        {
+            final long sizeBytes = Files.size(path);
+            if (sizeBytes != file.sizeBytes())
+            {
+                problems.add(path + ": size " + sizeBytes + " bytes, manifest " + listing.manifestPath() +
+                    " records " + file.sizeBytes());
+                return;
+            }
+        }
+        catch (final IOException ex)
+        {
+            problems.add(path + ": missing, referenced as the timers of shard " + shard.shardId() + " of " +
+                listing.directory());
+            return;
+        }
+        try (SnapshotFileReader reader = SnapshotFileReader.open(path))
+        {
+            problems.addAll(reader.verify());
+        }
+        catch (final SnapshotCorruptException ex)
+        {
+            problems.add(ex.getMessage());
+        }
+        catch (final UncheckedIOException ex)
+        {
+            problems.add(path + ": " + ex.getMessage());
+        }
     }
 
     /**

@@ -62,10 +62,20 @@ public record CheckpointManifest(
      * @param files         FULL base first, then DELTA files in order.
      * @param watermark     of the shard at the snapshot point.
      * @param timerCount    number of timers in the shard's timer state.
+     * @param timers        a self-contained FULL file of the shard's timers (written whole at every checkpoint,
+     *                      outside the delta chain), or null when the shard had none to record.
      */
     public record ShardState(
-        int shardId, int firstKeyGroup, int lastKeyGroup, List<FileRef> files, long watermark, long timerCount)
+        int shardId, int firstKeyGroup, int lastKeyGroup, List<FileRef> files, long watermark, long timerCount,
+        FileRef timers)
     {
+        public ShardState(
+            final int shardId, final int firstKeyGroup, final int lastKeyGroup, final List<FileRef> files,
+            final long watermark, final long timerCount)
+        {
+            this(shardId, firstKeyGroup, lastKeyGroup, files, watermark, timerCount, null);
+        }
+
         public ShardState
         {
             files = List.copyOf(files);
@@ -155,6 +165,10 @@ public record CheckpointManifest(
             {
                 names.add(file.name());
             }
+            if (shard.timers() != null)
+            {
+                names.add(shard.timers().name());
+            }
         }
         return names;
     }
@@ -178,6 +192,11 @@ public record CheckpointManifest(
             {
                 sb.append("      ").append(file.kind()).append(' ').append(file.name())
                     .append(' ').append(file.sizeBytes()).append(" bytes\n");
+            }
+            if (shard.timers() != null)
+            {
+                sb.append("      TIMERS ").append(shard.timers().name()).append(' ')
+                    .append(shard.timers().sizeBytes()).append(" bytes\n");
             }
         }
         sb.append("  sources:         ").append(sources.size()).append('\n');

@@ -49,6 +49,14 @@ public final class ManifestCodec
                 out.putLong(file.sizeBytes());
                 out.putInt(file.kind().code());
             }
+            final CheckpointManifest.FileRef timers = shard.timers();
+            out.putInt(timers == null ? 0 : 1);
+            if (timers != null)
+            {
+                out.putString(timers.name());
+                out.putLong(timers.sizeBytes());
+                out.putInt(timers.kind().code());
+            }
         }
         out.putInt(manifest.sources().size());
         for (final CheckpointManifest.SourcePosition source : manifest.sources())
@@ -144,8 +152,10 @@ public final class ManifestCodec
                 {
                     files.add(new CheckpointManifest.FileRef(in.getString(), in.getLong(), in.fileKind()));
                 }
+                final CheckpointManifest.FileRef timers = in.count() == 0 ? null :
+                    new CheckpointManifest.FileRef(in.getString(), in.getLong(), in.fileKind());
                 builder.addShard(new CheckpointManifest.ShardState(
-                    shardId, firstKeyGroup, lastKeyGroup, files, watermark, timerCount));
+                    shardId, firstKeyGroup, lastKeyGroup, files, watermark, timerCount, timers));
             }
             final int sourceCount = in.count();
             for (int i = 0; i < sourceCount; i++)

@@ -35,7 +35,7 @@ import java.nio.charset.StandardCharsets;
 public final class ManifestDescriptor
 {
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     /** "WEIRMANI" as ASCII. */
     public static final byte[] MAGIC = "WEIRMANI".getBytes(StandardCharsets.US_ASCII);
     public static final int MAGIC_LENGTH = 8;
