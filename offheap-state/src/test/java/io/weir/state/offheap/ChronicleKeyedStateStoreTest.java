@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -119,11 +120,29 @@ class ChronicleKeyedStateStoreTest
         return value;
     }
 
+    private static void await(final CountDownLatch latch)
+    {
+        try
+        {
+            assertTrue(latch.await(30, TimeUnit.SECONDS));
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private static Map<ByteBuffer, byte[]> read(final StoreSnapshot snapshot)
+    {
+        return read(snapshot, () -> {});
+    }
+
+    private static Map<ByteBuffer, byte[]> read(final StoreSnapshot snapshot, final Runnable beforeEachEntry)
     {
         final Map<ByteBuffer, byte[]> result = new HashMap<>();
         snapshot.forEach((key, keyLength, value, valueLength) ->
         {
+            beforeEachEntry.run();
             final byte[] k = new byte[keyLength];
             key.getBytes(0, k);
             final byte[] v;
@@ -304,12 +323,28 @@ class ChronicleKeyedStateStoreTest
         final StoreSnapshot snapshot = store.snapshot(1, true);
         assertTrue(snapshot.isFull());
         assertEquals(1, snapshot.checkpointId());
+        // The reader pauses at its first entry and half-way until the writer made progress, so writes land
+        // before, during and after the visits of segments (latches, not sleeps).
         final AtomicBoolean readerDone = new AtomicBoolean();
+        final CountDownLatch firstWrites = new CountDownLatch(1);
+        final CountDownLatch moreWrites = new CountDownLatch(1);
         final CompletableFuture<Map<ByteBuffer, byte[]>> reader = CompletableFuture.supplyAsync(() ->
         {
             try
             {
-                return read(snapshot);
+                final int[] visited = { 0 };
+                return read(snapshot, () ->
+                {
+                    if (visited[0] == 0)
+                    {
+                        await(firstWrites);
+                    }
+                    else if (visited[0] == atSnapshotPoint.size() / 2)
+                    {
+                        await(moreWrites);
+                    }
+                    visited[0]++;
+                });
             }
             finally
             {
@@ -317,11 +352,18 @@ class ChronicleKeyedStateStoreTest
             }
         });
 
-        // Overwrite, remove and insert (new keys) while the snapshot is read; keep going for a bounded number
-        // of rounds after the reader finished so both orders of every race are exercised across runs.
         int rounds = 0;
-        while (!readerDone.get() || rounds < 20_000)
+        int roundsWhileReading = 0;
+        while (!readerDone.get() || rounds < 40_000)
         {
+            if (rounds == 5_000)
+            {
+                firstWrites.countDown();
+            }
+            else if (rounds == 15_000)
+            {
+                moreWrites.countDown();
+            }
             final int i = random.nextInt(40_000);
             final byte[] key = key(i);
             if (random.nextInt(4) == 0)
@@ -336,12 +378,17 @@ class ChronicleKeyedStateStoreTest
                 model.put(ByteBuffer.wrap(key), value);
             }
             rounds++;
+            if (!readerDone.get())
+            {
+                roundsWhileReading++;
+            }
         }
         assertSameContents(atSnapshotPoint, reader.get(60, TimeUnit.SECONDS));
         snapshot.release();
         snapshot.release();
         assertSameContents(model, live(store));
-        System.out.println("writes during and after the snapshot: " + rounds);
+        System.out.println("writes after the snapshot point: " + rounds + ", while the reader ran: " + roundsWhileReading);
+        assertTrue(roundsWhileReading >= 15_000, "writes while reading " + roundsWhileReading);
     }
 
     @Test
