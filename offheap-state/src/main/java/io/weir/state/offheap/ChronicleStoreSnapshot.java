@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>
  * Thread argument. The shard saves a pre-image and changes the entry inside one critical section holding the
  * entry's segment <em>write</em> lock (store {@code put}/{@code remove}). The snapshot thread reads an entry
- * together with its pre-image only while holding the same segment's read (point look-up) or iteration lock,
- * which excludes the write lock. So for every key it sees either (no pre-image, the value as of the snapshot
+ * together with its pre-image only while holding the same segment's read lock (point look-up) or update lock
+ * (Chronicle holds it across one whole {@code forEachSegmentEntry}), both of which exclude the write lock;
+ * the shard's own reads take only the read lock and are never blocked by the snapshot. So for every key it sees either (no pre-image, the value as of the snapshot
  * point: any change since would have saved one first) or (the pre-image, which is that value). Chronicle's
  * locks are CAS/volatile accesses on the segment header, so the lock hand-off also orders the on-heap
  * {@link #preImages} writes before the reads (and {@link ConcurrentHashMap} makes them safe regardless).
@@ -39,6 +40,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li>Delta: each frozen changed key is looked up under its segment's read lock: pre-image if any, else the
  * live value, else a tombstone. The shard saves pre-images only for keys in the frozen set.</li>
  * </ul>
+ * Cost: the snapshot point allocates this object only; the shard's first write per key while a snapshot is
+ * in flight copies one pre-image (on heap); the snapshot thread copies one segment at a time under its lock
+ * and visits it after unlocking, so a slow visitor never blocks the shard.
+ * <p>
  * If the store grows its map while the snapshot is in flight, the old map is {@link #retire}d: frozen, still
  * read by this snapshot, closed on {@link #release()}.
  * <p>
