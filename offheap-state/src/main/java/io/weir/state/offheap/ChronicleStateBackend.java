@@ -1,0 +1,250 @@
+package io.weir.state.offheap;
+
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StateBackend;
+
+import java.nio.file.Path;
+
+/**
+ * The {@code chronicle} state backend: one Chronicle Map of variable-size byte keys and values per shard,
+ * in memory or in a (sparse) file, with entry-level copy-on-write snapshots and changed-key deltas.
+ * <p>
+ * Immutable once constructed; {@link #createStore} may be called from the wiring thread for every shard.
+ * <pre>{@code
+ * StateBackend backend = new ChronicleStateBackend(new ChronicleStateBackend.Context()
+ *     .entriesPerShard(1_000_000)
+ *     .averageKeySizeBytes(24)
+ *     .averageValueSizeBytes(16)
+ *     .directory(Path.of("/var/weir/state")));
+ * }</pre>
+ */
+public final class ChronicleStateBackend implements StateBackend
+{
+    public static final String NAME = "chronicle";
+
+    private final Context ctx;
+
+    public ChronicleStateBackend()
+    {
+        this(new Context());
+    }
+
+    public ChronicleStateBackend(final Context ctx)
+    {
+        this.ctx = ctx.conclude();
+    }
+
+    public String name()
+    {
+        return NAME;
+    }
+
+    public Context context()
+    {
+        return ctx;
+    }
+
+    public KeyedStateStore createStore(final int shardId, final long expectedEntries)
+    {
+        final long entries = ctx.entriesPerShard > 0 ? ctx.entriesPerShard :
+            Math.max(expectedEntries, ctx.minEntriesPerShard);
+        return new ChronicleKeyedStateStore(shardId, entries, ctx);
+    }
+
+    /**
+     * Configuration of a {@link ChronicleStateBackend}: fluent, validated once by {@link #conclude()} when
+     * the backend is constructed, then read-only.
+     */
+    public static final class Context
+    {
+        public static final long MIN_ENTRIES_PER_SHARD_DEFAULT = 1024;
+        public static final double AVERAGE_KEY_SIZE_BYTES_DEFAULT = 32;
+        public static final double AVERAGE_VALUE_SIZE_BYTES_DEFAULT = 64;
+        public static final double MAX_BLOAT_FACTOR_DEFAULT = 4.0;
+        public static final double GROWTH_FACTOR_DEFAULT = 2.0;
+
+        private long entriesPerShard;
+        private long minEntriesPerShard = MIN_ENTRIES_PER_SHARD_DEFAULT;
+        private double averageKeySizeBytes = AVERAGE_KEY_SIZE_BYTES_DEFAULT;
+        private double averageValueSizeBytes = AVERAGE_VALUE_SIZE_BYTES_DEFAULT;
+        private double maxBloatFactor = MAX_BLOAT_FACTOR_DEFAULT;
+        private double growthFactor = GROWTH_FACTOR_DEFAULT;
+        private boolean growOnFull = true;
+        private Path directory;
+        private boolean deleteFilesOnClose;
+        private boolean concluded;
+
+        /** Entries each shard's map is sized for; 0 (default) uses the hint given to createStore. */
+        public Context entriesPerShard(final long entries)
+        {
+            checkNotConcluded();
+            this.entriesPerShard = entries;
+            return this;
+        }
+
+        public long entriesPerShard()
+        {
+            return entriesPerShard;
+        }
+
+        /** Lower bound applied to createStore's hint (Chronicle maps of a handful of entries are fragile). */
+        public Context minEntriesPerShard(final long entries)
+        {
+            checkNotConcluded();
+            this.minEntriesPerShard = entries;
+            return this;
+        }
+
+        public long minEntriesPerShard()
+        {
+            return minEntriesPerShard;
+        }
+
+        /** Average composite key size: sizes Chronicle's chunks (keys start with a 6-byte header). */
+        public Context averageKeySizeBytes(final double bytes)
+        {
+            checkNotConcluded();
+            this.averageKeySizeBytes = bytes;
+            return this;
+        }
+
+        public double averageKeySizeBytes()
+        {
+            return averageKeySizeBytes;
+        }
+
+        public Context averageValueSizeBytes(final double bytes)
+        {
+            checkNotConcluded();
+            this.averageValueSizeBytes = bytes;
+            return this;
+        }
+
+        public double averageValueSizeBytes()
+        {
+            return averageValueSizeBytes;
+        }
+
+        /** Chronicle's headroom past the declared entries (extra segment tiers), 1.0 to 1000.0. */
+        public Context maxBloatFactor(final double factor)
+        {
+            checkNotConcluded();
+            this.maxBloatFactor = factor;
+            return this;
+        }
+
+        public double maxBloatFactor()
+        {
+            return maxBloatFactor;
+        }
+
+        /** When a map is full, re-create it this many times bigger and copy (if {@link #growOnFull}). */
+        public Context growthFactor(final double factor)
+        {
+            checkNotConcluded();
+            this.growthFactor = factor;
+            return this;
+        }
+
+        public double growthFactor()
+        {
+            return growthFactor;
+        }
+
+        /** Grow a full map (default) or fail with a {@link ChronicleMapFullException}. */
+        public Context growOnFull(final boolean grow)
+        {
+            checkNotConcluded();
+            this.growOnFull = grow;
+            return this;
+        }
+
+        public boolean growOnFull()
+        {
+            return growOnFull;
+        }
+
+        /**
+         * Directory for file-backed maps ({@code shard-<id>.cmap}, sparse); null (default) keeps maps in
+         * memory. An existing file is reopened with its entries.
+         */
+        public Context directory(final Path directory)
+        {
+            checkNotConcluded();
+            this.directory = directory;
+            return this;
+        }
+
+        public Path directory()
+        {
+            return directory;
+        }
+
+        /** Delete a shard's file when its store closes (scratch state); default false: files are kept. */
+        public Context deleteFilesOnClose(final boolean delete)
+        {
+            checkNotConcluded();
+            this.deleteFilesOnClose = delete;
+            return this;
+        }
+
+        public boolean deleteFilesOnClose()
+        {
+            return deleteFilesOnClose;
+        }
+
+        /** Validate every setting; called by the backend's constructor. */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                return this;
+            }
+            if (entriesPerShard < 0)
+            {
+                throw new IllegalArgumentException("entriesPerShard must be >= 0 (0 = use the hint): " +
+                    entriesPerShard);
+            }
+            if (minEntriesPerShard < 1)
+            {
+                throw new IllegalArgumentException("minEntriesPerShard must be >= 1: " + minEntriesPerShard);
+            }
+            if (!(averageKeySizeBytes >= 1) || !(averageValueSizeBytes >= 1))
+            {
+                throw new IllegalArgumentException("averageKeySizeBytes and averageValueSizeBytes must be >= 1: " +
+                    averageKeySizeBytes + ", " + averageValueSizeBytes);
+            }
+            if (!(maxBloatFactor >= 1.0 && maxBloatFactor <= 1000.0))
+            {
+                throw new IllegalArgumentException("maxBloatFactor must be in [1.0, 1000.0]: " + maxBloatFactor);
+            }
+            if (!(growthFactor > 1.0))
+            {
+                throw new IllegalArgumentException("growthFactor must be > 1.0: " + growthFactor);
+            }
+            concluded = true;
+            return this;
+        }
+
+        private void checkNotConcluded()
+        {
+            if (concluded)
+            {
+                throw new IllegalStateException("Context already used by a ChronicleStateBackend");
+            }
+        }
+
+        public String toString()
+        {
+            return "ChronicleStateBackend.Context{entriesPerShard=" + entriesPerShard +
+                ", minEntriesPerShard=" + minEntriesPerShard +
+                ", averageKeySizeBytes=" + averageKeySizeBytes +
+                ", averageValueSizeBytes=" + averageValueSizeBytes +
+                ", maxBloatFactor=" + maxBloatFactor +
+                ", growthFactor=" + growthFactor +
+                ", growOnFull=" + growOnFull +
+                ", directory=" + directory +
+                ", deleteFilesOnClose=" + deleteFilesOnClose + '}';
+        }
+    }
+}

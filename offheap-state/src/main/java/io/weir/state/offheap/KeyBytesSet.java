@@ -1,0 +1,179 @@
+package io.weir.state.offheap;
+
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * An insert-only set of byte-string keys that allocates nothing in steady state: key bytes are appended to a
+ * reused arena ({@code [length i32][bytes]} records) and an open-addressing table of record offsets indexes
+ * them. {@link #clear()} keeps the capacity for the next checkpoint interval, so growth is bounded by the
+ * number of distinct keys changed in one interval.
+ * <p>
+ * Not thread-safe. The owning shard mutates it; after it is handed to a snapshot it is frozen and may then be
+ * read concurrently by the shard ({@link #contains}) and the snapshot thread ({@link #forEach}).
+ */
+final class KeyBytesSet
+{
+    private static final int EMPTY = -1;
+    private static final int LENGTH_BYTES = 4;
+
+    @FunctionalInterface
+    interface KeyConsumer
+    {
+        void onKey(byte[] array, int offset, int length);
+    }
+
+    private final ExpandableArrayBuffer arena = new ExpandableArrayBuffer(4096);
+    private int arenaLength;
+    private int[] offsets;
+    private int[] hashes;
+    private int size;
+
+    KeyBytesSet()
+    {
+        offsets = new int[64];
+        hashes = new int[64];
+        java.util.Arrays.fill(offsets, EMPTY);
+    }
+
+    int size()
+    {
+        return size;
+    }
+
+    /** @return true if the key was not yet in the set. */
+    boolean add(final DirectBuffer key, final int length)
+    {
+        final int hash = hash(key, length);
+        final int mask = offsets.length - 1;
+        int index = hash & mask;
+        int recordOffset;
+        while ((recordOffset = offsets[index]) != EMPTY)
+        {
+            if (hashes[index] == hash && equalsAt(recordOffset, key, length))
+            {
+                return false;
+            }
+            index = (index + 1) & mask;
+        }
+
+        final int newOffset = arenaLength;
+        arena.putInt(newOffset, length);
+        arena.putBytes(newOffset + LENGTH_BYTES, key, 0, length);
+        arenaLength = newOffset + LENGTH_BYTES + length;
+        offsets[index] = newOffset;
+        hashes[index] = hash;
+        if (++size * 2 > offsets.length)
+        {
+            rehash(offsets.length * 2);
+        }
+        return true;
+    }
+
+    boolean contains(final DirectBuffer key, final int length)
+    {
+        final int hash = hash(key, length);
+        final int mask = offsets.length - 1;
+        int index = hash & mask;
+        int recordOffset;
+        while ((recordOffset = offsets[index]) != EMPTY)
+        {
+            if (hashes[index] == hash && equalsAt(recordOffset, key, length))
+            {
+                return true;
+            }
+            index = (index + 1) & mask;
+        }
+        return false;
+    }
+
+    /** Visit the keys in insertion order; the array is the arena and is valid only for the call. */
+    void forEach(final KeyConsumer consumer)
+    {
+        final byte[] array = arena.byteArray();
+        int offset = 0;
+        while (offset < arenaLength)
+        {
+            final int length = arena.getInt(offset);
+            consumer.onKey(array, offset + LENGTH_BYTES, length);
+            offset += LENGTH_BYTES + length;
+        }
+    }
+
+    void clear()
+    {
+        if (size > 0)
+        {
+            java.util.Arrays.fill(offsets, EMPTY);
+        }
+        size = 0;
+        arenaLength = 0;
+    }
+
+    private boolean equalsAt(final int recordOffset, final DirectBuffer key, final int length)
+    {
+        if (arena.getInt(recordOffset) != length)
+        {
+            return false;
+        }
+        final int base = recordOffset + LENGTH_BYTES;
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            if (arena.getLong(base + i) != key.getLong(i))
+            {
+                return false;
+            }
+        }
+        for (; i < length; i++)
+        {
+            if (arena.getByte(base + i) != key.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void rehash(final int newCapacity)
+    {
+        final int capacity = BitUtil.findNextPositivePowerOfTwo(newCapacity);
+        final int[] oldOffsets = offsets;
+        final int[] oldHashes = hashes;
+        offsets = new int[capacity];
+        hashes = new int[capacity];
+        java.util.Arrays.fill(offsets, EMPTY);
+        final int mask = capacity - 1;
+        for (int i = 0; i < oldOffsets.length; i++)
+        {
+            if (oldOffsets[i] != EMPTY)
+            {
+                int index = oldHashes[i] & mask;
+                while (offsets[index] != EMPTY)
+                {
+                    index = (index + 1) & mask;
+                }
+                offsets[index] = oldOffsets[i];
+                hashes[index] = oldHashes[i];
+            }
+        }
+    }
+
+    private static int hash(final DirectBuffer key, final int length)
+    {
+        long h = 0x9E3779B97F4A7C15L ^ length;
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+        {
+            h = (h ^ key.getLong(i)) * 0xBF58476D1CE4E5B9L;
+            h ^= h >>> 31;
+        }
+        for (; i < length; i++)
+        {
+            h = (h ^ key.getByte(i)) * 0x94D049BB133111EBL;
+        }
+        h ^= h >>> 29;
+        return (int)(h ^ (h >>> 32));
+    }
+}

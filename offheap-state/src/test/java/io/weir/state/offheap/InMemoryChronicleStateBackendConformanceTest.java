@@ -1,0 +1,15 @@
+package io.weir.state.offheap;
+
+import io.weir.engine.state.StateBackendConformanceTest;
+import io.weir.state.spi.StateBackend;
+
+import java.nio.file.Path;
+
+/** The shared conformance suite over in-memory Chronicle maps sized small, so they grow during the tests. */
+class InMemoryChronicleStateBackendConformanceTest extends StateBackendConformanceTest
+{
+    protected StateBackend createBackend(final Path dir)
+    {
+        return new ChronicleStateBackend(new ChronicleStateBackend.Context().entriesPerShard(1024));
+    }
+}
