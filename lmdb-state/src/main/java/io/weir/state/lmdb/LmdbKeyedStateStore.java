@@ -103,6 +103,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     private boolean envCloseDeferred;
     private boolean envClosed;
     private int mapGrowths;
+    private int mapFullRecoveries;
 
     LmdbKeyedStateStore(
         final int shardId,
@@ -325,6 +326,12 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         return mapGrowths;
     }
 
+    /** How many times a {@code MapFullException} aborted a transaction and the map grew for the replay. */
+    public int mapFullRecoveries()
+    {
+        return mapFullRecoveries;
+    }
+
     /** Largest composite key this environment accepts (LMDB's compile-time limit, 511 by default). */
     public int maxKeyLength()
     {
@@ -535,6 +542,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             throw ex;
         }
         resizeMap(targetBytes);
+        mapFullRecoveries++;
     }
 
     private void resizeMap(final long targetBytes)
