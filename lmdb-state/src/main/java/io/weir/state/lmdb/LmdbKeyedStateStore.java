@@ -104,6 +104,8 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     private boolean envClosed;
     private int mapGrowths;
     private int mapFullRecoveries;
+    /** Written by the shard thread while it waits for a snapshot release; read by tests and diagnostics. */
+    private volatile boolean awaitingSnapshotRelease;
 
     LmdbKeyedStateStore(
         final int shardId,
@@ -352,6 +354,12 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         }
     }
 
+    /** True while the shard thread waits for the in-flight snapshot's release to grow a full map. Any thread. */
+    public boolean isAwaitingSnapshotRelease()
+    {
+        return awaitingSnapshotRelease;
+    }
+
     boolean isEnvClosed()
     {
         return envClosed;
@@ -561,6 +569,19 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         }
         final long deadlineNs = System.nanoTime() + mapGrowthWaitTimeoutNs;
         growthWaitIdle.reset();
+        awaitingSnapshotRelease = true;
+        try
+        {
+            awaitRelease(snapshot, deadlineNs, cause);
+        }
+        finally
+        {
+            awaitingSnapshotRelease = false;
+        }
+    }
+
+    private void awaitRelease(final LmdbStoreSnapshot snapshot, final long deadlineNs, final Env.MapFullException cause)
+    {
         while (!snapshot.isReleased())
         {
             if (System.nanoTime() - deadlineNs >= 0)
