@@ -1,6 +1,7 @@
 package io.weir.engine.state;
 
 import io.weir.state.spi.StateKeyDescriptor;
+import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -28,7 +29,7 @@ public final class KeyContext
         }
         this.maxKeyLength = maxKeyLength;
         this.keyBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            org.agrona.BitUtil.findNextPositivePowerOfTwo(Math.max(maxKeyLength, 8)), 8));
+            BitUtil.findNextPositivePowerOfTwo(Math.max(maxKeyLength, 8)), 8));
     }
 
     /** Make the key at {@code src[offset, offset + length)} current. Called from the shard thread. */

@@ -1,23 +1,117 @@
 package io.weir.engine.state;
 
-import io.weir.api.state.*;
+import io.weir.api.state.AggregatingState;
+import io.weir.api.state.AggregatingStateDescriptor;
+import io.weir.api.state.ListState;
+import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.api.state.MapState;
+import io.weir.api.state.MapStateDescriptor;
+import io.weir.api.state.ReducingState;
+import io.weir.api.state.ReducingStateDescriptor;
+import io.weir.api.state.State;
+import io.weir.api.state.StateDescriptor;
+import io.weir.api.state.StateTtlConfig;
+import io.weir.api.state.ValueState;
+import io.weir.api.state.ValueStateDescriptor;
 import io.weir.state.spi.KeyedStateStore;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
 
-import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Objects;
 
-/** TEMPORARY stub, replaced by the state-views branch. */
+/**
+ * A shard's keyed states: turns descriptors into typed views over the shard's {@link KeyedStateStore}, assigns
+ * state ids in registration order from 1 (0 is reserved) and drives TTL incremental cleanup.
+ * <p>
+ * One per shard. Every method is called from the shard thread; operators register their states in {@code open}
+ * and the views they get are shard-thread only as well. {@link #registeredStates()} returns an immutable copy that
+ * may be handed to the snapshot thread.
+ */
 public final class KeyedStateRegistry
 {
+    private static final int MAX_STATE_ID = 0xFFFF;
+
     private final KeyedStateStore store;
     private final KeyContext keyContext;
-    private int nextId = 1;
+    private final EpochClock ttlClock;
+    private final HashMap<String, Registration> byName = new HashMap<>();
+    private final ArrayList<RegisteredState> registered = new ArrayList<>();
+    private final ArrayList<TtlIncrementalCleanup> perCycleCleanups = new ArrayList<>();
+    private List<RegisteredState> registeredView = List.of();
+    private int nextStateId = 1;
 
+    /**
+     * @param store      the shard's store.
+     * @param keyContext the shard's current key, set by the shard before user code runs.
+     * @param ttlClock   processing-time clock in epoch milliseconds for TTL timestamps.
+     */
     public KeyedStateRegistry(final KeyedStateStore store, final KeyContext keyContext, final EpochClock ttlClock)
     {
-        this.store = store;
-        this.keyContext = keyContext;
+        this.store = Objects.requireNonNull(store, "store");
+        this.keyContext = Objects.requireNonNull(keyContext, "keyContext");
+        this.ttlClock = Objects.requireNonNull(ttlClock, "ttlClock");
+    }
+
+    public <T> ValueState<T> getState(final ValueStateDescriptor<T> descriptor)
+    {
+        return register(descriptor, false);
+    }
+
+    public LongValueState getLongState(final LongValueStateDescriptor descriptor)
+    {
+        return register(descriptor, false);
+    }
+
+    public <T> ListState<T> getListState(final ListStateDescriptor<T> descriptor)
+    {
+        return register(descriptor, false);
+    }
+
+    public <UK, UV> MapState<UK, UV> getMapState(final MapStateDescriptor<UK, UV> descriptor)
+    {
+        return register(descriptor, false);
+    }
+
+    public <T> ReducingState<T> getReducingState(final ReducingStateDescriptor<T> descriptor)
+    {
+        return register(descriptor, false);
+    }
+
+    public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(
+        final AggregatingStateDescriptor<IN, ACC, OUT> descriptor)
+    {
+        return register(descriptor, false);
+    }
+
+    /**
+     * A view of any kind whose entries are also scoped by a namespace (window operators: the window start). The
+     * returned view implements {@link NamespacedState}; set the namespace before each access.
+     *
+     * @param <S> the view type matching the descriptor, e.g. {@code ListState<T>} for a {@link ListStateDescriptor}.
+     */
+    public <S extends State> S getNamespacedState(final StateDescriptor descriptor)
+    {
+        return register(descriptor, true);
+    }
+
+    /** The registered states in id order, for checkpoint manifests and {@link TtlSnapshotFilter}. Immutable. */
+    public List<RegisteredState> registeredStates()
+    {
+        return registeredView;
+    }
+
+    /** Run one incremental TTL cleanup step for every state that cleans up per duty cycle. */
+    public void onDutyCycle()
+    {
+        for (int i = 0, size = perCycleCleanups.size(); i < size; i++)
+        {
+            perCycleCleanups.get(i).step();
+        }
     }
 
     public KeyedStateStore store()
@@ -25,47 +119,113 @@ public final class KeyedStateRegistry
         return store;
     }
 
-    public void onDutyCycle()
+    @SuppressWarnings("unchecked")
+    private <S extends State> S register(final StateDescriptor descriptor, final boolean namespaced)
     {
-    }
-
-    public LongValueState getLongState(final LongValueStateDescriptor descriptor)
-    {
-        final int id = nextId++;
-        final ExpandableDirectByteBuffer key = new ExpandableDirectByteBuffer(64);
-        final ExpandableDirectByteBuffer value = new ExpandableDirectByteBuffer(64);
-        return new LongValueState()
+        Objects.requireNonNull(descriptor, "descriptor");
+        final Registration existing = byName.get(descriptor.name());
+        if (existing != null)
         {
-            public long valueOr(final long missingValue)
+            existing.checkCompatible(descriptor, namespaced);
+            return (S)existing.view;
+        }
+        if (nextStateId > MAX_STATE_ID)
+        {
+            throw new IllegalStateException("cannot register state '" + descriptor.name() + "': a shard holds at " +
+                "most " + MAX_STATE_ID + " states; reuse descriptors instead of creating one per element");
+        }
+        final StateTtlConfig ttlConfig = descriptor.ttlConfig();
+        final RegisteredState registration = new RegisteredState(
+            nextStateId,
+            descriptor.name(),
+            descriptor.kind(),
+            descriptor.valueCodecId(),
+            descriptor.userKeyCodecId(),
+            ttlConfig.isEnabled() ? ttlConfig.ttlMs() : 0,
+            namespaced,
+            ttlConfig.isEnabled() && ttlConfig.cleanupInSnapshot());
+        final AbstractStateView view = createView(descriptor, registration);
+        if (ttlConfig.isEnabled() && ttlConfig.incrementalCleanupSize() > 0)
+        {
+            final TtlIncrementalCleanup cleanup =
+                new TtlIncrementalCleanup(store, view, ttlConfig.incrementalCleanupSize());
+            if (ttlConfig.incrementalCleanupPerRecord())
             {
-                final int len = keyContext.writePrefix(key, id);
-                return store.get(key, len, value) < 0 ? missingValue : value.getLong(0, ByteOrder.BIG_ENDIAN);
+                view.perRecordCleanup(cleanup);
             }
-
-            public boolean exists()
+            else
             {
-                final int len = keyContext.writePrefix(key, id);
-                return store.get(key, len, value) >= 0;
+                perCycleCleanups.add(cleanup);
             }
-
-            public void update(final long v)
-            {
-                final int len = keyContext.writePrefix(key, id);
-                value.putLong(0, v, ByteOrder.BIG_ENDIAN);
-                store.put(key, len, value, 0, 8);
-            }
-
-            public void clear()
-            {
-                store.remove(key, keyContext.writePrefix(key, id));
-            }
-        };
+        }
+        nextStateId++;
+        byName.put(descriptor.name(), new Registration(descriptor, namespaced, view));
+        registered.add(registration);
+        registeredView = Collections.unmodifiableList(new ArrayList<>(registered));
+        return (S)view;
     }
 
-    public <S extends State> S getNamespacedState(final StateDescriptor d) { throw new UnsupportedOperationException(); }
-    public <T> ValueState<T> getState(final ValueStateDescriptor<T> d) { throw new UnsupportedOperationException(); }
-    public <T> ListState<T> getListState(final ListStateDescriptor<T> d) { throw new UnsupportedOperationException(); }
-    public <UK, UV> MapState<UK, UV> getMapState(final MapStateDescriptor<UK, UV> d) { throw new UnsupportedOperationException(); }
-    public <T> ReducingState<T> getReducingState(final ReducingStateDescriptor<T> d) { throw new UnsupportedOperationException(); }
-    public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(final AggregatingStateDescriptor<IN, ACC, OUT> d) { throw new UnsupportedOperationException(); }
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private AbstractStateView createView(final StateDescriptor descriptor, final RegisteredState registration)
+    {
+        if (descriptor instanceof ValueStateDescriptor)
+        {
+            return new ValueStateView<>(store, keyContext, ttlClock, registration, (ValueStateDescriptor)descriptor);
+        }
+        if (descriptor instanceof LongValueStateDescriptor)
+        {
+            return new LongValueStateView(
+                store, keyContext, ttlClock, registration, (LongValueStateDescriptor)descriptor);
+        }
+        if (descriptor instanceof ListStateDescriptor)
+        {
+            return new ListStateView<>(store, keyContext, ttlClock, registration, (ListStateDescriptor)descriptor);
+        }
+        if (descriptor instanceof MapStateDescriptor)
+        {
+            return new MapStateView<>(store, keyContext, ttlClock, registration, (MapStateDescriptor)descriptor);
+        }
+        if (descriptor instanceof ReducingStateDescriptor)
+        {
+            return new ReducingStateView<>(
+                store, keyContext, ttlClock, registration, (ReducingStateDescriptor)descriptor);
+        }
+        if (descriptor instanceof AggregatingStateDescriptor)
+        {
+            return new AggregatingStateView<>(
+                store, keyContext, ttlClock, registration, (AggregatingStateDescriptor)descriptor);
+        }
+        throw new IllegalArgumentException("state '" + descriptor.name() + "': unsupported descriptor type " +
+            descriptor.getClass().getName() + "; use one of the descriptors in io.weir.api.state");
+    }
+
+    private static final class Registration
+    {
+        final StateDescriptor descriptor;
+        final boolean namespaced;
+        final AbstractStateView view;
+
+        Registration(final StateDescriptor descriptor, final boolean namespaced, final AbstractStateView view)
+        {
+            this.descriptor = descriptor;
+            this.namespaced = namespaced;
+            this.view = view;
+        }
+
+        void checkCompatible(final StateDescriptor other, final boolean otherNamespaced)
+        {
+            if (other.getClass() != descriptor.getClass() || otherNamespaced != namespaced)
+            {
+                throw new IllegalArgumentException("state '" + descriptor.name() + "' is already registered as " +
+                    describe(descriptor, namespaced) + " and cannot be registered again as " +
+                    describe(other, otherNamespaced) + "; give the new state a different name");
+            }
+        }
+
+        private static String describe(final StateDescriptor descriptor, final boolean namespaced)
+        {
+            return (namespaced ? "namespaced " : "") + descriptor.getClass().getSimpleName() +
+                " (kind " + descriptor.kind() + ")";
+        }
+    }
 }

@@ -1,60 +1,27 @@
 package io.weir.state.heap;
 
-import io.weir.state.spi.*;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StateBackend;
 
-import java.nio.ByteBuffer;
-import java.util.HashMap;
-
-/** TEMPORARY stub, replaced by the state-views branch. */
+/**
+ * The reference backend: keyed state in an on-heap hash map with copy-on-write snapshots. Meant for engine tests
+ * and as the model the other backends are checked against; correctness over speed. Immutable.
+ */
 public final class HeapStateBackend implements StateBackend
 {
+    public static final String NAME = "heap";
+
     public String name()
     {
-        return "heap";
+        return NAME;
     }
 
     public KeyedStateStore createStore(final int shardId, final long expectedEntries)
     {
-        final HashMap<ByteBuffer, byte[]> map = new HashMap<>();
-        return new KeyedStateStore()
+        if (expectedEntries < 0)
         {
-            private ByteBuffer k(final DirectBuffer key, final int len)
-            {
-                final byte[] b = new byte[len];
-                key.getBytes(0, b);
-                return ByteBuffer.wrap(b);
-            }
-
-            public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
-            {
-                final byte[] v = map.get(k(key, keyLength));
-                if (v == null)
-                {
-                    return MISSING;
-                }
-                valueOut.putBytes(0, v);
-                return v.length;
-            }
-
-            public void put(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int off, final int len)
-            {
-                final byte[] v = new byte[len];
-                value.getBytes(off, v);
-                map.put(k(key, keyLength), v);
-            }
-
-            public boolean remove(final DirectBuffer key, final int keyLength)
-            {
-                return map.remove(k(key, keyLength)) != null;
-            }
-
-            public void forEach(final EntryVisitor visitor) { throw new UnsupportedOperationException(); }
-            public long entryCount() { return map.size(); }
-            public long sizeBytes() { return 0; }
-            public StoreSnapshot snapshot(final long id, final boolean full) { throw new UnsupportedOperationException(); }
-            public void close() { }
-        };
+            throw new IllegalArgumentException("expected entries must not be negative: " + expectedEntries);
+        }
+        return new HeapKeyedStateStore(shardId, (int)Math.min(expectedEntries, 1 << 20));
     }
 }

@@ -1,0 +1,59 @@
+package io.weir.engine.state;
+
+import io.weir.api.codec.Codec;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.state.AggregatingState;
+import io.weir.api.state.AggregatingStateDescriptor;
+import io.weir.state.spi.KeyedStateStore;
+import org.agrona.concurrent.EpochClock;
+
+import java.util.Objects;
+
+/** {@link AggregatingState}: one entry per key holding the accumulator. Shard thread only. */
+final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView implements AggregatingState<IN, OUT>
+{
+    private final Codec<ACC> codec;
+    private final AggregateFunction<IN, ACC, OUT> aggregateFunction;
+
+    AggregatingStateView(
+        final KeyedStateStore store,
+        final KeyContext keyContext,
+        final EpochClock clock,
+        final RegisteredState registration,
+        final AggregatingStateDescriptor<IN, ACC, OUT> descriptor)
+    {
+        super(store, keyContext, clock, registration, descriptor);
+        this.codec = descriptor.accumulatorCodec();
+        this.aggregateFunction = descriptor.aggregateFunction();
+    }
+
+    public void add(final IN value)
+    {
+        Objects.requireNonNull(value, "AggregatingState.add(null): aggregating state does not take null values");
+        onAccess();
+        final long nowMs = nowMs();
+        final int keyLength = writeBaseKey(keyBuffer);
+        final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs, false);
+        final ACC accumulator = length == KeyedStateStore.MISSING ?
+            aggregateFunction.createAccumulator() : codec.decode(valueBuffer, payloadOffset, length, null);
+        final ACC updated = aggregateFunction.add(value, accumulator);
+        stamp(valueBuffer, nowMs);
+        final int encodedLength = codec.encode(updated, valueBuffer, payloadOffset);
+        store.put(keyBuffer, keyLength, valueBuffer, 0, payloadOffset + encodedLength);
+    }
+
+    public OUT get()
+    {
+        onAccess();
+        final int keyLength = writeBaseKey(keyBuffer);
+        final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs(), true);
+        return length == KeyedStateStore.MISSING ?
+            null : aggregateFunction.result(codec.decode(valueBuffer, payloadOffset, length, null));
+    }
+
+    public void clear()
+    {
+        onAccess();
+        store.remove(keyBuffer, writeBaseKey(keyBuffer));
+    }
+}

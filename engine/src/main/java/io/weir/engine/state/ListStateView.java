@@ -1,0 +1,220 @@
+package io.weir.engine.state;
+
+import io.weir.api.codec.Codec;
+import io.weir.api.state.ListState;
+import io.weir.api.state.ListStateDescriptor;
+import io.weir.state.spi.KeyedStateStore;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.EpochClock;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import static io.weir.engine.state.StateLayoutDescriptor.*;
+
+/**
+ * {@link ListState} as a head {@code [firstSeq][nextSeq]} and one entry per element keyed by sequence (see
+ * {@link StateLayoutDescriptor}). {@link #add} writes one element and the head. Shard thread only.
+ */
+final class ListStateView<T> extends AbstractStateView implements ListState<T>
+{
+    private final Codec<T> codec;
+    private final ExpandableDirectByteBuffer headBuffer = new ExpandableDirectByteBuffer(LIST_HEAD_LENGTH * 2);
+    private long firstSeq;
+    private long nextSeq;
+
+    ListStateView(
+        final KeyedStateStore store,
+        final KeyContext keyContext,
+        final EpochClock clock,
+        final RegisteredState registration,
+        final ListStateDescriptor<T> descriptor)
+    {
+        super(store, keyContext, clock, registration, descriptor);
+        this.codec = descriptor.elementCodec();
+    }
+
+    public void add(final T value)
+    {
+        checkElement(value);
+        onAccess();
+        final long nowMs = nowMs();
+        final int baseLength = writeBaseKey(keyBuffer);
+        readHead(baseLength);
+        writeElement(baseLength, nextSeq++, value, nowMs);
+        writeHead(baseLength);
+    }
+
+    public void addAll(final List<T> values)
+    {
+        Objects.requireNonNull(values, "ListState.addAll(null): pass an empty list to add nothing");
+        onAccess();
+        if (values.isEmpty())
+        {
+            return;
+        }
+        for (int i = 0, size = values.size(); i < size; i++)
+        {
+            checkElement(values.get(i));
+        }
+        final long nowMs = nowMs();
+        final int baseLength = writeBaseKey(keyBuffer);
+        readHead(baseLength);
+        appendAll(baseLength, values, nowMs);
+    }
+
+    public void update(final List<T> values)
+    {
+        Objects.requireNonNull(values, "ListState.update(null): use clear() to empty the list");
+        for (int i = 0, size = values.size(); i < size; i++)
+        {
+            checkElement(values.get(i));
+        }
+        onAccess();
+        final long nowMs = nowMs();
+        final int baseLength = writeBaseKey(keyBuffer);
+        clearList(baseLength);
+        firstSeq = 0;
+        nextSeq = 0;
+        if (!values.isEmpty())
+        {
+            appendAll(baseLength, values, nowMs);
+        }
+    }
+
+    public List<T> get()
+    {
+        onAccess();
+        final ArrayList<T> out = new ArrayList<>();
+        scan(writeBaseKey(keyBuffer), nowMs(), out);
+        return out;
+    }
+
+    public int size()
+    {
+        onAccess();
+        return scan(writeBaseKey(keyBuffer), nowMs(), null);
+    }
+
+    public void clear()
+    {
+        onAccess();
+        clearList(writeBaseKey(keyBuffer));
+    }
+
+    private void appendAll(final int baseLength, final List<T> values, final long nowMs)
+    {
+        for (int i = 0, size = values.size(); i < size; i++)
+        {
+            writeElement(baseLength, nextSeq++, values.get(i), nowMs);
+        }
+        writeHead(baseLength);
+    }
+
+    /** Visit elements firstSeq..nextSeq-1, skipping missing and hidden ones; trims the head past removed ones. */
+    private int scan(final int baseLength, final long nowMs, final ArrayList<T> out)
+    {
+        if (!readHead(baseLength))
+        {
+            return 0;
+        }
+        int visible = 0;
+        long firstPresent = -1;
+        final int elementKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
+        for (long seq = firstSeq; seq < nextSeq; seq++)
+        {
+            elementKey(baseLength, seq);
+            final int length = readVisible(keyBuffer, elementKeyLength, valueBuffer, nowMs, true);
+            if (lastReadOutcome == PRESENT && firstPresent < 0)
+            {
+                firstPresent = seq;
+            }
+            if (length != KeyedStateStore.MISSING)
+            {
+                visible++;
+                if (out != null)
+                {
+                    out.add(codec.decode(valueBuffer, payloadOffset, length, null));
+                }
+            }
+        }
+        if (firstPresent < 0)
+        {
+            keyBuffer.putByte(baseLength, HEAD_MARKER);
+            store.remove(keyBuffer, baseLength + MARKER_LENGTH);
+        }
+        else if (firstPresent > firstSeq)
+        {
+            firstSeq = firstPresent;
+            writeHead(baseLength);
+        }
+        return visible;
+    }
+
+    private void clearList(final int baseLength)
+    {
+        if (!readHead(baseLength))
+        {
+            return;
+        }
+        final int elementKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
+        for (long seq = firstSeq; seq < nextSeq; seq++)
+        {
+            elementKey(baseLength, seq);
+            store.remove(keyBuffer, elementKeyLength);
+        }
+        keyBuffer.putByte(baseLength, HEAD_MARKER);
+        store.remove(keyBuffer, baseLength + MARKER_LENGTH);
+    }
+
+    private boolean readHead(final int baseLength)
+    {
+        keyBuffer.putByte(baseLength, HEAD_MARKER);
+        final int length = store.get(keyBuffer, baseLength + MARKER_LENGTH, headBuffer);
+        if (length == KeyedStateStore.MISSING)
+        {
+            firstSeq = 0;
+            nextSeq = 0;
+            return false;
+        }
+        if (length != LIST_HEAD_LENGTH)
+        {
+            throw corrupt("the list head", length);
+        }
+        firstSeq = headBuffer.getLong(LIST_HEAD_FIRST_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
+        nextSeq = headBuffer.getLong(LIST_HEAD_NEXT_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
+        return true;
+    }
+
+    private void writeHead(final int baseLength)
+    {
+        keyBuffer.putByte(baseLength, HEAD_MARKER);
+        headBuffer.putLong(LIST_HEAD_FIRST_SEQ_OFFSET, firstSeq, ByteOrder.BIG_ENDIAN);
+        headBuffer.putLong(LIST_HEAD_NEXT_SEQ_OFFSET, nextSeq, ByteOrder.BIG_ENDIAN);
+        store.put(keyBuffer, baseLength + MARKER_LENGTH, headBuffer, 0, LIST_HEAD_LENGTH);
+    }
+
+    private void writeElement(final int baseLength, final long seq, final T value, final long nowMs)
+    {
+        elementKey(baseLength, seq);
+        stamp(valueBuffer, nowMs);
+        final int length = codec.encode(value, valueBuffer, payloadOffset);
+        store.put(keyBuffer, baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH, valueBuffer, 0, payloadOffset + length);
+    }
+
+    private void elementKey(final int baseLength, final long seq)
+    {
+        keyBuffer.putByte(baseLength, LIST_ELEMENT_MARKER);
+        keyBuffer.putLong(baseLength + MARKER_LENGTH, seq, ByteOrder.BIG_ENDIAN);
+    }
+
+    private void checkElement(final T value)
+    {
+        if (value == null)
+        {
+            throw new NullPointerException("state '" + registration.name() + "': list elements must not be null");
+        }
+    }
+}

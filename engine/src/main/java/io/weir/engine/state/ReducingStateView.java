@@ -1,0 +1,57 @@
+package io.weir.engine.state;
+
+import io.weir.api.codec.Codec;
+import io.weir.api.functions.ReduceFunction;
+import io.weir.api.state.ReducingState;
+import io.weir.api.state.ReducingStateDescriptor;
+import io.weir.state.spi.KeyedStateStore;
+import org.agrona.concurrent.EpochClock;
+
+import java.util.Objects;
+
+/** {@link ReducingState}: one entry per key holding the reduced value. Shard thread only. */
+final class ReducingStateView<T> extends AbstractStateView implements ReducingState<T>
+{
+    private final Codec<T> codec;
+    private final ReduceFunction<T> reduceFunction;
+
+    ReducingStateView(
+        final KeyedStateStore store,
+        final KeyContext keyContext,
+        final EpochClock clock,
+        final RegisteredState registration,
+        final ReducingStateDescriptor<T> descriptor)
+    {
+        super(store, keyContext, clock, registration, descriptor);
+        this.codec = descriptor.codec();
+        this.reduceFunction = descriptor.reduceFunction();
+    }
+
+    public void add(final T value)
+    {
+        Objects.requireNonNull(value, "ReducingState.add(null): reducing state does not take null values");
+        onAccess();
+        final long nowMs = nowMs();
+        final int keyLength = writeBaseKey(keyBuffer);
+        final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs, false);
+        final T reduced = length == KeyedStateStore.MISSING ?
+            value : reduceFunction.reduce(codec.decode(valueBuffer, payloadOffset, length, null), value);
+        stamp(valueBuffer, nowMs);
+        final int encodedLength = codec.encode(reduced, valueBuffer, payloadOffset);
+        store.put(keyBuffer, keyLength, valueBuffer, 0, payloadOffset + encodedLength);
+    }
+
+    public T get()
+    {
+        onAccess();
+        final int keyLength = writeBaseKey(keyBuffer);
+        final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs(), true);
+        return length == KeyedStateStore.MISSING ? null : codec.decode(valueBuffer, payloadOffset, length, null);
+    }
+
+    public void clear()
+    {
+        onAccess();
+        store.remove(keyBuffer, writeBaseKey(keyBuffer));
+    }
+}

@@ -1,0 +1,29 @@
+package io.weir.engine.state;
+
+import io.weir.api.state.StateDescriptor;
+
+/**
+ * What a checkpoint manifest records about one registered state, and what {@link TtlSnapshotFilter} needs to find
+ * the TTL timestamp of its entries.
+ *
+ * @param id                   state id written in every composite key of the state (1..65535).
+ * @param name                 the descriptor's name.
+ * @param kind                 the primitive; a {@link io.weir.api.state.LongValueState} is {@code VALUE} with codec
+ *                             {@code long}.
+ * @param valueCodecId         codec id of the stored value (list element, map value, accumulator).
+ * @param userKeyCodecId       codec id of a map's user key, or the empty string.
+ * @param ttlMs                time to live, or 0 when TTL is off.
+ * @param namespaced           true when the state was registered with {@link KeyedStateRegistry#getNamespacedState}.
+ * @param ttlCleanupInSnapshot true when expired entries are to be left out of full snapshots.
+ */
+public record RegisteredState(
+    int id,
+    String name,
+    StateDescriptor.Kind kind,
+    String valueCodecId,
+    String userKeyCodecId,
+    long ttlMs,
+    boolean namespaced,
+    boolean ttlCleanupInSnapshot)
+{
+}

@@ -1,0 +1,103 @@
+package io.weir.engine.state;
+
+import io.weir.state.spi.StateKeyDescriptor;
+import org.agrona.DirectBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * Layout of the entries the state views write under the composite-key prefix of {@link StateKeyDescriptor}.
+ * All integers are big-endian. {@code base} is the prefix {@code [kg u16][stateId u16][keyLen u16][key]},
+ * followed by the 8-byte namespace for states registered with {@link KeyedStateRegistry#getNamespacedState}.
+ * <pre>
+ * Value, Reducing, Aggregating, LongValue: one entry
+ *   key:   [base]
+ *   value: [ts i64]? [value bytes]                    (LongValue: 8 bytes)
+ *
+ * List: a head and one entry per element; add writes one element and the head
+ *   key:   [base][0x00]                 value: [firstSeq i64][nextSeq i64]
+ *   key:   [base][0x01][seq i64]        value: [ts i64]? [element bytes]
+ *
+ * Map: a head, an entry per user key, and a dense slot directory 0..count-1 so iteration needs no ordered scan
+ *   key:   [base][0x00]                 value: [count i64]
+ *   key:   [base][0x02][userKey bytes]  value: [ts i64]? [slot i64][value bytes]
+ *   key:   [base][0x03][slot i64]       value: [userKey bytes]
+ *
+ *   +--------+--------+--------+--------------+------------+--------+-----------------------+
+ *   | kg u16 | id u16 | len u16| key (len)    | ns i64 (?) | marker | suffix (seq/slot/uk)  |
+ *   +--------+--------+--------+--------------+------------+--------+-----------------------+
+ * </pre>
+ * {@code [ts i64]?} is the last-access time in epoch milliseconds, present exactly when the state has TTL on; it
+ * always leads the value of a TTL'd data entry (value, element, by-key map entry) so that {@link TtlSnapshotFilter}
+ * reads it without knowing codecs. Heads and the slot directory never carry a timestamp; after a snapshot dropped
+ * expired entries, readers skip list elements and map slots whose data entry is missing and repair the directory.
+ */
+public final class StateLayoutDescriptor
+{
+    public static final int NAMESPACE_LENGTH = Long.BYTES;
+    public static final int TTL_TIMESTAMP_LENGTH = Long.BYTES;
+    public static final int MARKER_LENGTH = 1;
+
+    public static final byte HEAD_MARKER = 0x00;
+    public static final byte LIST_ELEMENT_MARKER = 0x01;
+    public static final byte MAP_BY_KEY_MARKER = 0x02;
+    public static final byte MAP_BY_SLOT_MARKER = 0x03;
+
+    public static final int LIST_HEAD_FIRST_SEQ_OFFSET = 0;
+    public static final int LIST_HEAD_NEXT_SEQ_OFFSET = 8;
+    public static final int LIST_HEAD_LENGTH = 16;
+    public static final int LIST_SEQ_LENGTH = Long.BYTES;
+
+    public static final int MAP_HEAD_COUNT_OFFSET = 0;
+    public static final int MAP_HEAD_LENGTH = 8;
+    public static final int MAP_SLOT_LENGTH = Long.BYTES;
+
+    private StateLayoutDescriptor()
+    {
+    }
+
+    /** Length of {@code [prefix][namespace?]} of a composite key held at offset 0 of {@code compositeKey}. */
+    public static int baseLength(final DirectBuffer compositeKey, final boolean namespaced)
+    {
+        return StateKeyDescriptor.suffixOffset(compositeKey) + (namespaced ? NAMESPACE_LENGTH : 0);
+    }
+
+    /** The namespace of a namespaced state's composite key. */
+    public static long namespace(final DirectBuffer compositeKey)
+    {
+        return compositeKey.getLong(StateKeyDescriptor.suffixOffset(compositeKey), ByteOrder.BIG_ENDIAN);
+    }
+
+    /** The last-access timestamp leading a TTL'd data entry's value. */
+    public static long ttlTimestamp(final DirectBuffer value)
+    {
+        return value.getLong(0, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * @return true when the entry of a state of this kind carries user data (and so a TTL timestamp when TTL is on),
+     * false for list and map heads and the map slot directory.
+     */
+    public static boolean isDataEntry(
+        final io.weir.api.state.StateDescriptor.Kind kind,
+        final DirectBuffer compositeKey,
+        final int keyLength,
+        final boolean namespaced)
+    {
+        switch (kind)
+        {
+            case LIST:
+            {
+                final int base = baseLength(compositeKey, namespaced);
+                return keyLength > base && compositeKey.getByte(base) == LIST_ELEMENT_MARKER;
+            }
+            case MAP:
+            {
+                final int base = baseLength(compositeKey, namespaced);
+                return keyLength > base && compositeKey.getByte(base) == MAP_BY_KEY_MARKER;
+            }
+            default:
+                return true;
+        }
+    }
+}

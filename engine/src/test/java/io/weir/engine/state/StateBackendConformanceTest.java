@@ -1,0 +1,1161 @@
+package io.weir.engine.state;
+
+import io.weir.api.codec.BytesCodec;
+import io.weir.api.codec.FixedLayoutCodec;
+import io.weir.api.codec.IntCodec;
+import io.weir.api.codec.LongCodec;
+import io.weir.api.codec.StringCodec;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.state.AggregatingState;
+import io.weir.api.state.AggregatingStateDescriptor;
+import io.weir.api.state.ListState;
+import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.api.state.MapState;
+import io.weir.api.state.MapStateDescriptor;
+import io.weir.api.state.ReducingState;
+import io.weir.api.state.ReducingStateDescriptor;
+import io.weir.api.state.StateTtlConfig;
+import io.weir.api.state.ValueState;
+import io.weir.api.state.ValueStateDescriptor;
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StateBackend;
+import io.weir.state.spi.StateKeyDescriptor;
+import io.weir.state.spi.StoreSnapshot;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The behaviour every state backend must show, through the engine's state views and through the raw store SPI.
+ * Each backend module extends it once and implements {@link #createBackend(Path)}; backends that persist to disk
+ * also override {@link #supportsReopen()} and {@link #reopen}.
+ * <p>
+ * Randomised tests print their seed; replay one with {@code -Dweir.test.seed=N}.
+ */
+public abstract class StateBackendConformanceTest
+{
+    protected static final int KEY_GROUPS = 128;
+    private static final int RAW_STATE_ID = 999;
+    private static final long START_MS = 1_000_000L;
+
+    @TempDir
+    protected Path dir;
+
+    protected StateBackend backend;
+    protected KeyedStateStore store;
+    protected KeyContext keyContext;
+    protected CachedEpochClock clock;
+    protected KeyedStateRegistry registry;
+    private final ExpandableDirectByteBuffer keyScratch = new ExpandableDirectByteBuffer(64);
+    private final List<KeyedStateStore> extraStores = new ArrayList<>();
+
+    /** A backend whose stores keep their files, if any, under {@code dir}. */
+    protected abstract StateBackend createBackend(Path dir);
+
+    /** True when a store's contents survive {@link KeyedStateStore#close()} and {@link #reopen}. */
+    protected boolean supportsReopen()
+    {
+        return false;
+    }
+
+    /** Open again the store of {@code shardId} that was closed, over the same files. */
+    protected KeyedStateStore reopen(final StateBackend backend, final Path dir, final int shardId)
+    {
+        throw new UnsupportedOperationException("backend " + backend.name() + " does not reopen stores");
+    }
+
+    @BeforeEach
+    void setUpStore()
+    {
+        backend = createBackend(dir);
+        store = backend.createStore(0, 100_000);
+        keyContext = new KeyContext(64);
+        clock = new CachedEpochClock();
+        clock.update(START_MS);
+        registry = new KeyedStateRegistry(store, keyContext, clock);
+    }
+
+    @AfterEach
+    void closeStores()
+    {
+        if (store != null)
+        {
+            store.close();
+        }
+        extraStores.forEach(KeyedStateStore::close);
+    }
+
+    // ------------------------------------------------------------------------------------------------ primitives
+
+    @Test
+    @Timeout(30)
+    void shouldStoreUpdateAndClearValueStatePerKey()
+    {
+        final ValueState<String> state = registry.getState(new ValueStateDescriptor<>("v", StringCodec.INSTANCE));
+        setKey(1);
+        assertNull(state.value());
+        state.update("one");
+        setKey(2);
+        assertNull(state.value());
+        state.update("two");
+        setKey(1);
+        assertEquals("one", state.value());
+        state.update("uno");
+        assertEquals("uno", state.value());
+        state.update(null);
+        assertNull(state.value());
+        setKey(2);
+        assertEquals("two", state.value());
+        state.clear();
+        assertNull(state.value());
+        assertEquals(0, liveEntries());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldReturnMissingValueFromLongStateUntilUpdated()
+    {
+        final LongValueState state = registry.getLongState(new LongValueStateDescriptor("count"));
+        setKey(7);
+        assertFalse(state.exists());
+        assertEquals(-1L, state.valueOr(-1L));
+        state.update(0L);
+        assertTrue(state.exists());
+        assertEquals(0L, state.valueOr(-1L));
+        state.update(Long.MIN_VALUE);
+        assertEquals(Long.MIN_VALUE, state.valueOr(-1L));
+        setKey(8);
+        assertFalse(state.exists());
+        setKey(7);
+        state.clear();
+        assertFalse(state.exists());
+        assertEquals(42L, state.valueOr(42L));
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldCombineAddedValuesInReducingState()
+    {
+        final ReducingState<Long> state = registry.getReducingState(
+            new ReducingStateDescriptor<>("sum", Long::sum, LongCodec.INSTANCE));
+        setKey(1);
+        assertNull(state.get());
+        state.add(5L);
+        state.add(7L);
+        setKey(2);
+        state.add(100L);
+        setKey(1);
+        assertEquals(12L, state.get());
+        state.clear();
+        assertNull(state.get());
+        state.add(1L);
+        assertEquals(1L, state.get());
+        setKey(2);
+        assertEquals(100L, state.get());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldAccumulateAndReturnResultFromAggregatingState()
+    {
+        final AggregatingState<Long, Double> state = registry.getAggregatingState(
+            new AggregatingStateDescriptor<>("avg", new Average(), AverageCodec.INSTANCE));
+        setKey(1);
+        assertNull(state.get());
+        state.add(2L);
+        state.add(4L);
+        state.add(9L);
+        assertEquals(5.0, state.get());
+        setKey(2);
+        assertNull(state.get());
+        state.add(1L);
+        assertEquals(1.0, state.get());
+        setKey(1);
+        state.clear();
+        assertNull(state.get());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldAppendListElementsWithoutRewritingTheList()
+    {
+        final ListState<String> state = registry.getListState(new ListStateDescriptor<>("l", StringCodec.INSTANCE));
+        setKey(1);
+        assertEquals(List.of(), state.get());
+        assertEquals(0, state.size());
+        state.add("a");
+        state.add("b");
+        state.addAll(List.of("c", "d"));
+        assertEquals(List.of("a", "b", "c", "d"), state.get());
+        assertEquals(4, state.size());
+        assertEquals(5, liveEntries(), "one head and one entry per element");
+        state.update(List.of("x"));
+        assertEquals(List.of("x"), state.get());
+        assertEquals(2, liveEntries(), "update must drop the replaced elements");
+        state.update(List.of());
+        assertEquals(List.of(), state.get());
+        assertEquals(0, liveEntries());
+        state.add("y");
+        state.clear();
+        assertEquals(List.of(), state.get());
+        assertEquals(0, liveEntries());
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldMatchListModelUnderRandomOperations()
+    {
+        final long seed = seed("list");
+        final Random random = new Random(seed);
+        final ListState<Integer> state = registry.getListState(new ListStateDescriptor<>("l", IntCodec.INSTANCE));
+        final Map<Long, List<Integer>> model = new HashMap<>();
+        for (int op = 0; op < 3_000; op++)
+        {
+            final long key = random.nextInt(5);
+            setKey(key);
+            final List<Integer> expected = model.computeIfAbsent(key, k -> new ArrayList<>());
+            final int dice = random.nextInt(100);
+            if (dice < 50)
+            {
+                final int value = random.nextInt();
+                state.add(value);
+                expected.add(value);
+            }
+            else if (dice < 60)
+            {
+                final List<Integer> values = randomInts(random, random.nextInt(4));
+                state.addAll(values);
+                expected.addAll(values);
+            }
+            else if (dice < 65)
+            {
+                final List<Integer> values = randomInts(random, random.nextInt(6));
+                state.update(values);
+                expected.clear();
+                expected.addAll(values);
+            }
+            else if (dice < 68)
+            {
+                state.clear();
+                expected.clear();
+            }
+            else
+            {
+                assertEquals(expected, state.get(), "seed " + seed + " op " + op);
+                assertEquals(expected.size(), state.size(), "seed " + seed + " op " + op);
+            }
+        }
+        for (final Map.Entry<Long, List<Integer>> entry : model.entrySet())
+        {
+            setKey(entry.getKey());
+            assertEquals(entry.getValue(), state.get(), "seed " + seed);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldPutOverwriteRemoveAndIterateMapState()
+    {
+        final MapState<String, Long> state = registry.getMapState(
+            new MapStateDescriptor<>("m", StringCodec.INSTANCE, LongCodec.INSTANCE));
+        setKey(1);
+        assertTrue(state.isEmpty());
+        assertNull(state.get("a"));
+        state.put("a", 1L);
+        state.put("b", 2L);
+        state.put("c", 3L);
+        state.put("a", 10L);
+        assertEquals(10L, state.get("a"));
+        assertTrue(state.contains("b"));
+        assertFalse(state.contains("z"));
+        assertEquals(Map.of("a", 10L, "b", 2L, "c", 3L), toMap(state));
+        assertEquals(Set.of("a", "b", "c"), new HashSet<>(state.keys()));
+        assertEquals(Set.of(10L, 2L, 3L), new HashSet<>(state.values()));
+        state.remove("a");
+        assertEquals(Map.of("b", 2L, "c", 3L), toMap(state));
+        state.remove("nope");
+        state.putAll(Map.of("d", 4L, "e", 5L));
+        assertEquals(Map.of("b", 2L, "c", 3L, "d", 4L, "e", 5L), toMap(state));
+        setKey(2);
+        assertTrue(state.isEmpty());
+        setKey(1);
+        for (final String key : List.of("b", "c", "d", "e"))
+        {
+            state.remove(key);
+        }
+        assertTrue(state.isEmpty());
+        assertEquals(0, liveEntries(), "an emptied map leaves no head or slot behind");
+        state.put("f", 6L);
+        state.clear();
+        assertTrue(state.isEmpty());
+        assertEquals(0, liveEntries());
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldMatchHashMapModelUnderRandomMapOperationsIncludingSwapRemove()
+    {
+        final long seed = seed("map");
+        final Random random = new Random(seed);
+        final MapState<Integer, String> state = registry.getMapState(
+            new MapStateDescriptor<>("m", IntCodec.INSTANCE, StringCodec.INSTANCE));
+        final Map<Long, Map<Integer, String>> model = new HashMap<>();
+        for (int op = 0; op < 5_000; op++)
+        {
+            final long key = random.nextInt(4);
+            setKey(key);
+            final Map<Integer, String> expected = model.computeIfAbsent(key, k -> new HashMap<>());
+            final int userKey = random.nextInt(40);
+            final int dice = random.nextInt(100);
+            final String context = "seed " + seed + " op " + op;
+            if (dice < 45)
+            {
+                final String value = "v" + random.nextInt(1000);
+                state.put(userKey, value);
+                expected.put(userKey, value);
+            }
+            else if (dice < 80)
+            {
+                state.remove(userKey);
+                expected.remove(userKey);
+            }
+            else if (dice < 82)
+            {
+                state.clear();
+                expected.clear();
+            }
+            else if (dice < 95)
+            {
+                assertEquals(expected.get(userKey), state.get(userKey), context);
+                assertEquals(expected.containsKey(userKey), state.contains(userKey), context);
+            }
+            else
+            {
+                assertEquals(expected, toMap(state), context);
+                assertEquals(expected.isEmpty(), state.isEmpty(), context);
+                assertEquals(expected.size(), state.keys().size(), context);
+            }
+        }
+        for (final Map.Entry<Long, Map<Integer, String>> entry : model.entrySet())
+        {
+            setKey(entry.getKey());
+            assertEquals(entry.getValue(), toMap(state), "seed " + seed);
+            state.clear();
+        }
+        assertEquals(0, liveEntries(), "seed " + seed + ": clear must leave nothing behind");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldIsolateNamespacesOfEveryPrimitive()
+    {
+        final ValueState<String> value = registry.getNamespacedState(
+            new ValueStateDescriptor<>("nv", StringCodec.INSTANCE));
+        final ListState<Long> list = registry.getNamespacedState(new ListStateDescriptor<>("nl", LongCodec.INSTANCE));
+        final MapState<String, String> map = registry.getNamespacedState(
+            new MapStateDescriptor<>("nm", StringCodec.INSTANCE, StringCodec.INSTANCE));
+        final LongValueState counter = registry.getNamespacedState(new LongValueStateDescriptor("nc"));
+        assertTrue(value instanceof NamespacedState);
+        setKey(3);
+        for (long window = 0; window < 5; window++)
+        {
+            setNamespace(window, value, list, map, counter);
+            value.update("w" + window);
+            list.add(window);
+            list.add(window * 10);
+            map.put("k", "w" + window);
+            counter.update(window + 100);
+        }
+        for (long window = 0; window < 5; window++)
+        {
+            setNamespace(window, value, list, map, counter);
+            assertEquals("w" + window, value.value());
+            assertEquals(List.of(window, window * 10), list.get());
+            assertEquals(Map.of("k", "w" + window), toMap(map));
+            assertEquals(window + 100, counter.valueOr(-1));
+        }
+        setNamespace(2, value, list, map, counter);
+        value.clear();
+        list.clear();
+        map.clear();
+        counter.clear();
+        assertNull(value.value());
+        assertEquals(List.of(), list.get());
+        setNamespace(3, value, list, map, counter);
+        assertEquals("w3", value.value());
+        assertEquals(List.of(3L, 30L), list.get());
+        assertEquals(Map.of("k", "w3"), toMap(map));
+        final ValueState<String> plain = registry.getState(new ValueStateDescriptor<>("plain", StringCodec.INSTANCE));
+        final IllegalStateException error =
+            assertThrows(IllegalStateException.class, () -> ((NamespacedState)plain).setNamespace(1));
+        assertTrue(error.getMessage().contains("plain"), error.getMessage());
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldKeepManyKeysApartAcrossAllKeyGroups()
+    {
+        final LongValueState state = registry.getLongState(new LongValueStateDescriptor("c"));
+        final MapState<Integer, Integer> map = registry.getMapState(
+            new MapStateDescriptor<>("m", IntCodec.INSTANCE, IntCodec.INSTANCE));
+        final int keys = KEY_GROUPS * 40;
+        for (long key = 0; key < keys; key++)
+        {
+            setKey(key);
+            state.update(key * 3);
+            map.put((int)key % 7, (int)key);
+        }
+        for (long key = 0; key < keys; key++)
+        {
+            setKey(key);
+            assertEquals(key * 3, state.valueOr(-1), "key " + key);
+            assertEquals(Map.of((int)key % 7, (int)key), toMap(map), "key " + key);
+        }
+        final Set<Integer> keyGroups = new HashSet<>();
+        final long[] entries = new long[1];
+        store.forEach((key, keyLength, value, valueLength) ->
+        {
+            keyGroups.add(StateKeyDescriptor.keyGroup(key));
+            entries[0]++;
+        });
+        assertEquals(KEY_GROUPS, keyGroups.size());
+        assertEquals(keys * 4L, entries[0], "per key: one long value, map head, by-key entry and slot");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRoundTripLargeValues()
+    {
+        final Random random = new Random(42);
+        final byte[] big = randomBytes(random, 70_000);
+        final byte[] bigger = randomBytes(random, 200_000);
+        final ValueState<byte[]> value = registry.getState(new ValueStateDescriptor<>("v", BytesCodec.INSTANCE));
+        final ListState<byte[]> list = registry.getListState(new ListStateDescriptor<>("l", BytesCodec.INSTANCE));
+        final MapState<String, byte[]> map = registry.getMapState(
+            new MapStateDescriptor<>("m", StringCodec.INSTANCE, BytesCodec.INSTANCE));
+        setKey(1);
+        value.update(big);
+        list.add(bigger);
+        list.add(big);
+        map.put("big", bigger);
+        assertArrayEquals(big, value.value());
+        final List<byte[]> elements = list.get();
+        assertArrayEquals(bigger, elements.get(0));
+        assertArrayEquals(big, elements.get(1));
+        assertArrayEquals(bigger, map.get("big"));
+        value.update(new byte[] { 1 });
+        assertArrayEquals(new byte[] { 1 }, value.value(), "a shrunk value must not keep bytes of the large one");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldTellEmptyValuesFromAbsentOnes()
+    {
+        final ValueState<String> string = registry.getState(new ValueStateDescriptor<>("s", StringCodec.INSTANCE));
+        final ValueState<byte[]> bytes = registry.getState(new ValueStateDescriptor<>("b", BytesCodec.INSTANCE));
+        final ListState<String> list = registry.getListState(new ListStateDescriptor<>("l", StringCodec.INSTANCE));
+        final MapState<String, byte[]> map = registry.getMapState(
+            new MapStateDescriptor<>("m", StringCodec.INSTANCE, BytesCodec.INSTANCE));
+        setKey(1);
+        string.update("");
+        bytes.update(new byte[0]);
+        list.add("");
+        list.add("");
+        map.put("", new byte[0]);
+        map.put("x", new byte[0]);
+        assertEquals("", string.value());
+        assertArrayEquals(new byte[0], bytes.value());
+        assertEquals(List.of("", ""), list.get());
+        assertTrue(map.contains(""));
+        assertArrayEquals(new byte[0], map.get(""));
+        assertEquals(Set.of("", "x"), new HashSet<>(map.keys()));
+        map.remove("");
+        assertEquals(List.of("x"), map.keys());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldClearOnlyTheCurrentKeysEntries()
+    {
+        final ValueState<String> value = registry.getState(new ValueStateDescriptor<>("v", StringCodec.INSTANCE));
+        final ListState<String> list = registry.getListState(new ListStateDescriptor<>("l", StringCodec.INSTANCE));
+        final MapState<String, String> map = registry.getMapState(
+            new MapStateDescriptor<>("m", StringCodec.INSTANCE, StringCodec.INSTANCE));
+        final ReducingState<Long> sum = registry.getReducingState(
+            new ReducingStateDescriptor<>("r", Long::sum, LongCodec.INSTANCE));
+        for (long key = 1; key <= 2; key++)
+        {
+            setKey(key);
+            value.update("v" + key);
+            list.addAll(List.of("a" + key, "b" + key));
+            map.put("k", "m" + key);
+            map.put("j", "n" + key);
+            sum.add(key);
+        }
+        final long perKey = liveEntries() / 2;
+        setKey(1);
+        value.clear();
+        list.clear();
+        map.clear();
+        sum.clear();
+        assertNull(value.value());
+        assertEquals(List.of(), list.get());
+        assertTrue(map.isEmpty());
+        assertNull(sum.get());
+        assertEquals(perKey, liveEntries(), "key 1 must leave no entry behind");
+        setKey(2);
+        assertEquals("v2", value.value());
+        assertEquals(List.of("a2", "b2"), list.get());
+        assertEquals(Map.of("k", "m2", "j", "n2"), toMap(map));
+        assertEquals(2L, sum.get());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldReadBackStateAfterReopen()
+    {
+        assumeTrue(supportsReopen(), "backend does not persist across close");
+        final ValueState<String> value = registry.getState(new ValueStateDescriptor<>("v", StringCodec.INSTANCE));
+        final MapState<String, String> map = registry.getMapState(
+            new MapStateDescriptor<>("m", StringCodec.INSTANCE, StringCodec.INSTANCE));
+        setKey(5);
+        value.update("kept");
+        map.put("a", "b");
+        store.close();
+        store = reopen(backend, dir, 0);
+        registry = new KeyedStateRegistry(store, keyContext, clock);
+        final ValueState<String> reopenedValue =
+            registry.getState(new ValueStateDescriptor<>("v", StringCodec.INSTANCE));
+        final MapState<String, String> reopenedMap = registry.getMapState(
+            new MapStateDescriptor<>("m", StringCodec.INSTANCE, StringCodec.INSTANCE));
+        setKey(5);
+        assertEquals("kept", reopenedValue.value());
+        assertEquals(Map.of("a", "b"), toMap(reopenedMap));
+    }
+
+    // ------------------------------------------------------------------------------------------------------- TTL
+
+    @Test
+    @Timeout(30)
+    void shouldExpireOnCreateAndWriteRegardlessOfReads()
+    {
+        final ValueState<String> state = registry.getState(ttl(new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100).updateType(StateTtlConfig.UpdateType.ON_CREATE_AND_WRITE).build()));
+        setKey(1);
+        state.update("x");
+        clock.advance(50);
+        assertEquals("x", state.value());
+        clock.advance(49);
+        assertEquals("x", state.value(), "reads must not extend the TTL");
+        clock.advance(1);
+        assertNull(state.value(), "expired exactly when lastAccess + ttl <= now");
+        assertEquals(0, liveEntries(), "cleanup on access removes the expired value");
+        state.update("y");
+        clock.advance(99);
+        assertEquals("y", state.value());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRefreshOnReadAndWrite()
+    {
+        final ValueState<String> state = registry.getState(ttl(new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100).updateType(StateTtlConfig.UpdateType.ON_READ_AND_WRITE).build()));
+        final LongValueState counter = registry.getLongState(ttl(new LongValueStateDescriptor("c"),
+            StateTtlConfig.newBuilder(100).updateType(StateTtlConfig.UpdateType.ON_READ_AND_WRITE).build()));
+        setKey(1);
+        state.update("x");
+        counter.update(5);
+        for (int i = 0; i < 5; i++)
+        {
+            clock.advance(99);
+            assertEquals("x", state.value());
+            assertEquals(5, counter.valueOr(-1));
+        }
+        clock.advance(100);
+        assertNull(state.value());
+        assertFalse(counter.exists());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldReturnExpiredValueOnceWhenCleanupOnAccessRemovesIt()
+    {
+        final ValueState<String> state = registry.getState(ttl(new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100)
+                .stateVisibility(StateTtlConfig.StateVisibility.RETURN_EXPIRED_IF_NOT_CLEANED_UP).build()));
+        setKey(1);
+        state.update("x");
+        clock.advance(100);
+        assertEquals("x", state.value(), "not yet cleaned up, so returned");
+        assertNull(state.value(), "the read cleaned it up");
+        assertEquals(0, liveEntries());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldKeepReturningExpiredValueWithoutCleanupOnAccess()
+    {
+        final ValueState<String> state = registry.getState(ttl(new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100)
+                .stateVisibility(StateTtlConfig.StateVisibility.RETURN_EXPIRED_IF_NOT_CLEANED_UP)
+                .disableCleanupOnAccess().build()));
+        setKey(1);
+        state.update("x");
+        clock.advance(500);
+        assertEquals("x", state.value());
+        assertEquals("x", state.value());
+        assertEquals(1, liveEntries());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldHideButKeepExpiredValueWhenNeverReturnedAndNotCleanedOnAccess()
+    {
+        final ReducingState<Long> sum = registry.getReducingState(ttl(
+            new ReducingStateDescriptor<>("r", Long::sum, LongCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100).disableCleanupOnAccess().build()));
+        final AggregatingState<Long, Double> avg = registry.getAggregatingState(ttl(
+            new AggregatingStateDescriptor<>("a", new Average(), AverageCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100).disableCleanupOnAccess().build()));
+        setKey(1);
+        sum.add(3L);
+        avg.add(3L);
+        clock.advance(100);
+        assertNull(sum.get());
+        assertNull(avg.get());
+        assertEquals(2, liveEntries(), "without cleanup on access expired values stay stored");
+        sum.add(4L);
+        avg.add(5L);
+        assertEquals(4L, sum.get(), "an expired value does not take part in the reduction");
+        assertEquals(5.0, avg.get());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldExpireListElementsIndividually()
+    {
+        final ListState<String> list = registry.getListState(ttl(
+            new ListStateDescriptor<>("l", StringCodec.INSTANCE), StateTtlConfig.newBuilder(100).build()));
+        setKey(1);
+        list.add("a");
+        clock.advance(60);
+        list.addAll(List.of("b", "c"));
+        clock.advance(40);
+        assertEquals(List.of("b", "c"), list.get());
+        assertEquals(2, list.size());
+        clock.advance(60);
+        assertEquals(List.of(), list.get());
+        assertEquals(0, liveEntries(), "a list whose elements all expired leaves nothing behind");
+        list.add("d");
+        assertEquals(List.of("d"), list.get());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldExpireMapEntriesIndividually()
+    {
+        final MapState<String, Long> map = registry.getMapState(ttl(
+            new MapStateDescriptor<>("m", StringCodec.INSTANCE, LongCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100).build()));
+        setKey(1);
+        map.put("a", 1L);
+        map.put("b", 2L);
+        clock.advance(60);
+        map.put("c", 3L);
+        map.put("a", 10L);
+        clock.advance(40);
+        assertNull(map.get("b"));
+        assertEquals(Map.of("a", 10L, "c", 3L), toMap(map));
+        map.put("d", 4L);
+        assertEquals(Map.of("a", 10L, "c", 3L, "d", 4L), toMap(map));
+        clock.advance(60);
+        assertEquals(Map.of("d", 4L), toMap(map));
+        clock.advance(100);
+        assertTrue(map.isEmpty());
+        assertEquals(0, liveEntries(), "a map whose entries all expired leaves nothing behind");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRemoveExpiredEntriesIncrementallyOnDutyCycleWithoutAccess()
+    {
+        final StateTtlConfig config = StateTtlConfig.newBuilder(100)
+            .disableCleanupOnAccess().cleanupIncrementally(10, false).build();
+        final ValueState<String> value = registry.getState(ttl(
+            new ValueStateDescriptor<>("v", StringCodec.INSTANCE), config));
+        final ListState<Long> list = registry.getListState(ttl(
+            new ListStateDescriptor<>("l", LongCodec.INSTANCE), config));
+        final MapState<Long, Long> map = registry.getMapState(ttl(
+            new MapStateDescriptor<>("m", LongCodec.INSTANCE, LongCodec.INSTANCE), config));
+        final LongValueState untouched = registry.getLongState(new LongValueStateDescriptor("keep"));
+        for (long key = 0; key < 50; key++)
+        {
+            setKey(key);
+            value.update("v");
+            list.add(key);
+            map.put(key, key);
+            map.put(key + 1, key);
+            untouched.update(key);
+        }
+        registry.onDutyCycle();
+        assertEquals(50, countEntries(1));
+        clock.advance(100);
+        for (int cycle = 0; cycle < 15; cycle++)
+        {
+            registry.onDutyCycle();
+        }
+        assertEquals(0, countEntries(1), "value entries");
+        assertEquals(50, countEntries(2), "only list heads stay; their elements expired");
+        assertEquals(0, countEntries(3), "map entries, slots and heads");
+        assertEquals(50, countEntries(4), "states without TTL are never touched");
+        setKey(3);
+        assertEquals(List.of(), list.get());
+        assertEquals(49, countEntries(2), "reading the emptied list removes its head");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRemoveExpiredEntriesIncrementallyOnStateAccessPerRecord()
+    {
+        final ValueState<String> value = registry.getState(ttl(new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100).disableCleanupOnAccess().cleanupIncrementally(5, true).build()));
+        for (long key = 0; key < 20; key++)
+        {
+            setKey(key);
+            value.update("v" + key);
+        }
+        clock.advance(100);
+        registry.onDutyCycle();
+        assertEquals(20, countEntries(1), "per-record cleanup does not run on duty cycles");
+        setKey(1_000);
+        for (int access = 0; access < 4; access++)
+        {
+            assertNull(value.value());
+        }
+        assertEquals(0, countEntries(1));
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldLeaveExpiredEntriesOutOfFullSnapshotAndStillReadRestoredState()
+    {
+        final StateTtlConfig config = StateTtlConfig.newBuilder(100)
+            .stateVisibility(StateTtlConfig.StateVisibility.RETURN_EXPIRED_IF_NOT_CLEANED_UP)
+            .disableCleanupOnAccess().cleanupFullSnapshot().build();
+        final ValueState<String> value = registry.getState(ttl(
+            new ValueStateDescriptor<>("v", StringCodec.INSTANCE), config));
+        final ListState<String> list = registry.getListState(ttl(
+            new ListStateDescriptor<>("l", StringCodec.INSTANCE), config));
+        final MapState<String, String> map = registry.getMapState(ttl(
+            new MapStateDescriptor<>("m", StringCodec.INSTANCE, StringCodec.INSTANCE), config));
+        final ValueState<String> noTtl = registry.getState(new ValueStateDescriptor<>("n", StringCodec.INSTANCE));
+        setKey(1);
+        value.update("old");
+        list.addAll(List.of("old1", "old2"));
+        map.put("old1", "o");
+        map.put("old2", "o");
+        noTtl.update("forever");
+        setKey(2);
+        value.update("old");
+        clock.advance(99);
+        setKey(1);
+        list.add("fresh");
+        map.put("fresh", "f");
+        map.put("old1", "refreshed");
+        setKey(3);
+        value.update("fresh");
+        clock.advance(1);
+
+        final StoreSnapshot snapshot = store.snapshot(1, true);
+        final TtlSnapshotFilter filter = TtlSnapshotFilter.of(registry.registeredStates(), clock.time());
+        assertFalse(filter.isEmpty());
+        final KeyedStateStore restored = backend.createStore(1, 1_000);
+        extraStores.add(restored);
+        final int[] skipped = new int[1];
+        final ExpandableDirectByteBuffer keyCopy = new ExpandableDirectByteBuffer(64);
+        final ExpandableDirectByteBuffer valueCopy = new ExpandableDirectByteBuffer(64);
+        snapshot.forEach((key, keyLength, v, valueLength) ->
+        {
+            if (filter.isExpired(key, keyLength, v, valueLength))
+            {
+                skipped[0]++;
+                return;
+            }
+            keyCopy.putBytes(0, key, 0, keyLength);
+            valueCopy.putBytes(0, v, 0, valueLength);
+            restored.put(keyCopy, keyLength, valueCopy, 0, valueLength);
+        });
+        snapshot.release();
+        assertEquals(5, skipped[0], "two values, two list elements and one map entry expired");
+
+        final KeyedStateRegistry restoredRegistry = new KeyedStateRegistry(restored, keyContext, clock);
+        final ValueState<String> restoredValue = restoredRegistry.getState(ttl(
+            new ValueStateDescriptor<>("v", StringCodec.INSTANCE), config));
+        final ListState<String> restoredList = restoredRegistry.getListState(ttl(
+            new ListStateDescriptor<>("l", StringCodec.INSTANCE), config));
+        final MapState<String, String> restoredMap = restoredRegistry.getMapState(ttl(
+            new MapStateDescriptor<>("m", StringCodec.INSTANCE, StringCodec.INSTANCE), config));
+        final ValueState<String> restoredNoTtl = restoredRegistry.getState(
+            new ValueStateDescriptor<>("n", StringCodec.INSTANCE));
+        setKey(1);
+        assertNull(restoredValue.value());
+        assertEquals("forever", restoredNoTtl.value());
+        assertEquals(List.of("fresh"), restoredList.get());
+        assertEquals(Map.of("fresh", "f", "old1", "refreshed"), toMap(restoredMap));
+        restoredMap.put("new", "n");
+        restoredMap.remove("fresh");
+        assertEquals(Map.of("old1", "refreshed", "new", "n"), toMap(restoredMap));
+        setKey(2);
+        assertNull(restoredValue.value());
+        setKey(3);
+        assertEquals("fresh", restoredValue.value());
+    }
+
+    // ------------------------------------------------------------------------------------------------ snapshots
+
+    @Test
+    @Timeout(60)
+    void shouldSeeStateAtSnapshotPointInFullSnapshotWhileWritesContinue()
+    {
+        final Map<String, String> model = new HashMap<>();
+        for (int i = 0; i < 1_000; i++)
+        {
+            rawPut(model, i, "v" + i);
+        }
+        final Map<String, String> atSnapshot = new HashMap<>(model);
+        final StoreSnapshot snapshot = store.snapshot(1, true);
+        assertEquals(1, snapshot.checkpointId());
+        assertTrue(snapshot.isFull());
+        for (int i = 0; i < 1_000; i += 2)
+        {
+            rawPut(model, i, "changed" + i);
+        }
+        for (int i = 1; i < 1_000; i += 4)
+        {
+            rawRemove(model, i);
+        }
+        for (int i = 1_000; i < 1_200; i++)
+        {
+            rawPut(model, i, "new" + i);
+        }
+        rawPut(model, 3, "removed then written again");
+        assertEquals(atSnapshot, read(snapshot));
+        assertEquals(model, readLive());
+        snapshot.release();
+        snapshot.release();
+        assertEquals(model, readLive());
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldHoldExactlyChangedKeysAndTombstonesInDeltaAfterFull()
+    {
+        final Map<String, String> model = new HashMap<>();
+        for (int i = 0; i < 100; i++)
+        {
+            rawPut(model, i, "v" + i);
+        }
+        final StoreSnapshot full = store.snapshot(1, true);
+        full.forEach((key, keyLength, value, valueLength) -> {});
+        full.release();
+
+        final Map<String, String> expectedDelta = new HashMap<>();
+        for (int i = 0; i < 10; i++)
+        {
+            rawPut(model, i, "changed" + i);
+            expectedDelta.put(rawKey(i), "changed" + i);
+        }
+        for (int i = 10; i < 15; i++)
+        {
+            rawRemove(model, i);
+            expectedDelta.put(rawKey(i), null);
+        }
+        for (int i = 100; i < 105; i++)
+        {
+            rawPut(model, i, "new" + i);
+            expectedDelta.put(rawKey(i), "new" + i);
+        }
+        rawPut(model, 200, "short-lived");
+        rawRemove(model, 200);
+        expectedDelta.put(rawKey(200), null);
+
+        final StoreSnapshot delta = store.snapshot(2, false);
+        assertFalse(delta.isFull());
+        rawPut(model, 0, "after the delta point");
+        rawRemove(model, 1);
+        rawPut(model, 50, "after the delta point");
+        rawPut(model, 300, "after the delta point");
+        assertEquals(expectedDelta, read(delta));
+        delta.release();
+
+        final StoreSnapshot nextDelta = store.snapshot(3, false);
+        final Map<String, String> expectedNext = new HashMap<>();
+        expectedNext.put(rawKey(0), "after the delta point");
+        expectedNext.put(rawKey(1), null);
+        expectedNext.put(rawKey(50), "after the delta point");
+        expectedNext.put(rawKey(300), "after the delta point");
+        assertEquals(expectedNext, read(nextDelta));
+        nextDelta.release();
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldReadSnapshotOnAnotherThreadWhileShardWrites() throws Exception
+    {
+        final Map<String, String> model = new HashMap<>();
+        final int entries = 20_000;
+        for (int i = 0; i < entries; i++)
+        {
+            rawPut(model, i, "v" + i);
+        }
+        final Map<String, String> atSnapshot = new HashMap<>(model);
+        final StoreSnapshot snapshot = store.snapshot(7, true);
+        final CountDownLatch started = new CountDownLatch(1);
+        final AtomicReference<Object> result = new AtomicReference<>();
+        final Thread reader = new Thread(() ->
+        {
+            try
+            {
+                started.countDown();
+                result.set(read(snapshot));
+                snapshot.release();
+            }
+            catch (final Throwable t)
+            {
+                result.set(t);
+            }
+        }, "snapshot-reader");
+        reader.start();
+        started.await();
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = round; i < entries; i += 3)
+            {
+                if (i % 5 == 0)
+                {
+                    rawRemove(model, i);
+                }
+                else
+                {
+                    rawPut(model, i, "r" + round + "-" + i);
+                }
+            }
+        }
+        reader.join();
+        if (result.get() instanceof Throwable)
+        {
+            throw new AssertionError("snapshot reader failed", (Throwable)result.get());
+        }
+        assertEquals(atSnapshot, result.get());
+        assertEquals(model, readLive());
+    }
+
+    // --------------------------------------------------------------------------------------------------- helpers
+
+    protected final void setKey(final long key)
+    {
+        keyScratch.putLong(0, key);
+        keyContext.setCurrentKey(keyScratch, 0, Long.BYTES, (int)Math.floorMod(key, (long)KEY_GROUPS));
+    }
+
+    private static long seed(final String test)
+    {
+        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
+        System.out.println(test + " seed: " + seed + " (replay with -Dweir.test.seed=" + seed + ")");
+        return seed;
+    }
+
+    private static void setNamespace(final long namespace, final Object... states)
+    {
+        for (final Object state : states)
+        {
+            ((NamespacedState)state).setNamespace(namespace);
+        }
+    }
+
+    private static <D extends io.weir.api.state.StateDescriptor> D ttl(final D descriptor, final StateTtlConfig config)
+    {
+        descriptor.enableTimeToLive(config);
+        return descriptor;
+    }
+
+    private static <K, V> Map<K, V> toMap(final MapState<K, V> state)
+    {
+        final Map<K, V> map = new HashMap<>();
+        for (final Map.Entry<K, V> entry : state.entries())
+        {
+            assertNull(map.put(entry.getKey(), entry.getValue()), "duplicate key in iteration: " + entry.getKey());
+        }
+        return map;
+    }
+
+    private static List<Integer> randomInts(final Random random, final int count)
+    {
+        final List<Integer> values = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            values.add(random.nextInt());
+        }
+        return values;
+    }
+
+    private static byte[] randomBytes(final Random random, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Live entries counted by visiting them: {@link KeyedStateStore#entryCount()} may be approximate. */
+    protected final long liveEntries()
+    {
+        final long[] count = new long[1];
+        store.forEach((key, keyLength, value, valueLength) -> count[0]++);
+        return count[0];
+    }
+
+    private long countEntries(final int stateId)
+    {
+        final long[] count = new long[1];
+        store.forEach((key, keyLength, value, valueLength) ->
+        {
+            if (StateKeyDescriptor.stateId(key) == stateId)
+            {
+                count[0]++;
+            }
+        });
+        return count[0];
+    }
+
+    private final ExpandableDirectByteBuffer rawKeyBuffer = new ExpandableDirectByteBuffer(64);
+    private final ExpandableDirectByteBuffer rawValueBuffer = new ExpandableDirectByteBuffer(64);
+
+    private int writeRawKey(final int i)
+    {
+        setKey(i);
+        return keyContext.writePrefix(rawKeyBuffer, RAW_STATE_ID);
+    }
+
+    private String rawKey(final int i)
+    {
+        return hex(rawKeyBuffer, writeRawKey(i));
+    }
+
+    private void rawPut(final Map<String, String> model, final int i, final String value)
+    {
+        final int keyLength = writeRawKey(i);
+        final int valueLength = rawValueBuffer.putStringWithoutLengthUtf8(0, value);
+        store.put(rawKeyBuffer, keyLength, rawValueBuffer, 0, valueLength);
+        model.put(hex(rawKeyBuffer, keyLength), value);
+    }
+
+    private void rawRemove(final Map<String, String> model, final int i)
+    {
+        final int keyLength = writeRawKey(i);
+        store.remove(rawKeyBuffer, keyLength);
+        model.remove(hex(rawKeyBuffer, keyLength));
+    }
+
+    private Map<String, String> readLive()
+    {
+        final Map<String, String> out = new HashMap<>();
+        store.forEach((key, keyLength, value, valueLength) -> collect(out, key, keyLength, value, valueLength));
+        return out;
+    }
+
+    private static Map<String, String> read(final StoreSnapshot snapshot)
+    {
+        final Map<String, String> out = new HashMap<>();
+        snapshot.forEach((key, keyLength, value, valueLength) -> collect(out, key, keyLength, value, valueLength));
+        return out;
+    }
+
+    private static void collect(
+        final Map<String, String> out, final DirectBuffer key, final int keyLength, final DirectBuffer value,
+        final int valueLength)
+    {
+        final String k = hex(key, keyLength);
+        assertFalse(out.containsKey(k), "key visited twice: " + k);
+        out.put(k, value == null ? null : value.getStringWithoutLengthUtf8(0, valueLength));
+    }
+
+    private static String hex(final DirectBuffer buffer, final int length)
+    {
+        return io.weir.api.codec.Hex.format(buffer, 0, length);
+    }
+
+    /** Average of longs; the accumulator is {@code [sum, count]}. */
+    static final class Average implements AggregateFunction<Long, long[], Double>
+    {
+        public long[] createAccumulator()
+        {
+            return new long[2];
+        }
+
+        public long[] add(final Long value, final long[] accumulator)
+        {
+            accumulator[0] += value;
+            accumulator[1]++;
+            return accumulator;
+        }
+
+        public Double result(final long[] accumulator)
+        {
+            return accumulator[1] == 0 ? null : (double)accumulator[0] / accumulator[1];
+        }
+
+        public long[] merge(final long[] a, final long[] b)
+        {
+            a[0] += b[0];
+            a[1] += b[1];
+            return a;
+        }
+    }
+
+    static final class AverageCodec extends FixedLayoutCodec<long[]>
+    {
+        static final AverageCodec INSTANCE = new AverageCodec();
+
+        AverageCodec()
+        {
+            super("test-average-v1", 16);
+        }
+
+        protected void write(final long[] value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putLong(offset, value[0]);
+            buffer.putLong(offset + 8, value[1]);
+        }
+
+        protected long[] read(final DirectBuffer buffer, final int offset, final long[] reuse)
+        {
+            final long[] value = reuse != null ? reuse : new long[2];
+            value[0] = buffer.getLong(offset);
+            value[1] = buffer.getLong(offset + 8);
+            return value;
+        }
+    }
+}
