@@ -22,6 +22,7 @@ import org.lmdbjava.Txn;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -124,7 +125,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         this.writeBatchBytes = writeBatchBytes;
         this.mapGrowthWaitTimeoutNs = TimeUnit.MILLISECONDS.toNanos(mapGrowthWaitTimeoutMs);
         this.log = new WriteBatchLog(Math.min(writeBatchBytes + 1024, 1 << 20));
-        this.emptyValue = new UnsafeBuffer(lookupKeyCopy.addressOffset(), 0);
+        this.emptyValue = new UnsafeBuffer(ByteBuffer.allocateDirect(8), 0, 0);
 
         try
         {

@@ -14,9 +14,6 @@ import java.util.Map;
 /** Composite keys, model maps and snapshot capture for the LMDB store tests. */
 final class StoreTestSupport
 {
-    /** Marks a tombstone in a captured delta. */
-    static final byte[] TOMBSTONE = new byte[0];
-
     private StoreTestSupport()
     {
     }
@@ -82,7 +79,7 @@ final class StoreTestSupport
         return map;
     }
 
-    /** Every entry of the snapshot; tombstones map to {@link #TOMBSTONE}'s wrapper with a null marker. */
+    /** Every entry of the snapshot; tombstones map to null. */
     static Map<ByteBuffer, ByteBuffer> contents(final StoreSnapshot snapshot)
     {
         final Map<ByteBuffer, ByteBuffer> map = new HashMap<>();
