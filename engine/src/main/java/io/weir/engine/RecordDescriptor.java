@@ -42,7 +42,12 @@ public final class RecordDescriptor
     public static final int BARRIER_CHECKPOINT_ID_OFFSET = 0;
     public static final int BARRIER_FLAGS_OFFSET = 8;
     public static final int BARRIER_LENGTH = 12;
+    /** The checkpoint is a savepoint: self-contained, full files in its own directory. */
     public static final int BARRIER_FLAG_SAVEPOINT = 1;
+    /** Shards write a full snapshot (a new chain base) instead of a delta. */
+    public static final int BARRIER_FLAG_FULL = 2;
+    /** Sources stop after this barrier (stop with savepoint). */
+    public static final int BARRIER_FLAG_STOP = 4;
 
     private RecordDescriptor()
     {

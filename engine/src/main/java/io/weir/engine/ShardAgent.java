@@ -18,10 +18,16 @@ import io.weir.api.state.ReducingState;
 import io.weir.api.state.ReducingStateDescriptor;
 import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
+import io.weir.engine.checkpoint.ShardRestore;
+import io.weir.engine.checkpoint.ShardSnapshotPoint;
+import io.weir.engine.checkpoint.TimerRecordDescriptor;
 import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.KeyedStateRegistry;
 import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.AtomicBuffer;
@@ -29,7 +35,9 @@ import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A shard: one thread that owns a contiguous range of key groups, their state store, their timers, the
@@ -66,6 +74,15 @@ public final class ShardAgent<K, I, O> implements Agent
     private final ShardCheckpointHandler checkpointHandler;
     private final ShardContext context;
     private final ControlledMessageHandler messageHandler = this::onMessage;
+    private final int firstKeyGroup;
+    private final int lastKeyGroup;
+    private final ExpandableArrayBuffer timerCopy = new ExpandableArrayBuffer(4096);
+    private final TimerQueue.TimerVisitor eventTimerCopier = (ts, ns, kg, key, off, len) ->
+        copyTimer(TimerRecordDescriptor.EVENT_TIME, ts, ns, kg, key, off, len);
+    private final TimerQueue.TimerVisitor processingTimerCopier = (ts, ns, kg, key, off, len) ->
+        copyTimer(TimerRecordDescriptor.PROCESSING_TIME, ts, ns, kg, key, off, len);
+    private int timerCopyLength;
+    private ShardRestore restore;
 
     private int currentProducer;
     private long currentWatermark = Long.MIN_VALUE;
@@ -80,6 +97,7 @@ public final class ShardAgent<K, I, O> implements Agent
     private int pendingBarrierFlags;
     private long lastCheckpointId = -1;
     private boolean opened;
+    private boolean stoppedBySavepoint;
     private volatile boolean finished;
     private volatile long eventsProcessed;
     private volatile long timersFired;
@@ -126,6 +144,14 @@ public final class ShardAgent<K, I, O> implements Agent
         this.sideOutputs = sideOutputs;
         this.checkpointHandler = checkpointHandler;
         this.context = new ShardContext();
+        this.firstKeyGroup = KeyGroups.firstKeyGroup(shardId, ctx.maxParallelism(), shards);
+        this.lastKeyGroup = KeyGroups.lastKeyGroup(shardId, ctx.maxParallelism(), shards);
+    }
+
+    /** Restore state and timers from a checkpoint when the shard starts (before the first element). */
+    void restoreOnStart(final ShardRestore restore)
+    {
+        this.restore = restore;
     }
 
     public String roleName()
@@ -145,6 +171,15 @@ public final class ShardAgent<K, I, O> implements Agent
         {
             opened = true;
             function.open(context.runtimeContext);
+            if (restore != null)
+            {
+                final long watermark = restore.restoreShard(
+                    firstKeyGroup, lastKeyGroup, store, stateRegistry.registeredStates(), eventTimers,
+                    processingTimers);
+                currentWatermark = watermark;
+                Arrays.fill(producerWatermarks, watermark);
+                restore = null;
+            }
         }
     }
 
@@ -168,6 +203,12 @@ public final class ShardAgent<K, I, O> implements Agent
             }
             work += fireProcessingTimers();
             stateRegistry.onDutyCycle();
+            if (stoppedBySavepoint)
+            {
+                // Stop with savepoint: the sources stopped after the barrier; the output after the savepoint's
+                // committed lengths is not published (a restore resumes from the savepoint).
+                throw new AgentTerminationException();
+            }
             if (endedProducers == rings.length)
             {
                 finish();
@@ -354,6 +395,10 @@ public final class ShardAgent<K, I, O> implements Agent
             {
                 checkpointHandler.onBarrierAligned(this, checkpointId, pendingBarrierFlags);
             }
+            if ((pendingBarrierFlags & RecordDescriptor.BARRIER_FLAG_STOP) != 0)
+            {
+                stoppedBySavepoint = true;
+            }
         }
     }
 
@@ -412,6 +457,62 @@ public final class ShardAgent<K, I, O> implements Agent
             }
             finished = true;
         }
+    }
+
+    /**
+     * The synchronous snapshot point: freeze the store (copy-on-write / MVCC, O(1) in state size), copy the timers,
+     * and pre-commit the transactional sinks. Shard thread only.
+     */
+    public ShardSnapshotPoint takeSnapshotPoint(final long checkpointId, final int flags, final long alignedNs)
+    {
+        final boolean full = (flags & RecordDescriptor.BARRIER_FLAG_FULL) != 0;
+        final StoreSnapshot storeSnapshot = store.snapshot(checkpointId, full);
+        timerCopyLength = 0;
+        eventTimers.forEach(eventTimerCopier);
+        processingTimers.forEach(processingTimerCopier);
+        final UnsafeBuffer timers = new UnsafeBuffer(new byte[timerCopyLength]);
+        timers.putBytes(0, timerCopy, 0, timerCopyLength);
+        final List<TransactionalSinkWriter.PartPosition> parts = new ArrayList<>(1 + sideOutputs.length);
+        preCommit(mainOutput, parts);
+        for (final SinkWriter<?> writer : sideOutputs)
+        {
+            preCommit(writer, parts);
+        }
+        return new ShardSnapshotPoint(checkpointId, flags, shardId, firstKeyGroup, lastKeyGroup, currentWatermark,
+            storeSnapshot, timers, timerCopyLength, eventTimers.size() + processingTimers.size(), parts,
+            stateRegistry.registeredStates(), System.nanoTime() - alignedNs);
+    }
+
+    private static void preCommit(final SinkWriter<?> writer, final List<TransactionalSinkWriter.PartPosition> parts)
+    {
+        if (writer instanceof TransactionalSinkWriter)
+        {
+            parts.add(((TransactionalSinkWriter<?>)writer).preCommit());
+        }
+    }
+
+    private void copyTimer(
+        final byte domain, final long ts, final long ns, final int kg, final DirectBuffer key, final int keyOffset,
+        final int keyLength)
+    {
+        final int at = timerCopyLength;
+        timerCopy.putByte(at + TimerRecordDescriptor.DOMAIN_OFFSET, domain);
+        timerCopy.putInt(at + TimerRecordDescriptor.KEY_GROUP_OFFSET, kg);
+        timerCopy.putLong(at + TimerRecordDescriptor.TIMESTAMP_OFFSET, ts);
+        timerCopy.putLong(at + TimerRecordDescriptor.NAMESPACE_OFFSET, ns);
+        timerCopy.putInt(at + TimerRecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
+        timerCopy.putBytes(at + TimerRecordDescriptor.KEY_OFFSET, key, keyOffset, keyLength);
+        timerCopyLength = at + TimerRecordDescriptor.KEY_OFFSET + keyLength;
+    }
+
+    public int firstKeyGroup()
+    {
+        return firstKeyGroup;
+    }
+
+    public int lastKeyGroup()
+    {
+        return lastKeyGroup;
     }
 
     public int shardId()

@@ -23,6 +23,23 @@ public interface SourceReader<I> extends AutoCloseable
     /** Position after the current element, for checkpoints (a byte offset, a sequence number). */
     long position();
 
+    /** Line number of the current element, for line-oriented sources (0 otherwise). */
+    default long line()
+    {
+        return 0;
+    }
+
+    /**
+     * Resume after a checkpoint: continue with the element after {@code position} (as returned by
+     * {@link #position()} at the barrier).
+     *
+     * @throws UnsupportedOperationException if this source cannot rewind: it cannot take part in exactly-once.
+     */
+    default void seek(final long position, final long line) throws Exception
+    {
+        throw new UnsupportedOperationException(name() + " cannot resume from a checkpoint position");
+    }
+
     @Override
     void close() throws Exception;
 }

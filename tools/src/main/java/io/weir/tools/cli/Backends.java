@@ -1,8 +1,13 @@
 package io.weir.tools.cli;
 
 import io.weir.state.heap.HeapStateBackend;
+import io.weir.state.lmdb.LmdbStateBackend;
+import io.weir.state.offheap.ChronicleStateBackend;
 import io.weir.state.spi.StateBackend;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -26,8 +31,33 @@ public final class Backends
         {
             case "heap":
                 return new HeapStateBackend();
+            case "chronicle":
+            {
+                final ChronicleStateBackend.Context context = new ChronicleStateBackend.Context();
+                if (stateDir != null)
+                {
+                    context.directory(stateDir).deleteFilesOnClose(!keepState);
+                }
+                return new ChronicleStateBackend(context);
+            }
+            case "lmdb":
+                return LmdbStateBackend.create(stateDir != null ? stateDir : temporaryDirectory()).keepFiles(keepState);
             default:
                 throw new UsageException("unknown backend '" + name + "'; backends: " + String.join(", ", NAMES));
+        }
+    }
+
+    private static Path temporaryDirectory()
+    {
+        try
+        {
+            final Path dir = Files.createTempDirectory("weir-state-");
+            dir.toFile().deleteOnExit();
+            return dir;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create a temporary state directory: " + ex.getMessage(), ex);
         }
     }
 }
