@@ -1,5 +1,7 @@
 package io.weir.tools.cli;
 
+import io.weir.tools.snapshot.SnapshotCommand;
+
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -13,6 +15,7 @@ public final class WeirCli
         "",
         "Commands:",
         "  job NAME --in FILE --out FILE [...]   run a reference job (rolling-sum, dedup, session, tumbling, velocity)",
+        "  snapshot list|show|verify|dump|diff   inspect checkpoints and savepoints offline",
         "  --help                                this text; 'weir COMMAND --help' explains a command",
         "");
 
@@ -40,6 +43,8 @@ public final class WeirCli
             {
                 case "job":
                     return JobCommand.run(rest, out, err);
+                case "snapshot":
+                    return SnapshotCommand.run(rest, out, err);
                 default:
                     throw new UsageException("unknown command '" + args[0] + "' (see 'weir --help')");
             }

@@ -1,0 +1,127 @@
+package io.weir.tools.snapshot;
+
+import io.weir.snapshot.ChainResolver;
+import io.weir.snapshot.CheckpointManifest;
+import io.weir.snapshot.SnapshotCorruptException;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The live entries of a checkpoint: each shard's chain resolved (base, then deltas in order; later entries win,
+ * tombstones remove), decoded by {@link EntryDecoder}, in shard order, then key group, then composite key.
+ * Holds one key group of one shard in memory at a time.
+ */
+final class CheckpointEntries
+{
+    /** No key-group filter. */
+    static final int ALL_KEY_GROUPS = -1;
+
+    private CheckpointEntries()
+    {
+    }
+
+    /**
+     * @param located  the checkpoint; must be complete.
+     * @param stateId  only this state's entries, or -1 for all.
+     * @param keyGroup only this key group, or {@link #ALL_KEY_GROUPS}.
+     * @param key      only entries whose decoded key equals this, or null for all.
+     * @param consumer receives the entries.
+     * @return number of entries delivered.
+     * @throws SnapshotToolException if a file is missing, corrupt, or a chain does not link up.
+     */
+    static long forEach(
+        final CheckpointLocator.Located located,
+        final CheckpointManifest manifest,
+        final int stateId,
+        final int keyGroup,
+        final String key,
+        final Consumer<DecodedEntry> consumer)
+    {
+        final EntryDecoder decoder = new EntryDecoder(manifest);
+        long count = 0;
+        for (final CheckpointManifest.ShardState shard : manifest.shards())
+        {
+            if (keyGroup != ALL_KEY_GROUPS && (keyGroup < shard.firstKeyGroup() || keyGroup > shard.lastKeyGroup()))
+            {
+                continue;
+            }
+            final List<Path> chain = new ArrayList<>();
+            for (final CheckpointManifest.FileRef file : shard.files())
+            {
+                chain.add(located.directory().resolve(manifest, file.name()));
+            }
+            if (chain.isEmpty())
+            {
+                continue;
+            }
+            try (ChainResolver resolver = ChainResolver.open(chain))
+            {
+                final int first = keyGroup == ALL_KEY_GROUPS ? shard.firstKeyGroup() : keyGroup;
+                final int last = keyGroup == ALL_KEY_GROUPS ? shard.lastKeyGroup() : keyGroup;
+                for (int g = first; g <= last; g++)
+                {
+                    for (final Map.Entry<byte[], byte[]> entry : resolver.resolveKeyGroup(g).entrySet())
+                    {
+                        if (stateId >= 0 && stateIdOf(entry.getKey()) != stateId)
+                        {
+                            continue;
+                        }
+                        final DecodedEntry decoded = decoder.decode(g, entry.getKey(), entry.getValue());
+                        if (decoded != null && (key == null || key.equals(decoded.key())))
+                        {
+                            consumer.accept(decoded);
+                            count++;
+                        }
+                    }
+                }
+            }
+            catch (final SnapshotCorruptException ex)
+            {
+                throw new SnapshotToolException(ex.getMessage() + " (run 'weir snapshot verify " +
+                    located.listing().directory() + "' for every problem)");
+            }
+            catch (final UncheckedIOException ex)
+            {
+                throw new SnapshotToolException(ex.getMessage());
+            }
+        }
+        return count;
+    }
+
+    /**
+     * @return the state id of a composite key, or -1 if it is too short to have one.
+     */
+    static int stateIdOf(final byte[] compositeKey)
+    {
+        return compositeKey.length < 4 ? -1 : ((compositeKey[2] & 0xFF) << 8) | (compositeKey[3] & 0xFF);
+    }
+
+    /**
+     * @return the id of the state named {@code name} ({@code timers} is id 0).
+     * @throws SnapshotToolException if the manifest has no such state.
+     */
+    static int stateId(final CheckpointLocator.Located located, final CheckpointManifest manifest, final String name)
+    {
+        for (final CheckpointManifest.StateDescriptor state : manifest.states())
+        {
+            if (state.name().equals(name))
+            {
+                return state.stateId();
+            }
+        }
+        if (name.equals(EntryDecoder.TIMERS_STATE_NAME))
+        {
+            return EntryDecoder.TIMERS_STATE_ID;
+        }
+        final List<String> names = new ArrayList<>();
+        manifest.states().forEach(s -> names.add(s.name()));
+        names.add(EntryDecoder.TIMERS_STATE_NAME);
+        throw new SnapshotToolException(located.listing().manifestPath() + ": no state named '" + name +
+            "'; states: " + String.join(", ", names));
+    }
+}

@@ -1,0 +1,257 @@
+package io.weir.tools.snapshot;
+
+import io.weir.snapshot.CheckpointDirectory;
+import io.weir.snapshot.CheckpointManifest;
+import io.weir.snapshot.SnapshotCorruptException;
+import io.weir.snapshot.SnapshotFileKind;
+import io.weir.snapshot.SnapshotFileReader;
+import io.weir.snapshot.SnapshotHeader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.weir.snapshot.SnapshotFileDescriptor.CHECKPOINT_ID_OFFSET;
+import static io.weir.snapshot.SnapshotFileDescriptor.FILE_KIND_OFFSET;
+import static io.weir.snapshot.SnapshotFileDescriptor.FIRST_KEY_GROUP_OFFSET;
+import static io.weir.snapshot.SnapshotFileDescriptor.MAX_PARALLELISM_OFFSET;
+import static io.weir.snapshot.SnapshotFileDescriptor.PARENT_CHECKPOINT_ID_OFFSET;
+import static io.weir.snapshot.SnapshotFileDescriptor.SHARD_ID_OFFSET;
+
+/**
+ * Checks one checkpoint completely: the manifest's CRC, that its shards tile the key groups, and for every file it
+ * references that it exists, has the recorded size, passes {@link SnapshotFileReader#verify()} (header, footer,
+ * index and every block CRC), that its header agrees with the manifest and that each shard's chain links up. Unlike
+ * {@link CheckpointDirectory#verify} it keeps going after the first bad file, and every problem names the file and,
+ * where there is one, the byte offset.
+ */
+final class CheckpointVerifier
+{
+    /**
+     * @param problems   each naming the file, offset and what is wrong; empty if the checkpoint is restorable.
+     * @param fileCount  data files referenced.
+     * @param totalBytes sum of their recorded sizes.
+     */
+    record Result(List<String> problems, int fileCount, long totalBytes)
+    {
+        boolean sound()
+        {
+            return problems.isEmpty();
+        }
+    }
+
+    private CheckpointVerifier()
+    {
+    }
+
+    static Result verify(final CheckpointDirectory directory, final CheckpointDirectory.Listing listing)
+    {
+        final List<String> problems = new ArrayList<>();
+        if (!listing.complete())
+        {
+            problems.add(listing.manifestPath() + ": no MANIFEST, the checkpoint is incomplete");
+            return new Result(problems, 0, 0);
+        }
+        final CheckpointManifest manifest;
+        try
+        {
+            manifest = directory.readManifest(listing);
+        }
+        catch (final SnapshotCorruptException ex)
+        {
+            problems.add(ex.getMessage());
+            return new Result(problems, 0, 0);
+        }
+        checkKeyGroupCoverage(listing.manifestPath(), manifest, problems);
+        int fileCount = 0;
+        long totalBytes = 0;
+        for (final CheckpointManifest.ShardState shard : manifest.shards())
+        {
+            if (shard.files().isEmpty())
+            {
+                problems.add(listing.manifestPath() + ": shard " + shard.shardId() + " references no files");
+            }
+            SnapshotHeader previous = null;
+            boolean chainReadable = true;
+            for (int i = 0; i < shard.files().size(); i++)
+            {
+                final CheckpointManifest.FileRef file = shard.files().get(i);
+                fileCount++;
+                totalBytes += file.sizeBytes();
+                final SnapshotHeader header = verifyFile(directory, listing, manifest, shard, i, problems);
+                if (header == null)
+                {
+                    chainReadable = false;
+                    continue;
+                }
+                if (chainReadable)
+                {
+                    checkLink(directory.resolve(manifest, file.name()), i, previous, header, problems);
+                }
+                previous = header;
+            }
+        }
+        return new Result(problems, fileCount, totalBytes);
+    }
+
+    /**
+     * @return the file's header if it could be read, else null (the problem is recorded).
+     */
+    private static SnapshotHeader verifyFile(
+        final CheckpointDirectory directory,
+        final CheckpointDirectory.Listing listing,
+        final CheckpointManifest manifest,
+        final CheckpointManifest.ShardState shard,
+        final int index,
+        final List<String> problems)
+    {
+        final CheckpointManifest.FileRef file = shard.files().get(index);
+        final Path path = directory.resolve(manifest, file.name());
+        final long sizeBytes;
+        try
+        {
+            sizeBytes = Files.size(path);
+        }
+        catch (final IOException ex)
+        {
+            problems.add(path + ": missing: file " + index + " (" + file.kind() + ") of shard " + shard.shardId() +
+                "'s chain in " + listing.manifestPath());
+            return null;
+        }
+        if (sizeBytes < file.sizeBytes())
+        {
+            problems.add(path + ": offset " + sizeBytes + ": truncated: file ends after " + sizeBytes +
+                " bytes, " + listing.manifestPath() + " records " + file.sizeBytes());
+            return null;
+        }
+        if (sizeBytes > file.sizeBytes())
+        {
+            problems.add(path + ": offset " + file.sizeBytes() + ": " + (sizeBytes - file.sizeBytes()) +
+                " bytes beyond the " + file.sizeBytes() + " that " + listing.manifestPath() + " records");
+            return null;
+        }
+        try (SnapshotFileReader reader = SnapshotFileReader.open(path))
+        {
+            problems.addAll(reader.verify());
+            final SnapshotHeader header = reader.header();
+            checkHeader(path, manifest, shard, file, header, problems);
+            return header;
+        }
+        catch (final SnapshotCorruptException ex)
+        {
+            problems.add(ex.getMessage());
+        }
+        catch (final UncheckedIOException ex)
+        {
+            problems.add(path + ": cannot read: " + ex.getMessage());
+        }
+        return null;
+    }
+
+    private static void checkHeader(
+        final Path path,
+        final CheckpointManifest manifest,
+        final CheckpointManifest.ShardState shard,
+        final CheckpointManifest.FileRef file,
+        final SnapshotHeader header,
+        final List<String> problems)
+    {
+        if (header.fileKind() != file.kind())
+        {
+            problems.add(path + ": offset " + FILE_KIND_OFFSET + ": header says " + header.fileKind() +
+                ", the manifest says " + file.kind());
+        }
+        if (header.shardId() != shard.shardId())
+        {
+            problems.add(path + ": offset " + SHARD_ID_OFFSET + ": header says shard " + header.shardId() +
+                ", the manifest lists it under shard " + shard.shardId());
+        }
+        if (header.firstKeyGroup() != shard.firstKeyGroup() || header.lastKeyGroup() != shard.lastKeyGroup())
+        {
+            problems.add(path + ": offset " + FIRST_KEY_GROUP_OFFSET + ": header says key groups [" +
+                header.firstKeyGroup() + ", " + header.lastKeyGroup() + "], the manifest says [" +
+                shard.firstKeyGroup() + ", " + shard.lastKeyGroup() + "]");
+        }
+        if (header.maxParallelism() != manifest.maxParallelism())
+        {
+            problems.add(path + ": offset " + MAX_PARALLELISM_OFFSET + ": header says maxParallelism " +
+                header.maxParallelism() + ", the manifest says " + manifest.maxParallelism());
+        }
+        if (header.checkpointId() > manifest.checkpointId())
+        {
+            problems.add(path + ": offset " + CHECKPOINT_ID_OFFSET + ": file belongs to checkpoint " +
+                header.checkpointId() + ", newer than the manifest's " + manifest.checkpointId());
+        }
+    }
+
+    private static void checkLink(
+        final Path path,
+        final int index,
+        final SnapshotHeader previous,
+        final SnapshotHeader header,
+        final List<String> problems)
+    {
+        if (index == 0)
+        {
+            if (header.fileKind() != SnapshotFileKind.FULL)
+            {
+                problems.add(path + ": offset " + FILE_KIND_OFFSET + ": a chain must start with a FULL file, found " +
+                    header.fileKind());
+            }
+            return;
+        }
+        if (header.fileKind() != SnapshotFileKind.DELTA)
+        {
+            problems.add(path + ": offset " + FILE_KIND_OFFSET + ": file " + index +
+                " of the chain must be a DELTA, found " + header.fileKind());
+        }
+        else if (previous != null && header.parentCheckpointId() != previous.checkpointId())
+        {
+            problems.add(path + ": offset " + PARENT_CHECKPOINT_ID_OFFSET + ": broken chain: parent checkpoint " +
+                header.parentCheckpointId() + ", but the previous file of the chain is of checkpoint " +
+                previous.checkpointId());
+        }
+    }
+
+    private static void checkKeyGroupCoverage(
+        final Path manifestPath, final CheckpointManifest manifest, final List<String> problems)
+    {
+        final int maxParallelism = manifest.maxParallelism();
+        final int[] owner = new int[maxParallelism];
+        java.util.Arrays.fill(owner, -1);
+        for (final CheckpointManifest.ShardState shard : manifest.shards())
+        {
+            if (shard.lastKeyGroup() >= maxParallelism)
+            {
+                problems.add(manifestPath + ": shard " + shard.shardId() + " key groups [" + shard.firstKeyGroup() +
+                    ", " + shard.lastKeyGroup() + "] exceed maxParallelism " + maxParallelism);
+            }
+            for (int g = shard.firstKeyGroup(); g <= Math.min(shard.lastKeyGroup(), maxParallelism - 1); g++)
+            {
+                if (owner[g] >= 0)
+                {
+                    problems.add(manifestPath + ": key group " + g + " belongs to both shard " + owner[g] +
+                        " and shard " + shard.shardId());
+                    break;
+                }
+                owner[g] = shard.shardId();
+            }
+        }
+        for (int g = 0; g < maxParallelism; g++)
+        {
+            if (owner[g] < 0)
+            {
+                int last = g;
+                while (last + 1 < maxParallelism && owner[last + 1] < 0)
+                {
+                    last++;
+                }
+                problems.add(manifestPath + ": key groups [" + g + ", " + last + "] belong to no shard");
+                g = last;
+            }
+        }
+    }
+}

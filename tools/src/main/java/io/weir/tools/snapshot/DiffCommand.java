@@ -1,0 +1,134 @@
+package io.weir.tools.snapshot;
+
+import io.weir.snapshot.CheckpointManifest;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code weir snapshot diff A B}: the entries added, removed and changed between two checkpoints, per state. */
+final class DiffCommand
+{
+    static final String USAGE = String.join("\n",
+        "Usage: weir snapshot diff CHECKPOINT_A CHECKPOINT_B [--limit N]",
+        "",
+        "Compares the live, decoded entries (as 'dump' shows them) of two checkpoints or savepoints. Entries are",
+        "matched by state name, key and subkey (list index, map user key, namespace); a changed entry has a",
+        "different decoded value. Prints per state the counts of added, removed and changed entries, then a",
+        "listing (+ added, - removed, ~ changed) of at most N entries in all, then the totals. Exit 0 whether or",
+        "not they differ. Holds both checkpoints' entries in memory.",
+        "",
+        "  --limit N            entries listed (default 100; 0 lists none)",
+        "");
+
+    private DiffCommand()
+    {
+    }
+
+    static int run(final String[] args, final PrintStream out)
+    {
+        final SnapshotArgs parsed = SnapshotArgs.parse("weir snapshot diff", args, Set.of("limit"), Set.of("help"));
+        if (parsed.has("help"))
+        {
+            out.print(USAGE);
+            return 0;
+        }
+        parsed.checkPositional(2, "two checkpoints CHECKPOINT_A CHECKPOINT_B");
+        final long limit = parsed.longValue("limit", 100, 0, Long.MAX_VALUE);
+        final CheckpointLocator.Located a = CheckpointLocator.locate(parsed.command(), parsed.positional().get(0), -1);
+        final CheckpointLocator.Located b = CheckpointLocator.locate(parsed.command(), parsed.positional().get(1), -1);
+        final Map<String, Map<String, DecodedEntry>> before = load(a);
+        final Map<String, Map<String, DecodedEntry>> after = load(b);
+
+        final Set<String> states = new LinkedHashSet<>(before.keySet());
+        states.addAll(after.keySet());
+        out.println("diff " + a.listing().directory() + " -> " + b.listing().directory());
+        final List<String> listing = new ArrayList<>();
+        long added = 0;
+        long removed = 0;
+        long changed = 0;
+        long listed = 0;
+        long unlisted = 0;
+        for (final String state : states)
+        {
+            final Map<String, DecodedEntry> from = before.getOrDefault(state, Map.of());
+            final Map<String, DecodedEntry> to = after.getOrDefault(state, Map.of());
+            long stateAdded = 0;
+            long stateRemoved = 0;
+            long stateChanged = 0;
+            listing.clear();
+            for (final DecodedEntry old : from.values())
+            {
+                final DecodedEntry now = to.get(old.identity());
+                if (now == null)
+                {
+                    stateRemoved++;
+                    listing.add("  - " + describe(old) + " = " + old.value());
+                }
+                else if (!now.value().equals(old.value()))
+                {
+                    stateChanged++;
+                    listing.add("  ~ " + describe(now) + ": " + old.value() + " -> " + now.value());
+                }
+            }
+            for (final DecodedEntry now : to.values())
+            {
+                if (!from.containsKey(now.identity()))
+                {
+                    stateAdded++;
+                    listing.add("  + " + describe(now) + " = " + now.value());
+                }
+            }
+            out.println("state " + state + ": " + stateAdded + " added, " + stateRemoved + " removed, " + stateChanged +
+                " changed (" + from.size() + " -> " + to.size() + " entries)" +
+                (!before.containsKey(state) ? ", only in B" : !after.containsKey(state) ? ", only in A" : ""));
+            for (final String line : listing)
+            {
+                if (listed < limit)
+                {
+                    out.println(line);
+                    listed++;
+                }
+                else
+                {
+                    unlisted++;
+                }
+            }
+            added += stateAdded;
+            removed += stateRemoved;
+            changed += stateChanged;
+        }
+        if (unlisted > 0)
+        {
+            out.println("  ... " + unlisted + " more not listed (--limit " + limit + ")");
+        }
+        out.println("total: " + added + " added, " + removed + " removed, " + changed + " changed");
+        return 0;
+    }
+
+    /**
+     * @return per state name (in manifest order), entries by identity in dump order.
+     */
+    private static Map<String, Map<String, DecodedEntry>> load(final CheckpointLocator.Located located)
+    {
+        final CheckpointManifest manifest = located.readManifest();
+        final Map<String, Map<String, DecodedEntry>> byState = new LinkedHashMap<>();
+        for (final CheckpointManifest.StateDescriptor state : manifest.states())
+        {
+            byState.put(state.name(), new LinkedHashMap<>());
+        }
+        CheckpointEntries.forEach(located, manifest, -1, CheckpointEntries.ALL_KEY_GROUPS, null,
+            entry -> byState.computeIfAbsent(entry.state(), s -> new LinkedHashMap<>()).put(entry.identity(), entry));
+        return byState;
+    }
+
+    private static String describe(final DecodedEntry entry)
+    {
+        return "keyGroup " + entry.keyGroup() + " key " + entry.key() +
+            (entry.subkey().isEmpty() ? "" : " subkey " + entry.subkey());
+    }
+}

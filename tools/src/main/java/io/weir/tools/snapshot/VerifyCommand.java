@@ -1,0 +1,133 @@
+package io.weir.tools.snapshot;
+
+import io.weir.snapshot.CheckpointDirectory;
+import io.weir.snapshot.CheckpointKind;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code weir snapshot verify CHECKPOINT|DIR}: every checksum, size and chain link. */
+final class VerifyCommand
+{
+    static final String USAGE = String.join("\n",
+        "Usage: weir snapshot verify CHECKPOINT",
+        "       weir snapshot verify DIR [--id N]",
+        "",
+        "Verifies a checkpoint or savepoint completely: the manifest's CRC; that its shards cover every key group",
+        "once; for every file it references that it exists and has the recorded size, that its header, footer,",
+        "index and every block pass their CRC32C checks, that its header agrees with the manifest; and that each",
+        "shard's chain is a FULL base followed by DELTAs whose parents link up. For a checkpoint root DIR (without",
+        "--id) every complete checkpoint and savepoint is verified; incomplete ones are listed and skipped.",
+        "",
+        "Exit 0 with a one-line OK summary when sound; otherwise exit 1 listing every problem with the file, the",
+        "byte offset and what is wrong.",
+        "");
+
+    private VerifyCommand()
+    {
+    }
+
+    static int run(final String[] args, final PrintStream out, final PrintStream err)
+    {
+        final SnapshotArgs parsed = SnapshotArgs.parse("weir snapshot verify", args, Set.of("id"), Set.of("help"));
+        if (parsed.has("help"))
+        {
+            out.print(USAGE);
+            return 0;
+        }
+        parsed.checkPositional(1, "one CHECKPOINT or checkpoint root DIR");
+        final String arg = parsed.positional().get(0);
+        final long id = parsed.longValue("id", -1, 0, Long.MAX_VALUE);
+        if (id < 0 && isRoot(arg))
+        {
+            return verifyRoot(parsed.command(), Path.of(arg).toAbsolutePath().normalize(), out, err);
+        }
+        final CheckpointLocator.Located located = CheckpointLocator.locate(parsed.command(), arg, id);
+        final CheckpointVerifier.Result result = CheckpointVerifier.verify(located.directory(), located.listing());
+        if (!result.sound())
+        {
+            printProblems(err, located.listing(), result.problems());
+            err.println("weir snapshot verify: FAILED: " + located.listing().directory() + ": " +
+                result.problems().size() + " problem(s)");
+            return 1;
+        }
+        out.println("weir snapshot verify: OK: " + kind(located.listing()) + " " + located.listing().checkpointId() +
+            " (" + located.listing().directory() + "): " + result.fileCount() + " file(s), " + result.totalBytes() +
+            " bytes");
+        return 0;
+    }
+
+    private static int verifyRoot(final String command, final Path root, final PrintStream out, final PrintStream err)
+    {
+        final CheckpointDirectory directory = CheckpointLocator.openRoot(command, root);
+        final List<String> skipped = new ArrayList<>();
+        int verified = 0;
+        int failed = 0;
+        int files = 0;
+        long bytes = 0;
+        for (final CheckpointDirectory.Listing listing : directory.list())
+        {
+            if (!listing.complete())
+            {
+                skipped.add(listing.directory().getFileName().toString());
+                continue;
+            }
+            final CheckpointVerifier.Result result = CheckpointVerifier.verify(directory, listing);
+            verified++;
+            files += result.fileCount();
+            bytes += result.totalBytes();
+            if (!result.sound())
+            {
+                failed++;
+                printProblems(err, listing, result.problems());
+            }
+        }
+        final String skippedText = skipped.isEmpty() ? "" :
+            "; skipped " + skipped.size() + " incomplete: " + String.join(", ", skipped);
+        if (failed > 0)
+        {
+            err.println("weir snapshot verify: FAILED: " + failed + " of " + verified +
+                " checkpoint(s) and savepoint(s) in " + root + " have problems" + skippedText);
+            return 1;
+        }
+        if (verified == 0)
+        {
+            err.println("weir snapshot verify: " + root + ": no complete checkpoint or savepoint to verify" +
+                skippedText);
+            return 1;
+        }
+        out.println("weir snapshot verify: OK: " + verified + " checkpoint(s) and savepoint(s) in " + root + ", " +
+            files + " file reference(s), " + bytes + " bytes" + skippedText);
+        return 0;
+    }
+
+    private static void printProblems(
+        final PrintStream err, final CheckpointDirectory.Listing listing, final List<String> problems)
+    {
+        err.println(listing.directory() + ": " + problems.size() + " problem(s):");
+        for (final String problem : problems)
+        {
+            err.println("  " + problem);
+        }
+    }
+
+    private static boolean isRoot(final String arg)
+    {
+        final Path path = Path.of(arg).toAbsolutePath().normalize();
+        if (!Files.isDirectory(path) || path.getFileName() == null)
+        {
+            return false;
+        }
+        final String name = path.getFileName().toString();
+        return !name.matches("chk-\\d{10}") && !name.matches("savepoint-\\d{10}");
+    }
+
+    private static String kind(final CheckpointDirectory.Listing listing)
+    {
+        return listing.kind() == CheckpointKind.SAVEPOINT ? "savepoint" : "checkpoint";
+    }
+}
