@@ -235,7 +235,8 @@ class SessionWindowJobTest
         }
         final JobBuilder.ProcessBuilder<Event, Long, String> process = windowed
             .aggregate(new StatsAggregate(), StatsCodec.INSTANCE,
-                (key, window, stats, out) -> out.collect(key + "," + window.start() + "," + window.end() + "," + stats));
+                (key, window, stats, out) -> out.collect(key + "," + window.start() + "," + window.end() + "," +
+                    stats));
         if (lateTag)
         {
             process.sideOutput(LATE, late);
@@ -302,12 +303,12 @@ class SessionWindowJobTest
     @Test
     void shouldEmitSessionWhenWatermarkPassesItsLastMillisecond() throws Exception
     {
-        // Watermark 21 = maxTimestamp of [0,22): it fires, so 22 starts a new session instead of merging.
-        final Result fired = run(new Script().element(1, 0).element(1, 12).watermark(21).element(1, 22));
-        assertEquals(List.of("1,0,22,2,2,0,12", "1,22,32,1,1,22,22"), fired.sessions());
-        // Watermark 20: still open, and 22 touches its end.
-        final Result open = run(new Script().element(1, 0).element(1, 12).watermark(20).element(1, 22));
-        assertEquals(List.of("1,0,32,3,3,0,22"), open.sessions());
+        // Watermark 17 = maxTimestamp of [0,18): it fires, so 18 starts a new session instead of merging.
+        final Result fired = run(new Script().element(1, 0).element(1, 8).watermark(17).element(1, 18));
+        assertEquals(List.of("1,0,18,2,2,0,8", "1,18,28,1,1,18,18"), fired.sessions());
+        // Watermark 16: still open, and [18,28) touches its end.
+        final Result open = run(new Script().element(1, 0).element(1, 8).watermark(16).element(1, 18));
+        assertEquals(List.of("1,0,28,3,3,0,18"), open.sessions());
     }
 
     @Test
@@ -331,9 +332,9 @@ class SessionWindowJobTest
     {
         final Result result = run(new Script()
             .element(1, 0, 1).element(1, 4, 2)        // [0,14)
-            .element(1, 25, 10).element(1, 30, 20)    // [25,40)
+            .element(1, 24, 10).element(1, 30, 20)    // [24,40)
             .watermark(8)
-            .element(1, 15, 100));                     // [15,25) touches both
+            .element(1, 14, 100));                     // [14,24) touches both
         assertEquals(List.of("1,0,40,5,133,0,30"), result.sessions());
     }
 
@@ -358,10 +359,11 @@ class SessionWindowJobTest
             .element(1, 0, 1).element(1, 5, 2)    // [0,15)
             .watermark(20)                         // fires [0,15)
             .element(1, 3, 4)                      // [3,13) ends before 20 and reaches nothing: late
-            .element(1, 11, 8)                     // [11,21) ends after 20: a new session, though 11 <= 20
+            .element(1, 11, 8)                     // [11,21) has its last millisecond at 20: late as well
+            .element(1, 12, 8)                     // [12,22) ends after 20: a new session, though 12 <= 20
             .element(2, 10, 16));                  // [10,20) of another key: late
-        assertEquals(List.of("1,0,15,2,3,0,5", "1,11,21,1,8,11,11"), result.sessions());
-        assertEquals(List.of("1,3,4", "2,10,16"), result.late());
+        assertEquals(List.of("1,0,15,2,3,0,5", "1,12,22,1,8,12,12"), result.sessions());
+        assertEquals(List.of("1,11,8", "1,3,4", "2,10,16"), result.late());
     }
 
     @Test
@@ -375,8 +377,8 @@ class SessionWindowJobTest
     void shouldFireSessionsFromBoundedOutOfOrdernessWatermarks() throws Exception
     {
         // Bound 5: after 30 the watermark is 24, which fires [0,13); 2 is then late.
-        final Result result = run(new Script().element(1, 0).element(1, 3).element(1, 30).element(1, 2).element(1, 27),
-            GAP, 2, true, WatermarkStrategy.forBoundedOutOfOrderness(5));
+        final Script script = new Script().element(1, 0).element(1, 3).element(1, 30).element(1, 2).element(1, 27);
+        final Result result = run(script, GAP, 2, true, WatermarkStrategy.forBoundedOutOfOrderness(5));
         assertEquals(List.of("1,0,13,2,2,0,3", "1,27,40,2,2,27,30"), result.sessions());
         assertEquals(List.of("1,2,1"), result.late());
     }
@@ -456,7 +458,10 @@ class SessionWindowJobTest
             final long ts = now - (random.nextInt(4) == 0 ? random.nextInt((int)(4 * gap)) : random.nextInt(3));
             script.element(random.nextInt(keys), ts, random.nextInt(100));
         }
-        final Result expected = model(script, gap);
+        final long[] bridges = new long[1];
+        final Result expected = model(script, gap, bridges);
+        System.out.println("  gap=" + gap + " keys=" + keys + " sessions=" + expected.sessions().size() +
+            " late=" + expected.late().size() + " bridges=" + bridges[0]);
         final Result actual = run(script, gap, shards, true);
         assertEquals(expected.late(), actual.late(), "late elements, seed " + seed);
         assertEquals(expected.sessions(), actual.sessions(), "sessions, seed " + seed);
@@ -466,9 +471,10 @@ class SessionWindowJobTest
      * Sessions as connected components of each key's open element timestamps (neighbours at most {@code gap}
      * apart). Before each element every component whose last millisecond {@code maxTs + gap - 1} is at or behind
      * the watermark fires; the element is late if its own window ends by the watermark and no open element of
-     * its key is within {@code gap} of it.
+     * its key is within {@code gap} of it. Counts in {@code bridges[0]} the accepted elements that joined two
+     * components.
      */
-    private static Result model(final Script script, final long gap)
+    private static Result model(final Script script, final long gap, final long[] bridges)
     {
         final Map<Long, List<long[]>> open = new TreeMap<>();
         final List<String> sessions = new ArrayList<>();
@@ -486,12 +492,21 @@ class SessionWindowJobTest
             final long ts = op[2];
             final List<long[]> elements = open.computeIfAbsent(key, k -> new ArrayList<>());
             boolean reachesOpen = false;
+            long below = Long.MIN_VALUE;
+            long above = Long.MAX_VALUE;
             for (final long[] e : elements)
             {
                 reachesOpen |= Math.abs(e[0] - ts) <= gap;
+                below = e[0] <= ts ? Math.max(below, e[0]) : below;
+                above = e[0] >= ts ? Math.min(above, e[0]) : above;
             }
             if (reachesOpen || ts + gap - 1 > watermark)
             {
+                if (below != Long.MIN_VALUE && above != Long.MAX_VALUE &&
+                    ts - below <= gap && above - ts <= gap && above - below > gap)
+                {
+                    bridges[0]++;
+                }
                 elements.add(new long[]{ ts, op[3] });
             }
             else
