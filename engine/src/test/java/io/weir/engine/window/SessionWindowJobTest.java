@@ -7,11 +7,17 @@ import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.engine.JobBuilder;
 import io.weir.engine.Producer;
 import io.weir.engine.SessionWindowedBuilder;
+import io.weir.engine.ShardAgent;
 import io.weir.engine.SinkFactory;
 import io.weir.engine.SinkWriter;
 import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
+import io.weir.state.heap.HeapStateBackend;
+import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StateBackend;
+import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -29,6 +35,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -183,6 +190,75 @@ class SessionWindowJobTest
         }
     }
 
+    /** The heap backend, counting the entries its stores still hold when the job closes them. */
+    static final class CountingBackend implements StateBackend
+    {
+        final AtomicLong entriesAtClose = new AtomicLong();
+        final AtomicLong closedStores = new AtomicLong();
+        private final HeapStateBackend heap = new HeapStateBackend();
+
+        public String name()
+        {
+            return "counting-heap";
+        }
+
+        public KeyedStateStore createStore(final int shardId, final long expectedEntries)
+        {
+            final KeyedStateStore store = heap.createStore(shardId, expectedEntries);
+            return new KeyedStateStore()
+            {
+                public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
+                {
+                    return store.get(key, keyLength, valueOut);
+                }
+
+                public void put(
+                    final DirectBuffer key,
+                    final int keyLength,
+                    final DirectBuffer value,
+                    final int valueOffset,
+                    final int valueLength)
+                {
+                    store.put(key, keyLength, value, valueOffset, valueLength);
+                }
+
+                public boolean remove(final DirectBuffer key, final int keyLength)
+                {
+                    return store.remove(key, keyLength);
+                }
+
+                public void forEach(final EntryVisitor visitor)
+                {
+                    store.forEach(visitor);
+                }
+
+                public long entryCount()
+                {
+                    return store.entryCount();
+                }
+
+                public long sizeBytes()
+                {
+                    return store.sizeBytes();
+                }
+
+                public StoreSnapshot snapshot(final long checkpointId, final boolean full)
+                {
+                    return store.snapshot(checkpointId, full);
+                }
+
+                public void close()
+                {
+                    final long[] entries = new long[1];
+                    store.forEach((key, keyLength, value, valueLength) -> entries[0]++);
+                    entriesAtClose.addAndGet(entries[0]);
+                    closedStores.incrementAndGet();
+                    store.close();
+                }
+            };
+        }
+    }
+
     /** A producer's script: elements and watermarks, in order. */
     static final class Script
     {
@@ -241,7 +317,9 @@ class SessionWindowJobTest
         {
             process.sideOutput(LATE, late);
         }
+        final CountingBackend backend = new CountingBackend();
         final WeirContext context = new WeirContext()
+            .stateBackend(backend)
             .shards(shards)
             .externalProducers(1)
             .ringCapacityBytes(64 * 1024)
@@ -268,7 +346,20 @@ class SessionWindowJobTest
             }
             producer.endOfInput();
             job.awaitTermination();
+            long timersFired = 0;
+            for (final ShardAgent<?, Event, String> shard : job.shards())
+            {
+                timersFired += shard.timersFired();
+                assertEquals(0, shard.eventTimers().size(), "no timer left behind");
+                final List<String> states = new ArrayList<>();
+                shard.stateRegistry().registeredStates().forEach(state -> states.add(state.name()));
+                assertEquals(List.of(SessionWindowOperator.WINDOW_SET_STATE_NAME,
+                    SessionWindowOperator.CONTENTS_STATE_NAME), states);
+            }
+            assertEquals(sessions.rows.size(), timersFired, "one timer per session: merged-away timers are deleted");
         }
+        assertEquals(shards, backend.closedStores.get());
+        assertEquals(0, backend.entriesAtClose.get(), "fired sessions leave no state in the store");
         return new Result(sessions.sorted(), late.sorted());
     }
 
