@@ -7,6 +7,7 @@ import io.weir.api.functions.KeySelector;
 import io.weir.api.functions.LongKeySelector;
 import io.weir.api.functions.OutputTag;
 import io.weir.api.functions.TimestampAssigner;
+import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.WindowAssigner;
 import io.weir.engine.window.WindowOperator;
@@ -99,6 +100,12 @@ public final class JobBuilder<I>
         public WindowedBuilder<I, K> window(final WindowAssigner assigner)
         {
             return new WindowedBuilder<>(this, Objects.requireNonNull(assigner, "assigner"));
+        }
+
+        /** Event-time session windows (merging), aggregated incrementally. */
+        public SessionWindowedBuilder<I, K> window(final EventTimeSessionWindows assigner)
+        {
+            return new SessionWindowedBuilder<>(this, Objects.requireNonNull(assigner, "assigner"));
         }
     }
 
