@@ -79,6 +79,25 @@ public final class Producer<I>
         return producerIndex;
     }
 
+    int shards()
+    {
+        return shards;
+    }
+
+    /** Highest timestamp seen by the watermark generator (checkpointed with the source position). */
+    long maxTimestamp()
+    {
+        return maxTimestamp;
+    }
+
+    /** Resume the watermark generator where a checkpoint left it. Called before the producer is used. */
+    void restoreWatermarkState(final long maxTimestamp, final long watermark)
+    {
+        this.maxTimestamp = maxTimestamp;
+        this.watermark = watermark;
+        java.util.Arrays.fill(sentWatermarks, watermark);
+    }
+
     /** This producer's current watermark. */
     public long watermark()
     {

@@ -245,6 +245,14 @@ public final class ShardAgent<K, I, O> implements Agent
         {
             closeQuietlyRecording(writer);
         }
+    }
+
+    /**
+     * Release the state store. Called by the job once this shard's thread and the checkpoint thread (which may
+     * still be reading one of its snapshots) have stopped.
+     */
+    void closeStore()
+    {
         try
         {
             store.close();

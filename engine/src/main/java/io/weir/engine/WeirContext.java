@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.state.heap.HeapStateBackend;
 import io.weir.state.spi.StateBackend;
 import org.agrona.BitUtil;
@@ -9,6 +10,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -29,6 +31,8 @@ public final class WeirContext
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private Supplier<IdleStrategy> shardIdleStrategy = BackoffFactory.INSTANCE;
     private Supplier<IdleStrategy> sourceIdleStrategy = BackoffFactory.INSTANCE;
+    private CheckpointSettings checkpointSettings = CheckpointSettings.DISABLED;
+    private Consumer<String> log = WeirContext::logToStandardError;
     private boolean concluded;
 
     /** Number of shards (threads owning key-group ranges). Default: available processors. */
@@ -172,6 +176,35 @@ public final class WeirContext
     public Supplier<IdleStrategy> sourceIdleStrategy()
     {
         return sourceIdleStrategy;
+    }
+
+    /** Checkpoints: directory, interval, retention, restore. Default: disabled. */
+    public WeirContext checkpoints(final CheckpointSettings checkpointSettings)
+    {
+        this.checkpointSettings = checkpointSettings;
+        return this;
+    }
+
+    public CheckpointSettings checkpoints()
+    {
+        return checkpointSettings;
+    }
+
+    /** Where the engine reports what an operator should know (restores, abandoned checkpoints). */
+    public WeirContext log(final Consumer<String> log)
+    {
+        this.log = log;
+        return this;
+    }
+
+    public Consumer<String> log()
+    {
+        return log;
+    }
+
+    private static void logToStandardError(final String message)
+    {
+        System.err.println("weir: " + message);
     }
 
     /** Validate every setting; called once by the job builder before threads start. */

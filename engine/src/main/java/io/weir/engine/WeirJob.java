@@ -11,7 +11,21 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.weir.engine.checkpoint.CheckpointCoordinator;
+import io.weir.engine.checkpoint.CheckpointProperties;
+import io.weir.engine.checkpoint.CheckpointSettings;
+import io.weir.engine.checkpoint.CheckpointStats;
+import io.weir.engine.checkpoint.RestorePlanner;
+import io.weir.engine.checkpoint.ShardRestore;
+import io.weir.snapshot.CheckpointDirectory;
+import io.weir.snapshot.CheckpointManifest;
+
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +60,10 @@ public final class WeirJob<I, O> implements AutoCloseable
     private final List<Thread> threads = new ArrayList<>();
     private final SinkFactory<O> mainSink;
     private final List<SinkFactory<?>> sideSinks;
+    private final CheckpointCoordinator coordinator;
+    private final CheckpointDirectory checkpointDirectory;
+    private final CheckpointManifest restoredFrom;
+    private AgentRunner coordinatorRunner;
     private boolean started;
     private boolean terminated;
     private boolean closed;
@@ -86,6 +104,34 @@ public final class WeirJob<I, O> implements AutoCloseable
                 rings[p][s] = new UnsafeBuffer(memory);
             }
         }
+        final CheckpointSettings checkpoints = context.checkpoints();
+        if (checkpoints.enabled())
+        {
+            checkpointDirectory = new CheckpointDirectory(checkpoints.directory());
+            restoredFrom = RestorePlanner.plan(checkpointDirectory, checkpoints, context.log()).orElse(null);
+            if (restoredFrom != null && restoredFrom.maxParallelism() != context.maxParallelism())
+            {
+                throw new IllegalArgumentException("checkpoint " + restoredFrom.checkpointId() + " was taken with " +
+                    "maxParallelism " + restoredFrom.maxParallelism() + " but the job uses " +
+                    context.maxParallelism() + "; key groups cannot be remapped, use the same maxParallelism");
+            }
+            final long firstId = Math.max(RestorePlanner.nextCheckpointId(checkpointDirectory),
+                restoredFrom == null ? 1 : restoredFrom.checkpointId() + 1);
+            coordinator = new CheckpointCoordinator(checkpointDirectory, checkpoints, name,
+                context.stateBackend().name(), keyEncoder.keyCodec().id(), context.shards(), producerCount,
+                context.maxParallelism(), context.epochClock(), firstId, context.log());
+            prepareSinks(mainSink, sideSinks, restoredFrom);
+        }
+        else
+        {
+            checkpointDirectory = null;
+            restoredFrom = null;
+            coordinator = null;
+        }
+        final ShardCheckpointHandler handler = coordinator != null ? coordinator : checkpointHandler;
+        final ShardRestore shardRestore =
+            restoredFrom == null ? null : new ShardRestore(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory,
+                checkpoints), restoredFrom);
         final List<KeyedStateStore> stores = new ArrayList<>();
         try
         {
@@ -104,9 +150,14 @@ public final class WeirJob<I, O> implements AutoCloseable
                 {
                     sideWriters[i] = sideSinks.get(i).createWriter(s, shardCount);
                 }
-                shards.add(new ShardAgent<>(s, shardCount, status, shardRings, context, codec, keyEncoder.keyCodec(),
-                    functionFactory.get(), store, mainSink.createWriter(s, shardCount),
-                    sideTags.toArray(new OutputTag<?>[0]), sideWriters, checkpointHandler));
+                final ShardAgent<K, I, O> shard = new ShardAgent<>(s, shardCount, status, shardRings, context, codec,
+                    keyEncoder.keyCodec(), functionFactory.get(), store, mainSink.createWriter(s, shardCount),
+                    sideTags.toArray(new OutputTag<?>[0]), sideWriters, handler);
+                if (shardRestore != null)
+                {
+                    shard.restoreOnStart(shardRestore);
+                }
+                shards.add(shard);
             }
         }
         catch (final RuntimeException ex)
@@ -123,7 +174,13 @@ public final class WeirJob<I, O> implements AutoCloseable
                 watermarkStrategy, context, context.sourceIdleStrategy().get());
             if (p < sourceReaders.size())
             {
-                sources.add(new SourceAgent<>(sourceReaders.get(p), producer, status, context.readBatchLimit()));
+                final SourceAgent<I> source =
+                    new SourceAgent<>(sourceReaders.get(p), producer, status, context.readBatchLimit(), coordinator);
+                if (restoredFrom != null)
+                {
+                    restoreSource(source, p, restoredFrom);
+                }
+                sources.add(source);
             }
             else
             {
@@ -164,6 +221,12 @@ public final class WeirJob<I, O> implements AutoCloseable
                 context.sourceIdleStrategy().get(), errorHandler, null, source);
             runners.add(runner);
             threads.add(AgentRunner.startOnThread(runner));
+        }
+        if (coordinator != null)
+        {
+            coordinatorRunner = new AgentRunner(new org.agrona.concurrent.SleepingMillisIdleStrategy(1),
+                errorHandler, null, coordinator);
+            AgentRunner.startOnThread(coordinatorRunner);
         }
         return this;
     }
@@ -305,6 +368,14 @@ public final class WeirJob<I, O> implements AutoCloseable
                 }
             }
             onTerminated();
+            if (coordinatorRunner != null)
+            {
+                coordinatorRunner.close();
+            }
+            for (final ShardAgent<?, I, O> shard : shards)
+            {
+                shard.closeStore();
+            }
             for (final ByteBuffer memory : ringMemory)
             {
                 BufferUtil.free(memory);
@@ -330,6 +401,11 @@ public final class WeirJob<I, O> implements AutoCloseable
         {
             if (succeeded)
             {
+                if (coordinatorRunner != null)
+                {
+                    coordinatorRunner.close();
+                    RestorePlanner.markFinished(checkpointDirectory, name());
+                }
                 mainSink.onJobSucceeded();
                 for (final SinkFactory<?> sink : sideSinks)
                 {
@@ -348,6 +424,123 @@ public final class WeirJob<I, O> implements AutoCloseable
         catch (final RuntimeException ex)
         {
             status.fail(ex);
+        }
+    }
+
+    /** Request a checkpoint now (it starts when none is in flight). Any thread. */
+    public CompletableFuture<CheckpointStats> triggerCheckpoint()
+    {
+        return checkpointCoordinator().triggerCheckpoint();
+    }
+
+    /**
+     * Take a savepoint and stop: sources stop after its barrier, shards after taking their snapshot point, and
+     * the output after the savepoint is not published. Restore it with {@link CheckpointSettings#restoreFrom}.
+     *
+     * @return the savepoint's directory.
+     */
+    public Path stopWithSavepoint(final long timeout, final TimeUnit unit)
+        throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException
+    {
+        final CheckpointStats stats = checkpointCoordinator().triggerSavepoint(true).get(timeout, unit);
+        for (final Thread thread : threads)
+        {
+            thread.join(unit.toMillis(timeout));
+        }
+        close(CloseMode.DISCARD);
+        return checkpointDirectory.savepointDirectory(stats.checkpointId());
+    }
+
+    /** Checkpoints and savepoints completed by this run, oldest first. Any thread. */
+    public List<CheckpointStats> completedCheckpoints()
+    {
+        return coordinator == null ? List.of() : coordinator.completed();
+    }
+
+    /** The checkpoint or savepoint this run restored, if any. */
+    public Optional<CheckpointManifest> restoredFrom()
+    {
+        return Optional.ofNullable(restoredFrom);
+    }
+
+    /** Bytes held by every shard's state store (off-heap or on disk). Any thread; approximate. */
+    public long stateSizeBytes()
+    {
+        long total = 0;
+        for (final ShardAgent<?, I, O> shard : shards)
+        {
+            total += shard.store().sizeBytes();
+        }
+        return total;
+    }
+
+    private CheckpointCoordinator checkpointCoordinator()
+    {
+        if (coordinator == null)
+        {
+            throw new IllegalStateException("job '" + name() + "' has no checkpoint directory: set " +
+                "WeirContext.checkpoints(CheckpointSettings.every(dir, intervalMs))");
+        }
+        return coordinator;
+    }
+
+    private static void prepareSinks(
+        final SinkFactory<?> mainSink, final List<SinkFactory<?>> sideSinks, final CheckpointManifest restoredFrom)
+    {
+        final Map<String, Long> committed = new HashMap<>();
+        if (restoredFrom != null)
+        {
+            for (final Map.Entry<String, String> property : restoredFrom.properties().entrySet())
+            {
+                if (property.getKey().startsWith(CheckpointProperties.SINK_PART_PREFIX))
+                {
+                    committed.put(property.getKey().substring(CheckpointProperties.SINK_PART_PREFIX.length()),
+                        Long.parseLong(property.getValue()));
+                }
+            }
+        }
+        final List<SinkFactory<?>> all = new ArrayList<>(sideSinks);
+        all.add(0, mainSink);
+        for (final SinkFactory<?> sink : all)
+        {
+            if (sink instanceof TransactionalSinkFactory)
+            {
+                final TransactionalSinkFactory<?> transactional = (TransactionalSinkFactory<?>)sink;
+                if (restoredFrom == null)
+                {
+                    transactional.startFresh();
+                }
+                else
+                {
+                    transactional.restore(committed);
+                }
+            }
+        }
+    }
+
+    private void restoreSource(final SourceAgent<I> source, final int producerIndex, final CheckpointManifest manifest)
+    {
+        if (producerIndex >= manifest.sources().size())
+        {
+            throw new IllegalArgumentException("checkpoint " + manifest.checkpointId() + " records " +
+                manifest.sources().size() + " sources but the job has more; restore with the same sources");
+        }
+        final CheckpointManifest.SourcePosition position = manifest.sources().get(producerIndex);
+        final String prefix = CheckpointProperties.PRODUCER_PREFIX + producerIndex;
+        try
+        {
+            source.restore(position.position(), position.line(),
+                Long.parseLong(manifest.properties().get(prefix + ".maxTimestamp")),
+                Long.parseLong(manifest.properties().get(prefix + ".watermark")));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("cannot resume source " + position.sourceName() + " at byte " +
+                position.position() + ": " + ex.getMessage(), ex);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.weir.tools.cli;
 
 import io.weir.engine.JobFailedException;
+import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.tools.io.BadInputException;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /** {@code weir job NAME --in FILE --out FILE ...}: runs one reference job over a CSV file. */
 final class JobCommand
@@ -31,6 +33,15 @@ final class JobCommand
         "  --state-dir DIR          where lmdb / file-backed state lives (default: a temp directory)",
         "  --keep-state             keep the state directory after the job",
         "  --max-parallelism G      key groups (default 128)",
+        "",
+        "Exactly-once checkpoints:",
+        "  --checkpoint-dir DIR     take checkpoints into DIR; running the same command again after a crash",
+        "                           resumes from the newest complete checkpoint (falling back past corrupt ones)",
+        "  --checkpoint-interval-ms M   checkpoint every M ms (default 1000 with --checkpoint-dir)",
+        "  --restore PATH           start from a checkpoint or savepoint directory (chk-N or savepoint-N),",
+        "                           with any --shards (key groups are redistributed)",
+        "  --stop-after-events N    take a savepoint after about N events and stop (SIGTERM does the same)",
+        "  --source-rate R          read the input at R events/s (to watch, stop or crash a short job)",
         "");
 
     private JobCommand()
@@ -40,7 +51,8 @@ final class JobCommand
     static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
         final Options options = Options.parse("weir job", args, 0,
-            Set.of("in", "out", "out-of-order-ms", "shards", "backend", "state-dir", "max-parallelism"),
+            Set.of("in", "out", "out-of-order-ms", "shards", "backend", "state-dir", "max-parallelism",
+                "checkpoint-dir", "checkpoint-interval-ms", "restore", "stop-after-events", "source-rate"),
             Set.of("keep-state", "help"));
         if (options.flag("help"))
         {
@@ -66,15 +78,27 @@ final class JobCommand
         final int shards = options.intValue("shards", Runtime.getRuntime().availableProcessors(), 1, maxParallelism);
         final String backendName = options.string("backend", Backends.DEFAULT);
         final Path stateDir = options.flag("state-dir") ? options.path("state-dir") : null;
+        final long sourceRate = options.longValue("source-rate", 0, 0, Long.MAX_VALUE);
+        final long stopAfterEvents = options.longValue("stop-after-events", 0, 0, Long.MAX_VALUE);
         final WeirContext context = new WeirContext()
             .shards(shards)
             .maxParallelism(maxParallelism)
-            .stateBackend(Backends.create(backendName, stateDir, options.flag("keep-state")));
+            .stateBackend(Backends.create(backendName, stateDir, options.flag("keep-state")))
+            .log(message -> err.println("weir job " + name + ": " + message));
+        final CheckpointSettings checkpoints = checkpointSettings(options);
+        if (checkpoints.enabled())
+        {
+            context.checkpoints(checkpoints);
+        }
+        else if (stopAfterEvents > 0 || options.flag("restore"))
+        {
+            throw new UsageException("weir job: --stop-after-events and --restore need --checkpoint-dir");
+        }
         final long startNs = System.nanoTime();
         final WeirJob<Event, ?> job;
         try
         {
-            job = ReferenceJobs.build(name, in, outPath, outOfOrdernessMs, context);
+            job = ReferenceJobs.build(name, in, outPath, outOfOrdernessMs, context, sourceRate);
         }
         catch (final NoSuchFileException ex)
         {
@@ -90,10 +114,34 @@ final class JobCommand
         {
             throw new UsageException("weir job " + name + ": " + ex.getMessage());
         }
+        final Thread savepointOnTerm = checkpoints.enabled() ? new Thread(() -> stopWithSavepoint(job, err)) : null;
         try (job)
         {
             job.start();
+            if (savepointOnTerm != null)
+            {
+                Runtime.getRuntime().addShutdownHook(savepointOnTerm);
+            }
+            if (stopAfterEvents > 0)
+            {
+                while (job.eventsProcessed() < stopAfterEvents && !job.awaitTermination(1, TimeUnit.MILLISECONDS))
+                {
+                    Thread.onSpinWait();
+                }
+                if (job.eventsProcessed() >= stopAfterEvents && !job.hasFailed())
+                {
+                    final Path savepoint = job.stopWithSavepoint(60, TimeUnit.SECONDS);
+                    out.printf("weir job %s: stopped after %d events with savepoint %s%n", name,
+                        job.eventsProcessed(), savepoint);
+                    return 0;
+                }
+            }
             job.awaitTermination();
+        }
+        catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex)
+        {
+            err.println("weir job " + name + ": savepoint failed: " + ex);
+            return 1;
         }
         catch (final JobFailedException ex)
         {
@@ -106,11 +154,72 @@ final class JobCommand
             err.println("weir job " + name + ": interrupted");
             return 1;
         }
+        finally
+        {
+            if (savepointOnTerm != null)
+            {
+                try
+                {
+                    Runtime.getRuntime().removeShutdownHook(savepointOnTerm);
+                }
+                catch (final IllegalStateException ignore)
+                {
+                    // The JVM is already shutting down: the hook is running and takes the savepoint.
+                }
+            }
+        }
         final double seconds = (System.nanoTime() - startNs) / 1e9;
+        if (checkpoints.enabled())
+        {
+            out.printf("weir job %s: %d checkpoints completed%s%n", name, job.completedCheckpoints().size(),
+                job.restoredFrom().map(m -> ", resumed from checkpoint " + m.checkpointId()).orElse(""));
+            if (System.getenv("WEIR_VERBOSE") != null)
+            {
+                job.completedCheckpoints().forEach(stats -> out.println("  " + stats));
+            }
+        }
         out.printf("weir job %s: %d events on %d shard(s), backend %s, in %.3f s -> %s%s%n", name,
             job.eventsProcessed(), shards, backendName, seconds, outPath,
             ReferenceJobs.hasLateOutput(name) ? " (+ " + ReferenceJobs.latePath(outPath).getFileName() + ")" : "");
         return 0;
+    }
+
+    private static CheckpointSettings checkpointSettings(final Options options)
+    {
+        if (!options.flag("checkpoint-dir"))
+        {
+            if (options.flag("checkpoint-interval-ms"))
+            {
+                throw new UsageException("weir job: --checkpoint-interval-ms needs --checkpoint-dir");
+            }
+            return CheckpointSettings.DISABLED;
+        }
+        CheckpointSettings settings = CheckpointSettings.every(options.path("checkpoint-dir"),
+            options.longValue("checkpoint-interval-ms", 1000, 0, Long.MAX_VALUE));
+        if (options.flag("restore"))
+        {
+            settings = settings.restoreFrom(options.path("restore"));
+        }
+        return settings;
+    }
+
+    /** SIGTERM: a graceful stop that leaves a savepoint to resume from. */
+    private static void stopWithSavepoint(final WeirJob<?, ?> job, final PrintStream err)
+    {
+        if (job.hasFailed())
+        {
+            return;
+        }
+        try
+        {
+            final Path savepoint = job.stopWithSavepoint(60, TimeUnit.SECONDS);
+            err.println("weir job " + job.name() + ": stopped by signal; savepoint " + savepoint +
+                " (resume with --restore " + savepoint + ")");
+        }
+        catch (final Exception ex)
+        {
+            err.println("weir job " + job.name() + ": stopped by signal; no savepoint: " + ex);
+        }
     }
 
     private static String describe(final Throwable cause)

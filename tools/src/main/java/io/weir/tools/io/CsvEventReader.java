@@ -87,6 +87,29 @@ public final class CsvEventReader implements SourceReader<Event>
         }
     }
 
+    public long line()
+    {
+        return lineNumber;
+    }
+
+    /** Continue after byte {@code position}, where line {@code line} ended (from a checkpoint). */
+    public void seek(final long position, final long line) throws IOException
+    {
+        if (this.position != 0 || lineNumber != 0)
+        {
+            throw new IllegalStateException("seek only before the first element");
+        }
+        final long size = Files.size(path);
+        if (position > size)
+        {
+            throw new IOException(path + " has " + size + " bytes but the checkpoint resumes at byte " + position +
+                ": the input changed since the checkpoint");
+        }
+        in.skipNBytes(position);
+        this.position = position;
+        this.lineNumber = line;
+    }
+
     public Event current()
     {
         return event;

@@ -1,11 +1,12 @@
 package io.weir.tools.io;
 
-import io.weir.engine.SinkFactory;
 import io.weir.engine.SinkWriter;
+import io.weir.engine.TransactionalSinkFactory;
+import io.weir.engine.TransactionalSinkWriter;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,24 +14,37 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
- * A CSV file output that appears whole or not at all: each shard writes its own hidden part file next to the
- * target; when the job succeeds the parts are concatenated into a temporary file, fsynced, and renamed onto
- * the target atomically; when it fails the parts are deleted and the target is untouched.
- * Writers run on shard threads; {@code onJob*} on the thread awaiting the job.
+ * A CSV file output that appears whole or not at all, and exactly once across crashes.
+ * <p>
+ * Each shard writes a part file in a hidden directory next to the target ({@code .NAME.parts/}), named by run
+ * attempt and shard. When the job succeeds the parts are concatenated into a temporary file, fsynced, and
+ * renamed onto the target atomically. With checkpoints, parts are transactional: at each snapshot point a
+ * writer reports its part's length (pre-commit), the checkpoint fsyncs it and records the length in its
+ * manifest (commit); a restore cuts every part back to its committed length and deletes parts no checkpoint
+ * committed, and the new run writes new parts. Without checkpoints, a failed job's parts are deleted.
+ * Writers run on shard threads; the rest on the thread building and awaiting the job.
  */
-public final class CsvFileSink<T> implements SinkFactory<T>
+public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
 {
     private static final int BUFFER_BYTES = 1 << 16;
 
     private final Path target;
+    private final Path partsDirectory;
+    private final String sinkId;
     private final RowFormatter<T> formatter;
-    private final List<Path> parts = new ArrayList<>();
+    private int attempt = 1;
+    private boolean checkpointed;
+    private boolean prepared;
 
     public CsvFileSink(final Path target, final RowFormatter<T> formatter)
     {
         this.target = target.toAbsolutePath();
+        this.partsDirectory = this.target.resolveSibling("." + this.target.getFileName() + ".parts");
+        this.sinkId = this.target.getFileName().toString();
         this.formatter = formatter;
     }
 
@@ -39,15 +53,77 @@ public final class CsvFileSink<T> implements SinkFactory<T>
         return target;
     }
 
+    public String sinkId()
+    {
+        return sinkId;
+    }
+
+    public synchronized void startFresh()
+    {
+        checkpointed = true;
+        clearParts();
+        prepared = true;
+    }
+
+    public synchronized void restore(final Map<String, Long> committedLengths)
+    {
+        checkpointed = true;
+        prepared = true;
+        int maxAttempt = 0;
+        for (final Path part : parts())
+        {
+            final String partName = partName(part);
+            final Long committed = committedLengths.get(partName);
+            try
+            {
+                if (committed == null)
+                {
+                    Files.delete(part);
+                    continue;
+                }
+                try (FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE))
+                {
+                    if (channel.size() < committed)
+                    {
+                        throw new IllegalStateException("part file " + part + " holds " + channel.size() +
+                            " bytes but the checkpoint committed " + committed + "; the output was lost or altered");
+                    }
+                    channel.truncate(committed);
+                    channel.force(true);
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot roll back part file " + part + ": " + ex.getMessage(), ex);
+            }
+            maxAttempt = Math.max(maxAttempt, attemptOf(part));
+        }
+        for (final Map.Entry<String, Long> entry : committedLengths.entrySet())
+        {
+            if (entry.getKey().startsWith(sinkId + "/") && entry.getValue() > 0 &&
+                Files.notExists(partsDirectory.resolve(entry.getKey().substring(sinkId.length() + 1))))
+            {
+                throw new IllegalStateException("part file " + entry.getKey() + " committed by the checkpoint is " +
+                    "missing from " + partsDirectory + ": cannot restore exactly-once output");
+            }
+        }
+        attempt = maxAttempt + 1;
+    }
+
     public synchronized SinkWriter<T> createWriter(final int shardId, final int shards)
     {
-        final Path part = target.resolveSibling("." + target.getFileName() + ".part-" + shardId);
-        parts.add(part);
+        if (!prepared)
+        {
+            clearParts();
+            prepared = true;
+        }
+        final String fileName = "a" + attempt + "-s" + shardId;
+        final Path part = partsDirectory.resolve(fileName);
         try
         {
-            Files.createDirectories(target.getParent());
-            final OutputStream out = Files.newOutputStream(part);
-            return new Writer<>(new CsvLineWriter(out, BUFFER_BYTES), formatter);
+            Files.createDirectories(partsDirectory);
+            final FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            return new Writer<>(sinkId + "/" + fileName, part, channel, formatter);
         }
         catch (final IOException ex)
         {
@@ -63,7 +139,7 @@ public final class CsvFileSink<T> implements SinkFactory<T>
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING))
             {
-                for (final Path part : parts)
+                for (final Path part : parts())
                 {
                     try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ))
                     {
@@ -86,18 +162,52 @@ public final class CsvFileSink<T> implements SinkFactory<T>
         finally
         {
             deleteQuietly(temp);
-            deleteParts();
         }
+        clearParts();
+        deleteQuietly(partsDirectory);
     }
 
     public synchronized void onJobFailed()
     {
-        deleteParts();
+        if (!checkpointed)
+        {
+            clearParts();
+            deleteQuietly(partsDirectory);
+        }
     }
 
-    private void deleteParts()
+    private List<Path> parts()
     {
-        for (final Path part : parts)
+        if (!Files.isDirectory(partsDirectory))
+        {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(partsDirectory))
+        {
+            final List<Path> parts = new ArrayList<>();
+            files.filter(p -> p.getFileName().toString().startsWith("a")).sorted().forEach(parts::add);
+            return parts;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list " + partsDirectory + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private String partName(final Path part)
+    {
+        return sinkId + "/" + part.getFileName();
+    }
+
+    private static int attemptOf(final Path part)
+    {
+        final String name = part.getFileName().toString();
+        return Integer.parseInt(name.substring(1, name.indexOf("-s")));
+    }
+
+    private void clearParts()
+    {
+        for (final Path part : parts())
         {
             deleteQuietly(part);
         }
@@ -115,20 +225,39 @@ public final class CsvFileSink<T> implements SinkFactory<T>
         }
     }
 
-    private static final class Writer<T> implements SinkWriter<T>
+    private static final class Writer<T> implements TransactionalSinkWriter<T>
     {
+        private final String partName;
+        private final Path path;
+        private final FileChannel channel;
         private final CsvLineWriter lines;
         private final RowFormatter<T> formatter;
 
-        Writer(final CsvLineWriter lines, final RowFormatter<T> formatter)
+        Writer(final String partName, final Path path, final FileChannel channel, final RowFormatter<T> formatter)
         {
-            this.lines = lines;
+            this.partName = partName;
+            this.path = path;
+            this.channel = channel;
+            this.lines = new CsvLineWriter(Channels.newOutputStream(channel), BUFFER_BYTES);
             this.formatter = formatter;
         }
 
         public void collect(final T value)
         {
             formatter.format(value, lines);
+        }
+
+        public PartPosition preCommit()
+        {
+            lines.flush();
+            try
+            {
+                return new PartPosition(partName, path, channel.position());
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot read the length of part file " + path, ex);
+            }
         }
 
         public void onEndOfInput()

@@ -10,6 +10,7 @@ import io.weir.tools.io.CsvEventReader;
 import io.weir.tools.io.CsvFileSink;
 import io.weir.tools.io.CsvLineWriter;
 import io.weir.tools.io.LongRow;
+import io.weir.tools.io.PacedSourceReader;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -54,6 +55,19 @@ public final class ReferenceJobs
         final String name, final Path in, final Path out, final long outOfOrdernessMs, final WeirContext context)
         throws IOException
     {
+        return build(name, in, out, outOfOrdernessMs, context, 0);
+    }
+
+    /** @param sourceRate elements per second the input is read at (0 = as fast as possible). */
+    public static WeirJob<Event, ?> build(
+        final String name,
+        final Path in,
+        final Path out,
+        final long outOfOrdernessMs,
+        final WeirContext context,
+        final long sourceRate)
+        throws IOException
+    {
         if (!NAMES.contains(name))
         {
             throw new IllegalArgumentException("unknown job '" + name + "'; jobs: " + String.join(", ", NAMES));
@@ -64,7 +78,8 @@ public final class ReferenceJobs
                 outOfOrdernessMs);
         }
         final JobBuilder<Event> builder = JobBuilder.named(name, EventCodec.INSTANCE)
-            .source(new CsvEventReader(in))
+            .source(sourceRate > 0 ? new PacedSourceReader<>(new CsvEventReader(in), sourceRate) :
+                new CsvEventReader(in))
             .timestamps(Event::timestamp, WatermarkStrategy.forBoundedOutOfOrderness(outOfOrdernessMs));
         final CsvFileSink<Event> lateSink = new CsvFileSink<>(latePath(out), ReferenceJobs::formatEvent);
         switch (name)

@@ -1,0 +1,555 @@
+package io.weir.engine.checkpoint;
+
+import io.weir.engine.RecordDescriptor;
+import io.weir.engine.ShardAgent;
+import io.weir.engine.ShardCheckpointHandler;
+import io.weir.engine.TransactionalSinkWriter;
+import io.weir.engine.state.RegisteredState;
+import io.weir.engine.state.TtlSnapshotFilter;
+import io.weir.snapshot.CheckpointDirectory;
+import io.weir.snapshot.CheckpointKind;
+import io.weir.snapshot.CheckpointManifest;
+import io.weir.snapshot.SnapshotFileKind;
+import io.weir.snapshot.SnapshotFileResult;
+import io.weir.snapshot.SnapshotFileWriter;
+import io.weir.snapshot.SnapshotHeader;
+import io.weir.state.spi.StateKeyDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Takes checkpoints: triggers them on an interval or on request, receives each shard's synchronous snapshot
+ * point, writes the state (full or delta) and timer files, fsyncs the sinks' part files, and completes the
+ * checkpoint by writing its manifest atomically. Runs as its own agent on the checkpoint thread, so that all
+ * file I/O stays off the shard threads.
+ * <p>
+ * Threads: {@link #onBarrierAligned} on shard threads, {@link #onSourceBarrier}/{@link #barrierRequest} on source
+ * and producer threads, {@link #triggerCheckpoint}/{@link #triggerSavepoint} on any thread; everything else on
+ * the checkpoint thread. Cross-thread hand-over goes through lock-free queues and one volatile request word.
+ */
+public final class CheckpointCoordinator implements Agent, ShardCheckpointHandler
+{
+    private final CheckpointDirectory directory;
+    private final CheckpointSettings settings;
+    private final String jobName;
+    private final String backendName;
+    private final String keyCodecId;
+    private final int shards;
+    private final int producers;
+    private final int maxParallelism;
+    private final EpochClock clock;
+    private final Consumer<String> log;
+    private final ManyToOneConcurrentLinkedQueue<ShardSnapshotPoint> shardPoints =
+        new ManyToOneConcurrentLinkedQueue<>();
+    private final ManyToOneConcurrentLinkedQueue<SourceBarrierAck> sourceAcks = new ManyToOneConcurrentLinkedQueue<>();
+    private final ManyToOneConcurrentLinkedQueue<Request> requests = new ManyToOneConcurrentLinkedQueue<>();
+    private final List<CheckpointStats> completed = new CopyOnWriteArrayList<>();
+    private final List<List<CheckpointManifest.FileRef>> chains = new ArrayList<>();
+    private final ExpandableDirectByteBuffer timerKey = new ExpandableDirectByteBuffer(256);
+    private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
+
+    /** {@code checkpointId << 8 | flags} of the barrier producers should inject next; 0 when none. */
+    private volatile long barrierRequest;
+    private final java.util.concurrent.atomic.AtomicIntegerArray endedProducers;
+
+    private long nextCheckpointId;
+    private long nextTriggerMs;
+    private boolean needsFull = true;
+    private InFlight inFlight;
+
+    private record Request(int flags, CompletableFuture<CheckpointStats> future)
+    {
+    }
+
+    /** A checkpoint between trigger and manifest. Checkpoint thread only. */
+    private final class InFlight
+    {
+        final long checkpointId;
+        final int flags;
+        final CompletableFuture<CheckpointStats> future;
+        final CheckpointManifest.ShardState[] shardStates = new CheckpointManifest.ShardState[shards];
+        final SourceBarrierAck[] acks = new SourceBarrierAck[producers];
+        final long[] pausesNs = new long[shards];
+        final List<TransactionalSinkWriter.PartPosition> parts = new ArrayList<>();
+        List<RegisteredState> states = List.of();
+        long firstPointNs;
+        long bytesWritten;
+        long entries;
+        int shardsDone;
+        int sourcesDone;
+
+        InFlight(final long checkpointId, final int flags, final CompletableFuture<CheckpointStats> future)
+        {
+            this.checkpointId = checkpointId;
+            this.flags = flags;
+            this.future = future;
+        }
+
+        boolean isSavepoint()
+        {
+            return (flags & RecordDescriptor.BARRIER_FLAG_SAVEPOINT) != 0;
+        }
+
+        boolean isFull()
+        {
+            return (flags & RecordDescriptor.BARRIER_FLAG_FULL) != 0;
+        }
+    }
+
+    public CheckpointCoordinator(
+        final CheckpointDirectory directory,
+        final CheckpointSettings settings,
+        final String jobName,
+        final String backendName,
+        final String keyCodecId,
+        final int shards,
+        final int producers,
+        final int maxParallelism,
+        final EpochClock clock,
+        final long firstCheckpointId,
+        final Consumer<String> log)
+    {
+        this.directory = directory;
+        this.settings = settings;
+        this.jobName = jobName;
+        this.backendName = backendName;
+        this.keyCodecId = keyCodecId;
+        this.shards = shards;
+        this.producers = producers;
+        this.maxParallelism = maxParallelism;
+        this.clock = clock;
+        this.log = log;
+        this.nextCheckpointId = firstCheckpointId;
+        this.endedProducers = new java.util.concurrent.atomic.AtomicIntegerArray(producers);
+        for (int i = 0; i < shards; i++)
+        {
+            chains.add(new ArrayList<>());
+        }
+    }
+
+    public String roleName()
+    {
+        return "weir-checkpoint";
+    }
+
+    public void onStart()
+    {
+        nextTriggerMs = clock.time() + settings.intervalMs();
+    }
+
+    /** The barrier producers should inject next, {@code id << 8 | flags}, or 0. Any thread (a volatile read). */
+    public long barrierRequest()
+    {
+        return barrierRequest;
+    }
+
+    /** A producer's input ended: checkpoints it has not acknowledged can no longer complete. Producer thread. */
+    public void onProducerEnded(final int producerIndex)
+    {
+        endedProducers.set(producerIndex, 1);
+    }
+
+    private boolean allProducersEnded()
+    {
+        for (int i = 0; i < producers; i++)
+        {
+            if (endedProducers.get(i) == 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean endedWithoutAck(final InFlight checkpoint)
+    {
+        for (int i = 0; i < producers; i++)
+        {
+            if (endedProducers.get(i) != 0 && checkpoint.acks[i] == null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Request a checkpoint as soon as none is in flight. Any thread. */
+    public CompletableFuture<CheckpointStats> triggerCheckpoint()
+    {
+        final CompletableFuture<CheckpointStats> future = new CompletableFuture<>();
+        requests.offer(new Request(0, future));
+        return future;
+    }
+
+    /** Request a savepoint (full, self-contained); with {@code stop}, sources stop after its barrier. Any thread. */
+    public CompletableFuture<CheckpointStats> triggerSavepoint(final boolean stop)
+    {
+        final CompletableFuture<CheckpointStats> future = new CompletableFuture<>();
+        requests.offer(new Request(RecordDescriptor.BARRIER_FLAG_SAVEPOINT | RecordDescriptor.BARRIER_FLAG_FULL |
+            (stop ? RecordDescriptor.BARRIER_FLAG_STOP : 0), future));
+        return future;
+    }
+
+    /** Checkpoints completed by this run, oldest first. Any thread. */
+    public List<CheckpointStats> completed()
+    {
+        return completed;
+    }
+
+    /** Shard thread: the synchronous snapshot point. */
+    public void onBarrierAligned(final ShardAgent shard, final long checkpointId, final int flags)
+    {
+        shardPoints.offer(shard.takeSnapshotPoint(checkpointId, flags, System.nanoTime()));
+    }
+
+    /** Producer thread: it injected barrier {@code ack.checkpointId()} after the recorded position. */
+    public void onSourceBarrier(final SourceBarrierAck ack)
+    {
+        sourceAcks.offer(ack);
+    }
+
+    public int doWork()
+    {
+        int work = 0;
+        if (inFlight == null && !allProducersEnded())
+        {
+            final Request request = requests.poll();
+            if (request != null)
+            {
+                trigger(request.flags(), request.future());
+                work++;
+            }
+            else if (settings.intervalMs() > 0 && clock.time() >= nextTriggerMs)
+            {
+                nextTriggerMs = clock.time() + settings.intervalMs();
+                trigger(0, null);
+                work++;
+            }
+        }
+        ShardSnapshotPoint point;
+        while ((point = shardPoints.poll()) != null)
+        {
+            onShardPoint(point);
+            work++;
+        }
+        SourceBarrierAck ack;
+        while ((ack = sourceAcks.poll()) != null)
+        {
+            onAck(ack);
+            work++;
+        }
+        if (inFlight != null)
+        {
+            if (inFlight.shardsDone == shards && inFlight.sourcesDone == producers)
+            {
+                complete();
+                work++;
+            }
+            else if (endedWithoutAck(inFlight))
+            {
+                abort("the input ended before every source reached barrier " + inFlight.checkpointId);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    public void onClose()
+    {
+        if (inFlight != null)
+        {
+            abort("the job stopped");
+        }
+        ShardSnapshotPoint point;
+        while ((point = shardPoints.poll()) != null)
+        {
+            point.storeSnapshot().release();
+        }
+        Request request;
+        while ((request = requests.poll()) != null)
+        {
+            request.future().completeExceptionally(new IllegalStateException("job '" + jobName + "' stopped"));
+        }
+    }
+
+    private void trigger(final int requestFlags, final CompletableFuture<CheckpointStats> future)
+    {
+        int flags = requestFlags;
+        if (needsFull || longestChain() >= settings.maxDeltaChainLength())
+        {
+            flags |= RecordDescriptor.BARRIER_FLAG_FULL;
+        }
+        final long checkpointId = nextCheckpointId++;
+        inFlight = new InFlight(checkpointId, flags, future);
+        barrierRequest = checkpointId << 8 | flags;
+    }
+
+    private int longestChain()
+    {
+        int longest = 0;
+        for (final List<CheckpointManifest.FileRef> chain : chains)
+        {
+            longest = Math.max(longest, chain.size());
+        }
+        return longest;
+    }
+
+    private void onAck(final SourceBarrierAck ack)
+    {
+        if (inFlight == null || ack.checkpointId() != inFlight.checkpointId)
+        {
+            return;
+        }
+        inFlight.acks[ack.producerIndex()] = ack;
+        inFlight.sourcesDone++;
+    }
+
+    private void onShardPoint(final ShardSnapshotPoint point)
+    {
+        if (inFlight == null || point.checkpointId() != inFlight.checkpointId)
+        {
+            point.storeSnapshot().release();
+            return;
+        }
+        final InFlight checkpoint = inFlight;
+        if (checkpoint.shardsDone == 0)
+        {
+            checkpoint.firstPointNs = System.nanoTime();
+            checkpoint.states = point.states();
+        }
+        checkpoint.pausesNs[point.shardId()] = point.pauseNs();
+        final long nowMs = clock.time();
+        final boolean savepoint = checkpoint.isSavepoint();
+        final boolean full = checkpoint.isFull();
+        final List<CheckpointManifest.FileRef> chain = savepoint ? new ArrayList<>() : chains.get(point.shardId());
+        final SnapshotFileKind kind = full ? SnapshotFileKind.FULL : SnapshotFileKind.DELTA;
+        final Path statePath = savepoint ?
+            directory.allocateSavepointFile(point.shardId(), point.checkpointId()) :
+            directory.allocateDataFile(point.shardId(), point.checkpointId(), kind);
+        final SnapshotHeader header = full ?
+            SnapshotHeader.full(backendName, point.shardId(), point.firstKeyGroup(), point.lastKeyGroup(),
+                maxParallelism, point.checkpointId(), nowMs) :
+            SnapshotHeader.delta(backendName, point.shardId(), point.firstKeyGroup(), point.lastKeyGroup(),
+                maxParallelism, point.checkpointId(), parentId(chain), nowMs);
+        final SnapshotFileResult stateFile;
+        try
+        {
+            stateFile = writeState(statePath, header, point, TtlSnapshotFilter.of(point.states(), nowMs), full);
+        }
+        finally
+        {
+            point.storeSnapshot().release();
+        }
+        if (full)
+        {
+            chain.clear();
+        }
+        chain.add(new CheckpointManifest.FileRef(stateFile.path().getFileName().toString(), stateFile.sizeBytes(),
+            kind));
+        checkpoint.bytesWritten += stateFile.sizeBytes();
+        checkpoint.entries += stateFile.entryCount();
+
+        CheckpointManifest.FileRef timersRef = null;
+        if (point.timerCount() > 0)
+        {
+            final Path timersPath = directory.dataDirectory(
+                savepoint ? CheckpointKind.SAVEPOINT : CheckpointKind.CHECKPOINT, point.checkpointId())
+                .resolve("shard-" + point.shardId() + "-chk-" + point.checkpointId() + ".timers");
+            final SnapshotFileResult timersFile = writeTimers(timersPath, point, nowMs);
+            timersRef = new CheckpointManifest.FileRef(timersPath.getFileName().toString(), timersFile.sizeBytes(),
+                SnapshotFileKind.FULL);
+            checkpoint.bytesWritten += timersFile.sizeBytes();
+        }
+        for (final TransactionalSinkWriter.PartPosition part : point.sinkParts())
+        {
+            fsync(part.path());
+            checkpoint.parts.add(part);
+        }
+        checkpoint.shardStates[point.shardId()] = new CheckpointManifest.ShardState(point.shardId(),
+            point.firstKeyGroup(), point.lastKeyGroup(), List.copyOf(chain), point.watermark(), point.timerCount(),
+            timersRef);
+        checkpoint.shardsDone++;
+    }
+
+    private static long parentId(final List<CheckpointManifest.FileRef> chain)
+    {
+        final String name = chain.get(chain.size() - 1).name();
+        final int at = name.indexOf("-chk-") + 5;
+        return Long.parseLong(name.substring(at, name.indexOf('.', at)));
+    }
+
+    private SnapshotFileResult writeState(
+        final Path path,
+        final SnapshotHeader header,
+        final ShardSnapshotPoint point,
+        final TtlSnapshotFilter ttlFilter,
+        final boolean full)
+    {
+        try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, header))
+        {
+            point.storeSnapshot().forEach((key, keyLength, value, valueLength) ->
+            {
+                final int keyGroup = StateKeyDescriptor.keyGroup(key);
+                if (value == null)
+                {
+                    writer.tombstone(keyGroup, key, 0, keyLength);
+                }
+                else if (!ttlFilter.isEmpty() && ttlFilter.isExpired(key, keyLength, value, valueLength))
+                {
+                    // Expired values are left out of full files; a delta must tombstone them so that an older
+                    // value in the chain does not come back.
+                    if (!full)
+                    {
+                        writer.tombstone(keyGroup, key, 0, keyLength);
+                    }
+                }
+                else
+                {
+                    writer.put(keyGroup, key, 0, keyLength, value, 0, valueLength);
+                }
+            });
+            return writer.finish();
+        }
+    }
+
+    private SnapshotFileResult writeTimers(final Path path, final ShardSnapshotPoint point, final long nowMs)
+    {
+        final SnapshotHeader header = SnapshotHeader.full(backendName, point.shardId(), point.firstKeyGroup(),
+            point.lastKeyGroup(), maxParallelism, point.checkpointId(), nowMs);
+        final DirectBuffer timers = point.timers();
+        try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, header))
+        {
+            int offset = 0;
+            while (offset < point.timersLength())
+            {
+                final byte domain = timers.getByte(offset + TimerRecordDescriptor.DOMAIN_OFFSET);
+                final int keyGroup = timers.getInt(offset + TimerRecordDescriptor.KEY_GROUP_OFFSET);
+                final long timestamp = timers.getLong(offset + TimerRecordDescriptor.TIMESTAMP_OFFSET);
+                final long namespace = timers.getLong(offset + TimerRecordDescriptor.NAMESPACE_OFFSET);
+                final int keyLength = timers.getInt(offset + TimerRecordDescriptor.KEY_LENGTH_OFFSET);
+                timerKey.putShort(StateKeyDescriptor.KEY_GROUP_OFFSET, (short)keyGroup, ByteOrder.BIG_ENDIAN);
+                timerKey.putShort(StateKeyDescriptor.STATE_ID_OFFSET, (short)TimerRecordDescriptor.TIMERS_STATE_ID,
+                    ByteOrder.BIG_ENDIAN);
+                timerKey.putShort(StateKeyDescriptor.KEY_LENGTH_OFFSET, (short)keyLength, ByteOrder.BIG_ENDIAN);
+                timerKey.putBytes(StateKeyDescriptor.KEY_OFFSET, timers, offset + TimerRecordDescriptor.KEY_OFFSET,
+                    keyLength);
+                final int suffix = StateKeyDescriptor.KEY_OFFSET + keyLength;
+                timerKey.putByte(suffix, domain);
+                timerKey.putLong(suffix + 1, timestamp, ByteOrder.BIG_ENDIAN);
+                timerKey.putLong(suffix + 9, namespace, ByteOrder.BIG_ENDIAN);
+                writer.put(keyGroup, timerKey, 0, suffix + TimerRecordDescriptor.FILE_SUFFIX_LENGTH, empty, 0, 0);
+                offset += TimerRecordDescriptor.KEY_OFFSET + keyLength;
+            }
+            return writer.finish();
+        }
+    }
+
+    private static void fsync(final Path path)
+    {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE))
+        {
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot fsync sink part file " + path + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void complete()
+    {
+        final InFlight checkpoint = inFlight;
+        final CheckpointManifest.Builder builder = CheckpointManifest.builder()
+            .checkpointId(checkpoint.checkpointId)
+            .kind(checkpoint.isSavepoint() ? CheckpointKind.SAVEPOINT : CheckpointKind.CHECKPOINT)
+            .creationTimeMs(clock.time())
+            .maxParallelism(maxParallelism)
+            .backendName(backendName)
+            .property("job", jobName);
+        for (final CheckpointManifest.ShardState shard : checkpoint.shardStates)
+        {
+            builder.addShard(shard);
+        }
+        for (final SourceBarrierAck ack : checkpoint.acks)
+        {
+            builder.addSource(ack.sourceName(), ack.position(), ack.line());
+            builder.property(SourceBarrierAck.class.getSimpleName() + "." + ack.producerIndex() + ".maxTimestamp",
+                Long.toString(ack.maxTimestamp()));
+            builder.property(SourceBarrierAck.class.getSimpleName() + "." + ack.producerIndex() + ".watermark",
+                Long.toString(ack.watermark()));
+        }
+        for (final RegisteredState state : checkpoint.states)
+        {
+            builder.addState(new CheckpointManifest.StateDescriptor(state.id(), state.name(), state.kind().name(),
+                keyCodecId, state.valueCodecId(), state.userKeyCodecId(), state.ttlMs()));
+            builder.property("state." + state.name() + ".namespaced", Boolean.toString(state.namespaced()));
+        }
+        for (final TransactionalSinkWriter.PartPosition part : checkpoint.parts)
+        {
+            builder.property(CheckpointProperties.SINK_PART_PREFIX + part.partName(), Long.toString(part.lengthBytes()));
+        }
+        directory.writeManifest(builder.build());
+        if (!checkpoint.isSavepoint())
+        {
+            needsFull = false;
+            directory.retain(settings.retainedCheckpoints());
+        }
+        final CheckpointStats stats = new CheckpointStats(checkpoint.checkpointId, checkpoint.isSavepoint(),
+            checkpoint.isFull(), checkpoint.pausesNs, System.nanoTime() - checkpoint.firstPointNs,
+            checkpoint.bytesWritten, checkpoint.entries, clock.time());
+        completed.add(stats);
+        inFlight = null;
+        barrierRequest = 0;
+        if (checkpoint.future != null)
+        {
+            checkpoint.future.complete(stats);
+        }
+    }
+
+    private void abort(final String reason)
+    {
+        final InFlight checkpoint = inFlight;
+        inFlight = null;
+        barrierRequest = 0;
+        // The stores' change tracking moved on at the snapshot points that did happen: the next checkpoint must
+        // be a new full base.
+        needsFull = true;
+        if (!checkpoint.isSavepoint())
+        {
+            for (final List<CheckpointManifest.FileRef> chain : chains)
+            {
+                chain.clear();
+            }
+        }
+        log.accept("checkpoint " + checkpoint.checkpointId + " abandoned: " + reason);
+        if (checkpoint.future != null)
+        {
+            checkpoint.future.completeExceptionally(new IllegalStateException(
+                "checkpoint " + checkpoint.checkpointId + " abandoned: " + reason));
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "CheckpointCoordinator{dir=" + directory.root() + ", completed=" + Arrays.toString(completed.toArray()) +
+            '}';
+    }
+}
