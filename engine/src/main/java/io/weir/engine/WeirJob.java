@@ -120,6 +120,10 @@ public final class WeirJob<I, O> implements AutoCloseable
             coordinator = new CheckpointCoordinator(checkpointDirectory, checkpoints, name,
                 context.stateBackend().name(), keyEncoder.keyCodec().id(), context.shards(), producerCount,
                 context.maxParallelism(), context.epochClock(), firstId, context.log());
+            if (restoredFrom != null)
+            {
+                coordinator.inheritCommittedParts(restoredFrom);
+            }
             prepareSinks(mainSink, sideSinks, restoredFrom);
         }
         else

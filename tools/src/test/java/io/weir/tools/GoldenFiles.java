@@ -84,4 +84,31 @@ final class GoldenFiles
             throw new UncheckedIOException(ex);
         }
     }
+
+    /** Assert equal row multisets, reporting counts and the first differences instead of both files. */
+    static void assertSameRows(final Path expectedFile, final Path actualFile, final String context)
+    {
+        final List<String> expected = sortedRows(expectedFile);
+        final List<String> actual = Files.exists(actualFile) ? sortedRows(actualFile) : List.of();
+        if (expected.equals(actual))
+        {
+            return;
+        }
+        final java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        expected.forEach(r -> counts.merge(r, 1, Integer::sum));
+        actual.forEach(r -> counts.merge(r, -1, Integer::sum));
+        final StringBuilder sb = new StringBuilder(context).append(": ").append(actualFile).append(" has ")
+            .append(actual.size()).append(" rows, ").append(expectedFile).append(" has ").append(expected.size())
+            .append("; first differences (+missing, -extra):");
+        int shown = 0;
+        for (final java.util.Map.Entry<String, Integer> entry : counts.entrySet())
+        {
+            if (entry.getValue() != 0 && shown++ < 10)
+            {
+                sb.append("\n  ").append(entry.getValue() > 0 ? "+" : "-").append(Math.abs(entry.getValue()))
+                    .append(" ").append(entry.getKey());
+            }
+        }
+        throw new AssertionError(sb.toString());
+    }
 }

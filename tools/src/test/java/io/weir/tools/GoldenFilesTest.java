@@ -66,11 +66,12 @@ class GoldenFilesTest
             weirJob.start();
             weirJob.awaitTermination();
         }
-        assertEquals(GoldenFiles.sortedRows(golden.resolve(job + ".csv")), GoldenFiles.sortedRows(out));
+        final String what = backend + " shards=" + shards + " " + goldenCase + "/" + job;
+        GoldenFiles.assertSameRows(golden.resolve(job + ".csv"), out, what);
         final Path goldenLate = golden.resolve(job + ".late.csv");
         if (Files.exists(goldenLate))
         {
-            assertEquals(GoldenFiles.sortedRows(goldenLate), GoldenFiles.sortedRows(ReferenceJobs.latePath(out)));
+            GoldenFiles.assertSameRows(goldenLate, ReferenceJobs.latePath(out), what);
         }
         else
         {

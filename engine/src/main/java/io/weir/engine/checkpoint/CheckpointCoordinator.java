@@ -69,6 +69,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private volatile long barrierRequest;
     private final java.util.concurrent.atomic.AtomicIntegerArray endedProducers;
 
+    private final java.util.Map<String, String> inheritedSinkParts = new java.util.TreeMap<>();
     private long nextCheckpointId;
     private long nextTriggerMs;
     private boolean needsFull = true;
@@ -141,6 +142,21 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         for (int i = 0; i < shards; i++)
         {
             chains.add(new ArrayList<>());
+        }
+    }
+
+    /**
+     * Part files committed by earlier runs are final: every checkpoint of this run records them again, so a later
+     * restore keeps them. Called before the job starts.
+     */
+    public void inheritCommittedParts(final CheckpointManifest restored)
+    {
+        for (final java.util.Map.Entry<String, String> property : restored.properties().entrySet())
+        {
+            if (property.getKey().startsWith(CheckpointProperties.SINK_PART_PREFIX))
+            {
+                inheritedSinkParts.put(property.getKey(), property.getValue());
+            }
         }
     }
 
@@ -500,6 +516,10 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             builder.addState(new CheckpointManifest.StateDescriptor(state.id(), state.name(), state.kind().name(),
                 keyCodecId, state.valueCodecId(), state.userKeyCodecId(), state.ttlMs()));
             builder.property("state." + state.name() + ".namespaced", Boolean.toString(state.namespaced()));
+        }
+        for (final java.util.Map.Entry<String, String> inherited : inheritedSinkParts.entrySet())
+        {
+            builder.property(inherited.getKey(), inherited.getValue());
         }
         for (final TransactionalSinkWriter.PartPosition part : checkpoint.parts)
         {
