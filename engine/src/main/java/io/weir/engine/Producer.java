@@ -2,6 +2,8 @@ package io.weir.engine;
 
 import io.weir.api.codec.Codec;
 import io.weir.api.functions.TimestampAssigner;
+import io.weir.engine.checkpoint.CheckpointCoordinator;
+import io.weir.engine.checkpoint.SourceBarrierAck;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -35,6 +37,11 @@ public final class Producer<I>
 
     /** Flink's starting point, {@code MIN + bound + 1}, so that {@code max - bound - 1} never overflows. */
     private long maxTimestamp;
+    private CheckpointCoordinator coordinator;
+    private long lastBarrierId;
+    private long injectingBarrierId = -1;
+    private int injectingFlags;
+    private final boolean[] barrierDelivered;
     private long watermark = Long.MIN_VALUE;
     private int eventsSinceBroadcast;
     private boolean ended;
@@ -62,6 +69,7 @@ public final class Producer<I>
         this.sentWatermarks = new long[shards];
         java.util.Arrays.fill(sentWatermarks, Long.MIN_VALUE);
         this.endSent = new boolean[shards];
+        this.barrierDelivered = new boolean[shards];
         this.codec = codec;
         this.keyEncoder = keyEncoder;
         this.timestampAssigner = timestampAssigner;
@@ -82,6 +90,47 @@ public final class Producer<I>
     int shards()
     {
         return shards;
+    }
+
+    /** For an application's producer: inject checkpoint barriers the coordinator asks for, before elements. */
+    void injectBarriersFor(final CheckpointCoordinator coordinator)
+    {
+        this.coordinator = coordinator;
+    }
+
+    /**
+     * Inject a requested checkpoint barrier now, between elements: checkpoints of a job fed by application
+     * producers progress when those producers offer or call this. The position recorded is {@link #offered()}.
+     *
+     * @return true when no barrier is pending; false if a full ring delayed it (the next offer retries).
+     */
+    public boolean tryInjectRequestedBarrier()
+    {
+        if (coordinator == null)
+        {
+            return true;
+        }
+        if (injectingBarrierId < 0)
+        {
+            final long request = coordinator.barrierRequest();
+            final long checkpointId = request >>> 8;
+            if (request == 0 || checkpointId <= lastBarrierId)
+            {
+                return true;
+            }
+            injectingBarrierId = checkpointId;
+            injectingFlags = (int)(request & 0xFF);
+            java.util.Arrays.fill(barrierDelivered, false);
+        }
+        if (!tryBarrier(injectingBarrierId, injectingFlags, barrierDelivered))
+        {
+            return false;
+        }
+        coordinator.onSourceBarrier(new SourceBarrierAck(injectingBarrierId, producerIndex, "producer-" + producerIndex,
+            offered, 0, maxTimestamp, watermark));
+        lastBarrierId = injectingBarrierId;
+        injectingBarrierId = -1;
+        return true;
     }
 
     /** Highest timestamp seen by the watermark generator (checkpointed with the source position). */
@@ -127,6 +176,10 @@ public final class Producer<I>
         {
             status.checkNotFailed();
             throw new IllegalStateException("job '" + status.jobName() + "' is closed");
+        }
+        if (coordinator != null && !tryInjectRequestedBarrier())
+        {
+            return false;
         }
         final long timestamp = timestampAssigner.timestamp(value);
         final int keyLength = keyEncoder.encodeKey(value, keyBuffer);
@@ -246,6 +299,10 @@ public final class Producer<I>
      */
     public boolean tryEndOfInput()
     {
+        if (!ended && coordinator != null)
+        {
+            coordinator.onProducerEnded(producerIndex);
+        }
         ended = true;
         if (!tryFlushWatermarks())
         {

@@ -188,6 +188,10 @@ public final class WeirJob<I, O> implements AutoCloseable
             }
             else
             {
+                if (coordinator != null)
+                {
+                    producer.injectBarriersFor(coordinator);
+                }
                 externalProducers.add(producer);
             }
         }
