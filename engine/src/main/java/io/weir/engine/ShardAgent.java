@@ -99,8 +99,26 @@ public final class ShardAgent<K, I, O> implements Agent
     private boolean opened;
     private boolean stoppedBySavepoint;
     private volatile boolean finished;
-    private volatile long eventsProcessed;
-    private volatile long timersFired;
+    private static final java.lang.invoke.VarHandle EVENTS_PROCESSED;
+    private static final java.lang.invoke.VarHandle TIMERS_FIRED;
+
+    static
+    {
+        try
+        {
+            final java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            EVENTS_PROCESSED = lookup.findVarHandle(ShardAgent.class, "eventsProcessed", long.class);
+            TIMERS_FIRED = lookup.findVarHandle(ShardAgent.class, "timersFired", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    // Single writer (the shard); published with opaque stores, which cost no fence, and read with opaque loads.
+    private long eventsProcessed;
+    private long timersFired;
 
     ShardAgent(
         final int shardId,
@@ -329,7 +347,7 @@ public final class ShardAgent<K, I, O> implements Agent
         {
             throw new IllegalStateException("shard " + shardId + ": processElement failed: " + ex, ex);
         }
-        eventsProcessed++;
+        EVENTS_PROCESSED.setOpaque(this, eventsProcessed + 1);
     }
 
     private void onProducerWatermark(final int producer, final long watermark)
@@ -449,7 +467,7 @@ public final class ShardAgent<K, I, O> implements Agent
         {
             throw new IllegalStateException("shard " + shardId + ": onTimer failed: " + ex, ex);
         }
-        timersFired++;
+        TIMERS_FIRED.setOpaque(this, timersFired + 1);
     }
 
     private void finish()
@@ -537,12 +555,12 @@ public final class ShardAgent<K, I, O> implements Agent
     /** Elements processed so far; any thread (a relaxed read of a counter the shard writes). */
     public long eventsProcessed()
     {
-        return eventsProcessed;
+        return (long)EVENTS_PROCESSED.getOpaque(this);
     }
 
     public long timersFired()
     {
-        return timersFired;
+        return (long)TIMERS_FIRED.getOpaque(this);
     }
 
     public long currentWatermark()

@@ -10,7 +10,7 @@ import java.util.Set;
  * {@code --name value} and {@code --flag} options after a command's positional arguments. Every option must be
  * known to the command; a typo is an error, not silently ignored.
  */
-final class Options
+public final class Options
 {
     private final String command;
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -21,7 +21,7 @@ final class Options
         this.command = command;
     }
 
-    static Options parse(
+    public static Options parse(
         final String command, final String[] args, final int from, final Set<String> valued, final Set<String> flags)
     {
         final Options options = new Options(command);
@@ -72,22 +72,22 @@ final class Options
         return options;
     }
 
-    List<String> positional()
+    public List<String> positional()
     {
         return positional;
     }
 
-    boolean flag(final String name)
+    public boolean flag(final String name)
     {
         return values.containsKey(name);
     }
 
-    String string(final String name, final String defaultValue)
+    public String string(final String name, final String defaultValue)
     {
         return values.getOrDefault(name, defaultValue);
     }
 
-    String required(final String name)
+    public String required(final String name)
     {
         final String value = values.get(name);
         if (value == null)
@@ -97,12 +97,12 @@ final class Options
         return value;
     }
 
-    Path path(final String name)
+    public Path path(final String name)
     {
         return Path.of(required(name));
     }
 
-    long longValue(final String name, final long defaultValue, final long min, final long max)
+    public long longValue(final String name, final long defaultValue, final long min, final long max)
     {
         final String value = values.get(name);
         if (value == null)
@@ -125,7 +125,7 @@ final class Options
         return parsed;
     }
 
-    int intValue(final String name, final int defaultValue, final int min, final int max)
+    public int intValue(final String name, final int defaultValue, final int min, final int max)
     {
         return (int)longValue(name, defaultValue, min, max);
     }

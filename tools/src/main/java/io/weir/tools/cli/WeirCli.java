@@ -16,6 +16,7 @@ public final class WeirCli
         "Commands:",
         "  job NAME --in FILE --out FILE [...]   run a reference job (rolling-sum, dedup, session, tumbling, velocity)",
         "  snapshot list|show|verify|dump|diff   inspect checkpoints and savepoints offline",
+        "  bench [OPTIONS]                       throughput and latency of the BENCHMARKS.md workload",
         "  --help                                this text; 'weir COMMAND --help' explains a command",
         "");
 
@@ -43,6 +44,8 @@ public final class WeirCli
             {
                 case "job":
                     return JobCommand.run(rest, out, err);
+                case "bench":
+                    return io.weir.tools.bench.BenchCommand.run(rest, out, err);
                 case "snapshot":
                     return SnapshotCommand.run(rest, out, err);
                 default:
@@ -54,6 +57,19 @@ public final class WeirCli
             final String message = ex.getMessage();
             err.println(message.startsWith("weir") ? message : "weir: " + message);
             return 2;
+        }
+        catch (final Exception ex)
+        {
+            err.println("weir " + args[0] + ": failed: " + ex);
+            for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause())
+            {
+                err.println("  caused by: " + cause);
+            }
+            if (System.getenv("WEIR_DEBUG") != null)
+            {
+                ex.printStackTrace(err);
+            }
+            return 1;
         }
     }
 }

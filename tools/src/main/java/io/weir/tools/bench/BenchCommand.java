@@ -1,0 +1,295 @@
+package io.weir.tools.bench;
+
+import io.weir.engine.HandlerSink;
+import io.weir.engine.JobBuilder;
+import io.weir.engine.Producer;
+import io.weir.engine.WatermarkStrategy;
+import io.weir.engine.WeirContext;
+import io.weir.engine.WeirJob;
+import io.weir.engine.checkpoint.CheckpointSettings;
+import io.weir.engine.checkpoint.CheckpointStats;
+import io.weir.tools.cli.Backends;
+import io.weir.tools.cli.Options;
+import io.weir.tools.cli.UsageException;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * {@code weir bench}: the BENCHMARKS.md rolling-sum workload, generated in memory on the calling thread (one
+ * producer) and processed by N shards; throughput mode ({@code --rate 0}) or latency mode at a fixed offered
+ * rate, latency measured from each event's intended send time. Prints a human summary, writes an {@code .hgrm}
+ * file, and ends with the RESULT line.
+ */
+public final class BenchCommand
+{
+    static final String USAGE = String.join("\n",
+        "Usage: weir bench [OPTIONS]",
+        "",
+        "The rolling-sum workload of BENCHMARKS.md: event i has key mix(i + c) mod K and amount 1 + i % 100; per key",
+        "a ValueState<long> holds the running sum; each result is discarded after the latency probe.",
+        "",
+        "  --events N                  events (default 20,000,000)",
+        "  --keys K                    distinct keys (default 1,000,000)",
+        "  --shards S                  shard threads (default 1: one producer + one shard fits 2 cores)",
+        "  --backend B                 chronicle (default) | lmdb | heap",
+        "  --rate R                    offered events/s; 0 = throughput mode, unthrottled (default 0)",
+        "  --checkpoint-interval-ms M  incremental checkpoints every M ms (default 0 = off)",
+        "  --checkpoint-dir DIR        where checkpoints go (default: a temp directory, deleted after)",
+        "  --idle S                    shard idle strategy: busy-spin | yield | backoff | sleep",
+        "                              (default busy-spin when shards + 1 <= cores, else backoff)",
+        "  --hgrm FILE                 write the latency percentile distribution (HdrHistogram .hgrm)",
+        "  --warmup-percent P          events excluded from the latency histogram (default 20)",
+        "  --stateless                 the floor: same pipeline, no state access",
+        "  --state-dir DIR             where lmdb keeps its files (default: a temp directory)",
+        "",
+        "Latency is measured from each event's intended send time start + i * 1e9 / R (coordinated omission):",
+        "a stalled pipeline cannot hide its stall. In throughput mode it is queueing delay and may be large.",
+        "");
+
+    private BenchCommand()
+    {
+    }
+
+    public static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
+    {
+        final Options options = Options.parse("weir bench", args, 0,
+            Set.of("events", "keys", "shards", "backend", "rate", "checkpoint-interval-ms", "checkpoint-dir", "idle",
+                "hgrm", "warmup-percent", "state-dir"),
+            Set.of("help", "stateless"));
+        if (options.flag("help"))
+        {
+            out.print(USAGE);
+            return 0;
+        }
+        if (!options.positional().isEmpty())
+        {
+            throw new UsageException("weir bench: unexpected argument " + options.positional().get(0));
+        }
+        final long events = options.longValue("events", 20_000_000, 1, Long.MAX_VALUE / 2);
+        final long keys = options.longValue("keys", 1_000_000, 1, Long.MAX_VALUE);
+        final int shards = options.intValue("shards", 1, 1, 128);
+        final String backendName = options.string("backend", Backends.DEFAULT);
+        final long rate = options.longValue("rate", 0, 0, 1_000_000_000);
+        final long intervalMs = options.longValue("checkpoint-interval-ms", 0, 0, Long.MAX_VALUE);
+        final int warmupPercent = options.intValue("warmup-percent", 20, 0, 99);
+        final boolean stateless = options.flag("stateless");
+        final String idle = options.string("idle",
+            shards + 1 <= Runtime.getRuntime().availableProcessors() ? "busy-spin" : "backoff");
+        final Supplier<IdleStrategy> idleStrategy = idleStrategy(idle);
+        final Path hgrm = options.flag("hgrm") ? options.path("hgrm") : null;
+        final Path stateDir = options.flag("state-dir") ? options.path("state-dir") : null;
+        final Path checkpointDir = intervalMs == 0 ? null :
+            options.flag("checkpoint-dir") ? options.path("checkpoint-dir") : Files.createTempDirectory("weir-bench-");
+
+        final GcMonitor gc = GcMonitor.start();
+        final long warmupEvents = events * warmupPercent / 100;
+        final LatencyProbe probe = new LatencyProbe(shards, warmupEvents);
+        final WeirContext context = new WeirContext()
+            .shards(shards)
+            .externalProducers(1)
+            .expectedEntriesPerShard(Math.max(1024, keys / shards + keys / shards / 4))
+            .ringCapacityBytes(1 << 22)
+            .stateBackend(Backends.create(backendName, stateDir, false))
+            .shardIdleStrategy(idleStrategy)
+            .sourceIdleStrategy(BusySpinIdleStrategy::new)
+            .log(message -> err.println("weir bench: " + message));
+        if (checkpointDir != null)
+        {
+            context.checkpoints(CheckpointSettings.every(checkpointDir, intervalMs).retainedCheckpoints(2));
+        }
+        out.printf("weir bench: %,d events, %,d keys, %d shard(s), backend %s, %s, checkpoints %s, idle %s%s%n",
+            events, keys, shards, backendName, rate == 0 ? "throughput mode" : String.format("%,d events/s", rate),
+            intervalMs == 0 ? "off" : "every " + intervalMs + " ms", idle, stateless ? ", STATELESS floor" : "");
+
+        final Histogram total = new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3);
+        final long startNs;
+        final long endNs;
+        final List<CheckpointStats> checkpoints;
+        final long stateBytes;
+        try (WeirJob<BenchEvent, BenchResult> job = JobBuilder.named("bench-rolling-sum", BenchEvent.Codec.INSTANCE)
+            .timestamps(BenchEvent::sequence, WatermarkStrategy.none())
+            .keyBy(BenchEvent::key)
+            .process(() -> new RollingSumBenchFunction(stateless))
+            .sink(new HandlerSink<>(probe))
+            .build(context))
+        {
+            job.start();
+            final ProgressReporter progress = new ProgressReporter(out, job, probe, total, events, warmupEvents);
+            progress.start();
+            final Producer<BenchEvent> producer = job.producer(0);
+            final BenchEvent event = new BenchEvent();
+            startNs = System.nanoTime();
+            if (rate == 0)
+            {
+                for (long i = 0; i < events; i++)
+                {
+                    event.generate(i, keys, System.nanoTime());
+                    while (!producer.tryOffer(event))
+                    {
+                        Thread.onSpinWait();
+                        if (job.hasFailed())
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                final double intervalNs = 1e9 / rate;
+                for (long i = 0; i < events; i++)
+                {
+                    final long intendedNs = startNs + (long)(i * intervalNs);
+                    while (System.nanoTime() < intendedNs)
+                    {
+                        Thread.onSpinWait();
+                    }
+                    event.generate(i, keys, intendedNs);
+                    while (!producer.tryOffer(event))
+                    {
+                        Thread.onSpinWait();
+                        if (job.hasFailed())
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+            endNs = probe.lastResultNs();
+            progress.stop();
+            probe.drainInto(total, new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3));
+            checkpoints = job.completedCheckpoints();
+            stateBytes = job.stateSizeBytes();
+        }
+        finally
+        {
+            if (checkpointDir != null && !options.flag("checkpoint-dir"))
+            {
+                deleteTree(checkpointDir);
+            }
+        }
+        final double seconds = (endNs - startNs) / 1e9;
+        final long eventsPerSecond = (long)(events / seconds);
+        out.println();
+        out.printf("events/s:           %,d (%,d events in %.3f s)%n", eventsPerSecond, events, seconds);
+        out.printf("latency (us):       p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  p99.99 %.1f  max %.1f  (%,d recorded)%n",
+            us(total, 50), us(total, 90), us(total, 99), us(total, 99.9), us(total, 99.99),
+            total.getMaxValue() / 1e3, total.getTotalCount());
+        out.printf("state size:         %,d bytes (%s)%n", stateBytes, backendName);
+        out.println("checkpoints:        " + CheckpointSummary.of(checkpoints));
+        out.println("gc:                 " + gc.summary());
+        if (hgrm != null)
+        {
+            try (PrintStream file = new PrintStream(Files.newOutputStream(hgrm)))
+            {
+                total.outputPercentileDistribution(file, 1000.0);
+            }
+            out.println("percentiles:        " + hgrm + " (microseconds)");
+        }
+        out.println(resultLine(backendName, shards, keys, events, rate, checkpoints.size(), intervalMs,
+            eventsPerSecond, total));
+        return 0;
+    }
+
+    static String resultLine(
+        final String backend,
+        final int shards,
+        final long keys,
+        final long events,
+        final long rate,
+        final int checkpointsCompleted,
+        final long intervalMs,
+        final long eventsPerSecond,
+        final Histogram histogram)
+    {
+        return "RESULT job=rolling-sum backend=" + backend + " shards=" + shards + " keys=" + keys +
+            " events=" + events + " rate=" + rate + " checkpoints=" + (intervalMs == 0 ? "off" : intervalMs + "ms") +
+            " events_per_s=" + eventsPerSecond +
+            " p50_ns=" + histogram.getValueAtPercentile(50) +
+            " p90_ns=" + histogram.getValueAtPercentile(90) +
+            " p99_ns=" + histogram.getValueAtPercentile(99) +
+            " p999_ns=" + histogram.getValueAtPercentile(99.9) +
+            " p9999_ns=" + histogram.getValueAtPercentile(99.99) +
+            " max_ns=" + histogram.getMaxValue() +
+            " checkpoints_completed=" + checkpointsCompleted;
+    }
+
+    private static double us(final Histogram histogram, final double percentile)
+    {
+        return histogram.getValueAtPercentile(percentile) / 1e3;
+    }
+
+    static Supplier<IdleStrategy> idleStrategy(final String name)
+    {
+        switch (name)
+        {
+            case "busy-spin":
+                return BusySpinIdleStrategy::new;
+            case "yield":
+                return YieldingIdleStrategy::new;
+            case "backoff":
+                return () -> new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+            case "sleep":
+                return () -> new SleepingMillisIdleStrategy(1);
+            default:
+                throw new UsageException("weir bench: unknown idle strategy '" + name +
+                    "'; use busy-spin, yield, backoff or sleep");
+        }
+    }
+
+    private static void deleteTree(final Path root) throws IOException
+    {
+        try (var paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** Pause and size figures over a run's checkpoints. */
+    static final class CheckpointSummary
+    {
+        private CheckpointSummary()
+        {
+        }
+
+        static String of(final List<CheckpointStats> checkpoints)
+        {
+            if (checkpoints.isEmpty())
+            {
+                return "none";
+            }
+            final long[] pauses = checkpoints.stream().flatMapToLong(c -> Arrays.stream(c.pausesNs())).sorted()
+                .toArray();
+            final long fullBytes = checkpoints.stream().filter(CheckpointStats::full)
+                .mapToLong(CheckpointStats::bytesWritten).max().orElse(0);
+            final long deltaBytes = (long)checkpoints.stream().filter(c -> !c.full())
+                .mapToLong(CheckpointStats::bytesWritten).average().orElse(0);
+            final long asyncMaxMs = checkpoints.stream().mapToLong(CheckpointStats::asyncNs).max().orElse(0) /
+                1_000_000;
+            return String.format("%d completed; shard pause us p50 %.1f p99 %.1f max %.1f; async max %d ms; " +
+                "full file bytes max %,d, delta bytes avg %,d", checkpoints.size(),
+                pauses[(int)(pauses.length * 0.5)] / 1e3, pauses[Math.min(pauses.length - 1,
+                (int)(pauses.length * 0.99))] / 1e3, pauses[pauses.length - 1] / 1e3, asyncMaxMs, fullBytes,
+                deltaBytes);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.weir.tools.bench;
+
+import io.weir.engine.WeirJob;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintStream;
+
+/**
+ * About once a second: events done, events/s and the interval's p99, on one line rewritten in place on a
+ * terminal, or as plain lines otherwise. Runs on its own (sleeping) thread; the only thread that reads the
+ * latency recorders while the run is in progress.
+ */
+final class ProgressReporter implements Runnable
+{
+    private final PrintStream out;
+    private final WeirJob<?, ?> job;
+    private final LatencyProbe probe;
+    private final Histogram total;
+    private final Histogram interval = new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3);
+    private final long events;
+    private final boolean terminal = System.console() != null;
+    private final Thread thread = new Thread(this, "weir-bench-progress");
+    private volatile boolean running = true;
+
+    ProgressReporter(
+        final PrintStream out, final WeirJob<?, ?> job, final LatencyProbe probe, final Histogram total,
+        final long events, final long warmupEvents)
+    {
+        this.out = out;
+        this.job = job;
+        this.probe = probe;
+        this.total = total;
+        this.events = events;
+        thread.setDaemon(true);
+    }
+
+    void start()
+    {
+        thread.start();
+    }
+
+    /** Stop and wait, so the caller owns the recorders again. */
+    void stop() throws InterruptedException
+    {
+        running = false;
+        thread.interrupt();
+        thread.join();
+    }
+
+    public void run()
+    {
+        long lastEvents = 0;
+        long lastNs = System.nanoTime();
+        while (running)
+        {
+            try
+            {
+                Thread.sleep(1000);
+            }
+            catch (final InterruptedException ex)
+            {
+                if (!running)
+                {
+                    break;
+                }
+            }
+            final long nowNs = System.nanoTime();
+            final long done = job.eventsProcessed();
+            synchronized (total)
+            {
+                probe.drainInto(total, interval);
+            }
+            final double rate = (done - lastEvents) * 1e9 / (nowNs - lastNs);
+            final String line = String.format("%,13d / %,d events  %,12.0f events/s  p99 %,10.1f us  checkpoints %d",
+                done, events, rate, interval.getValueAtPercentile(99) / 1e3, job.completedCheckpoints().size());
+            if (terminal)
+            {
+                out.print("\r" + line);
+            }
+            else
+            {
+                out.println(line);
+            }
+            out.flush();
+            lastEvents = done;
+            lastNs = nowNs;
+        }
+    }
+}
