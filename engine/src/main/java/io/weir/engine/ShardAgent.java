@@ -97,6 +97,7 @@ public final class ShardAgent<K, I, O> implements Agent
     private int pendingBarrierFlags;
     private long lastCheckpointId = -1;
     private boolean opened;
+    private volatile boolean ready;
     private boolean stoppedBySavepoint;
     private volatile boolean finished;
     private static final java.lang.invoke.VarHandle EVENTS_PROCESSED;
@@ -198,6 +199,7 @@ public final class ShardAgent<K, I, O> implements Agent
                 Arrays.fill(producerWatermarks, watermark);
                 restore = null;
             }
+            ready = true;
         }
     }
 
@@ -544,6 +546,12 @@ public final class ShardAgent<K, I, O> implements Agent
     public int shardId()
     {
         return shardId;
+    }
+
+    /** True once the function is open and any restore has been loaded; any thread. */
+    public boolean isReady()
+    {
+        return ready;
     }
 
     /** True once the shard has processed all input; any thread. */

@@ -135,7 +135,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         final ShardCheckpointHandler handler = coordinator != null ? coordinator : checkpointHandler;
         final ShardRestore shardRestore =
             restoredFrom == null ? null : new ShardRestore(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory,
-                checkpoints), restoredFrom);
+                checkpoints), restoredFrom, context.log());
         final List<KeyedStateStore> stores = new ArrayList<>();
         try
         {
@@ -251,6 +251,19 @@ public final class WeirJob<I, O> implements AutoCloseable
                 externalProducers.size() + " external producers (WeirContext.externalProducers)");
         }
         return externalProducers.get(index);
+    }
+
+    /** True once every shard has opened its function and loaded any restored state; any thread. */
+    public boolean isReady()
+    {
+        for (final ShardAgent<?, I, O> shard : shards)
+        {
+            if (!shard.isReady())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Shards, for metrics and checkpoints. */

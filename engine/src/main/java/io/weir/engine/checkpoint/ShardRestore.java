@@ -28,11 +28,14 @@ public final class ShardRestore
 {
     private final CheckpointDirectory directory;
     private final CheckpointManifest manifest;
+    private final java.util.function.Consumer<String> log;
 
-    public ShardRestore(final CheckpointDirectory directory, final CheckpointManifest manifest)
+    public ShardRestore(
+        final CheckpointDirectory directory, final CheckpointManifest manifest, final java.util.function.Consumer<String> log)
     {
         this.directory = directory;
         this.manifest = manifest;
+        this.log = log;
     }
 
     public CheckpointManifest manifest()
@@ -53,6 +56,9 @@ public final class ShardRestore
         final TimerQueue eventTimers,
         final TimerQueue processingTimers)
     {
+        final long startNs = System.nanoTime();
+        final long entriesBefore = store.entryCount();
+        final long timersBefore = eventTimers.size() + processingTimers.size();
         final int[] stateIdMap = stateIdMap(registered);
         final ExpandableDirectByteBuffer key = new ExpandableDirectByteBuffer(256);
         final ExpandableDirectByteBuffer value = new ExpandableDirectByteBuffer(256);
@@ -97,6 +103,10 @@ public final class ShardRestore
                     eventTimers, processingTimers);
             }
         }
+        log.accept(String.format("key groups [%d, %d] restored %,d entries and %,d timers from %s %d in %.1f ms",
+            firstKeyGroup, lastKeyGroup, store.entryCount() - entriesBefore,
+            eventTimers.size() + processingTimers.size() - timersBefore, manifest.kind().name().toLowerCase(),
+            manifest.checkpointId(), (System.nanoTime() - startNs) / 1e6));
         return any ? watermark : Long.MIN_VALUE;
     }
 

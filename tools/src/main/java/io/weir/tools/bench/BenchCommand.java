@@ -55,6 +55,9 @@ public final class BenchCommand
         "  --warmup-percent P          events excluded from the latency histogram (default 20)",
         "  --stateless                 the floor: same pipeline, no state access",
         "  --state-dir DIR             where lmdb keeps its files (default: a temp directory)",
+        "  --prefill                   first write every key once (not measured), so checkpoints start from",
+        "                              a full state and deltas hold what the measured events change",
+        "  --measure-recovery          after the run, restore the newest checkpoint into a new job and time it",
         "",
         "Latency is measured from each event's intended send time start + i * 1e9 / R (coordinated omission):",
         "a stalled pipeline cannot hide its stall. In throughput mode it is queueing delay and may be large.",
@@ -69,7 +72,7 @@ public final class BenchCommand
         final Options options = Options.parse("weir bench", args, 0,
             Set.of("events", "keys", "shards", "backend", "rate", "checkpoint-interval-ms", "checkpoint-dir", "idle",
                 "hgrm", "warmup-percent", "state-dir"),
-            Set.of("help", "stateless"));
+            Set.of("help", "stateless", "prefill", "measure-recovery"));
         if (options.flag("help"))
         {
             out.print(USAGE);
@@ -116,10 +119,12 @@ public final class BenchCommand
             intervalMs == 0 ? "off" : "every " + intervalMs + " ms", idle, stateless ? ", STATELESS floor" : "");
 
         final Histogram total = new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3);
-        final long startNs;
-        final long endNs;
-        final List<CheckpointStats> checkpoints;
-        final long stateBytes;
+        long startNs = 0;
+        long endNs = 0;
+        List<CheckpointStats> checkpoints = List.of();
+        long stateBytes = 0;
+        try
+        {
         try (WeirJob<BenchEvent, BenchResult> job = JobBuilder.named("bench-rolling-sum", BenchEvent.Codec.INSTANCE)
             .timestamps(BenchEvent::sequence, WatermarkStrategy.none())
             .keyBy(BenchEvent::key)
@@ -132,6 +137,26 @@ public final class BenchCommand
             progress.start();
             final Producer<BenchEvent> producer = job.producer(0);
             final BenchEvent event = new BenchEvent();
+            if (options.flag("prefill"))
+            {
+                final long prefillStartNs = System.nanoTime();
+                for (long k = 0; k < keys; k++)
+                {
+                    event.key = k;
+                    event.amount = 0;
+                    event.sequence = -1;
+                    event.intendedNs = System.nanoTime();
+                    while (!producer.tryOffer(event))
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+                while (job.eventsProcessed() < keys && !job.hasFailed())
+                {
+                    Thread.onSpinWait();
+                }
+                out.printf("prefill:            %,d keys in %.1f s%n", keys, (System.nanoTime() - prefillStartNs) / 1e9);
+            }
             startNs = System.nanoTime();
             if (rate == 0)
             {
@@ -177,6 +202,11 @@ public final class BenchCommand
             checkpoints = job.completedCheckpoints();
             stateBytes = job.stateSizeBytes();
         }
+        if (options.flag("measure-recovery") && checkpointDir != null)
+        {
+            measureRecovery(out, err, context, checkpointDir, backendName, stateDir, shards, stateless);
+        }
+        }
         finally
         {
             if (checkpointDir != null && !options.flag("checkpoint-dir"))
@@ -205,6 +235,49 @@ public final class BenchCommand
         out.println(resultLine(backendName, shards, keys, events, rate, checkpoints.size(), intervalMs,
             eventsPerSecond, total));
         return 0;
+    }
+
+    /** Restore the newest checkpoint of the run into a fresh job and time until every shard is ready. */
+    private static void measureRecovery(
+        final PrintStream out,
+        final PrintStream err,
+        final WeirContext used,
+        final Path checkpointDir,
+        final String backendName,
+        final Path stateDir,
+        final int shards,
+        final boolean stateless) throws Exception
+    {
+        final WeirContext context = new WeirContext()
+            .shards(shards)
+            .externalProducers(1)
+            .expectedEntriesPerShard(used.expectedEntriesPerShard())
+            .stateBackend(Backends.create(backendName, stateDir, false))
+            .checkpoints(CheckpointSettings.every(checkpointDir, 0).restoreFrom(
+                new io.weir.snapshot.CheckpointDirectory(checkpointDir).latestComplete()
+                    .orElseThrow(() -> new IllegalStateException("no complete checkpoint in " + checkpointDir))
+                    .directory()))
+            .log(message -> err.println("weir bench: recovery: " + message));
+        final long startNs = System.nanoTime();
+        try (WeirJob<BenchEvent, BenchResult> job = JobBuilder.named("bench-rolling-sum", BenchEvent.Codec.INSTANCE)
+            .timestamps(BenchEvent::sequence, WatermarkStrategy.none())
+            .keyBy(BenchEvent::key)
+            .process(() -> new RollingSumBenchFunction(stateless))
+            .sink(new HandlerSink<>((shard, result) -> { }))
+            .build(context))
+        {
+            final long builtNs = System.nanoTime();
+            job.start();
+            while (!job.isReady() && !job.hasFailed())
+            {
+                Thread.sleep(1);
+            }
+            final long readyNs = System.nanoTime();
+            out.printf("recovery:           checkpoint %d: verify + wire %.1f ms, load state %.1f ms, total %.1f ms%n",
+                job.restoredFrom().map(m -> m.checkpointId()).orElse(-1L), (builtNs - startNs) / 1e6,
+                (readyNs - builtNs) / 1e6, (readyNs - startNs) / 1e6);
+            job.close(WeirJob.CloseMode.DISCARD);
+        }
     }
 
     static String resultLine(
