@@ -65,8 +65,15 @@ public class RingBufferBenchmark
     @State(Scope.Thread)
     public static class ProducerState
     {
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[MESSAGE_LENGTH]);
+        UnsafeBuffer message;
         long sequence;
+
+        @Setup(Level.Trial)
+        public void setUp()
+        {
+            JvmFlags.check(); // before the first Agrona buffer: field initializers would run before any check
+            message = new UnsafeBuffer(new byte[MESSAGE_LENGTH]);
+        }
     }
 
     @State(Scope.Thread)
@@ -89,7 +96,7 @@ public class RingBufferBenchmark
         public int capacity;
 
         OneToOneRingBuffer ring;
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[MESSAGE_LENGTH]);
+        UnsafeBuffer message;
         long sequence;
         long lastSequence;
 
@@ -98,6 +105,7 @@ public class RingBufferBenchmark
         {
             JvmFlags.check();
             ring = newRing(capacity);
+            message = new UnsafeBuffer(new byte[MESSAGE_LENGTH]);
         }
 
         public void onMessage(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
