@@ -55,6 +55,13 @@ final class DemoReport
         out.println();
         out.printf("Done in %.1f s: %s transactions on %d shard(s), %s/s on average.%n", seconds,
             DemoFormat.count(generated), settings.shards(), DemoFormat.count((long)(generated / seconds)));
+        final long offered = settings.ratePerSecond() * settings.durationS();
+        if (generated < offered * 0.95)
+        {
+            out.printf("Note: the engine kept up with only %.0f%% of --rate %s on this machine, so the latencies " +
+                "below include queueing behind the backlog; a lower --rate shows the engine's own latency.%n",
+                100.0 * generated / offered, DemoFormat.count(settings.ratePerSecond()));
+        }
         out.println();
         out.printf("Latency, intended send time -> outcome on the shard thread (first %.1f s of warm-up excluded, " +
             "%s transactions):%n", warmupNs / 1e9, DemoFormat.count(latency.getTotalCount()));

@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CardVelocityExample
 {
-    static final int TRANSACTIONS_PER_THREAD = 200_000;
-    static final long SUSPECT_CARD = 42;
+    public static final int TRANSACTIONS_PER_THREAD = 200_000;
+    public static final long SUSPECT_CARD = 42;
 
     /** Keyed by card: remembers the card's recent timestamps and emits the transaction that makes it 5 in 10 s. */
     static final class VelocityRule extends KeyedProcessFunction<Long, Event, Event>
