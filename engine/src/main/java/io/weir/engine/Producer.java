@@ -41,6 +41,8 @@ public final class Producer<I>
     private long lastBarrierId;
     private long injectingBarrierId = -1;
     private int injectingFlags;
+    private boolean stopRequested;
+    private boolean isApplicationProducer;
     private final boolean[] barrierDelivered;
     private long watermark = Long.MIN_VALUE;
     private int eventsSinceBroadcast;
@@ -98,6 +100,13 @@ public final class Producer<I>
         this.coordinator = coordinator;
     }
 
+    /** An application's producer injects requested barriers itself, in {@link #tryOffer}. */
+    void injectBarriersOnOffer(final CheckpointCoordinator coordinator)
+    {
+        this.coordinator = coordinator;
+        this.isApplicationProducer = true;
+    }
+
     /**
      * Inject a requested checkpoint barrier now, between elements: checkpoints of a job fed by application
      * producers progress when those producers offer or call this. The position recorded is {@link #offered()}.
@@ -105,6 +114,17 @@ public final class Producer<I>
      * @return true when no barrier is pending; false if a full ring delayed it (the next offer retries).
      */
     public boolean tryInjectRequestedBarrier()
+    {
+        return tryInjectRequestedBarrier("producer-" + producerIndex, offered, 0);
+    }
+
+    /**
+     * Inject a requested barrier, recording where the input stands: a restore resumes right after
+     * {@code position}. Called between elements by the producing thread.
+     *
+     * @return true when no barrier is pending; false if a full ring delayed it (call again).
+     */
+    boolean tryInjectRequestedBarrier(final String sourceName, final long position, final long line)
     {
         if (coordinator == null)
         {
@@ -126,11 +146,21 @@ public final class Producer<I>
         {
             return false;
         }
-        coordinator.onSourceBarrier(new SourceBarrierAck(injectingBarrierId, producerIndex, "producer-" + producerIndex,
-            offered, 0, maxTimestamp, watermark));
+        coordinator.onSourceBarrier(new SourceBarrierAck(
+            injectingBarrierId, producerIndex, sourceName, position, line, maxTimestamp, watermark));
         lastBarrierId = injectingBarrierId;
         injectingBarrierId = -1;
+        if ((injectingFlags & RecordDescriptor.BARRIER_FLAG_STOP) != 0)
+        {
+            stopRequested = true;
+        }
         return true;
+    }
+
+    /** True after this producer injected a stop-with-savepoint barrier: it must offer nothing more. */
+    boolean isStopRequested()
+    {
+        return stopRequested;
     }
 
     /** Highest timestamp seen by the watermark generator (checkpointed with the source position). */
@@ -177,7 +207,7 @@ public final class Producer<I>
             status.checkNotFailed();
             throw new IllegalStateException("job '" + status.jobName() + "' is closed");
         }
-        if (coordinator != null && !tryInjectRequestedBarrier())
+        if (coordinator != null && isApplicationProducer && !tryInjectRequestedBarrier())
         {
             return false;
         }

@@ -1,7 +1,6 @@
 package io.weir.engine;
 
 import io.weir.engine.checkpoint.CheckpointCoordinator;
-import io.weir.engine.checkpoint.SourceBarrierAck;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 
@@ -15,14 +14,8 @@ final class SourceAgent<I> implements Agent
     private final Producer<I> producer;
     private final JobStatus status;
     private final int batchSize;
-    private final CheckpointCoordinator coordinator;
-    private final boolean[] barrierDelivered;
-    private long injectingBarrierId = -1;
-    private int injectingFlags;
-    private long lastBarrierId;
     private boolean pending;
     private boolean exhausted;
-    private boolean stopped;
 
     SourceAgent(
         final SourceReader<I> reader,
@@ -35,8 +28,10 @@ final class SourceAgent<I> implements Agent
         this.producer = producer;
         this.status = status;
         this.batchSize = batchSize;
-        this.coordinator = coordinator;
-        this.barrierDelivered = new boolean[producer.shards()];
+        if (coordinator != null)
+        {
+            producer.injectBarriersFor(coordinator);
+        }
     }
 
     /** Resume the input after a checkpoint (before the thread starts). */
@@ -59,7 +54,7 @@ final class SourceAgent<I> implements Agent
         }
         try
         {
-            if (stopped)
+            if (producer.isStopRequested())
             {
                 return 0;
             }
@@ -67,15 +62,13 @@ final class SourceAgent<I> implements Agent
             {
                 if (producer.tryEndOfInput())
                 {
-                    if (coordinator != null)
-                    {
-                        coordinator.onProducerEnded(producer.producerIndex());
-                    }
                     throw new AgentTerminationException();
                 }
                 return 0;
             }
-            if (coordinator != null && !pending && injectBarrier())
+            // A barrier goes in at an element boundary: every element read so far has been accepted, so
+            // reader.position() is exactly where a restore resumes.
+            if (!pending && !producer.tryInjectRequestedBarrier(reader.name(), reader.position(), reader.line()))
             {
                 return 1;
             }
@@ -110,42 +103,6 @@ final class SourceAgent<I> implements Agent
             status.fail(ex);
             throw new AgentTerminationException(ex);
         }
-    }
-
-    /**
-     * Inject a requested barrier at an element boundary: every element read so far has been accepted, so
-     * {@code reader.position()} is exactly where a restore resumes.
-     *
-     * @return true while a barrier is being injected (elements wait behind it).
-     */
-    private boolean injectBarrier()
-    {
-        if (injectingBarrierId < 0)
-        {
-            final long request = coordinator.barrierRequest();
-            final long checkpointId = request >>> 8;
-            if (request == 0 || checkpointId <= lastBarrierId)
-            {
-                return false;
-            }
-            injectingBarrierId = checkpointId;
-            injectingFlags = (int)(request & 0xFF);
-            java.util.Arrays.fill(barrierDelivered, false);
-        }
-        final int flags = injectingFlags;
-        if (!producer.tryBarrier(injectingBarrierId, flags, barrierDelivered))
-        {
-            return true;
-        }
-        coordinator.onSourceBarrier(new SourceBarrierAck(injectingBarrierId, producer.producerIndex(), reader.name(),
-            reader.position(), reader.line(), producer.maxTimestamp(), producer.watermark()));
-        lastBarrierId = injectingBarrierId;
-        injectingBarrierId = -1;
-        if ((flags & RecordDescriptor.BARRIER_FLAG_STOP) != 0)
-        {
-            stopped = true;
-        }
-        return true;
     }
 
     public void onClose()

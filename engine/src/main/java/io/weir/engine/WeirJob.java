@@ -190,7 +190,7 @@ public final class WeirJob<I, O> implements AutoCloseable
             {
                 if (coordinator != null)
                 {
-                    producer.injectBarriersFor(coordinator);
+                    producer.injectBarriersOnOffer(coordinator);
                 }
                 externalProducers.add(producer);
             }

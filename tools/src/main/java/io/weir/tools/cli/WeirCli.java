@@ -1,5 +1,6 @@
 package io.weir.tools.cli;
 
+import io.weir.tools.demo.DemoCommand;
 import io.weir.tools.snapshot.SnapshotCommand;
 
 import java.io.PrintStream;
@@ -14,6 +15,7 @@ public final class WeirCli
         "Usage: weir COMMAND [OPTIONS]",
         "",
         "Commands:",
+        "  demo [--duration-s S] [--rate R]      fraud detection on a generated card stream: alerts, latency, checkpoints",
         "  job NAME --in FILE --out FILE [...]   run a reference job (rolling-sum, dedup, session, tumbling, velocity)",
         "  snapshot list|show|verify|dump|diff   inspect checkpoints and savepoints offline",
         "  bench [OPTIONS]                       throughput and latency of the BENCHMARKS.md workload",
@@ -46,6 +48,8 @@ public final class WeirCli
                     return JobCommand.run(rest, out, err);
                 case "bench":
                     return io.weir.tools.bench.BenchCommand.run(rest, out, err);
+                case "demo":
+                    return DemoCommand.run(rest, out, err);
                 case "snapshot":
                     return SnapshotCommand.run(rest, out, err);
                 default:

@@ -1,0 +1,152 @@
+package io.weir.tools.demo;
+
+import io.weir.engine.checkpoint.CheckpointStats;
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** What {@code weir demo} prints before and after the run. Used by the command's thread. */
+final class DemoReport
+{
+    private final DemoSettings settings;
+    private final PrintStream out;
+    private final Histogram scratch = OutcomeRecorder.newHistogram();
+
+    DemoReport(final DemoSettings settings, final PrintStream out)
+    {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    Histogram scratch()
+    {
+        return scratch;
+    }
+
+    void header()
+    {
+        out.printf("weir demo: fraud detection on %s cards at %s transactions/s for %d s; %d shard(s), backend %s, " +
+            "checkpoints every %d ms into %s%n", DemoFormat.count(settings.cards()),
+            DemoFormat.count(settings.ratePerSecond()), settings.durationS(), settings.shards(), settings.backend(),
+            settings.checkpointIntervalMs(), settings.checkpointDir());
+        out.printf("  rules: velocity >= %d transactions in %d s | spike > %dx the card's average | session summary " +
+            "after %d min without a transaction%n", FraudDetector.VELOCITY_THRESHOLD,
+            FraudDetector.VELOCITY_WINDOW_MS / 1000, FraudDetector.SPIKE_FACTOR,
+            settings.sessionGapMs() / 60_000);
+        out.printf("  event time runs %dx the wall clock (--time-scale): 30 min of inactivity is %.1f s of the run, " +
+            "the 1 h state TTL is %.1f s; seed %d%n", settings.timeScale(),
+            settings.sessionGapMs() / (double)settings.timeScale() / 1000, settings.stateTtlMs() / 1000.0,
+            settings.seed());
+        out.flush();
+    }
+
+    void summary(
+        final long generated,
+        final long elapsedNs,
+        final long warmupNs,
+        final Histogram latency,
+        final OutcomeRecorder recorder,
+        final List<CheckpointStats> checkpoints,
+        final long stateSizeBytes)
+    {
+        final double seconds = elapsedNs / 1e9;
+        out.println();
+        out.printf("Done in %.1f s: %s transactions on %d shard(s), %s/s on average.%n", seconds,
+            DemoFormat.count(generated), settings.shards(), DemoFormat.count((long)(generated / seconds)));
+        final long offered = settings.ratePerSecond() * settings.durationS();
+        if (generated < offered * 0.95)
+        {
+            out.printf("Note: the engine kept up with only %.0f%% of --rate %s on this machine, so the latencies " +
+                "below include queueing behind the backlog; a lower --rate shows the engine's own latency.%n",
+                100.0 * generated / offered, DemoFormat.count(settings.ratePerSecond()));
+        }
+        out.println();
+        out.printf("Latency, intended send time -> outcome on the shard thread (first %.1f s of warm-up excluded, " +
+            "%s transactions):%n", warmupNs / 1e9, DemoFormat.count(latency.getTotalCount()));
+        if (latency.getTotalCount() > 0)
+        {
+            out.printf("  p50 %s us   p90 %s us   p99 %s us   p99.9 %s us   max %s us%n",
+                micros(latency.getValueAtPercentile(50)), micros(latency.getValueAtPercentile(90)),
+                micros(latency.getValueAtPercentile(99)), micros(latency.getValueAtPercentile(99.9)),
+                micros(latency.getMaxValue()));
+        }
+        out.println();
+        out.println("Alerts and summaries:");
+        out.printf("  %-16s %12s   %d or more transactions of one card within %d s%n", "velocity",
+            DemoFormat.count(recorder.count(OutcomeRecorder.VELOCITY)), FraudDetector.VELOCITY_THRESHOLD,
+            FraudDetector.VELOCITY_WINDOW_MS / 1000);
+        out.printf("  %-16s %12s   an amount above %dx the card's running average%n", "spike",
+            DemoFormat.count(recorder.count(OutcomeRecorder.SPIKE)), FraudDetector.SPIKE_FACTOR);
+        out.printf("  %-16s %12s   sessions ended by %d min of inactivity (open ones end with the input)%n",
+            "session summary", DemoFormat.count(recorder.count(OutcomeRecorder.SESSION)),
+            settings.sessionGapMs() / 60_000);
+        for (int kind = 0; kind < OutcomeRecorder.KIND_NAMES.length; kind++)
+        {
+            final List<FraudOutcome> samples = recorder.samples(kind, settings.samples());
+            if (!samples.isEmpty())
+            {
+                out.println();
+                out.printf("First %s %s:%n", OutcomeRecorder.KIND_NAMES[kind],
+                    kind == OutcomeRecorder.SESSION ? "records" : "alerts");
+                for (final FraudOutcome sample : samples)
+                {
+                    out.println("  " + sample.describe(FraudDetector.VELOCITY_WINDOW_MS));
+                }
+            }
+        }
+        out.println();
+        checkpointSummary(checkpoints);
+        out.printf("State: %s in %d shard store(s) (%s backend)%n", bytes(stateSizeBytes), settings.shards(),
+            settings.backend());
+        out.println();
+        out.println("The checkpoints are still in " + settings.checkpointDir() + "; inspect them with:");
+        out.println("  ./weir snapshot list " + settings.checkpointDir());
+        if (!checkpoints.isEmpty())
+        {
+            final String last = settings.checkpointDir().resolve(
+                String.format("chk-%010d", checkpoints.get(checkpoints.size() - 1).checkpointId())).toString();
+            out.println("  ./weir snapshot show " + last);
+            out.println("  ./weir snapshot dump " + last + " --state session --format csv | head");
+        }
+        out.flush();
+    }
+
+    private void checkpointSummary(final List<CheckpointStats> checkpoints)
+    {
+        if (checkpoints.isEmpty())
+        {
+            out.println("Checkpoints: none completed");
+            return;
+        }
+        long maxPauseNs = 0;
+        long maxAsyncNs = 0;
+        long bytesWritten = 0;
+        int full = 0;
+        for (final CheckpointStats stats : checkpoints)
+        {
+            maxPauseNs = Math.max(maxPauseNs, stats.maxPauseNs());
+            maxAsyncNs = Math.max(maxAsyncNs, stats.asyncNs());
+            bytesWritten += stats.bytesWritten();
+            full += stats.full() ? 1 : 0;
+        }
+        out.printf("Checkpoints: %d completed (%d full, %d incremental), max shard pause %s us, max async write " +
+            "%d ms, %s written%n", checkpoints.size(), full, checkpoints.size() - full,
+            micros(maxPauseNs), TimeUnit.NANOSECONDS.toMillis(maxAsyncNs), bytes(bytesWritten));
+    }
+
+    private static String micros(final long nanos)
+    {
+        return DemoFormat.count(Math.round(nanos / 1000.0));
+    }
+
+    private static String bytes(final long bytes)
+    {
+        if (bytes >= 1 << 20)
+        {
+            return String.format("%.1f MB", bytes / (double)(1 << 20));
+        }
+        return String.format("%.1f KB", bytes / 1024.0);
+    }
+}

@@ -1,0 +1,141 @@
+package io.weir.tools.demo;
+
+import io.weir.tools.cli.Backends;
+import io.weir.tools.cli.UsageException;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The options of {@code weir demo}, parsed and validated before anything starts. Immutable.
+ *
+ * @param timeScale        the generated event-time clock runs this many times faster than the wall clock.
+ * @param outOfOrdernessMs event-time jitter of the generator and the watermark bound.
+ */
+record DemoSettings(
+    boolean help,
+    long durationS,
+    long ratePerSecond,
+    int cards,
+    long seed,
+    int shards,
+    String backend,
+    Path checkpointDir,
+    long checkpointIntervalMs,
+    long timeScale,
+    long outOfOrdernessMs,
+    int samples)
+{
+    static final String COMMAND = "weir demo";
+    static final long DURATION_S_DEFAULT = 20;
+    static final long RATE_DEFAULT = 200_000;
+    static final int CARDS_DEFAULT = 300_000;
+    static final long SEED_DEFAULT = 42;
+    static final String CHECKPOINT_DIR_DEFAULT = "weir-demo-checkpoints";
+    static final long CHECKPOINT_INTERVAL_MS_DEFAULT = 1000;
+    static final long TIME_SCALE_DEFAULT = 600;
+    static final long OUT_OF_ORDERNESS_MS_DEFAULT = 2000;
+    static final int SAMPLES_DEFAULT = 10;
+
+    private static final Set<String> VALUED = Set.of("duration-s", "rate", "cards", "seed", "shards", "backend",
+        "checkpoint-dir", "checkpoint-interval-ms", "time-scale", "out-of-order-ms", "samples");
+
+    /** The 30-minute session gap on the generated clock. */
+    long sessionGapMs()
+    {
+        return FraudDetector.SESSION_GAP_MS;
+    }
+
+    /** The 1-hour state TTL, scaled like the event-time clock (TTL runs on the processing-time clock). */
+    long stateTtlMs()
+    {
+        return Math.max(1, FraudDetector.STATE_TTL_MS / timeScale);
+    }
+
+    static DemoSettings parse(final String[] args)
+    {
+        final Map<String, String> values = new HashMap<>();
+        boolean help = false;
+        for (int i = 0; i < args.length; i++)
+        {
+            final String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h"))
+            {
+                help = true;
+                continue;
+            }
+            if (!arg.startsWith("--"))
+            {
+                throw new UsageException(COMMAND + ": unexpected argument '" + arg + "' (see '" + COMMAND +
+                    " --help')");
+            }
+            String name = arg.substring(2);
+            String value = null;
+            final int eq = name.indexOf('=');
+            if (eq >= 0)
+            {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (!VALUED.contains(name))
+            {
+                throw new UsageException(COMMAND + ": unknown option --" + name + " (see '" + COMMAND + " --help')");
+            }
+            if (value == null)
+            {
+                if (i + 1 >= args.length)
+                {
+                    throw new UsageException(COMMAND + ": option --" + name + " needs a value");
+                }
+                value = args[++i];
+            }
+            values.put(name, value);
+        }
+        final String backend = values.getOrDefault("backend", Backends.DEFAULT);
+        if (!Backends.NAMES.contains(backend))
+        {
+            throw new UsageException(COMMAND + ": unknown backend '" + backend + "'; backends: " +
+                String.join(", ", Backends.NAMES));
+        }
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        return new DemoSettings(
+            help,
+            number(values, "duration-s", DURATION_S_DEFAULT, 1, 24 * 3600),
+            number(values, "rate", RATE_DEFAULT, 1, 100_000_000),
+            (int)number(values, "cards", CARDS_DEFAULT, 1, 100_000_000),
+            number(values, "seed", SEED_DEFAULT, Long.MIN_VALUE, Long.MAX_VALUE),
+            (int)number(values, "shards", cpus, 1, 128),
+            backend,
+            Path.of(values.getOrDefault("checkpoint-dir", CHECKPOINT_DIR_DEFAULT)),
+            number(values, "checkpoint-interval-ms", CHECKPOINT_INTERVAL_MS_DEFAULT, 10, 3_600_000),
+            number(values, "time-scale", TIME_SCALE_DEFAULT, 1, 100_000),
+            number(values, "out-of-order-ms", OUT_OF_ORDERNESS_MS_DEFAULT, 0, 3_600_000),
+            (int)number(values, "samples", SAMPLES_DEFAULT, 0, 1000));
+    }
+
+    private static long number(
+        final Map<String, String> values, final String name, final long defaultValue, final long min, final long max)
+    {
+        final String value = values.get(name);
+        if (value == null)
+        {
+            return defaultValue;
+        }
+        final long parsed;
+        try
+        {
+            parsed = Long.parseLong(value.replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new UsageException(COMMAND + ": --" + name + " must be an integer, got '" + value + "'");
+        }
+        if (parsed < min || parsed > max)
+        {
+            throw new UsageException(COMMAND + ": --" + name + " must be in " + min + ".." + max + ", got " + parsed);
+        }
+        return parsed;
+    }
+}

@@ -1,0 +1,211 @@
+package io.weir.tools.demo;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.TimerService;
+import io.weir.api.codec.IntCodec;
+import io.weir.api.codec.LongCodec;
+import io.weir.api.functions.Collector;
+import io.weir.api.state.ListState;
+import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.api.state.MapState;
+import io.weir.api.state.MapStateDescriptor;
+import io.weir.api.state.StateDescriptor;
+import io.weir.api.state.StateTtlConfig;
+import io.weir.api.state.ValueState;
+import io.weir.api.state.ValueStateDescriptor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo's fraud rules, keyed by card. For every transaction it emits one {@link FraudOutcome.Kind#TRANSACTION}
+ * outcome carrying the alerts raised:
+ * <ul>
+ *   <li><b>velocity</b>: {@value #VELOCITY_THRESHOLD} or more transactions of the card with event time in
+ *       {@code (ts - 10 s, ts]} (a ListState of recent timestamps, pruned once the watermark passes them);</li>
+ *   <li><b>spike</b>: an amount above {@value #SPIKE_FACTOR} times the card's running average, once the card has
+ *       {@value #SPIKE_MIN_HISTORY} earlier transactions (two LongValueStates: count and sum).</li>
+ * </ul>
+ * A session ends when the card has been inactive for the session gap in event time (an event-time timer at
+ * {@code last + gap}); it emits a {@link FraudOutcome.Kind#SESSION_SUMMARY} with count, sum and the most frequent
+ * merchant category (a MapState of category counts). All per-card state has a time to live (processing time),
+ * so cards that go quiet are forgotten. One instance per shard; shard thread only.
+ */
+public final class FraudDetector extends KeyedProcessFunction<Long, CardTransaction, FraudOutcome>
+{
+    public static final long VELOCITY_WINDOW_MS = 10_000;
+    public static final int VELOCITY_THRESHOLD = 5;
+    public static final long SPIKE_FACTOR = 10;
+    public static final long SPIKE_MIN_HISTORY = 3;
+    public static final long SESSION_GAP_MS = 30 * 60_000L;
+    public static final long STATE_TTL_MS = 60 * 60_000L;
+
+    private final long sessionGapMs;
+    private final long stateTtlMs;
+    private final FraudOutcome outcome = new FraudOutcome();
+    private final CardSession scratch = new CardSession();
+    private final List<Long> retained = new ArrayList<>();
+    private LongValueState txnCount;
+    private LongValueState txnSumCents;
+    private ListState<Long> recentTimestamps;
+    private ValueState<CardSession> session;
+    private MapState<Integer, Long> sessionCategories;
+
+    /**
+     * @param sessionGapMs inactivity (event time) that ends a session.
+     * @param stateTtlMs   time to live of every per-card value (processing time); 0 disables TTL.
+     */
+    public FraudDetector(final long sessionGapMs, final long stateTtlMs)
+    {
+        if (sessionGapMs <= 0 || stateTtlMs < 0)
+        {
+            throw new IllegalArgumentException("session gap must be > 0 and TTL >= 0 ms: gap=" + sessionGapMs +
+                " ttl=" + stateTtlMs);
+        }
+        this.sessionGapMs = sessionGapMs;
+        this.stateTtlMs = stateTtlMs;
+    }
+
+    public void open(final RuntimeContext runtimeContext)
+    {
+        txnCount = runtimeContext.getLongState(withTtl(new LongValueStateDescriptor("txn-count")));
+        txnSumCents = runtimeContext.getLongState(withTtl(new LongValueStateDescriptor("txn-sum-cents")));
+        recentTimestamps = runtimeContext.getListState(
+            withTtl(new ListStateDescriptor<>("recent-ts", LongCodec.INSTANCE)));
+        session = runtimeContext.getState(withTtl(new ValueStateDescriptor<>("session", CardSession.Codec.INSTANCE)));
+        sessionCategories = runtimeContext.getMapState(
+            withTtl(new MapStateDescriptor<>("session-categories", IntCodec.INSTANCE, LongCodec.INSTANCE)));
+    }
+
+    private <D extends StateDescriptor> D withTtl(final D descriptor)
+    {
+        if (stateTtlMs > 0)
+        {
+            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtlMs)
+                .updateType(StateTtlConfig.UpdateType.ON_CREATE_AND_WRITE)
+                .stateVisibility(StateTtlConfig.StateVisibility.NEVER_RETURN_EXPIRED)
+                .cleanupIncrementally(16, false)
+                .build());
+        }
+        return descriptor;
+    }
+
+    public void processElement(
+        final CardTransaction txn, final Context ctx, final Collector<FraudOutcome> out)
+    {
+        int alerts = 0;
+        final long count = txnCount.valueOr(0);
+        final long sum = txnSumCents.valueOr(0);
+        if (count >= SPIKE_MIN_HISTORY && txn.amountCents * count > SPIKE_FACTOR * sum)
+        {
+            alerts |= FraudOutcome.SPIKE;
+        }
+        txnCount.update(count + 1);
+        txnSumCents.update(sum + txn.amountCents);
+
+        final int recent = countRecent(txn.timestampMs, ctx.timerService().currentWatermark());
+        if (recent >= VELOCITY_THRESHOLD)
+        {
+            alerts |= FraudOutcome.VELOCITY;
+        }
+
+        extendSession(txn, ctx.timerService(), out);
+        out.collect(outcome.transaction(txn, alerts, recent, count == 0 ? 0 : sum / count));
+    }
+
+    public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<FraudOutcome> out)
+    {
+        final CardSession current = session.value();
+        if (current != null && timestampMs == current.lastMs + sessionGapMs)
+        {
+            endSession(ctx.getCurrentKey(), current, out);
+        }
+    }
+
+    /** Append {@code ts}, count timestamps in the window ending at it, and prune what the watermark has passed. */
+    private int countRecent(final long ts, final long watermark)
+    {
+        recentTimestamps.add(ts);
+        final List<Long> timestamps = recentTimestamps.get();
+        final long horizon = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark - VELOCITY_WINDOW_MS;
+        int count = 0;
+        int prunable = 0;
+        for (int i = 0, n = timestamps.size(); i < n; i++)
+        {
+            final long t = timestamps.get(i);
+            if (t > ts - VELOCITY_WINDOW_MS && t <= ts)
+            {
+                count++;
+            }
+            if (t <= horizon)
+            {
+                prunable++;
+            }
+        }
+        if (prunable > 0)
+        {
+            retained.clear();
+            for (int i = 0, n = timestamps.size(); i < n; i++)
+            {
+                final long t = timestamps.get(i);
+                if (t > horizon)
+                {
+                    retained.add(t);
+                }
+            }
+            recentTimestamps.update(retained);
+        }
+        return count;
+    }
+
+    private void extendSession(final CardTransaction txn, final TimerService timers, final Collector<FraudOutcome> out)
+    {
+        final long ts = txn.timestampMs;
+        CardSession current = session.value();
+        if (current != null && ts >= current.lastMs + sessionGapMs)
+        {
+            // Arrived out of order after the gap, before the watermark fired the timer: the old session is over.
+            timers.deleteEventTimeTimer(current.lastMs + sessionGapMs);
+            endSession(txn.cardId, current, out);
+            current = null;
+        }
+        if (current == null)
+        {
+            current = scratch.set(ts, ts, 0, 0);
+            timers.registerEventTimeTimer(ts + sessionGapMs);
+        }
+        else if (ts > current.lastMs)
+        {
+            timers.deleteEventTimeTimer(current.lastMs + sessionGapMs);
+            timers.registerEventTimeTimer(ts + sessionGapMs);
+            current.lastMs = ts;
+        }
+        current.startMs = Math.min(current.startMs, ts);
+        current.count++;
+        current.sumCents += txn.amountCents;
+        session.update(current);
+        final Long categoryCount = sessionCategories.get(txn.merchantCategory);
+        sessionCategories.put(txn.merchantCategory, categoryCount == null ? 1L : categoryCount + 1);
+    }
+
+    private void endSession(final long cardId, final CardSession ended, final Collector<FraudOutcome> out)
+    {
+        int topCategory = 0;
+        long topCount = -1;
+        for (final Map.Entry<Integer, Long> entry : sessionCategories.entries())
+        {
+            if (entry.getValue() > topCount || (entry.getValue() == topCount && entry.getKey() < topCategory))
+            {
+                topCount = entry.getValue();
+                topCategory = entry.getKey();
+            }
+        }
+        out.collect(outcome.sessionSummary(cardId, ended, topCategory));
+        session.clear();
+        sessionCategories.clear();
+    }
+}

@@ -1,0 +1,192 @@
+package io.weir.tools.demo;
+
+import io.weir.engine.Producer;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The demo's application thread: generates card transactions at a fixed rate and offers them through its own
+ * {@link Producer}. Each transaction is stamped with its <em>intended</em> send time, so that a generator held
+ * back by back-pressure shows up as latency instead of hiding it (no coordinated omission).
+ * <p>
+ * Event time is generation time on a clock that starts at the wall clock and runs {@code timeScale} times
+ * faster, minus up to {@code outOfOrdernessMs} of jitter. Amounts are log-normal around a per-card typical
+ * amount. Fraud is injected now and then: a burst of {@value #BURST_LENGTH} transactions on one card, one every
+ * {@value #BURST_SPACING_MS} ms of event time, and single spikes of 12-40x the card's average. Everything
+ * random comes from one seeded generator, so a seed gives the same stream of cards and amounts.
+ * <p>
+ * {@link #run()} on the generator thread; {@link #requestStop()} and the counters from any thread.
+ */
+public final class TransactionGenerator implements Runnable
+{
+    public static final int BURST_LENGTH = 6;
+    public static final long BURST_SPACING_MS = 700;
+    private static final int BURST_ODDS = 40_000;
+    private static final int SPIKE_ODDS = 30_000;
+    private static final long MAX_PARK_NS = 200_000;
+
+    private final Producer<CardTransaction> producer;
+    private final IdleStrategy backPressureIdle;
+    private final int cards;
+    private final double intervalNs;
+    private final long timeScale;
+    private final long outOfOrdernessMs;
+    private final SplittableRandom random;
+    private final long seed;
+    private final long[] countByCard;
+    private final long[] sumByCard;
+    private final CardTransaction txn = new CardTransaction();
+    private volatile boolean stopRequested;
+    private volatile long generated;
+    private volatile Throwable failure;
+    private long burstCard = -1;
+    private int burstRemaining;
+    private long burstNextMs;
+
+    public TransactionGenerator(
+        final Producer<CardTransaction> producer,
+        final IdleStrategy backPressureIdle,
+        final int cards,
+        final long ratePerSecond,
+        final long timeScale,
+        final long outOfOrdernessMs,
+        final long seed)
+    {
+        this.producer = producer;
+        this.backPressureIdle = backPressureIdle;
+        this.cards = cards;
+        this.intervalNs = 1e9 / ratePerSecond;
+        this.timeScale = timeScale;
+        this.outOfOrdernessMs = outOfOrdernessMs;
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.countByCard = new long[cards];
+        this.sumByCard = new long[cards];
+    }
+
+    public void requestStop()
+    {
+        stopRequested = true;
+    }
+
+    /** Transactions accepted by the engine so far. */
+    public long generated()
+    {
+        return generated;
+    }
+
+    /** Why the generator stopped early, or null. */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    public void run()
+    {
+        try
+        {
+            generate();
+        }
+        catch (final Throwable ex)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            try
+            {
+                producer.endOfInput();
+            }
+            catch (final RuntimeException ex)
+            {
+                if (failure == null)
+                {
+                    failure = ex;
+                }
+            }
+        }
+    }
+
+    private void generate()
+    {
+        final long startNs = System.nanoTime();
+        final long startEpochMs = System.currentTimeMillis();
+        long sequence = 0;
+        while (!stopRequested)
+        {
+            final long intendedNs = startNs + (long)(sequence * intervalNs);
+            final long waitNs = intendedNs - System.nanoTime();
+            if (waitNs > 0)
+            {
+                LockSupport.parkNanos(Math.min(waitNs, MAX_PARK_NS));
+                continue;
+            }
+            final long eventTimeMs = startEpochMs + (intendedNs - startNs) / 1_000_000 * timeScale +
+                (intendedNs - startNs) % 1_000_000 * timeScale / 1_000_000;
+            next(eventTimeMs, intendedNs);
+            backPressureIdle.reset();
+            while (!producer.tryOffer(txn))
+            {
+                if (stopRequested)
+                {
+                    return;
+                }
+                backPressureIdle.idle();
+            }
+            sequence++;
+            generated = sequence;
+        }
+    }
+
+    private void next(final long eventTimeMs, final long intendedNs)
+    {
+        final long timestampMs = eventTimeMs - (outOfOrdernessMs > 0 ? random.nextLong(outOfOrdernessMs + 1) : 0);
+        long card;
+        long amount;
+        if (burstRemaining > 0 && eventTimeMs >= burstNextMs)
+        {
+            card = burstCard;
+            burstRemaining--;
+            burstNextMs += BURST_SPACING_MS;
+            amount = typicalAmount(card);
+        }
+        else
+        {
+            card = random.nextInt(cards);
+            amount = (long)(typicalAmount(card) * Math.exp(0.5 * random.nextGaussian() - 0.125));
+            if (burstRemaining == 0 && random.nextInt(BURST_ODDS) == 0)
+            {
+                burstCard = card;
+                burstRemaining = BURST_LENGTH - 1;
+                burstNextMs = eventTimeMs + BURST_SPACING_MS;
+            }
+            else if (countByCard[(int)card] >= FraudDetector.SPIKE_MIN_HISTORY && random.nextInt(SPIKE_ODDS) == 0)
+            {
+                amount = sumByCard[(int)card] / countByCard[(int)card] * (12 + random.nextInt(29));
+            }
+        }
+        amount = Math.max(amount, 1);
+        countByCard[(int)card]++;
+        sumByCard[(int)card] += amount;
+        final int favourite = (int)(mix(card ^ seed) >>> 61);
+        final int category = random.nextInt(10) < 6 ? favourite : random.nextInt(CardTransaction.CATEGORIES.length);
+        txn.set(timestampMs, card, amount, category, intendedNs);
+    }
+
+    /** A card's typical amount, 5.00 to about 300.00, skewed towards small amounts; fixed per card and seed. */
+    private long typicalAmount(final long card)
+    {
+        final double u = (mix(card * 31 + seed) >>> 11) * 0x1.0p-53;
+        return 500 + (long)(30_000 * u * u * u);
+    }
+
+    private static long mix(final long value)
+    {
+        long z = value + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

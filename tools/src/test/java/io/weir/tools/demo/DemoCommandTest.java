@@ -1,0 +1,94 @@
+package io.weir.tools.demo;
+
+import io.weir.tools.cli.WeirCli;
+import io.weir.tools.examples.CardVelocityExample;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(120)
+class DemoCommandTest
+{
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(final String... args)
+    {
+        return WeirCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldRunAShortDemoAndReportLatencyAlertsAndCheckpoints()
+    {
+        final Path checkpoints = dir.resolve("chk");
+        final int exit = run("demo", "--duration-s", "3", "--rate", "20000", "--cards", "10000", "--shards", "2",
+            "--checkpoint-dir", checkpoints.toString());
+
+        assertEquals(0, exit, out() + err);
+        final String output = out();
+        assertTrue(output.contains("Latency, intended send time -> outcome"), output);
+        assertTrue(output.contains("p99.9"), output);
+        assertTrue(output.contains("session summary"), output);
+        assertTrue(output.contains("Checkpoints: "), output);
+        assertTrue(output.contains("./weir snapshot list " + checkpoints), output);
+        assertTrue(Files.isDirectory(checkpoints), "checkpoints left for inspection");
+    }
+
+    @Test
+    void shouldExplainEveryOption()
+    {
+        assertEquals(0, run("demo", "--help"));
+        for (final String option : new String[]{"--duration-s", "--rate", "--cards", "--seed", "--shards",
+            "--backend", "--checkpoint-dir", "--checkpoint-interval-ms", "--time-scale", "--out-of-order-ms",
+            "--samples"})
+        {
+            assertTrue(out().contains(option), option);
+        }
+    }
+
+    @Test
+    void shouldRejectABadOptionWithOneLineAndExitCode2()
+    {
+        assertEquals(2, run("demo", "--rate", "fast"));
+        assertEquals("weir demo: --rate must be an integer, got 'fast'\n", err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, run("demo", "--speed", "1"));
+        assertEquals(2, run("demo", "--backend", "rocks"));
+    }
+
+    @Test
+    void shouldRunTheEmbeddingExampleToTheEnd() throws Exception
+    {
+        final PrintStream stdout = System.out;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try
+        {
+            CardVelocityExample.main(new String[0]);
+        }
+        finally
+        {
+            System.setOut(stdout);
+        }
+        final String output = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains(2 * CardVelocityExample.TRANSACTIONS_PER_THREAD + " transactions"), output);
+        assertTrue(output.contains("alert: card " + CardVelocityExample.SUSPECT_CARD), output);
+    }
+}

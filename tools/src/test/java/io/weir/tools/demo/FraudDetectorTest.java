@@ -1,0 +1,183 @@
+package io.weir.tools.demo;
+
+import io.weir.engine.HandlerSink;
+import io.weir.engine.JobBuilder;
+import io.weir.engine.Producer;
+import io.weir.engine.WatermarkStrategy;
+import io.weir.engine.WeirContext;
+import io.weir.engine.WeirJob;
+import io.weir.state.heap.HeapStateBackend;
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The demo's rules on hand-written transactions, through a real one-shard job fed by an application producer. */
+@Timeout(60)
+class FraudDetectorTest
+{
+    private static final long GAP_MS = 60_000;
+
+    private final Queue<FraudOutcome> results = new ConcurrentLinkedQueue<>();
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private final CardTransaction txn = new CardTransaction();
+
+    private WeirJob<CardTransaction, FraudOutcome> start(final long ttlMs)
+    {
+        final WeirJob<CardTransaction, FraudOutcome> job = JobBuilder.named("fraud-test", CardTransaction.Codec.INSTANCE)
+            .timestamps(CardTransaction::timestampMs, WatermarkStrategy.forBoundedOutOfOrderness(0))
+            .keyBy(CardTransaction::cardId)
+            .process(() -> new FraudDetector(GAP_MS, ttlMs))
+            .sink(new HandlerSink<>((shard, outcome) -> results.add(outcome.copy())))
+            .build(new WeirContext().shards(1).externalProducers(1).stateBackend(new HeapStateBackend())
+                .epochClock(clock));
+        job.start();
+        return job;
+    }
+
+    private void offer(final Producer<CardTransaction> producer, final long card, final long ts, final long amount)
+    {
+        assertTrue(producer.offer(txn.set(ts, card, amount, 1, System.nanoTime()), TimeUnit.SECONDS.toNanos(10)));
+    }
+
+    private List<FraudOutcome> runToEnd(final WeirJob<CardTransaction, FraudOutcome> job) throws Exception
+    {
+        job.producer(0).endOfInput();
+        job.awaitTermination();
+        job.close();
+        return new ArrayList<>(results);
+    }
+
+    private static List<FraudOutcome> transactions(final List<FraudOutcome> outcomes, final long card)
+    {
+        return outcomes.stream().filter(o -> o.cardId == card && !o.isSessionSummary()).collect(Collectors.toList());
+    }
+
+    @Test
+    void shouldRaiseVelocityAlertAtTheFifthTransactionWithinTenSeconds() throws Exception
+    {
+        final WeirJob<CardTransaction, FraudOutcome> job = start(0);
+        final Producer<CardTransaction> producer = job.producer(0);
+        for (int i = 0; i < 5; i++)
+        {
+            offer(producer, 1, 1_000 + i * 2_000L, 1_000);   // 1 s .. 9 s
+        }
+        for (final long ts : new long[]{100_000, 103_000, 106_000, 109_000, 110_000})
+        {
+            offer(producer, 2, ts, 1_000);   // the fifth is 10 s after the first: only 4 in (ts - 10 s, ts]
+        }
+        final List<FraudOutcome> outcomes = runToEnd(job);
+
+        final List<FraudOutcome> card1 = transactions(outcomes, 1);
+        assertEquals(5, card1.size());
+        for (int i = 0; i < 4; i++)
+        {
+            assertFalse(card1.get(i).isVelocityAlert(), "no alert at transaction " + (i + 1));
+        }
+        assertTrue(card1.get(4).isVelocityAlert());
+        assertEquals(5, card1.get(4).recentCount);
+
+        final List<FraudOutcome> card2 = transactions(outcomes, 2);
+        assertTrue(card2.stream().noneMatch(FraudOutcome::isVelocityAlert), card2.toString());
+        assertEquals(4, card2.get(4).recentCount);
+    }
+
+    @Test
+    void shouldRaiseSpikeAlertAboveTenTimesTheAverageAfterThreeTransactions() throws Exception
+    {
+        final WeirJob<CardTransaction, FraudOutcome> job = start(0);
+        final Producer<CardTransaction> producer = job.producer(0);
+        final long[][] cards = {{10, 10_000}, {11, 10_001}, {12, 50_000}};
+        for (final long[] card : cards)
+        {
+            final int history = card[0] == 12 ? 2 : 3;
+            for (int i = 0; i < history; i++)
+            {
+                offer(producer, card[0], i * 20_000L, 1_000);
+            }
+            offer(producer, card[0], 100_000, card[1]);
+        }
+        final List<FraudOutcome> outcomes = runToEnd(job);
+
+        assertFalse(last(transactions(outcomes, 10)).isSpikeAlert(), "exactly 10x is not a spike");
+        final FraudOutcome spike = last(transactions(outcomes, 11));
+        assertTrue(spike.isSpikeAlert(), "above 10x is a spike");
+        assertEquals(1_000, spike.averageCents);
+        assertFalse(last(transactions(outcomes, 12)).isSpikeAlert(), "two transactions are not enough history");
+        assertTrue(outcomes.stream().filter(o -> o.isSpikeAlert()).count() == 1);
+    }
+
+    @Test
+    void shouldEmitSessionSummaryWhenWatermarkPassesTheInactivityGap() throws Exception
+    {
+        final WeirJob<CardTransaction, FraudOutcome> job = start(0);
+        final Producer<CardTransaction> producer = job.producer(0);
+        offer(producer, 5, 0, 100);
+        offer(producer, 5, 10_000, 200);
+        offer(producer, 5, 20_000, 300);
+        offer(producer, 6, 20_000 + GAP_MS - 1, 1);   // watermark stays below the timer at 20 s + gap
+        offer(producer, 6, 20_000 + GAP_MS + 5, 1);   // carries watermark gap+20 s-1 ...
+        offer(producer, 6, 20_000 + GAP_MS + 6, 1);   // ... and this one gap+20 s+4: the session of card 5 ends
+        final List<FraudOutcome> outcomes = runToEnd(job);
+
+        int summaryIndex = -1;
+        for (int i = 0; i < outcomes.size(); i++)
+        {
+            if (outcomes.get(i).isSessionSummary() && outcomes.get(i).cardId == 5)
+            {
+                summaryIndex = i;
+                break;
+            }
+        }
+        assertEquals(5, summaryIndex, "summary fired by the watermark, before card 6's last transaction: " +
+            outcomes);
+        final FraudOutcome summary = outcomes.get(summaryIndex);
+        assertEquals(0, summary.sessionStartMs);
+        assertEquals(20_000, summary.timestampMs);
+        assertEquals(3, summary.sessionCount);
+        assertEquals(600, summary.sessionSumCents);
+        assertEquals(1, summary.topCategory);
+        assertEquals(1, outcomes.stream().filter(o -> o.isSessionSummary() && o.cardId == 5).count());
+    }
+
+    @Test
+    void shouldForgetACardsHistoryWhenItsStateExpires() throws Exception
+    {
+        clock.update(1_000_000);
+        final WeirJob<CardTransaction, FraudOutcome> job = start(5_000);
+        final Producer<CardTransaction> producer = job.producer(0);
+        for (int i = 0; i < 3; i++)
+        {
+            offer(producer, 7, i * 20_000L, 1_000);
+            offer(producer, 8, i * 20_000L, 1_000);
+        }
+        offer(producer, 8, 60_000, 50_000);
+        while (job.eventsProcessed() < 7)
+        {
+            Thread.onSpinWait();
+        }
+        clock.update(1_000_000 + 5_001);
+        offer(producer, 7, 60_000, 50_000);
+        final List<FraudOutcome> outcomes = runToEnd(job);
+
+        assertTrue(last(transactions(outcomes, 8)).isSpikeAlert(), "within the TTL the history counts");
+        final FraudOutcome expired = last(transactions(outcomes, 7));
+        assertFalse(expired.isSpikeAlert(), "after the TTL the card has no history: " + expired);
+        assertEquals(0, expired.averageCents);
+    }
+
+    private static FraudOutcome last(final List<FraudOutcome> outcomes)
+    {
+        return outcomes.get(outcomes.size() - 1);
+    }
+}
