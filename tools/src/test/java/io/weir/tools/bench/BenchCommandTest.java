@@ -1,0 +1,73 @@
+package io.weir.tools.bench;
+
+import io.weir.tools.cli.WeirCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(120)
+class BenchCommandTest
+{
+    private static final Pattern RESULT = Pattern.compile(
+        "^RESULT job=rolling-sum backend=(\\S+) shards=(\\d+) keys=(\\d+) events=(\\d+) rate=(\\d+) " +
+        "checkpoints=(\\S+) events_per_s=(\\d+) p50_ns=(\\d+) p90_ns=(\\d+) p99_ns=(\\d+) p999_ns=(\\d+) " +
+        "p9999_ns=(\\d+) max_ns=(\\d+) checkpoints_completed=(\\d+)$", Pattern.MULTILINE);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldEndWithTheResultLineOfBenchmarksMdAndWriteTheHgrmFile()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final Path hgrm = dir.resolve("latency.hgrm");
+        final int exit = WeirCli.run(new String[]{"bench", "--events", "200000", "--keys", "5000", "--rate", "100000",
+            "--backend", "heap", "--idle", "sleep", "--checkpoint-interval-ms", "200", "--hgrm", hgrm.toString()},
+            new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        final String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, text);
+        final String[] lines = text.strip().split("\n");
+        final Matcher result = RESULT.matcher(lines[lines.length - 1]);
+        assertTrue(result.matches(), "the last line is the RESULT line: " + lines[lines.length - 1]);
+        assertEquals("heap", result.group(1));
+        assertEquals("1", result.group(2));
+        assertEquals("5000", result.group(3));
+        assertEquals("200000", result.group(4));
+        assertEquals("100000", result.group(5));
+        assertEquals("200ms", result.group(6));
+        final long eventsPerSecond = Long.parseLong(result.group(7));
+        assertTrue(eventsPerSecond > 10_000 && eventsPerSecond <= 100_500, "paced near the offered rate: " + text);
+        long previous = 0;
+        for (int group = 8; group <= 13; group++)
+        {
+            final long value = Long.parseLong(result.group(group));
+            assertTrue(value >= previous, "percentiles are ordered: " + lines[lines.length - 1]);
+            previous = value;
+        }
+        assertTrue(Long.parseLong(result.group(14)) >= 1, "checkpoints completed during a 2 s run");
+        assertTrue(Files.exists(hgrm));
+    }
+
+    @Test
+    void shouldMatchTheWorkloadOfBenchmarksMd()
+    {
+        final BenchEvent event = new BenchEvent();
+        // key = Long.remainderUnsigned(mix(i + 0x632BE59BD9B4E019L), K), amount = 1 + (i % 100)
+        event.generate(0, 1_000_000, 0);
+        assertEquals(Long.remainderUnsigned(BenchEvent.mix(0x632BE59BD9B4E019L), 1_000_000), event.key);
+        assertEquals(1, event.amount);
+        event.generate(199, 1_000_000, 0);
+        assertEquals(100, event.amount);
+    }
+}
