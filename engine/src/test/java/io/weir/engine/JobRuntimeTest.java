@@ -325,10 +325,34 @@ class JobRuntimeTest
         assertEquals(total, sink.rows.size());
     }
 
+    private static long directMemoryUsed()
+    {
+        for (final java.lang.management.BufferPoolMXBean pool :
+            java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class))
+        {
+            if (pool.getName().equals("direct"))
+            {
+                return pool.getMemoryUsed();
+            }
+        }
+        throw new AssertionError("no direct buffer pool");
+    }
+
+    private static long openFileDescriptors() throws java.io.IOException
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of(
+            "/proc/self/fd")))
+        {
+            return fds.count();
+        }
+    }
+
     @Test
-    void shouldStartAndCloseManyJobsWithoutLeakingThreads() throws Exception
+    void shouldStartAndCloseManyJobsWithoutLeakingThreadsMemoryOrFiles() throws Exception
     {
         final int threadsBefore = Thread.activeCount();
+        final long directBefore = directMemoryUsed();
+        final long fdsBefore = openFileDescriptors();
         for (int i = 0; i < 100; i++)
         {
             final CollectingSink sink = new CollectingSink();
@@ -344,6 +368,11 @@ class JobRuntimeTest
             assertEquals(1, sink.rows.size());
         }
         waitFor(() -> Thread.activeCount() <= threadsBefore + 1);
+        // Each job allocates 2 rings of 64 KiB plus state buffers: 100 leaked jobs would hold > 12 MiB.
+        final long directGrowth = directMemoryUsed() - directBefore;
+        assertTrue(directGrowth < 2 * 1024 * 1024, "direct memory grew by " + directGrowth + " bytes over 100 jobs");
+        assertTrue(openFileDescriptors() <= fdsBefore + 5, "file descriptors: " + fdsBefore + " -> " +
+            openFileDescriptors());
     }
 
     private static void waitFor(final java.util.function.BooleanSupplier condition) throws InterruptedException
