@@ -64,6 +64,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     private final CheckpointDirectory checkpointDirectory;
     private final CheckpointManifest restoredFrom;
     private AgentRunner coordinatorRunner;
+    private volatile Path stoppedWithSavepoint;
     private boolean started;
     private boolean terminated;
     private boolean closed;
@@ -468,8 +469,16 @@ public final class WeirJob<I, O> implements AutoCloseable
         {
             thread.join(unit.toMillis(timeout));
         }
+        final Path savepoint = checkpointDirectory.savepointDirectory(stats.checkpointId());
+        stoppedWithSavepoint = savepoint;
         close(CloseMode.DISCARD);
-        return checkpointDirectory.savepointDirectory(stats.checkpointId());
+        return savepoint;
+    }
+
+    /** The savepoint this job stopped with ({@link #stopWithSavepoint}), if it did; any thread. */
+    public Optional<Path> stoppedWithSavepoint()
+    {
+        return Optional.ofNullable(stoppedWithSavepoint);
     }
 
     /** Checkpoints and savepoints completed by this run, oldest first. Any thread. */

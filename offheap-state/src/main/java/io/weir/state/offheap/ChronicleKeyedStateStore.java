@@ -379,7 +379,11 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             .entries(entries)
             .averageKeySize(ctx.averageKeySizeBytes())
             .averageValueSize(ctx.averageValueSizeBytes())
-            .maxBloatFactor(ctx.maxBloatFactor());
+            .maxBloatFactor(ctx.maxBloatFactor())
+            // The job closes its stores itself, after the shard and checkpoint threads stopped. Chronicle's own
+            // exit hook would close the map under a running shard during a graceful stop (SIGTERM takes a
+            // savepoint from a shutdown hook first).
+            .skipCloseOnExitHook(true);
         if (null == path)
         {
             return builder.create();

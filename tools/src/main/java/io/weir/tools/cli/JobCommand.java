@@ -169,6 +169,12 @@ final class JobCommand
             }
         }
         final double seconds = (System.nanoTime() - startNs) / 1e9;
+        if (job.stoppedWithSavepoint().isPresent())
+        {
+            out.printf("weir job %s: stopped after %d events with savepoint %s; no output published%n", name,
+                job.eventsProcessed(), job.stoppedWithSavepoint().get());
+            return 0;
+        }
         if (checkpoints.enabled())
         {
             out.printf("weir job %s: %d checkpoints completed%s%n", name, job.completedCheckpoints().size(),
@@ -208,6 +214,7 @@ final class JobCommand
     {
         if (job.hasFailed())
         {
+            err.println("weir job " + job.name() + ": stopped by signal after the job had failed; no savepoint");
             return;
         }
         try
