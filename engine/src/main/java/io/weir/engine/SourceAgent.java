@@ -56,7 +56,8 @@ final class SourceAgent<I> implements Agent
         {
             if (producer.isStopRequested())
             {
-                return 0;
+                // Stop with savepoint: nothing more is read after the savepoint's barrier.
+                throw new AgentTerminationException();
             }
             if (exhausted)
             {

@@ -126,6 +126,31 @@ class ExactlyOnceProcessTest
         }
     }
 
+    @Test
+    @Timeout(300)
+    void shouldTakeASavepointOnSigtermAndResumeFromIt() throws Exception
+    {
+        final Path log = dir.resolve("sigterm.log");
+        final Process child = ChildJvm.start(log, jobArgs("velocity", "basic", "lmdb", 2, 4_000));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (manifestCount() == 0 && child.isAlive() && System.nanoTime() < deadline)
+        {
+            Thread.sleep(5);
+        }
+        child.destroy();
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        final String output = Files.readString(log);
+        final Matcher savepoint = Pattern.compile("stopped by signal; savepoint (\\S+) ").matcher(output);
+        assertTrue(savepoint.find(), output);
+        assertTrue(Files.notExists(dir.resolve("out.csv")), "no output is published when stopping");
+        final List<String> args = jobArgs("velocity", "basic", "lmdb", 3, 0);
+        args.addAll(List.of("--restore", savepoint.group(1)));
+        final Process restore = ChildJvm.start(log, args);
+        assertTrue(restore.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, restore.exitValue(), Files.readString(log));
+        assertGolden("velocity", "basic", "resumed from the SIGTERM savepoint with 3 shards");
+    }
+
     private void assertGolden(final String job, final String goldenCase, final String context)
     {
         final Path golden = GoldenFiles.root().resolve(goldenCase);
