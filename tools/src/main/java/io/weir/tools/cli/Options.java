@@ -129,4 +129,41 @@ public final class Options
     {
         return (int)longValue(name, defaultValue, min, max);
     }
+
+    /** The command these options belong to, as usage errors name it. */
+    public String command()
+    {
+        return command;
+    }
+
+    /** True if the option was given. */
+    public boolean has(final String name)
+    {
+        return values.containsKey(name);
+    }
+
+    /**
+     * @param count expected number of positional arguments.
+     * @param what  how the usage error names them, e.g. "CHECKPOINT".
+     */
+    public void checkPositional(final int count, final String what)
+    {
+        if (positional.size() != count)
+        {
+            throw new UsageException(command + ": expected " + what + ", got " +
+                (positional.isEmpty() ? "nothing" : String.join(" ", positional)) + " (see '" + command + " --help')");
+        }
+    }
+
+    /** A value that must be one of {@code choices}. */
+    public String choice(final String name, final String defaultValue, final List<String> choices)
+    {
+        final String value = string(name, defaultValue);
+        if (!choices.contains(value))
+        {
+            throw new UsageException(command + ": --" + name + " must be one of " + String.join(", ", choices) +
+                ", got '" + value + "'");
+        }
+        return value;
+    }
 }

@@ -1,5 +1,7 @@
 package io.weir.tools.snapshot;
 
+import io.weir.tools.cli.Options;
+
 import io.weir.snapshot.CheckpointManifest;
 
 import java.io.PrintStream;
@@ -31,7 +33,7 @@ final class DiffCommand
 
     static int run(final String[] args, final PrintStream out)
     {
-        final SnapshotArgs parsed = SnapshotArgs.parse("weir snapshot diff", args, Set.of("limit"), Set.of("help"));
+        final Options parsed = Options.parse("weir snapshot diff", args, 0, Set.of("limit"), Set.of("help"));
         if (parsed.has("help"))
         {
             out.print(USAGE);

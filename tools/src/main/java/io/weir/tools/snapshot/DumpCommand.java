@@ -1,5 +1,7 @@
 package io.weir.tools.snapshot;
 
+import io.weir.tools.cli.Options;
+
 import io.weir.snapshot.CheckpointManifest;
 
 import java.io.PrintStream;
@@ -34,7 +36,7 @@ final class DumpCommand
 
     static int run(final String[] args, final PrintStream out)
     {
-        final SnapshotArgs parsed = SnapshotArgs.parse("weir snapshot dump", args,
+        final Options parsed = Options.parse("weir snapshot dump", args, 0,
             Set.of("id", "state", "key-group", "key", "format"), Set.of("help"));
         if (parsed.has("help"))
         {

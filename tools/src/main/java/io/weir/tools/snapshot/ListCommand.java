@@ -1,5 +1,7 @@
 package io.weir.tools.snapshot;
 
+import io.weir.tools.cli.Options;
+
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
@@ -28,7 +30,7 @@ final class ListCommand
 
     static int run(final String[] args, final PrintStream out)
     {
-        final SnapshotArgs parsed = SnapshotArgs.parse("weir snapshot list", args, Set.of(), Set.of("help"));
+        final Options parsed = Options.parse("weir snapshot list", args, 0, Set.of(), Set.of("help"));
         if (parsed.has("help"))
         {
             out.print(USAGE);

@@ -1,5 +1,7 @@
 package io.weir.tools.snapshot;
 
+import io.weir.tools.cli.Options;
+
 import io.weir.snapshot.CheckpointManifest;
 
 import java.io.PrintStream;
@@ -24,7 +26,7 @@ final class ShowCommand
 
     static int run(final String[] args, final PrintStream out)
     {
-        final SnapshotArgs parsed = SnapshotArgs.parse("weir snapshot show", args, Set.of("id"), Set.of("help"));
+        final Options parsed = Options.parse("weir snapshot show", args, 0, Set.of("id"), Set.of("help"));
         if (parsed.has("help"))
         {
             out.print(USAGE);

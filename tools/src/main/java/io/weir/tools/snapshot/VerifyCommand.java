@@ -1,5 +1,7 @@
 package io.weir.tools.snapshot;
 
+import io.weir.tools.cli.Options;
+
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 
@@ -33,7 +35,7 @@ final class VerifyCommand
 
     static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
-        final SnapshotArgs parsed = SnapshotArgs.parse("weir snapshot verify", args, Set.of("id"), Set.of("help"));
+        final Options parsed = Options.parse("weir snapshot verify", args, 0, Set.of("id"), Set.of("help"));
         if (parsed.has("help"))
         {
             out.print(USAGE);
