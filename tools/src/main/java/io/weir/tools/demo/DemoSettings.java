@@ -1,11 +1,10 @@
 package io.weir.tools.demo;
 
 import io.weir.tools.cli.Backends;
+import io.weir.tools.cli.Options;
 import io.weir.tools.cli.UsageException;
 
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -56,44 +55,18 @@ record DemoSettings(
 
     static DemoSettings parse(final String[] args)
     {
-        final Map<String, String> values = new HashMap<>();
-        boolean help = false;
-        for (int i = 0; i < args.length; i++)
+        final Options options = Options.parse(COMMAND, args, 0, VALUED, Set.of("help"));
+        boolean help = options.flag("help");
+        for (final String arg : options.positional())
         {
-            final String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h"))
-            {
-                help = true;
-                continue;
-            }
-            if (!arg.startsWith("--"))
+            if (!arg.equals("-h"))
             {
                 throw new UsageException(COMMAND + ": unexpected argument '" + arg + "' (see '" + COMMAND +
                     " --help')");
             }
-            String name = arg.substring(2);
-            String value = null;
-            final int eq = name.indexOf('=');
-            if (eq >= 0)
-            {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            if (!VALUED.contains(name))
-            {
-                throw new UsageException(COMMAND + ": unknown option --" + name + " (see '" + COMMAND + " --help')");
-            }
-            if (value == null)
-            {
-                if (i + 1 >= args.length)
-                {
-                    throw new UsageException(COMMAND + ": option --" + name + " needs a value");
-                }
-                value = args[++i];
-            }
-            values.put(name, value);
+            help = true;
         }
-        final String backend = values.getOrDefault("backend", Backends.DEFAULT);
+        final String backend = options.string("backend", Backends.DEFAULT);
         if (!Backends.NAMES.contains(backend))
         {
             throw new UsageException(COMMAND + ": unknown backend '" + backend + "'; backends: " +
@@ -102,40 +75,16 @@ record DemoSettings(
         final int cpus = Runtime.getRuntime().availableProcessors();
         return new DemoSettings(
             help,
-            number(values, "duration-s", DURATION_S_DEFAULT, 1, 24 * 3600),
-            number(values, "rate", RATE_DEFAULT, 1, 100_000_000),
-            (int)number(values, "cards", CARDS_DEFAULT, 1, 100_000_000),
-            number(values, "seed", SEED_DEFAULT, Long.MIN_VALUE, Long.MAX_VALUE),
-            (int)number(values, "shards", cpus, 1, 128),
+            options.longValue("duration-s", DURATION_S_DEFAULT, 1, 24 * 3600),
+            options.longValue("rate", RATE_DEFAULT, 1, 100_000_000),
+            options.intValue("cards", CARDS_DEFAULT, 1, 100_000_000),
+            options.longValue("seed", SEED_DEFAULT, Long.MIN_VALUE, Long.MAX_VALUE),
+            options.intValue("shards", cpus, 1, 128),
             backend,
-            Path.of(values.getOrDefault("checkpoint-dir", CHECKPOINT_DIR_DEFAULT)),
-            number(values, "checkpoint-interval-ms", CHECKPOINT_INTERVAL_MS_DEFAULT, 10, 3_600_000),
-            number(values, "time-scale", TIME_SCALE_DEFAULT, 1, 100_000),
-            number(values, "out-of-order-ms", OUT_OF_ORDERNESS_MS_DEFAULT, 0, 3_600_000),
-            (int)number(values, "samples", SAMPLES_DEFAULT, 0, 1000));
-    }
-
-    private static long number(
-        final Map<String, String> values, final String name, final long defaultValue, final long min, final long max)
-    {
-        final String value = values.get(name);
-        if (value == null)
-        {
-            return defaultValue;
-        }
-        final long parsed;
-        try
-        {
-            parsed = Long.parseLong(value.replace("_", ""));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new UsageException(COMMAND + ": --" + name + " must be an integer, got '" + value + "'");
-        }
-        if (parsed < min || parsed > max)
-        {
-            throw new UsageException(COMMAND + ": --" + name + " must be in " + min + ".." + max + ", got " + parsed);
-        }
-        return parsed;
+            Path.of(options.string("checkpoint-dir", CHECKPOINT_DIR_DEFAULT)),
+            options.longValue("checkpoint-interval-ms", CHECKPOINT_INTERVAL_MS_DEFAULT, 10, 3_600_000),
+            options.longValue("time-scale", TIME_SCALE_DEFAULT, 1, 100_000),
+            options.longValue("out-of-order-ms", OUT_OF_ORDERNESS_MS_DEFAULT, 0, 3_600_000),
+            options.intValue("samples", SAMPLES_DEFAULT, 0, 1000));
     }
 }
