@@ -89,11 +89,6 @@ public final class Producer<I>
         return producerIndex;
     }
 
-    int shards()
-    {
-        return shards;
-    }
-
     /** For an application's producer: inject checkpoint barriers the coordinator asks for, before elements. */
     void injectBarriersFor(final CheckpointCoordinator coordinator)
     {

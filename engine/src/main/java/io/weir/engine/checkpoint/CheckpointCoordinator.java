@@ -62,6 +62,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private final ManyToOneConcurrentLinkedQueue<Request> requests = new ManyToOneConcurrentLinkedQueue<>();
     private final List<CheckpointStats> completed = new CopyOnWriteArrayList<>();
     private final List<List<CheckpointManifest.FileRef>> chains = new ArrayList<>();
+    /** Per shard: the checkpoint id of the newest file in its chain, the parent of its next delta. */
+    private final long[] chainHeadIds;
     private final ExpandableDirectByteBuffer timerKey = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
 
@@ -139,6 +141,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         this.log = log;
         this.nextCheckpointId = firstCheckpointId;
         this.endedProducers = new java.util.concurrent.atomic.AtomicIntegerArray(producers);
+        this.chainHeadIds = new long[shards];
         for (int i = 0; i < shards; i++)
         {
             chains.add(new ArrayList<>());
@@ -363,7 +366,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             SnapshotHeader.full(backendName, point.shardId(), point.firstKeyGroup(), point.lastKeyGroup(),
                 maxParallelism, point.checkpointId(), nowMs) :
             SnapshotHeader.delta(backendName, point.shardId(), point.firstKeyGroup(), point.lastKeyGroup(),
-                maxParallelism, point.checkpointId(), parentId(chain), nowMs);
+                maxParallelism, point.checkpointId(), chainHeadIds[point.shardId()], nowMs);
         final SnapshotFileResult stateFile;
         try
         {
@@ -379,6 +382,10 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         }
         chain.add(new CheckpointManifest.FileRef(stateFile.path().getFileName().toString(), stateFile.sizeBytes(),
             kind));
+        if (!savepoint)
+        {
+            chainHeadIds[point.shardId()] = point.checkpointId();
+        }
         checkpoint.bytesWritten += stateFile.sizeBytes();
         checkpoint.entries += stateFile.entryCount();
 
@@ -402,13 +409,6 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             point.firstKeyGroup(), point.lastKeyGroup(), List.copyOf(chain), point.watermark(), point.timerCount(),
             timersRef);
         checkpoint.shardsDone++;
-    }
-
-    private static long parentId(final List<CheckpointManifest.FileRef> chain)
-    {
-        final String name = chain.get(chain.size() - 1).name();
-        final int at = name.indexOf("-chk-") + 5;
-        return Long.parseLong(name.substring(at, name.indexOf('.', at)));
     }
 
     private SnapshotFileResult writeState(
