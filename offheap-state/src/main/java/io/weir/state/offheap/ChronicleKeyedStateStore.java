@@ -4,7 +4,6 @@ import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import net.openhft.chronicle.bytes.BytesStore;
-import net.openhft.chronicle.bytes.PointerBytesStore;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -28,14 +27,19 @@ import java.nio.file.StandardCopyOption;
  * thread once the shard stopped). The {@link StoreSnapshot} returned by {@link #snapshot} is read and released
  * by the snapshot thread; what the two threads share is described in {@link ChronicleStoreSnapshot}.
  * <p>
- * Hot path: keys and values reach Chronicle through reused {@link PointerBytesStore}s pointing at the caller's
- * off-heap buffers (or at a reused native scratch for heap buffers), through the thread-local query context,
- * and values are copied straight from the map's memory into the caller's buffer: no allocation per call. The
- * exceptions are copy-on-write pre-images saved while a snapshot is in flight (one copy per key, at most once
- * per snapshot) and map growth.
+ * Hot path: keys reach Chronicle as a reused {@link OffHeapData} pointing at the caller's off-heap buffer (or
+ * at a reused native scratch for heap buffers), through the thread-local query context, and values are copied
+ * straight from the map's memory into the caller's buffer: no allocation per call. The exceptions are
+ * copy-on-write pre-images saved while a snapshot is in flight (one copy per key, at most once per snapshot)
+ * and map growth.
  * <p>
- * Change tracking: {@link #changedKeys} records every key written or removed since the previous snapshot
- * point. It doubles as the "first change since the snapshot point" test that triggers copy-on-write.
+ * Change tracking. Snapshot points cut time into change intervals, numbered by {@link #interval}. Every
+ * stored value starts with a hidden {@value #STAMP_BYTES}-byte stamp: the interval of its last write. A write
+ * to an entry whose stamp is not the current interval is the key's first change since the snapshot point, so
+ * the key is appended to {@link ChangeSet#keys} (for the next delta) and, when a snapshot is in flight, may
+ * need a pre-image. Testing the stamp costs nothing extra (the entry is in cache for the write), where a
+ * separate changed-key hash set cost a cache miss per write. Keys without an entry (inserts, and the key of a
+ * remove) carry no stamp, so {@link ChangeSet#absentKeys} remembers them for the interval.
  */
 public final class ChronicleKeyedStateStore implements KeyedStateStore
 {
@@ -47,14 +51,18 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private long configuredEntries;
     private int generation;
 
+    /** Size of the interval stamp that prefixes every stored value. */
+    static final int STAMP_BYTES = Integer.BYTES;
+
     private final NativeScratch keyScratch = new NativeScratch(256);
     private final NativeScratch valueScratch = new NativeScratch(256);
-    private final PointerBytesStore keyPointer = new PointerBytesStore();
-    private final PointerBytesStore valuePointer = new PointerBytesStore();
+    private final OffHeapData keyData = new OffHeapData();
+    private final OffHeapData valueData = new OffHeapData();
     private final UnsafeBuffer readView = new UnsafeBuffer(0, 0);
 
-    private KeyBytesSet changedKeys = new KeyBytesSet();
-    private KeyBytesSet spareKeys = new KeyBytesSet();
+    private ChangeSet changes = new ChangeSet();
+    private ChangeSet spareChanges = new ChangeSet();
+    private int interval;
     private ChronicleStoreSnapshot inflight;
     private long lastCheckpointId = Long.MIN_VALUE;
     private boolean closed;
@@ -66,6 +74,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         this.configuredEntries = entries;
         this.file = ctx.directory() == null ? null : ctx.directory().resolve("shard-" + shardId + ".cmap");
         this.map = createMap(entries, file);
+        this.interval = firstInterval(map);
     }
 
     public int shardId()
@@ -87,8 +96,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
 
     public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
     {
-        final BytesStore<?, ?> keyStore = keyStore(key, keyLength);
-        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyStore, 0, keyLength))
+        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData(key, keyLength)))
         {
             final MapEntry<byte[], byte[]> entry = c.entry();
             if (null == entry)
@@ -96,10 +104,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 return MISSING;
             }
             final Data<byte[]> value = entry.value();
-            final int length = (int)value.size();
+            final int length = (int)value.size() - STAMP_BYTES;
             if (length > 0)
             {
-                readView.wrap(value.bytes().addressForRead(value.offset()), length);
+                readView.wrap(value.bytes().addressForRead(value.offset() + STAMP_BYTES), length);
                 valueOut.putBytes(0, readView, 0, length);
             }
             return length;
@@ -109,25 +117,24 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     public void put(
         final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
-        final BytesStore<?, ?> keyStore = keyStore(key, keyLength);
-        final BytesStore<?, ?> valueStore = valueStore(value, valueOffset, valueLength);
+        final OffHeapData keyData = keyData(key, keyLength);
+        final OffHeapData stampedValue = stampedValue(value, valueOffset, valueLength);
         while (true)
         {
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyStore, 0, keyLength))
+            try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData))
             {
                 // Exclusive for the whole read-modify-write, so a snapshot reader of this segment sees the
                 // pre-image and the new value atomically (see ChronicleStoreSnapshot).
                 c.writeLock().lock();
                 final MapEntry<byte[], byte[]> entry = c.entry();
-                onChange(c.segmentIndex(), key, keyLength, entry);
-                final Data<byte[]> data = c.wrapValueBytesAsData(valueStore, 0, valueLength);
+                onChange(c.segmentIndex(), key, keyLength, entry, false);
                 if (null == entry)
                 {
-                    c.absentEntry().doInsert(data);
+                    c.absentEntry().doInsert(stampedValue);
                 }
                 else
                 {
-                    entry.doReplaceValue(data);
+                    entry.doReplaceValue(stampedValue);
                 }
                 return;
             }
@@ -140,8 +147,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
 
     public boolean remove(final DirectBuffer key, final int keyLength)
     {
-        final BytesStore<?, ?> keyStore = keyStore(key, keyLength);
-        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyStore, 0, keyLength))
+        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData(key, keyLength)))
         {
             c.writeLock().lock();
             final MapEntry<byte[], byte[]> entry = c.entry();
@@ -149,7 +155,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             {
                 return false;
             }
-            onChange(c.segmentIndex(), key, keyLength, entry);
+            onChange(c.segmentIndex(), key, keyLength, entry, true);
             entry.doRemove();
             return true;
         }
@@ -164,9 +170,9 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             final Data<byte[]> k = entry.key();
             final Data<byte[]> v = entry.value();
             final int keyLength = (int)k.size();
-            final int valueLength = (int)v.size();
+            final int valueLength = (int)v.size() - STAMP_BYTES;
             keyView.wrap(k.bytes().addressForRead(k.offset()), keyLength);
-            valueView.wrap(v.bytes().addressForRead(v.offset()), valueLength);
+            valueView.wrap(v.bytes().addressForRead(v.offset() + STAMP_BYTES), valueLength);
             visitor.onEntry(keyView, keyLength, valueView, valueLength);
         });
     }
@@ -207,12 +213,13 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 inflight.checkpointId() + " is still in flight; release() it before snapshot " + checkpointId);
         }
 
-        final KeyBytesSet deltaKeys = changedKeys;
-        changedKeys = spareKeys;
-        spareKeys = null;
-        changedKeys.clear();
+        final ChangeSet frozen = changes;
+        changes = spareChanges;
+        spareChanges = null;
+        changes.clear();
         lastCheckpointId = checkpointId;
-        inflight = new ChronicleStoreSnapshot(checkpointId, full, map, deltaKeys);
+        inflight = new ChronicleStoreSnapshot(checkpointId, full, map, frozen, interval);
+        interval = nextInterval(interval);
         return inflight;
     }
 
@@ -250,11 +257,35 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         }
     }
 
+    /** Under the key's segment write lock, before the entry is written or removed. */
     private void onChange(
-        final int segmentIndex, final DirectBuffer key, final int keyLength, final MapEntry<byte[], byte[]> entry)
+        final int segmentIndex,
+        final DirectBuffer key,
+        final int keyLength,
+        final MapEntry<byte[], byte[]> entry,
+        final boolean removing)
     {
-        if (changedKeys.add(key, keyLength))
+        final boolean firstChange;
+        int stamp = 0;
+        if (null != entry)
         {
+            final Data<byte[]> value = entry.value();
+            stamp = value.bytes().readInt(value.offset());
+            firstChange = stamp != interval;
+            if (removing)
+            {
+                // Without an entry the key has no stamp: remember that it is logged already this interval.
+                changes.absentKeys.add(key, keyLength);
+            }
+        }
+        else
+        {
+            firstChange = changes.absentKeys.add(key, keyLength);
+        }
+
+        if (firstChange)
+        {
+            changes.keys.append(key, keyLength);
             final ChronicleStoreSnapshot snapshot = inflight;
             if (null != snapshot)
             {
@@ -262,7 +293,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 {
                     reclaimReleasedSnapshot();
                 }
-                else if (snapshot.needsPreImage(segmentIndex, key, keyLength))
+                else if (snapshot.needsPreImage(segmentIndex, key, keyLength, null != entry, stamp))
                 {
                     snapshot.savePreImage(key, keyLength, null == entry ? null : entry.value());
                 }
@@ -270,13 +301,35 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         }
     }
 
+    private static int nextInterval(final int interval)
+    {
+        // 0 is never a current interval, so no stamp read as 0 can pass for one.
+        return interval == -1 ? 1 : interval + 1;
+    }
+
+    /** 1 for a new map; for a re-opened file, past every stamp in it, so none passes for the current interval. */
+    private static int firstInterval(final ChronicleMap<byte[], byte[]> map)
+    {
+        if (map.longSize() == 0)
+        {
+            return 1;
+        }
+        final int[] max = {0};
+        map.forEachEntry((entry) ->
+        {
+            final Data<byte[]> value = entry.value();
+            max[0] = Math.max(max[0], value.bytes().readInt(value.offset()));
+        });
+        return nextInterval(max[0]);
+    }
+
     private void reclaimReleasedSnapshot()
     {
         final ChronicleStoreSnapshot snapshot = inflight;
         if (null != snapshot && snapshot.isReleased())
         {
-            spareKeys = snapshot.deltaKeys();
-            spareKeys.clear();
+            spareChanges = snapshot.changes();
+            spareChanges.clear();
             inflight = null;
         }
     }
@@ -378,7 +431,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             .name("weir-shard-" + shardId)
             .entries(entries)
             .averageKeySize(ctx.averageKeySizeBytes())
-            .averageValueSize(ctx.averageValueSizeBytes())
+            .averageValueSize(ctx.averageValueSizeBytes() + STAMP_BYTES)
             .maxBloatFactor(ctx.maxBloatFactor())
             // The job closes its stores itself, after the shard and checkpoint threads stopped. Chronicle's own
             // exit hook would close the map under a running shard during a graceful stop (SIGTERM takes a
@@ -400,25 +453,22 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         }
     }
 
-    private BytesStore<?, ?> keyStore(final DirectBuffer key, final int length)
+    private OffHeapData keyData(final DirectBuffer key, final int length)
     {
-        if (null == key.byteArray() && length > 0)
+        if (null == key.byteArray())
         {
-            keyPointer.set(key.addressOffset(), length);
-            return keyPointer;
+            return keyData.set(key.addressOffset(), length);
         }
-        return keyScratch.copy(key, 0, length);
+        keyScratch.copy(key, 0, 0, length);
+        return keyData.set(keyScratch.address(), length);
     }
 
-    private BytesStore<?, ?> valueStore(final DirectBuffer value, final int offset, final int length)
+    /** The value as stored: the current interval's stamp, then the payload. */
+    private OffHeapData stampedValue(final DirectBuffer value, final int offset, final int length)
     {
-        if (null == value.byteArray() && length > 0)
-        {
-            valuePointer.set(value.addressOffset() + offset, length);
-            return valuePointer;
-        }
-        valueScratch.copy(value, offset, length);
-        return valueScratch.store();
+        valueScratch.copy(value, offset, STAMP_BYTES, length);
+        valueScratch.view.putInt(0, interval);
+        return valueData.set(valueScratch.address(), STAMP_BYTES + length);
     }
 
     private void checkOpen()
@@ -442,21 +492,27 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
 
         BytesStore<?, Void> copy(final DirectBuffer src, final int offset, final int length)
         {
-            if (length > view.capacity())
+            return copy(src, offset, 0, length);
+        }
+
+        /** Copy {@code length} bytes of {@code src} to {@code at} in this scratch, growing it if needed. */
+        BytesStore<?, Void> copy(final DirectBuffer src, final int offset, final int at, final int length)
+        {
+            if (at + length > view.capacity())
             {
                 store.releaseLast();
-                allocate(Math.max(length, view.capacity() * 2));
+                allocate(Math.max(at + length, view.capacity() * 2));
             }
             if (length > 0)
             {
-                view.putBytes(0, src, offset, length);
+                view.putBytes(at, src, offset, length);
             }
             return store;
         }
 
-        BytesStore<?, Void> store()
+        long address()
         {
-            return store;
+            return view.addressOffset();
         }
 
         void free()
@@ -472,6 +528,21 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         {
             store = BytesStore.nativeStoreWithFixedCapacity(capacity);
             view.wrap(store.addressForWrite(0), capacity);
+        }
+    }
+
+    /** The keys changed in one interval. Owned by the shard; frozen once handed to a snapshot. */
+    static final class ChangeSet
+    {
+        /** Every key changed in the interval, once each. */
+        final KeyLog keys = new KeyLog();
+        /** Keys that had no entry at some change in the interval: inserted, or removed. */
+        final KeyBytesSet absentKeys = new KeyBytesSet();
+
+        void clear()
+        {
+            keys.clear();
+            absentKeys.clear();
         }
     }
 }

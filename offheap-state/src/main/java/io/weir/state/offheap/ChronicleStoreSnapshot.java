@@ -16,10 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Copy-on-write view of a {@link ChronicleKeyedStateStore} at one snapshot point.
  * <p>
- * Taking it is O(1): the store swaps its changed-key set (which becomes {@link #deltaKeys}, frozen) for an
- * empty one. From then on, the first write or remove of a key by the shard ({@code changedKeys.add} returns
- * true) asks {@link #needsPreImage} and, if needed, saves the key's previous value or {@link #ABSENT} here
- * before changing the entry.
+ * Taking it is O(1): the store swaps its change set (which becomes {@link #changes}, frozen) for an empty one
+ * and starts a new change interval. From then on, the first write or remove of a key by the shard (its entry's
+ * stamp is not the new interval, or it is a new absent key) asks {@link #needsPreImage} and, if needed, saves
+ * the key's previous value or {@link #ABSENT} here before changing the entry.
  * <p>
  * Thread argument. The shard saves a pre-image and changes the entry inside one critical section holding the
  * entry's segment <em>write</em> lock (store {@code put}/{@code remove}). The snapshot thread reads an entry
@@ -38,7 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * pre-images are saved once every segment was visited, so that last pass reads a stable map and each key
  * is yielded exactly once.</li>
  * <li>Delta: each frozen changed key is looked up under its segment's read lock: pre-image if any, else the
- * live value, else a tombstone. The shard saves pre-images only for keys in the frozen set.</li>
+ * live value, else a tombstone. The shard saves pre-images exactly for the keys in the frozen set: an entry
+ * stamped with the frozen interval, or an absent key the frozen set saw without an entry.</li>
  * </ul>
  * Cost: the snapshot point allocates this object only; the shard's first write per key while a snapshot is
  * in flight copies one pre-image (on heap); the snapshot thread copies one segment at a time under its lock
@@ -60,7 +61,8 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     private final long checkpointId;
     private final boolean full;
     private final ChronicleMap<byte[], byte[]> map;
-    private final KeyBytesSet deltaKeys;
+    private final ChronicleKeyedStateStore.ChangeSet changes;
+    private final int frozenInterval;
     private final ConcurrentHashMap<ByteKey, PreImage> preImages = new ConcurrentHashMap<>();
     private final int segments;
 
@@ -71,12 +73,17 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     private boolean storeClosed;
 
     ChronicleStoreSnapshot(
-        final long checkpointId, final boolean full, final ChronicleMap<byte[], byte[]> map, final KeyBytesSet deltaKeys)
+        final long checkpointId,
+        final boolean full,
+        final ChronicleMap<byte[], byte[]> map,
+        final ChronicleKeyedStateStore.ChangeSet changes,
+        final int frozenInterval)
     {
         this.checkpointId = checkpointId;
         this.full = full;
         this.map = map;
-        this.deltaKeys = deltaKeys;
+        this.changes = changes;
+        this.frozenInterval = frozenInterval;
         this.segments = map.segments();
     }
 
@@ -95,19 +102,28 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         return released;
     }
 
-    KeyBytesSet deltaKeys()
+    ChronicleKeyedStateStore.ChangeSet changes()
     {
-        return deltaKeys;
+        return changes;
     }
 
-    /** Shard thread, holding the key's segment write lock. */
-    boolean needsPreImage(final int segmentIndex, final DirectBuffer key, final int keyLength)
+    /**
+     * Shard thread, holding the key's segment write lock, at the key's first change since the snapshot point.
+     *
+     * @param present whether the key has an entry; then {@code stamp} is the interval of its last write.
+     */
+    boolean needsPreImage(
+        final int segmentIndex, final DirectBuffer key, final int keyLength, final boolean present, final int stamp)
     {
         if (frozen)
         {
             return false;
         }
-        return full ? segmentIndex >= segmentsVisited : deltaKeys.contains(key, keyLength);
+        if (full)
+        {
+            return segmentIndex >= segmentsVisited;
+        }
+        return present ? stamp == frozenInterval : changes.absentKeys.contains(key, keyLength);
     }
 
     /** Shard thread, holding the key's segment write lock; {@code value} null when the key is absent. */
@@ -122,8 +138,8 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         }
         else
         {
-            valueBytes = new byte[(int)value.size()];
-            value.bytes().read(value.offset(), valueBytes, 0, valueBytes.length);
+            valueBytes = new byte[(int)value.size() - ChronicleKeyedStateStore.STAMP_BYTES];
+            value.bytes().read(value.offset() + ChronicleKeyedStateStore.STAMP_BYTES, valueBytes, 0, valueBytes.length);
         }
         preImages.put(ByteKey.copyOf(keyBytes, 0, keyLength), new PreImage(valueBytes));
     }
@@ -274,9 +290,10 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
             else
             {
                 final Data<byte[]> value = entry.value();
-                valueLength = (int)value.size();
+                valueLength = (int)value.size() - ChronicleKeyedStateStore.STAMP_BYTES;
                 batch.checkLimit(valueOffset + valueLength);
-                value.bytes().read(value.offset(), batch.byteArray(), valueOffset, valueLength);
+                value.bytes().read(
+                    value.offset() + ChronicleKeyedStateStore.STAMP_BYTES, batch.byteArray(), valueOffset, valueLength);
             }
             batch.putInt(batchLength, keyLength);
             batch.putInt(batchLength + LENGTH_BYTES, valueLength);
@@ -318,7 +335,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         {
             try
             {
-                deltaKeys.forEach(this::onKey);
+                changes.keys.forEach(this::onKey);
             }
             finally
             {
@@ -356,9 +373,9 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                     return TOMBSTONE;
                 }
                 final Data<byte[]> v = entry.value();
-                final int valueLength = (int)v.size();
+                final int valueLength = (int)v.size() - ChronicleKeyedStateStore.STAMP_BYTES;
                 value.checkLimit(valueLength);
-                v.bytes().read(v.offset(), value.byteArray(), 0, valueLength);
+                v.bytes().read(v.offset() + ChronicleKeyedStateStore.STAMP_BYTES, value.byteArray(), 0, valueLength);
                 return valueLength;
             }
         }
