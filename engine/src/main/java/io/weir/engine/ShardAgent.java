@@ -223,6 +223,7 @@ public final class ShardAgent<K, I, O> implements Agent
             }
             work += fireProcessingTimers();
             stateRegistry.onDutyCycle();
+            store.endOfAccess();
             if (stoppedBySavepoint)
             {
                 // Stop with savepoint: the sources stopped after the barrier; the output after the savepoint's
@@ -251,6 +252,7 @@ public final class ShardAgent<K, I, O> implements Agent
     {
         try
         {
+            store.endOfAccess();
             if (opened)
             {
                 function.close();

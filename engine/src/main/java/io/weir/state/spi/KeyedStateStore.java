@@ -32,6 +32,16 @@ public interface KeyedStateStore extends AutoCloseable
     /** Insert or replace the value stored under the key. */
     void put(DirectBuffer key, int keyLength, DirectBuffer value, int valueOffset, int valueLength);
 
+    /**
+     * The shard is done with state access for now (end of a duty cycle, or closing): release anything held
+     * across calls. A backend may keep a {@link #get}'s look-up open, with the key's lock, so that a {@link #put}
+     * of the same key right after does not look it up again; it must release it here, and before any other
+     * call. Shard thread only.
+     */
+    default void endOfAccess()
+    {
+    }
+
     /** @return true if an entry was removed. */
     boolean remove(DirectBuffer key, int keyLength);
 

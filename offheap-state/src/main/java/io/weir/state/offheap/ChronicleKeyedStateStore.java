@@ -59,6 +59,9 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private final OffHeapData keyData = new OffHeapData();
     private final OffHeapData valueData = new OffHeapData();
     private final UnsafeBuffer readView = new UnsafeBuffer(0, 0);
+    private final NativeScratch pendingKey = new NativeScratch(256);
+    private ExternalMapQueryContext<byte[], byte[], ?> pending;
+    private int pendingKeyLength;
 
     private ChangeSet changes = new ChangeSet();
     private ChangeSet spareChanges = new ChangeSet();
@@ -94,34 +97,69 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         return generation;
     }
 
+    /**
+     * Reads under the segment's update lock and keeps the look-up open: a {@link #put} of the same key next (the
+     * read-modify-write of a ValueState) upgrades it to the write lock instead of hashing and searching again.
+     * The update lock admits readers, so neither the shard's other reads nor a delta snapshot wait on it.
+     */
     public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
     {
-        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData(key, keyLength)))
+        endOfAccess();
+        final ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData(key, keyLength));
+        boolean keepOpen = false;
+        try
         {
+            c.updateLock().lock();
             final MapEntry<byte[], byte[]> entry = c.entry();
-            if (null == entry)
+            int length = MISSING;
+            if (null != entry)
             {
-                return MISSING;
+                final Data<byte[]> value = entry.value();
+                length = (int)value.size() - STAMP_BYTES;
+                if (length > 0)
+                {
+                    readView.wrap(value.bytes().addressForRead(value.offset() + STAMP_BYTES), length);
+                    valueOut.putBytes(0, readView, 0, length);
+                }
             }
-            final Data<byte[]> value = entry.value();
-            final int length = (int)value.size() - STAMP_BYTES;
-            if (length > 0)
-            {
-                readView.wrap(value.bytes().addressForRead(value.offset() + STAMP_BYTES), length);
-                valueOut.putBytes(0, readView, 0, length);
-            }
+            pendingKey.copy(key, 0, keyLength);
+            pendingKeyLength = keyLength;
+            pending = c;
+            keepOpen = true;
             return length;
+        }
+        finally
+        {
+            if (!keepOpen)
+            {
+                c.close();
+            }
+        }
+    }
+
+    public void endOfAccess()
+    {
+        final ExternalMapQueryContext<byte[], byte[], ?> c = pending;
+        if (null != c)
+        {
+            pending = null;
+            c.close();
         }
     }
 
     public void put(
         final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
+        ExternalMapQueryContext<byte[], byte[], ?> reuse = takePending(key, keyLength);
+        // The open look-up's key is this same key object, now re-pointed at identical bytes.
         final OffHeapData keyData = keyData(key, keyLength);
         final OffHeapData stampedValue = stampedValue(value, valueOffset, valueLength);
         while (true)
         {
-            try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData))
+            final ExternalMapQueryContext<byte[], byte[], ?> c = null != reuse ? reuse : map.queryContext(keyData);
+            reuse = null;
+            RuntimeException full = null;
+            try
             {
                 // Exclusive for the whole read-modify-write, so a snapshot reader of this segment sees the
                 // pre-image and the new value atomically (see ChronicleStoreSnapshot).
@@ -136,17 +174,64 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 {
                     entry.doReplaceValue(stampedValue);
                 }
-                return;
             }
             catch (final IllegalStateException | IllegalArgumentException ex)
             {
-                onMapFull(ex);
+                full = ex;
+            }
+            finally
+            {
+                c.close();
+            }
+            if (null == full)
+            {
+                return;
+            }
+            // Grow with no look-up open: copying the map takes every segment's lock.
+            onMapFull(full);
+        }
+    }
+
+    /** The open look-up if it is of this key; otherwise closes it. */
+    private ExternalMapQueryContext<byte[], byte[], ?> takePending(final DirectBuffer key, final int keyLength)
+    {
+        final ExternalMapQueryContext<byte[], byte[], ?> c = pending;
+        if (null == c)
+        {
+            return null;
+        }
+        pending = null;
+        if (keyLength == pendingKeyLength && sameBytes(pendingKey.view, key, keyLength))
+        {
+            return c;
+        }
+        c.close();
+        return null;
+    }
+
+    private static boolean sameBytes(final DirectBuffer a, final DirectBuffer b, final int length)
+    {
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
+        {
+            if (a.getLong(i) != b.getLong(i))
+            {
+                return false;
             }
         }
+        for (; i < length; i++)
+        {
+            if (a.getByte(i) != b.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean remove(final DirectBuffer key, final int keyLength)
     {
+        endOfAccess();
         try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData(key, keyLength)))
         {
             c.writeLock().lock();
@@ -163,6 +248,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
 
     public void forEach(final EntryVisitor visitor)
     {
+        endOfAccess();
         final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
         final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
         map.forEachEntry((entry) ->
@@ -206,6 +292,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     public StoreSnapshot snapshot(final long checkpointId, final boolean full)
     {
         checkOpen();
+        endOfAccess();
         reclaimReleasedSnapshot();
         if (null != inflight)
         {
@@ -236,6 +323,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             return;
         }
         closed = true;
+        endOfAccess();
         if (null != inflight)
         {
             inflight.onStoreClosed();
@@ -244,6 +332,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         map.close();
         keyScratch.free();
         valueScratch.free();
+        pendingKey.free();
         if (null != file && ctx.deleteFilesOnClose())
         {
             try

@@ -510,9 +510,18 @@ class ChronicleKeyedStateStoreTest
                 {
                     assertEquals(null != model.remove(ByteBuffer.wrap(key)), remove(store, key));
                 }
-                else if (op < 9)
+                else if (op < 6)
                 {
                     final byte[] value = randomValue(random, 12);
+                    put(store, key, value);
+                    model.put(ByteBuffer.wrap(key), value);
+                }
+                else if (op < 9)
+                {
+                    // Read-modify-write: the put reuses the get's open look-up.
+                    final byte[] previous = get(store, key, random.nextBoolean());
+                    assertArrayEquals(model.get(ByteBuffer.wrap(key)), previous);
+                    final byte[] value = null == previous ? new byte[]{ 1 } : Arrays.copyOf(previous, previous.length + 1);
                     put(store, key, value);
                     model.put(ByteBuffer.wrap(key), value);
                 }
@@ -523,6 +532,8 @@ class ChronicleKeyedStateStoreTest
             }
             if (null != inFlight)
             {
+                // Read here on the shard's own thread: end its access first, as the shard does each duty cycle.
+                store.endOfAccess();
                 applyAndCompare(inFlight, replayed, modelAtPoint);
             }
             inFlight = store.snapshot(point, point == 1 || random.nextInt(8) == 0);
