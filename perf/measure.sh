@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every issue-6 configuration of `weir bench` three times, one after another (never in parallel: the
+# machine has 2 cores), keeps each run's full output, and prints the median of each RESULT field per
+# configuration. Usage: perf/measure.sh [OUT_DIR] [NAME ...]   (no names: all configurations)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${1:-$root/perf/out}"; shift || true
+runs="${RUNS:-3}"
+mkdir -p "$out"
+
+ckpt="--checkpoint-interval-ms 1000"
+declare -A cfg=(
+  [chronicle-throughput]="--events 10000000 --keys 1000000 $ckpt"
+  [chronicle-throughput-nockpt]="--events 10000000 --keys 1000000"
+  [lmdb-throughput]="--backend lmdb --events 10000000 --keys 1000000 $ckpt"
+  [lmdb-throughput-nockpt]="--backend lmdb --events 10000000 --keys 1000000"
+  [floor-throughput]="--stateless --events 10000000 --keys 1000000"
+  [chronicle-500k]="--rate 500000 --events 10000000 --keys 1000000 $ckpt"
+  [lmdb-500k]="--backend lmdb --rate 500000 --events 10000000 --keys 1000000 $ckpt"
+  [floor-500k]="--stateless --rate 500000 --events 10000000 --keys 1000000"
+  [chronicle-1m]="--rate 1000000 --events 10000000 --keys 1000000 $ckpt"
+  [lmdb-1m]="--backend lmdb --rate 1000000 --events 10000000 --keys 1000000 $ckpt"
+  [floor-1m]="--stateless --rate 1000000 --events 10000000 --keys 1000000"
+  [chronicle-100k-rate]="--rate 100000 --events 5000000 --keys 1000000 $ckpt"
+  [pause-chronicle-100k]="--keys 100000 --prefill --events 20000 --rate 1000 $ckpt --measure-recovery"
+  [pause-chronicle-1m]="--keys 1000000 --prefill --events 200000 --rate 10000 $ckpt --measure-recovery"
+  [pause-chronicle-10m]="--keys 10000000 --prefill --events 2000000 --rate 100000 $ckpt --measure-recovery"
+  [pause-lmdb-1m]="--backend lmdb --keys 1000000 --prefill --events 200000 --rate 10000 $ckpt --measure-recovery"
+)
+order=(floor-throughput chronicle-throughput chronicle-throughput-nockpt lmdb-throughput lmdb-throughput-nockpt
+  floor-500k chronicle-500k lmdb-500k floor-1m chronicle-1m lmdb-1m chronicle-100k-rate
+  pause-chronicle-100k pause-chronicle-1m pause-chronicle-10m pause-lmdb-1m)
+names=("$@"); [[ ${#names[@]} -eq 0 ]] && names=("${order[@]}")
+
+"$root/weir" bench --help >/dev/null   # builds the jar first if needed
+for name in "${names[@]}"; do
+  [[ -n "${cfg[$name]:-}" ]] || { echo "unknown configuration $name" >&2; exit 2; }
+  for i in $(seq 1 "$runs"); do
+    echo "== $name run $i: ./weir bench ${cfg[$name]}" >&2
+    WEIR_JAVA_OPTS="${WEIR_JAVA_OPTS:-} -Xlog:gc:file=$out/$name-$i.gc.log" \
+      "$root/weir" bench ${cfg[$name]} --hgrm "$out/$name-$i.hgrm" > "$out/$name-$i.txt" 2>&1
+  done
+  python3 "$root/perf/median.py" "$name" "${cfg[$name]}" "$out"/"$name"-[0-9]*.txt
+done
