@@ -201,32 +201,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             return null;
         }
         pending = null;
-        if (keyLength == pendingKeyLength && sameBytes(pendingKey.view, key, keyLength))
+        if (keyLength == pendingKeyLength && OffHeapData.sameBytes(pendingKey.view, 0, key, 0, keyLength))
         {
             return c;
         }
         c.close();
         return null;
-    }
-
-    private static boolean sameBytes(final DirectBuffer a, final DirectBuffer b, final int length)
-    {
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES)
-        {
-            if (a.getLong(i) != b.getLong(i))
-            {
-                return false;
-            }
-        }
-        for (; i < length; i++)
-        {
-            if (a.getByte(i) != b.getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     public boolean remove(final DirectBuffer key, final int keyLength)

@@ -10,19 +10,13 @@ import org.agrona.ExpandableArrayBuffer;
  * them. {@link #clear()} keeps the capacity for the next checkpoint interval, so growth is bounded by the
  * number of distinct keys changed in one interval.
  * <p>
- * Not thread-safe. The owning shard mutates it; after it is handed to a snapshot it is frozen and may then be
- * read concurrently by the shard ({@link #contains}) and the snapshot thread ({@link #forEach}).
+ * Not thread-safe. The owning shard mutates it; once handed to a snapshot it is frozen, and only the shard
+ * reads it ({@link #contains}) until the snapshot is released.
  */
 final class KeyBytesSet
 {
     private static final int EMPTY = -1;
     private static final int LENGTH_BYTES = 4;
-
-    @FunctionalInterface
-    interface KeyConsumer
-    {
-        void onKey(byte[] array, int offset, int length);
-    }
 
     private final ExpandableArrayBuffer arena = new ExpandableArrayBuffer(4096);
     private int arenaLength;
@@ -88,19 +82,6 @@ final class KeyBytesSet
         return false;
     }
 
-    /** Visit the keys in insertion order; the array is the arena and is valid only for the call. */
-    void forEach(final KeyConsumer consumer)
-    {
-        final byte[] array = arena.byteArray();
-        int offset = 0;
-        while (offset < arenaLength)
-        {
-            final int length = arena.getInt(offset);
-            consumer.onKey(array, offset + LENGTH_BYTES, length);
-            offset += LENGTH_BYTES + length;
-        }
-    }
-
     void clear()
     {
         if (size > 0)
@@ -117,23 +98,7 @@ final class KeyBytesSet
         {
             return false;
         }
-        final int base = recordOffset + LENGTH_BYTES;
-        int i = 0;
-        for (; i + 8 <= length; i += 8)
-        {
-            if (arena.getLong(base + i) != key.getLong(i))
-            {
-                return false;
-            }
-        }
-        for (; i < length; i++)
-        {
-            if (arena.getByte(base + i) != key.getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
+        return OffHeapData.sameBytes(arena, recordOffset + LENGTH_BYTES, key, 0, length);
     }
 
     private void rehash(final int newCapacity)

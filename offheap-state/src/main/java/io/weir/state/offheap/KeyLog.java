@@ -16,6 +16,12 @@ final class KeyLog
 {
     private static final int LENGTH_BYTES = 4;
 
+    @FunctionalInterface
+    interface KeyConsumer
+    {
+        void onKey(byte[] array, int offset, int length);
+    }
+
     private final ExpandableArrayBuffer arena = new ExpandableArrayBuffer(4096);
     private int arenaLength;
     private int size;
@@ -35,7 +41,7 @@ final class KeyLog
     }
 
     /** Visit the keys in append order; the array is the arena and is valid only for the call. */
-    void forEach(final KeyBytesSet.KeyConsumer consumer)
+    void forEach(final KeyConsumer consumer)
     {
         final byte[] array = arena.byteArray();
         int offset = 0;

@@ -4,6 +4,7 @@ import net.openhft.chronicle.bytes.PointerBytesStore;
 import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.hash.AbstractData;
 import net.openhft.chronicle.algo.hashing.LongHashFunction;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -64,17 +65,24 @@ final class OffHeapData extends AbstractData<byte[]>
         }
         mine.wrap(address, size);
         theirs.wrap(source.addressForRead(sourceOffset), size);
+        return sameBytes(mine, 0, theirs, 0, size);
+    }
+
+    /** Byte-wise equality of two ranges, eight bytes at a time. */
+    static boolean sameBytes(
+        final DirectBuffer a, final int aOffset, final DirectBuffer b, final int bOffset, final int length)
+    {
         int i = 0;
-        for (; i + Long.BYTES <= size; i += Long.BYTES)
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
         {
-            if (mine.getLong(i) != theirs.getLong(i))
+            if (a.getLong(aOffset + i) != b.getLong(bOffset + i))
             {
                 return false;
             }
         }
-        for (; i < size; i++)
+        for (; i < length; i++)
         {
-            if (mine.getByte(i) != theirs.getByte(i))
+            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
             {
                 return false;
             }
