@@ -16,14 +16,21 @@ for path in files:
     if m:
         for k, v in zip(("pause_p50_us", "pause_p99_us", "pause_max_us"), m.groups()):
             extra.setdefault(k, []).append(float(v))
-    m = re.search(r"gc:\s+(\d+) collections, (\d+) ms total, longest (\d+) ms", text)
+    m = re.search(r"gc:\s+(\d+) collections, (\d+) ms total, longest (\d+) ms during", text)
     if m:
         extra.setdefault("gc_count", []).append(int(m.group(1)))
         extra.setdefault("gc_longest_ms", []).append(int(m.group(3)))
+    window = re.search(r"\(uptime ([\d.]+)-([\d.]+) s\)", text)
     gc_log = path[:-4] + ".gc.log"
     try:
-        pauses = [float(x) for x in re.findall(r"Pause \S.*? ([\d.]+)ms$", open(gc_log).read(), re.M)]
-        extra.setdefault("gc_log_longest_pause_ms", []).append(max(pauses) if pauses else 0.0)
+        pauses = [(float(t), float(ms)) for t, ms in
+                  re.findall(r"^\[([\d.]+)s\].*Pause \S.*? ([\d.]+)ms$", open(gc_log).read(), re.M)]
+        extra.setdefault("gc_log_longest_pause_ms", []).append(max((ms for _, ms in pauses), default=0.0))
+        if window:
+            lo, hi = float(window.group(1)), float(window.group(2))
+            inside = [ms for t, ms in pauses if lo <= t <= hi]
+            extra.setdefault("gc_log_measured_pauses", []).append(len(inside))
+            extra.setdefault("gc_log_measured_longest_ms", []).append(max(inside, default=0.0))
     except OSError:
         pass
     m = re.search(r"recovery:.*total ([\d.]+) ms", text)

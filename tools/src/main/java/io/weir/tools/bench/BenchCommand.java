@@ -228,7 +228,7 @@ public final class BenchCommand
             total.getMaxValue() / 1e3, total.getTotalCount());
         out.printf("state size:         %,d bytes (%s)%n", stateBytes, backendName);
         out.println("checkpoints:        " + CheckpointSummary.of(checkpoints));
-        out.println("gc:                 " + gc.summary());
+        out.println("gc:                 " + gc.summary(startNs, endNs));
         if (hgrm != null)
         {
             try (PrintStream file = new PrintStream(Files.newOutputStream(hgrm)))
