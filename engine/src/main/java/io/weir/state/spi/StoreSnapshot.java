@@ -11,7 +11,10 @@ public interface StoreSnapshot
     /** True when this snapshot holds every entry, false when it holds only changes since the previous one. */
     boolean isFull();
 
-    /** Visit every entry of the snapshot (for a delta: changed entries and tombstones with a null value). */
+    /**
+     * Visit every entry of the snapshot (for a delta: changed entries and tombstones with a null value). Called
+     * at most once: a copy-on-write store may hand back its pre-images as it reads, and refuse a second pass.
+     */
     void forEach(EntryVisitor visitor);
 
     /** Free what the snapshot pinned (copy-on-write pre-images, read transactions). Idempotent. */

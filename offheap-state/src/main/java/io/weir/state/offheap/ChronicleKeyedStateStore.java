@@ -4,6 +4,7 @@ import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -30,16 +31,17 @@ import java.nio.file.StandardCopyOption;
  * Hot path: keys reach Chronicle as a reused {@link OffHeapData} pointing at the caller's off-heap buffer (or
  * at a reused native scratch for heap buffers), through the thread-local query context, and values are copied
  * straight from the map's memory into the caller's buffer: no allocation per call. The exceptions are
- * copy-on-write pre-images saved while a snapshot is in flight (one copy per key, at most once per snapshot)
- * and map growth.
+ * map growth and the growth of reused buffers (change log, pre-image arena) while the state warms up.
  * <p>
  * Change tracking. Snapshot points cut time into change intervals, numbered by {@link #interval}. Every
- * stored value starts with a hidden {@value #STAMP_BYTES}-byte stamp: the interval of its last write. A write
- * to an entry whose stamp is not the current interval is the key's first change since the snapshot point, so
- * the key is appended to {@link ChangeSet#keys} (for the next delta) and, when a snapshot is in flight, may
- * need a pre-image. Testing the stamp costs nothing extra (the entry is in cache for the write), where a
- * separate changed-key hash set cost a cache miss per write. Keys without an entry (inserts, and the key of a
- * remove) carry no stamp, so {@link ChangeSet#absentKeys} remembers them for the interval.
+ * stored value starts with a hidden {@value #HEADER_BYTES}-byte header: the interval of its last write (the
+ * stamp), then the key's position in that interval's change log. A write to an entry whose stamp is not the
+ * current interval is the key's first change since the snapshot point, so the key is appended to
+ * {@link ChangeSet#keys} (for the next delta) and, when a snapshot is in flight, may need a pre-image, which
+ * the snapshot finds by that log position. Testing the stamp costs nothing extra (the entry is in cache for
+ * the write), where a separate changed-key hash set cost a cache miss per write. Keys without an entry
+ * (inserts, and the key of a remove) carry no header, so {@link ChangeSet#absentKeys} keeps their log
+ * position for the interval.
  */
 public final class ChronicleKeyedStateStore implements KeyedStateStore
 {
@@ -51,8 +53,9 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private long configuredEntries;
     private int generation;
 
-    /** Size of the interval stamp that prefixes every stored value. */
-    static final int STAMP_BYTES = Integer.BYTES;
+    /** Size of the header before every stored value: interval stamp, then change-log position. */
+    static final int HEADER_BYTES = 2 * Integer.BYTES;
+    private static final int LOG_INDEX_OFFSET = Integer.BYTES;
 
     private final NativeScratch keyScratch = new NativeScratch(256);
     private final NativeScratch valueScratch = new NativeScratch(256);
@@ -65,6 +68,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
 
     private ChangeSet changes = new ChangeSet();
     private ChangeSet spareChanges = new ChangeSet();
+    private PreImages sparePreImages = new PreImages();
     private int interval;
     private ChronicleStoreSnapshot inflight;
     private long lastCheckpointId = Long.MIN_VALUE;
@@ -115,10 +119,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             if (null != entry)
             {
                 final Data<byte[]> value = entry.value();
-                length = (int)value.size() - STAMP_BYTES;
+                length = (int)value.size() - HEADER_BYTES;
                 if (length > 0)
                 {
-                    readView.wrap(value.bytes().addressForRead(value.offset() + STAMP_BYTES), length);
+                    readView.wrap(value.bytes().addressForRead(value.offset() + HEADER_BYTES), length);
                     valueOut.putBytes(0, readView, 0, length);
                 }
             }
@@ -165,7 +169,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 // pre-image and the new value atomically (see ChronicleStoreSnapshot).
                 c.writeLock().lock();
                 final MapEntry<byte[], byte[]> entry = c.entry();
-                onChange(c.segmentIndex(), key, keyLength, entry, false);
+                valueScratch.view.putInt(LOG_INDEX_OFFSET, onChange(c.segmentIndex(), key, keyLength, entry, false));
                 if (null == entry)
                 {
                     c.absentEntry().doInsert(stampedValue);
@@ -236,9 +240,9 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             final Data<byte[]> k = entry.key();
             final Data<byte[]> v = entry.value();
             final int keyLength = (int)k.size();
-            final int valueLength = (int)v.size() - STAMP_BYTES;
+            final int valueLength = (int)v.size() - HEADER_BYTES;
             keyView.wrap(k.bytes().addressForRead(k.offset()), keyLength);
-            valueView.wrap(v.bytes().addressForRead(v.offset() + STAMP_BYTES), valueLength);
+            valueView.wrap(v.bytes().addressForRead(v.offset() + HEADER_BYTES), valueLength);
             visitor.onEntry(keyView, keyLength, valueView, valueLength);
         });
     }
@@ -284,8 +288,11 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         changes = spareChanges;
         spareChanges = null;
         changes.clear();
+        final PreImages preImages = sparePreImages;
+        sparePreImages = null;
+        preImages.prepare(frozen.keys.size(), map.segments());
         lastCheckpointId = checkpointId;
-        inflight = new ChronicleStoreSnapshot(checkpointId, full, map, frozen, interval);
+        inflight = new ChronicleStoreSnapshot(checkpointId, full, map, frozen, interval, preImages);
         interval = nextInterval(interval);
         return inflight;
     }
@@ -326,34 +333,44 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         }
     }
 
-    /** Under the key's segment write lock, before the entry is written or removed. */
-    private void onChange(
+    /**
+     * Under the key's segment write lock, before the entry is written or removed: log the key's first change in
+     * the interval, and save its pre-image if the snapshot in flight needs it.
+     *
+     * @return the key's position in the current change log, for the header of the value written next.
+     */
+    private int onChange(
         final int segmentIndex,
         final DirectBuffer key,
         final int keyLength,
         final MapEntry<byte[], byte[]> entry,
         final boolean removing)
     {
-        final boolean firstChange;
-        int stamp = 0;
-        if (null != entry)
+        if (null == entry)
         {
-            final Data<byte[]> value = entry.value();
-            stamp = value.bytes().readInt(value.offset());
-            firstChange = stamp != interval;
-            if (removing)
+            final int logIndex = changes.keys.size();
+            final int logged = changes.absentKeys.putIfAbsent(key, keyLength, logIndex);
+            if (KeyLogIndex.MISSING != logged)
             {
-                // Without an entry the key has no stamp: remember that it is logged already this interval.
-                changes.absentKeys.add(key, keyLength);
+                return logged;
             }
+            // First change, to a key absent since the snapshot point: a snapshot needs no pre-image of it.
+            changes.keys.append(key, keyLength);
+            return logIndex;
+        }
+
+        final Data<byte[]> value = entry.value();
+        final RandomDataInput bytes = value.bytes();
+        final long headerAt = value.offset();
+        final int stamp = bytes.readInt(headerAt);
+        final int logIndex;
+        if (stamp == interval)
+        {
+            logIndex = bytes.readInt(headerAt + LOG_INDEX_OFFSET);
         }
         else
         {
-            firstChange = changes.absentKeys.add(key, keyLength);
-        }
-
-        if (firstChange)
-        {
+            logIndex = changes.keys.size();
             changes.keys.append(key, keyLength);
             final ChronicleStoreSnapshot snapshot = inflight;
             if (null != snapshot)
@@ -362,15 +379,23 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 {
                     reclaimReleasedSnapshot();
                 }
-                else if (snapshot.needsPreImage(segmentIndex, key, keyLength, null != entry, stamp))
+                else
                 {
-                    snapshot.savePreImage(key, keyLength, null == entry ? null : entry.value());
+                    snapshot.onFirstChange(segmentIndex, key, keyLength, stamp,
+                        bytes.readInt(headerAt + LOG_INDEX_OFFSET),
+                        bytes.addressForRead(headerAt + HEADER_BYTES), (int)value.size() - HEADER_BYTES);
                 }
             }
         }
+        if (removing)
+        {
+            // Without an entry the key has no header: keep its log position for the rest of the interval.
+            changes.absentKeys.putIfAbsent(key, keyLength, logIndex);
+        }
+        return logIndex;
     }
 
-    private static int nextInterval(final int interval)
+    static int nextInterval(final int interval)
     {
         // 0 is never a current interval, so no stamp read as 0 can pass for one.
         return interval == -1 ? 1 : interval + 1;
@@ -399,6 +424,11 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         {
             spareChanges = snapshot.changes();
             spareChanges.clear();
+            sparePreImages = snapshot.preImages();
+            if (!snapshot.isFullyRead())
+            {
+                sparePreImages.clearIndexes();
+            }
             inflight = null;
         }
     }
@@ -500,7 +530,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             .name("weir-shard-" + shardId)
             .entries(entries)
             .averageKeySize(ctx.averageKeySizeBytes())
-            .averageValueSize(ctx.averageValueSizeBytes() + STAMP_BYTES)
+            .averageValueSize(ctx.averageValueSizeBytes() + HEADER_BYTES)
             .maxBloatFactor(ctx.maxBloatFactor())
             // The job closes its stores itself, after the shard and checkpoint threads stopped. Chronicle's own
             // exit hook would close the map under a running shard during a graceful stop (SIGTERM takes a
@@ -532,12 +562,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         return keyData.set(keyScratch.address(), length);
     }
 
-    /** The value as stored: the current interval's stamp, then the payload. */
+    /** The value as stored: the current interval's stamp, room for the log position, then the payload. */
     private OffHeapData stampedValue(final DirectBuffer value, final int offset, final int length)
     {
-        valueScratch.copy(value, offset, STAMP_BYTES, length);
+        valueScratch.copy(value, offset, HEADER_BYTES, length);
         valueScratch.view.putInt(0, interval);
-        return valueData.set(valueScratch.address(), STAMP_BYTES + length);
+        return valueData.set(valueScratch.address(), HEADER_BYTES + length);
     }
 
     private void checkOpen()
@@ -605,8 +635,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     {
         /** Every key changed in the interval, once each. */
         final KeyLog keys = new KeyLog();
-        /** Keys that had no entry at some change in the interval: inserted, or removed. */
-        final KeyBytesSet absentKeys = new KeyBytesSet();
+        /** Log positions of the keys that had no entry at some change in the interval: inserted, or removed. */
+        final KeyLogIndex absentKeys = new KeyLogIndex();
 
         void clear()
         {

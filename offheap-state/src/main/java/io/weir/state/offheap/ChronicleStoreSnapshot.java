@@ -11,50 +11,47 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Copy-on-write view of a {@link ChronicleKeyedStateStore} at one snapshot point.
  * <p>
  * Taking it is O(1): the store swaps its change set (which becomes {@link #changes}, frozen) for an empty one
- * and starts a new change interval. From then on, the first write or remove of a key by the shard (its entry's
- * stamp is not the new interval, or it is a new absent key) asks {@link #needsPreImage} and, if needed, saves
- * the key's previous value or {@link #ABSENT} here before changing the entry.
+ * and starts a new change interval, so an entry written since the snapshot point carries the stamp
+ * {@link #liveInterval}. At a key's first change since the snapshot point the shard calls
+ * {@link #onFirstChange}, which saves the value about to be overwritten or removed into {@link #preImages}
+ * when this snapshot still needs it. Keys absent at the snapshot point never need one: a reader that finds
+ * such a key's entry stamped {@link #liveInterval} knows it was inserted since.
  * <p>
  * Thread argument. The shard saves a pre-image and changes the entry inside one critical section holding the
  * entry's segment <em>write</em> lock (store {@code put}/{@code remove}). The snapshot thread reads an entry
- * together with its pre-image only while holding the same segment's read lock (point look-up) or update lock
- * (Chronicle holds it across one whole {@code forEachSegmentEntry}), both of which exclude the write lock;
- * the shard's own reads take only the read lock and are never blocked by the snapshot. So for every key it sees either (no pre-image, the value as of the snapshot
- * point: any change since would have saved one first) or (the pre-image, which is that value). Chronicle's
- * locks are CAS/volatile accesses on the segment header, so the lock hand-off also orders the on-heap
- * {@link #preImages} writes before the reads (and {@link ConcurrentHashMap} makes them safe regardless).
+ * only while holding the same segment's read lock (point look-up) or update lock (Chronicle holds it across
+ * one whole {@code forEachSegmentEntry}), both of which exclude the write lock. Each reader advances a
+ * volatile cursor ({@link #keysRead}, {@link #segmentsVisited}) while holding the lock of the key or segment
+ * it has just read, and the shard saves a pre-image only for keys or segments the cursor has not passed: so a
+ * pre-image is saved before the read that needs it, and never after it (the reader can clear what it
+ * consumed, and the store reuses the clean {@link PreImages} for the next snapshot).
  * <ul>
- * <li>Full: segments are visited in order; {@link #segmentsVisited} is advanced inside the segment's
- * iteration lock on its first entry, so when the shard (under that segment's write lock) sees a segment as
- * visited, the visit is complete and no pre-image is needed; otherwise the visit has not started. Live
- * entries yield their pre-image if any (skipped if {@link #ABSENT}: inserted after the snapshot point), else
- * the live value; pre-images not met during the visits are keys removed since, yielded last. No more
- * pre-images are saved once every segment was visited, so that last pass reads a stable map and each key
- * is yielded exactly once.</li>
- * <li>Delta: each frozen changed key is looked up under its segment's read lock: pre-image if any, else the
- * live value, else a tombstone. The shard saves pre-images exactly for the keys in the frozen set: an entry
- * stamped with the frozen interval, or an absent key the frozen set saw without an entry.</li>
+ * <li>Full: segments are visited in order. Under the segment's lock, entries stamped {@link #liveInterval}
+ * are skipped (changed since: their pre-image is saved, or they were inserted since); the others are
+ * unchanged and copied. After the visit, the segment's pre-image list is complete (no more can be added), and
+ * its records are yielded: keys changed or removed since the snapshot point, as they were.</li>
+ * <li>Delta: the {@code i}-th frozen changed key is looked up under its segment's read lock: pre-image slot
+ * {@code i} if set, else the entry if it is stamped with the frozen interval (unchanged since), else a
+ * tombstone (absent at the snapshot point). The shard saves a pre-image for an entry stamped with the frozen
+ * interval, into the slot its value header names.</li>
  * </ul>
  * Cost: the snapshot point allocates this object only; the shard's first write per key while a snapshot is
- * in flight copies one pre-image (on heap); the snapshot thread copies one segment at a time under its lock
- * and visits it after unlocking, so a slow visitor never blocks the shard.
+ * in flight copies one pre-image into a reused arena; the snapshot thread copies one segment at a time under
+ * its lock and visits it after unlocking, so a slow visitor never blocks the shard.
  * <p>
  * If the store grows its map while the snapshot is in flight, the old map is {@link #retire}d: frozen, still
  * read by this snapshot, closed on {@link #release()}.
  * <p>
- * Threads: {@code needsPreImage}, {@code savePreImage}, {@code retire}, {@code onStoreClosed} are called by the
- * shard thread; {@link #forEach} and {@link #release} by the snapshot thread.
+ * Threads: {@code onFirstChange}, {@code retire}, {@code onStoreClosed} are called by the shard thread;
+ * {@link #forEach} (once) and {@link #release} by the snapshot thread.
  */
 final class ChronicleStoreSnapshot implements StoreSnapshot
 {
-    static final byte[] ABSENT = new byte[0];
-
     private static final int LENGTH_BYTES = 4;
     private static final int TOMBSTONE = -1;
 
@@ -63,11 +60,15 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     private final ChronicleMap<byte[], byte[]> map;
     private final ChronicleKeyedStateStore.ChangeSet changes;
     private final int frozenInterval;
-    private final ConcurrentHashMap<ByteKey, PreImage> preImages = new ConcurrentHashMap<>();
+    private final int liveInterval;
+    private final PreImages preImages;
     private final int segments;
 
     private volatile int segmentsVisited;
+    private volatile int keysRead;
     private volatile boolean released;
+    private boolean fullyRead;
+    private boolean reading;
     private boolean frozen;
     private boolean retired;
     private boolean storeClosed;
@@ -77,13 +78,16 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         final boolean full,
         final ChronicleMap<byte[], byte[]> map,
         final ChronicleKeyedStateStore.ChangeSet changes,
-        final int frozenInterval)
+        final int frozenInterval,
+        final PreImages preImages)
     {
         this.checkpointId = checkpointId;
         this.full = full;
         this.map = map;
         this.changes = changes;
         this.frozenInterval = frozenInterval;
+        this.liveInterval = ChronicleKeyedStateStore.nextInterval(frozenInterval);
+        this.preImages = preImages;
         this.segments = map.segments();
     }
 
@@ -107,41 +111,50 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         return changes;
     }
 
+    PreImages preImages()
+    {
+        return preImages;
+    }
+
+    /** Shard thread, once {@link #isReleased()}: whether the reader consumed every pre-image slot. */
+    boolean isFullyRead()
+    {
+        return fullyRead;
+    }
+
     /**
-     * Shard thread, holding the key's segment write lock, at the key's first change since the snapshot point.
+     * Shard thread, holding the key's segment write lock, at the first change since the snapshot point of a key
+     * that has an entry.
      *
-     * @param present whether the key has an entry; then {@code stamp} is the interval of its last write.
+     * @param stamp        the interval of the entry's last write.
+     * @param logIndex     the key's position in the change log of that interval.
+     * @param valueAddress native address of the entry's value (after its header).
      */
-    boolean needsPreImage(
-        final int segmentIndex, final DirectBuffer key, final int keyLength, final boolean present, final int stamp)
+    void onFirstChange(
+        final int segmentIndex,
+        final DirectBuffer key,
+        final int keyLength,
+        final int stamp,
+        final int logIndex,
+        final long valueAddress,
+        final int valueLength)
     {
         if (frozen)
         {
-            return false;
+            return;
         }
         if (full)
         {
-            return segmentIndex >= segmentsVisited;
+            if (segmentIndex >= segmentsVisited)
+            {
+                final long[] heads = preImages.bySegment;
+                heads[segmentIndex] = preImages.append(key, keyLength, valueAddress, valueLength, heads[segmentIndex]);
+            }
         }
-        return present ? stamp == frozenInterval : changes.absentKeys.contains(key, keyLength);
-    }
-
-    /** Shard thread, holding the key's segment write lock; {@code value} null when the key is absent. */
-    void savePreImage(final DirectBuffer key, final int keyLength, final Data<byte[]> value)
-    {
-        final byte[] keyBytes = new byte[keyLength];
-        key.getBytes(0, keyBytes, 0, keyLength);
-        final byte[] valueBytes;
-        if (null == value)
+        else if (stamp == frozenInterval && logIndex >= keysRead)
         {
-            valueBytes = ABSENT;
+            preImages.byLogIndex[logIndex] = preImages.append(key, 0, valueAddress, valueLength, PreImages.NONE);
         }
-        else
-        {
-            valueBytes = new byte[(int)value.size() - ChronicleKeyedStateStore.STAMP_BYTES];
-            value.bytes().read(value.offset() + ChronicleKeyedStateStore.STAMP_BYTES, valueBytes, 0, valueBytes.length);
-        }
-        preImages.put(ByteKey.copyOf(keyBytes, 0, keyLength), new PreImage(valueBytes));
     }
 
     /** Shard thread: the store replaced {@link #map}, which is frozen from now on. */
@@ -173,6 +186,13 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " is " +
                     (released ? "released" : "of a closed store"));
             }
+            if (reading)
+            {
+                // Readers consume pre-images as they go, so a second pass would miss them.
+                throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " was read already: " +
+                    "a Chronicle store snapshot is read once");
+            }
+            reading = true;
         }
         if (full)
         {
@@ -182,6 +202,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         {
             new DeltaReader(visitor).run();
         }
+        fullyRead = true;
     }
 
     public void release()
@@ -198,26 +219,16 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 map.close();
             }
         }
-        preImages.clear();
     }
 
-    static final class PreImage
-    {
-        final byte[] value;
-        boolean emittedLive; // snapshot thread only
-
-        PreImage(final byte[] value)
-        {
-            this.value = value;
-        }
-    }
-
-    /** Copies a segment's entries into a batch under the segment lock, then visits them outside it. */
+    /**
+     * Copies a segment's unchanged entries into a batch under the segment lock, then its pre-images, and visits
+     * the batch outside the lock.
+     */
     private final class FullReader
     {
         private final EntryVisitor visitor;
         private final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(64 * 1024);
-        private final ByteKey probe = new ByteKey();
         private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
         private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
         private int batchLength;
@@ -231,6 +242,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
 
         void run()
         {
+            final long[] heads = preImages.bySegment;
             for (segment = 0; segment < segments; segment++)
             {
                 batchLength = 0;
@@ -241,23 +253,25 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 }
                 if (!segmentMarked)
                 {
-                    // Empty segment: every key it held at the snapshot point was removed before the visit, so
-                    // it already has its pre-image; later changes there cannot need one.
+                    // Empty at the visit: none of its keys needs a pre-image any more (an entry inserted later is
+                    // stamped live and is not the first change of a key present at the snapshot point).
                     segmentsVisited = segment + 1;
                 }
+                // The visit set segmentsVisited under the lock, so this list is complete and stays so.
+                for (long p = heads[segment]; p != PreImages.NONE; p = preImages.next(p))
+                {
+                    final int keyLength = preImages.keyLength(p);
+                    final int valueLength = preImages.valueLength(p);
+                    final int keyOffset = batchLength + 2 * LENGTH_BYTES;
+                    batch.checkLimit(keyOffset + keyLength + valueLength);
+                    preImages.copyKeyAndValue(p, batch, keyOffset);
+                    batch.putInt(batchLength, keyLength);
+                    batch.putInt(batchLength + LENGTH_BYTES, valueLength);
+                    batchLength = keyOffset + keyLength + valueLength;
+                }
+                heads[segment] = PreImages.NONE;
                 emitBatch();
             }
-
-            // Keys removed after the snapshot point and never met live: yield their pre-images.
-            preImages.forEach((key, preImage) ->
-            {
-                if (preImage.value != ABSENT && !preImage.emittedLive)
-                {
-                    keyView.wrap(key.bytes(), key.offset(), key.length());
-                    valueView.wrap(preImage.value);
-                    visitor.onEntry(keyView, key.length(), valueView, preImage.value.length);
-                }
-            });
         }
 
         private void captureUnderLock(final MapEntry<byte[], byte[]> entry)
@@ -267,34 +281,20 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 segmentMarked = true;
                 segmentsVisited = segment + 1;
             }
+            final Data<byte[]> value = entry.value();
+            if (value.bytes().readInt(value.offset()) == liveInterval)
+            {
+                return; // changed since the snapshot point: yielded from its pre-image, if it existed then
+            }
             final Data<byte[]> key = entry.key();
             final int keyLength = (int)key.size();
+            final int valueLength = (int)value.size() - ChronicleKeyedStateStore.HEADER_BYTES;
             final int keyOffset = batchLength + 2 * LENGTH_BYTES;
-            batch.checkLimit(keyOffset + keyLength);
-            key.bytes().read(key.offset(), batch.byteArray(), keyOffset, keyLength);
-
-            final PreImage preImage = preImages.isEmpty() ? null :
-                preImages.get(probe.probe(batch.byteArray(), keyOffset, keyLength));
             final int valueOffset = keyOffset + keyLength;
-            final int valueLength;
-            if (null != preImage)
-            {
-                preImage.emittedLive = true;
-                if (preImage.value == ABSENT)
-                {
-                    return; // inserted after the snapshot point
-                }
-                valueLength = preImage.value.length;
-                batch.putBytes(valueOffset, preImage.value);
-            }
-            else
-            {
-                final Data<byte[]> value = entry.value();
-                valueLength = (int)value.size() - ChronicleKeyedStateStore.STAMP_BYTES;
-                batch.checkLimit(valueOffset + valueLength);
-                value.bytes().read(
-                    value.offset() + ChronicleKeyedStateStore.STAMP_BYTES, batch.byteArray(), valueOffset, valueLength);
-            }
+            batch.checkLimit(valueOffset + valueLength);
+            key.bytes().read(key.offset(), batch.byteArray(), keyOffset, keyLength);
+            value.bytes().read(
+                value.offset() + ChronicleKeyedStateStore.HEADER_BYTES, batch.byteArray(), valueOffset, valueLength);
             batch.putInt(batchLength, keyLength);
             batch.putInt(batchLength + LENGTH_BYTES, valueLength);
             batchLength = valueOffset + valueLength;
@@ -316,15 +316,16 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         }
     }
 
-    /** Looks up every frozen changed key under its segment's read lock. */
+    /** Looks up every frozen changed key, in log order, under its segment's read lock. */
     private final class DeltaReader
     {
         private final EntryVisitor visitor;
         private final ChronicleKeyedStateStore.NativeScratch keyScratch = new ChronicleKeyedStateStore.NativeScratch(256);
         private final UnsafeBuffer keyIn = new UnsafeBuffer(0, 0);
         private final ExpandableArrayBuffer value = new ExpandableArrayBuffer(1024);
-        private final ByteKey probe = new ByteKey();
         private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+        private final long[] slots = preImages.byLogIndex;
+        private int logIndex;
 
         DeltaReader(final EntryVisitor visitor)
         {
@@ -346,26 +347,26 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         private void onKey(final byte[] array, final int offset, final int length)
         {
             keyIn.wrap(array, offset, length);
-            final int valueLength = readAtSnapshotPoint(array, offset, length);
+            final int valueLength = readAtSnapshotPoint(length);
+            logIndex++;
             keyView.wrap(array, offset, length);
             visitor.onEntry(keyView, length, TOMBSTONE == valueLength ? null : value, Math.max(valueLength, 0));
         }
 
-        private int readAtSnapshotPoint(final byte[] array, final int offset, final int length)
+        private int readAtSnapshotPoint(final int length)
         {
             try (ExternalMapQueryContext<byte[], byte[], ?> c =
                 map.queryContext(keyScratch.copy(keyIn, 0, length), 0, length))
             {
                 c.readLock().lock();
-                final PreImage preImage = preImages.isEmpty() ? null : preImages.get(probe.probe(array, offset, length));
-                if (null != preImage)
+                // From here on the shard saves no pre-image of this key: it sees the cursor past it.
+                keysRead = logIndex + 1;
+                final long preImage = slots[logIndex];
+                if (PreImages.NONE != preImage)
                 {
-                    if (preImage.value == ABSENT)
-                    {
-                        return TOMBSTONE;
-                    }
-                    value.putBytes(0, preImage.value);
-                    return preImage.value.length;
+                    slots[logIndex] = PreImages.NONE;
+                    value.checkLimit(preImages.valueLength(preImage));
+                    return preImages.copyValue(preImage, value, 0);
                 }
                 final MapEntry<byte[], byte[]> entry = c.entry();
                 if (null == entry)
@@ -373,9 +374,13 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                     return TOMBSTONE;
                 }
                 final Data<byte[]> v = entry.value();
-                final int valueLength = (int)v.size() - ChronicleKeyedStateStore.STAMP_BYTES;
+                if (v.bytes().readInt(v.offset()) != frozenInterval)
+                {
+                    return TOMBSTONE; // inserted since the snapshot point, after being removed before it
+                }
+                final int valueLength = (int)v.size() - ChronicleKeyedStateStore.HEADER_BYTES;
                 value.checkLimit(valueLength);
-                v.bytes().read(v.offset() + ChronicleKeyedStateStore.STAMP_BYTES, value.byteArray(), 0, valueLength);
+                v.bytes().read(v.offset() + ChronicleKeyedStateStore.HEADER_BYTES, value.byteArray(), 0, valueLength);
                 return valueLength;
             }
         }

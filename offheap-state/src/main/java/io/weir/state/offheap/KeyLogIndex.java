@@ -5,18 +5,21 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 /**
- * An insert-only set of byte-string keys that allocates nothing in steady state: key bytes are appended to a
- * reused arena ({@code [length i32][bytes]} records) and an open-addressing table of record offsets indexes
- * them. {@link #clear()} keeps the capacity for the next checkpoint interval, so growth is bounded by the
- * number of distinct keys changed in one interval.
+ * An insert-only map from byte-string keys to their position in a change interval's {@link KeyLog}, for keys
+ * that have no Chronicle entry to carry that position in its value header (inserted or removed in the
+ * interval). It allocates nothing in steady state: records {@code [length i32][log index i32][bytes]} are
+ * appended to a reused arena and an open-addressing table of record offsets indexes them. {@link #clear()}
+ * keeps the capacity for the next interval, so growth is bounded by the keys one interval inserts or removes.
  * <p>
- * Not thread-safe. The owning shard mutates it; once handed to a snapshot it is frozen, and only the shard
- * reads it ({@link #contains}) until the snapshot is released.
+ * Not thread-safe: only the owning shard uses it.
  */
-final class KeyBytesSet
+final class KeyLogIndex
 {
+    static final int MISSING = -1;
+
     private static final int EMPTY = -1;
     private static final int LENGTH_BYTES = 4;
+    private static final int HEADER_BYTES = LENGTH_BYTES + 4;
 
     private final ExpandableArrayBuffer arena = new ExpandableArrayBuffer(4096);
     private int arenaLength;
@@ -24,7 +27,7 @@ final class KeyBytesSet
     private int[] hashes;
     private int size;
 
-    KeyBytesSet()
+    KeyLogIndex()
     {
         offsets = new int[64];
         hashes = new int[64];
@@ -36,8 +39,12 @@ final class KeyBytesSet
         return size;
     }
 
-    /** @return true if the key was not yet in the set. */
-    boolean add(final DirectBuffer key, final int length)
+    /**
+     * Map the key to {@code logIndex} unless it is mapped already.
+     *
+     * @return the log index the key already had, or {@link #MISSING} if it was added now.
+     */
+    int putIfAbsent(final DirectBuffer key, final int length, final int logIndex)
     {
         final int hash = hash(key, length);
         final int mask = offsets.length - 1;
@@ -47,39 +54,23 @@ final class KeyBytesSet
         {
             if (hashes[index] == hash && equalsAt(recordOffset, key, length))
             {
-                return false;
+                return arena.getInt(recordOffset + LENGTH_BYTES);
             }
             index = (index + 1) & mask;
         }
 
         final int newOffset = arenaLength;
         arena.putInt(newOffset, length);
-        arena.putBytes(newOffset + LENGTH_BYTES, key, 0, length);
-        arenaLength = newOffset + LENGTH_BYTES + length;
+        arena.putInt(newOffset + LENGTH_BYTES, logIndex);
+        arena.putBytes(newOffset + HEADER_BYTES, key, 0, length);
+        arenaLength = newOffset + HEADER_BYTES + length;
         offsets[index] = newOffset;
         hashes[index] = hash;
         if (++size * 2 > offsets.length)
         {
             rehash(offsets.length * 2);
         }
-        return true;
-    }
-
-    boolean contains(final DirectBuffer key, final int length)
-    {
-        final int hash = hash(key, length);
-        final int mask = offsets.length - 1;
-        int index = hash & mask;
-        int recordOffset;
-        while ((recordOffset = offsets[index]) != EMPTY)
-        {
-            if (hashes[index] == hash && equalsAt(recordOffset, key, length))
-            {
-                return true;
-            }
-            index = (index + 1) & mask;
-        }
-        return false;
+        return MISSING;
     }
 
     void clear()
@@ -98,7 +89,7 @@ final class KeyBytesSet
         {
             return false;
         }
-        return OffHeapData.sameBytes(arena, recordOffset + LENGTH_BYTES, key, 0, length);
+        return OffHeapData.sameBytes(arena, recordOffset + HEADER_BYTES, key, 0, length);
     }
 
     private void rehash(final int newCapacity)
