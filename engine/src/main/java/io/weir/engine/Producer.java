@@ -20,6 +20,8 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 public final class Producer<I>
 {
     private final int producerIndex;
+    /** Source name recorded with each barrier; built once, since it is passed on every offer. */
+    private final String sourceName;
     private final JobStatus status;
     private final OneToOneRingBuffer[] rings;
     private final long[] sentWatermarks;
@@ -61,6 +63,7 @@ public final class Producer<I>
         final IdleStrategy idleStrategy)
     {
         this.producerIndex = producerIndex;
+        this.sourceName = "producer-" + producerIndex;
         this.status = status;
         this.shards = ringBuffers.length;
         this.rings = new OneToOneRingBuffer[shards];
@@ -110,7 +113,7 @@ public final class Producer<I>
      */
     public boolean tryInjectRequestedBarrier()
     {
-        return tryInjectRequestedBarrier("producer-" + producerIndex, offered, 0);
+        return tryInjectRequestedBarrier(sourceName, offered, 0);
     }
 
     /**
