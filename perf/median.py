@@ -16,21 +16,24 @@ for path in files:
     if m:
         for k, v in zip(("pause_p50_us", "pause_p99_us", "pause_max_us"), m.groups()):
             extra.setdefault(k, []).append(float(v))
-    m = re.search(r"gc:\s+(\d+) collections, (\d+) ms total, longest (\d+) ms during", text)
+    m = re.search(r"gc:\s+after warm-up: (\d+) collections, (\d+) ms total, longest (\d+) ms", text)
     if m:
-        extra.setdefault("gc_count", []).append(int(m.group(1)))
-        extra.setdefault("gc_longest_ms", []).append(int(m.group(3)))
-    window = re.search(r"\(uptime ([\d.]+)-([\d.]+) s\)", text)
+        extra.setdefault("gc_after_warmup_count", []).append(int(m.group(1)))
+        extra.setdefault("gc_after_warmup_longest_ms", []).append(int(m.group(3)))
+    window = re.search(r"run ([\d.]+)-([\d.]+) s, warm-up ends ([\d.]+) s", text)
     gc_log = path[:-4] + ".gc.log"
     try:
         pauses = [(float(t), float(ms)) for t, ms in
                   re.findall(r"^\[([\d.]+)s\].*Pause \S.*? ([\d.]+)ms$", open(gc_log).read(), re.M)]
         extra.setdefault("gc_log_longest_pause_ms", []).append(max((ms for _, ms in pauses), default=0.0))
         if window:
-            lo, hi = float(window.group(1)), float(window.group(2))
-            inside = [ms for t, ms in pauses if lo <= t <= hi]
-            extra.setdefault("gc_log_measured_pauses", []).append(len(inside))
-            extra.setdefault("gc_log_measured_longest_ms", []).append(max(inside, default=0.0))
+            lo, hi, warm = (float(window.group(i)) for i in (1, 2, 3))
+            run = [ms for t, ms in pauses if lo <= t <= hi]
+            steady = [ms for t, ms in pauses if warm <= t <= hi]
+            extra.setdefault("gc_log_run_pauses", []).append(len(run))
+            extra.setdefault("gc_log_run_longest_ms", []).append(max(run, default=0.0))
+            extra.setdefault("gc_log_after_warmup_pauses", []).append(len(steady))
+            extra.setdefault("gc_log_after_warmup_longest_ms", []).append(max(steady, default=0.0))
     except OSError:
         pass
     m = re.search(r"recovery:.*total ([\d.]+) ms", text)

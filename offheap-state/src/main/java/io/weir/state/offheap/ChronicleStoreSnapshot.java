@@ -153,7 +153,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         }
         else if (stamp == frozenInterval && logIndex >= keysRead)
         {
-            preImages.byLogIndex[logIndex] = preImages.append(key, 0, valueAddress, valueLength, PreImages.NONE);
+            preImages.logSlot(logIndex, preImages.append(key, 0, valueAddress, valueLength, PreImages.NONE));
         }
     }
 
@@ -324,7 +324,6 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         private final UnsafeBuffer keyIn = new UnsafeBuffer(0, 0);
         private final ExpandableArrayBuffer value = new ExpandableArrayBuffer(1024);
         private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
-        private final long[] slots = preImages.byLogIndex;
         private int logIndex;
 
         DeltaReader(final EntryVisitor visitor)
@@ -344,12 +343,12 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
             }
         }
 
-        private void onKey(final byte[] array, final int offset, final int length)
+        private void onKey(final DirectBuffer buffer, final int offset, final int length)
         {
-            keyIn.wrap(array, offset, length);
+            keyIn.wrap(buffer, offset, length);
             final int valueLength = readAtSnapshotPoint(length);
             logIndex++;
-            keyView.wrap(array, offset, length);
+            keyView.wrap(buffer, offset, length);
             visitor.onEntry(keyView, length, TOMBSTONE == valueLength ? null : value, Math.max(valueLength, 0));
         }
 
@@ -361,10 +360,10 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 c.readLock().lock();
                 // From here on the shard saves no pre-image of this key: it sees the cursor past it.
                 keysRead = logIndex + 1;
-                final long preImage = slots[logIndex];
+                final long preImage = preImages.logSlot(logIndex);
                 if (PreImages.NONE != preImage)
                 {
-                    slots[logIndex] = PreImages.NONE;
+                    preImages.logSlot(logIndex, PreImages.NONE);
                     value.checkLimit(preImages.valueLength(preImage));
                     return preImages.copyValue(preImage, value, 0);
                 }

@@ -1,13 +1,14 @@
 package io.weir.state.offheap;
 
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 
 /**
  * An append-only list of byte-string keys in a reused arena of {@code [length i32][bytes]} records: appending
  * is a sequential copy, with no hashing or probing, so it stays cheap however many keys it holds. It does not
  * deduplicate; {@link ChronicleKeyedStateStore} appends a key at most once per change interval by testing the
- * entry's interval stamp first. {@link #clear()} keeps the capacity for the next interval.
+ * entry's interval stamp first. {@link #clear()} keeps the capacity for the next interval. The arena is
+ * off-heap: it grows while the state warms up, and a growing heap array would be copied by the collector.
  * <p>
  * Not thread-safe. The owning shard appends; once handed to a snapshot it is frozen and read by the snapshot
  * thread only.
@@ -19,10 +20,10 @@ final class KeyLog
     @FunctionalInterface
     interface KeyConsumer
     {
-        void onKey(byte[] array, int offset, int length);
+        void onKey(DirectBuffer buffer, int offset, int length);
     }
 
-    private final ExpandableArrayBuffer arena = new ExpandableArrayBuffer(4096);
+    private final ExpandableDirectByteBuffer arena = new ExpandableDirectByteBuffer(4096);
     private int arenaLength;
     private int size;
 
@@ -40,15 +41,14 @@ final class KeyLog
         size++;
     }
 
-    /** Visit the keys in append order; the array is the arena and is valid only for the call. */
+    /** Visit the keys in append order; the buffer is the arena and is valid only for the call. */
     void forEach(final KeyConsumer consumer)
     {
-        final byte[] array = arena.byteArray();
         int offset = 0;
         while (offset < arenaLength)
         {
             final int length = arena.getInt(offset);
-            consumer.onKey(array, offset + LENGTH_BYTES, length);
+            consumer.onKey(arena, offset + LENGTH_BYTES, length);
             offset += LENGTH_BYTES + length;
         }
     }

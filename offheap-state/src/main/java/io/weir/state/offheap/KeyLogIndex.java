@@ -2,7 +2,7 @@ package io.weir.state.offheap;
 
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 
 /**
  * An insert-only map from byte-string keys to their position in a change interval's {@link KeyLog}, for keys
@@ -21,7 +21,8 @@ final class KeyLogIndex
     private static final int LENGTH_BYTES = 4;
     private static final int HEADER_BYTES = LENGTH_BYTES + 4;
 
-    private final ExpandableArrayBuffer arena = new ExpandableArrayBuffer(4096);
+    // Off-heap, like KeyLog's: a heap arena growing while the state warms up would be copied by the collector.
+    private final ExpandableDirectByteBuffer arena = new ExpandableDirectByteBuffer(4096);
     private int arenaLength;
     private int[] offsets;
     private int[] hashes;

@@ -1,5 +1,7 @@
 package io.weir.state.offheap;
 
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -10,8 +12,8 @@ import java.util.Arrays;
  * The copy-on-write pre-images of one snapshot, kept so that saving one allocates nothing in steady state.
  * <p>
  * Records {@code [next i64][key length i32][value length i32][key][value]} are appended to an arena of reused
- * {@value #CHUNK_BYTES}-byte chunks (a record never spans two; a larger one gets a chunk of its own). Two
- * indexes find them, each slot holding a record position or {@link #NONE}:
+ * off-heap {@value #CHUNK_BYTES}-byte chunks (a record never spans two; a larger one gets a chunk of its own).
+ * Two indexes find them, each slot holding a record position or {@link #NONE}:
  * <ul>
  * <li>{@link #byLogIndex} (delta snapshots): slot {@code i} is the pre-image of the {@code i}-th key of the
  * frozen change log, which the key's stored value header names, so no key is hashed or compared;</li>
@@ -19,7 +21,9 @@ import java.util.Arrays;
  * of one Chronicle segment's keys, which the reader emits right after visiting that segment.</li>
  * </ul>
  * The reader clears every slot it consumes, so a fully read snapshot hands back clean indexes and the store
- * reuses the whole object for the next snapshot; {@link #clearIndexes()} covers one released unread.
+ * reuses the whole object for the next snapshot; {@link #clearIndexes()} covers one released unread. Chunks
+ * and the log index are off-heap because they grow while the state warms up, and the collector would copy
+ * growing heap arrays (pauses of milliseconds at these sizes).
  * <p>
  * Threads: the shard appends and writes a slot only while holding the key's segment write lock; the snapshot
  * thread reads and clears a slot only while holding that segment's read or update lock, or after the segment
@@ -39,7 +43,8 @@ final class PreImages
     private static final int VALUE_LENGTH_OFFSET = 12;
     private static final int RECORD_HEADER_BYTES = 16;
 
-    long[] byLogIndex = new long[1024];
+    /** Slot {@code i} at byte {@code i * 8}. */
+    private UnsafeBuffer byLogIndex = new UnsafeBuffer(BufferUtil.allocateDirectAligned(8 * 1024, 64));
     long[] bySegment = new long[0];
 
     private UnsafeBuffer[] chunks = new UnsafeBuffer[8];
@@ -51,9 +56,10 @@ final class PreImages
     /** Shard, at the snapshot point: the indexes are clean; make them fit, and start the arena over. */
     void prepare(final int logKeys, final int segments)
     {
-        if (byLogIndex.length < logKeys)
+        if (logIndexCapacity() < logKeys)
         {
-            byLogIndex = new long[logKeys + (logKeys >> 1)];
+            final int slots = logKeys + (logKeys >> 1);
+            byLogIndex = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.multiplyExact(slots, 8), 64));
         }
         if (bySegment.length != segments)
         {
@@ -66,8 +72,23 @@ final class PreImages
     /** Shard: a snapshot was released before it was read to the end, so some slots may still be set. */
     void clearIndexes()
     {
-        Arrays.fill(byLogIndex, NONE);
+        byLogIndex.setMemory(0, byLogIndex.capacity(), (byte)0);
         Arrays.fill(bySegment, NONE);
+    }
+
+    int logIndexCapacity()
+    {
+        return byLogIndex.capacity() / 8;
+    }
+
+    long logSlot(final int logIndex)
+    {
+        return byLogIndex.getLong(logIndex * 8);
+    }
+
+    void logSlot(final int logIndex, final long position)
+    {
+        byLogIndex.putLong(logIndex * 8, position);
     }
 
     /**
@@ -153,7 +174,8 @@ final class PreImages
         if (index >= chunkCount || chunks[index].capacity() < recordLength)
         {
             // Reused chunks stay; only a record larger than a chunk replaces one with a bigger array.
-            chunks[index] = new UnsafeBuffer(new byte[Math.max(CHUNK_BYTES, recordLength)]);
+            chunks[index] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+                BitUtil.findNextPositivePowerOfTwo(Math.max(CHUNK_BYTES, recordLength)), 64));
             chunkCount = Math.max(chunkCount, index + 1);
         }
         currentChunk = index;

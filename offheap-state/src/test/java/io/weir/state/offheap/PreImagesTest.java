@@ -13,6 +13,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PreImagesTest
 {
@@ -85,11 +86,11 @@ class PreImagesTest
         final PreImages preImages = new PreImages();
         preImages.prepare(5000, 16);
         assertEquals(16, preImages.bySegment.length);
-        assertEquals(true, preImages.byLogIndex.length >= 5000);
-        preImages.byLogIndex[4999] = 7;
+        assertTrue(preImages.logIndexCapacity() >= 5000);
+        preImages.logSlot(4999, 7);
         preImages.bySegment[15] = 9;
         preImages.clearIndexes();
-        assertEquals(PreImages.NONE, preImages.byLogIndex[4999]);
+        assertEquals(PreImages.NONE, preImages.logSlot(4999));
         assertEquals(PreImages.NONE, preImages.bySegment[15]);
         preImages.prepare(10, 32);
         assertEquals(32, preImages.bySegment.length);

@@ -120,6 +120,7 @@ public final class BenchCommand
 
         final Histogram total = new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3);
         long startNs = 0;
+        long warmupEndNs = 0;
         long endNs = 0;
         List<CheckpointStats> checkpoints = List.of();
         long stateBytes = 0;
@@ -166,6 +167,10 @@ public final class BenchCommand
                 final IdleStrategy backPressure = new BackoffIdleStrategy(100, 10, 1_000, 100_000);
                 for (long i = 0; i < events; i++)
                 {
+                    if (i == warmupEvents)
+                    {
+                        warmupEndNs = System.nanoTime();
+                    }
                     event.generate(i, keys, System.nanoTime());
                     while (!producer.tryOffer(event))
                     {
@@ -184,6 +189,10 @@ public final class BenchCommand
                 for (long i = 0; i < events; i++)
                 {
                     final long intendedNs = startNs + (long)(i * intervalNs);
+                    if (i == warmupEvents)
+                    {
+                        warmupEndNs = intendedNs;
+                    }
                     while (System.nanoTime() < intendedNs)
                     {
                         Thread.onSpinWait();
@@ -228,7 +237,7 @@ public final class BenchCommand
             total.getMaxValue() / 1e3, total.getTotalCount());
         out.printf("state size:         %,d bytes (%s)%n", stateBytes, backendName);
         out.println("checkpoints:        " + CheckpointSummary.of(checkpoints));
-        out.println("gc:                 " + gc.summary(startNs, endNs));
+        out.println("gc:                 " + gc.summary(startNs, Math.max(startNs, warmupEndNs), endNs));
         if (hgrm != null)
         {
             try (PrintStream file = new PrintStream(Files.newOutputStream(hgrm)))

@@ -13,8 +13,9 @@ import java.util.Locale;
 
 /**
  * Records every collection of a run from the JVM's GC notifications, and summarises them separately for the
- * measured window (first event offered to last result) and for what came before it (start-up, prefill), whose
- * class loading and JIT allocation say nothing about the event path.
+ * run after warm-up (the events whose latency is recorded), the warm-up (state and reused buffers still
+ * growing), and what came before the first event (start-up, prefill), whose class loading and JIT allocation
+ * say nothing about the event path.
  * <p>
  * Threads: notifications arrive on a JMX thread; {@link #summary} is called by the bench thread after the run.
  */
@@ -56,37 +57,41 @@ final class GcMonitor
         return (nanoTime / 1_000_000 + uptimeMinusNanoTimeMs) / 1e3;
     }
 
-    /** Collections that started inside [startNs, endNs] ({@link System#nanoTime()}), and those before it. */
-    String summary(final long startNs, final long endNs)
+    /**
+     * Collections by phase, from {@link System#nanoTime()} instants: the run is [startNs, endNs], its warm-up
+     * ends at warmupEndNs.
+     */
+    String summary(final long startNs, final long warmupEndNs, final long endNs)
     {
-        final long fromMs = startNs / 1_000_000 + uptimeMinusNanoTimeMs;
-        final long toMs = endNs / 1_000_000 + uptimeMinusNanoTimeMs;
-        int during = 0;
-        long duringTotalMs = 0;
-        long duringMaxMs = 0;
-        int before = 0;
-        long beforeMaxMs = 0;
+        final long startMs = toUptimeMs(startNs);
+        final long warmupEndMs = toUptimeMs(warmupEndNs);
+        final long endMs = toUptimeMs(endNs);
+        final long[] after = new long[3]; // count, total ms, longest ms
+        final long[] warmup = new long[3];
+        final long[] before = new long[3];
         synchronized (this)
         {
             for (final long[] c : collections)
             {
-                if (c[0] >= fromMs && c[0] <= toMs)
+                final long[] phase = c[0] < startMs ? before : c[0] < warmupEndMs ? warmup : c[0] <= endMs ? after : null;
+                if (null != phase)
                 {
-                    during++;
-                    duringTotalMs += c[1];
-                    duringMaxMs = Math.max(duringMaxMs, c[1]);
-                }
-                else if (c[0] < fromMs)
-                {
-                    before++;
-                    beforeMaxMs = Math.max(beforeMaxMs, c[1]);
+                    phase[0]++;
+                    phase[1] += c[1];
+                    phase[2] = Math.max(phase[2], c[1]);
                 }
             }
         }
-        return String.format(Locale.ROOT, "%d collections, %d ms total, longest %d ms during the measured run " +
-            "(uptime %.3f-%.3f s); %d before it (start-up, prefill), longest %d ms " +
-            "(JMX, ms resolution; -Xlog:gc for detail)",
-            during, duringTotalMs, duringMaxMs, uptimeSeconds(startNs), uptimeSeconds(endNs), before, beforeMaxMs);
+        return String.format(Locale.ROOT, "after warm-up: %d collections, %d ms total, longest %d ms; " +
+            "warm-up: %d, longest %d ms; start-up and prefill: %d, longest %d ms " +
+            "(uptime: run %.3f-%.3f s, warm-up ends %.3f s; JMX, ms resolution; -Xlog:gc for detail)",
+            after[0], after[1], after[2], warmup[0], warmup[2], before[0], before[2],
+            uptimeSeconds(startNs), uptimeSeconds(endNs), uptimeSeconds(warmupEndNs));
+    }
+
+    private long toUptimeMs(final long nanoTime)
+    {
+        return nanoTime / 1_000_000 + uptimeMinusNanoTimeMs;
     }
 
     private synchronized void record(final long startUptimeMs, final long durationMs)
