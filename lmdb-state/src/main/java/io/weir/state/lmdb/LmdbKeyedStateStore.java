@@ -1,5 +1,7 @@
 package io.weir.state.lmdb;
 
+import io.weir.state.changes.KeyLog;
+import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
@@ -35,11 +37,17 @@ import java.util.stream.Stream;
 /**
  * One shard's keyed state in its own LMDB environment (see {@link LmdbStateBackend} for why one per shard).
  * <p>
- * <b>Databases.</b> {@code state} maps composite keys to values. {@code changed-0} and {@code changed-1} hold the
- * keys written or removed since the previous snapshot point (empty values): every write also records its key in
- * the active one, in the same transaction, so the set is exactly as durable and as MVCC-consistent as the state.
- * At a snapshot point the active set flips; the set the snapshot reads is emptied by the next commit (its read
- * transaction still sees it), so the snapshot point never pays for the size of the set.
+ * <b>Databases.</b> {@code state} maps composite keys to values, each stored after a hidden
+ * {@value #STAMP_BYTES}-byte stamp: the change interval (between two snapshot points, numbered by
+ * {@link #interval}) of its last write.
+ * <p>
+ * <b>Change tracking.</b> A write to a key whose stamp is not the current interval is its first change since the
+ * snapshot point, so the key is appended to an off-heap {@link KeyLog}, the keys the next delta holds. The stamp
+ * comes with the value a read-modify-write has just read ({@link #get} remembers it for a {@link #put} of the
+ * same key), so tracking costs no B-tree operation there; a blind write looks it up. Keys without an entry
+ * (inserts, and the key of a remove) carry no stamp, so a {@link KeyLogIndex} remembers them for the interval.
+ * The log is not in LMDB: it only has to match what the snapshot point commits, and a store opened again starts
+ * a new log (its first delta holds the writes since open), as it did when this set was a database.
  * <p>
  * <b>Write batching.</b> The shard thread keeps one write transaction open and commits it every
  * {@code writeBatchSize} writes or {@code writeBatchBytes} bytes, at every snapshot point and at close. Reads go
@@ -67,10 +75,11 @@ import java.util.stream.Stream;
 public final class LmdbKeyedStateStore implements KeyedStateStore
 {
     static final String STATE_DBI_NAME = "state";
-    static final String[] CHANGED_DBI_NAMES = { "changed-0", "changed-1" };
     static final PutFlags[] NO_PUT_FLAGS = new PutFlags[0];
-    static final PutFlags[] NO_OVERWRITE = { PutFlags.MDB_NOOVERWRITE };
-    private static final int NONE = -1;
+    /** Size of the interval stamp before every stored value. */
+    static final int STAMP_BYTES = Integer.BYTES;
+    /** Stamp of a key with no entry: 0 is never an interval. */
+    private static final int NO_ENTRY = 0;
 
     private final int shardId;
     private final Path dir;
@@ -80,24 +89,28 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     private final long mapGrowthWaitTimeoutNs;
     private final Env<DirectBuffer> env;
     private final Dbi<DirectBuffer> stateDbi;
-    @SuppressWarnings("unchecked")
-    private final Dbi<DirectBuffer>[] changedDbis = new Dbi[2];
     private final int maxKeyLength;
     private final long pageSizeBytes;
     private final WriteBatchLog log;
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer lookupKeyView = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer emptyValue;
+    private final UnsafeBuffer entryValueView = new UnsafeBuffer(0, 0);
     private final ExpandableDirectByteBuffer lookupKeyCopy = new ExpandableDirectByteBuffer(512);
+    private final ExpandableDirectByteBuffer stampedValue = new ExpandableDirectByteBuffer(256);
+    /** The key of the last {@link #get} and its stamp, for a put of the same key next; length -1 when none. */
+    private final ExpandableDirectByteBuffer lastReadKey = new ExpandableDirectByteBuffer(512);
+    private int lastReadKeyLength = -1;
+    private int lastReadStamp;
+    private ChangeSet changes = new ChangeSet();
+    private ChangeSet spareChanges = new ChangeSet();
+    private int interval;
     private final IdleStrategy growthWaitIdle = new BackoffIdleStrategy();
     /** Guards the environment's close against a concurrent snapshot release (both rare, never per event). */
     final Object lifecycleLock = new Object();
 
     private long mapSizeBytes;
     private Txn<DirectBuffer> txn;
-    private int activeChanged;
-    private int pendingClearChanged = NONE;
     private int batchWrites;
     private boolean closed;
     private LmdbStoreSnapshot inFlight;
@@ -125,7 +138,6 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         this.writeBatchBytes = writeBatchBytes;
         this.mapGrowthWaitTimeoutNs = TimeUnit.MILLISECONDS.toNanos(mapGrowthWaitTimeoutMs);
         this.log = new WriteBatchLog(Math.min(writeBatchBytes + 1024, 1 << 20));
-        this.emptyValue = new UnsafeBuffer(ByteBuffer.allocateDirect(8), 0, 0);
 
         try
         {
@@ -147,7 +159,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             Math.min(alignUp(initialMapSizeBytes), alignDown(usableDiskBytes() - LmdbConfiguration.DISK_RESERVE_BYTES)));
         env = Env.create(DirectBufferProxy.PROXY_DB)
             .setMapSize(mapSize)
-            .setMaxDbs(1 + CHANGED_DBI_NAMES.length)
+            .setMaxDbs(1)
             .setMaxReaders(LmdbConfiguration.MAX_READERS_DEFAULT)
             .open(dir.toFile(), flags);
         try
@@ -155,12 +167,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             try (Txn<DirectBuffer> setup = env.txnWrite())
             {
                 stateDbi = env.openDbi(setup, bytes(STATE_DBI_NAME), null, false, DbiFlags.MDB_CREATE);
-                for (int i = 0; i < CHANGED_DBI_NAMES.length; i++)
-                {
-                    changedDbis[i] = env.openDbi(setup, bytes(CHANGED_DBI_NAMES[i]), null, false, DbiFlags.MDB_CREATE);
-                    // A new store has no previous snapshot point: its first delta holds every write since open.
-                    changedDbis[i].drop(setup, false);
-                }
+                interval = firstInterval(setup, stateDbi);
                 setup.commit();
             }
             maxKeyLength = env.getMaxKeySize();
@@ -181,12 +188,16 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         checkKey(key, keyLength);
         ensureTxn();
         final DirectBuffer value = stateDbi.get(txn, lookupKey(key, keyLength));
+        lastReadKey.putBytes(0, key, 0, keyLength);
+        lastReadKeyLength = keyLength;
         if (null == value)
         {
+            lastReadStamp = NO_ENTRY;
             return MISSING;
         }
-        final int valueLength = value.capacity();
-        valueOut.putBytes(0, value, 0, valueLength);
+        lastReadStamp = value.getInt(0);
+        final int valueLength = value.capacity() - STAMP_BYTES;
+        valueOut.putBytes(0, value, STAMP_BYTES, valueLength);
         return valueLength;
     }
 
@@ -202,7 +213,10 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
                 " valueLength=" + valueLength + " capacity=" + value.capacity());
         }
         ensureTxn();
-        final int record = log.appendPut(key, keyLength, value, valueOffset, valueLength);
+        onChange(key, keyLength, stampOf(key, keyLength), false);
+        stampedValue.putInt(0, interval);
+        stampedValue.putBytes(STAMP_BYTES, value, valueOffset, valueLength);
+        final int record = log.appendPut(key, keyLength, stampedValue, 0, STAMP_BYTES + valueLength);
         applyWithGrowth(record);
         onWrite();
     }
@@ -213,10 +227,51 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         checkOpen();
         checkKey(key, keyLength);
         ensureTxn();
+        final int stamp = stampOf(key, keyLength);
+        if (NO_ENTRY == stamp)
+        {
+            return false;
+        }
+        onChange(key, keyLength, stamp, true);
         final int record = log.appendRemove(key, keyLength);
         final boolean removed = applyWithGrowth(record);
         onWrite();
         return removed;
+    }
+
+    /** The stamp of the key's entry ({@link #NO_ENTRY} if none); forgets the last read, as the key changes next. */
+    private int stampOf(final DirectBuffer key, final int keyLength)
+    {
+        final int readLength = lastReadKeyLength;
+        lastReadKeyLength = -1;
+        if (readLength == keyLength && KeyLogIndex.sameBytes(lastReadKey, 0, key, 0, keyLength))
+        {
+            return lastReadStamp;
+        }
+        final DirectBuffer value = stateDbi.get(txn, lookupKey(key, keyLength));
+        return null == value ? NO_ENTRY : value.getInt(0);
+    }
+
+    /** Log the key's first change in the interval, before it is written or removed. */
+    private void onChange(final DirectBuffer key, final int keyLength, final int stamp, final boolean removing)
+    {
+        if (NO_ENTRY == stamp)
+        {
+            if (KeyLogIndex.MISSING == changes.absentKeys.putIfAbsent(key, keyLength, 0))
+            {
+                changes.keys.append(key, keyLength);
+            }
+            return;
+        }
+        if (stamp != interval)
+        {
+            changes.keys.append(key, keyLength);
+        }
+        if (removing)
+        {
+            // Without an entry the key has no stamp: remember that it is logged already this interval.
+            changes.absentKeys.putIfAbsent(key, keyLength, 0);
+        }
     }
 
     /** {@inheritDoc} Called from the shard thread; sees uncommitted writes. */
@@ -226,7 +281,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         ensureTxn();
         try (Cursor<DirectBuffer> cursor = stateDbi.openCursor(txn))
         {
-            visitCursor(cursor, visitor);
+            visitCursor(cursor, visitor, entryValueView);
         }
     }
 
@@ -249,8 +304,8 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     }
 
     /**
-     * {@inheritDoc} Commits the open write transaction, opens the snapshot's read transaction and flips the
-     * changed-key set. Called from the shard thread.
+     * {@inheritDoc} Commits the open write transaction, opens the snapshot's read transaction, hands it the
+     * interval's change log and starts a new interval. Called from the shard thread.
      *
      * @throws IllegalStateException if the previous snapshot has not been released.
      */
@@ -262,14 +317,20 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             throw new IllegalStateException("LMDB store of shard " + shardId + ": snapshot of checkpoint " +
                 inFlight.checkpointId() + " is still in flight; release it before snapshot " + checkpointId);
         }
-        inFlight = null;
+        if (null != inFlight)
+        {
+            spareChanges = inFlight.changes();
+            inFlight = null;
+        }
         commitBatch(true);
         final Txn<DirectBuffer> readTxn = env.txnRead();
-        final LmdbStoreSnapshot snapshot = new LmdbStoreSnapshot(
-            this, checkpointId, full, readTxn, stateDbi, changedDbis[activeChanged]);
+        final ChangeSet frozen = changes;
+        changes = spareChanges;
+        spareChanges = null;
+        changes.clear();
+        final LmdbStoreSnapshot snapshot = new LmdbStoreSnapshot(this, checkpointId, full, readTxn, stateDbi, frozen);
         inFlight = snapshot;
-        pendingClearChanged = activeChanged;
-        activeChanged ^= 1;
+        interval = nextInterval(interval);
         return snapshot;
     }
 
@@ -366,14 +427,43 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         return envClosed;
     }
 
-    static void visitCursor(final Cursor<DirectBuffer> cursor, final EntryVisitor visitor)
+    /** Visit every entry, its value without the stamp, through {@code valueView}. */
+    static void visitCursor(final Cursor<DirectBuffer> cursor, final EntryVisitor visitor, final UnsafeBuffer valueView)
     {
         for (boolean found = cursor.first(); found; found = cursor.next())
         {
             final DirectBuffer key = cursor.key();
             final DirectBuffer value = cursor.val();
-            visitor.onEntry(key, key.capacity(), value, value.capacity());
+            valueView.wrap(value, STAMP_BYTES, value.capacity() - STAMP_BYTES);
+            visitor.onEntry(key, key.capacity(), valueView, valueView.capacity());
         }
+    }
+
+    static int nextInterval(final int interval)
+    {
+        // 0 is never a current interval (it marks "no entry"), and no stamp read as 0 can pass for one.
+        return interval == -1 ? 1 : interval + 1;
+    }
+
+    /** 1 for a new database; for one opened again, past every stamp in it, so none passes for the current one. */
+    private static int firstInterval(final Txn<DirectBuffer> txn, final Dbi<DirectBuffer> stateDbi)
+    {
+        int max = 0;
+        try (Cursor<DirectBuffer> cursor = stateDbi.openCursor(txn))
+        {
+            for (boolean found = cursor.first(); found; found = cursor.next())
+            {
+                final DirectBuffer value = cursor.val();
+                if (value.capacity() < STAMP_BYTES)
+                {
+                    throw new IllegalStateException("LMDB state database has a value of " + value.capacity() +
+                        " bytes, shorter than its " + STAMP_BYTES + "-byte stamp: it was written by an older " +
+                        "Weir; delete the state directory and restore from a checkpoint");
+                }
+                max = Math.max(max, value.getInt(0));
+            }
+        }
+        return nextInterval(max);
     }
 
     private void onWrite()
@@ -448,30 +538,19 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     {
         final int keyLength = log.keyLength(record);
         keyView.wrap(log.keyAddress(record), keyLength);
-        final Dbi<DirectBuffer> changed = changedDbis[activeChanged];
         if (WriteBatchLog.TYPE_PUT == log.type(record))
         {
             valueView.wrap(log.valueAddress(record), log.valueLength(record));
             stateDbi.put(txn, keyView, valueView, NO_PUT_FLAGS);
-            changed.put(txn, keyView, emptyValue, NO_OVERWRITE);
             return true;
         }
-
-        final boolean removed = stateDbi.delete(txn, keyView);
-        if (removed)
-        {
-            changed.put(txn, keyView, emptyValue, NO_OVERWRITE);
-        }
-        return removed;
+        return stateDbi.delete(txn, keyView);
     }
 
-    /**
-     * Commit the open transaction (with the pending clear of a changed-key set), growing the map and replaying
-     * the batch on {@code MapFullException}.
-     */
+    /** Commit the open transaction, growing the map and replaying the batch on {@code MapFullException}. */
     private void commitBatch(final boolean growAhead)
     {
-        if (null == txn && log.isEmpty() && NONE == pendingClearChanged)
+        if (null == txn && log.isEmpty())
         {
             return;
         }
@@ -480,10 +559,6 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             ensureTxn();
             try
             {
-                if (NONE != pendingClearChanged)
-                {
-                    changedDbis[pendingClearChanged].drop(txn, false);
-                }
                 txn.commit();
                 break;
             }
@@ -496,7 +571,6 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         abortTxn();
         log.reset();
         batchWrites = 0;
-        pendingClearChanged = NONE;
         if (growAhead)
         {
             tryGrowAhead();
@@ -716,6 +790,21 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot delete LMDB state directory " + dir, ex);
+        }
+    }
+
+    /** The keys changed in one interval. Owned by the shard; frozen once handed to a snapshot. */
+    static final class ChangeSet
+    {
+        /** Every key changed in the interval, once each. */
+        final KeyLog keys = new KeyLog();
+        /** Keys that had no entry at some change in the interval: inserted, or removed. */
+        final KeyLogIndex absentKeys = new KeyLogIndex();
+
+        void clear()
+        {
+            keys.clear();
+            absentKeys.clear();
         }
     }
 }

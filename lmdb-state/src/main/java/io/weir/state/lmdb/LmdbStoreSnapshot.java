@@ -3,6 +3,7 @@ package io.weir.state.lmdb;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
@@ -10,9 +11,9 @@ import org.lmdbjava.Txn;
 /**
  * An MVCC snapshot of an {@link LmdbKeyedStateStore}: a read transaction opened at the snapshot point. The
  * environment has {@code MDB_NOTLS}, so the transaction, opened on the shard thread, is used and closed by the
- * snapshot thread. A full snapshot visits the {@code state} database; a delta visits the changed-key set of the
- * period that ended at the snapshot point, with each key's value in this transaction or a tombstone (null value)
- * if it is absent.
+ * snapshot thread. A full snapshot visits the {@code state} database; a delta visits the keys the interval that
+ * ended at the snapshot point changed (its frozen {@link LmdbKeyedStateStore.ChangeSet}), with each key's value in
+ * this transaction or a tombstone (null value) if it is absent. Values are visited without their stamp.
  * <p>
  * Keep it short: while it is open the writer cannot reuse the pages it sees (the file grows under rewrites) and
  * the map cannot grow. {@link #forEach} and {@link #release()} are called from the snapshot thread, one at a time.
@@ -24,7 +25,9 @@ final class LmdbStoreSnapshot implements StoreSnapshot
     private final boolean full;
     private final Txn<DirectBuffer> readTxn;
     private final Dbi<DirectBuffer> stateDbi;
-    private final Dbi<DirectBuffer> changedDbi;
+    private final LmdbKeyedStateStore.ChangeSet changes;
+    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
     private volatile boolean released;
 
     LmdbStoreSnapshot(
@@ -33,14 +36,14 @@ final class LmdbStoreSnapshot implements StoreSnapshot
         final boolean full,
         final Txn<DirectBuffer> readTxn,
         final Dbi<DirectBuffer> stateDbi,
-        final Dbi<DirectBuffer> changedDbi)
+        final LmdbKeyedStateStore.ChangeSet changes)
     {
         this.store = store;
         this.checkpointId = checkpointId;
         this.full = full;
         this.readTxn = readTxn;
         this.stateDbi = stateDbi;
-        this.changedDbi = changedDbi;
+        this.changes = changes;
     }
 
     public long checkpointId()
@@ -63,20 +66,25 @@ final class LmdbStoreSnapshot implements StoreSnapshot
         {
             try (Cursor<DirectBuffer> cursor = stateDbi.openCursor(readTxn))
             {
-                LmdbKeyedStateStore.visitCursor(cursor, visitor);
+                LmdbKeyedStateStore.visitCursor(cursor, visitor, valueView);
             }
         }
         else
         {
-            try (Cursor<DirectBuffer> cursor = changedDbi.openCursor(readTxn))
+            changes.keys.forEach((buffer, offset, length) ->
             {
-                for (boolean found = cursor.first(); found; found = cursor.next())
+                keyView.wrap(buffer, offset, length);
+                final DirectBuffer value = stateDbi.get(readTxn, keyView);
+                if (null == value)
                 {
-                    final DirectBuffer key = cursor.key();
-                    final DirectBuffer value = stateDbi.get(readTxn, key);
-                    visitor.onEntry(key, key.capacity(), value, null == value ? 0 : value.capacity());
+                    visitor.onEntry(keyView, length, null, 0);
                 }
-            }
+                else
+                {
+                    valueView.wrap(value, LmdbKeyedStateStore.STAMP_BYTES, value.capacity() - LmdbKeyedStateStore.STAMP_BYTES);
+                    visitor.onEntry(keyView, length, valueView, valueView.capacity());
+                }
+            });
         }
     }
 
@@ -98,6 +106,12 @@ final class LmdbStoreSnapshot implements StoreSnapshot
                 store.onSnapshotReleased();
             }
         }
+    }
+
+    /** Shard thread, once released: the frozen change set, for reuse. */
+    LmdbKeyedStateStore.ChangeSet changes()
+    {
+        return changes;
     }
 
     boolean isReleased()

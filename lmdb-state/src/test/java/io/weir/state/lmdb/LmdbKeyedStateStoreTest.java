@@ -385,10 +385,25 @@ class LmdbKeyedStateStoreTest
                 for (int i = 0; i < ops; i++)
                 {
                     final byte[] key = compositeKey(random.nextInt(3_000));
-                    if (random.nextInt(3) == 0)
+                    final int op = random.nextInt(6);
+                    if (op < 2)
                     {
                         remove(store, key);
                         model.remove(wrap(key));
+                    }
+                    else if (op < 4)
+                    {
+                        // Read-modify-write: the put takes the stamp the get just read. Sometimes another key
+                        // is read in between, whose stamp must not be taken for this key's.
+                        final byte[] previous = get(store, key);
+                        assertEquals(model.get(wrap(key)), null == previous ? null : wrap(previous));
+                        if (random.nextInt(4) == 0)
+                        {
+                            get(store, compositeKey(random.nextInt(3_000)));
+                        }
+                        final byte[] value = null == previous ? value(1, 8) : value(random.nextLong(), previous.length);
+                        put(store, key, value);
+                        model.put(wrap(key), wrap(value));
                     }
                     else
                     {
@@ -544,6 +559,30 @@ class LmdbKeyedStateStoreTest
             // No previous snapshot point in this store: the first delta is empty until something is written.
             final StoreSnapshot delta = reopened.snapshot(1, false);
             assertEquals(Map.of(), contents(delta));
+            delta.release();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldPutTheFirstWriteAfterReopenInTheDeltaOfKeysWrittenBeforeIt()
+    {
+        final LmdbStateBackend keeping = backend().keepFiles(true);
+        try (KeyedStateStore store = keeping.createStore(2, 0))
+        {
+            put(store, compositeKey(1), value(1, 8));
+            store.snapshot(1, true).release();
+            put(store, compositeKey(2), value(2, 8));
+        }
+        try (KeyedStateStore reopened = keeping.createStore(2, 0))
+        {
+            // Both keys carry stamps of the earlier intervals; the new intervals must start past them.
+            put(reopened, compositeKey(1), value(11, 8));
+            assertArrayEquals(value(2, 8), get(reopened, compositeKey(2)));
+            put(reopened, compositeKey(2), value(12, 8));
+            final StoreSnapshot delta = reopened.snapshot(1, false);
+            assertEquals(Map.of(wrap(compositeKey(1)), wrap(value(11, 8)), wrap(compositeKey(2)), wrap(value(12, 8))),
+                contents(delta));
             delta.release();
         }
     }

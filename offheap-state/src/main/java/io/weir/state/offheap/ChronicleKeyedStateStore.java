@@ -1,5 +1,7 @@
 package io.weir.state.offheap;
 
+import io.weir.state.changes.KeyLog;
+import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
@@ -205,7 +207,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             return null;
         }
         pending = null;
-        if (keyLength == pendingKeyLength && OffHeapData.sameBytes(pendingKey.view, 0, key, 0, keyLength))
+        if (keyLength == pendingKeyLength && KeyLogIndex.sameBytes(pendingKey.view, 0, key, 0, keyLength))
         {
             return c;
         }

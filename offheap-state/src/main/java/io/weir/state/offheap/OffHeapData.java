@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.state.changes.KeyLogIndex;
 import net.openhft.chronicle.bytes.PointerBytesStore;
 import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.hash.AbstractData;
@@ -65,31 +66,10 @@ final class OffHeapData extends AbstractData<byte[]>
         }
         mine.wrap(address, size);
         theirs.wrap(source.addressForRead(sourceOffset), size);
-        return sameBytes(mine, 0, theirs, 0, size);
+        return KeyLogIndex.sameBytes(mine, 0, theirs, 0, size);
     }
 
     /** Byte-wise equality of two ranges, eight bytes at a time. */
-    static boolean sameBytes(
-        final DirectBuffer a, final int aOffset, final DirectBuffer b, final int bOffset, final int length)
-    {
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES)
-        {
-            if (a.getLong(aOffset + i) != b.getLong(bOffset + i))
-            {
-                return false;
-            }
-        }
-        for (; i < length; i++)
-        {
-            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
     public byte[] get()
     {
         return getUsing(null);

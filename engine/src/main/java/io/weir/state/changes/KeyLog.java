@@ -1,4 +1,4 @@
-package io.weir.state.offheap;
+package io.weir.state.changes;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -6,19 +6,19 @@ import org.agrona.ExpandableDirectByteBuffer;
 /**
  * An append-only list of byte-string keys in a reused arena of {@code [length i32][bytes]} records: appending
  * is a sequential copy, with no hashing or probing, so it stays cheap however many keys it holds. It does not
- * deduplicate; {@link ChronicleKeyedStateStore} appends a key at most once per change interval by testing the
- * entry's interval stamp first. {@link #clear()} keeps the capacity for the next interval. The arena is
+ * deduplicate: a store appends a key at most once per change interval, for instance by testing an interval
+ * stamp kept in the key's value first. {@link #clear()} keeps the capacity for the next interval. The arena is
  * off-heap: it grows while the state warms up, and a growing heap array would be copied by the collector.
  * <p>
  * Not thread-safe. The owning shard appends; once handed to a snapshot it is frozen and read by the snapshot
  * thread only.
  */
-final class KeyLog
+public final class KeyLog
 {
     private static final int LENGTH_BYTES = 4;
 
     @FunctionalInterface
-    interface KeyConsumer
+    public interface KeyConsumer
     {
         void onKey(DirectBuffer buffer, int offset, int length);
     }
@@ -27,12 +27,12 @@ final class KeyLog
     private int arenaLength;
     private int size;
 
-    int size()
+    public int size()
     {
         return size;
     }
 
-    void append(final DirectBuffer key, final int length)
+    public void append(final DirectBuffer key, final int length)
     {
         final int offset = arenaLength;
         arena.putInt(offset, length);
@@ -42,7 +42,7 @@ final class KeyLog
     }
 
     /** Visit the keys in append order; the buffer is the arena and is valid only for the call. */
-    void forEach(final KeyConsumer consumer)
+    public void forEach(final KeyConsumer consumer)
     {
         int offset = 0;
         while (offset < arenaLength)
@@ -53,7 +53,7 @@ final class KeyLog
         }
     }
 
-    void clear()
+    public void clear()
     {
         arenaLength = 0;
         size = 0;

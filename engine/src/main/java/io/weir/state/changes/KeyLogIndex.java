@@ -1,4 +1,4 @@
-package io.weir.state.offheap;
+package io.weir.state.changes;
 
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
@@ -13,9 +13,9 @@ import org.agrona.ExpandableDirectByteBuffer;
  * <p>
  * Not thread-safe: only the owning shard uses it.
  */
-final class KeyLogIndex
+public final class KeyLogIndex
 {
-    static final int MISSING = -1;
+    public static final int MISSING = -1;
 
     private static final int EMPTY = -1;
     private static final int LENGTH_BYTES = 4;
@@ -28,14 +28,14 @@ final class KeyLogIndex
     private int[] hashes;
     private int size;
 
-    KeyLogIndex()
+    public KeyLogIndex()
     {
         offsets = new int[64];
         hashes = new int[64];
         java.util.Arrays.fill(offsets, EMPTY);
     }
 
-    int size()
+    public int size()
     {
         return size;
     }
@@ -45,7 +45,7 @@ final class KeyLogIndex
      *
      * @return the log index the key already had, or {@link #MISSING} if it was added now.
      */
-    int putIfAbsent(final DirectBuffer key, final int length, final int logIndex)
+    public int putIfAbsent(final DirectBuffer key, final int length, final int logIndex)
     {
         final int hash = hash(key, length);
         final int mask = offsets.length - 1;
@@ -74,7 +74,7 @@ final class KeyLogIndex
         return MISSING;
     }
 
-    void clear()
+    public void clear()
     {
         if (size > 0)
         {
@@ -90,7 +90,7 @@ final class KeyLogIndex
         {
             return false;
         }
-        return OffHeapData.sameBytes(arena, recordOffset + HEADER_BYTES, key, 0, length);
+        return sameBytes(arena, recordOffset + HEADER_BYTES, key, 0, length);
     }
 
     private void rehash(final int newCapacity)
@@ -115,6 +115,28 @@ final class KeyLogIndex
                 hashes[index] = oldHashes[i];
             }
         }
+    }
+
+    /** Whether two byte ranges are equal, compared eight bytes at a time. */
+    public static boolean sameBytes(
+        final DirectBuffer a, final int aOffset, final DirectBuffer b, final int bOffset, final int length)
+    {
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
+        {
+            if (a.getLong(aOffset + i) != b.getLong(bOffset + i))
+            {
+                return false;
+            }
+        }
+        for (; i < length; i++)
+        {
+            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int hash(final DirectBuffer key, final int length)
