@@ -1,6 +1,6 @@
 package io.weir.state.lmdb;
 
-import io.weir.state.changes.KeyLog;
+import io.weir.state.changes.ChangeSet;
 import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
@@ -42,7 +42,7 @@ import java.util.stream.Stream;
  * {@link #interval}) of its last write.
  * <p>
  * <b>Change tracking.</b> A write to a key whose stamp is not the current interval is its first change since the
- * snapshot point, so the key is appended to an off-heap {@link KeyLog}, the keys the next delta holds. The stamp
+ * snapshot point, so the key is appended to the off-heap change log ({@link ChangeSet#keys}), the keys the next delta holds. The stamp
  * comes with the value a read-modify-write has just read ({@link #get} remembers it for a {@link #put} of the
  * same key), so tracking costs no B-tree operation there; a blind write looks it up. Keys without an entry
  * (inserts, and the key of a remove) carry no stamp, so a {@link KeyLogIndex} remembers them for the interval.
@@ -330,7 +330,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         changes.clear();
         final LmdbStoreSnapshot snapshot = new LmdbStoreSnapshot(this, checkpointId, full, readTxn, stateDbi, frozen);
         inFlight = snapshot;
-        interval = nextInterval(interval);
+        interval = ChangeSet.nextInterval(interval);
         return snapshot;
     }
 
@@ -439,12 +439,6 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         }
     }
 
-    static int nextInterval(final int interval)
-    {
-        // 0 is never a current interval (it marks "no entry"), and no stamp read as 0 can pass for one.
-        return interval == -1 ? 1 : interval + 1;
-    }
-
     /** 1 for a new database; for one opened again, past every stamp in it, so none passes for the current one. */
     private static int firstInterval(final Txn<DirectBuffer> txn, final Dbi<DirectBuffer> stateDbi)
     {
@@ -463,7 +457,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
                 max = Math.max(max, value.getInt(0));
             }
         }
-        return nextInterval(max);
+        return ChangeSet.nextInterval(max);
     }
 
     private void onWrite()
@@ -790,21 +784,6 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot delete LMDB state directory " + dir, ex);
-        }
-    }
-
-    /** The keys changed in one interval. Owned by the shard; frozen once handed to a snapshot. */
-    static final class ChangeSet
-    {
-        /** Every key changed in the interval, once each. */
-        final KeyLog keys = new KeyLog();
-        /** Keys that had no entry at some change in the interval: inserted, or removed. */
-        final KeyLogIndex absentKeys = new KeyLogIndex();
-
-        void clear()
-        {
-            keys.clear();
-            absentKeys.clear();
         }
     }
 }

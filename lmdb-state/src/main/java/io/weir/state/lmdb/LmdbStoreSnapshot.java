@@ -1,5 +1,6 @@
 package io.weir.state.lmdb;
 
+import io.weir.state.changes.ChangeSet;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
@@ -12,7 +13,7 @@ import org.lmdbjava.Txn;
  * An MVCC snapshot of an {@link LmdbKeyedStateStore}: a read transaction opened at the snapshot point. The
  * environment has {@code MDB_NOTLS}, so the transaction, opened on the shard thread, is used and closed by the
  * snapshot thread. A full snapshot visits the {@code state} database; a delta visits the keys the interval that
- * ended at the snapshot point changed (its frozen {@link LmdbKeyedStateStore.ChangeSet}), with each key's value in
+ * ended at the snapshot point changed (its frozen {@link ChangeSet}), with each key's value in
  * this transaction or a tombstone (null value) if it is absent. Values are visited without their stamp.
  * <p>
  * Keep it short: while it is open the writer cannot reuse the pages it sees (the file grows under rewrites) and
@@ -25,7 +26,7 @@ final class LmdbStoreSnapshot implements StoreSnapshot
     private final boolean full;
     private final Txn<DirectBuffer> readTxn;
     private final Dbi<DirectBuffer> stateDbi;
-    private final LmdbKeyedStateStore.ChangeSet changes;
+    private final ChangeSet changes;
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
     private volatile boolean released;
@@ -36,7 +37,7 @@ final class LmdbStoreSnapshot implements StoreSnapshot
         final boolean full,
         final Txn<DirectBuffer> readTxn,
         final Dbi<DirectBuffer> stateDbi,
-        final LmdbKeyedStateStore.ChangeSet changes)
+        final ChangeSet changes)
     {
         this.store = store;
         this.checkpointId = checkpointId;
@@ -109,7 +110,7 @@ final class LmdbStoreSnapshot implements StoreSnapshot
     }
 
     /** Shard thread, once released: the frozen change set, for reuse. */
-    LmdbKeyedStateStore.ChangeSet changes()
+    ChangeSet changes()
     {
         return changes;
     }

@@ -1,6 +1,6 @@
 package io.weir.state.offheap;
 
-import io.weir.state.changes.KeyLog;
+import io.weir.state.changes.ChangeSet;
 import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
@@ -295,7 +295,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         preImages.prepare(frozen.keys.size(), map.segments());
         lastCheckpointId = checkpointId;
         inflight = new ChronicleStoreSnapshot(checkpointId, full, map, frozen, interval, preImages);
-        interval = nextInterval(interval);
+        interval = ChangeSet.nextInterval(interval);
         return inflight;
     }
 
@@ -397,12 +397,6 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         return logIndex;
     }
 
-    static int nextInterval(final int interval)
-    {
-        // 0 is never a current interval, so no stamp read as 0 can pass for one.
-        return interval == -1 ? 1 : interval + 1;
-    }
-
     /** 1 for a new map; for a re-opened file, past every stamp in it, so none passes for the current interval. */
     private static int firstInterval(final ChronicleMap<byte[], byte[]> map)
     {
@@ -416,7 +410,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             final Data<byte[]> value = entry.value();
             max[0] = Math.max(max[0], value.bytes().readInt(value.offset()));
         });
-        return nextInterval(max[0]);
+        return ChangeSet.nextInterval(max[0]);
     }
 
     private void reclaimReleasedSnapshot()
@@ -629,21 +623,6 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         {
             store = BytesStore.nativeStoreWithFixedCapacity(capacity);
             view.wrap(store.addressForWrite(0), capacity);
-        }
-    }
-
-    /** The keys changed in one interval. Owned by the shard; frozen once handed to a snapshot. */
-    static final class ChangeSet
-    {
-        /** Every key changed in the interval, once each. */
-        final KeyLog keys = new KeyLog();
-        /** Log positions of the keys that had no entry at some change in the interval: inserted, or removed. */
-        final KeyLogIndex absentKeys = new KeyLogIndex();
-
-        void clear()
-        {
-            keys.clear();
-            absentKeys.clear();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.state.changes.ChangeSet;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.StoreSnapshot;
 import net.openhft.chronicle.hash.Data;
@@ -58,7 +59,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     private final long checkpointId;
     private final boolean full;
     private final ChronicleMap<byte[], byte[]> map;
-    private final ChronicleKeyedStateStore.ChangeSet changes;
+    private final ChangeSet changes;
     private final int frozenInterval;
     private final int liveInterval;
     private final PreImages preImages;
@@ -77,7 +78,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         final long checkpointId,
         final boolean full,
         final ChronicleMap<byte[], byte[]> map,
-        final ChronicleKeyedStateStore.ChangeSet changes,
+        final ChangeSet changes,
         final int frozenInterval,
         final PreImages preImages)
     {
@@ -86,7 +87,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         this.map = map;
         this.changes = changes;
         this.frozenInterval = frozenInterval;
-        this.liveInterval = ChronicleKeyedStateStore.nextInterval(frozenInterval);
+        this.liveInterval = ChangeSet.nextInterval(frozenInterval);
         this.preImages = preImages;
         this.segments = map.segments();
     }
@@ -106,7 +107,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         return released;
     }
 
-    ChronicleKeyedStateStore.ChangeSet changes()
+    ChangeSet changes()
     {
         return changes;
     }
