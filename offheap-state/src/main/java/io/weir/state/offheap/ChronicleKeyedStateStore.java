@@ -57,7 +57,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
 
     /** Size of the header before every stored value: interval stamp, then change-log position. */
     static final int HEADER_BYTES = 2 * Integer.BYTES;
-    private static final int LOG_INDEX_OFFSET = Integer.BYTES;
+    static final int LOG_INDEX_OFFSET = Integer.BYTES;
 
     private final NativeScratch keyScratch = new NativeScratch(256);
     private final NativeScratch valueScratch = new NativeScratch(256);
@@ -294,7 +294,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         sparePreImages = null;
         preImages.prepare(frozen.keys.size(), map.segments());
         lastCheckpointId = checkpointId;
-        inflight = new ChronicleStoreSnapshot(checkpointId, full, map, frozen, interval, preImages);
+        final boolean scan = full || frozen.keys.size() >= ctx.deltaScanFraction() * map.longSize();
+        inflight = new ChronicleStoreSnapshot(checkpointId, full, scan, map, frozen, interval, preImages);
         interval = ChangeSet.nextInterval(interval);
         return inflight;
     }

@@ -62,6 +62,7 @@ public final class ChronicleStateBackend implements StateBackend
         public static final double AVERAGE_VALUE_SIZE_BYTES_DEFAULT = 64;
         public static final double MAX_BLOAT_FACTOR_DEFAULT = 4.0;
         public static final double GROWTH_FACTOR_DEFAULT = 2.0;
+        public static final double DELTA_SCAN_FRACTION_DEFAULT = 0.125;
 
         private long entriesPerShard;
         private long minEntriesPerShard = MIN_ENTRIES_PER_SHARD_DEFAULT;
@@ -70,6 +71,7 @@ public final class ChronicleStateBackend implements StateBackend
         private double maxBloatFactor = MAX_BLOAT_FACTOR_DEFAULT;
         private double growthFactor = GROWTH_FACTOR_DEFAULT;
         private boolean growOnFull = true;
+        private double deltaScanFraction = DELTA_SCAN_FRACTION_DEFAULT;
         private Path directory;
         private boolean deleteFilesOnClose;
         private boolean concluded;
@@ -165,6 +167,25 @@ public final class ChronicleStateBackend implements StateBackend
         }
 
         /**
+         * How a delta snapshot is read: when at least this fraction of the map's entries changed in the interval,
+         * by one scan of every segment; otherwise by one look-up per changed key. A look-up hashes the key and
+         * misses the cache at a random place, where a scan reads each segment's memory in order, so the scan is
+         * cheaper per entry by several times and wins once a large share of the keys changed. 0 always scans;
+         * any value above 1 never does.
+         */
+        public Context deltaScanFraction(final double fraction)
+        {
+            checkNotConcluded();
+            this.deltaScanFraction = fraction;
+            return this;
+        }
+
+        public double deltaScanFraction()
+        {
+            return deltaScanFraction;
+        }
+
+        /**
          * Directory for file-backed maps ({@code shard-<id>.cmap}, sparse); null (default) keeps maps in
          * memory. An existing file is reopened with its entries.
          */
@@ -222,6 +243,11 @@ public final class ChronicleStateBackend implements StateBackend
             {
                 throw new IllegalArgumentException("growthFactor must be > 1.0: " + growthFactor);
             }
+            if (!(deltaScanFraction >= 0.0))
+            {
+                throw new IllegalArgumentException("deltaScanFraction must be >= 0.0 (0 = always scan, above 1 = " +
+                    "never): " + deltaScanFraction);
+            }
             concluded = true;
             return this;
         }
@@ -243,6 +269,7 @@ public final class ChronicleStateBackend implements StateBackend
                 ", maxBloatFactor=" + maxBloatFactor +
                 ", growthFactor=" + growthFactor +
                 ", growOnFull=" + growOnFull +
+                ", deltaScanFraction=" + deltaScanFraction +
                 ", directory=" + directory +
                 ", deleteFilesOnClose=" + deleteFilesOnClose + '}';
         }

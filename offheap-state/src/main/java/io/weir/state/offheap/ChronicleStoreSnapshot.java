@@ -36,10 +36,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * are skipped (changed since: their pre-image is saved, or they were inserted since); the others are
  * unchanged and copied. After the visit, the segment's pre-image list is complete (no more can be added), and
  * its records are yielded: keys changed or removed since the snapshot point, as they were.</li>
- * <li>Delta: the {@code i}-th frozen changed key is looked up under its segment's read lock: pre-image slot
- * {@code i} if set, else the entry if it is stamped with the frozen interval (unchanged since), else a
- * tombstone (absent at the snapshot point). The shard saves a pre-image for an entry stamped with the frozen
- * interval, into the slot its value header names.</li>
+ * <li>Delta by scan (when a large share of the keys changed, see
+ * {@link ChronicleStateBackend.Context#deltaScanFraction}): the same visit, yielding only entries stamped
+ * with the frozen interval, and pre-images only of such entries. Each yielded key's frozen log position (in
+ * its value header, or in its pre-image record) is marked; the frozen log's unmarked keys were absent at the
+ * snapshot point and are yielded last, as tombstones.</li>
+ * <li>Delta by look-up: the {@code i}-th frozen changed key is looked up under its segment's read lock:
+ * pre-image slot {@code i} if set, else the entry if it is stamped with the frozen interval (unchanged since),
+ * else a tombstone (absent at the snapshot point). The shard saves a pre-image for an entry stamped with the
+ * frozen interval, into the slot its value header names.</li>
  * </ul>
  * Cost: the snapshot point allocates this object only; the shard's first write per key while a snapshot is
  * in flight copies one pre-image into a reused arena; the snapshot thread copies one segment at a time under
@@ -58,6 +63,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
 
     private final long checkpointId;
     private final boolean full;
+    private final boolean scan;
     private final ChronicleMap<byte[], byte[]> map;
     private final ChangeSet changes;
     private final int frozenInterval;
@@ -77,13 +83,19 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     ChronicleStoreSnapshot(
         final long checkpointId,
         final boolean full,
+        final boolean scan,
         final ChronicleMap<byte[], byte[]> map,
         final ChangeSet changes,
         final int frozenInterval,
         final PreImages preImages)
     {
+        if (full && !scan)
+        {
+            throw new IllegalArgumentException("a full snapshot is always read by scan");
+        }
         this.checkpointId = checkpointId;
         this.full = full;
+        this.scan = scan;
         this.map = map;
         this.changes = changes;
         this.frozenInterval = frozenInterval;
@@ -100,6 +112,12 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     public boolean isFull()
     {
         return full;
+    }
+
+    /** Whether the reader scans every segment (full, or a delta of many changed keys) or looks keys up. */
+    boolean isScan()
+    {
+        return scan;
     }
 
     boolean isReleased()
@@ -144,17 +162,18 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         {
             return;
         }
-        if (full)
+        if (scan)
         {
-            if (segmentIndex >= segmentsVisited)
+            if (segmentIndex >= segmentsVisited && (full || stamp == frozenInterval))
             {
                 final long[] heads = preImages.bySegment;
-                heads[segmentIndex] = preImages.append(key, keyLength, valueAddress, valueLength, heads[segmentIndex]);
+                heads[segmentIndex] =
+                    preImages.append(key, keyLength, logIndex, valueAddress, valueLength, heads[segmentIndex]);
             }
         }
         else if (stamp == frozenInterval && logIndex >= keysRead)
         {
-            preImages.logSlot(logIndex, preImages.append(key, 0, valueAddress, valueLength, PreImages.NONE));
+            preImages.logSlot(logIndex, preImages.append(key, 0, logIndex, valueAddress, valueLength, PreImages.NONE));
         }
     }
 
@@ -195,13 +214,13 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
             }
             reading = true;
         }
-        if (full)
+        if (scan)
         {
-            new FullReader(visitor).run();
+            new SegmentScanReader(visitor).run();
         }
         else
         {
-            new DeltaReader(visitor).run();
+            new DeltaLookupReader(visitor).run();
         }
         fullyRead = true;
     }
@@ -223,10 +242,10 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     }
 
     /**
-     * Copies a segment's unchanged entries into a batch under the segment lock, then its pre-images, and visits
-     * the batch outside the lock.
+     * Copies a segment's entries as of the snapshot point into a batch under the segment lock, then its
+     * pre-images, and visits the batch outside the lock; a delta then yields its tombstones.
      */
-    private final class FullReader
+    private final class SegmentScanReader
     {
         private final EntryVisitor visitor;
         private final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(64 * 1024);
@@ -235,8 +254,9 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         private int batchLength;
         private int segment;
         private boolean segmentMarked;
+        private int logIndex;
 
-        FullReader(final EntryVisitor visitor)
+        SegmentScanReader(final EntryVisitor visitor)
         {
             this.visitor = visitor;
         }
@@ -261,6 +281,10 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 // The visit set segmentsVisited under the lock, so this list is complete and stays so.
                 for (long p = heads[segment]; p != PreImages.NONE; p = preImages.next(p))
                 {
+                    if (!full)
+                    {
+                        preImages.markEmitted(preImages.logIndex(p));
+                    }
                     final int keyLength = preImages.keyLength(p);
                     final int valueLength = preImages.valueLength(p);
                     final int keyOffset = batchLength + 2 * LENGTH_BYTES;
@@ -273,6 +297,20 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 heads[segment] = PreImages.NONE;
                 emitBatch();
             }
+            if (!full)
+            {
+                changes.keys.forEach(this::tombstoneIfNotEmitted);
+            }
+        }
+
+        private void tombstoneIfNotEmitted(final DirectBuffer buffer, final int offset, final int length)
+        {
+            // The log's i-th key: every key in it that had an entry at the snapshot point was emitted above.
+            if (!preImages.takeEmitted(logIndex++))
+            {
+                keyView.wrap(buffer, offset, length);
+                visitor.onEntry(keyView, length, null, 0);
+            }
         }
 
         private void captureUnderLock(final MapEntry<byte[], byte[]> entry)
@@ -283,9 +321,18 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 segmentsVisited = segment + 1;
             }
             final Data<byte[]> value = entry.value();
-            if (value.bytes().readInt(value.offset()) == liveInterval)
+            final int stamp = value.bytes().readInt(value.offset());
+            if (stamp == liveInterval)
             {
                 return; // changed since the snapshot point: yielded from its pre-image, if it existed then
+            }
+            if (!full)
+            {
+                if (stamp != frozenInterval)
+                {
+                    return; // unchanged in the delta's interval
+                }
+                preImages.markEmitted(value.bytes().readInt(value.offset() + ChronicleKeyedStateStore.LOG_INDEX_OFFSET));
             }
             final Data<byte[]> key = entry.key();
             final int keyLength = (int)key.size();
@@ -318,7 +365,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     }
 
     /** Looks up every frozen changed key, in log order, under its segment's read lock. */
-    private final class DeltaReader
+    private final class DeltaLookupReader
     {
         private final EntryVisitor visitor;
         private final ChronicleKeyedStateStore.NativeScratch keyScratch = new ChronicleKeyedStateStore.NativeScratch(256);
@@ -327,7 +374,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
         private int logIndex;
 
-        DeltaReader(final EntryVisitor visitor)
+        DeltaLookupReader(final EntryVisitor visitor)
         {
             this.visitor = visitor;
         }

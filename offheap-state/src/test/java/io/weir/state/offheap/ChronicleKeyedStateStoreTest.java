@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
@@ -57,6 +58,17 @@ class ChronicleKeyedStateStoreTest
             (ChronicleKeyedStateStore)new ChronicleStateBackend(ctx).createStore(7, expectedEntries);
         stores.add(store);
         return store;
+    }
+
+    /** Deltas always read by scan, or always by look-up, whatever share of the keys changed. */
+    private static ChronicleStateBackend.Context deltaReads(final boolean scan)
+    {
+        return new ChronicleStateBackend.Context().deltaScanFraction(scan ? 0.0 : Double.MAX_VALUE);
+    }
+
+    private static void assertReadBy(final boolean scan, final StoreSnapshot snapshot)
+    {
+        assertEquals(scan || snapshot.isFull(), ((ChronicleStoreSnapshot)snapshot).isScan(), "read by scan");
     }
 
     private static long seed()
@@ -429,11 +441,12 @@ class ChronicleKeyedStateStoreTest
         assertThrows(IllegalStateException.class, () -> read(snapshot));
     }
 
-    @Test
+    @ParameterizedTest(name = "deltas read by scan: {0}")
+    @ValueSource(booleans = {false, true})
     @Timeout(60)
-    void shouldHoldExactlyChangedKeysAndTombstonesInDeltaAfterFull() throws Exception
+    void shouldHoldExactlyChangedKeysAndTombstonesInDeltaAfterFull(final boolean scanDeltas) throws Exception
     {
-        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 1000);
+        final ChronicleKeyedStateStore store = store(deltaReads(scanDeltas), 1000);
         for (int i = 0; i < 100; i++)
         {
             put(store, key(i), new byte[]{ (byte)i });
@@ -454,6 +467,7 @@ class ChronicleKeyedStateStoreTest
 
         final StoreSnapshot delta = store.snapshot(2, false);
         assertFalse(delta.isFull());
+        assertReadBy(scanDeltas, delta);
         // Shard writes after the delta's snapshot point must not leak into it.
         put(store, key(1), new byte[]{ 99 });
         remove(store, key(2));
@@ -491,14 +505,15 @@ class ChronicleKeyedStateStoreTest
         empty.release();
     }
 
-    @Test
+    @ParameterizedTest(name = "deltas read by scan: {0}")
+    @ValueSource(booleans = {false, true})
     @Timeout(120)
-    void shouldReplayFullPlusDeltaChainToTheStateAtEverySnapshotPoint()
+    void shouldReplayFullPlusDeltaChainToTheStateAtEverySnapshotPoint(final boolean scanDeltas)
     {
         // Keys are removed and re-inserted within and across intervals, and each snapshot is read only after
         // the next interval's writes (copy-on-write in flight), so stamps, absent keys and pre-images all matter.
         final Random random = new Random(seed());
-        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 4000);
+        final ChronicleKeyedStateStore store = store(deltaReads(scanDeltas), 4000);
         final Map<ByteBuffer, byte[]> model = new HashMap<>();
         final Map<ByteBuffer, byte[]> replayed = new HashMap<>();
         Map<ByteBuffer, byte[]> modelAtPoint = Map.of();
@@ -541,6 +556,7 @@ class ChronicleKeyedStateStoreTest
                 applyAndCompare(inFlight, replayed, modelAtPoint);
             }
             inFlight = store.snapshot(point, point == 1 || random.nextInt(8) == 0);
+            assertReadBy(scanDeltas, inFlight);
             modelAtPoint = new HashMap<>(model);
         }
         applyAndCompare(inFlight, replayed, modelAtPoint);
@@ -569,12 +585,13 @@ class ChronicleKeyedStateStoreTest
         assertSameContents(expected, replayed);
     }
 
-    @Test
+    @ParameterizedTest(name = "deltas read by scan: {0}")
+    @ValueSource(booleans = {false, true})
     @Timeout(120)
-    void shouldReadDeltaAtSnapshotPointOnAnotherThreadWhileShardWrites() throws Exception
+    void shouldReadDeltaAtSnapshotPointOnAnotherThreadWhileShardWrites(final boolean scanDeltas) throws Exception
     {
         final Random random = new Random(seed());
-        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 10_000);
+        final ChronicleKeyedStateStore store = store(deltaReads(scanDeltas), 10_000);
         final Map<ByteBuffer, byte[]> model = new HashMap<>();
         for (int i = 0; i < 5000; i++)
         {
@@ -603,6 +620,7 @@ class ChronicleKeyedStateStoreTest
             }
         }
         final StoreSnapshot delta = store.snapshot(2, false);
+        assertReadBy(scanDeltas, delta);
         final AtomicBoolean readerDone = new AtomicBoolean();
         final CompletableFuture<Map<ByteBuffer, byte[]>> reader = CompletableFuture.supplyAsync(() ->
         {
@@ -724,6 +742,10 @@ class ChronicleKeyedStateStoreTest
             () -> new ChronicleStateBackend(new ChronicleStateBackend.Context().maxBloatFactor(0.5)));
         assertThrows(IllegalArgumentException.class,
             () -> new ChronicleStateBackend(new ChronicleStateBackend.Context().averageValueSizeBytes(0)));
+        final IllegalArgumentException scan = assertThrows(IllegalArgumentException.class,
+            () -> new ChronicleStateBackend(new ChronicleStateBackend.Context().deltaScanFraction(-0.1)));
+        assertTrue(scan.getMessage().contains("deltaScanFraction") && scan.getMessage().contains("-0.1"),
+            scan.getMessage());
         final ChronicleStateBackend.Context ctx = new ChronicleStateBackend.Context();
         assertEquals("chronicle", new ChronicleStateBackend(ctx).name());
         assertThrows(IllegalStateException.class, () -> ctx.entriesPerShard(5));
@@ -744,6 +766,7 @@ class ChronicleKeyedStateStoreTest
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long threadId = Thread.currentThread().getId();
         long allocated = 0;
+        int allocatingRounds = 0;
         for (int round = 0; round < 30; round++)
         {
             final long before = threads.getThreadAllocatedBytes(threadId);
@@ -759,17 +782,24 @@ class ChronicleKeyedStateStoreTest
                 }
             }
             allocated = threads.getThreadAllocatedBytes(threadId) - before;
+            if (round >= 10 && allocated >= 1024)
+            {
+                allocatingRounds++;
+            }
         }
         System.out.println("bytes allocated by 1000 put+get (+125 remove) after warm-up: " + allocated);
-        // Allocation, not time: the last round (change tracking already holds every key) allocates ~nothing.
-        assertTrue(allocated < 1024, "allocated " + allocated + " bytes");
+        // Allocation, not time: once change tracking holds every key, a round allocates ~nothing.
+        // A steady-state allocation shows in every round after warm-up. A few rounds allocate a few KB once in a
+        // while (objects the JIT had scalar-replaced, rematerialized when a method deoptimizes).
+        assertTrue(allocatingRounds <= 5, allocatingRounds + " of 20 rounds after warm-up allocated 1 KB or more");
     }
 
-    @Test
+    @ParameterizedTest(name = "deltas read by scan: {0}")
+    @ValueSource(booleans = {false, true})
     @Timeout(60)
-    void shouldNotAllocateWhenSavingPreImagesInSteadyState()
+    void shouldNotAllocateWhenSavingPreImagesInSteadyState(final boolean scanDeltas)
     {
-        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 10_000);
+        final ChronicleKeyedStateStore store = store(deltaReads(scanDeltas), 10_000);
         final byte[][] keys = new byte[1000][];
         for (int i = 0; i < keys.length; i++)
         {
@@ -781,11 +811,13 @@ class ChronicleKeyedStateStoreTest
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long threadId = Thread.currentThread().getId();
         long allocated = 0;
+        int allocatingRounds = 0;
         long checksum = 0;
         for (int round = 0; round < 30; round++)
         {
             // Every key changes in every interval, so each snapshot in flight needs a pre-image of every key.
             final StoreSnapshot snapshot = store.snapshot(round + 1, round % 3 == 0);
+            assertReadBy(scanDeltas, snapshot);
             final long before = threads.getThreadAllocatedBytes(threadId);
             for (int i = 0; i < keys.length; i++)
             {
@@ -795,6 +827,10 @@ class ChronicleKeyedStateStoreTest
                 store.put(keyBuffer, keys[i].length, value, 0, 16);
             }
             allocated = threads.getThreadAllocatedBytes(threadId) - before;
+            if (round >= 10 && allocated >= 1024)
+            {
+                allocatingRounds++;
+            }
             store.endOfAccess();
             final int[] entries = {0};
             snapshot.forEach((key, keyLength, v, valueLength) -> entries[0]++);
@@ -802,16 +838,18 @@ class ChronicleKeyedStateStoreTest
             checksum += entries[0];
         }
         System.out.println("bytes allocated by 1000 read-modify-writes saving pre-images after warm-up: " + allocated);
-        assertTrue(allocated < 1024, "allocated " + allocated + " bytes");
+        // A steady-state allocation shows in every round after warm-up. A few rounds allocate a few KB once in a
+        // while (objects the JIT had scalar-replaced, rematerialized when a method deoptimizes).
+        assertTrue(allocatingRounds <= 5, allocatingRounds + " of 20 rounds after warm-up allocated 1 KB or more");
         assertEquals(30L * keys.length, checksum);
     }
 
-    @ParameterizedTest
-    @ValueSource(booleans = {false, true})
+    @ParameterizedTest(name = "full: {0}, deltas read by scan: {1}")
+    @CsvSource({"true,true", "false,true", "false,false"})
     @Timeout(60)
-    void shouldReadLaterSnapshotsAtTheirPointAfterOneWasReleasedUnread(final boolean full)
+    void shouldReadLaterSnapshotsAtTheirPointAfterOneWasReleasedUnread(final boolean full, final boolean scanDeltas)
     {
-        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 1000);
+        final ChronicleKeyedStateStore store = store(deltaReads(scanDeltas), 1000);
         for (int i = 0; i < 200; i++)
         {
             put(store, key(i), new byte[]{ 1 });
@@ -839,6 +877,7 @@ class ChronicleKeyedStateStoreTest
             // Every key changed in the interval before, but only half of them change while this one is in
             // flight: the other half's slots must not hold anything left from the abandoned snapshot.
             final StoreSnapshot snapshot = store.snapshot(point, full);
+            assertReadBy(scanDeltas, snapshot);
             for (int i = 0; i < 200; i += 2)
             {
                 put(store, key(i), new byte[]{ (byte)(point + 1) });

@@ -12,6 +12,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +47,7 @@ class PreImagesTest
                     random.nextInt(20_000);
                 final byte[] value = new byte[valueLength];
                 random.nextBytes(value);
-                final long position = preImages.append(new UnsafeBuffer(key), key.length, addressOf(value),
+                final long position = preImages.append(new UnsafeBuffer(key), key.length, i * 7, addressOf(value),
                     valueLength, previous);
                 assertNotEquals(PreImages.NONE, position);
                 keys.add(key);
@@ -64,6 +65,7 @@ class PreImagesTest
                 final byte[] value = values.get(i);
                 assertEquals(key.length, preImages.keyLength(position));
                 assertEquals(value.length, preImages.valueLength(position));
+                assertEquals(i * 7, preImages.logIndex(position));
                 final ExpandableArrayBuffer both = new ExpandableArrayBuffer(key.length + value.length);
                 assertEquals(key.length + value.length, preImages.copyKeyAndValue(position, both, 0));
                 final byte[] readKey = new byte[key.length];
@@ -89,9 +91,18 @@ class PreImagesTest
         assertTrue(preImages.logIndexCapacity() >= 5000);
         preImages.logSlot(4999, 7);
         preImages.bySegment[15] = 9;
+        preImages.markEmitted(4999);
+        preImages.markEmitted(64);
+        assertTrue(preImages.takeEmitted(64));
+        assertFalse(preImages.takeEmitted(64), "taking a mark clears it");
+        assertFalse(preImages.takeEmitted(63));
+        assertFalse(preImages.takeEmitted(65));
+        preImages.markEmitted(64);
         preImages.clearIndexes();
         assertEquals(PreImages.NONE, preImages.logSlot(4999));
         assertEquals(PreImages.NONE, preImages.bySegment[15]);
+        assertFalse(preImages.takeEmitted(4999));
+        assertFalse(preImages.takeEmitted(64));
         preImages.prepare(10, 32);
         assertEquals(32, preImages.bySegment.length);
     }
