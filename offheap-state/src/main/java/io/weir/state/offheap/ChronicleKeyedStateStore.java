@@ -52,12 +52,16 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private final Path file;
 
     private ChronicleMap<byte[], byte[]> map;
+    /** The map's entry count, kept here because Chronicle's {@code longSize()} visits every segment. */
+    private long entries;
     private long configuredEntries;
     private int generation;
 
     /** Size of the header before every stored value: interval stamp, then change-log position. */
     static final int HEADER_BYTES = 2 * Integer.BYTES;
     static final int LOG_INDEX_OFFSET = Integer.BYTES;
+    /** Bound on the segments asked of Chronicle (which allows 2^30): 2^20 segment headers are 64 MiB. */
+    private static final long MAX_MIN_SEGMENTS = 1 << 20;
 
     private final NativeScratch keyScratch = new NativeScratch(256);
     private final NativeScratch valueScratch = new NativeScratch(256);
@@ -82,7 +86,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         this.ctx = ctx;
         this.configuredEntries = entries;
         this.file = ctx.directory() == null ? null : ctx.directory().resolve("shard-" + shardId + ".cmap");
-        this.map = createMap(entries, file);
+        this.map = createMap(entries, file, true);
+        this.entries = map.longSize();
         this.interval = firstInterval(map);
     }
 
@@ -95,6 +100,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     public long configuredEntries()
     {
         return configuredEntries;
+    }
+
+    /** Chronicle segments of the current map. */
+    int segments()
+    {
+        return map.segments();
     }
 
     /** Number of times the map was re-created bigger. */
@@ -175,6 +186,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 if (null == entry)
                 {
                     c.absentEntry().doInsert(stampedValue);
+                    entries++;
                 }
                 else
                 {
@@ -228,6 +240,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             }
             onChange(c.segmentIndex(), key, keyLength, entry, true);
             entry.doRemove();
+            entries--;
             return true;
         }
     }
@@ -251,7 +264,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
 
     public long entryCount()
     {
-        return map.longSize();
+        return entries;
     }
 
     public long sizeBytes()
@@ -294,7 +307,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         sparePreImages = null;
         preImages.prepare(frozen.keys.size(), map.segments());
         lastCheckpointId = checkpointId;
-        final boolean scan = full || frozen.keys.size() >= ctx.deltaScanFraction() * map.longSize();
+        final boolean scan = full || frozen.keys.size() >= ctx.deltaScanFraction() * entries;
         inflight = new ChronicleStoreSnapshot(checkpointId, full, scan, map, frozen, interval, preImages);
         interval = ChangeSet.nextInterval(interval);
         return inflight;
@@ -436,7 +449,6 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         {
             throw ex;
         }
-        final long entries = map.longSize();
         if (!ctx.growOnFull())
         {
             throw new ChronicleMapFullException("Chronicle map of shard " + shardId + " is full at " + entries +
@@ -484,7 +496,9 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 throw new UncheckedIOException(ex);
             }
         }
-        final ChronicleMap<byte[], byte[]> newMap = createMap(newEntries, growFile);
+        // A map is full when its entries or a single entry outgrew it; in the second case small segments would
+        // not hold the entry however many there are, so a grown map leaves the segment size to Chronicle.
+        final ChronicleMap<byte[], byte[]> newMap = createMap(newEntries, growFile, false);
         oldMap.forEachEntry((entry) ->
         {
             try (ExternalMapQueryContext<byte[], byte[], ?> c = newMap.queryContext(entry.key()))
@@ -521,7 +535,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         generation++;
     }
 
-    private ChronicleMap<byte[], byte[]> createMap(final long entries, final Path path)
+    /** @param smallSegments size segments for {@code Context.entriesPerSegment} rather than Chronicle's choice. */
+    private ChronicleMap<byte[], byte[]> createMap(final long entries, final Path path, final boolean smallSegments)
     {
         final ChronicleMapBuilder<byte[], byte[]> builder = ChronicleMapBuilder.of(byte[].class, byte[].class)
             .name("weir-shard-" + shardId)
@@ -533,6 +548,11 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             // exit hook would close the map under a running shard during a graceful stop (SIGTERM takes a
             // savepoint from a shutdown hook first).
             .skipCloseOnExitHook(true);
+        final long segments = entries / ctx.entriesPerSegment();
+        if (smallSegments && segments > 1)
+        {
+            builder.minSegments((int)Math.min(segments, MAX_MIN_SEGMENTS));
+        }
         if (null == path)
         {
             return builder.create();

@@ -653,6 +653,47 @@ class ChronicleKeyedStateStoreTest
 
     @Test
     @Timeout(60)
+    void shouldReadDeltaByScanOnlyWhenEnoughOfTheKeysChanged()
+    {
+        final ChronicleKeyedStateStore store =
+            store(new ChronicleStateBackend.Context().deltaScanFraction(0.25), 2000);
+        for (int i = 0; i < 1000; i++)
+        {
+            put(store, key(i), new byte[]{ 1 });
+        }
+        store.snapshot(1, true).release();
+        for (int i = 0; i < 249; i++)
+        {
+            put(store, key(i), new byte[]{ 2 });
+        }
+        final StoreSnapshot few = store.snapshot(2, false);
+        assertFalse(((ChronicleStoreSnapshot)few).isScan(), "249 of 1000 keys changed: look-ups");
+        assertEquals(249, read(few).size());
+        few.release();
+        for (int i = 0; i < 250; i++)
+        {
+            put(store, key(i), new byte[]{ 3 });
+        }
+        final StoreSnapshot many = store.snapshot(3, false);
+        assertTrue(((ChronicleStoreSnapshot)many).isScan(), "250 of 1000 keys changed: scan");
+        assertEquals(250, read(many).size());
+        many.release();
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldSizeSegmentsForTheConfiguredEntriesPerSegment()
+    {
+        final ChronicleKeyedStateStore small = store(new ChronicleStateBackend.Context().entriesPerSegment(100), 100_000);
+        assertTrue(small.segments() >= 1000, "segments " + small.segments());
+        final ChronicleKeyedStateStore large = store(new ChronicleStateBackend.Context().entriesPerSegment(10_000), 100_000);
+        assertTrue(large.segments() < small.segments(), large.segments() + " vs " + small.segments());
+        assertThrows(IllegalArgumentException.class,
+            () -> new ChronicleStateBackend(new ChronicleStateBackend.Context().entriesPerSegment(0)));
+    }
+
+    @Test
+    @Timeout(60)
     void shouldRejectSecondSnapshotBeforeRelease()
     {
         final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 1000);
