@@ -15,6 +15,11 @@ declare -A cfg=(
   [lmdb-throughput]="--backend lmdb --events 10000000 --keys 1000000 $ckpt"
   [lmdb-throughput-nockpt]="--backend lmdb --events 10000000 --keys 1000000"
   [floor-throughput]="--stateless --events 10000000 --keys 1000000"
+  [chronicle-throughput-2shards]="--shards 2 --events 10000000 --keys 1000000 $ckpt"
+  [chronicle-throughput-2shards-nockpt]="--shards 2 --events 10000000 --keys 1000000"
+  [lmdb-throughput-2shards]="--backend lmdb --shards 2 --events 10000000 --keys 1000000 $ckpt"
+  [lmdb-throughput-2shards-nockpt]="--backend lmdb --shards 2 --events 10000000 --keys 1000000"
+  [floor-throughput-2shards]="--stateless --shards 2 --events 10000000 --keys 1000000"
   [chronicle-500k]="--rate 500000 --events 10000000 --keys 1000000 $ckpt"
   [lmdb-500k]="--backend lmdb --rate 500000 --events 10000000 --keys 1000000 $ckpt"
   [floor-500k]="--stateless --rate 500000 --events 10000000 --keys 1000000"
@@ -28,6 +33,8 @@ declare -A cfg=(
   [pause-lmdb-1m]="--backend lmdb --keys 1000000 --prefill --events 200000 --rate 10000 $ckpt --measure-recovery"
 )
 order=(floor-throughput chronicle-throughput chronicle-throughput-nockpt lmdb-throughput lmdb-throughput-nockpt
+  floor-throughput-2shards chronicle-throughput-2shards chronicle-throughput-2shards-nockpt lmdb-throughput-2shards
+  lmdb-throughput-2shards-nockpt
   floor-500k chronicle-500k lmdb-500k floor-1m chronicle-1m lmdb-1m chronicle-100k-rate
   pause-chronicle-100k pause-chronicle-1m pause-chronicle-10m pause-lmdb-1m)
 names=("$@"); [[ ${#names[@]} -eq 0 ]] && names=("${order[@]}")
