@@ -548,10 +548,9 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             // exit hook would close the map under a running shard during a graceful stop (SIGTERM takes a
             // savepoint from a shutdown hook first).
             .skipCloseOnExitHook(true);
-        final long segments = entries / ctx.entriesPerSegment();
-        if (smallSegments && segments > 1)
+        if (smallSegments && ctx.entriesPerSegment() > 0 && entries / ctx.entriesPerSegment() > 1)
         {
-            builder.minSegments((int)Math.min(segments, MAX_MIN_SEGMENTS));
+            builder.minSegments((int)Math.min(entries / ctx.entriesPerSegment(), MAX_MIN_SEGMENTS));
         }
         if (null == path)
         {

@@ -62,8 +62,8 @@ public final class ChronicleStateBackend implements StateBackend
         public static final double AVERAGE_VALUE_SIZE_BYTES_DEFAULT = 64;
         public static final double MAX_BLOAT_FACTOR_DEFAULT = 4.0;
         public static final double GROWTH_FACTOR_DEFAULT = 2.0;
-        public static final double DELTA_SCAN_FRACTION_DEFAULT = 0.125;
-        public static final int ENTRIES_PER_SEGMENT_DEFAULT = 128;
+        public static final double DELTA_SCAN_FRACTION_DEFAULT = 0.5;
+        public static final int ENTRIES_PER_SEGMENT_DEFAULT = 0;
 
         private long entriesPerShard;
         private long minEntriesPerShard = MIN_ENTRIES_PER_SHARD_DEFAULT;
@@ -170,10 +170,16 @@ public final class ChronicleStateBackend implements StateBackend
 
         /**
          * How a delta snapshot is read: when at least this fraction of the map's entries changed in the interval,
-         * by one scan of every segment; otherwise by one look-up per changed key. A look-up hashes the key and
-         * misses the cache at a random place, where a scan reads each segment's memory in order, so the scan is
-         * cheaper per entry by several times and wins once a large share of the keys changed. 0 always scans;
-         * any value above 1 never does.
+         * by one scan of every segment; otherwise by one look-up per changed key. 0 always scans; any value above
+         * 1 never does.
+         * <p>
+         * A look-up hashes the key and misses the cache at a random place, where a scan reads each segment's
+         * memory in order: past about an eighth of the keys changed, the scan costs the checkpoint thread less
+         * CPU, and with two shards on two cores that was 25% more events/s (1M keys). But a scan holds each
+         * segment's lock while it copies the segment, and when the checkpoint thread is preempted holding it,
+         * the shard waits as soon as it touches that segment: at 500,000 events/s on two cores that multiplied
+         * the p99 latency by three or more (see {@link #entriesPerSegment}). So the default scans only when
+         * half the keys changed, which is when the shard is busiest and the CPU matters most.
          */
         public Context deltaScanFraction(final double fraction)
         {
@@ -189,12 +195,13 @@ public final class ChronicleStateBackend implements StateBackend
 
         /**
          * Entries per Chronicle segment the map is sized for (segments are a power of two, at least Chronicle's own
-         * choice). A snapshot reader holds a segment's lock while it copies the segment, and the shard waits
-         * when it writes there meanwhile: a shard's expected wait falls with the square of the segment count.
-         * Chronicle alone puts about 4,000 entries in a segment at 1M entries, which at 500,000 events/s
-         * multiplied the p99 latency by three to four while a delta was read by scan. Smaller segments cost the
-         * shard a little (more segment headers to keep in cache). A map re-created bigger because it was full
-         * leaves the segment size to Chronicle: a single entry too large for a small segment's tier fills it too.
+         * choice); 0 (default) leaves the segment count to Chronicle, about 4,000 entries a segment at 1M entries.
+         * Smaller segments shorten the time a snapshot scan holds each segment's lock, so the shard rarely waits on
+         * it: with 128, deltas read by scan at 500,000 events/s had the p99 of deltas read by look-up. But they
+         * cost the shard 20-30% of its throughput at 1M keys (more segment headers and tiers to keep in cache),
+         * so they are for latency-bound jobs that scan ({@link #deltaScanFraction}). A map re-created bigger
+         * because it was full leaves the segment count to Chronicle: a single entry too large for a small
+         * segment's tier fills it too.
          */
         public Context entriesPerSegment(final int entries)
         {
@@ -266,9 +273,10 @@ public final class ChronicleStateBackend implements StateBackend
             {
                 throw new IllegalArgumentException("growthFactor must be > 1.0: " + growthFactor);
             }
-            if (entriesPerSegment < 1)
+            if (entriesPerSegment < 0)
             {
-                throw new IllegalArgumentException("entriesPerSegment must be >= 1: " + entriesPerSegment);
+                throw new IllegalArgumentException("entriesPerSegment must be >= 0 (0 = Chronicle's choice): " +
+                    entriesPerSegment);
             }
             if (!(deltaScanFraction >= 0.0))
             {

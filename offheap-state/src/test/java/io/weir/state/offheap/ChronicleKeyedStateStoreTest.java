@@ -686,10 +686,10 @@ class ChronicleKeyedStateStoreTest
     {
         final ChronicleKeyedStateStore small = store(new ChronicleStateBackend.Context().entriesPerSegment(100), 100_000);
         assertTrue(small.segments() >= 1000, "segments " + small.segments());
-        final ChronicleKeyedStateStore large = store(new ChronicleStateBackend.Context().entriesPerSegment(10_000), 100_000);
-        assertTrue(large.segments() < small.segments(), large.segments() + " vs " + small.segments());
+        final ChronicleKeyedStateStore chronicles = store(new ChronicleStateBackend.Context(), 100_000);
+        assertTrue(chronicles.segments() < small.segments(), chronicles.segments() + " vs " + small.segments());
         assertThrows(IllegalArgumentException.class,
-            () -> new ChronicleStateBackend(new ChronicleStateBackend.Context().entriesPerSegment(0)));
+            () -> new ChronicleStateBackend(new ChronicleStateBackend.Context().entriesPerSegment(-1)));
     }
 
     @Test
