@@ -47,5 +47,6 @@ for name in "${names[@]}"; do
     WEIR_JAVA_OPTS="${WEIR_JAVA_OPTS:-} -Xlog:gc:file=$out/$name-$i.gc.log" \
       "$root/weir" bench ${cfg[$name]} --hgrm "$out/$name-$i.hgrm" > "$out/$name-$i.txt" 2>&1
   done
-  python3 "$root/perf/median.py" "$name" "${cfg[$name]}" "$out"/"$name"-[0-9]*.txt
+  files=(); for i in $(seq 1 "$runs"); do files+=("$out/$name-$i.txt"); done   # exact: names prefix each other
+  python3 "$root/perf/median.py" "$name" "${cfg[$name]}" "${files[@]}"
 done

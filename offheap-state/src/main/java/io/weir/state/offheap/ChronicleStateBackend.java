@@ -62,7 +62,7 @@ public final class ChronicleStateBackend implements StateBackend
         public static final double AVERAGE_VALUE_SIZE_BYTES_DEFAULT = 64;
         public static final double MAX_BLOAT_FACTOR_DEFAULT = 4.0;
         public static final double GROWTH_FACTOR_DEFAULT = 2.0;
-        public static final double DELTA_SCAN_FRACTION_DEFAULT = 0.75;
+        public static final double DELTA_SCAN_FRACTION_DEFAULT = 0.5;
         public static final int ENTRIES_PER_SEGMENT_DEFAULT = 0;
 
         private long entriesPerShard;
@@ -178,10 +178,11 @@ public final class ChronicleStateBackend implements StateBackend
          * CPU, and with two shards on two cores that was 25% more events/s (1M keys). But a scan holds each
          * segment's lock while it copies the segment, and when the checkpoint thread is preempted holding it,
          * the shard waits as soon as it touches that segment: at 500,000 events/s on two cores that multiplied
-         * the p99 latency by three or more (see {@link #entriesPerSegment}). So the default scans only when three
-         * quarters of the keys changed, which is when the shard is busiest and the CPU matters most: in the
-         * rolling-sum bench with 1M keys, unthrottled runs change about 80% of the keys per second and runs at
-         * 500,000 events/s about 40%.
+         * the p99 latency by three or more (see {@link #entriesPerSegment}). So the default scans only when half
+         * the keys changed, which is when the shard is busiest and the CPU matters most: in the rolling-sum bench
+         * with 1M keys, unthrottled runs change 70-80% of the keys per second and runs at 500,000 events/s about
+         * 40%. (Three quarters was tried: an unthrottled run slowed by a busy machine then fell below it, read
+         * its deltas by look-up, and slowed further.)
          */
         public Context deltaScanFraction(final double fraction)
         {
