@@ -174,8 +174,9 @@ public final class ChronicleStateBackend implements StateBackend
          * 1 never does.
          * <p>
          * A look-up hashes the key and misses the cache at a random place, where a scan reads each segment's
-         * memory in order: past about an eighth of the keys changed, the scan costs the checkpoint thread less
-         * CPU, and with two shards on two cores that was 25% more events/s (1M keys). But a scan holds each
+         * memory in order: when most keys changed, the scan costs the checkpoint thread far less CPU (in an
+         * unthrottled run with 1M keys, a seventh of the shard's, against about half with look-ups), and with two
+         * shards on two cores that was 25% more events/s. But a scan holds each
          * segment's lock while it copies the segment, and when the checkpoint thread is preempted holding it,
          * the shard waits as soon as it touches that segment: at 500,000 events/s on two cores that multiplied
          * the p99 latency by three or more (see {@link #entriesPerSegment}). So the default scans only when half
@@ -200,8 +201,8 @@ public final class ChronicleStateBackend implements StateBackend
          * Entries per Chronicle segment the map is sized for (segments are a power of two, at least Chronicle's own
          * choice); 0 (default) leaves the segment count to Chronicle, about 4,000 entries a segment at 1M entries.
          * Smaller segments shorten the time a snapshot scan holds each segment's lock, so the shard rarely waits on
-         * it: with 128, deltas read by scan at 500,000 events/s had the p99 of deltas read by look-up. But they
-         * cost the shard 20-30% of its throughput at 1M keys (more segment headers and tiers to keep in cache),
+         * it: with 128, deltas read by scan at 500,000 events/s had about the p99 of deltas read by look-up. But
+         * they cost the shard 15-20% of its throughput at 1M keys (more segment headers and tiers to keep in cache),
          * so they are for latency-bound jobs that scan ({@link #deltaScanFraction}). A map re-created bigger
          * because it was full leaves the segment count to Chronicle: a single entry too large for a small
          * segment's tier fills it too.
