@@ -1,15 +1,24 @@
 package io.weir.state.changes;
 
 import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * An insert-only map from byte-string keys to their position in a change interval's {@link KeyLog}, for keys
- * that have no Chronicle entry to carry that position in its value header (inserted or removed in the
- * interval). It allocates nothing in steady state: records {@code [length i32][log index i32][bytes]} are
- * appended to a reused arena and an open-addressing table of record offsets indexes them. {@link #clear()}
- * keeps the capacity for the next interval, so growth is bounded by the keys one interval inserts or removes.
+ * that have no stored value to carry that position in its header (inserted or removed in the interval). It
+ * allocates nothing in steady state: records {@code [length i32][log index i32][bytes]} are appended to a reused
+ * arena, and an open-addressing table of {@code (hash << 32) | (record offset + 1)} slots indexes them, 0 being
+ * empty. {@link #clear()} keeps the capacity for the next interval, so growth is bounded by the keys one
+ * interval inserts or removes.
+ * <p>
+ * Everything is off-heap: the table grows while the state warms up (to millions of slots when a first interval
+ * inserts every key), and growing heap arrays that size are humongous objects the collector copies or scans. A
+ * list of the occupied slots makes {@link #clear()} cost the keys of the interval rather than the capacity: the
+ * shard clears the index at a snapshot point, where wiping a table sized by the first interval's inserts took
+ * milliseconds.
  * <p>
  * Not thread-safe: only the owning shard uses it.
  */
@@ -17,27 +26,33 @@ public final class KeyLogIndex
 {
     public static final int MISSING = -1;
 
-    private static final int EMPTY = -1;
     private static final int LENGTH_BYTES = 4;
     private static final int HEADER_BYTES = LENGTH_BYTES + 4;
+    private static final int INITIAL_CAPACITY = 64;
 
-    // Off-heap, like KeyLog's: a heap arena growing while the state warms up would be copied by the collector.
     private final ExpandableDirectByteBuffer arena = new ExpandableDirectByteBuffer(4096);
     private int arenaLength;
-    private int[] offsets;
-    private int[] hashes;
+    /** {@code capacity} slots of 8 bytes. */
+    private UnsafeBuffer slots;
+    /** The indexes of the occupied slots, in insertion order: {@code size} ints. */
+    private UnsafeBuffer occupied;
+    private int capacity;
     private int size;
 
     public KeyLogIndex()
     {
-        offsets = new int[64];
-        hashes = new int[64];
-        java.util.Arrays.fill(offsets, EMPTY);
+        allocate(INITIAL_CAPACITY);
     }
 
     public int size()
     {
         return size;
+    }
+
+    /** Slots in the table (a power of two, at least twice {@link #size()}). */
+    int capacity()
+    {
+        return capacity;
     }
 
     /**
@@ -48,14 +63,14 @@ public final class KeyLogIndex
     public int putIfAbsent(final DirectBuffer key, final int length, final int logIndex)
     {
         final int hash = hash(key, length);
-        final int mask = offsets.length - 1;
+        final int mask = capacity - 1;
         int index = hash & mask;
-        int recordOffset;
-        while ((recordOffset = offsets[index]) != EMPTY)
+        long slot;
+        while ((slot = slots.getLong(index * 8)) != 0)
         {
-            if (hashes[index] == hash && equalsAt(recordOffset, key, length))
+            if ((int)(slot >>> 32) == hash && equalsAt((int)slot - 1, key, length))
             {
-                return arena.getInt(recordOffset + LENGTH_BYTES);
+                return arena.getInt((int)slot - 1 + LENGTH_BYTES);
             }
             index = (index + 1) & mask;
         }
@@ -65,20 +80,21 @@ public final class KeyLogIndex
         arena.putInt(newOffset + LENGTH_BYTES, logIndex);
         arena.putBytes(newOffset + HEADER_BYTES, key, 0, length);
         arenaLength = newOffset + HEADER_BYTES + length;
-        offsets[index] = newOffset;
-        hashes[index] = hash;
-        if (++size * 2 > offsets.length)
+        slots.putLong(index * 8, ((long)hash << 32) | (newOffset + 1L));
+        occupied.putInt(size * 4, index);
+        if (++size * 2 > capacity)
         {
-            rehash(offsets.length * 2);
+            rehash(capacity * 2);
         }
         return MISSING;
     }
 
+    /** Forget every key, in time proportional to their number; the capacity stays. */
     public void clear()
     {
-        if (size > 0)
+        for (int i = 0; i < size; i++)
         {
-            java.util.Arrays.fill(offsets, EMPTY);
+            slots.putLong(occupied.getInt(i * 4) * 8, 0);
         }
         size = 0;
         arenaLength = 0;
@@ -95,26 +111,30 @@ public final class KeyLogIndex
 
     private void rehash(final int newCapacity)
     {
-        final int capacity = BitUtil.findNextPositivePowerOfTwo(newCapacity);
-        final int[] oldOffsets = offsets;
-        final int[] oldHashes = hashes;
-        offsets = new int[capacity];
-        hashes = new int[capacity];
-        java.util.Arrays.fill(offsets, EMPTY);
+        final UnsafeBuffer oldSlots = slots;
+        final UnsafeBuffer oldOccupied = occupied;
+        final int count = size;
+        allocate(BitUtil.findNextPositivePowerOfTwo(newCapacity));
         final int mask = capacity - 1;
-        for (int i = 0; i < oldOffsets.length; i++)
+        for (int i = 0; i < count; i++)
         {
-            if (oldOffsets[i] != EMPTY)
+            final long slot = oldSlots.getLong(oldOccupied.getInt(i * 4) * 8);
+            int index = (int)(slot >>> 32) & mask;
+            while (slots.getLong(index * 8) != 0)
             {
-                int index = oldHashes[i] & mask;
-                while (offsets[index] != EMPTY)
-                {
-                    index = (index + 1) & mask;
-                }
-                offsets[index] = oldOffsets[i];
-                hashes[index] = oldHashes[i];
+                index = (index + 1) & mask;
             }
+            slots.putLong(index * 8, slot);
+            occupied.putInt(i * 4, index);
         }
+    }
+
+    private void allocate(final int newCapacity)
+    {
+        capacity = newCapacity;
+        // Fresh direct memory is zeroed: every slot starts empty.
+        slots = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.multiplyExact(newCapacity, 8), 64));
+        occupied = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.multiplyExact(newCapacity / 2 + 1, 4), 64));
     }
 
     /** Whether two byte ranges are equal, compared eight bytes at a time. */

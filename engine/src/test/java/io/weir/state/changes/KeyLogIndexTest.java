@@ -1,0 +1,107 @@
+package io.weir.state.changes;
+
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KeyLogIndexTest
+{
+    private final ExpandableDirectByteBuffer direct = new ExpandableDirectByteBuffer(64);
+    private final ExpandableArrayBuffer heap = new ExpandableArrayBuffer(64);
+
+    private int putIfAbsent(final KeyLogIndex index, final byte[] key, final int logIndex, final boolean onHeap)
+    {
+        final MutableDirectBuffer buffer = onHeap ? heap : direct;
+        buffer.putBytes(0, key);
+        return index.putIfAbsent(buffer, key.length, logIndex);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldMatchHashMapModelAcrossGrowthAndClears()
+    {
+        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
+        System.out.println("seed=" + seed + " (replay with -Dweir.test.seed=" + seed + ")");
+        final Random random = new Random(seed);
+        final KeyLogIndex index = new KeyLogIndex();
+        for (int interval = 0; interval < 12; interval++)
+        {
+            final Map<ByteBuffer, Integer> model = new HashMap<>();
+            // Intervals of very different sizes: the table grows in the big ones and is reused in the small ones.
+            final int operations = interval % 3 == 0 ? 20_000 : random.nextInt(300);
+            for (int n = 0; n < operations; n++)
+            {
+                // Lengths 0 to 20 cover the eight-byte compare loop and its tail; values repeat.
+                final byte[] key = new byte[random.nextInt(21)];
+                for (int i = 0; i < key.length; i++)
+                {
+                    key[i] = (byte)random.nextInt(4);
+                }
+                final Integer expected = model.get(ByteBuffer.wrap(key));
+                final int actual = putIfAbsent(index, key, n, random.nextBoolean());
+                if (null == expected)
+                {
+                    assertEquals(KeyLogIndex.MISSING, actual, "first put of a key in interval " + interval);
+                    model.put(ByteBuffer.wrap(key), n);
+                }
+                else
+                {
+                    assertEquals(expected.intValue(), actual, "second put keeps the first log index");
+                }
+            }
+            assertEquals(model.size(), index.size());
+            assertTrue(index.capacity() >= 2 * index.size(), "load factor at most one half");
+            index.clear();
+            assertEquals(0, index.size());
+            for (final ByteBuffer key : model.keySet())
+            {
+                assertEquals(KeyLogIndex.MISSING, putIfAbsent(index, key.array(), 7, false), "cleared key is absent");
+            }
+            index.clear();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldKeepCapacityAndAllocateNothingOnceWarm()
+    {
+        final KeyLogIndex index = new KeyLogIndex();
+        final byte[] key = new byte[12];
+        for (int i = 0; i < 10_000; i++)
+        {
+            ByteBuffer.wrap(key).putInt(0, i);
+            putIfAbsent(index, key, i, false);
+        }
+        final int capacity = index.capacity();
+        index.clear();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long threadId = Thread.currentThread().getId();
+        long allocated = 0;
+        for (int round = 0; round < 5; round++)
+        {
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            for (int i = 0; i < 10_000; i++)
+            {
+                direct.putInt(0, i);
+                direct.putLong(4, round);
+                index.putIfAbsent(direct, 12, i);
+            }
+            index.clear();
+            allocated = threads.getThreadAllocatedBytes(threadId) - before;
+        }
+        assertEquals(capacity, index.capacity(), "clear keeps the capacity");
+        assertTrue(allocated < 1024, "10,000 puts and a clear allocated " + allocated + " bytes");
+    }
+}
