@@ -5,6 +5,7 @@ import io.weir.api.functions.Collector;
 import io.weir.engine.HandlerSink;
 import io.weir.engine.JobBuilder;
 import io.weir.engine.Producer;
+import io.weir.engine.ThreadAllocation;
 import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,13 +53,10 @@ class ProducerAllocationTest
             job.start();
             final Producer<CheckpointRestoreTest.Item> producer = job.producer(0);
             final CheckpointRestoreTest.Item item = new CheckpointRestoreTest.Item();
-            final com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-            final long threadId = Thread.currentThread().getId();
             long allocated = 0;
             for (int round = 0; round < 20; round++)
             {
-                final long before = threads.getThreadAllocatedBytes(threadId);
+                final long before = ThreadAllocation.bytesSoFar();
                 for (long i = 0; i < 10_000; i++)
                 {
                     item.key = i;
@@ -70,7 +67,7 @@ class ProducerAllocationTest
                         Thread.onSpinWait();
                     }
                 }
-                allocated = threads.getThreadAllocatedBytes(threadId) - before;
+                allocated = ThreadAllocation.bytesSoFar() - before;
             }
             System.out.println("bytes allocated by 10,000 offers after warm-up: " + allocated);
             assertTrue(allocated < 1024, "10,000 offers allocated " + allocated + " bytes");

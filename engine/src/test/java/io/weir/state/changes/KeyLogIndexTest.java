@@ -1,12 +1,12 @@
 package io.weir.state.changes;
 
+import io.weir.engine.ThreadAllocation;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -85,13 +85,10 @@ class KeyLogIndexTest
         }
         final int capacity = index.capacity();
         index.clear();
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long threadId = Thread.currentThread().getId();
         long allocated = 0;
         for (int round = 0; round < 5; round++)
         {
-            final long before = threads.getThreadAllocatedBytes(threadId);
+            final long before = ThreadAllocation.bytesSoFar();
             for (int i = 0; i < 10_000; i++)
             {
                 direct.putInt(0, i);
@@ -99,7 +96,7 @@ class KeyLogIndexTest
                 index.putIfAbsent(direct, 12, i);
             }
             index.clear();
-            allocated = threads.getThreadAllocatedBytes(threadId) - before;
+            allocated = ThreadAllocation.bytesSoFar() - before;
         }
         assertEquals(capacity, index.capacity(), "clear keeps the capacity");
         assertTrue(allocated < 1024, "10,000 puts and a clear allocated " + allocated + " bytes");

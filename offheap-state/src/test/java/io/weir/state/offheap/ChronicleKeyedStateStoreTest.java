@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.engine.ThreadAllocation;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
@@ -15,7 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,6 +115,15 @@ class ChronicleKeyedStateStoreTest
     private void put(final KeyedStateStore store, final byte[] key, final byte[] value)
     {
         put(store, key, value, false);
+    }
+
+    /** Put keys 0 to {@code count - 1}, each with the one-byte value {@code value}. */
+    private void putKeys(final KeyedStateStore store, final int count, final byte value)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            put(store, key(i), new byte[]{ value });
+        }
     }
 
     private boolean remove(final KeyedStateStore store, final byte[] key)
@@ -657,23 +666,14 @@ class ChronicleKeyedStateStoreTest
     {
         final ChronicleKeyedStateStore store =
             store(new ChronicleStateBackend.Context().deltaScanFraction(0.25), 2000);
-        for (int i = 0; i < 1000; i++)
-        {
-            put(store, key(i), new byte[]{ 1 });
-        }
+        putKeys(store, 1000, (byte)1);
         store.snapshot(1, true).release();
-        for (int i = 0; i < 249; i++)
-        {
-            put(store, key(i), new byte[]{ 2 });
-        }
+        putKeys(store, 249, (byte)2);
         final StoreSnapshot few = store.snapshot(2, false);
         assertFalse(((ChronicleStoreSnapshot)few).isScan(), "249 of 1000 keys changed: look-ups");
         assertEquals(249, read(few).size());
         few.release();
-        for (int i = 0; i < 250; i++)
-        {
-            put(store, key(i), new byte[]{ 3 });
-        }
+        putKeys(store, 250, (byte)3);
         final StoreSnapshot many = store.snapshot(3, false);
         assertTrue(((ChronicleStoreSnapshot)many).isScan(), "250 of 1000 keys changed: scan");
         assertEquals(250, read(many).size());
@@ -803,14 +803,11 @@ class ChronicleKeyedStateStoreTest
             keys[i] = key(i);
         }
         final UnsafeBuffer value = new UnsafeBuffer(ByteBuffer.allocateDirect(16));
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long threadId = Thread.currentThread().getId();
         long allocated = 0;
         int allocatingRounds = 0;
         for (int round = 0; round < 30; round++)
         {
-            final long before = threads.getThreadAllocatedBytes(threadId);
+            final long before = ThreadAllocation.bytesSoFar();
             for (int i = 0; i < keys.length; i++)
             {
                 keyBuffer.putBytes(0, keys[i]);
@@ -822,7 +819,7 @@ class ChronicleKeyedStateStoreTest
                     store.remove(keyBuffer, keys[i].length);
                 }
             }
-            allocated = threads.getThreadAllocatedBytes(threadId) - before;
+            allocated = ThreadAllocation.bytesSoFar() - before;
             if (round >= 10 && allocated >= 1024)
             {
                 allocatingRounds++;
@@ -848,9 +845,6 @@ class ChronicleKeyedStateStoreTest
             put(store, keys[i], new byte[16]);
         }
         final UnsafeBuffer value = new UnsafeBuffer(ByteBuffer.allocateDirect(16));
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
-        final long threadId = Thread.currentThread().getId();
         long allocated = 0;
         int allocatingRounds = 0;
         long checksum = 0;
@@ -859,7 +853,7 @@ class ChronicleKeyedStateStoreTest
             // Every key changes in every interval, so each snapshot in flight needs a pre-image of every key.
             final StoreSnapshot snapshot = store.snapshot(round + 1, round % 3 == 0);
             assertReadBy(scanDeltas, snapshot);
-            final long before = threads.getThreadAllocatedBytes(threadId);
+            final long before = ThreadAllocation.bytesSoFar();
             for (int i = 0; i < keys.length; i++)
             {
                 keyBuffer.putBytes(0, keys[i]);
@@ -867,7 +861,7 @@ class ChronicleKeyedStateStoreTest
                 value.putLong(0, out.getLong(0) + i);
                 store.put(keyBuffer, keys[i].length, value, 0, 16);
             }
-            allocated = threads.getThreadAllocatedBytes(threadId) - before;
+            allocated = ThreadAllocation.bytesSoFar() - before;
             if (round >= 10 && allocated >= 1024)
             {
                 allocatingRounds++;
@@ -891,21 +885,12 @@ class ChronicleKeyedStateStoreTest
     void shouldReadLaterSnapshotsAtTheirPointAfterOneWasReleasedUnread(final boolean full, final boolean scanDeltas)
     {
         final ChronicleKeyedStateStore store = store(deltaReads(scanDeltas), 1000);
-        for (int i = 0; i < 200; i++)
-        {
-            put(store, key(i), new byte[]{ 1 });
-        }
+        putKeys(store, 200, (byte)1);
         store.snapshot(1, full).release();
-        for (int i = 0; i < 200; i++)
-        {
-            put(store, key(i), new byte[]{ 2 });
-        }
+        putKeys(store, 200, (byte)2);
         // In flight and released without a read: it saved a pre-image of every key, and consumed none.
         final StoreSnapshot abandoned = store.snapshot(2, full);
-        for (int i = 0; i < 200; i++)
-        {
-            put(store, key(i), new byte[]{ 3 });
-        }
+        putKeys(store, 200, (byte)3);
         abandoned.release();
         final Map<ByteBuffer, byte[]> expected = new HashMap<>();
         for (int i = 0; i < 200; i++)
