@@ -66,6 +66,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private final long[] chainHeadIds;
     private final ExpandableDirectByteBuffer timerKey = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
+    private final WriterPacer pacer;
 
     /** {@code checkpointId << 8 | flags} of the barrier producers should inject next; 0 when none. */
     private volatile long barrierRequest;
@@ -95,6 +96,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         long firstPointNs;
         long bytesWritten;
         long entries;
+        long sleepsAtStart;
+        long sleptNsAtStart;
         int shardsDone;
         int sourcesDone;
 
@@ -140,6 +143,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         this.clock = clock;
         this.log = log;
         this.nextCheckpointId = firstCheckpointId;
+        // The sleep asked for is the shortest: Linux stretches it to its timer slack (about 50 µs).
+        this.pacer = new WriterPacer(System::nanoTime, settings.writerSliceMicros() * 1000, 1);
         this.endedProducers = new java.util.concurrent.atomic.AtomicIntegerArray(producers);
         this.chainHeadIds = new long[shards];
         for (int i = 0; i < shards; i++)
@@ -317,6 +322,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         }
         final long checkpointId = nextCheckpointId++;
         inFlight = new InFlight(checkpointId, flags, future);
+        inFlight.sleepsAtStart = pacer.sleeps();
+        inFlight.sleptNsAtStart = pacer.sleptNs();
         barrierRequest = checkpointId << 8 | flags;
     }
 
@@ -420,8 +427,10 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     {
         try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, header))
         {
+            pacer.startSlice();
             point.storeSnapshot().forEach((key, keyLength, value, valueLength) ->
             {
+                pacer.onEntry();
                 final int keyGroup = StateKeyDescriptor.keyGroup(key);
                 if (value == null)
                 {
@@ -452,9 +461,11 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final DirectBuffer timers = point.timers();
         try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, header))
         {
+            pacer.startSlice();
             int offset = 0;
             while (offset < point.timersLength())
             {
+                pacer.onEntry();
                 final byte domain = timers.getByte(offset + TimerRecordDescriptor.DOMAIN_OFFSET);
                 final int keyGroup = timers.getInt(offset + TimerRecordDescriptor.KEY_GROUP_OFFSET);
                 final long timestamp = timers.getLong(offset + TimerRecordDescriptor.TIMESTAMP_OFFSET);
@@ -533,7 +544,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         }
         final CheckpointStats stats = new CheckpointStats(checkpoint.checkpointId, checkpoint.isSavepoint(),
             checkpoint.isFull(), checkpoint.pausesNs, System.nanoTime() - checkpoint.firstPointNs,
-            checkpoint.bytesWritten, checkpoint.entries, clock.time());
+            checkpoint.bytesWritten, checkpoint.entries, clock.time(), pacer.sleeps() - checkpoint.sleepsAtStart,
+            pacer.sleptNs() - checkpoint.sleptNsAtStart);
         completed.add(stats);
         inFlight = null;
         barrierRequest = 0;

@@ -18,7 +18,9 @@ public record CheckpointStats(
     long asyncNs,
     long bytesWritten,
     long entries,
-    long completedAtMs)
+    long completedAtMs,
+    long writerSleeps,
+    long writerSleptNs)
 {
     public long maxPauseNs()
     {
@@ -34,6 +36,6 @@ public record CheckpointStats(
     {
         return (savepoint ? "savepoint " : "checkpoint ") + checkpointId + (full ? " full" : " delta") +
             " pauses_ns=" + Arrays.toString(pausesNs) + " async_ms=" + asyncNs / 1_000_000 + " bytes=" + bytesWritten +
-            " entries=" + entries;
+            " entries=" + entries + " writer_sleeps=" + writerSleeps + " writer_slept_ms=" + writerSleptNs / 1_000_000;
     }
 }

@@ -14,6 +14,10 @@ public interface StoreSnapshot
     /**
      * Visit every entry of the snapshot (for a delta: changed entries and tombstones with a null value). Called
      * at most once: a copy-on-write store may hand back its pre-images as it reads, and refuse a second pass.
+     * <p>
+     * The visitor is never called while the snapshot holds a lock the shard may wait on (a segment lock, a
+     * monitor shared with the store): the checkpoint writer sleeps inside it between slices of work, and a shard
+     * must not wait for that.
      */
     void forEach(EntryVisitor visitor);
 

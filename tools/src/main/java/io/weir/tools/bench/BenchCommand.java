@@ -372,11 +372,13 @@ public final class BenchCommand
                 .mapToLong(CheckpointStats::bytesWritten).average().orElse(0);
             final long asyncMaxMs = checkpoints.stream().mapToLong(CheckpointStats::asyncNs).max().orElse(0) /
                 1_000_000;
+            final long sleeps = checkpoints.stream().mapToLong(CheckpointStats::writerSleeps).sum();
+            final long sleptMs = checkpoints.stream().mapToLong(CheckpointStats::writerSleptNs).sum() / 1_000_000;
             return String.format("%d completed; shard pause us p50 %.1f p99 %.1f max %.1f; async max %d ms; " +
-                "full file bytes max %,d, delta bytes avg %,d", checkpoints.size(),
+                "full file bytes max %,d, delta bytes avg %,d; writer slept %,d times, %,d ms", checkpoints.size(),
                 pauses[(int)(pauses.length * 0.5)] / 1e3, pauses[Math.min(pauses.length - 1,
                 (int)(pauses.length * 0.99))] / 1e3, pauses[pauses.length - 1] / 1e3, asyncMaxMs, fullBytes,
-                deltaBytes);
+                deltaBytes, sleeps, sleptMs);
         }
     }
 }
