@@ -186,6 +186,36 @@ class CheckpointRestoreTest
     }
 
     @Test
+    void shouldRestoreACheckpointWhoseWriterSleptBetweenSlices() throws Exception
+    {
+        final WeirJob<Item, String> unpaced = job(1, CheckpointSettings.every(dir.resolve("unpaced"), 0)
+            .writerSliceMicros(0));
+        unpaced.start();
+        offer(unpaced.producer(0), 0, 3_000);
+        assertEquals(0, checkpoint(unpaced).writerSleeps(), "a slice of 0 never sleeps");
+        unpaced.close(WeirJob.CloseMode.DISCARD);
+        results.clear();
+
+        // A 1 µs slice is used up within the 16 entries between clock reads: the writer sleeps all through.
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0).writerSliceMicros(1);
+        final WeirJob<Item, String> first = job(1, settings);
+        first.start();
+        offer(first.producer(0), 0, 3_000);
+        final CheckpointStats stats = checkpoint(first);
+        first.close(WeirJob.CloseMode.DISCARD);
+        // 50 state entries and 3,000 timers: at least one sleep per 16 entries.
+        assertTrue(stats.writerSleeps() >= 3_050 / WriterPacer.ENTRIES_PER_CLOCK_READ - 2 &&
+            stats.writerSleptNs() > 0, stats.toString());
+
+        final WeirJob<Item, String> second = job(1, settings);
+        assertEquals(stats.checkpointId(), second.restoredFrom().orElseThrow().checkpointId());
+        second.start();
+        offer(second.producer(0), 3_000, 4_000);
+        second.close();
+        assertEquals(expectedTimers(4_000), new java.util.TreeMap<>(results));
+    }
+
+    @Test
     void shouldFallBackToThePreviousCheckpointWhenTheNewestIsCorrupt() throws Exception
     {
         final CheckpointSettings settings = CheckpointSettings.every(dir, 0);
