@@ -19,6 +19,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -32,6 +33,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -143,8 +145,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         this.clock = clock;
         this.log = log;
         this.nextCheckpointId = firstCheckpointId;
-        // The sleep asked for is the shortest: Linux stretches it to its timer slack (about 50 µs).
-        this.pacer = new WriterPacer(System::nanoTime, settings.writerSliceMicros() * 1000, 1);
+        this.pacer = new WriterPacer(
+            SystemNanoClock.INSTANCE, TimeUnit.MICROSECONDS.toNanos(settings.writerSliceMicros()));
         this.endedProducers = new java.util.concurrent.atomic.AtomicIntegerArray(producers);
         this.chainHeadIds = new long[shards];
         for (int i = 0; i < shards; i++)

@@ -23,10 +23,11 @@ final class WriterPacer
 {
     /** Entries between clock reads: a read costs about 20 ns, an entry's copy and encoding about 100 ns. */
     static final int ENTRIES_PER_CLOCK_READ = 16;
+    /** The shortest sleep: Linux stretches it to its timer slack, about 50 µs, or longer when cores are busy. */
+    private static final long SLEEP_NS = 1;
 
     private final NanoClock clock;
     private final long sliceNs;
-    private final long sleepNs;
     private long sliceStartNs;
     private int untilClockRead = ENTRIES_PER_CLOCK_READ;
     private long sleeps;
@@ -34,18 +35,15 @@ final class WriterPacer
 
     /**
      * @param sliceNs work between sleeps; 0 never sleeps.
-     * @param sleepNs requested sleep; Linux rounds a short sleep up to its timer slack, about 50 µs.
      */
-    WriterPacer(final NanoClock clock, final long sliceNs, final long sleepNs)
+    WriterPacer(final NanoClock clock, final long sliceNs)
     {
-        if (sliceNs < 0 || sleepNs < 0)
+        if (sliceNs < 0)
         {
-            throw new IllegalArgumentException("writer slice and sleep must be >= 0 ns: slice=" + sliceNs +
-                ", sleep=" + sleepNs);
+            throw new IllegalArgumentException("writer slice must be >= 0 ns: " + sliceNs);
         }
         this.clock = clock;
         this.sliceNs = sliceNs;
-        this.sleepNs = Math.max(1, sleepNs);
     }
 
     /** A new file, after the thread may have been idle: its first slice starts now. */
@@ -66,7 +64,7 @@ final class WriterPacer
         final long now = clock.nanoTime();
         if (now - sliceStartNs >= sliceNs)
         {
-            LockSupport.parkNanos(sleepNs);
+            LockSupport.parkNanos(SLEEP_NS);
             sliceStartNs = clock.nanoTime();
             sleeps++;
             sleptNs += sliceStartNs - now;

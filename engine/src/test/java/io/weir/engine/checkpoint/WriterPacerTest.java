@@ -18,7 +18,7 @@ class WriterPacerTest
     @Test
     void shouldNotSleepWhileTheSliceLasts()
     {
-        final WriterPacer pacer = new WriterPacer(clock, SLICE_NS, 1);
+        final WriterPacer pacer = new WriterPacer(clock, SLICE_NS);
         pacer.startSlice();
         for (int i = 0; i < 1000; i++)
         {
@@ -32,40 +32,28 @@ class WriterPacerTest
     @Test
     void shouldSleepOnceTheSliceIsUsedUpAndStartANewSliceAfterwards()
     {
-        final WriterPacer pacer = new WriterPacer(clock, SLICE_NS, 1);
+        final WriterPacer pacer = new WriterPacer(clock, SLICE_NS);
         pacer.startSlice();
         clock.nowNs += SLICE_NS;
-        for (int i = 0; i < WriterPacer.ENTRIES_PER_CLOCK_READ; i++)
-        {
-            pacer.onEntry();
-        }
+        write(pacer, WriterPacer.ENTRIES_PER_CLOCK_READ);
         assertEquals(1, pacer.sleeps());
 
         // The clock has not moved since the sleep, so the new slice has all of its time left.
-        for (int i = 0; i < 10 * WriterPacer.ENTRIES_PER_CLOCK_READ; i++)
-        {
-            pacer.onEntry();
-        }
+        write(pacer, 10 * WriterPacer.ENTRIES_PER_CLOCK_READ);
         assertEquals(1, pacer.sleeps());
 
         clock.nowNs += SLICE_NS;
-        for (int i = 0; i < WriterPacer.ENTRIES_PER_CLOCK_READ; i++)
-        {
-            pacer.onEntry();
-        }
+        write(pacer, WriterPacer.ENTRIES_PER_CLOCK_READ);
         assertEquals(2, pacer.sleeps());
     }
 
     @Test
     void shouldReadTheClockOnlyEveryFewEntries()
     {
-        final WriterPacer pacer = new WriterPacer(clock, SLICE_NS, 1);
+        final WriterPacer pacer = new WriterPacer(clock, SLICE_NS);
         pacer.startSlice();
         final long readsBefore = clock.reads;
-        for (int i = 0; i < 10 * WriterPacer.ENTRIES_PER_CLOCK_READ; i++)
-        {
-            pacer.onEntry();
-        }
+        write(pacer, 10 * WriterPacer.ENTRIES_PER_CLOCK_READ);
 
         assertEquals(10, clock.reads - readsBefore);
     }
@@ -73,12 +61,9 @@ class WriterPacerTest
     @Test
     void shouldCountTheTimeSlept()
     {
-        final WriterPacer pacer = new WriterPacer(System::nanoTime, 1, 1);
+        final WriterPacer pacer = new WriterPacer(System::nanoTime, 1);
         pacer.startSlice();
-        for (int i = 0; i < 3 * WriterPacer.ENTRIES_PER_CLOCK_READ; i++)
-        {
-            pacer.onEntry();
-        }
+        write(pacer, 3 * WriterPacer.ENTRIES_PER_CLOCK_READ);
 
         assertEquals(3, pacer.sleeps());
         assertTrue(pacer.sleptNs() > 0, "slept " + pacer.sleptNs() + " ns");
@@ -87,15 +72,12 @@ class WriterPacerTest
     @Test
     void shouldStartEachFileWithAFreshSlice()
     {
-        final WriterPacer pacer = new WriterPacer(clock, SLICE_NS, 1);
+        final WriterPacer pacer = new WriterPacer(clock, SLICE_NS);
         pacer.startSlice();
         clock.nowNs += SLICE_NS - 1; // idle between two files, not writing
 
         pacer.startSlice();
-        for (int i = 0; i < WriterPacer.ENTRIES_PER_CLOCK_READ; i++)
-        {
-            pacer.onEntry();
-        }
+        write(pacer, WriterPacer.ENTRIES_PER_CLOCK_READ);
 
         assertEquals(0, pacer.sleeps());
     }
@@ -103,7 +85,7 @@ class WriterPacerTest
     @Test
     void shouldNeverSleepWithASliceOfZero()
     {
-        final WriterPacer pacer = new WriterPacer(clock, 0, 1);
+        final WriterPacer pacer = new WriterPacer(clock, 0);
         pacer.startSlice();
         for (int i = 0; i < 100 * WriterPacer.ENTRIES_PER_CLOCK_READ; i++)
         {
@@ -147,6 +129,14 @@ class WriterPacerTest
             {
                 System.setProperty(CheckpointSettings.WRITER_SLICE_MICROS_PROP_NAME, previous);
             }
+        }
+    }
+
+    private static void write(final WriterPacer pacer, final int entries)
+    {
+        for (int i = 0; i < entries; i++)
+        {
+            pacer.onEntry();
         }
     }
 

@@ -69,7 +69,6 @@ final class OffHeapData extends AbstractData<byte[]>
         return KeyLogIndex.sameBytes(mine, 0, theirs, 0, size);
     }
 
-    /** Byte-wise equality of two ranges, eight bytes at a time. */
     public byte[] get()
     {
         return getUsing(null);
