@@ -1,5 +1,7 @@
 package io.weir.engine;
 
+import io.weir.engine.checkpoint.ShardStateWriter;
+
 /**
  * Called by a shard, on its own thread, when it has received checkpoint barrier {@code checkpointId} from every
  * producer that is still running: the synchronous snapshot point. Must return in microseconds.
@@ -8,4 +10,13 @@ package io.weir.engine;
 public interface ShardCheckpointHandler
 {
     void onBarrierAligned(ShardAgent shard, long checkpointId, int flags);
+
+    /**
+     * The writer through which the shard writes its own state files between events, or null when another thread
+     * writes them. Asked once, when the shard is created.
+     */
+    default ShardStateWriter stateWriter(final int shardId)
+    {
+        return null;
+    }
 }

@@ -52,7 +52,8 @@ public final class SnapshotFileWriter implements AutoCloseable
     private boolean finished;
     private boolean closed;
 
-    private SnapshotFileWriter(final Path path, final SnapshotHeader header, final int blockSizeBytes)
+    private SnapshotFileWriter(
+        final Path path, final SnapshotHeader header, final int blockSizeBytes, final int stagingBytes)
         throws IOException
     {
         this.path = path;
@@ -61,7 +62,7 @@ public final class SnapshotFileWriter implements AutoCloseable
         this.blockSizeBytes = blockSizeBytes;
         this.channel = FileChannel.open(tmpPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);
-        this.staging = ByteBuffer.allocateDirect(STAGING_CAPACITY_BYTES);
+        this.staging = ByteBuffer.allocateDirect(stagingBytes);
         this.crcView = staging.duplicate();
         this.stagingBuffer = new UnsafeBuffer(staging);
         final int keyGroupCount = header.keyGroupCount();
@@ -85,16 +86,33 @@ public final class SnapshotFileWriter implements AutoCloseable
     }
 
     /**
+     * Opens a writer that writes to the file 256 KiB at a time.
+     *
+     * @see #open(Path, SnapshotHeader, int, int)
+     */
+    public static SnapshotFileWriter open(final Path path, final SnapshotHeader header, final int blockSizeBytes)
+    {
+        return open(path, header, blockSizeBytes, STAGING_CAPACITY_BYTES);
+    }
+
+    /**
      * Opens a writer on {@code path + ".tmp"}, replacing any leftover temp file.
      *
      * @param path           final name of the file, published by {@link #finish()}.
      * @param header         of the file; its key-group range bounds what may be written.
      * @param blockSizeBytes payload size at which a key group's block is flushed, at least 64 bytes.
+     * @param stagingBytes   bytes gathered before each write to the file, at least 64: the longest write the
+     *                       thread adding entries may wait for.
      * @return the writer.
      * @throws java.io.UncheckedIOException if the temp file cannot be created.
      */
-    public static SnapshotFileWriter open(final Path path, final SnapshotHeader header, final int blockSizeBytes)
+    public static SnapshotFileWriter open(
+        final Path path, final SnapshotHeader header, final int blockSizeBytes, final int stagingBytes)
     {
+        if (stagingBytes < 64)
+        {
+            throw new IllegalArgumentException("stagingBytes must be >= 64: " + stagingBytes);
+        }
         if (blockSizeBytes < 64)
         {
             throw new IllegalArgumentException("blockSizeBytes must be >= 64: " + blockSizeBytes);
@@ -106,12 +124,27 @@ public final class SnapshotFileWriter implements AutoCloseable
         }
         try
         {
-            return new SnapshotFileWriter(path, header, blockSizeBytes);
+            return new SnapshotFileWriter(path, header, blockSizeBytes, stagingBytes);
         }
         catch (final IOException ex)
         {
             SnapshotFiles.deleteQuietly(SnapshotFiles.tmpPath(path));
             throw SnapshotFiles.unchecked("cannot open snapshot file for writing " + path, ex);
+        }
+    }
+
+    /**
+     * Allocates every key group's block buffer now rather than at its first entry, so that the thread adding
+     * entries allocates nothing (a shard writing its own state file, on a file opened by another thread).
+     */
+    public void allocateBlockBuffers()
+    {
+        for (int i = 0; i < keyGroupBuffers.length; i++)
+        {
+            if (null == keyGroupBuffers[i])
+            {
+                keyGroupBuffers[i] = new UnsafeBuffer(ByteBuffer.allocateDirect(blockSizeBytes));
+            }
         }
     }
 

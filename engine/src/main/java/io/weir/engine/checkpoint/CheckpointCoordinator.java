@@ -9,6 +9,7 @@ import io.weir.engine.state.TtlSnapshotFilter;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
+import io.weir.snapshot.SnapshotFileDescriptor;
 import io.weir.snapshot.SnapshotFileKind;
 import io.weir.snapshot.SnapshotFileResult;
 import io.weir.snapshot.SnapshotFileWriter;
@@ -38,16 +39,25 @@ import java.util.function.Consumer;
 
 /**
  * Takes checkpoints: triggers them on an interval or on request, receives each shard's synchronous snapshot
- * point, writes the state (full or delta) and timer files, fsyncs the sinks' part files, and completes the
- * checkpoint by writing its manifest atomically. Runs as its own agent on the checkpoint thread, so that all
- * file I/O stays off the shard threads.
+ * point, has the state (full or delta) files written, writes the timer files, fsyncs the sinks' part files,
+ * and completes the checkpoint by writing its manifest atomically. Runs as its own agent on the checkpoint
+ * thread. A state file is written either here, or by the shard itself between events
+ * ({@link CheckpointSettings.StateWriter}, {@link ShardStateWriter}): then this thread opens the file, hands it
+ * to the shard, and finishes (fsyncs, publishes) it when the shard hands it back.
  * <p>
- * Threads: {@link #onBarrierAligned} on shard threads, {@link #onSourceBarrier}/{@link #barrierRequest} on source
- * and producer threads, {@link #triggerCheckpoint}/{@link #triggerSavepoint} on any thread; everything else on
- * the checkpoint thread. Cross-thread hand-over goes through lock-free queues and one volatile request word.
+ * Threads: {@link #onBarrierAligned} and {@link #stateWriter} on shard threads, {@link #onSourceBarrier}/
+ * {@link #barrierRequest} on source and producer threads, {@link #triggerCheckpoint}/{@link #triggerSavepoint}
+ * on any thread; everything else on the checkpoint thread. Cross-thread hand-over goes through lock-free
+ * queues, one slot per shard and one volatile request word.
  */
 public final class CheckpointCoordinator implements Agent, ShardCheckpointHandler
 {
+    /**
+     * The write(2) size of a shard writing its own state file: the shard's step waits for it, and 16 KiB into
+     * the page cache take a few microseconds (the checkpoint thread's default, 256 KiB, takes 50-100).
+     */
+    static final int SHARD_STAGING_BYTES = 16 * 1024;
+
     private final CheckpointDirectory directory;
     private final CheckpointSettings settings;
     private final String jobName;
@@ -69,6 +79,10 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private final ExpandableDirectByteBuffer timerKey = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
     private final WriterPacer pacer;
+    /** Per shard, when shards write their state files; else null. */
+    private final ShardStateWriter[] stateWriters;
+    private final ManyToOneConcurrentLinkedQueue<ShardStateWriter.Task> writtenStates =
+        new ManyToOneConcurrentLinkedQueue<>();
 
     /** {@code checkpointId << 8 | flags} of the barrier producers should inject next; 0 when none. */
     private volatile long barrierRequest;
@@ -91,10 +105,13 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final int flags;
         final CompletableFuture<CheckpointStats> future;
         final CheckpointManifest.ShardState[] shardStates = new CheckpointManifest.ShardState[shards];
+        final ShardSnapshotPoint[] points = new ShardSnapshotPoint[shards];
+        final CheckpointManifest.FileRef[] timersRefs = new CheckpointManifest.FileRef[shards];
         final SourceBarrierAck[] acks = new SourceBarrierAck[producers];
         final long[] pausesNs = new long[shards];
         final List<TransactionalSinkWriter.PartPosition> parts = new ArrayList<>();
         List<RegisteredState> states = List.of();
+        boolean pointSeen;
         long firstPointNs;
         long bytesWritten;
         long entries;
@@ -149,6 +166,18 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             SystemNanoClock.INSTANCE, TimeUnit.MICROSECONDS.toNanos(settings.writerSliceMicros()));
         this.endedProducers = new java.util.concurrent.atomic.AtomicIntegerArray(producers);
         this.chainHeadIds = new long[shards];
+        if (settings.stateWriter() == CheckpointSettings.StateWriter.SHARD)
+        {
+            stateWriters = new ShardStateWriter[shards];
+            for (int i = 0; i < shards; i++)
+            {
+                stateWriters[i] = new ShardStateWriter(i, writtenStates);
+            }
+        }
+        else
+        {
+            stateWriters = null;
+        }
         for (int i = 0; i < shards; i++)
         {
             chains.add(new ArrayList<>());
@@ -242,7 +271,23 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     /** Shard thread: the synchronous snapshot point. */
     public void onBarrierAligned(final ShardAgent shard, final long checkpointId, final int flags)
     {
+        if (writtenByShard(flags))
+        {
+            stateWriters[shard.shardId()].expect(checkpointId);
+        }
         shardPoints.offer(shard.takeSnapshotPoint(checkpointId, flags, System.nanoTime()));
+    }
+
+    /** The shard's state-file writer when shards write their own; null when this thread writes them. */
+    public ShardStateWriter stateWriter(final int shardId)
+    {
+        return null == stateWriters ? null : stateWriters[shardId];
+    }
+
+    private boolean writtenByShard(final int flags)
+    {
+        // A savepoint stopping the job is followed by the shards stopping at once: they write no files.
+        return null != stateWriters && (flags & RecordDescriptor.BARRIER_FLAG_SAVEPOINT) == 0;
     }
 
     /** Producer thread: it injected barrier {@code ack.checkpointId()} after the recorded position. */
@@ -281,6 +326,12 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             onAck(ack);
             work++;
         }
+        ShardStateWriter.Task written;
+        while ((written = writtenStates.poll()) != null)
+        {
+            onStateWritten(written);
+            work++;
+        }
         if (inFlight != null)
         {
             if (inFlight.shardsDone == shards && inFlight.sourcesDone == producers)
@@ -307,6 +358,19 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         while ((point = shardPoints.poll()) != null)
         {
             point.storeSnapshot().release();
+        }
+        ShardStateWriter.Task written;
+        while ((written = writtenStates.poll()) != null)
+        {
+            written.discard();
+        }
+        if (null != stateWriters)
+        {
+            // The shards stopped first: a file handed over after a shard stopped is still waiting here.
+            for (final ShardStateWriter writer : stateWriters)
+            {
+                writer.reclaim();
+            }
         }
         Request request;
         while ((request = requests.poll()) != null)
@@ -351,22 +415,28 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
 
     private void onShardPoint(final ShardSnapshotPoint point)
     {
+        final boolean byShard = writtenByShard(point.flags());
         if (inFlight == null || point.checkpointId() != inFlight.checkpointId)
         {
             point.storeSnapshot().release();
+            if (byShard)
+            {
+                stateWriters[point.shardId()].cancel(point.checkpointId());
+            }
             return;
         }
         final InFlight checkpoint = inFlight;
-        if (checkpoint.shardsDone == 0)
+        if (!checkpoint.pointSeen)
         {
+            checkpoint.pointSeen = true;
             checkpoint.firstPointNs = System.nanoTime();
             checkpoint.states = point.states();
         }
         checkpoint.pausesNs[point.shardId()] = point.pauseNs();
+        checkpoint.points[point.shardId()] = point;
         final long nowMs = clock.time();
         final boolean savepoint = checkpoint.isSavepoint();
         final boolean full = checkpoint.isFull();
-        final List<CheckpointManifest.FileRef> chain = savepoint ? new ArrayList<>() : chains.get(point.shardId());
         final SnapshotFileKind kind = full ? SnapshotFileKind.FULL : SnapshotFileKind.DELTA;
         final Path statePath = savepoint ?
             directory.allocateSavepointFile(point.shardId(), point.checkpointId()) :
@@ -376,37 +446,15 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
                 maxParallelism, point.checkpointId(), nowMs) :
             SnapshotHeader.delta(backendName, point.shardId(), point.firstKeyGroup(), point.lastKeyGroup(),
                 maxParallelism, point.checkpointId(), chainHeadIds[point.shardId()], nowMs);
-        final SnapshotFileResult stateFile;
-        try
-        {
-            stateFile = writeState(statePath, header, point, TtlSnapshotFilter.of(point.states(), nowMs), full);
-        }
-        finally
-        {
-            point.storeSnapshot().release();
-        }
-        if (full)
-        {
-            chain.clear();
-        }
-        chain.add(new CheckpointManifest.FileRef(stateFile.path().getFileName().toString(), stateFile.sizeBytes(),
-            kind));
-        if (!savepoint)
-        {
-            chainHeadIds[point.shardId()] = point.checkpointId();
-        }
-        checkpoint.bytesWritten += stateFile.sizeBytes();
-        checkpoint.entries += stateFile.entryCount();
 
-        CheckpointManifest.FileRef timersRef = null;
         if (point.timerCount() > 0)
         {
             final Path timersPath = directory.dataDirectory(
                 savepoint ? CheckpointKind.SAVEPOINT : CheckpointKind.CHECKPOINT, point.checkpointId())
                 .resolve("shard-" + point.shardId() + "-chk-" + point.checkpointId() + ".timers");
             final SnapshotFileResult timersFile = writeTimers(timersPath, point, nowMs);
-            timersRef = new CheckpointManifest.FileRef(timersPath.getFileName().toString(), timersFile.sizeBytes(),
-                SnapshotFileKind.FULL);
+            checkpoint.timersRefs[point.shardId()] = new CheckpointManifest.FileRef(
+                timersPath.getFileName().toString(), timersFile.sizeBytes(), SnapshotFileKind.FULL);
             checkpoint.bytesWritten += timersFile.sizeBytes();
         }
         for (final TransactionalSinkWriter.PartPosition part : point.sinkParts())
@@ -414,46 +462,77 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             fsync(part.path());
             checkpoint.parts.add(part);
         }
-        checkpoint.shardStates[point.shardId()] = new CheckpointManifest.ShardState(point.shardId(),
-            point.firstKeyGroup(), point.lastKeyGroup(), List.copyOf(chain), point.watermark(), point.timerCount(),
-            timersRef);
-        checkpoint.shardsDone++;
+
+        final TtlSnapshotFilter ttlFilter = TtlSnapshotFilter.of(point.states(), nowMs);
+        if (byShard)
+        {
+            final SnapshotFileWriter file = SnapshotFileWriter.open(
+                statePath, header, SnapshotFileDescriptor.DEFAULT_BLOCK_SIZE_BYTES, SHARD_STAGING_BYTES);
+            file.allocateBlockBuffers();
+            stateWriters[point.shardId()].handOver(
+                point.checkpointId(), point.storeSnapshot(), new StateFileEntryWriter(file, ttlFilter, full, null));
+        }
+        else
+        {
+            final SnapshotFileResult stateFile;
+            try (SnapshotFileWriter file = SnapshotFileWriter.open(statePath, header))
+            {
+                pacer.startSlice();
+                point.storeSnapshot().forEach(new StateFileEntryWriter(file, ttlFilter, full, pacer));
+                stateFile = file.finish();
+            }
+            finally
+            {
+                point.storeSnapshot().release();
+            }
+            onStateFile(checkpoint, point.shardId(), stateFile);
+        }
     }
 
-    private SnapshotFileResult writeState(
-        final Path path,
-        final SnapshotHeader header,
-        final ShardSnapshotPoint point,
-        final TtlSnapshotFilter ttlFilter,
-        final boolean full)
+    /** A shard handed back the state file it wrote: publish it, unless its checkpoint was abandoned since. */
+    private void onStateWritten(final ShardStateWriter.Task task)
     {
-        try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, header))
+        if (inFlight == null || task.checkpointId != inFlight.checkpointId)
         {
-            pacer.startSlice();
-            point.storeSnapshot().forEach((key, keyLength, value, valueLength) ->
-            {
-                pacer.onEntry();
-                final int keyGroup = StateKeyDescriptor.keyGroup(key);
-                if (value == null)
-                {
-                    writer.tombstone(keyGroup, key, 0, keyLength);
-                }
-                else if (!ttlFilter.isEmpty() && ttlFilter.isExpired(key, keyLength, value, valueLength))
-                {
-                    // Expired values are left out of full files; a delta must tombstone them so that an older
-                    // value in the chain does not come back.
-                    if (!full)
-                    {
-                        writer.tombstone(keyGroup, key, 0, keyLength);
-                    }
-                }
-                else
-                {
-                    writer.put(keyGroup, key, 0, keyLength, value, 0, valueLength);
-                }
-            });
-            return writer.finish();
+            task.discard();
+            return;
         }
+        final SnapshotFileWriter file = task.entries.file();
+        final SnapshotFileResult stateFile;
+        try
+        {
+            stateFile = file.finish();
+        }
+        finally
+        {
+            file.close();
+        }
+        onStateFile(inFlight, task.shardId, stateFile);
+    }
+
+    /** The shard's state file is published: record it in the shard's chain, and the shard's part is done. */
+    private void onStateFile(final InFlight checkpoint, final int shardId, final SnapshotFileResult stateFile)
+    {
+        final ShardSnapshotPoint point = checkpoint.points[shardId];
+        final boolean savepoint = checkpoint.isSavepoint();
+        final List<CheckpointManifest.FileRef> chain = savepoint ? new ArrayList<>() : chains.get(shardId);
+        final SnapshotFileKind kind = checkpoint.isFull() ? SnapshotFileKind.FULL : SnapshotFileKind.DELTA;
+        if (checkpoint.isFull())
+        {
+            chain.clear();
+        }
+        chain.add(new CheckpointManifest.FileRef(stateFile.path().getFileName().toString(), stateFile.sizeBytes(),
+            kind));
+        if (!savepoint)
+        {
+            chainHeadIds[shardId] = point.checkpointId();
+        }
+        checkpoint.bytesWritten += stateFile.sizeBytes();
+        checkpoint.entries += stateFile.entryCount();
+        checkpoint.shardStates[shardId] = new CheckpointManifest.ShardState(shardId,
+            point.firstKeyGroup(), point.lastKeyGroup(), List.copyOf(chain), point.watermark(), point.timerCount(),
+            checkpoint.timersRefs[shardId]);
+        checkpoint.shardsDone++;
     }
 
     private SnapshotFileResult writeTimers(final Path path, final ShardSnapshotPoint point, final long nowMs)

@@ -15,7 +15,9 @@ import java.nio.file.Path;
  *                            under {@code directory}, if any.
  * @param writerSliceMicros   the checkpoint thread sleeps after each slice of this much file writing, so that
  *                            it never holds a core a busy shard needs for longer; 0 never sleeps. See
- *                            {@link #WRITER_SLICE_MICROS_DEFAULT}.
+ *                            {@link #WRITER_SLICE_MICROS_DEFAULT}. Applies to the checkpoint thread only.
+ * @param stateWriter         which thread writes the shards' state files of periodic checkpoints; savepoints are
+ *                            always written by the checkpoint thread. See {@link StateWriter}.
  */
 public record CheckpointSettings(
     Path directory,
@@ -23,8 +25,50 @@ public record CheckpointSettings(
     int retainedCheckpoints,
     int maxDeltaChainLength,
     Path restoreFrom,
-    long writerSliceMicros)
+    long writerSliceMicros,
+    StateWriter stateWriter)
 {
+    /** Who reads a shard's snapshot and writes its state file. */
+    public enum StateWriter
+    {
+        /**
+         * The shard itself, a few entries at a time when its input is empty (and one step per busy duty cycle, so
+         * that a saturated shard still completes its checkpoints). No thread competes with the shard for its
+         * core, and an event waits at most one step; the checkpoint thread only opens, fsyncs and publishes
+         * files. For machines with no core to spare for checkpoints.
+         */
+        SHARD,
+
+        /**
+         * The checkpoint thread, while the shard goes on: the shard does no checkpoint work at all, which is
+         * best when a core is free for the checkpoint thread; on a machine whose cores are all busy it preempts
+         * a shard (see {@link #writerSliceMicros}).
+         */
+        CHECKPOINT_THREAD;
+
+        /** Parses {@code shard} or {@code checkpoint-thread} (case-insensitive), naming {@code source} if bad. */
+        public static StateWriter parse(final String value, final String source)
+        {
+            final String normalized = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (normalized.equals("shard"))
+            {
+                return SHARD;
+            }
+            if (normalized.equals("checkpoint-thread"))
+            {
+                return CHECKPOINT_THREAD;
+            }
+            throw new IllegalArgumentException(source + " must be 'shard' or 'checkpoint-thread', got '" + value +
+                "'");
+        }
+    }
+
+    /** System property that overrides {@link #STATE_WRITER_DEFAULT} for settings made without one. */
+    public static final String STATE_WRITER_PROP_NAME = "weir.checkpoint.state.writer";
+
+    /** The default {@link StateWriter}. */
+    public static final StateWriter STATE_WRITER_DEFAULT = StateWriter.SHARD;
+
     /** System property that overrides {@link #WRITER_SLICE_MICROS_DEFAULT} for settings made without one. */
     public static final String WRITER_SLICE_MICROS_PROP_NAME = "weir.checkpoint.writer.slice.us";
 
@@ -39,7 +83,7 @@ public record CheckpointSettings(
     public static final long WRITER_SLICE_MICROS_DEFAULT = 200;
 
     public static final CheckpointSettings DISABLED =
-        new CheckpointSettings(null, 0, 3, 10, null, defaultWriterSliceMicros());
+        new CheckpointSettings(null, 0, 3, 10, null, defaultWriterSliceMicros(), defaultStateWriter());
 
     public CheckpointSettings
     {
@@ -60,6 +104,18 @@ public record CheckpointSettings(
             throw new IllegalArgumentException("checkpoint writer slice must be >= 0 µs (0: never sleep): " +
                 writerSliceMicros);
         }
+        if (null == stateWriter)
+        {
+            throw new IllegalArgumentException("state writer must be set (SHARD or CHECKPOINT_THREAD)");
+        }
+    }
+
+    /** {@link #STATE_WRITER_DEFAULT}, or the {@value #STATE_WRITER_PROP_NAME} system property. */
+    public static StateWriter defaultStateWriter()
+    {
+        final String value = System.getProperty(STATE_WRITER_PROP_NAME);
+        return null == value ? STATE_WRITER_DEFAULT : StateWriter.parse(value, "system property " +
+            STATE_WRITER_PROP_NAME);
     }
 
     /** {@link #WRITER_SLICE_MICROS_DEFAULT}, or the {@value #WRITER_SLICE_MICROS_PROP_NAME} system property. */
@@ -84,7 +140,7 @@ public record CheckpointSettings(
     public static CheckpointSettings every(final Path directory, final long intervalMs)
     {
         return new CheckpointSettings(directory, intervalMs, CheckpointDirectory.RETAINED_CHECKPOINTS_DEFAULT, 10,
-            null, defaultWriterSliceMicros());
+            null, defaultWriterSliceMicros(), defaultStateWriter());
     }
 
     public boolean enabled()
@@ -95,24 +151,30 @@ public record CheckpointSettings(
     public CheckpointSettings restoreFrom(final Path path)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, path,
-            writerSliceMicros);
+            writerSliceMicros, stateWriter);
     }
 
     public CheckpointSettings maxDeltaChainLength(final int length)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, length, restoreFrom,
-            writerSliceMicros);
+            writerSliceMicros, stateWriter);
     }
 
     public CheckpointSettings retainedCheckpoints(final int count)
     {
         return new CheckpointSettings(directory, intervalMs, count, maxDeltaChainLength, restoreFrom,
-            writerSliceMicros);
+            writerSliceMicros, stateWriter);
     }
 
     public CheckpointSettings writerSliceMicros(final long micros)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,
-            micros);
+            micros, stateWriter);
+    }
+
+    public CheckpointSettings stateWriter(final StateWriter writer)
+    {
+        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,
+            writerSliceMicros, writer);
     }
 }

@@ -53,6 +53,31 @@ public final class KeyLog
         }
     }
 
+    /**
+     * Visit at most {@code maxKeys} keys in append order, starting at {@code position} (0 for the first key),
+     * and return the position after the last one visited: a reader that works through the log a few keys at a
+     * time resumes from it. The log is complete when the returned position equals {@link #endPosition()}.
+     */
+    public int forEach(final int position, final int maxKeys, final KeyConsumer consumer)
+    {
+        int offset = position;
+        int visited = 0;
+        while (offset < arenaLength && visited < maxKeys)
+        {
+            final int length = arena.getInt(offset);
+            consumer.onKey(arena, offset + LENGTH_BYTES, length);
+            offset += LENGTH_BYTES + length;
+            visited++;
+        }
+        return offset;
+    }
+
+    /** The position after the last key: where {@link #forEach(int, int, KeyConsumer)} ends. */
+    public int endPosition()
+    {
+        return arenaLength;
+    }
+
     public void clear()
     {
         arenaLength = 0;

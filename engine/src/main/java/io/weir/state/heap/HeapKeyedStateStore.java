@@ -10,6 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,10 +22,11 @@ import java.util.Map;
  * every live entry without a pre-image, plus every pre-image that is not {@code ABSENT}. Each open snapshot keeps
  * its own pre-images until {@link StoreSnapshot#release()}.
  * <p>
- * Threads: the store's methods are called from the shard thread; {@link StoreSnapshot#forEach} and
- * {@link StoreSnapshot#release} from the snapshot thread, concurrently with the shard's writes. Every access to
- * the map and the pre-images holds {@code lock}; a snapshot's {@code forEach} copies its view under the lock and
- * visits the copy outside it, so visitors never run under the lock.
+ * Threads: the store's methods are called from the shard thread; {@link StoreSnapshot#forEach} (or
+ * {@link StoreSnapshot#read}) and {@link StoreSnapshot#release} from the reading thread (the checkpoint thread,
+ * concurrently with the shard's writes, or the shard itself). Every access to the map and the pre-images holds
+ * {@code lock}; a snapshot's first read copies its view under the lock and visits the copy outside it, so
+ * visitors never run under the lock.
  */
 public final class HeapKeyedStateStore implements KeyedStateStore
 {
@@ -168,7 +170,7 @@ public final class HeapKeyedStateStore implements KeyedStateStore
         }
     }
 
-    private static void visitAll(final ArrayList<Map.Entry<ByteKey, byte[]>> copy, final EntryVisitor visitor)
+    private static void visitAll(final List<Map.Entry<ByteKey, byte[]>> copy, final EntryVisitor visitor)
     {
         final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[0]);
         final UnsafeBuffer valueBuffer = new UnsafeBuffer(new byte[0]);
@@ -197,6 +199,8 @@ public final class HeapKeyedStateStore implements KeyedStateStore
         private final HashSet<ByteKey> changedKeys;
         final HashMap<ByteKey, byte[]> preImages = new HashMap<>();
         private boolean released;
+        private ArrayList<Map.Entry<ByteKey, byte[]>> copy;
+        private int copied;
 
         HeapSnapshot(final long checkpointId, final boolean full, final HashSet<ByteKey> changedKeys)
         {
@@ -217,24 +221,39 @@ public final class HeapKeyedStateStore implements KeyedStateStore
 
         public void forEach(final EntryVisitor visitor)
         {
-            final ArrayList<Map.Entry<ByteKey, byte[]>> copy = new ArrayList<>();
-            synchronized (lock)
+            while (read(visitor, Integer.MAX_VALUE))
             {
-                if (released)
+                // read to the end
+            }
+        }
+
+        /** {@inheritDoc} The first call copies the snapshot under the store's lock; each call visits the copy. */
+        public boolean read(final EntryVisitor visitor, final int budget)
+        {
+            if (null == copy)
+            {
+                copy = new ArrayList<>();
+                synchronized (lock)
                 {
-                    throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " on shard " +
-                        shardId + " was released; read a snapshot before releasing it");
-                }
-                if (full)
-                {
-                    copyFull(copy);
-                }
-                else
-                {
-                    copyDelta(copy);
+                    if (released)
+                    {
+                        throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " on shard " +
+                            shardId + " was released; read a snapshot before releasing it");
+                    }
+                    if (full)
+                    {
+                        copyFull(copy);
+                    }
+                    else
+                    {
+                        copyDelta(copy);
+                    }
                 }
             }
-            visitAll(copy, visitor);
+            final int end = (int)Math.min(copy.size(), (long)copied + budget);
+            visitAll(copy.subList(copied, end), visitor);
+            copied = end;
+            return copied < copy.size();
         }
 
         public void release()

@@ -1,8 +1,9 @@
 package io.weir.state.spi;
 
 /**
- * The frozen view of a store taken at a snapshot point. Read by the snapshot thread while the shard keeps
- * processing; {@link #release()} is called once by the snapshot thread when it is done (or abandoned).
+ * The frozen view of a store taken at a snapshot point. Read either by the checkpoint thread while the shard
+ * keeps processing, or by the shard itself, a few entries at a time in its idle time ({@link #read}); one
+ * thread at a time. {@link #release()} is called once by the reading thread when it is done (or abandoned).
  */
 public interface StoreSnapshot
 {
@@ -20,6 +21,20 @@ public interface StoreSnapshot
      * must not wait for that.
      */
     void forEach(EntryVisitor visitor);
+
+    /**
+     * Visit the next entries of the snapshot, about {@code budget} of them, and return whether any are left.
+     * Called repeatedly until it returns false, instead of {@link #forEach}, by a shard writing its own snapshot
+     * between events: each call must be short, and the shard may change the store between calls (the snapshot
+     * still yields the state as of its snapshot point). A backend may visit more than {@code budget} entries
+     * when its unit of work cannot be split (one Chronicle segment of a scan); this default visits everything
+     * at once.
+     */
+    default boolean read(final EntryVisitor visitor, final int budget)
+    {
+        forEach(visitor);
+        return false;
+    }
 
     /** Free what the snapshot pinned (copy-on-write pre-images, read transactions). Idempotent. */
     void release();

@@ -20,6 +20,8 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -160,10 +162,12 @@ class CheckpointRestoreTest
         return expected;
     }
 
-    @Test
-    void shouldRestoreStateAndTimersIntoADifferentShardCount() throws Exception
+    @ParameterizedTest
+    @EnumSource(CheckpointSettings.StateWriter.class)
+    void shouldRestoreStateAndTimersIntoADifferentShardCount(final CheckpointSettings.StateWriter writer)
+        throws Exception
     {
-        final CheckpointSettings settings = CheckpointSettings.every(dir, 0);
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0).stateWriter(writer);
         final WeirJob<Item, String> first = job(2, settings);
         first.start();
         offer(first.producer(0), 0, 3_000);
@@ -189,6 +193,7 @@ class CheckpointRestoreTest
     void shouldRestoreACheckpointWhoseWriterSleptBetweenSlices() throws Exception
     {
         final WeirJob<Item, String> unpaced = job(1, CheckpointSettings.every(dir.resolve("unpaced"), 0)
+            .stateWriter(CheckpointSettings.StateWriter.CHECKPOINT_THREAD)
             .writerSliceMicros(0));
         unpaced.start();
         offer(unpaced.producer(0), 0, 3_000);
@@ -197,7 +202,9 @@ class CheckpointRestoreTest
         results.clear();
 
         // A 1 µs slice is used up within the 16 entries between clock reads: the writer sleeps all through.
-        final CheckpointSettings settings = CheckpointSettings.every(dir, 0).writerSliceMicros(1);
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0)
+            .stateWriter(CheckpointSettings.StateWriter.CHECKPOINT_THREAD)
+            .writerSliceMicros(1);
         final WeirJob<Item, String> first = job(1, settings);
         first.start();
         offer(first.producer(0), 0, 3_000);

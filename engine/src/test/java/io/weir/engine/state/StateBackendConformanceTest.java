@@ -973,6 +973,124 @@ public abstract class StateBackendConformanceTest
         assertEquals(model, readLive());
     }
 
+    @Test
+    @Timeout(60)
+    void shouldReadTheSnapshotPointInStepsWhileTheShardWritesBetweenThem()
+    {
+        final long seed = seed("shouldReadTheSnapshotPointInStepsWhileTheShardWritesBetweenThem");
+        final java.util.Random random = new java.util.Random(seed);
+        final int keys = 2_000;
+        final Map<String, String> model = new HashMap<>();
+        for (int i = 0; i < keys; i++)
+        {
+            rawPut(model, i, "v" + i);
+        }
+
+        final Map<String, String> atFull = new HashMap<>(model);
+        final StoreSnapshot full = store.snapshot(1, true);
+        Map<String, String> changedAtPoint = new HashMap<>();
+        assertSameEntries(atFull, readInStepsWhileWriting(full, model, changedAtPoint, random, keys), "seed " + seed);
+        full.release();
+
+        // A few changed keys (a delta read by look-up where a backend chooses), then most of them (by scan).
+        for (final int changes : new int[] {60, 1_800})
+        {
+            final Map<String, String> expectedDelta = new HashMap<>();
+            for (final String key : changedAtPoint.keySet())
+            {
+                expectedDelta.put(key, model.get(key));
+            }
+            for (int c = 0; c < changes; c++)
+            {
+                final int i = random.nextInt(keys + 200);
+                if (randomChange(model, i, random, "d" + changes + "-" + c))
+                {
+                    expectedDelta.put(rawKey(i), model.get(rawKey(i)));
+                }
+            }
+            final StoreSnapshot delta = store.snapshot(changes, false);
+            changedAtPoint = new HashMap<>();
+            assertSameEntries(expectedDelta, readInStepsWhileWriting(delta, model, changedAtPoint, random, keys),
+                "seed " + seed + ", delta after " + changes + " changes");
+            delta.release();
+        }
+        assertEquals(model, readLive());
+    }
+
+    /** Removes key {@code i} (one time in four) or writes it; false for the removal of an absent key (no change). */
+    private boolean randomChange(
+        final Map<String, String> model, final int i, final java.util.Random random, final String value)
+    {
+        if (random.nextInt(4) == 0)
+        {
+            final boolean present = model.containsKey(rawKey(i));
+            rawRemove(model, i);
+            return present;
+        }
+        rawPut(model, i, value);
+        return true;
+    }
+
+    /** Fails with the first few differing keys rather than both maps. */
+    private static void assertSameEntries(
+        final Map<String, String> expected, final Map<String, String> actual, final String message)
+    {
+        final java.util.TreeSet<String> keys = new java.util.TreeSet<>(expected.keySet());
+        keys.addAll(actual.keySet());
+        final StringBuilder differences = new StringBuilder();
+        int count = 0;
+        for (final String key : keys)
+        {
+            if (expected.containsKey(key) != actual.containsKey(key) ||
+                !java.util.Objects.equals(expected.get(key), actual.get(key)))
+            {
+                if (count++ < 10)
+                {
+                    differences.append("\n  ").append(key).append(": expected ")
+                        .append(expected.containsKey(key) ? expected.get(key) : "(absent)").append(", read ")
+                        .append(actual.containsKey(key) ? actual.get(key) : "(absent)");
+                }
+            }
+        }
+        assertEquals(0, count, message + ": " + count + " of " + keys.size() + " keys differ" + differences);
+    }
+
+    /**
+     * Reads the snapshot a few entries at a time as a shard writing its own state file does, changing the store
+     * between steps (and recording each changed key in {@code changed}).
+     */
+    private Map<String, String> readInStepsWhileWriting(
+        final StoreSnapshot snapshot,
+        final Map<String, String> model,
+        final Map<String, String> changed,
+        final java.util.Random random,
+        final int keys)
+    {
+        final Map<String, String> out = new HashMap<>();
+        boolean more = true;
+        int steps = 0;
+        while (more)
+        {
+            store.endOfAccess();
+            more = snapshot.read(
+                (key, keyLength, value, valueLength) -> collect(out, key, keyLength, value, valueLength),
+                1 + random.nextInt(8));
+            for (int w = random.nextInt(4); w > 0; w--)
+            {
+                final int i = random.nextInt(keys + 200);
+                if (randomChange(model, i, random, "s" + steps + "-" + w))
+                {
+                    changed.put(rawKey(i), "");
+                }
+            }
+            steps++;
+        }
+        store.endOfAccess();
+        assertFalse(snapshot.read((key, keyLength, value, valueLength) -> fail("read past the end"), 1));
+        assertTrue(steps > 1, "read in steps: " + steps);
+        return out;
+    }
+
     // --------------------------------------------------------------------------------------------------- helpers
 
     protected final void setKey(final long key)

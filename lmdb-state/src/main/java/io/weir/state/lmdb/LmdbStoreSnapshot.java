@@ -1,6 +1,7 @@
 package io.weir.state.lmdb;
 
 import io.weir.state.changes.ChangeSet;
+import io.weir.state.changes.KeyLog;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
@@ -17,7 +18,8 @@ import org.lmdbjava.Txn;
  * this transaction or a tombstone (null value) if it is absent. Values are visited without their stamp.
  * <p>
  * Keep it short: while it is open the writer cannot reuse the pages it sees (the file grows under rewrites) and
- * the map cannot grow. {@link #forEach} and {@link #release()} are called from the snapshot thread, one at a time.
+ * the map cannot grow. {@link #forEach} or {@link #read}, and {@link #release()}, are called by one reading thread
+ * at a time: the checkpoint thread, or the shard itself between events (the transaction has no thread).
  */
 final class LmdbStoreSnapshot implements StoreSnapshot
 {
@@ -29,7 +31,12 @@ final class LmdbStoreSnapshot implements StoreSnapshot
     private final ChangeSet changes;
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+    private final KeyLog.KeyConsumer onChangedKey = this::onChangedKey;
     private volatile boolean released;
+    private Cursor<DirectBuffer> cursor;
+    private EntryVisitor visitor;
+    private int logPosition;
+    private boolean done;
 
     LmdbStoreSnapshot(
         final LmdbKeyedStateStore store,
@@ -59,33 +66,97 @@ final class LmdbStoreSnapshot implements StoreSnapshot
 
     public void forEach(final EntryVisitor visitor)
     {
+        while (read(visitor, Integer.MAX_VALUE))
+        {
+            // read to the end
+        }
+    }
+
+    /** {@inheritDoc} A full snapshot keeps its cursor open between calls; a delta resumes in its change log. */
+    public boolean read(final EntryVisitor visitor, final int budget)
+    {
         if (released)
         {
             throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " was released");
         }
-        if (full)
+        if (budget < 1)
         {
-            try (Cursor<DirectBuffer> cursor = stateDbi.openCursor(readTxn))
+            throw new IllegalArgumentException("budget must be >= 1: " + budget);
+        }
+        if (done)
+        {
+            return false;
+        }
+        this.visitor = visitor;
+        try
+        {
+            if (full)
             {
-                LmdbKeyedStateStore.visitCursor(cursor, visitor, valueView);
+                readCursor(budget);
             }
+            else
+            {
+                logPosition = changes.keys.forEach(logPosition, budget, onChangedKey);
+                done = logPosition >= changes.keys.endPosition();
+            }
+        }
+        finally
+        {
+            this.visitor = null;
+        }
+        return !done;
+    }
+
+    private void readCursor(final int budget)
+    {
+        boolean found;
+        if (null == cursor)
+        {
+            cursor = stateDbi.openCursor(readTxn);
+            found = cursor.first();
         }
         else
         {
-            changes.keys.forEach((buffer, offset, length) ->
+            found = cursor.next();
+        }
+        int visited = 0;
+        while (found)
+        {
+            final DirectBuffer key = cursor.key();
+            final DirectBuffer value = cursor.val();
+            valueView.wrap(value, LmdbKeyedStateStore.STAMP_BYTES, value.capacity() - LmdbKeyedStateStore.STAMP_BYTES);
+            visitor.onEntry(key, key.capacity(), valueView, valueView.capacity());
+            if (++visited >= budget)
             {
-                keyView.wrap(buffer, offset, length);
-                final DirectBuffer value = stateDbi.get(readTxn, keyView);
-                if (null == value)
-                {
-                    visitor.onEntry(keyView, length, null, 0);
-                }
-                else
-                {
-                    valueView.wrap(value, LmdbKeyedStateStore.STAMP_BYTES, value.capacity() - LmdbKeyedStateStore.STAMP_BYTES);
-                    visitor.onEntry(keyView, length, valueView, valueView.capacity());
-                }
-            });
+                return; // the cursor stays on the entry just visited; the next call moves past it
+            }
+            found = cursor.next();
+        }
+        done = true;
+        closeCursor();
+    }
+
+    private void onChangedKey(final DirectBuffer buffer, final int offset, final int length)
+    {
+        keyView.wrap(buffer, offset, length);
+        final DirectBuffer value = stateDbi.get(readTxn, keyView);
+        if (null == value)
+        {
+            visitor.onEntry(keyView, length, null, 0);
+        }
+        else
+        {
+            valueView.wrap(value, LmdbKeyedStateStore.STAMP_BYTES, value.capacity() - LmdbKeyedStateStore.STAMP_BYTES);
+            visitor.onEntry(keyView, length, valueView, valueView.capacity());
+        }
+    }
+
+    private void closeCursor()
+    {
+        if (null != cursor)
+        {
+            cursor.close();
+            cursor = null;
         }
     }
 
@@ -99,6 +170,7 @@ final class LmdbStoreSnapshot implements StoreSnapshot
             }
             try
             {
+                closeCursor();
                 readTxn.close();
             }
             finally

@@ -1,6 +1,7 @@
 package io.weir.state.offheap;
 
 import io.weir.state.changes.ChangeSet;
+import io.weir.state.changes.KeyLog;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.StoreSnapshot;
 import net.openhft.chronicle.hash.Data;
@@ -11,6 +12,8 @@ import net.openhft.chronicle.map.MapSegmentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.function.Consumer;
 
 
 /**
@@ -54,7 +57,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * read by this snapshot, closed on {@link #release()}.
  * <p>
  * Threads: {@code onFirstChange}, {@code retire}, {@code onStoreClosed} are called by the shard thread;
- * {@link #forEach} (once) and {@link #release} by the snapshot thread.
+ * {@link #forEach} (once) or {@link #read} (until it returns false), and {@link #release}, by the reading
+ * thread: the checkpoint thread, or the shard itself between events. The argument above holds for the shard
+ * reading too: it changes the store only between two reads, never inside one (it releases every look-up it
+ * keeps open, {@link ChronicleKeyedStateStore#endOfAccess}, before it reads).
  */
 final class ChronicleStoreSnapshot implements StoreSnapshot
 {
@@ -75,7 +81,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     private volatile int keysRead;
     private volatile boolean released;
     private boolean fullyRead;
-    private boolean reading;
+    private Reader reader;
     private boolean frozen;
     private boolean retired;
     private boolean storeClosed;
@@ -199,30 +205,61 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
 
     public void forEach(final EntryVisitor visitor)
     {
-        synchronized (this)
+        if (null != reader)
         {
-            if (released || storeClosed)
-            {
-                throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " is " +
-                    (released ? "released" : "of a closed store"));
-            }
-            if (reading)
-            {
-                // Readers consume pre-images as they go, so a second pass would miss them.
-                throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " was read already: " +
-                    "a Chronicle store snapshot is read once");
-            }
-            reading = true;
+            // Readers consume pre-images as they go, so a second pass would miss them.
+            throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " was read already: " +
+                "a Chronicle store snapshot is read once");
         }
-        if (scan)
+        while (read(visitor, Integer.MAX_VALUE))
         {
-            new SegmentScanReader(visitor).run();
+            // each call reads one segment, or every changed key
+        }
+    }
+
+    /**
+     * {@inheritDoc} A scan reads one whole segment per call (its copy is taken under the segment's lock in one
+     * go) and visits up to {@code budget} entries of it; a delta by look-up reads {@code budget} changed keys.
+     */
+    public boolean read(final EntryVisitor visitor, final int budget)
+    {
+        if (budget < 1)
+        {
+            throw new IllegalArgumentException("budget must be >= 1: " + budget);
+        }
+        if (null == reader)
+        {
+            synchronized (this)
+            {
+                checkReadable();
+                reader = scan ? new SegmentScanReader() : new DeltaLookupReader();
+            }
+        }
+        else if (reader.done)
+        {
+            return false;
         }
         else
         {
-            new DeltaLookupReader(visitor).run();
+            checkReadable();
         }
-        fullyRead = true;
+        final boolean more = reader.read(visitor, budget);
+        if (!more)
+        {
+            reader.done = true;
+            reader.free();
+            fullyRead = true;
+        }
+        return more;
+    }
+
+    private void checkReadable()
+    {
+        if (released || storeClosed)
+        {
+            throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " is " +
+                (released ? "released" : "of a closed store"));
+        }
     }
 
     public void release()
@@ -234,6 +271,10 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 return;
             }
             released = true;
+            if (null != reader)
+            {
+                reader.free();
+            }
             if (retired)
             {
                 map.close();
@@ -241,66 +282,103 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         }
     }
 
+    /** Reads the snapshot a bounded step at a time; the reading thread only. */
+    private abstract static class Reader
+    {
+        boolean done;
+
+        /** Visit the next entries; false once there are none left. */
+        abstract boolean read(EntryVisitor visitor, int budget);
+
+        /** Free native scratch memory; idempotent. */
+        void free()
+        {
+        }
+    }
+
     /**
      * Copies a segment's entries as of the snapshot point into a batch under the segment lock, then its
-     * pre-images, and visits the batch outside the lock; a delta then yields its tombstones.
+     * pre-images, and visits the batch outside the lock, {@code budget} entries per step; a delta then yields
+     * its tombstones.
      */
-    private final class SegmentScanReader
+    private final class SegmentScanReader extends Reader
     {
-        private final EntryVisitor visitor;
         private final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(64 * 1024);
         private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
         private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+        private final KeyLog.KeyConsumer tombstoner = this::tombstoneIfNotEmitted;
+        private final Consumer<MapEntry<byte[], byte[]>> capture = this::captureUnderLock;
+        private EntryVisitor visitor;
         private int batchLength;
+        private int emitOffset;
         private int segment;
         private boolean segmentMarked;
         private int logIndex;
+        private int logPosition;
 
-        SegmentScanReader(final EntryVisitor visitor)
+        boolean read(final EntryVisitor visitor, final int budget)
         {
             this.visitor = visitor;
+            try
+            {
+                if (emitOffset < batchLength)
+                {
+                    emitBatch(budget);
+                    return true;
+                }
+                if (segment < segments)
+                {
+                    captureSegment();
+                    segment++;
+                    emitBatch(budget);
+                    return true;
+                }
+                if (!full && logPosition < changes.keys.endPosition())
+                {
+                    logPosition = changes.keys.forEach(logPosition, budget, tombstoner);
+                    return logPosition < changes.keys.endPosition();
+                }
+                return false;
+            }
+            finally
+            {
+                this.visitor = null;
+            }
         }
 
-        void run()
+        private void captureSegment()
         {
             final long[] heads = preImages.bySegment;
-            for (segment = 0; segment < segments; segment++)
+            batchLength = 0;
+            emitOffset = 0;
+            segmentMarked = false;
+            try (MapSegmentContext<byte[], byte[], ?> c = map.segmentContext(segment))
             {
-                batchLength = 0;
-                segmentMarked = false;
-                try (MapSegmentContext<byte[], byte[], ?> c = map.segmentContext(segment))
-                {
-                    c.forEachSegmentEntry(this::captureUnderLock);
-                }
-                if (!segmentMarked)
-                {
-                    // Empty at the visit: none of its keys needs a pre-image any more (an entry inserted later is
-                    // stamped live and is not the first change of a key present at the snapshot point).
-                    segmentsVisited = segment + 1;
-                }
-                // The visit set segmentsVisited under the lock, so this list is complete and stays so.
-                for (long p = heads[segment]; p != PreImages.NONE; p = preImages.next(p))
-                {
-                    if (!full)
-                    {
-                        preImages.markEmitted(preImages.logIndex(p));
-                    }
-                    final int keyLength = preImages.keyLength(p);
-                    final int valueLength = preImages.valueLength(p);
-                    final int keyOffset = batchLength + 2 * LENGTH_BYTES;
-                    batch.checkLimit(keyOffset + keyLength + valueLength);
-                    preImages.copyKeyAndValue(p, batch, keyOffset);
-                    batch.putInt(batchLength, keyLength);
-                    batch.putInt(batchLength + LENGTH_BYTES, valueLength);
-                    batchLength = keyOffset + keyLength + valueLength;
-                }
-                heads[segment] = PreImages.NONE;
-                emitBatch();
+                c.forEachSegmentEntry(capture);
             }
-            if (!full)
+            if (!segmentMarked)
             {
-                changes.keys.forEach(this::tombstoneIfNotEmitted);
+                // Empty at the visit: none of its keys needs a pre-image any more (an entry inserted later is
+                // stamped live and is not the first change of a key present at the snapshot point).
+                segmentsVisited = segment + 1;
             }
+            // The visit set segmentsVisited under the lock, so this list is complete and stays so.
+            for (long p = heads[segment]; p != PreImages.NONE; p = preImages.next(p))
+            {
+                if (!full)
+                {
+                    preImages.markEmitted(preImages.logIndex(p));
+                }
+                final int keyLength = preImages.keyLength(p);
+                final int valueLength = preImages.valueLength(p);
+                final int keyOffset = batchLength + 2 * LENGTH_BYTES;
+                batch.checkLimit(keyOffset + keyLength + valueLength);
+                preImages.copyKeyAndValue(p, batch, keyOffset);
+                batch.putInt(batchLength, keyLength);
+                batch.putInt(batchLength + LENGTH_BYTES, valueLength);
+                batchLength = keyOffset + keyLength + valueLength;
+            }
+            heads[segment] = PreImages.NONE;
         }
 
         private void tombstoneIfNotEmitted(final DirectBuffer buffer, final int offset, final int length)
@@ -348,10 +426,11 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
             batchLength = valueOffset + valueLength;
         }
 
-        private void emitBatch()
+        private void emitBatch(final int budget)
         {
-            int offset = 0;
-            while (offset < batchLength)
+            int offset = emitOffset;
+            int emitted = 0;
+            while (offset < batchLength && emitted < budget)
             {
                 final int keyLength = batch.getInt(offset);
                 final int valueLength = batch.getInt(offset + LENGTH_BYTES);
@@ -360,33 +439,44 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 valueView.wrap(batch, keyOffset + keyLength, valueLength);
                 visitor.onEntry(keyView, keyLength, valueView, valueLength);
                 offset = keyOffset + keyLength + valueLength;
+                emitted++;
             }
+            emitOffset = offset;
         }
     }
 
-    /** Looks up every frozen changed key, in log order, under its segment's read lock. */
-    private final class DeltaLookupReader
+    /** Looks up the frozen changed keys, in log order, {@code budget} per step, each under its segment's lock. */
+    private final class DeltaLookupReader extends Reader
     {
-        private final EntryVisitor visitor;
         private final ChronicleKeyedStateStore.NativeScratch keyScratch = new ChronicleKeyedStateStore.NativeScratch(256);
         private final UnsafeBuffer keyIn = new UnsafeBuffer(0, 0);
         private final ExpandableArrayBuffer value = new ExpandableArrayBuffer(1024);
         private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+        private final KeyLog.KeyConsumer onKey = this::onKey;
+        private EntryVisitor visitor;
         private int logIndex;
+        private int logPosition;
+        private boolean freed;
 
-        DeltaLookupReader(final EntryVisitor visitor)
+        boolean read(final EntryVisitor visitor, final int budget)
         {
             this.visitor = visitor;
-        }
-
-        void run()
-        {
             try
             {
-                changes.keys.forEach(this::onKey);
+                logPosition = changes.keys.forEach(logPosition, budget, onKey);
+                return logPosition < changes.keys.endPosition();
             }
             finally
             {
+                this.visitor = null;
+            }
+        }
+
+        void free()
+        {
+            if (!freed)
+            {
+                freed = true;
                 keyScratch.free();
             }
         }
@@ -399,7 +489,6 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
             keyView.wrap(buffer, offset, length);
             visitor.onEntry(keyView, length, TOMBSTONE == valueLength ? null : value, Math.max(valueLength, 0));
         }
-
         private int readAtSnapshotPoint(final int length)
         {
             try (ExternalMapQueryContext<byte[], byte[], ?> c =
