@@ -64,11 +64,31 @@ final class LmdbStoreSnapshot implements StoreSnapshot
         return full;
     }
 
+    /** {@inheritDoc} An MVCC snapshot can be read again: each call is a pass of its own. */
     public void forEach(final EntryVisitor visitor)
     {
-        while (read(visitor, Integer.MAX_VALUE))
+        if (released)
         {
-            // read to the end
+            throw new IllegalStateException("snapshot of checkpoint " + checkpointId + " was released");
+        }
+        if (full)
+        {
+            try (Cursor<DirectBuffer> passCursor = stateDbi.openCursor(readTxn))
+            {
+                LmdbKeyedStateStore.visitCursor(passCursor, visitor, valueView);
+            }
+        }
+        else
+        {
+            this.visitor = visitor;
+            try
+            {
+                changes.keys.forEach(0, Integer.MAX_VALUE, onChangedKey);
+            }
+            finally
+            {
+                this.visitor = null;
+            }
         }
     }
 
