@@ -240,7 +240,7 @@ public final class ShardAgent<K, I, O> implements Agent
             store.endOfAccess();
             if (null != stateWriter && stateWriter.isBusy())
             {
-                work += writeStateFile(0 == work);
+                work += writeStateFile(work);
             }
             if (stoppedBySavepoint)
             {
@@ -325,14 +325,16 @@ public final class ShardAgent<K, I, O> implements Agent
     }
 
     /**
-     * A step of the state file under load, so that a saturated shard still completes its checkpoints; when idle,
-     * steps until input arrives (or for {@link #STATE_FILE_IDLE_WRITE_NS}), so that an event waits one step.
+     * Under load, a step of the state file as long as the cycle's batch of events (at least
+     * {@link #STATE_FILE_STEP_ENTRIES}), so that a saturated shard writes an entry per event and still completes
+     * checkpoints about as often as asked; when idle, steps until input arrives (or for
+     * {@link #STATE_FILE_IDLE_WRITE_NS}), so that an event waits one step.
      */
-    private int writeStateFile(final boolean idle)
+    private int writeStateFile(final int eventsThisCycle)
     {
-        if (!idle)
+        if (eventsThisCycle > 0)
         {
-            return stateWriter.write(STATE_FILE_STEP_ENTRIES);
+            return stateWriter.write(Math.max(STATE_FILE_STEP_ENTRIES, eventsThisCycle));
         }
         int work = 0;
         final long deadlineNs = System.nanoTime() + STATE_FILE_IDLE_WRITE_NS;
