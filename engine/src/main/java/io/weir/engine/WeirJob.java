@@ -118,7 +118,10 @@ public final class WeirJob<I, O> implements AutoCloseable
             }
             final long firstId = Math.max(RestorePlanner.nextCheckpointId(checkpointDirectory),
                 restoredFrom == null ? 1 : restoredFrom.checkpointId() + 1);
-            coordinator = new CheckpointCoordinator(checkpointDirectory, checkpoints, name,
+            final CheckpointSettings effective = checkpoints.stateWriter() == CheckpointSettings.StateWriter.SHARD &&
+                !context.stateBackend().shardMayReadItsSnapshots() ?
+                checkpoints.stateWriter(CheckpointSettings.StateWriter.CHECKPOINT_THREAD) : checkpoints;
+            coordinator = new CheckpointCoordinator(checkpointDirectory, effective, name,
                 context.stateBackend().name(), keyEncoder.keyCodec().id(), context.shards(), producerCount,
                 context.maxParallelism(), context.epochClock(), firstId, context.log());
             if (restoredFrom != null)

@@ -35,7 +35,9 @@ public record CheckpointSettings(
          * The shard itself, a few entries at a time when its input is empty (and one step per busy duty cycle, so
          * that a saturated shard still completes its checkpoints). No thread competes with the shard for its
          * core, and an event waits at most one step; the checkpoint thread only opens, fsyncs and publishes
-         * files. For machines with no core to spare for checkpoints.
+         * files. For machines with no core to spare for checkpoints. A backend whose writes may wait for an open
+         * snapshot (LMDB: its map grows only with no read transaction open) has its snapshots read by the
+         * checkpoint thread instead ({@link io.weir.state.spi.StateBackend#shardMayReadItsSnapshots}).
          */
         SHARD,
 

@@ -15,4 +15,14 @@ public interface StateBackend
      * @param expectedEntries  a sizing hint for the number of entries this shard will hold.
      */
     KeyedStateStore createStore(int shardId, long expectedEntries);
+
+    /**
+     * Whether the shard that owns a store may read the store's snapshots itself, between its own writes
+     * ({@link StoreSnapshot#read}). False when a write may have to wait for an open snapshot to be released:
+     * the shard would then wait for itself. Such a backend's snapshots are always read by the checkpoint thread.
+     */
+    default boolean shardMayReadItsSnapshots()
+    {
+        return true;
+    }
 }

@@ -104,6 +104,12 @@ class CheckpointRestoreTest
 
     private WeirJob<Item, String> job(final int shards, final CheckpointSettings settings)
     {
+        return job(shards, settings, new io.weir.state.heap.HeapStateBackend());
+    }
+
+    private WeirJob<Item, String> job(
+        final int shards, final CheckpointSettings settings, final io.weir.state.spi.StateBackend backend)
+    {
         return JobBuilder.named("sum", ItemCodec.INSTANCE)
             .timestamps(i -> i.timestamp, WatermarkStrategy.none())
             .keyBy(i -> i.key)
@@ -111,6 +117,7 @@ class CheckpointRestoreTest
             .sink(new HandlerSink<>((shard, value) -> results.put(value, Boolean.TRUE)))
             .build(new WeirContext()
                 .shards(shards)
+                .stateBackend(backend)
                 .externalProducers(1)
                 .checkpoints(settings)
                 .log(log::add)
@@ -220,6 +227,56 @@ class CheckpointRestoreTest
         offer(second.producer(0), 3_000, 4_000);
         second.close();
         assertEquals(expectedTimers(4_000), new java.util.TreeMap<>(results));
+    }
+
+    @Test
+    void shouldLeaveSnapshotsOfABackendWhoseShardMayNotReadThemToTheCheckpointThread() throws Exception
+    {
+        final io.weir.state.heap.HeapStateBackend heap = new io.weir.state.heap.HeapStateBackend();
+        final io.weir.state.spi.StateBackend waitsForSnapshots = new io.weir.state.spi.StateBackend()
+        {
+            public String name()
+            {
+                return heap.name();
+            }
+
+            public io.weir.state.spi.KeyedStateStore createStore(final int shardId, final long expectedEntries)
+            {
+                return heap.createStore(shardId, expectedEntries);
+            }
+
+            public boolean shardMayReadItsSnapshots()
+            {
+                return false;
+            }
+        };
+        // Only the checkpoint thread paces itself: with a 1 µs slice it sleeps while it writes the state file.
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0)
+            .stateWriter(CheckpointSettings.StateWriter.SHARD)
+            .writerSliceMicros(1);
+        final WeirJob<Item, String> shardMayRead = job(1, CheckpointSettings.every(dir.resolve("shard"), 0)
+            .stateWriter(CheckpointSettings.StateWriter.SHARD)
+            .writerSliceMicros(1));
+        shardMayRead.start();
+        offer(shardMayRead.producer(0), 0, 1_000);
+        final CheckpointStats byShard = checkpoint(shardMayRead);
+        shardMayRead.close(WeirJob.CloseMode.DISCARD);
+
+        final WeirJob<Item, String> first = job(1, settings, waitsForSnapshots);
+        first.start();
+        offer(first.producer(0), 0, 1_000);
+        final CheckpointStats byThread = checkpoint(first);
+        first.close(WeirJob.CloseMode.DISCARD);
+
+        // 50 state entries and 1,000 timers; the shard writes the 50 itself, so only the timers pace.
+        assertTrue(byThread.writerSleeps() > byShard.writerSleeps(), byShard + " / " + byThread);
+        results.clear();
+        final WeirJob<Item, String> second = job(1, settings, waitsForSnapshots);
+        assertEquals(byThread.checkpointId(), second.restoredFrom().orElseThrow().checkpointId());
+        second.start();
+        offer(second.producer(0), 1_000, 2_000);
+        second.close();
+        assertEquals(expectedTimers(2_000), new java.util.TreeMap<>(results));
     }
 
     @Test

@@ -280,4 +280,13 @@ public final class LmdbStateBackend implements StateBackend
         }
         return timeoutMs;
     }
+
+    /**
+     * {@inheritDoc} False: growing a full map needs every read transaction closed, so a shard that fills the map
+     * while its own snapshot is open would wait for itself.
+     */
+    public boolean shardMayReadItsSnapshots()
+    {
+        return false;
+    }
 }
