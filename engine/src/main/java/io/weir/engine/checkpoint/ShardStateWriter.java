@@ -78,11 +78,6 @@ public final class ShardStateWriter
         this.written = written;
     }
 
-    public int shardId()
-    {
-        return shardId;
-    }
-
     /**
      * Shard thread, at the snapshot point of a checkpoint whose state file it will write. A file still being
      * written belongs to an abandoned checkpoint (the next one starts only when the previous one completed or

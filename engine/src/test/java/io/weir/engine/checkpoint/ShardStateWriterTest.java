@@ -94,6 +94,16 @@ class ShardStateWriterTest
         return new StateFileEntryWriter(file, TtlSnapshotFilter.of(List.of(), 0), true, null);
     }
 
+    /** The shard expects checkpoint {@code checkpointId}, is handed its file, and writes one step of 100 entries. */
+    private CountingSnapshot startWriting(final long checkpointId)
+    {
+        writer.expect(checkpointId);
+        final CountingSnapshot snapshot = new CountingSnapshot(checkpointId, 100);
+        writer.handOver(checkpointId, snapshot, open(checkpointId));
+        writer.write(8);
+        return snapshot;
+    }
+
     private List<Path> files() throws IOException
     {
         try (Stream<Path> list = Files.list(dir))
@@ -143,10 +153,7 @@ class ShardStateWriterTest
     @Test
     void shouldDropTheFileOfAnAbandonedCheckpointAtTheNextSnapshotPoint() throws IOException
     {
-        writer.expect(1);
-        final CountingSnapshot abandoned = new CountingSnapshot(1, 100);
-        writer.handOver(1, abandoned, open(1));
-        writer.write(8);
+        final CountingSnapshot abandoned = startWriting(1);
         assertEquals(1, files().size(), "the temp file being written");
 
         writer.expect(2);
@@ -168,10 +175,7 @@ class ShardStateWriterTest
     @Test
     void shouldDeleteUnfinishedFilesWhenTheShardStops() throws IOException
     {
-        writer.expect(1);
-        final CountingSnapshot reading = new CountingSnapshot(1, 100);
-        writer.handOver(1, reading, open(1));
-        writer.write(8);
+        final CountingSnapshot reading = startWriting(1);
         writer.abandon();
         assertFalse(writer.isBusy());
         assertEquals(1, reading.releases);
