@@ -55,6 +55,13 @@ public final class KeyLogIndex
         return capacity;
     }
 
+    /** The log index the key is mapped to, or {@link #MISSING}. */
+    public int get(final DirectBuffer key, final int length)
+    {
+        final long slot = slots.getLong(probe(hash(key, length), key, length) * 8);
+        return 0 == slot ? MISSING : arena.getInt((int)slot - 1 + LENGTH_BYTES);
+    }
+
     /**
      * Map the key to {@code logIndex} unless it is mapped already.
      *
@@ -63,16 +70,11 @@ public final class KeyLogIndex
     public int putIfAbsent(final DirectBuffer key, final int length, final int logIndex)
     {
         final int hash = hash(key, length);
-        final int mask = capacity - 1;
-        int index = hash & mask;
-        long slot;
-        while ((slot = slots.getLong(index * 8)) != 0)
+        final int index = probe(hash, key, length);
+        final long slot = slots.getLong(index * 8);
+        if (0 != slot)
         {
-            if ((int)(slot >>> 32) == hash && equalsAt((int)slot - 1, key, length))
-            {
-                return arena.getInt((int)slot - 1 + LENGTH_BYTES);
-            }
-            index = (index + 1) & mask;
+            return arena.getInt((int)slot - 1 + LENGTH_BYTES);
         }
 
         final int newOffset = arenaLength;
@@ -87,6 +89,23 @@ public final class KeyLogIndex
             rehash(capacity * 2);
         }
         return MISSING;
+    }
+
+    /** The table index holding the key, or the empty one where it would go. */
+    private int probe(final int hash, final DirectBuffer key, final int length)
+    {
+        final int mask = capacity - 1;
+        int index = hash & mask;
+        long slot;
+        while ((slot = slots.getLong(index * 8)) != 0)
+        {
+            if ((int)(slot >>> 32) == hash && equalsAt((int)slot - 1, key, length))
+            {
+                return index;
+            }
+            index = (index + 1) & mask;
+        }
+        return index;
     }
 
     /** Forget every key, in time proportional to their number; the capacity stays. */

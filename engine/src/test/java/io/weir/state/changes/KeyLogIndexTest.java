@@ -49,6 +49,9 @@ class KeyLogIndexTest
                     key[i] = (byte)random.nextInt(4);
                 }
                 final Integer expected = model.get(ByteBuffer.wrap(key));
+                direct.putBytes(0, key);
+                assertEquals(null == expected ? KeyLogIndex.MISSING : expected.intValue(), index.get(direct, key.length),
+                    "get before the put in interval " + interval);
                 final int actual = putIfAbsent(index, key, n, random.nextBoolean());
                 if (null == expected)
                 {

@@ -37,13 +37,13 @@ import java.nio.file.StandardCopyOption;
  * <p>
  * Change tracking. Snapshot points cut time into change intervals, numbered by {@link #interval}. Every
  * stored value starts with a hidden {@value #HEADER_BYTES}-byte header: the interval of its last write (the
- * stamp), then the key's position in that interval's change log. A write to an entry whose stamp is not the
- * current interval is the key's first change since the snapshot point, so the key is appended to
- * {@link ChangeSet#keys} (for the next delta) and, when a snapshot is in flight, may need a pre-image, which
- * the snapshot finds by that log position. Testing the stamp costs nothing extra (the entry is in cache for
- * the write), where a separate changed-key hash set cost a cache miss per write. Keys without an entry
- * (inserts, and the key of a remove) carry no header, so {@link ChangeSet#absentKeys} keeps their log
- * position for the interval.
+ * stamp), then the position of the key's record in that interval's {@link DeltaLog}. A write to an entry whose
+ * stamp is not the current interval is the key's first change since the snapshot point, so the key and its new
+ * value are appended to the log (the next delta) and, when a full snapshot is in flight, the old value is saved
+ * as its pre-image; a later write in the interval overwrites the value in the log record the header names.
+ * Testing the stamp costs nothing extra (the entry is in cache for the write), where a separate changed-key hash
+ * set cost a cache miss per write. Keys without an entry (inserts, and the key of a remove) carry no header, so
+ * {@link DeltaLog#absentKeys} keeps their record position for the interval.
  */
 public final class ChronicleKeyedStateStore implements KeyedStateStore
 {
@@ -60,6 +60,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     /** Size of the header before every stored value: interval stamp, then change-log position. */
     static final int HEADER_BYTES = 2 * Integer.BYTES;
     static final int LOG_INDEX_OFFSET = Integer.BYTES;
+    private static final int NO_APPEND = -1;
     /** Bound on the segments asked of Chronicle (which allows 2^30): 2^20 segment headers are 64 MiB. */
     private static final long MAX_MIN_SEGMENTS = 1 << 20;
 
@@ -72,8 +73,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private ExternalMapQueryContext<byte[], byte[], ?> pending;
     private int pendingKeyLength;
 
-    private ChangeSet changes = new ChangeSet();
-    private ChangeSet spareChanges = new ChangeSet();
+    private DeltaLog changes = new DeltaLog();
+    private DeltaLog spareChanges = new DeltaLog();
+    /** Position of the record the current put appended for an entry it found, until the put succeeds. */
+    private int uncommittedAppend = NO_APPEND;
     private PreImages sparePreImages = new PreImages();
     private int interval;
     private ChronicleStoreSnapshot inflight;
@@ -182,7 +185,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 // pre-image and the new value atomically (see ChronicleStoreSnapshot).
                 c.writeLock().lock();
                 final MapEntry<byte[], byte[]> entry = c.entry();
-                valueScratch.view.putInt(LOG_INDEX_OFFSET, onChange(c.segmentIndex(), key, keyLength, entry, false));
+                valueScratch.view.putInt(
+                    LOG_INDEX_OFFSET, onChange(c.segmentIndex(), key, keyLength, entry, value, valueOffset, valueLength));
                 if (null == entry)
                 {
                     c.absentEntry().doInsert(stampedValue);
@@ -203,7 +207,14 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             }
             if (null == full)
             {
+                uncommittedAppend = NO_APPEND;
                 return;
+            }
+            if (NO_APPEND != uncommittedAppend)
+            {
+                // The entry kept its old stamp, so the retry appends the key again: one record is enough.
+                changes.discardLast(uncommittedAppend);
+                uncommittedAppend = NO_APPEND;
             }
             // Grow with no look-up open: copying the map takes every segment's lock.
             onMapFull(full);
@@ -238,7 +249,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             {
                 return false;
             }
-            onChange(c.segmentIndex(), key, keyLength, entry, true);
+            onChange(c.segmentIndex(), key, keyLength, entry, null, 0, DeltaLog.TOMBSTONE);
             entry.doRemove();
             entries--;
             return true;
@@ -299,16 +310,15 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 inflight.checkpointId() + " is still in flight; release() it before snapshot " + checkpointId);
         }
 
-        final ChangeSet frozen = changes;
+        final DeltaLog frozen = changes;
         changes = spareChanges;
         spareChanges = null;
         changes.clear();
         final PreImages preImages = sparePreImages;
         sparePreImages = null;
-        preImages.prepare(frozen.keys.size(), map.segments());
+        preImages.prepare(map.segments());
         lastCheckpointId = checkpointId;
-        final boolean scan = full || frozen.keys.size() >= ctx.deltaScanFraction() * entries;
-        inflight = new ChronicleStoreSnapshot(checkpointId, full, scan, map, frozen, interval, preImages);
+        inflight = new ChronicleStoreSnapshot(checkpointId, full, map, frozen, interval, preImages);
         interval = ChangeSet.nextInterval(interval);
         return inflight;
     }
@@ -350,44 +360,57 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     }
 
     /**
-     * Under the key's segment write lock, before the entry is written or removed: log the key's first change in
-     * the interval, and save its pre-image if the snapshot in flight needs it.
+     * Under the key's segment write lock, before the entry is written or removed: log the key's new value (or its
+     * removal), and save its pre-image at its first change in the interval if the snapshot in flight needs it.
      *
-     * @return the key's position in the current change log, for the header of the value written next.
+     * @param valueLength the new value's length, or {@link DeltaLog#TOMBSTONE} when removing.
+     * @return the position of the key's log record, for the header of the value written next.
      */
     private int onChange(
         final int segmentIndex,
         final DirectBuffer key,
         final int keyLength,
         final MapEntry<byte[], byte[]> entry,
-        final boolean removing)
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength)
     {
+        final DeltaLog log = changes;
         if (null == entry)
         {
-            final int logIndex = changes.keys.size();
-            final int logged = changes.absentKeys.putIfAbsent(key, keyLength, logIndex);
+            // An insert: the key was absent at the snapshot point, or removed since (a snapshot needs no
+            // pre-image of it either way).
+            final int logged = log.absentKeys.get(key, keyLength);
             if (KeyLogIndex.MISSING != logged)
             {
-                return logged;
+                return log.update(logged, value, valueOffset, valueLength);
             }
-            // First change, to a key absent since the snapshot point: a snapshot needs no pre-image of it.
-            changes.keys.append(key, keyLength);
-            return logIndex;
+            final int position = log.append(key, keyLength, value, valueOffset, valueLength);
+            log.absentKeys.putIfAbsent(key, keyLength, position);
+            return position;
         }
 
-        final Data<byte[]> value = entry.value();
-        final RandomDataInput bytes = value.bytes();
-        final long headerAt = value.offset();
-        final int stamp = bytes.readInt(headerAt);
-        final int logIndex;
-        if (stamp == interval)
+        final boolean removing = DeltaLog.TOMBSTONE == valueLength;
+        final Data<byte[]> current = entry.value();
+        final RandomDataInput bytes = current.bytes();
+        final long headerAt = current.offset();
+        final int position;
+        if (bytes.readInt(headerAt) == interval)
         {
-            logIndex = bytes.readInt(headerAt + LOG_INDEX_OFFSET);
+            final int logged = bytes.readInt(headerAt + LOG_INDEX_OFFSET);
+            position = removing ? log.updateTombstone(logged) : log.update(logged, value, valueOffset, valueLength);
         }
         else
         {
-            logIndex = changes.keys.size();
-            changes.keys.append(key, keyLength);
+            if (removing)
+            {
+                position = log.appendTombstone(key, keyLength);
+            }
+            else
+            {
+                position = log.append(key, keyLength, value, valueOffset, valueLength);
+                uncommittedAppend = position;
+            }
             final ChronicleStoreSnapshot snapshot = inflight;
             if (null != snapshot)
             {
@@ -397,18 +420,17 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 }
                 else
                 {
-                    snapshot.onFirstChange(segmentIndex, key, keyLength, stamp,
-                        bytes.readInt(headerAt + LOG_INDEX_OFFSET),
-                        bytes.addressForRead(headerAt + HEADER_BYTES), (int)value.size() - HEADER_BYTES);
+                    snapshot.onFirstChange(segmentIndex, key, keyLength,
+                        bytes.addressForRead(headerAt + HEADER_BYTES), (int)current.size() - HEADER_BYTES);
                 }
             }
         }
         if (removing)
         {
-            // Without an entry the key has no header: keep its log position for the rest of the interval.
-            changes.absentKeys.putIfAbsent(key, keyLength, logIndex);
+            // Without an entry the key has no header: keep its record's position for the rest of the interval.
+            log.absentKeys.putIfAbsent(key, keyLength, position);
         }
-        return logIndex;
+        return position;
     }
 
     /** 1 for a new map; for a re-opened file, past every stamp in it, so none passes for the current interval. */
@@ -437,7 +459,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             sparePreImages = snapshot.preImages();
             if (!snapshot.isFullyRead())
             {
-                sparePreImages.clearIndexes();
+                sparePreImages.clearIndex();
             }
             inflight = null;
         }

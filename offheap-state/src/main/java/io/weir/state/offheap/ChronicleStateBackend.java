@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The {@code chronicle} state backend: one Chronicle Map of variable-size byte keys and values per shard,
- * in memory or in a (sparse) file, with entry-level copy-on-write snapshots and changed-key deltas.
+ * in memory or in a (sparse) file, with entry-level copy-on-write full snapshots and deltas copied from a log of
+ * the changed keys' latest values.
  * <p>
  * Immutable once constructed; {@link #createStore} may be called from the wiring thread for every shard.
  * <pre>{@code
@@ -62,7 +63,6 @@ public final class ChronicleStateBackend implements StateBackend
         public static final double AVERAGE_VALUE_SIZE_BYTES_DEFAULT = 64;
         public static final double MAX_BLOAT_FACTOR_DEFAULT = 4.0;
         public static final double GROWTH_FACTOR_DEFAULT = 2.0;
-        public static final double DELTA_SCAN_FRACTION_DEFAULT = 0.5;
         public static final int ENTRIES_PER_SEGMENT_DEFAULT = 0;
 
         private long entriesPerShard;
@@ -72,7 +72,6 @@ public final class ChronicleStateBackend implements StateBackend
         private double maxBloatFactor = MAX_BLOAT_FACTOR_DEFAULT;
         private double growthFactor = GROWTH_FACTOR_DEFAULT;
         private boolean growOnFull = true;
-        private double deltaScanFraction = DELTA_SCAN_FRACTION_DEFAULT;
         private int entriesPerSegment = ENTRIES_PER_SEGMENT_DEFAULT;
         private Path directory;
         private boolean deleteFilesOnClose;
@@ -169,41 +168,11 @@ public final class ChronicleStateBackend implements StateBackend
         }
 
         /**
-         * How a delta snapshot is read: when at least this fraction of the map's entries changed in the interval,
-         * by one scan of every segment; otherwise by one look-up per changed key. 0 always scans; any value above
-         * 1 never does.
-         * <p>
-         * A look-up hashes the key and misses the cache at a random place, where a scan reads each segment's
-         * memory in order: when most keys changed, the scan costs the checkpoint thread far less CPU (in an
-         * unthrottled run with 1M keys, a seventh of the shard's, against about half with look-ups), and with two
-         * shards on two cores that was 25% more events/s. But a scan holds each
-         * segment's lock while it copies the segment, and when the checkpoint thread is preempted holding it,
-         * the shard waits as soon as it touches that segment: at 500,000 events/s on two cores that multiplied
-         * the p99 latency by three or more (see {@link #entriesPerSegment}). So the default scans only when half
-         * the keys changed, which is when the shard is busiest and the CPU matters most: in the rolling-sum bench
-         * with 1M keys, unthrottled runs change 70-80% of the keys per second and runs at 500,000 events/s about
-         * 40%. (Three quarters was tried: an unthrottled run slowed by a busy machine then fell below it, read
-         * its deltas by look-up, and slowed further.)
-         */
-        public Context deltaScanFraction(final double fraction)
-        {
-            checkNotConcluded();
-            this.deltaScanFraction = fraction;
-            return this;
-        }
-
-        public double deltaScanFraction()
-        {
-            return deltaScanFraction;
-        }
-
-        /**
          * Entries per Chronicle segment the map is sized for (segments are a power of two, at least Chronicle's own
          * choice); 0 (default) leaves the segment count to Chronicle, about 4,000 entries a segment at 1M entries.
-         * Smaller segments shorten the time a snapshot scan holds each segment's lock, so the shard rarely waits on
-         * it: with 128, deltas read by scan at 500,000 events/s had about the p99 of deltas read by look-up. But
-         * they cost the shard 15-20% of its throughput at 1M keys (more segment headers and tiers to keep in cache),
-         * so they are for latency-bound jobs that scan ({@link #deltaScanFraction}). A map re-created bigger
+         * Smaller segments shorten the time a full snapshot's scan holds each segment's lock, so the shard rarely
+         * waits on it while a full snapshot is read by another thread. But they cost the shard 15-20% of its
+         * throughput at 1M keys (more segment headers and tiers to keep in cache). A map re-created bigger
          * because it was full leaves the segment count to Chronicle: a single entry too large for a small
          * segment's tier fills it too.
          */
@@ -282,11 +251,6 @@ public final class ChronicleStateBackend implements StateBackend
                 throw new IllegalArgumentException("entriesPerSegment must be >= 0 (0 = Chronicle's choice): " +
                     entriesPerSegment);
             }
-            if (!(deltaScanFraction >= 0.0))
-            {
-                throw new IllegalArgumentException("deltaScanFraction must be >= 0.0 (0 = always scan, above 1 = " +
-                    "never): " + deltaScanFraction);
-            }
             concluded = true;
             return this;
         }
@@ -308,7 +272,6 @@ public final class ChronicleStateBackend implements StateBackend
                 ", maxBloatFactor=" + maxBloatFactor +
                 ", growthFactor=" + growthFactor +
                 ", growOnFull=" + growOnFull +
-                ", deltaScanFraction=" + deltaScanFraction +
                 ", entriesPerSegment=" + entriesPerSegment +
                 ", directory=" + directory +
                 ", deleteFilesOnClose=" + deleteFilesOnClose + '}';

@@ -12,9 +12,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PreImagesTest
 {
@@ -34,7 +32,7 @@ class PreImagesTest
         for (int round = 0; round < 3; round++)
         {
             // Each round reuses the chunks of the one before, which held records of other sizes.
-            preImages.prepare(100, 4);
+            preImages.prepare(4);
             final List<byte[]> keys = new ArrayList<>();
             final List<byte[]> values = new ArrayList<>();
             final List<Long> positions = new ArrayList<>();
@@ -47,7 +45,7 @@ class PreImagesTest
                     random.nextInt(20_000);
                 final byte[] value = new byte[valueLength];
                 random.nextBytes(value);
-                final long position = preImages.append(new UnsafeBuffer(key), key.length, i * 7, addressOf(value),
+                final long position = preImages.append(new UnsafeBuffer(key), key.length, addressOf(value),
                     valueLength, previous);
                 assertNotEquals(PreImages.NONE, position);
                 keys.add(key);
@@ -65,16 +63,13 @@ class PreImagesTest
                 final byte[] value = values.get(i);
                 assertEquals(key.length, preImages.keyLength(position));
                 assertEquals(value.length, preImages.valueLength(position));
-                assertEquals(i * 7, preImages.logIndex(position));
                 final ExpandableArrayBuffer both = new ExpandableArrayBuffer(key.length + value.length);
                 assertEquals(key.length + value.length, preImages.copyKeyAndValue(position, both, 0));
                 final byte[] readKey = new byte[key.length];
                 both.getBytes(0, readKey);
                 assertArrayEquals(key, readKey);
-                final ExpandableArrayBuffer valueOnly = new ExpandableArrayBuffer(value.length + 1);
-                assertEquals(value.length, preImages.copyValue(position, valueOnly, 1));
                 final byte[] readValue = new byte[value.length];
-                valueOnly.getBytes(1, readValue);
+                both.getBytes(key.length, readValue);
                 assertArrayEquals(value, readValue, "value of record " + i + " in round " + round);
                 position = preImages.next(position);
             }
@@ -83,27 +78,15 @@ class PreImagesTest
     }
 
     @Test
-    void shouldFitIndexesToTheLogAndSegmentsAndClearThem()
+    void shouldFitTheIndexToTheSegmentsAndClearIt()
     {
         final PreImages preImages = new PreImages();
-        preImages.prepare(5000, 16);
+        preImages.prepare(16);
         assertEquals(16, preImages.bySegment.length);
-        assertTrue(preImages.logIndexCapacity() >= 5000);
-        preImages.logSlot(4999, 7);
         preImages.bySegment[15] = 9;
-        preImages.markEmitted(4999);
-        preImages.markEmitted(64);
-        assertTrue(preImages.takeEmitted(64));
-        assertFalse(preImages.takeEmitted(64), "taking a mark clears it");
-        assertFalse(preImages.takeEmitted(63));
-        assertFalse(preImages.takeEmitted(65));
-        preImages.markEmitted(64);
-        preImages.clearIndexes();
-        assertEquals(PreImages.NONE, preImages.logSlot(4999));
+        preImages.clearIndex();
         assertEquals(PreImages.NONE, preImages.bySegment[15]);
-        assertFalse(preImages.takeEmitted(4999));
-        assertFalse(preImages.takeEmitted(64));
-        preImages.prepare(10, 32);
+        preImages.prepare(32);
         assertEquals(32, preImages.bySegment.length);
     }
 

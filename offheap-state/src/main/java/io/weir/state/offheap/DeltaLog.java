@@ -1,0 +1,277 @@
+package io.weir.state.offheap;
+
+import io.weir.state.changes.KeyLogIndex;
+import io.weir.state.spi.EntryVisitor;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Arrays;
+
+/**
+ * The latest value of every key a {@link ChronicleKeyedStateStore} changed in one change interval, once each: at the
+ * snapshot point it is the delta, and reading it is a sequential copy.
+ * <p>
+ * Why. A delta used to be read by looking each changed key up in the map again (a hash, then cache misses on the
+ * slot and the entry, about a microsecond a key), which at 500,000 events/s took most of a shard's spare time. The
+ * shard writes the log while the entry is in its cache anyway, so keeping the value costs a sequential copy at the
+ * key's first change and an overwrite in place at its later ones, found by the position the store keeps in the
+ * entry's header.
+ * <p>
+ * Records {@code [key length i32][value length i32][capacity i32][forward i32][key][value, capacity bytes]},
+ * 8-byte aligned,
+ * are appended to reused off-heap chunks of {@value #CHUNK_BYTES} bytes (a record larger than a chunk gets one of
+ * its own). The value length is {@link #TOMBSTONE} for a removed key, or {@link #MOVED} for a record whose value
+ * outgrew its capacity: its forward field then holds the position of the key's record appended in its place, with
+ * twice the capacity, so a value growing a little per write is copied O(log n) times. A position packs the chunk
+ * and the offset in 8-byte units into a non-negative int, the size of the header field that stores it: the log
+ * holds at most {@value #MAX_CHUNKS} chunks (16 GiB) per interval.
+ * <p>
+ * Memory: a log holds a copy of every value changed in its interval, and a store keeps two (one frozen while a
+ * snapshot reads it). The chunks are kept for the next interval, so they are allocated while the state warms up,
+ * not in steady state.
+ * <p>
+ * Not thread-safe. The owning shard appends and updates; once handed to a snapshot the log is frozen and read by
+ * the reading thread only, then cleared and reused by the shard after the snapshot is released.
+ */
+final class DeltaLog
+{
+    static final int CHUNK_BYTES = 1 << 22;
+    static final int MAX_CHUNKS = 1 << 12;
+    static final int TOMBSTONE = -1;
+    static final int MOVED = -2;
+
+    private static final int UNIT_SHIFT = 3;
+    private static final int OFFSET_BITS = 22 - UNIT_SHIFT;
+    private static final int KEY_LENGTH_OFFSET = 0;
+    private static final int VALUE_LENGTH_OFFSET = 4;
+    private static final int CAPACITY_OFFSET = 8;
+    private static final int FORWARD_OFFSET = 12;
+    private static final int RECORD_HEADER_BYTES = 16;
+
+    /**
+     * Keys that had no entry at some change in the interval (inserted, or removed): with no entry they have no
+     * header to keep their record's position in, so this does.
+     */
+    final KeyLogIndex absentKeys = new KeyLogIndex();
+
+    private UnsafeBuffer[] chunks = new UnsafeBuffer[8];
+    /** Bytes used in each chunk before {@link #currentChunk}; the current one's is {@link #currentOffset}. */
+    private int[] chunkLengths = new int[8];
+    private int chunkCount;
+    private int currentChunk = -1;
+    private int currentOffset = CHUNK_BYTES;
+
+    /** Shard: the key's first change in the interval; returns the record's position. */
+    int append(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int offset, final int length)
+    {
+        return append(key, 0, keyLength, value, offset, length, length);
+    }
+
+    /** Shard: the key's first change in the interval is its removal; returns the record's position. */
+    int appendTombstone(final DirectBuffer key, final int keyLength)
+    {
+        return append(key, 0, keyLength, null, 0, TOMBSTONE, 0);
+    }
+
+    /**
+     * Shard: a later change of the key whose record is at {@code position} (or was, before it moved); overwrites
+     * the value in place if it fits.
+     *
+     * @return the key's record position from now on.
+     */
+    int update(final int position, final DirectBuffer value, final int offset, final int length)
+    {
+        final int live = resolve(position);
+        final UnsafeBuffer chunk = chunk(live);
+        final int at = offset(live);
+        final int capacity = chunk.getInt(at + CAPACITY_OFFSET);
+        final int keyLength = chunk.getInt(at + KEY_LENGTH_OFFSET);
+        if (length <= capacity)
+        {
+            chunk.putInt(at + VALUE_LENGTH_OFFSET, length);
+            if (length > 0)
+            {
+                chunk.putBytes(at + RECORD_HEADER_BYTES + keyLength, value, offset, length);
+            }
+            return live;
+        }
+        final int moved = append(
+            chunk, at + RECORD_HEADER_BYTES, keyLength, value, offset, length, Math.max(length, 2 * capacity));
+        // append may have started a chunk, but never moves one: the old record is where it was.
+        chunk.putInt(at + VALUE_LENGTH_OFFSET, MOVED);
+        chunk.putInt(at + FORWARD_OFFSET, moved);
+        return moved;
+    }
+
+    /** Shard: a later change of the key whose record is at {@code position} removes it. */
+    int updateTombstone(final int position)
+    {
+        final int live = resolve(position);
+        chunk(live).putInt(offset(live) + VALUE_LENGTH_OFFSET, TOMBSTONE);
+        return live;
+    }
+
+    /** Shard: drop the record just appended at {@code position} (its write to the map failed). */
+    void discardLast(final int position)
+    {
+        final int at = offset(position);
+        final UnsafeBuffer chunk = chunk(position);
+        if (position >>> OFFSET_BITS != currentChunk ||
+            at + recordLength(chunk.getInt(at + KEY_LENGTH_OFFSET), chunk.getInt(at + CAPACITY_OFFSET)) != currentOffset)
+        {
+            throw new IllegalStateException("record " + position + " is not the last one appended");
+        }
+        currentOffset = at;
+    }
+
+    /** Shard: forget every record; the chunks stay for the next interval. */
+    void clear()
+    {
+        absentKeys.clear();
+        currentChunk = -1;
+        currentOffset = CHUNK_BYTES;
+    }
+
+    /** Reading thread: a cursor at the first record. */
+    static long start()
+    {
+        return 0;
+    }
+
+    /**
+     * Reading thread, once the log is frozen: visit up to {@code maxRecords} keys from {@code cursor} (their latest
+     * value, or a tombstone), in the order of their first change, except that a key whose value outgrew its record
+     * comes where it moved to.
+     *
+     * @return the cursor after the last record visited; {@link #isEnd} once every record was visited.
+     */
+    long read(final long cursor, final int maxRecords, final EntryVisitor visitor, final UnsafeBuffer keyView,
+        final UnsafeBuffer valueView)
+    {
+        int chunkIndex = (int)(cursor >>> 32);
+        int at = (int)cursor;
+        int visited = 0;
+        while (chunkIndex <= currentChunk && visited < maxRecords)
+        {
+            final int end = chunkIndex == currentChunk ? currentOffset : chunkLengths[chunkIndex];
+            if (at >= end)
+            {
+                chunkIndex++;
+                at = 0;
+                continue;
+            }
+            final UnsafeBuffer chunk = chunks[chunkIndex];
+            final int keyLength = chunk.getInt(at + KEY_LENGTH_OFFSET);
+            final int valueLength = chunk.getInt(at + VALUE_LENGTH_OFFSET);
+            final int capacity = chunk.getInt(at + CAPACITY_OFFSET);
+            if (valueLength != MOVED)
+            {
+                keyView.wrap(chunk, at + RECORD_HEADER_BYTES, keyLength);
+                if (valueLength == TOMBSTONE)
+                {
+                    visitor.onEntry(keyView, keyLength, null, 0);
+                }
+                else
+                {
+                    valueView.wrap(chunk, at + RECORD_HEADER_BYTES + keyLength, valueLength);
+                    visitor.onEntry(keyView, keyLength, valueView, valueLength);
+                }
+                visited++;
+            }
+            at += recordLength(keyLength, capacity);
+        }
+        return ((long)chunkIndex << 32) | at;
+    }
+
+    /** Whether {@code cursor} is past the last record. */
+    boolean isEnd(final long cursor)
+    {
+        final int chunkIndex = (int)(cursor >>> 32);
+        return chunkIndex > currentChunk || (chunkIndex == currentChunk && (int)cursor >= currentOffset);
+    }
+
+    private int append(
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final int capacity)
+    {
+        final int recordLength = recordLength(keyLength, capacity);
+        if (currentOffset + recordLength > CHUNK_BYTES)
+        {
+            nextChunk(recordLength);
+        }
+        final UnsafeBuffer chunk = chunks[currentChunk];
+        final int at = currentOffset;
+        chunk.putInt(at + KEY_LENGTH_OFFSET, keyLength);
+        chunk.putInt(at + VALUE_LENGTH_OFFSET, valueLength);
+        chunk.putInt(at + CAPACITY_OFFSET, capacity);
+        chunk.putBytes(at + RECORD_HEADER_BYTES, key, keyOffset, keyLength);
+        if (valueLength > 0)
+        {
+            chunk.putBytes(at + RECORD_HEADER_BYTES + keyLength, value, valueOffset, valueLength);
+        }
+        currentOffset = at + recordLength;
+        return (currentChunk << OFFSET_BITS) | (at >>> UNIT_SHIFT);
+    }
+
+    private int resolve(final int position)
+    {
+        int live = position;
+        while (chunk(live).getInt(offset(live) + VALUE_LENGTH_OFFSET) == MOVED)
+        {
+            live = chunk(live).getInt(offset(live) + FORWARD_OFFSET);
+        }
+        return live;
+    }
+
+    private static int recordLength(final int keyLength, final int capacity)
+    {
+        return BitUtil.align(RECORD_HEADER_BYTES + keyLength + capacity, 1 << UNIT_SHIFT);
+    }
+
+    private UnsafeBuffer chunk(final int position)
+    {
+        return chunks[position >>> OFFSET_BITS];
+    }
+
+    private static int offset(final int position)
+    {
+        return (position & ((1 << OFFSET_BITS) - 1)) << UNIT_SHIFT;
+    }
+
+    private void nextChunk(final int recordLength)
+    {
+        final int index = currentChunk + 1;
+        if (index == MAX_CHUNKS)
+        {
+            throw new IllegalStateException("the changes of one checkpoint interval outgrew the delta log (" +
+                MAX_CHUNKS + " chunks of " + CHUNK_BYTES + " bytes): take checkpoints more often, or keep " +
+                "smaller values");
+        }
+        if (index == chunks.length)
+        {
+            chunks = Arrays.copyOf(chunks, index * 2);
+            chunkLengths = Arrays.copyOf(chunkLengths, index * 2);
+        }
+        if (currentChunk >= 0)
+        {
+            chunkLengths[currentChunk] = currentOffset;
+        }
+        if (index >= chunkCount || chunks[index].capacity() < recordLength)
+        {
+            // Reused chunks stay; only a record larger than a chunk replaces one with a bigger buffer. Aligned
+            // memory keeps every record on an 8-byte boundary, so its position fits the packed form.
+            chunks[index] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+                BitUtil.findNextPositivePowerOfTwo(Math.max(CHUNK_BYTES, recordLength)), 64));
+            chunkCount = Math.max(chunkCount, index + 1);
+        }
+        currentChunk = index;
+        currentOffset = 0;
+    }
+}

@@ -1,0 +1,132 @@
+package io.weir.state.offheap;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DeltaLogTest
+{
+    private static final byte[] TOMBSTONE = new byte[]{ (byte)0xDE, (byte)0xAD };
+
+    @Test
+    @Timeout(60)
+    void shouldYieldEachKeyOnceWithItsLatestValueAcrossChunksMovesAndReuse()
+    {
+        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
+        System.out.println("seed=" + seed + " (replay with -Dweir.test.seed=" + seed + ")");
+        final Random random = new Random(seed);
+        final DeltaLog log = new DeltaLog();
+        for (int interval = 0; interval < 4; interval++)
+        {
+            // The model: key -> latest value, in first-change order; positions as a store keeps them in headers
+            // (the latest) and in its absent-key index (possibly an older, moved one).
+            final Map<ByteBuffer, byte[]> model = new LinkedHashMap<>();
+            final Map<ByteBuffer, Integer> latest = new LinkedHashMap<>();
+            final Map<ByteBuffer, Integer> first = new LinkedHashMap<>();
+            final int keys = 200 + random.nextInt(300);
+            final int operations = 6000;
+            for (int n = 0; n < operations; n++)
+            {
+                final byte[] key = new byte[1 + random.nextInt(30)];
+                key[0] = (byte)random.nextInt(keys % 256);
+                key[key.length - 1] = (byte)(random.nextInt(keys) >>> 8);
+                final ByteBuffer k = ByteBuffer.wrap(key);
+                final boolean tombstone = random.nextInt(6) == 0;
+                // Mostly small values; now and then a large one, so records move and chunks fill (one record is
+                // larger than a chunk in the second interval).
+                final int length = interval == 1 && n == 100 ? DeltaLog.CHUNK_BYTES + 17 :
+                    random.nextInt(20) == 0 ? random.nextInt(20_000) : random.nextInt(24);
+                final byte[] value = new byte[length];
+                random.nextBytes(value);
+                final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
+                final UnsafeBuffer valueBuffer = new UnsafeBuffer(new byte[length + 3]);
+                valueBuffer.putBytes(3, value);
+                final Integer known = random.nextBoolean() ? latest.get(k) : first.get(k);
+                final int position;
+                if (null == known)
+                {
+                    position = tombstone ? log.appendTombstone(keyBuffer, key.length) :
+                        log.append(keyBuffer, key.length, valueBuffer, 3, length);
+                    first.put(k, position);
+                }
+                else
+                {
+                    position = tombstone ? log.updateTombstone(known) : log.update(known, valueBuffer, 3, length);
+                }
+                assertTrue(position >= 0, "positions are non-negative: " + position);
+                latest.put(k, position);
+                model.put(k, tombstone ? TOMBSTONE : value);
+            }
+
+            final List<ByteBuffer> order = new ArrayList<>();
+            final Map<ByteBuffer, byte[]> read = new LinkedHashMap<>();
+            final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+            final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+            long cursor = DeltaLog.start();
+            int steps = 0;
+            while (!log.isEnd(cursor))
+            {
+                cursor = log.read(cursor, 1 + random.nextInt(50), (key, keyLength, value, valueLength) ->
+                {
+                    final byte[] k = new byte[keyLength];
+                    key.getBytes(0, k);
+                    final byte[] v = null == value ? TOMBSTONE : new byte[valueLength];
+                    if (null != value)
+                    {
+                        value.getBytes(0, v);
+                    }
+                    assertNull(read.put(ByteBuffer.wrap(k), v), "key read twice");
+                    order.add(ByteBuffer.wrap(k));
+                }, keyView, valueView);
+                steps++;
+            }
+            assertEquals(model.size(), order.size(), "keys read, interval " + interval);
+            assertTrue(model.keySet().equals(read.keySet()), "the changed keys, interval " + interval);
+            for (final Map.Entry<ByteBuffer, byte[]> e : model.entrySet())
+            {
+                assertArrayEquals(e.getValue(), read.get(e.getKey()), "latest value, interval " + interval);
+            }
+            assertTrue(steps > 1, "read in steps");
+            log.clear();
+            assertTrue(log.isEnd(DeltaLog.start()), "a cleared log is empty");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldDropTheLastRecordOnlyAndThenAppendInItsPlace()
+    {
+        final DeltaLog log = new DeltaLog();
+        final UnsafeBuffer a = new UnsafeBuffer(new byte[]{ 'a' });
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[]{ 'b' });
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[]{ 1, 2, 3 });
+        final int first = log.append(a, 1, value, 0, 3);
+        final int second = log.append(b, 1, value, 0, 2);
+        assertThrows(IllegalStateException.class, () -> log.discardLast(first));
+        log.discardLast(second);
+        assertEquals(second, log.append(b, 1, value, 0, 3), "the next record takes the dropped one's place");
+        final List<String> read = new ArrayList<>();
+        final long end = log.read(DeltaLog.start(), 10, (key, keyLength, v, valueLength) ->
+        {
+            final byte[] bytes = new byte[valueLength];
+            v.getBytes(0, bytes);
+            read.add((char)key.getByte(0) + Arrays.toString(bytes));
+        }, new UnsafeBuffer(0, 0), new UnsafeBuffer(0, 0));
+        assertTrue(log.isEnd(end));
+        assertEquals(List.of("a[1, 2, 3]", "b[1, 2, 3]"), read);
+    }
+}
