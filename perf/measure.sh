@@ -21,6 +21,7 @@ declare -A cfg=(
   [lmdb-throughput-2shards-nockpt]="--backend lmdb --shards 2 --events 10000000 --keys 1000000"
   [floor-throughput-2shards]="--stateless --shards 2 --events 10000000 --keys 1000000"
   [chronicle-500k]="--rate 500000 --events 20000000 --keys 1000000 $ckpt"
+  [chronicle-500k-nockpt]="--rate 500000 --events 20000000 --keys 1000000"
   [lmdb-500k]="--backend lmdb --rate 500000 --events 20000000 --keys 1000000 $ckpt"
   [floor-500k]="--stateless --rate 500000 --events 20000000 --keys 1000000"
   [chronicle-1m]="--rate 1000000 --events 20000000 --keys 1000000 $ckpt"
@@ -35,7 +36,7 @@ declare -A cfg=(
 order=(floor-throughput chronicle-throughput chronicle-throughput-nockpt lmdb-throughput lmdb-throughput-nockpt
   floor-throughput-2shards chronicle-throughput-2shards chronicle-throughput-2shards-nockpt lmdb-throughput-2shards
   lmdb-throughput-2shards-nockpt
-  floor-500k chronicle-500k lmdb-500k floor-1m chronicle-1m lmdb-1m chronicle-100k-rate
+  floor-500k chronicle-500k chronicle-500k-nockpt lmdb-500k floor-1m chronicle-1m lmdb-1m chronicle-100k-rate
   pause-chronicle-100k pause-chronicle-1m pause-chronicle-10m pause-lmdb-1m)
 names=("$@"); [[ ${#names[@]} -eq 0 ]] && names=("${order[@]}")
 

@@ -325,16 +325,19 @@ public final class ShardAgent<K, I, O> implements Agent
     }
 
     /**
-     * Under load, a step of the state file as long as the cycle's batch of events (at least
-     * {@link #STATE_FILE_STEP_ENTRIES}), so that a saturated shard writes an entry per event and still completes
-     * checkpoints about as often as asked; when idle, steps until input arrives (or for
-     * {@link #STATE_FILE_IDLE_WRITE_NS}), so that an event waits one step.
+     * When idle, steps until input arrives (or for {@link #STATE_FILE_IDLE_WRITE_NS}), so that an event waits one
+     * step. Under load, nothing until the file is overdue ({@link ShardStateWriter#mayWriteUnderLoad}), then a step
+     * as long as the cycle's work (at least {@link #STATE_FILE_STEP_ENTRIES}), so that a saturated shard writes an
+     * entry per event and still completes checkpoints about as often as asked.
+     *
+     * @param workThisCycle events, timers and watermarks handled in this duty cycle.
      */
-    private int writeStateFile(final int eventsThisCycle)
+    private int writeStateFile(final int workThisCycle)
     {
-        if (eventsThisCycle > 0)
+        if (workThisCycle > 0)
         {
-            return stateWriter.write(Math.max(STATE_FILE_STEP_ENTRIES, eventsThisCycle));
+            return stateWriter.mayWriteUnderLoad(System.nanoTime()) ?
+                stateWriter.write(Math.max(STATE_FILE_STEP_ENTRIES, workThisCycle)) : 0;
         }
         int work = 0;
         final long deadlineNs = System.nanoTime() + STATE_FILE_IDLE_WRITE_NS;

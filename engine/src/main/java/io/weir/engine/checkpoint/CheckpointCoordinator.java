@@ -171,7 +171,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             stateWriters = new ShardStateWriter[shards];
             for (int i = 0; i < shards; i++)
             {
-                stateWriters[i] = new ShardStateWriter(i, writtenStates);
+                stateWriters[i] = new ShardStateWriter(i, writtenStates, idleOnlyNs(settings.intervalMs()));
             }
         }
         else
@@ -268,12 +268,22 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         return completed;
     }
 
+    /**
+     * How long a shard writes its state file only while idle: half the checkpoint interval, so that a shard that
+     * is never idle still completes a checkpoint about once per interval; on-request checkpoints (interval 0)
+     * are written under load from the start.
+     */
+    static long idleOnlyNs(final long intervalMs)
+    {
+        return TimeUnit.MILLISECONDS.toNanos(intervalMs) / 2;
+    }
+
     /** Shard thread: the synchronous snapshot point. */
     public void onBarrierAligned(final ShardAgent shard, final long checkpointId, final int flags)
     {
         if (writtenByShard(flags))
         {
-            stateWriters[shard.shardId()].expect(checkpointId);
+            stateWriters[shard.shardId()].expect(checkpointId, System.nanoTime());
         }
         shardPoints.offer(shard.takeSnapshotPoint(checkpointId, flags, System.nanoTime()));
     }

@@ -20,7 +20,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * off the shard. A shard at end of input finishes its task before it stops, so a checkpoint whose barriers
  * every shard passed still completes.
  * <p>
- * Threads: {@link #expect}, {@link #isBusy}, {@link #write} and {@link #abandon} on the shard thread;
+ * Under load the shard writes a step per duty cycle, but only once the file is overdue ({@link #mayWriteUnderLoad}):
+ * until then it writes only while idle, so that events arriving after a stall (a preemption, a collection) are
+ * caught up at full speed rather than at half, which is what the latency tail is made of.
+ * <p>
+ * Threads: {@link #expect}, {@link #isBusy}, {@link #mayWriteUnderLoad}, {@link #write} and {@link #abandon} on the
+ * shard thread;
  * {@link #handOver} and {@link #cancel} on the checkpoint thread; {@link #reclaim} on whichever stops last.
  */
 public final class ShardStateWriter
@@ -69,13 +74,20 @@ public final class ShardStateWriter
     private final int shardId;
     private final AtomicReference<Task> handedOver = new AtomicReference<>();
     private final ManyToOneConcurrentLinkedQueue<Task> written;
+    private final long idleOnlyNs;
     private long expectedCheckpointId = NONE;
+    private long expectedAtNs;
     private Task current;
 
-    ShardStateWriter(final int shardId, final ManyToOneConcurrentLinkedQueue<Task> written)
+    /**
+     * @param idleOnlyNs how long after its snapshot point the shard writes the file only while idle; 0 writes under
+     *                   load from the start.
+     */
+    ShardStateWriter(final int shardId, final ManyToOneConcurrentLinkedQueue<Task> written, final long idleOnlyNs)
     {
         this.shardId = shardId;
         this.written = written;
+        this.idleOnlyNs = idleOnlyNs;
     }
 
     /**
@@ -83,19 +95,26 @@ public final class ShardStateWriter
      * written belongs to an abandoned checkpoint (the next one starts only when the previous one completed or
      * was abandoned), and is dropped.
      */
-    void expect(final long checkpointId)
+    void expect(final long checkpointId, final long nowNs)
     {
         if (NONE != expectedCheckpointId)
         {
             abandon();
         }
         expectedCheckpointId = checkpointId;
+        expectedAtNs = nowNs;
     }
 
     /** Shard thread: true from a snapshot point until its state file is written (or cancelled). */
     public boolean isBusy()
     {
         return NONE != expectedCheckpointId;
+    }
+
+    /** Shard thread, while {@link #isBusy}: whether the file is overdue, so a busy shard should write it too. */
+    public boolean mayWriteUnderLoad(final long nowNs)
+    {
+        return nowNs - expectedAtNs >= idleOnlyNs;
     }
 
     /** Checkpoint thread: the file is open; the shard may start writing. */

@@ -32,7 +32,9 @@ class ShardStateWriterTest
     Path dir;
 
     private final ManyToOneConcurrentLinkedQueue<ShardStateWriter.Task> written = new ManyToOneConcurrentLinkedQueue<>();
-    private final ShardStateWriter writer = new ShardStateWriter(0, written);
+    private static final long IDLE_ONLY_NS = 250_000_000L;
+
+    private final ShardStateWriter writer = new ShardStateWriter(0, written, IDLE_ONLY_NS);
 
     /** A snapshot of {@code entries} puts that records the budget of each read. */
     static final class CountingSnapshot implements StoreSnapshot
@@ -97,7 +99,7 @@ class ShardStateWriterTest
     /** The shard expects checkpoint {@code checkpointId}, is handed its file, and writes one step of 100 entries. */
     private CountingSnapshot startWriting(final long checkpointId)
     {
-        writer.expect(checkpointId);
+        writer.expect(checkpointId, 0);
         final CountingSnapshot snapshot = new CountingSnapshot(checkpointId, 100);
         writer.handOver(checkpointId, snapshot, open(checkpointId));
         writer.write(8);
@@ -115,7 +117,7 @@ class ShardStateWriterTest
     @Test
     void shouldWriteTheHandedOverSnapshotOneStepPerCallAndHandTheFileBack()
     {
-        writer.expect(5);
+        writer.expect(5, 0);
         assertTrue(writer.isBusy());
         assertEquals(0, writer.write(4), "nothing to do before the checkpoint thread hands the file over");
 
@@ -141,9 +143,26 @@ class ShardStateWriterTest
     }
 
     @Test
+    void shouldLetABusyShardWriteOnlyOnceItsFileIsOverdue()
+    {
+        writer.expect(5, 1_000);
+        assertFalse(writer.mayWriteUnderLoad(1_000), "at the snapshot point: only while idle");
+        assertFalse(writer.mayWriteUnderLoad(1_000 + IDLE_ONLY_NS - 1));
+        assertTrue(writer.mayWriteUnderLoad(1_000 + IDLE_ONLY_NS), "overdue");
+        writer.abandon();
+        writer.expect(6, 5_000_000);
+        assertFalse(writer.mayWriteUnderLoad(5_000_000), "counted from the latest snapshot point");
+
+        final ShardStateWriter onRequest = new ShardStateWriter(1, written, CheckpointCoordinator.idleOnlyNs(0));
+        onRequest.expect(7, 42);
+        assertTrue(onRequest.mayWriteUnderLoad(42), "without an interval, under load from the start");
+        assertEquals(500_000_000L, CheckpointCoordinator.idleOnlyNs(1000), "half the interval");
+    }
+
+    @Test
     void shouldStopExpectingACheckpointAbandonedBeforeItsFileWasOpened()
     {
-        writer.expect(3);
+        writer.expect(3, 0);
         writer.cancel(3);
         assertEquals(1, writer.write(16));
         assertFalse(writer.isBusy());
@@ -156,7 +175,7 @@ class ShardStateWriterTest
         final CountingSnapshot abandoned = startWriting(1);
         assertEquals(1, files().size(), "the temp file being written");
 
-        writer.expect(2);
+        writer.expect(2, 0);
         assertEquals(1, abandoned.releases);
         assertEquals(List.of(), files(), "the abandoned temp file is deleted");
 
