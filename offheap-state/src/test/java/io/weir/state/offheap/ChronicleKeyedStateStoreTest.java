@@ -694,6 +694,28 @@ class ChronicleKeyedStateStoreTest
     }
 
     @Test
+    @Timeout(60)
+    void shouldRejectADeltaAsTheFirstSnapshotAndTrackChangesFromTheFirstFullOne()
+    {
+        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 1000);
+        putKeys(store, 50, (byte)1);
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> store.snapshot(1, false));
+        assertTrue(ex.getMessage().contains("first snapshot must be full"), ex.getMessage());
+        putKeys(store, 10, (byte)2);
+        final StoreSnapshot full = store.snapshot(2, true);
+        assertEquals(50, read(full).size());
+        full.release();
+        put(store, key(3), new byte[]{ 3 });
+        remove(store, key(4));
+        final StoreSnapshot delta = store.snapshot(3, false);
+        final Map<ByteBuffer, byte[]> expected = new HashMap<>();
+        expected.put(ByteBuffer.wrap(key(3)), new byte[]{ 3 });
+        expected.put(ByteBuffer.wrap(key(4)), TOMBSTONE);
+        assertSameContents(expected, read(delta));
+        delta.release();
+    }
+
+    @Test
     @Timeout(120)
     void shouldHoldEachKeyOnceInTheDeltaWhenOverwritesGrowTheMap()
     {
@@ -923,7 +945,7 @@ class ChronicleKeyedStateStoreTest
     {
         final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 1000);
         putKeys(store, 200, (byte)1);
-        store.snapshot(1, full).release();
+        store.snapshot(1, true).release(); // a store's first snapshot is full
         putKeys(store, 200, (byte)2);
         // In flight and released without a read: it saved a pre-image of every key, and consumed none.
         final StoreSnapshot abandoned = store.snapshot(2, full);
