@@ -59,7 +59,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
 
     /** Size of the header before every stored value: interval stamp, then change-log position. */
     static final int HEADER_BYTES = 2 * Integer.BYTES;
-    static final int LOG_INDEX_OFFSET = Integer.BYTES;
+    static final int LOG_POSITION_OFFSET = Integer.BYTES;
     private static final int NO_APPEND = -1;
     /** Bound on the segments asked of Chronicle (which allows 2^30): 2^20 segment headers are 64 MiB. */
     private static final long MAX_MIN_SEGMENTS = 1 << 20;
@@ -192,7 +192,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 c.writeLock().lock();
                 final MapEntry<byte[], byte[]> entry = c.entry();
                 valueScratch.view.putInt(
-                    LOG_INDEX_OFFSET, onChange(c.segmentIndex(), key, keyLength, entry, value, valueOffset, valueLength));
+                    LOG_POSITION_OFFSET, onChange(c.segmentIndex(), key, keyLength, entry, value, valueOffset, valueLength));
                 if (null == entry)
                 {
                     c.absentEntry().doInsert(stampedValue);
@@ -414,7 +414,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         final int position;
         if (bytes.readInt(headerAt) == interval)
         {
-            final int logged = bytes.readInt(headerAt + LOG_INDEX_OFFSET);
+            final int logged = bytes.readInt(headerAt + LOG_POSITION_OFFSET);
             position = removing ? log.updateTombstone(logged) : log.update(logged, value, valueOffset, valueLength);
         }
         else

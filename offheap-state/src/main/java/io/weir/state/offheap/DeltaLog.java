@@ -3,7 +3,6 @@ package io.weir.state.offheap;
 import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.EntryVisitor;
 import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -56,10 +55,9 @@ final class DeltaLog
      */
     final KeyLogIndex absentKeys = new KeyLogIndex();
 
-    private UnsafeBuffer[] chunks = new UnsafeBuffer[8];
+    private final ReusedChunks chunks = new ReusedChunks(CHUNK_BYTES);
     /** Bytes used in each chunk before {@link #currentChunk}; the current one's is {@link #currentOffset}. */
     private int[] chunkLengths = new int[8];
-    private int chunkCount;
     private int currentChunk = -1;
     private int currentOffset = CHUNK_BYTES;
 
@@ -162,7 +160,7 @@ final class DeltaLog
                 at = 0;
                 continue;
             }
-            final UnsafeBuffer chunk = chunks[chunkIndex];
+            final UnsafeBuffer chunk = chunks.get(chunkIndex);
             final int keyLength = chunk.getInt(at + KEY_LENGTH_OFFSET);
             final int valueLength = chunk.getInt(at + VALUE_LENGTH_OFFSET);
             final int capacity = chunk.getInt(at + CAPACITY_OFFSET);
@@ -206,7 +204,7 @@ final class DeltaLog
         {
             nextChunk(recordLength);
         }
-        final UnsafeBuffer chunk = chunks[currentChunk];
+        final UnsafeBuffer chunk = chunks.get(currentChunk);
         final int at = currentOffset;
         chunk.putInt(at + KEY_LENGTH_OFFSET, keyLength);
         chunk.putInt(at + VALUE_LENGTH_OFFSET, valueLength);
@@ -237,7 +235,7 @@ final class DeltaLog
 
     private UnsafeBuffer chunk(final int position)
     {
-        return chunks[position >>> OFFSET_BITS];
+        return chunks.get(position >>> OFFSET_BITS);
     }
 
     private static int offset(final int position)
@@ -254,23 +252,16 @@ final class DeltaLog
                 MAX_CHUNKS + " chunks of " + CHUNK_BYTES + " bytes): take checkpoints more often, or keep " +
                 "smaller values");
         }
-        if (index == chunks.length)
+        if (index == chunkLengths.length)
         {
-            chunks = Arrays.copyOf(chunks, index * 2);
             chunkLengths = Arrays.copyOf(chunkLengths, index * 2);
         }
         if (currentChunk >= 0)
         {
             chunkLengths[currentChunk] = currentOffset;
         }
-        if (index >= chunkCount || chunks[index].capacity() < recordLength)
-        {
-            // Reused chunks stay; only a record larger than a chunk replaces one with a bigger buffer. Aligned
-            // memory keeps every record on an 8-byte boundary, so its position fits the packed form.
-            chunks[index] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                BitUtil.findNextPositivePowerOfTwo(Math.max(CHUNK_BYTES, recordLength)), 64));
-            chunkCount = Math.max(chunkCount, index + 1);
-        }
+        // Chunks are aligned, so every record is on an 8-byte boundary and its position fits the packed form.
+        chunks.prepare(index, recordLength);
         currentChunk = index;
         currentOffset = 0;
     }

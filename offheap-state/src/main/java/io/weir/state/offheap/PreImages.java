@@ -1,7 +1,5 @@
 package io.weir.state.offheap;
 
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -24,9 +22,8 @@ import java.util.Arrays;
  * Threads: the shard appends and writes a list head only while holding the key's segment write lock; the
  * snapshot thread reads and clears a list only after the segment can no longer receive pre-images (see
  * {@link ChronicleStoreSnapshot}). Chronicle's segment locks are CAS and volatile accesses, so each hand-off
- * orders the record's bytes, the head and the {@link #chunks} array the writer may have grown before the
- * reader's accesses. A chunk's view is never re-wrapped once published (a bigger chunk gets a new view), so both
- * threads read through the same views. Between snapshots the object belongs to the shard.
+ * orders the record's bytes, the head and the {@link #chunks} the writer may have added before the reader's
+ * accesses (see {@link ReusedChunks}). Between snapshots the object belongs to the shard.
  */
 final class PreImages
 {
@@ -41,9 +38,8 @@ final class PreImages
 
     long[] bySegment = new long[0];
 
-    private UnsafeBuffer[] chunks = new UnsafeBuffer[8];
+    private final ReusedChunks chunks = new ReusedChunks(CHUNK_BYTES);
     private final UnsafeBuffer source = new UnsafeBuffer(0, 0);
-    private int chunkCount;
     private int currentChunk = -1;
     private int currentOffset;
 
@@ -82,7 +78,7 @@ final class PreImages
         {
             nextChunk(recordLength);
         }
-        final UnsafeBuffer chunk = chunks[currentChunk];
+        final UnsafeBuffer chunk = chunks.get(currentChunk);
         final int offset = currentOffset;
         chunk.putLong(offset + NEXT_OFFSET, next);
         chunk.putInt(offset + KEY_LENGTH_OFFSET, keyLength);
@@ -125,7 +121,7 @@ final class PreImages
 
     private UnsafeBuffer chunk(final long position)
     {
-        return chunks[(int)(position >>> 32) - 1];
+        return chunks.get((int)(position >>> 32) - 1);
     }
 
     private static int offset(final long position)
@@ -136,17 +132,7 @@ final class PreImages
     private void nextChunk(final int recordLength)
     {
         final int index = currentChunk + 1;
-        if (index == chunks.length)
-        {
-            chunks = Arrays.copyOf(chunks, index * 2);
-        }
-        if (index >= chunkCount || chunks[index].capacity() < recordLength)
-        {
-            // Reused chunks stay; only a record larger than a chunk replaces one with a bigger array.
-            chunks[index] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                BitUtil.findNextPositivePowerOfTwo(Math.max(CHUNK_BYTES, recordLength)), 64));
-            chunkCount = Math.max(chunkCount, index + 1);
-        }
+        chunks.prepare(index, recordLength);
         currentChunk = index;
         currentOffset = 0;
     }
