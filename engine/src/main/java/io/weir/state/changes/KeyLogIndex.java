@@ -7,7 +7,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * An insert-only map from byte-string keys to their position in a change interval's {@link KeyLog}, for keys
+ * A map from byte-string keys to their position in a change interval's {@link KeyLog}, for keys
  * that have no stored value to carry that position in its header (inserted or removed in the interval). It
  * allocates nothing in steady state: records {@code [length i32][log index i32][bytes]} are appended to a reused
  * arena, and an open-addressing table of {@code (hash << 32) | (record offset + 1)} slots indexes them, 0 being
@@ -89,6 +89,20 @@ public final class KeyLogIndex
             rehash(capacity * 2);
         }
         return MISSING;
+    }
+
+    /** Map the key to {@code logIndex}, replacing the log index it had, if any. */
+    public void put(final DirectBuffer key, final int length, final int logIndex)
+    {
+        final long slot = slots.getLong(probe(hash(key, length), key, length) * 8);
+        if (0 == slot)
+        {
+            putIfAbsent(key, length, logIndex);
+        }
+        else
+        {
+            arena.putInt((int)slot - 1 + LENGTH_BYTES, logIndex);
+        }
     }
 
     /** The table index holding the key, or the empty one where it would go. */

@@ -73,10 +73,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private ExternalMapQueryContext<byte[], byte[], ?> pending;
     private int pendingKeyLength;
 
-    private DeltaLog changes = new DeltaLog();
-    private DeltaLog spareChanges = new DeltaLog();
+    private DeltaLog changes;
+    private DeltaLog spareChanges;
     /** Position of the record the current put appended for an entry it found, until the put succeeds. */
     private int uncommittedAppend = NO_APPEND;
+    /** Position of the record the current put updated in place, until the put succeeds. */
+    private int uncommittedUpdate = NO_APPEND;
     private PreImages sparePreImages = new PreImages();
     private int interval;
     private ChronicleStoreSnapshot inflight;
@@ -94,6 +96,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         this.shardId = shardId;
         this.ctx = ctx;
         this.configuredEntries = entries;
+        this.changes = new DeltaLog(ctx.deltaLogSupersedeSlack());
+        this.spareChanges = new DeltaLog(ctx.deltaLogSupersedeSlack());
         this.file = ctx.directory() == null ? null : ctx.directory().resolve("shard-" + shardId + ".cmap");
         this.map = createMap(entries, file, true);
         this.entries = map.longSize();
@@ -198,9 +202,20 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                     c.absentEntry().doInsert(stampedValue);
                     entries++;
                 }
-                else
+                else if (stampedValue.size() <= entry.value().size())
                 {
                     entry.doReplaceValue(stampedValue);
+                }
+                else
+                {
+                    // A larger value may need a new place in the segment. When Chronicle finds none (a full tier),
+                    // a failed doReplaceValue can lose another entry of the segment (seen with Chronicle Map
+                    // 2026.1: the grown map held one entry fewer). Removing first, then inserting, fails cleanly:
+                    // the key is absent and the retry in the grown map inserts it.
+                    entry.doRemove();
+                    entries--;
+                    c.absentEntry().doInsert(stampedValue);
+                    entries++;
                 }
             }
             catch (final IllegalStateException | IllegalArgumentException ex)
@@ -214,13 +229,22 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             if (null == full)
             {
                 uncommittedAppend = NO_APPEND;
+                uncommittedUpdate = NO_APPEND;
                 return;
             }
+            // The retry logs the key again, and Chronicle may have dropped the entry in the failed write, so the
+            // retry may find the key absent: either way, the key must end up with one live record.
             if (NO_APPEND != uncommittedAppend)
             {
-                // The entry kept its old stamp, so the retry appends the key again: one record is enough.
+                // The retry appends again (a record it superseded stays dead: see DeltaLog#discardLast).
                 changes.discardLast(uncommittedAppend);
                 uncommittedAppend = NO_APPEND;
+            }
+            if (NO_APPEND != uncommittedUpdate)
+            {
+                // The record stays; a retry that finds no entry must update it rather than append another.
+                changes.absentKeys.put(key, keyLength, uncommittedUpdate);
+                uncommittedUpdate = NO_APPEND;
             }
             // Grow with no look-up open: copying the map takes every segment's lock.
             onMapFull(full);
@@ -415,7 +439,21 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         if (bytes.readInt(headerAt) == interval)
         {
             final int logged = bytes.readInt(headerAt + LOG_POSITION_OFFSET);
-            position = removing ? log.updateTombstone(logged) : log.update(logged, value, valueOffset, valueLength);
+            if (removing)
+            {
+                position = log.updateTombstone(logged);
+            }
+            else if (log.maySupersede())
+            {
+                // Appending costs less than a cache miss on the old record (see DeltaLog).
+                position = log.supersede(logged, key, keyLength, value, valueOffset, valueLength);
+                uncommittedAppend = position;
+            }
+            else
+            {
+                position = log.update(logged, value, valueOffset, valueLength);
+                uncommittedUpdate = position;
+            }
         }
         else
         {
@@ -444,8 +482,9 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         }
         if (removing)
         {
-            // Without an entry the key has no header: keep its record's position for the rest of the interval.
-            log.absentKeys.putIfAbsent(key, keyLength, position);
+            // Without an entry the key has no header: keep its record's position for the rest of the interval. The
+            // position it had from an insert may since have been superseded, so this one replaces it.
+            log.absentKeys.put(key, keyLength, position);
         }
         return position;
     }

@@ -75,6 +75,7 @@ public final class ChronicleStateBackend implements StateBackend
         private int entriesPerSegment = ENTRIES_PER_SEGMENT_DEFAULT;
         private Path directory;
         private boolean deleteFilesOnClose;
+        private int deltaLogSupersedeSlack = DeltaLog.DEFAULT_SUPERSEDE_SLACK;
         private boolean concluded;
 
         /** Entries each shard's map is sized for; 0 (default) uses the hint given to createStore. */
@@ -83,6 +84,19 @@ public final class ChronicleStateBackend implements StateBackend
             checkNotConcluded();
             this.entriesPerShard = entries;
             return this;
+        }
+
+        /** For tests: see {@link DeltaLog#maySupersede()}; {@code -Integer.MAX_VALUE} always updates in place. */
+        Context deltaLogSupersedeSlack(final int slack)
+        {
+            checkNotConcluded();
+            this.deltaLogSupersedeSlack = slack;
+            return this;
+        }
+
+        int deltaLogSupersedeSlack()
+        {
+            return deltaLogSupersedeSlack;
         }
 
         public long entriesPerShard()

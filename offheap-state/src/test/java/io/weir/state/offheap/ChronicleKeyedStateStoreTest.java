@@ -719,18 +719,71 @@ class ChronicleKeyedStateStoreTest
     @Timeout(120)
     void shouldHoldEachKeyOnceInTheDeltaWhenOverwritesGrowTheMap()
     {
+        // Each key's first change in the interval: when the larger value does not fit, the map grows and the put is
+        // retried, with the entry still stamped with the interval before.
+        holdEachKeyOnceWhenOverwritesGrowTheMap(false, DeltaLog.DEFAULT_SUPERSEDE_SLACK);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldHoldEachKeyOnceInTheDeltaWhenLaterOverwritesGrowTheMap()
+    {
+        // Each key's second change in the interval supersedes its log record; when the map grows, the put is retried
+        // with the entry's header still naming the superseded record.
+        holdEachKeyOnceWhenOverwritesGrowTheMap(true, DeltaLog.DEFAULT_SUPERSEDE_SLACK);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldHoldEachKeyOnceInTheDeltaWhenLaterOverwritesInPlaceGrowTheMap()
+    {
+        // As above, with the log updating records in place (as it does once superseded records outnumber live ones).
+        holdEachKeyOnceWhenOverwritesGrowTheMap(true, -Integer.MAX_VALUE);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldKeepEveryOtherEntryWhenLargerValuesFillASegment()
+    {
         final ChronicleKeyedStateStore store = store(
             new ChronicleStateBackend.Context().entriesPerShard(2_000).averageValueSizeBytes(8).maxBloatFactor(1.0), 0);
         final int keys = 2_000;
+        final Map<ByteBuffer, byte[]> expected = new HashMap<>();
+        for (int i = 0; i < keys; i++)
+        {
+            put(store, key(i), new byte[]{ (byte)i });
+            expected.put(ByteBuffer.wrap(key(i)), new byte[]{ (byte)i });
+        }
+        final int generation = store.generation();
+        final byte[] big = new byte[1000];
+        for (int i = 0; i < keys; i += 2)
+        {
+            // Only the even keys are overwritten, so an odd key lost while a segment is full is not put back.
+            big[0] = (byte)i;
+            put(store, key(i), big);
+            expected.put(ByteBuffer.wrap(key(i)), big.clone());
+        }
+        assertTrue(store.generation() > generation, "the overwrites should have grown the map");
+        assertSameContents(expected, live(store));
+        assertEquals(keys, store.entryCount());
+    }
+
+    private void holdEachKeyOnceWhenOverwritesGrowTheMap(final boolean changedBefore, final int supersedeSlack)
+    {
+        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context().entriesPerShard(2_000)
+            .averageValueSizeBytes(8).maxBloatFactor(1.0).deltaLogSupersedeSlack(supersedeSlack), 0);
+        final int keys = 2_000;
         putKeys(store, keys, (byte)1);
         store.snapshot(1, true).release();
+        if (changedBefore)
+        {
+            putKeys(store, keys, (byte)2);
+        }
         final int generation = store.generation();
         final Map<ByteBuffer, byte[]> expected = new HashMap<>();
         final byte[] big = new byte[1000];
         for (int i = 0; i < keys; i++)
         {
-            // Each key's first change in the interval: when the larger value does not fit, the map grows and the
-            // put is retried, with the entry still stamped with the interval before.
             big[0] = (byte)i;
             put(store, key(i), big);
             expected.put(ByteBuffer.wrap(key(i)), big.clone());

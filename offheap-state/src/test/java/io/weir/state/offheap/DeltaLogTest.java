@@ -24,12 +24,16 @@ class DeltaLogTest
 
     @Test
     @Timeout(60)
-    void shouldYieldEachKeyOnceWithItsLatestValueAcrossChunksMovesAndReuse()
+    void shouldYieldEachKeyOnceWithItsLatestValueAcrossChunksMovesSupersedesAndReuse()
     {
         final long seed = Long.getLong("weir.test.seed", System.nanoTime());
         System.out.println("seed=" + seed + " (replay with -Dweir.test.seed=" + seed + ")");
         final Random random = new Random(seed);
-        final DeltaLog log = new DeltaLog();
+        // A small slack, so each interval supersedes records at first and then updates them in place.
+        final int slack = 50 + random.nextInt(500);
+        final DeltaLog log = new DeltaLog(slack);
+        int superseded = 0;
+        int inPlace = 0;
         for (int interval = 0; interval < 4; interval++)
         {
             // The model: key -> latest value, in first-change order; positions as a store keeps them in headers
@@ -63,9 +67,22 @@ class DeltaLogTest
                         log.append(keyBuffer, key.length, valueBuffer, 3, length);
                     first.put(k, position);
                 }
+                else if (!tombstone && log.maySupersede() && random.nextBoolean())
+                {
+                    // A store supersedes the latest record, the one its entry's header names.
+                    position = log.supersede(latest.get(k), keyBuffer, key.length, valueBuffer, 3, length);
+                    // An older position is never used after this: the store replaces it when the key is removed.
+                    first.put(k, position);
+                    superseded++;
+                }
                 else
                 {
                     position = tombstone ? log.updateTombstone(known) : log.update(known, valueBuffer, 3, length);
+                    if (tombstone)
+                    {
+                        first.put(k, position);
+                    }
+                    inPlace++;
                 }
                 assertTrue(position >= 0, "positions are non-negative: " + position);
                 latest.put(k, position);
@@ -101,9 +118,52 @@ class DeltaLogTest
                 assertArrayEquals(e.getValue(), read.get(e.getKey()), "latest value, interval " + interval);
             }
             assertTrue(steps > 1, "read in steps");
+            assertTrue(log.deadRecords() - (log.records() - log.deadRecords()) <= slack,
+                "dead records beyond the live ones stay within the slack: " + log.deadRecords() + " of " + log.records());
             log.clear();
             assertTrue(log.isEnd(DeltaLog.start()), "a cleared log is empty");
         }
+        assertTrue(superseded > 100 && inPlace > 100, "both kinds of later change: " + superseded + ", " + inPlace);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldHideASupersededRecordEvenWhenItsSuccessorIsDiscardedAndForgetDeadBitsInTheNextInterval()
+    {
+        final DeltaLog log = new DeltaLog();
+        final UnsafeBuffer a = new UnsafeBuffer(new byte[]{ 'a' });
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[]{ 'b' });
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[]{ 1, 2, 3 });
+        final int first = log.append(a, 1, value, 0, 1);
+        log.append(b, 1, value, 0, 1);
+        final int second = log.supersede(first, a, 1, value, 0, 2);
+        assertEquals(List.of("b[1]", "a[1, 2]"), readAll(log));
+        assertEquals(1, log.deadRecords());
+
+        log.discardLast(second);
+        assertEquals(List.of("b[1]"), readAll(log), "the retry of the failed write logs the key again");
+        final int third = log.supersede(first, a, 1, value, 0, 3);
+        assertEquals(second, third, "the retry appends where the discarded record was");
+        assertEquals(1, log.deadRecords(), "superseding a dead record again counts it once");
+        assertEquals(List.of("b[1]", "a[1, 2, 3]"), readAll(log));
+
+        log.clear();
+        final int reused = log.append(a, 1, value, 0, 1);
+        assertEquals(first, reused, "the next interval reuses the chunk");
+        assertEquals(List.of("a[1]"), readAll(log), "dead bits of the last interval are gone");
+    }
+
+    private static List<String> readAll(final DeltaLog log)
+    {
+        final List<String> read = new ArrayList<>();
+        final long end = log.read(DeltaLog.start(), Integer.MAX_VALUE, (key, keyLength, v, valueLength) ->
+        {
+            final byte[] bytes = new byte[valueLength];
+            v.getBytes(0, bytes);
+            read.add((char)key.getByte(0) + Arrays.toString(bytes));
+        }, new UnsafeBuffer(0, 0), new UnsafeBuffer(0, 0));
+        assertTrue(log.isEnd(end));
+        return read;
     }
 
     @Test
