@@ -29,7 +29,8 @@ import static io.weir.snapshot.SnapshotFileDescriptor.*;
  */
 public final class SnapshotFileWriter implements AutoCloseable
 {
-    private static final int STAGING_CAPACITY_BYTES = 256 * 1024;
+    /** Bytes gathered before each write to the file, unless the opener says otherwise. */
+    public static final int STAGING_CAPACITY_BYTES = 256 * 1024;
 
     private final Path path;
     private final Path tmpPath;
@@ -41,6 +42,8 @@ public final class SnapshotFileWriter implements AutoCloseable
     private final UnsafeBuffer stagingBuffer;
     private final CRC32C crc = new CRC32C();
     private final UnsafeBuffer[] keyGroupBuffers;
+    /** The reused buffers this writer holds, given back when it is finished or closed; null if its own. */
+    private final SnapshotFileBuffers buffers;
     private final int[] keyGroupLengths;
     private final int[] keyGroupEntryCounts;
     private final IntArrayList blockKeyGroups = new IntArrayList();
@@ -53,7 +56,11 @@ public final class SnapshotFileWriter implements AutoCloseable
     private boolean closed;
 
     private SnapshotFileWriter(
-        final Path path, final SnapshotHeader header, final int blockSizeBytes, final int stagingBytes)
+        final Path path,
+        final SnapshotHeader header,
+        final int blockSizeBytes,
+        final int stagingBytes,
+        final SnapshotFileBuffers buffers)
         throws IOException
     {
         this.path = path;
@@ -62,11 +69,20 @@ public final class SnapshotFileWriter implements AutoCloseable
         this.blockSizeBytes = blockSizeBytes;
         this.channel = FileChannel.open(tmpPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);
-        this.staging = ByteBuffer.allocateDirect(stagingBytes);
+        final int keyGroupCount = header.keyGroupCount();
+        this.buffers = buffers;
+        if (null == buffers)
+        {
+            this.staging = ByteBuffer.allocateDirect(stagingBytes);
+            this.keyGroupBuffers = new UnsafeBuffer[keyGroupCount];
+        }
+        else
+        {
+            this.staging = buffers.staging();
+            this.keyGroupBuffers = buffers.blocks();
+        }
         this.crcView = staging.duplicate();
         this.stagingBuffer = new UnsafeBuffer(staging);
-        final int keyGroupCount = header.keyGroupCount();
-        this.keyGroupBuffers = new UnsafeBuffer[keyGroupCount];
         this.keyGroupLengths = new int[keyGroupCount];
         this.keyGroupEntryCounts = new int[keyGroupCount];
 
@@ -109,6 +125,40 @@ public final class SnapshotFileWriter implements AutoCloseable
     public static SnapshotFileWriter open(
         final Path path, final SnapshotHeader header, final int blockSizeBytes, final int stagingBytes)
     {
+        checkSizes(blockSizeBytes, stagingBytes);
+        return open(path, header, blockSizeBytes, stagingBytes, null);
+    }
+
+    /**
+     * Opens a writer on {@code path + ".tmp"} that writes through reused buffers, with their block and staging
+     * sizes. Every buffer is allocated by now (as {@link #allocateBlockBuffers()} does), and the writer gives them
+     * back when it is finished or closed.
+     *
+     * @throws IllegalStateException if another writer still holds the buffers.
+     * @see #open(Path, SnapshotHeader, int, int)
+     */
+    public static SnapshotFileWriter open(final Path path, final SnapshotHeader header, final SnapshotFileBuffers buffers)
+    {
+        buffers.claim(header.keyGroupCount());
+        boolean opened = false;
+        try
+        {
+            final SnapshotFileWriter writer =
+                open(path, header, buffers.blockSizeBytes(), buffers.stagingBytes(), buffers);
+            opened = true;
+            return writer;
+        }
+        finally
+        {
+            if (!opened)
+            {
+                buffers.release();
+            }
+        }
+    }
+
+    static void checkSizes(final int blockSizeBytes, final int stagingBytes)
+    {
         if (stagingBytes < 64)
         {
             throw new IllegalArgumentException("stagingBytes must be >= 64: " + stagingBytes);
@@ -117,6 +167,15 @@ public final class SnapshotFileWriter implements AutoCloseable
         {
             throw new IllegalArgumentException("blockSizeBytes must be >= 64: " + blockSizeBytes);
         }
+    }
+
+    private static SnapshotFileWriter open(
+        final Path path,
+        final SnapshotHeader header,
+        final int blockSizeBytes,
+        final int stagingBytes,
+        final SnapshotFileBuffers buffers)
+    {
         if (header.formatVersion() != FORMAT_VERSION)
         {
             throw new IllegalArgumentException("can only write format version " + FORMAT_VERSION + ", header has " +
@@ -124,7 +183,7 @@ public final class SnapshotFileWriter implements AutoCloseable
         }
         try
         {
-            return new SnapshotFileWriter(path, header, blockSizeBytes, stagingBytes);
+            return new SnapshotFileWriter(path, header, blockSizeBytes, stagingBytes, buffers);
         }
         catch (final IOException ex)
         {
@@ -248,6 +307,7 @@ public final class SnapshotFileWriter implements AutoCloseable
             SnapshotFiles.publish(tmpPath, path);
             finished = true;
             closed = true;
+            releaseBuffers();
 
             return new SnapshotFileResult(path, positionBytes, entryCount, blockOffsets.size(), indexCrc);
         }
@@ -274,7 +334,19 @@ public final class SnapshotFileWriter implements AutoCloseable
             {
                 // the file is being abandoned
             }
+            finally
+            {
+                releaseBuffers();
+            }
             SnapshotFiles.deleteQuietly(tmpPath);
+        }
+    }
+
+    private void releaseBuffers()
+    {
+        if (null != buffers)
+        {
+            buffers.release();
         }
     }
 

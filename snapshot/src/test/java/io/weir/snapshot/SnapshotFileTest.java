@@ -133,6 +133,60 @@ class SnapshotFileTest
     }
 
     @Test
+    void shouldWriteTheSameFilesThroughReusedBuffersHeldByOneWriterAtATime() throws IOException
+    {
+        final long seed = System.nanoTime();
+        System.out.println("shouldWriteTheSameFilesThroughReusedBuffersHeldByOneWriterAtATime seed=" + seed);
+        final Random random = new Random(seed);
+        final SnapshotFileBuffers buffers = new SnapshotFileBuffers(512, 4096);
+        for (int file = 0; file < 4; file++)
+        {
+            // Key-group ranges that grow and shrink, so the buffers are reused for fewer and for more key groups.
+            final int first = random.nextInt(10);
+            final int last = first + (file % 2 == 0 ? 3 : 40) + random.nextInt(20);
+            final List<Entry> written = new ArrayList<>();
+            for (int i = 0; i < 2_000 + random.nextInt(3_000); i++)
+            {
+                final byte[] key = new byte[random.nextInt(40)];
+                random.nextBytes(key);
+                final byte[] value = new byte[random.nextInt(i % 100 == 0 ? 2_000 : 200)];
+                random.nextBytes(value);
+                written.add(new Entry(first + random.nextInt(last - first + 1), SnapshotFileDescriptor.ENTRY_PUT,
+                    key, value));
+            }
+            final int id = file;
+            final Path reused = dir.resolve("reused-" + file + ".full");
+            final Path own = dir.resolve("own-" + file + ".full");
+            try (SnapshotFileWriter writer = SnapshotFileWriter.open(reused, fullHeader(first, last, file), buffers))
+            {
+                assertTrue(buffers.isClaimed());
+                assertThrows(IllegalStateException.class,
+                    () -> SnapshotFileWriter.open(dir.resolve("other.full"), fullHeader(first, last, id), buffers));
+                assertFalse(Files.exists(dir.resolve("other.full.tmp")), "a refused open creates no file");
+                written.forEach(e -> write(writer, e));
+                writer.finish();
+            }
+            assertFalse(buffers.isClaimed(), "finish gives the buffers back");
+            try (SnapshotFileWriter writer = SnapshotFileWriter.open(own, fullHeader(first, last, file), 512, 4096))
+            {
+                written.forEach(e -> write(writer, e));
+                writer.finish();
+            }
+            assertArrayEquals(Files.readAllBytes(own), Files.readAllBytes(reused), "file " + file + ", seed=" + seed);
+            try (SnapshotFileReader reader = SnapshotFileReader.open(reused))
+            {
+                assertEquals(byKeyGroup(written), readAll(reader), "seed=" + seed);
+            }
+
+            final SnapshotFileWriter abandoned =
+                SnapshotFileWriter.open(dir.resolve("abandoned.full"), fullHeader(first, last, file), buffers);
+            write(abandoned, written.get(0));
+            abandoned.close();
+            assertFalse(buffers.isClaimed(), "close gives the buffers back");
+        }
+    }
+
+    @Test
     void shouldRoundTripValuesLargerThanTheBlockSizeAndEmptyValues()
     {
         final Random random = new Random(42);

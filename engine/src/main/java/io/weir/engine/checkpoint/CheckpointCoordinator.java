@@ -9,6 +9,7 @@ import io.weir.engine.state.TtlSnapshotFilter;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
+import io.weir.snapshot.SnapshotFileBuffers;
 import io.weir.snapshot.SnapshotFileDescriptor;
 import io.weir.snapshot.SnapshotFileKind;
 import io.weir.snapshot.SnapshotFileResult;
@@ -81,6 +82,11 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private final WriterPacer pacer;
     /** Per shard, when shards write their state files; else null. */
     private final ShardStateWriter[] stateWriters;
+    /** Each shard's state-file buffers, reused from one checkpoint to the next; null unless shards write files. */
+    private final SnapshotFileBuffers[] shardFileBuffers;
+    /** The buffers of the state files this thread writes itself, one at a time. */
+    private final SnapshotFileBuffers threadFileBuffers = new SnapshotFileBuffers(
+        SnapshotFileDescriptor.DEFAULT_BLOCK_SIZE_BYTES, SnapshotFileWriter.STAGING_CAPACITY_BYTES);
     private final ManyToOneConcurrentLinkedQueue<ShardStateWriter.Task> writtenStates =
         new ManyToOneConcurrentLinkedQueue<>();
 
@@ -169,14 +175,18 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         if (settings.stateWriter() == CheckpointSettings.StateWriter.SHARD)
         {
             stateWriters = new ShardStateWriter[shards];
+            shardFileBuffers = new SnapshotFileBuffers[shards];
             for (int i = 0; i < shards; i++)
             {
                 stateWriters[i] = new ShardStateWriter(i, writtenStates, idleOnlyNs(settings.intervalMs()));
+                shardFileBuffers[i] = new SnapshotFileBuffers(
+                    SnapshotFileDescriptor.DEFAULT_BLOCK_SIZE_BYTES, SHARD_STAGING_BYTES);
             }
         }
         else
         {
             stateWriters = null;
+            shardFileBuffers = null;
         }
         for (int i = 0; i < shards; i++)
         {
@@ -476,16 +486,27 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final TtlSnapshotFilter ttlFilter = TtlSnapshotFilter.of(point.states(), nowMs);
         if (byShard)
         {
-            final SnapshotFileWriter file = SnapshotFileWriter.open(
-                statePath, header, SnapshotFileDescriptor.DEFAULT_BLOCK_SIZE_BYTES, SHARD_STAGING_BYTES);
-            file.allocateBlockBuffers();
+            final SnapshotFileBuffers buffers = shardFileBuffers[point.shardId()];
+            final SnapshotFileWriter file;
+            if (buffers.isClaimed())
+            {
+                // The shard's previous file is still held (a discard on its way back): this one gets its own.
+                file = SnapshotFileWriter.open(
+                    statePath, header, SnapshotFileDescriptor.DEFAULT_BLOCK_SIZE_BYTES, SHARD_STAGING_BYTES);
+                file.allocateBlockBuffers();
+            }
+            else
+            {
+                // The shard adds entries to it: every buffer it needs is allocated by now.
+                file = SnapshotFileWriter.open(statePath, header, buffers);
+            }
             stateWriters[point.shardId()].handOver(
                 point.checkpointId(), point.storeSnapshot(), new StateFileEntryWriter(file, ttlFilter, full, null));
         }
         else
         {
             final SnapshotFileResult stateFile;
-            try (SnapshotFileWriter file = SnapshotFileWriter.open(statePath, header))
+            try (SnapshotFileWriter file = SnapshotFileWriter.open(statePath, header, threadFileBuffers))
             {
                 pacer.startSlice();
                 point.storeSnapshot().forEach(new StateFileEntryWriter(file, ttlFilter, full, pacer));
@@ -550,7 +571,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final SnapshotHeader header = SnapshotHeader.full(backendName, point.shardId(), point.firstKeyGroup(),
             point.lastKeyGroup(), maxParallelism, point.checkpointId(), nowMs);
         final DirectBuffer timers = point.timers();
-        try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, header))
+        try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, header, threadFileBuffers))
         {
             pacer.startSlice();
             int offset = 0;
