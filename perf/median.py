@@ -16,6 +16,11 @@ for path in files:
     if m:
         for k, v in zip(("pause_p50_us", "pause_p99_us", "pause_max_us"), m.groups()):
             extra.setdefault(k, []).append(float(v))
+    m = re.search(r"after warm-up: (\d+) pauses, shard pause us p50 ([\d.]+) p99 ([\d.]+) max ([\d.]+)", text)
+    if m:
+        for k, v in zip(("steady_pauses", "steady_pause_p50_us", "steady_pause_p99_us", "steady_pause_max_us"),
+                        m.groups()):
+            extra.setdefault(k, []).append(float(v))
     m = re.search(r"gc:\s+after warm-up: (\d+) collections, (\d+) ms total, longest (\d+) ms", text)
     if m:
         extra.setdefault("gc_after_warmup_count", []).append(int(m.group(1)))

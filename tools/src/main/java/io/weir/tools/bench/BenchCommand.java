@@ -236,7 +236,10 @@ public final class BenchCommand
             us(total, 50), us(total, 90), us(total, 99), us(total, 99.9), us(total, 99.99),
             total.getMaxValue() / 1e3, total.getTotalCount());
         out.printf("state size:         %,d bytes (%s)%n", stateBytes, backendName);
-        out.println("checkpoints:        " + CheckpointSummary.of(checkpoints));
+        // Checkpoints completed by the system clock the coordinator stamps them with (SystemEpochClock).
+        final long warmupEndEpochMs =
+            System.currentTimeMillis() - (System.nanoTime() - Math.max(startNs, warmupEndNs)) / 1_000_000;
+        out.println("checkpoints:        " + CheckpointSummary.of(checkpoints, warmupEndEpochMs));
         out.println("gc:                 " + gc.summary(startNs, Math.max(startNs, warmupEndNs), endNs));
         if (hgrm != null)
         {
@@ -358,7 +361,12 @@ public final class BenchCommand
         {
         }
 
-        static String of(final List<CheckpointStats> checkpoints)
+        /**
+         * @param warmupEndEpochMs the pauses of checkpoints completed after this are also summarised on their own:
+         *                         the first checkpoints of a run load classes and run interpreted, as the first
+         *                         events do, which the latency histogram leaves out.
+         */
+        static String of(final List<CheckpointStats> checkpoints, final long warmupEndEpochMs)
         {
             if (checkpoints.isEmpty())
             {
@@ -366,6 +374,8 @@ public final class BenchCommand
             }
             final long[] pauses = checkpoints.stream().flatMapToLong(c -> Arrays.stream(c.pausesNs())).sorted()
                 .toArray();
+            final long[] steady = checkpoints.stream().filter(c -> c.completedAtMs() > warmupEndEpochMs)
+                .flatMapToLong(c -> Arrays.stream(c.pausesNs())).sorted().toArray();
             final long fullBytes = checkpoints.stream().filter(CheckpointStats::full)
                 .mapToLong(CheckpointStats::bytesWritten).max().orElse(0);
             final long deltaBytes = (long)checkpoints.stream().filter(c -> !c.full())
@@ -374,11 +384,20 @@ public final class BenchCommand
                 1_000_000;
             final long sleeps = checkpoints.stream().mapToLong(CheckpointStats::writerSleeps).sum();
             final long sleptMs = checkpoints.stream().mapToLong(CheckpointStats::writerSleptNs).sum() / 1_000_000;
-            return String.format("%d completed; shard pause us p50 %.1f p99 %.1f max %.1f; async max %d ms; " +
-                "full file bytes max %,d, delta bytes avg %,d; writer slept %,d times, %,d ms", checkpoints.size(),
-                pauses[(int)(pauses.length * 0.5)] / 1e3, pauses[Math.min(pauses.length - 1,
-                (int)(pauses.length * 0.99))] / 1e3, pauses[pauses.length - 1] / 1e3, asyncMaxMs, fullBytes,
-                deltaBytes, sleeps, sleptMs);
+            return String.format("%d completed; shard pause us %s; async max %d ms; " +
+                "full file bytes max %,d, delta bytes avg %,d; writer slept %,d times, %,d ms; after warm-up: " +
+                "%d pauses, shard pause us %s", checkpoints.size(), percentiles(pauses), asyncMaxMs, fullBytes,
+                deltaBytes, sleeps, sleptMs, steady.length, percentiles(steady));
+        }
+
+        private static String percentiles(final long[] sorted)
+        {
+            if (0 == sorted.length)
+            {
+                return "none";
+            }
+            return String.format("p50 %.1f p99 %.1f max %.1f", sorted[(int)(sorted.length * 0.5)] / 1e3,
+                sorted[Math.min(sorted.length - 1, (int)(sorted.length * 0.99))] / 1e3, sorted[sorted.length - 1] / 1e3);
         }
     }
 }

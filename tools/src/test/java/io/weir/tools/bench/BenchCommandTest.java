@@ -28,6 +28,28 @@ class BenchCommandTest
     Path dir;
 
     @Test
+    void shouldSummarisePausesOfCheckpointsCompletedAfterWarmUpOnTheirOwn()
+    {
+        final java.util.List<io.weir.engine.checkpoint.CheckpointStats> checkpoints = java.util.List.of(
+            stats(1, true, 1_000_000L, 900_000L, 1_000),
+            stats(2, false, 30_000L, 20_000L, 2_000),
+            stats(3, false, 5_000L, 7_000L, 3_000),
+            stats(4, false, 6_000L, 4_000L, 4_000));
+        final String summary = BenchCommand.CheckpointSummary.of(checkpoints, 2_000);
+        assertTrue(summary.startsWith("4 completed; shard pause us p50 20.0 p99 1000.0 max 1000.0;"), summary);
+        assertTrue(summary.endsWith("after warm-up: 4 pauses, shard pause us p50 6.0 p99 7.0 max 7.0"), summary);
+        assertTrue(BenchCommand.CheckpointSummary.of(checkpoints, 5_000).endsWith("after warm-up: 0 pauses, " +
+            "shard pause us none"));
+    }
+
+    private static io.weir.engine.checkpoint.CheckpointStats stats(
+        final long id, final boolean full, final long pause0Ns, final long pause1Ns, final long completedAtMs)
+    {
+        return new io.weir.engine.checkpoint.CheckpointStats(
+            id, false, full, new long[]{ pause0Ns, pause1Ns }, 0, 0, 0, completedAtMs, 0, 0);
+    }
+
+    @Test
     void shouldEndWithTheResultLineOfBenchmarksMdAndWriteTheHgrmFile()
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
