@@ -223,10 +223,6 @@ public final class ShardAgent<K, I, O> implements Agent
                 Arrays.fill(producerWatermarks, watermark);
                 restore = null;
             }
-            if (null != checkpointHandler)
-            {
-                store.trackChangesFromStart();
-            }
             ready = true;
         }
     }

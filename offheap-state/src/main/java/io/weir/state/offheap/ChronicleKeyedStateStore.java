@@ -42,8 +42,8 @@ import java.nio.file.StandardCopyOption;
  * value are appended to the log (the next delta) and, when a full snapshot is in flight, the old value is saved
  * as its pre-image; a later write in the interval overwrites the value in the log record the header names.
  * Testing the stamp costs nothing extra (the entry is in cache for the write), where a separate changed-key hash
- * set cost a cache miss per write. A removed key has no entry, so no header: {@link DeltaLog#absentKeys} keeps its
- * record position for the rest of the interval, for an insert of it.
+ * set cost a cache miss per write. Keys without an entry (inserts, and the key of a remove) carry no header, so
+ * {@link DeltaLog#absentKeys} keeps their record position for the interval.
  */
 public final class ChronicleKeyedStateStore implements KeyedStateStore
 {
@@ -88,12 +88,6 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
      * throughput: every write of a hot key touches its log record, a cache miss).
      */
     private boolean tracking;
-    /**
-     * Whether the log holds every change since the map was empty: tracking began on an empty map and no snapshot
-     * point has passed. The first full snapshot is then the log itself, read sequentially with no copy-on-write;
-     * at 1M keys that halved the throughput of the second in which the first checkpoint was taken.
-     */
-    private boolean logHoldsAll;
     private long lastCheckpointId = Long.MIN_VALUE;
     private boolean closed;
 
@@ -335,16 +329,6 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         return map.offHeapMemoryUsed();
     }
 
-    public void trackChangesFromStart()
-    {
-        checkOpen();
-        if (!tracking && 0 == entries && Long.MIN_VALUE == lastCheckpointId)
-        {
-            tracking = true;
-            logHoldsAll = true;
-        }
-    }
-
     public StoreSnapshot snapshot(final long checkpointId, final boolean full)
     {
         checkOpen();
@@ -362,8 +346,6 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 "snapshot point on)");
         }
         tracking = true;
-        final boolean fromLog = full && logHoldsAll;
-        logHoldsAll = false;
 
         final DeltaLog frozen = changes;
         changes = spareChanges;
@@ -373,7 +355,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         sparePreImages = null;
         preImages.prepare(map.segments());
         lastCheckpointId = checkpointId;
-        inflight = new ChronicleStoreSnapshot(checkpointId, full, fromLog, map, frozen, interval, preImages);
+        inflight = new ChronicleStoreSnapshot(checkpointId, full, map, frozen, interval, preImages);
         interval = ChangeSet.nextInterval(interval);
         return inflight;
     }
@@ -438,17 +420,14 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         if (null == entry)
         {
             // An insert: the key was absent at the snapshot point, or removed since (a snapshot needs no
-            // pre-image of it either way). Only a removal indexes the key: once inserted, its entry's header
-            // names its record. Indexing every insert cost a hash-table insert per new key, and a table as large
-            // as the map when the log holds every change since the map was empty.
-            final int logged = 0 == log.absentKeys.size() ? KeyLogIndex.MISSING : log.absentKeys.get(key, keyLength);
+            // pre-image of it either way).
+            final int logged = log.absentKeys.get(key, keyLength);
             if (KeyLogIndex.MISSING != logged)
             {
                 return log.update(logged, value, valueOffset, valueLength);
             }
             final int position = log.append(key, keyLength, value, valueOffset, valueLength);
-            // A failed insert leaves the key absent: its retry appends again.
-            uncommittedAppend = position;
+            log.absentKeys.putIfAbsent(key, keyLength, position);
             return position;
         }
 
