@@ -76,7 +76,29 @@ public final class KeyLogIndex
         {
             return arena.getInt((int)slot - 1 + LENGTH_BYTES);
         }
+        insertAt(hash, index, key, length, logIndex);
+        return MISSING;
+    }
 
+    /** Map the key to {@code logIndex}, replacing the log index it had, if any. */
+    public void put(final DirectBuffer key, final int length, final int logIndex)
+    {
+        final int hash = hash(key, length);
+        final int index = probe(hash, key, length);
+        final long slot = slots.getLong(index * 8);
+        if (0 == slot)
+        {
+            insertAt(hash, index, key, length, logIndex);
+        }
+        else
+        {
+            arena.putInt((int)slot - 1 + LENGTH_BYTES, logIndex);
+        }
+    }
+
+    /** Add the key at the empty table index {@code index} that probing for it found. */
+    private void insertAt(final int hash, final int index, final DirectBuffer key, final int length, final int logIndex)
+    {
         final int newOffset = arenaLength;
         arena.putInt(newOffset, length);
         arena.putInt(newOffset + LENGTH_BYTES, logIndex);
@@ -87,21 +109,6 @@ public final class KeyLogIndex
         if (++size * 2 > capacity)
         {
             rehash(capacity * 2);
-        }
-        return MISSING;
-    }
-
-    /** Map the key to {@code logIndex}, replacing the log index it had, if any. */
-    public void put(final DirectBuffer key, final int length, final int logIndex)
-    {
-        final long slot = slots.getLong(probe(hash(key, length), key, length) * 8);
-        if (0 == slot)
-        {
-            putIfAbsent(key, length, logIndex);
-        }
-        else
-        {
-            arena.putInt((int)slot - 1 + LENGTH_BYTES, logIndex);
         }
     }
 

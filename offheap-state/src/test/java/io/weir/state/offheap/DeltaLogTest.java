@@ -179,14 +179,6 @@ class DeltaLogTest
         assertThrows(IllegalStateException.class, () -> log.discardLast(first));
         log.discardLast(second);
         assertEquals(second, log.append(b, 1, value, 0, 3), "the next record takes the dropped one's place");
-        final List<String> read = new ArrayList<>();
-        final long end = log.read(DeltaLog.start(), 10, (key, keyLength, v, valueLength) ->
-        {
-            final byte[] bytes = new byte[valueLength];
-            v.getBytes(0, bytes);
-            read.add((char)key.getByte(0) + Arrays.toString(bytes));
-        }, new UnsafeBuffer(0, 0), new UnsafeBuffer(0, 0));
-        assertTrue(log.isEnd(end));
-        assertEquals(List.of("a[1, 2, 3]", "b[1, 2, 3]"), read);
+        assertEquals(List.of("a[1, 2, 3]", "b[1, 2, 3]"), readAll(log));
     }
 }
