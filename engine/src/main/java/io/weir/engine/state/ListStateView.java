@@ -3,6 +3,7 @@ package io.weir.engine.state;
 import io.weir.api.codec.Codec;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
+import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.KeyedStateStore;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
@@ -22,6 +23,8 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
 {
     private final Codec<T> codec;
     private final ExpandableDirectByteBuffer headBuffer = new ExpandableDirectByteBuffer(LIST_HEAD_LENGTH * 2);
+    /** A value of {@link #update} encoded, to compare with a stored element. */
+    private final ExpandableDirectByteBuffer encodedValue = new ExpandableDirectByteBuffer(64);
     private long firstSeq;
     private long nextSeq;
 
@@ -75,12 +78,84 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         onAccess();
         final long nowMs = nowMs();
         final int baseLength = writeBaseKey(keyBuffer);
+        if (null == ttl && readHead(baseLength))
+        {
+            updateKeepingOrder(baseLength, values, nowMs);
+            return;
+        }
         clearList(baseLength);
         firstSeq = 0;
         nextSeq = 0;
         if (!values.isEmpty())
         {
             appendAll(baseLength, values, nowMs);
+        }
+    }
+
+    /**
+     * Replace the list with {@code values} while keeping, in place, the stored elements that begin it in
+     * order: a stored element equal (byte for byte, encoded) to the next value still to place is kept; any other
+     * is removed; the values left over are appended. The result is {@code values} whatever they are, but a list
+     * filtered or appended to costs one read per stored element and a write per element dropped or added.
+     * <p>
+     * Why: a function that prunes its history calls {@code get} and then {@code update} with what it keeps, often
+     * on every event (the velocity job drops one or two of about 150 timestamps). A rewrite removes and re-inserts
+     * every element, two writes each with their change-log records, where this reads them. Only without TTL:
+     * there {@code update} must give every element a new write timestamp, so each one is rewritten.
+     * <p>
+     * Called with the head read ({@link #firstSeq}, {@link #nextSeq} current).
+     */
+    private void updateKeepingOrder(final int baseLength, final List<T> values, final long nowMs)
+    {
+        final int elementKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
+        final long oldFirstSeq = firstSeq;
+        final long oldNextSeq = nextSeq;
+        final int size = values.size();
+        int placed = 0;
+        int encodedLength = -1;
+        long firstKept = -1;
+        for (long seq = oldFirstSeq; seq < oldNextSeq; seq++)
+        {
+            elementKey(baseLength, seq);
+            final int length = store.get(keyBuffer, elementKeyLength, valueBuffer);
+            if (length == KeyedStateStore.MISSING)
+            {
+                continue;
+            }
+            if (placed < size)
+            {
+                if (encodedLength < 0)
+                {
+                    encodedLength = codec.encode(values.get(placed), encodedValue, 0);
+                }
+                if (length == encodedLength && KeyLogIndex.sameBytes(valueBuffer, 0, encodedValue, 0, length))
+                {
+                    if (firstKept < 0)
+                    {
+                        firstKept = seq;
+                    }
+                    placed++;
+                    encodedLength = -1;
+                    continue;
+                }
+            }
+            store.remove(keyBuffer, elementKeyLength);
+        }
+        firstSeq = firstKept >= 0 ? firstKept : oldNextSeq;
+        while (placed < size)
+        {
+            writeElement(baseLength, nextSeq++, values.get(placed++), nowMs);
+        }
+        if (firstSeq == nextSeq)
+        {
+            firstSeq = 0;
+            nextSeq = 0;
+            keyBuffer.putByte(baseLength, HEAD_MARKER);
+            store.remove(keyBuffer, baseLength + MARKER_LENGTH);
+        }
+        else if (firstSeq != oldFirstSeq || nextSeq != oldNextSeq)
+        {
+            writeHead(baseLength);
         }
     }
 
