@@ -223,6 +223,10 @@ public final class ShardAgent<K, I, O> implements Agent
                 Arrays.fill(producerWatermarks, watermark);
                 restore = null;
             }
+            if (null != checkpointHandler)
+            {
+                store.prepareForCheckpoints();
+            }
             ready = true;
         }
     }

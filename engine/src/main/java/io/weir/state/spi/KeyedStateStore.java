@@ -58,6 +58,16 @@ public interface KeyedStateStore extends AutoCloseable
     long sizeBytes();
 
     /**
+     * Checkpoints will be taken: called once by the shard before its first event (after any restore). A store that
+     * is still empty may start tracking its changes now, so that its first full snapshot is a copy of what it
+     * tracked rather than a scan of its state; and it may run its snapshot code once, so that the code is loaded
+     * and compiled before events arrive. Default: nothing. Shard thread only.
+     */
+    default void prepareForCheckpoints()
+    {
+    }
+
+    /**
      * The synchronous snapshot point of checkpoint {@code checkpointId}: fixes the state as it is now.
      *
      * @param full true for a self-contained snapshot of every entry, false for a delta of the entries changed

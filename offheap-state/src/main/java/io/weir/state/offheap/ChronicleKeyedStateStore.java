@@ -12,6 +12,7 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.map.MapSegmentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -22,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.function.Consumer;
 
 /**
  * A shard's keyed state in one Chronicle Map of variable-size byte keys and values.
@@ -42,8 +44,8 @@ import java.nio.file.StandardCopyOption;
  * value are appended to the log (the next delta) and, when a full snapshot is in flight, the old value is saved
  * as its pre-image; a later write in the interval overwrites the value in the log record the header names.
  * Testing the stamp costs nothing extra (the entry is in cache for the write), where a separate changed-key hash
- * set cost a cache miss per write. Keys without an entry (inserts, and the key of a remove) carry no header, so
- * {@link DeltaLog#absentKeys} keeps their record position for the interval.
+ * set cost a cache miss per write. A removed key has no entry, so no header: {@link DeltaLog#absentKeys} keeps its
+ * record position for the rest of the interval, for an insert of it.
  */
 public final class ChronicleKeyedStateStore implements KeyedStateStore
 {
@@ -61,6 +63,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     static final int HEADER_BYTES = 2 * Integer.BYTES;
     static final int LOG_POSITION_OFFSET = Integer.BYTES;
     private static final int NO_APPEND = -1;
+    private static final Consumer<MapEntry<byte[], byte[]>> IGNORE_ENTRY = entry -> {};
     /** Bound on the segments asked of Chronicle (which allows 2^30): 2^20 segment headers are 64 MiB. */
     private static final long MAX_MIN_SEGMENTS = 1 << 20;
 
@@ -88,6 +91,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
      * throughput: every write of a hot key touches its log record, a cache miss).
      */
     private boolean tracking;
+    /**
+     * Whether the log holds every change since the map was empty: tracking began on an empty map and no snapshot
+     * point has passed. The first full snapshot is then the log itself, read sequentially with no copy-on-write;
+     * at 1M keys that halved the throughput of the second in which the first checkpoint was taken.
+     */
+    private boolean logHoldsAll;
     private long lastCheckpointId = Long.MIN_VALUE;
     private boolean closed;
 
@@ -329,6 +338,41 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         return map.offHeapMemoryUsed();
     }
 
+    public void prepareForCheckpoints()
+    {
+        checkOpen();
+        CheckpointPathWarmUp.runOnce();
+        joinIterationContext();
+        trackChangesFromEmpty();
+    }
+
+    /**
+     * Visit one segment, so this thread's context chain for the map holds an iteration context from now on.
+     * <p>
+     * Why: every look-up walks the contexts after its own in the chain, and the first full snapshot's scan adds
+     * one. When that came seconds into a job, C2 had compiled the walk as never entered, and the event loop
+     * deoptimized at the scan's first step (JFR: {@code unstable_if} in {@code CompiledMapQueryContext.initLocks}).
+     * Joined now, the loop is compiled as it will run.
+     */
+    private void joinIterationContext()
+    {
+        try (MapSegmentContext<byte[], byte[], ?> c = map.segmentContext(0))
+        {
+            c.forEachSegmentEntry(IGNORE_ENTRY);
+        }
+    }
+
+    /** Log changes from now on if the map is empty and no snapshot point has passed (see {@link #logHoldsAll}). */
+    void trackChangesFromEmpty()
+    {
+        checkOpen();
+        if (!tracking && 0 == entries && Long.MIN_VALUE == lastCheckpointId)
+        {
+            tracking = true;
+            logHoldsAll = true;
+        }
+    }
+
     public StoreSnapshot snapshot(final long checkpointId, final boolean full)
     {
         checkOpen();
@@ -346,6 +390,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 "snapshot point on)");
         }
         tracking = true;
+        final boolean fromLog = full && logHoldsAll;
+        logHoldsAll = false;
 
         final DeltaLog frozen = changes;
         changes = spareChanges;
@@ -355,7 +401,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         sparePreImages = null;
         preImages.prepare(map.segments());
         lastCheckpointId = checkpointId;
-        inflight = new ChronicleStoreSnapshot(checkpointId, full, map, frozen, interval, preImages);
+        inflight = new ChronicleStoreSnapshot(checkpointId, full, fromLog, map, frozen, interval, preImages);
         interval = ChangeSet.nextInterval(interval);
         return inflight;
     }
@@ -420,14 +466,17 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         if (null == entry)
         {
             // An insert: the key was absent at the snapshot point, or removed since (a snapshot needs no
-            // pre-image of it either way).
-            final int logged = log.absentKeys.get(key, keyLength);
+            // pre-image of it either way). Only a removal indexes the key: once inserted, its entry's header
+            // names its record. Indexing every insert cost a hash-table insert per new key, and a table as large
+            // as the map when the log holds every change since the map was empty.
+            final int logged = 0 == log.absentKeys.size() ? KeyLogIndex.MISSING : log.absentKeys.get(key, keyLength);
             if (KeyLogIndex.MISSING != logged)
             {
                 return log.update(logged, value, valueOffset, valueLength);
             }
             final int position = log.append(key, keyLength, value, valueOffset, valueLength);
-            log.absentKeys.putIfAbsent(key, keyLength, position);
+            // A failed insert leaves the key absent: its retry appends again.
+            uncommittedAppend = position;
             return position;
         }
 

@@ -23,6 +23,8 @@ import java.util.function.Consumer;
  * <ul>
  * <li>Delta: the frozen log holds the latest value of every key changed in the interval (or its tombstone), so
  * the reader copies it in order and never touches the map, which the shard goes on changing.</li>
+ * <li>Full, of a store that has logged every change since it was empty (its first snapshot, when it tracked changes
+ * from the start): the frozen log is the whole state, read as a delta is, leaving removed keys out.</li>
  * <li>Full: copy-on-write. At a key's first change since the snapshot point the shard calls
  * {@link #onFirstChange}, which saves the value about to be overwritten or removed into {@link #preImages} when
  * the reader has not passed its segment yet. Keys absent at the snapshot point never need one: the reader skips
@@ -57,6 +59,8 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
 
     private final long checkpointId;
     private final boolean full;
+    /** Full, but read from the log: the store logged every change since it was empty (no copy-on-write). */
+    private final boolean fromLog;
     private final ChronicleMap<byte[], byte[]> map;
     private final DeltaLog changes;
     private final int liveInterval;
@@ -74,6 +78,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     ChronicleStoreSnapshot(
         final long checkpointId,
         final boolean full,
+        final boolean fromLog,
         final ChronicleMap<byte[], byte[]> map,
         final DeltaLog changes,
         final int frozenInterval,
@@ -81,6 +86,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     {
         this.checkpointId = checkpointId;
         this.full = full;
+        this.fromLog = fromLog;
         this.map = map;
         this.changes = changes;
         this.liveInterval = ChangeSet.nextInterval(frozenInterval);
@@ -132,7 +138,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         final long valueAddress,
         final int valueLength)
     {
-        if (full && !frozen && segmentIndex >= segmentsVisited)
+        if (full && !fromLog && !frozen && segmentIndex >= segmentsVisited)
         {
             final long[] heads = preImages.bySegment;
             heads[segmentIndex] = preImages.append(key, keyLength, valueAddress, valueLength, heads[segmentIndex]);
@@ -188,7 +194,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
             synchronized (this)
             {
                 checkReadable();
-                reader = full ? new SegmentScanReader() : new DeltaLogReader();
+                reader = full && !fromLog ? new SegmentScanReader() : new DeltaLogReader();
             }
         }
         else if (reader.done)
@@ -371,16 +377,27 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     }
 
     /** Copies the frozen delta log, {@code budget} keys per step. */
-    private final class DeltaLogReader extends Reader
+    /** A delta, or a full snapshot from the log: then removed keys are left out rather than yielded as tombstones. */
+    private final class DeltaLogReader extends Reader implements EntryVisitor
     {
         private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
         private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
         private long cursor = DeltaLog.start();
+        private EntryVisitor liveEntries;
 
         boolean read(final EntryVisitor visitor, final int budget)
         {
-            cursor = changes.read(cursor, budget, visitor, keyView, valueView);
+            liveEntries = visitor;
+            cursor = changes.read(cursor, budget, full ? this : visitor, keyView, valueView);
             return !changes.isEnd(cursor);
+        }
+
+        public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
+        {
+            if (null != value)
+            {
+                liveEntries.onEntry(key, keyLength, value, valueLength);
+            }
         }
     }
 }

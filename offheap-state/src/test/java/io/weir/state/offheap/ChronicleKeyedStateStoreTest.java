@@ -504,10 +504,43 @@ class ChronicleKeyedStateStoreTest
     @Timeout(120)
     void shouldReplayFullPlusDeltaChainToTheStateAtEverySnapshotPoint()
     {
+        replayFullPlusDeltaChain(false);
+    }
+
+    @Test
+    @Timeout(120)
+    void shouldReplayTheChainWhenTheFirstFullSnapshotIsTheLogOfAStoreTrackedFromEmpty()
+    {
+        replayFullPlusDeltaChain(true);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldTrackChangesFromStartOnlyWhileTheStoreIsEmpty()
+    {
+        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 1000);
+        putKeys(store, 10, (byte)1);
+        store.prepareForCheckpoints();
+        // Not tracked from empty: a delta first is still refused, and the first full snapshot scans the map.
+        assertThrows(IllegalStateException.class, () -> store.snapshot(1, false));
+        final StoreSnapshot full = store.snapshot(2, true);
+        putKeys(store, 10, (byte)2);
+        final Map<ByteBuffer, byte[]> contents = read(full);
+        full.release();
+        assertEquals(10, contents.size());
+        contents.values().forEach(v -> assertArrayEquals(new byte[]{ 1 }, v));
+    }
+
+    private void replayFullPlusDeltaChain(final boolean trackFromStart)
+    {
         // Keys are removed and re-inserted within and across intervals, and each snapshot is read only after
         // the next interval's writes (copy-on-write in flight), so stamps, absent keys and pre-images all matter.
         final Random random = new Random(seed());
         final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 4000);
+        if (trackFromStart)
+        {
+            store.prepareForCheckpoints();
+        }
         final Map<ByteBuffer, byte[]> model = new HashMap<>();
         final Map<ByteBuffer, byte[]> replayed = new HashMap<>();
         Map<ByteBuffer, byte[]> modelAtPoint = Map.of();
@@ -563,6 +596,7 @@ class ChronicleKeyedStateStoreTest
         if (snapshot.isFull())
         {
             replayed.clear();
+            assertTrue(contents.values().stream().noneMatch(v -> v == TOMBSTONE), "a full snapshot has no tombstones");
         }
         for (final Map.Entry<ByteBuffer, byte[]> e : contents.entrySet())
         {
