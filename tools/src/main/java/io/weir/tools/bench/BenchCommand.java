@@ -240,6 +240,10 @@ public final class BenchCommand
         final long warmupEndEpochMs =
             System.currentTimeMillis() - (System.nanoTime() - Math.max(startNs, warmupEndNs)) / 1_000_000;
         out.println("checkpoints:        " + CheckpointSummary.of(checkpoints, warmupEndEpochMs));
+        if (System.getenv("WEIR_VERBOSE") != null)
+        {
+            checkpoints.forEach(stats -> out.println("  " + stats));
+        }
         out.println("gc:                 " + gc.summary(startNs, Math.max(startNs, warmupEndNs), endNs));
         if (hgrm != null)
         {
