@@ -137,6 +137,10 @@ public final class WeirJob<I, O> implements AutoCloseable
             coordinator = null;
         }
         final ShardCheckpointHandler handler = coordinator != null ? coordinator : checkpointHandler;
+        if (handler != null)
+        {
+            context.stateBackend().prepareForCheckpoints();
+        }
         final ShardRestore shardRestore =
             restoredFrom == null ? null : new ShardRestore(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory,
                 checkpoints), restoredFrom, context.log());

@@ -25,4 +25,13 @@ public interface StateBackend
     {
         return true;
     }
+
+    /**
+     * A job that takes checkpoints is being wired: called from its thread before any shard starts. A backend may
+     * run its snapshot code once here, so that it is loaded and profiled before events arrive rather than on a
+     * shard when the first checkpoint needs it. Default: nothing.
+     */
+    default void prepareForCheckpoints()
+    {
+    }
 }

@@ -22,8 +22,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * iteration context). At 500k events/s the shard fell 40-160 ms behind there. Run here first, the same code
  * loads its classes and records the branch as taken, and the event loop is compiled with it.
  * <p>
- * The first store to be {@linkplain ChronicleKeyedStateStore#prepareForCheckpoints prepared} runs it, on its
- * shard thread; every later call returns at once.
+ * Run once per JVM by the first caller: the thread wiring a job with checkpoints
+ * ({@link ChronicleStateBackend#prepareForCheckpoints}), before its shards start, so the time it takes (about 0.2 s,
+ * mostly class loading) falls before the first event; or a store's shard thread, for a store used without a job.
+ * Every later call returns at once. Profiles are per method and the same for every thread.
+ * <p>
+ * One part must run on the shard thread itself, since Chronicle keeps a context chain per thread and map:
+ * {@link ChronicleKeyedStateStore#prepareForCheckpoints} has its thread join the map's iteration context.
  */
 final class CheckpointPathWarmUp
 {

@@ -341,6 +341,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     public void prepareForCheckpoints()
     {
         checkOpen();
+        // Usually run already, from the thread that wired the job (ChronicleStateBackend.prepareForCheckpoints).
         CheckpointPathWarmUp.runOnce();
         joinIterationContext();
         trackChangesFromEmpty();

@@ -40,6 +40,12 @@ public final class ChronicleStateBackend implements StateBackend
         return NAME;
     }
 
+    /** Runs {@link CheckpointPathWarmUp} (once per JVM), off the shards and before the job's first event. */
+    public void prepareForCheckpoints()
+    {
+        CheckpointPathWarmUp.runOnce();
+    }
+
     public Context context()
     {
         return ctx;
