@@ -235,6 +235,72 @@ class LmdbKeyedStateStoreTest
 
     @Test
     @Timeout(120)
+    void shouldReplaceReadEntriesAtTheCursorWhileTheMapFillsAndGrows()
+    {
+        // Read-modify-writes with growing values in one transaction: the puts that replace the entry just read
+        // (at the cursor) fill the map, and after growth the batch is replayed by plain puts.
+        final LmdbStateBackend tiny = LmdbStateBackend.create(dir)
+            .initialMapSizeBytes(1L << 20)
+            .writeBatchSize(1_000_000)
+            .writeBatchBytes(1 << 30);
+        final int entries = 10_000;
+        try (LmdbKeyedStateStore store = (LmdbKeyedStateStore)tiny.createStore(0, 0))
+        {
+            for (int i = 0; i < entries; i++)
+            {
+                put(store, compositeKey(i), value(i, 16));
+            }
+            for (int round = 1; round <= 3; round++)
+            {
+                for (int i = 0; i < entries; i++)
+                {
+                    assertArrayEquals(value(i + round - 1, 16 + (round - 1) * 60), get(store, compositeKey(i)));
+                    put(store, compositeKey(i), value(i + round, 16 + round * 60));
+                }
+            }
+            assertTrue(store.mapFullRecoveries() > 0, "expected MapFull recoveries");
+            assertEquals(entries, store.entryCount());
+            for (int i = 0; i < entries; i++)
+            {
+                assertArrayEquals(value(i + 3, 16 + 3 * 60), get(store, compositeKey(i)), "entry " + i);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldNotReplaceAtTheCursorAfterACommitOrAWriteOfAnotherKey()
+    {
+        try (KeyedStateStore store = backend().writeBatchSize(3).createStore(0, 0))
+        {
+            put(store, compositeKey(1), value(1, 8));
+            put(store, compositeKey(2), value(2, 8));
+            assertArrayEquals(value(1, 8), get(store, compositeKey(1)));
+            // The snapshot point commits: the read's cursor went with its transaction.
+            final StoreSnapshot snapshot = store.snapshot(1, true);
+            put(store, compositeKey(1), value(11, 8));
+            snapshot.release();
+            assertArrayEquals(value(2, 8), get(store, compositeKey(2)));
+            // A write of another key in between: the cursor no longer rests on key 2's entry.
+            put(store, compositeKey(3), value(3, 8));
+            put(store, compositeKey(2), value(12, 8));
+            // Batches of three writes: commits fall between reads and the writes that follow them.
+            long expected = 11;
+            for (int i = 0; i < 10; i++)
+            {
+                assertArrayEquals(value(expected, 8), get(store, compositeKey(1)), "round " + i);
+                expected = 20 + i;
+                put(store, compositeKey(1), value(expected, 8));
+            }
+            assertEquals(3, store.entryCount());
+            assertArrayEquals(value(expected, 8), get(store, compositeKey(1)));
+            assertArrayEquals(value(12, 8), get(store, compositeKey(2)));
+            assertArrayEquals(value(3, 8), get(store, compositeKey(3)));
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void shouldGrowFullMapWithFrequentCommitsAndLargeValues()
     {
         final LmdbStateBackend tiny = LmdbStateBackend.create(dir).initialMapSizeBytes(1L << 20).writeBatchSize(50)
