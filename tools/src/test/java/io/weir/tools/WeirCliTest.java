@@ -109,6 +109,26 @@ class WeirCliTest
     }
 
     @Test
+    void shouldChooseTheStateWriterAndRejectABadOneInOneLine() throws Exception
+    {
+        final Path in = input("1,1,1,1\n2,1,2,2\n3,2,3,3\n");
+        final Path outFile = dir.resolve("out.csv");
+        assertEquals(0, run("job", "rolling-sum", "--in", in.toString(), "--out", outFile.toString(),
+            "--backend", "heap", "--checkpoint-dir", dir.resolve("cp").toString(), "--state-writer",
+            "checkpoint-thread"), err());
+        assertEquals(3, Files.readAllLines(outFile).size());
+        assertEquals(2, run("job", "dedup", "--in", in.toString(), "--out", "b", "--checkpoint-dir",
+            dir.resolve("cp2").toString(), "--state-writer", "elsewhere"));
+        assertEquals("weir job: --state-writer must be 'shard' or 'checkpoint-thread', got 'elsewhere'\n", err());
+        err.reset();
+        assertEquals(2, run("job", "dedup", "--in", in.toString(), "--out", "b", "--state-writer", "shard"));
+        assertEquals("weir job: --state-writer needs --checkpoint-dir\n", err());
+        err.reset();
+        assertEquals(2, run("bench", "--events", "1000", "--state-writer", "shard"));
+        assertEquals("weir bench: --state-writer needs --checkpoint-interval-ms\n", err());
+    }
+
+    @Test
     void shouldReportAMissingInputFile()
     {
         assertEquals(1, run("job", "dedup", "--in", dir.resolve("absent.csv").toString(), "--out",
@@ -122,7 +142,7 @@ class WeirCliTest
         assertEquals(0, run("job", "--help"));
         final String help = out.toString(StandardCharsets.UTF_8);
         for (final String option : new String[]{"--in", "--out", "--out-of-order-ms", "--shards", "--backend",
-            "--state-dir", "--keep-state"})
+            "--state-dir", "--keep-state", "--state-writer"})
         {
             assertTrue(help.contains(option), option);
         }

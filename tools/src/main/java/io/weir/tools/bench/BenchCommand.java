@@ -10,6 +10,7 @@ import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.checkpoint.CheckpointStats;
 import io.weir.tools.cli.Backends;
 import io.weir.tools.cli.Options;
+import io.weir.tools.cli.StateWriterOption;
 import io.weir.tools.cli.UsageException;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -49,6 +50,7 @@ public final class BenchCommand
         "  --rate R                    offered events/s; 0 = throughput mode, unthrottled (default 0)",
         "  --checkpoint-interval-ms M  incremental checkpoints every M ms (default 0 = off)",
         "  --checkpoint-dir DIR        where checkpoints go (default: a temp directory, deleted after)",
+        "  --state-writer W            who writes the shards' state files: shard (default) | checkpoint-thread",
         "  --idle S                    shard idle strategy: busy-spin | yield | backoff | sleep",
         "                              (default busy-spin when shards + 1 <= cores, else backoff)",
         "  --hgrm FILE                 write the latency percentile distribution (HdrHistogram .hgrm)",
@@ -71,7 +73,7 @@ public final class BenchCommand
     {
         final Options options = Options.parse("weir bench", args, 0,
             Set.of("events", "keys", "shards", "backend", "rate", "checkpoint-interval-ms", "checkpoint-dir", "idle",
-                "hgrm", "warmup-percent", "state-dir"),
+                "hgrm", "warmup-percent", "state-dir", "state-writer"),
             Set.of("help", "stateless", "prefill", "measure-recovery"));
         if (options.flag("help"))
         {
@@ -112,7 +114,16 @@ public final class BenchCommand
             .log(message -> err.println("weir bench: " + message));
         if (checkpointDir != null)
         {
-            context.checkpoints(CheckpointSettings.every(checkpointDir, intervalMs).retainedCheckpoints(2));
+            CheckpointSettings settings = CheckpointSettings.every(checkpointDir, intervalMs).retainedCheckpoints(2);
+            if (options.flag("state-writer"))
+            {
+                settings = settings.stateWriter(StateWriterOption.parse(options, "weir bench"));
+            }
+            context.checkpoints(settings);
+        }
+        else if (options.flag("state-writer"))
+        {
+            throw new UsageException("weir bench: --state-writer needs --checkpoint-interval-ms");
         }
         out.printf("weir bench: %,d events, %,d keys, %d shard(s), backend %s, %s, checkpoints %s, idle %s%s%n",
             events, keys, shards, backendName, rate == 0 ? "throughput mode" : String.format("%,d events/s", rate),

@@ -38,6 +38,8 @@ final class JobCommand
         "  --checkpoint-dir DIR     take checkpoints into DIR; running the same command again after a crash",
         "                           resumes from the newest complete checkpoint (falling back past corrupt ones)",
         "  --checkpoint-interval-ms M   checkpoint every M ms (default 1000 with --checkpoint-dir)",
+        "  --state-writer W         who writes the shards' state files: shard (default; in the shard's idle time,",
+        "                           for machines with no core to spare) | checkpoint-thread (a core is free)",
         "  --restore PATH           start from a checkpoint or savepoint directory (chk-N or savepoint-N),",
         "                           with any --shards (key groups are redistributed)",
         "  --stop-after-events N    take a savepoint after about N events and stop (SIGTERM does the same)",
@@ -52,7 +54,8 @@ final class JobCommand
     {
         final Options options = Options.parse("weir job", args, 0,
             Set.of("in", "out", "out-of-order-ms", "shards", "backend", "state-dir", "max-parallelism",
-                "checkpoint-dir", "checkpoint-interval-ms", "restore", "stop-after-events", "source-rate"),
+                "checkpoint-dir", "checkpoint-interval-ms", "state-writer", "restore", "stop-after-events",
+                "source-rate"),
             Set.of("keep-state", "help"));
         if (options.flag("help"))
         {
@@ -194,14 +197,21 @@ final class JobCommand
     {
         if (!options.flag("checkpoint-dir"))
         {
-            if (options.flag("checkpoint-interval-ms"))
+            for (final String option : new String[]{"checkpoint-interval-ms", "state-writer"})
             {
-                throw new UsageException("weir job: --checkpoint-interval-ms needs --checkpoint-dir");
+                if (options.flag(option))
+                {
+                    throw new UsageException("weir job: --" + option + " needs --checkpoint-dir");
+                }
             }
             return CheckpointSettings.DISABLED;
         }
         CheckpointSettings settings = CheckpointSettings.every(options.path("checkpoint-dir"),
             options.longValue("checkpoint-interval-ms", 1000, 0, Long.MAX_VALUE));
+        if (options.flag("state-writer"))
+        {
+            settings = settings.stateWriter(StateWriterOption.parse(options, "weir job"));
+        }
         if (options.flag("restore"))
         {
             settings = settings.restoreFrom(options.path("restore"));

@@ -1,0 +1,28 @@
+package io.weir.tools.cli;
+
+import io.weir.engine.checkpoint.CheckpointSettings;
+
+/** The {@code --state-writer} option of {@code weir job} and {@code weir bench}. */
+public final class StateWriterOption
+{
+    private StateWriterOption()
+    {
+    }
+
+    /**
+     * @param command named in the error, e.g. {@code weir job}.
+     * @return the value of {@code --state-writer}, which must be present.
+     * @throws UsageException naming the option and the bad value.
+     */
+    public static CheckpointSettings.StateWriter parse(final Options options, final String command)
+    {
+        try
+        {
+            return CheckpointSettings.StateWriter.parse(options.string("state-writer", ""), "--state-writer");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UsageException(command + ": " + ex.getMessage());
+        }
+    }
+}
