@@ -23,6 +23,8 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
 {
     private final Codec<T> codec;
     private final ExpandableDirectByteBuffer headBuffer = new ExpandableDirectByteBuffer(LIST_HEAD_LENGTH * 2);
+    /** Holes allowed in a list's sequence range beyond twice its length before an update renumbers it. */
+    static final int RENUMBER_SLACK = 8;
     /** A value of {@link #update} encoded, to compare with a stored element. */
     private final ExpandableDirectByteBuffer encodedValue = new ExpandableDirectByteBuffer(64);
     private long firstSeq;
@@ -145,6 +147,18 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         while (placed < size)
         {
             writeElement(baseLength, nextSeq++, values.get(placed++), nowMs);
+        }
+        if (nextSeq - firstSeq > 2L * size + RENUMBER_SLACK)
+        {
+            // Elements removed after a kept one stay behind as holes, which every later get and update reads past
+            // (keeping the first element while replacing the last, over and over, would make one per update).
+            // Once they outnumber the elements, renumber from 0: a rewrite, paid for by the updates that made them.
+            writeHead(baseLength);
+            clearList(baseLength);
+            firstSeq = 0;
+            nextSeq = 0;
+            appendAll(baseLength, values, nowMs);
+            return;
         }
         if (firstSeq == nextSeq)
         {

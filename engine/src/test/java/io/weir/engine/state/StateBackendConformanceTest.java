@@ -259,6 +259,37 @@ public abstract class StateBackendConformanceTest
     }
 
     @Test
+    @Timeout(30)
+    void shouldKeepAListsSequenceRangeBoundedWhenUpdatesKeepItsFirstElementAndReplaceTheRest()
+    {
+        final ListState<Long> state = registry.getListState(new ListStateDescriptor<>("l", LongCodec.INSTANCE));
+        setKey(1);
+        state.update(List.of(0L, 1L));
+        for (long i = 2; i < 500; i++)
+        {
+            // Each update keeps the first element and removes the last: a hole between them every time.
+            state.update(List.of(0L, i));
+            assertEquals(List.of(0L, i), state.get());
+        }
+        final StoreSnapshot full = store.snapshot(1, true);
+        final List<long[]> heads = new ArrayList<>();
+        full.forEach((key, keyLength, value, valueLength) ->
+        {
+            if (valueLength == StateLayoutDescriptor.LIST_HEAD_LENGTH)
+            {
+                heads.add(new long[]{
+                    value.getLong(StateLayoutDescriptor.LIST_HEAD_FIRST_SEQ_OFFSET, java.nio.ByteOrder.BIG_ENDIAN),
+                    value.getLong(StateLayoutDescriptor.LIST_HEAD_NEXT_SEQ_OFFSET, java.nio.ByteOrder.BIG_ENDIAN)});
+            }
+        });
+        full.release();
+        assertEquals(1, heads.size());
+        final long range = heads.get(0)[1] - heads.get(0)[0];
+        assertTrue(range <= 2 * 2 + ListStateView.RENUMBER_SLACK, "sequence range " + range + " for 2 elements");
+        assertEquals(3, liveEntries());
+    }
+
+    @Test
     @Timeout(60)
     void shouldMatchListModelUnderRandomOperations()
     {
@@ -291,18 +322,18 @@ public abstract class StateBackendConformanceTest
                 expected.clear();
                 expected.addAll(values);
             }
-            else if (dice < 75)
+            else if (dice < 68)
+            {
+                state.clear();
+                expected.clear();
+            }
+            else if (dice < 76)
             {
                 // What functions usually pass to update: the list they read, filtered, reordered or extended.
                 final List<Integer> values = edited(random, expected);
                 state.update(values);
                 expected.clear();
                 expected.addAll(values);
-            }
-            else if (dice < 68)
-            {
-                state.clear();
-                expected.clear();
             }
             else
             {

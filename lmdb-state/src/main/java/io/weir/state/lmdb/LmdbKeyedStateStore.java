@@ -229,9 +229,10 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
                 " valueLength=" + valueLength + " capacity=" + value.capacity());
         }
         ensureTxn();
-        final boolean atCursor = cursorAtLastRead && isLastRead(key, keyLength);
+        final boolean lastRead = isLastRead(key, keyLength);
+        final boolean atCursor = cursorAtLastRead && lastRead;
         cursorAtLastRead = false;
-        onChange(key, keyLength, stampOf(key, keyLength), false);
+        onChange(key, keyLength, stampOf(key, keyLength, lastRead), false);
         stampedValue.putInt(0, interval);
         stampedValue.putBytes(STAMP_BYTES, value, valueOffset, valueLength);
         final int record = log.appendPut(key, keyLength, stampedValue, 0, STAMP_BYTES + valueLength);
@@ -273,7 +274,12 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     /** The stamp of the key's entry ({@link #NO_ENTRY} if none); forgets the last read, as the key changes next. */
     private int stampOf(final DirectBuffer key, final int keyLength)
     {
-        final boolean lastRead = isLastRead(key, keyLength);
+        return stampOf(key, keyLength, isLastRead(key, keyLength));
+    }
+
+    /** {@link #stampOf(DirectBuffer, int)} when the caller already compared the key with the last read one. */
+    private int stampOf(final DirectBuffer key, final int keyLength, final boolean lastRead)
+    {
         lastReadKeyLength = -1;
         if (lastRead)
         {

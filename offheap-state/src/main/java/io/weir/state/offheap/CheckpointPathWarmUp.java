@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Run once per JVM by the first caller: the thread wiring a job with checkpoints
  * ({@link ChronicleStateBackend#prepareForCheckpoints}), before its shards start, so the time it takes (about 0.2 s,
  * mostly class loading) falls before the first event; or a store's shard thread, for a store used without a job.
- * Every later call returns at once. Profiles are per method and the same for every thread.
+ * Every later call returns at once, even while the first is still running: then it only costs that thread's
+ * first checkpoints their speed. Profiles are per method and the same for every thread. A failure propagates and
+ * fails the job being wired: the scratch store is an in-memory map like the job's own, so a machine that cannot
+ * create it cannot create those either.
  * <p>
  * One part must run on the shard thread itself, since Chronicle keeps a context chain per thread and map:
  * {@link ChronicleKeyedStateStore#prepareForCheckpoints} has its thread join the map's iteration context.

@@ -97,6 +97,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
      * at 1M keys that halved the throughput of the second in which the first checkpoint was taken.
      */
     private boolean logHoldsAll;
+    /** Checkpoints will be taken ({@link #prepareForCheckpoints}): the shard thread joins each map's iteration context. */
+    private boolean preparedForCheckpoints;
     private long lastCheckpointId = Long.MIN_VALUE;
     private boolean closed;
 
@@ -343,12 +345,14 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         checkOpen();
         // Usually run already, from the thread that wired the job (ChronicleStateBackend.prepareForCheckpoints).
         CheckpointPathWarmUp.runOnce();
+        preparedForCheckpoints = true;
         joinIterationContext();
         trackChangesFromEmpty();
     }
 
     /**
-     * Visit one segment, so this thread's context chain for the map holds an iteration context from now on.
+     * Visit one segment, so this thread's context chain for the map holds an iteration context from now on (and
+     * again for the new map after a {@link #grow}).
      * <p>
      * Why: every look-up walks the contexts after its own in the chain, and the first full snapshot's scan adds
      * one. When that came seconds into a job, C2 had compiled the walk as never entered, and the event loop
@@ -598,6 +602,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     {
         for (Throwable t = ex; t != null; t = t.getCause())
         {
+            if (t instanceof DeltaLogFullException)
+            {
+                return false;
+            }
             final String message = t.getMessage();
             if (null != message && (message.contains("segment tier") || message.contains("too large") ||
                 message.contains("chunks")))
@@ -661,6 +669,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         map = newMap;
         configuredEntries = newEntries;
         generation++;
+        if (preparedForCheckpoints)
+        {
+            joinIterationContext(); // the chain is per map: the new map's starts without one
+        }
     }
 
     /** @param smallSegments size segments for {@code Context.entriesPerSegment} rather than Chronicle's choice. */

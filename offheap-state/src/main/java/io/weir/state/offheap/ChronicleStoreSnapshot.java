@@ -99,6 +99,12 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         return checkpointId;
     }
 
+    /** Whether this full snapshot is read from the log (the store logged every change since it was empty). */
+    boolean isFromLog()
+    {
+        return fromLog;
+    }
+
     public boolean isFull()
     {
         return full;
@@ -180,8 +186,9 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     }
 
     /**
-     * {@inheritDoc} A full snapshot reads one whole segment per call (its copy is taken under the segment's lock
-     * in one go) and visits up to {@code budget} entries of it; a delta visits {@code budget} changed keys.
+     * {@inheritDoc} A full snapshot by scan reads one whole segment per call (its copy is taken under the
+     * segment's lock in one go) and visits up to {@code budget} entries of it; a delta, or a full snapshot from the
+     * log, visits {@code budget} logged keys.
      */
     public boolean read(final EntryVisitor visitor, final int budget)
     {
@@ -376,8 +383,10 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         }
     }
 
-    /** Copies the frozen delta log, {@code budget} keys per step. */
-    /** A delta, or a full snapshot from the log: then removed keys are left out rather than yielded as tombstones. */
+    /**
+     * Copies the frozen delta log, {@code budget} keys per step: a delta, or a full snapshot from the log, which
+     * leaves removed keys out rather than yielding them as tombstones.
+     */
     private final class DeltaLogReader extends Reader implements EntryVisitor
     {
         private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);

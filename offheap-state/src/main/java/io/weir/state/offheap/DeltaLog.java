@@ -63,8 +63,9 @@ final class DeltaLog
     static final int DEFAULT_SUPERSEDE_SLACK = 1 << 20;
 
     /**
-     * Keys that had no entry at some change in the interval (inserted, or removed): with no entry they have no
-     * header to keep their record's position in, so this does.
+     * Keys removed in the interval: with no entry they have no header to keep their record's position in, so this
+     * does, for an insert of the key later in the interval. Inserts are not indexed: their entry's header names
+     * their record.
      */
     final KeyLogIndex absentKeys = new KeyLogIndex();
 
@@ -351,8 +352,9 @@ final class DeltaLog
         final int index = currentChunk + 1;
         if (index == MAX_CHUNKS)
         {
-            throw new IllegalStateException("the changes of one checkpoint interval outgrew the delta log (" +
-                MAX_CHUNKS + " chunks of " + CHUNK_BYTES + " bytes): take checkpoints more often, or keep " +
+            // Its own type: the store must not read this as its map being full and grow the map.
+            throw new DeltaLogFullException("the changes of one checkpoint interval outgrew the delta log (" +
+                MAX_CHUNKS + " log chunks of " + CHUNK_BYTES + " bytes): take checkpoints more often, or keep " +
                 "smaller values");
         }
         if (index == chunkLengths.length)
