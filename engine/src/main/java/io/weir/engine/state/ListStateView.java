@@ -153,8 +153,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             // Elements removed after a kept one stay behind as holes, which every later get and update reads past
             // (keeping the first element while replacing the last, over and over, would make one per update).
             // Once they outnumber the elements, renumber from 0: a rewrite, paid for by the updates that made them.
-            writeHead(baseLength);
-            clearList(baseLength);
+            removeElementsAndHead(baseLength);
             firstSeq = 0;
             nextSeq = 0;
             appendAll(baseLength, values, nowMs);
@@ -244,10 +243,15 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
 
     private void clearList(final int baseLength)
     {
-        if (!readHead(baseLength))
+        if (readHead(baseLength))
         {
-            return;
+            removeElementsAndHead(baseLength);
         }
+    }
+
+    /** Remove every element entry of {@link #firstSeq}..{@link #nextSeq}, and the head. */
+    private void removeElementsAndHead(final int baseLength)
+    {
         final int elementKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
         for (long seq = firstSeq; seq < nextSeq; seq++)
         {

@@ -236,14 +236,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         stampedValue.putInt(0, interval);
         stampedValue.putBytes(STAMP_BYTES, value, valueOffset, valueLength);
         final int record = log.appendPut(key, keyLength, stampedValue, 0, STAMP_BYTES + valueLength);
-        if (atCursor)
-        {
-            replaceAtCursorWithGrowth(record);
-        }
-        else
-        {
-            applyWithGrowth(record);
-        }
+        applyWithGrowth(record, atCursor);
         onWrite();
     }
 
@@ -261,7 +254,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         }
         onChange(key, keyLength, stamp, true);
         final int record = log.appendRemove(key, keyLength);
-        final boolean removed = applyWithGrowth(record);
+        final boolean removed = applyWithGrowth(record, false);
         onWrite();
         return removed;
     }
@@ -528,25 +521,9 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         boolean result = false;
         for (int record = 0, limit = log.limit(); record < limit; record = log.nextRecord(record))
         {
-            result = apply(record);
+            result = apply(record, false);
         }
         return result;
-    }
-
-    /** Put record {@code record} over the entry the cursor rests on: the key the shard read last. */
-    private void replaceAtCursorWithGrowth(final int record)
-    {
-        try
-        {
-            keyView.wrap(log.keyAddress(record), log.keyLength(record));
-            valueView.wrap(log.valueAddress(record), log.valueLength(record));
-            cursor.put(keyView, valueView, PUT_CURRENT);
-        }
-        catch (final Env.MapFullException ex)
-        {
-            abortTxn();
-            growAndReplay(ex);
-        }
     }
 
     private Cursor<DirectBuffer> cursor()
@@ -572,11 +549,12 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         }
     }
 
-    private boolean applyWithGrowth(final int record)
+    /** @param atCursor the record is a put of the key the cursor rests on (the last one read). */
+    private boolean applyWithGrowth(final int record, final boolean atCursor)
     {
         try
         {
-            return apply(record);
+            return apply(record, atCursor);
         }
         catch (final Env.MapFullException ex)
         {
@@ -604,14 +582,21 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         }
     }
 
-    private boolean apply(final int record)
+    private boolean apply(final int record, final boolean atCursor)
     {
         final int keyLength = log.keyLength(record);
         keyView.wrap(log.keyAddress(record), keyLength);
         if (WriteBatchLog.TYPE_PUT == log.type(record))
         {
             valueView.wrap(log.valueAddress(record), log.valueLength(record));
-            stateDbi.put(txn, keyView, valueView, NO_PUT_FLAGS);
+            if (atCursor)
+            {
+                cursor.put(keyView, valueView, PUT_CURRENT); // replaces the entry without searching for it
+            }
+            else
+            {
+                stateDbi.put(txn, keyView, valueView, NO_PUT_FLAGS);
+            }
             return true;
         }
         return stateDbi.delete(txn, keyView);

@@ -81,13 +81,13 @@ final class CheckpointPathWarmUp
     {
         final UnsafeBuffer key = new UnsafeBuffer(new byte[KEY_LENGTH]);
         final UnsafeBuffer value = new UnsafeBuffer(new byte[VALUE_LENGTH]);
-        final ExpandableDirectByteBuffer read = new ExpandableDirectByteBuffer(VALUE_LENGTH);
+        final ExpandableDirectByteBuffer stored = new ExpandableDirectByteBuffer(VALUE_LENGTH);
         final CountingVisitor visitor = new CountingVisitor();
         // A store tracked from empty: the first full snapshot below is read from the log.
         ((ChronicleKeyedStateStore)store).trackChangesFromEmpty();
         for (int i = 0; i < KEYS; i++)
         {
-            write(store, key, value, read, i, 0);
+            write(store, key, value, stored, i, 0);
         }
         long checkpointId = 1;
         for (int snapshot = 0; snapshot < SNAPSHOTS; snapshot++)
@@ -101,17 +101,17 @@ final class CheckpointPathWarmUp
                 {
                     // A read left open, as a get the shard made last leaves the look-up open for a put: the scan
                     // then nests in it, on its segment sometimes (Chronicle's context chain).
-                    read(store, key, read, next);
+                    read(store, key, stored, next);
                     more = point.read(visitor, READ_BUDGET);
                     // Writes between read steps, as events arrive between the shard's steps of writing its file.
                     for (int w = 0; w < READ_BUDGET && next < KEYS; w++, next++)
                     {
-                        write(store, key, value, read, next, snapshot + 1);
+                        write(store, key, value, stored, next, snapshot + 1);
                     }
                 }
                 for (; next < KEYS; next++)
                 {
-                    write(store, key, value, read, next, snapshot + 1);
+                    write(store, key, value, stored, next, snapshot + 1);
                 }
             }
             finally
@@ -123,11 +123,11 @@ final class CheckpointPathWarmUp
     }
 
     private static int read(
-        final KeyedStateStore store, final UnsafeBuffer key, final ExpandableDirectByteBuffer read, final int i)
+        final KeyedStateStore store, final UnsafeBuffer key, final ExpandableDirectByteBuffer stored, final int i)
     {
         key.putLong(0, 0x5EED_0000_0000_0000L | i);
         key.putLong(Long.BYTES, i * 0x9E3779B97F4A7C15L);
-        return store.get(key, KEY_LENGTH, read);
+        return store.get(key, KEY_LENGTH, stored);
     }
 
     /** A read-modify-write of key {@code i}; every seventh key is removed instead, and re-inserted next round. */
@@ -135,18 +135,18 @@ final class CheckpointPathWarmUp
         final KeyedStateStore store,
         final UnsafeBuffer key,
         final UnsafeBuffer value,
-        final ExpandableDirectByteBuffer read,
+        final ExpandableDirectByteBuffer stored,
         final int i,
         final int round)
     {
-        final int length = read(store, key, read, i);
+        final int length = read(store, key, stored, i);
         if (i % 7 == round % 7 && length != KeyedStateStore.MISSING)
         {
             store.remove(key, KEY_LENGTH);
             return;
         }
         value.putLong(0, round);
-        value.putLong(Long.BYTES, length == KeyedStateStore.MISSING ? i : read.getLong(Long.BYTES) + 1);
+        value.putLong(Long.BYTES, length == KeyedStateStore.MISSING ? i : stored.getLong(Long.BYTES) + 1);
         store.put(key, KEY_LENGTH, value, 0, VALUE_LENGTH);
     }
 
