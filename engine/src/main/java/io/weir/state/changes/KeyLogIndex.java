@@ -7,7 +7,7 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A map from byte-string keys to their position in a change interval's {@link KeyLog}, for keys
+ * A map from byte-string keys to their position in a change interval's {@link DeltaLog}, for keys
  * that have no stored value to carry that position in its header (inserted or removed in the interval). It
  * allocates nothing in steady state: records {@code [length i32][log index i32][bytes]} are appended to a reused
  * arena, and an open-addressing table of {@code (hash << 32) | (record offset + 1)} slots indexes them, 0 being

@@ -1,6 +1,7 @@
 package io.weir.state.lmdb;
 
-import io.weir.state.changes.ChangeSet;
+import io.weir.state.changes.ChangeIntervals;
+import io.weir.state.changes.DeltaLog;
 import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
@@ -40,15 +41,22 @@ import java.util.stream.Stream;
  * <p>
  * <b>Databases.</b> {@code state} maps composite keys to values, each stored after a hidden
  * {@value #STAMP_BYTES}-byte stamp: the change interval (between two snapshot points, numbered by
- * {@link #interval}) of its last write.
+ * {@link #interval}) of its last write, then the position of the key's record in that interval's
+ * {@link DeltaLog}. {@code meta} holds the {@linkplain #FORMAT_VERSION format version} of the values, so a store
+ * written with another layout is refused rather than misread.
  * <p>
- * <b>Change tracking.</b> A write to a key whose stamp is not the current interval is its first change since the
- * snapshot point, so the key is appended to the off-heap change log ({@link ChangeSet#keys}), the keys the next delta holds. The stamp
- * comes with the value a read-modify-write has just read ({@link #get} remembers it for a {@link #put} of the
- * same key), so tracking costs no B-tree operation there; a blind write looks it up. Keys without an entry
- * (inserts, and the key of a remove) carry no stamp, so a {@link KeyLogIndex} remembers them for the interval.
- * The log is not in LMDB: it only has to match what the snapshot point commits, and a store opened again starts
- * a new log (its first delta holds the writes since open), as it did when this set was a database.
+ * <b>Change tracking.</b> Once checkpoints will be taken ({@link #prepareForCheckpoints}, or the first snapshot
+ * point), every write also goes to an off-heap {@link DeltaLog}: the latest value of each key changed in the
+ * interval, which is the next delta. A write to a key whose stamp is not the current interval is its first change
+ * since the snapshot point and appends the key's record; a later one supersedes the record its stamp names. The
+ * stamp comes with the value a read-modify-write has just read ({@link #get} remembers it for a {@link #put} of
+ * the same key), so tracking costs no B-tree operation there; a blind write looks it up. A removed key has no
+ * entry, so {@link DeltaLog#absentKeys} keeps its record's position for the rest of the interval.
+ * <p>
+ * Why a value log rather than a log of keys: a delta used to be read by looking every changed key up again in the
+ * snapshot's read transaction, an {@code mdb_get} per key on the checkpoint thread, about 500,000 a second on
+ * the cores both shards keep busy. The shard has the value in hand as it writes; copying it costs less. The log is
+ * not in LMDB: it only has to match the snapshot point, and a store opened again starts a new one.
  * <p>
  * <b>Write batching.</b> The shard thread keeps one write transaction open and commits it every
  * {@code writeBatchSize} writes or {@code writeBatchBytes} bytes, at every snapshot point and at close. Reads go
@@ -76,10 +84,15 @@ import java.util.stream.Stream;
 public final class LmdbKeyedStateStore implements KeyedStateStore
 {
     static final String STATE_DBI_NAME = "state";
+    static final String META_DBI_NAME = "meta";
+    /** Version 2: an 8-byte stamp (interval, log position) before every value; version 1 had a 4-byte one. */
+    static final int FORMAT_VERSION = 2;
+    private static final String FORMAT_KEY = "format";
     static final PutFlags[] NO_PUT_FLAGS = new PutFlags[0];
     private static final PutFlags[] PUT_CURRENT = {PutFlags.MDB_CURRENT};
-    /** Size of the interval stamp before every stored value. */
-    static final int STAMP_BYTES = Integer.BYTES;
+    /** Size of the stamp before every stored value: the interval of its last write, then its log position. */
+    static final int STAMP_BYTES = 2 * Integer.BYTES;
+    private static final int POSITION_OFFSET = Integer.BYTES;
     /** Stamp of a key with no entry: 0 is never an interval. */
     private static final int NO_ENTRY = 0;
 
@@ -115,8 +128,13 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
      */
     private boolean cursorAtLastRead;
     private int lastReadStamp;
-    private ChangeSet changes = new ChangeSet();
-    private ChangeSet spareChanges = new ChangeSet();
+    private int lastReadPosition;
+    /** The log position in the stamp {@link #stampOf} returned last. */
+    private int entryPosition;
+    private DeltaLog changes = new DeltaLog();
+    private DeltaLog spareChanges = new DeltaLog();
+    /** Whether writes go to {@link #changes}: from {@link #prepareForCheckpoints} or the first snapshot point on. */
+    private boolean tracking;
     private int interval;
     private final IdleStrategy growthWaitIdle = new BackoffIdleStrategy();
     /** Guards the environment's close against a concurrent snapshot release (both rare, never per event). */
@@ -172,7 +190,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             Math.min(alignUp(initialMapSizeBytes), alignDown(usableDiskBytes() - LmdbConfiguration.DISK_RESERVE_BYTES)));
         env = Env.create(DirectBufferProxy.PROXY_DB)
             .setMapSize(mapSize)
-            .setMaxDbs(1)
+            .setMaxDbs(2)
             .setMaxReaders(LmdbConfiguration.MAX_READERS_DEFAULT)
             .open(dir.toFile(), flags);
         try
@@ -180,6 +198,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             try (Txn<DirectBuffer> setup = env.txnWrite())
             {
                 stateDbi = env.openDbi(setup, bytes(STATE_DBI_NAME), null, false, DbiFlags.MDB_CREATE);
+                checkFormat(setup, env.openDbi(setup, bytes(META_DBI_NAME), null, false, DbiFlags.MDB_CREATE));
                 interval = firstInterval(setup, stateDbi);
                 setup.commit();
             }
@@ -212,6 +231,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         }
         final DirectBuffer value = c.val();
         lastReadStamp = value.getInt(0);
+        lastReadPosition = value.getInt(POSITION_OFFSET);
         final int valueLength = value.capacity() - STAMP_BYTES;
         valueOut.putBytes(0, value, STAMP_BYTES, valueLength);
         return valueLength;
@@ -232,8 +252,10 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         final boolean lastRead = isLastRead(key, keyLength);
         final boolean atCursor = cursorAtLastRead && lastRead;
         cursorAtLastRead = false;
-        onChange(key, keyLength, stampOf(key, keyLength, lastRead), false);
+        final int stamp = stampOf(key, keyLength, lastRead);
+        final int position = onChange(key, keyLength, stamp, value, valueOffset, valueLength);
         stampedValue.putInt(0, interval);
+        stampedValue.putInt(POSITION_OFFSET, position);
         stampedValue.putBytes(STAMP_BYTES, value, valueOffset, valueLength);
         final int record = log.appendPut(key, keyLength, stampedValue, 0, STAMP_BYTES + valueLength);
         applyWithGrowth(record, atCursor);
@@ -252,7 +274,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         {
             return false;
         }
-        onChange(key, keyLength, stamp, true);
+        onChange(key, keyLength, stamp, null, 0, DeltaLog.TOMBSTONE);
         final int record = log.appendRemove(key, keyLength);
         final boolean removed = applyWithGrowth(record, false);
         onWrite();
@@ -264,7 +286,10 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         return lastReadKeyLength == keyLength && KeyLogIndex.sameBytes(lastReadKey, 0, key, 0, keyLength);
     }
 
-    /** The stamp of the key's entry ({@link #NO_ENTRY} if none); forgets the last read, as the key changes next. */
+    /**
+     * The stamp of the key's entry ({@link #NO_ENTRY} if none), with its log position in {@link #entryPosition};
+     * forgets the last read, as the key changes next.
+     */
     private int stampOf(final DirectBuffer key, final int keyLength)
     {
         return stampOf(key, keyLength, isLastRead(key, keyLength));
@@ -276,32 +301,77 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         lastReadKeyLength = -1;
         if (lastRead)
         {
+            entryPosition = lastReadPosition;
             return lastReadStamp;
         }
         final DirectBuffer value = stateDbi.get(txn, lookupKey(key, keyLength));
-        return null == value ? NO_ENTRY : value.getInt(0);
+        if (null == value)
+        {
+            return NO_ENTRY;
+        }
+        entryPosition = value.getInt(POSITION_OFFSET);
+        return value.getInt(0);
     }
 
-    /** Log the key's first change in the interval, before it is written or removed. */
-    private void onChange(final DirectBuffer key, final int keyLength, final int stamp, final boolean removing)
+    /**
+     * Before the key is written or removed: log its new value (or its removal) in the interval's delta log.
+     *
+     * @param stamp         the interval in the key's entry ({@link #NO_ENTRY} if none); its log position is in
+     *                      {@link #entryPosition}.
+     * @param valueLength   the new value's length, or {@link DeltaLog#TOMBSTONE} when removing.
+     * @return the position of the key's record, for the stamp of the value written next (0 when not tracking).
+     */
+    private int onChange(
+        final DirectBuffer key,
+        final int keyLength,
+        final int stamp,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength)
     {
+        if (!tracking)
+        {
+            return 0;
+        }
+        final DeltaLog log = changes;
         if (NO_ENTRY == stamp)
         {
-            if (KeyLogIndex.MISSING == changes.absentKeys.putIfAbsent(key, keyLength, 0))
-            {
-                changes.keys.append(key, keyLength);
-            }
-            return;
+            // An insert: only a removal earlier in the interval indexes the key; once inserted, its stamp names
+            // its record.
+            final int logged = 0 == log.absentKeys.size() ? KeyLogIndex.MISSING : log.absentKeys.get(key, keyLength);
+            return KeyLogIndex.MISSING == logged ?
+                log.append(key, keyLength, value, valueOffset, valueLength) :
+                log.update(logged, value, valueOffset, valueLength);
         }
-        if (stamp != interval)
+        final boolean removing = DeltaLog.TOMBSTONE == valueLength;
+        final int position;
+        if (stamp == interval)
         {
-            changes.keys.append(key, keyLength);
+            if (removing)
+            {
+                position = log.updateTombstone(entryPosition);
+            }
+            else if (log.maySupersede())
+            {
+                position = log.supersede(entryPosition, key, keyLength, value, valueOffset, valueLength);
+            }
+            else
+            {
+                position = log.update(entryPosition, value, valueOffset, valueLength);
+            }
+        }
+        else
+        {
+            position = removing ?
+                log.appendTombstone(key, keyLength) : log.append(key, keyLength, value, valueOffset, valueLength);
         }
         if (removing)
         {
-            // Without an entry the key has no stamp: remember that it is logged already this interval.
-            changes.absentKeys.putIfAbsent(key, keyLength, 0);
+            // Without an entry the key has no stamp: keep its record's position for the rest of the interval. The
+            // position it had from an insert may since have been superseded, so this one replaces it.
+            log.absentKeys.put(key, keyLength, position);
         }
+        return position;
     }
 
     /** {@inheritDoc} Called from the shard thread; sees uncommitted writes. */
@@ -334,10 +404,12 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     }
 
     /**
-     * {@inheritDoc} Commits the open write transaction, opens the snapshot's read transaction, hands it the
-     * interval's change log and starts a new interval. Called from the shard thread.
+     * {@inheritDoc} Hands the snapshot the interval's delta log and starts a new interval; a full snapshot also
+     * commits the open write transaction and opens the read transaction it reads. Called from the shard thread.
      *
-     * @throws IllegalStateException if the previous snapshot has not been released.
+     * @throws IllegalStateException if the previous snapshot has not been released, or if a delta is asked for
+     *                               before changes were tracked (neither {@link #prepareForCheckpoints} nor a
+     *                               snapshot point came before it).
      */
     public StoreSnapshot snapshot(final long checkpointId, final boolean full)
     {
@@ -347,21 +419,47 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             throw new IllegalStateException("LMDB store of shard " + shardId + ": snapshot of checkpoint " +
                 inFlight.checkpointId() + " is still in flight; release it before snapshot " + checkpointId);
         }
+        if (!full && !tracking)
+        {
+            throw new IllegalStateException("LMDB store of shard " + shardId + ": snapshot " + checkpointId +
+                " is a delta, but no change was tracked for it: call prepareForCheckpoints() before the changes, " +
+                "or take a full snapshot first");
+        }
         if (null != inFlight)
         {
             spareChanges = inFlight.changes();
             inFlight = null;
         }
-        commitBatch(true);
-        final Txn<DirectBuffer> readTxn = env.txnRead();
-        final ChangeSet frozen = changes;
+        tracking = true;
+        Txn<DirectBuffer> readTxn = null;
+        if (full)
+        {
+            // A delta reads only its log: the write transaction stays open, and no read transaction pins pages.
+            commitBatch(true);
+            readTxn = env.txnRead();
+        }
+        final DeltaLog frozen = changes;
         changes = spareChanges;
         spareChanges = null;
         changes.clear();
         final LmdbStoreSnapshot snapshot = new LmdbStoreSnapshot(this, checkpointId, full, readTxn, stateDbi, frozen);
         inFlight = snapshot;
-        interval = ChangeSet.nextInterval(interval);
+        interval = ChangeIntervals.next(interval);
         return snapshot;
+    }
+
+    /**
+     * {@inheritDoc} Logs changes from now on, for the first delta. A store with entries (reopened, or restored)
+     * starts a new interval, as its stamps carry no log position for this one. Called from the shard thread.
+     */
+    public void prepareForCheckpoints()
+    {
+        checkOpen();
+        if (!tracking)
+        {
+            tracking = true;
+            interval = ChangeIntervals.next(interval);
+        }
     }
 
     /**
@@ -469,6 +567,35 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         }
     }
 
+    /**
+     * A new environment gets the current format version; one opened again must have it, as values of another
+     * layout would be misread (version 1's 4-byte stamp read as 8 bytes corrupts every value).
+     */
+    private void checkFormat(final Txn<DirectBuffer> txn, final Dbi<DirectBuffer> metaDbi)
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(ByteBuffer.allocateDirect(FORMAT_KEY.length()));
+        key.putStringWithoutLengthAscii(0, FORMAT_KEY);
+        final DirectBuffer stored = metaDbi.get(txn, key);
+        if (null == stored)
+        {
+            if (stateDbi.stat(txn).entries > 0)
+            {
+                throw new IllegalStateException("LMDB state directory " + dir + " holds state of format version 1 " +
+                    "(written by an older Weir), this Weir reads version " + FORMAT_VERSION + ": delete the " +
+                    "directory and restore from a checkpoint");
+            }
+            final UnsafeBuffer version = new UnsafeBuffer(ByteBuffer.allocateDirect(Integer.BYTES));
+            version.putInt(0, FORMAT_VERSION);
+            metaDbi.put(txn, key, version, NO_PUT_FLAGS);
+        }
+        else if (stored.capacity() != Integer.BYTES || stored.getInt(0) != FORMAT_VERSION)
+        {
+            throw new IllegalStateException("LMDB state directory " + dir + " holds state of format version " +
+                (stored.capacity() == Integer.BYTES ? Integer.toString(stored.getInt(0)) : "(unreadable)") +
+                ", this Weir reads version " + FORMAT_VERSION + ": delete the directory and restore from a checkpoint");
+        }
+    }
+
     /** 1 for a new database; for one opened again, past every stamp in it, so none passes for the current one. */
     private static int firstInterval(final Txn<DirectBuffer> txn, final Dbi<DirectBuffer> stateDbi)
     {
@@ -487,7 +614,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
                 max = Math.max(max, value.getInt(0));
             }
         }
-        return ChangeSet.nextInterval(max);
+        return ChangeIntervals.next(max);
     }
 
     private void onWrite()
@@ -644,10 +771,10 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         }
     }
 
-    /** With no transaction open: grow the map once it is three quarters used, if no snapshot is in flight. */
+    /** With no transaction open: grow the map once it is three quarters used, if no snapshot pins it. */
     private void tryGrowAhead()
     {
-        if (null != inFlight && !inFlight.isReleased())
+        if (null != inFlight && inFlight.pinsMap())
         {
             return;
         }
@@ -695,7 +822,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     private void awaitSnapshotReleased(final Env.MapFullException cause)
     {
         final LmdbStoreSnapshot snapshot = inFlight;
-        if (null == snapshot || snapshot.isReleased())
+        if (null == snapshot || !snapshot.pinsMap())
         {
             return;
         }
@@ -714,7 +841,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
 
     private void awaitRelease(final LmdbStoreSnapshot snapshot, final long deadlineNs, final Env.MapFullException cause)
     {
-        while (!snapshot.isReleased())
+        while (snapshot.pinsMap())
         {
             if (System.nanoTime() - deadlineNs >= 0)
             {

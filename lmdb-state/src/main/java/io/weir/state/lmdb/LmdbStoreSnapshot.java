@@ -1,7 +1,6 @@
 package io.weir.state.lmdb;
 
-import io.weir.state.changes.ChangeSet;
-import io.weir.state.changes.KeyLog;
+import io.weir.state.changes.DeltaLog;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
@@ -11,31 +10,31 @@ import org.lmdbjava.Dbi;
 import org.lmdbjava.Txn;
 
 /**
- * An MVCC snapshot of an {@link LmdbKeyedStateStore}: a read transaction opened at the snapshot point. The
- * environment has {@code MDB_NOTLS}, so the transaction, opened on the shard thread, is used and closed by the
- * snapshot thread. A full snapshot visits the {@code state} database; a delta visits the keys the interval that
- * ended at the snapshot point changed (its frozen {@link ChangeSet}), with each key's value in
- * this transaction or a tombstone (null value) if it is absent. Values are visited without their stamp.
+ * A snapshot of an {@link LmdbKeyedStateStore}. A full one is MVCC: a read transaction opened at the snapshot
+ * point, visiting the {@code state} database, values without their stamp. The environment has {@code MDB_NOTLS},
+ * so the transaction, opened on the shard thread, is used and closed by the snapshot thread. Keep it short: while
+ * it is open the writer cannot reuse the pages it sees (the file grows under rewrites) and the map cannot grow.
  * <p>
- * Keep it short: while it is open the writer cannot reuse the pages it sees (the file grows under rewrites) and
- * the map cannot grow. {@link #forEach} or {@link #read}, and {@link #release()}, are called by one reading thread
- * at a time: the checkpoint thread, or the shard itself between events (the transaction has no thread).
+ * A delta reads no LMDB page: it visits the frozen {@link DeltaLog} of the interval that ended at the snapshot
+ * point, each changed key once with its latest value, or a tombstone (null value) if it was removed.
+ * <p>
+ * {@link #forEach} or {@link #read}, and {@link #release()}, are called by one reading thread at a time: the
+ * checkpoint thread, or the shard itself between events (the transaction has no thread).
  */
 final class LmdbStoreSnapshot implements StoreSnapshot
 {
     private final LmdbKeyedStateStore store;
     private final long checkpointId;
     private final boolean full;
+    /** Null for a delta. */
     private final Txn<DirectBuffer> readTxn;
     private final Dbi<DirectBuffer> stateDbi;
-    private final ChangeSet changes;
+    private final DeltaLog changes;
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
-    private final KeyLog.KeyConsumer onChangedKey = this::onChangedKey;
     private volatile boolean released;
     private Cursor<DirectBuffer> cursor;
-    private EntryVisitor visitor;
-    private int logPosition;
+    private long logCursor = DeltaLog.start();
     private boolean done;
 
     LmdbStoreSnapshot(
@@ -44,7 +43,7 @@ final class LmdbStoreSnapshot implements StoreSnapshot
         final boolean full,
         final Txn<DirectBuffer> readTxn,
         final Dbi<DirectBuffer> stateDbi,
-        final ChangeSet changes)
+        final DeltaLog changes)
     {
         this.store = store;
         this.checkpointId = checkpointId;
@@ -80,14 +79,9 @@ final class LmdbStoreSnapshot implements StoreSnapshot
         }
         else
         {
-            this.visitor = visitor;
-            try
+            for (long at = DeltaLog.start(); !changes.isEnd(at); )
             {
-                changes.keys.forEach(0, Integer.MAX_VALUE, onChangedKey);
-            }
-            finally
-            {
-                this.visitor = null;
+                at = changes.read(at, Integer.MAX_VALUE, visitor, keyView, valueView);
             }
         }
     }
@@ -107,27 +101,19 @@ final class LmdbStoreSnapshot implements StoreSnapshot
         {
             return false;
         }
-        this.visitor = visitor;
-        try
+        if (full)
         {
-            if (full)
-            {
-                readCursor(budget);
-            }
-            else
-            {
-                logPosition = changes.keys.forEach(logPosition, budget, onChangedKey);
-                done = logPosition >= changes.keys.endPosition();
-            }
+            readCursor(visitor, budget);
         }
-        finally
+        else
         {
-            this.visitor = null;
+            logCursor = changes.read(logCursor, budget, visitor, keyView, valueView);
+            done = changes.isEnd(logCursor);
         }
         return !done;
     }
 
-    private void readCursor(final int budget)
+    private void readCursor(final EntryVisitor visitor, final int budget)
     {
         boolean found;
         if (null == cursor)
@@ -156,21 +142,6 @@ final class LmdbStoreSnapshot implements StoreSnapshot
         closeCursor();
     }
 
-    private void onChangedKey(final DirectBuffer buffer, final int offset, final int length)
-    {
-        keyView.wrap(buffer, offset, length);
-        final DirectBuffer value = stateDbi.get(readTxn, keyView);
-        if (null == value)
-        {
-            visitor.onEntry(keyView, length, null, 0);
-        }
-        else
-        {
-            valueView.wrap(value, LmdbKeyedStateStore.STAMP_BYTES, value.capacity() - LmdbKeyedStateStore.STAMP_BYTES);
-            visitor.onEntry(keyView, length, valueView, valueView.capacity());
-        }
-    }
-
     private void closeCursor()
     {
         if (null != cursor)
@@ -191,7 +162,10 @@ final class LmdbStoreSnapshot implements StoreSnapshot
             try
             {
                 closeCursor();
-                readTxn.close();
+                if (null != readTxn)
+                {
+                    readTxn.close();
+                }
             }
             finally
             {
@@ -201,8 +175,8 @@ final class LmdbStoreSnapshot implements StoreSnapshot
         }
     }
 
-    /** Shard thread, once released: the frozen change set, for reuse. */
-    ChangeSet changes()
+    /** Shard thread, once released: the frozen delta log, for reuse. */
+    DeltaLog changes()
     {
         return changes;
     }
@@ -210,6 +184,12 @@ final class LmdbStoreSnapshot implements StoreSnapshot
     boolean isReleased()
     {
         return released;
+    }
+
+    /** Whether the snapshot holds a read transaction, so the map cannot grow: a full one, until released. */
+    boolean pinsMap()
+    {
+        return null != readTxn && !released;
     }
 
     public String toString()

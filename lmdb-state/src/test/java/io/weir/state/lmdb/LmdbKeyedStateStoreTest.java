@@ -7,8 +7,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -433,6 +438,128 @@ class LmdbKeyedStateStoreTest
     }
 
     @Test
+    @Timeout(30)
+    void shouldPutOnlyChangesAfterPrepareForCheckpointsInTheFirstDeltaOfAStoreWithEntries()
+    {
+        try (KeyedStateStore store = backend().createStore(0, 0))
+        {
+            // Written before tracking (as a restore writes): their stamps name no record of the first interval.
+            for (int i = 1; i <= 5; i++)
+            {
+                put(store, compositeKey(i), value(i, 10));
+            }
+            store.prepareForCheckpoints();
+            assertArrayEquals(value(2, 10), get(store, compositeKey(2)));
+            put(store, compositeKey(2), value(20, 10));     // read-modify-write
+            put(store, compositeKey(4), value(40, 10));     // blind write
+            put(store, compositeKey(2), value(21, 12));     // a later change supersedes the first one
+            assertTrue(remove(store, compositeKey(3)));
+
+            final StoreSnapshot delta = store.snapshot(1, false);
+            final Map<ByteBuffer, ByteBuffer> expected = new HashMap<>();
+            expected.put(wrap(compositeKey(2)), wrap(value(21, 12)));
+            expected.put(wrap(compositeKey(4)), wrap(value(40, 10)));
+            expected.put(wrap(compositeKey(3)), null);
+            assertEquals(expected, contents(delta));
+            // A delta can be read again: each pass reads the whole log.
+            assertEquals(expected, contents(delta));
+            delta.release();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRefuseADeltaBeforeChangesAreTracked()
+    {
+        try (KeyedStateStore store = backend().createStore(0, 0))
+        {
+            put(store, compositeKey(1), value(1, 10));
+            final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> store.snapshot(1, false));
+            assertTrue(ex.getMessage().contains("snapshot 1 is a delta") &&
+                ex.getMessage().contains("prepareForCheckpoints"), ex.getMessage());
+
+            final StoreSnapshot full = store.snapshot(1, true);
+            assertEquals(Map.of(wrap(compositeKey(1)), wrap(value(1, 10))), contents(full));
+            full.release();
+            put(store, compositeKey(2), value(2, 10));
+            final StoreSnapshot delta = store.snapshot(2, false);
+            assertEquals(Map.of(wrap(compositeKey(2)), wrap(value(2, 10))), contents(delta));
+            delta.release();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldGrowAFullMapWhileADeltaIsInFlight()
+    {
+        final LmdbStateBackend tiny = LmdbStateBackend.create(dir).initialMapSizeBytes(1L << 20).writeBatchSize(100)
+            .mapGrowthWaitTimeoutMs(0);
+        try (LmdbKeyedStateStore store = (LmdbKeyedStateStore)tiny.createStore(0, 0))
+        {
+            store.snapshot(1, true).release();
+            final Map<ByteBuffer, ByteBuffer> expected = new HashMap<>();
+            for (int i = 0; i < 100; i++)
+            {
+                put(store, compositeKey(i), value(i, 100));
+                expected.put(wrap(compositeKey(i)), wrap(value(i, 100)));
+            }
+            final StoreSnapshot delta = store.snapshot(2, false);
+
+            // A delta holds no read transaction, so the map grows (ahead at commits, or when full) at once; a full
+            // snapshot would make this time out, as the wait for its release is 0 ms.
+            for (int i = 0; i < 20_000; i++)
+            {
+                put(store, compositeKey(i), value(-i, 120));
+            }
+            assertTrue(store.mapGrowths() > 0, "growths: " + store.mapGrowths());
+            assertEquals(expected, contents(delta));
+            delta.release();
+            assertEquals(20_000, store.entryCount());
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldRefuseAStateDirectoryOfAnotherFormatVersion() throws Exception
+    {
+        // Version 1 (a 4-byte stamp, no meta database), written as an older Weir did.
+        final Path old = dir.resolve("shard-0");
+        Files.createDirectories(old);
+        try (Env<ByteBuffer> env = Env.create().setMapSize(1L << 20).setMaxDbs(1).open(old.toFile()))
+        {
+            final Dbi<ByteBuffer> state = env.openDbi("state", DbiFlags.MDB_CREATE);
+            final ByteBuffer key = ByteBuffer.allocateDirect(8).putLong(0, 1);
+            final ByteBuffer stamped = ByteBuffer.allocateDirect(12).putInt(0, 1).putLong(4, 42);
+            state.put(key, stamped);
+        }
+        final LmdbStateBackend keeping = backend().keepFiles(true);
+        final IllegalStateException v1 = assertThrows(IllegalStateException.class, () -> keeping.createStore(0, 0));
+        assertTrue(v1.getMessage().contains("format version 1") && v1.getMessage().contains(old.toString()),
+            v1.getMessage());
+
+        // The current version: written, then read back on reopen.
+        try (KeyedStateStore store = keeping.createStore(1, 0))
+        {
+            put(store, compositeKey(1), value(1, 10));
+        }
+        try (KeyedStateStore reopened = keeping.createStore(1, 0))
+        {
+            assertArrayEquals(value(1, 10), get(reopened, compositeKey(1)));
+        }
+
+        // A newer version is refused too.
+        try (Env<ByteBuffer> env = Env.create().setMapSize(1L << 20).setMaxDbs(2)
+            .open(dir.resolve("shard-1").toFile()))
+        {
+            final Dbi<ByteBuffer> meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
+            final ByteBuffer key = ByteBuffer.allocateDirect(6).put("format".getBytes(StandardCharsets.US_ASCII)).flip();
+            meta.put(key, ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, 3));
+        }
+        final IllegalStateException v3 = assertThrows(IllegalStateException.class, () -> keeping.createStore(1, 0));
+        assertTrue(v3.getMessage().contains("format version 3"), v3.getMessage());
+    }
+
+    @Test
     @Timeout(120)
     void shouldMatchModelAcrossManyFullAndDeltaSnapshots()
     {
@@ -622,7 +749,8 @@ class LmdbKeyedStateStoreTest
             assertEquals(999, reopened.entryCount());
             assertNull(get(reopened, compositeKey(5)));
             assertArrayEquals(value(6, 40), get(reopened, compositeKey(6)));
-            // No previous snapshot point in this store: the first delta is empty until something is written.
+            // Changes are logged from prepareForCheckpoints on: the first delta is empty until something is written.
+            reopened.prepareForCheckpoints();
             final StoreSnapshot delta = reopened.snapshot(1, false);
             assertEquals(Map.of(), contents(delta));
             delta.release();
@@ -643,6 +771,7 @@ class LmdbKeyedStateStoreTest
         try (KeyedStateStore reopened = keeping.createStore(2, 0))
         {
             // Both keys carry stamps of the earlier intervals; the new intervals must start past them.
+            reopened.prepareForCheckpoints();
             put(reopened, compositeKey(1), value(11, 8));
             assertArrayEquals(value(2, 8), get(reopened, compositeKey(2)));
             put(reopened, compositeKey(2), value(12, 8));

@@ -1,6 +1,8 @@
 package io.weir.state.offheap;
 
-import io.weir.state.changes.ChangeSet;
+import io.weir.state.changes.DeltaLogFullException;
+import io.weir.state.changes.DeltaLog;
+import io.weir.state.changes.ChangeIntervals;
 import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
@@ -407,7 +409,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         preImages.prepare(map.segments());
         lastCheckpointId = checkpointId;
         inflight = new ChronicleStoreSnapshot(checkpointId, full, fromLog, map, frozen, interval, preImages);
-        interval = ChangeSet.nextInterval(interval);
+        interval = ChangeIntervals.next(interval);
         return inflight;
     }
 
@@ -556,7 +558,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             final Data<byte[]> value = entry.value();
             max[0] = Math.max(max[0], value.bytes().readInt(value.offset()));
         });
-        return ChangeSet.nextInterval(max[0]);
+        return ChangeIntervals.next(max[0]);
     }
 
     private void reclaimReleasedSnapshot()

@@ -1,6 +1,7 @@
 package io.weir.state.offheap;
 
-import io.weir.state.changes.ChangeSet;
+import io.weir.state.changes.DeltaLog;
+import io.weir.state.changes.ChangeIntervals;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.StoreSnapshot;
 import net.openhft.chronicle.hash.Data;
@@ -89,7 +90,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         this.fromLog = fromLog;
         this.map = map;
         this.changes = changes;
-        this.liveInterval = ChangeSet.nextInterval(frozenInterval);
+        this.liveInterval = ChangeIntervals.next(frozenInterval);
         this.preImages = preImages;
         this.segments = map.segments();
     }

@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.state.changes.ReusedChunks;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.state.changes.DeltaLog;
 import io.weir.engine.ThreadAllocation;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;

@@ -1,6 +1,5 @@
-package io.weir.state.offheap;
+package io.weir.state.changes;
 
-import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.EntryVisitor;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
@@ -9,7 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.Arrays;
 
 /**
- * The latest value of every key a {@link ChronicleKeyedStateStore} changed in one change interval, once each: at the
+ * The latest value of every key a store changed in one change interval, once each: at the
  * snapshot point it is the delta, and reading it is a sequential copy.
  * <p>
  * Why. A delta used to be read by looking each changed key up in the map again (a hash, then cache misses on the
@@ -43,12 +42,12 @@ import java.util.Arrays;
  * Not thread-safe. The owning shard appends and updates; once handed to a snapshot the log is frozen and read by
  * the reading thread only, then cleared and reused by the shard after the snapshot is released.
  */
-final class DeltaLog
+public final class DeltaLog
 {
-    static final int CHUNK_BYTES = 1 << 22;
-    static final int MAX_CHUNKS = 1 << 12;
-    static final int TOMBSTONE = -1;
-    static final int MOVED = -2;
+    public static final int CHUNK_BYTES = 1 << 22;
+    public static final int MAX_CHUNKS = 1 << 12;
+    public static final int TOMBSTONE = -1;
+    public static final int MOVED = -2;
 
     private static final int UNIT_SHIFT = 3;
     private static final int OFFSET_BITS = 22 - UNIT_SHIFT;
@@ -60,14 +59,14 @@ final class DeltaLog
     static final int BITMAP_CHUNK_BYTES = (CHUNK_BYTES >>> UNIT_SHIFT) / Byte.SIZE;
     private static final int NONE = -1;
     /** Dead records allowed beyond the live ones before later changes overwrite in place instead. */
-    static final int DEFAULT_SUPERSEDE_SLACK = 1 << 20;
+    public static final int DEFAULT_SUPERSEDE_SLACK = 1 << 20;
 
     /**
      * Keys removed in the interval: with no entry they have no header to keep their record's position in, so this
      * does, for an insert of the key later in the interval. Inserts are not indexed: their entry's header names
      * their record.
      */
-    final KeyLogIndex absentKeys = new KeyLogIndex();
+    public final KeyLogIndex absentKeys = new KeyLogIndex();
 
     private final ReusedChunks chunks = new ReusedChunks(CHUNK_BYTES);
     /** Bytes used in each chunk before {@link #currentChunk}; the current one's is {@link #currentOffset}. */
@@ -83,24 +82,24 @@ final class DeltaLog
     /** Position of the last record appended, for {@link #discardLast}. */
     private int lastAppended = NONE;
 
-    DeltaLog()
+    public DeltaLog()
     {
         this(DEFAULT_SUPERSEDE_SLACK);
     }
 
-    DeltaLog(final int supersedeSlack)
+    public DeltaLog(final int supersedeSlack)
     {
         this.supersedeSlack = supersedeSlack;
     }
 
     /** Shard: the key's first change in the interval; returns the record's position. */
-    int append(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int offset, final int length)
+    public int append(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int offset, final int length)
     {
         return append(key, 0, keyLength, value, offset, length, length);
     }
 
     /** Shard: the key's first change in the interval is its removal; returns the record's position. */
-    int appendTombstone(final DirectBuffer key, final int keyLength)
+    public int appendTombstone(final DirectBuffer key, final int keyLength)
     {
         return append(key, 0, keyLength, null, 0, TOMBSTONE, 0);
     }
@@ -109,7 +108,7 @@ final class DeltaLog
      * Shard: whether a later change may {@link #supersede} the key's record rather than {@link #update} it in place:
      * until dead records outnumber live ones by the slack.
      */
-    boolean maySupersede()
+    public boolean maySupersede()
     {
         return deadRecords - (records - deadRecords) < supersedeSlack;
     }
@@ -120,7 +119,7 @@ final class DeltaLog
      *
      * @return the key's record position from now on.
      */
-    int supersede(
+    public int supersede(
         final int position,
         final DirectBuffer key,
         final int keyLength,
@@ -138,7 +137,7 @@ final class DeltaLog
      *
      * @return the key's record position from now on.
      */
-    int update(final int position, final DirectBuffer value, final int offset, final int length)
+    public int update(final int position, final DirectBuffer value, final int offset, final int length)
     {
         final int live = resolve(position);
         final UnsafeBuffer chunk = chunk(live);
@@ -163,7 +162,7 @@ final class DeltaLog
     }
 
     /** Shard: a later change of the key whose record is at {@code position} removes it. */
-    int updateTombstone(final int position)
+    public int updateTombstone(final int position)
     {
         final int live = resolve(position);
         chunk(live).putInt(offset(live) + VALUE_LENGTH_OFFSET, TOMBSTONE);
@@ -175,7 +174,7 @@ final class DeltaLog
      * superseded stays dead: the failed write may have dropped the entry, and the retry then logs the key as an
      * insert; otherwise it supersedes the same record again.
      */
-    void discardLast(final int position)
+    public void discardLast(final int position)
     {
         if (position != lastAppended)
         {
@@ -187,7 +186,7 @@ final class DeltaLog
     }
 
     /** Shard: forget every record; the chunks stay for the next interval. */
-    void clear()
+    public void clear()
     {
         absentKeys.clear();
         currentChunk = -1;
@@ -198,18 +197,18 @@ final class DeltaLog
     }
 
     /** Records appended in the interval, and how many of them were superseded (for tests and diagnostics). */
-    int records()
+    public int records()
     {
         return records;
     }
 
-    int deadRecords()
+    public int deadRecords()
     {
         return deadRecords;
     }
 
     /** Reading thread: a cursor at the first record. */
-    static long start()
+    public static long start()
     {
         return 0;
     }
@@ -221,7 +220,7 @@ final class DeltaLog
      *
      * @return the cursor after the last record visited; {@link #isEnd} once every record was visited.
      */
-    long read(final long cursor, final int maxRecords, final EntryVisitor visitor, final UnsafeBuffer keyView,
+    public long read(final long cursor, final int maxRecords, final EntryVisitor visitor, final UnsafeBuffer keyView,
         final UnsafeBuffer valueView)
     {
         int chunkIndex = (int)(cursor >>> 32);
@@ -260,7 +259,7 @@ final class DeltaLog
     }
 
     /** Whether {@code cursor} is past the last record. */
-    boolean isEnd(final long cursor)
+    public boolean isEnd(final long cursor)
     {
         final int chunkIndex = (int)(cursor >>> 32);
         return chunkIndex > currentChunk || (chunkIndex == currentChunk && (int)cursor >= currentOffset);

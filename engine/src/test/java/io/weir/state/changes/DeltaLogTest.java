@@ -1,4 +1,4 @@
-package io.weir.state.offheap;
+package io.weir.state.changes;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

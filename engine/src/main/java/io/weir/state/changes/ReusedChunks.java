@@ -1,4 +1,4 @@
-package io.weir.state.offheap;
+package io.weir.state.changes;
 
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
@@ -14,24 +14,24 @@ import java.util.Arrays;
  * Written by one thread. A chunk's view is never re-wrapped once handed out (a bigger chunk gets a new view), so
  * a reader that was handed a record's position by a happens-before edge reads it through the same view.
  */
-final class ReusedChunks
+public final class ReusedChunks
 {
     private final int chunkBytes;
     private UnsafeBuffer[] chunks = new UnsafeBuffer[8];
     private int count;
 
-    ReusedChunks(final int chunkBytes)
+    public ReusedChunks(final int chunkBytes)
     {
         this.chunkBytes = chunkBytes;
     }
 
-    UnsafeBuffer get(final int index)
+    public UnsafeBuffer get(final int index)
     {
         return chunks[index];
     }
 
     /** Writer: chunk {@code index}, able to hold a record of {@code recordLength} at offset 0. */
-    UnsafeBuffer prepare(final int index, final int recordLength)
+    public UnsafeBuffer prepare(final int index, final int recordLength)
     {
         if (index >= chunks.length)
         {
