@@ -3,6 +3,7 @@ package io.weir.state.changes;
 import io.weir.state.spi.EntryVisitor;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Arrays;
@@ -17,10 +18,12 @@ import java.util.Arrays;
  * key's first change.
  * <p>
  * A later change of the key in the interval {@linkplain #supersede supersedes} its record: the new value is
- * appended and the old record's bit is set in a dead-record bitmap, which is small enough to stay in cache. The
- * old record itself is not touched: overwriting it in place, found by the position the store keeps in the entry's
- * header, cost a cache miss per write of a hot key (unthrottled with 2 shards, interleaved: 1.88M events/s against
- * 1.71M, medians of 6). So
+ * appended and the old record's position appended to a list of dead records. The old record itself is not
+ * touched: overwriting it in place, found by the position the store keeps in the entry's header, cost a cache miss
+ * per write of a hot key (unthrottled with 2 shards, interleaved: 1.88M events/s against 1.71M, medians of 6).
+ * Nor is a bit set for it in the dead-record bitmap: that bitmap, 1/64 of the log, no longer stayed in a cache the
+ * map's look-ups keep thrashing, and setting the bit was 9% of a shard's samples (JFR, 1M keys). The reading
+ * thread sets the bits from the list before it reads. So
  * that memory stays bounded by the keys changed rather than the writes, superseding stops once dead records
  * outnumber live ones by {@code supersedeSlack}; later changes then {@linkplain #update overwrite in place}.
  * <p>
@@ -33,14 +36,15 @@ import java.util.Arrays;
  * A position packs the chunk and the offset in 8-byte units into a non-negative int, the size of the header field
  * that stores it: the log holds at most {@value #MAX_CHUNKS} chunks (16 GiB) per interval. The dead-record bitmap
  * has a bit per 8-byte unit, a {@value #BITMAP_CHUNK_BYTES}-byte chunk per log chunk, cleared when the log enters
- * the chunk.
+ * the chunk; the list of dead positions is kept across intervals, like the chunks.
  * <p>
  * Memory: a log holds a copy of every value changed in its interval (twice, at most, plus the slack), and a store
  * keeps two (one frozen while a snapshot reads it). The chunks are kept for the next interval, so they are
  * allocated while the state warms up, not in steady state.
  * <p>
  * Not thread-safe. The owning shard appends and updates; once handed to a snapshot the log is frozen and read by
- * the reading thread only, then cleared and reused by the shard after the snapshot is released.
+ * the reading thread only (which also writes the dead-record bitmap), then cleared and reused by the shard after
+ * the snapshot is released.
  */
 public final class DeltaLog
 {
@@ -77,6 +81,10 @@ public final class DeltaLog
     /** A bit per 8-byte unit of each log chunk: set for a superseded record. */
     private final ReusedChunks deadBits = new ReusedChunks(BITMAP_CHUNK_BYTES);
     private final int supersedeSlack;
+    /** Positions of superseded records, in the order they were superseded; the first {@link #deadRecords} are valid. */
+    private final ExpandableDirectByteBuffer deadPositions = new ExpandableDirectByteBuffer(1 << 12);
+    /** How many of {@link #deadPositions} the reading thread has set in {@link #deadBits}. */
+    private int deadBitsSet;
     private int records;
     private int deadRecords;
     /** Position of the last record appended, for {@link #discardLast}. */
@@ -193,6 +201,7 @@ public final class DeltaLog
         currentOffset = CHUNK_BYTES;
         records = 0;
         deadRecords = 0;
+        deadBitsSet = 0;
         lastAppended = NONE;
     }
 
@@ -223,6 +232,7 @@ public final class DeltaLog
     public long read(final long cursor, final int maxRecords, final EntryVisitor visitor, final UnsafeBuffer keyView,
         final UnsafeBuffer valueView)
     {
+        setDeadBits();
         int chunkIndex = (int)(cursor >>> 32);
         int at = (int)cursor;
         int visited = 0;
@@ -297,16 +307,28 @@ public final class DeltaLog
 
     private void markDead(final int position)
     {
-        final UnsafeBuffer bits = deadBits.get(position >>> OFFSET_BITS);
-        final int unit = position & ((1 << OFFSET_BITS) - 1);
-        final int word = bitWordOffset(unit);
-        final long before = bits.getLong(word);
-        final long after = before | (1L << unit);
-        if (after != before)
+        final int count = deadRecords;
+        // The retry of a failed write supersedes the same record again, right after (see discardLast).
+        if (count > 0 && deadPositions.getInt((count - 1) << 2) == position)
         {
-            bits.putLong(word, after);
-            deadRecords++;
+            return;
         }
+        deadPositions.putInt(count << 2, position);
+        deadRecords = count + 1;
+    }
+
+    /** Reading thread: set the bits of the records superseded since the last read. */
+    private void setDeadBits()
+    {
+        for (int i = deadBitsSet, count = deadRecords; i < count; i++)
+        {
+            final int position = deadPositions.getInt(i << 2);
+            final UnsafeBuffer bits = deadBits.get(position >>> OFFSET_BITS);
+            final int unit = position & ((1 << OFFSET_BITS) - 1);
+            final int word = bitWordOffset(unit);
+            bits.putLong(word, bits.getLong(word) | (1L << unit));
+        }
+        deadBitsSet = deadRecords;
     }
 
     private boolean isDead(final int chunkIndex, final int at)
