@@ -11,7 +11,8 @@ import java.util.Arrays;
  * records appended to them allocate nothing once the state has warmed up. Chunks are 64-byte aligned and at least
  * {@code chunkBytes}; a record larger than that gets a chunk of its own, a power of two that fits it.
  * <p>
- * Written by one thread. A chunk's view is never re-wrapped once handed out (a bigger chunk gets a new view), so
+ * Chunks are prepared by one thread; their memory is written by the thread that owns the structure at the time
+ * (a delta log's dead-record bits are set by its reading thread). A chunk's view is never re-wrapped once handed out (a bigger chunk gets a new view), so
  * a reader that was handed a record's position by a happens-before edge reads it through the same view.
  */
 public final class ReusedChunks

@@ -71,7 +71,8 @@ public interface KeyedStateStore extends AutoCloseable
      * The synchronous snapshot point of checkpoint {@code checkpointId}: fixes the state as it is now.
      *
      * @param full true for a self-contained snapshot of every entry, false for a delta of the entries changed
-     *             (written or removed) since the previous snapshot point.
+     *             (written or removed) since the previous snapshot point, or, for the first snapshot, since
+     *             {@link #prepareForCheckpoints} (a store may refuse a first delta without it).
      */
     StoreSnapshot snapshot(long checkpointId, boolean full);
 

@@ -181,4 +181,42 @@ class DeltaLogTest
         assertEquals(second, log.append(b, 1, value, 0, 3), "the next record takes the dropped one's place");
         assertEquals(List.of("a[1, 2, 3]", "b[1, 2, 3]"), readAll(log));
     }
+
+    @Test
+    @Timeout(60)
+    void shouldMarkSupersededRecordsInBoundedStepsBeforeVisitingAny()
+    {
+        final DeltaLog log = new DeltaLog();
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[1]);
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[1]);
+        final int[] positions = new int[10];
+        for (int round = 0; round < 4; round++)
+        {
+            for (int k = 0; k < positions.length; k++)
+            {
+                key.putByte(0, (byte)('a' + k));
+                value.putByte(0, (byte)round);
+                positions[k] = 0 == round ?
+                    log.append(key, 1, value, 0, 1) : log.supersede(positions[k], key, 1, value, 0, 1);
+            }
+        }
+        assertEquals(30, log.deadRecords());
+
+        final List<String> read = new ArrayList<>();
+        final int[] steps = {0, 0};
+        long cursor = DeltaLog.start();
+        while (!log.isEnd(cursor))
+        {
+            final int before = read.size();
+            cursor = log.read(cursor, 1, (k, keyLength, v, valueLength) ->
+                read.add((char)k.getByte(0) + "=" + v.getByte(0)), new UnsafeBuffer(0, 0), new UnsafeBuffer(0, 0));
+            assertTrue(read.size() - before <= 1, "a step visits at most its budget");
+            steps[read.size() == before ? 0 : 1]++;
+        }
+        // 30 dead records at 4 a step of budget 1: 7 steps mark 28 and visit nothing; the 8th marks the last 2 and
+        // visits the first key.
+        assertEquals(7, steps[0], "steps that only marked superseded records");
+        assertEquals(10, steps[1]);
+        assertEquals(List.of("a=3", "b=3", "c=3", "d=3", "e=3", "f=3", "g=3", "h=3", "i=3", "j=3"), read);
+    }
 }

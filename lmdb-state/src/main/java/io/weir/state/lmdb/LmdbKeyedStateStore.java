@@ -67,9 +67,9 @@ import java.util.stream.Stream;
  * <b>Map full.</b> When a put, delete or commit fails with {@link Env.MapFullException}, the transaction is
  * aborted, the map grows (doubling, never beyond what the disk can back: with {@code MDB_WRITEMAP} a write to a
  * sparse page on a full disk would be a SIGBUS), a new transaction is opened and the batch log replayed, so no
- * write is lost. The map can only grow with no transaction open, so if a snapshot's read transaction is in flight
- * the shard waits (bounded by {@code mapGrowthWaitTimeoutMs}) for its release. To make that rare the map is also
- * grown ahead, at commits and snapshot points with no snapshot in flight, once it is three quarters used. Only when
+ * write is lost. The map can only grow with no transaction open, so if a full snapshot's read transaction is in
+ * flight the shard waits (bounded by {@code mapGrowthWaitTimeoutMs}) for its release. To make that rare the map is
+ * also grown ahead, at commits while no full snapshot is in flight, once it is three quarters used. Only when
  * the disk cannot hold a larger map does the write fail, with the directory, map size and free disk in the message.
  * <p>
  * <b>Snapshots.</b> A full {@link #snapshot(long, boolean)} commits, opens a read transaction (the environment
@@ -432,7 +432,6 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             spareChanges = inFlight.changes();
             inFlight = null;
         }
-        tracking = true;
         Txn<DirectBuffer> readTxn = null;
         if (full)
         {
@@ -440,6 +439,9 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
             commitBatch(true);
             readTxn = env.txnRead();
         }
+        // Only once nothing can fail: a store that starts tracking here has stamps of this interval that name no
+        // record, and the interval moves on below.
+        tracking = true;
         final DeltaLog frozen = changes;
         changes = spareChanges;
         spareChanges = null;
@@ -506,6 +508,20 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     public Path dir()
     {
         return dir;
+    }
+
+    /**
+     * Tests: new delta logs that let dead records outnumber live ones by {@code slack} before later changes
+     * overwrite in place (see {@link DeltaLog#maySupersede}). Only before changes are tracked.
+     */
+    void deltaLogSupersedeSlack(final int slack)
+    {
+        if (tracking)
+        {
+            throw new IllegalStateException("changes are tracked already");
+        }
+        changes = new DeltaLog(slack);
+        spareChanges = new DeltaLog(slack);
     }
 
     /** Current map size; changes only on the shard thread. */

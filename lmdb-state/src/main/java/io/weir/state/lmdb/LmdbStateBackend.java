@@ -10,7 +10,13 @@ import java.util.Objects;
 
 /**
  * The {@code lmdb} state backend: each shard's keyed state lives in a memory-mapped LMDB B+tree, so state may be
- * larger than RAM, and a checkpoint's snapshot is an MVCC read transaction opened at the snapshot point.
+ * larger than RAM. A full snapshot is an MVCC read transaction opened at the snapshot point; a delta is an
+ * off-heap log of the values the shard changed since the previous snapshot point, kept as it writes.
+ * <p>
+ * <b>Memory.</b> That log holds a copy of every value changed in one checkpoint interval (and a store keeps two:
+ * one being written to the checkpoint), in RAM, up to 16 GiB an interval. The state may be larger than RAM, but
+ * the values one interval changes must fit: with large values or a long interval, take checkpoints more often. A
+ * job without checkpoints keeps no log.
  * <p>
  * <b>One LMDB environment per shard</b>, in {@code stateDir/shard-<n>}. LMDB allows one write transaction per
  * environment at a time (a process-wide writer mutex) and can only grow its map while no transaction of the
@@ -24,7 +30,7 @@ import java.util.Objects;
  * working state. That is by design: the working state is made durable by checkpoints (the snapshot files and
  * manifests), and recovery restores from the newest complete checkpoint, not from these files. With
  * {@link #keepFiles(boolean) keepFiles(false)} (the default) a shard's directory is deleted when its store is
- * closed, and a stale one found at start-up is wiped. {@code MDB_NOTLS} is always added: a snapshot's read
+ * closed, and a stale one found at start-up is wiped. {@code MDB_NOTLS} is always added: a full snapshot's read
  * transaction is opened on the shard thread at the snapshot point and read on the snapshot thread.
  * <p>
  * Configuration is fluent and immutable, as the {@link StateBackend} contract asks: every setter returns a new,
@@ -221,8 +227,8 @@ public final class LmdbStateBackend implements StateBackend
     }
 
     /**
-     * How long a shard whose map is full waits for its in-flight snapshot to be released (the map cannot grow while
-     * a read transaction is open) before the write fails. Default 60 s.
+     * How long a shard whose map is full waits for its in-flight full snapshot to be released (the map cannot grow
+     * while a read transaction is open; a delta holds none) before the write fails. Default 60 s.
      */
     public LmdbStateBackend mapGrowthWaitTimeoutMs(final long mapGrowthWaitTimeoutMs)
     {
