@@ -6,6 +6,10 @@ public final class Configuration
     public static final String SHARDS_PROP_NAME = "weir.shards";
     public static final int RING_CAPACITY_BYTES_DEFAULT = 1 << 20;
     public static final int READ_BATCH_LIMIT_DEFAULT = 256;
+    public static final String PREFETCH_EVENTS_PROP_NAME = "weir.prefetch.events";
+    /** Events a shard reads ahead for its store to prefetch; 16 is past the gain measured at stop 18. */
+    public static final int PREFETCH_EVENTS_DEFAULT = 16;
+    public static final int MAX_PREFETCH_EVENTS = 64;
     public static final int WATERMARK_BROADCAST_EVENTS_DEFAULT = 256;
     public static final int MAX_KEY_LENGTH_DEFAULT = 256;
     public static final long EXPECTED_ENTRIES_PER_SHARD_DEFAULT = 1 << 20;
@@ -18,5 +22,11 @@ public final class Configuration
     public static int shards()
     {
         return Integer.getInteger(SHARDS_PROP_NAME, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** {@value #PREFETCH_EVENTS_PROP_NAME}, or {@link #PREFETCH_EVENTS_DEFAULT}. */
+    public static int prefetchEvents()
+    {
+        return Integer.getInteger(PREFETCH_EVENTS_PROP_NAME, PREFETCH_EVENTS_DEFAULT);
     }
 }

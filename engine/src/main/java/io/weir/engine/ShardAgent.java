@@ -16,6 +16,7 @@ import io.weir.api.state.MapState;
 import io.weir.api.state.MapStateDescriptor;
 import io.weir.api.state.ReducingState;
 import io.weir.api.state.ReducingStateDescriptor;
+import io.weir.api.state.StateDescriptor;
 import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 import io.weir.engine.checkpoint.ShardRestore;
@@ -24,6 +25,7 @@ import io.weir.engine.checkpoint.ShardStateWriter;
 import io.weir.engine.checkpoint.TimerRecordDescriptor;
 import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.KeyedStateRegistry;
+import io.weir.engine.state.RegisteredState;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
@@ -63,6 +65,9 @@ public final class ShardAgent<K, I, O> implements Agent
     /** An idle shard writing its state file still returns to its duty cycle this often (timers, the clock). */
     static final long STATE_FILE_IDLE_WRITE_NS = 100_000;
 
+    /** States whose keys are prefetched, in registration order: the keys of 16 events for each fill 64. */
+    static final int MAX_PREFETCH_STATES = 4;
+
     private final int shardId;
     private final int shards;
     private final JobStatus status;
@@ -71,6 +76,12 @@ public final class ShardAgent<K, I, O> implements Agent
     private final boolean[] producerEnded;
     private final boolean[] producerAtBarrier;
     private final int readBatchLimit;
+    /** Null when the store does not prefetch or {@link WeirContext#prefetchEvents} is 0. */
+    private final EventLookahead lookahead;
+    private final int prefetchEvents;
+    private final int[] prefetchStateIds = new int[MAX_PREFETCH_STATES];
+    private int prefetchStateCount;
+    private int prefetchStatesSeen = -1;
     private final Codec<I> codec;
     private final Codec<K> keyCodec;
     private final KeyedProcessFunction<K, I, O> function;
@@ -166,6 +177,9 @@ public final class ShardAgent<K, I, O> implements Agent
         this.producerEnded = new boolean[rings.length];
         this.producerAtBarrier = new boolean[rings.length];
         this.readBatchLimit = ctx.readBatchLimit();
+        this.prefetchEvents = ctx.prefetchEvents();
+        this.lookahead = prefetchEvents > 0 && store.prefetches() ?
+            new EventLookahead(Configuration.MAX_PREFETCH_EVENTS * MAX_PREFETCH_STATES) : null;
         this.codec = codec;
         this.keyCodec = keyCodec;
         this.function = function;
@@ -246,7 +260,8 @@ public final class ShardAgent<K, I, O> implements Agent
                 if (!producerEnded[p] && !producerAtBarrier[p])
                 {
                     currentProducer = p;
-                    work += rings[p].controlledRead(messageHandler, readBatchLimit);
+                    work += null == lookahead ?
+                        rings[p].controlledRead(messageHandler, readBatchLimit) : readWithLookahead(p);
                 }
             }
             work += fireProcessingTimers();
@@ -380,6 +395,60 @@ public final class ShardAgent<K, I, O> implements Agent
             }
         }
         return false;
+    }
+
+    /**
+     * Read a batch as {@code controlledRead} does, in steps of {@link #prefetchEvents}: before each step, the store
+     * prefetches the keys of the step's events, so that their cache misses overlap (see
+     * {@link io.weir.state.spi.KeyedStateStore#prefetch}).
+     */
+    private int readWithLookahead(final int p)
+    {
+        final OneToOneRingBuffer ring = rings[p];
+        updatePrefetchStates();
+        if (0 == prefetchStateCount)
+        {
+            return ring.controlledRead(messageHandler, readBatchLimit);
+        }
+        int read = 0;
+        int limit;
+        int step;
+        do
+        {
+            limit = Math.min(prefetchEvents, readBatchLimit - read);
+            final int keys = lookahead.collect(ring, limit, prefetchStateIds, prefetchStateCount);
+            if (keys > 0)
+            {
+                store.prefetch(lookahead.keys(), EventLookahead.KEY_STRIDE, lookahead.lengths(), keys);
+            }
+            step = ring.controlledRead(messageHandler, limit);
+            read += step;
+        }
+        while (step == limit && read < readBatchLimit && !producerAtBarrier[p] && !producerEnded[p]);
+        return read;
+    }
+
+    /** The states to prefetch: value, reducing and aggregating states outside windows (their key is the event's). */
+    private void updatePrefetchStates()
+    {
+        final List<RegisteredState> states = stateRegistry.registeredStates();
+        if (states.size() == prefetchStatesSeen)
+        {
+            return;
+        }
+        int count = 0;
+        for (int i = 0, size = states.size(); i < size && count < MAX_PREFETCH_STATES; i++)
+        {
+            final RegisteredState state = states.get(i);
+            final StateDescriptor.Kind kind = state.kind();
+            if (!state.namespaced() && (StateDescriptor.Kind.VALUE == kind || StateDescriptor.Kind.REDUCING == kind ||
+                StateDescriptor.Kind.AGGREGATING == kind))
+            {
+                prefetchStateIds[count++] = state.id();
+            }
+        }
+        prefetchStateCount = count;
+        prefetchStatesSeen = states.size();
     }
 
     private ControlledMessageHandler.Action onMessage(

@@ -23,6 +23,7 @@ public final class WeirContext
     private int maxParallelism = KeyGroups.DEFAULT_MAX_PARALLELISM;
     private int ringCapacityBytes = Configuration.RING_CAPACITY_BYTES_DEFAULT;
     private int readBatchLimit = Configuration.READ_BATCH_LIMIT_DEFAULT;
+    private int prefetchEvents = Configuration.prefetchEvents();
     private int watermarkBroadcastEvents = Configuration.WATERMARK_BROADCAST_EVENTS_DEFAULT;
     private int maxKeyLength = Configuration.MAX_KEY_LENGTH_DEFAULT;
     private long expectedEntriesPerShard = Configuration.EXPECTED_ENTRIES_PER_SHARD_DEFAULT;
@@ -81,6 +82,24 @@ public final class WeirContext
     public int readBatchLimit()
     {
         return readBatchLimit;
+    }
+
+    /**
+     * Events a shard reads ahead in its input, so that a store whose look-ups miss the CPU cache (Chronicle Map) can
+     * load the memory of their keys' value, reducing and aggregating states all together first
+     * ({@link io.weir.state.spi.KeyedStateStore#prefetch}). 0 turns it off; at most
+     * {@value Configuration#MAX_PREFETCH_EVENTS}. Default {@value Configuration#PREFETCH_EVENTS_DEFAULT}, or the
+     * system property {@value Configuration#PREFETCH_EVENTS_PROP_NAME}.
+     */
+    public WeirContext prefetchEvents(final int prefetchEvents)
+    {
+        this.prefetchEvents = prefetchEvents;
+        return this;
+    }
+
+    public int prefetchEvents()
+    {
+        return prefetchEvents;
     }
 
     /** A producer broadcasts its watermark to every shard at least this often, in events. */
@@ -233,6 +252,11 @@ public final class WeirContext
         if (readBatchLimit < 1)
         {
             throw new IllegalArgumentException("readBatchLimit must be positive: " + readBatchLimit);
+        }
+        if (prefetchEvents < 0 || prefetchEvents > Configuration.MAX_PREFETCH_EVENTS)
+        {
+            throw new IllegalArgumentException("prefetchEvents must be in 0.." + Configuration.MAX_PREFETCH_EVENTS +
+                ": " + prefetchEvents);
         }
         if (watermarkBroadcastEvents < 1)
         {

@@ -7,7 +7,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.ByteOrder;
 
 /**
  * The shard's current key: the serialized key of the element or timer being processed, and its key group.
@@ -78,10 +77,6 @@ public final class KeyContext
             throw new IllegalStateException("no current key: keyed state is only accessible while processing an " +
                 "element or a timer");
         }
-        dst.putShort(StateKeyDescriptor.KEY_GROUP_OFFSET, (short)keyGroup, ByteOrder.BIG_ENDIAN);
-        dst.putShort(StateKeyDescriptor.STATE_ID_OFFSET, (short)stateId, ByteOrder.BIG_ENDIAN);
-        dst.putShort(StateKeyDescriptor.KEY_LENGTH_OFFSET, (short)keyLength, ByteOrder.BIG_ENDIAN);
-        dst.putBytes(StateKeyDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
-        return StateKeyDescriptor.KEY_OFFSET + keyLength;
+        return StateKeyDescriptor.writeBaseKey(dst, 0, keyGroup, stateId, keyBuffer, 0, keyLength);
     }
 }

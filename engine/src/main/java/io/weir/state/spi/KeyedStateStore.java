@@ -42,6 +42,24 @@ public interface KeyedStateStore extends AutoCloseable
     {
     }
 
+    /**
+     * Whether {@link #prefetch} does anything. The shard reads ahead in its input only for a store that says so.
+     */
+    default boolean prefetches()
+    {
+        return false;
+    }
+
+    /**
+     * A hint that the next calls will look up these keys: {@code count} keys, key {@code i} at offset
+     * {@code i * stride} of {@code keys}, {@code lengths[i]} bytes long. A store whose look-ups miss the CPU cache
+     * may load the memory of all of them now, so that their misses overlap instead of coming one after another.
+     * Changes nothing, may ignore any key, and must not fail for a key it does not hold. Shard thread only.
+     */
+    default void prefetch(DirectBuffer keys, int stride, int[] lengths, int count)
+    {
+    }
+
     /** @return true if an entry was removed. */
     boolean remove(DirectBuffer key, int keyLength);
 

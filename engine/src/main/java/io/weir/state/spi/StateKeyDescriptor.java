@@ -1,6 +1,7 @@
 package io.weir.state.spi;
 
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * Layout of the composite keys handed to a {@link KeyedStateStore}.
@@ -27,6 +28,28 @@ public final class StateKeyDescriptor
 
     private StateKeyDescriptor()
     {
+    }
+
+    /**
+     * Write {@code [key group][state id][key length][key]} at {@code offset} of {@code dst}: the whole store key of
+     * a state without a suffix (value, reducing, aggregating), and the prefix of the others.
+     *
+     * @return the number of bytes written.
+     */
+    public static int writeBaseKey(
+        final MutableDirectBuffer dst,
+        final int offset,
+        final int keyGroup,
+        final int stateId,
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength)
+    {
+        dst.putShort(offset + KEY_GROUP_OFFSET, (short)keyGroup, java.nio.ByteOrder.BIG_ENDIAN);
+        dst.putShort(offset + STATE_ID_OFFSET, (short)stateId, java.nio.ByteOrder.BIG_ENDIAN);
+        dst.putShort(offset + KEY_LENGTH_OFFSET, (short)keyLength, java.nio.ByteOrder.BIG_ENDIAN);
+        dst.putBytes(offset + KEY_OFFSET, key, keyOffset, keyLength);
+        return KEY_OFFSET + keyLength;
     }
 
     public static int keyGroup(final DirectBuffer compositeKey)

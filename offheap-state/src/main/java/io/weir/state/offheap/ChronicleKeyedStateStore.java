@@ -56,6 +56,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private final Path file;
 
     private ChronicleMap<byte[], byte[]> map;
+    /** Null when this Chronicle Map's layout is not the one it knows (then the store does not prefetch). */
+    private LookupPrefetcher prefetcher;
     /** The map's entry count, kept here because Chronicle's {@code longSize()} visits every segment. */
     private long entries;
     private long configuredEntries;
@@ -113,6 +115,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         this.spareChanges = new DeltaLog(ctx.deltaLogSupersedeSlack());
         this.file = ctx.directory() == null ? null : ctx.directory().resolve("shard-" + shardId + ".cmap");
         this.map = createMap(entries, file, true);
+        this.prefetcher = LookupPrefetcher.create(map);
         this.entries = map.longSize();
         this.interval = firstInterval(map);
     }
@@ -178,6 +181,27 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 c.close();
             }
         }
+    }
+
+    public boolean prefetches()
+    {
+        return null != prefetcher;
+    }
+
+    /** Loads the keys' hash slots, then their entries, see {@link LookupPrefetcher}. */
+    public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
+    {
+        final LookupPrefetcher prefetcher = this.prefetcher;
+        if (null != prefetcher)
+        {
+            prefetcher.prefetch(keys, stride, lengths, Math.min(count, LookupPrefetcher.MAX_KEYS));
+        }
+    }
+
+    /** Entries the prefetcher of the current map found (tests). */
+    long prefetchedEntries()
+    {
+        return null == prefetcher ? -1 : prefetcher.entriesLoaded();
     }
 
     public void endOfAccess()
@@ -669,6 +693,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             }
         }
         map = newMap;
+        prefetcher = LookupPrefetcher.create(newMap);
         configuredEntries = newEntries;
         generation++;
         if (preparedForCheckpoints)

@@ -1,0 +1,177 @@
+package io.weir.state.offheap;
+
+import net.openhft.chronicle.algo.hashing.LongHashFunction;
+import net.openhft.chronicle.hash.impl.CompactOffHeapLinearHashTable;
+import net.openhft.chronicle.hash.impl.HashSplitting;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleMap;
+import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+
+/**
+ * Loads the memory that Chronicle look-ups of a batch of keys are about to touch, all keys together, so their cache
+ * misses overlap instead of following one another.
+ * <p>
+ * A look-up in a map bigger than the CPU caches misses three times in a row: the segment header (its lock), the
+ * hash slot, then the entry the slot points to. The slot is known only from the key's hash, and the entry only from
+ * the slot. So each miss waits for the one before it, about 100 ns each on this machine type. That was 60-85% of an
+ * unthrottled shard's samples (perf/README.md). Java has no prefetch instruction, but plain loads issued
+ * back to back for 16 keys are outstanding at once: the first pass loads every key's header and first slot, the
+ * second every entry. The look-ups that follow hit the cache.
+ * <p>
+ * This reads Chronicle Map's memory layout through the public fields of its implementation class
+ * ({@link VanillaChronicleHash}), the same computation Chronicle's own query context makes (key hash with
+ * {@code xx_r39}, segment index and segment hash from {@link HashSplitting}, linear probing of the first tier's
+ * hash lookup, entries at {@code chunkSize} granularity after the free list). That layout is not Chronicle's API,
+ * so every address is checked against the bounds of the map's segments before it is read: if a Chronicle version
+ * laid its memory out differently, loads would land on the wrong lines and help nothing, but never read outside the
+ * map. If the fields are gone, {@link #create} returns null and the store does not prefetch.
+ * <p>
+ * Shard thread only, like the map's writes: the slots are read without Chronicle's locks, which is safe because
+ * only this thread changes them and a stale slot costs one useless load.
+ */
+final class LookupPrefetcher
+{
+    /** Keys per call at most. */
+    static final int MAX_KEYS = 64;
+    /** Hash slots probed after the first one: a key is found within a few, and they share its cache line. */
+    private static final int MAX_PROBES = 8;
+    private static final int CACHE_LINE = 64;
+
+    private final VanillaChronicleHash<?, ?, ?, ?> hash;
+    private final CompactOffHeapLinearHashTable hashLookup;
+    private final HashSplitting hashSplitting;
+    private final LongHashFunction hashFunction = LongHashFunction.xx_r39();
+    private final int segments;
+    private final long tierSize;
+    private final long hashLookupSize;
+    private final long entrySpaceOffset;
+    private final long chunkSize;
+    private final long chunksPerTier;
+    private final long[] tierBase = new long[MAX_KEYS];
+    private final long[] slotPosition = new long[MAX_KEYS];
+    private final long[] searchKey = new long[MAX_KEYS];
+    /** Consumes the loaded values, so the JIT cannot drop the loads. */
+    private long sink;
+    private long entriesLoaded;
+
+    private LookupPrefetcher(final VanillaChronicleHash<?, ?, ?, ?> hash)
+    {
+        this.hash = hash;
+        this.hashLookup = hash.hashLookup;
+        this.hashSplitting = hash.hashSplitting;
+        this.segments = hash.actualSegments;
+        this.tierSize = hash.tierSize;
+        this.hashLookupSize = hash.tierHashLookupOuterSize;
+        this.entrySpaceOffset = hash.tierHashLookupOuterSize + VanillaChronicleHash.TIER_COUNTERS_AREA_SIZE +
+            hash.tierFreeListOuterSize + hash.tierEntrySpaceInnerOffset;
+        this.chunkSize = hash.chunkSize;
+        this.chunksPerTier = hash.actualChunksPerSegmentTier;
+    }
+
+    /** @return a prefetcher for the map, or null when its implementation is not the one this was written for. */
+    static LookupPrefetcher create(final ChronicleMap<?, ?> map)
+    {
+        if (!(map instanceof VanillaChronicleHash))
+        {
+            return null;
+        }
+        try
+        {
+            final VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>)map;
+            if (null == hash.hashLookup || hash.actualSegments <= 0 || hash.chunkSize <= 0 ||
+                hash.tierSize <= hash.tierHashLookupOuterSize)
+            {
+                return null;
+            }
+            return new LookupPrefetcher(hash);
+        }
+        catch (final LinkageError ex)
+        {
+            // A Chronicle Map without these fields: look-ups work as before, only without the prefetch. Not an error
+            // a user can act on, and not worth failing the job for.
+            return null;
+        }
+    }
+
+    /**
+     * Load the lines look-ups of these keys will touch. Keys at {@code keys[i * stride]}, {@code lengths[i]} bytes,
+     * {@code count <= } {@link #MAX_KEYS}. Reads only.
+     */
+    void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
+    {
+        final long firstTier = hash.segmentBaseAddr(0);
+        final long end = firstTier + segments * tierSize;
+        final byte[] array = keys.byteArray();
+        final long address = keys.addressOffset();
+        long loaded = sink;
+        for (int i = 0; i < count; i++)
+        {
+            final long keyHash = null == array ?
+                hashFunction.hashMemory(address + (long)i * stride, lengths[i]) :
+                hashFunction.hashBytes(array, (int)(address - UnsafeApi.arrayBaseOffset(byte[].class)) + i * stride,
+                    lengths[i]);
+            final int segment = hashSplitting.segmentIndex(keyHash);
+            final long base = firstTier + segment * tierSize;
+            final long key = hashLookup.maskUnsetKey(hashSplitting.segmentHash(keyHash));
+            final long position = hashLookup.hlPos(key);
+            if (segment < 0 || segment >= segments || base + tierSize > end ||
+                position < 0 || position + Long.BYTES > hashLookupSize)
+            {
+                tierBase[i] = 0;
+                continue;
+            }
+            tierBase[i] = base;
+            slotPosition[i] = position;
+            searchKey[i] = key;
+            loaded += UnsafeApi.getLong(base + position);
+            loaded += UnsafeApi.getLong(hash.segmentHeaderAddress(segment));
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final long base = tierBase[i];
+            if (0 == base)
+            {
+                continue;
+            }
+            long position = slotPosition[i];
+            for (int probe = 0; probe <= MAX_PROBES && position >= 0 && position + Long.BYTES <= hashLookupSize; probe++)
+            {
+                final long slot = hashLookup.readEntry(base, position);
+                if (hashLookup.empty(slot))
+                {
+                    break;
+                }
+                if (hashLookup.key(slot) == searchKey[i])
+                {
+                    final long chunk = hashLookup.value(slot);
+                    if (chunk >= 0 && chunk < chunksPerTier)
+                    {
+                        final long entry = base + entrySpaceOffset + chunk * chunkSize;
+                        if (entry + Long.BYTES <= base + tierSize)
+                        {
+                            loaded += UnsafeApi.getLong(entry);
+                            entriesLoaded++;
+                            // The value, which the update writes, is at the entry's end: unless the entry starts a
+                            // line, likely in the next one. Loading it with the rest costs bandwidth, not waiting.
+                            final long nextLine = (entry | (CACHE_LINE - 1)) + 1;
+                            if (0 != (entry & (CACHE_LINE - 1)) && nextLine < base + tierSize)
+                            {
+                                loaded += UnsafeApi.getByte(nextLine);
+                            }
+                        }
+                    }
+                    break;
+                }
+                position = hashLookup.step(position);
+            }
+        }
+        sink = loaded;
+    }
+
+    /** Entries found and loaded since creation (tests: the layout computed here is the map's). */
+    long entriesLoaded()
+    {
+        return entriesLoaded;
+    }
+}
