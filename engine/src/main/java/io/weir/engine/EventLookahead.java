@@ -34,6 +34,7 @@ final class EventLookahead
     private final UnsafeBuffer keys;
     private final int[] lengths;
     private final int maxKeys;
+    private int messages;
 
     /** @param maxKeys the most keys one {@link #collect} writes (events times states). */
     EventLookahead(final int maxKeys)
@@ -45,18 +46,19 @@ final class EventLookahead
 
     /**
      * Collect the store keys of the next events in the ring, from its consumer position: for each event, one key per
-     * state in {@code stateIds[0, stateCount)}.
+     * state in {@code stateIds[0, stateCount)}. Passes at most {@code maxMessages} events and watermarks, as a ring
+     * read with that limit would.
      *
      * @return the number of keys collected, at {@code i * }{@link #KEY_STRIDE} of {@link #keys()}.
      */
-    int collect(final OneToOneRingBuffer ring, final int maxEvents, final int[] stateIds, final int stateCount)
+    int collect(final OneToOneRingBuffer ring, final int maxMessages, final int[] stateIds, final int stateCount)
     {
         final AtomicBuffer buffer = ring.buffer();
         final int mask = ring.capacity() - 1;
         long position = ring.consumerPosition();
         int count = 0;
-        int events = 0;
-        while (events < maxEvents && count + stateCount <= maxKeys)
+        int messages = 0;
+        while (messages < maxMessages && count + stateCount <= maxKeys)
         {
             final int recordIndex = (int)position & mask;
             final int recordLength = buffer.getIntVolatile(lengthOffset(recordIndex));
@@ -65,10 +67,16 @@ final class EventLookahead
                 break; // not published yet
             }
             final int type = buffer.getInt(typeOffset(recordIndex));
-            position += BitUtil.align(recordLength, ALIGNMENT);
-            if (PADDING_MSG_TYPE == type || RecordDescriptor.WATERMARK_MSG_TYPE == type)
+            if (PADDING_MSG_TYPE == type)
             {
-                continue; // padding: the ring's end, the next record is at its start
+                position += BitUtil.align(recordLength, ALIGNMENT);
+                continue; // the ring's end: the next record is at its start
+            }
+            if (RecordDescriptor.WATERMARK_MSG_TYPE == type)
+            {
+                position += BitUtil.align(recordLength, ALIGNMENT);
+                messages++;
+                continue;
             }
             if (RecordDescriptor.EVENT_MSG_TYPE != type)
             {
@@ -81,15 +89,26 @@ final class EventLookahead
                 break;
             }
             final int keyGroup = buffer.getInt(payload + RecordDescriptor.KEY_GROUP_OFFSET);
+            position += BitUtil.align(recordLength, ALIGNMENT);
             for (int s = 0; s < stateCount; s++)
             {
                 lengths[count] = StateKeyDescriptor.writeBaseKey(keys, count * KEY_STRIDE, keyGroup, stateIds[s],
                     buffer, payload + RecordDescriptor.KEY_OFFSET, keyLength);
                 count++;
             }
-            events++;
+            messages++;
         }
+        this.messages = messages;
         return count;
+    }
+
+    /**
+     * Messages the last {@link #collect} passed: its events and the watermarks among them, as a ring read counts
+     * them. Reading that many reads exactly the events whose keys it collected.
+     */
+    int messages()
+    {
+        return messages;
     }
 
     UnsafeBuffer keys()

@@ -420,6 +420,8 @@ public final class ShardAgent<K, I, O> implements Agent
             if (keys > 0)
             {
                 store.prefetch(lookahead.keys(), EventLookahead.KEY_STRIDE, lookahead.lengths(), keys);
+                // Only what was prefetched: events published since are read in the next step, with theirs.
+                limit = Math.min(limit, lookahead.messages());
             }
             step = ring.controlledRead(messageHandler, limit);
             read += step;

@@ -6,6 +6,14 @@ import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.api.codec.LongCodec;
+import io.weir.api.state.ListState;
+import io.weir.api.state.ListStateDescriptor;
+import io.weir.state.heap.HeapStateBackend;
+import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StateBackend;
+import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -15,8 +23,10 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -193,6 +203,161 @@ class JobRuntimeTest
             total += c;
         }
         assertEquals(2L * perProducer, total, "each key's count reached its number of elements");
+    }
+
+    /**
+     * A heap store that says it prefetches and remembers the keys it was given, so a test can tell whether the
+     * shard handed it each key before looking it up. Shard thread only.
+     */
+    static final class PrefetchRecordingStore implements KeyedStateStore
+    {
+        final KeyedStateStore delegate = new HeapStateBackend().createStore(0, 16);
+        final Set<String> prefetched = new HashSet<>();
+        final List<String> lookedUpWithoutPrefetch = new ArrayList<>();
+        int prefetchCalls;
+        int lookUps;
+
+        public boolean prefetches()
+        {
+            return true;
+        }
+
+        public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
+        {
+            prefetchCalls++;
+            for (int i = 0; i < count; i++)
+            {
+                prefetched.add(hex(keys, i * stride, lengths[i]));
+            }
+        }
+
+        public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
+        {
+            lookUps++;
+            final String k = hex(key, 0, keyLength);
+            if (!prefetched.remove(k))
+            {
+                lookedUpWithoutPrefetch.add(k);
+            }
+            return delegate.get(key, keyLength, valueOut);
+        }
+
+        public void put(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset,
+            final int valueLength)
+        {
+            delegate.put(key, keyLength, value, valueOffset, valueLength);
+        }
+
+        public boolean remove(final DirectBuffer key, final int keyLength)
+        {
+            return delegate.remove(key, keyLength);
+        }
+
+        public void forEach(final EntryVisitor visitor)
+        {
+            delegate.forEach(visitor);
+        }
+
+        public long entryCount()
+        {
+            return delegate.entryCount();
+        }
+
+        public long sizeBytes()
+        {
+            return delegate.sizeBytes();
+        }
+
+        public StoreSnapshot snapshot(final long checkpointId, final boolean full)
+        {
+            return delegate.snapshot(checkpointId, full);
+        }
+
+        public void close()
+        {
+            delegate.close();
+        }
+
+        private static String hex(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < length; i++)
+            {
+                sb.append(String.format("%02x", buffer.getByte(offset + i)));
+            }
+            return sb.toString();
+        }
+    }
+
+    /** Counts per key in a value state, and appends each element to a list state, which is not prefetched. */
+    static final class CountAndListFunction extends KeyedProcessFunction<Long, Item, String>
+    {
+        private LongValueState count;
+        private ListState<Long> sequences;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            sequences = runtimeContext.getListState(new ListStateDescriptor<>("sequences", LongCodec.INSTANCE));
+            count = runtimeContext.getLongState(new LongValueStateDescriptor("count"));
+        }
+
+        public void processElement(final Item value, final Context ctx, final Collector<String> out)
+        {
+            sequences.add(value.sequence);
+            final long c = count.valueOr(0) + 1;
+            count.update(c);
+            out.collect(value.key + "," + c);
+        }
+    }
+
+    @Test
+    void shouldPrefetchTheValueStateKeyOfEveryEventBeforeTheFunctionLooksItUp() throws Exception
+    {
+        final PrefetchRecordingStore store = new PrefetchRecordingStore();
+        final StateBackend backend = new StateBackend()
+        {
+            public String name()
+            {
+                return "prefetch-recording";
+            }
+
+            public KeyedStateStore createStore(final int shardId, final long expectedEntries)
+            {
+                return store;
+            }
+        };
+        final CollectingSink sink = new CollectingSink();
+        final int events = 5_000;
+        try (WeirJob<Item, String> job = JobBuilder.named("prefetch", ItemCodec.INSTANCE)
+            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .keyBy(i -> i.key)
+            .process(CountAndListFunction::new)
+            .sink(sink)
+            .build(context(1, 1).stateBackend(backend).prefetchEvents(8)))
+        {
+            job.start();
+            final Producer<Item> producer = job.producer(0);
+            final Item item = new Item();
+            for (int i = 0; i < events; i++)
+            {
+                assertTrue(producer.offer(item.set(i % 31, i, i, 0), TimeUnit.SECONDS.toNanos(30)));
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(sink.succeeded);
+        assertEquals(events, sink.rows.size());
+        // The list state's look-ups (its metadata, by the same key with another state id) are not prefetched:
+        // only the value state's, of which there is one per event.
+        assertEquals(events, store.lookUps - store.lookedUpWithoutPrefetch.size(),
+            "value state look-ups that found their key prefetched");
+        final int listStateId = 1;
+        for (final String key : store.lookedUpWithoutPrefetch)
+        {
+            assertEquals(listStateId, Integer.parseInt(key.substring(4, 8), 16), "a look-up not prefetched: " + key);
+        }
+        assertTrue(store.prefetched.isEmpty(), "keys prefetched but never looked up: " + store.prefetched.size());
+        assertTrue(store.prefetchCalls <= events, "prefetch calls " + store.prefetchCalls);
     }
 
     /** Registers a timer at ts + 10 for every element; emits "timer,ts,watermark" when one fires. */

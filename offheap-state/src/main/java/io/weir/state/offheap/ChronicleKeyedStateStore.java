@@ -198,6 +198,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         }
     }
 
+    /** The current map (tests). */
+    ChronicleMap<byte[], byte[]> map()
+    {
+        return map;
+    }
+
     /** Entries the prefetcher of the current map found (tests). */
     long prefetchedEntries()
     {
