@@ -67,12 +67,27 @@ public final class DeltaLog
     /** Dead records allowed beyond the live ones before later changes overwrite in place instead. */
     public static final int DEFAULT_SUPERSEDE_SLACK = 1 << 20;
 
+    /** {@link #logChange}'s {@code logged}: the key has no entry in the store. */
+    public static final int NO_ENTRY = -1;
+    /** {@link #logChange}'s {@code logged}: the key's entry was not changed in this interval. */
+    public static final int FIRST_CHANGE = -2;
+
+    /** {@link #lastChange}: a record was appended for a value (a first change, or a later one superseding). */
+    public static final int APPENDED = 1;
+    /** {@link #lastChange}: the record of a key that has an entry was overwritten in place. */
+    public static final int UPDATED = 2;
+    /** {@link #lastChange}: the record of a key removed earlier in the interval took its new value. */
+    public static final int UPDATED_REMOVED = 3;
+    /** {@link #lastChange}: the change was a removal. */
+    public static final int REMOVED = 4;
+
     /**
      * Keys removed in the interval: with no entry they have no header to keep their record's position in, so this
      * does, for an insert of the key later in the interval. Inserts are not indexed: their entry's header names
      * their record.
      */
     public final KeyLogIndex absentKeys = new KeyLogIndex();
+    private int lastChange;
 
     private final ReusedChunks chunks = new ReusedChunks(CHUNK_BYTES);
     /** Bytes used in each chunk before {@link #currentChunk}; the current one's is {@link #currentOffset}. */
@@ -100,6 +115,74 @@ public final class DeltaLog
     public DeltaLog(final int supersedeSlack)
     {
         this.supersedeSlack = supersedeSlack;
+    }
+
+    /**
+     * Log a change of a key, as a store writes it: the decision both backends make, from what the key's entry says.
+     * <ul>
+     *   <li>No entry (an insert): the key was absent at the snapshot point, or removed since. If a removal in this
+     *       interval left a record (indexed in {@link #absentKeys}), it takes the value; otherwise a record is
+     *       appended. Only removals index keys: once inserted, the entry's stamp names its record (indexing every
+     *       insert cost a hash-table insert per new key).</li>
+     *   <li>An entry not changed in this interval: a record is appended (a tombstone for a removal).</li>
+     *   <li>An entry changed in this interval, whose stamp names its record: a removal marks the record a tombstone;
+     *       a write {@linkplain #supersede supersedes} it while that is allowed, else overwrites it in place.</li>
+     * </ul>
+     * A removal indexes the key's record in {@link #absentKeys}: without an entry the key has no stamp for the rest
+     * of the interval, and the position it had may since have been superseded.
+     *
+     * @param logged      the position of the key's record if its entry's stamp is of this interval, else
+     *                    {@link #FIRST_CHANGE}, or {@link #NO_ENTRY} when the key has no entry (never for a removal).
+     * @param valueLength the new value's length, or {@link #TOMBSTONE} for a removal.
+     * @return the position of the key's record, for the stamp of the entry written next. {@link #lastChange} tells
+     * what was done.
+     */
+    public int logChange(
+        final DirectBuffer key,
+        final int keyLength,
+        final int logged,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength)
+    {
+        if (NO_ENTRY == logged)
+        {
+            final int removed = 0 == absentKeys.size() ? KeyLogIndex.MISSING : absentKeys.get(key, keyLength);
+            if (KeyLogIndex.MISSING != removed)
+            {
+                lastChange = UPDATED_REMOVED;
+                return update(removed, value, valueOffset, valueLength);
+            }
+            lastChange = APPENDED;
+            return append(key, keyLength, value, valueOffset, valueLength);
+        }
+        final int position;
+        if (TOMBSTONE == valueLength)
+        {
+            position = FIRST_CHANGE == logged ? appendTombstone(key, keyLength) : updateTombstone(logged);
+            absentKeys.put(key, keyLength, position);
+            lastChange = REMOVED;
+        }
+        else if (FIRST_CHANGE == logged || maySupersede())
+        {
+            // Superseding: appending costs less than a cache miss on the old record (see above).
+            position = FIRST_CHANGE == logged ?
+                append(key, keyLength, value, valueOffset, valueLength) :
+                supersede(logged, key, keyLength, value, valueOffset, valueLength);
+            lastChange = APPENDED;
+        }
+        else
+        {
+            position = update(logged, value, valueOffset, valueLength);
+            lastChange = UPDATED;
+        }
+        return position;
+    }
+
+    /** What the last {@link #logChange} did: {@link #APPENDED}, {@link #UPDATED}, {@link #UPDATED_REMOVED} or {@link #REMOVED}. */
+    public int lastChange()
+    {
+        return lastChange;
     }
 
     /** Shard: the key's first change in the interval; returns the record's position. */

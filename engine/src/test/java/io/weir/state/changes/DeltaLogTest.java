@@ -153,6 +153,67 @@ class DeltaLogTest
         assertEquals(List.of("a[1]"), readAll(log), "dead bits of the last interval are gone");
     }
 
+    @Test
+    @Timeout(60)
+    void shouldLogEachKindOfChangeAsTheStoresEntryDescribesIt()
+    {
+        final DeltaLog log = new DeltaLog();
+        final UnsafeBuffer a = new UnsafeBuffer(new byte[]{ 'a' });
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[]{ 'b' });
+        final UnsafeBuffer c = new UnsafeBuffer(new byte[]{ 'c' });
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[]{ 1, 2, 3, 4 });
+
+        final int a1 = log.logChange(a, 1, DeltaLog.NO_ENTRY, value, 0, 1);
+        assertEquals(DeltaLog.APPENDED, log.lastChange(), "an insert appends");
+        final int a2 = log.logChange(a, 1, a1, value, 0, 2);
+        assertEquals(DeltaLog.APPENDED, log.lastChange(), "a later write supersedes");
+        assertTrue(a2 != a1, "superseding appends a new record");
+        assertEquals(1, log.deadRecords());
+
+        final int b1 = log.logChange(b, 1, DeltaLog.FIRST_CHANGE, value, 0, 3);
+        assertEquals(DeltaLog.APPENDED, log.lastChange(), "a first change of an entry appends");
+        final int b2 = log.logChange(b, 1, b1, null, 0, DeltaLog.TOMBSTONE);
+        assertEquals(DeltaLog.REMOVED, log.lastChange());
+        assertEquals(b1, b2, "a removal later in the interval marks the record a tombstone in place");
+        assertEquals(b1, log.absentKeys.get(b, 1), "and indexes it, as the key has no entry now");
+        final int b3 = log.logChange(b, 1, DeltaLog.NO_ENTRY, value, 0, 2);
+        assertEquals(DeltaLog.UPDATED_REMOVED, log.lastChange(), "inserting a removed key reuses its record");
+        assertEquals(b1, b3, "in place, as the value fits the record");
+
+        final int c1 = log.logChange(c, 1, DeltaLog.FIRST_CHANGE, null, 0, DeltaLog.TOMBSTONE);
+        assertEquals(DeltaLog.REMOVED, log.lastChange(), "a first change that removes appends a tombstone");
+        assertEquals(c1, log.absentKeys.get(c, 1));
+
+        assertEquals(List.of("a[1, 2]", "b[1, 2]", "c removed"), readAllWithTombstones(log));
+
+        final DeltaLog inPlace = new DeltaLog(0);
+        final int x1 = inPlace.logChange(a, 1, DeltaLog.NO_ENTRY, value, 0, 2);
+        final int x2 = inPlace.logChange(a, 1, x1, value, 0, 2);
+        assertEquals(DeltaLog.APPENDED, inPlace.lastChange(), "superseding while dead records are fewer than live");
+        final int x3 = inPlace.logChange(a, 1, x2, value, 0, 1);
+        assertEquals(DeltaLog.UPDATED, inPlace.lastChange(), "then, without slack, a later write overwrites in place");
+        assertEquals(x2, x3);
+        assertEquals(List.of("a[1]"), readAllWithTombstones(inPlace));
+    }
+
+    private static List<String> readAllWithTombstones(final DeltaLog log)
+    {
+        final List<String> read = new ArrayList<>();
+        final long end = log.read(DeltaLog.start(), Integer.MAX_VALUE, (key, keyLength, v, valueLength) ->
+        {
+            if (null == v)
+            {
+                read.add((char)key.getByte(0) + " removed");
+                return;
+            }
+            final byte[] bytes = new byte[valueLength];
+            v.getBytes(0, bytes);
+            read.add((char)key.getByte(0) + Arrays.toString(bytes));
+        }, new UnsafeBuffer(0, 0), new UnsafeBuffer(0, 0));
+        assertTrue(log.isEnd(end));
+        return read;
+    }
+
     private static List<String> readAll(final DeltaLog log)
     {
         final List<String> read = new ArrayList<>();

@@ -335,45 +335,9 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         {
             return 0;
         }
-        final DeltaLog log = changes;
-        if (NO_ENTRY == stamp)
-        {
-            // An insert: only a removal earlier in the interval indexes the key; once inserted, its stamp names
-            // its record.
-            final int logged = 0 == log.absentKeys.size() ? KeyLogIndex.MISSING : log.absentKeys.get(key, keyLength);
-            return KeyLogIndex.MISSING == logged ?
-                log.append(key, keyLength, value, valueOffset, valueLength) :
-                log.update(logged, value, valueOffset, valueLength);
-        }
-        final boolean removing = DeltaLog.TOMBSTONE == valueLength;
-        final int position;
-        if (stamp == interval)
-        {
-            if (removing)
-            {
-                position = log.updateTombstone(entryPosition);
-            }
-            else if (log.maySupersede())
-            {
-                position = log.supersede(entryPosition, key, keyLength, value, valueOffset, valueLength);
-            }
-            else
-            {
-                position = log.update(entryPosition, value, valueOffset, valueLength);
-            }
-        }
-        else
-        {
-            position = removing ?
-                log.appendTombstone(key, keyLength) : log.append(key, keyLength, value, valueOffset, valueLength);
-        }
-        if (removing)
-        {
-            // Without an entry the key has no stamp: keep its record's position for the rest of the interval. The
-            // position it had from an insert may since have been superseded, so this one replaces it.
-            log.absentKeys.put(key, keyLength, position);
-        }
-        return position;
+        final int logged = NO_ENTRY == stamp ? DeltaLog.NO_ENTRY :
+            stamp == interval ? entryPosition : DeltaLog.FIRST_CHANGE;
+        return changes.logChange(key, keyLength, logged, value, valueOffset, valueLength);
     }
 
     /** {@inheritDoc} Called from the shard thread; sees uncommitted writes. */

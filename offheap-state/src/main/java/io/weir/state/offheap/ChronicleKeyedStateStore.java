@@ -500,58 +500,35 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             return 0;
         }
         final DeltaLog log = changes;
+        final int logged;
+        Data<byte[]> current = null;
         if (null == entry)
         {
-            // An insert: the key was absent at the snapshot point, or removed since (a snapshot needs no
-            // pre-image of it either way). Only a removal indexes the key: once inserted, its entry's header
-            // names its record. Indexing every insert cost a hash-table insert per new key, and a table as large
-            // as the map when the log holds every change since the map was empty.
-            final int logged = 0 == log.absentKeys.size() ? KeyLogIndex.MISSING : log.absentKeys.get(key, keyLength);
-            if (KeyLogIndex.MISSING != logged)
-            {
-                return log.update(logged, value, valueOffset, valueLength);
-            }
-            final int position = log.append(key, keyLength, value, valueOffset, valueLength);
-            // A failed insert leaves the key absent: its retry appends again.
-            uncommittedAppend = position;
-            return position;
-        }
-
-        final boolean removing = DeltaLog.TOMBSTONE == valueLength;
-        final Data<byte[]> current = entry.value();
-        final RandomDataInput bytes = current.bytes();
-        final long headerAt = current.offset();
-        final int position;
-        if (bytes.readInt(headerAt) == interval)
-        {
-            final int logged = bytes.readInt(headerAt + LOG_POSITION_OFFSET);
-            if (removing)
-            {
-                position = log.updateTombstone(logged);
-            }
-            else if (log.maySupersede())
-            {
-                // Appending costs less than a cache miss on the old record (see DeltaLog).
-                position = log.supersede(logged, key, keyLength, value, valueOffset, valueLength);
-                uncommittedAppend = position;
-            }
-            else
-            {
-                position = log.update(logged, value, valueOffset, valueLength);
-                uncommittedUpdate = position;
-            }
+            logged = DeltaLog.NO_ENTRY;
         }
         else
         {
-            if (removing)
-            {
-                position = log.appendTombstone(key, keyLength);
-            }
-            else
-            {
-                position = log.append(key, keyLength, value, valueOffset, valueLength);
+            current = entry.value();
+            final RandomDataInput bytes = current.bytes();
+            logged = bytes.readInt(current.offset()) == interval ?
+                bytes.readInt(current.offset() + LOG_POSITION_OFFSET) : DeltaLog.FIRST_CHANGE;
+        }
+        final int position = log.logChange(key, keyLength, logged, value, valueOffset, valueLength);
+        switch (log.lastChange())
+        {
+            case DeltaLog.APPENDED:
+                // A failed write leaves the key as it was: its retry appends again.
                 uncommittedAppend = position;
-            }
+                break;
+            case DeltaLog.UPDATED:
+                uncommittedUpdate = position;
+                break;
+            default:
+                // A removal's or an insert's record stays right if the write fails: the key is still absent.
+                break;
+        }
+        if (DeltaLog.FIRST_CHANGE == logged)
+        {
             final ChronicleStoreSnapshot snapshot = inflight;
             if (null != snapshot)
             {
@@ -562,15 +539,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 else
                 {
                     snapshot.onFirstChange(segmentIndex, key, keyLength,
-                        bytes.addressForRead(headerAt + HEADER_BYTES), (int)current.size() - HEADER_BYTES);
+                        current.bytes().addressForRead(current.offset() + HEADER_BYTES),
+                        (int)current.size() - HEADER_BYTES);
                 }
             }
-        }
-        if (removing)
-        {
-            // Without an entry the key has no header: keep its record's position for the rest of the interval. The
-            // position it had from an insert may since have been superseded, so this one replaces it.
-            log.absentKeys.put(key, keyLength, position);
         }
         return position;
     }
