@@ -51,6 +51,8 @@ final class LookupPrefetcher
     private final long[] tierBase = new long[MAX_KEYS];
     private final long[] slotPosition = new long[MAX_KEYS];
     private final long[] searchKey = new long[MAX_KEYS];
+    private final long[] header = new long[MAX_KEYS];
+    private final long[] entry = new long[MAX_KEYS];
     /** Consumes the loaded values, so the JIT cannot drop the loads. */
     private long sink;
     private long entriesLoaded;
@@ -102,7 +104,12 @@ final class LookupPrefetcher
     {
         final long firstTier = hash.segmentBaseAddr(0);
         final long end = firstTier + segments * tierSize;
-        long loaded = sink;
+        // Segment headers are evenly spaced; asking Chronicle for each address checks the map is open every time.
+        final long firstHeader = hash.segmentHeaderAddress(0);
+        final long headerStride = segments > 1 ? hash.segmentHeaderAddress(1) - firstHeader : 0;
+        // Addresses first, loads after, in loops of a few instructions a key: loads issued back to back are in
+        // flight together, where loads between hash computations were only a few at a time (the reorder buffer
+        // filled behind the first miss).
         for (int i = 0; i < count; i++)
         {
             final long keyHash = keyHash(keys, i * stride, lengths[i]);
@@ -119,45 +126,58 @@ final class LookupPrefetcher
             tierBase[i] = base;
             slotPosition[i] = position;
             searchKey[i] = key;
-            loaded += UnsafeApi.getLong(base + position);
-            loaded += UnsafeApi.getLong(hash.segmentHeaderAddress(segment));
+            header[i] = firstHeader + segment * headerStride;
+        }
+        long loaded = sink;
+        for (int i = 0; i < count; i++)
+        {
+            if (0 != tierBase[i])
+            {
+                loaded += UnsafeApi.getLong(tierBase[i] + slotPosition[i]);
+                loaded += UnsafeApi.getLong(header[i]);
+            }
         }
         for (int i = 0; i < count; i++)
         {
-            final long base = tierBase[i];
-            if (0 == base)
+            entry[i] = 0 == tierBase[i] ? 0 : findEntry(tierBase[i], slotPosition[i], searchKey[i]);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final long address = entry[i];
+            if (0 != address)
             {
-                continue;
-            }
-            long position = slotPosition[i];
-            for (int probe = 0; probe <= MAX_PROBES && position >= 0 && position + Long.BYTES <= hashLookupSize; probe++)
-            {
-                final long slot = hashLookup.readEntry(base, position);
-                if (hashLookup.empty(slot))
+                loaded += UnsafeApi.getLong(address);
+                // The value, which the update writes, is at the entry's end: unless the entry starts a line, likely
+                // in the next one. Loading it with the rest costs bandwidth, not waiting.
+                final long nextLine = (address | (CACHE_LINE - 1)) + 1;
+                if (0 != (address & (CACHE_LINE - 1)) && nextLine < tierBase[i] + tierSize)
                 {
-                    break;
+                    loaded += UnsafeApi.getByte(nextLine);
                 }
-                if (hashLookup.key(slot) == searchKey[i])
-                {
-                    final long entry = entryAddress(base, hashLookup.value(slot));
-                    if (0 != entry)
-                    {
-                        loaded += UnsafeApi.getLong(entry);
-                        entriesLoaded++;
-                        // The value, which the update writes, is at the entry's end: unless the entry starts a line,
-                        // likely in the next one. Loading it with the rest costs bandwidth, not waiting.
-                        final long nextLine = (entry | (CACHE_LINE - 1)) + 1;
-                        if (0 != (entry & (CACHE_LINE - 1)) && nextLine < base + tierSize)
-                        {
-                            loaded += UnsafeApi.getByte(nextLine);
-                        }
-                    }
-                    break;
-                }
-                position = hashLookup.step(position);
+                entriesLoaded++;
             }
         }
         sink = loaded;
+    }
+
+    /** @return the address of the entry the first hash slot matching {@code searched} points to, or 0. */
+    private long findEntry(final long base, final long startPosition, final long searched)
+    {
+        long position = startPosition;
+        for (int probe = 0; probe <= MAX_PROBES && position >= 0 && position + Long.BYTES <= hashLookupSize; probe++)
+        {
+            final long slot = hashLookup.readEntry(base, position);
+            if (hashLookup.empty(slot))
+            {
+                return 0;
+            }
+            if (hashLookup.key(slot) == searched)
+            {
+                return entryAddress(base, hashLookup.value(slot));
+            }
+            position = hashLookup.step(position);
+        }
+        return 0;
     }
 
     /**
