@@ -6,6 +6,7 @@ import org.agrona.BufferUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import static org.agrona.concurrent.ringbuffer.RecordDescriptor.ALIGNMENT;
 import static org.agrona.concurrent.ringbuffer.RecordDescriptor.HEADER_LENGTH;
@@ -21,15 +22,14 @@ import static org.agrona.concurrent.ringbuffer.RecordDescriptor.typeOffset;
  * <p>
  * Shard thread only. It reads records the producer has published and the shard has not consumed yet; the producer
  * does not overwrite a record until the shard's read moves past it, so what it reads is the event the shard will
- * process. It passes watermarks, and stops at a barrier or the end of input (what follows them is read later, if
- * ever) and at a key longer than {@link #MAX_KEY_LENGTH}.
+ * process. It passes watermarks, and events with a key longer than {@link #MAX_KEY_LENGTH} (collecting nothing for
+ * them), and stops at a barrier or the end of input: what follows them is read later, if ever.
  */
 final class EventLookahead
 {
     /** Bytes per collected store key. */
-    static final int KEY_STRIDE = 64;
-    static final int MAX_KEY_LENGTH = KEY_STRIDE - StateKeyDescriptor.KEY_OFFSET;
-    private static final int PADDING_MSG_TYPE = -1;
+    static final int KEY_STRIDE_BYTES = 64;
+    static final int MAX_KEY_LENGTH = KEY_STRIDE_BYTES - StateKeyDescriptor.KEY_OFFSET;
 
     private final UnsafeBuffer keys;
     private final int[] lengths;
@@ -40,7 +40,7 @@ final class EventLookahead
     EventLookahead(final int maxKeys)
     {
         this.maxKeys = maxKeys;
-        this.keys = new UnsafeBuffer(BufferUtil.allocateDirectAligned(maxKeys * KEY_STRIDE, 64));
+        this.keys = new UnsafeBuffer(BufferUtil.allocateDirectAligned(maxKeys * KEY_STRIDE_BYTES, 64));
         this.lengths = new int[maxKeys];
     }
 
@@ -49,7 +49,7 @@ final class EventLookahead
      * state in {@code stateIds[0, stateCount)}. Passes at most {@code maxMessages} events and watermarks, as a ring
      * read with that limit would.
      *
-     * @return the number of keys collected, at {@code i * }{@link #KEY_STRIDE} of {@link #keys()}.
+     * @return the number of keys collected, at {@code i * }{@link #KEY_STRIDE_BYTES} of {@link #keys()}.
      */
     int collect(final OneToOneRingBuffer ring, final int maxMessages, final int[] stateIds, final int stateCount)
     {
@@ -67,10 +67,11 @@ final class EventLookahead
                 break; // not published yet
             }
             final int type = buffer.getInt(typeOffset(recordIndex));
-            if (PADDING_MSG_TYPE == type)
+            if (RingBuffer.PADDING_MSG_TYPE_ID == type)
             {
+                // The ring's end (the next record is at its start), or a claim the producer aborted.
                 position += BitUtil.align(recordLength, ALIGNMENT);
-                continue; // the ring's end: the next record is at its start
+                continue;
             }
             if (RecordDescriptor.WATERMARK_MSG_TYPE == type)
             {
@@ -84,19 +85,19 @@ final class EventLookahead
             }
             final int payload = recordIndex + HEADER_LENGTH;
             final int keyLength = buffer.getInt(payload + RecordDescriptor.KEY_LENGTH_OFFSET);
-            if (keyLength > MAX_KEY_LENGTH)
-            {
-                break;
-            }
             final int keyGroup = buffer.getInt(payload + RecordDescriptor.KEY_GROUP_OFFSET);
             position += BitUtil.align(recordLength, ALIGNMENT);
+            messages++;
+            if (keyLength > MAX_KEY_LENGTH)
+            {
+                continue; // read without a prefetch
+            }
             for (int s = 0; s < stateCount; s++)
             {
-                lengths[count] = StateKeyDescriptor.writeBaseKey(keys, count * KEY_STRIDE, keyGroup, stateIds[s],
+                lengths[count] = StateKeyDescriptor.writePrefix(keys, count * KEY_STRIDE_BYTES, keyGroup, stateIds[s],
                     buffer, payload + RecordDescriptor.KEY_OFFSET, keyLength);
                 count++;
             }
-            messages++;
         }
         this.messages = messages;
         return count;

@@ -65,7 +65,10 @@ public final class ShardAgent<K, I, O> implements Agent
     /** An idle shard writing its state file still returns to its duty cycle this often (timers, the clock). */
     static final long STATE_FILE_IDLE_WRITE_NS = 100_000;
 
-    /** States whose keys are prefetched, in registration order: the keys of 16 events for each fill 64. */
+    /**
+     * States whose keys are prefetched, in registration order. The keys of a step's events for each must fit
+     * {@link KeyedStateStore#MAX_PREFETCH_KEYS}: with 4 states, steps of 16 events.
+     */
     static final int MAX_PREFETCH_STATES = 4;
 
     private final int shardId;
@@ -82,6 +85,8 @@ public final class ShardAgent<K, I, O> implements Agent
     private final int[] prefetchStateIds = new int[MAX_PREFETCH_STATES];
     private int prefetchStateCount;
     private int prefetchStatesSeen = -1;
+    /** The last ring read ended at a barrier or the end of input, as {@code controlledRead} does. */
+    private boolean readBroken;
     private final Codec<I> codec;
     private final Codec<K> keyCodec;
     private final KeyedProcessFunction<K, I, O> function;
@@ -179,7 +184,7 @@ public final class ShardAgent<K, I, O> implements Agent
         this.readBatchLimit = ctx.readBatchLimit();
         this.prefetchEvents = ctx.prefetchEvents();
         this.lookahead = prefetchEvents > 0 && store.prefetches() ?
-            new EventLookahead(Configuration.MAX_PREFETCH_EVENTS * MAX_PREFETCH_STATES) : null;
+            new EventLookahead(KeyedStateStore.MAX_PREFETCH_KEYS) : null;
         this.codec = codec;
         this.keyCodec = keyCodec;
         this.function = function;
@@ -398,9 +403,11 @@ public final class ShardAgent<K, I, O> implements Agent
     }
 
     /**
-     * Read a batch as {@code controlledRead} does, in steps of {@link #prefetchEvents}: before each step, the store
-     * prefetches the keys of the step's events, so that their cache misses overlap (see
-     * {@link io.weir.state.spi.KeyedStateStore#prefetch}).
+     * Read a batch as {@code controlledRead} does (up to {@link #readBatchLimit} messages, ending after a barrier or
+     * the end of input), in steps of at most {@link #prefetchEvents}: before each step, the store prefetches the
+     * keys of the step's events, so that their cache misses overlap (see
+     * {@link io.weir.state.spi.KeyedStateStore#prefetch}). A step reads only the events whose keys it collected
+     * (all of them, unless they outnumber the store's {@link KeyedStateStore#MAX_PREFETCH_KEYS}).
      */
     private int readWithLookahead(final int p)
     {
@@ -413,20 +420,21 @@ public final class ShardAgent<K, I, O> implements Agent
         int read = 0;
         int limit;
         int step;
+        readBroken = false;
         do
         {
             limit = Math.min(prefetchEvents, readBatchLimit - read);
             final int keys = lookahead.collect(ring, limit, prefetchStateIds, prefetchStateCount);
             if (keys > 0)
             {
-                store.prefetch(lookahead.keys(), EventLookahead.KEY_STRIDE, lookahead.lengths(), keys);
+                store.prefetch(lookahead.keys(), EventLookahead.KEY_STRIDE_BYTES, lookahead.lengths(), keys);
                 // Only what was prefetched: events published since are read in the next step, with theirs.
                 limit = Math.min(limit, lookahead.messages());
             }
             step = ring.controlledRead(messageHandler, limit);
             read += step;
         }
-        while (step == limit && read < readBatchLimit && !producerAtBarrier[p] && !producerEnded[p]);
+        while (step == limit && read < readBatchLimit && !readBroken);
         return read;
     }
 
@@ -467,6 +475,7 @@ public final class ShardAgent<K, I, O> implements Agent
                 return ControlledMessageHandler.Action.CONTINUE;
 
             case RecordDescriptor.BARRIER_MSG_TYPE:
+                readBroken = true;
                 onBarrier(
                     currentProducer,
                     buffer.getLong(index + RecordDescriptor.BARRIER_CHECKPOINT_ID_OFFSET),
@@ -474,6 +483,7 @@ public final class ShardAgent<K, I, O> implements Agent
                 return ControlledMessageHandler.Action.BREAK;
 
             case RecordDescriptor.END_OF_INPUT_MSG_TYPE:
+                readBroken = true;
                 onEndOfInput(currentProducer);
                 return ControlledMessageHandler.Action.BREAK;
 

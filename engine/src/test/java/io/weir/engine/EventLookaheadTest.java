@@ -5,6 +5,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,6 +14,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@Timeout(60)
 class EventLookaheadTest
 {
     private static final int CAPACITY = 4096;
@@ -95,15 +97,47 @@ class EventLookaheadTest
     }
 
     @Test
-    void shouldStopAtAKeyTooLongToCollect()
+    void shouldPassAnEventWithAKeyTooLongToCollectWithoutItsKey()
     {
         event(1, 1);
         final byte[] longKey = new byte[EventLookahead.MAX_KEY_LENGTH + 1];
         write(RecordDescriptor.EVENT_MSG_TYPE, 2, longKey);
         event(3, 3);
 
+        assertEquals(2, lookahead.collect(ring, 16, new int[]{ 1 }, 1));
+
+        assertEquals(List.of("1/1/1", "3/1/3"), collected(2));
+        assertEquals(3, lookahead.messages(), "the shard reads all three");
+    }
+
+    @Test
+    void shouldStopAtARecordTheProducerHasClaimedButNotCommitted()
+    {
+        event(1, 1);
+        final int claimed = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, 40);
+        assertTrue(claimed > 0);
+        event(3, 3);
+
         assertEquals(1, lookahead.collect(ring, 16, new int[]{ 1 }, 1));
         assertEquals(1, lookahead.messages());
+
+        writeEventAt(claimed, 2, 2);
+        ring.commit(claimed);
+        assertEquals(3, lookahead.collect(ring, 16, new int[]{ 1 }, 1));
+        assertEquals(List.of("1/1/1", "2/1/2", "3/1/3"), collected(3));
+    }
+
+    @Test
+    void shouldPassAClaimTheProducerAborted()
+    {
+        event(1, 1);
+        final int claimed = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, 40);
+        ring.abort(claimed);
+        event(3, 3);
+
+        assertEquals(2, lookahead.collect(ring, 16, new int[]{ 1 }, 1));
+        assertEquals(List.of("1/1/1", "3/1/3"), collected(2));
+        assertEquals(2, lookahead.messages(), "an aborted claim is padding, which a read does not count");
     }
 
     @Test
@@ -131,6 +165,16 @@ class EventLookaheadTest
         assertTrue(ring.write(type, message, 0, RecordDescriptor.KEY_OFFSET + key.length + 1), "ring full");
     }
 
+    private void writeEventAt(final int index, final int keyGroup, final long key)
+    {
+        final org.agrona.concurrent.AtomicBuffer buffer = ring.buffer();
+        buffer.putLong(index + RecordDescriptor.WATERMARK_OFFSET, Long.MIN_VALUE);
+        buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, 0);
+        buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
+        buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, Long.BYTES);
+        buffer.putLong(index + RecordDescriptor.KEY_OFFSET, key, ByteOrder.BIG_ENDIAN);
+    }
+
     private void watermark(final long watermark)
     {
         message.putLong(0, watermark);
@@ -150,8 +194,8 @@ class EventLookaheadTest
         final List<String> keys = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
-            final int at = i * EventLookahead.KEY_STRIDE;
-            final UnsafeBuffer k = new UnsafeBuffer(lookahead.keys(), at, EventLookahead.KEY_STRIDE);
+            final int at = i * EventLookahead.KEY_STRIDE_BYTES;
+            final UnsafeBuffer k = new UnsafeBuffer(lookahead.keys(), at, EventLookahead.KEY_STRIDE_BYTES);
             final int keyLength = k.getShort(StateKeyDescriptor.KEY_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN);
             assertEquals(StateKeyDescriptor.KEY_OFFSET + keyLength, lookahead.lengths()[i], "length of key " + i);
             keys.add(StateKeyDescriptor.keyGroup(k) + "/" + StateKeyDescriptor.stateId(k) + "/" +

@@ -7,7 +7,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-
 /**
  * The shard's current key: the serialized key of the element or timer being processed, and its key group.
  * State views read it to build composite keys (see {@link StateKeyDescriptor}). Owned by the shard thread.
@@ -77,6 +76,6 @@ public final class KeyContext
             throw new IllegalStateException("no current key: keyed state is only accessible while processing an " +
                 "element or a timer");
         }
-        return StateKeyDescriptor.writeBaseKey(dst, 0, keyGroup, stateId, keyBuffer, 0, keyLength);
+        return StateKeyDescriptor.writePrefix(dst, 0, keyGroup, stateId, keyBuffer, 0, keyLength);
     }
 }

@@ -67,12 +67,15 @@ public final class DeltaLog
     /** Dead records allowed beyond the live ones before later changes overwrite in place instead. */
     public static final int DEFAULT_SUPERSEDE_SLACK = 1 << 20;
 
-    /** {@link #logChange}'s {@code logged}: the key has no entry in the store. */
-    public static final int NO_ENTRY = -1;
+    /** {@link #logChange}'s {@code logged}: the key has no entry in the store. Positions are never negative. */
+    public static final int NO_ENTRY = Integer.MIN_VALUE;
     /** {@link #logChange}'s {@code logged}: the key's entry was not changed in this interval. */
-    public static final int FIRST_CHANGE = -2;
+    public static final int FIRST_CHANGE = Integer.MIN_VALUE + 1;
 
-    /** {@link #lastChange}: a record was appended for a value (a first change, or a later one superseding). */
+    /**
+     * {@link #lastChange}: a record was appended for a value (an insert, a first change of an entry, or a later
+     * change superseding the record).
+     */
     public static final int APPENDED = 1;
     /** {@link #lastChange}: the record of a key that has an entry was overwritten in place. */
     public static final int UPDATED = 2;

@@ -21,6 +21,8 @@ public interface KeyedStateStore extends AutoCloseable
 {
     /** Returned by {@link #get} when the key has no entry. */
     int MISSING = -1;
+    /** The most keys one {@link #prefetch} call hands a store. */
+    int MAX_PREFETCH_KEYS = 64;
 
     /**
      * Copy the value stored under the key into {@code valueOut} at offset 0.
@@ -51,8 +53,9 @@ public interface KeyedStateStore extends AutoCloseable
     }
 
     /**
-     * A hint that the next calls will look up these keys: {@code count} keys, key {@code i} at offset
-     * {@code i * stride} of {@code keys}, {@code lengths[i]} bytes long. A store whose look-ups miss the CPU cache
+     * A hint that the next calls will look up these keys: {@code count} keys (at most
+     * {@value #MAX_PREFETCH_KEYS}), key {@code i} at offset {@code i * stride} of {@code keys}, {@code lengths[i]}
+     * bytes long. A store whose look-ups miss the CPU cache
      * may load the memory of all of them now, so that their misses overlap instead of coming one after another.
      * Changes nothing, may ignore any key, and must not fail for a key it does not hold. Shard thread only.
      */

@@ -36,7 +36,7 @@ public final class StateKeyDescriptor
      *
      * @return the number of bytes written.
      */
-    public static int writeBaseKey(
+    public static int writePrefix(
         final MutableDirectBuffer dst,
         final int offset,
         final int keyGroup,

@@ -96,7 +96,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     static final int STAMP_BYTES = 2 * Integer.BYTES;
     private static final int POSITION_OFFSET = Integer.BYTES;
     /** Stamp of a key with no entry: 0 is never an interval. */
-    private static final int NO_ENTRY = 0;
+    private static final int NO_STAMP = 0;
 
     private final int shardId;
     private final Path dir;
@@ -228,7 +228,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         lastReadKeyLength = keyLength;
         if (!found)
         {
-            lastReadStamp = NO_ENTRY;
+            lastReadStamp = NO_STAMP;
             return MISSING;
         }
         final DirectBuffer value = c.val();
@@ -272,7 +272,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         ensureTxn();
         cursorAtLastRead = false;
         final int stamp = stampOf(key, keyLength);
-        if (NO_ENTRY == stamp)
+        if (NO_STAMP == stamp)
         {
             return false;
         }
@@ -289,7 +289,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     }
 
     /**
-     * The stamp of the key's entry ({@link #NO_ENTRY} if none), with its log position in {@link #entryPosition};
+     * The stamp of the key's entry ({@link #NO_STAMP} if none), with its log position in {@link #entryPosition};
      * forgets the last read, as the key changes next.
      */
     private int stampOf(final DirectBuffer key, final int keyLength)
@@ -309,7 +309,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         final DirectBuffer value = stateDbi.get(txn, lookupKey(key, keyLength));
         if (null == value)
         {
-            return NO_ENTRY;
+            return NO_STAMP;
         }
         entryPosition = value.getInt(POSITION_OFFSET);
         return value.getInt(0);
@@ -318,7 +318,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
     /**
      * Before the key is written or removed: log its new value (or its removal) in the interval's delta log.
      *
-     * @param stamp         the interval in the key's entry ({@link #NO_ENTRY} if none); its log position is in
+     * @param stamp         the interval in the key's entry ({@link #NO_STAMP} if none); its log position is in
      *                      {@link #entryPosition}.
      * @param valueLength   the new value's length, or {@link DeltaLog#TOMBSTONE} when removing.
      * @return the position of the key's record, for the stamp of the value written next (0 when not tracking).
@@ -335,7 +335,7 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         {
             return 0;
         }
-        final int logged = NO_ENTRY == stamp ? DeltaLog.NO_ENTRY :
+        final int logged = NO_STAMP == stamp ? DeltaLog.NO_ENTRY :
             stamp == interval ? entryPosition : DeltaLog.FIRST_CHANGE;
         return changes.logChange(key, keyLength, logged, value, valueOffset, valueLength);
     }

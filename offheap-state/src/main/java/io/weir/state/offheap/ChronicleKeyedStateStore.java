@@ -524,7 +524,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 uncommittedUpdate = position;
                 break;
             default:
-                // A removal's or an insert's record stays right if the write fails: the key is still absent.
+                // A removal, or an insert over a removal's record: if the write fails the key is still absent and
+                // its record still indexed, so the retry updates that record again.
                 break;
         }
         if (DeltaLog.FIRST_CHANGE == logged)

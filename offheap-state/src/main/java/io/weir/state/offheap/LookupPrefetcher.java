@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.state.spi.KeyedStateStore;
 import net.openhft.chronicle.algo.hashing.LongHashFunction;
 import net.openhft.chronicle.hash.impl.CompactOffHeapLinearHashTable;
 import net.openhft.chronicle.hash.impl.HashSplitting;
@@ -22,21 +23,22 @@ import org.agrona.UnsafeApi;
  * This reads Chronicle Map's memory layout through the public fields of its implementation class
  * ({@link VanillaChronicleHash}), the same computation Chronicle's own query context makes (key hash with
  * {@code xx_r39}, segment index and segment hash from {@link HashSplitting}, linear probing of the first tier's
- * hash lookup, entries at {@code chunkSize} granularity after the free list). That layout is not Chronicle's API,
- * so every address is checked against the bounds of the map's segments before it is read: if a Chronicle version
- * laid its memory out differently, loads would land on the wrong lines and help nothing, but never read outside the
- * map. If the fields are gone, {@link #create} returns null and the store does not prefetch.
+ * hash lookup, entries at {@code chunkSize} granularity after the free list). That layout is not Chronicle's API.
+ * So {@link #create} checks it against Chronicle's own addresses of every segment and segment header and returns
+ * null (the store does not prefetch) when they differ or the fields are gone, and every load is checked against
+ * the bounds of the map's memory ({@code sizeInBytesWithoutTiers} from its start): a wrong guess can cost useless
+ * loads, never a read outside the map.
  * <p>
- * Shard thread only, like the map's writes: the slots are read without Chronicle's locks, which is safe because
- * only this thread changes them and a stale slot costs one useless load.
+ * Shard thread only, the thread that writes the map: it reads slots and entries without Chronicle's locks, which
+ * is fine for a hint, as the values read are only used to compute addresses that are bounds-checked.
  */
 final class LookupPrefetcher
 {
     /** Keys per call at most. */
-    static final int MAX_KEYS = 64;
+    static final int MAX_KEYS = KeyedStateStore.MAX_PREFETCH_KEYS;
     /** Hash slots probed after the first one: a key is found within a few, and they share its cache line. */
     private static final int MAX_PROBES = 8;
-    private static final int CACHE_LINE = 64;
+    private static final int CACHE_LINE_BYTES = 64;
 
     private final VanillaChronicleHash<?, ?, ?, ?> hash;
     private final CompactOffHeapLinearHashTable hashLookup;
@@ -48,6 +50,7 @@ final class LookupPrefetcher
     private final long entrySpaceOffset;
     private final long chunkSize;
     private final long chunksPerTier;
+    private final long mapBytes;
     private final long[] tierBase = new long[MAX_KEYS];
     private final long[] slotPosition = new long[MAX_KEYS];
     private final long[] searchKey = new long[MAX_KEYS];
@@ -69,6 +72,7 @@ final class LookupPrefetcher
             hash.tierFreeListOuterSize + hash.tierEntrySpaceInnerOffset;
         this.chunkSize = hash.chunkSize;
         this.chunksPerTier = hash.actualChunksPerSegmentTier;
+        this.mapBytes = hash.sizeInBytesWithoutTiers();
     }
 
     /** @return a prefetcher for the map, or null when its implementation is not the one this was written for. */
@@ -86,7 +90,8 @@ final class LookupPrefetcher
             {
                 return null;
             }
-            return new LookupPrefetcher(hash);
+            final LookupPrefetcher prefetcher = new LookupPrefetcher(hash);
+            return prefetcher.layoutIsChronicles() ? prefetcher : null;
         }
         catch (final LinkageError ex)
         {
@@ -97,16 +102,45 @@ final class LookupPrefetcher
     }
 
     /**
+     * Whether the addresses {@link #prefetch} computes for segments and their headers are Chronicle's, and within
+     * the map's memory.
+     */
+    private boolean layoutIsChronicles()
+    {
+        final long start = hash.bsAddress();
+        final long firstTier = hash.segmentBaseAddr(0);
+        final long firstHeader = hash.segmentHeaderAddress(0);
+        final long headerStride = segments > 1 ? hash.segmentHeaderAddress(1) - firstHeader : 0;
+        for (int segment = 0; segment < segments; segment++)
+        {
+            if (firstTier + segment * tierSize != hash.segmentBaseAddr(segment) ||
+                firstHeader + segment * headerStride != hash.segmentHeaderAddress(segment))
+            {
+                return false;
+            }
+        }
+        return firstTier >= start && firstTier + segments * tierSize <= start + mapBytes &&
+            firstHeader >= start && firstHeader + segments * headerStride <= start + mapBytes;
+    }
+
+    /**
      * Load the lines look-ups of these keys will touch. Keys at {@code keys[i * stride]}, {@code lengths[i]} bytes,
      * {@code count <= } {@link #MAX_KEYS}. Reads only.
      */
     void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
     {
+        final long start = hash.bsAddress();
         final long firstTier = hash.segmentBaseAddr(0);
         final long end = firstTier + segments * tierSize;
-        // Segment headers are evenly spaced; asking Chronicle for each address checks the map is open every time.
+        // Segment headers are evenly spaced (checked by create); asking Chronicle for each address checked that the
+        // map is open every time, 17% of a shard's samples.
         final long firstHeader = hash.segmentHeaderAddress(0);
         final long headerStride = segments > 1 ? hash.segmentHeaderAddress(1) - firstHeader : 0;
+        if (firstTier < start || end > start + mapBytes ||
+            firstHeader < start || firstHeader + segments * headerStride > start + mapBytes)
+        {
+            return;
+        }
         // Addresses first, loads after, in loops of a few instructions a key: loads issued back to back are in
         // flight together, where loads between hash computations were only a few at a time (the reorder buffer
         // filled behind the first miss).
@@ -149,8 +183,8 @@ final class LookupPrefetcher
                 loaded += UnsafeApi.getLong(address);
                 // The value, which the update writes, is at the entry's end: unless the entry starts a line, likely
                 // in the next one. Loading it with the rest costs bandwidth, not waiting.
-                final long nextLine = (address | (CACHE_LINE - 1)) + 1;
-                if (0 != (address & (CACHE_LINE - 1)) && nextLine < tierBase[i] + tierSize)
+                final long nextLine = (address | (CACHE_LINE_BYTES - 1)) + 1;
+                if (0 != (address & (CACHE_LINE_BYTES - 1)) && nextLine < tierBase[i] + tierSize)
                 {
                     loaded += UnsafeApi.getByte(nextLine);
                 }

@@ -1,6 +1,7 @@
 package io.weir.tools.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * compile early. The JVM ignores a name that matches nothing, silently, so a renamed or moved method would lose
  * its early compilation without anyone noticing: a checkpoint pause of tens of microseconds, interpreted.
  */
+@Timeout(60)
 class JvmFlagsTest
 {
     private static final String COMPILE_THRESHOLD = "-XX:CompileCommand=CompileThresholdScaling,";
