@@ -19,6 +19,7 @@ public final class WeirCli
         "  job NAME --in FILE --out FILE [...]   run a reference job (rolling-sum, dedup, session, tumbling, velocity)",
         "  snapshot list|show|verify|dump|diff   inspect checkpoints and savepoints offline",
         "  bench [OPTIONS]                       throughput and latency of the BENCHMARKS.md workload",
+        "  nexmark gen --events N --out FILE     the Nexmark benchmark's event stream (docs/nexmark.md)",
         "  --help                                this text; 'weir COMMAND --help' explains a command",
         "");
 
@@ -52,6 +53,8 @@ public final class WeirCli
                     return DemoCommand.run(rest, out, err);
                 case "snapshot":
                     return SnapshotCommand.run(rest, out, err);
+                case "nexmark":
+                    return io.weir.tools.nexmark.NexmarkCommand.run(rest, out, err);
                 default:
                     throw new UsageException("unknown command '" + args[0] + "' (see 'weir --help')");
             }
