@@ -30,6 +30,9 @@ import java.util.function.Consumer;
  */
 public final class RestoreCompatibility
 {
+    /** In a {@link #stateIdMap}: the state's entries are left out. */
+    public static final int DROPPED = -1;
+
     /** Manifest property naming the job that took the checkpoint. */
     public static final String JOB_PROPERTY = "job";
 
@@ -38,6 +41,8 @@ public final class RestoreCompatibility
     {
         return "state." + stateName + ".namespaced";
     }
+
+    private static final int MAX_STATE_ID = 0xFFFF;
 
     private RestoreCompatibility()
     {
@@ -62,15 +67,16 @@ public final class RestoreCompatibility
         final String recordedJob = manifest.properties().get(JOB_PROPERTY);
         if (recordedJob != null && !recordedJob.equals(jobName))
         {
-            throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) + "it was taken by job '" + recordedJob +
-                "'; restore it into a job of that name, or give this job its own checkpoint directory");
+            throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) + "it was taken by job '" +
+                recordedJob + "'; restore it into a job of that name, or give this job its own checkpoint directory");
         }
         for (final CheckpointManifest.StateDescriptor state : manifest.states())
         {
             if (!state.keyCodecId().equals(keyCodecId))
             {
-                throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) + "its keys were written with codec '" +
-                    state.keyCodecId() + "', the job's key codec is now '" + keyCodecId + "'");
+                throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) +
+                    "its keys were written with codec '" + state.keyCodecId() + "', the job's key codec is now '" +
+                    keyCodecId + "'");
             }
         }
     }
@@ -100,6 +106,11 @@ public final class RestoreCompatibility
         int maxOld = 0;
         for (final CheckpointManifest.StateDescriptor state : manifest.states())
         {
+            if (state.stateId() < 1 || state.stateId() > MAX_STATE_ID)
+            {
+                throw new IllegalStateException(prefix(manifest, checkpoint, jobName) + "its manifest gives state '" +
+                    state.name() + "' id " + state.stateId() + ", outside 1.." + MAX_STATE_ID);
+            }
             maxOld = Math.max(maxOld, state.stateId());
         }
         final int[] map = new int[maxOld + 1];
@@ -113,9 +124,9 @@ public final class RestoreCompatibility
             {
                 if (!allowNonRestoredState)
                 {
-                    throw new IllegalStateException(prefix(manifest, checkpoint, jobName) + "it holds state '" + old.name() +
-                        "' (" + was + ") which the job does not register in open(); register it in open() to " +
-                        "restore it, or allow non-restored state (--allow-non-restored-state) to drop it");
+                    throw new IllegalStateException(prefix(manifest, checkpoint, jobName) + "it holds state '" +
+                        old.name() + "' (" + was + ") which the job does not register in open(); register it in " +
+                        "open() to restore it, or allow non-restored state (--allow-non-restored-state) to drop it");
                 }
                 notes.accept("state '" + old.name() + "' (" + was + ") of " + checkpoint + " is not restored: the " +
                     "job does not register it and non-restored state is allowed");
@@ -144,9 +155,6 @@ public final class RestoreCompatibility
         }
         return map;
     }
-
-    /** In a {@link #stateIdMap}: the state's entries are left out. */
-    public static final int DROPPED = -1;
 
     /** E.g. {@code list<long> with TTL off}, {@code namespaced map<string-utf8,long> with TTL 10000 ms}. */
     static String describe(

@@ -33,7 +33,8 @@ public final class ShardRestore
     private final boolean allowNonRestoredState;
     private final java.util.function.Consumer<String> log;
     /** The compatibility notes are the same for every shard: only the first to restore logs them. */
-    private final java.util.concurrent.atomic.AtomicBoolean notesLogged = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean notesLogged =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param directory             whose layout resolves the manifest's files.

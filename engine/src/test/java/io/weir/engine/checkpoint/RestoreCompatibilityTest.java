@@ -135,14 +135,28 @@ class RestoreCompatibilityTest
     private final Map<String, Boolean> results = new ConcurrentHashMap<>();
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
+    private final Map<Integer, Boolean> shardsEmitting = new ConcurrentHashMap<>();
+
     private WeirJob<Long, String> job(
         final String name, final History history, final boolean extra, final CheckpointSettings settings)
+    {
+        return job(name, () -> new Function(history, extra), settings);
+    }
+
+    private WeirJob<Long, String> job(
+        final String name,
+        final java.util.function.Supplier<KeyedProcessFunction<Long, Long, String>> function,
+        final CheckpointSettings settings)
     {
         return JobBuilder.named(name, LongCodec.INSTANCE)
             .timestamps(v -> v, WatermarkStrategy.none())
             .keyBy(v -> v % KEYS)
-            .process(() -> new Function(history, extra))
-            .sink(new HandlerSink<>((shard, value) -> results.put(value, Boolean.TRUE)))
+            .process(function)
+            .sink(new HandlerSink<>((shard, value) ->
+            {
+                shardsEmitting.put(shard, Boolean.TRUE);
+                results.put(value, Boolean.TRUE);
+            }))
             .build(new WeirContext()
                 .shards(2)
                 .externalProducers(1)
@@ -163,7 +177,11 @@ class RestoreCompatibilityTest
     /** Runs job 'velocity' with {@code history}, checkpoints after {@link #EVENTS} elements, and discards it. */
     private CheckpointManifest checkpointed(final History history) throws Exception
     {
-        final WeirJob<Long, String> first = job("velocity", history, false, CheckpointSettings.every(dir, 0));
+        return checkpointed(job("velocity", history, false, CheckpointSettings.every(dir, 0)));
+    }
+
+    private CheckpointManifest checkpointed(final WeirJob<Long, String> first) throws Exception
+    {
         first.start();
         offer(first.producer(0), 0, EVENTS);
         final CompletableFuture<CheckpointStats> future = first.triggerCheckpoint();
@@ -318,5 +336,85 @@ class RestoreCompatibilityTest
         final WeirJob<Long, String> restored = job("velocity", History.LIST_LONG, true,
             CheckpointSettings.every(dir, 0));
         assertEquals(expected(true, "0"), oneMoreElementPerKey(restored));
+    }
+
+    /**
+     * Registers {@code a} and {@code b} on first use, shard 0 in that order and shard 1 the other way round; adds
+     * each element to {@code a} and twice it to {@code b}.
+     */
+    static final class LazyFunction extends KeyedProcessFunction<Long, Long, String>
+    {
+        private RuntimeContext runtimeContext;
+        private LongValueState a;
+        private LongValueState b;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            this.runtimeContext = runtimeContext;
+        }
+
+        public void processElement(final Long value, final Context ctx, final Collector<String> out)
+        {
+            if (a == null)
+            {
+                if (runtimeContext.shardId() == 0)
+                {
+                    a = runtimeContext.getLongState(new LongValueStateDescriptor("a"));
+                    b = runtimeContext.getLongState(new LongValueStateDescriptor("b"));
+                }
+                else
+                {
+                    b = runtimeContext.getLongState(new LongValueStateDescriptor("b"));
+                    a = runtimeContext.getLongState(new LongValueStateDescriptor("a"));
+                }
+            }
+            a.update(a.valueOr(0) + value);
+            b.update(b.valueOr(0) + 2 * value);
+        }
+    }
+
+    /** Registers {@code a} and {@code b} in open(), so a restore loads them; emits {@code key:a:b} per element. */
+    static final class EagerFunction extends KeyedProcessFunction<Long, Long, String>
+    {
+        private LongValueState a;
+        private LongValueState b;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            a = runtimeContext.getLongState(new LongValueStateDescriptor("a"));
+            b = runtimeContext.getLongState(new LongValueStateDescriptor("b"));
+        }
+
+        public void processElement(final Long value, final Context ctx, final Collector<String> out)
+        {
+            a.update(a.valueOr(0) + value);
+            b.update(b.valueOr(0) + 2 * value);
+            out.collect(ctx.getCurrentKey() + ":" + a.valueOr(0) + ":" + b.valueOr(0));
+        }
+    }
+
+    @Test
+    void shouldGiveALazilyRegisteredStateOneIdOnEveryShard() throws Exception
+    {
+        final CheckpointManifest manifest = checkpointed(job("velocity", LazyFunction::new,
+            CheckpointSettings.every(dir, 0)));
+        assertEquals(List.of("a", "b"), manifest.states().stream().map(CheckpointManifest.StateDescriptor::name)
+            .sorted().toList(), "the manifest describes every shard's states: " + manifest);
+
+        final Map<Long, String> restored = oneMoreElementPerKey(job("velocity", EagerFunction::new,
+            CheckpointSettings.every(dir, 0)));
+        assertEquals(Map.of(0, true, 1, true), shardsEmitting, "keys of both shards are restored");
+        final Map<Long, String> expected = new TreeMap<>();
+        for (long key = 0; key < KEYS; key++)
+        {
+            long sum = 0;
+            for (long v = key; v < EVENTS; v += KEYS)
+            {
+                sum += v;
+            }
+            sum += EVENTS + key;
+            expected.put(key, key + ":" + sum + ":" + 2 * sum);
+        }
+        assertEquals(expected, restored, "every shard's a and b are restored as a and b");
     }
 }
