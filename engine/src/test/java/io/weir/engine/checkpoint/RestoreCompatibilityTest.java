@@ -315,6 +315,26 @@ class RestoreCompatibilityTest
     }
 
     @Test
+    void shouldRefuseAChangedKeyCodec() throws Exception
+    {
+        checkpointed(History.LIST_LONG);
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> JobBuilder.named("velocity", LongCodec.INSTANCE)
+                .timestamps(v -> v, WatermarkStrategy.none())
+                .keyBy(v -> Long.toString(v % KEYS), StringCodec.INSTANCE)
+                .process(() -> new KeyedProcessFunction<String, Long, String>()
+                {
+                    public void processElement(final Long value, final Context ctx, final Collector<String> out)
+                    {
+                    }
+                })
+                .sink(new HandlerSink<>((shard, value) -> { }))
+                .build(new WeirContext().externalProducers(1).checkpoints(CheckpointSettings.every(dir, 0))));
+        assertNames(refused.getMessage(), "into job 'velocity'", "keys were written with codec 'long'",
+            "key codec is now 'string-utf8'");
+    }
+
+    @Test
     void shouldRefuseARemovedStateUnlessNonRestoredStateIsAllowed() throws Exception
     {
         checkpointed(History.LIST_LONG);
