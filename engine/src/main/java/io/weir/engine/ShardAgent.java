@@ -26,6 +26,7 @@ import io.weir.engine.checkpoint.TimerRecordDescriptor;
 import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.KeyedStateRegistry;
 import io.weir.engine.state.RegisteredState;
+import io.weir.engine.state.StateIds;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
@@ -167,7 +168,8 @@ public final class ShardAgent<K, I, O> implements Agent
         final SinkWriter<O> mainOutput,
         final OutputTag<?>[] sideTags,
         final SinkWriter<?>[] sideOutputs,
-        final ShardCheckpointHandler checkpointHandler)
+        final ShardCheckpointHandler checkpointHandler,
+        final StateIds stateIds)
     {
         this.shardId = shardId;
         this.shards = shards;
@@ -191,7 +193,7 @@ public final class ShardAgent<K, I, O> implements Agent
         this.store = store;
         this.clock = ctx.epochClock();
         this.keyContext = new KeyContext(ctx.maxKeyLength());
-        this.stateRegistry = new KeyedStateRegistry(store, keyContext, clock);
+        this.stateRegistry = new KeyedStateRegistry(store, keyContext, clock, stateIds);
         this.eventTimers = new TimerQueue(1024, 16);
         this.processingTimers = new TimerQueue(64, 16);
         this.mainOutput = mainOutput;

@@ -17,6 +17,7 @@ import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.checkpoint.CheckpointStats;
 import io.weir.engine.checkpoint.RestorePlanner;
 import io.weir.engine.checkpoint.ShardRestore;
+import io.weir.engine.state.StateIds;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointManifest;
 
@@ -109,7 +110,8 @@ public final class WeirJob<I, O> implements AutoCloseable
         if (checkpoints.enabled())
         {
             checkpointDirectory = new CheckpointDirectory(checkpoints.directory());
-            restoredFrom = RestorePlanner.plan(checkpointDirectory, checkpoints, context.log()).orElse(null);
+            restoredFrom = RestorePlanner.plan(checkpointDirectory, checkpoints, name, keyEncoder.keyCodec().id(),
+                context.log()).orElse(null);
             if (restoredFrom != null && restoredFrom.maxParallelism() != context.maxParallelism())
             {
                 throw new IllegalArgumentException("checkpoint " + restoredFrom.checkpointId() + " was taken with " +
@@ -143,8 +145,9 @@ public final class WeirJob<I, O> implements AutoCloseable
         }
         final ShardRestore shardRestore =
             restoredFrom == null ? null : new ShardRestore(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory,
-                checkpoints), restoredFrom, context.log());
+                checkpoints), restoredFrom, name, checkpoints.allowNonRestoredState(), context.log());
         final List<KeyedStateStore> stores = new ArrayList<>();
+        final StateIds stateIds = new StateIds();
         try
         {
             for (int s = 0; s < shardCount; s++)
@@ -164,7 +167,7 @@ public final class WeirJob<I, O> implements AutoCloseable
                 }
                 final ShardAgent<K, I, O> shard = new ShardAgent<>(s, shardCount, status, shardRings, context, codec,
                     keyEncoder.keyCodec(), functionFactory.get(), store, mainSink.createWriter(s, shardCount),
-                    sideTags.toArray(new OutputTag<?>[0]), sideWriters, handler);
+                    sideTags.toArray(new OutputTag<?>[0]), sideWriters, handler, stateIds);
                 if (shardRestore != null)
                 {
                     shard.restoreOnStart(shardRestore);

@@ -473,8 +473,9 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         {
             checkpoint.pointSeen = true;
             checkpoint.firstPointNs = System.nanoTime();
-            checkpoint.states = point.states();
         }
+        // Every shard's states: a state registered lazily may be on some shards only (same id everywhere).
+        checkpoint.states = RegisteredState.union(checkpoint.states, point.states());
         checkpoint.pausesNs[point.shardId()] = point.pauseNs();
         checkpoint.points[point.shardId()] = point;
         final long nowMs = clock.time();

@@ -18,6 +18,8 @@ import java.nio.file.Path;
  *                            {@link #WRITER_SLICE_MICROS_DEFAULT}. Applies to the checkpoint thread only.
  * @param stateWriter         which thread writes the shards' state files of periodic checkpoints; savepoints are
  *                            always written by the checkpoint thread. See {@link StateWriter}.
+ * @param allowNonRestoredState a restore drops the state of a checkpoint that the job no longer registers (logging
+ *                            each), instead of refusing the checkpoint; see {@link ShardRestore}.
  */
 public record CheckpointSettings(
     Path directory,
@@ -26,7 +28,8 @@ public record CheckpointSettings(
     int maxDeltaChainLength,
     Path restoreFrom,
     long writerSliceMicros,
-    StateWriter stateWriter)
+    StateWriter stateWriter,
+    boolean allowNonRestoredState)
 {
     /** Who reads a shard's snapshot and writes its state file. */
     public enum StateWriter
@@ -85,7 +88,7 @@ public record CheckpointSettings(
     public static final long WRITER_SLICE_MICROS_DEFAULT = 200;
 
     public static final CheckpointSettings DISABLED =
-        new CheckpointSettings(null, 0, 3, 10, null, defaultWriterSliceMicros(), defaultStateWriter());
+        new CheckpointSettings(null, 0, 3, 10, null, defaultWriterSliceMicros(), defaultStateWriter(), false);
 
     public CheckpointSettings
     {
@@ -142,7 +145,7 @@ public record CheckpointSettings(
     public static CheckpointSettings every(final Path directory, final long intervalMs)
     {
         return new CheckpointSettings(directory, intervalMs, CheckpointDirectory.RETAINED_CHECKPOINTS_DEFAULT, 10,
-            null, defaultWriterSliceMicros(), defaultStateWriter());
+            null, defaultWriterSliceMicros(), defaultStateWriter(), false);
     }
 
     public boolean enabled()
@@ -153,30 +156,40 @@ public record CheckpointSettings(
     public CheckpointSettings restoreFrom(final Path path)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, path,
-            writerSliceMicros, stateWriter);
+            writerSliceMicros, stateWriter, allowNonRestoredState);
     }
 
     public CheckpointSettings maxDeltaChainLength(final int length)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, length, restoreFrom,
-            writerSliceMicros, stateWriter);
+            writerSliceMicros, stateWriter, allowNonRestoredState);
     }
 
     public CheckpointSettings retainedCheckpoints(final int count)
     {
         return new CheckpointSettings(directory, intervalMs, count, maxDeltaChainLength, restoreFrom,
-            writerSliceMicros, stateWriter);
+            writerSliceMicros, stateWriter, allowNonRestoredState);
     }
 
     public CheckpointSettings writerSliceMicros(final long micros)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,
-            micros, stateWriter);
+            micros, stateWriter, allowNonRestoredState);
     }
 
     public CheckpointSettings stateWriter(final StateWriter writer)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,
-            writerSliceMicros, writer);
+            writerSliceMicros, writer, allowNonRestoredState);
+    }
+
+    /**
+     * Whether a restore may leave out state of the checkpoint that the job no longer registers (Flink's
+     * {@code --allowNonRestoredState}); without it such a checkpoint is refused, naming the state.
+     */
+    public CheckpointSettings allowNonRestoredState(final boolean allow)
+    {
+        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,
+            writerSliceMicros, stateWriter, allow);
     }
 }

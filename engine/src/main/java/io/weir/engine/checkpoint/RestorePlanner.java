@@ -27,6 +27,26 @@ public final class RestorePlanner
     {
     }
 
+    /**
+     * {@link #plan(CheckpointDirectory, CheckpointSettings, Consumer)}, then refuse a checkpoint that another job
+     * took or whose keys another codec wrote ({@link RestoreCompatibility#checkJob}); the states are checked by
+     * {@link ShardRestore} once the job has registered them.
+     *
+     * @throws IllegalArgumentException naming the checkpoint and what differs; nothing has been changed then.
+     */
+    public static Optional<CheckpointManifest> plan(
+        final CheckpointDirectory directory,
+        final CheckpointSettings settings,
+        final String jobName,
+        final String keyCodecId,
+        final Consumer<String> log)
+    {
+        final Optional<CheckpointManifest> manifest = plan(directory, settings, log);
+        manifest.ifPresent(m -> RestoreCompatibility.checkJob(m,
+            RestoreCompatibility.checkpointPath(directoryOf(m, directory, settings), m), jobName, keyCodecId));
+        return manifest;
+    }
+
     public static Optional<CheckpointManifest> plan(
         final CheckpointDirectory directory, final CheckpointSettings settings, final Consumer<String> log)
     {
@@ -55,8 +75,16 @@ public final class RestorePlanner
     public static CheckpointDirectory directoryOf(
         final CheckpointManifest manifest, final CheckpointDirectory directory, final CheckpointSettings settings)
     {
-        return settings.restoreFrom() == null ? directory :
-            new CheckpointDirectory(settings.restoreFrom().toAbsolutePath().getParent());
+        if (settings.restoreFrom() == null)
+        {
+            return directory;
+        }
+        Path checkpoint = settings.restoreFrom().toAbsolutePath().normalize();
+        if (checkpoint.getFileName().toString().equals("MANIFEST"))
+        {
+            checkpoint = checkpoint.getParent();
+        }
+        return new CheckpointDirectory(checkpoint.getParent());
     }
 
     /** One more than the highest checkpoint or savepoint id under the directory. */

@@ -14,7 +14,6 @@ import org.agrona.ExpandableDirectByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,19 +21,39 @@ import java.util.Map;
  * Loads a shard's key-group range from a checkpoint or savepoint, whatever shard count wrote it: every old
  * shard whose key-group range overlaps the new one contributes its resolved chain (base + deltas) and its
  * timers, restricted to the new range. State ids are remapped by state name, so a job may register its states
- * in another order. Immutable; {@link #restoreShard} runs on each shard's thread as it starts.
+ * in another order. Before any entry is loaded, the states the job registered in {@code open()} are checked against
+ * the checkpoint's ({@link RestoreCompatibility}): an incompatible restore fails the shard, naming the state and what
+ * changed. {@link #restoreShard} runs on each shard's thread as it starts; the rest is immutable.
  */
 public final class ShardRestore
 {
     private final CheckpointDirectory directory;
     private final CheckpointManifest manifest;
+    private final String jobName;
+    private final boolean allowNonRestoredState;
     private final java.util.function.Consumer<String> log;
+    /** The compatibility notes are the same for every shard: only the first to restore logs them. */
+    private final java.util.concurrent.atomic.AtomicBoolean notesLogged =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
+    /**
+     * @param directory             whose layout resolves the manifest's files.
+     * @param manifest              to restore.
+     * @param jobName               of the restoring job, for messages.
+     * @param allowNonRestoredState drop the checkpoint's states the job does not register instead of refusing.
+     * @param log                   for progress lines and compatibility notes.
+     */
     public ShardRestore(
-        final CheckpointDirectory directory, final CheckpointManifest manifest, final java.util.function.Consumer<String> log)
+        final CheckpointDirectory directory,
+        final CheckpointManifest manifest,
+        final String jobName,
+        final boolean allowNonRestoredState,
+        final java.util.function.Consumer<String> log)
     {
         this.directory = directory;
         this.manifest = manifest;
+        this.jobName = jobName;
+        this.allowNonRestoredState = allowNonRestoredState;
         this.log = log;
     }
 
@@ -47,6 +66,7 @@ public final class ShardRestore
      * Load key groups {@code [first, last]} into the store and timer queues.
      *
      * @return the watermark to resume with: the lowest watermark of the old shards that held these key groups.
+     * @throws IllegalStateException when the registered states cannot read the checkpoint's, before any is loaded.
      */
     public long restoreShard(
         final int firstKeyGroup,
@@ -59,7 +79,16 @@ public final class ShardRestore
         final long startNs = System.nanoTime();
         final long entriesBefore = store.entryCount();
         final long timersBefore = eventTimers.size() + processingTimers.size();
-        final int[] stateIdMap = stateIdMap(registered);
+        final boolean logNotes = notesLogged.compareAndSet(false, true);
+        final int[] stateIdMap = RestoreCompatibility.stateIdMap(manifest,
+            RestoreCompatibility.checkpointPath(directory, manifest), jobName, registered, allowNonRestoredState,
+            note ->
+            {
+                if (logNotes)
+                {
+                    log.accept(note);
+                }
+            });
         final ExpandableDirectByteBuffer key = new ExpandableDirectByteBuffer(256);
         final ExpandableDirectByteBuffer value = new ExpandableDirectByteBuffer(256);
         long watermark = Long.MAX_VALUE;
@@ -90,7 +119,10 @@ public final class ShardRestore
                             final byte[] k = entry.getKey();
                             final byte[] v = entry.getValue();
                             key.putBytes(0, k);
-                            remapStateId(key, stateIdMap);
+                            if (!remapStateId(key, stateIdMap))
+                            {
+                                continue;
+                            }
                             value.putBytes(0, v);
                             store.put(key, k.length, value, 0, v.length);
                         }
@@ -148,41 +180,20 @@ public final class ShardRestore
         }
     }
 
-    private int[] stateIdMap(final List<RegisteredState> registered)
-    {
-        final Map<String, Integer> newIds = new HashMap<>();
-        for (final RegisteredState state : registered)
-        {
-            newIds.put(state.name(), state.id());
-        }
-        int maxOld = 0;
-        for (final CheckpointManifest.StateDescriptor state : manifest.states())
-        {
-            maxOld = Math.max(maxOld, state.stateId());
-        }
-        final int[] map = new int[maxOld + 1];
-        for (final CheckpointManifest.StateDescriptor state : manifest.states())
-        {
-            final Integer newId = newIds.get(state.name());
-            if (newId == null)
-            {
-                throw new IllegalStateException("checkpoint " + manifest.checkpointId() + " holds state '" +
-                    state.name() + "' but the job registered no state of that name in open(); registered: " +
-                    newIds.keySet());
-            }
-            map[state.stateId()] = newId;
-        }
-        return map;
-    }
-
-    private static void remapStateId(final ExpandableDirectByteBuffer key, final int[] stateIdMap)
+    /** @return false when the entry's state is dropped (see {@link RestoreCompatibility#DROPPED}). */
+    private boolean remapStateId(final ExpandableDirectByteBuffer key, final int[] stateIdMap)
     {
         final int oldId = key.getShort(StateKeyDescriptor.STATE_ID_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         if (oldId >= stateIdMap.length || stateIdMap[oldId] == 0)
         {
-            throw new IllegalStateException("checkpoint entry has state id " + oldId +
-                " which its manifest does not describe");
+            throw new IllegalStateException(manifest.kind().name().toLowerCase() + " " + manifest.checkpointId() +
+                ": an entry has state id " + oldId + " which its manifest does not describe");
+        }
+        if (stateIdMap[oldId] == RestoreCompatibility.DROPPED)
+        {
+            return false;
         }
         key.putShort(StateKeyDescriptor.STATE_ID_OFFSET, (short)stateIdMap[oldId], ByteOrder.BIG_ENDIAN);
+        return true;
     }
 }

@@ -25,36 +25,45 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A shard's keyed states: turns descriptors into typed views over the shard's {@link KeyedStateStore}, assigns
- * state ids in registration order from 1 (0 is reserved) and drives TTL incremental cleanup.
+ * A shard's keyed states: turns descriptors into typed views over the shard's {@link KeyedStateStore}, takes their
+ * state ids from the job's {@link StateIds} (the same id for a name on every shard, whenever it is registered) and
+ * drives TTL incremental cleanup.
  * <p>
- * One per shard. Every method is called from the shard thread; operators register their states in {@code open}
- * and the views they get are shard-thread only as well. {@link #registeredStates()} returns an immutable copy that
- * may be handed to the snapshot thread.
+ * One per shard. Every method is called from the shard thread; operators register their states in {@code open},
+ * or lazily on first use. Only states registered in {@code open} are restored from a checkpoint: the restore runs
+ * right after it. The views are shard-thread only as well. {@link #registeredStates()} returns an immutable copy
+ * that may be handed to the snapshot thread.
  */
 public final class KeyedStateRegistry
 {
-    private static final int MAX_STATE_ID = 0xFFFF;
-
     private final KeyedStateStore store;
     private final KeyContext keyContext;
     private final EpochClock ttlClock;
+    private final StateIds stateIds;
     private final HashMap<String, Registration> byName = new HashMap<>();
     private final ArrayList<RegisteredState> registered = new ArrayList<>();
     private final ArrayList<TtlIncrementalCleanup> perCycleCleanups = new ArrayList<>();
     private List<RegisteredState> registeredView = List.of();
-    private int nextStateId = 1;
+
+    /** A registry whose ids are its own: ids in its registration order from 1 (a job of one shard, tests). */
+    public KeyedStateRegistry(final KeyedStateStore store, final KeyContext keyContext, final EpochClock ttlClock)
+    {
+        this(store, keyContext, ttlClock, new StateIds());
+    }
 
     /**
      * @param store      the shard's store.
      * @param keyContext the shard's current key, set by the shard before user code runs.
      * @param ttlClock   processing-time clock in epoch milliseconds for TTL timestamps.
+     * @param stateIds   the job's state ids, shared by every shard's registry.
      */
-    public KeyedStateRegistry(final KeyedStateStore store, final KeyContext keyContext, final EpochClock ttlClock)
+    public KeyedStateRegistry(
+        final KeyedStateStore store, final KeyContext keyContext, final EpochClock ttlClock, final StateIds stateIds)
     {
         this.store = Objects.requireNonNull(store, "store");
         this.keyContext = Objects.requireNonNull(keyContext, "keyContext");
         this.ttlClock = Objects.requireNonNull(ttlClock, "ttlClock");
+        this.stateIds = Objects.requireNonNull(stateIds, "stateIds");
     }
 
     public <T> ValueState<T> getState(final ValueStateDescriptor<T> descriptor)
@@ -99,7 +108,10 @@ public final class KeyedStateRegistry
         return register(descriptor, true);
     }
 
-    /** The registered states in id order, for checkpoint manifests and {@link TtlSnapshotFilter}. Immutable. */
+    /**
+     * The states this shard registered, in its registration order, for checkpoint manifests and
+     * {@link TtlSnapshotFilter}. Immutable.
+     */
     public List<RegisteredState> registeredStates()
     {
         return registeredView;
@@ -129,21 +141,16 @@ public final class KeyedStateRegistry
             existing.checkCompatible(descriptor, namespaced);
             return (S)existing.view;
         }
-        if (nextStateId > MAX_STATE_ID)
-        {
-            throw new IllegalStateException("cannot register state '" + descriptor.name() + "': a shard holds at " +
-                "most " + MAX_STATE_ID + " states; reuse descriptors instead of creating one per element");
-        }
         final StateTtlConfig ttlConfig = descriptor.ttlConfig();
-        final RegisteredState registration = new RegisteredState(
-            nextStateId,
+        final RegisteredState registration = stateIds.register(new RegisteredState(
+            0,
             descriptor.name(),
             descriptor.kind(),
             descriptor.valueCodecId(),
             descriptor.userKeyCodecId(),
             ttlConfig.isEnabled() ? ttlConfig.ttlMs() : 0,
             namespaced,
-            ttlConfig.isEnabled() && ttlConfig.cleanupInSnapshot());
+            ttlConfig.isEnabled() && ttlConfig.cleanupInSnapshot()));
         final AbstractStateView view = createView(descriptor, registration);
         if (ttlConfig.isEnabled() && ttlConfig.incrementalCleanupSize() > 0)
         {
@@ -158,7 +165,6 @@ public final class KeyedStateRegistry
                 perCycleCleanups.add(cleanup);
             }
         }
-        nextStateId++;
         byName.put(descriptor.name(), new Registration(descriptor, namespaced, view));
         registered.add(registration);
         registeredView = Collections.unmodifiableList(new ArrayList<>(registered));

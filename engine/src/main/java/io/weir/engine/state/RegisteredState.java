@@ -26,4 +26,29 @@ public record RegisteredState(
     boolean namespaced,
     boolean ttlCleanupInSnapshot)
 {
+    /**
+     * The states of both lists, in id order: what a checkpoint's manifest describes when its shards' snapshot
+     * points saw different states (a state registered lazily on some shards only). Ids are job-wide
+     * ({@link StateIds}), so an id names the same state in every list.
+     *
+     * @throws IllegalStateException when one id names two different states.
+     */
+    public static java.util.List<RegisteredState> union(
+        final java.util.List<RegisteredState> first, final java.util.List<RegisteredState> second)
+    {
+        final java.util.TreeMap<Integer, RegisteredState> byId = new java.util.TreeMap<>();
+        for (final java.util.List<RegisteredState> states : java.util.List.of(first, second))
+        {
+            for (final RegisteredState state : states)
+            {
+                final RegisteredState existing = byId.putIfAbsent(state.id(), state);
+                if (existing != null && !existing.equals(state))
+                {
+                    throw new IllegalStateException("state id " + state.id() + " names both " + existing + " and " +
+                        state + "; shards must take state ids from the job's StateIds");
+                }
+            }
+        }
+        return java.util.List.copyOf(byId.values());
+    }
 }

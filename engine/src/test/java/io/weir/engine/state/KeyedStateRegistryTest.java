@@ -99,4 +99,43 @@ class KeyedStateRegistryTest
         final IllegalStateException error = assertThrows(IllegalStateException.class, state::value);
         assertTrue(error.getMessage().contains("no current key"), error.getMessage());
     }
+
+    @Test
+    @Timeout(10)
+    void shouldGiveAStateTheSameIdOnEveryShardWhateverTheOrderOfRegistration()
+    {
+        final StateIds ids = new StateIds();
+        final KeyedStateStore otherStore = new HeapStateBackend().createStore(1, 16);
+        try
+        {
+            final KeyedStateRegistry shard0 =
+                new KeyedStateRegistry(store, new KeyContext(16), new CachedEpochClock(), ids);
+            final KeyedStateRegistry shard1 =
+                new KeyedStateRegistry(otherStore, new KeyContext(16), new CachedEpochClock(), ids);
+            shard0.getLongState(new LongValueStateDescriptor("a"));
+            shard1.getLongState(new LongValueStateDescriptor("b"));
+            shard1.getLongState(new LongValueStateDescriptor("a"));
+            shard0.getLongState(new LongValueStateDescriptor("b"));
+
+            final RegisteredState a =
+                new RegisteredState(1, "a", StateDescriptor.Kind.VALUE, "long", "", 0, false, false);
+            final RegisteredState b =
+                new RegisteredState(2, "b", StateDescriptor.Kind.VALUE, "long", "", 0, false, false);
+            assertEquals(List.of(a, b), shard0.registeredStates());
+            assertEquals(List.of(b, a), shard1.registeredStates(), "a shard lists its states as it registered them");
+            assertEquals(List.of(a, b), RegisteredState.union(shard1.registeredStates(), List.of(a)));
+
+            shard1.getState(new ValueStateDescriptor<>("c", StringCodec.INSTANCE));
+            final IllegalArgumentException conflict = assertThrows(IllegalArgumentException.class,
+                () -> shard0.getState(new ValueStateDescriptor<>("c", LongCodec.INSTANCE)));
+            assertTrue(conflict.getMessage().contains("state 'c'") &&
+                conflict.getMessage().contains("on another shard"), conflict.getMessage());
+            assertThrows(IllegalStateException.class, () -> RegisteredState.union(List.of(a),
+                List.of(new RegisteredState(1, "x", StateDescriptor.Kind.VALUE, "long", "", 0, false, false))));
+        }
+        finally
+        {
+            otherStore.close();
+        }
+    }
 }

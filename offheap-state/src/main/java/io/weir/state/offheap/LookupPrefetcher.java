@@ -9,6 +9,8 @@ import net.openhft.chronicle.map.ChronicleMap;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 
+import java.util.function.Consumer;
+
 /**
  * Loads the memory that Chronicle look-ups of a batch of keys are about to touch, all keys together, so their cache
  * misses overlap instead of following one another.
@@ -29,10 +31,16 @@ import org.agrona.UnsafeApi;
  * the bounds of the map's memory ({@code sizeInBytesWithoutTiers} from its start): a wrong guess can cost useless
  * loads, never a read outside the map.
  * <p>
+ * The methods of Chronicle's internals that it calls are resolved when first called, so a Chronicle whose internals
+ * were renamed would throw a {@link LinkageError} (e.g. {@link NoSuchMethodError}). {@link #create} calls every
+ * one of them once, on a probe key, and a {@link LinkageError} there or at any later prefetch turns the prefetch
+ * off with one log line: look-ups work as before, only without it.
+ * <p>
  * Shard thread only, the thread that writes the map: it reads slots and entries without Chronicle's locks, which
- * is fine for a hint, as the values read are only used to compute addresses that are bounds-checked.
+ * is fine for a hint, as the values read are only used to compute addresses that are bounds-checked. Not final
+ * only so that a test can make a call fail as a missing method would.
  */
-final class LookupPrefetcher
+class LookupPrefetcher
 {
     /** Keys per call at most. */
     static final int MAX_KEYS = KeyedStateStore.MAX_PREFETCH_KEYS;
@@ -40,7 +48,14 @@ final class LookupPrefetcher
     private static final int MAX_PROBES = 8;
     private static final int CACHE_LINE_BYTES = 64;
 
+    /** Makes a prefetcher for a map (a seam for tests). */
+    interface Factory
+    {
+        LookupPrefetcher create(VanillaChronicleHash<?, ?, ?, ?> hash, Consumer<String> log);
+    }
+
     private final VanillaChronicleHash<?, ?, ?, ?> hash;
+    private final Consumer<String> log;
     private final CompactOffHeapLinearHashTable hashLookup;
     private final HashSplitting hashSplitting;
     private final LongHashFunction hashFunction = LongHashFunction.xx_r39();
@@ -59,10 +74,12 @@ final class LookupPrefetcher
     /** Consumes the loaded values, so the JIT cannot drop the loads. */
     private long sink;
     private long entriesLoaded;
+    private boolean off;
 
-    private LookupPrefetcher(final VanillaChronicleHash<?, ?, ?, ?> hash)
+    LookupPrefetcher(final VanillaChronicleHash<?, ?, ?, ?> hash, final Consumer<String> log)
     {
         this.hash = hash;
+        this.log = log;
         this.hashLookup = hash.hashLookup;
         this.hashSplitting = hash.hashSplitting;
         this.segments = hash.actualSegments;
@@ -78,6 +95,27 @@ final class LookupPrefetcher
     /** @return a prefetcher for the map, or null when its implementation is not the one this was written for. */
     static LookupPrefetcher create(final ChronicleMap<?, ?> map)
     {
+        return create(map, LookupPrefetcher::warnOnce, LookupPrefetcher::new);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The Chronicle Map classes are the same for every store of the process: one line says it for all. */
+    private static void warnOnce(final String message)
+    {
+        if (WARNED.compareAndSet(false, true))
+        {
+            System.err.println("weir: " + message);
+        }
+    }
+
+    /**
+     * @param log receives one line when Chronicle lacks a field or method the prefetch uses.
+     * @return a prefetcher for the map, or null when its implementation is not the one this was written for.
+     */
+    static LookupPrefetcher create(final ChronicleMap<?, ?> map, final Consumer<String> log, final Factory factory)
+    {
         if (!(map instanceof VanillaChronicleHash))
         {
             return null;
@@ -90,15 +128,47 @@ final class LookupPrefetcher
             {
                 return null;
             }
-            final LookupPrefetcher prefetcher = new LookupPrefetcher(hash);
-            return prefetcher.layoutIsChronicles() ? prefetcher : null;
+            final LookupPrefetcher prefetcher = factory.create(hash, log);
+            if (!prefetcher.layoutIsChronicles())
+            {
+                return null;
+            }
+            prefetcher.resolveEveryCall();
+            return prefetcher;
         }
         catch (final LinkageError ex)
         {
-            // A Chronicle Map without these fields: look-ups work as before, only without the prefetch. Not an error
-            // a user can act on, and not worth failing the job for.
+            // A Chronicle Map without these fields or methods: look-ups work as before, only without the prefetch.
+            // Not an error a user can act on, and not worth failing the job for.
+            log.accept(offMessage(ex));
             return null;
         }
+    }
+
+    private static String offMessage(final LinkageError ex)
+    {
+        return "Chronicle Map look-up prefetch is off: this Chronicle Map version lacks what it reads (" + ex +
+            "); look-ups work as before";
+    }
+
+    /**
+     * Run every call {@link #prefetch} and {@link #findEntry} make, so that the JVM resolves Chronicle's methods now
+     * rather than on the shard thread: a key from heap and one from direct memory, and each probe-loop call on a
+     * slot of segment 0. Reads only.
+     */
+    private void resolveEveryCall()
+    {
+        final int[] length = {Long.BYTES};
+        final org.agrona.concurrent.UnsafeBuffer heapKey = new org.agrona.concurrent.UnsafeBuffer(new byte[Long.BYTES]);
+        final org.agrona.concurrent.UnsafeBuffer directKey =
+            new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(Long.BYTES));
+        final long loadedBefore = entriesLoaded;
+        prefetchLoads(heapKey, 0, length, 1);
+        prefetchLoads(directKey, 0, length, 1);
+        final long base = hash.segmentBaseAddr(0);
+        final long slot = hashLookup.readEntry(base, 0);
+        sink += hashLookup.key(slot) + hashLookup.value(slot) + hashLookup.step(0) + (hashLookup.empty(slot) ? 1 : 0);
+        entriesLoaded = loadedBefore;
     }
 
     /**
@@ -128,6 +198,23 @@ final class LookupPrefetcher
      * {@code count <= } {@link #MAX_KEYS}. Reads only.
      */
     void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
+    {
+        if (off)
+        {
+            return;
+        }
+        try
+        {
+            prefetchLoads(keys, stride, lengths, count);
+        }
+        catch (final LinkageError ex)
+        {
+            off = true;
+            log.accept(offMessage(ex));
+        }
+    }
+
+    private void prefetchLoads(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
     {
         final long start = hash.bsAddress();
         final long firstTier = hash.segmentBaseAddr(0);
@@ -265,7 +352,8 @@ final class LookupPrefetcher
         return true;
     }
 
-    private long keyHash(final DirectBuffer keys, final int offset, final int length)
+    /** The key's hash as Chronicle computes it; package-private so that a test can fail it as a missing method. */
+    long keyHash(final DirectBuffer keys, final int offset, final int length)
     {
         final byte[] array = keys.byteArray();
         return null == array ?
@@ -283,6 +371,12 @@ final class LookupPrefetcher
         }
         final long entry = base + entrySpaceOffset + chunk * chunkSize;
         return entry + Long.BYTES <= base + tierSize ? entry : 0;
+    }
+
+    /** Whether a {@link LinkageError} turned the prefetch off (tests). */
+    boolean isOff()
+    {
+        return off;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.weir.state.offheap;
 
 import io.weir.state.spi.StateKeyDescriptor;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import org.agrona.BufferUtil;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.UnsafeApi;
@@ -13,6 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -145,6 +148,80 @@ class LookupPrefetcherTest
         }
         store.prefetch(many, STRIDE, manyLengths, 100);
         assertEquals(LookupPrefetcher.MAX_KEYS, store.prefetchedEntries());
+    }
+
+    /** A prefetcher whose key hash fails as a call to a Chronicle method that was renamed would, once armed. */
+    private static final class MissingMethod extends LookupPrefetcher
+    {
+        boolean armed;
+        int calls;
+
+        MissingMethod(final VanillaChronicleHash<?, ?, ?, ?> hash, final java.util.function.Consumer<String> log,
+            final boolean armed)
+        {
+            super(hash, log);
+            this.armed = armed;
+        }
+
+        long keyHash(final org.agrona.DirectBuffer keys, final int offset, final int length)
+        {
+            calls++;
+            if (armed)
+            {
+                throw new NoSuchMethodError("'long net.openhft.chronicle.algo.hashing.LongHashFunction.hashMemory(" +
+                    "long, long)'");
+            }
+            return super.keyHash(keys, offset, length);
+        }
+    }
+
+    @Test
+    void shouldTurnThePrefetchOffWhenAChronicleMethodIsMissingAtCreation()
+    {
+        store = store(false, 1_000);
+        final List<String> log = new ArrayList<>();
+        final LookupPrefetcher prefetcher =
+            LookupPrefetcher.create(mapOf(store), log::add, (hash, l) -> new MissingMethod(hash, l, true));
+        assertNull(prefetcher, "no prefetcher when a method it calls is missing");
+        assertEquals(1, log.size(), log.toString());
+        assertTrue(log.get(0).contains("prefetch is off") && log.get(0).contains("NoSuchMethodError") &&
+            log.get(0).contains("hashMemory"), log.get(0));
+    }
+
+    @Test
+    void shouldTurnThePrefetchOffWithOneLineWhenAChronicleMethodIsMissingAtFirstUse()
+    {
+        store = store(false, 1_000);
+        for (int i = 0; i < 100; i++)
+        {
+            put(i, i);
+        }
+        final List<String> log = new ArrayList<>();
+        final LookupPrefetcher created =
+            LookupPrefetcher.create(mapOf(store), log::add, (hash, l) -> new MissingMethod(hash, l, false));
+        final MissingMethod prefetcher = (MissingMethod)created;
+        assertTrue(prefetcher.calls > 0, "create() calls the key hash once, so the JVM resolves it then");
+        assertEquals(List.of(), log);
+        for (int k = 0; k < 16; k++)
+        {
+            lengths[k] = writeKey(keys, k * STRIDE, k);
+        }
+        prefetcher.prefetch(keys, STRIDE, lengths, 16);
+        assertEquals(16, prefetcher.entriesLoaded());
+
+        prefetcher.armed = true;
+        prefetcher.prefetch(keys, STRIDE, lengths, 16);
+        assertTrue(prefetcher.isOff());
+        final int callsWhenOff = prefetcher.calls;
+        prefetcher.prefetch(keys, STRIDE, lengths, 16);
+        assertEquals(callsWhenOff, prefetcher.calls, "an off prefetcher calls nothing");
+        assertEquals(16, prefetcher.entriesLoaded());
+        assertEquals(1, log.size(), log.toString());
+        assertTrue(log.get(0).contains("prefetch is off") && log.get(0).contains("hashMemory"), log.get(0));
+        for (int i = 0; i < 100; i++)
+        {
+            assertEquals(i, get(i), "look-ups work as before");
+        }
     }
 
     private ChronicleKeyedStateStore store(final boolean fileBacked, final long entries)

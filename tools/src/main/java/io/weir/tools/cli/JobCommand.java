@@ -42,6 +42,8 @@ final class JobCommand
         "                           for machines with no core to spare) | checkpoint-thread (a core is free)",
         "  --restore PATH           start from a checkpoint or savepoint directory (chk-N or savepoint-N),",
         "                           with any --shards (key groups are redistributed)",
+        "  --allow-non-restored-state   restore even if the checkpoint holds state the job no longer has (the",
+        "                           state is dropped); without it such a restore is refused, naming the state",
         "  --stop-after-events N    take a savepoint after about N events and stop (SIGTERM does the same)",
         "  --source-rate R          read the input at R events/s (to watch, stop or crash a short job)",
         "");
@@ -56,7 +58,7 @@ final class JobCommand
             Set.of("in", "out", "out-of-order-ms", "shards", "backend", "state-dir", "max-parallelism",
                 "checkpoint-dir", "checkpoint-interval-ms", "state-writer", "restore", "stop-after-events",
                 "source-rate"),
-            Set.of("keep-state", "help"));
+            Set.of("keep-state", "help", "allow-non-restored-state"));
         if (options.flag("help"))
         {
             out.print(USAGE);
@@ -197,7 +199,8 @@ final class JobCommand
     {
         if (!options.flag("checkpoint-dir"))
         {
-            for (final String option : new String[]{"checkpoint-interval-ms", "state-writer"})
+            for (final String option :
+                new String[]{"checkpoint-interval-ms", "state-writer", "allow-non-restored-state"})
             {
                 if (options.flag(option))
                 {
@@ -216,6 +219,7 @@ final class JobCommand
         {
             settings = settings.restoreFrom(options.path("restore"));
         }
+        settings = settings.allowNonRestoredState(options.flag("allow-non-restored-state"));
         return settings;
     }
 
