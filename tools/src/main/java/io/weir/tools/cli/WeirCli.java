@@ -19,6 +19,7 @@ public final class WeirCli
         "  job NAME --in FILE --out FILE [...]   run a reference job (rolling-sum, dedup, session, tumbling, velocity)",
         "  snapshot list|show|verify|dump|diff   inspect checkpoints and savepoints offline",
         "  bench [OPTIONS]                       throughput and latency of the BENCHMARKS.md workload",
+        "  stat [DIR] [--once]                   counters of the jobs running on this machine, every second",
         "  --help                                this text; 'weir COMMAND --help' explains a command",
         "");
 
@@ -52,6 +53,8 @@ public final class WeirCli
                     return DemoCommand.run(rest, out, err);
                 case "snapshot":
                     return SnapshotCommand.run(rest, out, err);
+                case "stat":
+                    return io.weir.tools.stat.StatCommand.run(rest, out, err);
                 default:
                     throw new UsageException("unknown command '" + args[0] + "' (see 'weir --help')");
             }
