@@ -110,19 +110,18 @@ public final class JobCounters implements AutoCloseable
             final ShardCounters[] shards = new ShardCounters[shardCount];
             for (int s = 0; s < shardCount; s++)
             {
+                final AtomicCounter eventsIn = newCounter(manager, attributes, CounterType.SHARD_EVENTS_IN, s, 0);
+                final AtomicCounter eventsOut = newCounter(manager, attributes, CounterType.SHARD_EVENTS_OUT, s, 0);
+                final AtomicCounter watermark = newCounter(manager, attributes, CounterType.SHARD_WATERMARK, s, 0);
+                final AtomicCounter timers = newCounter(manager, attributes, CounterType.SHARD_TIMERS_PENDING, s, 0);
+                final AtomicCounter entries = newCounter(manager, attributes, CounterType.SHARD_STATE_ENTRIES, s, 0);
+                final AtomicCounter bytes = newCounter(manager, attributes, CounterType.SHARD_STATE_BYTES, s, 0);
                 final AtomicCounter[] rings = new AtomicCounter[producerCount];
                 for (int p = 0; p < producerCount; p++)
                 {
                     rings[p] = newCounter(manager, attributes, CounterType.RING_USED_BYTES, p, s);
                 }
-                shards[s] = new ShardCounters(
-                    newCounter(manager, attributes, CounterType.SHARD_EVENTS_IN, s, 0),
-                    newCounter(manager, attributes, CounterType.SHARD_EVENTS_OUT, s, 0),
-                    newCounter(manager, attributes, CounterType.SHARD_WATERMARK, s, 0),
-                    newCounter(manager, attributes, CounterType.SHARD_TIMERS_PENDING, s, 0),
-                    newCounter(manager, attributes, CounterType.SHARD_STATE_ENTRIES, s, 0),
-                    newCounter(manager, attributes, CounterType.SHARD_STATE_BYTES, s, 0),
-                    rings);
+                shards[s] = new ShardCounters(eventsIn, eventsOut, watermark, timers, entries, bytes, rings);
             }
             final ProducerCounters[] producers = new ProducerCounters[producerCount];
             for (int p = 0; p < producerCount; p++)
