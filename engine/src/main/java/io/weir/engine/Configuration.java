@@ -13,6 +13,7 @@ public final class Configuration
     public static final int WATERMARK_BROADCAST_EVENTS_DEFAULT = 256;
     public static final int MAX_KEY_LENGTH_DEFAULT = 256;
     public static final long EXPECTED_ENTRIES_PER_SHARD_DEFAULT = 1 << 20;
+    public static final String COUNTERS_ENABLED_PROP_NAME = "weir.counters.enabled";
 
     private Configuration()
     {
@@ -28,5 +29,11 @@ public final class Configuration
     public static int prefetchEvents()
     {
         return Integer.getInteger(PREFETCH_EVENTS_PROP_NAME, PREFETCH_EVENTS_DEFAULT);
+    }
+
+    /** {@value #COUNTERS_ENABLED_PROP_NAME}, default true. */
+    public static boolean countersEnabled()
+    {
+        return !"false".equals(System.getProperty(COUNTERS_ENABLED_PROP_NAME));
     }
 }

@@ -4,6 +4,7 @@ import io.weir.api.codec.Codec;
 import io.weir.api.functions.TimestampAssigner;
 import io.weir.engine.checkpoint.CheckpointCoordinator;
 import io.weir.engine.checkpoint.SourceBarrierAck;
+import io.weir.engine.counters.ProducerCounters;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -50,6 +51,8 @@ public final class Producer<I>
     private int eventsSinceBroadcast;
     private boolean ended;
     private long offered;
+    /** Null when the job publishes no counters. */
+    private ProducerCounters counters;
 
     Producer(
         final int producerIndex,
@@ -85,6 +88,12 @@ public final class Producer<I>
         this.idleStrategy = idleStrategy;
         this.maxTimestamp = watermarkStrategy.isAutomatic() ?
             Long.MIN_VALUE + watermarkStrategy.outOfOrdernessMs() + 1 : Long.MIN_VALUE;
+    }
+
+    /** Count back-pressure in {@code counters}; called before the producer is used. */
+    void counters(final ProducerCounters counters)
+    {
+        this.counters = counters;
     }
 
     public int producerIndex()
@@ -229,6 +238,10 @@ public final class Producer<I>
         final int index = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, length);
         if (index < 0)
         {
+            if (null != counters)
+            {
+                counters.onBackPressure();
+            }
             return false;
         }
         final AtomicBuffer buffer = ring.buffer();

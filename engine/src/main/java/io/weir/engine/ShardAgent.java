@@ -23,6 +23,7 @@ import io.weir.engine.checkpoint.ShardRestore;
 import io.weir.engine.checkpoint.ShardSnapshotPoint;
 import io.weir.engine.checkpoint.ShardStateWriter;
 import io.weir.engine.checkpoint.TimerRecordDescriptor;
+import io.weir.engine.counters.ShardCounters;
 import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.KeyedStateRegistry;
 import io.weir.engine.state.RegisteredState;
@@ -117,6 +118,8 @@ public final class ShardAgent<K, I, O> implements Agent
     /** Whether any output pre-commits at a snapshot point. */
     private final boolean transactionalSinks;
     private ShardRestore restore;
+    /** Null when the job publishes no counters. */
+    private ShardCounters counters;
 
     private int currentProducer;
     private long currentWatermark = Long.MIN_VALUE;
@@ -218,6 +221,12 @@ public final class ShardAgent<K, I, O> implements Agent
         this.restore = restore;
     }
 
+    /** Publish this shard's counters from its duty cycle; called before the shard thread starts. */
+    void counters(final ShardCounters counters)
+    {
+        this.counters = counters.bind(rings, store);
+    }
+
     public String roleName()
     {
         return "weir-shard-" + shardId;
@@ -272,6 +281,11 @@ public final class ShardAgent<K, I, O> implements Agent
                 }
             }
             work += fireProcessingTimers();
+            if (null != counters)
+            {
+                counters.onDutyCycle(
+                    nowMs, eventsProcessed, currentWatermark, eventTimers.size() + processingTimers.size());
+            }
             stateRegistry.onDutyCycle();
             store.endOfAccess();
             if (null != stateWriter && stateWriter.isBusy())

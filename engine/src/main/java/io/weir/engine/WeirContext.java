@@ -1,6 +1,7 @@
 package io.weir.engine;
 
 import io.weir.engine.checkpoint.CheckpointSettings;
+import io.weir.engine.counters.CountersDirectory;
 import io.weir.state.heap.HeapStateBackend;
 import io.weir.state.spi.StateBackend;
 import org.agrona.BitUtil;
@@ -10,6 +11,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
+import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -34,6 +36,8 @@ public final class WeirContext
     private Supplier<IdleStrategy> sourceIdleStrategy = BackoffFactory.INSTANCE;
     private CheckpointSettings checkpointSettings = CheckpointSettings.DISABLED;
     private Consumer<String> log = WeirContext::logToStandardError;
+    private boolean countersEnabled = Configuration.countersEnabled();
+    private Path countersDirectory = CountersDirectory.defaultDirectory();
     private boolean concluded;
 
     /** Number of shards (threads owning key-group ranges). Default: available processors. */
@@ -221,6 +225,37 @@ public final class WeirContext
         return log;
     }
 
+    /**
+     * Whether the running job publishes its counters (a memory-mapped file read by {@code weir stat}, and a JMX
+     * MBean). Default true, or the system property {@value Configuration#COUNTERS_ENABLED_PROP_NAME}.
+     */
+    public WeirContext countersEnabled(final boolean countersEnabled)
+    {
+        this.countersEnabled = countersEnabled;
+        return this;
+    }
+
+    public boolean countersEnabled()
+    {
+        return countersEnabled;
+    }
+
+    /**
+     * Where the running job publishes its counters file. Default: the system property
+     * {@value CountersDirectory#DIR_PROP_NAME}, else {@value CountersDirectory#DEFAULT_DIR_NAME} under
+     * {@code java.io.tmpdir}.
+     */
+    public WeirContext countersDirectory(final Path countersDirectory)
+    {
+        this.countersDirectory = countersDirectory;
+        return this;
+    }
+
+    public Path countersDirectory()
+    {
+        return countersDirectory;
+    }
+
     private static void logToStandardError(final String message)
     {
         System.err.println("weir: " + message);
@@ -271,6 +306,10 @@ public final class WeirContext
         {
             throw new IllegalArgumentException(
                 "expectedEntriesPerShard must be positive: " + expectedEntriesPerShard);
+        }
+        if (countersEnabled && countersDirectory == null)
+        {
+            throw new IllegalArgumentException("countersDirectory must be set when counters are enabled");
         }
         if (stateBackend == null)
         {

@@ -64,6 +64,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     private final CheckpointCoordinator coordinator;
     private final CheckpointDirectory checkpointDirectory;
     private final CheckpointManifest restoredFrom;
+    private final JobMetrics metrics;
     private AgentRunner coordinatorRunner;
     private volatile Path stoppedWithSavepoint;
     private boolean started;
@@ -85,6 +86,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         final ShardCheckpointHandler checkpointHandler)
     {
         this.status = new JobStatus(name);
+        this.metrics = new JobMetrics(name, context);
         this.context = context;
         this.mainSink = mainSink;
         this.sideSinks = sideSinks;
@@ -163,10 +165,11 @@ public final class WeirJob<I, O> implements AutoCloseable
                 final SinkWriter<?>[] sideWriters = new SinkWriter<?>[sideSinks.size()];
                 for (int i = 0; i < sideWriters.length; i++)
                 {
-                    sideWriters[i] = sideSinks.get(i).createWriter(s, shardCount);
+                    sideWriters[i] = metrics.countOutput(s, sideSinks.get(i).createWriter(s, shardCount));
                 }
+                final SinkWriter<O> mainWriter = metrics.countOutput(s, mainSink.createWriter(s, shardCount));
                 final ShardAgent<K, I, O> shard = new ShardAgent<>(s, shardCount, status, shardRings, context, codec,
-                    keyEncoder.keyCodec(), functionFactory.get(), store, mainSink.createWriter(s, shardCount),
+                    keyEncoder.keyCodec(), functionFactory.get(), store, mainWriter,
                     sideTags.toArray(new OutputTag<?>[0]), sideWriters, handler, stateIds);
                 if (shardRestore != null)
                 {
@@ -187,6 +190,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         {
             final Producer<I> producer = new Producer<>(p, status, rings[p], codec, keyEncoder, timestampAssigner,
                 watermarkStrategy, context, context.sourceIdleStrategy().get());
+            metrics.addProducer(producer);
             if (p < sourceReaders.size())
             {
                 final SourceAgent<I> source =
@@ -225,6 +229,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         {
             throw new IllegalStateException("job '" + name() + "' already started");
         }
+        metrics.open(shards, coordinator, restoredFrom != null);
         started = true;
         final ErrorHandler errorHandler = this::onAgentError;
         for (final ShardAgent<?, I, O> shard : shards)
@@ -413,6 +418,7 @@ public final class WeirJob<I, O> implements AutoCloseable
                 BufferUtil.free(memory);
             }
             ringMemory.clear();
+            metrics.close();
         }
         status.checkNotFailed();
     }

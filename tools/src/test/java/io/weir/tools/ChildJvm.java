@@ -17,6 +17,12 @@ final class ChildJvm
 
     static Process start(final Path log, final List<String> args) throws IOException
     {
+        return start(log, List.of(), args);
+    }
+
+    /** With extra JVM options, such as system properties, before the main class. */
+    static Process start(final Path log, final List<String> jvmOptions, final List<String> args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -27,6 +33,7 @@ final class ChildJvm
             }
         }
         command.add("-Xmx512m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(WeirCli.class.getName());

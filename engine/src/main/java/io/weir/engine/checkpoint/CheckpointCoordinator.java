@@ -4,6 +4,7 @@ import io.weir.engine.RecordDescriptor;
 import io.weir.engine.ShardAgent;
 import io.weir.engine.ShardCheckpointHandler;
 import io.weir.engine.TransactionalSinkWriter;
+import io.weir.engine.counters.CheckpointCounters;
 import io.weir.engine.state.RegisteredState;
 import io.weir.engine.state.TtlSnapshotFilter;
 import io.weir.snapshot.CheckpointDirectory;
@@ -99,6 +100,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private long nextTriggerMs;
     private boolean needsFull = true;
     private InFlight inFlight;
+    /** Null when the job publishes no counters. */
+    private CheckpointCounters counters;
 
     private record Request(int flags, CompletableFuture<CheckpointStats> future)
     {
@@ -230,6 +233,12 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
                 inheritedSinkParts.put(property.getKey(), property.getValue());
             }
         }
+    }
+
+    /** Publish completed and failed checkpoints in {@code counters}; called before the job starts. */
+    public void counters(final CheckpointCounters counters)
+    {
+        this.counters = counters;
     }
 
     public String roleName()
@@ -683,6 +692,10 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             checkpoint.bytesWritten, checkpoint.entries, clock.time(), pacer.sleeps() - checkpoint.sleepsAtStart,
             pacer.sleptNs() - checkpoint.sleptNsAtStart);
         completed.add(stats);
+        if (null != counters)
+        {
+            counters.onCompleted(stats.checkpointId(), stats.asyncNs(), stats.maxPauseNs(), stats.bytesWritten());
+        }
         inFlight = null;
         barrierRequest = 0;
         if (checkpoint.future != null)
@@ -707,6 +720,10 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             }
         }
         log.accept("checkpoint " + checkpoint.checkpointId + " abandoned: " + reason);
+        if (null != counters)
+        {
+            counters.onFailed();
+        }
         if (checkpoint.future != null)
         {
             checkpoint.future.completeExceptionally(new IllegalStateException(

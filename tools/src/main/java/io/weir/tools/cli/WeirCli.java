@@ -20,6 +20,7 @@ public final class WeirCli
         "  snapshot list|show|verify|dump|diff   inspect checkpoints and savepoints offline",
         "  bench [OPTIONS]                       throughput and latency of the BENCHMARKS.md workload",
         "  nexmark gen --events N --out FILE     the Nexmark benchmark's event stream (docs/nexmark.md)",
+        "  stat [DIR] [--once]                   counters of the jobs running on this machine, every second",
         "  --help                                this text; 'weir COMMAND --help' explains a command",
         "");
 
@@ -55,6 +56,8 @@ public final class WeirCli
                     return SnapshotCommand.run(rest, out, err);
                 case "nexmark":
                     return io.weir.tools.nexmark.NexmarkCommand.run(rest, out, err);
+                case "stat":
+                    return io.weir.tools.stat.StatCommand.run(rest, out, err);
                 default:
                     throw new UsageException("unknown command '" + args[0] + "' (see 'weir --help')");
             }

@@ -1,0 +1,75 @@
+package io.weir.engine.counters;
+
+/**
+ * The kinds of counter a job publishes, by Agrona type id. A counter's key holds up to two indexes (shard,
+ * producer) as little-endian ints at {@link #FIRST_INDEX_OFFSET} and {@link #SECOND_INDEX_OFFSET}; its label and
+ * its JMX attribute name are made from them.
+ */
+public enum CounterType
+{
+    SHARD_EVENTS_IN(1, "shard %d: events in", "Shard%dEventsIn"),
+    SHARD_EVENTS_OUT(2, "shard %d: events out (main and side outputs)", "Shard%dEventsOut"),
+    SHARD_WATERMARK(3, "shard %d: watermark (ms)", "Shard%dWatermarkMs"),
+    SHARD_TIMERS_PENDING(4, "shard %d: timers pending", "Shard%dTimersPending"),
+    SHARD_STATE_ENTRIES(5, "shard %d: state entries", "Shard%dStateEntries"),
+    SHARD_STATE_BYTES(6, "shard %d: state bytes", "Shard%dStateBytes"),
+    RING_USED_BYTES(7, "producer %d -> shard %d: ring bytes used", "Producer%dShard%dRingUsedBytes"),
+    PRODUCER_BACK_PRESSURE(8, "producer %d: back-pressure (offers refused by a full ring)",
+        "Producer%dBackPressure"),
+    CHECKPOINT_ID(9, "checkpoint: last completed id", "CheckpointId"),
+    CHECKPOINT_DURATION_MS(10, "checkpoint: last duration (ms, first snapshot point to manifest)",
+        "CheckpointDurationMs"),
+    CHECKPOINT_PAUSE_US(11, "checkpoint: last longest shard pause (us)", "CheckpointPauseUs"),
+    CHECKPOINT_BYTES(12, "checkpoint: last bytes written", "CheckpointBytes"),
+    CHECKPOINTS_COMPLETED(13, "checkpoints completed", "CheckpointsCompleted"),
+    CHECKPOINTS_FAILED(14, "checkpoints failed", "CheckpointsFailed"),
+    RESTORES(15, "restores", "Restores");
+
+    public static final int FIRST_INDEX_OFFSET = 0;
+    public static final int SECOND_INDEX_OFFSET = 4;
+    public static final int KEY_LENGTH = 8;
+
+    private static final CounterType[] BY_TYPE_ID = new CounterType[16];
+
+    static
+    {
+        for (final CounterType type : values())
+        {
+            BY_TYPE_ID[type.typeId] = type;
+        }
+    }
+
+    private final int typeId;
+    private final String labelFormat;
+    private final String attributeFormat;
+
+    CounterType(final int typeId, final String labelFormat, final String attributeFormat)
+    {
+        this.typeId = typeId;
+        this.labelFormat = labelFormat;
+        this.attributeFormat = attributeFormat;
+    }
+
+    public int typeId()
+    {
+        return typeId;
+    }
+
+    /** The type of an Agrona type id, or null if it is none of Weir's. */
+    public static CounterType of(final int typeId)
+    {
+        return typeId >= 0 && typeId < BY_TYPE_ID.length ? BY_TYPE_ID[typeId] : null;
+    }
+
+    /** A label such as "shard 0: events in"; {@code second} is used by types with two indexes. */
+    public String label(final int first, final int second)
+    {
+        return String.format(labelFormat, first, second);
+    }
+
+    /** A JMX attribute name such as "Shard0EventsIn". */
+    public String attributeName(final int first, final int second)
+    {
+        return String.format(attributeFormat, first, second);
+    }
+}

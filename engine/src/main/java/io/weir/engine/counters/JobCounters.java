@@ -1,0 +1,280 @@
+package io.weir.engine.counters;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import javax.management.JMException;
+import javax.management.ObjectName;
+
+/**
+ * A running job's counters: a memory-mapped file ({@link CountersFileDescriptor}) in a {@link CountersDirectory},
+ * holding an Agrona counter per shard, producer and ring and for the job's checkpoints, and the same values as a
+ * JMX MBean ({@value #JMX_DOMAIN}{@code :type=Job,name=...}).
+ * <p>
+ * Created and closed by the thread that starts and closes the job. It hands each runtime thread its own counters
+ * ({@link #shard}, {@link #producer}, {@link #checkpoints}); each counter has that one writer. {@link #close()}
+ * must come after every writer stopped: it unmaps the file (and deletes it).
+ */
+public final class JobCounters implements AutoCloseable
+{
+    public static final String JMX_DOMAIN = "io.weir";
+
+    /** Files this process has open, so that a second job of the same name gets its own. */
+    private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
+
+    private final Path path;
+    private final MappedByteBuffer mapped;
+    private final ShardCounters[] shards;
+    private final ProducerCounters[] producers;
+    private final CheckpointCounters checkpoints;
+    private final CountersMBean mbean;
+    private final ObjectName objectName;
+    private boolean closed;
+
+    private JobCounters(
+        final Path path,
+        final MappedByteBuffer mapped,
+        final ShardCounters[] shards,
+        final ProducerCounters[] producers,
+        final CheckpointCounters checkpoints,
+        final CountersMBean mbean,
+        final ObjectName objectName)
+    {
+        this.path = path;
+        this.mapped = mapped;
+        this.shards = shards;
+        this.producers = producers;
+        this.checkpoints = checkpoints;
+        this.mbean = mbean;
+        this.objectName = objectName;
+    }
+
+    /**
+     * Create the counters file of a job in {@code directory} (created if missing), removing stale files found
+     * there, and register the MBean.
+     *
+     * @param log told of each stale file removed.
+     * @throws UncheckedIOException naming the file or directory that could not be written.
+     */
+    public static JobCounters create(
+        final Path directory, final String jobName, final int shardCount, final int producerCount,
+        final Consumer<String> log)
+    {
+        removeStale(directory, log);
+        final long pid = ProcessHandle.current().pid();
+        Path path;
+        int sequence = 1;
+        do
+        {
+            path = directory.resolve(CountersFileDescriptor.fileName(jobName, pid, sequence++));
+        }
+        while (!OPEN_FILES.add(path));
+
+        final int counterCount = shardCount * 6 + producerCount * shardCount + producerCount + 7;
+        final MappedByteBuffer mapped;
+        try
+        {
+            mapped = map(path, CountersFileDescriptor.fileLength(counterCount));
+        }
+        catch (final IOException ex)
+        {
+            OPEN_FILES.remove(path);
+            throw new UncheckedIOException("cannot create counters file " + path + ": " + ex + "; choose another " +
+                "directory (WeirContext.countersDirectory or -D" + CountersDirectory.DIR_PROP_NAME + "=DIR) or turn " +
+                "counters off (WeirContext.countersEnabled(false))", ex);
+        }
+        try
+        {
+            final UnsafeBuffer header = CountersFileDescriptor.header(mapped);
+            CountersFileDescriptor.writeHeader(header, CountersFileDescriptor.metadataLength(counterCount),
+                CountersFileDescriptor.valuesLength(counterCount), pid, System.currentTimeMillis(), jobName);
+            final CountersManager manager = new CountersManager(CountersFileDescriptor.metadata(mapped, header),
+                CountersFileDescriptor.values(mapped, header), StandardCharsets.UTF_8);
+            final Map<String, AtomicCounter> attributes = new LinkedHashMap<>();
+            final ShardCounters[] shards = new ShardCounters[shardCount];
+            for (int s = 0; s < shardCount; s++)
+            {
+                final AtomicCounter eventsIn = newCounter(manager, attributes, CounterType.SHARD_EVENTS_IN, s, 0);
+                final AtomicCounter eventsOut = newCounter(manager, attributes, CounterType.SHARD_EVENTS_OUT, s, 0);
+                final AtomicCounter watermark = newCounter(manager, attributes, CounterType.SHARD_WATERMARK, s, 0);
+                final AtomicCounter timers = newCounter(manager, attributes, CounterType.SHARD_TIMERS_PENDING, s, 0);
+                final AtomicCounter entries = newCounter(manager, attributes, CounterType.SHARD_STATE_ENTRIES, s, 0);
+                final AtomicCounter bytes = newCounter(manager, attributes, CounterType.SHARD_STATE_BYTES, s, 0);
+                final AtomicCounter[] rings = new AtomicCounter[producerCount];
+                for (int p = 0; p < producerCount; p++)
+                {
+                    rings[p] = newCounter(manager, attributes, CounterType.RING_USED_BYTES, p, s);
+                }
+                shards[s] = new ShardCounters(eventsIn, eventsOut, watermark, timers, entries, bytes, rings);
+            }
+            final ProducerCounters[] producers = new ProducerCounters[producerCount];
+            for (int p = 0; p < producerCount; p++)
+            {
+                producers[p] =
+                    new ProducerCounters(newCounter(manager, attributes, CounterType.PRODUCER_BACK_PRESSURE, p, 0));
+            }
+            final CheckpointCounters checkpoints = new CheckpointCounters(
+                newCounter(manager, attributes, CounterType.CHECKPOINT_ID, 0, 0),
+                newCounter(manager, attributes, CounterType.CHECKPOINT_DURATION_MS, 0, 0),
+                newCounter(manager, attributes, CounterType.CHECKPOINT_PAUSE_US, 0, 0),
+                newCounter(manager, attributes, CounterType.CHECKPOINT_BYTES, 0, 0),
+                newCounter(manager, attributes, CounterType.CHECKPOINTS_COMPLETED, 0, 0),
+                newCounter(manager, attributes, CounterType.CHECKPOINTS_FAILED, 0, 0),
+                newCounter(manager, attributes, CounterType.RESTORES, 0, 0));
+            CountersFileDescriptor.signalReady(header);
+
+            final CountersMBean mbean = new CountersMBean(jobName, path, attributes);
+            final String baseName = path.getFileName().toString();
+            final ObjectName objectName = new ObjectName(JMX_DOMAIN + ":type=Job,name=" + ObjectName.quote(
+                baseName.substring(0, baseName.length() - CountersFileDescriptor.FILE_SUFFIX.length())));
+            ManagementFactory.getPlatformMBeanServer().registerMBean(mbean, objectName);
+            return new JobCounters(path, mapped, shards, producers, checkpoints, mbean, objectName);
+        }
+        catch (final JMException | RuntimeException ex)
+        {
+            release(path, mapped);
+            if (ex instanceof RuntimeException)
+            {
+                throw (RuntimeException)ex;
+            }
+            throw new IllegalStateException("cannot register the MBean of job '" + jobName + "': " + ex, ex);
+        }
+    }
+
+    /** The counters file. */
+    public Path path()
+    {
+        return path;
+    }
+
+    /** The name under which the job's MBean is registered. */
+    public ObjectName objectName()
+    {
+        return objectName;
+    }
+
+    public ShardCounters shard(final int shardId)
+    {
+        return shards[shardId];
+    }
+
+    public ProducerCounters producer(final int producerIndex)
+    {
+        return producers[producerIndex];
+    }
+
+    public CheckpointCounters checkpoints()
+    {
+        return checkpoints;
+    }
+
+    /** Unregister the MBean, unmap and delete the file. Idempotent; after every writer thread has stopped. */
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName);
+        }
+        catch (final JMException ex)
+        {
+            throw new IllegalStateException("cannot unregister MBean " + objectName + ": " + ex, ex);
+        }
+        finally
+        {
+            mbean.detach();
+            release(path, mapped);
+        }
+    }
+
+    private static void release(final Path path, final MappedByteBuffer mapped)
+    {
+        try
+        {
+            IoUtil.unmap(mapped);
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete counters file " + path + ": " + ex, ex);
+        }
+        finally
+        {
+            OPEN_FILES.remove(path);
+        }
+    }
+
+    private static MappedByteBuffer map(final Path path, final long length) throws IOException
+    {
+        Files.createDirectories(path.getParent());
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+            // Touch the pages now, so that counter updates never fault on a page the file system has to allocate.
+            for (int i = 0; i < length; i += 4096)
+            {
+                mapped.put(i, (byte)0);
+            }
+            return mapped;
+        }
+    }
+
+    private static void removeStale(final Path directory, final Consumer<String> log)
+    {
+        if (!Files.isDirectory(directory))
+        {
+            return;
+        }
+        try
+        {
+            final CountersDirectory.Scan scan = CountersDirectory.scan(directory);
+            CountersDirectory.close(scan);
+            for (final CountersDirectory.Stale stale : CountersDirectory.removeStale(scan))
+            {
+                log.accept("removed stale counters file " + stale.path() + " (pid " + stale.pid() +
+                    " is not running)");
+            }
+        }
+        catch (final IOException ex)
+        {
+            log.accept("cannot clean up counters directory " + directory + ": " + ex.getMessage());
+        }
+    }
+
+    private static AtomicCounter newCounter(
+        final CountersManager manager,
+        final Map<String, AtomicCounter> attributes,
+        final CounterType type,
+        final int first,
+        final int second)
+    {
+        final AtomicCounter counter = manager.newCounter(type.label(first, second), type.typeId(), (key) ->
+        {
+            key.putInt(CounterType.FIRST_INDEX_OFFSET, first);
+            key.putInt(CounterType.SECOND_INDEX_OFFSET, second);
+        });
+        attributes.put(type.attributeName(first, second), counter);
+        return counter;
+    }
+}

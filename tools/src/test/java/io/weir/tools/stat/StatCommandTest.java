@@ -1,0 +1,87 @@
+package io.weir.tools.stat;
+
+import io.weir.engine.counters.JobCounters;
+import io.weir.tools.cli.UsageException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(30)
+class StatCommandTest
+{
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(final long refreshes, final String... args) throws Exception
+    {
+        return StatCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8), refreshes);
+    }
+
+    private String out()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldPrintEveryCounterOfEachJobWithWatermarksReadable() throws Exception
+    {
+        try (JobCounters counters = JobCounters.create(dir, "job-a", 1, 1, message -> { }))
+        {
+            counters.shard(0).onDutyCycle(0, 1234, Long.MIN_VALUE, 0);
+            assertEquals(0, run(Long.MAX_VALUE, dir.toString(), "--once"));
+        }
+        final String printed = out();
+        assertTrue(printed.contains(dir + ": 1 running job\n"), printed);
+        assertTrue(printed.contains("job 'job-a' pid " + ProcessHandle.current().pid()), printed);
+        assertTrue(printed.contains("                1,234 - shard 0: events in\n"), printed);
+        assertTrue(printed.contains("                 none - shard 0: watermark (ms)\n"), printed);
+        assertTrue(printed.contains("                    0 - restores\n"), printed);
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldRefreshUntilStopped() throws Exception
+    {
+        assertEquals(0, run(2, dir.toString()));
+        assertEquals(2, out().split(": no running jobs\n", -1).length - 1, out());
+    }
+
+    @Test
+    void shouldExplainAMissingDirectoryInOneLine() throws Exception
+    {
+        final Path missing = dir.resolve("missing");
+        assertEquals(1, run(Long.MAX_VALUE, "--once", missing.toString()));
+        assertEquals("weir stat: " + missing + " does not exist: no job has published counters there (a job " +
+            "publishes them in -Dweir.counters.dir or WeirContext.countersDirectory)\n",
+            err.toString(StandardCharsets.UTF_8));
+        final Path file = Files.createFile(dir.resolve("file"));
+        err.reset();
+        assertEquals(1, run(Long.MAX_VALUE, "--once", file.toString()));
+        assertEquals("weir stat: " + file + " is not a directory\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldPrintHelpAndRejectBadArguments() throws Exception
+    {
+        assertEquals(0, run(Long.MAX_VALUE, "-h"));
+        assertTrue(out().startsWith("Usage: weir stat [DIR] [--once]\n"), out());
+        assertEquals("weir stat: unknown option '--twice' (see 'weir stat --help')",
+            assertThrows(UsageException.class, () -> run(1, "--twice")).getMessage());
+        assertEquals("weir stat: expected at most one directory, got 'a' and 'b'",
+            assertThrows(UsageException.class, () -> run(1, "a", "b")).getMessage());
+    }
+}
