@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,7 +50,8 @@ public final class CheckpointDirectory
 
     private static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d{10})");
     private static final Pattern SAVEPOINT_DIR = Pattern.compile("savepoint-(\\d{10})");
-    private static final Pattern DATA_FILE = Pattern.compile("shard-\\d+-chk-(\\d+)\\.(full|delta)(\\.tmp)?");
+    /** Every file a checkpoint writes into {@code shared/}: state (full, delta), timers; and their temp files. */
+    private static final Pattern DATA_FILE = Pattern.compile(".+-chk-(\\d+)\\.[a-z]+(\\.tmp)?");
 
     /**
      * A checkpoint or savepoint directory found on disk.
@@ -228,6 +230,39 @@ public final class CheckpointDirectory
         catch (final IOException ex)
         {
             throw SnapshotFiles.unchecked("cannot write manifest " + target, ex);
+        }
+    }
+
+    /**
+     * Writes a small file in the root directory durably and atomically: temp file, fsync, rename, fsync the root.
+     *
+     * @param fileName of the file, e.g. {@code FINISHED}.
+     * @param content  its text, UTF-8.
+     * @return path of the file.
+     */
+    public Path writeMarker(final String fileName, final String content)
+    {
+        final Path target = root.resolve(fileName);
+        final Path tmp = SnapshotFiles.tmpPath(target);
+        try
+        {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
+            {
+                final ByteBuffer buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                while (buffer.hasRemaining())
+                {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            SnapshotFiles.publish(tmp, target);
+            return target;
+        }
+        catch (final IOException ex)
+        {
+            SnapshotFiles.deleteQuietly(tmp);
+            throw SnapshotFiles.unchecked("cannot write " + target, ex);
         }
     }
 
@@ -512,9 +547,10 @@ public final class CheckpointDirectory
 
     /**
      * Keeps the newest {@code retainedCount} complete, readable checkpoints and deletes what nothing retained
-     * needs: older checkpoint directories (complete or not), data files in {@code shared/} no retained manifest
-     * references, and orphaned {@code .tmp} files. Files and directories of checkpoints newer than the newest
-     * complete one may be in progress and are kept; savepoints are never deleted.
+     * needs: older checkpoint directories (complete or not), files of every kind in {@code shared/} (state,
+     * timers) no retained manifest references, and orphaned {@code .tmp} files. Files and directories of
+     * checkpoints newer than the newest complete one may be in progress and are kept; savepoints are never
+     * deleted. Called by the holder of the directory's {@link DirectoryLock} only.
      *
      * @param retainedCount number of checkpoints to keep, at least 1.
      * @return what was kept and deleted.
@@ -595,6 +631,88 @@ public final class CheckpointDirectory
             throw SnapshotFiles.unchecked("retention failed in " + sharedDirectory, ex);
         }
         return new RetentionResult(retainedIds, deleted);
+    }
+
+    /**
+     * Removes what no checkpoint or savepoint can be restored from, left by a run that crashed or was killed:
+     * checkpoint and savepoint directories without a MANIFEST, {@code .tmp} files, and files in {@code shared/}
+     * that no readable checkpoint manifest names (whatever their id). Complete checkpoints and savepoints and
+     * every file they name are kept; files that are not Weir's are left alone.
+     * <p>
+     * Only for the holder of the directory's {@link DirectoryLock}, before its job starts: no checkpoint may be in
+     * progress.
+     *
+     * @return files and directories deleted.
+     */
+    public List<Path> sweep()
+    {
+        final List<Path> deleted = new ArrayList<>();
+        final Set<String> referenced = new HashSet<>();
+        for (final Listing listing : list())
+        {
+            if (!listing.complete())
+            {
+                deleteTree(listing.directory(), deleted);
+                continue;
+            }
+            if (listing.kind() == CheckpointKind.CHECKPOINT)
+            {
+                try
+                {
+                    referenced.addAll(readManifest(listing).fileNames());
+                }
+                catch (final SnapshotCorruptException ex)
+                {
+                    // cannot be restored from: its files are kept only if a readable manifest names them too
+                }
+            }
+            deleteTemporaryFiles(listing.directory(), deleted);
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(sharedDirectory))
+        {
+            for (final Path path : stream)
+            {
+                final String name = path.getFileName().toString();
+                if (DATA_FILE.matcher(name).matches() && !referenced.contains(name) && Files.isRegularFile(path))
+                {
+                    Files.deleteIfExists(path);
+                    deleted.add(path);
+                }
+            }
+            deleteTemporaryFiles(root, deleted);
+            SnapshotFiles.forceDirectory(sharedDirectory);
+            SnapshotFiles.forceDirectory(root);
+        }
+        catch (final IOException ex)
+        {
+            throw SnapshotFiles.unchecked("cannot remove orphaned files from " + root, ex);
+        }
+        return deleted;
+    }
+
+    private static void deleteTemporaryFiles(final Path directory, final List<Path> deleted)
+    {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + SnapshotFileDescriptor.TMP_SUFFIX))
+        {
+            boolean any = false;
+            for (final Path path : stream)
+            {
+                if (Files.isRegularFile(path))
+                {
+                    Files.deleteIfExists(path);
+                    deleted.add(path);
+                    any = true;
+                }
+            }
+            if (any)
+            {
+                SnapshotFiles.forceDirectory(directory);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw SnapshotFiles.unchecked("cannot delete temporary files in " + directory, ex);
+        }
     }
 
     private static void deleteTree(final Path directory, final List<Path> deleted)
