@@ -174,6 +174,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     {
         lockParts();
         final Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        boolean published = false;
         try
         {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -194,6 +195,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
                 files.forceFile(out, temp);
             }
             files.moveAtomically(temp, target);
+            published = true;
             files.forceDirectory(target.getParent());
         }
         catch (final IOException ex)
@@ -202,7 +204,10 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         }
         finally
         {
-            deleteQuietly(temp);
+            if (!published)
+            {
+                deleteQuietly(temp);
+            }
         }
         if (!checkpointed)
         {
