@@ -26,9 +26,11 @@ import static io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME;
  * The checkpoints and savepoints of a job under one root directory:
  * <pre>
  *   ROOT/
+ *     LOCK                           held by the running job ({@link DirectoryLock})
  *     shared/                        data files of checkpoints; delta chains reference earlier ones
  *       shard-0-chk-0000000007.full
  *       shard-0-chk-0000000008.delta
+ *       shard-0-chk-8.timers
  *     chk-0000000008/MANIFEST        a checkpoint exists only once its MANIFEST does
  *     savepoint-0000000009/          self-contained: MANIFEST and its own FULL files
  *       MANIFEST
@@ -37,8 +39,9 @@ import static io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME;
  * File names in a checkpoint's manifest are relative to {@code shared/}; in a savepoint's, to the savepoint
  * directory. Manifests are written atomically (temp file, fsync, rename, fsync the directory).
  * <p>
- * Not thread safe: owned by the checkpoint coordinator (or a tool). Retention must not race a checkpoint's
- * completion; it never deletes files of checkpoints newer than the newest complete one.
+ * Not thread safe: owned by the checkpoint coordinator (or a tool). Only the holder of the directory's
+ * {@link DirectoryLock} may write or delete (a tool that only reads needs no lock). Retention must not race a
+ * checkpoint's completion; it never deletes files of checkpoints newer than the newest complete one.
  */
 public final class CheckpointDirectory
 {
