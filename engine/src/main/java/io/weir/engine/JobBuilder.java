@@ -11,6 +11,7 @@ import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.WindowAssigner;
 import io.weir.engine.window.WindowOperator;
+import io.weir.snapshot.DirectoryLock;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -202,8 +203,36 @@ public final class JobBuilder<I>
                 throw new IllegalStateException("job '" + job.name + "' has no timestamps: call timestamps(...)");
             }
             context.conclude();
-            return new WeirJob<>(job.name, context, job.codec, keyEncoder, job.timestampAssigner,
-                job.watermarkStrategy, job.sources, functionFactory, sink, sideTags, sideSinks, checkpointHandler);
+            // Held before anything in the directory is read or changed; released by the job's close.
+            final DirectoryLock checkpointLock = context.checkpoints().enabled() ? DirectoryLock.acquire(
+                context.checkpoints().directory(), "checkpoint directory", "job '" + job.name + "'") : null;
+            try
+            {
+                return new WeirJob<>(job.name, context, job.codec, keyEncoder, job.timestampAssigner,
+                    job.watermarkStrategy, job.sources, functionFactory, sink, sideTags, sideSinks, checkpointHandler,
+                    checkpointLock);
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                // Let go of what the wiring took: the sinks' directories, then the checkpoint directory.
+                try
+                {
+                    sink.onJobFailed();
+                    for (final SinkFactory<?> sideSink : sideSinks)
+                    {
+                        sideSink.onJobFailed();
+                    }
+                }
+                catch (final RuntimeException cleanup)
+                {
+                    ex.addSuppressed(cleanup);
+                }
+                if (checkpointLock != null)
+                {
+                    checkpointLock.close();
+                }
+                throw ex;
+            }
         }
     }
 }

@@ -20,6 +20,7 @@ import io.weir.engine.checkpoint.ShardRestore;
 import io.weir.engine.state.StateIds;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointManifest;
+import io.weir.snapshot.DirectoryLock;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -63,6 +64,8 @@ public final class WeirJob<I, O> implements AutoCloseable
     private final List<SinkFactory<?>> sideSinks;
     private final CheckpointCoordinator coordinator;
     private final CheckpointDirectory checkpointDirectory;
+    /** Held from before the checkpoint directory is read until {@link #close}; null without checkpoints. */
+    private final DirectoryLock checkpointLock;
     private final CheckpointManifest restoredFrom;
     private final JobMetrics metrics;
     private AgentRunner coordinatorRunner;
@@ -83,8 +86,10 @@ public final class WeirJob<I, O> implements AutoCloseable
         final SinkFactory<O> mainSink,
         final List<OutputTag<?>> sideTags,
         final List<SinkFactory<?>> sideSinks,
-        final ShardCheckpointHandler checkpointHandler)
+        final ShardCheckpointHandler checkpointHandler,
+        final DirectoryLock checkpointLock)
     {
+        this.checkpointLock = checkpointLock;
         this.status = new JobStatus(name);
         this.metrics = new JobMetrics(name, context);
         this.context = context;
@@ -112,6 +117,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         if (checkpoints.enabled())
         {
             checkpointDirectory = new CheckpointDirectory(checkpoints.directory());
+            checkpointDirectory.sweep();
             restoredFrom = RestorePlanner.plan(checkpointDirectory, checkpoints, name, keyEncoder.keyCodec().id(),
                 context.log()).orElse(null);
             if (restoredFrom != null && restoredFrom.maxParallelism() != context.maxParallelism())
@@ -419,6 +425,10 @@ public final class WeirJob<I, O> implements AutoCloseable
             }
             ringMemory.clear();
             metrics.close();
+            if (checkpointLock != null)
+            {
+                checkpointLock.close();
+            }
         }
         status.checkNotFailed();
     }
@@ -442,12 +452,18 @@ public final class WeirJob<I, O> implements AutoCloseable
                 if (coordinatorRunner != null)
                 {
                     coordinatorRunner.close();
-                    RestorePlanner.markFinished(checkpointDirectory, name());
                 }
                 mainSink.onJobSucceeded();
                 for (final SinkFactory<?> sink : sideSinks)
                 {
                     sink.onJobSucceeded();
+                }
+                if (coordinatorRunner != null)
+                {
+                    // Only once the output is published: a crash before the marker resumes from a checkpoint.
+                    RestorePlanner.markFinished(checkpointDirectory, name());
+                    onFinishRecorded(mainSink);
+                    sideSinks.forEach(WeirJob::onFinishRecorded);
                 }
             }
             else
@@ -462,6 +478,14 @@ public final class WeirJob<I, O> implements AutoCloseable
         catch (final RuntimeException ex)
         {
             status.fail(ex);
+        }
+    }
+
+    private static void onFinishRecorded(final SinkFactory<?> sink)
+    {
+        if (sink instanceof TransactionalSinkFactory)
+        {
+            ((TransactionalSinkFactory<?>)sink).onFinishRecorded();
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,9 +26,11 @@ import static io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME;
  * The checkpoints and savepoints of a job under one root directory:
  * <pre>
  *   ROOT/
+ *     LOCK                           held by the running job ({@link DirectoryLock})
  *     shared/                        data files of checkpoints; delta chains reference earlier ones
  *       shard-0-chk-0000000007.full
  *       shard-0-chk-0000000008.delta
+ *       shard-0-chk-8.timers
  *     chk-0000000008/MANIFEST        a checkpoint exists only once its MANIFEST does
  *     savepoint-0000000009/          self-contained: MANIFEST and its own FULL files
  *       MANIFEST
@@ -36,8 +39,9 @@ import static io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME;
  * File names in a checkpoint's manifest are relative to {@code shared/}; in a savepoint's, to the savepoint
  * directory. Manifests are written atomically (temp file, fsync, rename, fsync the directory).
  * <p>
- * Not thread safe: owned by the checkpoint coordinator (or a tool). Retention must not race a checkpoint's
- * completion; it never deletes files of checkpoints newer than the newest complete one.
+ * Not thread safe: owned by the checkpoint coordinator (or a tool). Only the holder of the directory's
+ * {@link DirectoryLock} may write or delete (a tool that only reads needs no lock). Retention must not race a
+ * checkpoint's completion; it never deletes files of checkpoints newer than the newest complete one.
  */
 public final class CheckpointDirectory
 {
@@ -49,7 +53,8 @@ public final class CheckpointDirectory
 
     private static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d{10})");
     private static final Pattern SAVEPOINT_DIR = Pattern.compile("savepoint-(\\d{10})");
-    private static final Pattern DATA_FILE = Pattern.compile("shard-\\d+-chk-(\\d+)\\.(full|delta)(\\.tmp)?");
+    /** Every file a checkpoint writes into {@code shared/}: state (full, delta), timers; and their temp files. */
+    private static final Pattern DATA_FILE = Pattern.compile(".+-chk-(\\d+)\\.[a-z]+(\\.tmp)?");
 
     /**
      * A checkpoint or savepoint directory found on disk.
@@ -228,6 +233,39 @@ public final class CheckpointDirectory
         catch (final IOException ex)
         {
             throw SnapshotFiles.unchecked("cannot write manifest " + target, ex);
+        }
+    }
+
+    /**
+     * Writes a small file in the root directory durably and atomically: temp file, fsync, rename, fsync the root.
+     *
+     * @param fileName of the file, e.g. {@code FINISHED}.
+     * @param content  its text, UTF-8.
+     * @return path of the file.
+     */
+    public Path writeMarker(final String fileName, final String content)
+    {
+        final Path target = root.resolve(fileName);
+        final Path tmp = SnapshotFiles.tmpPath(target);
+        try
+        {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
+            {
+                final ByteBuffer buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                while (buffer.hasRemaining())
+                {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            SnapshotFiles.publish(tmp, target);
+            return target;
+        }
+        catch (final IOException ex)
+        {
+            SnapshotFiles.deleteQuietly(tmp);
+            throw SnapshotFiles.unchecked("cannot write " + target, ex);
         }
     }
 
@@ -512,9 +550,10 @@ public final class CheckpointDirectory
 
     /**
      * Keeps the newest {@code retainedCount} complete, readable checkpoints and deletes what nothing retained
-     * needs: older checkpoint directories (complete or not), data files in {@code shared/} no retained manifest
-     * references, and orphaned {@code .tmp} files. Files and directories of checkpoints newer than the newest
-     * complete one may be in progress and are kept; savepoints are never deleted.
+     * needs: older checkpoint directories (complete or not), files of every kind in {@code shared/} (state,
+     * timers) no retained manifest references, and orphaned {@code .tmp} files. Files and directories of
+     * checkpoints newer than the newest complete one may be in progress and are kept; savepoints are never
+     * deleted. Called by the holder of the directory's {@link DirectoryLock} only.
      *
      * @param retainedCount number of checkpoints to keep, at least 1.
      * @return what was kept and deleted.
@@ -595,6 +634,88 @@ public final class CheckpointDirectory
             throw SnapshotFiles.unchecked("retention failed in " + sharedDirectory, ex);
         }
         return new RetentionResult(retainedIds, deleted);
+    }
+
+    /**
+     * Removes what no checkpoint or savepoint can be restored from, left by a run that crashed or was killed:
+     * checkpoint and savepoint directories without a MANIFEST, {@code .tmp} files, and files in {@code shared/}
+     * that no readable checkpoint manifest names (whatever their id). Complete checkpoints and savepoints and
+     * every file they name are kept; files that are not Weir's are left alone.
+     * <p>
+     * Only for the holder of the directory's {@link DirectoryLock}, before its job starts: no checkpoint may be in
+     * progress.
+     *
+     * @return files and directories deleted.
+     */
+    public List<Path> sweep()
+    {
+        final List<Path> deleted = new ArrayList<>();
+        final Set<String> referenced = new HashSet<>();
+        for (final Listing listing : list())
+        {
+            if (!listing.complete())
+            {
+                deleteTree(listing.directory(), deleted);
+                continue;
+            }
+            if (listing.kind() == CheckpointKind.CHECKPOINT)
+            {
+                try
+                {
+                    referenced.addAll(readManifest(listing).fileNames());
+                }
+                catch (final SnapshotCorruptException ex)
+                {
+                    // cannot be restored from: its files are kept only if a readable manifest names them too
+                }
+            }
+            deleteTemporaryFiles(listing.directory(), deleted);
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(sharedDirectory))
+        {
+            for (final Path path : stream)
+            {
+                final String name = path.getFileName().toString();
+                if (DATA_FILE.matcher(name).matches() && !referenced.contains(name) && Files.isRegularFile(path))
+                {
+                    Files.deleteIfExists(path);
+                    deleted.add(path);
+                }
+            }
+            deleteTemporaryFiles(root, deleted);
+            SnapshotFiles.forceDirectory(sharedDirectory);
+            SnapshotFiles.forceDirectory(root);
+        }
+        catch (final IOException ex)
+        {
+            throw SnapshotFiles.unchecked("cannot remove orphaned files from " + root, ex);
+        }
+        return deleted;
+    }
+
+    private static void deleteTemporaryFiles(final Path directory, final List<Path> deleted)
+    {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + SnapshotFileDescriptor.TMP_SUFFIX))
+        {
+            boolean any = false;
+            for (final Path path : stream)
+            {
+                if (Files.isRegularFile(path))
+                {
+                    Files.deleteIfExists(path);
+                    deleted.add(path);
+                    any = true;
+                }
+            }
+            if (any)
+            {
+                SnapshotFiles.forceDirectory(directory);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw SnapshotFiles.unchecked("cannot delete temporary files in " + directory, ex);
+        }
     }
 
     private static void deleteTree(final Path directory, final List<Path> deleted)

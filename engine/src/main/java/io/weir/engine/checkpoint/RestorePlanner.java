@@ -5,7 +5,6 @@ import io.weir.snapshot.CheckpointManifest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -100,14 +99,7 @@ public final class RestorePlanner
 
     public static void markFinished(final CheckpointDirectory directory, final String jobName)
     {
-        try
-        {
-            Files.writeString(directory.root().resolve(FINISHED_MARKER), jobName + "\n", StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot write " + FINISHED_MARKER + " in " + directory.root(), ex);
-        }
+        directory.writeMarker(FINISHED_MARKER, jobName + "\n");
     }
 
     private static CheckpointManifest loadExplicit(final Path path)

@@ -4,6 +4,7 @@ import io.weir.engine.JobFailedException;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
+import io.weir.snapshot.DirectoryLockedException;
 import io.weir.tools.io.BadInputException;
 import io.weir.tools.jobs.Event;
 import io.weir.tools.jobs.ReferenceJobs;
@@ -118,6 +119,11 @@ final class JobCommand
         catch (final IllegalArgumentException ex)
         {
             throw new UsageException("weir job " + name + ": " + ex.getMessage());
+        }
+        catch (final DirectoryLockedException ex)
+        {
+            err.println("weir job " + name + ": " + ex.getMessage());
+            return 1;
         }
         final Thread savepointOnTerm = checkpoints.enabled() ? new Thread(() -> stopWithSavepoint(job, err)) : null;
         try (job)

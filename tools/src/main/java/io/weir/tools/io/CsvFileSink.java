@@ -3,14 +3,15 @@ package io.weir.tools.io;
 import io.weir.engine.SinkWriter;
 import io.weir.engine.TransactionalSinkFactory;
 import io.weir.engine.TransactionalSinkWriter;
+import io.weir.snapshot.DirectoryLock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,14 @@ import java.util.stream.Stream;
  * writer reports its part's length (pre-commit), the checkpoint fsyncs it and records the length in its
  * manifest (commit); a restore cuts every part back to its committed length and deletes parts no checkpoint
  * committed, and the new run writes new parts. Without checkpoints, a failed job's parts are deleted.
+ * <p>
+ * The part directory is locked ({@link DirectoryLock}) from the first step that reads or changes it
+ * ({@link #startFresh}, {@link #restore}, {@link #createWriter}) until the job is over, so that a second job
+ * writing the same output is refused instead of deleting this one's parts. Durability: a part file's directory
+ * entry is fsynced when it is created, before any checkpoint can name it; the published output is fsynced,
+ * renamed, and its directory fsynced. With checkpoints the parts outlive the publication until the job's end is
+ * recorded ({@link #onFinishRecorded}): a crash in between resumes from a checkpoint, which needs them.
+ * <p>
  * Writers run on shard threads; the rest on the thread building and awaiting the job.
  */
 public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
@@ -36,21 +45,37 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     private final Path partsDirectory;
     private final String sinkId;
     private final RowFormatter<T> formatter;
+    private final SinkFileOperations files;
+    private DirectoryLock partsLock;
     private int attempt = 1;
     private boolean checkpointed;
     private boolean prepared;
 
     public CsvFileSink(final Path target, final RowFormatter<T> formatter)
     {
+        this(target, formatter, SinkFileOperations.DURABLE);
+    }
+
+    CsvFileSink(final Path target, final RowFormatter<T> formatter, final SinkFileOperations files)
+    {
         this.target = target.toAbsolutePath();
         this.partsDirectory = this.target.resolveSibling("." + this.target.getFileName() + ".parts");
         this.sinkId = this.target.getFileName().toString();
         this.formatter = formatter;
+        this.files = files;
     }
 
     public Path target()
     {
         return target;
+    }
+
+    /**
+     * @return the hidden directory of the part files, {@code .NAME.parts/} next to the target.
+     */
+    public Path partsDirectory()
+    {
+        return partsDirectory;
     }
 
     public String sinkId()
@@ -60,6 +85,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
 
     public synchronized void startFresh()
     {
+        lockParts();
         checkpointed = true;
         clearParts();
         prepared = true;
@@ -67,8 +93,19 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
 
     public synchronized void restore(final Map<String, Long> committedLengths)
     {
+        lockParts();
         checkpointed = true;
         prepared = true;
+        // Check before changing anything: a restore that cannot succeed leaves the parts as they are.
+        for (final Map.Entry<String, Long> entry : committedLengths.entrySet())
+        {
+            if (entry.getKey().startsWith(sinkId + "/") && entry.getValue() > 0 &&
+                Files.notExists(partsDirectory.resolve(entry.getKey().substring(sinkId.length() + 1))))
+            {
+                throw new IllegalStateException("part file " + entry.getKey() + " committed by the checkpoint is " +
+                    "missing from " + partsDirectory + ": cannot restore exactly-once output");
+            }
+        }
         int maxAttempt = 0;
         for (final Path part : parts())
         {
@@ -78,7 +115,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             {
                 if (committed == null)
                 {
-                    Files.delete(part);
+                    files.delete(part);
                     continue;
                 }
                 try (FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE))
@@ -89,7 +126,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
                             " bytes but the checkpoint committed " + committed + "; the output was lost or altered");
                     }
                     channel.truncate(committed);
-                    channel.force(true);
+                    files.forceFile(channel, part);
                 }
             }
             catch (final IOException ex)
@@ -98,15 +135,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             }
             maxAttempt = Math.max(maxAttempt, attemptOf(part));
         }
-        for (final Map.Entry<String, Long> entry : committedLengths.entrySet())
-        {
-            if (entry.getKey().startsWith(sinkId + "/") && entry.getValue() > 0 &&
-                Files.notExists(partsDirectory.resolve(entry.getKey().substring(sinkId.length() + 1))))
-            {
-                throw new IllegalStateException("part file " + entry.getKey() + " committed by the checkpoint is " +
-                    "missing from " + partsDirectory + ": cannot restore exactly-once output");
-            }
-        }
+        forceDirectory(partsDirectory);
         attempt = maxAttempt + 1;
     }
 
@@ -114,6 +143,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     {
         if (!prepared)
         {
+            lockParts();
             clearParts();
             prepared = true;
         }
@@ -121,8 +151,17 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         final Path part = partsDirectory.resolve(fileName);
         try
         {
-            Files.createDirectories(partsDirectory);
             final FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try
+            {
+                // A checkpoint will name this file: its directory entry must be durable before that.
+                files.forceDirectory(partsDirectory);
+            }
+            catch (final IOException ex)
+            {
+                channel.close();
+                throw ex;
+            }
             return new Writer<>(sinkId + "/" + fileName, part, channel, formatter);
         }
         catch (final IOException ex)
@@ -133,7 +172,9 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
 
     public synchronized void onJobSucceeded()
     {
+        lockParts();
         final Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        boolean published = false;
         try
         {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -151,9 +192,11 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
                         }
                     }
                 }
-                out.force(true);
+                files.forceFile(out, temp);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            files.moveAtomically(temp, target);
+            published = true;
+            files.forceDirectory(target.getParent());
         }
         catch (final IOException ex)
         {
@@ -161,18 +204,75 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         }
         finally
         {
-            deleteQuietly(temp);
+            if (!published)
+            {
+                deleteQuietly(temp);
+            }
         }
-        clearParts();
-        deleteQuietly(partsDirectory);
+        if (!checkpointed)
+        {
+            removeParts();
+        }
+    }
+
+    /** The output is published and the job's end recorded: no restore needs the parts; remove them. */
+    public synchronized void onFinishRecorded()
+    {
+        removeParts();
     }
 
     public synchronized void onJobFailed()
     {
+        if (partsLock == null)
+        {
+            return;
+        }
         if (!checkpointed)
         {
-            clearParts();
-            deleteQuietly(partsDirectory);
+            removeParts();
+        }
+        else
+        {
+            partsLock.close();
+            partsLock = null;
+        }
+    }
+
+    private void lockParts()
+    {
+        if (partsLock != null)
+        {
+            return;
+        }
+        final boolean created = Files.notExists(partsDirectory);
+        partsLock = DirectoryLock.acquire(partsDirectory, "output part directory", "the job writing " + target);
+        if (created)
+        {
+            forceDirectory(partsDirectory.getParent());
+        }
+    }
+
+    /** Deletes the part files, the lock file and the part directory, releasing the lock. */
+    private void removeParts()
+    {
+        if (partsLock == null)
+        {
+            return;
+        }
+        clearParts();
+        partsLock.closeAndDeleteLockFile();
+        partsLock = null;
+        try
+        {
+            Files.deleteIfExists(partsDirectory);
+        }
+        catch (final DirectoryNotEmptyException ex)
+        {
+            // another job took the directory as soon as this one let it go: it is that job's now
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete " + partsDirectory + ": " + ex.getMessage(), ex);
         }
     }
 
@@ -182,10 +282,10 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         {
             return List.of();
         }
-        try (Stream<Path> files = Files.list(partsDirectory))
+        try (Stream<Path> entries = Files.list(partsDirectory))
         {
             final List<Path> parts = new ArrayList<>();
-            files.filter(p -> p.getFileName().toString().startsWith("a")).sorted().forEach(parts::add);
+            entries.filter(p -> p.getFileName().toString().startsWith("a")).sorted().forEach(parts::add);
             return parts;
         }
         catch (final IOException ex)
@@ -213,11 +313,23 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         }
     }
 
-    private static void deleteQuietly(final Path path)
+    private void forceDirectory(final Path directory)
     {
         try
         {
-            Files.deleteIfExists(path);
+            files.forceDirectory(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot fsync directory " + directory + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void deleteQuietly(final Path path)
+    {
+        try
+        {
+            files.delete(path);
         }
         catch (final IOException ex)
         {
