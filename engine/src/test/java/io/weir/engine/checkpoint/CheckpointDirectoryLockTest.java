@@ -98,9 +98,9 @@ class CheckpointDirectoryLockTest
             first.close(WeirJob.CloseMode.DISCARD);
         }
         final IllegalArgumentException mismatch = assertThrows(IllegalArgumentException.class,
-            () -> job("second", 64));
+            () -> job("first", 64));
         assertTrue(mismatch.getMessage().contains("maxParallelism"), mismatch.getMessage());
-        try (WeirJob<CheckpointRestoreTest.Item, String> third = job("third", 128))
+        try (WeirJob<CheckpointRestoreTest.Item, String> third = job("first", 128))
         {
             assertTrue(third.restoredFrom().isPresent());
         }

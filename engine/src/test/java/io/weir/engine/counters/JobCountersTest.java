@@ -233,10 +233,16 @@ class JobCountersTest
             {
                 update(shard, producer, checkpoints, iterations);
             }
-            final long before = ThreadAllocation.bytesSoFar();
-            update(shard, producer, checkpoints, iterations);
-            final long allocated = ThreadAllocation.bytesSoFar() - before;
-            assertEquals(0, allocated, "bytes allocated by " + iterations + " counter updates");
+            // The least of several rounds: a round can see the JIT's own allocations (a recompilation under load);
+            // an update that allocates shows in every round.
+            long allocated = Long.MAX_VALUE;
+            for (int round = 0; round < 10 && allocated > 0; round++)
+            {
+                final long before = ThreadAllocation.bytesSoFar();
+                update(shard, producer, checkpoints, iterations);
+                allocated = Math.min(allocated, ThreadAllocation.bytesSoFar() - before);
+            }
+            assertEquals(0, allocated, "bytes allocated by " + iterations + " counter updates (least of 10 rounds)");
             store.close();
         }
     }
