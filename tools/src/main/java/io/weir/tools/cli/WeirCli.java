@@ -19,6 +19,7 @@ public final class WeirCli
         "  job NAME --in FILE --out FILE [...]   run a reference job (rolling-sum, dedup, session, tumbling, velocity)",
         "  snapshot list|show|verify|dump|diff   inspect checkpoints and savepoints offline",
         "  bench [OPTIONS]                       throughput and latency of the BENCHMARKS.md workload",
+        "  plot FILE... -o OUT.svg               latency plots of .hlog/.hgrm files, several runs overlaid",
         "  --help                                this text; 'weir COMMAND --help' explains a command",
         "");
 
@@ -48,6 +49,8 @@ public final class WeirCli
                     return JobCommand.run(rest, out, err);
                 case "bench":
                     return io.weir.tools.bench.BenchCommand.run(rest, out, err);
+                case "plot":
+                    return io.weir.tools.plot.PlotCommand.run(rest, out, err);
                 case "demo":
                     return DemoCommand.run(rest, out, err);
                 case "snapshot":
