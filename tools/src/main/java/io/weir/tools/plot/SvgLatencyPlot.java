@@ -11,7 +11,8 @@ import java.util.Locale;
  * distribution of each series on a log scale of 1/(1-p), as HdrHistogram's plotter draws it (0% to at least
  * 99.999%, so that plots of different runs line up), and, for series
  * read from an interval log, latency over time (per-interval p50, p99, max) with checkpoint completions marked.
- * Latency axes are logarithmic, in µs, ms or s as the range suggests. Stateless; any thread.
+ * Latency axes are logarithmic; each tick says its unit (ns, µs, ms or s, whichever reads best), as the range of
+ * one plot often spans microseconds to seconds. Stateless; any thread.
  */
 public final class SvgLatencyPlot
 {
@@ -152,9 +153,9 @@ public final class SvgLatencyPlot
             for (int i = 0; i < curve.size(); i++)
             {
                 final double p = curve.percentiles()[i];
-                if (p >= 1)
+                if (p >= 1 || curve.valuesNs()[i] <= 0)
                 {
-                    continue;
+                    continue; // 100% has no place on this axis, nor 0 ns on a log one
                 }
                 final double x = LEFT + Math.log10(1 / (1 - p)) * pixelsPerDecade;
                 path.append(path.length() == 0 ? "M" : " L").append(fmt(x)).append(' ')
@@ -208,11 +209,11 @@ public final class SvgLatencyPlot
             for (final IntervalLog.Interval interval : s.timeline().intervals())
             {
                 endSec = Math.max(endSec, interval.startSec() + interval.lengthSec());
-                if (interval.count() > 0)
+                if (interval.p50Ns() > 0)
                 {
-                    minNs = Math.min(minNs, Math.max(1, interval.p50Ns()));
-                    maxNs = Math.max(maxNs, interval.maxNs());
+                    minNs = Math.min(minNs, interval.p50Ns());
                 }
+                maxNs = Math.max(maxNs, interval.maxNs());
             }
             for (final IntervalLog.Marker marker : s.timeline().markers())
             {
@@ -315,13 +316,13 @@ public final class SvgLatencyPlot
         boolean gap = true;
         for (final IntervalLog.Interval interval : log.intervals())
         {
-            if (interval.count() == 0)
+            if (interval.count() == 0 || value.applyAsDouble(interval) <= 0)
             {
                 gap = true;
                 continue;
             }
             final double x = LEFT + (interval.startSec() + interval.lengthSec() / 2) * pixelsPerSec;
-            final double py = y.pixel(Math.max(1, value.applyAsDouble(interval)));
+            final double py = y.pixel(value.applyAsDouble(interval));
             path.append(path.length() == 0 ? "" : " ").append(gap ? "M" : "L").append(fmt(x)).append(' ')
                 .append(fmt(py));
             gap = false;
@@ -413,13 +414,13 @@ public final class SvgLatencyPlot
             line(svg, y.major(value) ? "grid" : "minor", LEFT, py, LEFT + PLOT_WIDTH, py);
             if (y.labelled(value))
             {
-                text(svg, "tick", LEFT - 8, py + 4, "end", number(value / y.unitNs()));
+                text(svg, "tick", LEFT - 8, py + 4, "end", duration(value));
             }
         }
         final double middle = top + height / 2.0;
         svg.append("<text x=\"22\" y=\"").append(fmt(middle))
             .append("\" text-anchor=\"middle\" transform=\"rotate(-90 22 ").append(fmt(middle))
-            .append(")\">Latency (").append(y.unitName()).append(", log scale)</text>\n");
+            .append(")\">Latency (log scale)</text>\n");
     }
 
     private static void heading(final StringBuilder svg, final String text, final int baseline)
@@ -562,9 +563,7 @@ public final class SvgLatencyPlot
      * to one at or above the largest, with ticks at 1, 2 and 5 per decade; across a narrow range (under a factor
      * of five) at evenly spaced ticks of a 1-2-5 step, so that it still has several.
      */
-    record LogAxis(
-        double lowNs, double highNs, double linearStepNs, double bottomPixel, double topPixel, double unitNs,
-        String unitName)
+    record LogAxis(double lowNs, double highNs, double linearStepNs, double bottomPixel, double topPixel)
     {
         static LogAxis of(final double minNs, final double maxNs, final double bottomPixel, final double topPixel)
         {
@@ -587,9 +586,7 @@ public final class SvgLatencyPlot
                     high = low + linearStep;
                 }
             }
-            final double unitNs = high <= 5e6 ? 1e3 : high <= 5e9 ? 1e6 : 1e9;
-            final String unitName = unitNs == 1e3 ? "\u00b5s" : unitNs == 1e6 ? "ms" : "s";
-            return new LogAxis(low, high, linearStep, bottomPixel, topPixel, unitNs, unitName);
+            return new LogAxis(low, high, linearStep, bottomPixel, topPixel);
         }
 
         double pixel(final double valueNs)
