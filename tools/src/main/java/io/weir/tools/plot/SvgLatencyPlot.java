@@ -74,6 +74,7 @@ public final class SvgLatencyPlot
             .append(".heading{font-size:14px;font-weight:bold}\n")
             .append(".tick{font-size:11px;fill:#444}\n")
             .append(".note{font-size:11px;fill:#666}\n")
+            .append(".halo{paint-order:stroke;stroke:#f3f3f3;stroke-width:5px}\n")
             .append(".grid{stroke:#d4d4d4;stroke-width:1}\n")
             .append(".minor{stroke:#ededed;stroke-width:1}\n")
             .append(".frame{fill:none;stroke:#888;stroke-width:1}\n")
@@ -229,6 +230,14 @@ public final class SvgLatencyPlot
         heading(svg, "Latency over time (per interval)", top - 38);
         timelineKey(svg, top - 38, checkpoints);
         clip(svg, "timeline", top, height);
+        final List<IntervalLog> logs = series.stream().map(Series::timeline).filter(t -> t != null).toList();
+        final double unrecordedWidth = logs.size() == 1 ? unrecordedStartSec(logs.get(0)) * pixelsPerSec : 0;
+        if (unrecordedWidth >= 8)
+        {
+            svg.append("<rect x=\"").append(LEFT).append("\" y=\"").append(top).append("\" width=\"")
+                .append(fmt(unrecordedWidth)).append("\" height=\"").append(height)
+                .append("\" fill=\"#f3f3f3\"/>\n");
+        }
         final long ticks = Math.round(spanSec / step);
         for (long tick = 0; tick <= ticks; tick++)
         {
@@ -242,7 +251,11 @@ public final class SvgLatencyPlot
         yGrid(svg, y, top, height);
         text(svg, "", LEFT + PLOT_WIDTH / 2.0, top + height + 42, "middle", "Time since start (s)");
 
-        final long withTimeline = series.stream().filter(s -> s.timeline() != null).count();
+        if (unrecordedWidth >= 110)
+        {
+            text(svg, "note halo", LEFT + unrecordedWidth / 2, top + height / 2.0, "middle", "no samples");
+            text(svg, "note halo", LEFT + unrecordedWidth / 2, top + height / 2.0 + 14, "middle", "(warm-up)");
+        }
         svg.append("<g clip-path=\"url(#timeline)\">\n");
         for (int index = 0; index < series.size(); index++)
         {
@@ -250,10 +263,6 @@ public final class SvgLatencyPlot
             if (log == null)
             {
                 continue;
-            }
-            if (withTimeline == 1)
-            {
-                unrecordedStart(svg, log, top, height, pixelsPerSec);
             }
             final String color = color(index);
             metric(svg, log, color, "p50", "stroke-width=\"1.4\" stroke-dasharray=\"6 3\"", y, pixelsPerSec,
@@ -343,30 +352,17 @@ public final class SvgLatencyPlot
         }
     }
 
-    /** Shade the leading intervals that hold no samples (a warm-up left out of the histogram), if wide enough. */
-    private static void unrecordedStart(
-        final StringBuilder svg, final IntervalLog log, final int top, final int height, final double pixelsPerSec)
+    /** Where the first interval holding samples starts (before it, a warm-up left out of the histogram). */
+    private static double unrecordedStartSec(final IntervalLog log)
     {
-        double firstRecordedSec = -1;
         for (final IntervalLog.Interval interval : log.intervals())
         {
             if (interval.count() > 0)
             {
-                firstRecordedSec = interval.startSec();
-                break;
+                return interval.startSec();
             }
         }
-        final double width = firstRecordedSec * pixelsPerSec;
-        if (width >= 8)
-        {
-            svg.append("<rect x=\"").append(LEFT).append("\" y=\"").append(top).append("\" width=\"")
-                .append(fmt(width)).append("\" height=\"").append(height).append("\" fill=\"#f3f3f3\"/>\n");
-            if (width >= 110)
-            {
-                text(svg, "note", LEFT + width / 2, top + height / 2.0, "middle", "no samples");
-                text(svg, "note", LEFT + width / 2, top + height / 2.0 + 14, "middle", "(warm-up)");
-            }
-        }
+        return 0;
     }
 
     private static void markers(
@@ -379,15 +375,20 @@ public final class SvgLatencyPlot
         final double pixelsPerSec)
     {
         double lastLabelX = Double.NEGATIVE_INFINITY;
+        // Past one marker per 20 pixels, lines through the panel would hatch it: the triangles alone show when.
+        final boolean lines = log.markers().size() * 20 <= PLOT_WIDTH;
         for (final IntervalLog.Marker marker : log.markers())
         {
             final double x = LEFT + marker.timeSec() * pixelsPerSec;
             svg.append("<g><title>").append(escape(label)).append(": checkpoint ").append(marker.checkpointId())
                 .append(" completed at ").append(String.format(Locale.ROOT, "%.3f s", marker.timeSec()))
                 .append(marker.text().isEmpty() ? "" : ", " + escape(marker.text())).append("</title>");
-            svg.append("<line x1=\"").append(fmt(x)).append("\" y1=\"").append(top).append("\" x2=\"")
-                .append(fmt(x)).append("\" y2=\"").append(top + height).append("\" stroke=\"").append(color)
-                .append("\" stroke-opacity=\"0.45\" stroke-dasharray=\"3 3\"/>");
+            if (lines)
+            {
+                svg.append("<line x1=\"").append(fmt(x)).append("\" y1=\"").append(top).append("\" x2=\"")
+                    .append(fmt(x)).append("\" y2=\"").append(top + height).append("\" stroke=\"").append(color)
+                    .append("\" stroke-opacity=\"0.45\" stroke-dasharray=\"3 3\"/>");
+            }
             svg.append("<path d=\"").append(triangle(x, top)).append("\" fill=\"").append(color).append("\"/>");
             final String id = Long.toString(marker.checkpointId());
             if (x - lastLabelX >= 8 + 7 * id.length())
