@@ -1,6 +1,7 @@
 package io.weir.tools.bench;
 
 import io.weir.tools.cli.Options;
+import io.weir.tools.cli.UsageException;
 import io.weir.tools.plot.IntervalLog;
 import io.weir.tools.plot.IntervalLogWriter;
 import io.weir.tools.plot.PlotCommand;
@@ -33,6 +34,19 @@ final class BenchPlot
         this.hlogFile = options.flag("hlog") ? options.path("hlog") : null;
         this.title = title;
         this.label = label;
+        checkDirectory("hlog", hlogFile);
+        checkDirectory("plot", svgFile);
+    }
+
+    /** Before the run, so that a mistyped path does not cost a whole run. */
+    private static void checkDirectory(final String option, final Path file)
+    {
+        final Path parent = file == null ? null : file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent))
+        {
+            throw new UsageException("weir bench: --" + option + " " + file + ": directory " + parent +
+                " does not exist");
+        }
     }
 
     /** The log to write intervals to, or null if neither a log nor a plot was asked for. */

@@ -62,4 +62,17 @@ class BenchPlotTest
         assertTrue(document.contains(": checkpoint 1 completed at "), "checkpoint markers are drawn");
         assertTrue(text.contains("plot:               " + svg), text);
     }
+
+    @Test
+    void shouldRefuseAFileInAMissingDirectoryBeforeTheRun()
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final Path missing = dir.resolve("no-such-dir").resolve("run.hlog");
+        final int exit = WeirCli.run(new String[]{"bench", "--events", "1000", "--hlog", missing.toString()},
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, exit);
+        assertEquals("weir bench: --hlog " + missing + ": directory " + missing.getParent() + " does not exist" +
+            System.lineSeparator(), err.toString(StandardCharsets.UTF_8));
+    }
 }
