@@ -54,6 +54,8 @@ public final class BenchCommand
         "  --idle S                    shard idle strategy: busy-spin | yield | backoff | sleep",
         "                              (default busy-spin when shards + 1 <= cores, else backoff)",
         "  --hgrm FILE                 write the latency percentile distribution (HdrHistogram .hgrm)",
+        "  --hlog FILE                 write an HdrHistogram interval log: latency per second, checkpoints marked",
+        "  --plot FILE.svg             draw the latency distribution and latency over time as an SVG",
         "  --warmup-percent P          events excluded from the latency histogram (default 20)",
         "  --stateless                 the floor: same pipeline, no state access",
         "  --state-dir DIR             where lmdb keeps its files (default: a temp directory)",
@@ -73,7 +75,7 @@ public final class BenchCommand
     {
         final Options options = Options.parse("weir bench", args, 0,
             Set.of("events", "keys", "shards", "backend", "rate", "checkpoint-interval-ms", "checkpoint-dir", "idle",
-                "hgrm", "warmup-percent", "state-dir", "state-writer"),
+                "hgrm", "warmup-percent", "state-dir", "state-writer", "hlog", "plot"),
             Set.of("help", "stateless", "prefill", "measure-recovery"));
         if (options.flag("help"))
         {
@@ -96,6 +98,12 @@ public final class BenchCommand
             shards + 1 <= Runtime.getRuntime().availableProcessors() ? "busy-spin" : "backoff");
         final Supplier<IdleStrategy> idleStrategy = idleStrategy(idle);
         final Path hgrm = options.flag("hgrm") ? options.path("hgrm") : null;
+        final BenchPlot plot = new BenchPlot(options,
+            String.format("weir bench: %s%s, %d shard%s, %s, checkpoints %s", backendName,
+                stateless ? " stateless" : "", shards, shards == 1 ? "" : "s",
+                rate == 0 ? "throughput mode" : String.format("%,d events/s", rate),
+                intervalMs == 0 ? "off" : "every " + intervalMs + " ms"),
+            "weir " + backendName + (stateless ? " stateless" : ""));
         final Path stateDir = options.flag("state-dir") ? options.path("state-dir") : null;
         final Path checkpointDir = intervalMs == 0 ? null :
             options.flag("checkpoint-dir") ? options.path("checkpoint-dir") : Files.createTempDirectory("weir-bench-");
@@ -145,7 +153,8 @@ public final class BenchCommand
             .build(context))
         {
             job.start();
-            final ProgressReporter progress = new ProgressReporter(out, job, probe, total, events, warmupEvents);
+            final ProgressReporter progress =
+                new ProgressReporter(out, job, probe, total, events, warmupEvents, plot.openLog());
             progress.start();
             final Producer<BenchEvent> producer = job.producer(0);
             final BenchEvent event = new BenchEvent();
@@ -223,6 +232,7 @@ public final class BenchCommand
             job.awaitTermination();
             endNs = probe.lastResultNs();
             progress.stop();
+            plot.closeLog();
             probe.drainInto(total, new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3));
             checkpoints = job.completedCheckpoints();
             stateBytes = job.stateSizeBytes();
@@ -264,6 +274,7 @@ public final class BenchCommand
             }
             out.println("percentiles:        " + hgrm + " (microseconds)");
         }
+        plot.write(out);
         out.println(resultLine(backendName, shards, keys, events, rate, checkpoints.size(), intervalMs,
             eventsPerSecond, total));
         return 0;

@@ -1,6 +1,7 @@
 package io.weir.tools.bench;
 
 import io.weir.engine.WeirJob;
+import io.weir.tools.plot.IntervalLogWriter;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -8,7 +9,8 @@ import java.io.PrintStream;
 /**
  * About once a second: events done, events/s and the interval's p99, on one line rewritten in place on a
  * terminal, or as plain lines otherwise. Runs on its own (sleeping) thread; the only thread that reads the
- * latency recorders while the run is in progress.
+ * latency recorders while the run is in progress. With an interval log, writes each interval and the checkpoints
+ * completed so far to it, and on stop the last partial interval.
  */
 final class ProgressReporter implements Runnable
 {
@@ -18,19 +20,21 @@ final class ProgressReporter implements Runnable
     private final Histogram total;
     private final Histogram interval = new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3);
     private final long events;
+    private final IntervalLogWriter hlog;
     private final boolean terminal = System.console() != null;
     private final Thread thread = new Thread(this, "weir-bench-progress");
     private volatile boolean running = true;
 
     ProgressReporter(
         final PrintStream out, final WeirJob<?, ?> job, final LatencyProbe probe, final Histogram total,
-        final long events, final long warmupEvents)
+        final long events, final long warmupEvents, final IntervalLogWriter hlog)
     {
         this.out = out;
         this.job = job;
         this.probe = probe;
         this.total = total;
         this.events = events;
+        this.hlog = hlog;
         thread.setDaemon(true);
     }
 
@@ -70,6 +74,7 @@ final class ProgressReporter implements Runnable
             {
                 probe.drainInto(total, interval);
             }
+            logInterval(lastNs, nowNs);
             final double rate = (done - lastEvents) * 1e9 / (nowNs - lastNs);
             final String line = String.format("%,13d / %,d events  %,12.0f events/s  p99 %,10.1f us  checkpoints %d",
                 done, events, rate, interval.getValueAtPercentile(99) / 1e3, job.completedCheckpoints().size());
@@ -84,6 +89,24 @@ final class ProgressReporter implements Runnable
             out.flush();
             lastEvents = done;
             lastNs = nowNs;
+        }
+        if (hlog != null)
+        {
+            final long nowNs = System.nanoTime();
+            synchronized (total)
+            {
+                probe.drainInto(total, interval);
+            }
+            logInterval(lastNs, nowNs);
+        }
+    }
+
+    private void logInterval(final long fromNs, final long toNs)
+    {
+        if (hlog != null)
+        {
+            hlog.onInterval(fromNs, toNs, interval);
+            hlog.onCheckpoints(job.completedCheckpoints());
         }
     }
 }

@@ -21,6 +21,7 @@ public final class WeirCli
         "  bench [OPTIONS]                       throughput and latency of the BENCHMARKS.md workload",
         "  nexmark gen --events N --out FILE     the Nexmark benchmark's event stream (docs/nexmark.md)",
         "  stat [DIR] [--once]                   counters of the jobs running on this machine, every second",
+        "  plot FILE... -o OUT.svg               latency plots of .hlog/.hgrm files, several runs overlaid",
         "  --help                                this text; 'weir COMMAND --help' explains a command",
         "");
 
@@ -50,6 +51,8 @@ public final class WeirCli
                     return JobCommand.run(rest, out, err);
                 case "bench":
                     return io.weir.tools.bench.BenchCommand.run(rest, out, err);
+                case "plot":
+                    return io.weir.tools.plot.PlotCommand.run(rest, out, err);
                 case "demo":
                     return DemoCommand.run(rest, out, err);
                 case "snapshot":
