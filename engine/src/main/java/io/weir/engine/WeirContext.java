@@ -229,6 +229,7 @@ public final class WeirContext
     /** Validate every setting; called once by the job builder before threads start. */
     public WeirContext conclude()
     {
+        JvmAccess.ensureAccess();
         if (concluded)
         {
             throw new IllegalStateException("a WeirContext can be used by one job only; create a new one");
