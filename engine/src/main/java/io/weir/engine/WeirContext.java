@@ -33,7 +33,7 @@ public final class WeirContext
     private Supplier<IdleStrategy> shardIdleStrategy = BackoffFactory.INSTANCE;
     private Supplier<IdleStrategy> sourceIdleStrategy = BackoffFactory.INSTANCE;
     private CheckpointSettings checkpointSettings = CheckpointSettings.DISABLED;
-    private Consumer<String> log = WeirContext::logToStandardError;
+    private Consumer<String> log = WeirContext::logToSystemLogger;
     private boolean concluded;
 
     /** Number of shards (threads owning key-group ranges). Default: available processors. */
@@ -209,7 +209,10 @@ public final class WeirContext
         return checkpointSettings;
     }
 
-    /** Where the engine reports what an operator should know (restores, abandoned checkpoints). */
+    /**
+     * Where the engine reports what an operator should know (restores, abandoned checkpoints). Default: the
+     * {@link System.Logger} named {@code io.weir.engine}, at level INFO.
+     */
     public WeirContext log(final Consumer<String> log)
     {
         this.log = log;
@@ -221,9 +224,9 @@ public final class WeirContext
         return log;
     }
 
-    private static void logToStandardError(final String message)
+    private static void logToSystemLogger(final String message)
     {
-        System.err.println("weir: " + message);
+        System.getLogger("io.weir.engine").log(System.Logger.Level.INFO, message);
     }
 
     /** Validate every setting; called once by the job builder before threads start. */

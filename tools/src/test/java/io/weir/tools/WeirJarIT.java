@@ -67,6 +67,7 @@ class WeirJarIT
                 "--out", out.toString(), "--backend", backend, "--state-dir", tempDir.resolve(backend).toString());
             assertEquals(0, result.exitCode, result.output);
             assertFalse(result.output.contains("Exception") || result.output.contains("WARNING"), result.output);
+            assertFalse(result.output.contains("chronicle.software"), "Chronicle's banner:\n" + result.output);
             GoldenFiles.assertSameRows(golden.resolve("rolling-sum.csv"), out, "java -jar weir.jar, " + backend);
         }
     }
@@ -89,6 +90,7 @@ class WeirJarIT
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));
