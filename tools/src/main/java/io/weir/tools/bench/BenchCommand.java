@@ -145,7 +145,8 @@ public final class BenchCommand
             .build(context))
         {
             job.start();
-            final ProgressReporter progress = new ProgressReporter(out, job, probe, total, events, warmupEvents);
+            final ProgressReporter progress = new ProgressReporter(
+                out, job, probe, total, options.flag("prefill") ? keys : 0, events, warmupEvents);
             progress.start();
             final Producer<BenchEvent> producer = job.producer(0);
             final BenchEvent event = new BenchEvent();

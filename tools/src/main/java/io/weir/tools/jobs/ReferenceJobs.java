@@ -78,8 +78,8 @@ public final class ReferenceJobs
                 outOfOrdernessMs);
         }
         final JobBuilder<Event> builder = JobBuilder.named(name, EventCodec.INSTANCE)
-            .source(sourceRate > 0 ? new PacedSourceReader<>(new CsvEventReader(in), sourceRate) :
-                new CsvEventReader(in))
+            .source(sourceRate > 0 ? new PacedSourceReader<>(new CsvEventReader(in, context.log()), sourceRate) :
+                new CsvEventReader(in, context.log()))
             .timestamps(Event::timestamp, WatermarkStrategy.forBoundedOutOfOrderness(outOfOrdernessMs));
         final CsvFileSink<Event> lateSink = new CsvFileSink<>(latePath(out), ReferenceJobs::formatEvent);
         switch (name)
