@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The five reference jobs of SEMANTICS.md, wired from a CSV input to CSV outputs (plus {@code NAME.late.csv}
+ * The five reference jobs of docs/reference-jobs.md, wired from a CSV input to CSV outputs (plus {@code NAME.late.csv}
  * for the jobs that drop late events).
  */
 public final class ReferenceJobs
