@@ -87,6 +87,7 @@ public final class Producer<I>
             Long.MIN_VALUE + watermarkStrategy.outOfOrdernessMs() + 1 : Long.MIN_VALUE;
     }
 
+    /** This producer's index, from 0, among the job's producers. */
     public int producerIndex()
     {
         return producerIndex;

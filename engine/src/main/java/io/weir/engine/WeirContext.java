@@ -43,6 +43,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The number of shards. */
     public int shards()
     {
         return shards;
@@ -55,6 +56,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The number of key groups. */
     public int maxParallelism()
     {
         return maxParallelism;
@@ -67,6 +69,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The data capacity of each (producer, shard) ring, in bytes. */
     public int ringCapacityBytes()
     {
         return ringCapacityBytes;
@@ -79,6 +82,7 @@ public final class WeirContext
         return this;
     }
 
+    /** Messages a shard reads from one ring per duty cycle. */
     public int readBatchLimit()
     {
         return readBatchLimit;
@@ -97,6 +101,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The events a shard reads ahead so its store can prefetch their keys. */
     public int prefetchEvents()
     {
         return prefetchEvents;
@@ -109,6 +114,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The most events a producer sends before it broadcasts its watermark to every shard. */
     public int watermarkBroadcastEvents()
     {
         return watermarkBroadcastEvents;
@@ -121,6 +127,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The longest encoded key accepted, in bytes. */
     public int maxKeyLength()
     {
         return maxKeyLength;
@@ -133,6 +140,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The sizing hint handed to the state backend for each shard's store. */
     public long expectedEntriesPerShard()
     {
         return expectedEntriesPerShard;
@@ -145,17 +153,20 @@ public final class WeirContext
         return this;
     }
 
+    /** The number of application threads that offer events through {@link WeirJob#producer(int)}. */
     public int externalProducers()
     {
         return externalProducers;
     }
 
+    /** Where keyed state lives. Default: the heap backend. */
     public WeirContext stateBackend(final StateBackend stateBackend)
     {
         this.stateBackend = stateBackend;
         return this;
     }
 
+    /** The state backend; the heap backend after {@link #conclude()} if none was set. */
     public StateBackend stateBackend()
     {
         return stateBackend;
@@ -168,6 +179,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The processing-time clock (timers, TTL). */
     public EpochClock epochClock()
     {
         return epochClock;
@@ -180,6 +192,7 @@ public final class WeirContext
         return this;
     }
 
+    /** Makes the idle strategy of each shard thread. */
     public Supplier<IdleStrategy> shardIdleStrategy()
     {
         return shardIdleStrategy;
@@ -192,6 +205,7 @@ public final class WeirContext
         return this;
     }
 
+    /** Makes the idle strategy of each source thread. */
     public Supplier<IdleStrategy> sourceIdleStrategy()
     {
         return sourceIdleStrategy;
@@ -204,6 +218,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The checkpoint settings; see {@link #checkpoints(CheckpointSettings)}. */
     public CheckpointSettings checkpoints()
     {
         return checkpointSettings;
@@ -219,6 +234,7 @@ public final class WeirContext
         return this;
     }
 
+    /** Where the engine reports what an operator should know. */
     public Consumer<String> log()
     {
         return log;
