@@ -72,6 +72,17 @@ class WeirJarIT
         }
     }
 
+    @Test
+    void shouldPrintItsVersionAndHelp() throws Exception
+    {
+        final Result version = run("--version");
+        assertEquals(0, version.exitCode, version.output);
+        assertTrue(version.output.matches("weir \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\n"), version.output);
+        final Result help = run("job", "-h");
+        assertEquals(0, help.exitCode, help.output);
+        assertTrue(help.output.startsWith("Usage: weir job"), help.output);
+    }
+
     private record Result(int exitCode, String output)
     {
     }
