@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every issue-6 configuration of `weir bench` three times, one after another (never in parallel: the
+# Runs every configuration of `weir bench` three times, one after another (never in parallel: the
 # machine has 2 cores), keeps each run's full output, and prints the median of each RESULT field per
 # configuration. Usage: perf/measure.sh [OUT_DIR] [NAME ...]   (no names: all configurations)
 set -euo pipefail

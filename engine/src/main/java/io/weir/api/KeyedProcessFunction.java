@@ -40,6 +40,7 @@ public abstract class KeyedProcessFunction<K, I, O>
         /** The element's event timestamp in ms. */
         public abstract long timestamp();
 
+        /** Timers and time for the current key. */
         public abstract TimerService timerService();
 
         /** Emit to a side output declared on the job builder. */
@@ -52,6 +53,7 @@ public abstract class KeyedProcessFunction<K, I, O>
     /** Context of a timer callback. */
     public abstract class OnTimerContext extends Context
     {
+        /** Whether the timer that fired was an event-time or a processing-time timer. */
         public abstract TimeDomain timeDomain();
     }
 }

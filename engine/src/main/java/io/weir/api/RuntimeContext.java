@@ -19,20 +19,28 @@ import io.weir.api.state.ValueStateDescriptor;
  */
 public interface RuntimeContext
 {
+    /** This function instance's shard, from 0. */
     int shardId();
 
+    /** The number of shards of the job. */
     int numberOfShards();
 
+    /** The value state {@code descriptor} describes, for the current key. */
     <T> ValueState<T> getState(ValueStateDescriptor<T> descriptor);
 
+    /** The primitive long state {@code descriptor} describes, for the current key. */
     LongValueState getLongState(LongValueStateDescriptor descriptor);
 
+    /** The list state {@code descriptor} describes, for the current key. */
     <T> ListState<T> getListState(ListStateDescriptor<T> descriptor);
 
+    /** The map state {@code descriptor} describes, for the current key. */
     <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor);
 
+    /** The reducing state {@code descriptor} describes, for the current key. */
     <T> ReducingState<T> getReducingState(ReducingStateDescriptor<T> descriptor);
 
+    /** The aggregating state {@code descriptor} describes, for the current key. */
     <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(
         AggregatingStateDescriptor<IN, ACC, OUT> descriptor);
 }

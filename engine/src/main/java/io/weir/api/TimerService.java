@@ -19,7 +19,9 @@ public interface TimerService
     /** Fire {@code onTimer} once processing time reaches {@code timestampMs}. */
     void registerProcessingTimeTimer(long timestampMs);
 
+    /** Deletes the current key's event-time timer at {@code timestampMs}; does nothing if there is none. */
     void deleteEventTimeTimer(long timestampMs);
 
+    /** Deletes the current key's processing-time timer at {@code timestampMs}; does nothing if there is none. */
     void deleteProcessingTimeTimer(long timestampMs);
 }

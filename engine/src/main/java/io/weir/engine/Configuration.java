@@ -7,7 +7,7 @@ public final class Configuration
     public static final int RING_CAPACITY_BYTES_DEFAULT = 1 << 20;
     public static final int READ_BATCH_LIMIT_DEFAULT = 256;
     public static final String PREFETCH_EVENTS_PROP_NAME = "weir.prefetch.events";
-    /** Events a shard reads ahead for its store to prefetch (8, 16 and 32 measured alike at stop 18). */
+    /** Events a shard reads ahead for its store to prefetch (8, 16 and 32 measured alike on 2026-12-03, perf/README.md). */
     public static final int PREFETCH_EVENTS_DEFAULT = 16;
     public static final int MAX_PREFETCH_EVENTS = 64;
     public static final int WATERMARK_BROADCAST_EVENTS_DEFAULT = 256;

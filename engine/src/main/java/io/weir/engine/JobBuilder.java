@@ -47,6 +47,7 @@ public final class JobBuilder<I>
         this.codec = Objects.requireNonNull(codec, "codec");
     }
 
+    /** Starts a job called {@code name} whose input elements are encoded by {@code codec}. */
     public static <I> JobBuilder<I> named(final String name, final Codec<I> codec)
     {
         return new JobBuilder<>(name, codec);
@@ -91,6 +92,7 @@ public final class JobBuilder<I>
             this.keyEncoder = keyEncoder;
         }
 
+        /** Processes each key's elements with a function made by {@code functionFactory}, one instance per shard. */
         public <O> ProcessBuilder<I, K, O> process(
             final Supplier<? extends KeyedProcessFunction<K, I, O>> functionFactory)
         {
@@ -130,6 +132,9 @@ public final class JobBuilder<I>
             return this;
         }
 
+        /**
+         * Aggregates each window incrementally with {@code aggregate}, then hands the result to {@code windowFunction}.
+         */
         public <ACC, OUT, R> ProcessBuilder<I, K, R> aggregate(
             final AggregateFunction<I, ACC, OUT> aggregateFunction,
             final Codec<ACC> accumulatorCodec,
@@ -165,6 +170,7 @@ public final class JobBuilder<I>
             this.functionFactory = functionFactory;
         }
 
+        /** Where the function's results go. */
         public ProcessBuilder<I, K, O> sink(final SinkFactory<O> sink)
         {
             this.sink = Objects.requireNonNull(sink, "sink");

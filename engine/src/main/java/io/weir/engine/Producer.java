@@ -96,6 +96,7 @@ public final class Producer<I>
         this.counters = counters;
     }
 
+    /** This producer's index, from 0, among the job's producers. */
     public int producerIndex()
     {
         return producerIndex;

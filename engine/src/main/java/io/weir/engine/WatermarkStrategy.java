@@ -2,7 +2,7 @@ package io.weir.engine;
 
 /**
  * How a producer derives watermarks from the timestamps it sends. Immutable; each producer keeps its own
- * state in a {@link WatermarkGenerator}.
+ * watermark state.
  */
 public final class WatermarkStrategy
 {

@@ -35,7 +35,7 @@ public final class WeirContext
     private Supplier<IdleStrategy> shardIdleStrategy = BackoffFactory.INSTANCE;
     private Supplier<IdleStrategy> sourceIdleStrategy = BackoffFactory.INSTANCE;
     private CheckpointSettings checkpointSettings = CheckpointSettings.DISABLED;
-    private Consumer<String> log = WeirContext::logToStandardError;
+    private Consumer<String> log = WeirContext::logToSystemLogger;
     private boolean countersEnabled = Configuration.countersEnabled();
     private Path countersDirectory = CountersDirectory.defaultDirectory();
     private boolean concluded;
@@ -47,6 +47,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The number of shards. */
     public int shards()
     {
         return shards;
@@ -59,6 +60,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The number of key groups. */
     public int maxParallelism()
     {
         return maxParallelism;
@@ -71,6 +73,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The data capacity of each (producer, shard) ring, in bytes. */
     public int ringCapacityBytes()
     {
         return ringCapacityBytes;
@@ -83,6 +86,7 @@ public final class WeirContext
         return this;
     }
 
+    /** Messages a shard reads from one ring per duty cycle. */
     public int readBatchLimit()
     {
         return readBatchLimit;
@@ -101,6 +105,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The events a shard reads ahead so its store can prefetch their keys. */
     public int prefetchEvents()
     {
         return prefetchEvents;
@@ -113,6 +118,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The most events a producer sends before it broadcasts its watermark to every shard. */
     public int watermarkBroadcastEvents()
     {
         return watermarkBroadcastEvents;
@@ -125,6 +131,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The longest encoded key accepted, in bytes. */
     public int maxKeyLength()
     {
         return maxKeyLength;
@@ -137,6 +144,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The sizing hint handed to the state backend for each shard's store. */
     public long expectedEntriesPerShard()
     {
         return expectedEntriesPerShard;
@@ -149,17 +157,20 @@ public final class WeirContext
         return this;
     }
 
+    /** The number of application threads that offer events through {@link WeirJob#producer(int)}. */
     public int externalProducers()
     {
         return externalProducers;
     }
 
+    /** Where keyed state lives. Default: the heap backend. */
     public WeirContext stateBackend(final StateBackend stateBackend)
     {
         this.stateBackend = stateBackend;
         return this;
     }
 
+    /** The state backend; the heap backend after {@link #conclude()} if none was set. */
     public StateBackend stateBackend()
     {
         return stateBackend;
@@ -172,6 +183,7 @@ public final class WeirContext
         return this;
     }
 
+    /** The processing-time clock (timers, TTL). */
     public EpochClock epochClock()
     {
         return epochClock;
@@ -184,6 +196,7 @@ public final class WeirContext
         return this;
     }
 
+    /** Makes the idle strategy of each shard thread. */
     public Supplier<IdleStrategy> shardIdleStrategy()
     {
         return shardIdleStrategy;
@@ -196,6 +209,7 @@ public final class WeirContext
         return this;
     }
 
+    /** Makes the idle strategy of each source thread. */
     public Supplier<IdleStrategy> sourceIdleStrategy()
     {
         return sourceIdleStrategy;
@@ -208,18 +222,23 @@ public final class WeirContext
         return this;
     }
 
+    /** The checkpoint settings; see {@link #checkpoints(CheckpointSettings)}. */
     public CheckpointSettings checkpoints()
     {
         return checkpointSettings;
     }
 
-    /** Where the engine reports what an operator should know (restores, abandoned checkpoints). */
+    /**
+     * Where the engine reports what an operator should know (restores, abandoned checkpoints). Default: the
+     * {@link System.Logger} named {@code io.weir.engine}, at level INFO.
+     */
     public WeirContext log(final Consumer<String> log)
     {
         this.log = log;
         return this;
     }
 
+    /** Where the engine reports what an operator should know. */
     public Consumer<String> log()
     {
         return log;
@@ -256,14 +275,15 @@ public final class WeirContext
         return countersDirectory;
     }
 
-    private static void logToStandardError(final String message)
+    private static void logToSystemLogger(final String message)
     {
-        System.err.println("weir: " + message);
+        System.getLogger("io.weir.engine").log(System.Logger.Level.INFO, message);
     }
 
     /** Validate every setting; called once by the job builder before threads start. */
     public WeirContext conclude()
     {
+        JvmAccess.ensureAccess();
         if (concluded)
         {
             throw new IllegalStateException("a WeirContext can be used by one job only; create a new one");

@@ -218,11 +218,13 @@ public final class WeirJob<I, O> implements AutoCloseable
         }
     }
 
+    /** The job's name. */
     public String name()
     {
         return status.jobName();
     }
 
+    /** The settings the job was built with. */
     public WeirContext context()
     {
         return context;

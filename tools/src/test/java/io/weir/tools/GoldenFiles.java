@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The Flink-produced golden cases under ../shared/golden, and the row order they are compared in. */
+/**
+ * The Flink-produced golden cases of docs/reference-jobs.md (tools/src/test/resources/golden), and the row order
+ * they are compared in.
+ */
 final class GoldenFiles
 {
     static final List<String> CASES = List.of("edge", "basic", "sparse");
@@ -18,7 +21,7 @@ final class GoldenFiles
     }
 
     /**
-     * The golden cases: a copy of ../shared/golden (Flink 2.3's output, read-only fixtures) kept in this module's
+     * The golden cases: Flink 2.3's output for each input, read-only fixtures kept in this module's
      * test resources, so that a clean clone tests without anything beside it.
      */
     static Path root()

@@ -6,6 +6,7 @@ import org.agrona.MutableDirectBuffer;
 /** Raw bytes; the length is the entry's length, so no prefix is stored. Decoding allocates a new array. */
 public final class BytesCodec implements Codec<byte[]>
 {
+    /** The one instance; stateless. */
     public static final BytesCodec INSTANCE = new BytesCodec();
 
     public String id()

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 /** 8 bytes: the IEEE 754 bit pattern, big-endian. */
 public final class DoubleCodec implements Codec<Double>
 {
+    /** The one instance; stateless. */
     public static final DoubleCodec INSTANCE = new DoubleCodec();
 
     public String id()

@@ -20,6 +20,7 @@ public abstract class FixedLayoutCodec<T> implements Codec<T>
     private final String id;
     private final int lengthBytes;
 
+    /** A codec with the stable {@code id} whose values always take {@code lengthBytes} bytes. */
     protected FixedLayoutCodec(final String id, final int lengthBytes)
     {
         if (lengthBytes <= 0)
@@ -30,8 +31,10 @@ public abstract class FixedLayoutCodec<T> implements Codec<T>
         this.lengthBytes = lengthBytes;
     }
 
+    /** Writes {@code value} at {@code offset}, exactly the codec's length in bytes. */
     protected abstract void write(T value, MutableDirectBuffer buffer, int offset);
 
+    /** Reads the value at {@code offset}, into {@code reuse} when it is not null. */
     protected abstract T read(DirectBuffer buffer, int offset, T reuse);
 
     public final String id()

@@ -11,6 +11,7 @@ public final class Hex
     {
     }
 
+    /** The {@code length} bytes at {@code offset} as lower-case hexadecimal. */
     public static String format(final DirectBuffer buffer, final int offset, final int length)
     {
         final StringBuilder sb = new StringBuilder(length * 2);

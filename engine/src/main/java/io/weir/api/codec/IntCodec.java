@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 /** 4 bytes, big-endian. */
 public final class IntCodec implements Codec<Integer>
 {
+    /** The one instance; stateless. */
     public static final IntCodec INSTANCE = new IntCodec();
 
     public String id()

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 /** 8 bytes, big-endian so that byte order is numeric order for non-negative values. */
 public final class LongCodec implements Codec<Long>
 {
+    /** The one instance; stateless. */
     public static final LongCodec INSTANCE = new LongCodec();
 
     public String id()

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 /** UTF-8 bytes; the length is the entry's length. */
 public final class StringCodec implements Codec<String>
 {
+    /** The one instance; stateless. */
     public static final StringCodec INSTANCE = new StringCodec();
 
     public String id()

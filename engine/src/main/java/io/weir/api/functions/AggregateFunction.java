@@ -10,11 +10,13 @@ package io.weir.api.functions;
  */
 public interface AggregateFunction<IN, ACC, OUT>
 {
+    /** A new, empty accumulator. */
     ACC createAccumulator();
 
     /** @return the updated accumulator; may be {@code accumulator} itself, mutated. */
     ACC add(IN value, ACC accumulator);
 
+    /** The result an accumulator stands for; must not change the accumulator. */
     OUT result(ACC accumulator);
 
     /** @return the merged accumulator; may be {@code a} itself, mutated. */

@@ -4,5 +4,6 @@ package io.weir.api.functions;
 @FunctionalInterface
 public interface Collector<T>
 {
+    /** Emits {@code value} downstream; the value may be reused by the caller after the call returns. */
     void collect(T value);
 }

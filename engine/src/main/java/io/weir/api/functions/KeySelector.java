@@ -4,5 +4,6 @@ package io.weir.api.functions;
 @FunctionalInterface
 public interface KeySelector<I, K>
 {
+    /** The key of {@code value}; the same value always has the same key. */
     K key(I value);
 }

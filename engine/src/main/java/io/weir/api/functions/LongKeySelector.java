@@ -4,5 +4,6 @@ package io.weir.api.functions;
 @FunctionalInterface
 public interface LongKeySelector<I>
 {
+    /** The long key of {@code value}, without boxing; the same value always has the same key. */
     long key(I value);
 }

@@ -10,11 +10,13 @@ public final class OutputTag<T>
 {
     private final String id;
 
+    /** A side output identified by {@code id}, unique within a job. */
     public OutputTag(final String id)
     {
         this.id = Objects.requireNonNull(id, "id");
     }
 
+    /** The side output's identifier. */
     public String id()
     {
         return id;

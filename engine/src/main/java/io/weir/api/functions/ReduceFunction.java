@@ -4,5 +4,6 @@ package io.weir.api.functions;
 @FunctionalInterface
 public interface ReduceFunction<T>
 {
+    /** Combines two values into one; must not keep either argument. */
     T reduce(T accumulated, T value);
 }

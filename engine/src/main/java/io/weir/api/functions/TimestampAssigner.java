@@ -4,5 +4,6 @@ package io.weir.api.functions;
 @FunctionalInterface
 public interface TimestampAssigner<I>
 {
+    /** The event time of {@code value}, in ms. */
     long timestamp(I value);
 }

@@ -9,5 +9,6 @@ public interface LongValueState extends State
     /** @return true if the current key has a (visible) value. */
     boolean exists();
 
+    /** Sets the current key's value. */
     void update(long value);
 }

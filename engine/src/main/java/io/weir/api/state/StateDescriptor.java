@@ -11,13 +11,23 @@ public abstract class StateDescriptor
     /** The state primitive a descriptor creates; recorded in checkpoints. */
     public enum Kind
     {
-        VALUE, LIST, MAP, REDUCING, AGGREGATING
+        /** A {@link ValueState} or {@link LongValueState}. */
+        VALUE,
+        /** A {@link ListState}. */
+        LIST,
+        /** A {@link MapState}. */
+        MAP,
+        /** A {@link ReducingState}. */
+        REDUCING,
+        /** An {@link AggregatingState}. */
+        AGGREGATING
     }
 
     private final String name;
     private final Kind kind;
     private StateTtlConfig ttlConfig = StateTtlConfig.DISABLED;
 
+    /** A descriptor of state {@code name}, unique within a function, of the given kind. */
     protected StateDescriptor(final String name, final Kind kind)
     {
         if (name == null || name.isEmpty())
@@ -28,11 +38,13 @@ public abstract class StateDescriptor
         this.kind = Objects.requireNonNull(kind);
     }
 
+    /** The state's name, unique within a function. */
     public final String name()
     {
         return name;
     }
 
+    /** What kind of state this describes. */
     public final Kind kind()
     {
         return kind;
@@ -44,6 +56,7 @@ public abstract class StateDescriptor
         this.ttlConfig = Objects.requireNonNull(ttlConfig);
     }
 
+    /** The time-to-live of this state; {@link StateTtlConfig#DISABLED} unless enabled. */
     public final StateTtlConfig ttlConfig()
     {
         return ttlConfig;

@@ -20,10 +20,13 @@ public final class StateTtlConfig
     /** Whether an expired value that has not yet been removed may still be returned. */
     public enum StateVisibility
     {
+        /** An expired value is never returned. */
         NEVER_RETURN_EXPIRED,
+        /** An expired value is returned until it is removed. */
         RETURN_EXPIRED_IF_NOT_CLEANED_UP
     }
 
+    /** No time-to-live: values never expire. */
     public static final StateTtlConfig DISABLED =
         new StateTtlConfig(0, UpdateType.DISABLED, StateVisibility.NEVER_RETURN_EXPIRED, true, 0, false, false);
 
@@ -53,26 +56,31 @@ public final class StateTtlConfig
         this.cleanupInSnapshot = cleanupInSnapshot;
     }
 
+    /** A builder of a configuration whose values expire {@code ttlMs} ms after their last refresh. */
     public static Builder newBuilder(final long ttlMs)
     {
         return new Builder(ttlMs);
     }
 
+    /** True if values expire. */
     public boolean isEnabled()
     {
         return updateType != UpdateType.DISABLED;
     }
 
+    /** How long a value lives after its last refresh, in ms. */
     public long ttlMs()
     {
         return ttlMs;
     }
 
+    /** Which accesses refresh a value. */
     public UpdateType updateType()
     {
         return updateType;
     }
 
+    /** Whether an expired value not yet removed may be returned. */
     public StateVisibility visibility()
     {
         return visibility;
@@ -129,6 +137,7 @@ public final class StateTtlConfig
             this.ttlMs = ttlMs;
         }
 
+        /** Which accesses refresh a value (default: creation and writes). */
         public Builder updateType(final UpdateType updateType)
         {
             if (updateType == UpdateType.DISABLED)
@@ -139,12 +148,14 @@ public final class StateTtlConfig
             return this;
         }
 
+        /** Whether an expired value not yet removed may be returned (default: never). */
         public Builder stateVisibility(final StateVisibility visibility)
         {
             this.visibility = visibility;
             return this;
         }
 
+        /** Does not remove an expired value when it is read. */
         public Builder disableCleanupOnAccess()
         {
             this.cleanupOnAccess = false;
@@ -166,12 +177,14 @@ public final class StateTtlConfig
             return this;
         }
 
+        /** Also leaves expired values out of full snapshots. */
         public Builder cleanupFullSnapshot()
         {
             this.cleanupInSnapshot = true;
             return this;
         }
 
+        /** The configuration built. */
         public StateTtlConfig build()
         {
             return new StateTtlConfig(

@@ -19,11 +19,13 @@ public final class EventTimeSessionWindows
         this.gapMs = gapMs;
     }
 
+    /** Sessions per key that close after {@code gapMs} ms without events. */
     public static EventTimeSessionWindows withGap(final long gapMs)
     {
         return new EventTimeSessionWindows(gapMs);
     }
 
+    /** The gap, in ms, that closes a session. */
     public long gapMs()
     {
         return gapMs;

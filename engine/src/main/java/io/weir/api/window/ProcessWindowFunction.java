@@ -9,5 +9,6 @@ import io.weir.api.functions.Collector;
 @FunctionalInterface
 public interface ProcessWindowFunction<K, IN, R>
 {
+    /** Emits the results of {@code window} for {@code key} from its aggregate, on the shard thread. */
     void process(K key, TimeWindow window, IN aggregate, Collector<R> out);
 }

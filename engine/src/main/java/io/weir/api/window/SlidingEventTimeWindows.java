@@ -24,11 +24,13 @@ public final class SlidingEventTimeWindows implements WindowAssigner
         this.offsetMs = offsetMs;
     }
 
+    /** Windows of {@code sizeMs} ms starting every {@code slideMs} ms, aligned to the epoch. */
     public static SlidingEventTimeWindows of(final long sizeMs, final long slideMs)
     {
         return new SlidingEventTimeWindows(sizeMs, slideMs, 0);
     }
 
+    /** Windows of {@code sizeMs} ms starting every {@code slideMs} ms, shifted by {@code offsetMs}. */
     public static SlidingEventTimeWindows of(final long sizeMs, final long slideMs, final long offsetMs)
     {
         return new SlidingEventTimeWindows(sizeMs, slideMs, offsetMs);
@@ -39,6 +41,7 @@ public final class SlidingEventTimeWindows implements WindowAssigner
         return sizeMs;
     }
 
+    /** The time between the starts of two windows, in ms. */
     public long slideMs()
     {
         return slideMs;

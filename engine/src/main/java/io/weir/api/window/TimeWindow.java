@@ -9,15 +9,18 @@ public final class TimeWindow
     private long start;
     private long end;
 
+    /** An empty window, for {@link #set} to fill. */
     public TimeWindow()
     {
     }
 
+    /** The window {@code [start, end)}. */
     public TimeWindow(final long start, final long end)
     {
         set(start, end);
     }
 
+    /** Sets the bounds to {@code [start, end)}; returns this window. */
     public TimeWindow set(final long start, final long end)
     {
         this.start = start;
@@ -25,11 +28,13 @@ public final class TimeWindow
         return this;
     }
 
+    /** The window's first millisecond. */
     public long start()
     {
         return start;
     }
 
+    /** The first millisecond after the window. */
     public long end()
     {
         return end;

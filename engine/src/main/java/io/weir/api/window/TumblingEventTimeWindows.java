@@ -21,11 +21,13 @@ public final class TumblingEventTimeWindows implements WindowAssigner
         this.offsetMs = offsetMs;
     }
 
+    /** Back-to-back windows of {@code sizeMs} ms, aligned to the epoch. */
     public static TumblingEventTimeWindows of(final long sizeMs)
     {
         return new TumblingEventTimeWindows(sizeMs, 0);
     }
 
+    /** Back-to-back windows of {@code sizeMs} ms, shifted by {@code offsetMs}. */
     public static TumblingEventTimeWindows of(final long sizeMs, final long offsetMs)
     {
         return new TumblingEventTimeWindows(sizeMs, offsetMs);

@@ -6,6 +6,7 @@ package io.weir.api.window;
  */
 public interface WindowAssigner
 {
+    /** The length of each window, in ms. */
     long sizeMs();
 
     /** Receives the start of each window a timestamp belongs to. */

@@ -87,9 +87,11 @@ public record CheckpointSettings(
      */
     public static final long WRITER_SLICE_MICROS_DEFAULT = 200;
 
+    /** No checkpoints: the default of a {@link io.weir.engine.WeirContext}. */
     public static final CheckpointSettings DISABLED =
         new CheckpointSettings(null, 0, 3, 10, null, defaultWriterSliceMicros(), defaultStateWriter(), false);
 
+    /** Validates every setting; throws {@link IllegalArgumentException} naming the bad one. */
     public CheckpointSettings
     {
         if (intervalMs < 0)
@@ -142,41 +144,51 @@ public record CheckpointSettings(
         }
     }
 
+    /**
+     * Checkpoints into {@code directory} every {@code intervalMs} ms, with the default retention, chain length and
+     * writer.
+     */
     public static CheckpointSettings every(final Path directory, final long intervalMs)
     {
         return new CheckpointSettings(directory, intervalMs, CheckpointDirectory.RETAINED_CHECKPOINTS_DEFAULT, 10,
             null, defaultWriterSliceMicros(), defaultStateWriter(), false);
     }
 
+    /** True if checkpoints are taken (a directory is set). */
     public boolean enabled()
     {
         return directory != null;
     }
 
+    /** These settings, restoring from the checkpoint or savepoint directory {@code path} at start. */
     public CheckpointSettings restoreFrom(final Path path)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, path,
             writerSliceMicros, stateWriter, allowNonRestoredState);
     }
 
+    /** These settings, with a full snapshot after at most {@code length} deltas. */
     public CheckpointSettings maxDeltaChainLength(final int length)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, length, restoreFrom,
             writerSliceMicros, stateWriter, allowNonRestoredState);
     }
 
+    /** These settings, keeping the newest {@code count} completed checkpoints on disk. */
     public CheckpointSettings retainedCheckpoints(final int count)
     {
         return new CheckpointSettings(directory, intervalMs, count, maxDeltaChainLength, restoreFrom,
             writerSliceMicros, stateWriter, allowNonRestoredState);
     }
 
+    /** These settings, with the checkpoint writer sleeping after each {@code micros} µs of writing (0: never). */
     public CheckpointSettings writerSliceMicros(final long micros)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,
             micros, stateWriter, allowNonRestoredState);
     }
 
+    /** These settings, with {@code writer} writing the shards' state files. */
     public CheckpointSettings stateWriter(final StateWriter writer)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,

@@ -24,6 +24,16 @@ public final class ChronicleStateBackend implements StateBackend
 {
     public static final String NAME = "chronicle";
 
+    static
+    {
+        // Chronicle logs a release-notes banner at INFO when its classes load; an application's log is not the
+        // place for it. Set the property to false before this class loads to keep it.
+        if (System.getProperty("chronicle.announcer.disable") == null)
+        {
+            System.setProperty("chronicle.announcer.disable", "true");
+        }
+    }
+
     private final Context ctx;
 
     public ChronicleStateBackend()

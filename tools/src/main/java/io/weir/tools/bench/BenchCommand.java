@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@code weir bench}: the BENCHMARKS.md rolling-sum workload, generated in memory on the calling thread (one
+ * {@code weir bench}: the rolling-sum workload of docs/benchmarks.md, generated in memory on the calling thread (one
  * producer) and processed by N shards; throughput mode ({@code --rate 0}) or latency mode at a fixed offered
  * rate, latency measured from each event's intended send time. Prints a human summary, writes an {@code .hgrm}
  * file, and ends with the RESULT line.
@@ -40,8 +40,8 @@ public final class BenchCommand
     static final String USAGE = String.join("\n",
         "Usage: weir bench [OPTIONS]",
         "",
-        "The rolling-sum workload of BENCHMARKS.md: event i has key mix(i + c) mod K and amount 1 + i % 100; per key",
-        "a ValueState<long> holds the running sum; each result is discarded after the latency probe.",
+        "The rolling-sum workload of docs/benchmarks.md: event i has key mix(i + c) mod K and amount 1 + i % 100;",
+        "per key a ValueState<long> holds the running sum; each result is discarded after the latency probe.",
         "",
         "  --events N                  events (default 20,000,000)",
         "  --keys K                    distinct keys (default 1,000,000)",
@@ -153,8 +153,8 @@ public final class BenchCommand
             .build(context))
         {
             job.start();
-            final ProgressReporter progress =
-                new ProgressReporter(out, job, probe, total, events, warmupEvents, plot.openLog());
+            final ProgressReporter progress = new ProgressReporter(out, job, probe, total,
+                options.flag("prefill") ? keys : 0, events, warmupEvents, plot.openLog());
             progress.start();
             final Producer<BenchEvent> producer = job.producer(0);
             final BenchEvent event = new BenchEvent();

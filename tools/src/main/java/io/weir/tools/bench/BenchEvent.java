@@ -5,7 +5,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * An event of the BENCHMARKS.md rolling-sum workload, with its sequence number and intended send time so the
+ * An event of the rolling-sum workload of docs/benchmarks.md, with its sequence number and intended send time so the
  * shard can measure latency from the schedule (coordinated omission). Mutable and reused.
  */
 public final class BenchEvent
@@ -15,7 +15,7 @@ public final class BenchEvent
     public long sequence;
     public long intendedNs;
 
-    /** BENCHMARKS.md: event {@code i} of {@code keys} keys. */
+    /** docs/benchmarks.md: event {@code i} of {@code keys} keys. */
     public BenchEvent generate(final long i, final long keys, final long intendedNs)
     {
         this.key = Long.remainderUnsigned(mix(i + 0x632BE59BD9B4E019L), keys);

@@ -6,7 +6,7 @@ import io.weir.api.functions.Collector;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 
-/** BENCHMARKS.md's job: per key a ValueState of long holds the running sum; each event emits key and sum. */
+/** The job of docs/benchmarks.md: per key a ValueState of long holds the running sum; each event emits key and sum. */
 public final class RollingSumBenchFunction extends KeyedProcessFunction<Long, BenchEvent, BenchResult>
 {
     private final BenchResult result = new BenchResult();

@@ -7,11 +7,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code --name value} and {@code --flag} options after a command's positional arguments. Every option must be
- * known to the command; a typo is an error, not silently ignored.
+ * {@code --name value}, {@code --name=value} and {@code --flag} options, mixed with a command's positional
+ * arguments. Every option must be known to the command; a typo is an error, not silently ignored. {@code --} ends
+ * the options: what follows is positional, even if it starts with a dash. When the command knows {@code help},
+ * {@code -h} means {@code --help}, and a help request wins over any other error on the line.
  */
 public final class Options
 {
+    private static final String HELP = "help";
+
     private final String command;
     private final Map<String, String> values = new LinkedHashMap<>();
     private final List<String> positional = new java.util.ArrayList<>();
@@ -25,10 +29,20 @@ public final class Options
         final String command, final String[] args, final int from, final Set<String> valued, final Set<String> flags)
     {
         final Options options = new Options(command);
+        if (flags.contains(HELP) && wantsHelp(args, from))
+        {
+            options.values.put(HELP, "true");
+            return options;
+        }
+        boolean optionsEnded = false;
         for (int i = from; i < args.length; i++)
         {
             final String arg = args[i];
-            if (arg.startsWith("--"))
+            if (!optionsEnded && arg.equals("--"))
+            {
+                optionsEnded = true;
+            }
+            else if (!optionsEnded && arg.startsWith("--"))
             {
                 String name = arg.substring(2);
                 String value = null;
@@ -70,6 +84,23 @@ public final class Options
             }
         }
         return options;
+    }
+
+    /** True if {@code --help} or {@code -h} comes before any {@code --} in {@code args[from..]}. */
+    private static boolean wantsHelp(final String[] args, final int from)
+    {
+        for (int i = from; i < args.length; i++)
+        {
+            if (args[i].equals("--"))
+            {
+                return false;
+            }
+            if (args[i].equals("--help") || args[i].equals("-h"))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public List<String> positional()

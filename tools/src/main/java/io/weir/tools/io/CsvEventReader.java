@@ -10,17 +10,21 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * Reads {@code ts_millis,key,amount,event_id} lines (decimal signed 64-bit integers, LF line ends, empty lines
- * skipped) into one reused {@link Event}, parsing bytes by hand: no allocation per line. A malformed line
- * throws {@link BadInputException} naming the file, the line number and the line's text. Source thread only.
+ * skipped) into one reused {@link Event}, parsing bytes by hand: no allocation per line. A first line that does
+ * not start with a number (a header such as {@code ts_millis,key,amount,event_id}) is skipped, and said once
+ * through the notice callback. A malformed line throws {@link BadInputException} naming the file, the line number
+ * and the line's text. Source thread only.
  */
 public final class CsvEventReader implements SourceReader<Event>
 {
     private static final int FIELDS = 4;
 
     private final Path path;
+    private final Consumer<String> notice;
     private final InputStream in;
     private final Event event = new Event();
     private final long[] fields = new long[FIELDS];
@@ -31,9 +35,21 @@ public final class CsvEventReader implements SourceReader<Event>
     private long lineNumber;
     private long position;
 
+    /** A reader that skips a header line without a word. */
     public CsvEventReader(final Path path) throws IOException
     {
+        this(path, message -> { });
+    }
+
+    /**
+     * @param path   the CSV file.
+     * @param notice told, on the source thread, when the first line is skipped as a header.
+     * @throws IOException if the file cannot be opened.
+     */
+    public CsvEventReader(final Path path, final Consumer<String> notice) throws IOException
+    {
         this.path = path;
+        this.notice = notice;
         try
         {
             this.in = Files.newInputStream(path);
@@ -79,6 +95,11 @@ public final class CsvEventReader implements SourceReader<Event>
             }
             if (lineEnd == lineStart)
             {
+                continue;
+            }
+            if (lineNumber == 1 && !startsWithNumber(lineStart, lineEnd))
+            {
+                notice.accept(path + ":1: skipped a header line '" + text(lineStart, lineEnd) + "'");
                 continue;
             }
             parse(lineStart, lineEnd);
@@ -231,6 +252,16 @@ public final class CsvEventReader implements SourceReader<Event>
             throw bad(from, to,
                 "expected 4 comma-separated fields (ts,key,amount,event_id) but found " + field);
         }
+    }
+
+    private boolean startsWithNumber(final int from, final int to)
+    {
+        int i = from;
+        if (i < to && (buffer[i] == '-' || buffer[i] == '+'))
+        {
+            i++;
+        }
+        return i < to && buffer[i] >= '0' && buffer[i] <= '9';
     }
 
     private int fieldEnd(final int fieldStart, final int to)

@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The five reference jobs of SEMANTICS.md, wired from a CSV input to CSV outputs (plus {@code NAME.late.csv}
+ * The five reference jobs of docs/reference-jobs.md, wired from a CSV input to CSV outputs (plus {@code NAME.late.csv}
  * for the jobs that drop late events).
  */
 public final class ReferenceJobs
@@ -78,8 +78,8 @@ public final class ReferenceJobs
                 outOfOrdernessMs);
         }
         final JobBuilder<Event> builder = JobBuilder.named(name, EventCodec.INSTANCE)
-            .source(sourceRate > 0 ? new PacedSourceReader<>(new CsvEventReader(in), sourceRate) :
-                new CsvEventReader(in))
+            .source(sourceRate > 0 ? new PacedSourceReader<>(new CsvEventReader(in, context.log()), sourceRate) :
+                new CsvEventReader(in, context.log()))
             .timestamps(Event::timestamp, WatermarkStrategy.forBoundedOutOfOrderness(outOfOrdernessMs));
         final CsvFileSink<Event> lateSink = new CsvFileSink<>(latePath(out), ReferenceJobs::formatEvent);
         switch (name)

@@ -10,7 +10,7 @@ import io.weir.api.state.ValueStateDescriptor;
 import io.weir.tools.io.LongRow;
 
 /**
- * {@code session}: event-time sessions with a 30 s gap, as SEMANTICS.md defines them (a process function with
+ * {@code session}: event-time sessions with a 30 s gap, as docs/reference-jobs.md defines them (a process function with
  * one timer at {@code maxTs + gap}, moved as the session grows). Emits {@code key,start,maxTs+gap,count,sum};
  * late events go to {@link ReferenceJobs#LATE}.
  */

@@ -14,8 +14,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The JVM flags in the root pom ({@code weir.jvm.flags}, as the launcher reads them) name methods for the JIT to
- * compile early. The JVM ignores a name that matches nothing, silently, so a renamed or moved method would lose
+ * The early-compile flags in the root pom ({@code weir.jit.flags}, as the launcher reads them) name methods for
+ * the JIT to compile early. The JVM ignores a name that matches nothing, silently, so a renamed or moved method would lose
  * its early compilation without anyone noticing: a checkpoint pause of tens of microseconds, interpreted.
  */
 @Timeout(60)
