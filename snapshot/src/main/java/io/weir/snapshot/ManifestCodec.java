@@ -290,6 +290,20 @@ public final class ManifestCodec
         }
     }
 
+    /** What a file a manifest names may be called: no separators, no control characters. */
+    private static final java.util.regex.Pattern PLAIN_FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,255}");
+
+    private static String printable(final String text)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < text.length() && i < 80; i++)
+        {
+            final char c = text.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return text.length() > 80 ? sb + "..." : sb.toString();
+    }
+
     private static final class Decoder
     {
         private final UnsafeBuffer buffer;
@@ -364,6 +378,11 @@ public final class ManifestCodec
         {
             final int at = position;
             final String name = getString();
+            if (!PLAIN_FILE_NAME.matcher(name).matches() || name.equals(".") || name.equals(".."))
+            {
+                throw new SnapshotCorruptException(source + ": offset " + at + ": file name \"" +
+                    printable(name) + "\" is not a plain file name (letters, digits, '.', '_', '-')");
+            }
             final long sizeBytes = nonNegativeLong("file size");
             final SnapshotFileKind kind = fileKind();
             try

@@ -62,6 +62,10 @@ public record SnapshotHeader(
             throw new IllegalArgumentException("invalid key-group range [" + firstKeyGroup + ", " + lastKeyGroup +
                 "] for maxParallelism " + maxParallelism);
         }
+        if (checkpointId < 0)
+        {
+            throw new IllegalArgumentException("checkpointId must be >= 0: " + checkpointId);
+        }
         if (fileKind == SnapshotFileKind.FULL && parentCheckpointId != NO_PARENT)
         {
             throw new IllegalArgumentException("a FULL file has no parent, parentCheckpointId=" + parentCheckpointId);

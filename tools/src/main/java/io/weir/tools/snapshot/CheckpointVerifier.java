@@ -79,6 +79,7 @@ final class CheckpointVerifier
                 problems.add(listing.manifestPath() + ": shard " + shard.shardId() + " references no files");
             }
             SnapshotHeader previous = null;
+            Path previousPath = null;
             boolean chainReadable = true;
             for (int i = 0; i < shard.files().size(); i++)
             {
@@ -94,9 +95,10 @@ final class CheckpointVerifier
                 }
                 if (chainReadable)
                 {
-                    checkLink(directory.resolve(manifest, file.name()), i, previous, header, problems);
+                    checkLink(directory.resolve(manifest, file.name()), i, previousPath, previous, header, problems);
                 }
                 previous = header;
+                previousPath = directory.resolve(manifest, file.name());
             }
             final CheckpointManifest.FileRef timers = shard.timers();
             if (timers != null)
@@ -215,6 +217,7 @@ final class CheckpointVerifier
     private static void checkLink(
         final Path path,
         final int index,
+        final Path previousPath,
         final SnapshotHeader previous,
         final SnapshotHeader header,
         final List<String> problems)
@@ -236,8 +239,8 @@ final class CheckpointVerifier
         else if (previous != null && header.parentCheckpointId() != previous.checkpointId())
         {
             problems.add(path + ": offset " + PARENT_CHECKPOINT_ID_OFFSET + ": broken chain: parent checkpoint " +
-                header.parentCheckpointId() + ", but the previous file of the chain is of checkpoint " +
-                previous.checkpointId());
+                header.parentCheckpointId() + ", but the previous file of the chain, " + previousPath +
+                ", is of checkpoint " + previous.checkpointId());
         }
     }
 
