@@ -182,6 +182,51 @@ class CheckpointFuzzTest
         assertFalse(Files.exists(out));
     }
 
+    /** A timers file sound in every CRC whose entry is too short to hold a timer: the restore names it. */
+    @Test
+    void shouldFailARestoreInOneLineNamingATimersFileWhoseEntryHoldsNoTimer() throws Exception
+    {
+        final Path root = work.resolve("crafted-timer");
+        JobCheckpoints.copy(PRISTINE.get("chronicle"), root);
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        final CheckpointDirectory.Listing newest = directory.latestComplete().orElseThrow();
+        final CheckpointManifest manifest = directory.readManifest(newest);
+        final CheckpointManifest.ShardState shard = manifest.shards().get(0);
+        final Path timers = directory.resolve(manifest, shard.timers().name());
+        final io.weir.snapshot.SnapshotFileResult written;
+        try (io.weir.snapshot.SnapshotFileWriter writer = io.weir.snapshot.SnapshotFileWriter.open(timers,
+            io.weir.snapshot.SnapshotHeader.full(manifest.backendName(), 0, shard.firstKeyGroup(),
+                shard.lastKeyGroup(), manifest.maxParallelism(), manifest.checkpointId(), 0)))
+        {
+            final org.agrona.concurrent.UnsafeBuffer key = new org.agrona.concurrent.UnsafeBuffer(new byte[3]);
+            writer.put(shard.firstKeyGroup(), key, 0, 3, key, 0, 0);
+            written = writer.finish();
+        }
+        final CheckpointManifest.Builder builder = CheckpointManifest.builder().checkpointId(manifest.checkpointId())
+            .kind(manifest.kind()).creationTimeMs(manifest.creationTimeMs()).maxParallelism(manifest.maxParallelism())
+            .backendName(manifest.backendName());
+        for (final CheckpointManifest.ShardState each : manifest.shards())
+        {
+            builder.addShard(each != shard ? each : new CheckpointManifest.ShardState(each.shardId(),
+                each.firstKeyGroup(), each.lastKeyGroup(), each.files(), each.watermark(), 1,
+                new CheckpointManifest.FileRef(timers.getFileName().toString(), written.sizeBytes(),
+                    io.weir.snapshot.SnapshotFileKind.FULL)));
+        }
+        manifest.sources().forEach(source -> builder.addSource(source.sourceName(), source.position(), source.line()));
+        manifest.states().forEach(builder::addState);
+        manifest.properties().forEach(builder::property);
+        directory.writeManifest(builder.build());
+
+        final Path out = work.resolve("crafted-timer-out.csv");
+        final Outcome restore = job("chronicle", root, out, newest.directory());
+        assertEquals(1, restore.exit(), restore.err());
+        final List<String> lines = restore.errLines();
+        assertTrue(lines.get(lines.size() - 1).contains(timers + ": a timer of key group " + shard.firstKeyGroup() +
+            " has a key of 3 bytes, which does not hold a timer"), restore.err());
+        assertFalse(restore.err().contains("\tat "), restore.err());
+        assertFalse(Files.exists(out));
+    }
+
     private void check(
         final String backend,
         final Path root,
