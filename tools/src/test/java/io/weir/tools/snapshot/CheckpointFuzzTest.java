@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CheckpointFuzzTest
 {
     private static final long SEED = Long.getLong("weir.fuzz.seed", System.nanoTime());
-    private static final int ITERATIONS = Integer.getInteger("weir.fuzz.iterations", 80);
+    private static final int ITERATIONS = Integer.getInteger("weir.fuzz.iterations", 60);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final List<String> BACKENDS = List.of("chronicle", "lmdb");
 
