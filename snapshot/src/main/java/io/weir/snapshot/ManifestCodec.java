@@ -226,8 +226,15 @@ public final class ManifestCodec
             final int stateCount = in.count();
             for (int i = 0; i < stateCount; i++)
             {
+                final int stateAt = in.position;
+                final int stateId = in.getInt();
+                if (stateId < 0 || stateId > MAX_STATE_ID)
+                {
+                    throw new SnapshotCorruptException(source + ": offset " + stateAt + ": state id " + stateId +
+                        " outside 0.." + MAX_STATE_ID);
+                }
                 builder.addState(new CheckpointManifest.StateDescriptor(
-                    in.getInt(), in.getString(), in.getString(), in.getString(), in.getString(), in.getString(),
+                    stateId, in.getString(), in.getString(), in.getString(), in.getString(), in.getString(),
                     in.getLong()));
             }
             final Map<String, String> properties = new TreeMap<>();

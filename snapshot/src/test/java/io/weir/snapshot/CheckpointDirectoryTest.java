@@ -319,6 +319,13 @@ class CheckpointDirectoryTest
             () -> ManifestCodec.decode(ManifestCodec.encode(outside.build()), "m"));
         assertTrue(range.getMessage().contains("shard 0 has key groups [0, 9] outside 0..7"), range.getMessage());
 
+        final CheckpointManifest.Builder hugeStateId = CheckpointManifest.builder().checkpointId(4).maxParallelism(8)
+            .backendName("heap").addState(new CheckpointManifest.StateDescriptor(Integer.MAX_VALUE, "counts", "VALUE",
+                "long", "long", "", 0));
+        final SnapshotCorruptException stateId = assertThrows(SnapshotCorruptException.class,
+            () -> ManifestCodec.decode(ManifestCodec.encode(hugeStateId.build()), "m"));
+        assertTrue(stateId.getMessage().contains("state id 2147483647 outside 0..65535"), stateId.getMessage());
+
         final Path tooLong = root.resolve("chk-0000000004/MANIFEST");
         Files.createDirectories(tooLong.getParent());
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tooLong,
