@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,7 +83,7 @@ final class JobCheckpoints
                 final long target = before + EVENTS_BETWEEN_CHECKPOINTS;
                 while (job.eventsProcessed() < target && !job.hasFailed())
                 {
-                    Thread.onSpinWait();
+                    LockSupport.parkNanos(1_000_000);
                 }
                 before = job.eventsProcessed();
                 job.triggerCheckpoint().get(30, TimeUnit.SECONDS);
