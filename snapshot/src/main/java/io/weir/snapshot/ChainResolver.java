@@ -102,7 +102,8 @@ public final class ChainResolver implements AutoCloseable
             {
                 throw new SnapshotCorruptException(file + ": key-group range [" + delta.firstKeyGroup() + ", " +
                     delta.lastKeyGroup() + "] of " + delta.maxParallelism() + " does not match the base's [" +
-                    base.firstKeyGroup() + ", " + base.lastKeyGroup() + "] of " + base.maxParallelism());
+                    base.firstKeyGroup() + ", " + base.lastKeyGroup() + "] of " + base.maxParallelism() + " in " +
+                    files.get(0));
             }
         }
     }

@@ -332,20 +332,7 @@ public final class CheckpointDirectory
     public CheckpointManifest readManifest(final Listing listing)
     {
         final Path path = listing.manifestPath();
-        final byte[] bytes;
-        try
-        {
-            bytes = Files.readAllBytes(path);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw new SnapshotCorruptException(path + ": no MANIFEST, the checkpoint is incomplete");
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot read manifest " + path, ex);
-        }
-        final CheckpointManifest manifest = ManifestCodec.decode(bytes, path.toString());
+        final CheckpointManifest manifest = ManifestCodec.read(path);
         if (manifest.checkpointId() != listing.checkpointId() || manifest.kind() != listing.kind())
         {
             throw new SnapshotCorruptException(path + ": manifest is for " + manifest.kind() + " " +
@@ -355,10 +342,14 @@ public final class CheckpointDirectory
     }
 
     /**
-     * Verifies a checkpoint completely: manifest CRC, and for every referenced file that it exists, its size
-     * matches the manifest, its header, footer, index and block CRCs are good, and each shard's chain links up.
+     * Verifies a checkpoint completely: the manifest's CRC, and for every file it depends on (each shard's state
+     * chain and its timers file) that it exists, has the size the manifest records, passes
+     * {@link SnapshotFileReader#verify()} (header, footer, index and every block CRC), that its header agrees with
+     * the manifest, and that each shard's chain links up. Never throws for a damaged checkpoint: whatever goes
+     * wrong reading a file is reported as a problem naming that file.
      *
-     * @return problems found, each naming the file and what is wrong; empty if the checkpoint is restorable.
+     * @return problems found, each one line naming the file and what is wrong; empty if the checkpoint is
+     * restorable.
      */
     public List<String> verify(final Listing listing)
     {
@@ -369,62 +360,38 @@ public final class CheckpointDirectory
         }
         catch (final SnapshotCorruptException ex)
         {
-            return List.of(ex.getMessage());
+            return List.of(oneLine(ex.getMessage()));
+        }
+        catch (final RuntimeException ex)
+        {
+            return List.of(listing.manifestPath() + ": cannot read: " + oneLine(String.valueOf(ex.getMessage())));
         }
         final List<String> problems = new ArrayList<>();
         for (final CheckpointManifest.ShardState shard : manifest.shards())
         {
+            final int problemsBefore = problems.size();
             final List<Path> chain = new ArrayList<>();
             final List<SnapshotHeader> headers = new ArrayList<>();
             for (final CheckpointManifest.FileRef file : shard.files())
             {
                 final Path path = resolve(manifest, file.name());
-                final long sizeBytes;
-                try
+                final SnapshotHeader header = verifyFile(listing, manifest, shard, file, "state", problems);
+                if (header != null)
                 {
-                    sizeBytes = Files.size(path);
-                }
-                catch (final IOException ex)
-                {
-                    problems.add(path + ": missing, referenced by shard " + shard.shardId() + " of " +
-                        listing.directory());
-                    continue;
-                }
-                if (sizeBytes != file.sizeBytes())
-                {
-                    problems.add(path + ": size " + sizeBytes + " bytes, manifest " + listing.manifestPath() +
-                        " records " + file.sizeBytes());
-                    continue;
-                }
-                try (SnapshotFileReader reader = SnapshotFileReader.open(path))
-                {
-                    final List<String> fileProblems = reader.verify();
-                    problems.addAll(fileProblems);
-                    final SnapshotHeader header = reader.header();
-                    if (header.fileKind() != file.kind() || header.firstKeyGroup() != shard.firstKeyGroup() ||
-                        header.lastKeyGroup() != shard.lastKeyGroup())
-                    {
-                        problems.add(path + ": header says " + header.fileKind() + " [" + header.firstKeyGroup() +
-                            ", " + header.lastKeyGroup() + "], manifest says " + file.kind() + " [" +
-                            shard.firstKeyGroup() + ", " + shard.lastKeyGroup() + "]");
-                    }
                     chain.add(path);
                     headers.add(header);
-                }
-                catch (final SnapshotCorruptException ex)
-                {
-                    problems.add(ex.getMessage());
-                }
-                catch (final UncheckedIOException ex)
-                {
-                    problems.add(path + ": " + ex.getMessage());
                 }
             }
             if (shard.timers() != null)
             {
-                verifyStandalone(manifest, listing, shard, shard.timers(), problems);
+                final SnapshotHeader header = verifyFile(listing, manifest, shard, shard.timers(), "timers", problems);
+                if (header != null && header.fileKind() != SnapshotFileKind.FULL)
+                {
+                    problems.add(resolve(manifest, shard.timers().name()) + ": a timers file must be FULL, found " +
+                        header.fileKind());
+                }
             }
-            if (problems.isEmpty() && !headers.isEmpty())
+            if (problems.size() == problemsBefore && !headers.isEmpty())
             {
                 try
                 {
@@ -432,49 +399,79 @@ public final class CheckpointDirectory
                 }
                 catch (final SnapshotCorruptException ex)
                 {
-                    problems.add(ex.getMessage());
+                    problems.add(oneLine(ex.getMessage()));
                 }
             }
         }
         return problems;
     }
 
-    private void verifyStandalone(
-        final CheckpointManifest manifest,
+    /**
+     * Checks one file a shard depends on.
+     *
+     * @return its header if it could be read, else null; every problem is added to {@code problems}.
+     */
+    private SnapshotHeader verifyFile(
         final Listing listing,
+        final CheckpointManifest manifest,
         final CheckpointManifest.ShardState shard,
         final CheckpointManifest.FileRef file,
+        final String role,
         final List<String> problems)
     {
         final Path path = resolve(manifest, file.name());
+        final long sizeBytes;
         try
         {
-            final long sizeBytes = Files.size(path);
-            if (sizeBytes != file.sizeBytes())
-            {
-                problems.add(path + ": size " + sizeBytes + " bytes, manifest " + listing.manifestPath() +
-                    " records " + file.sizeBytes());
-                return;
-            }
+            sizeBytes = Files.size(path);
         }
         catch (final IOException ex)
         {
-            problems.add(path + ": missing, referenced as the timers of shard " + shard.shardId() + " of " +
-                listing.directory());
-            return;
+            problems.add(path + ": missing, the " + role + " file of shard " + shard.shardId() + " in " +
+                listing.manifestPath());
+            return null;
+        }
+        if (sizeBytes != file.sizeBytes())
+        {
+            problems.add(path + ": size " + sizeBytes + " bytes, " + listing.manifestPath() + " records " +
+                file.sizeBytes());
+            return null;
         }
         try (SnapshotFileReader reader = SnapshotFileReader.open(path))
         {
-            problems.addAll(reader.verify());
+            for (final String problem : reader.verify())
+            {
+                problems.add(oneLine(problem));
+            }
+            final SnapshotHeader header = reader.header();
+            if (header.fileKind() != file.kind() || header.shardId() != shard.shardId() ||
+                header.firstKeyGroup() != shard.firstKeyGroup() || header.lastKeyGroup() != shard.lastKeyGroup() ||
+                header.maxParallelism() != manifest.maxParallelism() ||
+                header.checkpointId() > manifest.checkpointId())
+            {
+                problems.add(path + ": header says " + header.fileKind() + " of shard " + header.shardId() +
+                    " [" + header.firstKeyGroup() + ", " + header.lastKeyGroup() + "] of " + header.maxParallelism() +
+                    " key groups, checkpoint " + header.checkpointId() + "; the manifest says " + file.kind() +
+                    " of shard " + shard.shardId() + " [" + shard.firstKeyGroup() + ", " + shard.lastKeyGroup() +
+                    "] of " + manifest.maxParallelism() + ", checkpoint " + manifest.checkpointId());
+            }
+            return header;
         }
         catch (final SnapshotCorruptException ex)
         {
-            problems.add(ex.getMessage());
+            problems.add(oneLine(ex.getMessage()));
         }
-        catch (final UncheckedIOException ex)
+        catch (final RuntimeException ex)
         {
-            problems.add(path + ": " + ex.getMessage());
+            problems.add(path + ": cannot read: " + oneLine(String.valueOf(ex.getMessage())));
         }
+        return null;
+    }
+
+    /** Problems are reported one per line; a message that spans lines is joined. */
+    private static String oneLine(final String message)
+    {
+        return message.replace("\n", "; ");
     }
 
     /**
@@ -506,11 +503,16 @@ public final class CheckpointDirectory
      */
     public CheckpointManifest loadVerified(final Listing listing)
     {
+        if (!listing.complete())
+        {
+            throw new SnapshotCorruptException(listing.manifestPath() + ": no MANIFEST, the checkpoint is incomplete");
+        }
         final List<String> problems = verify(listing);
         if (!problems.isEmpty())
         {
-            throw new SnapshotCorruptException(listing.directory() + " is not restorable:\n  " +
-                String.join("\n  ", problems));
+            throw new SnapshotCorruptException(problems.get(0) + (problems.size() == 1 ? "" :
+                " (and " + (problems.size() - 1) + " more problem(s): run 'weir snapshot verify " +
+                listing.directory() + "')"));
         }
         return readManifest(listing);
     }

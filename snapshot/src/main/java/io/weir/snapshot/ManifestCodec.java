@@ -3,7 +3,14 @@ package io.weir.snapshot;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +93,48 @@ public final class ManifestCodec
     }
 
     /**
+     * Reads and decodes a MANIFEST file, refusing one longer than {@link ManifestDescriptor#MAX_MANIFEST_BYTES}
+     * before reading it.
+     *
+     * @param path of the file.
+     * @return the manifest.
+     * @throws SnapshotCorruptException     if it is missing, too long or corrupt.
+     * @throws java.io.UncheckedIOException on other I/O failures.
+     */
+    public static CheckpointManifest read(final Path path)
+    {
+        final byte[] bytes;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            if (size > MAX_MANIFEST_BYTES)
+            {
+                throw new SnapshotCorruptException(path + ": manifest of " + size + " bytes is longer than the " +
+                    MAX_MANIFEST_BYTES + " a manifest may have");
+            }
+            final ByteBuffer buffer = ByteBuffer.allocate((int)size);
+            while (buffer.hasRemaining())
+            {
+                if (channel.read(buffer) < 0)
+                {
+                    break;
+                }
+            }
+            bytes = buffer.position() == buffer.capacity() ? buffer.array() :
+                java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new SnapshotCorruptException(path + ": no MANIFEST, the checkpoint is incomplete");
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read manifest " + path + ": " + ex.getMessage(), ex);
+        }
+        return decode(bytes, path.toString());
+    }
+
+    /**
      * Decodes and validates a MANIFEST.
      *
      * @param bytes  of the file.
@@ -134,26 +183,38 @@ public final class ManifestCodec
         {
             final CheckpointManifest.Builder builder = CheckpointManifest.builder()
                 .checkpointId(in.getLong())
-                .kind(in.kind())
-                .creationTimeMs(in.getLong())
-                .maxParallelism(in.getInt())
-                .backendName(in.getString());
+                .kind(in.kind());
+            builder.creationTimeMs(in.getLong());
+            final int maxParallelismAt = in.position;
+            final int maxParallelism = in.getInt();
+            if (maxParallelism <= 0 || maxParallelism > SnapshotFileDescriptor.MAX_PARALLELISM_LIMIT)
+            {
+                throw new SnapshotCorruptException(source + ": offset " + maxParallelismAt + ": maxParallelism " +
+                    maxParallelism + " outside 1.." + SnapshotFileDescriptor.MAX_PARALLELISM_LIMIT);
+            }
+            builder.maxParallelism(maxParallelism).backendName(in.getString());
             final int shardCount = in.count();
             for (int s = 0; s < shardCount; s++)
             {
+                final int shardAt = in.position;
                 final int shardId = in.getInt();
                 final int firstKeyGroup = in.getInt();
                 final int lastKeyGroup = in.getInt();
+                if (firstKeyGroup < 0 || lastKeyGroup < firstKeyGroup || lastKeyGroup >= maxParallelism)
+                {
+                    throw new SnapshotCorruptException(source + ": offset " + shardAt + ": shard " + shardId +
+                        " has key groups [" + firstKeyGroup + ", " + lastKeyGroup + "] outside 0.." +
+                        (maxParallelism - 1));
+                }
                 final long watermark = in.getLong();
-                final long timerCount = in.getLong();
+                final long timerCount = in.nonNegativeLong("timer count");
                 final int fileCount = in.count();
                 final List<CheckpointManifest.FileRef> files = new ArrayList<>(fileCount);
                 for (int f = 0; f < fileCount; f++)
                 {
-                    files.add(new CheckpointManifest.FileRef(in.getString(), in.getLong(), in.fileKind()));
+                    files.add(in.fileRef());
                 }
-                final CheckpointManifest.FileRef timers = in.count() == 0 ? null :
-                    new CheckpointManifest.FileRef(in.getString(), in.getLong(), in.fileKind());
+                final CheckpointManifest.FileRef timers = in.count() == 0 ? null : in.fileRef();
                 builder.addShard(new CheckpointManifest.ShardState(
                     shardId, firstKeyGroup, lastKeyGroup, files, watermark, timerCount, timers));
             }
@@ -165,8 +226,15 @@ public final class ManifestCodec
             final int stateCount = in.count();
             for (int i = 0; i < stateCount; i++)
             {
+                final int stateAt = in.position;
+                final int stateId = in.getInt();
+                if (stateId < 0 || stateId > MAX_STATE_ID)
+                {
+                    throw new SnapshotCorruptException(source + ": offset " + stateAt + ": state id " + stateId +
+                        " outside 0.." + MAX_STATE_ID);
+                }
                 builder.addState(new CheckpointManifest.StateDescriptor(
-                    in.getInt(), in.getString(), in.getString(), in.getString(), in.getString(), in.getString(),
+                    stateId, in.getString(), in.getString(), in.getString(), in.getString(), in.getString(),
                     in.getLong()));
             }
             final Map<String, String> properties = new TreeMap<>();
@@ -229,6 +297,20 @@ public final class ManifestCodec
         }
     }
 
+    /** What a file a manifest names may be called: no separators, no control characters. */
+    private static final java.util.regex.Pattern PLAIN_FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,255}");
+
+    private static String printable(final String text)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < text.length() && i < 80; i++)
+        {
+            final char c = text.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return text.length() > 80 ? sb + "..." : sb.toString();
+    }
+
     private static final class Decoder
     {
         private final UnsafeBuffer buffer;
@@ -286,6 +368,38 @@ public final class ManifestCodec
             final String value = buffer.getStringWithoutLengthUtf8(position, length);
             position += length;
             return value;
+        }
+
+        long nonNegativeLong(final String what)
+        {
+            final int at = position;
+            final long value = getLong();
+            if (value < 0)
+            {
+                throw new SnapshotCorruptException(source + ": offset " + at + ": negative " + what + " " + value);
+            }
+            return value;
+        }
+
+        CheckpointManifest.FileRef fileRef()
+        {
+            final int at = position;
+            final String name = getString();
+            if (!PLAIN_FILE_NAME.matcher(name).matches() || name.equals(".") || name.equals(".."))
+            {
+                throw new SnapshotCorruptException(source + ": offset " + at + ": file name \"" +
+                    printable(name) + "\" is not a plain file name (letters, digits, '.', '_', '-')");
+            }
+            final long sizeBytes = nonNegativeLong("file size");
+            final SnapshotFileKind kind = fileKind();
+            try
+            {
+                return new CheckpointManifest.FileRef(name, sizeBytes, kind);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new SnapshotCorruptException(source + ": offset " + at + ": " + ex.getMessage());
+            }
         }
 
         CheckpointKind kind()

@@ -46,6 +46,12 @@ public final class ManifestDescriptor
     public static final int BODY_OFFSET = 16;
     public static final int CRC_LENGTH = 4;
 
+    /** Largest state id: state ids are 16-bit in state keys. */
+    public static final int MAX_STATE_ID = 0xFFFF;
+
+    /** Longest MANIFEST a reader accepts, checked before reading it: far beyond any job's, bounds memory. */
+    public static final int MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
     /** Name of the manifest file in a checkpoint or savepoint directory. */
     public static final String MANIFEST_FILE_NAME = "MANIFEST";
 

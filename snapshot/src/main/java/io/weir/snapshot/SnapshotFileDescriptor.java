@@ -90,7 +90,7 @@ import java.nio.charset.StandardCharsets;
  *   +---------------------------------------------------------------+
  *   |            Block Length (header + payload + CRC)              |  16
  *   +---------------------------------------------------------------+
- *   |                          Reserved                             |  20
+ *   |                     Reserved, must be 0                       |  20
  *   +---------------------------------------------------------------+  24
  *
  *   Footer:
@@ -105,11 +105,14 @@ import java.nio.charset.StandardCharsets;
  *   +---------------------------------------------------------------+
  *   |                 Footer CRC32C (over bytes 0..23)              |  24
  *   +---------------------------------------------------------------+
- *   |                          Reserved                             |  28
+ *   |                     Reserved, must be 0                       |  28
  *   +---------------------------------------------------------------+
  *   |                   End Magic "WEIRSEND" (8 bytes)              |  32
  *   +---------------------------------------------------------------+  40
  * </pre>
+ * Every byte is covered by a check: a CRC, a magic, or (the reserved fields) must be zero. A reader bounds every
+ * length and offset by the file's length before it allocates or reads, so a damaged or crafted file is reported,
+ * never read past its end.
  */
 public final class SnapshotFileDescriptor
 {
@@ -166,6 +169,7 @@ public final class SnapshotFileDescriptor
     public static final int INDEX_RECORD_ENTRY_COUNT_OFFSET = 4;
     public static final int INDEX_RECORD_BLOCK_OFFSET_OFFSET = 8;
     public static final int INDEX_RECORD_BLOCK_LENGTH_OFFSET = 16;
+    public static final int INDEX_RECORD_RESERVED_OFFSET = 20;
     public static final int INDEX_RECORD_LENGTH = 24;
 
     public static final int FOOTER_INDEX_OFFSET_OFFSET = 0;
@@ -173,8 +177,15 @@ public final class SnapshotFileDescriptor
     public static final int FOOTER_INDEX_LENGTH_OFFSET = 16;
     public static final int FOOTER_INDEX_CRC_OFFSET = 20;
     public static final int FOOTER_CRC_OFFSET = 24;
+    public static final int FOOTER_RESERVED_OFFSET = 28;
     public static final int FOOTER_END_MAGIC_OFFSET = 32;
     public static final int FOOTER_LENGTH = 40;
+
+    /**
+     * Largest maxParallelism a file may record: key groups are 16-bit in state keys. Bounds what a reader
+     * allocates per key group.
+     */
+    public static final int MAX_PARALLELISM_LIMIT = 1 << 16;
 
     /** Smallest well-formed file: header, empty index, footer. */
     public static final int MIN_FILE_LENGTH = HEADER_LENGTH + INDEX_HEADER_LENGTH + FOOTER_LENGTH;

@@ -82,14 +82,26 @@ public final class SnapshotFileReader implements AutoCloseable
                 ", computed 0x" + Integer.toHexString((int)crc.getValue()) + ")");
         }
 
+        final int footerReserved = footer.getInt(FOOTER_RESERVED_OFFSET, BYTE_ORDER);
+        if (footerReserved != 0)
+        {
+            throw corrupt(footerOffset + FOOTER_RESERVED_OFFSET, "footer reserved field is 0x" +
+                Integer.toHexString(footerReserved) + ", must be 0");
+        }
+
         this.indexOffset = footer.getLong(FOOTER_INDEX_OFFSET_OFFSET, BYTE_ORDER);
         this.indexLength = footer.getInt(FOOTER_INDEX_LENGTH_OFFSET, BYTE_ORDER);
         this.totalEntries = footer.getLong(FOOTER_TOTAL_ENTRIES_OFFSET, BYTE_ORDER);
+        // Bounded by the file before anything is allocated: the index lies between the header and the footer.
         if (indexOffset < HEADER_LENGTH || indexLength < INDEX_HEADER_LENGTH ||
-            indexOffset + indexLength != footerOffset)
+            indexOffset > footerOffset - indexLength || indexOffset + indexLength != footerOffset)
         {
             throw corrupt(footerOffset, "footer points at index offset " + indexOffset + " length " + indexLength +
                 " but the footer starts at " + footerOffset);
+        }
+        if (totalEntries < 0)
+        {
+            throw corrupt(footerOffset + FOOTER_TOTAL_ENTRIES_OFFSET, "footer records " + totalEntries + " entries");
         }
 
         final UnsafeBuffer index = new UnsafeBuffer(new byte[indexLength]);
@@ -132,11 +144,17 @@ public final class SnapshotFileReader implements AutoCloseable
                     " outside the range or out of order");
             }
             if (blockOffset < HEADER_LENGTH || blockLength < BLOCK_FRAMING_LENGTH ||
-                blockOffset + blockLength > indexOffset || entryCount < 0)
+                blockOffset > indexOffset - blockLength || entryCount < 0)
             {
                 throw corrupt(at, "index record " + i + " for key group " + keyGroup + " points at block offset " +
                     blockOffset + " length " + blockLength + " outside the block region [" + HEADER_LENGTH + ", " +
                     indexOffset + ")");
+            }
+            final int reserved = index.getInt(recordOffset + INDEX_RECORD_RESERVED_OFFSET, BYTE_ORDER);
+            if (reserved != 0)
+            {
+                throw corrupt(at + INDEX_RECORD_RESERVED_OFFSET, "index record " + i + " reserved field is 0x" +
+                    Integer.toHexString(reserved) + ", must be 0");
             }
             blockKeyGroups[i] = keyGroup;
             blockEntryCounts[i] = entryCount;

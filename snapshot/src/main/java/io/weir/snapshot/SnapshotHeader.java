@@ -52,10 +52,19 @@ public record SnapshotHeader(
             throw new IllegalArgumentException(
                 "backendName must be 1.." + BACKEND_NAME_MAX_LENGTH + " ASCII chars: " + backendName);
         }
-        if (maxParallelism <= 0 || firstKeyGroup < 0 || lastKeyGroup < firstKeyGroup || lastKeyGroup >= maxParallelism)
+        if (maxParallelism <= 0 || maxParallelism > MAX_PARALLELISM_LIMIT)
+        {
+            throw new IllegalArgumentException("maxParallelism must be in 1.." + MAX_PARALLELISM_LIMIT + ": " +
+                maxParallelism);
+        }
+        if (firstKeyGroup < 0 || lastKeyGroup < firstKeyGroup || lastKeyGroup >= maxParallelism)
         {
             throw new IllegalArgumentException("invalid key-group range [" + firstKeyGroup + ", " + lastKeyGroup +
                 "] for maxParallelism " + maxParallelism);
+        }
+        if (checkpointId < 0)
+        {
+            throw new IllegalArgumentException("checkpointId must be >= 0: " + checkpointId);
         }
         if (fileKind == SnapshotFileKind.FULL && parentCheckpointId != NO_PARENT)
         {

@@ -299,4 +299,88 @@ class CheckpointDirectoryTest
         assertTrue(directory.latestComplete().isEmpty(), "a savepoint is not a checkpoint");
         assertTrue(directory.latestRestorable(w -> {}).isEmpty());
     }
+    @Test
+    void shouldRefuseCraftedManifestFieldsInOneLine() throws IOException
+    {
+        final CheckpointManifest.Builder builder = CheckpointManifest.builder().checkpointId(4).maxParallelism(8)
+            .backendName("heap")
+            .addShard(new CheckpointManifest.ShardState(0, 0, 7, List.of(
+                new CheckpointManifest.FileRef("shard-0-chk-0000000004.full", 100, SnapshotFileKind.FULL)), 0, 0));
+        final byte[] sound = ManifestCodec.encode(builder.build());
+        // maxParallelism follows checkpointId (8), kind (4) and creationTimeMs (8) in the body at 16
+        final byte[] hugeParallelism = withCrc(sound, 16 + 20, Integer.MAX_VALUE);
+        final SnapshotCorruptException parallelism = assertThrows(SnapshotCorruptException.class,
+            () -> ManifestCodec.decode(hugeParallelism, "m"));
+        assertEquals("m: offset 36: maxParallelism 2147483647 outside 1..65536", parallelism.getMessage());
+
+        final CheckpointManifest.Builder outside = CheckpointManifest.builder().checkpointId(4).maxParallelism(8)
+            .backendName("heap").addShard(new CheckpointManifest.ShardState(0, 0, 9, List.of(), 0, 0));
+        final SnapshotCorruptException range = assertThrows(SnapshotCorruptException.class,
+            () -> ManifestCodec.decode(ManifestCodec.encode(outside.build()), "m"));
+        assertTrue(range.getMessage().contains("shard 0 has key groups [0, 9] outside 0..7"), range.getMessage());
+
+        final CheckpointManifest.Builder hugeStateId = CheckpointManifest.builder().checkpointId(4).maxParallelism(8)
+            .backendName("heap").addState(new CheckpointManifest.StateDescriptor(Integer.MAX_VALUE, "counts", "VALUE",
+                "long", "long", "", 0));
+        final SnapshotCorruptException stateId = assertThrows(SnapshotCorruptException.class,
+            () -> ManifestCodec.decode(ManifestCodec.encode(hugeStateId.build()), "m"));
+        assertTrue(stateId.getMessage().contains("state id 2147483647 outside 0..65535"), stateId.getMessage());
+
+        final Path tooLong = root.resolve("chk-0000000004/MANIFEST");
+        Files.createDirectories(tooLong.getParent());
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tooLong,
+            java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[]{1}), ManifestDescriptor.MAX_MANIFEST_BYTES);
+        }
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        final List<String> problems = directory.verify(directory.list().get(0));
+        assertEquals(List.of(tooLong + ": manifest of " + (ManifestDescriptor.MAX_MANIFEST_BYTES + 1L) +
+            " bytes is longer than the " + ManifestDescriptor.MAX_MANIFEST_BYTES + " a manifest may have"), problems);
+    }
+
+    @Test
+    void shouldFallBackPastACorruptTimersFileAndFailALoadInOneLine() throws IOException
+    {
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        writeCheckpoint(directory, 1, true);
+        final CheckpointManifest second = writeCheckpoint(directory, 2, false);
+        // the timers file of shard 0, claiming another shard's key groups
+        final Path timers = directory.sharedDirectory().resolve("shard-0-chk-2.timers");
+        final SnapshotFileResult written;
+        try (SnapshotFileWriter writer = SnapshotFileWriter.open(timers,
+            SnapshotHeader.full("heap", 1, 4, 7, MAX_PARALLELISM, 2, 0)))
+        {
+            written = writer.finish();
+        }
+        final CheckpointManifest.Builder builder = CheckpointManifest.builder().checkpointId(2)
+            .maxParallelism(second.maxParallelism()).backendName(second.backendName());
+        for (final CheckpointManifest.ShardState shard : second.shards())
+        {
+            builder.addShard(new CheckpointManifest.ShardState(shard.shardId(), shard.firstKeyGroup(),
+                shard.lastKeyGroup(), shard.files(), shard.watermark(), 1, shard.shardId() != 0 ? null :
+                new CheckpointManifest.FileRef(timers.getFileName().toString(), written.sizeBytes(),
+                    SnapshotFileKind.FULL)));
+        }
+        directory.writeManifest(builder.build());
+
+        final SnapshotCorruptException ex = assertThrows(SnapshotCorruptException.class,
+            () -> directory.loadVerified(2));
+        assertFalse(ex.getMessage().contains("\n"), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith(timers + ": header says FULL of shard 1 [4, 7]"), ex.getMessage());
+        final List<String> warnings = new ArrayList<>();
+        assertEquals(1, directory.latestRestorable(warnings::add).orElseThrow().checkpointId());
+        assertTrue(warnings.get(0).contains(timers.toString()), warnings.toString());
+    }
+
+    private static byte[] withCrc(final byte[] manifest, final int offset, final int value)
+    {
+        final byte[] bytes = manifest.clone();
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(bytes);
+        buffer.putInt(offset, value, ManifestDescriptor.BYTE_ORDER);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, bytes.length - ManifestDescriptor.CRC_LENGTH);
+        buffer.putInt(bytes.length - ManifestDescriptor.CRC_LENGTH, (int)crc.getValue(), ManifestDescriptor.BYTE_ORDER);
+        return bytes;
+    }
 }

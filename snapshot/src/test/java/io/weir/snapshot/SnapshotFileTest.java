@@ -364,6 +364,65 @@ class SnapshotFileTest
         assertTrue(problem.contains("index CRC mismatch"), problem);
     }
 
+    @Test
+    void shouldRejectANonZeroReservedFooterFieldWhichNoCrcCovers() throws IOException
+    {
+        final Path path = dir.resolve("reserved.full");
+        try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, fullHeader(0, 3, 1)))
+        {
+            write(writer, new Entry(1, SnapshotFileDescriptor.ENTRY_PUT, "k".getBytes(), "v".getBytes()));
+            writer.finish();
+        }
+        final long reserved = Files.size(path) - SnapshotFileDescriptor.FOOTER_LENGTH +
+            SnapshotFileDescriptor.FOOTER_RESERVED_OFFSET;
+        flipByte(path, reserved);
+        final List<String> problems = SnapshotFileReader.verify(path);
+        assertEquals(List.of(path + ": offset " + reserved + ": footer reserved field is 0x5a, must be 0"), problems);
+    }
+
+    /** A crafted index record whose block offset plus length overflows a long, its CRCs recomputed. */
+    @Test
+    void shouldRejectABlockOffsetThatOverflowsPastTheIndexEvenWithGoodCrcs() throws IOException
+    {
+        final Path path = dir.resolve("overflow.full");
+        try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, fullHeader(0, 3, 1)))
+        {
+            write(writer, new Entry(1, SnapshotFileDescriptor.ENTRY_PUT, "k".getBytes(), "v".getBytes()));
+            writer.finish();
+        }
+        final byte[] bytes = Files.readAllBytes(path);
+        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        final int footer = bytes.length - SnapshotFileDescriptor.FOOTER_LENGTH;
+        final int indexOffset = (int)buffer.getLong(footer, SnapshotFileDescriptor.BYTE_ORDER);
+        final int indexLength = buffer.getInt(footer + SnapshotFileDescriptor.FOOTER_INDEX_LENGTH_OFFSET,
+            SnapshotFileDescriptor.BYTE_ORDER);
+        final int record = indexOffset + SnapshotFileDescriptor.INDEX_HEADER_LENGTH;
+        buffer.putLong(record + SnapshotFileDescriptor.INDEX_RECORD_BLOCK_OFFSET_OFFSET, Long.MAX_VALUE - 8,
+            SnapshotFileDescriptor.BYTE_ORDER);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, indexOffset, indexLength);
+        buffer.putInt(footer + SnapshotFileDescriptor.FOOTER_INDEX_CRC_OFFSET, (int)crc.getValue(),
+            SnapshotFileDescriptor.BYTE_ORDER);
+        crc.reset();
+        crc.update(bytes, footer, SnapshotFileDescriptor.FOOTER_CRC_OFFSET);
+        buffer.putInt(footer + SnapshotFileDescriptor.FOOTER_CRC_OFFSET, (int)crc.getValue(),
+            SnapshotFileDescriptor.BYTE_ORDER);
+        Files.write(path, bytes);
+
+        final SnapshotCorruptException ex = assertThrows(SnapshotCorruptException.class,
+            () -> SnapshotFileReader.open(path));
+        assertTrue(ex.getMessage().startsWith(path + ": offset " + record + ": index record 0 for key group 1 " +
+            "points at block offset " + (Long.MAX_VALUE - 8)), ex.getMessage());
+    }
+
+    @Test
+    void shouldRejectAHeaderWhoseMaxParallelismWouldSizeHugeArrays()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> SnapshotHeader.full("heap", 0, 0, Integer.MAX_VALUE - 2, Integer.MAX_VALUE - 1, 1, 0));
+        assertTrue(ex.getMessage().contains("maxParallelism must be in 1..65536"), ex.getMessage());
+    }
+
     /** @return {offset, keyGroup} of the first indexed block of the key group. */
     static long[] firstBlockOf(final Path path, final int keyGroup) throws IOException
     {

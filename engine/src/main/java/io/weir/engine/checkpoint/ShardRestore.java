@@ -5,6 +5,7 @@ import io.weir.engine.state.RegisteredState;
 import io.weir.snapshot.ChainResolver;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointManifest;
+import io.weir.snapshot.SnapshotCorruptException;
 import io.weir.snapshot.SnapshotFileDescriptor;
 import io.weir.snapshot.SnapshotFileReader;
 import io.weir.state.spi.KeyedStateStore;
@@ -165,8 +166,14 @@ public final class ShardRestore
                         {
                             return;
                         }
-                        final int userKeyLength =
+                        final int userKeyLength = keyLength < StateKeyDescriptor.KEY_OFFSET ? -1 :
                             k.getShort(keyOffset + StateKeyDescriptor.KEY_LENGTH_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+                        if (keyLength !=
+                            StateKeyDescriptor.KEY_OFFSET + userKeyLength + TimerRecordDescriptor.FILE_SUFFIX_LENGTH)
+                        {
+                            throw new SnapshotCorruptException(file + ": a timer of key group " + keyGroup +
+                                " has a key of " + keyLength + " bytes, which does not hold a timer");
+                        }
                         final int suffix = keyOffset + StateKeyDescriptor.KEY_OFFSET + userKeyLength;
                         final byte domain = k.getByte(suffix);
                         final long ts = k.getLong(suffix + 1, ByteOrder.BIG_ENDIAN);

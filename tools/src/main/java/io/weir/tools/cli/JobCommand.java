@@ -126,6 +126,15 @@ final class JobCommand
             err.println("weir job " + name + ": " + ex.getMessage());
             return 1;
         }
+        catch (final io.weir.snapshot.SnapshotCorruptException ex)
+        {
+            err.println("weir job " + name + ": cannot restore: " + ex.getMessage().replace("\n", "; "));
+            if (System.getenv("WEIR_VERBOSE") != null)
+            {
+                ex.printStackTrace(err);
+            }
+            return 1;
+        }
         final Thread savepointOnTerm = checkpoints.enabled() ? new Thread(() -> stopWithSavepoint(job, err)) : null;
         try (job)
         {

@@ -4,7 +4,9 @@ import io.weir.snapshot.ChainResolver;
 import io.weir.snapshot.CheckpointManifest;
 import io.weir.snapshot.SnapshotCorruptException;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * The live entries of a checkpoint: each shard's chain resolved (base, then deltas in order; later entries win,
- * tombstones remove), decoded by {@link EntryDecoder}, in shard order, then key group, then composite key.
+ * tombstones remove) together with its timers file, decoded by {@link EntryDecoder}, in shard order, then key group,
+ * then composite key. Every file read is first checked against the size its manifest records.
  * Holds one key group of one shard in memory at a time.
  */
 final class CheckpointEntries
@@ -53,19 +56,32 @@ final class CheckpointEntries
             final List<Path> chain = new ArrayList<>();
             for (final CheckpointManifest.FileRef file : shard.files())
             {
-                chain.add(located.directory().resolve(manifest, file.name()));
+                chain.add(checkedPath(located, manifest, file));
             }
             if (chain.isEmpty())
             {
                 continue;
             }
-            try (ChainResolver resolver = ChainResolver.open(chain))
+            final boolean withTimers = shard.timers() != null && (stateId < 0 || stateId == EntryDecoder.TIMERS_STATE_ID);
+            final Path timersPath = withTimers ? checkedPath(located, manifest, shard.timers()) : null;
+            try (ChainResolver resolver = ChainResolver.open(chain);
+                ChainResolver timers = withTimers ? ChainResolver.open(List.of(timersPath)) : null)
             {
+                checkRange(chain.get(0), resolver, shard);
+                if (timers != null)
+                {
+                    checkRange(timersPath, timers, shard);
+                }
                 final int first = keyGroup == ALL_KEY_GROUPS ? shard.firstKeyGroup() : keyGroup;
                 final int last = keyGroup == ALL_KEY_GROUPS ? shard.lastKeyGroup() : keyGroup;
                 for (int g = first; g <= last; g++)
                 {
-                    for (final Map.Entry<byte[], byte[]> entry : resolver.resolveKeyGroup(g).entrySet())
+                    final Map<byte[], byte[]> resolved = resolver.resolveKeyGroup(g);
+                    if (timers != null)
+                    {
+                        resolved.putAll(timers.resolveKeyGroup(g));
+                    }
+                    for (final Map.Entry<byte[], byte[]> entry : resolved.entrySet())
                     {
                         if (stateId >= 0 && stateIdOf(entry.getKey()) != stateId)
                         {
@@ -91,6 +107,42 @@ final class CheckpointEntries
             }
         }
         return count;
+    }
+
+    /**
+     * @return the path of a file the manifest references, after checking that it has the size recorded.
+     * @throws SnapshotToolException if it is missing or of another size.
+     */
+    private static Path checkedPath(
+        final CheckpointLocator.Located located, final CheckpointManifest manifest, final CheckpointManifest.FileRef file)
+    {
+        final Path path = located.directory().resolve(manifest, file.name());
+        final long sizeBytes;
+        try
+        {
+            sizeBytes = Files.size(path);
+        }
+        catch (final IOException ex)
+        {
+            throw new SnapshotToolException(path + ": missing, referenced by " + located.listing().manifestPath());
+        }
+        if (sizeBytes != file.sizeBytes())
+        {
+            throw new SnapshotToolException(path + ": size " + sizeBytes + " bytes, " +
+                located.listing().manifestPath() + " records " + file.sizeBytes());
+        }
+        return path;
+    }
+
+    private static void checkRange(final Path file, final ChainResolver resolver, final CheckpointManifest.ShardState shard)
+    {
+        if (resolver.baseHeader().firstKeyGroup() != shard.firstKeyGroup() ||
+            resolver.baseHeader().lastKeyGroup() != shard.lastKeyGroup())
+        {
+            throw new SnapshotToolException(file + ": header says key groups [" +
+                resolver.baseHeader().firstKeyGroup() + ", " + resolver.baseHeader().lastKeyGroup() +
+                "], the manifest says [" + shard.firstKeyGroup() + ", " + shard.lastKeyGroup() + "]");
+        }
     }
 
     /**

@@ -8,7 +8,6 @@ import io.weir.snapshot.SnapshotFileReader;
 import io.weir.snapshot.SnapshotHeader;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +22,7 @@ import static io.weir.snapshot.SnapshotFileDescriptor.SHARD_ID_OFFSET;
 
 /**
  * Checks one checkpoint completely: the manifest's CRC, that its shards tile the key groups, and for every file it
- * references that it exists, has the recorded size, passes {@link SnapshotFileReader#verify()} (header, footer,
+ * references (each shard's state chain and its timers file) that it exists, has the recorded size, passes {@link SnapshotFileReader#verify()} (header, footer,
  * index and every block CRC), that its header agrees with the manifest and that each shard's chain links up. Unlike
  * {@link CheckpointDirectory#verify} it keeps going after the first bad file, and every problem names the file and,
  * where there is one, the byte offset.
@@ -62,7 +61,12 @@ final class CheckpointVerifier
         }
         catch (final SnapshotCorruptException ex)
         {
-            problems.add(ex.getMessage());
+            problems.add(oneLine(ex.getMessage()));
+            return new Result(problems, 0, 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            problems.add(listing.manifestPath() + ": cannot read: " + oneLine(String.valueOf(ex.getMessage())));
             return new Result(problems, 0, 0);
         }
         checkKeyGroupCoverage(listing.manifestPath(), manifest, problems);
@@ -75,13 +79,15 @@ final class CheckpointVerifier
                 problems.add(listing.manifestPath() + ": shard " + shard.shardId() + " references no files");
             }
             SnapshotHeader previous = null;
+            Path previousPath = null;
             boolean chainReadable = true;
             for (int i = 0; i < shard.files().size(); i++)
             {
                 final CheckpointManifest.FileRef file = shard.files().get(i);
                 fileCount++;
                 totalBytes += file.sizeBytes();
-                final SnapshotHeader header = verifyFile(directory, listing, manifest, shard, i, problems);
+                final SnapshotHeader header = verifyFile(directory, listing, manifest, shard, file,
+                    "file " + i + " (" + file.kind() + ") of shard " + shard.shardId() + "'s chain", problems);
                 if (header == null)
                 {
                     chainReadable = false;
@@ -89,9 +95,23 @@ final class CheckpointVerifier
                 }
                 if (chainReadable)
                 {
-                    checkLink(directory.resolve(manifest, file.name()), i, previous, header, problems);
+                    checkLink(directory.resolve(manifest, file.name()), i, previousPath, previous, header, problems);
                 }
                 previous = header;
+                previousPath = directory.resolve(manifest, file.name());
+            }
+            final CheckpointManifest.FileRef timers = shard.timers();
+            if (timers != null)
+            {
+                fileCount++;
+                totalBytes += timers.sizeBytes();
+                final SnapshotHeader header = verifyFile(directory, listing, manifest, shard, timers,
+                    "the timers file of shard " + shard.shardId(), problems);
+                if (header != null && header.fileKind() != SnapshotFileKind.FULL)
+                {
+                    problems.add(directory.resolve(manifest, timers.name()) + ": offset " + FILE_KIND_OFFSET +
+                        ": a timers file must be FULL, found " + header.fileKind());
+                }
             }
         }
         return new Result(problems, fileCount, totalBytes);
@@ -105,10 +125,10 @@ final class CheckpointVerifier
         final CheckpointDirectory.Listing listing,
         final CheckpointManifest manifest,
         final CheckpointManifest.ShardState shard,
-        final int index,
+        final CheckpointManifest.FileRef file,
+        final String role,
         final List<String> problems)
     {
-        final CheckpointManifest.FileRef file = shard.files().get(index);
         final Path path = directory.resolve(manifest, file.name());
         final long sizeBytes;
         try
@@ -117,8 +137,7 @@ final class CheckpointVerifier
         }
         catch (final IOException ex)
         {
-            problems.add(path + ": missing: file " + index + " (" + file.kind() + ") of shard " + shard.shardId() +
-                "'s chain in " + listing.manifestPath());
+            problems.add(path + ": missing: " + role + " in " + listing.manifestPath());
             return null;
         }
         if (sizeBytes < file.sizeBytes())
@@ -135,20 +154,28 @@ final class CheckpointVerifier
         }
         try (SnapshotFileReader reader = SnapshotFileReader.open(path))
         {
-            problems.addAll(reader.verify());
+            for (final String problem : reader.verify())
+            {
+                problems.add(oneLine(problem));
+            }
             final SnapshotHeader header = reader.header();
             checkHeader(path, manifest, shard, file, header, problems);
             return header;
         }
         catch (final SnapshotCorruptException ex)
         {
-            problems.add(ex.getMessage());
+            problems.add(oneLine(ex.getMessage()));
         }
-        catch (final UncheckedIOException ex)
+        catch (final RuntimeException ex)
         {
-            problems.add(path + ": cannot read: " + ex.getMessage());
+            problems.add(path + ": cannot read: " + oneLine(String.valueOf(ex.getMessage())));
         }
         return null;
+    }
+
+    static String oneLine(final String message)
+    {
+        return message.replace("\n", "; ");
     }
 
     private static void checkHeader(
@@ -190,6 +217,7 @@ final class CheckpointVerifier
     private static void checkLink(
         final Path path,
         final int index,
+        final Path previousPath,
         final SnapshotHeader previous,
         final SnapshotHeader header,
         final List<String> problems)
@@ -211,8 +239,8 @@ final class CheckpointVerifier
         else if (previous != null && header.parentCheckpointId() != previous.checkpointId())
         {
             problems.add(path + ": offset " + PARENT_CHECKPOINT_ID_OFFSET + ": broken chain: parent checkpoint " +
-                header.parentCheckpointId() + ", but the previous file of the chain is of checkpoint " +
-                previous.checkpointId());
+                header.parentCheckpointId() + ", but the previous file of the chain, " + previousPath +
+                ", is of checkpoint " + previous.checkpointId());
         }
     }
 

@@ -10,8 +10,8 @@ import java.util.Arrays;
 /**
  * {@code weir snapshot SUBCOMMAND ...}: inspects checkpoints and savepoints offline, reading them with the
  * snapshot module's own readers. Never modifies a checkpoint. Usage errors throw {@link UsageException} (one line,
- * exit 2, printed by {@code WeirCli}); a missing, incomplete or corrupt checkpoint is exit 1 with a message naming
- * the file and, where known, the byte offset.
+ * exit 2, printed by {@code WeirCli}); a missing, incomplete or corrupt checkpoint is exit 1 with a one-line message
+ * naming the file and, where known, the byte offset (the stack trace too when {@code WEIR_VERBOSE} is set).
  */
 public final class SnapshotCommand
 {
@@ -75,12 +75,37 @@ public final class SnapshotCommand
                         "'; subcommands: list, show, verify, dump, diff");
             }
         }
+        catch (final UsageException ex)
+        {
+            throw ex;
+        }
         catch (final SnapshotToolException | SnapshotCorruptException | UncheckedIOException ex)
         {
-            out.flush();
-            final String message = ex.getMessage();
-            err.println(message.startsWith("weir snapshot") ? message : "weir snapshot " + args[0] + ": " + message);
-            return 1;
+            return fail(args[0], ex.getMessage(), ex, err, out);
         }
+        catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
+        {
+            // Anything else a damaged file provokes is still reported in one line; the trace only on request.
+            return fail(args[0], "failed: " + ex, ex, err, out);
+        }
+    }
+
+    /** Whether stack traces are printed: WEIR_VERBOSE set in the environment. */
+    static boolean verbose()
+    {
+        return System.getenv("WEIR_VERBOSE") != null;
+    }
+
+    private static int fail(
+        final String subcommand, final String message, final Throwable ex, final PrintStream err, final PrintStream out)
+    {
+        out.flush();
+        final String text = String.valueOf(message).replace("\n", "; ");
+        err.println(text.startsWith("weir snapshot") ? text : "weir snapshot " + subcommand + ": " + text);
+        if (verbose())
+        {
+            ex.printStackTrace(err);
+        }
+        return 1;
     }
 }
