@@ -120,9 +120,13 @@ public final class WeirCli
             {
                 err.println("  caused by: " + cause);
             }
-            if (System.getenv("WEIR_DEBUG") != null)
+            if (System.getenv("WEIR_VERBOSE") != null)
             {
                 ex.printStackTrace(err);
+            }
+            else
+            {
+                err.println("  (WEIR_VERBOSE=1 prints the stack trace)");
             }
             return 1;
         }
