@@ -61,7 +61,7 @@ final class SourceAgent<I> implements Agent
             }
             if (exhausted)
             {
-                if (producer.tryEndOfInput())
+                if (producer.tryEndOfInput(reader.name(), reader.position(), reader.line()))
                 {
                     throw new AgentTerminationException();
                 }
