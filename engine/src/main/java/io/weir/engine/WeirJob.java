@@ -557,6 +557,12 @@ public final class WeirJob<I, O> implements AutoCloseable
         return total;
     }
 
+    /** The sources' agents; for tests that step the agents by hand. */
+    List<SourceAgent<I>> sources()
+    {
+        return sources;
+    }
+
     /** The checkpoint coordinator, or null without checkpoints; for tests that step the agents by hand. */
     CheckpointCoordinator coordinator()
     {
