@@ -49,10 +49,15 @@ import java.util.function.Consumer;
  * ({@link CheckpointSettings.StateWriter}, {@link ShardStateWriter}): then this thread opens the file, hands it
  * to the shard, and finishes (fsyncs, publishes) it when the shard hands it back.
  * <p>
+ * A producer whose input ended takes part in no more barriers: checkpoints record it at its end, as aligned, so
+ * they go on completing while other producers run. A failure on this thread fails the job once: the checkpoint
+ * in flight is abandoned with the cause and the agent stops.
+ * <p>
  * Threads: {@link #onBarrierAligned} and {@link #stateWriter} on shard threads, {@link #onSourceBarrier}/
- * {@link #barrierRequest} on source and producer threads, {@link #triggerCheckpoint}/{@link #triggerSavepoint}
- * on any thread; everything else on the checkpoint thread. Cross-thread hand-over goes through lock-free
- * queues, one slot per shard and one volatile request word.
+ * {@link #onProducerEnded}/{@link #barrierRequest} on source and producer threads, {@link #triggerCheckpoint}/
+ * {@link #triggerSavepoint}/{@link #requestStop} on any thread; everything else on the checkpoint thread.
+ * Cross-thread hand-over goes through lock-free queues, one slot per shard and producer, and one volatile request
+ * word.
  */
 public final class CheckpointCoordinator implements Agent, ShardCheckpointHandler
 {

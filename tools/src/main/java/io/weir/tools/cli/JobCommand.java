@@ -174,17 +174,23 @@ final class JobCommand
     {
         try (job)
         {
-            job.start();
             if (signal != null)
             {
                 signal.install();
             }
+            job.start();
+            boolean stopTried = false;
             while (!job.awaitTermination(1, TimeUnit.MILLISECONDS))
             {
                 final boolean signalled = signal != null && signal.isRequested();
-                if (signalled || (stopAfterEvents > 0 && job.eventsProcessed() >= stopAfterEvents))
+                if (!stopTried && (signalled || (stopAfterEvents > 0 && job.eventsProcessed() >= stopAfterEvents)))
                 {
-                    return stopWithSavepoint(job, name, signalled, out, err);
+                    stopTried = true;
+                    final int exitCode = stopWithSavepoint(job, name, signalled, out, err);
+                    if (exitCode >= 0)
+                    {
+                        return exitCode;
+                    }
                 }
             }
             return 0;
@@ -202,6 +208,10 @@ final class JobCommand
         }
     }
 
+    /**
+     * @return 0 when stopped with a savepoint, 1 when the job must be given up without one, -1 when no savepoint
+     *         could be taken but the job goes on to its end (its input ended meanwhile).
+     */
     private static int stopWithSavepoint(
         final WeirJob<Event, ?> job, final String name, final boolean signalled, final PrintStream out,
         final PrintStream err) throws InterruptedException
@@ -213,17 +223,21 @@ final class JobCommand
         }
         catch (final java.util.concurrent.TimeoutException ex)
         {
-            job.close(WeirJob.CloseMode.DISCARD);
             err.println("weir job " + name + ": " + (signalled ? "stopped by signal; " : "") + "no savepoint: it " +
                 "did not complete within " + STOP_TIMEOUT_MINUTES + " minutes");
+            job.close(WeirJob.CloseMode.DISCARD);
             return 1;
         }
         catch (final java.util.concurrent.ExecutionException ex)
         {
-            job.close(WeirJob.CloseMode.DISCARD);
-            err.println("weir job " + name + ": " + (signalled ? "stopped by signal; " : "") + "no savepoint: " +
-                describe(ex.getCause()));
-            return 1;
+            if (job.hasFailed())
+            {
+                job.close(WeirJob.CloseMode.DISCARD);
+                return 1;
+            }
+            err.println("weir job " + name + ": no savepoint (" + describe(ex.getCause()) + "); the job runs to " +
+                "its end");
+            return -1;
         }
         if (signalled)
         {
