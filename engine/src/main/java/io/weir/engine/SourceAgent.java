@@ -73,6 +73,11 @@ final class SourceAgent<I> implements Agent
             {
                 return 1;
             }
+            if (producer.isStopRequested())
+            {
+                // The barrier just injected stops the job: nothing after it is read.
+                throw new AgentTerminationException();
+            }
             int work = 0;
             while (work < batchSize)
             {
@@ -98,6 +103,16 @@ final class SourceAgent<I> implements Agent
         catch (final AgentTerminationException ex)
         {
             throw ex;
+        }
+        catch (final IllegalStateException ex)
+        {
+            if (status.isAborting() && status.failure() == null)
+            {
+                // The job was closed while this thread offered: the producer refused the element; no failure.
+                throw new AgentTerminationException();
+            }
+            status.fail(ex);
+            throw new AgentTerminationException(ex);
         }
         catch (final Throwable ex)
         {

@@ -422,6 +422,31 @@ class CheckpointCoordinationTest
     }
 
     @Test
+    void shouldReadNothingAfterTheBarrierOfAStopWithSavepoint() throws Exception
+    {
+        final RowsReader reader = new RowsReader("rows", rows(1_000, 1));
+        final WeirJob<Entry, String> job = JobBuilder.named("sum", EntryCodec.INSTANCE)
+            .timestamps(e -> 0, WatermarkStrategy.none())
+            .source(reader)
+            .keyBy(e -> e.key)
+            .process(SumFunction::new)
+            .sink(new HandlerSink<>((shard, value) -> rows.add(value)))
+            .build(context(2, 0, CheckpointSettings.every(dir, 0), new HeapStateBackend()));
+        final Stepper stepper = new Stepper(job, log);
+        final SourceAgent<Entry> source = job.sources().get(0);
+        source.doWork();
+        assertEquals(100, reader.position());
+        final CompletableFuture<CheckpointStats> savepoint = job.coordinator().triggerSavepoint(true);
+        stepper.stepUntil(() -> job.coordinator().barrierRequest() != 0, "the savepoint was triggered");
+        assertThrows(AgentTerminationException.class, source::doWork, "the source stops at the barrier");
+        assertEquals(100, reader.position(), "nothing is read after the barrier");
+        stepper.stepUntil(savepoint::isDone, "the savepoint is done");
+        assertEquals(100, manifest(savepoint.join().checkpointId(), CheckpointKind.SAVEPOINT).sources().get(0)
+            .position());
+        job.close(WeirJob.CloseMode.DISCARD);
+    }
+
+    @Test
     void shouldAbandonACheckpointWhoseBarrierNoProducerInjectedOnceEveryInputEnded() throws Exception
     {
         final WeirJob<Entry, String> job = job(1, 1, CheckpointSettings.every(dir, 0), new HeapStateBackend());
