@@ -124,8 +124,9 @@ public final class Producer<I>
      */
     boolean tryInjectRequestedBarrier(final String sourceName, final long position, final long line)
     {
-        if (coordinator == null)
+        if (coordinator == null || ended)
         {
+            // An ended producer takes part in no more barriers: checkpoints record it at its end.
             return true;
         }
         if (injectingBarrierId < 0)
