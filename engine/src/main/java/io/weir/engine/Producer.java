@@ -134,8 +134,9 @@ public final class Producer<I>
      */
     boolean tryInjectRequestedBarrier(final String sourceName, final long position, final long line)
     {
-        if (coordinator == null)
+        if (coordinator == null || ended)
         {
+            // An ended producer takes part in no more barriers: checkpoints record it at its end.
             return true;
         }
         if (injectingBarrierId < 0)
@@ -335,15 +336,26 @@ public final class Producer<I>
     }
 
     /**
-     * Tell every shard this producer is done; pending watermarks are flushed first.
+     * Tell every shard this producer is done; pending watermarks are flushed first. Checkpoints taken after this
+     * record the producer at its end, {@link #offered()}.
      *
      * @return true when every shard has been told; false on back-pressure (call again).
      */
     public boolean tryEndOfInput()
     {
+        return tryEndOfInput(sourceName, offered, 0);
+    }
+
+    /**
+     * {@link #tryEndOfInput()}, recording where the input ended: checkpoints this producer takes no more part in
+     * record it there, so that a restore resumes it at its end.
+     */
+    boolean tryEndOfInput(final String sourceName, final long position, final long line)
+    {
         if (!ended && coordinator != null)
         {
-            coordinator.onProducerEnded(producerIndex);
+            coordinator.onProducerEnded(new SourceBarrierAck(
+                lastBarrierId, producerIndex, sourceName, position, line, maxTimestamp, watermark));
         }
         ended = true;
         if (!tryFlushWatermarks())

@@ -61,7 +61,7 @@ final class SourceAgent<I> implements Agent
             }
             if (exhausted)
             {
-                if (producer.tryEndOfInput())
+                if (producer.tryEndOfInput(reader.name(), reader.position(), reader.line()))
                 {
                     throw new AgentTerminationException();
                 }
@@ -72,6 +72,11 @@ final class SourceAgent<I> implements Agent
             if (!pending && !producer.tryInjectRequestedBarrier(reader.name(), reader.position(), reader.line()))
             {
                 return 1;
+            }
+            if (producer.isStopRequested())
+            {
+                // The barrier just injected stops the job: nothing after it is read.
+                throw new AgentTerminationException();
             }
             int work = 0;
             while (work < batchSize)
@@ -98,6 +103,16 @@ final class SourceAgent<I> implements Agent
         catch (final AgentTerminationException ex)
         {
             throw ex;
+        }
+        catch (final IllegalStateException ex)
+        {
+            if (status.isAborting() && status.failure() == null)
+            {
+                // The job was closed while this thread offered: the producer refused the element; no failure.
+                throw new AgentTerminationException();
+            }
+            status.fail(ex);
+            throw new AgentTerminationException(ex);
         }
         catch (final Throwable ex)
         {

@@ -69,6 +69,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     private final CheckpointManifest restoredFrom;
     private final JobMetrics metrics;
     private AgentRunner coordinatorRunner;
+    private Thread coordinatorThread;
     private volatile Path stoppedWithSavepoint;
     private boolean started;
     private boolean terminated;
@@ -258,7 +259,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         {
             coordinatorRunner = new AgentRunner(new org.agrona.concurrent.SleepingMillisIdleStrategy(1),
                 errorHandler, null, coordinator);
-            AgentRunner.startOnThread(coordinatorRunner);
+            coordinatorThread = AgentRunner.startOnThread(coordinatorRunner);
         }
         return this;
     }
@@ -368,8 +369,13 @@ public final class WeirJob<I, O> implements AutoCloseable
      * Stop the job and release its threads, rings, state stores and files. Call it after the application's
      * producer threads have stopped offering. With {@link CloseMode#DRAIN} it ends every external producer's
      * input and waits for the shards to finish. A failure of the job is rethrown as {@link JobFailedException}.
+     * <p>
+     * Returns only once every job thread has ended, even if the calling thread is interrupted (the interrupt is
+     * kept for the caller): state stores are freed after the threads that use them stopped. A stopping savepoint
+     * whose snapshot points were all taken is completed before the checkpoint thread stops. Any thread; a second
+     * caller waits for the first.
      */
-    public void close(final CloseMode mode)
+    public synchronized void close(final CloseMode mode)
     {
         if (closed)
         {
@@ -400,7 +406,11 @@ public final class WeirJob<I, O> implements AutoCloseable
         }
         finally
         {
+            // Shards and sources stop at their next duty cycle when the job aborts. Closing an AgentRunner whose
+            // thread is still running would interrupt that thread if this one is interrupted (an interrupted
+            // FileChannel closes itself) and, in other Agrona versions, return before it ended: join first.
             status.abort();
+            joinUninterruptibly(threads);
             for (final AgentRunner runner : runners)
             {
                 runner.close();
@@ -411,12 +421,13 @@ public final class WeirJob<I, O> implements AutoCloseable
                 {
                     shard.onClose();
                 }
+                if (coordinator != null)
+                {
+                    coordinator.onClose();
+                }
             }
             onTerminated();
-            if (coordinatorRunner != null)
-            {
-                coordinatorRunner.close();
-            }
+            stopCoordinator();
             for (final ShardAgent<?, I, O> shard : shards)
             {
                 shard.closeStore();
@@ -435,7 +446,41 @@ public final class WeirJob<I, O> implements AutoCloseable
         status.checkNotFailed();
     }
 
-    private void onTerminated()
+    /** Stop the checkpoint thread and wait for it: it may be reading a store's snapshot until it ends. */
+    private void stopCoordinator()
+    {
+        if (coordinatorRunner != null)
+        {
+            coordinator.requestStop();
+            joinUninterruptibly(List.of(coordinatorThread));
+            coordinatorRunner.close();
+        }
+    }
+
+    private static void joinUninterruptibly(final List<Thread> threads)
+    {
+        boolean interrupted = false;
+        for (final Thread thread : threads)
+        {
+            while (thread.isAlive())
+            {
+                try
+                {
+                    thread.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void onTerminated()
     {
         if (terminated)
         {
@@ -453,7 +498,7 @@ public final class WeirJob<I, O> implements AutoCloseable
             {
                 if (coordinatorRunner != null)
                 {
-                    coordinatorRunner.close();
+                    stopCoordinator();
                 }
                 mainSink.onJobSucceeded();
                 for (final SinkFactory<?> sink : sideSinks)
@@ -500,17 +545,18 @@ public final class WeirJob<I, O> implements AutoCloseable
     /**
      * Take a savepoint and stop: sources stop after its barrier, shards after taking their snapshot point, and
      * the output after the savepoint is not published. Restore it with {@link CheckpointSettings#restoreFrom}.
+     * The savepoint is complete (its manifest written) when this returns, also when another thread closes the
+     * job meanwhile; the job is closed then.
      *
      * @return the savepoint's directory.
+     * @throws java.util.concurrent.ExecutionException if the savepoint was abandoned (the cause says why); the job
+     *                                                 is not closed then.
      */
     public Path stopWithSavepoint(final long timeout, final TimeUnit unit)
         throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException
     {
+        checkStarted();
         final CheckpointStats stats = checkpointCoordinator().triggerSavepoint(true).get(timeout, unit);
-        for (final Thread thread : threads)
-        {
-            thread.join(unit.toMillis(timeout));
-        }
         final Path savepoint = checkpointDirectory.savepointDirectory(stats.checkpointId());
         stoppedWithSavepoint = savepoint;
         close(CloseMode.DISCARD);
@@ -544,6 +590,18 @@ public final class WeirJob<I, O> implements AutoCloseable
             total += shard.store().sizeBytes();
         }
         return total;
+    }
+
+    /** The sources' agents; for tests that step the agents by hand. */
+    List<SourceAgent<I>> sources()
+    {
+        return sources;
+    }
+
+    /** The checkpoint coordinator, or null without checkpoints; for tests that step the agents by hand. */
+    CheckpointCoordinator coordinator()
+    {
+        return coordinator;
     }
 
     private CheckpointCoordinator checkpointCoordinator()

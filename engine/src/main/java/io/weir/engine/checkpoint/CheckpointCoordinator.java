@@ -20,6 +20,7 @@ import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.SystemNanoClock;
@@ -29,6 +30,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -37,6 +39,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -47,10 +50,15 @@ import java.util.function.Consumer;
  * ({@link CheckpointSettings.StateWriter}, {@link ShardStateWriter}): then this thread opens the file, hands it
  * to the shard, and finishes (fsyncs, publishes) it when the shard hands it back.
  * <p>
+ * A producer whose input ended takes part in no more barriers: checkpoints record it at its end, as aligned, so
+ * they go on completing while other producers run. A failure on this thread fails the job once: the checkpoint
+ * in flight is abandoned with the cause and the agent stops.
+ * <p>
  * Threads: {@link #onBarrierAligned} and {@link #stateWriter} on shard threads, {@link #onSourceBarrier}/
- * {@link #barrierRequest} on source and producer threads, {@link #triggerCheckpoint}/{@link #triggerSavepoint}
- * on any thread; everything else on the checkpoint thread. Cross-thread hand-over goes through lock-free
- * queues, one slot per shard and one volatile request word.
+ * {@link #onProducerEnded}/{@link #barrierRequest} on source and producer threads, {@link #triggerCheckpoint}/
+ * {@link #triggerSavepoint}/{@link #requestStop} on any thread; everything else on the checkpoint thread.
+ * Cross-thread hand-over goes through lock-free queues, one slot per shard and producer, and one volatile request
+ * word.
  */
 public final class CheckpointCoordinator implements Agent, ShardCheckpointHandler
 {
@@ -93,7 +101,14 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
 
     /** {@code checkpointId << 8 | flags} of the barrier producers should inject next; 0 when none. */
     private volatile long barrierRequest;
-    private final java.util.concurrent.atomic.AtomicIntegerArray endedProducers;
+    /** Per producer: where its input ended (its final position and watermark state), once it has. */
+    private final AtomicReferenceArray<SourceBarrierAck> endedProducers;
+    /** Set by the job to stop this agent: it finishes a stopping savepoint it can still complete, then stops. */
+    private volatile boolean stopRequested;
+    /** This thread failed: the job fails with the cause, and nothing more is attempted. */
+    private boolean failed;
+    /** Scratch of {@link #drain}: the producers seen ended without an ack of the checkpoint in flight. */
+    private final boolean[] endedSeen;
 
     private final java.util.Map<String, String> inheritedSinkParts = new java.util.TreeMap<>();
     private long nextCheckpointId;
@@ -118,6 +133,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final CheckpointManifest.FileRef[] timersRefs = new CheckpointManifest.FileRef[shards];
         final SourceBarrierAck[] acks = new SourceBarrierAck[producers];
         final long[] pausesNs = new long[shards];
+        /** Per shard, the state file written: a savepoint's become the base of the checkpoints' chains. */
+        final CheckpointManifest.FileRef[] stateRefs = new CheckpointManifest.FileRef[shards];
         final List<TransactionalSinkWriter.PartPosition> parts = new ArrayList<>();
         List<RegisteredState> states = List.of();
         boolean pointSeen;
@@ -128,6 +145,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         long sleptNsAtStart;
         int shardsDone;
         int sourcesDone;
+        /** Producers that injected the barrier (the others had ended): none means no shard can align. */
+        int barriersInjected;
 
         InFlight(final long checkpointId, final int flags, final CompletableFuture<CheckpointStats> future)
         {
@@ -144,6 +163,11 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         boolean isFull()
         {
             return (flags & RecordDescriptor.BARRIER_FLAG_FULL) != 0;
+        }
+
+        boolean isStop()
+        {
+            return (flags & RecordDescriptor.BARRIER_FLAG_STOP) != 0;
         }
     }
 
@@ -173,7 +197,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         this.nextCheckpointId = firstCheckpointId;
         this.pacer = new WriterPacer(
             SystemNanoClock.INSTANCE, TimeUnit.MICROSECONDS.toNanos(settings.writerSliceMicros()));
-        this.endedProducers = new java.util.concurrent.atomic.AtomicIntegerArray(producers);
+        this.endedProducers = new AtomicReferenceArray<>(producers);
+        this.endedSeen = new boolean[producers];
         this.chainHeadIds = new long[shards];
         if (settings.stateWriter() == CheckpointSettings.StateWriter.SHARD)
         {
@@ -257,17 +282,22 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         return barrierRequest;
     }
 
-    /** A producer's input ended: checkpoints it has not acknowledged can no longer complete. Producer thread. */
-    public void onProducerEnded(final int producerIndex)
+    /**
+     * A producer's input ended, at {@code finalPosition} (its {@code checkpointId} is ignored): every checkpoint
+     * whose barrier it did not inject records it there, as aligned, and a restore resumes it at its end. Called
+     * once, by the producer's thread, after any ack of a barrier it injected and before its end of input reaches
+     * the shards.
+     */
+    public void onProducerEnded(final SourceBarrierAck finalPosition)
     {
-        endedProducers.set(producerIndex, 1);
+        endedProducers.set(finalPosition.producerIndex(), finalPosition);
     }
 
     private boolean allProducersEnded()
     {
         for (int i = 0; i < producers; i++)
         {
-            if (endedProducers.get(i) == 0)
+            if (endedProducers.get(i) == null)
             {
                 return false;
             }
@@ -275,16 +305,14 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         return true;
     }
 
-    private boolean endedWithoutAck(final InFlight checkpoint)
+    /**
+     * Stop this agent at its next duty cycle. A stopping savepoint whose snapshot points have all arrived is
+     * completed first, in {@link #onClose}, so that a job closed while its savepoint is being written keeps it.
+     * Any thread.
+     */
+    public void requestStop()
     {
-        for (int i = 0; i < producers; i++)
-        {
-            if (endedProducers.get(i) != 0 && checkpoint.acks[i] == null)
-            {
-                return true;
-            }
-        }
-        return false;
+        stopRequested = true;
     }
 
     /** Request a checkpoint as soon as none is in flight. Any thread. */
@@ -348,42 +376,53 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         sourceAcks.offer(ack);
     }
 
+    /**
+     * One duty cycle. An exception here fails the job: the checkpoint in flight is abandoned with it as the cause,
+     * and the agent stops ({@link AgentTerminationException} carrying the cause), so nothing is retried.
+     */
     public int doWork()
     {
+        if (stopRequested)
+        {
+            throw new AgentTerminationException();
+        }
+        try
+        {
+            return duty();
+        }
+        catch (final Throwable ex)
+        {
+            onFailure(ex);
+            throw new AgentTerminationException(ex);
+        }
+    }
+
+    private int duty()
+    {
         int work = 0;
-        if (inFlight == null && !allProducersEnded())
+        if (inFlight == null)
         {
-            final Request request = requests.poll();
-            if (request != null)
+            if (allProducersEnded())
             {
-                trigger(request.flags(), request.future());
-                work++;
+                work += refuseRequests("the input of every producer ended");
             }
-            else if (settings.intervalMs() > 0 && clock.time() >= nextTriggerMs)
+            else
             {
-                nextTriggerMs = clock.time() + settings.intervalMs();
-                trigger(0, null);
-                work++;
+                final Request request = requests.poll();
+                if (request != null)
+                {
+                    trigger(request.flags(), request.future());
+                    work++;
+                }
+                else if (settings.intervalMs() > 0 && clock.time() >= nextTriggerMs)
+                {
+                    nextTriggerMs = clock.time() + settings.intervalMs();
+                    trigger(0, null);
+                    work++;
+                }
             }
         }
-        ShardSnapshotPoint point;
-        while ((point = shardPoints.poll()) != null)
-        {
-            onShardPoint(point);
-            work++;
-        }
-        SourceBarrierAck ack;
-        while ((ack = sourceAcks.poll()) != null)
-        {
-            onAck(ack);
-            work++;
-        }
-        ShardStateWriter.Task written;
-        while ((written = writtenStates.poll()) != null)
-        {
-            onStateWritten(written);
-            work++;
-        }
+        work += drain();
         if (inFlight != null)
         {
             if (inFlight.shardsDone == shards && inFlight.sourcesDone == producers)
@@ -391,20 +430,112 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
                 complete();
                 work++;
             }
-            else if (endedWithoutAck(inFlight))
+            else if (inFlight.sourcesDone == producers && inFlight.barriersInjected == 0)
             {
-                abort("the input ended before every source reached barrier " + inFlight.checkpointId);
+                abort("the input of every producer ended before barrier " + inFlight.checkpointId + " was injected");
                 work++;
             }
         }
         return work;
     }
 
-    public void onClose()
+    /** Take in what other threads handed over: snapshot points, barrier acks, ended inputs, written files. */
+    private int drain()
     {
+        int work = 0;
+        ShardSnapshotPoint point;
+        while ((point = shardPoints.poll()) != null)
+        {
+            onShardPoint(point);
+            work++;
+        }
+        // Which inputs had ended is read before the acks: a producer acks before it ends, so an ack of the checkpoint
+        // in flight is taken before its final position could stand in for it.
+        final InFlight checkpoint = inFlight;
+        boolean anyEnded = false;
+        if (checkpoint != null && checkpoint.sourcesDone < producers)
+        {
+            for (int i = 0; i < producers; i++)
+            {
+                endedSeen[i] = checkpoint.acks[i] == null && endedProducers.get(i) != null;
+                anyEnded |= endedSeen[i];
+            }
+        }
+        SourceBarrierAck ack;
+        while ((ack = sourceAcks.poll()) != null)
+        {
+            onAck(ack);
+            work++;
+        }
+        if (anyEnded)
+        {
+            for (int i = 0; i < producers; i++)
+            {
+                if (endedSeen[i] && checkpoint.acks[i] == null)
+                {
+                    final SourceBarrierAck end = endedProducers.get(i);
+                    checkpoint.acks[i] = new SourceBarrierAck(checkpoint.checkpointId, i, end.sourceName(),
+                        end.position(), end.line(), end.maxTimestamp(), end.watermark());
+                    checkpoint.sourcesDone++;
+                    work++;
+                }
+            }
+        }
+        ShardStateWriter.Task written;
+        while ((written = writtenStates.poll()) != null)
+        {
+            onStateWritten(written);
+            work++;
+        }
+        return work;
+    }
+
+    private int refuseRequests(final String reason)
+    {
+        int refused = 0;
+        Request request;
+        while ((request = requests.poll()) != null)
+        {
+            request.future().completeExceptionally(new IllegalStateException(
+                "job '" + jobName + "': no checkpoint can be taken: " + reason));
+            refused++;
+        }
+        return refused;
+    }
+
+    private void onFailure(final Throwable cause)
+    {
+        failed = true;
+        final String reason = "the checkpoint thread failed: " + cause;
         if (inFlight != null)
         {
-            abort("the job stopped");
+            abort(reason, cause);
+        }
+        refuseRequests(reason);
+    }
+
+    public void onClose()
+    {
+        if (!failed && inFlight != null && inFlight.isStop())
+        {
+            // The shards stopped at the savepoint's barrier: what they handed over is all there will be.
+            try
+            {
+                drain();
+                if (inFlight != null && inFlight.shardsDone == shards && inFlight.sourcesDone == producers)
+                {
+                    complete();
+                }
+            }
+            catch (final Throwable ex)
+            {
+                onFailure(ex);
+                throw ex;
+            }
+        }
+        if (inFlight != null)
+        {
+            abort("the job stopped before it was complete");
         }
         ShardSnapshotPoint point;
         while ((point = shardPoints.poll()) != null)
@@ -461,8 +592,12 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         {
             return;
         }
-        inFlight.acks[ack.producerIndex()] = ack;
-        inFlight.sourcesDone++;
+        if (inFlight.acks[ack.producerIndex()] == null)
+        {
+            inFlight.acks[ack.producerIndex()] = ack;
+            inFlight.sourcesDone++;
+            inFlight.barriersInjected++;
+        }
     }
 
     private void onShardPoint(final ShardSnapshotPoint point)
@@ -585,8 +720,10 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         {
             chain.clear();
         }
-        chain.add(new CheckpointManifest.FileRef(stateFile.path().getFileName().toString(), stateFile.sizeBytes(),
-            kind));
+        final CheckpointManifest.FileRef stateRef = new CheckpointManifest.FileRef(
+            stateFile.path().getFileName().toString(), stateFile.sizeBytes(), kind);
+        chain.add(stateRef);
+        checkpoint.stateRefs[shardId] = stateRef;
         if (!savepoint)
         {
             chainHeadIds[shardId] = point.checkpointId();
@@ -687,6 +824,10 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             needsFull = false;
             directory.retain(settings.retainedCheckpoints());
         }
+        else if (!checkpoint.isStop())
+        {
+            rebaseChains(checkpoint);
+        }
         final CheckpointStats stats = new CheckpointStats(checkpoint.checkpointId, checkpoint.isSavepoint(),
             checkpoint.isFull(), checkpoint.pausesNs, System.nanoTime() - checkpoint.firstPointNs,
             checkpoint.bytesWritten, checkpoint.entries, clock.time(), pacer.sleeps() - checkpoint.sleepsAtStart,
@@ -704,7 +845,70 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         }
     }
 
+    /**
+     * The savepoint's full snapshot points reset the stores' change tracking: the next delta holds the changes since
+     * the savepoint, not since the last checkpoint. So its state files become the base of every shard's chain:
+     * linked (or copied) into the shared directory as the full file of this id, the parent of the next deltas.
+     */
+    private void rebaseChains(final InFlight savepoint)
+    {
+        final Path[] bases = new Path[shards];
+        try
+        {
+            for (int shardId = 0; shardId < shards; shardId++)
+            {
+                final Path source = directory.savepointDirectory(savepoint.checkpointId)
+                    .resolve(savepoint.stateRefs[shardId].name());
+                bases[shardId] = directory.allocateDataFile(shardId, savepoint.checkpointId, SnapshotFileKind.FULL);
+                Files.deleteIfExists(bases[shardId]);
+                try
+                {
+                    Files.createLink(bases[shardId], source);
+                }
+                catch (final IOException | UnsupportedOperationException ex)
+                {
+                    Files.copy(source, bases[shardId]);
+                    fsync(bases[shardId]);
+                }
+            }
+            forceDirectory(directory.sharedDirectory());
+        }
+        catch (final IOException ex)
+        {
+            needsFull = true;
+            for (final List<CheckpointManifest.FileRef> chain : chains)
+            {
+                chain.clear();
+            }
+            log.accept("savepoint " + savepoint.checkpointId + " is complete, but its state files could not be " +
+                "linked into " + directory.sharedDirectory() + " (" + ex + "): the next checkpoint is a full one");
+            return;
+        }
+        for (int shardId = 0; shardId < shards; shardId++)
+        {
+            final List<CheckpointManifest.FileRef> chain = chains.get(shardId);
+            chain.clear();
+            chain.add(new CheckpointManifest.FileRef(bases[shardId].getFileName().toString(),
+                savepoint.stateRefs[shardId].sizeBytes(), SnapshotFileKind.FULL));
+            chainHeadIds[shardId] = savepoint.checkpointId;
+        }
+        needsFull = false;
+    }
+
+    private static void forceDirectory(final Path path) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
     private void abort(final String reason)
+    {
+        abort(reason, null);
+    }
+
+    private void abort(final String reason, final Throwable cause)
     {
         final InFlight checkpoint = inFlight;
         inFlight = null;
@@ -727,7 +931,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         if (checkpoint.future != null)
         {
             checkpoint.future.completeExceptionally(new IllegalStateException(
-                "checkpoint " + checkpoint.checkpointId + " abandoned: " + reason));
+                "checkpoint " + checkpoint.checkpointId + " abandoned: " + reason, cause));
         }
     }
 

@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code weir job NAME --in FILE --out FILE ...}: runs one reference job over a CSV file. */
@@ -49,6 +50,9 @@ final class JobCommand
         "  --stop-after-events N    take a savepoint after about N events and stop (SIGTERM does the same)",
         "  --source-rate R          read the input at R events/s (to watch, stop or crash a short job)",
         "");
+
+    /** How long a stop with savepoint may take, state files included, before the job is abandoned without one. */
+    private static final long STOP_TIMEOUT_MINUTES = 30;
 
     private JobCommand()
     {
@@ -135,67 +139,32 @@ final class JobCommand
             }
             return 1;
         }
-        final Thread savepointOnTerm = checkpoints.enabled() ? new Thread(() -> stopWithSavepoint(job, err)) : null;
-        try (job)
+        final StopSignal signal = checkpoints.enabled() ? new StopSignal(err) : null;
+        int exitCode = 1;
+        try
         {
-            job.start();
-            if (savepointOnTerm != null)
+            exitCode = runJob(job, name, stopAfterEvents, signal, out, err);
+            if (exitCode == 0 && job.stoppedWithSavepoint().isEmpty())
             {
-                Runtime.getRuntime().addShutdownHook(savepointOnTerm);
+                report(job, name, checkpoints, shards, backendName, startNs, outPath, out);
             }
-            if (stopAfterEvents > 0)
-            {
-                while (job.eventsProcessed() < stopAfterEvents && !job.awaitTermination(1, TimeUnit.MILLISECONDS))
-                {
-                    Thread.onSpinWait();
-                }
-                if (job.eventsProcessed() >= stopAfterEvents && !job.hasFailed())
-                {
-                    final Path savepoint = job.stopWithSavepoint(60, TimeUnit.SECONDS);
-                    out.printf("weir job %s: stopped after %d events with savepoint %s%n", name,
-                        job.eventsProcessed(), savepoint);
-                    return 0;
-                }
-            }
-            job.awaitTermination();
-        }
-        catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex)
-        {
-            err.println("weir job " + name + ": savepoint failed: " + ex);
-            return 1;
-        }
-        catch (final JobFailedException ex)
-        {
-            err.println("weir job " + name + ": failed: " + describe(ex.getCause()));
-            return 1;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            err.println("weir job " + name + ": interrupted");
-            return 1;
+            return exitCode;
         }
         finally
         {
-            if (savepointOnTerm != null)
+            if (signal != null)
             {
-                try
-                {
-                    Runtime.getRuntime().removeShutdownHook(savepointOnTerm);
-                }
-                catch (final IllegalStateException ignore)
-                {
-                    // The JVM is already shutting down: the hook is running and takes the savepoint.
-                }
+                // A SIGTERM that came meanwhile waits for this: the JVM exits only after the job is closed.
+                signal.finished(exitCode);
             }
         }
+    }
+
+    private static void report(
+        final WeirJob<Event, ?> job, final String name, final CheckpointSettings checkpoints, final int shards,
+        final String backendName, final long startNs, final Path outPath, final PrintStream out)
+    {
         final double seconds = (System.nanoTime() - startNs) / 1e9;
-        if (job.stoppedWithSavepoint().isPresent())
-        {
-            out.printf("weir job %s: stopped after %d events with savepoint %s; no output published%n", name,
-                job.eventsProcessed(), job.stoppedWithSavepoint().get());
-            return 0;
-        }
         if (checkpoints.enabled())
         {
             out.printf("weir job %s: %d checkpoints completed%s%n", name, job.completedCheckpoints().size(),
@@ -208,7 +177,173 @@ final class JobCommand
         out.printf("weir job %s: %d events on %d shard(s), backend %s, in %.3f s -> %s%s%n", name,
             job.eventsProcessed(), shards, backendName, seconds, outPath,
             ReferenceJobs.hasLateOutput(name) ? " (+ " + ReferenceJobs.latePath(outPath).getFileName() + ")" : "");
+    }
+
+    /**
+     * Run the job to its end, or until a stop is asked for (SIGTERM, or {@code --stop-after-events}): then take a
+     * savepoint and stop. The savepoint is taken on this thread, never on the signal's, so that the job is closed
+     * only after the savepoint is complete or has failed.
+     *
+     * @return the exit code: 0 when the job finished or stopped with a savepoint, 1 when it failed.
+     */
+    private static int runJob(
+        final WeirJob<Event, ?> job, final String name, final long stopAfterEvents, final StopSignal signal,
+        final PrintStream out, final PrintStream err)
+    {
+        try (job)
+        {
+            if (signal != null)
+            {
+                signal.install();
+            }
+            job.start();
+            boolean stopTried = false;
+            while (!job.awaitTermination(1, TimeUnit.MILLISECONDS))
+            {
+                final boolean signalled = signal != null && signal.isRequested();
+                if (!stopTried && (signalled || (stopAfterEvents > 0 && job.eventsProcessed() >= stopAfterEvents)))
+                {
+                    stopTried = true;
+                    final int exitCode = stopWithSavepoint(job, name, signalled, out, err);
+                    if (exitCode >= 0)
+                    {
+                        return exitCode;
+                    }
+                }
+            }
+            return 0;
+        }
+        catch (final JobFailedException ex)
+        {
+            err.println("weir job " + name + ": failed: " + describe(ex.getCause()));
+            return 1;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            err.println("weir job " + name + ": interrupted");
+            return 1;
+        }
+    }
+
+    /**
+     * @return 0 when stopped with a savepoint, 1 when the job must be given up without one, -1 when no savepoint
+     *         could be taken but the job goes on to its end (its input ended meanwhile).
+     */
+    private static int stopWithSavepoint(
+        final WeirJob<Event, ?> job, final String name, final boolean signalled, final PrintStream out,
+        final PrintStream err) throws InterruptedException
+    {
+        final Path savepoint;
+        try
+        {
+            savepoint = job.stopWithSavepoint(STOP_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            err.println("weir job " + name + ": " + (signalled ? "stopped by signal; " : "") + "no savepoint: it " +
+                "did not complete within " + STOP_TIMEOUT_MINUTES + " minutes");
+            job.close(WeirJob.CloseMode.DISCARD);
+            return 1;
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            if (job.hasFailed())
+            {
+                job.close(WeirJob.CloseMode.DISCARD);
+                return 1;
+            }
+            err.println("weir job " + name + ": no savepoint (" + describe(ex.getCause()) + "); the job runs to " +
+                "its end");
+            return -1;
+        }
+        if (signalled)
+        {
+            err.println("weir job " + name + ": stopped by signal; savepoint " + savepoint +
+                " (resume with --restore " + savepoint + ")");
+        }
+        else
+        {
+            out.printf("weir job %s: stopped after %d events with savepoint %s%n", name, job.eventsProcessed(),
+                savepoint);
+        }
         return 0;
+    }
+
+    /**
+     * SIGTERM: asks the job's thread for a stop with savepoint, and holds the JVM's shutdown until that thread is
+     * done. The exit status is then 1 if it failed (the JVM's own, 143, otherwise).
+     */
+    private static final class StopSignal
+    {
+        private final PrintStream err;
+        private final Thread hook = new Thread(this::onSignal, "weir-stop-on-signal");
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile boolean requested;
+        private volatile int exitCode;
+        private boolean installed;
+
+        StopSignal(final PrintStream err)
+        {
+            this.err = err;
+        }
+
+        void install()
+        {
+            Runtime.getRuntime().addShutdownHook(hook);
+            installed = true;
+        }
+
+        boolean isRequested()
+        {
+            return requested;
+        }
+
+        /** The job's thread is done, with this exit code: a shutdown waiting for it goes on. */
+        void finished(final int code)
+        {
+            exitCode = code;
+            done.countDown();
+            if (installed)
+            {
+                try
+                {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                }
+                catch (final IllegalStateException ignore)
+                {
+                    // The JVM is shutting down: the hook is running and has seen the exit code.
+                }
+            }
+        }
+
+        private void onSignal()
+        {
+            requested = true;
+            boolean interrupted = false;
+            while (true)
+            {
+                try
+                {
+                    done.await();
+                    break;
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            if (exitCode != 0)
+            {
+                err.flush();
+                System.out.flush();
+                Runtime.getRuntime().halt(exitCode);
+            }
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static CheckpointSettings checkpointSettings(final Options options)
@@ -237,26 +372,6 @@ final class JobCommand
         }
         settings = settings.allowNonRestoredState(options.flag("allow-non-restored-state"));
         return settings;
-    }
-
-    /** SIGTERM: a graceful stop that leaves a savepoint to resume from. */
-    private static void stopWithSavepoint(final WeirJob<?, ?> job, final PrintStream err)
-    {
-        if (job.hasFailed())
-        {
-            err.println("weir job " + job.name() + ": stopped by signal after the job had failed; no savepoint");
-            return;
-        }
-        try
-        {
-            final Path savepoint = job.stopWithSavepoint(60, TimeUnit.SECONDS);
-            err.println("weir job " + job.name() + ": stopped by signal; savepoint " + savepoint +
-                " (resume with --restore " + savepoint + ")");
-        }
-        catch (final Exception ex)
-        {
-            err.println("weir job " + job.name() + ": stopped by signal; no savepoint: " + ex);
-        }
     }
 
     private static String describe(final Throwable cause)
