@@ -118,9 +118,11 @@ public final class WeirJob<I, O> implements AutoCloseable
         if (checkpoints.enabled())
         {
             checkpointDirectory = new CheckpointDirectory(checkpoints.directory());
-            checkpointDirectory.sweep();
+            // The restore point first: a checkpoint named explicitly but damaged is refused as it is, before the
+            // sweep would remove an incomplete one.
             restoredFrom = RestorePlanner.plan(checkpointDirectory, checkpoints, name, keyEncoder.keyCodec().id(),
                 context.log()).orElse(null);
+            checkpointDirectory.sweep();
             if (restoredFrom != null && restoredFrom.maxParallelism() != context.maxParallelism())
             {
                 throw new IllegalArgumentException("checkpoint " + restoredFrom.checkpointId() + " was taken with " +
@@ -204,7 +206,9 @@ public final class WeirJob<I, O> implements AutoCloseable
                     new SourceAgent<>(sourceReaders.get(p), producer, status, context.readBatchLimit(), coordinator);
                 if (restoredFrom != null)
                 {
-                    restoreSource(source, p, restoredFrom);
+                    restoreSource(source, p, restoredFrom, io.weir.engine.checkpoint.RestoreCompatibility
+                        .checkpointPath(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory, checkpoints),
+                        restoredFrom).resolve(io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME));
                 }
                 sources.add(source);
             }
@@ -648,7 +652,13 @@ public final class WeirJob<I, O> implements AutoCloseable
         }
     }
 
-    private void restoreSource(final SourceAgent<I> source, final int producerIndex, final CheckpointManifest manifest)
+    /**
+     * Resume a source where the checkpoint recorded it. A position the input does not have, or a manifest without
+     * the producer's watermark state, fails with one line naming the manifest: either the input changed since the
+     * checkpoint or the manifest is damaged (its checksum can be right when it was crafted).
+     */
+    private void restoreSource(
+        final SourceAgent<I> source, final int producerIndex, final CheckpointManifest manifest, final Path manifestPath)
     {
         if (producerIndex >= manifest.sources().size())
         {
@@ -657,20 +667,31 @@ public final class WeirJob<I, O> implements AutoCloseable
         }
         final CheckpointManifest.SourcePosition position = manifest.sources().get(producerIndex);
         final String prefix = CheckpointProperties.PRODUCER_PREFIX + producerIndex;
+        final long maxTimestamp = longProperty(manifest, manifestPath, prefix + ".maxTimestamp");
+        final long watermark = longProperty(manifest, manifestPath, prefix + ".watermark");
         try
         {
-            source.restore(position.position(), position.line(),
-                Long.parseLong(manifest.properties().get(prefix + ".maxTimestamp")),
-                Long.parseLong(manifest.properties().get(prefix + ".watermark")));
-        }
-        catch (final RuntimeException ex)
-        {
-            throw ex;
+            source.restore(position.position(), position.line(), maxTimestamp, watermark);
         }
         catch (final Exception ex)
         {
-            throw new IllegalStateException("cannot resume source " + position.sourceName() + " at byte " +
-                position.position() + ": " + ex.getMessage(), ex);
+            throw new io.weir.snapshot.SnapshotCorruptException(manifestPath + ": cannot resume source " +
+                position.sourceName() + " at byte " + position.position() + ", line " + position.line() + ": " +
+                ex.getMessage() + " (the input changed since the checkpoint, or the manifest is damaged)", ex);
+        }
+    }
+
+    private static long longProperty(final CheckpointManifest manifest, final Path manifestPath, final String name)
+    {
+        final String value = manifest.properties().get(name);
+        try
+        {
+            return Long.parseLong(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new io.weir.snapshot.SnapshotCorruptException(manifestPath + ": property " + name +
+                (null == value ? " is missing" : " is not a number: '" + value + "'"), ex);
         }
     }
 
