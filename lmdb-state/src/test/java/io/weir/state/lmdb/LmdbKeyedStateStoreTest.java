@@ -1,9 +1,11 @@
 package io.weir.state.lmdb;
 
+import io.weir.engine.TestSeeds;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(TestSeeds.class)
 class LmdbKeyedStateStoreTest
 {
     private static final int DEFAULT_SLACK = Integer.MAX_VALUE;
@@ -63,9 +66,7 @@ class LmdbKeyedStateStoreTest
     @Timeout(60)
     void shouldMatchHashMapModelUnderRandomOps()
     {
-        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("shouldMatchHashMapModelUnderRandomOps seed=" + seed + " (replay with -Dweir.test.seed=" +
-            seed + ")");
+        final long seed = TestSeeds.seed("shouldMatchHashMapModelUnderRandomOps");
         final Random random = new Random(seed);
         final Map<ByteBuffer, byte[]> model = new HashMap<>();
         final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(8);
@@ -581,8 +582,7 @@ class LmdbKeyedStateStoreTest
     /** @param slack the delta logs' supersede slack, or {@link #DEFAULT_SLACK}. */
     private void matchModelAcrossManyFullAndDeltaSnapshots(final int slack)
     {
-        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("matchModelAcrossManyFullAndDeltaSnapshots slack=" + slack + " seed=" + seed);
+        final long seed = TestSeeds.seed("matchModelAcrossManyFullAndDeltaSnapshots slack=" + slack);
         final Random random = new Random(seed);
         final Map<ByteBuffer, ByteBuffer> model = new HashMap<>();
         final Map<ByteBuffer, ByteBuffer> restored = new HashMap<>();
