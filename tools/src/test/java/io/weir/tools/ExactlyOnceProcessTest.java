@@ -172,13 +172,13 @@ class ExactlyOnceProcessTest
     private static final int BIG_EVENTS = 1_200_000;
 
     /**
-     * SIGTERM while a million keys are in state, so that the savepoint takes a while to write: the process must
-     * not exit before it is written, and a run restored from it (with another shard count) must produce each
-     * event's row exactly once with the right running sum.
+     * SIGTERM part-way through an input of a million keys, with about half a million in state, so that the
+     * savepoint takes a while to write: the process must not exit before it is written, and a run restored from it
+     * (with another shard count) must produce each event's row exactly once with the right running sum.
      */
     @Test
     @Timeout(300)
-    void shouldTakeASavepointOnSigtermWithAMillionKeysInStateAndResumeFromIt() throws Exception
+    void shouldTakeASavepointOnSigtermWithLargeStateAndResumeFromIt() throws Exception
     {
         final Path input = dir.resolve("big.csv");
         final long[] expectedSums = writeBigInput(input);
