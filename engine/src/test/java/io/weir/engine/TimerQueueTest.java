@@ -2,6 +2,7 @@ package io.weir.engine;
 
 import io.weir.engine.state.KeyContext;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(TestSeeds.class)
 @Timeout(30)
 class TimerQueueTest
 {
@@ -117,8 +119,7 @@ class TimerQueueTest
     @Test
     void shouldMatchAnOrderedSetModelUnderRandomOperations()
     {
-        final long seed = System.nanoTime();
-        System.out.println("TimerQueueTest seed=" + seed);
+        final long seed = TestSeeds.seed("TimerQueueTest");
         final Random random = new Random(seed);
         final TimerQueue queue = new TimerQueue(2, 16);
         final TreeSet<ModelTimer> model = new TreeSet<>();

@@ -1,6 +1,7 @@
 package io.weir.snapshot;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,7 @@ import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@ExtendWith(TestSeeds.class)
 @Timeout(60)
 class ChainResolverTest
 {
@@ -98,8 +100,7 @@ class ChainResolverTest
     @Test
     void shouldResolveOverwritesAndTombstonesAcrossThreeDeltas()
     {
-        final long seed = System.nanoTime();
-        System.out.println("shouldResolveOverwritesAndTombstonesAcrossThreeDeltas seed=" + seed);
+        final long seed = TestSeeds.seed("shouldResolveOverwritesAndTombstonesAcrossThreeDeltas");
         final List<Path> chain = writeChain(seed);
 
         try (ChainResolver resolver = ChainResolver.open(chain))
@@ -190,8 +191,7 @@ class ChainResolverTest
     @Test
     void shouldCompactChainIntoFullFileEqualToTheResolution()
     {
-        final long seed = System.nanoTime();
-        System.out.println("shouldCompactChainIntoFullFileEqualToTheResolution seed=" + seed);
+        final long seed = TestSeeds.seed("shouldCompactChainIntoFullFileEqualToTheResolution");
         final List<Path> chain = writeChain(seed);
         final Path compacted = dir.resolve("shard-1-chk-14.full");
 

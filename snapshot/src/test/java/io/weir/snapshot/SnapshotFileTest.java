@@ -1,6 +1,7 @@
 package io.weir.snapshot;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@ExtendWith(TestSeeds.class)
 @Timeout(60)
 class SnapshotFileTest
 {
@@ -94,8 +96,7 @@ class SnapshotFileTest
     @Test
     void shouldRoundTripRandomEntriesAcrossManyKeyGroups()
     {
-        final long seed = System.nanoTime();
-        System.out.println("shouldRoundTripRandomEntriesAcrossManyKeyGroups seed=" + seed);
+        final long seed = TestSeeds.seed("shouldRoundTripRandomEntriesAcrossManyKeyGroups");
         final Random random = new Random(seed);
         final List<Entry> written = new ArrayList<>();
         final Path path = dir.resolve("shard-0-chk-1.full");
@@ -135,8 +136,7 @@ class SnapshotFileTest
     @Test
     void shouldWriteTheSameFilesThroughReusedBuffersHeldByOneWriterAtATime() throws IOException
     {
-        final long seed = System.nanoTime();
-        System.out.println("shouldWriteTheSameFilesThroughReusedBuffersHeldByOneWriterAtATime seed=" + seed);
+        final long seed = TestSeeds.seed("shouldWriteTheSameFilesThroughReusedBuffersHeldByOneWriterAtATime");
         final Random random = new Random(seed);
         final SnapshotFileBuffers buffers = new SnapshotFileBuffers(512, 4096);
         for (int file = 0; file < 4; file++)

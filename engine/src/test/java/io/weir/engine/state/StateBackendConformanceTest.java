@@ -1,5 +1,6 @@
 package io.weir.engine.state;
 
+import io.weir.engine.TestSeeds;
 import io.weir.api.codec.BytesCodec;
 import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.codec.IntCodec;
@@ -27,6 +28,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>
  * Randomised tests print their seed; replay one with {@code -Dweir.test.seed=N}.
  */
+@ExtendWith(TestSeeds.class)
 public abstract class StateBackendConformanceTest
 {
     protected static final int KEY_GROUPS = 128;
@@ -1175,9 +1178,7 @@ public abstract class StateBackendConformanceTest
 
     private static long seed(final String test)
     {
-        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println(test + " seed: " + seed + " (replay with -Dweir.test.seed=" + seed + ")");
-        return seed;
+        return TestSeeds.seed(test);
     }
 
     private static void setNamespace(final long namespace, final Object... states)

@@ -1,5 +1,6 @@
 package io.weir.engine.window;
 
+import io.weir.engine.TestSeeds;
 import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.OutputTag;
@@ -21,6 +22,7 @@ import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * carries the producer's watermark at the time it was offered, so the shard sees exactly that watermark before
  * processing it). Sessions are reported as {@code key,start,end,count,sum,minTs,maxTs}.
  */
+@ExtendWith(TestSeeds.class)
 @Timeout(60)
 class SessionWindowJobTest
 {
@@ -531,9 +534,7 @@ class SessionWindowJobTest
     @ValueSource(ints = { 1, 2, 3, 4 })
     void shouldMatchABruteForceModelOnRandomInput(final int shards) throws Exception
     {
-        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("SessionWindowJobTest random seed=" + seed + " shards=" + shards +
-            " (replay with -Dweir.test.seed=" + seed + ")");
+        final long seed = TestSeeds.seed("SessionWindowJobTest random, shards=" + shards + ",");
         final Random random = new Random(seed);
         final long gap = 3 + random.nextInt(20);
         final int keys = 1 + random.nextInt(8);

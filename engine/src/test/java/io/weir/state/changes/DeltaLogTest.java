@@ -1,6 +1,8 @@
 package io.weir.state.changes;
 
+import io.weir.engine.TestSeeds;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(TestSeeds.class)
 class DeltaLogTest
 {
     private static final byte[] TOMBSTONE = new byte[]{ (byte)0xDE, (byte)0xAD };
@@ -26,8 +29,7 @@ class DeltaLogTest
     @Timeout(60)
     void shouldYieldEachKeyOnceWithItsLatestValueAcrossChunksMovesSupersedesAndReuse()
     {
-        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("seed=" + seed + " (replay with -Dweir.test.seed=" + seed + ")");
+        final long seed = TestSeeds.seed("DeltaLogTest");
         final Random random = new Random(seed);
         // A small slack, so each interval supersedes records at first and then updates them in place.
         final int slack = 50 + random.nextInt(500);

@@ -1,9 +1,11 @@
 package io.weir.state.changes;
 
+import io.weir.engine.TestSeeds;
 import io.weir.engine.ThreadAllocation;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -15,6 +17,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(TestSeeds.class)
 class KeyLogIndexTest
 {
     private final ExpandableDirectByteBuffer direct = new ExpandableDirectByteBuffer(64);
@@ -31,8 +34,7 @@ class KeyLogIndexTest
     @Timeout(60)
     void shouldMatchHashMapModelAcrossGrowthAndClears()
     {
-        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("seed=" + seed + " (replay with -Dweir.test.seed=" + seed + ")");
+        final long seed = TestSeeds.seed("KeyLogIndexTest");
         final Random random = new Random(seed);
         final KeyLogIndex index = new KeyLogIndex();
         for (int interval = 0; interval < 12; interval++)

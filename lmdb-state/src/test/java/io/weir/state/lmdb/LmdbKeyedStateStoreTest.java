@@ -1,9 +1,11 @@
 package io.weir.state.lmdb;
 
+import io.weir.engine.TestSeeds;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(TestSeeds.class)
 class LmdbKeyedStateStoreTest
 {
     private static final int DEFAULT_SLACK = Integer.MAX_VALUE;
@@ -63,9 +66,7 @@ class LmdbKeyedStateStoreTest
     @Timeout(60)
     void shouldMatchHashMapModelUnderRandomOps()
     {
-        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("shouldMatchHashMapModelUnderRandomOps seed=" + seed + " (replay with -Dweir.test.seed=" +
-            seed + ")");
+        final long seed = TestSeeds.seed("shouldMatchHashMapModelUnderRandomOps");
         final Random random = new Random(seed);
         final Map<ByteBuffer, byte[]> model = new HashMap<>();
         final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(8);
@@ -581,8 +582,7 @@ class LmdbKeyedStateStoreTest
     /** @param slack the delta logs' supersede slack, or {@link #DEFAULT_SLACK}. */
     private void matchModelAcrossManyFullAndDeltaSnapshots(final int slack)
     {
-        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("matchModelAcrossManyFullAndDeltaSnapshots slack=" + slack + " seed=" + seed);
+        final long seed = TestSeeds.seed("matchModelAcrossManyFullAndDeltaSnapshots slack=" + slack);
         final Random random = new Random(seed);
         final Map<ByteBuffer, ByteBuffer> model = new HashMap<>();
         final Map<ByteBuffer, ByteBuffer> restored = new HashMap<>();
@@ -897,13 +897,44 @@ class LmdbKeyedStateStoreTest
         assertThrows(NullPointerException.class, () -> LmdbStateBackend.create(null));
         assertEquals(7, backend.writeBatchSize(7).writeBatchSize());
         assertEquals(LmdbConfiguration.WRITE_BATCH_SIZE_DEFAULT, backend.writeBatchSize());
+        assertArrayEquals(new org.lmdbjava.EnvFlags[]{org.lmdbjava.EnvFlags.MDB_NOSYNC,
+            org.lmdbjava.EnvFlags.MDB_NOMETASYNC, org.lmdbjava.EnvFlags.MDB_WRITEMAP}, backend.envFlags(),
+            "the documented default: nothing fsync'ed");
+    }
 
-        // Fully synced environment works too (slower, same semantics).
-        try (KeyedStateStore store = backend.envFlags().length == 3 ?
-            backend.envFlags(org.lmdbjava.EnvFlags.MDB_NOSYNC).initialMapSizeBytes(4L << 20).createStore(9, 0) : null)
+    @Test
+    @Timeout(30)
+    void shouldKeepTheSameSemanticsInAFullySyncedEnvironment()
+    {
+        // No flags: every commit fsyncs data and meta pages (MDB_NOTLS is always added, and is no sync flag).
+        final LmdbStateBackend synced = backend().envFlags(new org.lmdbjava.EnvFlags[0])
+            .initialMapSizeBytes(1L << 20).writeBatchSize(100).keepFiles(true);
+        assertEquals(0, synced.envFlags().length, "no MDB_NOSYNC, MDB_NOMETASYNC or MDB_WRITEMAP");
+        try (KeyedStateStore store = synced.createStore(9, 0))
         {
-            put(store, compositeKey(1), value(1, 10));
-            assertArrayEquals(value(1, 10), get(store, compositeKey(1)));
+            store.prepareForCheckpoints();
+            // Enough writes for several commits and a map growth beyond the 1 MiB initial size.
+            for (int i = 0; i < 3_000; i++)
+            {
+                put(store, compositeKey(i), value(i, 500));
+            }
+            assertTrue(remove(store, compositeKey(7)));
+            assertArrayEquals(value(1, 500), get(store, compositeKey(1)));
+            assertNull(get(store, compositeKey(7)));
+            final StoreSnapshot full = store.snapshot(1, true);
+            assertEquals(2_999, contents(full).size());
+            full.release();
+            put(store, compositeKey(1), value(11, 8));
+            final StoreSnapshot delta = store.snapshot(2, false);
+            assertEquals(Map.of(wrap(compositeKey(1)), wrap(value(11, 8))), contents(delta));
+            delta.release();
+        }
+        try (KeyedStateStore reopened = synced.createStore(9, 0))
+        {
+            assertEquals(2_999, reopened.entryCount());
+            assertArrayEquals(value(11, 8), get(reopened, compositeKey(1)));
+            assertArrayEquals(value(2_999, 500), get(reopened, compositeKey(2_999)));
+            assertNull(get(reopened, compositeKey(7)));
         }
     }
 }

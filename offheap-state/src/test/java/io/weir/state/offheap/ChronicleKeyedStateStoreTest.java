@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.engine.TestSeeds;
 import io.weir.state.changes.DeltaLog;
 import io.weir.engine.ThreadAllocation;
 import io.weir.state.spi.KeyedStateStore;
@@ -9,6 +10,7 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,6 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@ExtendWith(TestSeeds.class)
 class ChronicleKeyedStateStoreTest
 {
     private static final byte[] TOMBSTONE = new byte[]{ (byte)0xDE, (byte)0xAD };
@@ -62,9 +65,7 @@ class ChronicleKeyedStateStoreTest
 
     private static long seed()
     {
-        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("seed=" + seed + " (replay with -Dweir.test.seed=" + seed + ")");
-        return seed;
+        return TestSeeds.seed("ChronicleKeyedStateStoreTest");
     }
 
     private static byte[] key(final int i)

@@ -11,6 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,17 +41,31 @@ class DemoCommandTest
     void shouldRunAShortDemoAndReportLatencyAlertsAndCheckpoints()
     {
         final Path checkpoints = dir.resolve("chk");
+        // The default seed's stream has a velocity burst and a spike within its first few thousand transactions.
         final int exit = run("demo", "--duration-s", "3", "--rate", "20000", "--cards", "10000", "--shards", "2",
-            "--checkpoint-dir", checkpoints.toString());
+            "--checkpoint-dir", checkpoints.toString(), "--checkpoint-interval-ms", "200");
 
         assertEquals(0, exit, out() + err);
         final String output = out();
         assertTrue(output.contains("Latency, intended send time -> outcome"), output);
         assertTrue(output.contains("p99.9"), output);
-        assertTrue(output.contains("session summary"), output);
-        assertTrue(output.contains("Checkpoints: "), output);
+        final long velocity = count(output, "^  velocity +([0-9][^ ]*) ");
+        final long spike = count(output, "^  spike +([0-9][^ ]*) ");
+        final long sessions = count(output, "^  session summary +([0-9][^ ]*) ");
+        assertTrue(velocity + spike > 0, "alerts were raised: " + output);
+        assertTrue(sessions > 0, "sessions were summarised: " + output);
+        final long completed = count(output, "^Checkpoints: ([0-9][^ ]*) completed");
+        assertTrue(completed > 0, "checkpoints completed: " + output);
         assertTrue(output.contains("./weir snapshot list " + checkpoints), output);
         assertTrue(Files.isDirectory(checkpoints), "checkpoints left for inspection");
+    }
+
+    /** The number in group 1 of the first line matching {@code regex}, digit grouping of any locale removed. */
+    private static long count(final String output, final String regex)
+    {
+        final Matcher matcher = Pattern.compile(regex, Pattern.MULTILINE).matcher(output);
+        assertTrue(matcher.find(), "a line matching " + regex + " in:\n" + output);
+        return Long.parseLong(matcher.group(1).replaceAll("[^0-9]", ""));
     }
 
     @Test
