@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.snapshot.TestSeeds;
 import io.weir.engine.state.KeyContext;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.extension.ExtendWith;

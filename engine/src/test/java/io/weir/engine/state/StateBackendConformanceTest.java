@@ -1,6 +1,6 @@
 package io.weir.engine.state;
 
-import io.weir.engine.TestSeeds;
+import io.weir.snapshot.TestSeeds;
 import io.weir.api.codec.BytesCodec;
 import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.codec.IntCodec;

@@ -1,6 +1,6 @@
 package io.weir.engine.window;
 
-import io.weir.engine.TestSeeds;
+import io.weir.snapshot.TestSeeds;
 import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.OutputTag;

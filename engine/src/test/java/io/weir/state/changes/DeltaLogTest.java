@@ -1,6 +1,6 @@
 package io.weir.state.changes;
 
-import io.weir.engine.TestSeeds;
+import io.weir.snapshot.TestSeeds;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;

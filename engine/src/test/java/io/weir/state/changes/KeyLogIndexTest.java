@@ -1,6 +1,6 @@
 package io.weir.state.changes;
 
-import io.weir.engine.TestSeeds;
+import io.weir.snapshot.TestSeeds;
 import io.weir.engine.ThreadAllocation;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.ExpandableDirectByteBuffer;

@@ -1,6 +1,6 @@
 package io.weir.state.lmdb;
 
-import io.weir.engine.TestSeeds;
+import io.weir.snapshot.TestSeeds;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.ExpandableDirectByteBuffer;

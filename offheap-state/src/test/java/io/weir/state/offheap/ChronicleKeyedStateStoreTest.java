@@ -1,6 +1,6 @@
 package io.weir.state.offheap;
 
-import io.weir.engine.TestSeeds;
+import io.weir.snapshot.TestSeeds;
 import io.weir.state.changes.DeltaLog;
 import io.weir.engine.ThreadAllocation;
 import io.weir.state.spi.KeyedStateStore;
