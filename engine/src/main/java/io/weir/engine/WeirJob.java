@@ -55,7 +55,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     private final JobStatus status;
     private final WeirContext context;
     private final List<ByteBuffer> ringMemory = new ArrayList<>();
-    private final List<ShardAgent<?, I, O>> shards = new ArrayList<>();
+    private final List<ShardAgent> shards = new ArrayList<>();
     private final List<SourceAgent<I>> sources = new ArrayList<>();
     private final List<Producer<I>> externalProducers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
@@ -175,14 +175,15 @@ public final class WeirJob<I, O> implements AutoCloseable
                     sideWriters[i] = metrics.countOutput(s, sideSinks.get(i).createWriter(s, shardCount));
                 }
                 final SinkWriter<O> mainWriter = metrics.countOutput(s, mainSink.createWriter(s, shardCount));
-                final ShardAgent<K, I, O> shard = new ShardAgent<>(s, shardCount, status, shardRings, context, codec,
-                    keyEncoder.keyCodec(), functionFactory.get(), store, mainWriter,
-                    sideTags.toArray(new OutputTag<?>[0]), sideWriters, handler, stateIds);
+                final OperatorChain<K, I, O> stage = new OperatorChain<>("shard " + s, s, shardCount, shardRings,
+                    null, context, codec, keyEncoder.keyCodec(), functionFactory.get(), store,
+                    OutputGate.toSinks(mainWriter, sideTags.toArray(new OutputTag<?>[0]), sideWriters), handler,
+                    stateIds);
                 if (shardRestore != null)
                 {
-                    shard.restoreOnStart(shardRestore);
+                    stage.restoreOnStart(shardRestore);
                 }
-                shards.add(shard);
+                shards.add(new ShardAgent(s, status, context.epochClock(), new OperatorChain<?, ?, ?>[] {stage}));
             }
         }
         catch (final RuntimeException ex)
@@ -241,7 +242,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         metrics.open(shards, coordinator, restoredFrom != null);
         started = true;
         final ErrorHandler errorHandler = this::onAgentError;
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
             final AgentRunner runner = new AgentRunner(
                 context.shardIdleStrategy().get(), errorHandler, null, shard);
@@ -281,7 +282,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     /** True once every shard has opened its function and loaded any restored state; any thread. */
     public boolean isReady()
     {
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
             if (!shard.isReady())
             {
@@ -292,7 +293,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     }
 
     /** Shards, for metrics and checkpoints. */
-    public List<ShardAgent<?, I, O>> shards()
+    public List<ShardAgent> shards()
     {
         return shards;
     }
@@ -301,7 +302,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     public long eventsProcessed()
     {
         long total = 0;
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
             total += shard.eventsProcessed();
         }
@@ -417,7 +418,7 @@ public final class WeirJob<I, O> implements AutoCloseable
             }
             if (!started)
             {
-                for (final ShardAgent<?, I, O> shard : shards)
+                for (final ShardAgent shard : shards)
                 {
                     shard.onClose();
                 }
@@ -428,7 +429,7 @@ public final class WeirJob<I, O> implements AutoCloseable
             }
             onTerminated();
             stopCoordinator();
-            for (final ShardAgent<?, I, O> shard : shards)
+            for (final ShardAgent shard : shards)
             {
                 shard.closeStore();
             }
@@ -488,7 +489,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         }
         terminated = true;
         boolean succeeded = status.failure() == null;
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
             succeeded &= shard.isFinished();
         }
@@ -585,9 +586,9 @@ public final class WeirJob<I, O> implements AutoCloseable
     public long stateSizeBytes()
     {
         long total = 0;
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
-            total += shard.store().sizeBytes();
+            total += shard.stateSizeBytes();
         }
         return total;
     }

@@ -1,7 +1,7 @@
 package io.weir.engine.checkpoint;
 
 import io.weir.engine.RecordDescriptor;
-import io.weir.engine.ShardAgent;
+import io.weir.engine.OperatorChain;
 import io.weir.engine.ShardCheckpointHandler;
 import io.weir.engine.TransactionalSinkWriter;
 import io.weir.engine.counters.CheckpointCounters;
@@ -349,13 +349,13 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     }
 
     /** Shard thread: the synchronous snapshot point. */
-    public void onBarrierAligned(final ShardAgent shard, final long checkpointId, final int flags)
+    public void onBarrierAligned(final OperatorChain<?, ?, ?> stage, final long checkpointId, final int flags)
     {
         if (writtenByShard(flags))
         {
-            stateWriters[shard.shardId()].expect(checkpointId, System.nanoTime());
+            stateWriters[stage.shardId()].expect(checkpointId, System.nanoTime());
         }
-        shardPoints.offer(shard.takeSnapshotPoint(checkpointId, flags, System.nanoTime()));
+        shardPoints.offer(stage.takeSnapshotPoint(checkpointId, flags, System.nanoTime()));
     }
 
     /** The shard's state-file writer when shards write their own; null when this thread writes them. */
