@@ -9,8 +9,11 @@ package io.weir.engine;
  */
 interface ChannelOutput
 {
-    /** Send the stage's watermark on every channel (behind any backlog). */
+    /** The stage's watermark advanced: records sent from now on carry it; {@link #flush()} sends it alone. */
     void emitWatermark(long watermark);
+
+    /** Send the watermark to the channels that have not seen it yet (behind any backlog); once per duty cycle. */
+    void flush();
 
     /** Send a checkpoint barrier on every channel (behind any backlog). */
     void emitBarrier(long checkpointId, int flags);

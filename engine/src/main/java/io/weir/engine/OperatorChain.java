@@ -51,7 +51,8 @@ import java.util.List;
  * due processing-time timers; run periodic state work; write a step of a checkpoint's state file if it has one
  * to write; at end of input, finish that file, fire every event-time timer and end the output.
  */
-public final class OperatorChain<K, I, O> implements InputGate.Handler, InputGate.PrefetchHook
+public final class OperatorChain<K, I, O>
+    implements InputGate.Handler, InputGate.PrefetchHook, RingChannelOutput.TimestampSource
 {
     /**
      * Snapshot entries written per step of a state file: the longest an arriving event waits. A step of 16
@@ -64,6 +65,8 @@ public final class OperatorChain<K, I, O> implements InputGate.Handler, InputGat
     static final long STATE_FILE_IDLE_WRITE_NS = 100_000;
 
     private final String name;
+    /** The operator instance, {@code stage * shards + shardId}: its place in a checkpoint. */
+    private final int slot;
     private final int shardId;
     private final int shards;
     private final InputGate input;
@@ -134,6 +137,7 @@ public final class OperatorChain<K, I, O> implements InputGate.Handler, InputGat
      */
     OperatorChain(
         final String name,
+        final int slot,
         final int shardId,
         final int shards,
         final AtomicBuffer[] ringBuffers,
@@ -148,6 +152,7 @@ public final class OperatorChain<K, I, O> implements InputGate.Handler, InputGat
         final StateIds stateIds)
     {
         this.name = name;
+        this.slot = slot;
         this.shardId = shardId;
         this.shards = shards;
         this.codec = codec;
@@ -161,7 +166,7 @@ public final class OperatorChain<K, I, O> implements InputGate.Handler, InputGat
         this.eventTimers = new TimerQueue(1024, 16);
         this.processingTimers = new TimerQueue(64, 16);
         this.checkpointHandler = checkpointHandler;
-        this.stateWriter = null == checkpointHandler ? null : checkpointHandler.stateWriter(shardId);
+        this.stateWriter = null == checkpointHandler ? null : checkpointHandler.stateWriter(slot);
         this.context = new ChainContext();
         this.firstKeyGroup = KeyGroups.firstKeyGroup(shardId, ctx.maxParallelism(), shards);
         this.lastKeyGroup = KeyGroups.lastKeyGroup(shardId, ctx.maxParallelism(), shards);
@@ -224,6 +229,7 @@ public final class OperatorChain<K, I, O> implements InputGate.Handler, InputGat
         {
             work += writeStateFile(work);
         }
+        output.flush();
         if (input.isEnded() && !stoppedBySavepoint)
         {
             if (null != stateWriter && stateWriter.isBusy())
@@ -487,7 +493,7 @@ public final class OperatorChain<K, I, O> implements InputGate.Handler, InputGat
         {
             parts = List.of();
         }
-        return new ShardSnapshotPoint(checkpointId, flags, shardId, firstKeyGroup, lastKeyGroup, currentWatermark,
+        return new ShardSnapshotPoint(checkpointId, flags, slot, shardId, firstKeyGroup, lastKeyGroup, currentWatermark,
             storeSnapshot, timers, timerCopyLength, eventTimers.size() + processingTimers.size(), parts,
             stateRegistry.registeredStates(), System.nanoTime() - alignedNs);
     }
@@ -526,6 +532,12 @@ public final class OperatorChain<K, I, O> implements InputGate.Handler, InputGat
         return shardId;
     }
 
+    /** The operator instance, {@code stage * shards + shardId}. */
+    public int slot()
+    {
+        return slot;
+    }
+
     public int firstKeyGroup()
     {
         return firstKeyGroup;
@@ -557,6 +569,12 @@ public final class OperatorChain<K, I, O> implements InputGate.Handler, InputGat
     public long timersFired()
     {
         return (long)TIMERS_FIRED.getOpaque(this);
+    }
+
+    /** The timestamp of the element or timer being handled; on the stage's thread. */
+    public long currentTimestamp()
+    {
+        return currentTimestamp;
     }
 
     public long currentWatermark()

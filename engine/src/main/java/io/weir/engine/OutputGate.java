@@ -19,9 +19,11 @@ final class OutputGate<O>
     private final Collector<O> main;
     private final OutputTag<?>[] sideTags;
     private final Collector<?>[] sideOutputs;
-    private final SinkWriter<?>[] sinks;
+    private final io.weir.api.connector.SinkWriter<?>[] sinks;
     private final ChannelOutput[] channels;
     private final boolean transactional;
+    /** Whether a side output nobody reads is dropped (a dataflow, as Flink) rather than refused (a job builder). */
+    private final boolean dropUnreadSideOutputs;
 
     /**
      * @param main        where the stage's main output goes (a sink writer, the chained operators, a channel).
@@ -30,14 +32,17 @@ final class OutputGate<O>
      * @param sinks       every sink writer reached from this gate: flushed at end of input, pre-committed at a
      *                    snapshot point, closed with the stage.
      * @param channels    every channel into another stage reached from this gate.
+     * @param dropUnreadSideOutputs whether a side output with a tag not in {@code sideTags} is dropped (else refused).
      */
     OutputGate(
         final Collector<O> main,
         final OutputTag<?>[] sideTags,
         final Collector<?>[] sideOutputs,
-        final SinkWriter<?>[] sinks,
-        final ChannelOutput[] channels)
+        final io.weir.api.connector.SinkWriter<?>[] sinks,
+        final ChannelOutput[] channels,
+        final boolean dropUnreadSideOutputs)
     {
+        this.dropUnreadSideOutputs = dropUnreadSideOutputs;
         if (sideTags.length != sideOutputs.length)
         {
             throw new IllegalArgumentException(sideTags.length + " side output tags but " + sideOutputs.length +
@@ -49,7 +54,7 @@ final class OutputGate<O>
         this.sinks = sinks;
         this.channels = channels;
         boolean anyTransactional = false;
-        for (final SinkWriter<?> sink : sinks)
+        for (final io.weir.api.connector.SinkWriter<?> sink : sinks)
         {
             anyTransactional |= sink instanceof TransactionalSinkWriter;
         }
@@ -63,7 +68,7 @@ final class OutputGate<O>
         final SinkWriter<?>[] sinks = new SinkWriter<?>[1 + sideOutputs.length];
         sinks[0] = main;
         System.arraycopy(sideOutputs, 0, sinks, 1, sideOutputs.length);
-        return new OutputGate<>(main, sideTags, sideOutputs, sinks, new ChannelOutput[0]);
+        return new OutputGate<>(main, sideTags, sideOutputs, sinks, new ChannelOutput[0], false);
     }
 
     /** The collector handed to the stage's function for its main output. */
@@ -85,7 +90,10 @@ final class OutputGate<O>
                 return;
             }
         }
-        throw new IllegalArgumentException("side output " + tag + " was not declared on the job");
+        if (!dropUnreadSideOutputs)
+        {
+            throw new IllegalArgumentException("side output " + tag + " was not declared on the job builder");
+        }
     }
 
     /** The stage's watermark advanced and the timers it made due have fired. */
@@ -94,6 +102,15 @@ final class OutputGate<O>
         for (final ChannelOutput channel : channels)
         {
             channel.emitWatermark(watermark);
+        }
+    }
+
+    /** End of a duty cycle: send the watermark to the channels that have not seen it. */
+    void flush()
+    {
+        for (final ChannelOutput channel : channels)
+        {
+            channel.flush();
         }
     }
 
@@ -109,7 +126,7 @@ final class OutputGate<O>
     /** The stage fired its last timers: flush the sinks and end every channel. */
     void onEndOfInput()
     {
-        for (final SinkWriter<?> sink : sinks)
+        for (final io.weir.api.connector.SinkWriter<?> sink : sinks)
         {
             sink.onEndOfInput();
         }
@@ -152,7 +169,7 @@ final class OutputGate<O>
     /** At the snapshot point: each transactional sink hands its output to the OS and reports its length. */
     void preCommit(final List<TransactionalSinkWriter.PartPosition> parts)
     {
-        for (final SinkWriter<?> sink : sinks)
+        for (final io.weir.api.connector.SinkWriter<?> sink : sinks)
         {
             if (sink instanceof TransactionalSinkWriter)
             {
@@ -169,7 +186,7 @@ final class OutputGate<O>
     /** Close every sink writer; failures go to {@code status}, and every writer is closed. */
     void close(final JobStatus status)
     {
-        for (final SinkWriter<?> sink : sinks)
+        for (final io.weir.api.connector.SinkWriter<?> sink : sinks)
         {
             try
             {

@@ -12,10 +12,10 @@ public interface ShardCheckpointHandler
     void onBarrierAligned(OperatorChain<?, ?, ?> stage, long checkpointId, int flags);
 
     /**
-     * The writer through which the shard writes its own state files between events, or null when another thread
-     * writes them. Asked once, when the shard is created.
+     * The writer through which an operator instance ({@code slot = stage * shards + shard}) writes its own state
+     * files between events, or null when another thread writes them. Asked once, when the instance is created.
      */
-    default ShardStateWriter stateWriter(final int shardId)
+    default ShardStateWriter stateWriter(final int slot)
     {
         return null;
     }

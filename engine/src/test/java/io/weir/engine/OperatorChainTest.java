@@ -58,6 +58,10 @@ class OperatorChainTest
             log.add("forward watermark " + (watermark == Long.MAX_VALUE ? "max" : Long.toString(watermark)));
         }
 
+        public void flush()
+        {
+        }
+
         public void emitBarrier(final long checkpointId, final int flags)
         {
             log.add("forward barrier " + checkpointId);
@@ -87,10 +91,10 @@ class OperatorChainTest
         in = new OneToOneRingBuffer(ring);
         final Collector<String> out = value -> log.add(value);
         final OutputGate<String> output = new OutputGate<>(
-            out, new OutputTag<?>[0], new Collector<?>[0], new SinkWriter<?>[0], new ChannelOutput[] {channel});
+            out, new OutputTag<?>[0], new Collector<?>[0], new io.weir.api.connector.SinkWriter<?>[0], new ChannelOutput[] {channel}, false);
         final WeirContext ctx = new WeirContext().shards(1).prefetchEvents(0);
         final ShardCheckpointHandler handler = (stage, checkpointId, flags) -> log.add("snapshot " + checkpointId);
-        chain = new OperatorChain<>("test stage", 0, 1, new AtomicBuffer[] {ring}, null, ctx, LongCodec.INSTANCE,
+        chain = new OperatorChain<>("test stage", 0, 0, 1, new AtomicBuffer[] {ring}, null, ctx, LongCodec.INSTANCE,
             LongCodec.INSTANCE, new TimerFunction(), new HeapStateBackend().createStore(0, 16), output, handler,
             new StateIds());
         chain.open();
