@@ -30,7 +30,9 @@ import java.util.function.Supplier;
 /**
  * Turns a {@link Dataflow} into a {@link JobPlan}: every keyed operator (process function or window) becomes a
  * stage; the stateless operators after it are chained into its output; a keyBy into another keyed operator
- * becomes an edge (rings); the stateless operators between a source and its keyBy run in the source's producer.
+ * becomes an edge (rings); the map and filter operators between a source and its keyBy run in the source's
+ * producer. A source stream that goes elsewhere (a sink, a flatMap, several operators) feeds a forward stage
+ * that spreads its elements over the shards, where those operators run.
  * On the wiring thread.
  */
 final class DataflowTranslator
@@ -95,27 +97,32 @@ final class DataflowTranslator
             {
                 consumers.computeIfAbsent(input.id(), id -> new ArrayList<>()).add(node);
             }
-            if (isStage(node))
-            {
-                stageOf.put(node.id(), stageOf.size());
-            }
-            else if (node.kind() == Transformation.Kind.SINK)
+            if (node.kind() == Transformation.Kind.SINK)
             {
                 final SinkFactory<?> sink = ApiSinks.adapt((io.weir.api.connector.SinkFactory<?>)node.function());
                 sinkOf.put(node, sink);
                 plan.sinks.add(sink);
             }
         }
-        if (stageOf.isEmpty())
+        // A source whose stream does not go through map and filter into one keyBy feeds a forward stage: its
+        // elements spread over the shards, where the operators after the source run. Stages keep node order, a
+        // topological order.
+        for (final Transformation node : nodes)
         {
-            throw new IllegalArgumentException("dataflow '" + dataflow.name() + "' has no keyed operator: key a " +
-                "stream (keyBy) and process or window it");
+            if (isStage(node) || (node.kind() == Transformation.Kind.SOURCE && null == directKeyed(node)))
+            {
+                stageOf.put(node.id(), stageOf.size());
+            }
         }
         for (final Transformation node : nodes)
         {
             if (isStage(node))
             {
                 plan.stages.add(stage(node));
+            }
+            else if (stageOf.containsKey(node.id()))
+            {
+                plan.stages.add(forwardStage(node));
             }
         }
         for (final Transformation node : nodes)
@@ -266,41 +273,108 @@ final class DataflowTranslator
             KeyEncoder.of((KeySelector)key.selector(), (Codec)key.keyCodec());
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private JobPlan.SourcePlan<?> source(final Transformation node)
+    /**
+     * The keyed operator a source's stream reaches through map, filter and union only, without fan-out; null when
+     * it does not (it then feeds a forward stage).
+     */
+    private Transformation directKeyed(final Transformation source)
     {
-        final SourceSpec spec = node.source();
-        // Walk the chain to the one keyBy: map and filter only, no fan-out.
-        final List<Transformation> chain = new ArrayList<>();
-        Transformation at = node;
-        Transformation keyed = null;
-        while (keyed == null)
+        Transformation at = source;
+        while (true)
         {
             final List<Transformation> next = consumersOf(at);
             if (next.size() != 1)
             {
-                throw new IllegalArgumentException(next.isEmpty() ? "source '" + node.name() + "' is not read: key " +
-                    "it (keyBy) into a keyed operator" : "source '" + node.name() + "' is read by " + next.size() +
-                    " operators " + next + " before its keyBy; a source stream feeds one keyBy (fan out after it)");
+                return null;
             }
             final Transformation consumer = next.get(0);
             switch (consumer.kind())
             {
                 case MAP:
                 case FILTER:
-                    chain.add(consumer);
-                    at = consumer;
-                    break;
                 case UNION:
                     at = consumer;
                     break;
                 case KEYED_PROCESS:
                 case WINDOW:
-                    keyed = consumer;
-                    break;
+                    return consumer;
                 default:
-                    throw new IllegalArgumentException(consumer + " reads source '" + node.name() + "' before its " +
-                        "keyBy: only map and filter run there; move it after a keyed operator");
+                    return null;
+            }
+        }
+    }
+
+    /** Hands on every element, on the shard its round-robin key went to. */
+    private static final class Forward<T> extends KeyedProcessFunction<Long, T, T>
+    {
+        public void processElement(final T value, final Context ctx, final Collector<T> out)
+        {
+            out.collect(value);
+        }
+    }
+
+    /** Spreads a producer's elements over the shards: 0, 1, 2, ... as keys. */
+    private static final class RoundRobin implements LongKeySelector<Object>
+    {
+        private long next;
+
+        public long key(final Object value)
+        {
+            return next++;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private JobPlan.StagePlan<?, ?, ?> forwardStage(final Transformation source)
+    {
+        final int index = stageOf.get(source.id());
+        final Template main = template(source, index, false);
+        final JobPlan.OutputWiring<Object> output = (shardId, wiring) ->
+        {
+            final List<io.weir.api.connector.SinkWriter<?>> writers = new ArrayList<>();
+            final List<ChannelOutput> channels = new ArrayList<>();
+            final Collector<Object> collector = main.create(shardId, wiring, writers, channels);
+            return new OutputGate<>(collector, new OutputTag<?>[0], new Collector<?>[0],
+                writers.toArray(new io.weir.api.connector.SinkWriter<?>[0]), channels.toArray(new ChannelOutput[0]),
+                true);
+        };
+        final String uid = "forward-" + source.name().replaceAll("[^A-Za-z0-9._-]", "_");
+        return new JobPlan.StagePlan(uid, source.codec(), io.weir.api.codec.LongCodec.INSTANCE,
+            (Supplier<Forward<Object>>)Forward::new, output);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private JobPlan.SourcePlan<?> source(final Transformation node)
+    {
+        final SourceSpec spec = node.source();
+        final io.weir.api.eventtime.WatermarkStrategy strategy = spec.watermarkStrategy();
+        final WatermarkStrategy watermarks = strategy.isAutomatic() ?
+            WatermarkStrategy.forBoundedOutOfOrderness(strategy.outOfOrdernessMs()) : WatermarkStrategy.none();
+        final Transformation direct = directKeyed(node);
+        if (null == direct)
+        {
+            return new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(), node.codec(),
+                KeyEncoder.ofLong(new RoundRobin()), spec.timestampAssigner(), watermarks, null,
+                stageOf.get(node.id()));
+        }
+        // The map and filter operators up to the keyBy run in the producer.
+        final List<Transformation> chain = new ArrayList<>();
+        Transformation at = node;
+        Transformation keyed = null;
+        while (keyed == null)
+        {
+            final Transformation consumer = consumersOf(at).get(0);
+            if (consumer == direct)
+            {
+                keyed = consumer;
+            }
+            else
+            {
+                if (consumer.kind() != Transformation.Kind.UNION)
+                {
+                    chain.add(consumer);
+                }
+                at = consumer;
             }
         }
         final Producer.Transform transform = chain.isEmpty() ? null : value ->
@@ -319,11 +393,8 @@ final class DataflowTranslator
             }
             return record;
         };
-        final io.weir.api.eventtime.WatermarkStrategy strategy = spec.watermarkStrategy();
         return new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(), codecOf(at, keyed),
-            keyEncoder(keyed.key()), spec.timestampAssigner(), strategy.isAutomatic() ?
-            WatermarkStrategy.forBoundedOutOfOrderness(strategy.outOfOrdernessMs()) : WatermarkStrategy.none(),
-            transform, stageOf.get(keyed.id()));
+            keyEncoder(keyed.key()), spec.timestampAssigner(), watermarks, transform, stageOf.get(keyed.id()));
     }
 
     /** A node of a stage's output tree. */

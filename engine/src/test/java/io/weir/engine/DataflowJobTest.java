@@ -262,4 +262,45 @@ class DataflowJobTest
         assertTrue(ex.getMessage().contains("MAP 'map'") && ex.getMessage().contains("returns(codec)"),
             ex.getMessage());
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void aSourceStreamWithoutKeyByRunsItsOperatorsOnTheShards(final int shards) throws Exception
+    {
+        final ListSink<Long> doubled = new ListSink<>();
+        final ListSink<Long> sums = new ListSink<>();
+        final Dataflow flow = Dataflow.named("stateless");
+        final DataStream<Long> numbers = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        numbers.flatMap((Long v, Collector<Long> out) ->
+            {
+                out.collect(v);
+                out.collect(v);
+            })
+            .sinkTo(doubled);
+        numbers.keyBy(v -> v % 7).process(SumAtEnd::new).sinkTo(sums);
+        try (Job job = flow.build(new WeirContext().shards(shards)).start())
+        {
+            feed(job, 1_000);
+            job.awaitTermination();
+        }
+        final List<Long> expected = new ArrayList<>();
+        for (long v = 0; v < 1_000; v++)
+        {
+            expected.add(v);
+            expected.add(v);
+        }
+        assertEquals(expected, doubled.sorted());
+        final List<Long> expectedSums = new ArrayList<>();
+        for (long key = 0; key < 7; key++)
+        {
+            long sum = 0;
+            for (long v = key; v < 1_000; v += 7)
+            {
+                sum += v;
+            }
+            expectedSums.add(key * 1_000_000_000_000L + sum);
+        }
+        assertEquals(expectedSums, sums.sorted(), "the keyed branch of the same source");
+    }
 }
