@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.api.KeyedCoProcessFunction;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.Codec;
 import io.weir.api.dataflow.Dataflow;
@@ -137,7 +138,8 @@ final class DataflowTranslator
 
     private static boolean isStage(final Transformation node)
     {
-        return node.kind() == Transformation.Kind.KEYED_PROCESS || node.kind() == Transformation.Kind.WINDOW;
+        return node.kind() == Transformation.Kind.KEYED_PROCESS || node.kind() == Transformation.Kind.WINDOW ||
+            node.kind() == Transformation.Kind.CO_PROCESS;
     }
 
     private List<Transformation> consumersOf(final Transformation node)
@@ -156,6 +158,12 @@ final class DataflowTranslator
         if (node.kind() == Transformation.Kind.KEYED_PROCESS)
         {
             factory = (Supplier<? extends KeyedProcessFunction<?, ?, ?>>)node.function();
+        }
+        else if (node.kind() == Transformation.Kind.CO_PROCESS)
+        {
+            final Supplier<? extends KeyedCoProcessFunction> coFactory =
+                (Supplier<? extends KeyedCoProcessFunction>)node.function();
+            factory = () -> new CoProcessOperator(coFactory.get());
         }
         else
         {
@@ -211,7 +219,13 @@ final class DataflowTranslator
                 writers.toArray(new io.weir.api.connector.SinkWriter<?>[0]), channels.toArray(new ChannelOutput[0]),
                 true);
         };
-        return new JobPlan.StagePlan(uid, codecOf(input, node), keyEncoder.keyCodec(), factory, output);
+        final JobPlan.StagePlan stage =
+            new JobPlan.StagePlan(uid, codecOf(input, node), keyEncoder.keyCodec(), factory, output);
+        if (node.kind() == Transformation.Kind.CO_PROCESS)
+        {
+            stage.secondInputCodec = codecOf(node.inputs().get(1), node);
+        }
+        return stage;
     }
 
     /**
@@ -242,10 +256,19 @@ final class DataflowTranslator
                     break;
                 case KEYED_PROCESS:
                 case WINDOW:
-                    final JobPlan.EdgePlan edge = new JobPlan.EdgePlan(plan.edges.size(), fromStage,
-                        stageOf.get(consumer.id()), codecOf(node, consumer), keyEncoder(consumer.key()));
-                    plan.edges.add(edge);
-                    targets.add(new Edge(edge));
+                case CO_PROCESS:
+                    for (int input = 0; input < consumer.inputs().size(); input++)
+                    {
+                        if (consumer.inputs().get(input) == node)
+                        {
+                            final JobPlan.EdgePlan edge = new JobPlan.EdgePlan(plan.edges.size(), fromStage,
+                                stageOf.get(consumer.id()), codecOf(node, consumer), keyEncoder(keyOf(consumer,
+                                input)));
+                            edge.toInput = input;
+                            plan.edges.add(edge);
+                            targets.add(new Edge(edge));
+                        }
+                    }
                     break;
                 case SIDE_OUTPUT:
                     break; // the stage's side outputs
@@ -254,6 +277,12 @@ final class DataflowTranslator
             }
         }
         return targets.size() == 1 ? targets.get(0) : new Tee(targets);
+    }
+
+    /** How input {@code input} of a keyed node is keyed. */
+    private static KeySpec keyOf(final Transformation keyed, final int input)
+    {
+        return input == 0 ? keyed.key() : keyed.secondKey();
     }
 
     private static Codec<?> codecOf(final Transformation node, final Transformation keyed)
@@ -298,6 +327,9 @@ final class DataflowTranslator
                 case KEYED_PROCESS:
                 case WINDOW:
                     return consumer;
+                case CO_PROCESS:
+                    // fed once: a stream connected with itself goes through a forward stage
+                    return consumer.inputs().get(0) == consumer.inputs().get(1) ? null : consumer;
                 default:
                     return null;
             }
@@ -393,8 +425,12 @@ final class DataflowTranslator
             }
             return record;
         };
-        return new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(), codecOf(at, keyed),
-            keyEncoder(keyed.key()), spec.timestampAssigner(), watermarks, transform, stageOf.get(keyed.id()));
+        final int input = keyed.inputs().indexOf(at);
+        final JobPlan.SourcePlan source = new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(),
+            codecOf(at, keyed), keyEncoder(keyOf(keyed, input)), spec.timestampAssigner(), watermarks, transform,
+            stageOf.get(keyed.id()));
+        source.input = input;
+        return source;
     }
 
     /** A node of a stage's output tree. */

@@ -36,6 +36,8 @@ final class JobPlan
         final String name;
         final List<io.weir.api.connector.SourceReader<S>> readers;
         final int applicationProducers;
+        /** The input of its stage it feeds: 0, or 1 for a two-input stage's second. */
+        int input;
         final Codec<Object> codec;
         final KeyEncoder<Object, ?> keyEncoder;
         final TimestampAssigner<S> timestampAssigner;
@@ -82,6 +84,8 @@ final class JobPlan
         final Codec<K> keyCodec;
         final Supplier<? extends KeyedProcessFunction<K, I, O>> functionFactory;
         final OutputWiring<O> output;
+        /** The second input's codec of a two-input stage; null for one input. */
+        Codec<?> secondInputCodec;
 
         StagePlan(
             final String uid,
@@ -108,6 +112,8 @@ final class JobPlan
         final int index;
         final int fromStage;
         final int toStage;
+        /** The input of the downstream stage: 0, or 1 for a two-input stage's second. */
+        int toInput;
         final Codec<Object> codec;
         final KeyEncoder<Object, ?> keyEncoder;
 

@@ -73,6 +73,8 @@ public final class OperatorChain<K, I, O>
     private final OutputGate<O> output;
     private final Collector<O> mainOutput;
     private final Codec<I> codec;
+    /** The second input's codec of a two-input stage; null for one input. */
+    private final Codec<I> secondCodec;
     private final Codec<K> keyCodec;
     private final KeyedProcessFunction<K, I, O> function;
     private final KeyContext keyContext;
@@ -104,6 +106,7 @@ public final class OperatorChain<K, I, O>
     private long currentTimerNamespace;
     private TimeDomain currentTimeDomain;
     private I reusableElement;
+    private I reusableSecondElement;
     private boolean opened;
     private volatile boolean ready;
     private boolean stoppedBySavepoint;
@@ -144,6 +147,7 @@ public final class OperatorChain<K, I, O>
         final int[] channelInputs,
         final WeirContext ctx,
         final Codec<I> codec,
+        final Codec<?> secondCodec,
         final Codec<K> keyCodec,
         final KeyedProcessFunction<K, I, O> function,
         final KeyedStateStore store,
@@ -156,6 +160,9 @@ public final class OperatorChain<K, I, O>
         this.shardId = shardId;
         this.shards = shards;
         this.codec = codec;
+        @SuppressWarnings("unchecked")
+        final Codec<I> second = (Codec<I>)secondCodec;
+        this.secondCodec = second;
         this.keyCodec = keyCodec;
         this.function = function;
         this.store = store;
@@ -172,6 +179,10 @@ public final class OperatorChain<K, I, O>
         this.lastKeyGroup = KeyGroups.lastKeyGroup(shardId, ctx.maxParallelism(), shards);
         this.input = new InputGate(name, ringBuffers, channelInputs, ctx.readBatchLimit(), this,
             store.prefetches() ? this : null, ctx.prefetchEvents());
+        if (function instanceof CoProcessOperator)
+        {
+            ((CoProcessOperator<?, ?, ?, ?>)function).bind(this);
+        }
     }
 
     /** Restore state and timers from a checkpoint when the stage opens (before the first element). */
@@ -360,8 +371,17 @@ public final class OperatorChain<K, I, O>
         final int keyGroup = buffer.getInt(index + RecordDescriptor.KEY_GROUP_OFFSET);
         keyContext.setCurrentKey(buffer, index + RecordDescriptor.KEY_OFFSET, keyLength, keyGroup);
         final int valueOffset = index + RecordDescriptor.KEY_OFFSET + keyLength;
-        final I element = codec.decode(buffer, valueOffset, length - (valueOffset - index), reusableElement);
-        reusableElement = element;
+        final I element;
+        if (null == secondCodec || input.currentInput() == 0)
+        {
+            element = codec.decode(buffer, valueOffset, length - (valueOffset - index), reusableElement);
+            reusableElement = element;
+        }
+        else
+        {
+            element = secondCodec.decode(buffer, valueOffset, length - (valueOffset - index), reusableSecondElement);
+            reusableSecondElement = element;
+        }
         currentTimestamp = buffer.getLong(index + RecordDescriptor.TIMESTAMP_OFFSET);
         currentTimeDomain = null;
         currentTimerNamespace = 0;
@@ -569,6 +589,12 @@ public final class OperatorChain<K, I, O>
     public long timersFired()
     {
         return (long)TIMERS_FIRED.getOpaque(this);
+    }
+
+    /** The input (0, or 1 of a two-input stage) of the element being handled; on the stage's thread. */
+    public int currentInput()
+    {
+        return input.currentInput();
     }
 
     /** The timestamp of the element or timer being handled; on the stage's thread. */

@@ -23,6 +23,8 @@ public final class ShardAgent implements Agent
     private final JobStatus status;
     private final EpochClock clock;
     private final OperatorChain<?, ?, ?>[] stages;
+    /** This shard's ring of every producer, in producer order, whichever stage it feeds: sampled by counters. */
+    private final org.agrona.concurrent.ringbuffer.RingBuffer[] producerRings;
     /** Null when the job publishes no counters. */
     private ShardCounters counters;
 
@@ -31,7 +33,7 @@ public final class ShardAgent implements Agent
      *               this thread come before it, so that a record sent to this thread is read in the same cycle).
      */
     ShardAgent(final int shardId, final JobStatus status, final EpochClock clock,
-        final OperatorChain<?, ?, ?>[] stages)
+        final OperatorChain<?, ?, ?>[] stages, final org.agrona.concurrent.AtomicBuffer[] producerRings)
     {
         if (0 == stages.length)
         {
@@ -41,12 +43,17 @@ public final class ShardAgent implements Agent
         this.status = status;
         this.clock = clock;
         this.stages = stages;
+        this.producerRings = new org.agrona.concurrent.ringbuffer.RingBuffer[producerRings.length];
+        for (int p = 0; p < producerRings.length; p++)
+        {
+            this.producerRings[p] = new org.agrona.concurrent.ringbuffer.OneToOneRingBuffer(producerRings[p]);
+        }
     }
 
     /** Publish this shard's counters from its duty cycle; called before the shard thread starts. */
     void counters(final ShardCounters counters)
     {
-        this.counters = counters.bind(stages[0].input().rings(), stages[0].store());
+        this.counters = counters.bind(producerRings, stages[0].store());
     }
 
     public String roleName()

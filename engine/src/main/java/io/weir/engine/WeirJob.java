@@ -191,13 +191,18 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                     final String stageName = null == stage.uid ? "shard " + s : "operator '" + stage.uid +
                         "' shard " + s;
                     stages[st] = newStage(stage, stageName, st * shardCount + s, s, shardCount, channels, context,
-                        store, handler, stateIds[st], edgeRings);
+                        store, handler, stateIds[st], edgeRings, channelInputs(plan, st, shardCount));
                     if (restores[st] != null)
                     {
                         stages[st].restoreOnStart(restores[st]);
                     }
                 }
-                shards.add(new ShardAgent(s, status, context.epochClock(), stages));
+                final AtomicBuffer[] shardProducerRings = new AtomicBuffer[producerCount];
+                for (int p = 0; p < producerCount; p++)
+                {
+                    shardProducerRings[p] = producerRings[p][s];
+                }
+                shards.add(new ShardAgent(s, status, context.epochClock(), stages, shardProducerRings));
             }
         }
         catch (final RuntimeException ex)
@@ -278,6 +283,33 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         return allocateRings(count, context, ringMemory);
     }
 
+    /** The input (0 or 1) of each channel of stage {@code st}, in the order of {@link #stageChannels}. */
+    private static int[] channelInputs(final JobPlan plan, final int st, final int shardCount)
+    {
+        final List<Integer> inputs = new ArrayList<>();
+        for (final JobPlan.SourcePlan<?> source : plan.sources)
+        {
+            for (int i = 0; i < source.producers(); i++)
+            {
+                if (source.stage == st)
+                {
+                    inputs.add(source.input);
+                }
+            }
+        }
+        for (final JobPlan.EdgePlan edge : plan.edges)
+        {
+            if (edge.toStage == st)
+            {
+                for (int from = 0; from < shardCount; from++)
+                {
+                    inputs.add(edge.toInput);
+                }
+            }
+        }
+        return inputs.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** Stage {@code st}'s channels on shard {@code s}: its producers', then each input edge's upstream instances. */
     private static AtomicBuffer[] stageChannels(final JobPlan plan, final int st, final int s,
         final AtomicBuffer[][] producerRings, final AtomicBuffer[][][] edgeRings)
@@ -322,7 +354,8 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         final KeyedStateStore store,
         final ShardCheckpointHandler handler,
         final StateIds stateIds,
-        final AtomicBuffer[][][] edgeRings)
+        final AtomicBuffer[][][] edgeRings,
+        final int[] channelInputs)
     {
         final List<RingChannelOutput<?>> outputs = new ArrayList<>();
         final JobPlan.Wiring wiring = new JobPlan.Wiring()
@@ -340,8 +373,8 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 return output;
             }
         };
-        final OperatorChain<K, I, O> chain = new OperatorChain<>(stageName, slot, s, shardCount, channels, null, context,
-            stage.inputCodec, stage.keyCodec, stage.functionFactory.get(), store, stage.output.create(s, wiring),
+        final OperatorChain<K, I, O> chain = new OperatorChain<>(stageName, slot, s, shardCount, channels,
+            channelInputs, context, stage.inputCodec, stage.secondInputCodec, stage.keyCodec, stage.functionFactory.get(), store, stage.output.create(s, wiring),
             handler, stateIds);
         for (final RingChannelOutput<?> output : outputs)
         {

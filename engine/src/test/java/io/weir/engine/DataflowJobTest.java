@@ -303,4 +303,79 @@ class DataflowJobTest
         }
         assertEquals(expectedSums, sums.sorted(), "the keyed branch of the same source");
     }
+
+    /** Per key: how many first-input elements and the sum of the second input's, emitted at end of input. */
+    static final class CountAndSum extends io.weir.api.KeyedCoProcessFunction<Long, Long, Long, Long>
+    {
+        private LongValueState count;
+        private LongValueState sum;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            count = runtimeContext.getLongState(new LongValueStateDescriptor("count"));
+            sum = runtimeContext.getLongState(new LongValueStateDescriptor("sum"));
+        }
+
+        public void processElement1(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            count.update(count.valueOr(0) + 1);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void processElement2(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            sum.update(sum.valueOr(0) + value);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<Long> out)
+        {
+            out.collect(ctx.getCurrentKey() * 1_000_000_000_000L + count.valueOr(0) * 1_000_000L + sum.valueOr(0));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void connectedStreamsShareTheKeysStateAndTimers(final int shards) throws Exception
+    {
+        final ListSink<Long> rows = new ListSink<>();
+        final Dataflow flow = Dataflow.named("connected");
+        final DataStream<Long> numbers = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        final DataStream<Long> amounts = flow.source("amounts", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v % 3).process(RunningCount::new)   // an upstream keyed stage on the second input
+            .map(v -> v % 1_000_000).returns(LongCodec.INSTANCE);
+        numbers.connect(amounts)
+            .keyBy(v -> v % 10, v -> v % 10)
+            .process(CountAndSum::new).uid("count-and-sum")
+            .sinkTo(rows);
+        try (Job job = flow.build(new WeirContext().shards(shards)).start())
+        {
+            final SourceProducer<Long> first = job.producer("numbers", 0);
+            final SourceProducer<Long> second = job.producer("amounts", 0);
+            for (long v = 0; v < 1_000; v++)
+            {
+                assertTrue(first.offer(v, 10_000_000_000L));
+                assertTrue(second.offer(v, 10_000_000_000L));
+            }
+            first.endOfInput();
+            second.endOfInput();
+            job.awaitTermination();
+        }
+        // the second input carries the running counts of v % 3: 1..334, 1..333, 1..333
+        final long[] sums = new long[10];
+        final long[] perKey = new long[3];
+        for (long v = 0; v < 1_000; v++)
+        {
+            final long count = ++perKey[(int)(v % 3)];
+            sums[(int)(count % 10)] += count;
+        }
+        final List<Long> expected = new ArrayList<>();
+        for (long key = 0; key < 10; key++)
+        {
+            expected.add(key * 1_000_000_000_000L + 100 * 1_000_000L + sums[(int)key]);
+        }
+        assertEquals(expected, rows.sorted());
+    }
 }

@@ -95,7 +95,7 @@ class OperatorChainTest
         final WeirContext ctx = new WeirContext().shards(1).prefetchEvents(0);
         final ShardCheckpointHandler handler = (stage, checkpointId, flags) -> log.add("snapshot " + checkpointId);
         chain = new OperatorChain<>("test stage", 0, 0, 1, new AtomicBuffer[] {ring}, null, ctx, LongCodec.INSTANCE,
-            LongCodec.INSTANCE, new TimerFunction(), new HeapStateBackend().createStore(0, 16), output, handler,
+            null, LongCodec.INSTANCE, new TimerFunction(), new HeapStateBackend().createStore(0, 16), output, handler,
             new StateIds());
         chain.open();
     }

@@ -94,6 +94,16 @@ public class DataStream<T>
         return new DataStream<>(dataflow, union);
     }
 
+    /** This stream and {@code other} as the two inputs of one operator ({@link ConnectedStreams#keyBy}). */
+    public <R> ConnectedStreams<T, R> connect(final DataStream<R> other)
+    {
+        if (other.dataflow != dataflow)
+        {
+            throw new IllegalArgumentException("connect of streams of different dataflows: " + other.node);
+        }
+        return new ConnectedStreams<>(dataflow, node, other.node);
+    }
+
     /** Write this stream to {@code sink}: one writer per thread. */
     public DataStreamSink sinkTo(final SinkFactory<T> sink)
     {
@@ -106,7 +116,8 @@ public class DataStream<T>
     public <X> DataStream<X> getSideOutput(final OutputTag<X> tag)
     {
         Objects.requireNonNull(tag, "tag");
-        if (node.kind() != Transformation.Kind.KEYED_PROCESS && node.kind() != Transformation.Kind.WINDOW)
+        if (node.kind() != Transformation.Kind.KEYED_PROCESS && node.kind() != Transformation.Kind.WINDOW &&
+            node.kind() != Transformation.Kind.CO_PROCESS)
         {
             throw new IllegalArgumentException("getSideOutput(" + tag + ") on " + node + ": side outputs come from " +
                 "a keyed process function or window");
@@ -141,7 +152,7 @@ public class DataStream<T>
         return new DataStream<>(dataflow, dataflow.add(kind, List.of(node), function, null, null, name));
     }
 
-    private void checkCodec()
+    void checkCodec()
     {
         if (null == node.codec())
         {

@@ -28,6 +28,8 @@ public final class Transformation
         KEYED_PROCESS,
         /** An event-time window aggregation on a keyed stream: a new stage. */
         WINDOW,
+        /** A keyed co-process function on two connected keyed streams: a new two-input stage. */
+        CO_PROCESS,
         /** The elements a keyed stage emitted to a side output. */
         SIDE_OUTPUT,
         /** A sink. */
@@ -39,6 +41,7 @@ public final class Transformation
     private final List<Transformation> inputs;
     private final Object function;
     private final KeySpec key;
+    private KeySpec secondKey;
     private final OutputTag<?> sideOutputTag;
     private String name;
     private String uid;
@@ -93,6 +96,17 @@ public final class Transformation
     public KeySpec key()
     {
         return key;
+    }
+
+    /** How a two-input node's second input is keyed; null for other nodes. */
+    public KeySpec secondKey()
+    {
+        return secondKey;
+    }
+
+    void secondKey(final KeySpec secondKey)
+    {
+        this.secondKey = secondKey;
     }
 
     /** The tag a SIDE_OUTPUT node selects. */
