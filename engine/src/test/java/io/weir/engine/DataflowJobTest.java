@@ -378,4 +378,53 @@ class DataflowJobTest
         }
         assertEquals(expected, rows.sorted());
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void anIntervalJoinPairsTheElementsOfAKeyWithinItsBounds(final int shards) throws Exception
+    {
+        final ListSink<Long> pairs = new ListSink<>();
+        final Dataflow flow = Dataflow.named("interval-join");
+        final DataStream<Long> left = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        final DataStream<Long> right = flow.source("amounts", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        left.keyBy(v -> v % 2)
+            .intervalJoin(right.keyBy(v -> v % 2))
+            .between(-2, 3)
+            .process(() -> new io.weir.api.ProcessJoinFunction<Long, Long, Long>()
+            {
+                public void processElement(final Long l, final Long r, final Context ctx, final Collector<Long> out)
+                {
+                    assertEquals(Math.max(l, r), ctx.getTimestamp());
+                    out.collect(l * 10_000 + r);
+                }
+            }).uid("join")
+            .sinkTo(pairs);
+        try (Job job = flow.build(new WeirContext().shards(shards)).start())
+        {
+            final SourceProducer<Long> first = job.producer("numbers", 0);
+            final SourceProducer<Long> second = job.producer("amounts", 0);
+            for (long v = 0; v < 1_000; v++)
+            {
+                assertTrue(first.offer(v, 10_000_000_000L));
+                assertTrue(second.offer(v, 10_000_000_000L));
+            }
+            first.endOfInput();
+            second.endOfInput();
+            job.awaitTermination();
+        }
+        final List<Long> expected = new ArrayList<>();
+        for (long l = 0; l < 1_000; l++)
+        {
+            for (long r = Math.max(0, l - 2); r <= Math.min(999, l + 3); r++)
+            {
+                if (r % 2 == l % 2)
+                {
+                    expected.add(l * 10_000 + r);
+                }
+            }
+        }
+        assertEquals(expected, pairs.sorted());
+    }
 }
