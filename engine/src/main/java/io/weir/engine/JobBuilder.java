@@ -197,6 +197,31 @@ public final class JobBuilder<I>
             return this;
         }
 
+        /** The job as one source group feeding one keyed stage, whose outputs are sinks. */
+        private JobPlan plan(final int applicationProducers)
+        {
+            final JobPlan plan = new JobPlan(job.name);
+            plan.sources.add(new JobPlan.SourcePlan<>("source", job.sources, applicationProducers,
+                job.codec, keyEncoder, job.timestampAssigner, job.watermarkStrategy, null, 0));
+            final OutputTag<?>[] tags = sideTags.toArray(new OutputTag<?>[0]);
+            final SinkFactory<O> mainSink = sink;
+            final List<SinkFactory<?>> sides = List.copyOf(sideSinks);
+            plan.stages.add(new JobPlan.StagePlan<>(null, job.codec, keyEncoder.keyCodec(), functionFactory,
+                (shardId, wiring) ->
+                {
+                    final SinkWriter<?>[] sideWriters = new SinkWriter<?>[sides.size()];
+                    for (int i = 0; i < sideWriters.length; i++)
+                    {
+                        sideWriters[i] = wiring.sinkWriter(sides.get(i), shardId);
+                    }
+                    return OutputGate.toSinks(wiring.sinkWriter(mainSink, shardId), tags, sideWriters);
+                }));
+            plan.sinks.add(mainSink);
+            plan.sinks.addAll(sides);
+            plan.checkpointHandler = checkpointHandler;
+            return plan;
+        }
+
         /** Validate the context and wire the job (not started). */
         public WeirJob<I, O> build(final WeirContext context)
         {
@@ -214,9 +239,7 @@ public final class JobBuilder<I>
                 context.checkpoints().directory(), "checkpoint directory", "job '" + job.name + "'") : null;
             try
             {
-                return new WeirJob<>(job.name, context, job.codec, keyEncoder, job.timestampAssigner,
-                    job.watermarkStrategy, job.sources, functionFactory, sink, sideTags, sideSinks, checkpointHandler,
-                    checkpointLock);
+                return new WeirJob<>(plan(context.externalProducers()), context, checkpointLock);
             }
             catch (final RuntimeException | Error ex)
             {

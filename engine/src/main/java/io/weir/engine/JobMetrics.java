@@ -53,7 +53,7 @@ final class JobMetrics implements AutoCloseable
      *
      * @param coordinator null without checkpoints.
      */
-    void open(final List<? extends ShardAgent<?, ?, ?>> shards, final CheckpointCoordinator coordinator,
+    void open(final List<ShardAgent> shards, final CheckpointCoordinator coordinator,
         final boolean restored)
     {
         if (!context.countersEnabled())
@@ -62,7 +62,7 @@ final class JobMetrics implements AutoCloseable
         }
         counters = JobCounters.create(
             context.countersDirectory(), jobName, shards.size(), producers.size(), context.log());
-        for (final ShardAgent<?, ?, ?> shard : shards)
+        for (final ShardAgent shard : shards)
         {
             shard.counters(counters.shard(shard.shardId()));
             for (final CountingSinkWriter<?> output : outputs.get(shard.shardId()))

@@ -18,8 +18,18 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * Not thread-safe: each producing thread takes its own handle. {@link #tryOffer} never blocks and never
  * allocates (with allocation-free codecs); it returns false on back-pressure, and the caller retries later.
  */
-public final class Producer<I>
+public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
 {
+    /**
+     * The stateless operators between a source and its keyBy (map, filter), applied before the element is encoded.
+     */
+    @FunctionalInterface
+    interface Transform<S>
+    {
+        /** The record to send for {@code value}, or null to send nothing. */
+        Object apply(S value) throws Exception;
+    }
+
     private final int producerIndex;
     /** Source name recorded with each barrier; built once, since it is passed on every offer. */
     private final String sourceName;
@@ -27,8 +37,10 @@ public final class Producer<I>
     private final OneToOneRingBuffer[] rings;
     private final long[] sentWatermarks;
     private final boolean[] endSent;
-    private final Codec<I> codec;
-    private final KeyEncoder<I, ?> keyEncoder;
+    private final Codec<Object> codec;
+    private final KeyEncoder<Object, ?> keyEncoder;
+    /** Null when the source's elements are sent as they are. */
+    private final Transform<I> transform;
     private final TimestampAssigner<I> timestampAssigner;
     private final WatermarkStrategy watermarkStrategy;
     private final int maxParallelism;
@@ -54,16 +66,23 @@ public final class Producer<I>
     /** Null when the job publishes no counters. */
     private ProducerCounters counters;
 
+    /**
+     * @param codec      encodes the records {@code transform} makes (the elements themselves without one).
+     * @param keyEncoder keys those records.
+     * @param transform  null to send the elements as they are.
+     */
+    @SuppressWarnings("unchecked")
     Producer(
         final int producerIndex,
         final JobStatus status,
         final AtomicBuffer[] ringBuffers,
-        final Codec<I> codec,
-        final KeyEncoder<I, ?> keyEncoder,
+        final Codec<?> codec,
+        final KeyEncoder<?, ?> keyEncoder,
         final TimestampAssigner<I> timestampAssigner,
         final WatermarkStrategy watermarkStrategy,
         final WeirContext context,
-        final IdleStrategy idleStrategy)
+        final IdleStrategy idleStrategy,
+        final Transform<I> transform)
     {
         this.producerIndex = producerIndex;
         this.sourceName = "producer-" + producerIndex;
@@ -78,8 +97,9 @@ public final class Producer<I>
         java.util.Arrays.fill(sentWatermarks, Long.MIN_VALUE);
         this.endSent = new boolean[shards];
         this.barrierDelivered = new boolean[shards];
-        this.codec = codec;
-        this.keyEncoder = keyEncoder;
+        this.codec = (Codec<Object>)codec;
+        this.keyEncoder = (KeyEncoder<Object, ?>)keyEncoder;
+        this.transform = transform;
         this.timestampAssigner = timestampAssigner;
         this.watermarkStrategy = watermarkStrategy;
         this.maxParallelism = context.maxParallelism();
@@ -221,7 +241,18 @@ public final class Producer<I>
             return false;
         }
         final long timestamp = timestampAssigner.timestamp(value);
-        final int keyLength = keyEncoder.encodeKey(value, keyBuffer);
+        final Object record = null == transform ? value : transform(value);
+        if (null == record)
+        {
+            // Filtered out before its keyBy: accepted, and its timestamp still moves the watermark.
+            offered++;
+            if (watermarkStrategy.isAutomatic())
+            {
+                onTimestamp(timestamp);
+            }
+            return true;
+        }
+        final int keyLength = keyEncoder.encodeKey(record, keyBuffer);
         if (keyLength > maxKeyLength)
         {
             throw new IllegalArgumentException("key of " + keyLength + " bytes exceeds maxKeyLength " +
@@ -230,7 +261,7 @@ public final class Producer<I>
         final int keyGroup = KeyGroups.keyGroup(keyBuffer, 0, keyLength, maxParallelism);
         final int shard = KeyGroups.shardForKeyGroup(keyGroup, maxParallelism, shards);
         final OneToOneRingBuffer ring = rings[shard];
-        final int valueLength = codec.encodedLength(value);
+        final int valueLength = codec.encodedLength(record);
         final int length = RecordDescriptor.EVENT_HEADER_LENGTH + keyLength + valueLength;
         if (length > ring.maxMsgLength())
         {
@@ -254,7 +285,7 @@ public final class Producer<I>
             buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
             buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
             buffer.putBytes(index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
-            codec.encode(value, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
+            codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
         }
         catch (final RuntimeException ex)
         {
@@ -277,6 +308,23 @@ public final class Producer<I>
             tryFlushWatermarks();
         }
         return true;
+    }
+
+    private Object transform(final I value)
+    {
+        try
+        {
+            return transform.apply(value);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("producer " + producerIndex + ": an operator before keyBy failed on " +
+                value + ": " + ex, ex);
+        }
     }
 
     /**

@@ -3,19 +3,19 @@ package io.weir.engine;
 import io.weir.engine.checkpoint.ShardStateWriter;
 
 /**
- * Called by a shard, on its own thread, when it has received checkpoint barrier {@code checkpointId} from every
- * producer that is still running: the synchronous snapshot point. Must return in microseconds.
+ * Called by a stage instance, on its thread, when it has received checkpoint barrier {@code checkpointId} on every
+ * input channel that is still open: the synchronous snapshot point. Must return in microseconds.
  */
 @FunctionalInterface
 public interface ShardCheckpointHandler
 {
-    void onBarrierAligned(ShardAgent shard, long checkpointId, int flags);
+    void onBarrierAligned(OperatorChain<?, ?, ?> stage, long checkpointId, int flags);
 
     /**
-     * The writer through which the shard writes its own state files between events, or null when another thread
-     * writes them. Asked once, when the shard is created.
+     * The writer through which an operator instance ({@code slot = stage * shards + shard}) writes its own state
+     * files between events, or null when another thread writes them. Asked once, when the instance is created.
      */
-    default ShardStateWriter stateWriter(final int shardId)
+    default ShardStateWriter stateWriter(final int slot)
     {
         return null;
     }

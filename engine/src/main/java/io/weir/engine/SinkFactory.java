@@ -4,17 +4,8 @@ package io.weir.engine;
  * Creates one {@link SinkWriter} per shard and is told when the whole job has ended, so that it can publish
  * the output atomically (or discard it on failure). Called from the thread that builds and awaits the job.
  */
-public interface SinkFactory<O>
+public interface SinkFactory<O> extends io.weir.api.connector.SinkFactory<O>
 {
+    @Override
     SinkWriter<O> createWriter(int shardId, int shards);
-
-    /** Every shard finished its input and closed its writer. */
-    default void onJobSucceeded()
-    {
-    }
-
-    /** The job failed or was closed before the end of its input; writers are closed. */
-    default void onJobFailed()
-    {
-    }
 }

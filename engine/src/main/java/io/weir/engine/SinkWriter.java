@@ -1,19 +1,9 @@
 package io.weir.engine;
 
-import io.weir.api.functions.Collector;
-
 /**
- * One shard's end of a sink. Created on the wiring thread, then used only by that shard's thread; it must not
- * block for long (buffer, and write in bulk).
+ * One shard's end of a sink: the runtime's name for {@link io.weir.api.connector.SinkWriter}, which sinks written
+ * against the API implement.
  */
-public interface SinkWriter<O> extends Collector<O>, AutoCloseable
+public interface SinkWriter<O> extends io.weir.api.connector.SinkWriter<O>
 {
-    /** The shard has processed its last element and timer: flush everything. */
-    default void onEndOfInput()
-    {
-    }
-
-    /** Release resources; called once, on success or failure. */
-    @Override
-    void close();
 }

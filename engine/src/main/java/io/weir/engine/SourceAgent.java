@@ -10,7 +10,7 @@ import org.agrona.concurrent.AgentTerminationException;
  */
 final class SourceAgent<I> implements Agent
 {
-    private final SourceReader<I> reader;
+    private final io.weir.api.connector.SourceReader<I> reader;
     private final Producer<I> producer;
     private final JobStatus status;
     private final int batchSize;
@@ -18,7 +18,7 @@ final class SourceAgent<I> implements Agent
     private boolean exhausted;
 
     SourceAgent(
-        final SourceReader<I> reader,
+        final io.weir.api.connector.SourceReader<I> reader,
         final Producer<I> producer,
         final JobStatus status,
         final int batchSize,

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * Settings of a job, Aeron-style: a fluent, single-use context validated once by {@link #conclude()} before any
  * thread starts. Defaults come from {@link Configuration}. Not thread-safe; owned by the thread building the job.
  */
-public final class WeirContext
+public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
 {
     private int shards = Configuration.shards();
     private int maxParallelism = KeyGroups.DEFAULT_MAX_PARALLELISM;
@@ -352,5 +352,11 @@ public final class WeirContext
         {
             return new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
         }
+    }
+
+    /** Validate these settings and wire {@code dataflow} as a job (not started). */
+    public WeirJob<Object, Object> build(final io.weir.api.dataflow.Dataflow dataflow)
+    {
+        return DataflowTranslator.build(dataflow, this);
     }
 }

@@ -41,7 +41,7 @@ import java.util.function.Supplier;
  * Lifecycle methods are called from one application thread. Each producer handle ({@link #producer(int)}) is
  * then used by one thread of the application's choosing.
  */
-public final class WeirJob<I, O> implements AutoCloseable
+public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
 {
     /** What {@link #close(CloseMode)} does with elements already offered. */
     public enum CloseMode
@@ -55,13 +55,14 @@ public final class WeirJob<I, O> implements AutoCloseable
     private final JobStatus status;
     private final WeirContext context;
     private final List<ByteBuffer> ringMemory = new ArrayList<>();
-    private final List<ShardAgent<?, I, O>> shards = new ArrayList<>();
-    private final List<SourceAgent<I>> sources = new ArrayList<>();
-    private final List<Producer<I>> externalProducers = new ArrayList<>();
+    private final List<ShardAgent> shards = new ArrayList<>();
+    private final List<SourceAgent<?>> sources = new ArrayList<>();
+    private final List<Producer<?>> externalProducers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final SinkFactory<O> mainSink;
-    private final List<SinkFactory<?>> sideSinks;
+    /** Every sink of the job. */
+    private final List<SinkFactory<?>> sinks;
+    private final Map<String, List<Producer<?>>> producersBySource = new HashMap<>();
     private final CheckpointCoordinator coordinator;
     private final CheckpointDirectory checkpointDirectory;
     /** Held from before the checkpoint directory is read until {@link #close}; null without checkpoints. */
@@ -75,44 +76,46 @@ public final class WeirJob<I, O> implements AutoCloseable
     private boolean terminated;
     private boolean closed;
 
-    <K> WeirJob(
-        final String name,
-        final WeirContext context,
-        final Codec<I> codec,
-        final KeyEncoder<I, K> keyEncoder,
-        final io.weir.api.functions.TimestampAssigner<I> timestampAssigner,
-        final WatermarkStrategy watermarkStrategy,
-        final List<SourceReader<I>> sourceReaders,
-        final Supplier<? extends KeyedProcessFunction<K, I, O>> functionFactory,
-        final SinkFactory<O> mainSink,
-        final List<OutputTag<?>> sideTags,
-        final List<SinkFactory<?>> sideSinks,
-        final ShardCheckpointHandler checkpointHandler,
-        final DirectoryLock checkpointLock)
+    WeirJob(final JobPlan plan, final WeirContext context, final DirectoryLock checkpointLock)
     {
+        final String name = plan.name;
         this.checkpointLock = checkpointLock;
         this.status = new JobStatus(name);
         this.metrics = new JobMetrics(name, context);
         this.context = context;
-        this.mainSink = mainSink;
-        this.sideSinks = sideSinks;
+        this.sinks = List.copyOf(plan.sinks);
         final int shardCount = context.shards();
-        final int producerCount = sourceReaders.size() + context.externalProducers();
+        int producerCount = 0;
+        for (final JobPlan.SourcePlan<?> source : plan.sources)
+        {
+            producerCount += source.producers();
+        }
         if (producerCount == 0)
         {
             throw new IllegalArgumentException("job '" + name + "' has no input: add a source or set " +
                 "WeirContext.externalProducers(n) to offer elements from the application");
         }
-        final AtomicBuffer[][] rings = new AtomicBuffer[producerCount][shardCount];
+        final AtomicBuffer[][] producerRings = new AtomicBuffer[producerCount][];
         for (int p = 0; p < producerCount; p++)
         {
-            for (int s = 0; s < shardCount; s++)
+            producerRings[p] = allocateRings(shardCount);
+        }
+        final AtomicBuffer[][][] edgeRings = new AtomicBuffer[plan.edges.size()][shardCount][];
+        for (int e = 0; e < edgeRings.length; e++)
+        {
+            for (int from = 0; from < shardCount; from++)
             {
-                // Plain allocateDirect (malloc-aligned, >= 16 bytes) so that close() can free it; aligned slices cannot be freed.
-                final ByteBuffer memory = ByteBuffer.allocateDirect(context.ringBufferLength());
-                ringMemory.add(memory);
-                rings[p][s] = new UnsafeBuffer(memory);
+                edgeRings[e][from] = allocateRings(shardCount);
             }
+        }
+        final List<String> operators = new ArrayList<>();
+        final List<String> keyCodecIds = new ArrayList<>();
+        final Map<String, String> keyCodecByOperator = new java.util.LinkedHashMap<>();
+        for (final JobPlan.StagePlan<?, ?, ?> stage : plan.stages)
+        {
+            operators.add(operatorOf(stage));
+            keyCodecIds.add(stage.keyCodec.id());
+            keyCodecByOperator.put(operatorOf(stage), stage.keyCodec.id());
         }
         final CheckpointSettings checkpoints = context.checkpoints();
         if (checkpoints.enabled())
@@ -120,7 +123,7 @@ public final class WeirJob<I, O> implements AutoCloseable
             checkpointDirectory = new CheckpointDirectory(checkpoints.directory());
             // The restore point first: a checkpoint named explicitly but damaged is refused as it is, before the
             // sweep would remove an incomplete one.
-            restoredFrom = RestorePlanner.plan(checkpointDirectory, checkpoints, name, keyEncoder.keyCodec().id(),
+            restoredFrom = RestorePlanner.plan(checkpointDirectory, checkpoints, name, keyCodecByOperator,
                 context.log()).orElse(null);
             checkpointDirectory.sweep();
             if (restoredFrom != null && restoredFrom.maxParallelism() != context.maxParallelism())
@@ -135,13 +138,13 @@ public final class WeirJob<I, O> implements AutoCloseable
                 !context.stateBackend().shardMayReadItsSnapshots() ?
                 checkpoints.stateWriter(CheckpointSettings.StateWriter.CHECKPOINT_THREAD) : checkpoints;
             coordinator = new CheckpointCoordinator(checkpointDirectory, effective, name,
-                context.stateBackend().name(), keyEncoder.keyCodec().id(), context.shards(), producerCount,
+                context.stateBackend().name(), operators, keyCodecIds, context.shards(), producerCount,
                 context.maxParallelism(), context.epochClock(), firstId, context.log());
             if (restoredFrom != null)
             {
                 coordinator.inheritCommittedParts(restoredFrom);
             }
-            prepareSinks(mainSink, sideSinks, restoredFrom);
+            prepareSinks(sinks, restoredFrom);
         }
         else
         {
@@ -149,42 +152,59 @@ public final class WeirJob<I, O> implements AutoCloseable
             restoredFrom = null;
             coordinator = null;
         }
-        final ShardCheckpointHandler handler = coordinator != null ? coordinator : checkpointHandler;
+        final ShardCheckpointHandler handler = coordinator != null ? coordinator : plan.checkpointHandler;
         if (handler != null)
         {
             context.stateBackend().prepareForCheckpoints();
         }
-        final ShardRestore shardRestore =
-            restoredFrom == null ? null : new ShardRestore(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory,
-                checkpoints), restoredFrom, name, checkpoints.allowNonRestoredState(), context.log());
+        // Per stage, its operator's part of the checkpoint; null for an operator the checkpoint has no state of.
+        final ShardRestore[] restores = new ShardRestore[plan.stages.size()];
+        for (int st = 0; restoredFrom != null && st < restores.length; st++)
+        {
+            final CheckpointManifest operatorView = restoredFrom.forOperator(operators.get(st));
+            if (operatorView.shards().isEmpty())
+            {
+                context.log().accept("operator '" + operators.get(st) + "' has no state in " +
+                    restoredFrom.kind().name().toLowerCase() + " " + restoredFrom.checkpointId() + ": it starts empty");
+                continue;
+            }
+            restores[st] = new ShardRestore(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory,
+                checkpoints), operatorView, name, checkpoints.allowNonRestoredState(), context.log());
+        }
         final List<KeyedStateStore> stores = new ArrayList<>();
-        final StateIds stateIds = new StateIds();
+        final StateIds[] stateIds = new StateIds[plan.stages.size()];
+        for (int st = 0; st < stateIds.length; st++)
+        {
+            stateIds[st] = new StateIds();
+        }
         try
         {
             for (int s = 0; s < shardCount; s++)
             {
-                final AtomicBuffer[] shardRings = new AtomicBuffer[producerCount];
+                final OperatorChain<?, ?, ?>[] stages = new OperatorChain<?, ?, ?>[plan.stages.size()];
+                for (int st = 0; st < stages.length; st++)
+                {
+                    final AtomicBuffer[] channels = stageChannels(plan, st, s, producerRings, edgeRings);
+                    final JobPlan.StagePlan<?, ?, ?> stage = plan.stages.get(st);
+                    final KeyedStateStore store = null == stage.uid ?
+                        context.stateBackend().createStore(s, context.expectedEntriesPerShard()) :
+                        context.stateBackend().createStore(stage.uid, s, context.expectedEntriesPerShard());
+                    stores.add(store);
+                    final String stageName = null == stage.uid ? "shard " + s : "operator '" + stage.uid +
+                        "' shard " + s;
+                    stages[st] = newStage(stage, stageName, st * shardCount + s, s, shardCount, channels, context,
+                        store, handler, stateIds[st], edgeRings, channelInputs(plan, st, shardCount));
+                    if (restores[st] != null)
+                    {
+                        stages[st].restoreOnStart(restores[st]);
+                    }
+                }
+                final AtomicBuffer[] shardProducerRings = new AtomicBuffer[producerCount];
                 for (int p = 0; p < producerCount; p++)
                 {
-                    shardRings[p] = rings[p][s];
+                    shardProducerRings[p] = producerRings[p][s];
                 }
-                final KeyedStateStore store =
-                    context.stateBackend().createStore(s, context.expectedEntriesPerShard());
-                stores.add(store);
-                final SinkWriter<?>[] sideWriters = new SinkWriter<?>[sideSinks.size()];
-                for (int i = 0; i < sideWriters.length; i++)
-                {
-                    sideWriters[i] = metrics.countOutput(s, sideSinks.get(i).createWriter(s, shardCount));
-                }
-                final SinkWriter<O> mainWriter = metrics.countOutput(s, mainSink.createWriter(s, shardCount));
-                final ShardAgent<K, I, O> shard = new ShardAgent<>(s, shardCount, status, shardRings, context, codec,
-                    keyEncoder.keyCodec(), functionFactory.get(), store, mainWriter,
-                    sideTags.toArray(new OutputTag<?>[0]), sideWriters, handler, stateIds);
-                if (shardRestore != null)
-                {
-                    shard.restoreOnStart(shardRestore);
-                }
-                shards.add(shard);
+                shards.add(new ShardAgent(s, status, context.epochClock(), stages, shardProducerRings));
             }
         }
         catch (final RuntimeException ex)
@@ -195,22 +215,35 @@ public final class WeirJob<I, O> implements AutoCloseable
             }
             throw ex;
         }
-        for (int p = 0; p < producerCount; p++)
+        int p = 0;
+        for (final JobPlan.SourcePlan<?> source : plan.sources)
         {
-            final Producer<I> producer = new Producer<>(p, status, rings[p], codec, keyEncoder, timestampAssigner,
-                watermarkStrategy, context, context.sourceIdleStrategy().get());
+            p = addProducers(source, p, producerRings);
+        }
+    }
+
+    private <S> int addProducers(final JobPlan.SourcePlan<S> source, final int firstProducer,
+        final AtomicBuffer[][] producerRings)
+    {
+        int p = firstProducer;
+        final List<Producer<?>> external = new ArrayList<>();
+        for (int i = 0; i < source.producers(); i++, p++)
+        {
+            final Producer<S> producer = new Producer<>(p, status, producerRings[p], source.codec,
+                source.keyEncoder, source.timestampAssigner, source.watermarkStrategy, context,
+                context.sourceIdleStrategy().get(), source.transform);
             metrics.addProducer(producer);
-            if (p < sourceReaders.size())
+            if (i < source.readers.size())
             {
-                final SourceAgent<I> source =
-                    new SourceAgent<>(sourceReaders.get(p), producer, status, context.readBatchLimit(), coordinator);
+                final SourceAgent<S> agent =
+                    new SourceAgent<>(source.readers.get(i), producer, status, context.readBatchLimit(), coordinator);
                 if (restoredFrom != null)
                 {
-                    restoreSource(source, p, restoredFrom, io.weir.engine.checkpoint.RestoreCompatibility
+                    restoreSource(agent, p, restoredFrom, io.weir.engine.checkpoint.RestoreCompatibility
                         .checkpointPath(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory, checkpoints),
                         restoredFrom).resolve(io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME));
                 }
-                sources.add(source);
+                sources.add(agent);
             }
             else
             {
@@ -219,8 +252,139 @@ public final class WeirJob<I, O> implements AutoCloseable
                     producer.injectBarriersOnOffer(coordinator);
                 }
                 externalProducers.add(producer);
+                external.add(producer);
             }
         }
+        if (!external.isEmpty())
+        {
+            producersBySource.put(source.name, external);
+        }
+        return p;
+    }
+
+    /** The uid naming a stage's state and checkpoint files; empty for the only stage of a job without uids. */
+    private static String operatorOf(final JobPlan.StagePlan<?, ?, ?> stage)
+    {
+        return null == stage.uid ? "" : stage.uid;
+    }
+
+    private static AtomicBuffer[] allocateRings(final int count, final WeirContext context, final List<ByteBuffer> memory)
+    {
+        final AtomicBuffer[] rings = new AtomicBuffer[count];
+        for (int i = 0; i < count; i++)
+        {
+            // Plain allocateDirect (malloc-aligned, >= 16 bytes) so that close() can free it; aligned slices cannot
+            // be freed.
+            final ByteBuffer buffer = ByteBuffer.allocateDirect(context.ringBufferLength());
+            memory.add(buffer);
+            rings[i] = new UnsafeBuffer(buffer);
+        }
+        return rings;
+    }
+
+    private AtomicBuffer[] allocateRings(final int count)
+    {
+        return allocateRings(count, context, ringMemory);
+    }
+
+    /** The input (0 or 1) of each channel of stage {@code st}, in the order of {@link #stageChannels}. */
+    private static int[] channelInputs(final JobPlan plan, final int st, final int shardCount)
+    {
+        final List<Integer> inputs = new ArrayList<>();
+        for (final JobPlan.SourcePlan<?> source : plan.sources)
+        {
+            for (int i = 0; i < source.producers(); i++)
+            {
+                if (source.stage == st)
+                {
+                    inputs.add(source.input);
+                }
+            }
+        }
+        for (final JobPlan.EdgePlan edge : plan.edges)
+        {
+            if (edge.toStage == st)
+            {
+                for (int from = 0; from < shardCount; from++)
+                {
+                    inputs.add(edge.toInput);
+                }
+            }
+        }
+        return inputs.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Stage {@code st}'s channels on shard {@code s}: its producers', then each input edge's upstream instances. */
+    private static AtomicBuffer[] stageChannels(final JobPlan plan, final int st, final int s,
+        final AtomicBuffer[][] producerRings, final AtomicBuffer[][][] edgeRings)
+    {
+        final List<AtomicBuffer> channels = new ArrayList<>();
+        int p = 0;
+        for (final JobPlan.SourcePlan<?> source : plan.sources)
+        {
+            for (int i = 0; i < source.producers(); i++, p++)
+            {
+                if (source.stage == st)
+                {
+                    channels.add(producerRings[p][s]);
+                }
+            }
+        }
+        for (int e = 0; e < plan.edges.size(); e++)
+        {
+            if (plan.edges.get(e).toStage == st)
+            {
+                for (final AtomicBuffer[] fromInstance : edgeRings[e])
+                {
+                    channels.add(fromInstance[s]);
+                }
+            }
+        }
+        if (channels.isEmpty())
+        {
+            throw new IllegalArgumentException("job '" + plan.name + "': stage " + st + " has no input");
+        }
+        return channels.toArray(new AtomicBuffer[0]);
+    }
+
+    private <K, I, O> OperatorChain<K, I, O> newStage(
+        final JobPlan.StagePlan<K, I, O> stage,
+        final String stageName,
+        final int slot,
+        final int s,
+        final int shardCount,
+        final AtomicBuffer[] channels,
+        final WeirContext context,
+        final KeyedStateStore store,
+        final ShardCheckpointHandler handler,
+        final StateIds stateIds,
+        final AtomicBuffer[][][] edgeRings,
+        final int[] channelInputs)
+    {
+        final List<RingChannelOutput<?>> outputs = new ArrayList<>();
+        final JobPlan.Wiring wiring = new JobPlan.Wiring()
+        {
+            public <X> SinkWriter<X> sinkWriter(final SinkFactory<X> sink, final int shardId)
+            {
+                return metrics.countOutput(shardId, sink.createWriter(shardId, shardCount));
+            }
+
+            public <X> RingChannelOutput<X> channel(final JobPlan.EdgePlan edge, final int shardId)
+            {
+                final RingChannelOutput<X> output = new RingChannelOutput<>(stageName, edgeRings[edge.index][shardId],
+                    edge.codec, edge.keyEncoder, context.maxParallelism(), context.maxKeyLength());
+                outputs.add(output);
+                return output;
+            }
+        };
+        final OperatorChain<K, I, O> chain = new OperatorChain<>(stageName, slot, s, shardCount, channels,
+            channelInputs, context, stage.inputCodec, stage.secondInputCodec, stage.keyCodec, stage.functionFactory.get(), store, stage.output.create(s, wiring),
+            handler, stateIds);
+        for (final RingChannelOutput<?> output : outputs)
+        {
+            output.timestamps(chain);
+        }
+        return chain;
     }
 
     /** The job's name. */
@@ -245,14 +409,14 @@ public final class WeirJob<I, O> implements AutoCloseable
         metrics.open(shards, coordinator, restoredFrom != null);
         started = true;
         final ErrorHandler errorHandler = this::onAgentError;
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
             final AgentRunner runner = new AgentRunner(
                 context.shardIdleStrategy().get(), errorHandler, null, shard);
             runners.add(runner);
             threads.add(AgentRunner.startOnThread(runner));
         }
-        for (final SourceAgent<I> source : sources)
+        for (final SourceAgent<?> source : sources)
         {
             final AgentRunner runner = new AgentRunner(
                 context.sourceIdleStrategy().get(), errorHandler, null, source);
@@ -272,6 +436,7 @@ public final class WeirJob<I, O> implements AutoCloseable
      * The handle of external producer {@code index} (0-based, fewer than {@code externalProducers}). Give each
      * to one thread.
      */
+    @SuppressWarnings("unchecked")
     public Producer<I> producer(final int index)
     {
         if (index < 0 || index >= externalProducers.size())
@@ -279,13 +444,34 @@ public final class WeirJob<I, O> implements AutoCloseable
             throw new IllegalArgumentException("producer " + index + " does not exist: the job has " +
                 externalProducers.size() + " external producers (WeirContext.externalProducers)");
         }
-        return externalProducers.get(index);
+        return (Producer<I>)externalProducers.get(index);
+    }
+
+    /**
+     * The handle of producer {@code index} (from 0) of the application source {@code source}. Give each to one
+     * thread.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Producer<T> producer(final String source, final int index)
+    {
+        final List<Producer<?>> producers = producersBySource.get(source);
+        if (null == producers)
+        {
+            throw new IllegalArgumentException("job '" + name() + "' has no application source '" + source +
+                "'; its application sources are " + producersBySource.keySet());
+        }
+        if (index < 0 || index >= producers.size())
+        {
+            throw new IllegalArgumentException("producer " + index + " of source '" + source + "' does not " +
+                "exist: it has " + producers.size() + " producers");
+        }
+        return (Producer<T>)producers.get(index);
     }
 
     /** True once every shard has opened its function and loaded any restored state; any thread. */
     public boolean isReady()
     {
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
             if (!shard.isReady())
             {
@@ -296,7 +482,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     }
 
     /** Shards, for metrics and checkpoints. */
-    public List<ShardAgent<?, I, O>> shards()
+    public List<ShardAgent> shards()
     {
         return shards;
     }
@@ -305,7 +491,7 @@ public final class WeirJob<I, O> implements AutoCloseable
     public long eventsProcessed()
     {
         long total = 0;
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
             total += shard.eventsProcessed();
         }
@@ -390,7 +576,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         {
             if (started && mode == CloseMode.DRAIN && !status.isAborting())
             {
-                for (final Producer<I> producer : externalProducers)
+                for (final Producer<?> producer : externalProducers)
                 {
                     if (!producer.isEnded())
                     {
@@ -421,7 +607,7 @@ public final class WeirJob<I, O> implements AutoCloseable
             }
             if (!started)
             {
-                for (final ShardAgent<?, I, O> shard : shards)
+                for (final ShardAgent shard : shards)
                 {
                     shard.onClose();
                 }
@@ -432,7 +618,7 @@ public final class WeirJob<I, O> implements AutoCloseable
             }
             onTerminated();
             stopCoordinator();
-            for (final ShardAgent<?, I, O> shard : shards)
+            for (final ShardAgent shard : shards)
             {
                 shard.closeStore();
             }
@@ -492,7 +678,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         }
         terminated = true;
         boolean succeeded = status.failure() == null;
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
             succeeded &= shard.isFinished();
         }
@@ -504,8 +690,7 @@ public final class WeirJob<I, O> implements AutoCloseable
                 {
                     stopCoordinator();
                 }
-                mainSink.onJobSucceeded();
-                for (final SinkFactory<?> sink : sideSinks)
+                for (final SinkFactory<?> sink : sinks)
                 {
                     sink.onJobSucceeded();
                 }
@@ -513,14 +698,12 @@ public final class WeirJob<I, O> implements AutoCloseable
                 {
                     // Only once the output is published: a crash before the marker resumes from a checkpoint.
                     RestorePlanner.markFinished(checkpointDirectory, name());
-                    onFinishRecorded(mainSink);
-                    sideSinks.forEach(WeirJob::onFinishRecorded);
+                    sinks.forEach(WeirJob::onFinishRecorded);
                 }
             }
             else
             {
-                mainSink.onJobFailed();
-                for (final SinkFactory<?> sink : sideSinks)
+                for (final SinkFactory<?> sink : sinks)
                 {
                     sink.onJobFailed();
                 }
@@ -589,17 +772,18 @@ public final class WeirJob<I, O> implements AutoCloseable
     public long stateSizeBytes()
     {
         long total = 0;
-        for (final ShardAgent<?, I, O> shard : shards)
+        for (final ShardAgent shard : shards)
         {
-            total += shard.store().sizeBytes();
+            total += shard.stateSizeBytes();
         }
         return total;
     }
 
     /** The sources' agents; for tests that step the agents by hand. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     List<SourceAgent<I>> sources()
     {
-        return sources;
+        return (List)sources;
     }
 
     /** The checkpoint coordinator, or null without checkpoints; for tests that step the agents by hand. */
@@ -618,8 +802,7 @@ public final class WeirJob<I, O> implements AutoCloseable
         return coordinator;
     }
 
-    private static void prepareSinks(
-        final SinkFactory<?> mainSink, final List<SinkFactory<?>> sideSinks, final CheckpointManifest restoredFrom)
+    private static void prepareSinks(final List<SinkFactory<?>> sinks, final CheckpointManifest restoredFrom)
     {
         final Map<String, Long> committed = new HashMap<>();
         if (restoredFrom != null)
@@ -633,9 +816,7 @@ public final class WeirJob<I, O> implements AutoCloseable
                 }
             }
         }
-        final List<SinkFactory<?>> all = new ArrayList<>(sideSinks);
-        all.add(0, mainSink);
-        for (final SinkFactory<?> sink : all)
+        for (final SinkFactory<?> sink : sinks)
         {
             if (sink instanceof TransactionalSinkFactory)
             {
@@ -658,7 +839,7 @@ public final class WeirJob<I, O> implements AutoCloseable
      * checkpoint or the manifest is damaged (its checksum can be right when it was crafted).
      */
     private void restoreSource(
-        final SourceAgent<I> source, final int producerIndex, final CheckpointManifest manifest, final Path manifestPath)
+        final SourceAgent<?> source, final int producerIndex, final CheckpointManifest manifest, final Path manifestPath)
     {
         if (producerIndex >= manifest.sources().size())
         {

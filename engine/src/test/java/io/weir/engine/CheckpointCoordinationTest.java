@@ -269,7 +269,7 @@ class CheckpointCoordinationTest
             this.log = log;
             this.coordinator = job.coordinator();
             this.stopped = new boolean[job.shards().size()];
-            for (final ShardAgent<?, Entry, String> shard : job.shards())
+            for (final ShardAgent shard : job.shards())
             {
                 shard.open();
             }

@@ -161,13 +161,29 @@ public final class CheckpointDirectory
      */
     public Path allocateDataFile(final int shardId, final long checkpointId, final SnapshotFileKind kind)
     {
-        return sharedDirectory.resolve(dataFileName(shardId, checkpointId, kind));
+        return allocateDataFile("", shardId, checkpointId, kind);
+    }
+
+    /**
+     * Path for an operator's data file of a checkpoint on one shard:
+     * {@code shared/OPERATOR-shard-S-chk-NNNNNNNNNN.full|.delta} ({@code shard-S-...} for the empty operator).
+     */
+    public Path allocateDataFile(
+        final String operator, final int shardId, final long checkpointId, final SnapshotFileKind kind)
+    {
+        return sharedDirectory.resolve(dataFileName(operator, shardId, checkpointId, kind));
     }
 
     /**
      * Path for a shard's FULL file of a savepoint, creating the savepoint directory.
      */
     public Path allocateSavepointFile(final int shardId, final long checkpointId)
+    {
+        return allocateSavepointFile("", shardId, checkpointId);
+    }
+
+    /** Path for an operator's FULL file of a savepoint on one shard, creating the savepoint directory. */
+    public Path allocateSavepointFile(final String operator, final int shardId, final long checkpointId)
     {
         final Path directory = savepointDirectory(checkpointId);
         try
@@ -178,7 +194,7 @@ public final class CheckpointDirectory
         {
             throw SnapshotFiles.unchecked("cannot create savepoint directory " + directory, ex);
         }
-        return directory.resolve(dataFileName(shardId, checkpointId, SnapshotFileKind.FULL));
+        return directory.resolve(dataFileName(operator, shardId, checkpointId, SnapshotFileKind.FULL));
     }
 
     /**
@@ -186,7 +202,20 @@ public final class CheckpointDirectory
      */
     public static String dataFileName(final int shardId, final long checkpointId, final SnapshotFileKind kind)
     {
-        return "shard-" + shardId + "-chk-" + pad(checkpointId) + (kind == SnapshotFileKind.FULL ? ".full" : ".delta");
+        return dataFileName("", shardId, checkpointId, kind);
+    }
+
+    /** @return {@code OPERATOR-shard-S-chk-NNNNNNNNNN.full} or {@code .delta}; no prefix for the empty operator. */
+    public static String dataFileName(
+        final String operator, final int shardId, final long checkpointId, final SnapshotFileKind kind)
+    {
+        return fileNamePrefix(operator) + "shard-" + shardId + "-chk-" + pad(checkpointId) + (kind == SnapshotFileKind.FULL ? ".full" : ".delta");
+    }
+
+    /** {@code OPERATOR-}, or nothing for the empty operator (the only one of a job without uids). */
+    public static String fileNamePrefix(final String operator)
+    {
+        return operator.isEmpty() ? "" : operator + "-";
     }
 
     /**

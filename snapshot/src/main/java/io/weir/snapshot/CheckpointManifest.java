@@ -64,21 +64,31 @@ public record CheckpointManifest(
      * @param timerCount    number of timers in the shard's timer state.
      * @param timers        a self-contained FULL file of the shard's timers (written whole at every checkpoint,
      *                      outside the delta chain), or null when the shard had none to record.
+     * @param operator      the uid of the operator whose instance this is; empty for the only keyed operator of a
+     *                      job built without uids.
      */
     public record ShardState(
         int shardId, int firstKeyGroup, int lastKeyGroup, List<FileRef> files, long watermark, long timerCount,
-        FileRef timers)
+        FileRef timers, String operator)
     {
         public ShardState(
             final int shardId, final int firstKeyGroup, final int lastKeyGroup, final List<FileRef> files,
             final long watermark, final long timerCount)
         {
-            this(shardId, firstKeyGroup, lastKeyGroup, files, watermark, timerCount, null);
+            this(shardId, firstKeyGroup, lastKeyGroup, files, watermark, timerCount, null, "");
+        }
+
+        public ShardState(
+            final int shardId, final int firstKeyGroup, final int lastKeyGroup, final List<FileRef> files,
+            final long watermark, final long timerCount, final FileRef timers)
+        {
+            this(shardId, firstKeyGroup, lastKeyGroup, files, watermark, timerCount, timers, "");
         }
 
         public ShardState
         {
             files = List.copyOf(files);
+            operator = operator == null ? "" : operator;
             if (lastKeyGroup < firstKeyGroup || firstKeyGroup < 0)
             {
                 throw new IllegalArgumentException("invalid key-group range [" + firstKeyGroup + ", " + lastKeyGroup +
@@ -112,13 +122,22 @@ public record CheckpointManifest(
      * @param valueCodecId   codec of the value.
      * @param userKeyCodecId codec of the MapState user key; empty if none.
      * @param ttlMs          time to live, 0 for none.
+     * @param operator       the uid of the operator that registered it; empty as in {@link ShardState#operator}.
      */
     public record StateDescriptor(
         int stateId, String name, String kind, String keyCodecId, String valueCodecId, String userKeyCodecId,
-        long ttlMs)
+        long ttlMs, String operator)
     {
+        public StateDescriptor(
+            final int stateId, final String name, final String kind, final String keyCodecId,
+            final String valueCodecId, final String userKeyCodecId, final long ttlMs)
+        {
+            this(stateId, name, kind, keyCodecId, valueCodecId, userKeyCodecId, ttlMs, "");
+        }
+
         public StateDescriptor
         {
+            operator = operator == null ? "" : operator;
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(keyCodecId, "keyCodecId");
@@ -153,6 +172,90 @@ public record CheckpointManifest(
         return new Builder();
     }
 
+    /** The uids of the operators with state in this checkpoint, in the order of {@link #shards()}. */
+    public List<String> operators()
+    {
+        final List<String> operators = new ArrayList<>();
+        for (final ShardState shard : shards)
+        {
+            if (!operators.contains(shard.operator()))
+            {
+                operators.add(shard.operator());
+            }
+        }
+        return operators;
+    }
+
+    /** The shard states of operator {@code operator}, in shard order. */
+    public List<ShardState> shardsOf(final String operator)
+    {
+        final List<ShardState> of = new ArrayList<>();
+        for (final ShardState shard : shards)
+        {
+            if (shard.operator().equals(operator))
+            {
+                of.add(shard);
+            }
+        }
+        return of;
+    }
+
+    /** Prefix of the properties that belong to one operator: {@code operator.UID.} then the property. */
+    public static String operatorPropertyPrefix(final String operator)
+    {
+        return operator.isEmpty() ? "" : "operator." + operator + ".";
+    }
+
+    /**
+     * This checkpoint as seen by one operator: its shard states and states (as the empty operator's), and the
+     * properties, with that operator's own ({@link #operatorPropertyPrefix}) in place of the job-wide ones.
+     */
+    public CheckpointManifest forOperator(final String operator)
+    {
+        if (operator.isEmpty())
+        {
+            return new CheckpointManifest(checkpointId, kind, creationTimeMs, maxParallelism, backendName,
+                shardsOf(operator), sources, statesOf(operator), properties);
+        }
+        final List<ShardState> shardStates = new ArrayList<>();
+        for (final ShardState shard : shardsOf(operator))
+        {
+            shardStates.add(new ShardState(shard.shardId(), shard.firstKeyGroup(), shard.lastKeyGroup(),
+                shard.files(), shard.watermark(), shard.timerCount(), shard.timers(), ""));
+        }
+        final List<StateDescriptor> stateDescriptors = new ArrayList<>();
+        for (final StateDescriptor state : statesOf(operator))
+        {
+            stateDescriptors.add(new StateDescriptor(state.stateId(), state.name(), state.kind(), state.keyCodecId(),
+                state.valueCodecId(), state.userKeyCodecId(), state.ttlMs(), ""));
+        }
+        final String prefix = operatorPropertyPrefix(operator);
+        final Map<String, String> operatorProperties = new TreeMap<>(properties);
+        properties.forEach((key, value) ->
+        {
+            if (key.startsWith(prefix))
+            {
+                operatorProperties.put(key.substring(prefix.length()), value);
+            }
+        });
+        return new CheckpointManifest(checkpointId, kind, creationTimeMs, maxParallelism, backendName, shardStates,
+            sources, stateDescriptors, operatorProperties);
+    }
+
+    /** The states operator {@code operator} registered. */
+    public List<StateDescriptor> statesOf(final String operator)
+    {
+        final List<StateDescriptor> of = new ArrayList<>();
+        for (final StateDescriptor state : states)
+        {
+            if (state.operator().equals(operator))
+            {
+                of.add(state);
+            }
+        }
+        return of;
+    }
+
     /**
      * @return every data file name referenced by any shard.
      */
@@ -184,7 +287,8 @@ public record CheckpointManifest(
         sb.append("  shards:          ").append(shards.size()).append('\n');
         for (final ShardState shard : shards)
         {
-            sb.append("    shard ").append(shard.shardId())
+            sb.append(shard.operator().isEmpty() ? "    shard " : "    operator " + shard.operator() + " shard ")
+                .append(shard.shardId())
                 .append(" key groups [").append(shard.firstKeyGroup()).append(", ").append(shard.lastKeyGroup())
                 .append("] watermark ").append(shard.watermark())
                 .append(" timers ").append(shard.timerCount()).append('\n');
@@ -208,7 +312,8 @@ public record CheckpointManifest(
         sb.append("  states:          ").append(states.size()).append('\n');
         for (final StateDescriptor state : states)
         {
-            sb.append("    #").append(state.stateId()).append(' ').append(state.name())
+            sb.append("    ").append(state.operator().isEmpty() ? "" : state.operator() + " ")
+                .append('#').append(state.stateId()).append(' ').append(state.name())
                 .append(' ').append(state.kind())
                 .append(" key=").append(state.keyCodecId())
                 .append(" value=").append(state.valueCodecId());

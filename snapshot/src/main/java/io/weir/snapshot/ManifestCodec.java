@@ -64,6 +64,7 @@ public final class ManifestCodec
                 out.putLong(timers.sizeBytes());
                 out.putInt(timers.kind().code());
             }
+            out.putString(shard.operator());
         }
         out.putInt(manifest.sources().size());
         for (final CheckpointManifest.SourcePosition source : manifest.sources())
@@ -82,6 +83,7 @@ public final class ManifestCodec
             out.putString(state.valueCodecId());
             out.putString(state.userKeyCodecId());
             out.putLong(state.ttlMs());
+            out.putString(state.operator());
         }
         out.putInt(manifest.properties().size());
         for (final Map.Entry<String, String> property : manifest.properties().entrySet())
@@ -175,7 +177,9 @@ public final class ManifestCodec
         if (version != FORMAT_VERSION)
         {
             throw new SnapshotCorruptException(source + ": offset " + VERSION_OFFSET +
-                ": unsupported manifest version " + version + " (this reader supports " + FORMAT_VERSION + ")");
+                ": unsupported manifest version " + version + " (this reader supports " + FORMAT_VERSION + ")" +
+                (version < FORMAT_VERSION ? ": it was written by an older Weir; restore it with that version, or " +
+                "start the job without it" : ""));
         }
 
         final Decoder in = new Decoder(buffer, BODY_OFFSET + bodyLength, source);
@@ -216,7 +220,7 @@ public final class ManifestCodec
                 }
                 final CheckpointManifest.FileRef timers = in.count() == 0 ? null : in.fileRef();
                 builder.addShard(new CheckpointManifest.ShardState(
-                    shardId, firstKeyGroup, lastKeyGroup, files, watermark, timerCount, timers));
+                    shardId, firstKeyGroup, lastKeyGroup, files, watermark, timerCount, timers, in.getString()));
             }
             final int sourceCount = in.count();
             for (int i = 0; i < sourceCount; i++)
@@ -235,7 +239,7 @@ public final class ManifestCodec
                 }
                 builder.addState(new CheckpointManifest.StateDescriptor(
                     stateId, in.getString(), in.getString(), in.getString(), in.getString(), in.getString(),
-                    in.getLong()));
+                    in.getLong(), in.getString()));
             }
             final Map<String, String> properties = new TreeMap<>();
             final int propertyCount = in.count();

@@ -25,17 +25,20 @@ import java.nio.charset.StandardCharsets;
  *     maxParallelism int, backendName string,
  *     shardCount int, then per shard:
  *       shardId int, firstKeyGroup int, lastKeyGroup int, watermark long, timerCount long,
- *       fileCount int, then per file (base first): name string, sizeBytes long, fileKind int (1=FULL, 2=DELTA)
+ *       fileCount int, then per file (base first): name string, sizeBytes long, fileKind int (1=FULL, 2=DELTA),
+ *       hasTimers int (0 or 1), then if 1 the timer file: name string, sizeBytes long, fileKind int,
+ *       operator string (the operator's uid; empty for the only operator of a job without uids)
  *     sourceCount int, then per source: sourceName string, position long, line long
  *     stateCount int, then per state: stateId int, name string, kind string, keyCodecId string,
- *       valueCodecId string, userKeyCodecId string, ttlMs long
+ *       valueCodecId string, userKeyCodecId string, ttlMs long, operator string
  *     propertyCount int, then per property (sorted by key): key string, value string
  * </pre>
  */
 public final class ManifestDescriptor
 {
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
-    public static final int FORMAT_VERSION = 2;
+    /** 3: shard states and states name their operator (jobs of several keyed operators). */
+    public static final int FORMAT_VERSION = 3;
     /** "WEIRMANI" as ASCII. */
     public static final byte[] MAGIC = "WEIRMANI".getBytes(StandardCharsets.US_ASCII);
     public static final int MAGIC_LENGTH = 8;

@@ -1,7 +1,7 @@
 package io.weir.engine.checkpoint;
 
 import io.weir.engine.RecordDescriptor;
-import io.weir.engine.ShardAgent;
+import io.weir.engine.OperatorChain;
 import io.weir.engine.ShardCheckpointHandler;
 import io.weir.engine.TransactionalSinkWriter;
 import io.weir.engine.counters.CheckpointCounters;
@@ -72,8 +72,16 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private final CheckpointSettings settings;
     private final String jobName;
     private final String backendName;
-    private final String keyCodecId;
+    /** Per operator, the codec id of its keys. */
+    private final String[] keyCodecIds;
+    /** The operators with keyed state, by uid; the empty uid for the only operator of a job without uids. */
+    private final String[] operators;
     private final int shards;
+    /**
+     * Operator instances: one snapshot point, state file and chain per (operator, shard), at slot
+     * {@code operator * shards + shard}.
+     */
+    private final int slots;
     private final int producers;
     private final int maxParallelism;
     private final EpochClock clock;
@@ -84,7 +92,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private final ManyToOneConcurrentLinkedQueue<Request> requests = new ManyToOneConcurrentLinkedQueue<>();
     private final List<CheckpointStats> completed = new CopyOnWriteArrayList<>();
     private final List<List<CheckpointManifest.FileRef>> chains = new ArrayList<>();
-    /** Per shard: the checkpoint id of the newest file in its chain, the parent of its next delta. */
+    /** Per slot: the checkpoint id of the newest file in its chain, the parent of its next delta. */
     private final long[] chainHeadIds;
     private final ExpandableDirectByteBuffer timerKey = new ExpandableDirectByteBuffer(256);
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
@@ -128,15 +136,17 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final long checkpointId;
         final int flags;
         final CompletableFuture<CheckpointStats> future;
-        final CheckpointManifest.ShardState[] shardStates = new CheckpointManifest.ShardState[shards];
-        final ShardSnapshotPoint[] points = new ShardSnapshotPoint[shards];
-        final CheckpointManifest.FileRef[] timersRefs = new CheckpointManifest.FileRef[shards];
+        final CheckpointManifest.ShardState[] shardStates = new CheckpointManifest.ShardState[slots];
+        final ShardSnapshotPoint[] points = new ShardSnapshotPoint[slots];
+        final CheckpointManifest.FileRef[] timersRefs = new CheckpointManifest.FileRef[slots];
         final SourceBarrierAck[] acks = new SourceBarrierAck[producers];
-        final long[] pausesNs = new long[shards];
-        /** Per shard, the state file written: a savepoint's become the base of the checkpoints' chains. */
-        final CheckpointManifest.FileRef[] stateRefs = new CheckpointManifest.FileRef[shards];
+        final long[] pausesNs = new long[slots];
+        /** Per slot, the state file written: a savepoint's become the base of the checkpoints' chains. */
+        final CheckpointManifest.FileRef[] stateRefs = new CheckpointManifest.FileRef[slots];
         final List<TransactionalSinkWriter.PartPosition> parts = new ArrayList<>();
-        List<RegisteredState> states = List.of();
+        /** Per operator, the union of its instances' states. */
+        @SuppressWarnings("unchecked")
+        final List<RegisteredState>[] states = new List[operators.length];
         boolean pointSeen;
         long firstPointNs;
         long bytesWritten;
@@ -153,6 +163,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             this.checkpointId = checkpointId;
             this.flags = flags;
             this.future = future;
+            java.util.Arrays.fill(states, List.of());
         }
 
         boolean isSavepoint()
@@ -171,6 +182,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         }
     }
 
+    /** A coordinator for a job of one keyed operator, without uid. */
     public CheckpointCoordinator(
         final CheckpointDirectory directory,
         final CheckpointSettings settings,
@@ -184,12 +196,36 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final long firstCheckpointId,
         final Consumer<String> log)
     {
+        this(directory, settings, jobName, backendName, List.of(""), List.of(keyCodecId), shards, producers,
+            maxParallelism, clock, firstCheckpointId, log);
+    }
+
+    /**
+     * @param operators   the uids of the job's keyed operators, in stage order.
+     * @param keyCodecIds the codec id of each operator's keys.
+     */
+    public CheckpointCoordinator(
+        final CheckpointDirectory directory,
+        final CheckpointSettings settings,
+        final String jobName,
+        final String backendName,
+        final List<String> operators,
+        final List<String> keyCodecIds,
+        final int shards,
+        final int producers,
+        final int maxParallelism,
+        final EpochClock clock,
+        final long firstCheckpointId,
+        final Consumer<String> log)
+    {
         this.directory = directory;
         this.settings = settings;
         this.jobName = jobName;
         this.backendName = backendName;
-        this.keyCodecId = keyCodecId;
+        this.operators = operators.toArray(new String[0]);
+        this.keyCodecIds = keyCodecIds.toArray(new String[0]);
         this.shards = shards;
+        this.slots = this.operators.length * shards;
         this.producers = producers;
         this.maxParallelism = maxParallelism;
         this.clock = clock;
@@ -199,12 +235,12 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             SystemNanoClock.INSTANCE, TimeUnit.MICROSECONDS.toNanos(settings.writerSliceMicros()));
         this.endedProducers = new AtomicReferenceArray<>(producers);
         this.endedSeen = new boolean[producers];
-        this.chainHeadIds = new long[shards];
+        this.chainHeadIds = new long[slots];
         if (settings.stateWriter() == CheckpointSettings.StateWriter.SHARD)
         {
-            stateWriters = new ShardStateWriter[shards];
-            shardFileBuffers = new SnapshotFileBuffers[shards];
-            for (int i = 0; i < shards; i++)
+            stateWriters = new ShardStateWriter[slots];
+            shardFileBuffers = new SnapshotFileBuffers[slots];
+            for (int i = 0; i < slots; i++)
             {
                 stateWriters[i] = new ShardStateWriter(i, writtenStates, idleOnlyNs(settings.intervalMs()));
                 shardFileBuffers[i] = new SnapshotFileBuffers(
@@ -216,7 +252,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             stateWriters = null;
             shardFileBuffers = null;
         }
-        for (int i = 0; i < shards; i++)
+        for (int i = 0; i < slots; i++)
         {
             chains.add(new ArrayList<>());
         }
@@ -349,19 +385,19 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     }
 
     /** Shard thread: the synchronous snapshot point. */
-    public void onBarrierAligned(final ShardAgent shard, final long checkpointId, final int flags)
+    public void onBarrierAligned(final OperatorChain<?, ?, ?> stage, final long checkpointId, final int flags)
     {
         if (writtenByShard(flags))
         {
-            stateWriters[shard.shardId()].expect(checkpointId, System.nanoTime());
+            stateWriters[stage.slot()].expect(checkpointId, System.nanoTime());
         }
-        shardPoints.offer(shard.takeSnapshotPoint(checkpointId, flags, System.nanoTime()));
+        shardPoints.offer(stage.takeSnapshotPoint(checkpointId, flags, System.nanoTime()));
     }
 
-    /** The shard's state-file writer when shards write their own; null when this thread writes them. */
-    public ShardStateWriter stateWriter(final int shardId)
+    /** The operator instance's state-file writer when shards write their own; null when this thread writes them. */
+    public ShardStateWriter stateWriter(final int slot)
     {
-        return null == stateWriters ? null : stateWriters[shardId];
+        return null == stateWriters ? null : stateWriters[slot];
     }
 
     private boolean writtenByShard(final int flags)
@@ -425,7 +461,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         work += drain();
         if (inFlight != null)
         {
-            if (inFlight.shardsDone == shards && inFlight.sourcesDone == producers)
+            if (inFlight.shardsDone == slots && inFlight.sourcesDone == producers)
             {
                 complete();
                 work++;
@@ -522,7 +558,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             try
             {
                 drain();
-                if (inFlight != null && inFlight.shardsDone == shards && inFlight.sourcesDone == producers)
+                if (inFlight != null && inFlight.shardsDone == slots && inFlight.sourcesDone == producers)
                 {
                     complete();
                 }
@@ -608,7 +644,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             point.storeSnapshot().release();
             if (byShard)
             {
-                stateWriters[point.shardId()].cancel(point.checkpointId());
+                stateWriters[point.slot()].cancel(point.checkpointId());
             }
             return;
         }
@@ -619,29 +655,31 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             checkpoint.firstPointNs = System.nanoTime();
         }
         // Every shard's states: a state registered lazily may be on some shards only (same id everywhere).
-        checkpoint.states = RegisteredState.union(checkpoint.states, point.states());
-        checkpoint.pausesNs[point.shardId()] = point.pauseNs();
-        checkpoint.points[point.shardId()] = point;
+        final int operator = point.slot() / shards;
+        checkpoint.states[operator] = RegisteredState.union(checkpoint.states[operator], point.states());
+        checkpoint.pausesNs[point.slot()] = point.pauseNs();
+        checkpoint.points[point.slot()] = point;
         final long nowMs = clock.time();
         final boolean savepoint = checkpoint.isSavepoint();
         final boolean full = checkpoint.isFull();
         final SnapshotFileKind kind = full ? SnapshotFileKind.FULL : SnapshotFileKind.DELTA;
         final Path statePath = savepoint ?
-            directory.allocateSavepointFile(point.shardId(), point.checkpointId()) :
-            directory.allocateDataFile(point.shardId(), point.checkpointId(), kind);
+            directory.allocateSavepointFile(operators[operator], point.shardId(), point.checkpointId()) :
+            directory.allocateDataFile(operators[operator], point.shardId(), point.checkpointId(), kind);
         final SnapshotHeader header = full ?
             SnapshotHeader.full(backendName, point.shardId(), point.firstKeyGroup(), point.lastKeyGroup(),
                 maxParallelism, point.checkpointId(), nowMs) :
             SnapshotHeader.delta(backendName, point.shardId(), point.firstKeyGroup(), point.lastKeyGroup(),
-                maxParallelism, point.checkpointId(), chainHeadIds[point.shardId()], nowMs);
+                maxParallelism, point.checkpointId(), chainHeadIds[point.slot()], nowMs);
 
         if (point.timerCount() > 0)
         {
             final Path timersPath = directory.dataDirectory(
                 savepoint ? CheckpointKind.SAVEPOINT : CheckpointKind.CHECKPOINT, point.checkpointId())
-                .resolve("shard-" + point.shardId() + "-chk-" + point.checkpointId() + ".timers");
+                .resolve(CheckpointDirectory.fileNamePrefix(operators[operator]) + "shard-" + point.shardId() +
+                    "-chk-" + point.checkpointId() + ".timers");
             final SnapshotFileResult timersFile = writeTimers(timersPath, point, nowMs);
-            checkpoint.timersRefs[point.shardId()] = new CheckpointManifest.FileRef(
+            checkpoint.timersRefs[point.slot()] = new CheckpointManifest.FileRef(
                 timersPath.getFileName().toString(), timersFile.sizeBytes(), SnapshotFileKind.FULL);
             checkpoint.bytesWritten += timersFile.sizeBytes();
         }
@@ -654,7 +692,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final TtlSnapshotFilter ttlFilter = TtlSnapshotFilter.of(point.states(), nowMs);
         if (byShard)
         {
-            final SnapshotFileBuffers buffers = shardFileBuffers[point.shardId()];
+            final SnapshotFileBuffers buffers = shardFileBuffers[point.slot()];
             final SnapshotFileWriter file;
             if (buffers.isClaimed())
             {
@@ -668,7 +706,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
                 // The shard adds entries to it: every buffer it needs is allocated by now.
                 file = SnapshotFileWriter.open(statePath, header, buffers);
             }
-            stateWriters[point.shardId()].handOver(
+            stateWriters[point.slot()].handOver(
                 point.checkpointId(), point.storeSnapshot(), new StateFileEntryWriter(file, ttlFilter, full, null));
         }
         else
@@ -684,7 +722,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             {
                 point.storeSnapshot().release();
             }
-            onStateFile(checkpoint, point.shardId(), stateFile);
+            onStateFile(checkpoint, point.slot(), stateFile);
         }
     }
 
@@ -709,12 +747,12 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         onStateFile(inFlight, task.shardId, stateFile);
     }
 
-    /** The shard's state file is published: record it in the shard's chain, and the shard's part is done. */
-    private void onStateFile(final InFlight checkpoint, final int shardId, final SnapshotFileResult stateFile)
+    /** The instance's state file is published: record it in its chain, and the instance's part is done. */
+    private void onStateFile(final InFlight checkpoint, final int slot, final SnapshotFileResult stateFile)
     {
-        final ShardSnapshotPoint point = checkpoint.points[shardId];
+        final ShardSnapshotPoint point = checkpoint.points[slot];
         final boolean savepoint = checkpoint.isSavepoint();
-        final List<CheckpointManifest.FileRef> chain = savepoint ? new ArrayList<>() : chains.get(shardId);
+        final List<CheckpointManifest.FileRef> chain = savepoint ? new ArrayList<>() : chains.get(slot);
         final SnapshotFileKind kind = checkpoint.isFull() ? SnapshotFileKind.FULL : SnapshotFileKind.DELTA;
         if (checkpoint.isFull())
         {
@@ -723,16 +761,16 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final CheckpointManifest.FileRef stateRef = new CheckpointManifest.FileRef(
             stateFile.path().getFileName().toString(), stateFile.sizeBytes(), kind);
         chain.add(stateRef);
-        checkpoint.stateRefs[shardId] = stateRef;
+        checkpoint.stateRefs[slot] = stateRef;
         if (!savepoint)
         {
-            chainHeadIds[shardId] = point.checkpointId();
+            chainHeadIds[slot] = point.checkpointId();
         }
         checkpoint.bytesWritten += stateFile.sizeBytes();
         checkpoint.entries += stateFile.entryCount();
-        checkpoint.shardStates[shardId] = new CheckpointManifest.ShardState(shardId,
+        checkpoint.shardStates[slot] = new CheckpointManifest.ShardState(point.shardId(),
             point.firstKeyGroup(), point.lastKeyGroup(), List.copyOf(chain), point.watermark(), point.timerCount(),
-            checkpoint.timersRefs[shardId]);
+            checkpoint.timersRefs[slot], operators[slot / shards]);
         checkpoint.shardsDone++;
     }
 
@@ -804,11 +842,16 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             builder.property(SourceBarrierAck.class.getSimpleName() + "." + ack.producerIndex() + ".watermark",
                 Long.toString(ack.watermark()));
         }
-        for (final RegisteredState state : checkpoint.states)
+        for (int operator = 0; operator < operators.length; operator++)
         {
-            builder.addState(new CheckpointManifest.StateDescriptor(state.id(), state.name(), state.kind().name(),
-                keyCodecId, state.valueCodecId(), state.userKeyCodecId(), state.ttlMs()));
-            builder.property("state." + state.name() + ".namespaced", Boolean.toString(state.namespaced()));
+            for (final RegisteredState state : checkpoint.states[operator])
+            {
+                builder.addState(new CheckpointManifest.StateDescriptor(state.id(), state.name(),
+                    state.kind().name(), keyCodecIds[operator], state.valueCodecId(), state.userKeyCodecId(),
+                    state.ttlMs(), operators[operator]));
+                builder.property(CheckpointManifest.operatorPropertyPrefix(operators[operator]) +
+                    RestoreCompatibility.namespacedProperty(state.name()), Boolean.toString(state.namespaced()));
+            }
         }
         for (final java.util.Map.Entry<String, String> inherited : inheritedSinkParts.entrySet())
         {
@@ -852,14 +895,15 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
      */
     private void rebaseChains(final InFlight savepoint)
     {
-        final Path[] bases = new Path[shards];
+        final Path[] bases = new Path[slots];
         try
         {
-            for (int shardId = 0; shardId < shards; shardId++)
+            for (int shardId = 0; shardId < slots; shardId++)
             {
                 final Path source = directory.savepointDirectory(savepoint.checkpointId)
                     .resolve(savepoint.stateRefs[shardId].name());
-                bases[shardId] = directory.allocateDataFile(shardId, savepoint.checkpointId, SnapshotFileKind.FULL);
+                bases[shardId] = directory.allocateDataFile(operators[shardId / shards], shardId % shards,
+                    savepoint.checkpointId, SnapshotFileKind.FULL);
                 Files.deleteIfExists(bases[shardId]);
                 try
                 {
@@ -884,7 +928,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
                 "linked into " + directory.sharedDirectory() + " (" + ex + "): the next checkpoint is a full one");
             return;
         }
-        for (int shardId = 0; shardId < shards; shardId++)
+        for (int shardId = 0; shardId < slots; shardId++)
         {
             final List<CheckpointManifest.FileRef> chain = chains.get(shardId);
             chain.clear();

@@ -64,6 +64,34 @@ public final class RestoreCompatibility
     public static void checkJob(
         final CheckpointManifest manifest, final Path checkpoint, final String jobName, final String keyCodecId)
     {
+        checkJob(manifest, checkpoint, jobName, Map.of("", keyCodecId), false);
+    }
+
+    /**
+     * Refuse a checkpoint taken by another job, one whose keys of an operator another codec wrote, and one holding
+     * the state of an operator the job no longer has (unless {@code allowNonRestoredState}). An operator the job
+     * adds starts empty.
+     *
+     * @param keyCodecIds per operator uid of the job (the empty uid for a job without uids), its key codec id.
+     * @throws IllegalArgumentException naming the checkpoint, the job and what differs.
+     */
+    public static void checkJob(
+        final CheckpointManifest manifest,
+        final Path checkpoint,
+        final String jobName,
+        final Map<String, String> keyCodecIds,
+        final boolean allowNonRestoredState)
+    {
+        for (final String operator : manifest.operators())
+        {
+            if (!keyCodecIds.containsKey(operator) && !allowNonRestoredState)
+            {
+                throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) + "it holds the state of " +
+                    (operator.isEmpty() ? "an operator without uid" : "operator '" + operator + "'") + ", which the " +
+                    "job does not have (its operators: " + keyCodecIds.keySet() + "); give the operator that uid, " +
+                    "or allow non-restored state (--allow-non-restored-state) to drop it");
+            }
+        }
         final String recordedJob = manifest.properties().get(JOB_PROPERTY);
         if (recordedJob != null && !recordedJob.equals(jobName))
         {
@@ -72,11 +100,12 @@ public final class RestoreCompatibility
         }
         for (final CheckpointManifest.StateDescriptor state : manifest.states())
         {
-            if (!state.keyCodecId().equals(keyCodecId))
+            final String keyCodecId = keyCodecIds.get(state.operator());
+            if (keyCodecId != null && !state.keyCodecId().equals(keyCodecId))
             {
                 throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) +
                     "its keys were written with codec '" + state.keyCodecId() + "', the job's key codec is now '" +
-                    keyCodecId + "'");
+                    keyCodecId + "'" + (state.operator().isEmpty() ? "" : " (operator '" + state.operator() + "')"));
             }
         }
     }

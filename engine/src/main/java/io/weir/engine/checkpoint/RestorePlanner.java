@@ -46,6 +46,24 @@ public final class RestorePlanner
         return manifest;
     }
 
+    /**
+     * {@link #plan(CheckpointDirectory, CheckpointSettings, String, String, Consumer)} for a job of several keyed
+     * operators: {@code keyCodecIds} by operator uid.
+     */
+    public static Optional<CheckpointManifest> plan(
+        final CheckpointDirectory directory,
+        final CheckpointSettings settings,
+        final String jobName,
+        final java.util.Map<String, String> keyCodecIds,
+        final Consumer<String> log)
+    {
+        final Optional<CheckpointManifest> manifest = plan(directory, settings, log);
+        manifest.ifPresent(m -> RestoreCompatibility.checkJob(m,
+            RestoreCompatibility.checkpointPath(directoryOf(m, directory, settings), m), jobName, keyCodecIds,
+            settings.allowNonRestoredState()));
+        return manifest;
+    }
+
     public static Optional<CheckpointManifest> plan(
         final CheckpointDirectory directory, final CheckpointSettings settings, final Consumer<String> log)
     {

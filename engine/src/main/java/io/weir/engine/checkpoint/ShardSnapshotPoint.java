@@ -12,12 +12,14 @@ import java.util.List;
  * its watermark and the committed lengths of its output. Created on the shard thread, then handed to the
  * checkpoint thread, which alone uses it afterwards.
  *
+ * @param slot          the operator instance: {@code operator * shards + shardId}.
  * @param timers        serialized timers (see {@link TimerRecordDescriptor}), {@code timerCount} records.
  * @param pauseNs       time from barrier alignment to resuming processing.
  */
 public record ShardSnapshotPoint(
     long checkpointId,
     int flags,
+    int slot,
     int shardId,
     int firstKeyGroup,
     int lastKeyGroup,

@@ -17,6 +17,16 @@ public interface StateBackend
     KeyedStateStore createStore(int shardId, long expectedEntries);
 
     /**
+     * The store of operator {@code operatorUid}'s instance on shard {@code shardId}, for jobs of several keyed
+     * operators: a backend that keeps files names them by both. Default: {@link #createStore(int, long)}, for
+     * backends that keep nothing on disk.
+     */
+    default KeyedStateStore createStore(final String operatorUid, final int shardId, final long expectedEntries)
+    {
+        return createStore(shardId, expectedEntries);
+    }
+
+    /**
      * Whether the shard that owns a store may read the store's snapshots itself, between its own writes
      * ({@link StoreSnapshot#read}). False when a write may have to wait for an open snapshot to be released:
      * the shard would then wait for itself. Such a backend's snapshots are always read by the checkpoint thread.

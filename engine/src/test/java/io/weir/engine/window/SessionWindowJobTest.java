@@ -350,7 +350,7 @@ class SessionWindowJobTest
             producer.endOfInput();
             job.awaitTermination();
             long timersFired = 0;
-            for (final ShardAgent<?, Event, String> shard : job.shards())
+            for (final ShardAgent shard : job.shards())
             {
                 timersFired += shard.timersFired();
                 assertEquals(0, shard.eventTimers().size(), "no timer left behind");

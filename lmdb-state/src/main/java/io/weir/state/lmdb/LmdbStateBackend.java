@@ -102,6 +102,17 @@ public final class LmdbStateBackend implements StateBackend
      */
     public KeyedStateStore createStore(final int shardId, final long expectedEntries)
     {
+        return createStore(shardId, shardDir(shardId), expectedEntries);
+    }
+
+    /** An operator's environment on one shard, in {@code stateDir/<operatorUid>-shard-<n>}. */
+    public KeyedStateStore createStore(final String operatorUid, final int shardId, final long expectedEntries)
+    {
+        return createStore(shardId, stateDir.resolve(operatorUid + "-shard-" + shardId), expectedEntries);
+    }
+
+    private KeyedStateStore createStore(final int shardId, final Path directory, final long expectedEntries)
+    {
         if (shardId < 0)
         {
             throw new IllegalArgumentException("shardId must not be negative: " + shardId);
@@ -114,7 +125,7 @@ public final class LmdbStateBackend implements StateBackend
             Long.MAX_VALUE / 2 : expectedEntries * ESTIMATED_BYTES_PER_ENTRY;
         return new LmdbKeyedStateStore(
             shardId,
-            shardDir(shardId),
+            directory,
             Math.max(initialMapSizeBytes, hintBytes),
             envFlags.clone(),
             writeBatchSize,

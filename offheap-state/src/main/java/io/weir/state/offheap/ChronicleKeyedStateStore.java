@@ -106,14 +106,15 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private long lastCheckpointId = Long.MIN_VALUE;
     private boolean closed;
 
-    ChronicleKeyedStateStore(final int shardId, final long entries, final ChronicleStateBackend.Context ctx)
+    ChronicleKeyedStateStore(final int shardId, final long entries, final ChronicleStateBackend.Context ctx,
+        final String fileName)
     {
         this.shardId = shardId;
         this.ctx = ctx;
         this.configuredEntries = entries;
         this.changes = new DeltaLog(ctx.deltaLogSupersedeSlack());
         this.spareChanges = new DeltaLog(ctx.deltaLogSupersedeSlack());
-        this.file = ctx.directory() == null ? null : ctx.directory().resolve("shard-" + shardId + ".cmap");
+        this.file = ctx.directory() == null ? null : ctx.directory().resolve(fileName + ".cmap");
         this.map = createMap(entries, file, true);
         this.prefetcher = LookupPrefetcher.create(map);
         this.entries = map.longSize();

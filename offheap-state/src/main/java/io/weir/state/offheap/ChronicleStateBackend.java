@@ -66,7 +66,15 @@ public final class ChronicleStateBackend implements StateBackend
     {
         final long entries = ctx.entriesPerShard > 0 ? ctx.entriesPerShard :
             Math.max(expectedEntries, ctx.minEntriesPerShard);
-        return new ChronicleKeyedStateStore(shardId, entries, ctx);
+        return new ChronicleKeyedStateStore(shardId, entries, ctx, "shard-" + shardId);
+    }
+
+    /** An operator's map on one shard, in {@code <directory>/<operatorUid>-shard-<n>.cmap} when it has a directory. */
+    public KeyedStateStore createStore(final String operatorUid, final int shardId, final long expectedEntries)
+    {
+        final long entries = ctx.entriesPerShard > 0 ? ctx.entriesPerShard :
+            Math.max(expectedEntries, ctx.minEntriesPerShard);
+        return new ChronicleKeyedStateStore(shardId, entries, ctx, operatorUid + "-shard-" + shardId);
     }
 
     /**

@@ -13,6 +13,7 @@ public final class NexmarkCommand
         "",
         "The Nexmark benchmark (an online auction: persons, auctions, bids), as docs/nexmark.md specifies it.",
         "  gen --events N [--seed S] [--event-rate R] --out FILE   write the event stream as CSV",
+        "  run QUERY --in FILE --out FILE [--shards N] [...]        run a query (q1 q2 q5 q7 q11) over it",
         "",
         "'weir nexmark SUBCOMMAND --help' explains a subcommand.",
         "");
@@ -21,7 +22,7 @@ public final class NexmarkCommand
     {
     }
 
-    public static int run(final String[] args, final PrintStream out, final PrintStream err)
+    public static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
     {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help"))
         {
@@ -32,6 +33,10 @@ public final class NexmarkCommand
         if (args[0].equals("gen"))
         {
             return NexmarkGenCommand.run(rest, out, err);
+        }
+        if (args[0].equals("run"))
+        {
+            return NexmarkRunCommand.run(rest, out);
         }
         throw new UsageException("weir nexmark: unknown subcommand '" + args[0] + "' (see 'weir nexmark --help')");
     }

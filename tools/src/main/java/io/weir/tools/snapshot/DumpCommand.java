@@ -12,7 +12,8 @@ import java.util.Set;
 final class DumpCommand
 {
     static final String USAGE = String.join("\n",
-        "Usage: weir snapshot dump CHECKPOINT [--state NAME] [--key-group G] [--key K] [--format csv|json]",
+        "Usage: weir snapshot dump CHECKPOINT [--operator UID] [--state NAME] [--key-group G] [--key K]",
+        "                                     [--format csv|json]",
         "       weir snapshot dump DIR --id N [...]",
         "",
         "Prints the live entries of a checkpoint: each shard's chain resolved (FULL base, then DELTAs in order;",
@@ -22,6 +23,8 @@ final class DumpCommand
         "namespaced (window) state's subkey starts with ns=N. Timers (state id 0) are shown as state 'timers',",
         "in hex. List and map bookkeeping entries are not shown.",
         "",
+        "  --operator UID       the keyed operator whose state to print (required when the checkpoint holds",
+        "                       several: see 'weir snapshot show')",
         "  --state NAME         only this state ('timers' for timers)",
         "  --key-group G        only this key group",
         "  --key K              only entries whose decoded key is K (string compare)",
@@ -34,10 +37,32 @@ final class DumpCommand
     {
     }
 
+    /** The part of {@code manifest} that belongs to {@code operator}; the whole of a one-operator checkpoint. */
+    static CheckpointManifest operatorView(
+        final CheckpointLocator.Located located, final CheckpointManifest manifest, final String operator)
+    {
+        final List<String> operators = manifest.operators();
+        if (null == operator)
+        {
+            if (operators.size() > 1)
+            {
+                throw new SnapshotToolException(located.listing().manifestPath() + ": the checkpoint holds the " +
+                    "state of operators " + operators + "; choose one with --operator");
+            }
+            return operators.isEmpty() ? manifest : manifest.forOperator(operators.get(0));
+        }
+        if (!operators.contains(operator))
+        {
+            throw new SnapshotToolException(located.listing().manifestPath() + ": --operator " + operator +
+                ": the checkpoint holds no state of it; its operators are " + operators);
+        }
+        return manifest.forOperator(operator);
+    }
+
     static int run(final String[] args, final PrintStream out)
     {
         final Options parsed = Options.parse("weir snapshot dump", args, 0,
-            Set.of("id", "state", "key-group", "key", "format"), Set.of("help"));
+            Set.of("id", "operator", "state", "key-group", "key", "format"), Set.of("help"));
         if (parsed.has("help"))
         {
             out.print(USAGE);
@@ -49,7 +74,8 @@ final class DumpCommand
         final String key = parsed.string("key", null);
         final CheckpointLocator.Located located = CheckpointLocator.locate(parsed.command(),
             parsed.positional().get(0), parsed.longValue("id", -1, 0, Long.MAX_VALUE));
-        final CheckpointManifest manifest = located.readManifest();
+        final CheckpointManifest manifest = operatorView(located, located.readManifest(),
+            parsed.string("operator", null));
         final int stateId = parsed.has("state") ?
             CheckpointEntries.stateId(located, manifest, parsed.string("state", null)) : -1;
         if (keyGroup >= manifest.maxParallelism())

@@ -1,0 +1,503 @@
+package io.weir.engine;
+
+import io.weir.api.KeyedCoProcessFunction;
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.codec.Codec;
+import io.weir.api.dataflow.Dataflow;
+import io.weir.api.dataflow.KeySpec;
+import io.weir.api.dataflow.SourceSpec;
+import io.weir.api.dataflow.Transformation;
+import io.weir.api.dataflow.WindowSpec;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.functions.Collector;
+import io.weir.api.functions.FilterFunction;
+import io.weir.api.functions.FlatMapFunction;
+import io.weir.api.functions.KeySelector;
+import io.weir.api.functions.LongKeySelector;
+import io.weir.api.functions.MapFunction;
+import io.weir.api.functions.OutputTag;
+import io.weir.api.window.EventTimeSessionWindows;
+import io.weir.api.window.ProcessWindowFunction;
+import io.weir.api.window.WindowAssigner;
+import io.weir.engine.window.SessionWindowOperator;
+import io.weir.engine.window.WindowOperator;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Turns a {@link Dataflow} into a {@link JobPlan}: every keyed operator (process function or window) becomes a
+ * stage; the stateless operators after it are chained into its output; a keyBy into another keyed operator
+ * becomes an edge (rings); the map and filter operators between a source and its keyBy run in the source's
+ * producer. A source stream that goes elsewhere (a sink, a flatMap, several operators) feeds a forward stage
+ * that spreads its elements over the shards, where those operators run.
+ * On the wiring thread.
+ */
+final class DataflowTranslator
+{
+    private final Dataflow dataflow;
+    private final JobPlan plan;
+    private final Map<Integer, List<Transformation>> consumers = new HashMap<>();
+    private final Map<Integer, Integer> stageOf = new HashMap<>();
+    private final Map<Transformation, SinkFactory<?>> sinkOf = new HashMap<>();
+
+    private DataflowTranslator(final Dataflow dataflow)
+    {
+        this.dataflow = dataflow;
+        this.plan = new JobPlan(dataflow.name());
+    }
+
+    /** Translate and wire {@code dataflow} (not started); what {@link WeirContext#build} does. */
+    static WeirJob<Object, Object> build(final Dataflow dataflow, final WeirContext context)
+    {
+        final JobPlan plan = translate(dataflow);
+        context.conclude();
+        // Held before anything in the directory is read or changed; released by the job's close.
+        final io.weir.snapshot.DirectoryLock checkpointLock = context.checkpoints().enabled() ?
+            io.weir.snapshot.DirectoryLock.acquire(context.checkpoints().directory(), "checkpoint directory",
+                "job '" + plan.name + "'") : null;
+        try
+        {
+            return new WeirJob<>(plan, context, checkpointLock);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            try
+            {
+                for (final SinkFactory<?> sink : plan.sinks)
+                {
+                    sink.onJobFailed();
+                }
+            }
+            catch (final RuntimeException cleanup)
+            {
+                ex.addSuppressed(cleanup);
+            }
+            if (checkpointLock != null)
+            {
+                checkpointLock.close();
+            }
+            throw ex;
+        }
+    }
+
+    static JobPlan translate(final Dataflow dataflow)
+    {
+        return new DataflowTranslator(dataflow).translate();
+    }
+
+    private JobPlan translate()
+    {
+        final List<Transformation> nodes = dataflow.transformations();
+        for (final Transformation node : nodes)
+        {
+            for (final Transformation input : node.inputs())
+            {
+                consumers.computeIfAbsent(input.id(), id -> new ArrayList<>()).add(node);
+            }
+            if (node.kind() == Transformation.Kind.SINK)
+            {
+                final SinkFactory<?> sink = ApiSinks.adapt((io.weir.api.connector.SinkFactory<?>)node.function());
+                sinkOf.put(node, sink);
+                plan.sinks.add(sink);
+            }
+        }
+        // A source whose stream does not go through map and filter into one keyBy feeds a forward stage: its
+        // elements spread over the shards, where the operators after the source run. Stages keep node order, a
+        // topological order.
+        for (final Transformation node : nodes)
+        {
+            if (isStage(node) || (node.kind() == Transformation.Kind.SOURCE && null == directKeyed(node)))
+            {
+                stageOf.put(node.id(), stageOf.size());
+            }
+        }
+        for (final Transformation node : nodes)
+        {
+            if (isStage(node))
+            {
+                plan.stages.add(stage(node));
+            }
+            else if (stageOf.containsKey(node.id()))
+            {
+                plan.stages.add(forwardStage(node));
+            }
+        }
+        for (final Transformation node : nodes)
+        {
+            if (node.kind() == Transformation.Kind.SOURCE)
+            {
+                plan.sources.add(source(node));
+            }
+        }
+        return plan;
+    }
+
+    private static boolean isStage(final Transformation node)
+    {
+        return node.kind() == Transformation.Kind.KEYED_PROCESS || node.kind() == Transformation.Kind.WINDOW ||
+            node.kind() == Transformation.Kind.CO_PROCESS;
+    }
+
+    private List<Transformation> consumersOf(final Transformation node)
+    {
+        return consumers.getOrDefault(node.id(), List.of());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private JobPlan.StagePlan<?, ?, ?> stage(final Transformation node)
+    {
+        final int index = stageOf.get(node.id());
+        final String uid = null == node.uid() ? "operator-" + node.id() : node.uid();
+        final Transformation input = node.inputs().get(0);
+        final KeyEncoder<?, ?> keyEncoder = keyEncoder(node.key());
+        final Supplier<? extends KeyedProcessFunction<?, ?, ?>> factory;
+        if (node.kind() == Transformation.Kind.KEYED_PROCESS)
+        {
+            factory = (Supplier<? extends KeyedProcessFunction<?, ?, ?>>)node.function();
+        }
+        else if (node.kind() == Transformation.Kind.CO_PROCESS)
+        {
+            final Supplier<? extends KeyedCoProcessFunction> coFactory =
+                (Supplier<? extends KeyedCoProcessFunction>)node.function();
+            factory = () -> new CoProcessOperator(coFactory.get());
+        }
+        else
+        {
+            final WindowSpec window = (WindowSpec)node.function();
+            final AggregateFunction aggregate = window.aggregateFunction();
+            final Codec accumulatorCodec = window.accumulatorCodec();
+            final ProcessWindowFunction windowFunction = window.windowFunction();
+            final OutputTag lateTag = window.lateDataTag();
+            if (window.assigner() instanceof EventTimeSessionWindows)
+            {
+                final EventTimeSessionWindows assigner = (EventTimeSessionWindows)window.assigner();
+                factory = () -> new SessionWindowOperator(assigner, aggregate, accumulatorCodec, windowFunction,
+                    lateTag);
+            }
+            else
+            {
+                final WindowAssigner assigner = (WindowAssigner)window.assigner();
+                factory = () -> new WindowOperator(assigner, aggregate, accumulatorCodec, windowFunction, lateTag);
+            }
+        }
+        // The output tree: planned once, instantiated per shard.
+        final Template main = template(node, index, false);
+        final List<OutputTag<?>> tags = new ArrayList<>();
+        final List<Template> sides = new ArrayList<>();
+        for (final Transformation consumer : consumersOf(node))
+        {
+            if (consumer.kind() == Transformation.Kind.SIDE_OUTPUT)
+            {
+                final int at = tags.indexOf(consumer.sideOutputTag());
+                if (at < 0)
+                {
+                    tags.add(consumer.sideOutputTag());
+                    sides.add(template(consumer, index, false));
+                }
+                else
+                {
+                    sides.set(at, new Tee(List.of(sides.get(at), template(consumer, index, false))));
+                }
+            }
+        }
+        final OutputTag<?>[] tagArray = tags.toArray(new OutputTag<?>[0]);
+        final JobPlan.OutputWiring<Object> output = (shardId, wiring) ->
+        {
+            final List<io.weir.api.connector.SinkWriter<?>> writers = new ArrayList<>();
+            final List<ChannelOutput> channels = new ArrayList<>();
+            final Collector<Object> mainCollector = main.create(shardId, wiring, writers, channels);
+            final Collector<?>[] sideCollectors = new Collector<?>[sides.size()];
+            for (int i = 0; i < sideCollectors.length; i++)
+            {
+                sideCollectors[i] = sides.get(i).create(shardId, wiring, writers, channels);
+            }
+            return new OutputGate<>(mainCollector, tagArray, sideCollectors,
+                writers.toArray(new io.weir.api.connector.SinkWriter<?>[0]), channels.toArray(new ChannelOutput[0]),
+                true);
+        };
+        final JobPlan.StagePlan stage =
+            new JobPlan.StagePlan(uid, codecOf(input, node), keyEncoder.keyCodec(), factory, output);
+        if (node.kind() == Transformation.Kind.CO_PROCESS)
+        {
+            stage.secondInputCodec = codecOf(node.inputs().get(1), node);
+        }
+        return stage;
+    }
+
+    /**
+     * The operators reading {@code node}'s output, as a tree to instantiate per shard. From a source
+     * ({@code fromStage} -1), only the chained map and filter, then one keyBy.
+     */
+    private Template template(final Transformation node, final int fromStage, final boolean skipSideOutputs)
+    {
+        final List<Template> targets = new ArrayList<>();
+        for (final Transformation consumer : consumersOf(node))
+        {
+            switch (consumer.kind())
+            {
+                case MAP:
+                    targets.add(new Chained(consumer, template(consumer, fromStage, false)));
+                    break;
+                case FILTER:
+                    targets.add(new Chained(consumer, template(consumer, fromStage, false)));
+                    break;
+                case FLAT_MAP:
+                    targets.add(new Chained(consumer, template(consumer, fromStage, false)));
+                    break;
+                case UNION:
+                    targets.add(template(consumer, fromStage, false));
+                    break;
+                case SINK:
+                    targets.add(new Sink(sinkOf.get(consumer)));
+                    break;
+                case KEYED_PROCESS:
+                case WINDOW:
+                case CO_PROCESS:
+                    for (int input = 0; input < consumer.inputs().size(); input++)
+                    {
+                        if (consumer.inputs().get(input) == node)
+                        {
+                            final JobPlan.EdgePlan edge = new JobPlan.EdgePlan(plan.edges.size(), fromStage,
+                                stageOf.get(consumer.id()), codecOf(node, consumer), keyEncoder(keyOf(consumer,
+                                input)));
+                            edge.toInput = input;
+                            plan.edges.add(edge);
+                            targets.add(new Edge(edge));
+                        }
+                    }
+                    break;
+                case SIDE_OUTPUT:
+                    break; // the stage's side outputs
+                default:
+                    throw new IllegalArgumentException(consumer + " cannot read " + node);
+            }
+        }
+        return targets.size() == 1 ? targets.get(0) : new Tee(targets);
+    }
+
+    /** How input {@code input} of a keyed node is keyed. */
+    private static KeySpec keyOf(final Transformation keyed, final int input)
+    {
+        return input == 0 ? keyed.key() : keyed.secondKey();
+    }
+
+    private static Codec<?> codecOf(final Transformation node, final Transformation keyed)
+    {
+        if (null == node.codec())
+        {
+            throw new IllegalStateException("keyBy after " + node + " into " + keyed + ": its elements cross " +
+                "threads and need a codec; call returns(codec) on that stream");
+        }
+        return node.codec();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static KeyEncoder<?, ?> keyEncoder(final KeySpec key)
+    {
+        return null != key.longSelector() ? KeyEncoder.ofLong((LongKeySelector)key.longSelector()) :
+            KeyEncoder.of((KeySelector)key.selector(), (Codec)key.keyCodec());
+    }
+
+    /**
+     * The keyed operator a source's stream reaches through map, filter and union only, without fan-out; null when
+     * it does not (it then feeds a forward stage).
+     */
+    private Transformation directKeyed(final Transformation source)
+    {
+        Transformation at = source;
+        while (true)
+        {
+            final List<Transformation> next = consumersOf(at);
+            if (next.size() != 1)
+            {
+                return null;
+            }
+            final Transformation consumer = next.get(0);
+            switch (consumer.kind())
+            {
+                case MAP:
+                case FILTER:
+                case UNION:
+                    at = consumer;
+                    break;
+                case KEYED_PROCESS:
+                case WINDOW:
+                    return consumer;
+                case CO_PROCESS:
+                    // fed once: a stream connected with itself goes through a forward stage
+                    return consumer.inputs().get(0) == consumer.inputs().get(1) ? null : consumer;
+                default:
+                    return null;
+            }
+        }
+    }
+
+    /** Hands on every element, on the shard its round-robin key went to. */
+    private static final class Forward<T> extends KeyedProcessFunction<Long, T, T>
+    {
+        public void processElement(final T value, final Context ctx, final Collector<T> out)
+        {
+            out.collect(value);
+        }
+    }
+
+    /** Spreads a producer's elements over the shards: 0, 1, 2, ... as keys. */
+    private static final class RoundRobin implements LongKeySelector<Object>
+    {
+        private long next;
+
+        public long key(final Object value)
+        {
+            return next++;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private JobPlan.StagePlan<?, ?, ?> forwardStage(final Transformation source)
+    {
+        final int index = stageOf.get(source.id());
+        final Template main = template(source, index, false);
+        final JobPlan.OutputWiring<Object> output = (shardId, wiring) ->
+        {
+            final List<io.weir.api.connector.SinkWriter<?>> writers = new ArrayList<>();
+            final List<ChannelOutput> channels = new ArrayList<>();
+            final Collector<Object> collector = main.create(shardId, wiring, writers, channels);
+            return new OutputGate<>(collector, new OutputTag<?>[0], new Collector<?>[0],
+                writers.toArray(new io.weir.api.connector.SinkWriter<?>[0]), channels.toArray(new ChannelOutput[0]),
+                true);
+        };
+        final String uid = "forward-" + source.name().replaceAll("[^A-Za-z0-9._-]", "_");
+        return new JobPlan.StagePlan(uid, source.codec(), io.weir.api.codec.LongCodec.INSTANCE,
+            (Supplier<Forward<Object>>)Forward::new, output);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private JobPlan.SourcePlan<?> source(final Transformation node)
+    {
+        final SourceSpec spec = node.source();
+        final io.weir.api.eventtime.WatermarkStrategy strategy = spec.watermarkStrategy();
+        final WatermarkStrategy watermarks = strategy.isAutomatic() ?
+            WatermarkStrategy.forBoundedOutOfOrderness(strategy.outOfOrdernessMs()) : WatermarkStrategy.none();
+        final Transformation direct = directKeyed(node);
+        if (null == direct)
+        {
+            return new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(), node.codec(),
+                KeyEncoder.ofLong(new RoundRobin()), spec.timestampAssigner(), watermarks, null,
+                stageOf.get(node.id()));
+        }
+        // The map and filter operators up to the keyBy run in the producer.
+        final List<Transformation> chain = new ArrayList<>();
+        Transformation at = node;
+        Transformation keyed = null;
+        while (keyed == null)
+        {
+            final Transformation consumer = consumersOf(at).get(0);
+            if (consumer == direct)
+            {
+                keyed = consumer;
+            }
+            else
+            {
+                if (consumer.kind() != Transformation.Kind.UNION)
+                {
+                    chain.add(consumer);
+                }
+                at = consumer;
+            }
+        }
+        final Producer.Transform transform = chain.isEmpty() ? null : value ->
+        {
+            Object record = value;
+            for (final Transformation op : chain)
+            {
+                if (op.kind() == Transformation.Kind.MAP)
+                {
+                    record = ((MapFunction)op.function()).map(record);
+                }
+                else if (!((FilterFunction)op.function()).filter(record))
+                {
+                    return null;
+                }
+            }
+            return record;
+        };
+        final int input = keyed.inputs().indexOf(at);
+        final JobPlan.SourcePlan source = new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(),
+            codecOf(at, keyed), keyEncoder(keyOf(keyed, input)), spec.timestampAssigner(), watermarks, transform,
+            stageOf.get(keyed.id()));
+        source.input = input;
+        return source;
+    }
+
+    /** A node of a stage's output tree. */
+    private interface Template
+    {
+        Collector<Object> create(int shardId, JobPlan.Wiring wiring,
+            List<io.weir.api.connector.SinkWriter<?>> writers, List<ChannelOutput> channels);
+    }
+
+    private record Tee(List<Template> targets) implements Template
+    {
+        public Collector<Object> create(final int shardId, final JobPlan.Wiring wiring,
+            final List<io.weir.api.connector.SinkWriter<?>> writers, final List<ChannelOutput> channels)
+        {
+            if (targets.isEmpty())
+            {
+                return ChainedCollectors.discard();
+            }
+            final Collector<?>[] collectors = new Collector<?>[targets.size()];
+            for (int i = 0; i < collectors.length; i++)
+            {
+                collectors[i] = targets.get(i).create(shardId, wiring, writers, channels);
+            }
+            return ChainedCollectors.tee(collectors);
+        }
+    }
+
+    private record Chained(Transformation node, Template next) implements Template
+    {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public Collector<Object> create(final int shardId, final JobPlan.Wiring wiring,
+            final List<io.weir.api.connector.SinkWriter<?>> writers, final List<ChannelOutput> channels)
+        {
+            final Collector<Object> downstream = next.create(shardId, wiring, writers, channels);
+            final String name = node.toString();
+            switch (node.kind())
+            {
+                case MAP:
+                    return ChainedCollectors.map(name, (MapFunction)node.function(), downstream);
+                case FILTER:
+                    return ChainedCollectors.filter(name, (FilterFunction)node.function(), downstream);
+                default:
+                    return ChainedCollectors.flatMap(name, (FlatMapFunction)node.function(), downstream);
+            }
+        }
+    }
+
+    private record Sink(SinkFactory<?> sink) implements Template
+    {
+        @SuppressWarnings("unchecked")
+        public Collector<Object> create(final int shardId, final JobPlan.Wiring wiring,
+            final List<io.weir.api.connector.SinkWriter<?>> writers, final List<ChannelOutput> channels)
+        {
+            final SinkWriter<Object> writer = wiring.sinkWriter((SinkFactory<Object>)sink, shardId);
+            writers.add(writer);
+            return writer;
+        }
+    }
+
+    private record Edge(JobPlan.EdgePlan edge) implements Template
+    {
+        public Collector<Object> create(final int shardId, final JobPlan.Wiring wiring,
+            final List<io.weir.api.connector.SinkWriter<?>> writers, final List<ChannelOutput> channels)
+        {
+            final RingChannelOutput<Object> channel = wiring.channel(edge, shardId);
+            channels.add(channel);
+            return channel;
+        }
+    }
+}

@@ -1,0 +1,430 @@
+package io.weir.engine;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.codec.LongCodec;
+import io.weir.api.connector.SinkFactory;
+import io.weir.api.connector.SinkWriter;
+import io.weir.api.dataflow.DataStream;
+import io.weir.api.dataflow.Dataflow;
+import io.weir.api.dataflow.Job;
+import io.weir.api.dataflow.SourceProducer;
+import io.weir.api.eventtime.WatermarkStrategy;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.functions.Collector;
+import io.weir.api.functions.OutputTag;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.api.window.TumblingEventTimeWindows;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Dataflows of several keyed stages, end to end: re-keying, chaining, windows, side outputs, back-pressure. */
+@Timeout(60)
+class DataflowJobTest
+{
+    private static final int EVENTS = 20_000;
+
+    /** Collects every element of every shard's writer. */
+    static final class ListSink<T> implements SinkFactory<T>
+    {
+        final ConcurrentLinkedQueue<T> elements = new ConcurrentLinkedQueue<>();
+        volatile boolean succeeded;
+
+        public SinkWriter<T> createWriter(final int shardId, final int shards)
+        {
+            return new SinkWriter<>()
+            {
+                public void collect(final T value)
+                {
+                    elements.add(value);
+                }
+
+                public void close()
+                {
+                }
+            };
+        }
+
+        public void onJobSucceeded()
+        {
+            succeeded = true;
+        }
+
+        List<T> sorted()
+        {
+            final List<T> list = new ArrayList<>(elements);
+            list.sort(null);
+            return list;
+        }
+    }
+
+    /** Per key, the running count of its elements; emits {@code key * 1_000_000 + count}. */
+    static final class RunningCount extends KeyedProcessFunction<Long, Long, Long>
+    {
+        static final OutputTag<Long> ODD = new OutputTag<>("odd");
+        private LongValueState count;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            count = runtimeContext.getLongState(new LongValueStateDescriptor("count"));
+        }
+
+        public void processElement(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            final long next = count.valueOr(0) + 1;
+            count.update(next);
+            out.collect(value % 100 * 1_000_000 + next);
+            if (value % 2 == 1)
+            {
+                ctx.output(ODD, value);
+            }
+        }
+    }
+
+    /** Per key, the sum of its elements, emitted at the end of input by an event-time timer. */
+    static final class SumAtEnd extends KeyedProcessFunction<Long, Long, Long>
+    {
+        private LongValueState sum;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            sum = runtimeContext.getLongState(new LongValueStateDescriptor("sum"));
+        }
+
+        public void processElement(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            sum.update(sum.valueOr(0) + value);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<Long> out)
+        {
+            out.collect(ctx.getCurrentKey() * 1_000_000_000_000L + sum.valueOr(0));
+        }
+    }
+
+    static final class Count implements AggregateFunction<Long, Long, Long>
+    {
+        public Long createAccumulator()
+        {
+            return 0L;
+        }
+
+        public Long add(final Long value, final Long accumulator)
+        {
+            return accumulator + 1;
+        }
+
+        public Long result(final Long accumulator)
+        {
+            return accumulator;
+        }
+
+        public Long merge(final Long a, final Long b)
+        {
+            return a + b;
+        }
+    }
+
+    private static void feed(final Job job, final int events)
+    {
+        final SourceProducer<Long> producer = job.producer("numbers", 0);
+        for (long i = 0; i < events; i++)
+        {
+            assertTrue(producer.offer(i, 10_000_000_000L), "offer " + i);
+        }
+        producer.endOfInput();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void twoKeyedStagesRekeyWithChainedOperatorsBetween(final int shards) throws Exception
+    {
+        final ListSink<Long> sums = new ListSink<>();
+        final ListSink<Long> odd = new ListSink<>();
+        final Dataflow flow = Dataflow.named("two-stages");
+        final DataStream<Long> counted = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .filter(v -> v % 5 != 0)
+            .keyBy(v -> v % 100)
+            .process(RunningCount::new).uid("count");
+        counted.getSideOutput(RunningCount.ODD).sinkTo(odd);
+        counted
+            .map(v -> v % 1_000_000) // the count
+            .flatMap((Long v, Collector<Long> out) ->
+            {
+                out.collect(v);
+                out.collect(v);
+            })
+            .returns(LongCodec.INSTANCE)
+            .keyBy(v -> v % 7)
+            .process(SumAtEnd::new).uid("sum")
+            .sinkTo(sums);
+        try (Job job = flow.build(new WeirContext().shards(shards)).start())
+        {
+            feed(job, EVENTS);
+            job.awaitTermination();
+        }
+        final Map<Long, Long> expected = new TreeMap<>();
+        final long[] counts = new long[100];
+        long oddCount = 0;
+        for (long v = 0; v < EVENTS; v++)
+        {
+            if (v % 5 != 0)
+            {
+                final long count = ++counts[(int)(v % 100)];
+                expected.merge(count % 7, 2 * count, Long::sum);
+                oddCount += v % 2;
+            }
+        }
+        final List<Long> expectedRows = new ArrayList<>();
+        expected.forEach((key, sum) -> expectedRows.add(key * 1_000_000_000_000L + sum));
+        assertEquals(expectedRows, sums.sorted(), "shards " + shards);
+        assertEquals(oddCount, odd.elements.size());
+        assertTrue(sums.succeeded);
+    }
+
+    @Test
+    void aWindowStageAfterAKeyedStage() throws Exception
+    {
+        final ListSink<Long> windows = new ListSink<>();
+        final Dataflow flow = Dataflow.named("window-after-process");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v % 10)
+            .process(RunningCount::new)
+            .returns(LongCodec.INSTANCE)
+            .keyBy(v -> v / 1_000_000 % 10) // the source's key
+            .window(TumblingEventTimeWindows.of(1000))
+            .aggregate(new Count(), LongCodec.INSTANCE)
+            .sinkTo(windows);
+        try (Job job = flow.build(new WeirContext().shards(2)).start())
+        {
+            feed(job, 10_000);
+            job.awaitTermination();
+        }
+        // 10 windows of 1000 ms, each with 100 elements of each of the 10 keys
+        assertEquals(Collections.nCopies(100, 100L), windows.sorted());
+    }
+
+    @Test
+    void aFullRingStopsTheStageWithoutDeadlock() throws Exception
+    {
+        final ListSink<Long> sums = new ListSink<>();
+        final Dataflow flow = Dataflow.named("back-pressure");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v % 100)
+            .process(RunningCount::new)
+            .flatMap((Long v, Collector<Long> out) ->
+            {
+                for (int i = 0; i < 200; i++)
+                {
+                    out.collect(1L); // 200 records of 33 bytes: more than a 4 KiB ring holds
+                }
+            })
+            .returns(LongCodec.INSTANCE)
+            .keyBy(v -> v)
+            .process(SumAtEnd::new)
+            .sinkTo(sums);
+        try (Job job = flow.build(new WeirContext().shards(2).ringCapacityBytes(4096)).start())
+        {
+            feed(job, 2_000);
+            job.awaitTermination();
+        }
+        assertEquals(List.of(1_000_000_000_000L + 400_000), sums.sorted());
+    }
+
+    @Test
+    void keyByOfAStreamWithoutACodecNamesTheStageAndSaysToCallReturns()
+    {
+        final Dataflow flow = Dataflow.named("no-codec");
+        final DataStream<Long> mapped = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v)
+            .process(RunningCount::new).uid("count")
+            .map(v -> v + 1);
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> mapped.keyBy(v -> v));
+        assertTrue(ex.getMessage().contains("MAP 'map'") && ex.getMessage().contains("returns(codec)"),
+            ex.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void aSourceStreamWithoutKeyByRunsItsOperatorsOnTheShards(final int shards) throws Exception
+    {
+        final ListSink<Long> doubled = new ListSink<>();
+        final ListSink<Long> sums = new ListSink<>();
+        final Dataflow flow = Dataflow.named("stateless");
+        final DataStream<Long> numbers = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        numbers.flatMap((Long v, Collector<Long> out) ->
+            {
+                out.collect(v);
+                out.collect(v);
+            })
+            .sinkTo(doubled);
+        numbers.keyBy(v -> v % 7).process(SumAtEnd::new).sinkTo(sums);
+        try (Job job = flow.build(new WeirContext().shards(shards)).start())
+        {
+            feed(job, 1_000);
+            job.awaitTermination();
+        }
+        final List<Long> expected = new ArrayList<>();
+        for (long v = 0; v < 1_000; v++)
+        {
+            expected.add(v);
+            expected.add(v);
+        }
+        assertEquals(expected, doubled.sorted());
+        final List<Long> expectedSums = new ArrayList<>();
+        for (long key = 0; key < 7; key++)
+        {
+            long sum = 0;
+            for (long v = key; v < 1_000; v += 7)
+            {
+                sum += v;
+            }
+            expectedSums.add(key * 1_000_000_000_000L + sum);
+        }
+        assertEquals(expectedSums, sums.sorted(), "the keyed branch of the same source");
+    }
+
+    /** Per key: how many first-input elements and the sum of the second input's, emitted at end of input. */
+    static final class CountAndSum extends io.weir.api.KeyedCoProcessFunction<Long, Long, Long, Long>
+    {
+        private LongValueState count;
+        private LongValueState sum;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            count = runtimeContext.getLongState(new LongValueStateDescriptor("count"));
+            sum = runtimeContext.getLongState(new LongValueStateDescriptor("sum"));
+        }
+
+        public void processElement1(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            count.update(count.valueOr(0) + 1);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void processElement2(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            sum.update(sum.valueOr(0) + value);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<Long> out)
+        {
+            out.collect(ctx.getCurrentKey() * 1_000_000_000_000L + count.valueOr(0) * 1_000_000L + sum.valueOr(0));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void connectedStreamsShareTheKeysStateAndTimers(final int shards) throws Exception
+    {
+        final ListSink<Long> rows = new ListSink<>();
+        final Dataflow flow = Dataflow.named("connected");
+        final DataStream<Long> numbers = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        final DataStream<Long> amounts = flow.source("amounts", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v % 3).process(RunningCount::new)   // an upstream keyed stage on the second input
+            .map(v -> v % 1_000_000).returns(LongCodec.INSTANCE);
+        numbers.connect(amounts)
+            .keyBy(v -> v % 10, v -> v % 10)
+            .process(CountAndSum::new).uid("count-and-sum")
+            .sinkTo(rows);
+        try (Job job = flow.build(new WeirContext().shards(shards)).start())
+        {
+            final SourceProducer<Long> first = job.producer("numbers", 0);
+            final SourceProducer<Long> second = job.producer("amounts", 0);
+            for (long v = 0; v < 1_000; v++)
+            {
+                assertTrue(first.offer(v, 10_000_000_000L));
+                assertTrue(second.offer(v, 10_000_000_000L));
+            }
+            first.endOfInput();
+            second.endOfInput();
+            job.awaitTermination();
+        }
+        // the second input carries the running counts of v % 3: 1..334, 1..333, 1..333
+        final long[] sums = new long[10];
+        final long[] perKey = new long[3];
+        for (long v = 0; v < 1_000; v++)
+        {
+            final long count = ++perKey[(int)(v % 3)];
+            sums[(int)(count % 10)] += count;
+        }
+        final List<Long> expected = new ArrayList<>();
+        for (long key = 0; key < 10; key++)
+        {
+            expected.add(key * 1_000_000_000_000L + 100 * 1_000_000L + sums[(int)key]);
+        }
+        assertEquals(expected, rows.sorted());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void anIntervalJoinPairsTheElementsOfAKeyWithinItsBounds(final int shards) throws Exception
+    {
+        final ListSink<Long> pairs = new ListSink<>();
+        final Dataflow flow = Dataflow.named("interval-join");
+        final DataStream<Long> left = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        final DataStream<Long> right = flow.source("amounts", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        left.keyBy(v -> v % 2)
+            .intervalJoin(right.keyBy(v -> v % 2))
+            .between(-2, 3)
+            .process(() -> new io.weir.api.ProcessJoinFunction<Long, Long, Long>()
+            {
+                public void processElement(final Long l, final Long r, final Context ctx, final Collector<Long> out)
+                {
+                    assertEquals(Math.max(l, r), ctx.getTimestamp());
+                    out.collect(l * 10_000 + r);
+                }
+            }).uid("join")
+            .sinkTo(pairs);
+        try (Job job = flow.build(new WeirContext().shards(shards)).start())
+        {
+            final SourceProducer<Long> first = job.producer("numbers", 0);
+            final SourceProducer<Long> second = job.producer("amounts", 0);
+            for (long v = 0; v < 1_000; v++)
+            {
+                assertTrue(first.offer(v, 10_000_000_000L));
+                assertTrue(second.offer(v, 10_000_000_000L));
+            }
+            first.endOfInput();
+            second.endOfInput();
+            job.awaitTermination();
+        }
+        final List<Long> expected = new ArrayList<>();
+        for (long l = 0; l < 1_000; l++)
+        {
+            for (long r = Math.max(0, l - 2); r <= Math.min(999, l + 3); r++)
+            {
+                if (r % 2 == l % 2)
+                {
+                    expected.add(l * 10_000 + r);
+                }
+            }
+        }
+        assertEquals(expected, pairs.sorted());
+    }
+}

@@ -1,0 +1,123 @@
+package io.weir.tools;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Exactly-once across a job of two keyed operators, with real processes: a child JVM runs {@link TwoStageJob} with
+ * checkpoints every 40 ms and is killed (kill -9) at random points; the run that finishes must write what an
+ * uninterrupted run writes, for the first operator's running output and the second's end-of-input totals.
+ */
+class GraphCrashProcessTest
+{
+    private static final int KILLS = 3;
+    /** Slow enough that a kill lands while the input is being read (see ExactlyOnceProcessTest). */
+    private static final long KILLED_RUN_RATE = 3_000;
+
+    @TempDir
+    Path dir;
+
+    private static Process start(final Path log, final List<String> args) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (argument.startsWith("--add-") || argument.startsWith("-Dchronicle"))
+            {
+                command.add(argument);
+            }
+        }
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(TwoStageJob.class.getName());
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private List<String> args(final Path out, final Path checkpoints, final String backend, final long rate)
+    {
+        return List.of(GoldenFiles.root().resolve("basic").resolve("input.csv").toString(), out.toString(),
+            checkpoints.toString(), backend, "2", Long.toString(rate));
+    }
+
+    /** Checkpoints and savepoints with a manifest; the running child creates and deletes them meanwhile. */
+    private static long manifests(final Path checkpoints) throws IOException
+    {
+        if (!Files.isDirectory(checkpoints))
+        {
+            return 0;
+        }
+        try (Stream<Path> entries = Files.list(checkpoints))
+        {
+            return entries.filter(entry -> Files.exists(entry.resolve("MANIFEST"))).count();
+        }
+        catch (final java.io.UncheckedIOException | java.nio.file.NoSuchFileException ex)
+        {
+            return 0;
+        }
+    }
+
+    private static List<String> sortedLines(final Path file) throws IOException
+    {
+        final List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        lines.sort(null);
+        return lines;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"chronicle", "lmdb"})
+    @Timeout(300)
+    void bothOperatorsOutputExactlyOnceDespiteKills(final String backend) throws Exception
+    {
+        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        final Path log = dir.resolve("child.log");
+        final Path expectedOut = Files.createDirectories(dir.resolve("expected"));
+        final Process reference = start(log, args(expectedOut, dir.resolve("reference-checkpoints"), backend, 0));
+        assertTrue(reference.waitFor(120, TimeUnit.SECONDS), "the uninterrupted run finished");
+        assertEquals(0, reference.exitValue(), Files.readString(log));
+
+        final Path out = Files.createDirectories(dir.resolve("out"));
+        final Path checkpoints = dir.resolve("checkpoints");
+        for (int kill = 0; kill < KILLS; kill++)
+        {
+            final long before = manifests(checkpoints);
+            final Process child = start(log, args(out, checkpoints, backend, KILLED_RUN_RATE));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (manifests(checkpoints) <= before && child.isAlive() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(5);
+            }
+            Thread.sleep(random.nextInt(400));
+            child.destroyForcibly().waitFor();
+        }
+        final Process last = start(log, args(out, checkpoints, backend, 0));
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the final run finished");
+        final String output = Files.readString(log);
+        assertEquals(0, last.exitValue(), output);
+        assertTrue(output.contains("resuming from checkpoint"), "a run resumed (seed " + seed + "):\n" + output);
+        final List<String> expectedSums = sortedLines(expectedOut.resolve("sums.csv"));
+        assertTrue(expectedSums.size() > 10_000, "the reference wrote every running sum");
+        assertEquals(expectedSums, sortedLines(out.resolve("sums.csv")), "running sums, seed " + seed);
+        assertEquals(sortedLines(expectedOut.resolve("totals.csv")), sortedLines(out.resolve("totals.csv")),
+            "totals, seed " + seed);
+    }
+}

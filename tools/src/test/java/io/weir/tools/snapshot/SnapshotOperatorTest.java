@@ -1,0 +1,145 @@
+package io.weir.tools.snapshot;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.codec.LongCodec;
+import io.weir.api.connector.SinkFactory;
+import io.weir.api.connector.SinkWriter;
+import io.weir.api.dataflow.Dataflow;
+import io.weir.api.eventtime.WatermarkStrategy;
+import io.weir.api.functions.Collector;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.engine.Producer;
+import io.weir.engine.WeirContext;
+import io.weir.engine.WeirJob;
+import io.weir.engine.checkpoint.CheckpointSettings;
+import io.weir.state.offheap.ChronicleStateBackend;
+import io.weir.tools.cli.WeirCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code weir snapshot} on a checkpoint of a job of two keyed operators: {@code --operator} picks one. */
+@Timeout(60)
+class SnapshotOperatorTest
+{
+    @TempDir
+    Path root;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    /** Counts its key's elements in state NAME and emits its key. */
+    static final class Counter extends KeyedProcessFunction<Long, Long, Long>
+    {
+        private final String name;
+        private LongValueState count;
+
+        Counter(final String name)
+        {
+            this.name = name;
+        }
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            count = runtimeContext.getLongState(new LongValueStateDescriptor(name));
+        }
+
+        public void processElement(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            count.update(count.valueOr(0) + 1);
+            out.collect(value);
+        }
+    }
+
+    private int run(final String... args)
+    {
+        out.reset();
+        err.reset();
+        return WeirCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void dumpPrintsTheStateOfTheOperatorNamed() throws Exception
+    {
+        final Path checkpoints = root.resolve("checkpoints");
+        final Dataflow flow = Dataflow.named("two-counters");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.noWatermarks())
+            .keyBy(v -> v % 3)
+            .process(() -> new Counter("by3")).uid("mod3").returns(LongCodec.INSTANCE)
+            .keyBy(v -> v % 2)
+            .process(() -> new Counter("by2")).uid("mod2")
+            .sinkTo(new SinkFactory<Long>()
+            {
+                public SinkWriter<Long> createWriter(final int shardId, final int shards)
+                {
+                    return new SinkWriter<>()
+                    {
+                        public void collect(final Long value)
+                        {
+                        }
+
+                        public void close()
+                        {
+                        }
+                    };
+                }
+            });
+        final WeirJob<Object, Object> job = new WeirContext().shards(2)
+            .stateBackend(new ChronicleStateBackend(new ChronicleStateBackend.Context().entriesPerShard(1024)))
+            .checkpoints(CheckpointSettings.every(checkpoints, 0)).build(flow);
+        try
+        {
+            job.start();
+            final Producer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < 12; v++)
+            {
+                assertTrue(producer.offer(v, TimeUnit.SECONDS.toNanos(10)));
+            }
+            final var future = job.triggerCheckpoint();
+            while (!future.isDone())
+            {
+                producer.tryInjectRequestedBarrier();
+                Thread.sleep(1);
+            }
+            future.get();
+        }
+        finally
+        {
+            job.close(WeirJob.CloseMode.DISCARD);
+        }
+        final String checkpoint = checkpoints.toString();
+        assertEquals(1, run("snapshot", "dump", checkpoint, "--id", "1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("operators [mod3, mod2]; choose one with --operator"),
+            err.toString(StandardCharsets.UTF_8));
+
+        assertEquals(0, run("snapshot", "dump", checkpoint, "--id", "1", "--operator", "mod3", "--state", "by3"),
+            err.toString(StandardCharsets.UTF_8));
+        final List<String> mod3 = out.toString(StandardCharsets.UTF_8).lines().skip(1).sorted().toList();
+        assertEquals(3, mod3.size(), String.join("\n", mod3));
+        assertTrue(mod3.stream().allMatch(line -> line.startsWith("by3,") && line.endsWith(",4")), mod3.toString());
+
+        assertEquals(0, run("snapshot", "dump", checkpoint, "--id", "1", "--operator", "mod2"),
+            err.toString(StandardCharsets.UTF_8));
+        final List<String> mod2 = out.toString(StandardCharsets.UTF_8).lines().skip(1).sorted().toList();
+        assertEquals(2, mod2.size(), String.join("\n", mod2));
+        assertTrue(mod2.stream().allMatch(line -> line.startsWith("by2,") && line.endsWith(",6")), mod2.toString());
+
+        assertEquals(1, run("snapshot", "dump", checkpoint, "--id", "1", "--operator", "nope"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("its operators are [mod3, mod2]"),
+            err.toString(StandardCharsets.UTF_8));
+    }
+}
