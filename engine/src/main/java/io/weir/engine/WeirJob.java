@@ -240,7 +240,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 if (restoredFrom != null)
                 {
                     restoreSource(agent, p, restoredFrom, io.weir.engine.checkpoint.RestoreCompatibility
-                        .checkpointPath(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory, checkpoints),
+                        .checkpointPath(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory, context.checkpoints()),
                         restoredFrom).resolve(io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME));
                 }
                 sources.add(agent);

@@ -174,7 +174,7 @@ class ProcessingTimeTimerTest
     /** Open every shard (and load a restore) on this thread, as a runner would on start. */
     private static void open(final WeirJob<Command, String> job)
     {
-        for (final ShardAgent<?, Command, String> shard : job.shards())
+        for (final ShardAgent shard : job.shards())
         {
             shard.open();
         }
@@ -183,7 +183,7 @@ class ProcessingTimeTimerTest
     /** One duty cycle of every shard, on this thread: read the input, then fire what the clock has made due. */
     private static void step(final WeirJob<Command, String> job)
     {
-        for (final ShardAgent<?, Command, String> shard : job.shards())
+        for (final ShardAgent shard : job.shards())
         {
             shard.doWork();
         }
@@ -203,7 +203,7 @@ class ProcessingTimeTimerTest
     private static long pendingProcessingTimers(final WeirJob<Command, String> job)
     {
         long pending = 0;
-        for (final ShardAgent<?, Command, String> shard : job.shards())
+        for (final ShardAgent shard : job.shards())
         {
             pending += shard.processingTimers().size();
         }
