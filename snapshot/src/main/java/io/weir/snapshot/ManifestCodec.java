@@ -172,7 +172,7 @@ public final class ManifestCodec
                 Integer.toHexString((int)crc.getValue()) + ")");
         }
         final int version = buffer.getInt(VERSION_OFFSET, BYTE_ORDER);
-        if (version != FORMAT_VERSION)
+        if (version != FORMAT_VERSION && version != LIST_PER_ELEMENT_VERSION)
         {
             throw new SnapshotCorruptException(source + ": offset " + VERSION_OFFSET +
                 ": unsupported manifest version " + version + " (this reader supports " + FORMAT_VERSION + ")");
@@ -249,7 +249,21 @@ public final class ManifestCodec
                 throw new SnapshotCorruptException(source + ": offset " + in.position + ": " + (in.end - in.position) +
                     " unexpected bytes after the last field");
             }
-            return builder.build();
+            final CheckpointManifest manifest = builder.build();
+            if (version == LIST_PER_ELEMENT_VERSION)
+            {
+                for (final CheckpointManifest.StateDescriptor state : manifest.states())
+                {
+                    if ("LIST".equals(state.kind()))
+                    {
+                        throw new SnapshotCorruptException(source + ": manifest version " + version + " was written " +
+                            "by an earlier Weir that stored list state one entry per element; this version stores " +
+                            "lists in chunks and cannot read list state '" + state.name() + "': restore it with the " +
+                            "Weir that wrote it, or start the job without it");
+                    }
+                }
+            }
+            return manifest;
         }
         catch (final IllegalArgumentException | NullPointerException ex)
         {

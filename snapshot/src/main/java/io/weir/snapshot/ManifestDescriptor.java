@@ -35,7 +35,12 @@ import java.nio.charset.StandardCharsets;
 public final class ManifestDescriptor
 {
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * 3: list state in chunks. A version 2 manifest is read only when it holds no list state (2 stored lists one entry
+     * per element; nothing else changed).
+     */
+    public static final int FORMAT_VERSION = 3;
+    public static final int LIST_PER_ELEMENT_VERSION = 2;
     /** "WEIRMANI" as ASCII. */
     public static final byte[] MAGIC = "WEIRMANI".getBytes(StandardCharsets.US_ASCII);
     public static final int MAGIC_LENGTH = 8;
