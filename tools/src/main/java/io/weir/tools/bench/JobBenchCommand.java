@@ -41,6 +41,7 @@ final class JobBenchCommand
         "  --shards S                  shard threads (default 2)",
         "  --backend B                 chronicle (default) | lmdb | heap",
         "  --checkpoint-interval-ms M  checkpoints every M ms (default 1000; 0 = off)",
+        "  --expected-entries-per-shard E   the stores' sizing hint (default: WeirContext's, as 'weir job' runs)",
         "  --count-store-ops           count the state store's gets, puts and removes per event (adds a call to each)",
         "");
 
@@ -52,7 +53,7 @@ final class JobBenchCommand
     {
         final Options options = Options.parse("weir bench", args, 0,
             Set.of("job", "events", "keys", "seed", "out-of-order-ms", "in", "work-dir", "shards", "backend",
-                "checkpoint-interval-ms"),
+                "checkpoint-interval-ms", "expected-entries-per-shard"),
             Set.of("help", "count-store-ops"));
         if (options.flag("help"))
         {
@@ -101,6 +102,11 @@ final class JobBenchCommand
             .shards(shards)
             .stateBackend(counting != null ? counting : backend)
             .log(message -> err.println("weir bench " + name + ": " + message));
+        if (options.flag("expected-entries-per-shard"))
+        {
+            context.expectedEntriesPerShard(
+                options.longValue("expected-entries-per-shard", 1, 1, Long.MAX_VALUE / 2));
+        }
         if (checkpointDir != null)
         {
             context.checkpoints(CheckpointSettings.every(checkpointDir, intervalMs).retainedCheckpoints(2));
