@@ -253,7 +253,8 @@ public final class ManifestCodec
                 throw new SnapshotCorruptException(source + ": offset " + in.position + ": " + (in.end - in.position) +
                     " unexpected bytes after the last field");
             }
-            return builder.build();
+            final CheckpointManifest manifest = builder.build();
+            return manifest;
         }
         catch (final IllegalArgumentException | NullPointerException ex)
         {

@@ -37,8 +37,11 @@ import java.nio.charset.StandardCharsets;
 public final class ManifestDescriptor
 {
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
-    /** 3: shard states and states name their operator (jobs of several keyed operators). */
-    public static final int FORMAT_VERSION = 3;
+    /**
+     * 3: shard states and states name their operator (jobs of several keyed operators); 4: list state in chunks.
+     * A manifest of another version is refused, naming the file and the version.
+     */
+    public static final int FORMAT_VERSION = 4;
     /** "WEIRMANI" as ASCII. */
     public static final byte[] MAGIC = "WEIRMANI".getBytes(StandardCharsets.US_ASCII);
     public static final int MAGIC_LENGTH = 8;

@@ -5,7 +5,9 @@ import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
 import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.KeyedStateStore;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.EpochClock;
 
 import java.nio.ByteOrder;
@@ -16,19 +18,43 @@ import java.util.Objects;
 import static io.weir.engine.state.StateLayoutDescriptor.*;
 
 /**
- * {@link ListState} as a head {@code [firstSeq][nextSeq]} and one entry per element keyed by sequence (see
- * {@link StateLayoutDescriptor}). {@link #add} writes one element and the head. Shard thread only.
+ * {@link ListState} as chunks of packed elements (see {@link StateLayoutDescriptor}): a head and sealed chunks of
+ * at least {@link StateLayoutDescriptor#LIST_CHUNK_TARGET_BYTES} each, so every operation costs one store access
+ * per chunk, not per element. Without TTL the open chunk (the list's tail) lives in the head itself: {@link #add}
+ * is one read and one write, and a list shorter than a chunk is one entry. With TTL the head holds only the chunk
+ * range, so that every element sits in a chunk that leads with its newest element's timestamp and can be dropped
+ * whole by snapshot and incremental cleanup; each element keeps its own timestamp and expires on its own.
+ * <p>
+ * Shard thread only.
  */
 final class ListStateView<T> extends AbstractStateView implements ListState<T>
 {
-    private final Codec<T> codec;
-    private final ExpandableDirectByteBuffer headBuffer = new ExpandableDirectByteBuffer(LIST_HEAD_LENGTH * 2);
-    /** Holes allowed in a list's sequence range beyond twice its length before an update renumbers it. */
+    /** Holes allowed in a list's chunk range beyond twice its chunk count before an update renumbers it. */
     static final int RENUMBER_SLACK = 8;
+
+    private final Codec<T> codec;
+    /** True without TTL: the open chunk is the head's tail. */
+    private final boolean tailInHead;
+    /** Offset of the first element in a sealed chunk's value: after the newest timestamp when TTL is on. */
+    private final int chunkDataOffset;
+    /** Bytes before an element's payload: its timestamp (TTL) and length. */
+    private final int elementHeaderLength;
+    /** The head as read or about to be written: {@code [firstSeq][nextSeq][tail]}. */
+    private final ExpandableDirectByteBuffer headBuffer = new ExpandableDirectByteBuffer(LIST_CHUNK_TARGET_BYTES * 2);
+    /** The chunk being read, or the open chunk being appended to (TTL). */
+    private final ExpandableDirectByteBuffer chunkBuffer = new ExpandableDirectByteBuffer(LIST_CHUNK_TARGET_BYTES * 2);
+    /** A chunk or tail being rebuilt from kept elements. */
+    private final ExpandableDirectByteBuffer keptBuffer = new ExpandableDirectByteBuffer(LIST_CHUNK_TARGET_BYTES * 2);
     /** A value of {@link #update} encoded, to compare with a stored element. */
     private final ExpandableDirectByteBuffer encodedValue = new ExpandableDirectByteBuffer(64);
     private long firstSeq;
     private long nextSeq;
+    /** Bytes of {@link #headBuffer} in use: {@link StateLayoutDescriptor#LIST_HEAD_LENGTH} plus the tail. */
+    private int headLength;
+    /** Sequence and length of the open chunk in {@link #chunkBuffer} while appending with TTL; -1 when none. */
+    private long openSeq;
+    private int openLength;
+    private long openMaxTs;
 
     ListStateView(
         final KeyedStateStore store,
@@ -39,6 +65,9 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
     {
         super(store, keyContext, clock, registration, descriptor);
         this.codec = descriptor.elementCodec();
+        this.tailInHead = ttl == null;
+        this.chunkDataOffset = ttl != null ? TTL_TIMESTAMP_LENGTH : 0;
+        this.elementHeaderLength = payloadOffset + LIST_ELEMENT_LENGTH_LENGTH;
     }
 
     public void add(final T value)
@@ -48,8 +77,10 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         final long nowMs = nowMs();
         final int baseLength = writeBaseKey(keyBuffer);
         readHead(baseLength);
-        writeElement(baseLength, nextSeq++, value, nowMs);
-        writeHead(baseLength);
+        final long oldNextSeq = nextSeq;
+        openForAppend(baseLength);
+        append(baseLength, value, nowMs);
+        closeAppend(baseLength, oldNextSeq);
     }
 
     public void addAll(final List<T> values)
@@ -67,7 +98,13 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         final long nowMs = nowMs();
         final int baseLength = writeBaseKey(keyBuffer);
         readHead(baseLength);
-        appendAll(baseLength, values, nowMs);
+        final long oldNextSeq = nextSeq;
+        openForAppend(baseLength);
+        for (int i = 0, size = values.size(); i < size; i++)
+        {
+            append(baseLength, values.get(i), nowMs);
+        }
+        closeAppend(baseLength, oldNextSeq);
     }
 
     public void update(final List<T> values)
@@ -80,96 +117,16 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         onAccess();
         final long nowMs = nowMs();
         final int baseLength = writeBaseKey(keyBuffer);
-        if (null == ttl && readHead(baseLength))
+        if (readHead(baseLength))
         {
-            updateKeepingOrder(baseLength, values, nowMs);
-            return;
-        }
-        clearList(baseLength);
-        firstSeq = 0;
-        nextSeq = 0;
-        if (!values.isEmpty())
-        {
-            appendAll(baseLength, values, nowMs);
-        }
-    }
-
-    /**
-     * Replace the list with {@code values} while keeping, in place, the stored elements that begin it in
-     * order: a stored element equal (byte for byte, encoded) to the next value still to place is kept; any other
-     * is removed; the values left over are appended. The result is {@code values} whatever they are, but a list
-     * filtered or appended to costs one read per stored element and a write per element dropped or added.
-     * <p>
-     * Why: a function that prunes its history calls {@code get} and then {@code update} with what it keeps, often
-     * on every event (the velocity job drops one or two of about 150 timestamps). A rewrite removes and re-inserts
-     * every element, two writes each with their change-log records, where this reads them. Only without TTL:
-     * there {@code update} must give every element a new write timestamp, so each one is rewritten.
-     * <p>
-     * Called with the head read ({@link #firstSeq}, {@link #nextSeq} current).
-     */
-    private void updateKeepingOrder(final int baseLength, final List<T> values, final long nowMs)
-    {
-        final int elementKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
-        final long oldFirstSeq = firstSeq;
-        final long oldNextSeq = nextSeq;
-        final int size = values.size();
-        int placed = 0;
-        int encodedLength = -1;
-        long firstKept = -1;
-        for (long seq = oldFirstSeq; seq < oldNextSeq; seq++)
-        {
-            elementKey(baseLength, seq);
-            final int length = store.get(keyBuffer, elementKeyLength, valueBuffer);
-            if (length == KeyedStateStore.MISSING)
+            if (tailInHead)
             {
-                continue;
+                updateKeepingOrder(baseLength, values, nowMs);
+                return;
             }
-            if (placed < size)
-            {
-                if (encodedLength < 0)
-                {
-                    encodedLength = codec.encode(values.get(placed), encodedValue, 0);
-                }
-                if (length == encodedLength && KeyLogIndex.sameBytes(valueBuffer, 0, encodedValue, 0, length))
-                {
-                    if (firstKept < 0)
-                    {
-                        firstKept = seq;
-                    }
-                    placed++;
-                    encodedLength = -1;
-                    continue;
-                }
-            }
-            store.remove(keyBuffer, elementKeyLength);
+            removeChunksAndHead(baseLength);
         }
-        firstSeq = firstKept >= 0 ? firstKept : oldNextSeq;
-        while (placed < size)
-        {
-            writeElement(baseLength, nextSeq++, values.get(placed++), nowMs);
-        }
-        if (nextSeq - firstSeq > 2L * size + RENUMBER_SLACK)
-        {
-            // Elements removed after a kept one stay behind as holes, which every later get and update reads past
-            // (keeping the first element while replacing the last, over and over, would make one per update).
-            // Once they outnumber the elements, renumber from 0: a rewrite, paid for by the updates that made them.
-            removeElementsAndHead(baseLength);
-            firstSeq = 0;
-            nextSeq = 0;
-            appendAll(baseLength, values, nowMs);
-            return;
-        }
-        if (firstSeq == nextSeq)
-        {
-            firstSeq = 0;
-            nextSeq = 0;
-            keyBuffer.putByte(baseLength, HEAD_MARKER);
-            store.remove(keyBuffer, baseLength + MARKER_LENGTH);
-        }
-        else if (firstSeq != oldFirstSeq || nextSeq != oldNextSeq)
-        {
-            writeHead(baseLength);
-        }
+        rewrite(baseLength, values, nowMs);
     }
 
     public List<T> get()
@@ -192,16 +149,258 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         clearList(writeBaseKey(keyBuffer));
     }
 
-    private void appendAll(final int baseLength, final List<T> values, final long nowMs)
+    /**
+     * Replace the list with {@code values} while keeping, in place, the stored elements that begin it in order: a
+     * stored element equal (byte for byte, encoded) to the next value still to place is kept; any other is dropped;
+     * the values left over are appended. A chunk that keeps all its elements is not written; one that loses some is
+     * rewritten once, or removed when it loses all.
+     * <p>
+     * Why: a function that prunes its history calls {@code get} and then {@code update} with what it keeps, often on
+     * every event (the velocity job drops the oldest of its timestamps). Only without TTL: there {@code update} must
+     * give every element a new timestamp, so each one is rewritten.
+     * <p>
+     * Called with the head read.
+     */
+    private void updateKeepingOrder(final int baseLength, final List<T> values, final long nowMs)
     {
-        for (int i = 0, size = values.size(); i < size; i++)
+        final int chunkKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
+        final long oldFirstSeq = firstSeq;
+        final long oldNextSeq = nextSeq;
+        final int size = values.size();
+        int placed = 0;
+        long firstKept = -1;
+        int chunksKept = 0;
+        for (long seq = oldFirstSeq; seq < oldNextSeq; seq++)
         {
-            writeElement(baseLength, nextSeq++, values.get(i), nowMs);
+            chunkKey(baseLength, seq);
+            final int length = store.get(keyBuffer, chunkKeyLength, chunkBuffer);
+            if (length == KeyedStateStore.MISSING)
+            {
+                continue;
+            }
+            final int keptLength = keepMatching(chunkBuffer, 0, length, values, placed);
+            placed = matched;
+            if (keptLength == 0)
+            {
+                store.remove(keyBuffer, chunkKeyLength);
+                continue;
+            }
+            if (keptLength != length)
+            {
+                store.put(keyBuffer, chunkKeyLength, keptBuffer, 0, keptLength);
+            }
+            if (firstKept < 0)
+            {
+                firstKept = seq;
+            }
+            chunksKept++;
         }
-        writeHead(baseLength);
+        final int keptTail = keepMatching(headBuffer, LIST_HEAD_LENGTH, headLength - LIST_HEAD_LENGTH, values, placed);
+        placed = matched;
+        final boolean tailChanged = keptTail != headLength - LIST_HEAD_LENGTH;
+        if (tailChanged)
+        {
+            headBuffer.putBytes(LIST_HEAD_LENGTH, keptBuffer, 0, keptTail);
+            headLength = LIST_HEAD_LENGTH + keptTail;
+        }
+        firstSeq = firstKept >= 0 ? firstKept : oldNextSeq;
+        final boolean appended = placed < size;
+        while (placed < size)
+        {
+            append(baseLength, values.get(placed++), nowMs);
+        }
+        chunksKept += (int)(nextSeq - oldNextSeq);
+        if (nextSeq - firstSeq > 2L * chunksKept + RENUMBER_SLACK)
+        {
+            // Chunks emptied after a kept one stay behind as holes, which every later get and update reads past.
+            // Once they outnumber the chunks, renumber from 0: a rewrite, paid for by the updates that made them.
+            removeChunksAndHead(baseLength);
+            rewrite(baseLength, values, nowMs);
+            return;
+        }
+        if (firstSeq == nextSeq)
+        {
+            firstSeq = 0;
+            nextSeq = 0;
+        }
+        if (firstSeq == nextSeq && headLength == LIST_HEAD_LENGTH)
+        {
+            removeHead(baseLength);
+        }
+        else if (tailChanged || appended || firstSeq != oldFirstSeq || nextSeq != oldNextSeq)
+        {
+            writeHead(baseLength);
+        }
     }
 
-    /** Visit elements firstSeq..nextSeq-1, skipping missing and hidden ones; trims the head past removed ones. */
+    /** Set by {@link #keepMatching}: the index of the next value still to place. */
+    private int matched;
+
+    /**
+     * Copy into {@link #keptBuffer} the elements of {@code src[offset, offset + length)} that match {@code values}
+     * in order from {@code placed}; {@link #matched} is set to the next value to place.
+     *
+     * @return the kept bytes.
+     */
+    private int keepMatching(
+        final DirectBuffer src, final int offset, final int length, final List<T> values, final int placed)
+    {
+        final int size = values.size();
+        int next = placed;
+        int encodedLength = -1;
+        int kept = 0;
+        final int end = offset + length;
+        int position = offset;
+        while (position < end)
+        {
+            final int elementLength = elementLength(src, position, end);
+            final int payload = position + elementHeaderLength;
+            if (next < size)
+            {
+                if (encodedLength < 0)
+                {
+                    encodedLength = codec.encode(values.get(next), encodedValue, 0);
+                }
+                if (elementLength == encodedLength && KeyLogIndex.sameBytes(src, payload, encodedValue, 0, elementLength))
+                {
+                    keptBuffer.putBytes(kept, src, position, elementHeaderLength + elementLength);
+                    kept += elementHeaderLength + elementLength;
+                    next++;
+                    encodedLength = -1;
+                }
+            }
+            position = payload + elementLength;
+        }
+        matched = next;
+        return kept;
+    }
+
+    /** Write {@code values} as a new list (the list is empty: head and chunks removed). */
+    private void rewrite(final int baseLength, final List<T> values, final long nowMs)
+    {
+        firstSeq = 0;
+        nextSeq = 0;
+        headLength = LIST_HEAD_LENGTH;
+        if (values.isEmpty())
+        {
+            return;
+        }
+        openSeq = -1;
+        for (int i = 0, size = values.size(); i < size; i++)
+        {
+            append(baseLength, values.get(i), nowMs);
+        }
+        closeAppend(baseLength, -1);
+    }
+
+    /** With TTL, load the last chunk as the open one if it has room; without, the tail in the head is open. */
+    private void openForAppend(final int baseLength)
+    {
+        openSeq = -1;
+        if (tailInHead || nextSeq == firstSeq)
+        {
+            return;
+        }
+        final long last = nextSeq - 1;
+        chunkKey(baseLength, last);
+        final int length = store.get(keyBuffer, baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH, chunkBuffer);
+        if (length == KeyedStateStore.MISSING || length - chunkDataOffset >= LIST_CHUNK_TARGET_BYTES)
+        {
+            return;
+        }
+        if (length < chunkDataOffset)
+        {
+            throw corrupt("a list chunk", length);
+        }
+        openSeq = last;
+        openLength = length;
+        openMaxTs = chunkBuffer.getLong(0, ByteOrder.BIG_ENDIAN);
+    }
+
+    /** Append one element to the open chunk, sealing it once it reaches the target size. */
+    private void append(final int baseLength, final T value, final long nowMs)
+    {
+        if (tailInHead)
+        {
+            headLength = writeElement(headBuffer, headLength, value, nowMs);
+            if (headLength - LIST_HEAD_LENGTH >= LIST_CHUNK_TARGET_BYTES)
+            {
+                chunkKey(baseLength, nextSeq++);
+                store.put(keyBuffer, baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH, headBuffer, LIST_HEAD_LENGTH,
+                    headLength - LIST_HEAD_LENGTH);
+                headLength = LIST_HEAD_LENGTH;
+            }
+            return;
+        }
+        if (openSeq < 0)
+        {
+            openSeq = nextSeq++;
+            openLength = chunkDataOffset;
+            openMaxTs = nowMs;
+        }
+        openLength = writeElement(chunkBuffer, openLength, value, nowMs);
+        openMaxTs = Math.max(openMaxTs, nowMs);
+        if (openLength - chunkDataOffset >= LIST_CHUNK_TARGET_BYTES)
+        {
+            putOpenChunk(baseLength);
+        }
+    }
+
+    /** Write what {@link #append} left open, and the head when it changed. */
+    private void closeAppend(final int baseLength, final long oldNextSeq)
+    {
+        if (tailInHead)
+        {
+            writeHead(baseLength);
+            return;
+        }
+        if (openSeq >= 0)
+        {
+            putOpenChunk(baseLength);
+        }
+        if (nextSeq != oldNextSeq)
+        {
+            writeHead(baseLength);
+        }
+    }
+
+    private void putOpenChunk(final int baseLength)
+    {
+        chunkBuffer.putLong(0, openMaxTs, ByteOrder.BIG_ENDIAN);
+        chunkKey(baseLength, openSeq);
+        store.put(keyBuffer, baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH, chunkBuffer, 0, openLength);
+        openSeq = -1;
+    }
+
+    /** {@code [ts]? [length][payload]} at {@code offset}; returns the offset after it. */
+    private int writeElement(final MutableDirectBuffer dst, final int offset, final T value, final long nowMs)
+    {
+        if (ttl != null)
+        {
+            dst.putLong(offset, nowMs, ByteOrder.BIG_ENDIAN);
+        }
+        final int payload = offset + elementHeaderLength;
+        final int length = codec.encode(value, dst, payload);
+        dst.putInt(offset + payloadOffset, length, ByteOrder.BIG_ENDIAN);
+        return payload + length;
+    }
+
+    /** The payload length of the element at {@code position}, checked against {@code end}. */
+    private int elementLength(final DirectBuffer src, final int position, final int end)
+    {
+        if (end - position < elementHeaderLength)
+        {
+            throw corrupt("a list chunk's element header", end - position);
+        }
+        final int length = src.getInt(position + payloadOffset, ByteOrder.BIG_ENDIAN);
+        if (length < 0 || length > end - position - elementHeaderLength)
+        {
+            throw corrupt("a list element", length);
+        }
+        return length;
+    }
+
+    /** Visit the chunks and the tail, skipping missing chunks and hidden elements; trims the head past holes. */
     private int scan(final int baseLength, final long nowMs, final ArrayList<T> out)
     {
         if (!readHead(baseLength))
@@ -210,28 +409,49 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         }
         int visible = 0;
         long firstPresent = -1;
-        final int elementKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
+        final int chunkKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
         for (long seq = firstSeq; seq < nextSeq; seq++)
         {
-            elementKey(baseLength, seq);
-            final int length = readVisible(keyBuffer, elementKeyLength, valueBuffer, nowMs, true);
-            if (lastReadOutcome == PRESENT && firstPresent < 0)
+            chunkKey(baseLength, seq);
+            final int length = store.get(keyBuffer, chunkKeyLength, chunkBuffer);
+            if (length == KeyedStateStore.MISSING)
+            {
+                continue;
+            }
+            if (ttl == null)
+            {
+                visible += decodeElements(chunkBuffer, 0, length, out);
+            }
+            else
+            {
+                if (length < chunkDataOffset)
+                {
+                    throw corrupt("a list chunk", length);
+                }
+                visible += scanTtlChunk(chunkKeyLength, length, nowMs, out);
+                if (chunkRemoved)
+                {
+                    continue;
+                }
+            }
+            if (firstPresent < 0)
             {
                 firstPresent = seq;
             }
-            if (length != KeyedStateStore.MISSING)
-            {
-                visible++;
-                if (out != null)
-                {
-                    out.add(codec.decode(valueBuffer, payloadOffset, length, null));
-                }
-            }
         }
-        if (firstPresent < 0)
+        if (tailInHead)
         {
-            keyBuffer.putByte(baseLength, HEAD_MARKER);
-            store.remove(keyBuffer, baseLength + MARKER_LENGTH);
+            visible += decodeElements(headBuffer, LIST_HEAD_LENGTH, headLength - LIST_HEAD_LENGTH, out);
+        }
+        if (firstPresent < 0 && headLength == LIST_HEAD_LENGTH)
+        {
+            removeHead(baseLength);
+        }
+        else if (firstPresent < 0 && firstSeq != nextSeq)
+        {
+            firstSeq = 0;
+            nextSeq = 0;
+            writeHead(baseLength);
         }
         else if (firstPresent > firstSeq)
         {
@@ -241,65 +461,153 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         return visible;
     }
 
+    /** Set by {@link #scanTtlChunk}: the chunk lost all its elements and was removed. */
+    private boolean chunkRemoved;
+
+    /**
+     * Read a TTL'd chunk in {@link #chunkBuffer} (its key in {@link #keyBuffer}): expired elements are hidden and,
+     * with cleanup on access, dropped; live ones are re-stamped when reads refresh. The chunk is rewritten once if
+     * anything changed.
+     */
+    private int scanTtlChunk(final int chunkKeyLength, final int length, final long nowMs, final ArrayList<T> out)
+    {
+        int visible = 0;
+        boolean changed = false;
+        int kept = chunkDataOffset;
+        long maxTs = Long.MIN_VALUE;
+        int position = chunkDataOffset;
+        while (position < length)
+        {
+            final int elementLength = elementLength(chunkBuffer, position, length);
+            final int payload = position + elementHeaderLength;
+            long ts = chunkBuffer.getLong(position, ByteOrder.BIG_ENDIAN);
+            boolean keep = true;
+            boolean show = true;
+            if (ttl.isExpired(ts, nowMs))
+            {
+                show = ttl.returnExpired;
+                keep = !ttl.cleanupOnAccess;
+            }
+            else if (ttl.refreshOnRead && ts != nowMs)
+            {
+                ts = nowMs;
+                changed = true;
+            }
+            if (show)
+            {
+                visible++;
+                if (out != null)
+                {
+                    out.add(codec.decode(chunkBuffer, payload, elementLength, null));
+                }
+            }
+            if (keep)
+            {
+                keptBuffer.putBytes(kept, chunkBuffer, position, elementHeaderLength + elementLength);
+                keptBuffer.putLong(kept, ts, ByteOrder.BIG_ENDIAN);
+                kept += elementHeaderLength + elementLength;
+                maxTs = Math.max(maxTs, ts);
+            }
+            else
+            {
+                changed = true;
+            }
+            position = payload + elementLength;
+        }
+        chunkRemoved = false;
+        if (changed)
+        {
+            if (kept == chunkDataOffset)
+            {
+                store.remove(keyBuffer, chunkKeyLength);
+                chunkRemoved = true;
+            }
+            else
+            {
+                keptBuffer.putLong(0, maxTs, ByteOrder.BIG_ENDIAN);
+                store.put(keyBuffer, chunkKeyLength, keptBuffer, 0, kept);
+            }
+        }
+        return visible;
+    }
+
+    private int decodeElements(final DirectBuffer src, final int offset, final int length, final ArrayList<T> out)
+    {
+        int count = 0;
+        final int end = offset + length;
+        int position = offset;
+        while (position < end)
+        {
+            final int elementLength = elementLength(src, position, end);
+            final int payload = position + elementHeaderLength;
+            if (out != null)
+            {
+                out.add(codec.decode(src, payload, elementLength, null));
+            }
+            count++;
+            position = payload + elementLength;
+        }
+        return count;
+    }
+
     private void clearList(final int baseLength)
     {
         if (readHead(baseLength))
         {
-            removeElementsAndHead(baseLength);
+            removeChunksAndHead(baseLength);
         }
     }
 
-    /** Remove every element entry of {@link #firstSeq}..{@link #nextSeq}, and the head. */
-    private void removeElementsAndHead(final int baseLength)
+    /** Remove every chunk of {@link #firstSeq}..{@link #nextSeq}, and the head. */
+    private void removeChunksAndHead(final int baseLength)
     {
-        final int elementKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
+        final int chunkKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
         for (long seq = firstSeq; seq < nextSeq; seq++)
         {
-            elementKey(baseLength, seq);
-            store.remove(keyBuffer, elementKeyLength);
+            chunkKey(baseLength, seq);
+            store.remove(keyBuffer, chunkKeyLength);
         }
-        keyBuffer.putByte(baseLength, HEAD_MARKER);
+        removeHead(baseLength);
+    }
+
+    private void removeHead(final int baseLength)
+    {
+        keyBuffer.putByte(baseLength, LIST_HEAD_MARKER);
         store.remove(keyBuffer, baseLength + MARKER_LENGTH);
     }
 
     private boolean readHead(final int baseLength)
     {
-        keyBuffer.putByte(baseLength, HEAD_MARKER);
+        keyBuffer.putByte(baseLength, LIST_HEAD_MARKER);
         final int length = store.get(keyBuffer, baseLength + MARKER_LENGTH, headBuffer);
         if (length == KeyedStateStore.MISSING)
         {
             firstSeq = 0;
             nextSeq = 0;
+            headLength = LIST_HEAD_LENGTH;
             return false;
         }
-        if (length != LIST_HEAD_LENGTH)
+        if (length < LIST_HEAD_LENGTH || (!tailInHead && length != LIST_HEAD_LENGTH))
         {
             throw corrupt("the list head", length);
         }
         firstSeq = headBuffer.getLong(LIST_HEAD_FIRST_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
         nextSeq = headBuffer.getLong(LIST_HEAD_NEXT_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
+        headLength = length;
         return true;
     }
 
     private void writeHead(final int baseLength)
     {
-        keyBuffer.putByte(baseLength, HEAD_MARKER);
+        keyBuffer.putByte(baseLength, LIST_HEAD_MARKER);
         headBuffer.putLong(LIST_HEAD_FIRST_SEQ_OFFSET, firstSeq, ByteOrder.BIG_ENDIAN);
         headBuffer.putLong(LIST_HEAD_NEXT_SEQ_OFFSET, nextSeq, ByteOrder.BIG_ENDIAN);
-        store.put(keyBuffer, baseLength + MARKER_LENGTH, headBuffer, 0, LIST_HEAD_LENGTH);
+        store.put(keyBuffer, baseLength + MARKER_LENGTH, headBuffer, 0, headLength);
     }
 
-    private void writeElement(final int baseLength, final long seq, final T value, final long nowMs)
+    private void chunkKey(final int baseLength, final long seq)
     {
-        elementKey(baseLength, seq);
-        stamp(valueBuffer, nowMs);
-        final int length = codec.encode(value, valueBuffer, payloadOffset);
-        store.put(keyBuffer, baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH, valueBuffer, 0, payloadOffset + length);
-    }
-
-    private void elementKey(final int baseLength, final long seq)
-    {
-        keyBuffer.putByte(baseLength, LIST_ELEMENT_MARKER);
+        keyBuffer.putByte(baseLength, LIST_CHUNK_MARKER);
         keyBuffer.putLong(baseLength + MARKER_LENGTH, seq, ByteOrder.BIG_ENDIAN);
     }
 

@@ -14,9 +14,12 @@ import java.nio.ByteOrder;
  *   key:   [base]
  *   value: [ts i64]? [value bytes]                    (LongValue: 8 bytes)
  *
- * List: a head and one entry per element; add writes one element and the head
- *   key:   [base][0x00]                 value: [firstSeq i64][nextSeq i64]
- *   key:   [base][0x01][seq i64]        value: [ts i64]? [element bytes]
+ * List: a head and chunks firstSeq..nextSeq-1 of packed elements, in list order; each chunk is sealed once it holds
+ * at least LIST_CHUNK_TARGET_BYTES of elements. Without TTL the head also holds the open chunk (the list's tail,
+ * after the sealed chunks); with TTL every element is in a chunk, which leads with its newest element's timestamp
+ *   key:   [base][0x04]                 value: [firstSeq i64][nextSeq i64] [element]*   (with TTL: no elements)
+ *   key:   [base][0x01][seq i64]        value: [maxTs i64]? [element]*
+ *   element:                            [ts i64]? [length i32][element bytes]
  *
  * Map: a head, an entry per user key, and a dense slot directory 0..count-1 so iteration needs no ordered scan
  *   key:   [base][0x00]                 value: [count i64]
@@ -29,8 +32,11 @@ import java.nio.ByteOrder;
  * </pre>
  * {@code [ts i64]?} is the last-access time in epoch milliseconds, present exactly when the state has TTL on; it
  * always leads the value of a TTL'd data entry (value, element, by-key map entry) so that {@link TtlSnapshotFilter}
- * reads it without knowing codecs. Heads and the slot directory never carry a timestamp; after a snapshot dropped
- * expired entries, readers skip list elements and map slots whose data entry is missing and repair the directory.
+ * reads it without knowing codecs (a list chunk's is its newest element's, so a chunk is dropped once all its elements
+ * expired). Heads and the slot directory never carry a timestamp; after a snapshot dropped expired entries, readers
+ * skip list chunks and map slots whose data entry is missing and repair the directory.
+ * <p>
+ * {@link #LAYOUT_VERSION} names this layout in checkpoint manifests.
  */
 public final class StateLayoutDescriptor
 {
@@ -38,8 +44,16 @@ public final class StateLayoutDescriptor
     public static final int TTL_TIMESTAMP_LENGTH = Long.BYTES;
     public static final int MARKER_LENGTH = 1;
 
+    /**
+     * Version of this layout, recorded in checkpoint manifests. 2: lists in chunks (1: one entry per list element,
+     * which this version does not read).
+     */
+    public static final int LAYOUT_VERSION = 2;
+
     public static final byte HEAD_MARKER = 0x00;
-    public static final byte LIST_ELEMENT_MARKER = 0x01;
+    public static final byte LIST_CHUNK_MARKER = 0x01;
+    /** After the chunks' marker, so that a list's head sorts after its chunks, as its tail follows them. */
+    public static final byte LIST_HEAD_MARKER = 0x04;
     public static final byte MAP_BY_KEY_MARKER = 0x02;
     public static final byte MAP_BY_SLOT_MARKER = 0x03;
 
@@ -47,6 +61,9 @@ public final class StateLayoutDescriptor
     public static final int LIST_HEAD_NEXT_SEQ_OFFSET = 8;
     public static final int LIST_HEAD_LENGTH = 16;
     public static final int LIST_SEQ_LENGTH = Long.BYTES;
+    public static final int LIST_ELEMENT_LENGTH_LENGTH = Integer.BYTES;
+    /** A chunk is sealed once its elements take at least this many bytes (one large element makes a chunk). */
+    public static final int LIST_CHUNK_TARGET_BYTES = 512;
 
     public static final int MAP_HEAD_COUNT_OFFSET = 0;
     public static final int MAP_HEAD_LENGTH = 8;
@@ -89,7 +106,7 @@ public final class StateLayoutDescriptor
             case LIST:
             {
                 final int base = baseLength(compositeKey, namespaced);
-                return keyLength > base && compositeKey.getByte(base) == LIST_ELEMENT_MARKER;
+                return keyLength > base && compositeKey.getByte(base) == LIST_CHUNK_MARKER;
             }
             case MAP:
             {

@@ -215,10 +215,10 @@ public abstract class StateBackendConformanceTest
         state.addAll(List.of("c", "d"));
         assertEquals(List.of("a", "b", "c", "d"), state.get());
         assertEquals(4, state.size());
-        assertEquals(5, liveEntries(), "one head and one entry per element");
+        assertEquals(1, liveEntries(), "a list shorter than a chunk is its head alone");
         state.update(List.of("x"));
         assertEquals(List.of("x"), state.get());
-        assertEquals(2, liveEntries(), "update must drop the replaced elements");
+        assertEquals(1, liveEntries());
         state.update(List.of());
         assertEquals(List.of(), state.get());
         assertEquals(0, liveEntries());
@@ -230,32 +230,62 @@ public abstract class StateBackendConformanceTest
 
     @Test
     @Timeout(30)
-    void shouldWriteOnlyTheDroppedAndAddedElementsWhenAListIsUpdatedWithAFilteredCopy()
+    void shouldPackListElementsIntoChunksSoAnAppendTouchesOneEntry()
     {
         final ListState<Long> state = registry.getListState(new ListStateDescriptor<>("l", LongCodec.INSTANCE));
         setKey(1);
-        for (long i = 1; i <= 10; i++)
+        final List<Long> expected = new ArrayList<>();
+        for (long i = 0; i < 1_000; i++)
         {
+            final StoreSnapshot full = store.snapshot(2 * i + 1, true);
+            full.forEach((key, keyLength, value, valueLength) -> {});
+            full.release();
             state.add(i);
+            expected.add(i);
+            final StoreSnapshot delta = store.snapshot(2 * i + 2, false);
+            final Map<String, String> changed = read(delta);
+            delta.release();
+            assertTrue(changed.size() <= 2, "add " + i + " changed " + changed.size() + " entries");
         }
+        assertEquals(expected, state.get());
+        // 12 bytes an element ([length i32][long]), chunks sealed at 512 bytes: 43 elements a chunk.
+        final long entries = liveEntries();
+        assertEquals(1 + 1_000 / 43, entries, "the head and the sealed chunks");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldWriteOnlyTheChangedChunksWhenAListIsUpdatedWithAFilteredCopy()
+    {
+        final ListState<Long> state = registry.getListState(new ListStateDescriptor<>("l", LongCodec.INSTANCE));
+        setKey(1);
+        final List<Long> values = new ArrayList<>();
+        for (long i = 1; i <= 200; i++)
+        {
+            values.add(i);
+        }
+        state.addAll(values);
+        final long entries = liveEntries();
         final StoreSnapshot full = store.snapshot(1, true);
         full.forEach((key, keyLength, value, valueLength) -> {});
         full.release();
 
-        state.update(List.of(2L, 3L, 5L, 6L, 7L, 8L, 9L, 10L, 11L));
+        values.remove(0);
+        values.add(201L);
+        state.update(values);
 
         final StoreSnapshot delta = store.snapshot(2, false);
         final Map<String, String> changed = read(delta);
         delta.release();
-        assertEquals(List.of(2L, 3L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), state.get());
-        assertEquals(10, liveEntries(), "one head and one entry per element");
-        // Elements 1 and 4 removed, 11 added, and the head; a rewrite would touch all ten elements and the head.
-        assertEquals(4, changed.size(), changed.keySet().toString());
-        assertEquals(2, changed.values().stream().filter(Objects::isNull).count(), "tombstones: " + changed);
+        assertEquals(values, state.get());
+        assertEquals(entries, liveEntries());
+        // The first chunk lost element 1, the tail (in the head) gained 201; the chunks between are untouched.
+        assertEquals(2, changed.size(), changed.keySet().toString());
+        assertEquals(0, changed.values().stream().filter(Objects::isNull).count(), "tombstones: " + changed);
 
-        state.update(List.of(11L, 2L));
-        assertEquals(List.of(11L, 2L), state.get());
-        assertEquals(3, liveEntries());
+        state.update(List.of(201L, 2L));
+        assertEquals(List.of(201L, 2L), state.get());
+        assertEquals(1, liveEntries(), "a short list replacing a long one is its head alone");
         state.update(List.of());
         assertEquals(List.of(), state.get());
         assertEquals(0, liveEntries(), "an update to an empty list leaves no head behind");
@@ -263,22 +293,23 @@ public abstract class StateBackendConformanceTest
 
     @Test
     @Timeout(30)
-    void shouldKeepAListsSequenceRangeBoundedWhenUpdatesKeepItsFirstElementAndReplaceTheRest()
+    void shouldKeepAListsChunkRangeBoundedWhenUpdatesKeepItsFirstChunkAndReplaceTheRest()
     {
-        final ListState<Long> state = registry.getListState(new ListStateDescriptor<>("l", LongCodec.INSTANCE));
+        final ListState<String> state = registry.getListState(new ListStateDescriptor<>("l", StringCodec.INSTANCE));
+        final String big = "x".repeat(StateLayoutDescriptor.LIST_CHUNK_TARGET_BYTES);
         setKey(1);
-        state.update(List.of(0L, 1L));
+        state.update(List.of(big + 0, big + 1));
         for (long i = 2; i < 500; i++)
         {
-            // Each update keeps the first element and removes the last: a hole between them every time.
-            state.update(List.of(0L, i));
-            assertEquals(List.of(0L, i), state.get());
+            // Each element fills a chunk; each update keeps the first and replaces the last: a hole every time.
+            state.update(List.of(big + 0, big + i));
+            assertEquals(List.of(big + 0, big + i), state.get());
         }
         final StoreSnapshot full = store.snapshot(1, true);
         final List<long[]> heads = new ArrayList<>();
         full.forEach((key, keyLength, value, valueLength) ->
         {
-            if (valueLength == StateLayoutDescriptor.LIST_HEAD_LENGTH)
+            if (keyLength == StateKeyDescriptor.suffixOffset(key) + StateLayoutDescriptor.MARKER_LENGTH)
             {
                 heads.add(new long[]{
                     value.getLong(StateLayoutDescriptor.LIST_HEAD_FIRST_SEQ_OFFSET, java.nio.ByteOrder.BIG_ENDIAN),
@@ -288,17 +319,30 @@ public abstract class StateBackendConformanceTest
         full.release();
         assertEquals(1, heads.size());
         final long range = heads.get(0)[1] - heads.get(0)[0];
-        assertTrue(range <= 2 * 2 + ListStateView.RENUMBER_SLACK, "sequence range " + range + " for 2 elements");
+        assertTrue(range <= 2 * 2 + ListStateView.RENUMBER_SLACK, "chunk range " + range + " for 2 chunks");
         assertEquals(3, liveEntries());
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldMatchListModelUnderRandomOperationsWithTtlOn()
+    {
+        // Nothing expires (the clock stands still); the layout with TTL keeps every element in a chunk.
+        listModel(ttl(new ListStateDescriptor<>("l", IntCodec.INSTANCE), StateTtlConfig.newBuilder(1_000).build()));
     }
 
     @Test
     @Timeout(60)
     void shouldMatchListModelUnderRandomOperations()
     {
+        listModel(new ListStateDescriptor<>("l", IntCodec.INSTANCE));
+    }
+
+    private void listModel(final ListStateDescriptor<Integer> descriptor)
+    {
         final long seed = seed("list");
         final Random random = new Random(seed);
-        final ListState<Integer> state = registry.getListState(new ListStateDescriptor<>("l", IntCodec.INSTANCE));
+        final ListState<Integer> state = registry.getListState(descriptor);
         final Map<Long, List<Integer>> model = new HashMap<>();
         for (int op = 0; op < 3_000; op++)
         {
@@ -857,6 +901,7 @@ public abstract class StateBackendConformanceTest
         noTtl.update("forever");
         setKey(2);
         value.update("old");
+        list.add("gone");
         clock.advance(99);
         setKey(1);
         list.add("fresh");
@@ -886,7 +931,8 @@ public abstract class StateBackendConformanceTest
             restored.put(keyCopy, keyLength, valueCopy, 0, valueLength);
         });
         snapshot.release();
-        assertEquals(5, skipped[0], "two values, two list elements and one map entry expired");
+        // A list chunk is left out once all its elements expired (key 2's); key 1's holds a live one.
+        assertEquals(4, skipped[0], "two values, a list chunk and one map entry expired");
 
         final KeyedStateRegistry restoredRegistry = new KeyedStateRegistry(restored, keyContext, clock);
         final ValueState<String> restoredValue = restoredRegistry.getState(ttl(
@@ -900,13 +946,14 @@ public abstract class StateBackendConformanceTest
         setKey(1);
         assertNull(restoredValue.value());
         assertEquals("forever", restoredNoTtl.value());
-        assertEquals(List.of("fresh"), restoredList.get());
+        assertEquals(List.of("old1", "old2", "fresh"), restoredList.get(), "expired, but not cleaned up, so returned");
         assertEquals(Map.of("fresh", "f", "old1", "refreshed"), toMap(restoredMap));
         restoredMap.put("new", "n");
         restoredMap.remove("fresh");
         assertEquals(Map.of("old1", "refreshed", "new", "n"), toMap(restoredMap));
         setKey(2);
         assertNull(restoredValue.value());
+        assertEquals(List.of(), restoredList.get());
         setKey(3);
         assertEquals("fresh", restoredValue.value());
     }

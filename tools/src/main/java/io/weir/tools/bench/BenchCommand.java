@@ -62,6 +62,7 @@ public final class BenchCommand
         "  --prefill                   first write every key once (not measured), so checkpoints start from",
         "                              a full state and deltas hold what the measured events change",
         "  --measure-recovery          after the run, restore the newest checkpoint into a new job and time it",
+        "  --job NAME                  instead: a reference job, file in -> file out ('weir bench --job x --help')",
         "",
         "Latency is measured from each event's intended send time start + i * 1e9 / R (coordinated omission):",
         "a stalled pipeline cannot hide its stall. In throughput mode it is queueing delay and may be large.",
@@ -73,6 +74,10 @@ public final class BenchCommand
 
     public static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
     {
+        if (Arrays.asList(args).contains("--job"))
+        {
+            return JobBenchCommand.run(args, out, err);
+        }
         final Options options = Options.parse("weir bench", args, 0,
             Set.of("events", "keys", "shards", "backend", "rate", "checkpoint-interval-ms", "checkpoint-dir", "idle",
                 "hgrm", "warmup-percent", "state-dir", "state-writer", "hlog", "plot"),

@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * {@code velocity}: for each non-late event, the number of accepted events of its key with {@code ts} in
  * {@code (ts - 10000, ts]}; emits {@code key,ts,event_id,count} when it is at least 5. Accepted timestamps are
- * a ListState (one append per event); history at or below {@code W - 10000} can never count again and is
- * pruned when present.
+ * a ListState, read once per event and then appended to; history at or below {@code W - 10000} can never count
+ * again and is pruned when present (the list is then replaced instead).
  */
 public final class VelocityFunction extends KeyedProcessFunction<Long, Event, LongRow>
 {
@@ -47,39 +47,40 @@ public final class VelocityFunction extends KeyedProcessFunction<Long, Event, Lo
             ctx.output(late, event);
             return;
         }
-        history.add(ts);
+        // History at or below W - 10000 can never fall in (ts' - 10000, ts'] of a later non-late ts' > W.
+        final boolean canPrune = watermark > Long.MIN_VALUE + WINDOW_MS;
+        final long horizon = canPrune ? watermark - WINDOW_MS : Long.MIN_VALUE;
         final List<Long> accepted = history.get();
-        final long horizon = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark - WINDOW_MS;
-        int count = 0;
-        int prunable = 0;
+        int count = 1;
+        boolean pruned = false;
+        retained.clear();
         for (int i = 0, n = accepted.size(); i < n; i++)
         {
             final long t = accepted.get(i);
+            if (canPrune && t <= horizon)
+            {
+                pruned = true;
+                continue;
+            }
+            retained.add(t);
             if (t > ts - WINDOW_MS && t <= ts)
             {
                 count++;
             }
-            if (t <= horizon)
-            {
-                prunable++;
-            }
+        }
+        // One read and one write per event: the list read once, then appended to, or replaced when pruned.
+        if (pruned)
+        {
+            retained.add(ts);
+            history.update(retained);
+        }
+        else
+        {
+            history.add(ts);
         }
         if (count >= THRESHOLD)
         {
             out.collect(row.set(event.key, ts, event.eventId, count));
-        }
-        if (prunable > 0)
-        {
-            retained.clear();
-            for (int i = 0, n = accepted.size(); i < n; i++)
-            {
-                final long t = accepted.get(i);
-                if (t > horizon)
-                {
-                    retained.add(t);
-                }
-            }
-            history.update(retained);
         }
     }
 }

@@ -87,11 +87,13 @@ final class CheckpointEntries
                         {
                             continue;
                         }
-                        final DecodedEntry decoded = decoder.decode(g, entry.getKey(), entry.getValue());
-                        if (decoded != null && (key == null || key.equals(decoded.key())))
+                        for (final DecodedEntry decoded : decoder.decodeAll(g, entry.getKey(), entry.getValue()))
                         {
-                            consumer.accept(decoded);
-                            count++;
+                            if (key == null || key.equals(decoded.key()))
+                            {
+                                consumer.accept(decoded);
+                                count++;
+                            }
                         }
                     }
                 }

@@ -5,12 +5,17 @@ import io.weir.snapshot.CheckpointManifest;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.weir.engine.state.StateLayoutDescriptor.HEAD_MARKER;
-import static io.weir.engine.state.StateLayoutDescriptor.LIST_ELEMENT_MARKER;
+import static io.weir.engine.state.StateLayoutDescriptor.LIST_CHUNK_MARKER;
+import static io.weir.engine.state.StateLayoutDescriptor.LIST_ELEMENT_LENGTH_LENGTH;
+import static io.weir.engine.state.StateLayoutDescriptor.LIST_HEAD_LENGTH;
+import static io.weir.engine.state.StateLayoutDescriptor.LIST_HEAD_MARKER;
 import static io.weir.engine.state.StateLayoutDescriptor.LIST_SEQ_LENGTH;
 import static io.weir.engine.state.StateLayoutDescriptor.MAP_BY_KEY_MARKER;
 import static io.weir.engine.state.StateLayoutDescriptor.MAP_BY_SLOT_MARKER;
@@ -27,9 +32,10 @@ import static io.weir.state.spi.StateKeyDescriptor.STATE_ID_OFFSET;
  * <ul>
  *   <li>State id 0 is the timers' reserved id: shown as state {@code timers}, key and value in hex.</li>
  *   <li>VALUE, REDUCING, AGGREGATING: one entry per key, subkey empty.</li>
- *   <li>LIST: one row per element, subkey = the element's index among the key's live elements.</li>
+ *   <li>LIST: one row per element, subkey = the element's index among the key's live elements; a chunk entry (and
+ *       the head, which holds the list's tail) gives a row for each element it packs.</li>
  *   <li>MAP: one row per user key, subkey = the user key decoded with the user-key codec.</li>
- *   <li>List and map heads and the map slot directory are bookkeeping and are skipped.</li>
+ *   <li>Map heads, the map slot directory and a list head without elements are bookkeeping and are skipped.</li>
  *   <li>A TTL'd state's data values start with an 8-byte last-access timestamp, which is split off.</li>
  *   <li>Namespaced states (windows) carry an 8-byte namespace after the key, shown as {@code ns=N} in the
  *       subkey. The manifest has no flag for it: property {@code state.NAME.namespaced = true|false} decides when
@@ -77,35 +83,50 @@ final class EntryDecoder
     }
 
     /**
-     * @return the entry rendered, or null for bookkeeping entries (list and map heads, map slot directory).
+     * @return the entry's only row, or null for bookkeeping entries (map heads, map slot directory, list heads
+     * without elements).
+     * @throws IllegalArgumentException for an entry that packs several rows (a list chunk): use {@link #decodeAll}.
      */
     DecodedEntry decode(final int keyGroup, final byte[] key, final byte[] value)
+    {
+        final List<DecodedEntry> rows = decodeAll(keyGroup, key, value);
+        if (rows.size() > 1)
+        {
+            throw new IllegalArgumentException("the entry holds " + rows.size() + " rows");
+        }
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    /**
+     * @return the entry's rows: none for bookkeeping entries, one per element for list chunks, else one.
+     */
+    List<DecodedEntry> decodeAll(final int keyGroup, final byte[] key, final byte[] value)
     {
         keyBuffer.wrap(key);
         valueBuffer.wrap(value);
         if (key.length < KEY_LENGTH_OFFSET)
         {
-            return raw("?", keyGroup, 0, value);
+            return List.of(raw("?", keyGroup, 0, value));
         }
         final int stateId = keyBuffer.getShort(STATE_ID_OFFSET, ORDER) & 0xFFFF;
         final CheckpointManifest.StateDescriptor state = statesById.get(stateId);
         if (state == null || isTimers(stateId, state))
         {
-            return raw(stateName(stateId), keyGroup, KEY_LENGTH_OFFSET, value);
+            return List.of(raw(stateName(stateId), keyGroup, KEY_LENGTH_OFFSET, value));
         }
         if (key.length < KEY_OFFSET)
         {
-            return raw(state.name(), keyGroup, KEY_LENGTH_OFFSET, value);
+            return List.of(raw(state.name(), keyGroup, KEY_LENGTH_OFFSET, value));
         }
         final int keyLength = keyBuffer.getShort(KEY_LENGTH_OFFSET, ORDER) & 0xFFFF;
         final int suffixOffset = KEY_OFFSET + keyLength;
         if (suffixOffset > key.length)
         {
-            return raw(state.name(), keyGroup, KEY_LENGTH_OFFSET, value);
+            return List.of(raw(state.name(), keyGroup, KEY_LENGTH_OFFSET, value));
         }
         final String userKey = CodecFormats.format(state.keyCodecId(), keyBuffer, KEY_OFFSET, keyLength);
         final Boolean namespaced = namespacedById.get(stateId);
-        DecodedEntry entry = null;
+        List<DecodedEntry> entry = null;
         if (namespaced == null || !namespaced)
         {
             entry = decodeSuffix(state, keyGroup, userKey, key, suffixOffset, value, false);
@@ -116,19 +137,20 @@ final class EntryDecoder
         }
         if (entry == null)
         {
-            return new DecodedEntry(state.name(), keyGroup, userKey,
+            return List.of(new DecodedEntry(state.name(), keyGroup, userKey,
                 Hex.format(keyBuffer, suffixOffset, key.length - suffixOffset), Hex.format(valueBuffer, 0, value.length),
-                DecodedEntry.NO_TTL_TIMESTAMP);
+                DecodedEntry.NO_TTL_TIMESTAMP));
         }
-        return entry == BOOKKEEPING ? null : entry;
+        return entry;
     }
 
-    private static final DecodedEntry BOOKKEEPING = new DecodedEntry("", 0, "", "", "", 0);
+    private static final List<DecodedEntry> BOOKKEEPING = List.of();
+    private static final DecodedEntry MAP_BOOKKEEPING = new DecodedEntry("", 0, "", "", "", 0);
 
     /**
-     * @return the entry, {@link #BOOKKEEPING}, or null if the suffix does not fit the layout.
+     * @return the rows, {@link #BOOKKEEPING}, or null if the suffix does not fit the layout.
      */
-    private DecodedEntry decodeSuffix(
+    private List<DecodedEntry> decodeSuffix(
         final CheckpointManifest.StateDescriptor state,
         final int keyGroup,
         final String userKey,
@@ -148,17 +170,24 @@ final class EntryDecoder
             case "LIST":
                 return decodeListEntry(state, keyGroup, userKey, key, markerOffset, value, namespace);
             case "MAP":
-                return decodeMapEntry(state, keyGroup, userKey, key, markerOffset, value, namespace);
+            {
+                final DecodedEntry entry = decodeMapEntry(state, keyGroup, userKey, key, markerOffset, value, namespace);
+                if (entry == null)
+                {
+                    return null;
+                }
+                return entry == MAP_BOOKKEEPING ? BOOKKEEPING : List.of(entry);
+            }
             default:
                 if (markerOffset != key.length)
                 {
                     return null;
                 }
-                return dataEntry(state, keyGroup, userKey, namespace, value, 0);
+                return List.of(dataEntry(state, keyGroup, userKey, namespace, value, 0));
         }
     }
 
-    private DecodedEntry decodeListEntry(
+    private List<DecodedEntry> decodeListEntry(
         final CheckpointManifest.StateDescriptor state,
         final int keyGroup,
         final String userKey,
@@ -168,25 +197,51 @@ final class EntryDecoder
         final String namespace)
     {
         final int suffixLength = key.length - markerOffset;
-        if (suffixLength == 1 && key[markerOffset] == HEAD_MARKER)
+        final int elementsOffset;
+        if (suffixLength == 1 && key[markerOffset] == LIST_HEAD_MARKER)
         {
-            return BOOKKEEPING;
+            if (value.length < LIST_HEAD_LENGTH)
+            {
+                return null;
+            }
+            elementsOffset = LIST_HEAD_LENGTH;
         }
-        if (suffixLength != 1 + LIST_SEQ_LENGTH || key[markerOffset] != LIST_ELEMENT_MARKER)
+        else if (suffixLength == 1 + LIST_SEQ_LENGTH && key[markerOffset] == LIST_CHUNK_MARKER)
         {
-            return null;
-        }
-        // elements of one key sort together, in sequence order, right after its head
-        if (Arrays.equals(listBase, 0, listBase.length, key, 0, markerOffset + 1))
-        {
-            listIndex++;
+            elementsOffset = state.ttlMs() > 0 ? TTL_TIMESTAMP_LENGTH : 0;
         }
         else
         {
-            listBase = Arrays.copyOf(key, markerOffset + 1);
+            return null;
+        }
+        final boolean ttl = state.ttlMs() > 0;
+        final int headerLength = (ttl ? TTL_TIMESTAMP_LENGTH : 0) + LIST_ELEMENT_LENGTH_LENGTH;
+        // a key's chunks sort together, in sequence order, followed by its head (which holds the list's tail)
+        if (!Arrays.equals(listBase, 0, listBase.length, key, 0, markerOffset))
+        {
+            listBase = Arrays.copyOf(key, markerOffset);
             listIndex = 0;
         }
-        return dataEntry(state, keyGroup, userKey, join(namespace, Integer.toString(listIndex)), value, 0);
+        final List<DecodedEntry> rows = new ArrayList<>();
+        int position = elementsOffset;
+        while (position < value.length)
+        {
+            if (value.length - position < headerLength)
+            {
+                return null;
+            }
+            final int length = valueBuffer.getInt(position + headerLength - LIST_ELEMENT_LENGTH_LENGTH, ORDER);
+            final int payload = position + headerLength;
+            if (length < 0 || length > value.length - payload)
+            {
+                return null;
+            }
+            rows.add(new DecodedEntry(state.name(), keyGroup, userKey, join(namespace, Integer.toString(listIndex++)),
+                CodecFormats.format(state.valueCodecId(), valueBuffer, payload, length),
+                ttl ? valueBuffer.getLong(position, ORDER) : DecodedEntry.NO_TTL_TIMESTAMP));
+            position = payload + length;
+        }
+        return rows;
     }
 
     private DecodedEntry decodeMapEntry(
@@ -206,11 +261,11 @@ final class EntryDecoder
         final byte marker = key[markerOffset];
         if (marker == HEAD_MARKER)
         {
-            return suffixLength == 1 ? BOOKKEEPING : null;
+            return suffixLength == 1 ? MAP_BOOKKEEPING : null;
         }
         if (marker == MAP_BY_SLOT_MARKER)
         {
-            return suffixLength == 1 + MAP_SLOT_LENGTH ? BOOKKEEPING : null;
+            return suffixLength == 1 + MAP_SLOT_LENGTH ? MAP_BOOKKEEPING : null;
         }
         if (marker != MAP_BY_KEY_MARKER)
         {

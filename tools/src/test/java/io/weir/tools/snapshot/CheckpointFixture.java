@@ -128,15 +128,25 @@ final class CheckpointFixture
             return tombstone(compositeKey(stateId, key, new byte[0]));
         }
 
-        /** A list head [0x00] -> [firstSeq][nextSeq] and one element [0x01][seq] per value. */
+        /**
+         * A list of at least one value: a sealed chunk [0x01][0] -> [length][value] holding the first, and the head
+         * [0x04] -> [firstSeq 0][nextSeq 1] with the others ([length][value] each) as its tail.
+         */
         Checkpoint list(final int stateId, final long key, final long... values)
         {
-            put(compositeKey(stateId, key, new byte[] {0x00}), longs(0, values.length));
-            for (int seq = 0; seq < values.length; seq++)
+            put(compositeKey(stateId, key, concat(new byte[] {0x01}, longs(0))), element(values[0]));
+            byte[] head = longs(0, 1);
+            for (int i = 1; i < values.length; i++)
             {
-                put(compositeKey(stateId, key, concat(new byte[] {0x01}, longs(seq))), longs(values[seq]));
+                head = concat(head, element(values[i]));
             }
+            put(compositeKey(stateId, key, new byte[] {0x04}), head);
             return this;
+        }
+
+        private static byte[] element(final long value)
+        {
+            return ByteBuffer.allocate(12).order(ByteOrder.BIG_ENDIAN).putInt(Long.BYTES).putLong(value).array();
         }
 
         /** A map entry [0x02][userKey] -> [slot][value], its slot [0x03][slot] -> [userKey], and the head. */

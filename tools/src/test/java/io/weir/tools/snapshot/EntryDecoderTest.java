@@ -48,20 +48,36 @@ class EntryDecoderTest
         return out.toByteArray();
     }
 
+    /** A list chunk's or tail's elements: {@code [length i32][long]} each. */
+    private static byte[] elements(final long... values)
+    {
+        final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(values.length * 12);
+        for (final long value : values)
+        {
+            buffer.putInt(8).putLong(value);
+        }
+        return buffer.array();
+    }
+
     @Test
-    void shouldInferNamespacedListElementsAndSkipHeads()
+    void shouldInferNamespacedListElementsFromChunksAndTheHeadsTail()
     {
         final EntryDecoder decoder = new EntryDecoder(manifest());
         final byte[] ns = longs(60_000);
-        assertNull(decoder.decode(1, compositeKey(1, 1, concat(ns, new byte[] {0x00})), longs(0, 2)));
-        final DecodedEntry first = decoder.decode(1, compositeKey(1, 1, concat(ns, new byte[] {0x01}, longs(7))),
-            longs(100));
-        final DecodedEntry second = decoder.decode(1, compositeKey(1, 1, concat(ns, new byte[] {0x01}, longs(8))),
-            longs(200));
-        assertEquals(new DecodedEntry("pane", 1, "1", "ns=60000/0", "100", DecodedEntry.NO_TTL_TIMESTAMP), first);
-        assertEquals("ns=60000/1", second.subkey());
+        final List<DecodedEntry> chunk = decoder.decodeAll(1,
+            compositeKey(1, 1, concat(ns, new byte[] {0x01}, longs(7))), elements(100, 200));
+        assertEquals(List.of(
+            new DecodedEntry("pane", 1, "1", "ns=60000/0", "100", DecodedEntry.NO_TTL_TIMESTAMP),
+            new DecodedEntry("pane", 1, "1", "ns=60000/1", "200", DecodedEntry.NO_TTL_TIMESTAMP)), chunk);
+        final List<DecodedEntry> tail = decoder.decodeAll(1, compositeKey(1, 1, concat(ns, new byte[] {0x04})),
+            concat(longs(7, 8), elements(300)));
+        assertEquals(1, tail.size());
+        assertEquals("ns=60000/2", tail.get(0).subkey(), "the head's tail follows the key's chunks");
+        assertEquals("300", tail.get(0).value());
+        assertNull(decoder.decode(1, compositeKey(1, 1, concat(ns, new byte[] {0x04})), longs(0, 0)),
+            "a head without a tail is bookkeeping");
         final DecodedEntry plain = decoder.decode(1, compositeKey(1, 1, concat(new byte[] {0x01}, longs(256))),
-            longs(5));
+            elements(5));
         assertEquals("0", plain.subkey(), "a new list restarts its index");
     }
 
@@ -81,7 +97,7 @@ class EntryDecoderTest
     {
         final EntryDecoder decoder = new EntryDecoder(manifest("state.pane.namespaced", "true"));
         // with the property a 9-byte suffix is a namespaced head, not an element of seq 256
-        assertNull(decoder.decode(1, compositeKey(1, 1, concat(longs(0x0100000000000000L), new byte[] {0x00})),
+        assertNull(decoder.decode(1, compositeKey(1, 1, concat(longs(0x0100000000000000L), new byte[] {0x04})),
             longs(0, 0)));
         final EntryDecoder plain = new EntryDecoder(manifest("state.pane.namespaced", "false"));
         final DecodedEntry odd = plain.decode(1, compositeKey(1, 1, concat(longs(5), new byte[] {0x00})), longs(0));

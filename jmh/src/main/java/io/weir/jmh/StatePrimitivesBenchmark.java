@@ -1,0 +1,251 @@
+package io.weir.jmh;
+
+import io.weir.api.codec.LongCodec;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.state.AggregatingState;
+import io.weir.api.state.AggregatingStateDescriptor;
+import io.weir.api.state.ListState;
+import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.api.state.MapState;
+import io.weir.api.state.MapStateDescriptor;
+import io.weir.api.state.ReducingState;
+import io.weir.api.state.ReducingStateDescriptor;
+import io.weir.api.state.ValueState;
+import io.weir.api.state.ValueStateDescriptor;
+import io.weir.engine.KeyGroups;
+import io.weir.engine.state.KeyContext;
+import io.weir.engine.state.KeyedStateRegistry;
+import io.weir.state.spi.KeyedStateStore;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One operation of each state primitive on a random key of a pre-filled set, through {@link KeyedStateRegistry}'s
+ * views over a backend's store, as a keyed function calls them: value (long and boxed), list add and get, map
+ * put, get and iteration, reducing and aggregating add. Lists hold {@code listLength} elements and maps
+ * {@code mapEntries} entries per key.
+ * <p>
+ * Run with {@code -prof gc} to see which primitives allocate per operation ({@code gc.alloc.rate.norm}, B/op):
+ * those whose API returns objects (a list, entries, boxed values above the {@code Long} cache) do.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class StatePrimitivesBenchmark
+{
+    @Param({"10000"})
+    public int keys;
+
+    @Param({"chronicle", "lmdb"})
+    public String backend;
+
+    @Param({"16"})
+    public int listLength;
+
+    @Param({"8"})
+    public int mapEntries;
+
+    private Path dir;
+    private KeyedStateStore store;
+    private KeyContext keyContext;
+    private LongValueState longValue;
+    private ValueState<Long> boxedValue;
+    private ListState<Long> list;
+    private ListState<Long> appendList;
+    private MapState<Long, Long> map;
+    private ReducingState<Long> reducing;
+    private AggregatingState<Long, Long> aggregating;
+    private int[] appended;
+    private UnsafeBuffer userKey;
+    private Keys random;
+    private long next;
+
+    @Setup(Level.Trial)
+    public void setUp()
+    {
+        JvmFlags.check();
+        dir = "lmdb".equals(backend) ? TempDirs.create("weir-jmh-lmdb-") : null;
+        final long entries = keys * 8L;
+        store = Backends.create(backend, entries, dir).createStore(0, entries);
+        keyContext = new KeyContext(64);
+        final KeyedStateRegistry registry = new KeyedStateRegistry(store, keyContext, SystemEpochClock.INSTANCE);
+        longValue = registry.getLongState(new LongValueStateDescriptor("long"));
+        boxedValue = registry.getState(new ValueStateDescriptor<>("boxed", LongCodec.INSTANCE));
+        list = registry.getListState(new ListStateDescriptor<>("list", LongCodec.INSTANCE));
+        appendList = registry.getListState(new ListStateDescriptor<>("append", LongCodec.INSTANCE));
+        map = registry.getMapState(new MapStateDescriptor<>("map", LongCodec.INSTANCE, LongCodec.INSTANCE));
+        reducing = registry.getReducingState(new ReducingStateDescriptor<>("reducing", Long::sum, LongCodec.INSTANCE));
+        aggregating = registry.getAggregatingState(
+            new AggregatingStateDescriptor<>("aggregating", new Count(), LongCodec.INSTANCE));
+        appended = new int[keys];
+        userKey = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 8));
+        for (long key = 0; key < keys; key++)
+        {
+            setKey(key);
+            longValue.update(key);
+            boxedValue.update(key);
+            for (long i = 0; i < listLength; i++)
+            {
+                list.add(i);
+            }
+            for (long i = 0; i < mapEntries; i++)
+            {
+                map.put(i, i);
+            }
+            reducing.add(1L);
+            aggregating.add(1L);
+        }
+        random = new Keys(keys, 7);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        try
+        {
+            if (store != null)
+            {
+                store.close();
+            }
+        }
+        finally
+        {
+            TempDirs.delete(dir);
+        }
+    }
+
+    private long setKey(final long key)
+    {
+        userKey.putLong(0, key, ByteOrder.BIG_ENDIAN);
+        final int keyGroup = KeyGroups.keyGroup(userKey, 0, Long.BYTES, KeyGroups.DEFAULT_MAX_PARALLELISM);
+        keyContext.setCurrentKey(userKey, 0, Long.BYTES, keyGroup);
+        return key;
+    }
+
+    @Benchmark
+    public long longValueReadModifyWrite()
+    {
+        setKey(random.next());
+        final long updated = longValue.valueOr(0) + 1;
+        longValue.update(updated);
+        return updated;
+    }
+
+    @Benchmark
+    public Long boxedValueRead()
+    {
+        setKey(random.next());
+        return boxedValue.value();
+    }
+
+    /** An append; every {@code listLength}-th append to a key clears it instead, so lists stay that short. */
+    @Benchmark
+    public void listAdd()
+    {
+        final int key = (int)setKey(random.next());
+        if (++appended[key] == listLength)
+        {
+            appended[key] = 0;
+            appendList.clear();
+        }
+        else
+        {
+            appendList.add(1L);
+        }
+    }
+
+    @Benchmark
+    public List<Long> listGet()
+    {
+        setKey(random.next());
+        return list.get();
+    }
+
+    @Benchmark
+    public void mapPut()
+    {
+        setKey(random.next());
+        map.put(next++ & 7, 1L);
+    }
+
+    @Benchmark
+    public Long mapGet()
+    {
+        setKey(random.next());
+        return map.get(next++ & 7);
+    }
+
+    @Benchmark
+    public void mapIterate(final Blackhole blackhole)
+    {
+        setKey(random.next());
+        for (final Map.Entry<Long, Long> entry : map.entries())
+        {
+            blackhole.consume(entry);
+        }
+    }
+
+    @Benchmark
+    public void reducingAdd()
+    {
+        setKey(random.next());
+        reducing.add(1L);
+    }
+
+    @Benchmark
+    public void aggregatingAdd()
+    {
+        setKey(random.next());
+        aggregating.add(1L);
+    }
+
+    /** Counts its inputs. */
+    static final class Count implements AggregateFunction<Long, Long, Long>
+    {
+        public Long createAccumulator()
+        {
+            return 0L;
+        }
+
+        public Long add(final Long value, final Long accumulator)
+        {
+            return accumulator + 1;
+        }
+
+        public Long result(final Long accumulator)
+        {
+            return accumulator;
+        }
+
+        public Long merge(final Long a, final Long b)
+        {
+            return a + b;
+        }
+    }
+}
