@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -30,6 +31,10 @@ import java.util.concurrent.Callable;
     versionProvider = WeirCli.Version.class)
 public final class WeirCli implements Callable<Integer>
 {
+    /** The commands, in the order help lists them. */
+    private static final List<String> COMMANDS =
+        List.of("job", "snapshot", "demo", "bench", "nexmark", "stat", "plot", "help");
+
     @Spec
     private CommandSpec spec;
 
@@ -81,7 +86,7 @@ public final class WeirCli implements Callable<Integer>
     /** Run a command; returns the exit code. */
     public static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
-        final CommandLine commandLine = commandLine(out, err);
+        final CommandLine commandLine = commandLine(out, err, args.length == 0 ? null : args[0]);
         try
         {
             return commandLine.execute(args);
@@ -101,19 +106,56 @@ public final class WeirCli implements Callable<Integer>
      */
     public static CommandLine commandLine(final PrintStream out, final PrintStream err)
     {
+        return commandLine(out, err, null);
+    }
+
+    /**
+     * @param first the first argument: when it names a command, only that command is built (picocli reads each
+     *              command's annotations as it builds it, which is most of its start-up time); with
+     *              {@code --version}, none; otherwise all, for the list of commands in help and errors.
+     */
+    private static CommandLine commandLine(final PrintStream out, final PrintStream err, final String first)
+    {
         final CommandLine.IFactory factory = new StreamsFactory(out, err);
-        final CommandLine commandLine = new CommandLine(new WeirCli(err), factory)
-            .addSubcommand(new CommandLine(JobCommand.class, factory))
-            .addSubcommand(new CommandLine(SnapshotCommand.class, factory))
-            .addSubcommand(new CommandLine(DemoCommand.class, factory))
-            .addSubcommand(BenchPassThrough.commandLine(factory))
-            .addSubcommand(new CommandLine(NexmarkCommand.class, factory))
-            .addSubcommand(new CommandLine(StatCommand.class, factory))
-            .addSubcommand(new CommandLine(PlotCommand.class, factory))
-            .addSubcommand(new CommandLine(CommandLine.HelpCommand.class, factory));
-        commandLine.getSubcommands().get("help").getCommandSpec().usageMessage()
-            .header("the help of a command: 'weir help job' is 'weir job --help'");
+        final CommandLine commandLine = new CommandLine(new WeirCli(err), factory);
+        final boolean versionOnly = "--version".equals(first) || "-V".equals(first);
+        final boolean all = !versionOnly && (!COMMANDS.contains(first) || "help".equals(first));
+        for (final String name : COMMANDS)
+        {
+            if (all || name.equals(first))
+            {
+                commandLine.addSubcommand(command(name, factory));
+            }
+        }
         return Conventions.apply(commandLine, out, err);
+    }
+
+    private static CommandLine command(final String name, final CommandLine.IFactory factory)
+    {
+        switch (name)
+        {
+            case "job":
+                return new CommandLine(JobCommand.class, factory);
+            case "snapshot":
+                return new CommandLine(SnapshotCommand.class, factory);
+            case "demo":
+                return new CommandLine(DemoCommand.class, factory);
+            case "bench":
+                return BenchPassThrough.commandLine(factory);
+            case "nexmark":
+                return new CommandLine(NexmarkCommand.class, factory);
+            case "stat":
+                return new CommandLine(StatCommand.class, factory);
+            case "plot":
+                return new CommandLine(PlotCommand.class, factory);
+            case "help":
+                final CommandLine help = new CommandLine(CommandLine.HelpCommand.class, factory);
+                help.getCommandSpec().usageMessage()
+                    .header("the help of a command: 'weir help job' is 'weir job --help'");
+                return help;
+            default:
+                throw new IllegalArgumentException("no command " + name);
+        }
     }
 
     /** {@code weir --version}: {@code weir 0.1.0}. */

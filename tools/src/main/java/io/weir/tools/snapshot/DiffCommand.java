@@ -1,10 +1,10 @@
 package io.weir.tools.snapshot;
 
+import io.weir.snapshot.CheckpointManifest;
 import io.weir.tools.cli.Conventions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import io.weir.snapshot.CheckpointManifest;
 
 import java.io.PrintStream;
 import java.util.ArrayList;

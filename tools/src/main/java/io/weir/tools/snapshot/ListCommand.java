@@ -1,12 +1,12 @@
 package io.weir.tools.snapshot;
 
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
 import io.weir.snapshot.SnapshotCorruptException;
 import io.weir.snapshot.SnapshotFileKind;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package io.weir.tools.snapshot;
 
+import io.weir.snapshot.CheckpointManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import io.weir.snapshot.CheckpointManifest;
 
 import java.io.PrintStream;
 

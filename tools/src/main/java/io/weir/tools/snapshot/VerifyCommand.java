@@ -1,10 +1,10 @@
 package io.weir.tools.snapshot;
 
+import io.weir.snapshot.CheckpointDirectory;
+import io.weir.snapshot.CheckpointKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import io.weir.snapshot.CheckpointDirectory;
-import io.weir.snapshot.CheckpointKind;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
