@@ -8,100 +8,130 @@ import io.weir.snapshot.DirectoryLockedException;
 import io.weir.tools.io.BadInputException;
 import io.weir.tools.jobs.Event;
 import io.weir.tools.jobs.ReferenceJobs;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code weir job NAME --in FILE --out FILE ...}: runs one reference job over a CSV file. */
-final class JobCommand
-{
-    static final String USAGE = String.join("\n",
-        "Usage: weir job NAME --in FILE --out FILE [OPTIONS]",
-        "",
+@Command(
+    name = "job",
+    customSynopsis = "weir job NAME --in FILE --out FILE [OPTIONS]",
+    header = "run a reference job (rolling-sum, dedup, session, tumbling, velocity)",
+    description = {
         "Runs a reference job of docs/reference-jobs.md over a CSV input (ts_millis,key,amount,event_id per line;",
-        "a first line that is not numeric is skipped as a header).",
-        "",
-        "  NAME                     rolling-sum | dedup | session | tumbling | velocity",
-        "  --in FILE                input CSV",
-        "  --out FILE               result CSV; session, tumbling and velocity also write FILE's .late.csv",
-        "                           sibling. Outputs appear whole or not at all.",
-        "  --out-of-order-ms D      watermark bound: W = max(ts) - D - 1 (default 5000)",
-        "  --shards N               shard threads (default: available processors)",
-        "  --backend B              chronicle (default) | lmdb | heap",
-        "  --state-dir DIR          where lmdb / file-backed state lives (default: a temp directory)",
-        "  --keep-state             keep the state directory after the job",
-        "  --max-parallelism G      key groups (default 128)",
-        "",
-        "Exactly-once checkpoints:",
-        "  --checkpoint-dir DIR     take checkpoints into DIR; running the same command again after a crash",
-        "                           resumes from the newest complete checkpoint (falling back past corrupt ones)",
-        "  --checkpoint-interval-ms M   checkpoint every M ms (default 1000 with --checkpoint-dir)",
-        "  --state-writer W         who writes the shards' state files: shard (default; in the shard's idle time,",
-        "                           for machines with no core to spare) | checkpoint-thread (a core is free)",
-        "  --restore PATH           start from a checkpoint or savepoint directory (chk-N or savepoint-N),",
-        "                           with any --shards (key groups are redistributed)",
-        "  --allow-non-restored-state   restore even if the checkpoint holds state the job no longer has (the",
-        "                           state is dropped); without it such a restore is refused, naming the state",
-        "  --stop-after-events N    take a savepoint after about N events and stop (SIGTERM does the same)",
-        "  --source-rate R          read the input at R events/s (to watch, stop or crash a short job)",
-        "");
-
+        "a first line that is not numeric is skipped as a header)."},
+    sortOptions = false)
+final class JobCommand implements Callable<Integer>
+{
     /** How long a stop with savepoint may take, state files included, before the job is abandoned without one. */
     private static final long STOP_TIMEOUT_MINUTES = 30;
 
-    private JobCommand()
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", converter = JobName.class,
+        description = "rolling-sum | dedup | session | tumbling | velocity")
+    private String name;
+
+    @Option(names = "--in", required = true, paramLabel = "FILE", description = "input CSV")
+    private Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description =
+        "result CSV; session, tumbling and velocity also write FILE's .late.csv sibling. Outputs " +
+        "appear whole or not at all.")
+    private Path outPath;
+
+    @Option(names = "--out-of-order-ms", paramLabel = "D",
+        description = "watermark bound: W = max(ts) - D - 1 (default ${DEFAULT-VALUE})")
+    private long outOfOrdernessMs = ReferenceJobs.DEFAULT_OUT_OF_ORDERNESS_MS;
+
+    @Option(names = "--shards", paramLabel = "N", description = "shard threads (default: available processors)")
+    private int shards = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--backend", paramLabel = "B", description = "chronicle (default) | lmdb | heap")
+    private String backendName = Backends.DEFAULT;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+        description = "where lmdb / file-backed state lives (default: a temp directory)")
+    private Path stateDir;
+
+    @Option(names = "--keep-state", description = "keep the state directory after the job")
+    private boolean keepState;
+
+    @Option(names = "--max-parallelism", paramLabel = "G", description = "key groups (default ${DEFAULT-VALUE})")
+    private int maxParallelism = 128;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description =
+        "exactly-once checkpoints: take checkpoints into DIR; running the same command again after a " +
+        "crash resumes from the newest complete checkpoint (falling back past corrupt ones)")
+    private Path checkpointDir;
+
+    @Option(names = "--checkpoint-interval-ms", paramLabel = "M",
+        description = "checkpoint every M ms (default 1000 with --checkpoint-dir)")
+    private Long checkpointIntervalMs;
+
+    @Option(names = "--state-writer", paramLabel = "W", description =
+        "who writes the shards' state files: shard (default; in the shard's idle time, for machines " +
+        "with no core to spare) | checkpoint-thread (a core is free)")
+    private String stateWriter;
+
+    @Option(names = "--restore", paramLabel = "PATH", description =
+        "start from a checkpoint or savepoint directory (chk-N or savepoint-N), with any --shards " +
+        "(key groups are redistributed)")
+    private Path restore;
+
+    @Option(names = "--allow-non-restored-state", description =
+        "restore even if the checkpoint holds state the job no longer has (the state is dropped); " +
+        "without it such a restore is refused, naming the state")
+    private boolean allowNonRestoredState;
+
+    @Option(names = "--stop-after-events", paramLabel = "N",
+        description = "take a savepoint after about N events and stop (SIGTERM does the same)")
+    private long stopAfterEvents;
+
+    @Option(names = "--source-rate", paramLabel = "R",
+        description = "read the input at R events/s (to watch, stop or crash a short job)")
+    private long sourceRate;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    JobCommand(final PrintStream out, final PrintStream err)
     {
+        this.out = out;
+        this.err = err;
     }
 
-    static int run(final String[] args, final PrintStream out, final PrintStream err)
+    @Override
+    public Integer call()
     {
-        final Options options = Options.parse("weir job", args, 0,
-            Set.of("in", "out", "out-of-order-ms", "shards", "backend", "state-dir", "max-parallelism",
-                "checkpoint-dir", "checkpoint-interval-ms", "state-writer", "restore", "stop-after-events",
-                "source-rate"),
-            Set.of("keep-state", "help", "allow-non-restored-state"));
-        if (options.flag("help"))
-        {
-            out.print(USAGE);
-            return 0;
-        }
-        if (options.positional().size() != 1)
-        {
-            throw new UsageException("weir job: expected exactly one job name (" +
-                String.join(", ", ReferenceJobs.NAMES) + "), got " + options.positional());
-        }
-        final String name = options.positional().get(0);
-        if (!ReferenceJobs.NAMES.contains(name))
-        {
-            throw new UsageException("weir job: unknown job '" + name + "'; jobs: " +
-                String.join(", ", ReferenceJobs.NAMES));
-        }
-        final Path in = options.path("in");
-        final Path outPath = options.path("out");
-        final long outOfOrdernessMs = options.longValue(
-            "out-of-order-ms", ReferenceJobs.DEFAULT_OUT_OF_ORDERNESS_MS, 0, Long.MAX_VALUE / 4);
-        final int maxParallelism = options.intValue("max-parallelism", 128, 1, 32768);
-        final int shards = options.intValue("shards", Runtime.getRuntime().availableProcessors(), 1, maxParallelism);
-        final String backendName = options.string("backend", Backends.DEFAULT);
-        final Path stateDir = options.flag("state-dir") ? options.path("state-dir") : null;
-        final long sourceRate = options.longValue("source-rate", 0, 0, Long.MAX_VALUE);
-        final long stopAfterEvents = options.longValue("stop-after-events", 0, 0, Long.MAX_VALUE);
+        Conventions.range(spec, "--out-of-order-ms", outOfOrdernessMs, 0, Long.MAX_VALUE / 4);
+        Conventions.range(spec, "--max-parallelism", maxParallelism, 1, 32768);
+        Conventions.range(spec, "--shards", shards, 1, maxParallelism);
+        Conventions.range(spec, "--source-rate", sourceRate, 0, Long.MAX_VALUE);
+        Conventions.range(spec, "--stop-after-events", stopAfterEvents, 0, Long.MAX_VALUE);
         final WeirContext context = new WeirContext()
             .shards(shards)
             .maxParallelism(maxParallelism)
-            .stateBackend(Backends.create(backendName, stateDir, options.flag("keep-state")))
+            .stateBackend(Backends.create(backendName, stateDir, keepState))
             .log(message -> err.println("weir job " + name + ": " + message));
-        final CheckpointSettings checkpoints = checkpointSettings(options);
+        final CheckpointSettings checkpoints = checkpointSettings();
         if (checkpoints.enabled())
         {
             context.checkpoints(checkpoints);
         }
-        else if (stopAfterEvents > 0 || options.flag("restore"))
+        else if (stopAfterEvents > 0 || restore != null)
         {
             throw new UsageException("weir job: --stop-after-events and --restore need --checkpoint-dir");
         }
@@ -346,32 +376,45 @@ final class JobCommand
         }
     }
 
-    private static CheckpointSettings checkpointSettings(final Options options)
+    private CheckpointSettings checkpointSettings()
     {
-        if (!options.flag("checkpoint-dir"))
+        if (checkpointDir == null)
         {
-            for (final String option :
-                new String[]{"checkpoint-interval-ms", "state-writer", "allow-non-restored-state"})
+            final String given = checkpointIntervalMs != null ? "checkpoint-interval-ms" :
+                stateWriter != null ? "state-writer" : allowNonRestoredState ? "allow-non-restored-state" : null;
+            if (given != null)
             {
-                if (options.flag(option))
-                {
-                    throw new UsageException("weir job: --" + option + " needs --checkpoint-dir");
-                }
+                throw new UsageException("weir job: --" + given + " needs --checkpoint-dir");
             }
             return CheckpointSettings.DISABLED;
         }
-        CheckpointSettings settings = CheckpointSettings.every(options.path("checkpoint-dir"),
-            options.longValue("checkpoint-interval-ms", 1000, 0, Long.MAX_VALUE));
-        if (options.flag("state-writer"))
+        CheckpointSettings settings = CheckpointSettings.every(checkpointDir, Conventions.range(spec,
+            "--checkpoint-interval-ms", checkpointIntervalMs == null ? 1000 : checkpointIntervalMs, 0, Long.MAX_VALUE));
+        if (stateWriter != null)
         {
-            settings = settings.stateWriter(StateWriterOption.parse(options, "weir job"));
+            settings = settings.stateWriter(StateWriterOption.parse(stateWriter, "weir job"));
         }
-        if (options.flag("restore"))
+        if (restore != null)
         {
-            settings = settings.restoreFrom(options.path("restore"));
+            settings = settings.restoreFrom(restore);
         }
-        settings = settings.allowNonRestoredState(options.flag("allow-non-restored-state"));
+        settings = settings.allowNonRestoredState(allowNonRestoredState);
         return settings;
+    }
+
+    /** NAME: one of the reference jobs. */
+    static final class JobName implements CommandLine.ITypeConverter<String>
+    {
+        @Override
+        public String convert(final String value)
+        {
+            if (!ReferenceJobs.NAMES.contains(value))
+            {
+                throw new CommandLine.TypeConversionException("unknown job '" + value + "'; jobs: " +
+                    String.join(", ", ReferenceJobs.NAMES));
+            }
+            return value;
+        }
     }
 
     private static String describe(final Throwable cause)

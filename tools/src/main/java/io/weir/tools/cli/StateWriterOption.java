@@ -16,9 +16,20 @@ public final class StateWriterOption
      */
     public static CheckpointSettings.StateWriter parse(final Options options, final String command)
     {
+        return parse(options.string("state-writer", ""), command);
+    }
+
+    /**
+     * @param value   the value of {@code --state-writer}.
+     * @param command named in the error, e.g. {@code weir job}.
+     * @return the state writer {@code value} names.
+     * @throws UsageException naming the option and the bad value.
+     */
+    public static CheckpointSettings.StateWriter parse(final String value, final String command)
+    {
         try
         {
-            return CheckpointSettings.StateWriter.parse(options.string("state-writer", ""), "--state-writer");
+            return CheckpointSettings.StateWriter.parse(value, "--state-writer");
         }
         catch (final IllegalArgumentException ex)
         {

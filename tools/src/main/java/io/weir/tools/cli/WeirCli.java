@@ -1,42 +1,59 @@
 package io.weir.tools.cli;
 
 import io.weir.tools.demo.DemoCommand;
+import io.weir.tools.nexmark.NexmarkCommand;
+import io.weir.tools.plot.PlotCommand;
 import io.weir.tools.snapshot.SnapshotCommand;
+import io.weir.tools.stat.StatCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
- * The {@code weir} command line: dispatches to a command; prints usage errors as one line on standard error
- * (exit 2), help on standard output (exit 0).
+ * The {@code weir} command line, parsed by picocli: dispatches to a command; prints usage errors as one line on
+ * standard error (exit 2), help on standard output (exit 0), failures as one line and their causes on standard
+ * error (exit 1).
  */
-public final class WeirCli
-{
-    static final String USAGE = String.join("\n",
-        "Weir: single-node stateful stream processing, thread-per-core, off-heap keyed state.",
-        "",
-        "Usage: weir COMMAND [OPTIONS]",
-        "",
-        "Commands:",
-        "  demo [--duration-s S] [--rate R]      fraud detection on a generated card stream: alerts, latency, checkpoints",
-        "  job NAME --in FILE --out FILE [...]   run a reference job (rolling-sum, dedup, session, tumbling, velocity)",
-        "  snapshot list|show|verify|dump|diff   inspect checkpoints and savepoints offline",
-        "  bench [OPTIONS]                       throughput and latency of the benchmark workload (docs/benchmarks.md)",
-        "  nexmark gen --events N --out FILE     the Nexmark benchmark's event stream (docs/nexmark.md)",
-        "  stat [DIR] [--once]                   counters of the jobs running on this machine, every second",
-        "  plot FILE... -o OUT.svg               latency plots of .hlog/.hgrm files, several runs overlaid",
-        "",
-        "Options:",
-        "  -h, --help                            this text; 'weir COMMAND --help' explains a command",
-        "  --version                             the version of weir",
-        "",
-        "Options may come before or after positional arguments; '--' ends them.",
+@Command(
+    name = "weir",
+    customSynopsis = "weir COMMAND [OPTIONS]",
+    description = "Weir: single-node stateful stream processing, thread-per-core, off-heap keyed state.",
+    footer = {
+        "%nOptions may come before or after positional arguments; '--' ends them.",
         "Help goes to standard output, errors to standard error.",
-        "Exit codes: 0 success, 1 failure (bad input, a failed job), 2 usage error.",
-        "");
+        "Exit codes: 0 success, 1 failure (bad input, a failed job), 2 usage error."},
+    versionProvider = WeirCli.Version.class)
+public final class WeirCli implements Callable<Integer>
+{
+    /** The commands, in the order help lists them. */
+    private static final List<String> COMMANDS =
+        List.of("job", "snapshot", "demo", "bench", "nexmark", "stat", "plot", "help");
 
-    private WeirCli()
+    @Spec
+    private CommandSpec spec;
+
+    @CommandLine.Option(names = {"-V", "--version"}, versionHelp = true, description = "the version of weir")
+    private boolean versionRequested;
+
+    private final PrintStream err;
+
+    WeirCli(final PrintStream err)
     {
+        this.err = err;
+    }
+
+    /** Without a command: the usage, on standard error, and exit 2. */
+    @Override
+    public Integer call()
+    {
+        spec.commandLine().usage(err);
+        return CommandLine.ExitCode.USAGE;
     }
 
     /**
@@ -69,66 +86,120 @@ public final class WeirCli
     /** Run a command; returns the exit code. */
     public static int run(final String[] args, final PrintStream out, final PrintStream err)
     {
-        if (args.length == 0)
-        {
-            err.print(USAGE);
-            return 2;
-        }
-        if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))
-        {
-            out.print(USAGE);
-            return 0;
-        }
-        if (args[0].equals("--version") || args[0].equals("-V"))
-        {
-            out.println("weir " + version());
-            return 0;
-        }
-        final String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        final CommandLine commandLine = commandLine(out, err, args.length == 0 ? null : args[0]);
         try
         {
-            switch (args[0])
-            {
-                case "job":
-                    return JobCommand.run(rest, out, err);
-                case "bench":
-                    return io.weir.tools.bench.BenchCommand.run(rest, out, err);
-                case "plot":
-                    return io.weir.tools.plot.PlotCommand.run(rest, out, err);
-                case "demo":
-                    return DemoCommand.run(rest, out, err);
-                case "snapshot":
-                    return SnapshotCommand.run(rest, out, err);
-                case "nexmark":
-                    return io.weir.tools.nexmark.NexmarkCommand.run(rest, out, err);
-                case "stat":
-                    return io.weir.tools.stat.StatCommand.run(rest, out, err);
-                default:
-                    throw new UsageException("unknown command '" + args[0] + "' (see 'weir --help')");
-            }
+            return commandLine.execute(args);
         }
-        catch (final UsageException ex)
+        finally
         {
-            final String message = ex.getMessage();
-            err.println(message.startsWith("weir") ? message : "weir: " + message);
-            return 2;
+            commandLine.getOut().flush();
+            commandLine.getErr().flush();
         }
-        catch (final Exception ex)
+    }
+
+    /**
+     * The whole command tree, printing to {@code out} and {@code err}. Commands get the streams through their
+     * {@code (PrintStream out, PrintStream err)} constructor.
+     *
+     * @return a command line ready to {@link CommandLine#execute execute}; used once.
+     */
+    public static CommandLine commandLine(final PrintStream out, final PrintStream err)
+    {
+        return commandLine(out, err, null);
+    }
+
+    /**
+     * @param first the first argument: when it names a command, only that command is built (picocli reads each
+     *              command's annotations as it builds it, which is most of its start-up time); with
+     *              {@code --version}, none; otherwise all, for the list of commands in help and errors.
+     */
+    private static CommandLine commandLine(final PrintStream out, final PrintStream err, final String first)
+    {
+        final CommandLine.IFactory factory = new StreamsFactory(out, err);
+        final CommandLine commandLine = new CommandLine(new WeirCli(err), factory);
+        final boolean versionOnly = "--version".equals(first) || "-V".equals(first);
+        final boolean all = !versionOnly && (!COMMANDS.contains(first) || "help".equals(first));
+        for (final String name : COMMANDS)
         {
-            err.println("weir " + args[0] + ": failed: " + ex);
-            for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause())
+            if (all || name.equals(first))
             {
-                err.println("  caused by: " + cause);
+                commandLine.addSubcommand(command(name, factory));
             }
-            if (System.getenv("WEIR_VERBOSE") != null)
-            {
-                ex.printStackTrace(err);
-            }
-            else
-            {
-                err.println("  (WEIR_VERBOSE=1 prints the stack trace)");
-            }
-            return 1;
         }
+        return Conventions.apply(commandLine, out, err);
+    }
+
+    private static CommandLine command(final String name, final CommandLine.IFactory factory)
+    {
+        switch (name)
+        {
+            case "job":
+                return new CommandLine(JobCommand.class, factory);
+            case "snapshot":
+                return new CommandLine(SnapshotCommand.class, factory);
+            case "demo":
+                return new CommandLine(DemoCommand.class, factory);
+            case "bench":
+                return BenchPassThrough.commandLine(factory);
+            case "nexmark":
+                return new CommandLine(NexmarkCommand.class, factory);
+            case "stat":
+                return new CommandLine(StatCommand.class, factory);
+            case "plot":
+                return new CommandLine(PlotCommand.class, factory);
+            case "help":
+                final CommandLine help = new CommandLine(CommandLine.HelpCommand.class, factory);
+                help.getCommandSpec().usageMessage()
+                    .header("the help of a command: 'weir help job' is 'weir job --help'");
+                return help;
+            default:
+                throw new IllegalArgumentException("no command " + name);
+        }
+    }
+
+    /** {@code weir --version}: {@code weir 0.1.0}. */
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        @Override
+        public String[] getVersion()
+        {
+            return new String[]{"weir " + version()};
+        }
+    }
+
+    /** Creates commands with the CLI's output streams, other classes (converters, ...) as picocli does. */
+    private static final class StreamsFactory implements CommandLine.IFactory
+    {
+        private final PrintStream out;
+        private final PrintStream err;
+
+        StreamsFactory(final PrintStream out, final PrintStream err)
+        {
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public <K> K create(final Class<K> type) throws Exception
+        {
+            final java.lang.reflect.Constructor<K> constructor;
+            try
+            {
+                constructor = type.getDeclaredConstructor(PrintStream.class, PrintStream.class);
+            }
+            catch (final NoSuchMethodException ex)
+            {
+                return CommandLine.defaultFactory().create(type);
+            }
+            constructor.setAccessible(true);
+            return constructor.newInstance(out, err);
+        }
+    }
+
+    /** Keeps a writer over {@code stream} so picocli's help and messages reach the same stream. */
+    static PrintWriter writer(final PrintStream stream)
+    {
+        return new PrintWriter(stream, true);
     }
 }

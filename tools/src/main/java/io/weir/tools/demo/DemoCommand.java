@@ -8,21 +8,29 @@ import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.tools.cli.Backends;
+import io.weir.tools.cli.Conventions;
+import io.weir.tools.cli.UsageException;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code weir demo}: a fraud-detection pipeline on a generated card-transaction stream, with a live progress
  * line and a latency, alert and checkpoint report at the end. Runs on the calling thread.
  */
-public final class DemoCommand
-{
-    static final String USAGE = String.join("\n",
-        "Usage: weir demo [OPTIONS]",
-        "",
+@Command(
+    name = "demo",
+    customSynopsis = "weir demo [OPTIONS]",
+    header = "fraud detection on a generated card stream: alerts, latency, checkpoints",
+    description = {
         "Fraud detection on a generated card-transaction stream, keyed by card, for a bounded time. Rules:",
         "  velocity  5 or more transactions of one card within 10 s (event time)  -> alert",
         "  spike     an amount above 10x the card's running average (after 3 transactions)  -> alert",
@@ -31,51 +39,98 @@ public final class DemoCommand
         "the state backend with a 1 h time to live, and is checkpointed every second. The generator injects",
         "bursts and spikes now and then, so alerts appear. It shows a progress line once a second, then the",
         "latency percentiles (intended send time -> outcome seen on the shard thread, warm-up excluded),",
-        "samples and counts of alerts, checkpoint pauses and the state size.",
-        "",
-        "Options:",
-        "  --duration-s S             how long to generate transactions (default " +
-            DemoSettings.DURATION_S_DEFAULT + ")",
-        "  --rate R                   transactions per second, paced by intended send time (default " +
-            DemoSettings.RATE_DEFAULT + ")",
-        "  --cards N                  distinct cards (default " + DemoSettings.CARDS_DEFAULT + ")",
-        "  --seed X                   seed of the generator: the same seed gives the same cards, amounts and",
-        "                             injected fraud (default " + DemoSettings.SEED_DEFAULT + ")",
-        "  --shards N                 shard threads (default: available processors)",
-        "  --backend B                state backend: chronicle (default) | lmdb | heap",
-        "  --checkpoint-dir DIR       where checkpoints go (default ./" + DemoSettings.CHECKPOINT_DIR_DEFAULT +
-            "); a run",
-        "                             interrupted with Ctrl-C resumes its state from there the next time",
-        "  --checkpoint-interval-ms M checkpoint every M ms (default " +
-            DemoSettings.CHECKPOINT_INTERVAL_MS_DEFAULT + ")",
-        "  --time-scale X             the generated event-time clock starts at the wall clock and runs X times",
-        "                             faster (default " + DemoSettings.TIME_SCALE_DEFAULT + ": one second of the " +
-            "run is 10 minutes of card activity),",
-        "                             so 30-minute sessions end, and summaries appear, within a 20 s run. The",
-        "                             1 h state TTL (processing time) is divided by X as well. --time-scale 1",
-        "                             runs the rules in real time (no summaries in a short run).",
-        "  --out-of-order-ms D        event-time jitter of the generator and the watermark bound (default " +
-            DemoSettings.OUT_OF_ORDERNESS_MS_DEFAULT + ")",
-        "  --samples N                alerts and summaries shown of each kind (default " +
-            DemoSettings.SAMPLES_DEFAULT + ")",
-        "  --help                     this text",
-        "");
-
+        "samples and counts of alerts, checkpoint pauses and the state size."},
+    sortOptions = false)
+public final class DemoCommand implements Callable<Integer>
+{
     private static final long TICK_NS = TimeUnit.SECONDS.toNanos(1);
 
-    private DemoCommand()
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--duration-s", paramLabel = "S",
+        description = "how long to generate transactions (default ${DEFAULT-VALUE})")
+    private long durationS = DemoSettings.DURATION_S_DEFAULT;
+
+    @Option(names = "--rate", paramLabel = "R",
+        description = "transactions per second, paced by intended send time (default ${DEFAULT-VALUE})")
+    private long rate = DemoSettings.RATE_DEFAULT;
+
+    @Option(names = "--cards", paramLabel = "N", description = "distinct cards (default ${DEFAULT-VALUE})")
+    private int cards = DemoSettings.CARDS_DEFAULT;
+
+    @Option(names = "--seed", paramLabel = "X", description =
+        "seed of the generator: the same seed gives the same cards, amounts and injected fraud " +
+        "(default ${DEFAULT-VALUE})")
+    private long seed = DemoSettings.SEED_DEFAULT;
+
+    @Option(names = "--shards", paramLabel = "N", description = "shard threads (default: available processors)")
+    private int shards = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--backend", paramLabel = "B", description = "state backend: chronicle (default) | lmdb | heap")
+    private String backend = Backends.DEFAULT;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description =
+        "where checkpoints go (default ./${DEFAULT-VALUE}); a run interrupted with Ctrl-C resumes its " +
+        "state from there the next time")
+    private Path checkpointDir = Path.of(DemoSettings.CHECKPOINT_DIR_DEFAULT);
+
+    @Option(names = "--checkpoint-interval-ms", paramLabel = "M",
+        description = "checkpoint every M ms (default ${DEFAULT-VALUE})")
+    private long checkpointIntervalMs = DemoSettings.CHECKPOINT_INTERVAL_MS_DEFAULT;
+
+    @Option(names = "--time-scale", paramLabel = "X", description =
+        "the generated event-time clock starts at the wall clock and runs X times faster (default " +
+        "${DEFAULT-VALUE}: one second of the run is 10 minutes of card activity), so 30-minute " +
+        "sessions end, and summaries appear, within a 20 s run. The 1 h state TTL (processing time) " +
+        "is divided by X as well. --time-scale 1 runs the rules in real time (no summaries in a short " +
+        "run).")
+    private long timeScale = DemoSettings.TIME_SCALE_DEFAULT;
+
+    @Option(names = "--out-of-order-ms", paramLabel = "D",
+        description = "event-time jitter of the generator and the watermark bound (default ${DEFAULT-VALUE})")
+    private long outOfOrdernessMs = DemoSettings.OUT_OF_ORDERNESS_MS_DEFAULT;
+
+    @Option(names = "--samples", paramLabel = "N",
+        description = "alerts and summaries shown of each kind (default ${DEFAULT-VALUE})")
+    private int samples = DemoSettings.SAMPLES_DEFAULT;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    DemoCommand(final PrintStream out, final PrintStream err)
     {
+        this.out = out;
+        this.err = err;
     }
 
-    /** Run the demo; returns the exit code. Usage errors throw {@link io.weir.tools.cli.UsageException}. */
-    public static int run(final String[] args, final PrintStream out, final PrintStream err)
+    /** The options, validated. */
+    private DemoSettings settings()
     {
-        final DemoSettings settings = DemoSettings.parse(args);
-        if (settings.help())
+        if (!Backends.NAMES.contains(backend))
         {
-            out.print(USAGE);
-            return 0;
+            throw new UsageException(DemoSettings.COMMAND + ": unknown backend '" + backend + "'; backends: " +
+                String.join(", ", Backends.NAMES));
         }
+        return new DemoSettings(
+            Conventions.range(spec, "--duration-s", durationS, 1, 24 * 3600),
+            Conventions.range(spec, "--rate", rate, 1, 100_000_000),
+            Conventions.range(spec, "--cards", cards, 1, 100_000_000),
+            seed,
+            Conventions.range(spec, "--shards", shards, 1, 128),
+            backend,
+            checkpointDir,
+            Conventions.range(spec, "--checkpoint-interval-ms", checkpointIntervalMs, 10, 3_600_000),
+            Conventions.range(spec, "--time-scale", timeScale, 1, 100_000),
+            Conventions.range(spec, "--out-of-order-ms", outOfOrdernessMs, 0, 3_600_000),
+            Conventions.range(spec, "--samples", samples, 0, 1000));
+    }
+
+    /** Run the demo; returns the exit code. Usage errors throw {@link UsageException}. */
+    @Override
+    public Integer call()
+    {
+        final DemoSettings settings = settings();
         final OutcomeRecorder recorder = new OutcomeRecorder(settings.shards(), settings.samples());
         final WeirContext context = new WeirContext()
             .shards(settings.shards())

@@ -1,43 +1,32 @@
 package io.weir.tools.nexmark;
 
 import io.weir.tools.cli.UsageException;
+import picocli.CommandLine.Command;
 
-import java.io.PrintStream;
-import java.util.Arrays;
+import java.util.concurrent.Callable;
 
-/** {@code weir nexmark SUBCOMMAND}: the Nexmark benchmark's generator (docs/nexmark.md). */
-public final class NexmarkCommand
+/**
+ * {@code weir nexmark SUBCOMMAND}: the Nexmark benchmark (docs/nexmark.md). Each subcommand is a class of its own,
+ * listed in {@code subcommands}.
+ */
+@Command(
+    name = "nexmark",
+    customSynopsis = "weir nexmark SUBCOMMAND [OPTIONS]",
+    header = "the Nexmark benchmark's event stream (docs/nexmark.md)",
+    description = {
+        "The Nexmark benchmark (an online auction: persons, auctions, bids), as docs/nexmark.md specifies it."},
+    subcommands = {NexmarkGenCommand.class, NexmarkRunCommand.class},
+    footer = "%n'weir nexmark SUBCOMMAND --help' explains a subcommand.")
+public final class NexmarkCommand implements Callable<Integer>
 {
-    static final String USAGE = String.join("\n",
-        "Usage: weir nexmark SUBCOMMAND [OPTIONS]",
-        "",
-        "The Nexmark benchmark (an online auction: persons, auctions, bids), as docs/nexmark.md specifies it.",
-        "  gen --events N [--seed S] [--event-rate R] --out FILE   write the event stream as CSV",
-        "  run QUERY --in FILE --out FILE [--shards N] [...]        run a query (q1 q2 q5 q7 q11) over it",
-        "",
-        "'weir nexmark SUBCOMMAND --help' explains a subcommand.",
-        "");
-
     private NexmarkCommand()
     {
     }
 
-    public static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
+    /** Without a subcommand: a usage error. */
+    @Override
+    public Integer call()
     {
-        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help"))
-        {
-            (args.length == 0 ? err : out).print(USAGE);
-            return args.length == 0 ? 2 : 0;
-        }
-        final String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        if (args[0].equals("gen"))
-        {
-            return NexmarkGenCommand.run(rest, out, err);
-        }
-        if (args[0].equals("run"))
-        {
-            return NexmarkRunCommand.run(rest, out);
-        }
-        throw new UsageException("weir nexmark: unknown subcommand '" + args[0] + "' (see 'weir nexmark --help')");
+        throw new UsageException("weir nexmark: expected a subcommand (see 'weir nexmark --help')");
     }
 }

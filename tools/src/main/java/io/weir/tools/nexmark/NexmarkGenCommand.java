@@ -1,7 +1,10 @@
 package io.weir.tools.nexmark;
 
-import io.weir.tools.cli.Options;
-import io.weir.tools.cli.UsageException;
+import io.weir.tools.cli.Conventions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -12,47 +15,50 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
  * {@code weir nexmark gen --events N [--seed S] [--event-rate R] --out FILE}: writes events {@code 0 .. N-1} as
  * CSV (docs/nexmark.md, section 2). The file appears whole or not at all (written beside it, then renamed).
  */
-public final class NexmarkGenCommand
+@Command(
+    name = "gen",
+    customSynopsis = "weir nexmark gen --events N [--seed S] [--event-rate R] --out FILE",
+    header = "write the event stream as CSV",
+    description = "Writes the Nexmark event stream (persons, auctions, bids) as CSV, one event per line.",
+    sortOptions = false)
+public final class NexmarkGenCommand implements Callable<Integer>
 {
-    static final String USAGE = String.join("\n",
-        "Usage: weir nexmark gen --events N [--seed S] [--event-rate R] --out FILE",
-        "",
-        "Writes the Nexmark event stream (persons, auctions, bids) as CSV, one event per line.",
-        "  --events N        number of events (required)",
-        "  --seed S          any 64-bit integer (default 1)",
-        "  --event-rate R    events per second of event time, >= 1 (default 100000)",
-        "  --out FILE        the CSV file to write (replaced whole on success)",
-        "");
+    @Spec
+    private CommandSpec spec;
 
-    private NexmarkGenCommand()
+    @Option(names = "--events", required = true, paramLabel = "N", description = "number of events (required)")
+    private long events;
+
+    @Option(names = "--seed", paramLabel = "S", description = "any 64-bit integer (default ${DEFAULT-VALUE})")
+    private long seed = NexmarkGenerator.DEFAULT_SEED;
+
+    @Option(names = "--event-rate", paramLabel = "R",
+        description = "events per second of event time, >= 1 (default ${DEFAULT-VALUE})")
+    private long rate = NexmarkGenerator.DEFAULT_EVENT_RATE;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+        description = "the CSV file to write (replaced whole on success)")
+    private Path target;
+
+    private final PrintStream out;
+
+    NexmarkGenCommand(final PrintStream out, final PrintStream err)
     {
+        this.out = out;
     }
 
-    public static int run(final String[] args, final PrintStream out, final PrintStream err)
+    @Override
+    public Integer call()
     {
-        for (final String arg : args)
-        {
-            if (arg.equals("-h") || arg.equals("--help"))
-            {
-                out.print(USAGE);
-                return 0;
-            }
-        }
-        final Options options = Options.parse("weir nexmark gen", args, 0,
-            Set.of("events", "seed", "event-rate", "out"), Set.of());
-        options.checkPositional(0, "no positional arguments");
-        options.required("events");
-        final long events = options.longValue("events", 0, 0, Long.MAX_VALUE);
-        final long rate = options.longValue("event-rate", NexmarkGenerator.DEFAULT_EVENT_RATE, 1, Long.MAX_VALUE);
-        final NexmarkGenerator generator = new NexmarkGenerator(
-            options.longValue("seed", NexmarkGenerator.DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE), rate);
-        final Path target = options.path("out");
+        Conventions.range(spec, "--events", events, 0, Long.MAX_VALUE);
+        Conventions.range(spec, "--event-rate", rate, 1, Long.MAX_VALUE);
+        final NexmarkGenerator generator = new NexmarkGenerator(seed, rate);
         write(generator, events, target);
         out.printf("weir nexmark gen: %,d events (seed %d, %d events/s of event time) written to %s%n",
             events, generator.seed(), rate, target);

@@ -1,7 +1,12 @@
 package io.weir.tools.plot;
 
-import io.weir.tools.cli.Options;
+import io.weir.tools.cli.Conventions;
 import io.weir.tools.cli.UsageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,60 +16,70 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /** {@code weir plot}: overlay latency runs (interval logs and percentile distributions) in one SVG. */
-public final class PlotCommand
-{
-    static final String USAGE = String.join("\n",
-        "Usage: weir plot FILE... -o OUT.svg [OPTIONS]",
-        "",
+@Command(
+    name = "plot",
+    customSynopsis = "weir plot FILE... -o OUT.svg [OPTIONS]",
+    header = "latency plots of .hlog/.hgrm files, several runs overlaid",
+    description = {
         "Overlays latency runs in one self-contained SVG: each run's percentile distribution (log scale of",
-        "1/(1-p), 0% to 99.999%), and for interval logs latency over time (p50, p99, max per interval) with",
+        "1/(1-p), 0%% to 99.999%%), and for interval logs latency over time (p50, p99, max per interval) with",
         "checkpoint completions marked.",
         "",
         "FILE is an HdrHistogram interval log (.hlog, as 'weir bench --hlog' writes it; values in nanoseconds) or",
         "a percentile distribution (.hgrm, HdrHistogram's outputPercentileDistribution, plain or CSV). The kind is",
-        "read from the file's first line.",
-        "",
-        "  -o, --out FILE       where the SVG goes (required)",
-        "  --title TEXT         the plot's heading (default: the file names)",
-        "  --labels A,B,...     legend labels, one per FILE in order (default: the file names)",
-        "  --hgrm-unit U        unit of the values in .hgrm files: ns | us | ms | s (default us, what",
-        "                       'weir bench --hgrm' writes; use ns for a nanosecond histogram written unscaled)",
-        "  -h, --help           this text",
-        "");
-
+        "read from the file's first line."},
+    sortOptions = false)
+public final class PlotCommand implements Callable<Integer>
+{
     private static final Map<String, Double> UNITS_NS = Map.of("ns", 1.0, "us", 1e3, "ms", 1e6, "s", 1e9);
 
-    private PlotCommand()
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "FILE...", hideParamSyntax = true,
+        description = "an .hlog or .hgrm file")
+    private List<Path> files = List.of();
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE", description = "where the SVG goes (required)")
+    private Path output;
+
+    @Option(names = "--title", paramLabel = "TEXT", description = "the plot's heading (default: the file names)")
+    private String title;
+
+    @Option(names = "--labels", paramLabel = "A,B,...",
+        description = "legend labels, one per FILE in order (default: the file names)")
+    private String labelList;
+
+    @Option(names = "--hgrm-unit", paramLabel = "U", description =
+        "unit of the values in .hgrm files: ns | us | ms | s (default us, what 'weir bench --hgrm' " +
+        "writes; use ns for a nanosecond histogram written unscaled)")
+    private String hgrmUnit = "us";
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    PlotCommand(final PrintStream out, final PrintStream err)
     {
+        this.out = out;
+        this.err = err;
     }
 
-    public static int run(final String[] args, final PrintStream out, final PrintStream err) throws IOException
+    @Override
+    public Integer call()
     {
-        final String[] longArgs = Arrays.stream(args)
-            .map(arg -> arg.equals("-o") ? "--out" : arg.equals("-h") ? "--help" : arg)
-            .toArray(String[]::new);
-        final Options options = Options.parse("weir plot", longArgs, 0, Set.of("out", "title", "labels", "hgrm-unit"),
-            Set.of("help"));
-        if (options.flag("help"))
-        {
-            out.print(USAGE);
-            return 0;
-        }
-        if (options.positional().isEmpty())
+        if (files.isEmpty())
         {
             throw new UsageException("weir plot: expected one or more .hlog or .hgrm files (see 'weir plot --help')");
         }
-        final Path output = options.path("out");
-        final double hgrmUnitNs = UNITS_NS.get(options.choice("hgrm-unit", "us", List.of("ns", "us", "ms", "s")));
-        final List<Path> files = options.positional().stream().map(Path::of).toList();
-        final List<String> labels = labels(files, options.string("labels", null));
-        final String title = options.string("title", "Latency: " + String.join(", ", labels));
+        final double hgrmUnitNs = UNITS_NS.get(Conventions.choice(spec, "--hgrm-unit", hgrmUnit,
+            List.of("ns", "us", "ms", "s")));
+        final List<String> labels = labels(files, labelList);
+        final String title = this.title != null ? this.title : "Latency: " + String.join(", ", labels);
         try
         {
             final List<SvgLatencyPlot.Series> series = new ArrayList<>();

@@ -1,8 +1,10 @@
 package io.weir.tools.snapshot;
 
-import io.weir.tools.cli.Options;
-
 import io.weir.snapshot.CheckpointManifest;
+import io.weir.tools.cli.Conventions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -13,36 +15,38 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code weir snapshot diff A B}: the entries added, removed and changed between two checkpoints, per state. */
-final class DiffCommand
-{
-    static final String USAGE = String.join("\n",
-        "Usage: weir snapshot diff CHECKPOINT_A CHECKPOINT_B [--limit N]",
-        "",
+@Command(
+    name = "diff",
+    customSynopsis = "weir snapshot diff CHECKPOINT_A CHECKPOINT_B [--limit N]",
+    header = "keys added, removed and changed, per state",
+    description = {
         "Compares the live, decoded entries (as 'dump' shows them) of two checkpoints or savepoints. Entries are",
         "matched by state name, key and subkey (list index, map user key, namespace); a changed entry has a",
         "different decoded value. Prints per state the counts of added, removed and changed entries, then a",
         "listing (+ added, - removed, ~ changed) of at most N entries in all, then the totals. Exit 0 whether or",
-        "not they differ. Holds both checkpoints' entries in memory.",
-        "",
-        "  --limit N            entries listed (default 100; 0 lists none)",
-        "");
+        "not they differ. Holds both checkpoints' entries in memory."})
+final class DiffCommand extends SnapshotCommand.Subcommand
+{
+    @Parameters(index = "0", paramLabel = "CHECKPOINT_A", description = "the earlier checkpoint")
+    private String checkpointA;
 
-    private DiffCommand()
+    @Parameters(index = "1", paramLabel = "CHECKPOINT_B", description = "the later checkpoint")
+    private String checkpointB;
+
+    @Option(names = "--limit", paramLabel = "N", description = "entries listed (default ${DEFAULT-VALUE}; 0 lists none)")
+    private long limit = 100;
+
+    DiffCommand(final PrintStream out, final PrintStream err)
     {
+        super(out, err);
     }
 
-    static int run(final String[] args, final PrintStream out)
+    @Override
+    int run()
     {
-        final Options parsed = Options.parse("weir snapshot diff", args, 0, Set.of("limit"), Set.of("help"));
-        if (parsed.has("help"))
-        {
-            out.print(USAGE);
-            return 0;
-        }
-        parsed.checkPositional(2, "two checkpoints CHECKPOINT_A CHECKPOINT_B");
-        final long limit = parsed.longValue("limit", 100, 0, Long.MAX_VALUE);
-        final CheckpointLocator.Located a = CheckpointLocator.locate(parsed.command(), parsed.positional().get(0), -1);
-        final CheckpointLocator.Located b = CheckpointLocator.locate(parsed.command(), parsed.positional().get(1), -1);
+        Conventions.range(spec, "--limit", limit, 0, Long.MAX_VALUE);
+        final CheckpointLocator.Located a = CheckpointLocator.locate(command(), checkpointA, -1);
+        final CheckpointLocator.Located b = CheckpointLocator.locate(command(), checkpointB, -1);
         final Map<String, Map<String, DecodedEntry>> before = load(a);
         final Map<String, Map<String, DecodedEntry>> after = load(b);
 

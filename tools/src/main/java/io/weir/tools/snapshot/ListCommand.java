@@ -1,44 +1,41 @@
 package io.weir.tools.snapshot;
 
-import io.weir.tools.cli.Options;
-
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
 import io.weir.snapshot.SnapshotCorruptException;
 import io.weir.snapshot.SnapshotFileKind;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 
 /** {@code weir snapshot list DIR}: every checkpoint and savepoint under a checkpoint root, newest last. */
-final class ListCommand
-{
-    static final String USAGE = String.join("\n",
-        "Usage: weir snapshot list DIR",
-        "",
+@Command(
+    name = "list",
+    customSynopsis = "weir snapshot list DIR",
+    header = "every checkpoint and savepoint under the checkpoint root DIR",
+    description = {
         "Lists every checkpoint and savepoint under the checkpoint root DIR, oldest first: directory, kind, id,",
         "creation time (UTC), complete or not, the mix of FULL and DELTA files, total size, and per shard its",
-        "chain of files (base + deltas). Manifests are CRC-checked; data files are not (see 'verify').",
-        "");
+        "chain of files (base + deltas). Manifests are CRC-checked; data files are not (see 'verify')."})
+final class ListCommand extends SnapshotCommand.Subcommand
+{
+    @Parameters(index = "0", paramLabel = "DIR", description = "a checkpoint root (--checkpoint-dir of a job)")
+    private String root;
 
-    private ListCommand()
+    ListCommand(final PrintStream out, final PrintStream err)
     {
+        super(out, err);
     }
 
-    static int run(final String[] args, final PrintStream out)
+    @Override
+    int run()
     {
-        final Options parsed = Options.parse("weir snapshot list", args, 0, Set.of(), Set.of("help"));
-        if (parsed.has("help"))
-        {
-            out.print(USAGE);
-            return 0;
-        }
-        parsed.checkPositional(1, "one checkpoint root DIR");
-        final CheckpointDirectory directory = CheckpointLocator.openRoot(parsed.command(),
-            java.nio.file.Path.of(parsed.positional().get(0)).toAbsolutePath().normalize());
+        final CheckpointDirectory directory = CheckpointLocator.openRoot(command(),
+            java.nio.file.Path.of(root).toAbsolutePath().normalize());
         final List<CheckpointDirectory.Listing> listings = directory.list();
         if (listings.isEmpty())
         {

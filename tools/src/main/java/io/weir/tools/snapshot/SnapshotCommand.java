@@ -2,10 +2,13 @@ package io.weir.tools.snapshot;
 
 import io.weir.snapshot.SnapshotCorruptException;
 import io.weir.tools.cli.UsageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
+import java.util.concurrent.Callable;
 
 /**
  * {@code weir snapshot SUBCOMMAND ...}: inspects checkpoints and savepoints offline, reading them with the
@@ -13,81 +16,27 @@ import java.util.Arrays;
  * exit 2, printed by {@code WeirCli}); a missing, incomplete or corrupt checkpoint is exit 1 with a one-line message
  * naming the file and, where known, the byte offset (the stack trace too when {@code WEIR_VERBOSE} is set).
  */
-public final class SnapshotCommand
+@Command(
+    name = "snapshot",
+    customSynopsis = "weir snapshot SUBCOMMAND ARGS [OPTIONS]",
+    header = "inspect checkpoints and savepoints offline",
+    description = "Inspects checkpoints and savepoints offline; never modifies them.",
+    subcommands = {ListCommand.class, ShowCommand.class, VerifyCommand.class, DumpCommand.class, DiffCommand.class},
+    footer = {
+        "%nCHECKPOINT is a chk-NNNNNNNNNN or savepoint-NNNNNNNNNN directory, its MANIFEST, or DIR --id N.",
+        "'weir snapshot SUBCOMMAND --help' explains a subcommand."})
+public final class SnapshotCommand implements Callable<Integer>
 {
-    static final String USAGE = String.join("\n",
-        "Usage: weir snapshot SUBCOMMAND ARGS [OPTIONS]",
-        "",
-        "Inspects checkpoints and savepoints offline; never modifies them.",
-        "",
-        "  list DIR                           every checkpoint and savepoint under the checkpoint root DIR",
-        "  show CHECKPOINT                    the manifest: states, shards, files, sources, watermarks, properties",
-        "  verify CHECKPOINT|DIR              checksums, sizes and chain links; exit 1 listing every problem",
-        "  dump CHECKPOINT [--state NAME] [--key-group G] [--key K] [--format csv|json]",
-        "                                     resolved, decoded entries",
-        "  diff CHECKPOINT_A CHECKPOINT_B [--limit N]",
-        "                                     keys added, removed and changed, per state",
-        "",
-        "CHECKPOINT is a chk-NNNNNNNNNN or savepoint-NNNNNNNNNN directory, its MANIFEST, or DIR --id N.",
-        "'weir snapshot SUBCOMMAND --help' explains a subcommand.",
-        "");
-
     private SnapshotCommand()
     {
     }
 
-    /**
-     * Runs a subcommand.
-     *
-     * @param args the arguments after {@code snapshot}.
-     * @return the exit code: 0 success, 1 failure (message on {@code err}).
-     * @throws UsageException for a malformed command line (exit 2).
-     */
-    public static int run(final String[] args, final PrintStream out, final PrintStream err)
+    /** Without a subcommand: a usage error. */
+    @Override
+    public Integer call()
     {
-        if (args.length == 0)
-        {
-            throw new UsageException("weir snapshot: expected a subcommand: list, show, verify, dump or diff " +
-                "(see 'weir snapshot --help')");
-        }
-        if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))
-        {
-            out.print(USAGE);
-            return 0;
-        }
-        final String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        try
-        {
-            switch (args[0])
-            {
-                case "list":
-                    return ListCommand.run(rest, out);
-                case "show":
-                    return ShowCommand.run(rest, out);
-                case "verify":
-                    return VerifyCommand.run(rest, out, err);
-                case "dump":
-                    return DumpCommand.run(rest, out);
-                case "diff":
-                    return DiffCommand.run(rest, out);
-                default:
-                    throw new UsageException("weir snapshot: unknown subcommand '" + args[0] +
-                        "'; subcommands: list, show, verify, dump, diff");
-            }
-        }
-        catch (final UsageException ex)
-        {
-            throw ex;
-        }
-        catch (final SnapshotToolException | SnapshotCorruptException | UncheckedIOException ex)
-        {
-            return fail(args[0], ex.getMessage(), ex, err, out);
-        }
-        catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
-        {
-            // Anything else a damaged file provokes is still reported in one line; the trace only on request.
-            return fail(args[0], "failed: " + ex, ex, err, out);
-        }
+        throw new UsageException("weir snapshot: expected a subcommand: list, show, verify, dump or diff " +
+            "(see 'weir snapshot --help')");
     }
 
     /** Whether stack traces are printed: WEIR_VERBOSE set in the environment. */
@@ -96,16 +45,68 @@ public final class SnapshotCommand
         return System.getenv("WEIR_VERBOSE") != null;
     }
 
-    private static int fail(
-        final String subcommand, final String message, final Throwable ex, final PrintStream err, final PrintStream out)
+    /**
+     * A subcommand: {@link #run()} reports a missing, incomplete or corrupt checkpoint, and anything else a damaged
+     * file provokes, in one line on standard error (exit 1).
+     */
+    abstract static class Subcommand implements Callable<Integer>
     {
-        out.flush();
-        final String text = String.valueOf(message).replace("\n", "; ");
-        err.println(text.startsWith("weir snapshot") ? text : "weir snapshot " + subcommand + ": " + text);
-        if (verbose())
+        @Spec
+        CommandSpec spec;
+
+        final PrintStream out;
+        final PrintStream err;
+
+        Subcommand(final PrintStream out, final PrintStream err)
         {
-            ex.printStackTrace(err);
+            this.out = out;
+            this.err = err;
         }
-        return 1;
+
+        /**
+         * @return the exit code: 0 success, 1 failure (message on {@code err}).
+         * @throws UsageException for a malformed command line (exit 2).
+         */
+        abstract int run();
+
+        /** The command as messages name it, e.g. {@code weir snapshot list}. */
+        String command()
+        {
+            return spec.qualifiedName();
+        }
+
+        @Override
+        public final Integer call()
+        {
+            try
+            {
+                return run();
+            }
+            catch (final UsageException ex)
+            {
+                throw ex;
+            }
+            catch (final SnapshotToolException | SnapshotCorruptException | UncheckedIOException ex)
+            {
+                return fail(ex.getMessage(), ex);
+            }
+            catch (final RuntimeException | OutOfMemoryError | StackOverflowError ex)
+            {
+                // Anything else a damaged file provokes is still reported in one line; the trace only on request.
+                return fail("failed: " + ex, ex);
+            }
+        }
+
+        private int fail(final String message, final Throwable ex)
+        {
+            out.flush();
+            final String text = String.valueOf(message).replace("\n", "; ");
+            err.println(text.startsWith("weir snapshot") ? text : command() + ": " + text);
+            if (verbose())
+            {
+                ex.printStackTrace(err);
+            }
+            return 1;
+        }
     }
 }

@@ -1,24 +1,23 @@
 package io.weir.tools.snapshot;
 
-import io.weir.tools.cli.Options;
-
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /** {@code weir snapshot verify CHECKPOINT|DIR}: every checksum, size and chain link. */
-final class VerifyCommand
-{
-    static final String USAGE = String.join("\n",
-        "Usage: weir snapshot verify CHECKPOINT",
-        "       weir snapshot verify DIR [--id N]",
-        "",
+@Command(
+    name = "verify",
+    customSynopsis = {"weir snapshot verify CHECKPOINT", "       weir snapshot verify DIR [--id N]"},
+    header = "checksums, sizes and chain links; exit 1 listing every problem",
+    description = {
         "Verifies a checkpoint or savepoint completely: the manifest's CRC; that its shards cover every key group",
         "once; for every file it references (each shard's state chain and timers file) that it exists and has the",
         "recorded size, that its header, footer, index and every block pass their CRC32C checks, that its header",
@@ -27,29 +26,30 @@ final class VerifyCommand
         "incomplete ones are listed and skipped.",
         "",
         "Exit 0 with a one-line OK summary when sound; otherwise exit 1 listing every problem with the file, the",
-        "byte offset and what is wrong.",
-        "");
+        "byte offset and what is wrong."},
+    sortOptions = false)
+final class VerifyCommand extends SnapshotCommand.Subcommand
+{
+    @Parameters(index = "0", paramLabel = "CHECKPOINT|DIR", description = "a checkpoint, or a checkpoint root")
+    private String arg;
 
-    private VerifyCommand()
+    @Option(names = "--id", paramLabel = "N", description = "only the checkpoint or savepoint of this id in DIR")
+    private Long checkpointId;
+
+    VerifyCommand(final PrintStream out, final PrintStream err)
     {
+        super(out, err);
     }
 
-    static int run(final String[] args, final PrintStream out, final PrintStream err)
+    @Override
+    int run()
     {
-        final Options parsed = Options.parse("weir snapshot verify", args, 0, Set.of("id"), Set.of("help"));
-        if (parsed.has("help"))
-        {
-            out.print(USAGE);
-            return 0;
-        }
-        parsed.checkPositional(1, "one CHECKPOINT or checkpoint root DIR");
-        final String arg = parsed.positional().get(0);
-        final long id = parsed.longValue("id", -1, 0, Long.MAX_VALUE);
+        final long id = Ids.of(spec, checkpointId);
         if (id < 0 && isRoot(arg))
         {
-            return verifyRoot(parsed.command(), Path.of(arg).toAbsolutePath().normalize(), out, err);
+            return verifyRoot(command(), Path.of(arg).toAbsolutePath().normalize(), out, err);
         }
-        final CheckpointLocator.Located located = CheckpointLocator.locate(parsed.command(), arg, id);
+        final CheckpointLocator.Located located = CheckpointLocator.locate(command(), arg, id);
         final CheckpointVerifier.Result result = CheckpointVerifier.verify(located.directory(), located.listing());
         if (!result.sound())
         {

@@ -5,6 +5,9 @@ import io.weir.engine.counters.CountersDirectory;
 import io.weir.engine.counters.CountersFile;
 import io.weir.tools.cli.UsageException;
 import org.agrona.DirectBuffer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,88 +18,64 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * {@code weir stat [DIR] [--once]}: lists the Weir jobs running on this machine and prints their counters, read
  * from the files they publish in the counters directory, as AeronStat does for Aeron's. Refreshes every second
  * until interrupted, or prints once. Files left by processes that are gone are reported and removed.
  */
-public final class StatCommand
-{
-    static final String USAGE = String.join("\n",
-        "Usage: weir stat [DIR] [--once]",
-        "",
+@Command(
+    name = "stat",
+    customSynopsis = "weir stat [DIR] [--once]",
+    header = "counters of the jobs running on this machine, every second",
+    description = {
         "Lists the Weir jobs running on this machine and prints their counters, every second until Ctrl-C.",
         "Each running job (weir job, weir bench, or an application embedding Weir) publishes its counters in a",
         "file in the counters directory, removed when the job closes; files of processes that are gone are",
-        "reported and removed. The same values are MBeans io.weir:type=Job,name=... for JConsole.",
-        "",
-        "  DIR          the counters directory (default: -D" + CountersDirectory.DIR_PROP_NAME + ", else " +
-            CountersDirectory.DEFAULT_DIR_NAME + " in java.io.tmpdir)",
-        "  --once       print once and exit",
-        "  -h, --help   this text",
-        "");
-
+        "reported and removed. The same values are MBeans io.weir:type=Job,name=... for JConsole."},
+    sortOptions = false)
+public final class StatCommand implements Callable<Integer>
+{
     private static final long REFRESH_INTERVAL_MS = 1000;
     private static final String CLEAR_SCREEN = "\u001b[H\u001b[2J";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-    private StatCommand()
+    @Parameters(arity = "0..*", paramLabel = "DIR", hideParamSyntax = true, description = "the counters directory (default: -D" +
+        CountersDirectory.DIR_PROP_NAME + ", else " + CountersDirectory.DEFAULT_DIR_NAME + " in java.io.tmpdir)")
+    private List<Path> dirs = List.of();
+
+    @Option(names = "--once", description = "print once and exit")
+    private boolean once;
+
+    /** How many times the counters are printed at most, if not {@code --once}. */
+    long maxRefreshes = Long.MAX_VALUE;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    StatCommand(final PrintStream out, final PrintStream err)
     {
+        this.out = out;
+        this.err = err;
     }
 
     /**
      * Runs the command.
      *
-     * @param args the arguments after {@code stat}.
      * @return 0, or 1 when the directory does not exist (message on {@code err}).
      * @throws UsageException for a malformed command line (exit 2).
      */
-    public static int run(final String[] args, final PrintStream out, final PrintStream err)
-        throws IOException, InterruptedException
+    @Override
+    public Integer call() throws IOException, InterruptedException
     {
-        return run(args, out, err, Long.MAX_VALUE);
-    }
-
-    static int run(final String[] args, final PrintStream out, final PrintStream err, final long maxRefreshes)
-        throws IOException, InterruptedException
-    {
-        boolean once = false;
-        boolean optionsEnded = false;
-        Path dir = null;
-        for (final String arg : args)
+        if (dirs.size() > 1)
         {
-            if (!optionsEnded && (arg.equals("-h") || arg.equals("--help")))
-            {
-                out.print(USAGE);
-                return 0;
-            }
-            else if (!optionsEnded && arg.equals("--once"))
-            {
-                once = true;
-            }
-            else if (!optionsEnded && arg.equals("--"))
-            {
-                optionsEnded = true;
-            }
-            else if (!optionsEnded && arg.startsWith("-"))
-            {
-                throw new UsageException("weir stat: unknown option '" + arg + "' (see 'weir stat --help')");
-            }
-            else if (null == dir)
-            {
-                dir = Path.of(arg);
-            }
-            else
-            {
-                throw new UsageException("weir stat: expected at most one directory, got '" + dir + "' and '" +
-                    arg + "'");
-            }
+            throw new UsageException("weir stat: expected at most one directory, got '" + dirs.get(0) + "' and '" +
+                dirs.get(1) + "'");
         }
-        if (null == dir)
-        {
-            dir = CountersDirectory.defaultDirectory();
-        }
+        final Path dir = dirs.isEmpty() ? CountersDirectory.defaultDirectory() : dirs.get(0);
         final boolean clear = !once && null != System.console();
         for (long refresh = 0; refresh < maxRefreshes; refresh++)
         {

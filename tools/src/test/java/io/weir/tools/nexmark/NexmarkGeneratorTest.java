@@ -1,5 +1,6 @@
 package io.weir.tools.nexmark;
 
+import io.weir.tools.cli.WeirCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,23 +91,25 @@ class NexmarkGeneratorTest
     void genCommandWritesTheFileAndRejectsBadOptions(@TempDir final Path dir) throws Exception
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        final PrintStream printErr = new PrintStream(err, true, StandardCharsets.UTF_8);
         final Path file = dir.resolve("events.csv");
-        assertEquals(0, NexmarkCommand.run(
-            new String[]{"gen", "--events", "6", "--out", file.toString()}, print, print));
+        assertEquals(0, WeirCli.run(
+            new String[]{"nexmark", "gen", "--events", "6", "--out", file.toString()}, print, printErr));
         final List<String> lines = Files.readAllLines(file);
         assertEquals(6, lines.size());
         assertTrue(lines.get(0).startsWith("P,1000,Julie Abrams,"), lines.get(0));
         assertFalse(Files.exists(dir.resolve(".events.csv.tmp")));
 
-        final io.weir.tools.cli.UsageException missing = org.junit.jupiter.api.Assertions.assertThrows(
-            io.weir.tools.cli.UsageException.class,
-            () -> NexmarkCommand.run(new String[]{"gen", "--out", file.toString()}, print, print));
-        assertTrue(missing.getMessage().contains("--events"), missing.getMessage());
-        final io.weir.tools.cli.UsageException badRate = org.junit.jupiter.api.Assertions.assertThrows(
-            io.weir.tools.cli.UsageException.class, () -> NexmarkCommand.run(
-                new String[]{"gen", "--events", "5", "--event-rate", "0", "--out", file.toString()}, print, print));
-        assertTrue(badRate.getMessage().contains("--event-rate"), badRate.getMessage());
+        assertEquals(2, WeirCli.run(new String[]{"nexmark", "gen", "--out", file.toString()}, print, printErr));
+        assertEquals("weir nexmark gen: missing required option --events\n", err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(2, WeirCli.run(
+            new String[]{"nexmark", "gen", "--events", "5", "--event-rate", "0", "--out", file.toString()}, print,
+            printErr));
+        assertEquals("weir nexmark gen: --event-rate must be in 1..9223372036854775807, got 0\n",
+            err.toString(StandardCharsets.UTF_8));
     }
 
     private static String generateAndHash(final Path file, final long events, final long seed, final long rate)

@@ -1,10 +1,11 @@
 package io.weir.tools.stat;
 
 import io.weir.engine.counters.JobCounters;
-import io.weir.tools.cli.UsageException;
+import io.weir.tools.cli.WeirCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(30)
@@ -25,10 +25,15 @@ class StatCommandTest
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-    private int run(final long refreshes, final String... args) throws Exception
+    private int run(final long refreshes, final String... args)
     {
-        return StatCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), refreshes);
+        final CommandLine cli = WeirCli.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        ((StatCommand)cli.getSubcommands().get("stat").getCommand()).maxRefreshes = refreshes;
+        final String[] command = new String[args.length + 1];
+        command[0] = "stat";
+        System.arraycopy(args, 0, command, 1, args.length);
+        return cli.execute(command);
     }
 
     private String out()
@@ -79,9 +84,12 @@ class StatCommandTest
     {
         assertEquals(0, run(Long.MAX_VALUE, "-h"));
         assertTrue(out().startsWith("Usage: weir stat [DIR] [--once]\n"), out());
-        assertEquals("weir stat: unknown option '--twice' (see 'weir stat --help')",
-            assertThrows(UsageException.class, () -> run(1, "--twice")).getMessage());
-        assertEquals("weir stat: expected at most one directory, got 'a' and 'b'",
-            assertThrows(UsageException.class, () -> run(1, "a", "b")).getMessage());
+        assertEquals(2, run(1, "--twice"));
+        assertEquals("weir stat: unknown option --twice (see 'weir stat --help')\n",
+            err.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(2, run(1, "a", "b"));
+        assertEquals("weir stat: expected at most one directory, got 'a' and 'b'\n",
+            err.toString(StandardCharsets.UTF_8));
     }
 }
