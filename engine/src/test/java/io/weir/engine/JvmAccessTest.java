@@ -71,6 +71,8 @@ class JvmAccessTest
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(flags);
         command.add("-Xmx256m");
+        // Only the job's own output: no counters file, so no line about another process's stale one.
+        command.add("-Dweir.counters.enabled=false");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(OneJob.class.getName());
