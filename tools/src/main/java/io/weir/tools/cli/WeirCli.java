@@ -119,7 +119,7 @@ public final class WeirCli implements Callable<Integer>
         final CommandLine.IFactory factory = new StreamsFactory(out, err);
         final CommandLine commandLine = new CommandLine(new WeirCli(err), factory);
         final boolean versionOnly = "--version".equals(first) || "-V".equals(first);
-        final boolean all = !versionOnly && (!COMMANDS.contains(first) || "help".equals(first));
+        final boolean all = !versionOnly && (null == first || !COMMANDS.contains(first) || "help".equals(first));
         for (final String name : COMMANDS)
         {
             if (all || name.equals(first))
