@@ -13,7 +13,8 @@ public final class NexmarkCommand
         "",
         "The Nexmark benchmark (an online auction: persons, auctions, bids), as docs/nexmark.md specifies it.",
         "  gen --events N [--seed S] [--event-rate R] --out FILE   write the event stream as CSV",
-        "  run QUERY --in FILE --out FILE [--shards N] [...]        run a query (q1 q2 q5 q7 q11) over it",
+        "  run QUERY|all --in FILE --out FILE|DIR [...]              run queries over an event file",
+        "  bench QUERY --events N [--shards N] [...]                 measure a query over generated events",
         "",
         "'weir nexmark SUBCOMMAND --help' explains a subcommand.",
         "");
@@ -37,6 +38,10 @@ public final class NexmarkCommand
         if (args[0].equals("run"))
         {
             return NexmarkRunCommand.run(rest, out);
+        }
+        if (args[0].equals("bench"))
+        {
+            return NexmarkBenchCommand.run(rest, out);
         }
         throw new UsageException("weir nexmark: unknown subcommand '" + args[0] + "' (see 'weir nexmark --help')");
     }
