@@ -54,7 +54,7 @@ final class NexmarkBenchCommand
                 return 0;
             }
         }
-        final Options options = Options.parse("weir nexmark bench", args, 1,
+        final Options options = Options.parse("weir nexmark bench", args, 0,
             Set.of("events", "shards", "backend", "checkpoint-interval-ms", "seed", "event-rate"), Set.of());
         options.checkPositional(1, "one QUERY");
         final String query = options.positional().get(0);

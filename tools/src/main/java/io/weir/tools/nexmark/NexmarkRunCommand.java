@@ -47,7 +47,7 @@ final class NexmarkRunCommand
                 return 0;
             }
         }
-        final Options options = Options.parse("weir nexmark run", args, 1,
+        final Options options = Options.parse("weir nexmark run", args, 0,
             Set.of("in", "out", "shards", "backend", "checkpoint-dir", "checkpoint-interval-ms", "source-rate"),
             Set.of());
         options.checkPositional(1, "one QUERY (or all)");
