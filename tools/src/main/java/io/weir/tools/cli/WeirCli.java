@@ -143,7 +143,7 @@ public final class WeirCli implements Callable<Integer>
             case "bench":
                 return BenchPassThrough.commandLine(factory);
             case "nexmark":
-                return new CommandLine(NexmarkCommand.class, factory);
+                return io.weir.tools.nexmark.NexmarkPassThrough.addTo(new CommandLine(NexmarkCommand.class, factory), factory);
             case "stat":
                 return new CommandLine(StatCommand.class, factory);
             case "plot":

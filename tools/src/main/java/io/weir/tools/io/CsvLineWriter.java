@@ -37,6 +37,28 @@ public final class CsvLineWriter implements AutoCloseable
         return this;
     }
 
+    /** A text field, written verbatim as ASCII: it must hold no comma, quote or line end (nothing is escaped). */
+    public CsvLineWriter field(final CharSequence value)
+    {
+        if (fieldsInLine++ > 0)
+        {
+            if (position == buffer.length)
+            {
+                flushBuffer();
+            }
+            buffer[position++] = ',';
+        }
+        for (int i = 0, length = value.length(); i < length; i++)
+        {
+            if (position == buffer.length)
+            {
+                flushBuffer();
+            }
+            buffer[position++] = (byte)value.charAt(i);
+        }
+        return this;
+    }
+
     public void endLine()
     {
         if (position == buffer.length)

@@ -10,12 +10,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class PacedSourceReader<I> implements SourceReader<I>
 {
-    private final SourceReader<I> delegate;
+    private final io.weir.api.connector.SourceReader<I> delegate;
     private final long intervalNs;
     private long startNs;
     private long count;
 
-    public PacedSourceReader(final SourceReader<I> delegate, final long elementsPerSecond)
+    public PacedSourceReader(final io.weir.api.connector.SourceReader<I> delegate, final long elementsPerSecond)
     {
         if (elementsPerSecond <= 0)
         {

@@ -12,10 +12,10 @@ import java.util.concurrent.Callable;
 @Command(
     name = "nexmark",
     customSynopsis = "weir nexmark SUBCOMMAND [OPTIONS]",
-    header = "the Nexmark benchmark's event stream (docs/nexmark.md)",
+    header = "the Nexmark benchmark: generator, queries, throughput (docs/nexmark.md)",
     description = {
         "The Nexmark benchmark (an online auction: persons, auctions, bids), as docs/nexmark.md specifies it."},
-    subcommands = {NexmarkGenCommand.class, NexmarkRunCommand.class},
+    subcommands = {NexmarkGenCommand.class},
     footer = "%n'weir nexmark SUBCOMMAND --help' explains a subcommand.")
 public final class NexmarkCommand implements Callable<Integer>
 {

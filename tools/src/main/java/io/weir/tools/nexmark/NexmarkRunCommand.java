@@ -1,109 +1,110 @@
 package io.weir.tools.nexmark;
 
+import io.weir.api.connector.SourceReader;
 import io.weir.api.dataflow.Dataflow;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.tools.cli.Backends;
-import io.weir.tools.cli.Conventions;
+import io.weir.tools.cli.Options;
+import io.weir.tools.cli.UsageException;
 import io.weir.tools.io.CsvFileSink;
+import io.weir.tools.io.PacedSourceReader;
 import io.weir.tools.nexmark.queries.NexmarkQueries;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import io.weir.tools.nexmark.queries.NexmarkQuery;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.util.List;
+import java.util.Set;
 
-/** {@code weir nexmark run QUERY}: one query over an event file, its rows to a CSV file (docs/nexmark.md). */
-@Command(
-    name = "run",
-    customSynopsis = {"weir nexmark run QUERY --in FILE --out FILE [--shards N] [--backend chronicle|lmdb|heap]",
-        "                        [--checkpoint-dir DIR [--checkpoint-interval-ms M]]"},
-    header = "run a query over an event file",
-    description = {
-        "Runs a Nexmark query over an event file written by 'weir nexmark gen' and writes its result rows to FILE,",
-        "whole or not at all. With a checkpoint directory a killed run resumes from its last checkpoint, and the",
-        "output is exactly-once."},
-    sortOptions = false)
-final class NexmarkRunCommand implements Callable<Integer>
+/** {@code weir nexmark run QUERY|all}: queries over an event file, their rows to CSV files (docs/nexmark.md). */
+final class NexmarkRunCommand
 {
-    @Spec
-    private CommandSpec spec;
+    static final String USAGE = String.join("\n",
+        "Usage: weir nexmark run QUERY|all --in FILE --out FILE|DIR [--shards N] [--backend chronicle|lmdb|heap]",
+        "                        [--checkpoint-dir DIR [--checkpoint-interval-ms M]] [--source-rate R]",
+        "",
+        "Runs a Nexmark query (" + String.join(", ", NexmarkQueries.NAMES) + ") over an event file written by",
+        "'weir nexmark gen' and writes its result rows to FILE, whole or not at all. With 'all', every query runs in",
+        "turn and writes DIR/QUERY.csv. With a checkpoint directory (DIR/QUERY for 'all') the job checkpoints every",
+        "M ms (default 1000) and its output is exactly-once. --source-rate paces the reader at R events/s.",
+        "");
 
-    @Parameters(index = "0", paramLabel = "QUERY", description = "the query: q1, q2, q5, q7 or q11")
-    private String query;
-
-    @Option(names = "--in", required = true, paramLabel = "FILE", description = "the event file")
-    private Path in;
-
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the result file")
-    private Path outPath;
-
-    @Option(names = "--shards", paramLabel = "N", description = "shards (threads), default ${DEFAULT-VALUE}")
-    private int shards = 1;
-
-    @Option(names = "--backend", paramLabel = "B", description = "chronicle (default), lmdb or heap")
-    private String backend = Backends.DEFAULT;
-
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "take checkpoints into DIR")
-    private Path checkpointDir;
-
-    @Option(names = "--checkpoint-interval-ms", paramLabel = "M",
-        description = "between checkpoints, default ${DEFAULT-VALUE}")
-    private long checkpointIntervalMs = 1000;
-
-    private final PrintStream out;
-
-    NexmarkRunCommand(final PrintStream out, final PrintStream err)
+    private NexmarkRunCommand()
     {
-        this.out = out;
     }
 
-    @Override
-    public Integer call() throws IOException, InterruptedException
+    static int run(final String[] args, final PrintStream out) throws IOException, InterruptedException
     {
-        Conventions.range(spec, "--shards", shards, 1, 1024);
-        Conventions.choice(spec, "--backend", backend, Backends.NAMES);
-        Conventions.range(spec, "--checkpoint-interval-ms", checkpointIntervalMs, 1, Long.MAX_VALUE);
-        if (!NexmarkQueries.NAMES.contains(query))
+        for (final String arg : args)
         {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown query '" + query +
-                "'; queries: " + String.join(", ", NexmarkQueries.NAMES));
+            if (arg.equals("-h") || arg.equals("--help"))
+            {
+                out.print(USAGE);
+                return 0;
+            }
         }
-        run(query, in, outPath, shards, backend, checkpointDir, checkpointIntervalMs);
-        out.println("weir nexmark run: " + query + " wrote " + outPath);
+        final Options options = Options.parse("weir nexmark run", args, 0,
+            Set.of("in", "out", "shards", "backend", "checkpoint-dir", "checkpoint-interval-ms", "source-rate"),
+            Set.of());
+        options.checkPositional(1, "one QUERY (or all)");
+        final String query = options.positional().get(0);
+        if (!query.equals("all") && !NexmarkQueries.NAMES.contains(query))
+        {
+            throw new UsageException("weir nexmark run: unknown query '" + query + "'; queries: " +
+                String.join(", ", NexmarkQueries.NAMES) + ", or all");
+        }
+        final Path in = options.path("in");
+        final Path target = options.path("out");
+        final int shards = options.intValue("shards", 1, 1, 1024);
+        final String backend = options.choice("backend", Backends.DEFAULT, Backends.NAMES);
+        final Path checkpoints = options.has("checkpoint-dir") ? options.path("checkpoint-dir") : null;
+        final long intervalMs = options.longValue("checkpoint-interval-ms", 1000, 1, Long.MAX_VALUE);
+        final long sourceRate = options.longValue("source-rate", 0, 0, Long.MAX_VALUE);
+        if (!Files.isRegularFile(in))
+        {
+            throw new UsageException("weir nexmark run: --in " + in + " is not a file");
+        }
+        final List<String> queries = query.equals("all") ? NexmarkQueries.NAMES : List.of(query);
+        if (query.equals("all"))
+        {
+            Files.createDirectories(target);
+        }
+        for (final String name : queries)
+        {
+            final Path output = query.equals("all") ? target.resolve(name + ".csv") : target;
+            final Path checkpointDir = checkpoints == null ? null :
+                query.equals("all") ? checkpoints.resolve(name) : checkpoints;
+            final long startNs = System.nanoTime();
+            run(NexmarkQueries.named(name), in, output, shards, backend, checkpointDir, intervalMs, sourceRate);
+            out.printf("weir nexmark run: %s wrote %s in %.2f s%n", name, output, (System.nanoTime() - startNs) / 1e9);
+        }
         return 0;
     }
 
-    /** Run {@code query} to completion. */
-    static void run(
-        final String query,
+    /**
+     * Run {@code query} over the events of {@code in} to completion, its rows to {@code out}.
+     *
+     * @param checkpoints null for none.
+     * @param sourceRate  events per second the reader is paced at; 0 for as fast as possible.
+     */
+    static <R> void run(
+        final NexmarkQuery<R> query,
         final Path in,
         final Path out,
         final int shards,
         final String backend,
         final Path checkpoints,
-        final long checkpointIntervalMs) throws IOException, InterruptedException
+        final long checkpointIntervalMs,
+        final long sourceRate) throws IOException, InterruptedException
     {
-        if (!NexmarkQueries.NAMES.contains(query))
-        {
-            throw new IllegalArgumentException("unknown query '" + query + "'; queries: " +
-                String.join(", ", NexmarkQueries.NAMES));
-        }
-        final Dataflow flow = Dataflow.named("nexmark-" + query);
-        NexmarkQueries.define(query, flow, new NexmarkLineReader(in), new CsvFileSink<>(out, (row, writer) ->
-        {
-            for (final long field : row)
-            {
-                writer.field(field);
-            }
-            writer.endLine();
-        }));
+        final Dataflow flow = Dataflow.named("nexmark-" + query.name());
+        final SourceReader<NexmarkEvent> file = new NexmarkEventReader(in);
+        final SourceReader<NexmarkEvent> reader = sourceRate > 0 ? new PacedSourceReader<>(file, sourceRate) : file;
+        query.apply(NexmarkQueries.events(flow, reader)).sinkTo(new CsvFileSink<>(out, query)).name("rows");
         final WeirContext context = new WeirContext().shards(shards)
             .stateBackend(Backends.create(backend, null, false));
         if (checkpoints != null)
