@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.api.KeyedBroadcastProcessFunction;
 import io.weir.api.KeyedCoProcessFunction;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.Codec;
@@ -16,6 +17,7 @@ import io.weir.api.functions.KeySelector;
 import io.weir.api.functions.LongKeySelector;
 import io.weir.api.functions.MapFunction;
 import io.weir.api.functions.OutputTag;
+import io.weir.api.state.MapStateDescriptor;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.WindowAssigner;
@@ -139,7 +141,7 @@ final class DataflowTranslator
     private static boolean isStage(final Transformation node)
     {
         return node.kind() == Transformation.Kind.KEYED_PROCESS || node.kind() == Transformation.Kind.WINDOW ||
-            node.kind() == Transformation.Kind.CO_PROCESS;
+            node.kind() == Transformation.Kind.CO_PROCESS || node.kind() == Transformation.Kind.BROADCAST_PROCESS;
     }
 
     private List<Transformation> consumersOf(final Transformation node)
@@ -164,6 +166,14 @@ final class DataflowTranslator
             final Supplier<? extends KeyedCoProcessFunction> coFactory =
                 (Supplier<? extends KeyedCoProcessFunction>)node.function();
             factory = () -> new CoProcessOperator(coFactory.get());
+        }
+        else if (node.kind() == Transformation.Kind.BROADCAST_PROCESS)
+        {
+            final Supplier<? extends KeyedBroadcastProcessFunction> broadcastFactory =
+                (Supplier<? extends KeyedBroadcastProcessFunction>)node.function();
+            final List<MapStateDescriptor<?, ?>> descriptors =
+                (List<MapStateDescriptor<?, ?>>)node.inputs().get(1).function();
+            factory = () -> new BroadcastProcessOperator(broadcastFactory.get(), descriptors);
         }
         else
         {
@@ -221,7 +231,7 @@ final class DataflowTranslator
         };
         final JobPlan.StagePlan stage =
             new JobPlan.StagePlan(uid, codecOf(input, node), keyEncoder.keyCodec(), factory, output);
-        if (node.kind() == Transformation.Kind.CO_PROCESS)
+        if (node.kind() == Transformation.Kind.CO_PROCESS || node.kind() == Transformation.Kind.BROADCAST_PROCESS)
         {
             stage.secondInputCodec = codecOf(node.inputs().get(1), node);
         }
@@ -249,6 +259,7 @@ final class DataflowTranslator
                     targets.add(new Chained(consumer, template(consumer, fromStage, false)));
                     break;
                 case UNION:
+                case BROADCAST:
                     targets.add(template(consumer, fromStage, false));
                     break;
                 case SINK:
@@ -257,6 +268,7 @@ final class DataflowTranslator
                 case KEYED_PROCESS:
                 case WINDOW:
                 case CO_PROCESS:
+                case BROADCAST_PROCESS:
                     for (int input = 0; input < consumer.inputs().size(); input++)
                     {
                         if (consumer.inputs().get(input) == node)
@@ -279,9 +291,13 @@ final class DataflowTranslator
         return targets.size() == 1 ? targets.get(0) : new Tee(targets);
     }
 
-    /** How input {@code input} of a keyed node is keyed. */
+    /** How input {@code input} of a keyed node is keyed; null for a broadcast input. */
     private static KeySpec keyOf(final Transformation keyed, final int input)
     {
+        if (keyed.kind() == Transformation.Kind.BROADCAST_PROCESS)
+        {
+            return input == 0 ? keyed.key() : null;
+        }
         return input == 0 ? keyed.key() : keyed.secondKey();
     }
 
@@ -298,6 +314,10 @@ final class DataflowTranslator
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static KeyEncoder<?, ?> keyEncoder(final KeySpec key)
     {
+        if (null == key)
+        {
+            return KeyEncoder.broadcast();
+        }
         return null != key.longSelector() ? KeyEncoder.ofLong((LongKeySelector)key.longSelector()) :
             KeyEncoder.of((KeySelector)key.selector(), (Codec)key.keyCodec());
     }
@@ -322,12 +342,14 @@ final class DataflowTranslator
                 case MAP:
                 case FILTER:
                 case UNION:
+                case BROADCAST:
                     at = consumer;
                     break;
                 case KEYED_PROCESS:
                 case WINDOW:
                     return consumer;
                 case CO_PROCESS:
+                case BROADCAST_PROCESS:
                     // fed once: a stream connected with itself goes through a forward stage
                     return consumer.inputs().get(0) == consumer.inputs().get(1) ? null : consumer;
                 default:
@@ -402,7 +424,7 @@ final class DataflowTranslator
             }
             else
             {
-                if (consumer.kind() != Transformation.Kind.UNION)
+                if (consumer.kind() != Transformation.Kind.UNION && consumer.kind() != Transformation.Kind.BROADCAST)
                 {
                     chain.add(consumer);
                 }

@@ -34,6 +34,23 @@ public abstract class KeyEncoder<I, K>
      */
     public abstract int encodeKey(I value, MutableDirectBuffer dst);
 
+    /**
+     * True for the input of a broadcast stream: every element goes to every downstream instance, with an empty key
+     * (in key group 0) that addresses no state.
+     */
+    public boolean isBroadcast()
+    {
+        return false;
+    }
+
+    /** The encoder of a broadcast stream's elements: see {@link #isBroadcast()}. */
+    public static <I> KeyEncoder<I, Long> broadcast()
+    {
+        @SuppressWarnings("unchecked")
+        final KeyEncoder<I, Long> encoder = (KeyEncoder<I, Long>)BroadcastKeyEncoder.INSTANCE;
+        return encoder;
+    }
+
     public static <I> KeyEncoder<I, Long> ofLong(final LongKeySelector<I> selector)
     {
         return new LongKeyEncoder<>(selector);
@@ -42,6 +59,26 @@ public abstract class KeyEncoder<I, K>
     public static <I, K> KeyEncoder<I, K> of(final KeySelector<I, K> selector, final Codec<K> keyCodec)
     {
         return new CodecKeyEncoder<>(selector, keyCodec);
+    }
+
+    private static final class BroadcastKeyEncoder extends KeyEncoder<Object, Long>
+    {
+        static final BroadcastKeyEncoder INSTANCE = new BroadcastKeyEncoder();
+
+        BroadcastKeyEncoder()
+        {
+            super(LongCodec.INSTANCE);
+        }
+
+        public boolean isBroadcast()
+        {
+            return true;
+        }
+
+        public int encodeKey(final Object value, final MutableDirectBuffer dst)
+        {
+            return 0;
+        }
     }
 
     private static final class LongKeyEncoder<I> extends KeyEncoder<I, Long>

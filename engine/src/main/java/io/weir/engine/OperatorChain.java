@@ -99,6 +99,9 @@ public final class OperatorChain<K, I, O>
     /** The timers of a snapshot point with none: read-only, shared. */
     private static final UnsafeBuffer NO_TIMERS = new UnsafeBuffer(new byte[0]);
     private ShardRestore restore;
+    /** The function of a keyed broadcast stage; null for other stages. */
+    private final BroadcastProcessOperator<?, ?, ?, ?> broadcastOperator;
+    private ExpandableArrayBuffer broadcastCopy;
 
     private long currentWatermark = Long.MIN_VALUE;
     private long nowMs;
@@ -183,6 +186,15 @@ public final class OperatorChain<K, I, O>
         {
             ((CoProcessOperator<?, ?, ?, ?>)function).bind(this);
         }
+        if (function instanceof BroadcastProcessOperator)
+        {
+            broadcastOperator = (BroadcastProcessOperator<?, ?, ?, ?>)function;
+            broadcastOperator.bind(this);
+        }
+        else
+        {
+            broadcastOperator = null;
+        }
     }
 
     /** Restore state and timers from a checkpoint when the stage opens (before the first element). */
@@ -205,6 +217,10 @@ public final class OperatorChain<K, I, O>
                     processingTimers);
                 currentWatermark = watermark;
                 input.restoreWatermark(watermark);
+                if (null != broadcastOperator)
+                {
+                    restore.restoreBroadcastState(this::restoreBroadcastEntry);
+                }
                 restore = null;
             }
             if (null != checkpointHandler)
@@ -369,7 +385,10 @@ public final class OperatorChain<K, I, O>
     {
         final int keyLength = buffer.getInt(index + RecordDescriptor.KEY_LENGTH_OFFSET);
         final int keyGroup = buffer.getInt(index + RecordDescriptor.KEY_GROUP_OFFSET);
-        keyContext.setCurrentKey(buffer, index + RecordDescriptor.KEY_OFFSET, keyLength, keyGroup);
+        if (null == broadcastOperator || input.currentInput() != BroadcastProcessOperator.BROADCAST_INPUT)
+        {
+            keyContext.setCurrentKey(buffer, index + RecordDescriptor.KEY_OFFSET, keyLength, keyGroup);
+        }
         final int valueOffset = index + RecordDescriptor.KEY_OFFSET + keyLength;
         final I element;
         if (null == secondCodec || input.currentInput() == 0)
@@ -513,9 +532,110 @@ public final class OperatorChain<K, I, O>
         {
             parts = List.of();
         }
+        // Every instance holds the same broadcast state: instance 0's copy is the checkpoint's.
+        UnsafeBuffer broadcast = null;
+        int broadcastLength = 0;
+        if (null != broadcastOperator && 0 == shardId)
+        {
+            if (null == broadcastCopy)
+            {
+                broadcastCopy = new ExpandableArrayBuffer(256);
+            }
+            broadcastLength = broadcastOperator.encodeBroadcastState(broadcastCopy);
+            broadcast = new UnsafeBuffer(new byte[broadcastLength]);
+            broadcast.putBytes(0, broadcastCopy, 0, broadcastLength);
+        }
         return new ShardSnapshotPoint(checkpointId, flags, slot, shardId, firstKeyGroup, lastKeyGroup, currentWatermark,
             storeSnapshot, timers, timerCopyLength, eventTimers.size() + processingTimers.size(), parts,
-            stateRegistry.registeredStates(), System.nanoTime() - alignedNs);
+            stateRegistry.registeredStates(), System.nanoTime() - alignedNs, broadcast, broadcastLength);
+    }
+
+    private void restoreBroadcastEntry(
+        final int keyGroup, final byte entryType, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        final String stateName = io.weir.snapshot.BroadcastStateDescriptor.name(key, keyOffset, keyLength);
+        final HeapBroadcastState<?, ?> state = broadcastOperator.broadcastState(stateName);
+        if (null == state)
+        {
+            throw new IllegalStateException(name + ": the checkpoint has broadcast state '" + stateName + "' but " +
+                "the broadcast stream does not declare it; declare it in broadcast(...) to restore it");
+        }
+        state.restore(key, keyOffset, keyLength, value, valueOffset, valueLength);
+    }
+
+    /**
+     * Call {@code function} for every key of this instance that has state {@code descriptor}, with the key current
+     * and the state set to it (a broadcast element's {@code applyToKeyedState}). The keys are collected first, so
+     * that the function may change the state. Allocates: it runs per broadcast element, not per keyed element.
+     */
+    @SuppressWarnings("unchecked")
+    <S extends io.weir.api.state.State> void applyToKeyedState(
+        final StateDescriptor descriptor, final io.weir.api.state.KeyedStateFunction<K, S> keyedFunction)
+        throws Exception
+    {
+        final S state = (S)register(descriptor);
+        int stateId = -1;
+        for (final RegisteredState registered : stateRegistry.registeredStates())
+        {
+            if (registered.name().equals(descriptor.name()))
+            {
+                stateId = registered.id();
+            }
+        }
+        final int id = stateId;
+        final java.util.LinkedHashSet<java.nio.ByteBuffer> keys = new java.util.LinkedHashSet<>();
+        store.endOfAccess();
+        store.forEach((key, keyLength, value, valueLength) ->
+        {
+            if (null != value && io.weir.state.spi.StateKeyDescriptor.stateId(key) == id)
+            {
+                final int length = io.weir.state.spi.StateKeyDescriptor.keyLength(key);
+                final byte[] bytes = new byte[Short.BYTES + length];
+                bytes[0] = (byte)(io.weir.state.spi.StateKeyDescriptor.keyGroup(key) >>> 8);
+                bytes[1] = (byte)io.weir.state.spi.StateKeyDescriptor.keyGroup(key);
+                key.getBytes(io.weir.state.spi.StateKeyDescriptor.KEY_OFFSET, bytes, Short.BYTES, length);
+                keys.add(java.nio.ByteBuffer.wrap(bytes));
+            }
+        });
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[0]);
+        for (final java.nio.ByteBuffer entry : keys)
+        {
+            final byte[] bytes = entry.array();
+            key.wrap(bytes, Short.BYTES, bytes.length - Short.BYTES);
+            keyContext.setCurrentKey(key, 0, bytes.length - Short.BYTES, ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF));
+            keyedFunction.process(keyCodec.decode(key, 0, bytes.length - Short.BYTES, null), state);
+        }
+    }
+
+    /** The state handle of {@code descriptor}, registering it if the function has not. */
+    private Object register(final StateDescriptor descriptor)
+    {
+        if (descriptor instanceof ValueStateDescriptor)
+        {
+            return stateRegistry.getState((ValueStateDescriptor<?>)descriptor);
+        }
+        if (descriptor instanceof LongValueStateDescriptor)
+        {
+            return stateRegistry.getLongState((LongValueStateDescriptor)descriptor);
+        }
+        if (descriptor instanceof ListStateDescriptor)
+        {
+            return stateRegistry.getListState((ListStateDescriptor<?>)descriptor);
+        }
+        if (descriptor instanceof MapStateDescriptor)
+        {
+            return stateRegistry.getMapState((MapStateDescriptor<?, ?>)descriptor);
+        }
+        if (descriptor instanceof ReducingStateDescriptor)
+        {
+            return stateRegistry.getReducingState((ReducingStateDescriptor<?>)descriptor);
+        }
+        if (descriptor instanceof AggregatingStateDescriptor)
+        {
+            return stateRegistry.getAggregatingState((AggregatingStateDescriptor<?, ?, ?>)descriptor);
+        }
+        throw new IllegalArgumentException(name + ": applyToKeyedState of unknown state kind " + descriptor);
     }
 
     private void copyTimer(

@@ -49,6 +49,10 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
     private final int watermarkBroadcastEvents;
     private final IdleStrategy idleStrategy;
     private final ExpandableArrayBuffer keyBuffer = new ExpandableArrayBuffer(64);
+    /** Elements go to every ring ({@link KeyEncoder#isBroadcast()}). */
+    private final boolean broadcast;
+    /** The claims of a broadcast element, per ring. */
+    private final int[] claims;
 
     /** Flink's starting point, {@code MIN + bound + 1}, so that {@code max - bound - 1} never overflows. */
     private long maxTimestamp;
@@ -99,6 +103,8 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         this.barrierDelivered = new boolean[shards];
         this.codec = (Codec<Object>)codec;
         this.keyEncoder = (KeyEncoder<Object, ?>)keyEncoder;
+        this.broadcast = keyEncoder.isBroadcast();
+        this.claims = new int[shards];
         this.transform = transform;
         this.timestampAssigner = timestampAssigner;
         this.watermarkStrategy = watermarkStrategy;
@@ -258,6 +264,10 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             throw new IllegalArgumentException("key of " + keyLength + " bytes exceeds maxKeyLength " +
                 maxKeyLength + " for element " + value);
         }
+        if (broadcast)
+        {
+            return tryOfferToAll(record, timestamp);
+        }
         final int keyGroup = KeyGroups.keyGroup(keyBuffer, 0, keyLength, maxParallelism);
         final int shard = KeyGroups.shardForKeyGroup(keyGroup, maxParallelism, shards);
         final OneToOneRingBuffer ring = rings[shard];
@@ -297,6 +307,78 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         {
             sentWatermarks[shard] = watermark;
         }
+        onOffered(timestamp);
+        return true;
+    }
+
+    /**
+     * A broadcast element goes into every ring or none: every claim is taken first, and if one ring is full the
+     * claims already taken are aborted (the reader skips them) and the offer fails, to be retried whole.
+     */
+    private boolean tryOfferToAll(final Object record, final long timestamp)
+    {
+        final int length = RecordDescriptor.EVENT_HEADER_LENGTH + codec.encodedLength(record);
+        for (int shard = 0; shard < shards; shard++)
+        {
+            final OneToOneRingBuffer ring = rings[shard];
+            if (length > ring.maxMsgLength())
+            {
+                abortClaims(shard);
+                throw new IllegalArgumentException("encoded element of " + length + " bytes exceeds the ring's " +
+                    "max message length " + ring.maxMsgLength() + "; raise ringCapacityBytes");
+            }
+            final int index = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, length);
+            if (index < 0)
+            {
+                abortClaims(shard);
+                if (null != counters)
+                {
+                    counters.onBackPressure();
+                }
+                return false;
+            }
+            claims[shard] = index;
+        }
+        for (int shard = 0; shard < shards; shard++)
+        {
+            final AtomicBuffer buffer = rings[shard].buffer();
+            final int index = claims[shard];
+            try
+            {
+                buffer.putLong(index + RecordDescriptor.WATERMARK_OFFSET, watermark);
+                buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
+                buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, 0);
+                buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, 0);
+                codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET);
+            }
+            catch (final RuntimeException ex)
+            {
+                abortClaims(shards);
+                throw ex;
+            }
+        }
+        for (int shard = 0; shard < shards; shard++)
+        {
+            rings[shard].commit(claims[shard]);
+            if (watermark > sentWatermarks[shard])
+            {
+                sentWatermarks[shard] = watermark;
+            }
+        }
+        onOffered(timestamp);
+        return true;
+    }
+
+    private void abortClaims(final int claimed)
+    {
+        for (int shard = 0; shard < claimed; shard++)
+        {
+            rings[shard].abort(claims[shard]);
+        }
+    }
+
+    private void onOffered(final long timestamp)
+    {
         offered++;
         if (watermarkStrategy.isAutomatic())
         {
@@ -307,7 +389,6 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             eventsSinceBroadcast = 0;
             tryFlushWatermarks();
         }
-        return true;
     }
 
     private Object transform(final I value)

@@ -9,7 +9,8 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
  * One stage instance's keyed edge into the next stage: encodes each record once, straight into the ring of the
- * downstream instance that owns its key group ({@link RecordDescriptor}), as {@link Producer} does for sources.
+ * downstream instance that owns its key group ({@link RecordDescriptor}), as {@link Producer} does for sources;
+ * or, for a broadcast edge, into every downstream instance's ring, in the same order.
  * A record a full ring refuses is copied into a backlog, and every message after it (records, watermarks,
  * barriers, the end of input) waits behind it in order, until {@link #drain()} moves them on: {@link #collect}
  * never blocks nor spins, and the stage reads no input while the backlog is non-empty.
@@ -36,6 +37,8 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
     private final long[] sentWatermarks;
     private final Codec<T> codec;
     private final KeyEncoder<T, ?> keyEncoder;
+    /** Every record goes to every ring ({@link KeyEncoder#isBroadcast()}). */
+    private final boolean broadcast;
     private final int maxParallelism;
     private final int maxKeyLength;
     private final ExpandableArrayBuffer keyBuffer = new ExpandableArrayBuffer(64);
@@ -66,6 +69,7 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
         java.util.Arrays.fill(sentWatermarks, Long.MIN_VALUE);
         this.codec = (Codec<T>)codec;
         this.keyEncoder = (KeyEncoder<T, ?>)keyEncoder;
+        this.broadcast = keyEncoder.isBroadcast();
         this.maxParallelism = maxParallelism;
         this.maxKeyLength = maxKeyLength;
     }
@@ -84,8 +88,20 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
             throw new IllegalArgumentException(name + ": key of " + keyLength + " bytes exceeds maxKeyLength " +
                 maxKeyLength + " for element " + value);
         }
+        if (broadcast)
+        {
+            for (int target = 0; target < rings.length; target++)
+            {
+                collect(value, target, 0, 0);
+            }
+            return;
+        }
         final int keyGroup = KeyGroups.keyGroup(keyBuffer, 0, keyLength, maxParallelism);
-        final int target = KeyGroups.shardForKeyGroup(keyGroup, maxParallelism, rings.length);
+        collect(value, KeyGroups.shardForKeyGroup(keyGroup, maxParallelism, rings.length), keyGroup, keyLength);
+    }
+
+    private void collect(final T value, final int target, final int keyGroup, final int keyLength)
+    {
         final OneToOneRingBuffer ring = rings[target];
         final int length = RecordDescriptor.EVENT_HEADER_LENGTH + keyLength + codec.encodedLength(value);
         if (length > ring.maxMsgLength())

@@ -31,6 +31,7 @@ import static io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME;
  *       shard-0-chk-0000000007.full
  *       shard-0-chk-0000000008.delta
  *       shard-0-chk-8.timers
+ *       rules-broadcast-chk-0000000008.broadcast   an operator's broadcast state, written whole each time
  *     chk-0000000008/MANIFEST        a checkpoint exists only once its MANIFEST does
  *     savepoint-0000000009/          self-contained: MANIFEST and its own FULL files
  *       MANIFEST
@@ -431,6 +432,13 @@ public final class CheckpointDirectory
                     problems.add(oneLine(ex.getMessage()));
                 }
             }
+        }
+        // A broadcast state file: one FULL file of shard 0, key group 0.
+        final CheckpointManifest.ShardState broadcastShard =
+            new CheckpointManifest.ShardState(0, 0, 0, List.of(), Long.MIN_VALUE, 0);
+        for (final CheckpointManifest.BroadcastFile broadcast : manifest.broadcasts())
+        {
+            verifyFile(listing, manifest, broadcastShard, broadcast.file(), "broadcast state", problems);
         }
         return problems;
     }

@@ -21,6 +21,8 @@ import java.util.TreeMap;
  * @param sources        source positions to rewind to.
  * @param states         state descriptors registered by the job.
  * @param properties     free-form metadata, e.g. job name; sorted by key.
+ * @param broadcasts     the broadcast state file of each keyed broadcast operator (one copy, restored to every
+ *                       instance).
  */
 public record CheckpointManifest(
     long checkpointId,
@@ -31,8 +33,47 @@ public record CheckpointManifest(
     List<ShardState> shards,
     List<SourcePosition> sources,
     List<StateDescriptor> states,
-    Map<String, String> properties)
+    Map<String, String> properties,
+    List<BroadcastFile> broadcasts)
 {
+    /**
+     * The broadcast states of one operator: one FULL file ({@link BroadcastStateDescriptor}), written whole at every
+     * checkpoint, the same for every instance.
+     *
+     * @param operator the operator's uid.
+     * @param file     the file, relative as {@link ShardState#files()}.
+     */
+    public record BroadcastFile(String operator, FileRef file)
+    {
+        public BroadcastFile
+        {
+            operator = operator == null ? "" : operator;
+            Objects.requireNonNull(file, "file");
+        }
+    }
+
+    public CheckpointManifest(
+        final long checkpointId, final CheckpointKind kind, final long creationTimeMs, final int maxParallelism,
+        final String backendName, final List<ShardState> shards, final List<SourcePosition> sources,
+        final List<StateDescriptor> states, final Map<String, String> properties)
+    {
+        this(checkpointId, kind, creationTimeMs, maxParallelism, backendName, shards, sources, states, properties,
+            List.of());
+    }
+
+    /** The broadcast state file of operator {@code operator}, or null if it has none. */
+    public FileRef broadcastOf(final String operator)
+    {
+        for (final BroadcastFile broadcast : broadcasts)
+        {
+            if (broadcast.operator().equals(operator))
+            {
+                return broadcast.file();
+            }
+        }
+        return null;
+    }
+
     /**
      * One data file of a shard's chain.
      *
@@ -162,6 +203,7 @@ public record CheckpointManifest(
         sources = List.copyOf(sources);
         states = List.copyOf(states);
         properties = java.util.Collections.unmodifiableMap(new TreeMap<>(properties));
+        broadcasts = List.copyOf(broadcasts);
     }
 
     /**
@@ -215,7 +257,7 @@ public record CheckpointManifest(
         if (operator.isEmpty())
         {
             return new CheckpointManifest(checkpointId, kind, creationTimeMs, maxParallelism, backendName,
-                shardsOf(operator), sources, statesOf(operator), properties);
+                shardsOf(operator), sources, statesOf(operator), properties, broadcastsAs(operator));
         }
         final List<ShardState> shardStates = new ArrayList<>();
         for (final ShardState shard : shardsOf(operator))
@@ -239,7 +281,14 @@ public record CheckpointManifest(
             }
         });
         return new CheckpointManifest(checkpointId, kind, creationTimeMs, maxParallelism, backendName, shardStates,
-            sources, stateDescriptors, operatorProperties);
+            sources, stateDescriptors, operatorProperties, broadcastsAs(operator));
+    }
+
+    /** The broadcast file of {@code operator}, as the empty operator's. */
+    private List<BroadcastFile> broadcastsAs(final String operator)
+    {
+        final FileRef file = broadcastOf(operator);
+        return null == file ? List.of() : List.of(new BroadcastFile("", file));
     }
 
     /** The states operator {@code operator} registered. */
@@ -273,6 +322,10 @@ public record CheckpointManifest(
                 names.add(shard.timers().name());
             }
         }
+        for (final BroadcastFile broadcast : broadcasts)
+        {
+            names.add(broadcast.file().name());
+        }
         return names;
     }
 
@@ -302,6 +355,13 @@ public record CheckpointManifest(
                 sb.append("      TIMERS ").append(shard.timers().name()).append(' ')
                     .append(shard.timers().sizeBytes()).append(" bytes\n");
             }
+        }
+        for (final BroadcastFile broadcast : broadcasts)
+        {
+            sb.append(broadcast.operator().isEmpty() ? "    broadcast state" :
+                "    operator " + broadcast.operator() + " broadcast state").append('\n')
+                .append("      BROADCAST ").append(broadcast.file().name()).append(' ')
+                .append(broadcast.file().sizeBytes()).append(" bytes\n");
         }
         sb.append("  sources:         ").append(sources.size()).append('\n');
         for (final SourcePosition source : sources)
@@ -342,6 +402,7 @@ public record CheckpointManifest(
         private final List<SourcePosition> sources = new ArrayList<>();
         private final List<StateDescriptor> states = new ArrayList<>();
         private final Map<String, String> properties = new TreeMap<>();
+        private final List<BroadcastFile> broadcasts = new ArrayList<>();
 
         public Builder checkpointId(final long checkpointId)
         {
@@ -391,6 +452,12 @@ public record CheckpointManifest(
             return this;
         }
 
+        public Builder addBroadcast(final BroadcastFile broadcast)
+        {
+            broadcasts.add(broadcast);
+            return this;
+        }
+
         public Builder property(final String key, final String value)
         {
             properties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -408,7 +475,7 @@ public record CheckpointManifest(
                 throw new IllegalArgumentException("backendName is required");
             }
             return new CheckpointManifest(checkpointId, kind, creationTimeMs, maxParallelism, backendName, shards,
-                sources, states, properties);
+                sources, states, properties, broadcasts);
         }
     }
 }

@@ -85,6 +85,14 @@ public final class ManifestCodec
             out.putLong(state.ttlMs());
             out.putString(state.operator());
         }
+        out.putInt(manifest.broadcasts().size());
+        for (final CheckpointManifest.BroadcastFile broadcast : manifest.broadcasts())
+        {
+            out.putString(broadcast.operator());
+            out.putString(broadcast.file().name());
+            out.putLong(broadcast.file().sizeBytes());
+            out.putInt(broadcast.file().kind().code());
+        }
         out.putInt(manifest.properties().size());
         for (final Map.Entry<String, String> property : manifest.properties().entrySet())
         {
@@ -240,6 +248,12 @@ public final class ManifestCodec
                 builder.addState(new CheckpointManifest.StateDescriptor(
                     stateId, in.getString(), in.getString(), in.getString(), in.getString(), in.getString(),
                     in.getLong(), in.getString()));
+            }
+            final int broadcastCount = in.count();
+            for (int i = 0; i < broadcastCount; i++)
+            {
+                final String operator = in.getString();
+                builder.addBroadcast(new CheckpointManifest.BroadcastFile(operator, in.fileRef()));
             }
             final Map<String, String> properties = new TreeMap<>();
             final int propertyCount = in.count();

@@ -31,6 +31,8 @@ import java.nio.charset.StandardCharsets;
  *     sourceCount int, then per source: sourceName string, position long, line long
  *     stateCount int, then per state: stateId int, name string, kind string, keyCodecId string,
  *       valueCodecId string, userKeyCodecId string, ttlMs long, operator string
+ *     broadcastCount int, then per keyed broadcast operator: operator string, then its broadcast state file:
+ *       name string, sizeBytes long, fileKind int
  *     propertyCount int, then per property (sorted by key): key string, value string
  * </pre>
  */
@@ -38,10 +40,11 @@ public final class ManifestDescriptor
 {
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
     /**
-     * 3: shard states and states name their operator (jobs of several keyed operators); 4: list state in chunks.
+     * 3: shard states and states name their operator (jobs of several keyed operators); 4: list state in chunks;
+     * 5: broadcast state files.
      * A manifest of another version is refused, naming the file and the version.
      */
-    public static final int FORMAT_VERSION = 4;
+    public static final int FORMAT_VERSION = 5;
     /** "WEIRMANI" as ASCII. */
     public static final byte[] MAGIC = "WEIRMANI".getBytes(StandardCharsets.US_ASCII);
     public static final int MAGIC_LENGTH = 8;

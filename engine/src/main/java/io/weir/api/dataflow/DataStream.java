@@ -104,6 +104,30 @@ public class DataStream<T>
         return new ConnectedStreams<>(dataflow, node, other.node);
     }
 
+    /**
+     * This stream broadcast to every instance of the operator that reads it, which keeps the broadcast states
+     * {@code descriptors} ({@link KeyedStream#connect(BroadcastStream)}).
+     */
+    public BroadcastStream<T> broadcast(final io.weir.api.state.MapStateDescriptor<?, ?>... descriptors)
+    {
+        final List<io.weir.api.state.MapStateDescriptor<?, ?>> states = new ArrayList<>();
+        final java.util.Set<String> names = new java.util.HashSet<>();
+        for (final io.weir.api.state.MapStateDescriptor<?, ?> descriptor : descriptors)
+        {
+            if (!names.add(Objects.requireNonNull(descriptor, "descriptor").name()))
+            {
+                throw new IllegalArgumentException("broadcast of " + node + ": two broadcast states named '" +
+                    descriptor.name() + "'");
+            }
+            states.add(descriptor);
+        }
+        checkCodec();
+        final Transformation broadcast = dataflow.add(Transformation.Kind.BROADCAST, List.of(node),
+            List.copyOf(states), null, null, "broadcast");
+        broadcast.codec(node.codec());
+        return new BroadcastStream<>(dataflow, broadcast);
+    }
+
     /** Write this stream to {@code sink}: one writer per thread. */
     public DataStreamSink sinkTo(final SinkFactory<T> sink)
     {
@@ -117,7 +141,7 @@ public class DataStream<T>
     {
         Objects.requireNonNull(tag, "tag");
         if (node.kind() != Transformation.Kind.KEYED_PROCESS && node.kind() != Transformation.Kind.WINDOW &&
-            node.kind() != Transformation.Kind.CO_PROCESS)
+            node.kind() != Transformation.Kind.CO_PROCESS && node.kind() != Transformation.Kind.BROADCAST_PROCESS)
         {
             throw new IllegalArgumentException("getSideOutput(" + tag + ") on " + node + ": side outputs come from " +
                 "a keyed process function or window");
@@ -156,7 +180,7 @@ public class DataStream<T>
     {
         if (null == node.codec())
         {
-            throw new IllegalStateException("keyBy after " + node + ": its elements cross threads and need a codec; " +
+            throw new IllegalStateException("keyBy or broadcast after " + node + ": its elements cross threads and need a codec; " +
                 "call returns(codec) on that stream first");
         }
     }

@@ -44,6 +44,17 @@ public final class KeyedStream<K, T>
         return new WindowedStream<>(dataflow, input, key, Objects.requireNonNull(assigner, "assigner"));
     }
 
+    /** This stream and the broadcast stream {@code broadcast} as the inputs of one keyed broadcast operator. */
+    public <B> BroadcastConnectedStream<T, B> connect(final BroadcastStream<B> broadcast)
+    {
+        if (broadcast.dataflow != dataflow)
+        {
+            throw new IllegalArgumentException("connect of streams of different dataflows: " + broadcast.node);
+        }
+        new DataStream<>(dataflow, input).checkCodec();
+        return new BroadcastConnectedStream<>(dataflow, input, key, broadcast.node);
+    }
+
     Transformation input()
     {
         return input;

@@ -30,6 +30,12 @@ public final class Transformation
         WINDOW,
         /** A keyed co-process function on two connected keyed streams: a new two-input stage. */
         CO_PROCESS,
+        /** A stream broadcast to every instance of the operator reading it; its function is the state descriptors. */
+        BROADCAST,
+        /**
+         * A keyed broadcast process function: a new two-input stage, input 0 keyed, input 1 a {@link #BROADCAST}.
+         */
+        BROADCAST_PROCESS,
         /** The elements a keyed stage emitted to a side output. */
         SIDE_OUTPUT,
         /** A sink. */
@@ -77,7 +83,7 @@ public final class Transformation
         return kind;
     }
 
-    /** The nodes this one reads (one, except for a union). */
+    /** The nodes this one reads (one, except for a union and a two-input operator). */
     public List<Transformation> inputs()
     {
         return inputs;

@@ -7,6 +7,7 @@ import io.weir.engine.TransactionalSinkWriter;
 import io.weir.engine.counters.CheckpointCounters;
 import io.weir.engine.state.RegisteredState;
 import io.weir.engine.state.TtlSnapshotFilter;
+import io.weir.snapshot.BroadcastStateDescriptor;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
@@ -139,6 +140,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final CheckpointManifest.ShardState[] shardStates = new CheckpointManifest.ShardState[slots];
         final ShardSnapshotPoint[] points = new ShardSnapshotPoint[slots];
         final CheckpointManifest.FileRef[] timersRefs = new CheckpointManifest.FileRef[slots];
+        /** Per operator, its broadcast state file; null for operators without broadcast state. */
+        final CheckpointManifest.FileRef[] broadcastRefs = new CheckpointManifest.FileRef[operators.length];
         final SourceBarrierAck[] acks = new SourceBarrierAck[producers];
         final long[] pausesNs = new long[slots];
         /** Per slot, the state file written: a savepoint's become the base of the checkpoints' chains. */
@@ -683,6 +686,16 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
                 timersPath.getFileName().toString(), timersFile.sizeBytes(), SnapshotFileKind.FULL);
             checkpoint.bytesWritten += timersFile.sizeBytes();
         }
+        if (null != point.broadcastState())
+        {
+            final Path broadcastPath = directory.dataDirectory(
+                savepoint ? CheckpointKind.SAVEPOINT : CheckpointKind.CHECKPOINT, point.checkpointId())
+                .resolve(BroadcastStateDescriptor.fileName(operators[operator], point.checkpointId()));
+            final SnapshotFileResult broadcastFile = writeBroadcastState(broadcastPath, point, nowMs);
+            checkpoint.broadcastRefs[operator] = new CheckpointManifest.FileRef(
+                broadcastPath.getFileName().toString(), broadcastFile.sizeBytes(), SnapshotFileKind.FULL);
+            checkpoint.bytesWritten += broadcastFile.sizeBytes();
+        }
         for (final TransactionalSinkWriter.PartPosition part : point.sinkParts())
         {
             fsync(part.path());
@@ -808,6 +821,50 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         }
     }
 
+    /** Instance 0's broadcast state, as {@link BroadcastStateDescriptor} lays it out. */
+    private SnapshotFileResult writeBroadcastState(final Path path, final ShardSnapshotPoint point, final long nowMs)
+    {
+        if (savepointDirectoryMissing(path))
+        {
+            createDirectories(path.getParent());
+        }
+        final SnapshotHeader header = SnapshotHeader.full(backendName, 0, BroadcastStateDescriptor.KEY_GROUP,
+            BroadcastStateDescriptor.KEY_GROUP, maxParallelism, point.checkpointId(), nowMs);
+        final DirectBuffer entries = point.broadcastState();
+        try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, header, threadFileBuffers))
+        {
+            int offset = 0;
+            while (offset < point.broadcastStateLength())
+            {
+                final int keyLength = entries.getInt(offset);
+                final int keyOffset = offset + Integer.BYTES;
+                final int valueLength = entries.getInt(keyOffset + keyLength);
+                final int valueOffset = keyOffset + keyLength + Integer.BYTES;
+                writer.put(BroadcastStateDescriptor.KEY_GROUP, entries, keyOffset, keyLength, entries, valueOffset,
+                    valueLength);
+                offset = valueOffset + valueLength;
+            }
+            return writer.finish();
+        }
+    }
+
+    private static boolean savepointDirectoryMissing(final Path path)
+    {
+        return !java.nio.file.Files.isDirectory(path.getParent());
+    }
+
+    private static void createDirectories(final Path directory)
+    {
+        try
+        {
+            java.nio.file.Files.createDirectories(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create " + directory + ": " + ex.getMessage(), ex);
+        }
+    }
+
     private static void fsync(final Path path)
     {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE))
@@ -833,6 +890,14 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         for (final CheckpointManifest.ShardState shard : checkpoint.shardStates)
         {
             builder.addShard(shard);
+        }
+        for (int operator = 0; operator < operators.length; operator++)
+        {
+            if (null != checkpoint.broadcastRefs[operator])
+            {
+                builder.addBroadcast(
+                    new CheckpointManifest.BroadcastFile(operators[operator], checkpoint.broadcastRefs[operator]));
+            }
         }
         for (final SourceBarrierAck ack : checkpoint.acks)
         {

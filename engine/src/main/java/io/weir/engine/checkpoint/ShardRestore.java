@@ -64,6 +64,26 @@ public final class ShardRestore
     }
 
     /**
+     * Hand {@code handler} every entry of the operator's broadcast state file ({@link
+     * io.weir.snapshot.BroadcastStateDescriptor}); nothing if the checkpoint has none. Every instance of the
+     * operator, at any shard count, loads the same file.
+     */
+    public void restoreBroadcastState(final io.weir.snapshot.SnapshotEntryHandler handler)
+    {
+        final CheckpointManifest.FileRef file = manifest.broadcastOf("");
+        if (null == file)
+        {
+            return;
+        }
+        final Path path = directory.resolve(manifest, file.name());
+        try (SnapshotFileReader reader = SnapshotFileReader.open(path))
+        {
+            reader.checkVerified();
+            reader.forEach(handler);
+        }
+    }
+
+    /**
      * Load key groups {@code [first, last]} into the store and timer queues.
      *
      * @return the watermark to resume with: the lowest watermark of the old shards that held these key groups.

@@ -15,6 +15,9 @@ import java.util.List;
  * @param slot          the operator instance: {@code operator * shards + shardId}.
  * @param timers        serialized timers (see {@link TimerRecordDescriptor}), {@code timerCount} records.
  * @param pauseNs       time from barrier alignment to resuming processing.
+ * @param broadcastState the broadcast state entries of instance 0 of a keyed broadcast operator (see
+ *                       {@code HeapBroadcastState#encode}), {@code broadcastStateLength} bytes; null for other
+ *                       instances and operators.
  */
 public record ShardSnapshotPoint(
     long checkpointId,
@@ -30,6 +33,17 @@ public record ShardSnapshotPoint(
     long timerCount,
     List<TransactionalSinkWriter.PartPosition> sinkParts,
     List<RegisteredState> states,
-    long pauseNs)
+    long pauseNs,
+    DirectBuffer broadcastState,
+    int broadcastStateLength)
 {
+    public ShardSnapshotPoint(
+        final long checkpointId, final int flags, final int slot, final int shardId, final int firstKeyGroup,
+        final int lastKeyGroup, final long watermark, final StoreSnapshot storeSnapshot, final DirectBuffer timers,
+        final int timersLength, final long timerCount, final List<TransactionalSinkWriter.PartPosition> sinkParts,
+        final List<RegisteredState> states, final long pauseNs)
+    {
+        this(checkpointId, flags, slot, shardId, firstKeyGroup, lastKeyGroup, watermark, storeSnapshot, timers,
+            timersLength, timerCount, sinkParts, states, pauseNs, null, 0);
+    }
 }
