@@ -29,6 +29,7 @@ final class BroadcastProcessOperator<K, I1, I2, O> extends KeyedProcessFunction<
     static final int BROADCAST_INPUT = 1;
 
     private final KeyedBroadcastProcessFunction<K, I1, I2, O> function;
+    private final List<MapStateDescriptor<?, ?>> descriptors;
     private final HeapBroadcastState<?, ?>[] states;
     private final ReadOnlyContextImpl readOnlyContext;
     private final BroadcastContextImpl broadcastContext;
@@ -38,6 +39,7 @@ final class BroadcastProcessOperator<K, I1, I2, O> extends KeyedProcessFunction<
         final KeyedBroadcastProcessFunction<K, I1, I2, O> function, final List<MapStateDescriptor<?, ?>> descriptors)
     {
         this.function = function;
+        this.descriptors = List.copyOf(descriptors);
         this.states = new HeapBroadcastState<?, ?>[descriptors.size()];
         for (int i = 0; i < states.length; i++)
         {
@@ -85,17 +87,10 @@ final class BroadcastProcessOperator<K, I1, I2, O> extends KeyedProcessFunction<
         function.close();
     }
 
-    /** Whether any broadcast state has an entry. */
-    boolean hasBroadcastState()
+    /** The broadcast states this operator keeps. */
+    List<MapStateDescriptor<?, ?>> descriptors()
     {
-        for (final HeapBroadcastState<?, ?> state : states)
-        {
-            if (state.size() > 0)
-            {
-                return true;
-            }
-        }
-        return false;
+        return descriptors;
     }
 
     /** Every broadcast state's entries into {@code out} (see {@link HeapBroadcastState#encode}); returns the length. */

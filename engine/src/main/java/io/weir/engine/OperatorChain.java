@@ -547,7 +547,8 @@ public final class OperatorChain<K, I, O>
         }
         return new ShardSnapshotPoint(checkpointId, flags, slot, shardId, firstKeyGroup, lastKeyGroup, currentWatermark,
             storeSnapshot, timers, timerCopyLength, eventTimers.size() + processingTimers.size(), parts,
-            stateRegistry.registeredStates(), System.nanoTime() - alignedNs, broadcast, broadcastLength);
+            stateRegistry.registeredStates(), System.nanoTime() - alignedNs, broadcast, broadcastLength,
+            null == broadcast ? List.of() : broadcastOperator.descriptors());
     }
 
     private void restoreBroadcastEntry(

@@ -52,6 +52,14 @@ public record CheckpointManifest(
         }
     }
 
+    /**
+     * Properties {@code broadcast.NAME.userKeyCodec} and {@code broadcast.NAME.valueCodec} (behind the operator's
+     * {@link #operatorPropertyPrefix}) give the codec ids of each broadcast state in an operator's file.
+     */
+    public static final String BROADCAST_PROPERTY_PREFIX = "broadcast.";
+    public static final String BROADCAST_USER_KEY_CODEC_SUFFIX = ".userKeyCodec";
+    public static final String BROADCAST_VALUE_CODEC_SUFFIX = ".valueCodec";
+
     public CheckpointManifest(
         final long checkpointId, final CheckpointKind kind, final long creationTimeMs, final int maxParallelism,
         final String backendName, final List<ShardState> shards, final List<SourcePosition> sources,
@@ -59,6 +67,21 @@ public record CheckpointManifest(
     {
         this(checkpointId, kind, creationTimeMs, maxParallelism, backendName, shards, sources, states, properties,
             List.of());
+    }
+
+    /** The names of the broadcast states recorded in {@link #properties()} (of the empty operator's view). */
+    public List<String> broadcastStateNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (final String key : properties.keySet())
+        {
+            if (key.startsWith(BROADCAST_PROPERTY_PREFIX) && key.endsWith(BROADCAST_VALUE_CODEC_SUFFIX))
+            {
+                names.add(key.substring(BROADCAST_PROPERTY_PREFIX.length(),
+                    key.length() - BROADCAST_VALUE_CODEC_SUFFIX.length()));
+            }
+        }
+        return names;
     }
 
     /** The broadcast state file of operator {@code operator}, or null if it has none. */

@@ -142,6 +142,9 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         final CheckpointManifest.FileRef[] timersRefs = new CheckpointManifest.FileRef[slots];
         /** Per operator, its broadcast state file; null for operators without broadcast state. */
         final CheckpointManifest.FileRef[] broadcastRefs = new CheckpointManifest.FileRef[operators.length];
+        /** Per operator, the broadcast states in its file. */
+        @SuppressWarnings("unchecked")
+        final List<io.weir.api.state.MapStateDescriptor<?, ?>>[] broadcastStates = new List[operators.length];
         final SourceBarrierAck[] acks = new SourceBarrierAck[producers];
         final long[] pausesNs = new long[slots];
         /** Per slot, the state file written: a savepoint's become the base of the checkpoints' chains. */
@@ -694,6 +697,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             final SnapshotFileResult broadcastFile = writeBroadcastState(broadcastPath, point, nowMs);
             checkpoint.broadcastRefs[operator] = new CheckpointManifest.FileRef(
                 broadcastPath.getFileName().toString(), broadcastFile.sizeBytes(), SnapshotFileKind.FULL);
+            checkpoint.broadcastStates[operator] = point.broadcastStates();
             checkpoint.bytesWritten += broadcastFile.sizeBytes();
         }
         for (final TransactionalSinkWriter.PartPosition part : point.sinkParts())
@@ -897,6 +901,14 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             {
                 builder.addBroadcast(
                     new CheckpointManifest.BroadcastFile(operators[operator], checkpoint.broadcastRefs[operator]));
+                for (final io.weir.api.state.MapStateDescriptor<?, ?> state : checkpoint.broadcastStates[operator])
+                {
+                    final String prefix = CheckpointManifest.operatorPropertyPrefix(operators[operator]) +
+                        CheckpointManifest.BROADCAST_PROPERTY_PREFIX + state.name();
+                    builder.property(prefix + CheckpointManifest.BROADCAST_USER_KEY_CODEC_SUFFIX,
+                        state.userKeyCodecId());
+                    builder.property(prefix + CheckpointManifest.BROADCAST_VALUE_CODEC_SUFFIX, state.valueCodecId());
+                }
             }
         }
         for (final SourceBarrierAck ack : checkpoint.acks)

@@ -18,6 +18,7 @@ import java.util.List;
  * @param broadcastState the broadcast state entries of instance 0 of a keyed broadcast operator (see
  *                       {@code HeapBroadcastState#encode}), {@code broadcastStateLength} bytes; null for other
  *                       instances and operators.
+ * @param broadcastStates the broadcast states those entries belong to (their codecs go into the manifest).
  */
 public record ShardSnapshotPoint(
     long checkpointId,
@@ -35,7 +36,8 @@ public record ShardSnapshotPoint(
     List<RegisteredState> states,
     long pauseNs,
     DirectBuffer broadcastState,
-    int broadcastStateLength)
+    int broadcastStateLength,
+    List<io.weir.api.state.MapStateDescriptor<?, ?>> broadcastStates)
 {
     public ShardSnapshotPoint(
         final long checkpointId, final int flags, final int slot, final int shardId, final int firstKeyGroup,
@@ -44,6 +46,6 @@ public record ShardSnapshotPoint(
         final List<RegisteredState> states, final long pauseNs)
     {
         this(checkpointId, flags, slot, shardId, firstKeyGroup, lastKeyGroup, watermark, storeSnapshot, timers,
-            timersLength, timerCount, sinkParts, states, pauseNs, null, 0);
+            timersLength, timerCount, sinkParts, states, pauseNs, null, 0, List.of());
     }
 }

@@ -1,8 +1,10 @@
 package io.weir.tools.snapshot;
 
+import io.weir.snapshot.BroadcastStateDescriptor;
 import io.weir.snapshot.ChainResolver;
 import io.weir.snapshot.CheckpointManifest;
 import io.weir.snapshot.SnapshotCorruptException;
+import io.weir.snapshot.SnapshotFileReader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,7 +110,69 @@ final class CheckpointEntries
                 throw new SnapshotToolException(ex.getMessage());
             }
         }
+        if (stateId < 0 && (keyGroup == ALL_KEY_GROUPS || keyGroup == BroadcastStateDescriptor.KEY_GROUP))
+        {
+            count += forEachBroadcast(located, manifest, null, key, consumer);
+        }
         return count;
+    }
+
+    /**
+     * The entries of the broadcast states in {@code manifest} (an operator's view): state name, no key, the map
+     * key as subkey, the value.
+     *
+     * @param state only this broadcast state, or null for all.
+     * @param key   only entries whose decoded map key equals this, or null for all.
+     * @return number of entries delivered.
+     */
+    static long forEachBroadcast(
+        final CheckpointLocator.Located located,
+        final CheckpointManifest manifest,
+        final String state,
+        final String key,
+        final Consumer<DecodedEntry> consumer)
+    {
+        final CheckpointManifest.FileRef file = manifest.broadcastOf("");
+        if (null == file)
+        {
+            return 0;
+        }
+        final Path path = checkedPath(located, manifest, file);
+        final String prefix = CheckpointManifest.BROADCAST_PROPERTY_PREFIX;
+        final long[] count = new long[1];
+        try (SnapshotFileReader reader = SnapshotFileReader.open(path))
+        {
+            reader.forEach((keyGroup, entryType, k, keyOffset, keyLength, value, valueOffset, valueLength) ->
+            {
+                final String name = BroadcastStateDescriptor.name(k, keyOffset, keyLength);
+                if (null != state && !state.equals(name))
+                {
+                    return;
+                }
+                final int userKey = BroadcastStateDescriptor.userKeyOffset(k, keyOffset, keyLength);
+                final String subkey = CodecFormats.format(manifest.properties().getOrDefault(
+                    prefix + name + CheckpointManifest.BROADCAST_USER_KEY_CODEC_SUFFIX, ""), k, userKey,
+                    keyLength - (userKey - keyOffset));
+                if (null != key && !key.equals(subkey))
+                {
+                    return;
+                }
+                consumer.accept(new DecodedEntry(name, keyGroup, "", subkey, CodecFormats.format(
+                    manifest.properties().getOrDefault(prefix + name + CheckpointManifest.BROADCAST_VALUE_CODEC_SUFFIX,
+                    ""), value, valueOffset, valueLength), DecodedEntry.NO_TTL_TIMESTAMP));
+                count[0]++;
+            });
+        }
+        catch (final SnapshotCorruptException ex)
+        {
+            throw new SnapshotToolException(ex.getMessage() + " (run 'weir snapshot verify " +
+                located.listing().directory() + "' for every problem)");
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new SnapshotToolException(ex.getMessage());
+        }
+        return count[0];
     }
 
     /**
@@ -175,6 +239,7 @@ final class CheckpointEntries
         final List<String> names = new ArrayList<>();
         manifest.states().forEach(s -> names.add(s.name()));
         names.add(EntryDecoder.TIMERS_STATE_NAME);
+        names.addAll(manifest.broadcastStateNames());
         throw new SnapshotToolException(located.listing().manifestPath() + ": no state named '" + name +
             "'; states: " + String.join(", ", names));
     }

@@ -69,7 +69,12 @@ final class CheckpointVerifier
             problems.add(listing.manifestPath() + ": cannot read: " + oneLine(String.valueOf(ex.getMessage())));
             return new Result(problems, 0, 0);
         }
-        checkKeyGroupCoverage(listing.manifestPath(), manifest, problems);
+        // Each operator's shards cover the key groups once (a one-operator checkpoint: its only operator, "").
+        for (final String operator : manifest.operators())
+        {
+            checkKeyGroupCoverage(listing.manifestPath(), operator, manifest.shardsOf(operator),
+                manifest.maxParallelism(), problems);
+        }
         int fileCount = 0;
         long totalBytes = 0;
         for (final CheckpointManifest.ShardState shard : manifest.shards())
@@ -113,6 +118,15 @@ final class CheckpointVerifier
                         ": a timers file must be FULL, found " + header.fileKind());
                 }
             }
+        }
+        final CheckpointManifest.ShardState broadcastShard =
+            new CheckpointManifest.ShardState(0, 0, 0, List.of(), Long.MIN_VALUE, 0);
+        for (final CheckpointManifest.BroadcastFile broadcast : manifest.broadcasts())
+        {
+            fileCount++;
+            totalBytes += broadcast.file().sizeBytes();
+            verifyFile(directory, listing, manifest, broadcastShard, broadcast.file(),
+                "the broadcast state file of operator " + broadcast.operator(), problems);
         }
         return new Result(problems, fileCount, totalBytes);
     }
@@ -245,23 +259,24 @@ final class CheckpointVerifier
     }
 
     private static void checkKeyGroupCoverage(
-        final Path manifestPath, final CheckpointManifest manifest, final List<String> problems)
+        final Path manifestPath, final String operator, final List<CheckpointManifest.ShardState> shards,
+        final int maxParallelism, final List<String> problems)
     {
-        final int maxParallelism = manifest.maxParallelism();
+        final Path where = operator.isEmpty() ? manifestPath : Path.of(manifestPath + " (operator " + operator + ")");
         final int[] owner = new int[maxParallelism];
         java.util.Arrays.fill(owner, -1);
-        for (final CheckpointManifest.ShardState shard : manifest.shards())
+        for (final CheckpointManifest.ShardState shard : shards)
         {
             if (shard.lastKeyGroup() >= maxParallelism)
             {
-                problems.add(manifestPath + ": shard " + shard.shardId() + " key groups [" + shard.firstKeyGroup() +
+                problems.add(where + ": shard " + shard.shardId() + " key groups [" + shard.firstKeyGroup() +
                     ", " + shard.lastKeyGroup() + "] exceed maxParallelism " + maxParallelism);
             }
             for (int g = shard.firstKeyGroup(); g <= Math.min(shard.lastKeyGroup(), maxParallelism - 1); g++)
             {
                 if (owner[g] >= 0)
                 {
-                    problems.add(manifestPath + ": key group " + g + " belongs to both shard " + owner[g] +
+                    problems.add(where + ": key group " + g + " belongs to both shard " + owner[g] +
                         " and shard " + shard.shardId());
                     break;
                 }
@@ -277,7 +292,7 @@ final class CheckpointVerifier
                 {
                     last++;
                 }
-                problems.add(manifestPath + ": key groups [" + g + ", " + last + "] belong to no shard");
+                problems.add(where + ": key groups [" + g + ", " + last + "] belong to no shard");
                 g = last;
             }
         }

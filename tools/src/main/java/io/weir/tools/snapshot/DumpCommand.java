@@ -37,7 +37,8 @@ final class DumpCommand extends SnapshotCommand.Subcommand
             "'weir snapshot show')"})
     private String operator;
 
-    @Option(names = "--state", paramLabel = "NAME", description = "only this state ('timers' for timers)")
+    @Option(names = "--state", paramLabel = "NAME", description = "only this state ('timers' for timers; a " +
+        "broadcast state by its name)")
     private String state;
 
     @Option(names = "--key-group", paramLabel = "G", description = "only this key group")
@@ -88,13 +89,20 @@ final class DumpCommand extends SnapshotCommand.Subcommand
             Conventions.range(spec, "--key-group", this.keyGroup, 0, 65535);
         final CheckpointLocator.Located located = CheckpointLocator.locate(command(), checkpoint, Ids.of(spec, id));
         final CheckpointManifest manifest = operatorView(located, located.readManifest(), operator);
-        final int stateId = state != null ? CheckpointEntries.stateId(located, manifest, state) : -1;
+        final boolean broadcastState = state != null && manifest.broadcastStateNames().contains(state);
+        final int stateId = state != null && !broadcastState ? CheckpointEntries.stateId(located, manifest, state) :
+            -1;
         if (keyGroup >= manifest.maxParallelism())
         {
             throw new SnapshotToolException(located.listing().manifestPath() + ": --key-group " + keyGroup +
                 " is outside the checkpoint's key groups 0.." + (manifest.maxParallelism() - 1));
         }
         entryFormat.begin(out);
+        if (broadcastState)
+        {
+            CheckpointEntries.forEachBroadcast(located, manifest, state, key, entry -> entryFormat.print(out, entry));
+            return 0;
+        }
         CheckpointEntries.forEach(located, manifest, stateId, keyGroup, key, entry -> entryFormat.print(out, entry));
         return 0;
     }

@@ -142,4 +142,83 @@ class SnapshotOperatorTest
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("its operators are [mod3, mod2]"),
             err.toString(StandardCharsets.UTF_8));
     }
+
+    /** Keeps the broadcast elements as rules {@code "r" + value -> value * 10}. */
+    static final class Rules extends io.weir.api.KeyedBroadcastProcessFunction<Long, Long, Long, Long>
+    {
+        static final io.weir.api.state.MapStateDescriptor<String, Long> RULES = new io.weir.api.state.MapStateDescriptor<>(
+            "RULES", io.weir.api.codec.StringCodec.INSTANCE, LongCodec.INSTANCE);
+
+        public void processElement(final Long value, final ReadOnlyContext ctx, final Collector<Long> out)
+        {
+        }
+
+        public void processBroadcastElement(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            ctx.getBroadcastState(RULES).put("r" + value, value * 10);
+        }
+    }
+
+    @Test
+    void dumpAndVerifyCoverTheBroadcastStateFile() throws Exception
+    {
+        final Path checkpoints = root.resolve("checkpoints");
+        final Dataflow flow = Dataflow.named("rules");
+        final io.weir.api.dataflow.BroadcastStream<Long> rules = flow.source("rules", LongCodec.INSTANCE)
+            .timestamps(v -> 0, WatermarkStrategy.noWatermarks())
+            .broadcast(Rules.RULES);
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.noWatermarks())
+            .keyBy(v -> v)
+            .process(() -> new Counter("count")).uid("count").returns(LongCodec.INSTANCE)
+            .keyBy(v -> v)
+            .connect(rules)
+            .process(Rules::new).uid("rules-op");
+        final WeirJob<Object, Object> job = new WeirContext().shards(2)
+            .checkpoints(CheckpointSettings.every(checkpoints, 0)).build(flow);
+        try
+        {
+            job.start();
+            final Producer<Long> producer = job.producer("rules", 0);
+            for (long v = 1; v <= 3; v++)
+            {
+                assertTrue(producer.offer(v, TimeUnit.SECONDS.toNanos(10)));
+            }
+            final var future = job.triggerCheckpoint();
+            while (!future.isDone())
+            {
+                producer.tryInjectRequestedBarrier();
+                job.producer("numbers", 0).tryInjectRequestedBarrier();
+                Thread.sleep(1);
+            }
+            future.get();
+        }
+        finally
+        {
+            job.close(WeirJob.CloseMode.DISCARD);
+        }
+        final String checkpoint = checkpoints.toString();
+        assertEquals(0, run("snapshot", "dump", checkpoint, "--id", "1", "--operator", "rules-op", "--state", "RULES"),
+            err.toString(StandardCharsets.UTF_8));
+        assertEquals(List.of("RULES,0,,r1,10", "RULES,0,,r2,20", "RULES,0,,r3,30"),
+            out.toString(StandardCharsets.UTF_8).lines().skip(1).sorted().toList());
+        assertEquals(0, run("snapshot", "dump", checkpoint, "--id", "1", "--operator", "rules-op"),
+            err.toString(StandardCharsets.UTF_8));
+        assertEquals(3, out.toString(StandardCharsets.UTF_8).lines().skip(1).count(), "no keyed state, 3 rules");
+
+        assertEquals(0, run("snapshot", "verify", checkpoint, "--id", "1"), err.toString(StandardCharsets.UTF_8) +
+            out.toString(StandardCharsets.UTF_8));
+        final Path broadcastFile;
+        try (var files = java.nio.file.Files.list(checkpoints.resolve("shared")))
+        {
+            broadcastFile = files.filter(f -> f.getFileName().toString().startsWith("rules-op-broadcast-chk-"))
+                .findFirst().orElseThrow();
+        }
+        final byte[] bytes = java.nio.file.Files.readAllBytes(broadcastFile);
+        bytes[bytes.length / 2] ^= 0x55;
+        java.nio.file.Files.write(broadcastFile, bytes);
+        assertEquals(1, run("snapshot", "verify", checkpoint, "--id", "1"));
+        assertTrue((out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8))
+            .contains(broadcastFile.getFileName().toString()), out.toString(StandardCharsets.UTF_8));
+    }
 }
