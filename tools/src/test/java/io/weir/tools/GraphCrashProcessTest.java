@@ -1,5 +1,6 @@
 package io.weir.tools;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +35,11 @@ class GraphCrashProcessTest
 
     private static Process start(final Path log, final List<String> args) throws IOException
     {
+        return start(log, TwoStageJob.class, args);
+    }
+
+    private static Process start(final Path log, final Class<?> job, final List<String> args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -46,7 +52,7 @@ class GraphCrashProcessTest
         command.add("-Xmx512m");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(TwoStageJob.class.getName());
+        command.add(job.getName());
         command.addAll(args);
         return new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -119,5 +125,43 @@ class GraphCrashProcessTest
         assertEquals(expectedSums, sortedLines(out.resolve("sums.csv")), "running sums, seed " + seed);
         assertEquals(sortedLines(expectedOut.resolve("totals.csv")), sortedLines(out.resolve("totals.csv")),
             "totals, seed " + seed);
+    }
+
+    @Test
+    @Timeout(300)
+    void theBroadcastStateIsRestoredExactlyOnceDespiteKills() throws Exception
+    {
+        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        final Path log = dir.resolve("child.log");
+        final Path expectedOut = Files.createDirectories(dir.resolve("expected"));
+        final Process reference = start(log, BroadcastJob.class,
+            args(expectedOut, dir.resolve("reference-checkpoints"), "chronicle", 0));
+        assertTrue(reference.waitFor(120, TimeUnit.SECONDS), "the uninterrupted run finished");
+        assertEquals(0, reference.exitValue(), Files.readString(log));
+
+        final Path out = Files.createDirectories(dir.resolve("out"));
+        final Path checkpoints = dir.resolve("checkpoints");
+        for (int kill = 0; kill < KILLS; kill++)
+        {
+            final long before = manifests(checkpoints);
+            final Process child = start(log, BroadcastJob.class, args(out, checkpoints, "chronicle", KILLED_RUN_RATE));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (manifests(checkpoints) <= before && child.isAlive() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(5);
+            }
+            Thread.sleep(random.nextInt(400));
+            child.destroyForcibly().waitFor();
+        }
+        final Process last = start(log, BroadcastJob.class, args(out, checkpoints, "chronicle", 0));
+        assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the final run finished");
+        final String output = Files.readString(log);
+        assertEquals(0, last.exitValue(), output);
+        assertTrue(output.contains("resuming from checkpoint"), "a run resumed (seed " + seed + "):\n" + output);
+        final List<String> expected = sortedLines(expectedOut.resolve("totals.csv"));
+        assertTrue(expected.size() > 10 && expected.get(0).startsWith(expected.get(expected.size() - 1)
+            .split(",")[0] + ","), "every key's row names the same rules: " + expected);
+        assertEquals(expected, sortedLines(out.resolve("totals.csv")), "totals with rules, seed " + seed);
     }
 }
