@@ -45,6 +45,28 @@ class ManifestCodecTest
     }
 
     @Test
+    void aBroadcastStateFileSurvivesEncodingAndBelongsToItsOperatorsView()
+    {
+        final CheckpointManifest.FileRef rules = new CheckpointManifest.FileRef(
+            BroadcastStateDescriptor.fileName("b", 1), 30, SnapshotFileKind.FULL);
+        assertEquals("b-broadcast-chk-0000000001.broadcast", rules.name());
+        final CheckpointManifest.Builder builder = CheckpointManifest.builder().checkpointId(1).maxParallelism(128)
+            .backendName("heap")
+            .addShard(new CheckpointManifest.ShardState(0, 0, 127, List.of(), 5, 0, null, "a"))
+            .addShard(new CheckpointManifest.ShardState(0, 0, 127, List.of(), 7, 0, null, "b"))
+            .addBroadcast(new CheckpointManifest.BroadcastFile("b", rules))
+            .property("operator.b.broadcast.RULES.userKeyCodec", "string")
+            .property("operator.b.broadcast.RULES.valueCodec", "long");
+        final CheckpointManifest decoded = ManifestCodec.decode(ManifestCodec.encode(builder.build()), "test");
+        assertEquals(builder.build(), decoded);
+        assertEquals(List.of(rules.name()), decoded.fileNames(), "retention keeps it");
+        assertEquals(rules, decoded.forOperator("b").broadcastOf(""));
+        assertEquals(List.of("RULES"), decoded.forOperator("b").broadcastStateNames());
+        assertEquals(null, decoded.forOperator("a").broadcastOf(""));
+        assertTrue(decoded.toString().contains("operator b broadcast state"), decoded.toString());
+    }
+
+    @Test
     void aManifestOfTheFormerVersionIsRefusedSayingAnOlderWeirWroteIt()
     {
         final byte[] bytes = ManifestCodec.encode(twoOperators());
