@@ -208,6 +208,11 @@ class BroadcastDataflowTest
 
     private WeirJob<Object, Object> thresholdJob(final int shards, final ShardSink<Long> sink)
     {
+        return thresholdJobFrom(shards, sink, null);
+    }
+
+    private WeirJob<Object, Object> thresholdJobFrom(final int shards, final ShardSink<Long> sink, final Path from)
+    {
         final Dataflow flow = Dataflow.named("threshold");
         final BroadcastStream<Long> rules = flow.source("rules", LongCodec.INSTANCE)
             .timestamps(v -> 0, WatermarkStrategy.noWatermarks())
@@ -219,7 +224,8 @@ class BroadcastDataflowTest
             .process(Threshold::new).uid("threshold");
         passed.sinkTo(sink);
         return new WeirContext().shards(shards).stateBackend(new HeapStateBackend())
-            .checkpoints(CheckpointSettings.every(dir, 0)).build(flow);
+            .checkpoints(null == from ? CheckpointSettings.every(dir, 0) :
+                CheckpointSettings.every(dir, 0).restoreFrom(from)).build(flow);
     }
 
     private static CheckpointStats checkpoint(final WeirJob<Object, Object> job) throws Exception
@@ -347,5 +353,48 @@ class BroadcastDataflowTest
         assertEquals(range(70, 100).length, passed(third).size());
         assertEquals(70L, passed(third).get(0));
         assertNotNull(back.completedCheckpoints());
+    }
+
+    @Test
+    void aStopWithSavepointKeepsTheBroadcastStateInTheSavepoint() throws Exception
+    {
+        final ShardSink<Long> first = new ShardSink<>();
+        final WeirJob<Object, Object> two = thresholdJob(2, first);
+        two.start();
+        offer(two, "rules", 60);
+        awaitRules(first, 2, 60);
+        final CompletableFuture<Path> savepoint = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return two.stopWithSavepoint(30, TimeUnit.SECONDS);
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!savepoint.isDone() && System.nanoTime() < deadline)
+        {
+            two.producer("numbers", 0).tryInjectRequestedBarrier();
+            two.producer("rules", 0).tryInjectRequestedBarrier();
+            Thread.sleep(1);
+        }
+        final Path savepointDir = savepoint.get(1, TimeUnit.SECONDS);
+        two.close(WeirJob.CloseMode.DISCARD);
+        try (var files = java.nio.file.Files.list(savepointDir))
+        {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().startsWith("threshold-broadcast-chk-")),
+                "the savepoint holds its own broadcast state file: " + savepointDir);
+        }
+
+        final ShardSink<Long> second = new ShardSink<>();
+        final WeirJob<Object, Object> three = thresholdJobFrom(3, second, savepointDir);
+        three.start();
+        offer(three, "numbers", range(0, 100));
+        awaitPassed(second, 40);
+        three.close(WeirJob.CloseMode.DISCARD);
+        assertEquals(60L, passed(second).get(0), "every instance restored the threshold 60 from the savepoint");
     }
 }
