@@ -91,7 +91,8 @@ public final class Transformation
 
     /**
      * The user function: a MapFunction, FilterFunction, FlatMapFunction, a {@code Supplier} of the keyed process
-     * function, a {@link WindowSpec}, or the {@code SinkFactory}; null for sources, unions and side outputs.
+     * function (co-process and broadcast process functions too), a {@link WindowSpec}, the {@code SinkFactory}, or
+     * a BROADCAST node's list of {@code MapStateDescriptor}s; null for sources, unions and side outputs.
      */
     public Object function()
     {
