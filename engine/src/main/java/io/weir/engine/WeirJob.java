@@ -71,6 +71,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
     private final JobMetrics metrics;
     /** The duty cycles of sources and shards in INVOKER mode, else null. */
     private final DutyCycleInvoker invoker;
+    private org.agrona.concurrent.IdleStrategy invokerIdle;
     private AgentRunner coordinatorRunner;
     private Thread coordinatorThread;
     private volatile Path stoppedWithSavepoint;
@@ -615,7 +616,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
     /** INVOKER mode: run the duty cycles on this thread until they end; false if the timeout passed first. */
     private boolean invokeUntilDone(final long timeoutNs, final long startNs) throws InterruptedException
     {
-        final org.agrona.concurrent.IdleStrategy idle = context.shardIdleStrategy().get();
+        final org.agrona.concurrent.IdleStrategy idle = invokerIdle();
         while (!invoker.isDone())
         {
             if (timeoutNs != Long.MAX_VALUE && System.nanoTime() - startNs >= timeoutNs)
@@ -629,6 +630,16 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             idle.idle(invoker.invoke());
         }
         return true;
+    }
+
+    /** The shards' idle strategy, for the waits that invoke; one instance, made on first use. */
+    private org.agrona.concurrent.IdleStrategy invokerIdle()
+    {
+        if (null == invokerIdle)
+        {
+            invokerIdle = context.shardIdleStrategy().get();
+        }
+        return invokerIdle;
     }
 
     /** {@link #close(CloseMode)} with {@link CloseMode#DRAIN}. */
@@ -834,7 +845,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         {
             // The snapshot points are taken by the duty cycles this thread runs.
             final long deadlineNs = System.nanoTime() + unit.toNanos(timeout);
-            final org.agrona.concurrent.IdleStrategy idle = context.shardIdleStrategy().get();
+            final org.agrona.concurrent.IdleStrategy idle = invokerIdle();
             while (!future.isDone() && !invoker.isDone() && System.nanoTime() - deadlineNs < 0)
             {
                 idle.idle(invoker.invoke());

@@ -35,7 +35,7 @@ final class NexmarkBenchCommand
         "",
         "Runs a Nexmark query (" + String.join(", ", NexmarkQueries.NAMES) + ") over N events made on the fly by",
         "the generator (default --seed 1 --event-rate 100000), into a sink that discards its rows, and prints",
-        "  NEXMARK query= events= shards= backend= checkpoints= events_per_s= p50_ns= p99_ns= p9999_ns=",
+        "  NEXMARK query= events= shards= backend= checkpoints= events_per_s= p50_ns= p99_ns= p9999_ns= threading=",
         "events_per_s = N / (time of the last row - time the first event was made). Latency of a row: from the",
         "moment the source made the event that made the row due (its own event, or the one whose watermark fired",
         "its window or timer) to the sink; rows due in the first tenth of the event time are not timed (warm-up),",
@@ -148,9 +148,9 @@ final class NexmarkBenchCommand
         final double seconds = (lastNs - sink.firstEmittedNs()) / 1e9;
         final Histogram latencies = sink.latencies();
         return String.format("NEXMARK query=%s events=%d shards=%d backend=%s checkpoints=%d events_per_s=%.0f " +
-            "p50_ns=%d p99_ns=%d p9999_ns=%d", query.name(), events, shards, backend, checkpoints, events / seconds,
-            latencies.getValueAtPercentile(50), latencies.getValueAtPercentile(99),
-            latencies.getValueAtPercentile(99.99));
+            "p50_ns=%d p99_ns=%d p9999_ns=%d threading=%s", query.name(), events, shards, backend, checkpoints,
+            events / seconds, latencies.getValueAtPercentile(50), latencies.getValueAtPercentile(99),
+            latencies.getValueAtPercentile(99.99), threading.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static void deleteRecursively(final Path dir)
