@@ -94,6 +94,39 @@ public final class ThreadScheduling
         }
     }
 
+    /**
+     * {@code agent}, lowered to the {@link #configuredPolicy()} on its own thread before its {@code onStart}: for
+     * the checkpoint thread, whose file writing, fsync and compaction should run only where no shard or application
+     * thread wants the core. Threads the agent's thread creates inherit the policy.
+     */
+    static org.agrona.concurrent.Agent lowered(final org.agrona.concurrent.Agent agent, final Consumer<String> log)
+    {
+        final Policy policy = configuredPolicy();
+        return new org.agrona.concurrent.Agent()
+        {
+            public void onStart()
+            {
+                lowerCurrentThread(policy, log);
+                agent.onStart();
+            }
+
+            public int doWork() throws Exception
+            {
+                return agent.doWork();
+            }
+
+            public void onClose()
+            {
+                agent.onClose();
+            }
+
+            public String roleName()
+            {
+                return agent.roleName();
+            }
+        };
+    }
+
     /** The Linux thread id of the calling thread, from {@code /proc/thread-self} ("PID/task/TID"). */
     static int currentTid() throws java.io.IOException
     {

@@ -459,7 +459,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         if (coordinator != null)
         {
             coordinatorRunner = new AgentRunner(new org.agrona.concurrent.SleepingMillisIdleStrategy(1),
-                errorHandler, null, coordinator);
+                errorHandler, null, ThreadScheduling.lowered(coordinator, context.log()));
             coordinatorThread = AgentRunner.startOnThread(coordinatorRunner);
         }
         return this;

@@ -310,8 +310,6 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     public void onStart()
     {
         nextTriggerMs = clock.time() + settings.intervalMs();
-        // File writing, fsync and compaction run only where no shard or application thread wants the core.
-        io.weir.engine.ThreadScheduling.lowerCurrentThread(io.weir.engine.ThreadScheduling.configuredPolicy(), log);
     }
 
     /** The barrier producers should inject next, {@code id << 8 | flags}, or 0. Any thread (a volatile read). */
