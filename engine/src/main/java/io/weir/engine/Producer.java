@@ -231,6 +231,9 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
 
     /**
      * Encode the element into its shard's ring.
+     * <p>
+     * In {@code INVOKER} mode a full ring makes this call run one duty cycle of the job on this thread (unless
+     * another thread is running one) and retry once.
      *
      * @return true if accepted; false if that ring is full (back-pressure): nothing was written, retry later.
      * @throws JobFailedException if the job has failed.
