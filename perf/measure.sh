@@ -32,6 +32,23 @@ declare -A cfg=(
   [pause-chronicle-1m]="--keys 1000000 --prefill --events 200000 --rate 10000 $ckpt --measure-recovery"
   [pause-chronicle-10m]="--keys 10000000 --prefill --events 2000000 --rate 100000 $ckpt --measure-recovery"
   [pause-lmdb-1m]="--backend lmdb --keys 1000000 --prefill --events 200000 --rate 10000 $ckpt --measure-recovery"
+  # Threading modes: chronicle, 1M keys, 10M events, checkpoints every second; each with its stateless floor.
+  [invoker-500k]="--threading invoker --rate 500000 --events 10000000 --keys 1000000 $ckpt"
+  [invoker-500k-floor]="--threading invoker --stateless --rate 500000 --events 10000000 --keys 1000000 $ckpt"
+  [dedicated-500k]="--threading dedicated --rate 500000 --events 10000000 --keys 1000000 $ckpt"
+  [dedicated-500k-floor]="--threading dedicated --stateless --rate 500000 --events 10000000 --keys 1000000 $ckpt"
+  [shared-500k]="--threading shared --rate 500000 --events 10000000 --keys 1000000 $ckpt"
+  [shared-500k-floor]="--threading shared --stateless --rate 500000 --events 10000000 --keys 1000000 $ckpt"
+  [invoker-10k]="--threading invoker --rate 10000 --events 300000 --keys 1000000 $ckpt"
+  [invoker-10k-floor]="--threading invoker --stateless --rate 10000 --events 300000 --keys 1000000 $ckpt"
+  [invoker-1m]="--threading invoker --rate 1000000 --events 10000000 --keys 1000000 $ckpt"
+  [invoker-1m-floor]="--threading invoker --stateless --rate 1000000 --events 10000000 --keys 1000000 $ckpt"
+  [dedicated-1m]="--threading dedicated --rate 1000000 --events 10000000 --keys 1000000 $ckpt"
+  [dedicated-1m-floor]="--threading dedicated --stateless --rate 1000000 --events 10000000 --keys 1000000 $ckpt"
+  [invoker-500k-100k-keys]="--threading invoker --rate 500000 --events 10000000 --keys 100000 $ckpt"
+  [invoker-500k-10m-keys]="--threading invoker --rate 500000 --events 10000000 --keys 10000000 $ckpt"
+  [dedicated-500k-100k-keys]="--threading dedicated --rate 500000 --events 10000000 --keys 100000 $ckpt"
+  [dedicated-500k-10m-keys]="--threading dedicated --rate 500000 --events 10000000 --keys 10000000 $ckpt"
 )
 order=(floor-throughput chronicle-throughput chronicle-throughput-nockpt lmdb-throughput lmdb-throughput-nockpt
   floor-throughput-2shards chronicle-throughput-2shards chronicle-throughput-2shards-nockpt lmdb-throughput-2shards

@@ -69,6 +69,8 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
     private long offered;
     /** Null when the job publishes no counters. */
     private ProducerCounters counters;
+    /** The job's invoker in {@code INVOKER} mode, else null: a full ring is drained by this thread. */
+    private DutyCycleInvoker invoker;
 
     /**
      * @param codec      encodes the records {@code transform} makes (the elements themselves without one).
@@ -120,6 +122,15 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
     void counters(final ProducerCounters counters)
     {
         this.counters = counters;
+    }
+
+    /**
+     * In {@code INVOKER} mode nothing else reads the rings: an offer held back by a full ring runs the job's duty
+     * cycle on this thread and retries once, and the blocking calls run it between retries. Called before use.
+     */
+    void invoker(final DutyCycleInvoker invoker)
+    {
+        this.invoker = invoker;
     }
 
     /** This producer's index, from 0, among the job's producers. */
@@ -226,12 +237,24 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
 
     /**
      * Encode the element into its shard's ring.
+     * <p>
+     * In {@code INVOKER} mode a full ring makes this call run one duty cycle of the job on this thread (unless
+     * another thread is running one) and retry once.
      *
      * @return true if accepted; false if that ring is full (back-pressure): nothing was written, retry later.
      * @throws JobFailedException if the job has failed.
      * @throws IllegalStateException after {@link #endOfInput()}.
      */
     public boolean tryOffer(final I value)
+    {
+        if (offerOnce(value))
+        {
+            return true;
+        }
+        return null != invoker && invoker.tryInvoke() > 0 && offerOnce(value);
+    }
+
+    private boolean offerOnce(final I value)
     {
         if (ended)
         {
@@ -423,7 +446,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             {
                 return false;
             }
-            idleStrategy.idle();
+            idle();
         }
         return true;
     }
@@ -521,7 +544,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
                 status.checkNotFailed();
                 return;
             }
-            idleStrategy.idle();
+            idle();
         }
     }
 
@@ -569,6 +592,18 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             }
         }
         return complete;
+    }
+
+    private void idle()
+    {
+        if (null == invoker || 0 == invoker.tryInvoke())
+        {
+            idleStrategy.idle();
+        }
+        else
+        {
+            idleStrategy.reset();
+        }
     }
 
     private void onTimestamp(final long timestamp)

@@ -38,6 +38,7 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     private Consumer<String> log = WeirContext::logToSystemLogger;
     private boolean countersEnabled = Configuration.countersEnabled();
     private Path countersDirectory = CountersDirectory.defaultDirectory();
+    private io.weir.api.ThreadingMode threading = io.weir.api.ThreadingMode.DEDICATED;
     private boolean concluded;
 
     /** Number of shards (threads owning key-group ranges). Default: available processors. */
@@ -51,6 +52,23 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     public int shards()
     {
         return shards;
+    }
+
+    /**
+     * Which threads run the shards: one each ({@code DEDICATED}, the default), one for all ({@code SHARED}), or the
+     * application's through the job's invoker ({@code INVOKER}); see {@link io.weir.api.ThreadingMode}. With
+     * {@code INVOKER} the checkpoint thread writes every state file ({@link CheckpointSettings.StateWriter}).
+     */
+    public WeirContext threading(final io.weir.api.ThreadingMode threading)
+    {
+        this.threading = threading;
+        return this;
+    }
+
+    /** Which threads run the shards. */
+    public io.weir.api.ThreadingMode threading()
+    {
+        return threading;
     }
 
     /** Number of key groups; fixed for the life of the state. Default 128. */
@@ -330,6 +348,10 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
         if (countersEnabled && countersDirectory == null)
         {
             throw new IllegalArgumentException("countersDirectory must be set when counters are enabled");
+        }
+        if (threading == null)
+        {
+            throw new IllegalArgumentException("threading must be set: DEDICATED, SHARED or INVOKER");
         }
         if (stateBackend == null)
         {

@@ -69,6 +69,9 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
     private final DirectoryLock checkpointLock;
     private final CheckpointManifest restoredFrom;
     private final JobMetrics metrics;
+    /** The duty cycles of sources and shards in INVOKER mode, else null. */
+    private final DutyCycleInvoker invoker;
+    private org.agrona.concurrent.IdleStrategy invokerIdle;
     private AgentRunner coordinatorRunner;
     private Thread coordinatorThread;
     private volatile Path stoppedWithSavepoint;
@@ -134,8 +137,10 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             }
             final long firstId = Math.max(RestorePlanner.nextCheckpointId(checkpointDirectory),
                 restoredFrom == null ? 1 : restoredFrom.checkpointId() + 1);
+            // In INVOKER mode the shards run on the application's thread, which does no file writing.
             final CheckpointSettings effective = checkpoints.stateWriter() == CheckpointSettings.StateWriter.SHARD &&
-                !context.stateBackend().shardMayReadItsSnapshots() ?
+                (!context.stateBackend().shardMayReadItsSnapshots() ||
+                context.threading() == io.weir.api.ThreadingMode.INVOKER) ?
                 checkpoints.stateWriter(CheckpointSettings.StateWriter.CHECKPOINT_THREAD) : checkpoints;
             coordinator = new CheckpointCoordinator(checkpointDirectory, effective, name,
                 context.stateBackend().name(), operators, keyCodecIds, context.shards(), producerCount,
@@ -219,6 +224,21 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         for (final JobPlan.SourcePlan<?> source : plan.sources)
         {
             p = addProducers(source, p, producerRings);
+        }
+        if (context.threading() == io.weir.api.ThreadingMode.INVOKER)
+        {
+            // Sources before shards: an element read in a cycle is processed in the same cycle.
+            final List<org.agrona.concurrent.Agent> agents = new ArrayList<>(sources);
+            agents.addAll(shards);
+            invoker = new DutyCycleInvoker(new AgentGroup("weir-invoker", agents, this::onAgentError));
+            for (final Producer<?> producer : externalProducers)
+            {
+                producer.invoker(invoker);
+            }
+        }
+        else
+        {
+            invoker = null;
         }
     }
 
@@ -399,7 +419,11 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         return context;
     }
 
-    /** Start one thread per shard and per source. */
+    /**
+     * Start the job's threads, as its {@link io.weir.api.ThreadingMode} says: one per shard and per source
+     * (DEDICATED), one for all shards and one per source (SHARED), or none but the checkpoint thread (INVOKER: the
+     * sources and shards are opened here, on the calling thread, and run by {@link #invoker()}).
+     */
     public WeirJob<I, O> start()
     {
         if (started)
@@ -409,27 +433,63 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         metrics.open(shards, coordinator, restoredFrom != null);
         started = true;
         final ErrorHandler errorHandler = this::onAgentError;
-        for (final ShardAgent shard : shards)
+        switch (context.threading())
         {
-            final AgentRunner runner = new AgentRunner(
-                context.shardIdleStrategy().get(), errorHandler, null, shard);
-            runners.add(runner);
-            threads.add(AgentRunner.startOnThread(runner));
+            case DEDICATED:
+                for (final ShardAgent shard : shards)
+                {
+                    startAgent(context.shardIdleStrategy().get(), errorHandler, shard);
+                }
+                break;
+            case SHARED:
+                startAgent(context.shardIdleStrategy().get(), errorHandler,
+                    new AgentGroup("weir-shards", shards, errorHandler));
+                break;
+            case INVOKER:
+                invoker.start();
+                break;
+            default:
+                throw new IllegalStateException("unknown threading mode " + context.threading());
         }
-        for (final SourceAgent<?> source : sources)
+        for (int i = 0; null == invoker && i < sources.size(); i++)
         {
-            final AgentRunner runner = new AgentRunner(
-                context.sourceIdleStrategy().get(), errorHandler, null, source);
-            runners.add(runner);
-            threads.add(AgentRunner.startOnThread(runner));
+            final SourceAgent<?> source = sources.get(i);
+            startAgent(context.sourceIdleStrategy().get(), errorHandler, source);
         }
         if (coordinator != null)
         {
             coordinatorRunner = new AgentRunner(new org.agrona.concurrent.SleepingMillisIdleStrategy(1),
-                errorHandler, null, coordinator);
+                errorHandler, null, ThreadScheduling.lowered(coordinator, context.log()));
             coordinatorThread = AgentRunner.startOnThread(coordinatorRunner);
         }
         return this;
+    }
+
+    private void startAgent(final org.agrona.concurrent.IdleStrategy idle, final ErrorHandler errorHandler,
+        final org.agrona.concurrent.Agent agent)
+    {
+        final AgentRunner runner = new AgentRunner(idle, errorHandler, null, agent);
+        runners.add(runner);
+        threads.add(AgentRunner.startOnThread(runner));
+    }
+
+    /**
+     * The invoker that runs this job's sources and shards on the calling thread, in INVOKER mode. The application
+     * calls {@link DutyCycleInvoker#invoke()} in its loop (after offering, and when idle: timers and checkpoints
+     * progress only while it invokes); {@link #awaitTermination} and {@link #close} invoke it themselves, so that
+     * a file job needs no loop of its own.
+     *
+     * @throws IllegalStateException if the job was built with threads of its own.
+     */
+    @Override
+    public io.weir.api.dataflow.JobInvoker invoker()
+    {
+        if (null == invoker)
+        {
+            throw new IllegalStateException("job '" + name() + "' runs with threading " + context.threading() +
+                ": it has no invoker; build it with WeirContext.threading(ThreadingMode.INVOKER)");
+        }
+        return invoker;
     }
 
     /**
@@ -526,6 +586,10 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         checkStarted();
         final long timeoutNs = unit.toNanos(timeout);
         final long startNs = System.nanoTime();
+        if (null != invoker && !invokeUntilDone(timeoutNs, startNs))
+        {
+            return false;
+        }
         for (final Thread thread : threads)
         {
             if (timeoutNs == Long.MAX_VALUE)
@@ -547,6 +611,35 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         onTerminated();
         status.checkNotFailed();
         return true;
+    }
+
+    /** INVOKER mode: run the duty cycles on this thread until they end; false if the timeout passed first. */
+    private boolean invokeUntilDone(final long timeoutNs, final long startNs) throws InterruptedException
+    {
+        final org.agrona.concurrent.IdleStrategy idle = invokerIdle();
+        while (!invoker.isDone())
+        {
+            if (timeoutNs != Long.MAX_VALUE && System.nanoTime() - startNs >= timeoutNs)
+            {
+                return false;
+            }
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException();
+            }
+            idle.idle(invoker.invoke());
+        }
+        return true;
+    }
+
+    /** The shards' idle strategy, for the waits that invoke; one instance, made on first use. */
+    private org.agrona.concurrent.IdleStrategy invokerIdle()
+    {
+        if (null == invokerIdle)
+        {
+            invokerIdle = context.shardIdleStrategy().get();
+        }
+        return invokerIdle;
     }
 
     /** {@link #close(CloseMode)} with {@link CloseMode#DRAIN}. */
@@ -600,6 +693,10 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             // thread is still running would interrupt that thread if this one is interrupted (an interrupted
             // FileChannel closes itself) and, in other Agrona versions, return before it ended: join first.
             status.abort();
+            if (null != invoker)
+            {
+                invoker.close();
+            }
             joinUninterruptibly(threads);
             for (final AgentRunner runner : runners)
             {
@@ -733,7 +830,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
      * Take a savepoint and stop: sources stop after its barrier, shards after taking their snapshot point, and
      * the output after the savepoint is not published. Restore it with {@link CheckpointSettings#restoreFrom}.
      * The savepoint is complete (its manifest written) when this returns, also when another thread closes the
-     * job meanwhile; the job is closed then.
+     * job meanwhile; the job is closed then. In INVOKER mode the calling thread runs the duty cycles meanwhile.
      *
      * @return the savepoint's directory.
      * @throws java.util.concurrent.ExecutionException if the savepoint was abandoned (the cause says why); the job
@@ -743,7 +840,18 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException
     {
         checkStarted();
-        final CheckpointStats stats = checkpointCoordinator().triggerSavepoint(true).get(timeout, unit);
+        final CompletableFuture<CheckpointStats> future = checkpointCoordinator().triggerSavepoint(true);
+        if (null != invoker)
+        {
+            // The snapshot points are taken by the duty cycles this thread runs.
+            final long deadlineNs = System.nanoTime() + unit.toNanos(timeout);
+            final org.agrona.concurrent.IdleStrategy idle = invokerIdle();
+            while (!future.isDone() && !invoker.isDone() && System.nanoTime() - deadlineNs < 0)
+            {
+                idle.idle(invoker.invoke());
+            }
+        }
+        final CheckpointStats stats = future.get(Math.max(0, timeout), unit);
         final Path savepoint = checkpointDirectory.savepointDirectory(stats.checkpointId());
         stoppedWithSavepoint = savepoint;
         close(CloseMode.DISCARD);

@@ -1,5 +1,6 @@
 package io.weir.tools;
 
+import io.weir.api.ThreadingMode;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.tools.cli.Backends;
@@ -21,7 +22,11 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every golden case, every job, every backend, 1, 2 and 4 shards: output equals Flink's, row for row. */
+/**
+ * Every golden case, every job, every backend, 1, 2 and 4 shards with a thread per shard, and 1 and 2 shards with
+ * the other threading modes (one thread for all shards; the test's thread running them): output equals Flink's,
+ * row for row.
+ */
 class GoldenFilesTest
 {
     @TempDir
@@ -34,11 +39,18 @@ class GoldenFilesTest
         {
             for (final int shards : new int[]{1, 2, 4})
             {
-                for (final String goldenCase : GoldenFiles.CASES)
+                for (final ThreadingMode threading : ThreadingMode.values())
                 {
-                    for (final String job : ReferenceJobs.NAMES)
+                    if (threading != ThreadingMode.DEDICATED && shards > 2)
                     {
-                        runs.add(Arguments.of(backend, shards, goldenCase, job));
+                        continue;
+                    }
+                    for (final String goldenCase : GoldenFiles.CASES)
+                    {
+                        for (final String job : ReferenceJobs.NAMES)
+                        {
+                            runs.add(Arguments.of(backend, shards, threading, goldenCase, job));
+                        }
                     }
                 }
             }
@@ -46,16 +58,18 @@ class GoldenFilesTest
         return runs.stream();
     }
 
-    @ParameterizedTest(name = "{0} shards={1} {2}/{3}")
+    @ParameterizedTest(name = "{0} shards={1} {2} {3}/{4}")
     @MethodSource("runs")
     @Timeout(120)
     void shouldReproduceFlinksOutput(
-        final String backend, final int shards, final String goldenCase, final String job) throws Exception
+        final String backend, final int shards, final ThreadingMode threading, final String goldenCase,
+        final String job) throws Exception
     {
         final Path golden = GoldenFiles.root().resolve(goldenCase);
         final Path out = tempDir.resolve(job + ".csv");
         final WeirContext context = new WeirContext()
             .shards(shards)
+            .threading(threading)
             .expectedEntriesPerShard(64 * 1024)
             .stateBackend(Backends.create(backend, tempDir.resolve("state"), false))
             .shardIdleStrategy(() -> new SleepingMillisIdleStrategy(1))
@@ -66,7 +80,7 @@ class GoldenFilesTest
             weirJob.start();
             weirJob.awaitTermination();
         }
-        final String what = backend + " shards=" + shards + " " + goldenCase + "/" + job;
+        final String what = backend + " shards=" + shards + " " + threading + " " + goldenCase + "/" + job;
         GoldenFiles.assertSameRows(golden.resolve(job + ".csv"), out, what);
         final Path goldenLate = golden.resolve(job + ".late.csv");
         if (Files.exists(goldenLate))

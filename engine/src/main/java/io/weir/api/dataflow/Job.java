@@ -29,6 +29,17 @@ public interface Job extends AutoCloseable
     /** @return false if the timeout passed first. */
     boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException;
 
+    /**
+     * The invoker that runs the job's duty cycles on the application's thread, for a job built with
+     * {@code ThreadingMode.INVOKER}.
+     *
+     * @throws IllegalStateException if the job has threads of its own.
+     */
+    default JobInvoker invoker()
+    {
+        throw new IllegalStateException("job '" + name() + "' runs on its own threads: it has no invoker");
+    }
+
     /** End the application producers' input, wait for the job to finish, and release it. */
     @Override
     void close();

@@ -12,6 +12,9 @@ import io.weir.tools.cli.Backends;
 import io.weir.tools.cli.Options;
 import io.weir.tools.cli.StateWriterOption;
 import io.weir.tools.cli.UsageException;
+import io.weir.api.ThreadingMode;
+import io.weir.api.dataflow.JobInvoker;
+import io.weir.tools.cli.ThreadingOption;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -58,6 +61,9 @@ public final class BenchCommand
         "  --plot FILE.svg             draw the latency distribution and latency over time as an SVG",
         "  --warmup-percent P          events excluded from the latency histogram (default 20)",
         "  --stateless                 the floor: same pipeline, no state access",
+        "  --threading T               dedicated (default: a thread per shard) | shared (one thread for all",
+        "                              shards) | invoker (no shard thread: the producer thread runs the shards,",
+        "                              invoking after each offer and while it waits for the next send time)",
         "  --state-dir DIR             where lmdb keeps its files (default: a temp directory)",
         "  --prefill                   first write every key once (not measured), so checkpoints start from",
         "                              a full state and deltas hold what the measured events change",
@@ -80,7 +86,7 @@ public final class BenchCommand
         }
         final Options options = Options.parse("weir bench", args, 0,
             Set.of("events", "keys", "shards", "backend", "rate", "checkpoint-interval-ms", "checkpoint-dir", "idle",
-                "hgrm", "warmup-percent", "state-dir", "state-writer", "hlog", "plot"),
+                "hgrm", "warmup-percent", "state-dir", "state-writer", "hlog", "plot", "threading"),
             Set.of("help", "stateless", "prefill", "measure-recovery"));
         if (options.flag("help"))
         {
@@ -99,6 +105,7 @@ public final class BenchCommand
         final long intervalMs = options.longValue("checkpoint-interval-ms", 0, 0, Long.MAX_VALUE);
         final int warmupPercent = options.intValue("warmup-percent", 20, 0, 99);
         final boolean stateless = options.flag("stateless");
+        final ThreadingMode threading = ThreadingOption.parse(options, "weir bench");
         final String idle = options.string("idle",
             shards + 1 <= Runtime.getRuntime().availableProcessors() ? "busy-spin" : "backoff");
         final Supplier<IdleStrategy> idleStrategy = idleStrategy(idle);
@@ -118,6 +125,7 @@ public final class BenchCommand
         final LatencyProbe probe = new LatencyProbe(shards, warmupEvents);
         final WeirContext context = new WeirContext()
             .shards(shards)
+            .threading(threading)
             .externalProducers(1)
             .expectedEntriesPerShard(Math.max(1024, keys / shards + keys / shards / 4))
             .ringCapacityBytes(1 << 22)
@@ -138,9 +146,11 @@ public final class BenchCommand
         {
             throw new UsageException("weir bench: --state-writer needs --checkpoint-interval-ms");
         }
-        out.printf("weir bench: %,d events, %,d keys, %d shard(s), backend %s, %s, checkpoints %s, idle %s%s%n",
-            events, keys, shards, backendName, rate == 0 ? "throughput mode" : String.format("%,d events/s", rate),
-            intervalMs == 0 ? "off" : "every " + intervalMs + " ms", idle, stateless ? ", STATELESS floor" : "");
+        out.printf("weir bench: %,d events, %,d keys, %d shard(s), backend %s, %s, checkpoints %s, idle %s, " +
+            "threading %s%s%n", events, keys, shards, backendName,
+            rate == 0 ? "throughput mode" : String.format("%,d events/s", rate),
+            intervalMs == 0 ? "off" : "every " + intervalMs + " ms", idle, threading.name().toLowerCase(),
+            stateless ? ", STATELESS floor" : "");
 
         final Histogram total = new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3);
         long startNs = 0;
@@ -162,6 +172,8 @@ public final class BenchCommand
                 options.flag("prefill") ? keys : 0, events, warmupEvents, plot.openLog());
             progress.start();
             final Producer<BenchEvent> producer = job.producer(0);
+            // INVOKER: this thread runs the shard too, right after each offer and while it waits to send.
+            final JobInvoker invoker = threading == ThreadingMode.INVOKER ? job.invoker() : null;
             final BenchEvent event = new BenchEvent();
             if (options.flag("prefill"))
             {
@@ -176,10 +188,14 @@ public final class BenchCommand
                     {
                         Thread.onSpinWait();
                     }
+                    invoke(invoker);
                 }
                 while (job.eventsProcessed() < keys && !job.hasFailed())
                 {
-                    Thread.onSpinWait();
+                    if (0 == invoke(invoker))
+                    {
+                        Thread.onSpinWait();
+                    }
                 }
                 out.printf("prefill:            %,d keys in %.1f s%n", keys, (System.nanoTime() - prefillStartNs) / 1e9);
             }
@@ -206,6 +222,7 @@ public final class BenchCommand
                         }
                     }
                     backPressure.reset();
+                    invoke(invoker);
                 }
             }
             else
@@ -220,7 +237,10 @@ public final class BenchCommand
                     }
                     while (System.nanoTime() < intendedNs)
                     {
-                        Thread.onSpinWait();
+                        if (0 == invoke(invoker))
+                        {
+                            Thread.onSpinWait();
+                        }
                     }
                     event.generate(i, keys, intendedNs);
                     while (!producer.tryOffer(event))
@@ -230,6 +250,13 @@ public final class BenchCommand
                         {
                             break;
                         }
+                    }
+                    // Behind the offered rate, offer what is due first and process it in one cycle (the store
+                    // prefetches the batch's keys together); on time, process each event as soon as it is offered.
+                    if (null != invoker && (System.nanoTime() < startNs + (long)((i + 1) * intervalNs) ||
+                        (i & (INVOKER_BATCH - 1)) == INVOKER_BATCH - 1))
+                    {
+                        invoker.invoke();
                     }
                 }
             }
@@ -281,7 +308,7 @@ public final class BenchCommand
         }
         plot.write(out);
         out.println(resultLine(backendName, shards, keys, events, rate, checkpoints.size(), intervalMs,
-            eventsPerSecond, total));
+            eventsPerSecond, total) + " threading=" + threading.name().toLowerCase() + snapshotPauses(checkpoints));
         return 0;
     }
 
@@ -349,6 +376,33 @@ public final class BenchCommand
             " p9999_ns=" + histogram.getValueAtPercentile(99.99) +
             " max_ns=" + histogram.getMaxValue() +
             " checkpoints_completed=" + checkpointsCompleted;
+    }
+
+    /** Events offered at most between duty cycles when an INVOKER-mode run is behind its offered rate. */
+    private static final int INVOKER_BATCH = 16;
+
+    /** One duty cycle of the job's sources and shards on this thread in INVOKER mode; 0 otherwise. */
+    private static int invoke(final JobInvoker invoker)
+    {
+        return null == invoker ? 0 : invoker.invoke();
+    }
+
+    /**
+     * The snapshot points' pauses, apart from the events': {@code snap_count=}, {@code snap_p50_ns=},
+     * {@code snap_p99_ns=}, {@code snap_max_ns=} over every shard's snapshot point of every checkpoint of the run.
+     * The event percentiles include the events that waited behind a snapshot point.
+     */
+    static String snapshotPauses(final List<CheckpointStats> checkpoints)
+    {
+        final long[] pauses = checkpoints.stream().flatMapToLong(c -> Arrays.stream(c.pausesNs())).sorted()
+            .toArray();
+        if (0 == pauses.length)
+        {
+            return " snap_count=0";
+        }
+        return " snap_count=" + pauses.length + " snap_p50_ns=" + pauses[(int)(pauses.length * 0.5)] +
+            " snap_p99_ns=" + pauses[Math.min(pauses.length - 1, (int)(pauses.length * 0.99))] +
+            " snap_max_ns=" + pauses[pauses.length - 1];
     }
 
     private static double us(final Histogram histogram, final double percentile)

@@ -59,6 +59,11 @@ final class JobCommand implements Callable<Integer>
     @Option(names = "--shards", paramLabel = "N", description = "shard threads (default: available processors)")
     private int shards = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--threading", paramLabel = "T", description =
+        "dedicated (default; a thread per shard and per source) | shared (one thread for every shard) | " +
+        "invoker (no shard or source thread: this command's thread runs them)")
+    private String threading = "dedicated";
+
     @Option(names = "--backend", paramLabel = "B", description = "chronicle (default) | lmdb | heap")
     private String backendName = Backends.DEFAULT;
 
@@ -123,6 +128,7 @@ final class JobCommand implements Callable<Integer>
         Conventions.range(spec, "--stop-after-events", stopAfterEvents, 0, Long.MAX_VALUE);
         final WeirContext context = new WeirContext()
             .shards(shards)
+            .threading(ThreadingOption.parse(threading, "weir job"))
             .maxParallelism(maxParallelism)
             .stateBackend(Backends.create(backendName, stateDir, keepState))
             .log(message -> err.println("weir job " + name + ": " + message));

@@ -1,7 +1,9 @@
 package io.weir.tools.nexmark;
 
 import io.weir.api.dataflow.Dataflow;
+import io.weir.api.ThreadingMode;
 import io.weir.engine.WeirContext;
+import io.weir.tools.cli.ThreadingOption;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.tools.cli.Backends;
@@ -29,10 +31,11 @@ final class NexmarkBenchCommand
     static final String USAGE = String.join("\n",
         "Usage: weir nexmark bench QUERY --events N [--shards N] [--backend chronicle|lmdb|heap]",
         "                          [--checkpoint-interval-ms M] [--seed S] [--event-rate R]",
+        "                          [--threading dedicated|shared|invoker]",
         "",
         "Runs a Nexmark query (" + String.join(", ", NexmarkQueries.NAMES) + ") over N events made on the fly by",
         "the generator (default --seed 1 --event-rate 100000), into a sink that discards its rows, and prints",
-        "  NEXMARK query= events= shards= backend= checkpoints= events_per_s= p50_ns= p99_ns= p9999_ns=",
+        "  NEXMARK query= events= shards= backend= checkpoints= events_per_s= p50_ns= p99_ns= p9999_ns= threading=",
         "events_per_s = N / (time of the last row - time the first event was made). Latency of a row: from the",
         "moment the source made the event that made the row due (its own event, or the one whose watermark fired",
         "its window or timer) to the sink; rows due in the first tenth of the event time are not timed (warm-up),",
@@ -55,7 +58,8 @@ final class NexmarkBenchCommand
             }
         }
         final Options options = Options.parse("weir nexmark bench", args, 0,
-            Set.of("events", "shards", "backend", "checkpoint-interval-ms", "seed", "event-rate"), Set.of());
+            Set.of("events", "shards", "backend", "checkpoint-interval-ms", "seed", "event-rate", "threading"),
+            Set.of());
         options.checkPositional(1, "one QUERY");
         final String query = options.positional().get(0);
         if (!NexmarkQueries.NAMES.contains(query))
@@ -80,7 +84,8 @@ final class NexmarkBenchCommand
             throw new UsageException("weir nexmark bench: " + events + " events at " + generator.eventRate() +
                 " events/s span more event time than the latency table holds; raise --event-rate");
         }
-        out.println(bench(NexmarkQueries.named(query), generator, events, shards, backend, intervalMs));
+        out.println(bench(NexmarkQueries.named(query), generator, events, shards, backend, intervalMs,
+            ThreadingOption.parse(options, "weir nexmark bench")));
         return 0;
     }
 
@@ -93,6 +98,19 @@ final class NexmarkBenchCommand
         final String backend,
         final long checkpointIntervalMs) throws IOException, InterruptedException
     {
+        return bench(query, generator, events, shards, backend, checkpointIntervalMs, ThreadingMode.DEDICATED);
+    }
+
+    /** {@link #bench} with the shards run as {@code threading} says (INVOKER: by this thread). */
+    static <R> String bench(
+        final NexmarkQuery<R> query,
+        final NexmarkGenerator generator,
+        final long events,
+        final int shards,
+        final String backend,
+        final long checkpointIntervalMs,
+        final ThreadingMode threading) throws IOException, InterruptedException
+    {
         final long spanMs = generator.timestamp(events - 1) - NexmarkGenerator.BASE_TIME_MS + 1;
         final NexmarkBenchSink<R> sink =
             new NexmarkBenchSink<>(query, NexmarkGenerator.BASE_TIME_MS, spanMs, spanMs / 10);
@@ -100,7 +118,7 @@ final class NexmarkBenchCommand
         final NexmarkGeneratorReader reader = new NexmarkGeneratorReader(generator, events,
             n -> sink.emitted(generator.timestamp(n), System.nanoTime()));
         query.apply(NexmarkQueries.events(flow, reader)).sinkTo(sink).name("discard");
-        final WeirContext context = new WeirContext().shards(shards)
+        final WeirContext context = new WeirContext().shards(shards).threading(threading)
             .stateBackend(Backends.create(backend, null, false));
         final Path checkpointDir = checkpointIntervalMs > 0 ? Files.createTempDirectory("weir-nexmark-bench-") : null;
         if (checkpointDir != null)
@@ -130,9 +148,9 @@ final class NexmarkBenchCommand
         final double seconds = (lastNs - sink.firstEmittedNs()) / 1e9;
         final Histogram latencies = sink.latencies();
         return String.format("NEXMARK query=%s events=%d shards=%d backend=%s checkpoints=%d events_per_s=%.0f " +
-            "p50_ns=%d p99_ns=%d p9999_ns=%d", query.name(), events, shards, backend, checkpoints, events / seconds,
-            latencies.getValueAtPercentile(50), latencies.getValueAtPercentile(99),
-            latencies.getValueAtPercentile(99.99));
+            "p50_ns=%d p99_ns=%d p9999_ns=%d threading=%s", query.name(), events, shards, backend, checkpoints,
+            events / seconds, latencies.getValueAtPercentile(50), latencies.getValueAtPercentile(99),
+            latencies.getValueAtPercentile(99.99), threading.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static void deleteRecursively(final Path dir)

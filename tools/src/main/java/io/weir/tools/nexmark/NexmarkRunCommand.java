@@ -2,7 +2,9 @@ package io.weir.tools.nexmark;
 
 import io.weir.api.connector.SourceReader;
 import io.weir.api.dataflow.Dataflow;
+import io.weir.api.ThreadingMode;
 import io.weir.engine.WeirContext;
+import io.weir.tools.cli.ThreadingOption;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.tools.cli.Backends;
@@ -26,6 +28,7 @@ final class NexmarkRunCommand
     static final String USAGE = String.join("\n",
         "Usage: weir nexmark run QUERY|all --in FILE --out FILE|DIR [--shards N] [--backend chronicle|lmdb|heap]",
         "                        [--checkpoint-dir DIR [--checkpoint-interval-ms M]] [--source-rate R]",
+        "                        [--threading dedicated|shared|invoker]",
         "",
         "Runs a Nexmark query (" + String.join(", ", NexmarkQueries.NAMES) + ") over an event file written by",
         "'weir nexmark gen' and writes its result rows to FILE, whole or not at all. With 'all', every query runs in",
@@ -48,7 +51,8 @@ final class NexmarkRunCommand
             }
         }
         final Options options = Options.parse("weir nexmark run", args, 0,
-            Set.of("in", "out", "shards", "backend", "checkpoint-dir", "checkpoint-interval-ms", "source-rate"),
+            Set.of("in", "out", "shards", "backend", "checkpoint-dir", "checkpoint-interval-ms", "source-rate",
+                "threading"),
             Set.of());
         options.checkPositional(1, "one QUERY (or all)");
         final String query = options.positional().get(0);
@@ -64,6 +68,7 @@ final class NexmarkRunCommand
         final Path checkpoints = options.has("checkpoint-dir") ? options.path("checkpoint-dir") : null;
         final long intervalMs = options.longValue("checkpoint-interval-ms", 1000, 1, Long.MAX_VALUE);
         final long sourceRate = options.longValue("source-rate", 0, 0, Long.MAX_VALUE);
+        final ThreadingMode threading = ThreadingOption.parse(options, "weir nexmark run");
         if (!Files.isRegularFile(in))
         {
             throw new UsageException("weir nexmark run: --in " + in + " is not a file");
@@ -79,7 +84,8 @@ final class NexmarkRunCommand
             final Path checkpointDir = checkpoints == null ? null :
                 query.equals("all") ? checkpoints.resolve(name) : checkpoints;
             final long startNs = System.nanoTime();
-            run(NexmarkQueries.named(name), in, output, shards, backend, checkpointDir, intervalMs, sourceRate);
+            run(NexmarkQueries.named(name), in, output, shards, backend, checkpointDir, intervalMs, sourceRate,
+                threading);
             out.printf("weir nexmark run: %s wrote %s in %.2f s%n", name, output, (System.nanoTime() - startNs) / 1e9);
         }
         return 0;
@@ -101,11 +107,26 @@ final class NexmarkRunCommand
         final long checkpointIntervalMs,
         final long sourceRate) throws IOException, InterruptedException
     {
+        run(query, in, out, shards, backend, checkpoints, checkpointIntervalMs, sourceRate, ThreadingMode.DEDICATED);
+    }
+
+    /** {@link #run} with the shards run as {@code threading} says (INVOKER: by this thread). */
+    static <R> void run(
+        final NexmarkQuery<R> query,
+        final Path in,
+        final Path out,
+        final int shards,
+        final String backend,
+        final Path checkpoints,
+        final long checkpointIntervalMs,
+        final long sourceRate,
+        final ThreadingMode threading) throws IOException, InterruptedException
+    {
         final Dataflow flow = Dataflow.named("nexmark-" + query.name());
         final SourceReader<NexmarkEvent> file = new NexmarkEventReader(in);
         final SourceReader<NexmarkEvent> reader = sourceRate > 0 ? new PacedSourceReader<>(file, sourceRate) : file;
         query.apply(NexmarkQueries.events(flow, reader)).sinkTo(new CsvFileSink<>(out, query)).name("rows");
-        final WeirContext context = new WeirContext().shards(shards)
+        final WeirContext context = new WeirContext().shards(shards).threading(threading)
             .stateBackend(Backends.create(backend, null, false));
         if (checkpoints != null)
         {

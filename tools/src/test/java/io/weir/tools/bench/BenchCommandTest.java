@@ -2,6 +2,8 @@ package io.weir.tools.bench;
 
 import io.weir.tools.cli.WeirCli;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +24,8 @@ class BenchCommandTest
     private static final Pattern RESULT = Pattern.compile(
         "^RESULT job=rolling-sum backend=(\\S+) shards=(\\d+) keys=(\\d+) events=(\\d+) rate=(\\d+) " +
         "checkpoints=(\\S+) events_per_s=(\\d+) p50_ns=(\\d+) p90_ns=(\\d+) p99_ns=(\\d+) p999_ns=(\\d+) " +
-        "p9999_ns=(\\d+) max_ns=(\\d+) checkpoints_completed=(\\d+)$", Pattern.MULTILINE);
+        "p9999_ns=(\\d+) max_ns=(\\d+) checkpoints_completed=(\\d+) threading=(\\S+) snap_count=(\\d+)" +
+        "( snap_p50_ns=(\\d+) snap_p99_ns=(\\d+) snap_max_ns=(\\d+))?$", Pattern.MULTILINE);
 
     @TempDir
     Path dir;
@@ -49,13 +52,15 @@ class BenchCommandTest
             id, false, full, new long[]{ pause0Ns, pause1Ns }, 0, 0, 0, completedAtMs, 0, 0);
     }
 
-    @Test
-    void shouldEndWithTheResultLineOfBenchmarksMdAndWriteTheHgrmFile()
+    @ParameterizedTest
+    @ValueSource(strings = {"dedicated", "shared", "invoker"})
+    void shouldEndWithTheResultLineOfBenchmarksMdAndWriteTheHgrmFile(final String threading)
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final Path hgrm = dir.resolve("latency.hgrm");
         final int exit = WeirCli.run(new String[]{"bench", "--events", "200000", "--keys", "5000", "--rate", "100000",
-            "--backend", "heap", "--idle", "sleep", "--checkpoint-interval-ms", "200", "--hgrm", hgrm.toString()},
+            "--backend", "heap", "--idle", "sleep", "--checkpoint-interval-ms", "200", "--hgrm", hgrm.toString(),
+            "--threading", threading},
             new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         final String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, text);
@@ -77,7 +82,12 @@ class BenchCommandTest
             assertTrue(value >= previous, "percentiles are ordered: " + lines[lines.length - 1]);
             previous = value;
         }
-        assertTrue(Long.parseLong(result.group(14)) >= 1, "checkpoints completed during a 2 s run");
+        final long completed = Long.parseLong(result.group(14));
+        assertTrue(completed >= 1, "checkpoints completed during a 2 s run");
+        assertEquals(threading, result.group(15));
+        assertEquals(completed, Long.parseLong(result.group(16)), "a snapshot point per checkpoint of one shard");
+        assertTrue(Long.parseLong(result.group(18)) <= Long.parseLong(result.group(19)) &&
+            Long.parseLong(result.group(19)) <= Long.parseLong(result.group(20)), "ordered: " + text);
         assertTrue(Files.exists(hgrm));
     }
 

@@ -96,6 +96,25 @@ class NexmarkCommandTest
             "--backend", "heap"}, new PrintStream(text), System.err));
         final String line = text.toString(StandardCharsets.US_ASCII).trim();
         assertTrue(line.matches("NEXMARK query=q5 events=200000 shards=2 backend=heap checkpoints=0 " +
-            "events_per_s=\\d+ p50_ns=\\d+ p99_ns=\\d+ p9999_ns=\\d+"), line);
+            "events_per_s=\\d+ p50_ns=\\d+ p99_ns=\\d+ p9999_ns=\\d+ threading=dedicated"), line);
+
+        // The command's own thread runs the generator's reader and both shards.
+        text.reset();
+        final Path invokerOut = dir.resolve("q2-invoker.csv");
+        assertEquals(0, io.weir.tools.cli.WeirCli.run(new String[] {"nexmark", "run", "q2", "--in", events.toString(),
+            "--out", invokerOut.toString(), "--shards", "2", "--backend", "heap", "--threading", "invoker"},
+            new PrintStream(text), System.err));
+        NexmarkGoldenTest.assertSameSortedRows(
+            Path.of(NexmarkCommandTest.class.getResource("/golden-nexmark/small/q2.csv").toURI()), invokerOut);
+        text.reset();
+        assertEquals(0, io.weir.tools.cli.WeirCli.run(new String[] {"nexmark", "bench", "q5", "--events", "200000",
+            "--shards", "2", "--backend", "heap", "--threading", "shared"}, new PrintStream(text), System.err));
+        final String shared = text.toString(StandardCharsets.US_ASCII).trim();
+        assertTrue(shared.endsWith(" threading=shared"), shared);
+        text.reset();
+        assertEquals(2, io.weir.tools.cli.WeirCli.run(new String[] {"nexmark", "bench", "q5", "--events", "200000",
+            "--threading", "pooled"}, new PrintStream(text), new PrintStream(text)));
+        assertTrue(text.toString(StandardCharsets.US_ASCII).contains(
+            "weir nexmark bench: --threading must be dedicated, shared or invoker, got 'pooled'"), text.toString());
     }
 }

@@ -1,5 +1,6 @@
 package io.weir.tools.nexmark;
 
+import io.weir.api.ThreadingMode;
 import io.weir.tools.nexmark.queries.NexmarkQueries;
 import org.junit.jupiter.api.BeforeAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every Nexmark query against the golden case {@code small} (docs/nexmark.md, section 6) on every backend with 1, 2
- * and 3 shards: the sorted output equals {@code golden-nexmark/small/QUERY.csv} byte for byte. The events are
+ * and 3 shards (1 and 2 in the threading modes other than the default): the sorted output equals {@code golden-nexmark/small/QUERY.csv} byte for byte. The events are
  * generated once for all runs (the generator is exact, see NexmarkGeneratorTest); the queries run in-process.
  */
 class NexmarkGoldenTest
@@ -53,20 +54,27 @@ class NexmarkGoldenTest
             {
                 for (int shards = 1; shards <= 3; shards++)
                 {
-                    runs.add(Arguments.of(query, backend, shards));
+                    for (final ThreadingMode threading : ThreadingMode.values())
+                    {
+                        if (threading == ThreadingMode.DEDICATED || shards <= 2)
+                        {
+                            runs.add(Arguments.of(query, backend, shards, threading));
+                        }
+                    }
                 }
             }
         }
         return runs.stream();
     }
 
-    @ParameterizedTest(name = "{0} on {1} with {2} shards")
+    @ParameterizedTest(name = "{0} on {1} with {2} shards, {3}")
     @MethodSource("runs")
     @Timeout(120)
-    void equalsTheGoldenResult(final String query, final String backend, final int shards) throws Exception
+    void equalsTheGoldenResult(final String query, final String backend, final int shards,
+        final ThreadingMode threading) throws Exception
     {
-        final Path out = dir.resolve(query + "-" + backend + "-" + shards + ".csv");
-        NexmarkRunCommand.run(NexmarkQueries.named(query), events, out, shards, backend, null, 0, 0);
+        final Path out = dir.resolve(query + "-" + backend + "-" + shards + "-" + threading + ".csv");
+        NexmarkRunCommand.run(NexmarkQueries.named(query), events, out, shards, backend, null, 0, 0, threading);
         final String sha256 = LARGE_RESULTS_SHA256.get(query);
         if (sha256 != null)
         {

@@ -1,0 +1,292 @@
+package io.weir.engine;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.ThreadingMode;
+import io.weir.api.functions.Collector;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.engine.ProcessingTimeTimerTest.Command;
+import io.weir.engine.ProcessingTimeTimerTest.CommandCodec;
+import io.weir.engine.ProcessingTimeTimerTest.ManualClock;
+import io.weir.engine.ProcessingTimeTimerTest.TimerFunction;
+import io.weir.engine.checkpoint.CheckpointSettings;
+import io.weir.engine.checkpoint.CheckpointStats;
+import io.weir.state.heap.HeapStateBackend;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The threading modes: in INVOKER mode the application thread runs every duty cycle (no shard thread exists, an
+ * offered element is processed on the offering thread, timers fire and a checkpoint's snapshot point is taken when
+ * it invokes, while the checkpoint thread writes the files); a savepoint taken in one mode restores into another
+ * with another shard count, exactly once.
+ */
+@Timeout(60)
+class InvokerThreadingTest
+{
+    @TempDir
+    Path dir;
+
+    private final ConcurrentLinkedQueue<String> rows = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Thread> emittingThreads = new ConcurrentLinkedQueue<>();
+
+    private WeirContext context(final ThreadingMode mode, final int shards, final ManualClock clock,
+        final CheckpointSettings checkpoints)
+    {
+        return new WeirContext()
+            .threading(mode)
+            .shards(shards)
+            .externalProducers(1)
+            .stateBackend(new HeapStateBackend())
+            .epochClock(clock)
+            .checkpoints(checkpoints)
+            .countersEnabled(false)
+            .log(line -> { })
+            .shardIdleStrategy(() -> new SleepingMillisIdleStrategy(1))
+            .sourceIdleStrategy(() -> new SleepingMillisIdleStrategy(1));
+    }
+
+    private WeirJob<Command, String> timerJob(final ThreadingMode mode, final int shards, final ManualClock clock,
+        final CheckpointSettings checkpoints)
+    {
+        return JobBuilder.named("invoker-timers", CommandCodec.INSTANCE)
+            .timestamps(c -> c.delayMs, WatermarkStrategy.none())
+            .keyBy(c -> c.key)
+            .process(TimerFunction::new)
+            .sink(new HandlerSink<>((shard, value) ->
+            {
+                emittingThreads.add(Thread.currentThread());
+                rows.add(value);
+            }))
+            .build(context(mode, shards, clock, checkpoints));
+    }
+
+    @Test
+    void shouldRunEveryDutyCycleOnTheInvokingThreadWithTimersAndACheckpoint() throws Exception
+    {
+        final ManualClock clock = new ManualClock(1_000);
+        try (WeirJob<Command, String> job = timerJob(ThreadingMode.INVOKER, 2, clock, CheckpointSettings.every(dir, 0)))
+        {
+            job.start();
+            assertTrue(job.isReady(), "start() opened the shards on this thread");
+            for (final Thread thread : Thread.getAllStackTraces().keySet())
+            {
+                assertFalse(thread.getName().startsWith("weir-shard"), "a shard thread runs: " + thread.getName());
+            }
+            final Producer<Command> producer = job.producer(0);
+            final Command command = new Command();
+            assertTrue(producer.tryOffer(command.set(1, 100, ProcessingTimeTimerTest.Command.ALSO_EVENT_TIME)));
+            assertTrue(producer.tryOffer(command.set(2, 200, 0)));
+            assertEquals(List.of(), drain(), "nothing is processed until the application invokes");
+
+            job.invoker().invoke();
+            assertEquals(List.of("element:1:1000", "element:2:1000"), drain());
+            emittingThreads.forEach(t -> assertSame(Thread.currentThread(), t, "emitted on " + t.getName()));
+
+            clock.timeMs = 1_100;
+            job.invoker().invoke();
+            assertEquals(List.of("timer:1:1100:PROCESSING_TIME:1100:1"), drain(), "processing time");
+
+            producer.emitWatermark(1_100);
+            assertTrue(producer.tryFlushWatermarks());
+            job.invoker().invoke();
+            assertEquals(List.of("timer:1:1100:EVENT_TIME:1100:1"), drain(), "event time");
+
+            // The snapshot point is taken on this thread when it invokes; the checkpoint thread writes the files.
+            final CompletableFuture<CheckpointStats> checkpoint = job.triggerCheckpoint();
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!checkpoint.isDone() && System.nanoTime() < deadlineNs)
+            {
+                producer.tryInjectRequestedBarrier();
+                job.invoker().invoke();
+            }
+            final CheckpointStats stats = checkpoint.get(1, TimeUnit.SECONDS);
+            assertEquals(2, stats.pausesNs().length, "a snapshot point per shard");
+
+            clock.timeMs = 1_200;
+            job.invoker().invoke();
+            assertEquals(List.of("timer:2:1200:PROCESSING_TIME:1200:1"), drain());
+            emittingThreads.forEach(t -> assertSame(Thread.currentThread(), t, "emitted on " + t.getName()));
+        }
+        assertEquals(5, emittingThreads.size());
+    }
+
+    @Test
+    void shouldRefuseAnInvokerForAJobWithThreads()
+    {
+        try (WeirJob<Command, String> job =
+            timerJob(ThreadingMode.SHARED, 2, new ManualClock(0), CheckpointSettings.DISABLED))
+        {
+            assertThrows(IllegalStateException.class, job::invoker);
+        }
+    }
+
+    @Test
+    void shouldDrainAFullRingFromTheOfferingThread()
+    {
+        try (WeirJob<Command, String> job = JobBuilder.named("invoker-full", CommandCodec.INSTANCE)
+            .timestamps(c -> 0L, WatermarkStrategy.none())
+            .keyBy(c -> c.key)
+            .process(CountFunction::new)
+            .sink(new HandlerSink<>((shard, value) -> rows.add(value)))
+            .build(context(ThreadingMode.INVOKER, 1, new ManualClock(0), CheckpointSettings.DISABLED)
+                .ringCapacityBytes(4096)))
+        {
+            job.start();
+            final Command command = new Command();
+            // Far more than one 4 KiB ring holds: a full ring runs the duty cycle on this thread, never a spin.
+            for (int i = 0; i < 10_000; i++)
+            {
+                assertTrue(job.producer(0).tryOffer(command.set(i % 7, 0, 0)), "offer " + i);
+            }
+            job.close();
+        }
+        assertEquals(10_000, rows.size());
+    }
+
+    /** Emits "key:count" for each element. */
+    static final class CountFunction extends KeyedProcessFunction<Long, Command, String>
+    {
+        private LongValueState count;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            count = runtimeContext.getLongState(new LongValueStateDescriptor("count"));
+        }
+
+        public void processElement(final Command value, final Context ctx, final Collector<String> out)
+        {
+            final long updated = count.valueOr(0) + 1;
+            count.update(updated);
+            out.collect(value.key + ":" + updated);
+        }
+    }
+
+    private WeirJob<Command, String> countJob(final ThreadingMode mode, final int shards,
+        final CheckpointSettings checkpoints)
+    {
+        return JobBuilder.named("threading-count", CommandCodec.INSTANCE)
+            .timestamps(c -> 0L, WatermarkStrategy.none())
+            .keyBy(c -> c.key)
+            .process(CountFunction::new)
+            .sink(new HandlerSink<>((shard, value) -> rows.add(value)))
+            .build(context(mode, shards, new ManualClock(0), checkpoints));
+    }
+
+    @Test
+    void shouldRestoreASavepointOfDedicatedIntoInvokerWithAnotherShardCount() throws Exception
+    {
+        restoreAcrossModes(ThreadingMode.DEDICATED, 2, ThreadingMode.INVOKER, 3);
+    }
+
+    @Test
+    void shouldRestoreASavepointOfInvokerIntoDedicatedWithAnotherShardCount() throws Exception
+    {
+        restoreAcrossModes(ThreadingMode.INVOKER, 3, ThreadingMode.DEDICATED, 1);
+    }
+
+    @Test
+    void shouldRestoreASavepointOfSharedIntoInvoker() throws Exception
+    {
+        restoreAcrossModes(ThreadingMode.SHARED, 3, ThreadingMode.INVOKER, 2);
+    }
+
+    /**
+     * Every key counted twice before a stopping savepoint in {@code first} mode, once more after its restore in
+     * {@code second} mode: each key's count goes on from 2 to 3, and no element is counted twice.
+     */
+    private void restoreAcrossModes(final ThreadingMode first, final int firstShards, final ThreadingMode second,
+        final int secondShards) throws Exception
+    {
+        final int keys = 40;
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0);
+        final Command command = new Command();
+        final CheckpointStats savepoint;
+        try (WeirJob<Command, String> job = countJob(first, firstShards, settings))
+        {
+            job.start();
+            for (int round = 0; round < 2; round++)
+            {
+                for (int key = 0; key < keys; key++)
+                {
+                    assertTrue(job.producer(0).offer(command.set(key, 0, 0), TimeUnit.SECONDS.toNanos(10)));
+                }
+            }
+            final CompletableFuture<CheckpointStats> future = job.coordinator().triggerSavepoint(true);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!future.isDone() && System.nanoTime() < deadlineNs)
+            {
+                job.producer(0).tryInjectRequestedBarrier();
+                if (first == ThreadingMode.INVOKER)
+                {
+                    job.invoker().invoke();
+                }
+                else
+                {
+                    Thread.sleep(1);
+                }
+            }
+            savepoint = future.get(1, TimeUnit.SECONDS);
+            job.close(WeirJob.CloseMode.DISCARD);
+        }
+        final Map<String, Long> before = counts(drain());
+        assertEquals(keys, before.size(), "every key counted before the savepoint: " + before);
+        before.values().forEach(count -> assertEquals(2L, count));
+
+        final Path restorePoint = new io.weir.snapshot.CheckpointDirectory(dir).savepointDirectory(savepoint.checkpointId());
+        try (WeirJob<Command, String> job = countJob(second, secondShards, settings.restoreFrom(restorePoint)))
+        {
+            job.start();
+            for (int key = 0; key < keys; key++)
+            {
+                assertTrue(job.producer(0).offer(command.set(key, 0, 0), TimeUnit.SECONDS.toNanos(10)));
+            }
+            job.close();
+        }
+        final Map<String, Long> after = counts(drain());
+        assertEquals(keys, after.size(), "every key counted once after the restore: " + after);
+        after.forEach((key, count) -> assertEquals(3L, count, "key " + key + " in " + second + " with " +
+            secondShards + " shards after " + first + " with " + firstShards));
+    }
+
+    /** The highest count emitted per key. */
+    private static Map<String, Long> counts(final List<String> emitted)
+    {
+        final Map<String, Long> counts = new TreeMap<>();
+        for (final String row : emitted)
+        {
+            final String[] parts = row.split(":");
+            counts.merge(parts[0], Long.parseLong(parts[1]), Math::max);
+        }
+        return counts;
+    }
+
+    private List<String> drain()
+    {
+        final List<String> drained = new ArrayList<>();
+        for (String row = rows.poll(); row != null; row = rows.poll())
+        {
+            drained.add(row);
+        }
+        drained.sort(null);
+        return drained;
+    }
+}
