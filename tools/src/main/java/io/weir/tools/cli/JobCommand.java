@@ -136,7 +136,7 @@ final class JobCommand implements Callable<Integer>
             throw new UsageException("weir job: --stop-after-events and --restore need --checkpoint-dir");
         }
         final long startNs = System.nanoTime();
-        final WeirJob<Event, ?> job;
+        final WeirJob<?, ?> job;
         try
         {
             job = ReferenceJobs.build(name, in, outPath, outOfOrdernessMs, context, sourceRate);
@@ -191,7 +191,7 @@ final class JobCommand implements Callable<Integer>
     }
 
     private static void report(
-        final WeirJob<Event, ?> job, final String name, final CheckpointSettings checkpoints, final int shards,
+        final WeirJob<?, ?> job, final String name, final CheckpointSettings checkpoints, final int shards,
         final String backendName, final long startNs, final Path outPath, final PrintStream out)
     {
         final double seconds = (System.nanoTime() - startNs) / 1e9;
@@ -217,7 +217,7 @@ final class JobCommand implements Callable<Integer>
      * @return the exit code: 0 when the job finished or stopped with a savepoint, 1 when it failed.
      */
     private static int runJob(
-        final WeirJob<Event, ?> job, final String name, final long stopAfterEvents, final StopSignal signal,
+        final WeirJob<?, ?> job, final String name, final long stopAfterEvents, final StopSignal signal,
         final PrintStream out, final PrintStream err)
     {
         try (job)
@@ -261,7 +261,7 @@ final class JobCommand implements Callable<Integer>
      *         could be taken but the job goes on to its end (its input ended meanwhile).
      */
     private static int stopWithSavepoint(
-        final WeirJob<Event, ?> job, final String name, final boolean signalled, final PrintStream out,
+        final WeirJob<?, ?> job, final String name, final boolean signalled, final PrintStream out,
         final PrintStream err) throws InterruptedException
     {
         final Path savepoint;
