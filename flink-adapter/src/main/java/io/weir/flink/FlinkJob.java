@@ -15,22 +15,24 @@ import java.util.concurrent.TimeoutException;
 /**
  * A Weir dataflow submitted to Flink ({@link FlinkRunner#build}). When the Flink job ends, the Weir sinks are told
  * the outcome ({@link SinkFactory#onJobSucceeded} or {@link SinkFactory#onJobFailed}) on the thread that awaits
- * it, as on Weir. Lifecycle methods from one application thread.
+ * it, as on Weir; on a remote cluster the task manager that wrote them does ({@link SinkAdapter}). Lifecycle methods from one application thread.
  */
 public final class FlinkJob implements Job
 {
     private final Dataflow dataflow;
     private final StreamExecutionEnvironment env;
     private final GraphRef graph;
+    private final boolean remote;
     private JobClient client;
     private boolean finished;
     private RuntimeException failure;
 
-    FlinkJob(final Dataflow dataflow, final StreamExecutionEnvironment env, final GraphRef graph)
+    FlinkJob(final Dataflow dataflow, final StreamExecutionEnvironment env, final GraphRef graph, final boolean remote)
     {
         this.dataflow = dataflow;
         this.env = env;
         this.graph = graph;
+        this.remote = remote;
     }
 
     public String name()
@@ -107,7 +109,9 @@ public final class FlinkJob implements Job
         this.failure = failure;
         try
         {
-            for (final SinkFactory<?> sink : FlinkTranslator.sinks(dataflow))
+            // On a remote cluster the sinks that wrote are the task manager's ({@link SinkAdapter} tells them).
+            for (final SinkFactory<?> sink : remote ? java.util.List.<SinkFactory<?>>of() :
+                FlinkTranslator.sinks(dataflow))
             {
                 if (failure == null)
                 {

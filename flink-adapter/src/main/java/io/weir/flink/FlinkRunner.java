@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 
 /**
  * Runs a Weir {@link Dataflow} on Apache Flink, the way {@code WeirContext} runs it on Weir:
@@ -33,7 +34,7 @@ public final class FlinkRunner implements DataflowRunner
     private String masterHost;
     private int masterPort;
     private final List<String> jars = new ArrayList<>();
-    private DataflowFactory factory;
+    private Callable<Dataflow> factory;
     private long checkpointIntervalMs;
     private Path checkpointDirectory;
 
@@ -84,10 +85,18 @@ public final class FlinkRunner implements DataflowRunner
         return this;
     }
 
-    /** How a remote cluster's task managers build the dataflow again (its functions are not serializable). */
-    public FlinkRunner factory(final DataflowFactory factory)
+    /**
+     * How a remote cluster's task managers build the dataflow again (its functions and readers are not
+     * serializable): a {@link java.io.Serializable} callable that builds the same graph every time.
+     */
+    public FlinkRunner factory(final Callable<Dataflow> factory)
     {
-        this.factory = Objects.requireNonNull(factory, "factory");
+        if (!(Objects.requireNonNull(factory, "factory") instanceof java.io.Serializable))
+        {
+            throw new IllegalArgumentException("the dataflow factory must be Serializable: it travels to the " +
+                "task managers (a lambda cast to (Callable<Dataflow> & Serializable))");
+        }
+        this.factory = factory;
         return this;
     }
 
@@ -126,6 +135,11 @@ public final class FlinkRunner implements DataflowRunner
             env = StreamExecutionEnvironment.createRemoteEnvironment(masterHost, masterPort, conf,
                 jars.toArray(new String[0]));
             env.setParallelism(parallelism);
+            if (factory == null)
+            {
+                throw new IllegalStateException("a job submitted to a remote Flink cluster needs a factory " +
+                    "(FlinkRunner.factory) to build its dataflow on the task managers");
+            }
         }
         final GraphRef graph = GraphRef.register(dataflow, factory);
         try
@@ -137,6 +151,6 @@ public final class FlinkRunner implements DataflowRunner
             graph.release();
             throw ex;
         }
-        return new FlinkJob(dataflow, env, graph);
+        return new FlinkJob(dataflow, env, graph, masterHost != null);
     }
 }
