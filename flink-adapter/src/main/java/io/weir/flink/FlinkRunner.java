@@ -36,6 +36,7 @@ public final class FlinkRunner implements DataflowRunner
     private final List<String> jars = new ArrayList<>();
     private Callable<Dataflow> factory;
     private long checkpointIntervalMs;
+    private boolean sharedMiniCluster;
     private Path checkpointDirectory;
 
     /** Subtasks of every keyed operator (Weir's shards); sources have one per reader. Default 1. */
@@ -100,6 +101,16 @@ public final class FlinkRunner implements DataflowRunner
         return this;
     }
 
+    /**
+     * Run on one embedded mini-cluster shared by every job of this JVM that asks for it (started by the first,
+     * 4 slots, stopped with the JVM), instead of a mini-cluster per job: for many short jobs, such as tests.
+     */
+    public FlinkRunner sharedMiniCluster()
+    {
+        this.sharedMiniCluster = true;
+        return this;
+    }
+
     /** Exactly-once Flink checkpoints every {@code intervalMs} into {@code directory}. */
     public FlinkRunner checkpoints(final Path directory, final long intervalMs)
     {
@@ -125,7 +136,17 @@ public final class FlinkRunner implements DataflowRunner
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory.toAbsolutePath().toUri().toString());
         }
         final StreamExecutionEnvironment env;
-        if (masterHost == null)
+        if (masterHost == null && sharedMiniCluster)
+        {
+            if (parallelism > SharedMiniCluster.SLOTS)
+            {
+                throw new IllegalArgumentException("the shared mini-cluster has " + SharedMiniCluster.SLOTS +
+                    " slots: parallelism " + parallelism + " is too high");
+            }
+            env = StreamExecutionEnvironment.createRemoteEnvironment("localhost", SharedMiniCluster.restPort(), conf);
+            env.setParallelism(parallelism);
+        }
+        else if (masterHost == null)
         {
             conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("128m"));
             env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);

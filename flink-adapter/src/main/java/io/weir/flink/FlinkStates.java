@@ -41,6 +41,12 @@ final class FlinkStates implements io.weir.api.RuntimeContext
         this.flink = flink;
     }
 
+    /** Flink's context behind these handles. */
+    RuntimeContext flink()
+    {
+        return flink;
+    }
+
     public int shardId()
     {
         return flink.getTaskInfo().getIndexOfThisSubtask();

@@ -93,7 +93,7 @@ class NexmarkOnFlinkTest
         final Dataflow flow = Dataflow.named("nexmark-" + query.name());
         query.apply(NexmarkQueries.events(flow, new NexmarkEventReader(events)))
             .sinkTo(new CsvFileSink<>(out, query)).name("rows");
-        try (FlinkJob job = new FlinkRunner().parallelism(parallelism).stateBackend(backend).build(flow))
+        try (FlinkJob job = new FlinkRunner().sharedMiniCluster().parallelism(parallelism).stateBackend(backend).build(flow))
         {
             job.start().awaitTermination();
         }

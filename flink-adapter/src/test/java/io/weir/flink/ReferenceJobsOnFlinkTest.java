@@ -59,7 +59,7 @@ class ReferenceJobsOnFlinkTest
             case "basic" -> 5000;
             default -> 2000;
         };
-        try (FlinkJob flinkJob = new FlinkRunner().parallelism(parallelism).stateBackend(backend)
+        try (FlinkJob flinkJob = new FlinkRunner().sharedMiniCluster().parallelism(parallelism).stateBackend(backend)
             .build(ReferenceJobs.dataflow(job, golden.resolve("input.csv"), out, outOfOrderness, 0, m -> {})))
         {
             flinkJob.start().awaitTermination();

@@ -46,6 +46,8 @@ class SemanticsOnFlinkTest
 {
     private static final List<String> ROWS = Collections.synchronizedList(new ArrayList<>());
     private static final AtomicBoolean PROCESSING_TIMER_FIRED = new AtomicBoolean();
+    /** The class of the Flink state behind the handles, when on Flink. */
+    private static final java.util.Set<String> FLINK_STATE_CLASSES = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static final List<String> EXPECTED = List.of(
         "etimer 1500 stamped=true", "etimer 2500 stamped=true", "etimer 3500 stamped=true",
@@ -64,18 +66,31 @@ class SemanticsOnFlinkTest
     void shouldHoldOnFlinkHeap() throws Exception
     {
         assertEquals(EXPECTED, run(new FlinkRunner().parallelism(2).stateBackend("hashmap")));
+        assertEquals(java.util.Set.of("HeapValueState"), FLINK_STATE_CLASSES);
     }
 
     @Test
     void shouldHoldOnFlinkRocksDb() throws Exception
     {
         assertEquals(EXPECTED, run(new FlinkRunner().parallelism(2).stateBackend("rocksdb")));
+        assertEquals(java.util.Set.of("RocksDBValueState"), FLINK_STATE_CLASSES);
+    }
+
+    /** The shared mini-cluster of the golden tests runs each job on the backend the job asks for. */
+    @Test
+    void shouldHoldOnTheSharedMiniClusterWithEachJobsBackend() throws Exception
+    {
+        assertEquals(EXPECTED, run(new FlinkRunner().sharedMiniCluster().parallelism(2).stateBackend("rocksdb")));
+        assertEquals(java.util.Set.of("RocksDBValueState"), FLINK_STATE_CLASSES);
+        assertEquals(EXPECTED, run(new FlinkRunner().sharedMiniCluster().parallelism(1).stateBackend("hashmap")));
+        assertEquals(java.util.Set.of("HeapValueState"), FLINK_STATE_CLASSES);
     }
 
     private static List<String> run(final io.weir.api.dataflow.DataflowRunner runner) throws Exception
     {
         ROWS.clear();
         PROCESSING_TIMER_FIRED.set(false);
+        FLINK_STATE_CLASSES.clear();
         final Dataflow flow = Dataflow.named("semantics");
         flow.source("numbers", LongCodec.INSTANCE, new Numbers(6))
             .timestamps(v -> v * 1000, WatermarkStrategy.forBoundedOutOfOrderness(0))
@@ -102,6 +117,11 @@ class SemanticsOnFlinkTest
         {
             box = context.getState(new ValueStateDescriptor<>("box", LongArrayCodec.INSTANCE));
             map = context.getMapState(new MapStateDescriptor<>("map", LongCodec.INSTANCE, LongArrayCodec.INSTANCE));
+            if (context instanceof FlinkStates flink)
+            {
+                FLINK_STATE_CLASSES.add(flink.flink().getState(new org.apache.flink.api.common.state
+                    .ValueStateDescriptor<>("backend-probe", Long.class)).getClass().getSimpleName());
+            }
         }
 
         public void processElement(final Long value, final Context ctx, final Collector<String> out)
