@@ -3,13 +3,13 @@ package com.example;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.LongCodec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.engine.HandlerSink;
 import io.weir.engine.JobBuilder;
 import io.weir.engine.Producer;
-import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.state.offheap.ChronicleStateBackend;
@@ -49,7 +49,7 @@ public final class CountPerKey
             .stateBackend(new ChronicleStateBackend());            // keyed state off-heap, in Chronicle Map
 
         try (WeirJob<Long, String> job = JobBuilder.named("count-per-key", LongCodec.INSTANCE)
-            .timestamps(value -> value, WatermarkStrategy.none())
+            .timestamps(value -> value, WatermarkStrategy.noWatermarks())
             .keyBy(value -> value % 10)
             .process(Count::new)
             .sink(new HandlerSink<String>((shard, row) ->         // called on the shard's thread

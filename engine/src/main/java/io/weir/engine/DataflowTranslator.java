@@ -401,9 +401,7 @@ final class DataflowTranslator
     private JobPlan.SourcePlan<?> source(final Transformation node)
     {
         final SourceSpec spec = node.source();
-        final io.weir.api.eventtime.WatermarkStrategy strategy = spec.watermarkStrategy();
-        final WatermarkStrategy watermarks = strategy.isAutomatic() ?
-            WatermarkStrategy.forBoundedOutOfOrderness(strategy.outOfOrdernessMs()) : WatermarkStrategy.none();
+        final io.weir.api.eventtime.WatermarkStrategy watermarks = spec.watermarkStrategy();
         final Transformation direct = directKeyed(node);
         if (null == direct)
         {

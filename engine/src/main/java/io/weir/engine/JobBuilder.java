@@ -2,6 +2,7 @@ package io.weir.engine;
 
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.Codec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.KeySelector;
 import io.weir.api.functions.LongKeySelector;
@@ -39,7 +40,7 @@ public final class JobBuilder<I>
     private final Codec<I> codec;
     private final List<SourceReader<I>> sources = new ArrayList<>();
     private TimestampAssigner<I> timestampAssigner;
-    private WatermarkStrategy watermarkStrategy = WatermarkStrategy.none();
+    private WatermarkStrategy watermarkStrategy = WatermarkStrategy.noWatermarks();
 
     private JobBuilder(final String name, final Codec<I> codec)
     {

@@ -2,6 +2,7 @@ package io.weir.engine;
 
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.Codec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.TimestampAssigner;
 
 import java.util.ArrayList;

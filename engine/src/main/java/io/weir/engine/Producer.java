@@ -1,6 +1,7 @@
 package io.weir.engine;
 
 import io.weir.api.codec.Codec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.TimestampAssigner;
 import io.weir.engine.checkpoint.CheckpointCoordinator;
 import io.weir.engine.checkpoint.SourceBarrierAck;

@@ -3,6 +3,7 @@ package io.weir.engine;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.FixedLayoutCodec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
@@ -201,7 +202,7 @@ class CheckpointCoordinationTest
         final int shards, final int producers, final CheckpointSettings settings, final StateBackend backend)
     {
         return JobBuilder.named("sum", EntryCodec.INSTANCE)
-            .timestamps(e -> 0, WatermarkStrategy.none())
+            .timestamps(e -> 0, WatermarkStrategy.noWatermarks())
             .keyBy(e -> e.key)
             .process(SumFunction::new)
             .sink(new HandlerSink<>((shard, value) -> rows.add(value)))
@@ -376,7 +377,7 @@ class CheckpointCoordinationTest
         final long[][] shortRows = rows(20, 1_000);
         final long[][] longRows = rows(1_000, 1);
         final WeirJob<Entry, String> job = JobBuilder.named("sum", EntryCodec.INSTANCE)
-            .timestamps(e -> 0, WatermarkStrategy.none())
+            .timestamps(e -> 0, WatermarkStrategy.noWatermarks())
             .source(new RowsReader("short", shortRows))
             .source(new RowsReader("long", longRows))
             .keyBy(e -> e.key)
@@ -407,7 +408,7 @@ class CheckpointCoordinationTest
 
         rows.clear();
         final WeirJob<Entry, String> restored = JobBuilder.named("sum", EntryCodec.INSTANCE)
-            .timestamps(e -> 0, WatermarkStrategy.none())
+            .timestamps(e -> 0, WatermarkStrategy.noWatermarks())
             .source(new RowsReader("short", shortRows))
             .source(new RowsReader("long", longRows))
             .keyBy(e -> e.key)
@@ -426,7 +427,7 @@ class CheckpointCoordinationTest
     {
         final RowsReader reader = new RowsReader("rows", rows(1_000, 1));
         final WeirJob<Entry, String> job = JobBuilder.named("sum", EntryCodec.INSTANCE)
-            .timestamps(e -> 0, WatermarkStrategy.none())
+            .timestamps(e -> 0, WatermarkStrategy.noWatermarks())
             .source(reader)
             .keyBy(e -> e.key)
             .process(SumFunction::new)
@@ -808,7 +809,7 @@ class CheckpointCoordinationTest
         final List<String> interrupted = new CopyOnWriteArrayList<>();
         final GatedBackend backend = new GatedBackend();
         final WeirJob<Entry, String> job = JobBuilder.named("slow-close", EntryCodec.INSTANCE)
-            .timestamps(e -> 0, WatermarkStrategy.none())
+            .timestamps(e -> 0, WatermarkStrategy.noWatermarks())
             .keyBy(e -> e.key)
             .process(() -> new SumFunction()
             {

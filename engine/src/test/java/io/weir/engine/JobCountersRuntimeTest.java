@@ -2,6 +2,7 @@ package io.weir.engine;
 
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
@@ -111,7 +112,7 @@ class JobCountersRuntimeTest
         final ObjectName objectName;
         final int events = 2_000;
         try (WeirJob<Item, String> job = JobBuilder.named("counted", ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(CountingFunction::new)
             .sink(new JobRuntimeTest.CollectingSink())
@@ -202,7 +203,7 @@ class JobCountersRuntimeTest
         final ObjectName weirBeans = new ObjectName(JobCounters.JMX_DOMAIN + ":*");
         final Set<ObjectName> before = ManagementFactory.getPlatformMBeanServer().queryNames(weirBeans, null);
         try (WeirJob<Item, String> job = JobBuilder.named("silent", ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(CountingFunction::new)
             .sink(new JobRuntimeTest.CollectingSink())

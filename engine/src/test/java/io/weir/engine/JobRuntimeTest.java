@@ -4,6 +4,7 @@ import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.codec.LongCodec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
@@ -158,7 +159,7 @@ class JobRuntimeTest
         final CollectingSink sink = new CollectingSink();
         final int perProducer = 20_000;
         try (WeirJob<Item, String> job = JobBuilder.named("order", ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(OrderCheckingFunction::new)
             .sink(sink)
@@ -329,7 +330,7 @@ class JobRuntimeTest
         final CollectingSink sink = new CollectingSink();
         final int events = 5_000;
         try (WeirJob<Item, String> job = JobBuilder.named("prefetch", ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(CountAndListFunction::new)
             .sink(sink)
@@ -388,7 +389,7 @@ class JobRuntimeTest
         final CollectingSink sink = new CollectingSink();
         final List<String> order = Collections.synchronizedList(new ArrayList<>());
         try (WeirJob<Item, String> job = JobBuilder.named("timers", ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(TimerFunction::new)
             .sink(sink)
@@ -441,7 +442,7 @@ class JobRuntimeTest
     {
         final CollectingSink sink = new CollectingSink();
         final WeirJob<Item, String> job = JobBuilder.named("failing", ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(FailingFunction::new)
             .sink(sink)
@@ -469,7 +470,7 @@ class JobRuntimeTest
     {
         final CollectingSink sink = new CollectingSink();
         final WeirJob<Item, String> job = JobBuilder.named("pressure", ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(OrderCheckingFunction::new)
             .sink(sink)
@@ -527,7 +528,7 @@ class JobRuntimeTest
         {
             final CollectingSink sink = new CollectingSink();
             final WeirJob<Item, String> job = JobBuilder.named("cycle", ItemCodec.INSTANCE)
-                .timestamps(it -> it.timestamp, WatermarkStrategy.none())
+                .timestamps(it -> it.timestamp, WatermarkStrategy.noWatermarks())
                 .keyBy(it -> it.key)
                 .process(OrderCheckingFunction::new)
                 .sink(sink)

@@ -2,6 +2,7 @@ package io.weir.engine;
 
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.LongCodec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -91,7 +92,7 @@ class JvmAccessTest
             try
             {
                 job = JobBuilder.named("one", LongCodec.INSTANCE)
-                    .timestamps(v -> v, WatermarkStrategy.none())
+                    .timestamps(v -> v, WatermarkStrategy.noWatermarks())
                     .keyBy(v -> v)
                     .process(Forward::new)
                     .sink(new HandlerSink<Long>((shard, value) -> { }))

@@ -4,6 +4,7 @@ import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.TimeDomain;
 import io.weir.api.codec.FixedLayoutCodec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
@@ -156,7 +157,7 @@ class ProcessingTimeTimerTest
         final int shards, final ManualClock clock, final CheckpointSettings checkpoints)
     {
         return JobBuilder.named("processing-time", CommandCodec.INSTANCE)
-            .timestamps(c -> 0L, WatermarkStrategy.none())
+            .timestamps(c -> 0L, WatermarkStrategy.noWatermarks())
             .keyBy(c -> c.key)
             .process(TimerFunction::new)
             .sink(new HandlerSink<>((shard, value) -> rows.add(value)))

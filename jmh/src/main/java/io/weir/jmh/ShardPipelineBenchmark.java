@@ -3,13 +3,13 @@ package io.weir.jmh;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.FixedLayoutCodec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.engine.HandlerSink;
 import io.weir.engine.JobBuilder;
 import io.weir.engine.Producer;
-import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import org.agrona.DirectBuffer;
@@ -76,7 +76,7 @@ public class ShardPipelineBenchmark
             .stateBackend(Backends.create(backend, keys, (Path)null));
         final AtomicLong counter = results;
         job = JobBuilder.named("jmh-rolling-sum", EventCodec.INSTANCE)
-            .timestamps(e -> e.timestamp, WatermarkStrategy.none())
+            .timestamps(e -> e.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(e -> e.key)
             .process(RollingSum::new)
             .sink(new HandlerSink<SumResult>((shardId, result) -> counter.lazySet(counter.get() + 1)))

@@ -74,7 +74,7 @@ class GoldenFilesTest
             .stateBackend(Backends.create(backend, tempDir.resolve("state"), false))
             .shardIdleStrategy(() -> new SleepingMillisIdleStrategy(1))
             .sourceIdleStrategy(() -> new SleepingMillisIdleStrategy(1));
-        try (WeirJob<Event, ?> weirJob = ReferenceJobs.build(
+        try (WeirJob<?, ?> weirJob = ReferenceJobs.build(
             job, golden.resolve("input.csv"), out, GoldenFiles.outOfOrdernessMs(goldenCase), context))
         {
             weirJob.start();

@@ -56,6 +56,18 @@ class WeirJarIT
         }
     }
 
+    /** Flink and the adapter join the classpath only for --engine flink (the ./weir launcher): not in the jar. */
+    @Test
+    void shouldCarryNothingOfFlink() throws IOException
+    {
+        try (JarFile jar = new JarFile(jar().toFile()))
+        {
+            final List<String> flink = jar.stream().map(java.util.jar.JarEntry::getName)
+                .filter(name -> name.startsWith("org/apache/flink/") || name.startsWith("io/weir/flink/")).toList();
+            assertTrue(flink.isEmpty(), "Flink classes in weir.jar: " + flink.subList(0, Math.min(5, flink.size())));
+        }
+    }
+
     @Test
     void shouldRunAReferenceJobWithoutJvmFlags() throws Exception
     {

@@ -16,6 +16,12 @@ public final class ListCodec<T> implements Codec<List<T>>
         this.elementCodec = elementCodec;
     }
 
+    /** The codec of each element. */
+    public Codec<T> elementCodec()
+    {
+        return elementCodec;
+    }
+
     public String id()
     {
         return "list<" + elementCodec.id() + ">";

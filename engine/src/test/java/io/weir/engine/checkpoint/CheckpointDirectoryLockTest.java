@@ -1,10 +1,10 @@
 package io.weir.engine.checkpoint;
 
 import io.weir.api.KeyedProcessFunction;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.engine.HandlerSink;
 import io.weir.engine.JobBuilder;
-import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.snapshot.DirectoryLock;
@@ -40,7 +40,7 @@ class CheckpointDirectoryLockTest
     private WeirJob<CheckpointRestoreTest.Item, String> job(final String name, final int maxParallelism)
     {
         return JobBuilder.named(name, CheckpointRestoreTest.ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(Echo::new)
             .sink(new HandlerSink<>((shard, value) -> {}))

@@ -1,12 +1,12 @@
 package io.weir.engine.checkpoint;
 
 import io.weir.api.KeyedProcessFunction;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.engine.HandlerSink;
 import io.weir.engine.JobBuilder;
 import io.weir.engine.Producer;
 import io.weir.engine.ThreadAllocation;
-import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -38,7 +38,7 @@ class ProducerAllocationTest
     {
         try (WeirJob<CheckpointRestoreTest.Item, String> job = JobBuilder
             .named("discard", CheckpointRestoreTest.ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.none())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(Discard::new)
             .sink(new HandlerSink<>((shard, value) -> { }))

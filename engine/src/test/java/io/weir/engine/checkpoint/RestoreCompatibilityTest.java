@@ -4,6 +4,7 @@ import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.codec.StringCodec;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
@@ -16,7 +17,6 @@ import io.weir.engine.HandlerSink;
 import io.weir.engine.JobBuilder;
 import io.weir.engine.JobFailedException;
 import io.weir.engine.Producer;
-import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.snapshot.CheckpointManifest;
@@ -149,7 +149,7 @@ class RestoreCompatibilityTest
         final CheckpointSettings settings)
     {
         return JobBuilder.named(name, LongCodec.INSTANCE)
-            .timestamps(v -> v, WatermarkStrategy.none())
+            .timestamps(v -> v, WatermarkStrategy.noWatermarks())
             .keyBy(v -> v % KEYS)
             .process(function)
             .sink(new HandlerSink<>((shard, value) ->
@@ -320,7 +320,7 @@ class RestoreCompatibilityTest
         checkpointed(History.LIST_LONG);
         final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
             () -> JobBuilder.named("velocity", LongCodec.INSTANCE)
-                .timestamps(v -> v, WatermarkStrategy.none())
+                .timestamps(v -> v, WatermarkStrategy.noWatermarks())
                 .keyBy(v -> Long.toString(v % KEYS), StringCodec.INSTANCE)
                 .process(() -> new KeyedProcessFunction<String, Long, String>()
                 {

@@ -1,5 +1,6 @@
 package io.weir.engine.window;
 
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.snapshot.TestSeeds;
 import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.functions.AggregateFunction;
@@ -11,7 +12,6 @@ import io.weir.engine.SessionWindowedBuilder;
 import io.weir.engine.ShardAgent;
 import io.weir.engine.SinkFactory;
 import io.weir.engine.SinkWriter;
-import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.state.heap.HeapStateBackend;
@@ -292,7 +292,7 @@ class SessionWindowJobTest
     private static Result run(final Script script, final long gapMs, final int shards, final boolean lateTag)
         throws InterruptedException
     {
-        return run(script, gapMs, shards, lateTag, WatermarkStrategy.none());
+        return run(script, gapMs, shards, lateTag, WatermarkStrategy.noWatermarks());
     }
 
     private static Result run(

@@ -1,9 +1,9 @@
 package io.weir.tools.bench;
 
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.engine.HandlerSink;
 import io.weir.engine.JobBuilder;
 import io.weir.engine.Producer;
-import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
@@ -161,7 +161,7 @@ public final class BenchCommand
         try
         {
         try (WeirJob<BenchEvent, BenchResult> job = JobBuilder.named("bench-rolling-sum", BenchEvent.Codec.INSTANCE)
-            .timestamps(BenchEvent::sequence, WatermarkStrategy.none())
+            .timestamps(BenchEvent::sequence, WatermarkStrategy.noWatermarks())
             .keyBy(BenchEvent::key)
             .process(() -> new RollingSumBenchFunction(stateless))
             .sink(new HandlerSink<>(probe))
@@ -335,7 +335,7 @@ public final class BenchCommand
             .log(message -> err.println("weir bench: recovery: " + message));
         final long startNs = System.nanoTime();
         try (WeirJob<BenchEvent, BenchResult> job = JobBuilder.named("bench-rolling-sum", BenchEvent.Codec.INSTANCE)
-            .timestamps(BenchEvent::sequence, WatermarkStrategy.none())
+            .timestamps(BenchEvent::sequence, WatermarkStrategy.noWatermarks())
             .keyBy(BenchEvent::key)
             .process(() -> new RollingSumBenchFunction(stateless))
             .sink(new HandlerSink<>((shard, result) -> { }))

@@ -119,7 +119,7 @@ final class JobBenchCommand
             final long endNs;
             final long processed;
             final int checkpoints;
-            try (WeirJob<Event, ?> job = ReferenceJobs.build(name, in, outFile, outOfOrdernessMs, context))
+            try (WeirJob<?, ?> job = ReferenceJobs.build(name, in, outFile, outOfOrdernessMs, context))
             {
                 job.start();
                 job.awaitTermination();

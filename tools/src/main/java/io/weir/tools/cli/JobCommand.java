@@ -109,6 +109,18 @@ final class JobCommand implements Callable<Integer>
         description = "read the input at R events/s (to watch, stop or crash a short job)")
     private long sourceRate;
 
+    @Option(names = "--engine", paramLabel = "E", description =
+        "weir (default) | flink: run the same job on Apache Flink (the flink-adapter module)")
+    private String engine = "weir";
+
+    @Option(names = "--parallelism", paramLabel = "P",
+        description = "with --engine flink: subtasks of the keyed operator (default 1)")
+    private int parallelism = 1;
+
+    @Option(names = "--flink-master", paramLabel = "HOST:PORT", description =
+        "with --engine flink: submit to this running cluster (its REST port) instead of an embedded one")
+    private String flinkMaster;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -126,6 +138,15 @@ final class JobCommand implements Callable<Integer>
         Conventions.range(spec, "--shards", shards, 1, maxParallelism);
         Conventions.range(spec, "--source-rate", sourceRate, 0, Long.MAX_VALUE);
         Conventions.range(spec, "--stop-after-events", stopAfterEvents, 0, Long.MAX_VALUE);
+        if (!FlinkEngine.ENGINES.contains(engine))
+        {
+            throw new UsageException("weir job: --engine must be one of " + String.join(", ", FlinkEngine.ENGINES) +
+                ", not " + engine);
+        }
+        if (engine.equals("flink"))
+        {
+            return runOnFlink();
+        }
         final WeirContext context = new WeirContext()
             .shards(shards)
             .threading(ThreadingOption.parse(threading, "weir job"))
@@ -142,7 +163,7 @@ final class JobCommand implements Callable<Integer>
             throw new UsageException("weir job: --stop-after-events and --restore need --checkpoint-dir");
         }
         final long startNs = System.nanoTime();
-        final WeirJob<Event, ?> job;
+        final WeirJob<?, ?> job;
         try
         {
             job = ReferenceJobs.build(name, in, outPath, outOfOrdernessMs, context, sourceRate);
@@ -196,8 +217,46 @@ final class JobCommand implements Callable<Integer>
         }
     }
 
+    /** The job on Flink: the same graph ({@link ReferenceJobs#dataflow}), no Weir checkpoint options. */
+    private int runOnFlink()
+    {
+        Conventions.range(spec, "--parallelism", parallelism, 1, 32768);
+        if (checkpointDir != null || restore != null || stopAfterEvents > 0)
+        {
+            throw new UsageException("weir job: --checkpoint-dir, --restore and --stop-after-events are Weir's; " +
+                "not with --engine flink");
+        }
+        final String backend = FlinkEngine.backend("weir job", backendName,
+            spec.commandLine().getParseResult().hasMatchedOption("--backend"));
+        final String job = name;
+        final String input = in.toString();
+        final String output = outPath.toString();
+        final long bound = outOfOrdernessMs;
+        final long rate = sourceRate;
+        final long startNs = System.nanoTime();
+        try
+        {
+            FlinkEngine.run(() -> ReferenceJobs.dataflow(job, Path.of(input), Path.of(output), bound, rate,
+                message -> System.err.println("weir job " + job + ": " + message)), parallelism, backend, flinkMaster);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new UsageException("weir job " + name + ": " + ex.getMessage());
+        }
+        catch (final Exception ex)
+        {
+            err.println("weir job " + name + ": " + (ex instanceof NoSuchFileException ? "input file not found: " +
+                ex.getMessage() : ex.getMessage()));
+            return 1;
+        }
+        out.printf("weir job %s: on Flink (parallelism %d, backend %s) in %.3f s -> %s%s%n", name, parallelism,
+            backend, (System.nanoTime() - startNs) / 1e9, outPath,
+            ReferenceJobs.hasLateOutput(name) ? " (+ " + ReferenceJobs.latePath(outPath).getFileName() + ")" : "");
+        return 0;
+    }
+
     private static void report(
-        final WeirJob<Event, ?> job, final String name, final CheckpointSettings checkpoints, final int shards,
+        final WeirJob<?, ?> job, final String name, final CheckpointSettings checkpoints, final int shards,
         final String backendName, final long startNs, final Path outPath, final PrintStream out)
     {
         final double seconds = (System.nanoTime() - startNs) / 1e9;
@@ -223,7 +282,7 @@ final class JobCommand implements Callable<Integer>
      * @return the exit code: 0 when the job finished or stopped with a savepoint, 1 when it failed.
      */
     private static int runJob(
-        final WeirJob<Event, ?> job, final String name, final long stopAfterEvents, final StopSignal signal,
+        final WeirJob<?, ?> job, final String name, final long stopAfterEvents, final StopSignal signal,
         final PrintStream out, final PrintStream err)
     {
         try (job)
@@ -267,7 +326,7 @@ final class JobCommand implements Callable<Integer>
      *         could be taken but the job goes on to its end (its input ended meanwhile).
      */
     private static int stopWithSavepoint(
-        final WeirJob<Event, ?> job, final String name, final boolean signalled, final PrintStream out,
+        final WeirJob<?, ?> job, final String name, final boolean signalled, final PrintStream out,
         final PrintStream err) throws InterruptedException
     {
         final Path savepoint;

@@ -1,9 +1,9 @@
 package io.weir.tools.demo;
 
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.engine.HandlerSink;
 import io.weir.engine.JobBuilder;
 import io.weir.engine.JobFailedException;
-import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;

@@ -1,9 +1,11 @@
 package io.weir.tools.jobs;
 
+import io.weir.api.connector.SourceReader;
+import io.weir.api.dataflow.DataStream;
+import io.weir.api.dataflow.Dataflow;
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.OutputTag;
 import io.weir.api.window.TumblingEventTimeWindows;
-import io.weir.engine.JobBuilder;
-import io.weir.engine.WatermarkStrategy;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.tools.io.CsvEventReader;
@@ -15,6 +17,7 @@ import io.weir.tools.io.PacedSourceReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The five reference jobs of docs/reference-jobs.md, wired from a CSV input to CSV outputs (plus {@code NAME.late.csv}
@@ -51,7 +54,7 @@ public final class ReferenceJobs
      *
      * @throws IllegalArgumentException for an unknown job name or an unusable option.
      */
-    public static WeirJob<Event, ?> build(
+    public static WeirJob<Object, Object> build(
         final String name, final Path in, final Path out, final long outOfOrdernessMs, final WeirContext context)
         throws IOException
     {
@@ -59,13 +62,33 @@ public final class ReferenceJobs
     }
 
     /** @param sourceRate elements per second the input is read at (0 = as fast as possible). */
-    public static WeirJob<Event, ?> build(
+    public static WeirJob<Object, Object> build(
         final String name,
         final Path in,
         final Path out,
         final long outOfOrdernessMs,
         final WeirContext context,
         final long sourceRate)
+        throws IOException
+    {
+        return context.build(dataflow(name, in, out, outOfOrdernessMs, sourceRate, context.log()));
+    }
+
+    /**
+     * A reference job as a dataflow graph, for any runtime ({@code WeirContext}, or Flink's adapter): one CSV
+     * reader of {@code in}, the job's keyed operator, its rows to {@code out} and, for the jobs that drop late
+     * events, those to {@link #latePath}.
+     *
+     * @param log where the reader reports a skipped header.
+     * @throws IllegalArgumentException for an unknown job name or an unusable option.
+     */
+    public static Dataflow dataflow(
+        final String name,
+        final Path in,
+        final Path out,
+        final long outOfOrdernessMs,
+        final long sourceRate,
+        final Consumer<String> log)
         throws IOException
     {
         if (!NAMES.contains(name))
@@ -77,34 +100,51 @@ public final class ReferenceJobs
             throw new IllegalArgumentException("the session job requires --out-of-order-ms < 29999, got " +
                 outOfOrdernessMs);
         }
-        final JobBuilder<Event> builder = JobBuilder.named(name, EventCodec.INSTANCE)
-            .source(sourceRate > 0 ? new PacedSourceReader<>(new CsvEventReader(in, context.log()), sourceRate) :
-                new CsvEventReader(in, context.log()))
+        final Dataflow flow = Dataflow.named(name);
+        final SourceReader<Event> reader = sourceRate > 0 ?
+            new PacedSourceReader<>(new CsvEventReader(in, log), sourceRate) : new CsvEventReader(in, log);
+        final DataStream<Event> events = flow.source("source", EventCodec.INSTANCE, reader)
             .timestamps(Event::timestamp, WatermarkStrategy.forBoundedOutOfOrderness(outOfOrdernessMs));
         final CsvFileSink<Event> lateSink = new CsvFileSink<>(latePath(out), ReferenceJobs::formatEvent);
         switch (name)
         {
             case "rolling-sum":
-                return builder.keyBy(Event::key).process(RollingSumFunction::new)
-                    .sink(rows(out)).build(context);
+                events.keyBy(Event::key).process(RollingSumFunction::new).uid(name).sinkTo(rows(out));
+                break;
             case "dedup":
-                return builder.keyBy(Event::eventId).process(DedupFunction::new)
-                    .sink(new CsvFileSink<>(out, ReferenceJobs::formatEvent)).build(context);
+                events.keyBy(Event::eventId).process(DedupFunction::new).uid(name)
+                    .sinkTo(new CsvFileSink<>(out, ReferenceJobs::formatEvent));
+                break;
             case "session":
-                return builder.keyBy(Event::key).process(() -> new SessionFunction(LATE))
-                    .sink(rows(out)).sideOutput(LATE, lateSink).build(context);
+            {
+                final DataStream<LongRow> sessions =
+                    events.keyBy(Event::key).process(() -> new SessionFunction(LATE)).uid(name);
+                sessions.sinkTo(rows(out));
+                sessions.getSideOutput(LATE).sinkTo(lateSink);
+                break;
+            }
             case "velocity":
-                return builder.keyBy(Event::key).process(() -> new VelocityFunction(LATE))
-                    .sink(rows(out)).sideOutput(LATE, lateSink).build(context);
+            {
+                final DataStream<LongRow> alerts =
+                    events.keyBy(Event::key).process(() -> new VelocityFunction(LATE)).uid(name);
+                alerts.sinkTo(rows(out));
+                alerts.getSideOutput(LATE).sinkTo(lateSink);
+                break;
+            }
             case "tumbling":
-                return builder.keyBy(Event::key)
+            {
+                final DataStream<LongRow> windows = events.keyBy(Event::key)
                     .window(TumblingEventTimeWindows.of(TUMBLING_SIZE_MS))
                     .sideOutputLateData(LATE)
-                    .aggregate(new CountSum.Aggregate(), CountSum.Codec.INSTANCE, ReferenceJobs::emitWindow)
-                    .sink(rows(out)).sideOutput(LATE, lateSink).build(context);
+                    .aggregate(new CountSum.Aggregate(), CountSum.Codec.INSTANCE, ReferenceJobs::emitWindow).uid(name);
+                windows.sinkTo(rows(out));
+                windows.getSideOutput(LATE).sinkTo(lateSink);
+                break;
+            }
             default:
                 throw new IllegalStateException("unreachable: " + name);
         }
+        return flow;
     }
 
     private static final ThreadLocal<LongRow> WINDOW_ROWS = ThreadLocal.withInitial(LongRow::new);

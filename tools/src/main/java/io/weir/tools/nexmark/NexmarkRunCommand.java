@@ -1,13 +1,14 @@
 package io.weir.tools.nexmark;
 
 import io.weir.api.connector.SourceReader;
-import io.weir.api.dataflow.Dataflow;
 import io.weir.api.ThreadingMode;
+import io.weir.api.dataflow.Dataflow;
 import io.weir.engine.WeirContext;
-import io.weir.tools.cli.ThreadingOption;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.tools.cli.Backends;
+import io.weir.tools.cli.FlinkEngine;
+import io.weir.tools.cli.ThreadingOption;
 import io.weir.tools.cli.Options;
 import io.weir.tools.cli.UsageException;
 import io.weir.tools.io.CsvFileSink;
@@ -29,11 +30,14 @@ final class NexmarkRunCommand
         "Usage: weir nexmark run QUERY|all --in FILE --out FILE|DIR [--shards N] [--backend chronicle|lmdb|heap]",
         "                        [--checkpoint-dir DIR [--checkpoint-interval-ms M]] [--source-rate R]",
         "                        [--threading dedicated|shared|invoker]",
+        "                        [--engine weir|flink [--parallelism P] [--flink-master HOST:PORT]]",
         "",
         "Runs a Nexmark query (" + String.join(", ", NexmarkQueries.NAMES) + ") over an event file written by",
         "'weir nexmark gen' and writes its result rows to FILE, whole or not at all. With 'all', every query runs in",
         "turn and writes DIR/QUERY.csv. With a checkpoint directory (DIR/QUERY for 'all') the job checkpoints every",
         "M ms (default 1000) and its output is exactly-once. --source-rate paces the reader at R events/s.",
+        "--engine flink runs the same query on Apache Flink (embedded, or the cluster at --flink-master) at",
+        "parallelism P (default 1), --backend heap (default) or rocksdb.",
         "");
 
     private NexmarkRunCommand()
@@ -51,8 +55,8 @@ final class NexmarkRunCommand
             }
         }
         final Options options = Options.parse("weir nexmark run", args, 0,
-            Set.of("in", "out", "shards", "backend", "checkpoint-dir", "checkpoint-interval-ms", "source-rate",
-                "threading"),
+            Set.of("in", "out", "shards", "backend", "checkpoint-dir", "checkpoint-interval-ms", "source-rate", "engine",
+                "parallelism", "flink-master", "threading"),
             Set.of());
         options.checkPositional(1, "one QUERY (or all)");
         final String query = options.positional().get(0);
@@ -64,11 +68,24 @@ final class NexmarkRunCommand
         final Path in = options.path("in");
         final Path target = options.path("out");
         final int shards = options.intValue("shards", 1, 1, 1024);
-        final String backend = options.choice("backend", Backends.DEFAULT, Backends.NAMES);
+        final String engine = options.choice("engine", "weir", FlinkEngine.ENGINES);
+        final boolean flink = engine.equals("flink");
+        final int parallelism = options.intValue("parallelism", 1, 1, 32768);
+        final String flinkMaster = options.has("flink-master") ? options.string("flink-master", null) : null;
+        final String backend = flink ? FlinkEngine.backend("weir nexmark run", options.string("backend", "heap"),
+            options.has("backend")) : options.choice("backend", Backends.DEFAULT, Backends.NAMES);
+        if (flink && options.has("checkpoint-dir"))
+        {
+            throw new UsageException("weir nexmark run: --checkpoint-dir is Weir's; not with --engine flink");
+        }
         final Path checkpoints = options.has("checkpoint-dir") ? options.path("checkpoint-dir") : null;
         final long intervalMs = options.longValue("checkpoint-interval-ms", 1000, 1, Long.MAX_VALUE);
         final long sourceRate = options.longValue("source-rate", 0, 0, Long.MAX_VALUE);
         final ThreadingMode threading = ThreadingOption.parse(options, "weir nexmark run");
+        if (flink && options.has("threading"))
+        {
+            throw new UsageException("weir nexmark run: --threading is Weir's; not with --engine flink");
+        }
         if (!Files.isRegularFile(in))
         {
             throw new UsageException("weir nexmark run: --in " + in + " is not a file");
@@ -84,11 +101,49 @@ final class NexmarkRunCommand
             final Path checkpointDir = checkpoints == null ? null :
                 query.equals("all") ? checkpoints.resolve(name) : checkpoints;
             final long startNs = System.nanoTime();
-            run(NexmarkQueries.named(name), in, output, shards, backend, checkpointDir, intervalMs, sourceRate,
-                threading);
+            if (flink)
+            {
+                runOnFlink(name, in, output, sourceRate, parallelism, backend, flinkMaster);
+            }
+            else
+            {
+                run(NexmarkQueries.named(name), in, output, shards, backend, checkpointDir, intervalMs, sourceRate,
+                    threading);
+            }
             out.printf("weir nexmark run: %s wrote %s in %.2f s%n", name, output, (System.nanoTime() - startNs) / 1e9);
         }
         return 0;
+    }
+
+    /** The query's graph over the events of {@code in}, its rows to {@code out}: what either engine runs. */
+    static <R> Dataflow dataflow(final NexmarkQuery<R> query, final Path in, final Path out, final long sourceRate)
+        throws IOException
+    {
+        final Dataflow flow = Dataflow.named("nexmark-" + query.name());
+        final SourceReader<NexmarkEvent> file = new NexmarkEventReader(in);
+        final SourceReader<NexmarkEvent> reader = sourceRate > 0 ? new PacedSourceReader<>(file, sourceRate) : file;
+        query.apply(NexmarkQueries.events(flow, reader)).sinkTo(new CsvFileSink<>(out, query)).name("rows");
+        return flow;
+    }
+
+    private static void runOnFlink(final String name, final Path in, final Path out, final long sourceRate,
+        final int parallelism, final String backend, final String master) throws IOException
+    {
+        final String input = in.toString();
+        final String output = out.toString();
+        try
+        {
+            FlinkEngine.run(() -> dataflow(NexmarkQueries.named(name), Path.of(input), Path.of(output), sourceRate),
+                parallelism, backend, master);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex.getMessage(), ex);
+        }
     }
 
     /**
@@ -122,10 +177,7 @@ final class NexmarkRunCommand
         final long sourceRate,
         final ThreadingMode threading) throws IOException, InterruptedException
     {
-        final Dataflow flow = Dataflow.named("nexmark-" + query.name());
-        final SourceReader<NexmarkEvent> file = new NexmarkEventReader(in);
-        final SourceReader<NexmarkEvent> reader = sourceRate > 0 ? new PacedSourceReader<>(file, sourceRate) : file;
-        query.apply(NexmarkQueries.events(flow, reader)).sinkTo(new CsvFileSink<>(out, query)).name("rows");
+        final Dataflow flow = dataflow(query, in, out, sourceRate);
         final WeirContext context = new WeirContext().shards(shards).threading(threading)
             .stateBackend(Backends.create(backend, null, false));
         if (checkpoints != null)

@@ -71,7 +71,7 @@ class AllowNonRestoredStateTest
         savepoint.sources().forEach(s -> builder.addSource(s.sourceName(), s.position(), s.line()));
         savepoint.states().forEach(builder::addState);
         builder.addState(new CheckpointManifest.StateDescriptor(sum.stateId() + 1, "obsolete", "VALUE",
-            sum.keyCodecId(), "long", "", 0));
+            sum.keyCodecId(), "long", "", 0, sum.operator()));
         savepoint.properties().forEach(builder::property);
         directory.writeManifest(builder.build());
         final String restore = listing.directory().toString();

@@ -210,7 +210,7 @@ class CheckpointFuzzTest
             builder.addShard(each != shard ? each : new CheckpointManifest.ShardState(each.shardId(),
                 each.firstKeyGroup(), each.lastKeyGroup(), each.files(), each.watermark(), 1,
                 new CheckpointManifest.FileRef(timers.getFileName().toString(), written.sizeBytes(),
-                    io.weir.snapshot.SnapshotFileKind.FULL)));
+                    io.weir.snapshot.SnapshotFileKind.FULL), each.operator()));
         }
         manifest.sources().forEach(source -> builder.addSource(source.sourceName(), source.position(), source.line()));
         manifest.states().forEach(builder::addState);

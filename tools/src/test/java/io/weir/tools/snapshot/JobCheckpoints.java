@@ -72,7 +72,7 @@ final class JobCheckpoints
             .stateBackend(Backends.create(backend, null, false))
             .checkpoints(CheckpointSettings.every(root, 0))
             .log(message -> {});
-        final WeirJob<Event, ?> job = ReferenceJobs.build("session", in, work.resolve("out-" + backend + ".csv"),
+        final WeirJob<?, ?> job = ReferenceJobs.build("session", in, work.resolve("out-" + backend + ".csv"),
             OUT_OF_ORDERNESS_MS, context, SOURCE_RATE);
         try (job)
         {
