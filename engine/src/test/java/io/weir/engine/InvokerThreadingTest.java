@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.ThreadingMode;
@@ -68,7 +69,7 @@ class InvokerThreadingTest
         final CheckpointSettings checkpoints)
     {
         return JobBuilder.named("invoker-timers", CommandCodec.INSTANCE)
-            .timestamps(c -> c.delayMs, WatermarkStrategy.none())
+            .timestamps(c -> c.delayMs, WatermarkStrategy.noWatermarks())
             .keyBy(c -> c.key)
             .process(TimerFunction::new)
             .sink(new HandlerSink<>((shard, value) ->
@@ -143,7 +144,7 @@ class InvokerThreadingTest
     void shouldDrainAFullRingFromTheOfferingThread()
     {
         try (WeirJob<Command, String> job = JobBuilder.named("invoker-full", CommandCodec.INSTANCE)
-            .timestamps(c -> 0L, WatermarkStrategy.none())
+            .timestamps(c -> 0L, WatermarkStrategy.noWatermarks())
             .keyBy(c -> c.key)
             .process(CountFunction::new)
             .sink(new HandlerSink<>((shard, value) -> rows.add(value)))
@@ -184,7 +185,7 @@ class InvokerThreadingTest
         final CheckpointSettings checkpoints)
     {
         return JobBuilder.named("threading-count", CommandCodec.INSTANCE)
-            .timestamps(c -> 0L, WatermarkStrategy.none())
+            .timestamps(c -> 0L, WatermarkStrategy.noWatermarks())
             .keyBy(c -> c.key)
             .process(CountFunction::new)
             .sink(new HandlerSink<>((shard, value) -> rows.add(value)))

@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.api.eventtime.WatermarkStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ class ThreadSchedulingTest
         assumeTrue(mine != null && mine[1] == SCHED_OTHER, "Linux /proc, the test thread at normal priority");
         try (WeirJob<ProcessingTimeTimerTest.Command, String> job =
             JobBuilder.named("low-priority", ProcessingTimeTimerTest.CommandCodec.INSTANCE)
-                .timestamps(c -> 0L, WatermarkStrategy.none())
+                .timestamps(c -> 0L, WatermarkStrategy.noWatermarks())
                 .keyBy(c -> c.key)
                 .process(ProcessingTimeTimerTest.TimerFunction::new)
                 .sink(new HandlerSink<>((shard, value) -> { }))
