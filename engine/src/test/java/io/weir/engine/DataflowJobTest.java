@@ -249,6 +249,94 @@ class DataflowJobTest
         assertEquals(List.of(1_000_000_000_000L + 400_000), sums.sorted());
     }
 
+    /** Blocks the shard thread on its first element until the test has seen a refused offer. */
+    static final class HeldSum extends KeyedProcessFunction<Long, Long, Long>
+    {
+        static volatile java.util.concurrent.CountDownLatch refused;
+        private LongValueState sum;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            sum = runtimeContext.getLongState(new LongValueStateDescriptor("sum"));
+        }
+
+        public void processElement(final Long value, final Context ctx, final Collector<Long> out)
+            throws Exception
+        {
+            assertTrue(refused.await(30, java.util.concurrent.TimeUnit.SECONDS), "no offer was refused");
+            sum.update(sum.valueOr(0) + value);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<Long> out)
+        {
+            out.collect(ctx.getCurrentKey() * 1_000_000_000_000L + sum.valueOr(0));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void theOperatorsBeforeKeyByRunOnceForEachElementThatAFullRingRefused(final int shards) throws Exception
+    {
+        final int events = 5_000;
+        final java.util.concurrent.atomic.AtomicLong mapped = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong filtered = new java.util.concurrent.atomic.AtomicLong();
+        HeldSum.refused = new java.util.concurrent.CountDownLatch(1);
+        final ListSink<Long> sums = new ListSink<>();
+        final Dataflow flow = Dataflow.named("producer-transform");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .map(v ->
+            {
+                mapped.incrementAndGet();
+                return v * 10;
+            })
+            .filter(v ->
+            {
+                filtered.incrementAndGet();
+                return v % 3 != 0;
+            })
+            .returns(LongCodec.INSTANCE)
+            .keyBy(v -> v % 7)
+            .process(HeldSum::new)
+            .sinkTo(sums);
+        long refusals = 0;
+        try (Job job = flow.build(new WeirContext().shards(shards).ringCapacityBytes(4096)).start())
+        {
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < events; v++)
+            {
+                final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+                while (!producer.tryOffer(v))
+                {
+                    refusals++;
+                    HeldSum.refused.countDown();
+                    assertTrue(System.nanoTime() - deadlineNs < 0, "offer " + v + " never accepted");
+                    Thread.onSpinWait();
+                }
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(refusals > 0, "the ring never refused an offer: the test proves nothing");
+        assertEquals(events, mapped.get(), "map calls, with " + refusals + " refused offers");
+        assertEquals(events, filtered.get(), "filter calls, with " + refusals + " refused offers");
+        final long[] expected = new long[7];
+        for (long v = 0; v < events; v++)
+        {
+            if (v * 10 % 3 != 0)
+            {
+                expected[(int)(v * 10 % 7)] += v * 10;
+            }
+        }
+        final List<Long> expectedRows = new ArrayList<>();
+        for (int key = 0; key < 7; key++)
+        {
+            expectedRows.add(key * 1_000_000_000_000L + expected[key]);
+        }
+        assertEquals(expectedRows, sums.sorted(), "shards " + shards);
+    }
+
     @Test
     void keyByOfAStreamWithoutACodecNamesTheStageAndSaysToCallReturns()
     {
