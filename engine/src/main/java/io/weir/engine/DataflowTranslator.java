@@ -380,8 +380,9 @@ final class DataflowTranslator
     {
         final SourceSpec spec = node.source();
         final io.weir.api.eventtime.WatermarkStrategy strategy = spec.watermarkStrategy();
-        final WatermarkStrategy watermarks = strategy.isAutomatic() ?
-            WatermarkStrategy.forBoundedOutOfOrderness(strategy.outOfOrdernessMs()) : WatermarkStrategy.none();
+        final WatermarkStrategy watermarks = (strategy.isAutomatic() ?
+            WatermarkStrategy.forBoundedOutOfOrderness(strategy.outOfOrdernessMs()) : WatermarkStrategy.none())
+            .withIdleness(strategy.idleTimeoutMs());
         final Transformation direct = directKeyed(node);
         if (null == direct)
         {

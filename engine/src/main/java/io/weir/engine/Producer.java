@@ -23,8 +23,22 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * (the next record, watermarks, barriers, the end of input) waits until that copy is in its ring, so nothing is
  * re-applied, lost or reordered, and the caller sees back-pressure on its next call.
  */
-public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
+public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>, InputGate.SourceActivity
 {
+    private static final java.lang.invoke.VarHandle OFFERED;
+
+    static
+    {
+        try
+        {
+            OFFERED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Producer.class, "offered", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     /**
      * The stateless operators between a source and its keyBy (map, filter), applied before the element is encoded.
      */
@@ -232,6 +246,12 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         return offered;
     }
 
+    /** {@link #offered()}, from any thread: how input gates tell that this producer went idle. */
+    public long elementsOffered()
+    {
+        return (long)OFFERED.getOpaque(this);
+    }
+
     /**
      * Encode the element into its shard's ring.
      *
@@ -267,7 +287,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         if (null == record)
         {
             // Filtered out before its keyBy: accepted, and its timestamp still moves the watermark.
-            offered++;
+            OFFERED.setOpaque(this, offered + 1);
             if (watermarkStrategy.isAutomatic())
             {
                 onTimestamp(timestamp);
@@ -326,7 +346,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
                 sentWatermarks[shard] = watermark;
             }
         }
-        offered++;
+        OFFERED.setOpaque(this, offered + 1);
         if (watermarkStrategy.isAutomatic())
         {
             onTimestamp(timestamp);

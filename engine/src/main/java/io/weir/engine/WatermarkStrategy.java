@@ -6,13 +6,15 @@ package io.weir.engine;
  */
 public final class WatermarkStrategy
 {
-    private static final WatermarkStrategy NONE = new WatermarkStrategy(-1);
+    private static final WatermarkStrategy NONE = new WatermarkStrategy(-1, 0);
 
     private final long outOfOrdernessMs;
+    private final long idleTimeoutMs;
 
-    private WatermarkStrategy(final long outOfOrdernessMs)
+    private WatermarkStrategy(final long outOfOrdernessMs, final long idleTimeoutMs)
     {
         this.outOfOrdernessMs = outOfOrdernessMs;
+        this.idleTimeoutMs = idleTimeoutMs;
     }
 
     /** No automatic watermarks: the producer emits them itself with {@code Producer.emitWatermark}. */
@@ -28,7 +30,23 @@ public final class WatermarkStrategy
         {
             throw new IllegalArgumentException("out-of-orderness bound must be >= 0 ms: " + outOfOrdernessMs);
         }
-        return new WatermarkStrategy(outOfOrdernessMs);
+        return new WatermarkStrategy(outOfOrdernessMs, 0);
+    }
+
+    /** This strategy, and a producer that offered nothing for {@code idleTimeoutMs} is idle; 0 for never. */
+    public WatermarkStrategy withIdleness(final long idleTimeoutMs)
+    {
+        if (idleTimeoutMs < 0)
+        {
+            throw new IllegalArgumentException("idle timeout must be >= 0 ms: " + idleTimeoutMs);
+        }
+        return new WatermarkStrategy(outOfOrdernessMs, idleTimeoutMs);
+    }
+
+    /** The idle timeout in ms; 0 when the producer is never idle. */
+    public long idleTimeoutMs()
+    {
+        return idleTimeoutMs;
     }
 
     public boolean isAutomatic()

@@ -338,6 +338,53 @@ class DataflowJobTest
     }
 
     @Test
+    void windowsFireWhileAnIdleSourceStalls() throws Exception
+    {
+        final ListSink<Long> windows = new ListSink<>();
+        final Dataflow flow = Dataflow.named("idle-source");
+        final DataStream<Long> numbers = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        final DataStream<Long> stalled = flow.source("stalled", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps().withIdleness(java.time.Duration
+                .ofMillis(50)));
+        numbers.union(stalled)
+            .keyBy(v -> v % 10)
+            .window(TumblingEventTimeWindows.of(1000))
+            .aggregate(new Count(), LongCodec.INSTANCE)
+            .sinkTo(windows);
+        try (Job job = flow.build(new WeirContext().shards(2)).start())
+        {
+            final SourceProducer<Long> stalls = job.producer("stalled", 0);
+            assertTrue(stalls.offer(5L, 10_000_000_000L));
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < 10_000; v++)
+            {
+                assertTrue(producer.offer(v, 10_000_000_000L));
+            }
+            while (!producer.tryFlushWatermarks())
+            {
+                Thread.onSpinWait();
+            }
+            // watermark 9998: windows [0, 9000) of every key fire though "stalled" has not ended; its watermark 4
+            // would hold them back if it were not idle
+            final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+            while (windows.elements.size() < 90)
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "windows fired: " + windows.elements.size());
+                Thread.onSpinWait();
+            }
+            final List<Long> fired = new ArrayList<>(Collections.nCopies(89, 100L));
+            fired.add(101L); // key 5's first window holds the stalled source's element too
+            fired.sort(null);
+            assertEquals(fired, windows.sorted());
+            stalls.endOfInput();
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertEquals(100, windows.elements.size(), "the last window of every key at the end of input");
+    }
+
+    @Test
     void keyByOfAStreamWithoutACodecNamesTheStageAndSaysToCallReturns()
     {
         final Dataflow flow = Dataflow.named("no-codec");
