@@ -48,16 +48,25 @@ final class CheckpointVerifier
 
     static Result verify(final CheckpointDirectory directory, final CheckpointDirectory.Listing listing)
     {
+        return verify(directory, listing, null);
+    }
+
+    /**
+     * @param operator the uid of the one operator whose files to verify; null for every operator.
+     */
+    static Result verify(
+        final CheckpointDirectory directory, final CheckpointDirectory.Listing listing, final String operator)
+    {
         final List<String> problems = new ArrayList<>();
         if (!listing.complete())
         {
             problems.add(listing.manifestPath() + ": no MANIFEST, the checkpoint is incomplete");
             return new Result(problems, 0, 0);
         }
-        final CheckpointManifest manifest;
+        final CheckpointManifest whole;
         try
         {
-            manifest = directory.readManifest(listing);
+            whole = directory.readManifest(listing);
         }
         catch (final SnapshotCorruptException ex)
         {
@@ -69,7 +78,24 @@ final class CheckpointVerifier
             problems.add(listing.manifestPath() + ": cannot read: " + oneLine(String.valueOf(ex.getMessage())));
             return new Result(problems, 0, 0);
         }
-        checkKeyGroupCoverage(listing.manifestPath(), manifest, problems);
+        final List<String> operators = whole.operators();
+        if (null != operator && !operators.contains(operator))
+        {
+            problems.add(listing.manifestPath() + ": --operator " + operator + ": the checkpoint holds no state of " +
+                "it; its operators are " + operators);
+            return new Result(problems, 0, 0);
+        }
+        // each operator's instances tile the key groups on their own
+        for (final String uid : null != operator ? List.of(operator) : operators)
+        {
+            checkKeyGroupCoverage(listing.manifestPath() + (uid.isEmpty() ? "" : ": operator '" + uid + "'"),
+                whole.forOperator(uid), problems);
+        }
+        if (operators.isEmpty())
+        {
+            checkKeyGroupCoverage(listing.manifestPath().toString(), whole, problems);
+        }
+        final CheckpointManifest manifest = null == operator ? whole : whole.forOperator(operator);
         int fileCount = 0;
         long totalBytes = 0;
         for (final CheckpointManifest.ShardState shard : manifest.shards())
@@ -245,7 +271,7 @@ final class CheckpointVerifier
     }
 
     private static void checkKeyGroupCoverage(
-        final Path manifestPath, final CheckpointManifest manifest, final List<String> problems)
+        final String manifestPath, final CheckpointManifest manifest, final List<String> problems)
     {
         final int maxParallelism = manifest.maxParallelism();
         final int[] owner = new int[maxParallelism];
