@@ -338,6 +338,60 @@ class DataflowJobTest
     }
 
     @Test
+    void aFlatMapBeforeKeyByEmitsOnceForEachElementThatAFullRingRefused() throws Exception
+    {
+        final int events = 5_000;
+        final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+        HeldSum.refused = new java.util.concurrent.CountDownLatch(1);
+        final ListSink<Long> sums = new ListSink<>();
+        final Dataflow flow = Dataflow.named("source-flat-map");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .flatMap((Long v, Collector<Long> out) ->
+            {
+                calls.incrementAndGet();
+                out.collect(v);
+                out.collect(v + 1);
+            })
+            .returns(LongCodec.INSTANCE)
+            .keyBy(v -> v % 7)
+            .process(HeldSum::new)
+            .sinkTo(sums);
+        long refusals = 0;
+        try (Job job = flow.build(new WeirContext().shards(2).ringCapacityBytes(4096)).start())
+        {
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < events; v++)
+            {
+                final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+                while (!producer.tryOffer(v))
+                {
+                    refusals++;
+                    HeldSum.refused.countDown();
+                    assertTrue(System.nanoTime() - deadlineNs < 0, "offer " + v + " never accepted");
+                    Thread.onSpinWait();
+                }
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(refusals > 0, "the ring never refused an offer: the test proves nothing");
+        assertEquals(events, calls.get(), "flatMap calls, with " + refusals + " refused offers");
+        final long[] expected = new long[7];
+        for (long v = 0; v < events; v++)
+        {
+            expected[(int)(v % 7)] += v;
+            expected[(int)((v + 1) % 7)] += v + 1;
+        }
+        final List<Long> expectedRows = new ArrayList<>();
+        for (int key = 0; key < 7; key++)
+        {
+            expectedRows.add(key * 1_000_000_000_000L + expected[key]);
+        }
+        assertEquals(expectedRows, sums.sorted());
+    }
+
+    @Test
     void windowsFireWhileAnIdleSourceStalls() throws Exception
     {
         final ListSink<Long> windows = new ListSink<>();
