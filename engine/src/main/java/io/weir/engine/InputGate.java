@@ -17,6 +17,10 @@ import java.util.Arrays;
  * Each channel belongs to an input of the stage ({@link #currentInput()}): 0, or 1 for the second input of a
  * two-input operator.
  * <p>
+ * A producer's channel can go idle ({@link #idleTimeout}): when its producer offered nothing for the timeout, the
+ * channel is left out of the minimum until it is active again and its watermark has caught up with the gate's
+ * (Flink's idleness and watermark alignment); while every channel is idle the watermark stays.
+ * <p>
  * Called from the thread that runs the stage instance only, except {@link #rings()} (read by counters).
  */
 final class InputGate
@@ -46,6 +50,12 @@ final class InputGate
         void prefetch(DirectBuffer keys, int stride, int[] lengths, int count);
     }
 
+    /** How many elements a producer has offered; read from the stage's thread. */
+    interface SourceActivity
+    {
+        long elementsOffered();
+    }
+
     /** States whose keys a step prefetches, at most. */
     static final int MAX_PREFETCH_STATES = 4;
 
@@ -73,6 +83,14 @@ final class InputGate
     private long lastBarrierId = -1;
     /** The last read ended at a barrier or the end of input, as {@code controlledRead} does. */
     private boolean readBroken;
+    /** Idleness per channel; all null when no channel can go idle. */
+    private SourceActivity[] activities;
+    private long[] idleTimeoutsMs;
+    private long[] lastActivity;
+    private long[] lastActiveMs;
+    private boolean[] idle;
+    /** A channel back from idleness counts again once its watermark reached the gate's. */
+    private boolean[] aligned;
 
     /**
      * @param name          names the stage instance in error messages.
@@ -131,6 +149,75 @@ final class InputGate
             }
         }
         return work;
+    }
+
+    /**
+     * Let {@code channel} go idle when {@code activity} has not changed for {@code timeoutMs}, as
+     * {@link #checkIdleness} sees it. Called before the first read.
+     */
+    void idleTimeout(final int channel, final SourceActivity activity, final long timeoutMs)
+    {
+        if (null == activities)
+        {
+            activities = new SourceActivity[rings.length];
+            idleTimeoutsMs = new long[rings.length];
+            lastActivity = new long[rings.length];
+            Arrays.fill(lastActivity, -1);
+            lastActiveMs = new long[rings.length];
+            idle = new boolean[rings.length];
+            aligned = new boolean[rings.length];
+            Arrays.fill(aligned, true);
+        }
+        activities[channel] = activity;
+        idleTimeoutsMs[channel] = timeoutMs;
+    }
+
+    /**
+     * Mark idle the channels whose producers offered nothing for their timeout, and active again those that
+     * offered since; the watermark advances if an idle channel held it back.
+     *
+     * @param nowMs the stage thread's clock.
+     * @return the number of channels that went idle.
+     */
+    int checkIdleness(final long nowMs)
+    {
+        if (null == activities)
+        {
+            return 0;
+        }
+        int wentIdle = 0;
+        for (int c = 0; c < rings.length; c++)
+        {
+            if (null == activities[c] || ended[c])
+            {
+                continue;
+            }
+            final long activity = activities[c].elementsOffered();
+            // unread input is not idleness: a back-pressured producer offers nothing because this gate is slow
+            if (activity != lastActivity[c] || rings[c].producerPosition() != rings[c].consumerPosition())
+            {
+                lastActivity[c] = activity;
+                lastActiveMs[c] = nowMs;
+                idle[c] = false;
+            }
+            else if (!idle[c] && nowMs - lastActiveMs[c] >= idleTimeoutsMs[c])
+            {
+                idle[c] = true;
+                aligned[c] = false;
+                wentIdle++;
+            }
+        }
+        if (wentIdle > 0)
+        {
+            advanceWatermark();
+        }
+        return wentIdle;
+    }
+
+    /** Whether {@code channel} is idle now. */
+    boolean isIdle(final int channel)
+    {
+        return null != idle && idle[channel];
     }
 
     /** Whether a channel this gate reads from has something to read. */
@@ -257,19 +344,46 @@ final class InputGate
 
     private void onChannelWatermark(final int channel, final long channelWatermark)
     {
+        if (null != idle && idle[channel])
+        {
+            idle[channel] = false; // a message: active again
+        }
         if (channelWatermark > watermarks[channel])
         {
             watermarks[channel] = channelWatermark;
-            long min = Long.MAX_VALUE;
-            for (final long w : watermarks)
+            advanceWatermark();
+        }
+    }
+
+    /** The minimum over the channels that count: all, or with idleness the active, aligned ones. */
+    private void advanceWatermark()
+    {
+        long min = Long.MAX_VALUE;
+        boolean counted = false;
+        for (int c = 0; c < watermarks.length; c++)
+        {
+            if (null != idle)
             {
-                min = Math.min(min, w);
+                if (idle[c])
+                {
+                    continue;
+                }
+                if (!aligned[c])
+                {
+                    if (watermarks[c] < watermark)
+                    {
+                        continue;
+                    }
+                    aligned[c] = true;
+                }
             }
-            if (min > watermark)
-            {
-                watermark = min;
-                handler.onWatermark(min);
-            }
+            min = Math.min(min, watermarks[c]);
+            counted = true;
+        }
+        if (counted && min > watermark)
+        {
+            watermark = min;
+            handler.onWatermark(min);
         }
     }
 

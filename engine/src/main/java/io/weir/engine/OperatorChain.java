@@ -197,6 +197,12 @@ public final class OperatorChain<K, I, O>
         }
     }
 
+    /** Let input channel {@code channel}, a producer's, go idle after {@code timeoutMs}; before the first step. */
+    void idleTimeout(final int channel, final InputGate.SourceActivity producer, final long timeoutMs)
+    {
+        input.idleTimeout(channel, producer, timeoutMs);
+    }
+
     /** Restore state and timers from a checkpoint when the stage opens (before the first element). */
     void restoreOnStart(final ShardRestore restore)
     {
@@ -249,6 +255,7 @@ public final class OperatorChain<K, I, O>
         {
             work += input.read();
         }
+        work += input.checkIdleness(nowMs);
         work += fireProcessingTimers();
         stateRegistry.onDutyCycle();
         store.endOfAccess();

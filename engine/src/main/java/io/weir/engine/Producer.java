@@ -18,9 +18,28 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * <p>
  * Not thread-safe: each producing thread takes its own handle. {@link #tryOffer} never blocks and never
  * allocates (with allocation-free codecs); it returns false on back-pressure, and the caller retries later.
+ * <p>
+ * The operators before the keyBy (map, filter) run exactly once per accepted element: when the ring refuses a
+ * record they made, the producer keeps a copy of its encoded bytes and accepts the element; every later message
+ * (the next record, watermarks, barriers, the end of input) waits until that copy is in its ring, so nothing is
+ * re-applied, lost or reordered, and the caller sees back-pressure on its next call.
  */
-public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
+public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>, InputGate.SourceActivity
 {
+    private static final java.lang.invoke.VarHandle OFFERED;
+
+    static
+    {
+        try
+        {
+            OFFERED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Producer.class, "offered", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     /**
      * The stateless operators between a source and its keyBy (map, filter), applied before the element is encoded.
      */
@@ -54,6 +73,10 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
     private final boolean broadcast;
     /** The claims of a broadcast element, per ring. */
     private final int[] claims;
+    /** An accepted record its ring refused, encoded as the ring's message payload; sent before anything else. */
+    private final ExpandableArrayBuffer heldRecord = new ExpandableArrayBuffer(128);
+    private int heldShard = -1;
+    private int heldLength;
 
     /** Flink's starting point, {@code MIN + bound + 1}, so that {@code max - bound - 1} never overflows. */
     private long maxTimestamp;
@@ -189,6 +212,11 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             injectingFlags = (int)(request & 0xFF);
             java.util.Arrays.fill(barrierDelivered, false);
         }
+        if (!trySendHeldRecord())
+        {
+            // the barrier follows every accepted element, the held one too
+            return false;
+        }
         if (!tryBarrier(injectingBarrierId, injectingFlags, barrierDelivered))
         {
             return false;
@@ -236,6 +264,12 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         return offered;
     }
 
+    /** {@link #offered()}, from any thread: how input gates tell that this producer went idle. */
+    public long elementsOffered()
+    {
+        return (long)OFFERED.getOpaque(this);
+    }
+
     /**
      * Encode the element into its shard's ring.
      * <p>
@@ -266,6 +300,14 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             status.checkNotFailed();
             throw new IllegalStateException("job '" + status.jobName() + "' is closed");
         }
+        if (!trySendHeldRecord())
+        {
+            if (null != counters)
+            {
+                counters.onBackPressure();
+            }
+            return false;
+        }
         if (coordinator != null && isApplicationProducer && !tryInjectRequestedBarrier())
         {
             return false;
@@ -275,7 +317,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         if (null == record)
         {
             // Filtered out before its keyBy: accepted, and its timestamp still moves the watermark.
-            offered++;
+            OFFERED.setOpaque(this, offered + 1);
             if (watermarkStrategy.isAutomatic())
             {
                 onTimestamp(timestamp);
@@ -309,27 +351,34 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             {
                 counters.onBackPressure();
             }
-            return false;
+            if (null == transform)
+            {
+                // nothing ran on the element yet: the caller offers it again
+                return false;
+            }
+            // the operators before keyBy have run on it: keep the record, never run them again
+            heldRecord.checkLimit(length);
+            encodeRecord(heldRecord, 0, record, timestamp, keyGroup, keyLength);
+            heldShard = shard;
+            heldLength = length;
         }
-        final AtomicBuffer buffer = ring.buffer();
-        try
+        else
         {
-            buffer.putLong(index + RecordDescriptor.WATERMARK_OFFSET, watermark);
-            buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
-            buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
-            buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
-            buffer.putBytes(index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
-            codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
-        }
-        catch (final RuntimeException ex)
-        {
-            ring.abort(index);
-            throw ex;
-        }
-        ring.commit(index);
-        if (watermark > sentWatermarks[shard])
-        {
-            sentWatermarks[shard] = watermark;
+            final AtomicBuffer buffer = ring.buffer();
+            try
+            {
+                encodeRecord(buffer, index, record, timestamp, keyGroup, keyLength);
+            }
+            catch (final RuntimeException ex)
+            {
+                ring.abort(index);
+                throw ex;
+            }
+            ring.commit(index);
+            if (watermark > sentWatermarks[shard])
+            {
+                sentWatermarks[shard] = watermark;
+            }
         }
         onOffered(timestamp);
         return true;
@@ -403,7 +452,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
 
     private void onOffered(final long timestamp)
     {
-        offered++;
+        OFFERED.setOpaque(this, offered + 1);
         if (watermarkStrategy.isAutomatic())
         {
             onTimestamp(timestamp);
@@ -413,6 +462,50 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             eventsSinceBroadcast = 0;
             tryFlushWatermarks();
         }
+    }
+
+    private void encodeRecord(
+        final org.agrona.MutableDirectBuffer buffer,
+        final int index,
+        final Object record,
+        final long timestamp,
+        final int keyGroup,
+        final int keyLength)
+    {
+        buffer.putLong(index + RecordDescriptor.WATERMARK_OFFSET, watermark);
+        buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
+        buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
+        buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
+        buffer.putBytes(index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
+        codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
+    }
+
+    /**
+     * Send the record a full ring refused after the operators before keyBy made it, if any.
+     *
+     * @return true when no record is held any more.
+     */
+    private boolean trySendHeldRecord()
+    {
+        if (heldShard < 0)
+        {
+            return true;
+        }
+        final OneToOneRingBuffer ring = rings[heldShard];
+        final int index = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, heldLength);
+        if (index < 0)
+        {
+            return false;
+        }
+        ring.buffer().putBytes(index, heldRecord, 0, heldLength);
+        ring.commit(index);
+        final long recordWatermark = heldRecord.getLong(RecordDescriptor.WATERMARK_OFFSET);
+        if (recordWatermark > sentWatermarks[heldShard])
+        {
+            sentWatermarks[heldShard] = recordWatermark;
+        }
+        heldShard = -1;
+        return true;
     }
 
     private Object transform(final I value)
@@ -468,6 +561,10 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
      */
     public boolean tryFlushWatermarks()
     {
+        if (!trySendHeldRecord())
+        {
+            return false;
+        }
         boolean complete = true;
         for (int shard = 0; shard < shards; shard++)
         {

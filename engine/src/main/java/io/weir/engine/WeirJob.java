@@ -58,6 +58,8 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
     private final List<ShardAgent> shards = new ArrayList<>();
     private final List<SourceAgent<?>> sources = new ArrayList<>();
     private final List<Producer<?>> externalProducers = new ArrayList<>();
+    /** Every producer, by index. */
+    private final List<Producer<?>> producers = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     /** Every sink of the job. */
@@ -177,6 +179,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 checkpoints), operatorView, name, checkpoints.allowNonRestoredState(), context.log());
         }
         final List<KeyedStateStore> stores = new ArrayList<>();
+        final List<OperatorChain<?, ?, ?>[]> chainsByShard = new ArrayList<>();
         final StateIds[] stateIds = new StateIds[plan.stages.size()];
         for (int st = 0; st < stateIds.length; st++)
         {
@@ -204,6 +207,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                         stages[st].restoreOnStart(restores[st]);
                     }
                 }
+                chainsByShard.add(stages);
                 final AtomicBuffer[] shardProducerRings = new AtomicBuffer[producerCount];
                 for (int p = 0; p < producerCount; p++)
                 {
@@ -221,9 +225,21 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             throw ex;
         }
         int p = 0;
+        final int[] sourceChannels = new int[plan.stages.size()];
         for (final JobPlan.SourcePlan<?> source : plan.sources)
         {
+            final int first = p;
             p = addProducers(source, p, producerRings);
+            final long idleTimeoutMs = source.watermarkStrategy.idleTimeoutMs();
+            for (int i = 0; i < p - first; i++, sourceChannels[source.stage]++)
+            {
+                for (int s = 0; s < shardCount && idleTimeoutMs > 0; s++)
+                {
+                    // a stage's channels start with its producers', in the order of stageChannels
+                    chainsByShard.get(s)[source.stage].idleTimeout(
+                        sourceChannels[source.stage], producers.get(first + i), idleTimeoutMs);
+                }
+            }
         }
         if (context.threading() == io.weir.api.ThreadingMode.INVOKER)
         {
@@ -253,6 +269,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 source.keyEncoder, source.timestampAssigner, source.watermarkStrategy, context,
                 context.sourceIdleStrategy().get(), source.transform);
             metrics.addProducer(producer);
+            producers.add(producer);
             if (i < source.readers.size())
             {
                 final SourceAgent<S> agent =

@@ -249,6 +249,195 @@ class DataflowJobTest
         assertEquals(List.of(1_000_000_000_000L + 400_000), sums.sorted());
     }
 
+    /** Blocks the shard thread on its first element until the test has seen a refused offer. */
+    static final class HeldSum extends KeyedProcessFunction<Long, Long, Long>
+    {
+        static volatile java.util.concurrent.CountDownLatch refused;
+        private LongValueState sum;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            sum = runtimeContext.getLongState(new LongValueStateDescriptor("sum"));
+        }
+
+        public void processElement(final Long value, final Context ctx, final Collector<Long> out)
+            throws Exception
+        {
+            assertTrue(refused.await(30, java.util.concurrent.TimeUnit.SECONDS), "no offer was refused");
+            sum.update(sum.valueOr(0) + value);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<Long> out)
+        {
+            out.collect(ctx.getCurrentKey() * 1_000_000_000_000L + sum.valueOr(0));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void theOperatorsBeforeKeyByRunOnceForEachElementThatAFullRingRefused(final int shards) throws Exception
+    {
+        final int events = 5_000;
+        final java.util.concurrent.atomic.AtomicLong mapped = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong filtered = new java.util.concurrent.atomic.AtomicLong();
+        HeldSum.refused = new java.util.concurrent.CountDownLatch(1);
+        final ListSink<Long> sums = new ListSink<>();
+        final Dataflow flow = Dataflow.named("producer-transform");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .map(v ->
+            {
+                mapped.incrementAndGet();
+                return v * 10;
+            })
+            .filter(v ->
+            {
+                filtered.incrementAndGet();
+                return v % 3 != 0;
+            })
+            .returns(LongCodec.INSTANCE)
+            .keyBy(v -> v % 7)
+            .process(HeldSum::new)
+            .sinkTo(sums);
+        long refusals = 0;
+        try (Job job = flow.build(new WeirContext().shards(shards).ringCapacityBytes(4096)).start())
+        {
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < events; v++)
+            {
+                final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+                while (!producer.tryOffer(v))
+                {
+                    refusals++;
+                    HeldSum.refused.countDown();
+                    assertTrue(System.nanoTime() - deadlineNs < 0, "offer " + v + " never accepted");
+                    Thread.onSpinWait();
+                }
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(refusals > 0, "the ring never refused an offer: the test proves nothing");
+        assertEquals(events, mapped.get(), "map calls, with " + refusals + " refused offers");
+        assertEquals(events, filtered.get(), "filter calls, with " + refusals + " refused offers");
+        final long[] expected = new long[7];
+        for (long v = 0; v < events; v++)
+        {
+            if (v * 10 % 3 != 0)
+            {
+                expected[(int)(v * 10 % 7)] += v * 10;
+            }
+        }
+        final List<Long> expectedRows = new ArrayList<>();
+        for (int key = 0; key < 7; key++)
+        {
+            expectedRows.add(key * 1_000_000_000_000L + expected[key]);
+        }
+        assertEquals(expectedRows, sums.sorted(), "shards " + shards);
+    }
+
+    @Test
+    void aFlatMapBeforeKeyByEmitsOnceForEachElementThatAFullRingRefused() throws Exception
+    {
+        final int events = 5_000;
+        final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+        HeldSum.refused = new java.util.concurrent.CountDownLatch(1);
+        final ListSink<Long> sums = new ListSink<>();
+        final Dataflow flow = Dataflow.named("source-flat-map");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .flatMap((Long v, Collector<Long> out) ->
+            {
+                calls.incrementAndGet();
+                out.collect(v);
+                out.collect(v + 1);
+            })
+            .returns(LongCodec.INSTANCE)
+            .keyBy(v -> v % 7)
+            .process(HeldSum::new)
+            .sinkTo(sums);
+        long refusals = 0;
+        try (Job job = flow.build(new WeirContext().shards(2).ringCapacityBytes(4096)).start())
+        {
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < events; v++)
+            {
+                final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+                while (!producer.tryOffer(v))
+                {
+                    refusals++;
+                    HeldSum.refused.countDown();
+                    assertTrue(System.nanoTime() - deadlineNs < 0, "offer " + v + " never accepted");
+                    Thread.onSpinWait();
+                }
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(refusals > 0, "the ring never refused an offer: the test proves nothing");
+        assertEquals(events, calls.get(), "flatMap calls, with " + refusals + " refused offers");
+        final long[] expected = new long[7];
+        for (long v = 0; v < events; v++)
+        {
+            expected[(int)(v % 7)] += v;
+            expected[(int)((v + 1) % 7)] += v + 1;
+        }
+        final List<Long> expectedRows = new ArrayList<>();
+        for (int key = 0; key < 7; key++)
+        {
+            expectedRows.add(key * 1_000_000_000_000L + expected[key]);
+        }
+        assertEquals(expectedRows, sums.sorted());
+    }
+
+    @Test
+    void windowsFireWhileAnIdleSourceStalls() throws Exception
+    {
+        final ListSink<Long> windows = new ListSink<>();
+        final Dataflow flow = Dataflow.named("idle-source");
+        final DataStream<Long> numbers = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        final DataStream<Long> stalled = flow.source("stalled", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps().withIdleness(java.time.Duration
+                .ofMillis(50)));
+        numbers.union(stalled)
+            .keyBy(v -> v % 10)
+            .window(TumblingEventTimeWindows.of(1000))
+            .aggregate(new Count(), LongCodec.INSTANCE)
+            .sinkTo(windows);
+        try (Job job = flow.build(new WeirContext().shards(2)).start())
+        {
+            final SourceProducer<Long> stalls = job.producer("stalled", 0);
+            assertTrue(stalls.offer(5L, 10_000_000_000L));
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < 10_000; v++)
+            {
+                assertTrue(producer.offer(v, 10_000_000_000L));
+            }
+            while (!producer.tryFlushWatermarks())
+            {
+                Thread.onSpinWait();
+            }
+            // watermark 9998: windows [0, 9000) of every key fire though "stalled" has not ended; its watermark 4
+            // would hold them back if it were not idle
+            final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+            while (windows.elements.size() < 90)
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "windows fired: " + windows.elements.size());
+                Thread.onSpinWait();
+            }
+            final List<Long> fired = new ArrayList<>(Collections.nCopies(89, 100L));
+            fired.add(101L); // key 5's first window holds the stalled source's element too
+            fired.sort(null);
+            assertEquals(fired, windows.sorted());
+            stalls.endOfInput();
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertEquals(100, windows.elements.size(), "the last window of every key at the end of input");
+    }
+
     @Test
     void keyByOfAStreamWithoutACodecNamesTheStageAndSaysToCallReturns()
     {

@@ -173,4 +173,104 @@ class InputGateTest
         assertEquals(List.of("event 2 input 0 channel 0", "event 1 input 1 channel 2"), seen,
             "no watermark while channel 1 has none");
     }
+
+    /** A producer's element count, stepped by the test. */
+    private static final class Offered implements InputGate.SourceActivity
+    {
+        long count;
+
+        public long elementsOffered()
+        {
+            return count;
+        }
+    }
+
+    @Test
+    void anIdleChannelIsLeftOutOfTheMinimumUntilItProducesAndCatchesUp()
+    {
+        final OneToOneRingBuffer[] in = rings(3, null);
+        final Offered stalled = new Offered();
+        final Offered busy = new Offered();
+        gate.idleTimeout(0, stalled, 100);
+        gate.idleTimeout(1, busy, 100);
+        // channel 2 (an upstream stage instance) never goes idle
+        event(in[0], 10, 4_000);
+        stalled.count++;
+        watermark(in[1], 20);
+        busy.count++;
+        watermark(in[2], 30);
+        gate.read();
+        assertEquals(0, gate.checkIdleness(1_000));
+        assertEquals(List.of("event 4000 input 0 channel 0", "watermark 10"), seen);
+        seen.clear();
+
+        busy.count++;
+        watermark(in[1], 40);
+        gate.read();
+        assertEquals(0, gate.checkIdleness(1_099), "99 ms without an element: not idle yet");
+        assertEquals(List.of(), seen, "the stalled channel holds the watermark at 10");
+        assertEquals(1, gate.checkIdleness(1_100), "100 ms without an element: idle");
+        assertTrue(gate.isIdle(0));
+        assertFalse(gate.isIdle(1), "channel 1's producer offered at 1_099");
+        assertEquals(List.of("watermark 30"), seen, "the minimum over channels 1 and 2");
+        seen.clear();
+
+        busy.count++;
+        watermark(in[1], 60);
+        watermark(in[2], 50);
+        gate.read();
+        gate.checkIdleness(1_150);
+        assertEquals(List.of("watermark 50"), seen);
+        seen.clear();
+
+        // the stalled producer offers again: active, but its watermark 15 is behind the gate's 50
+        stalled.count++;
+        event(in[0], 15, 4_001);
+        assertEquals(0, gate.checkIdleness(1_160));
+        assertFalse(gate.isIdle(0), "an element offered: active again");
+        gate.read();
+        assertEquals(List.of("event 4001 input 0 channel 0"), seen, "a lagging channel does not move it back");
+        seen.clear();
+        watermark(in[2], 70);
+        gate.read();
+        assertEquals(List.of("watermark 60"), seen, "channel 0 still lags (15 < 50): channels 1 and 2 decide");
+        seen.clear();
+        watermark(in[0], 65);
+        gate.read();
+        assertEquals(List.of(), seen, "channel 0 caught up (65 >= 60) and counts again: the minimum stays 60");
+        busy.count++;
+        watermark(in[1], 80);
+        gate.read();
+        assertEquals(List.of("watermark 65"), seen, "channel 0 holds it back again, as an active channel does");
+    }
+
+    @Test
+    void whileEveryChannelIsIdleTheWatermarkStays()
+    {
+        final OneToOneRingBuffer[] in = rings(2, null);
+        final Offered first = new Offered();
+        final Offered second = new Offered();
+        gate.idleTimeout(0, first, 50);
+        gate.idleTimeout(1, second, 50);
+        watermark(in[0], 5);
+        watermark(in[1], 7);
+        first.count++;
+        second.count++;
+        gate.read();
+        gate.checkIdleness(0);
+        assertEquals(List.of("watermark 5"), seen);
+        seen.clear();
+        watermark(in[1], 9);
+        assertEquals(1, gate.checkIdleness(60), "channel 0 idle: 60 ms without an element");
+        assertFalse(gate.isIdle(1), "unread input is never idleness, even past the timeout");
+        assertEquals(List.of("watermark 7"), seen, "channel 1 alone counts");
+        seen.clear();
+        gate.read();
+        assertEquals(List.of("watermark 9"), seen);
+        seen.clear();
+        assertEquals(0, gate.checkIdleness(109));
+        assertEquals(1, gate.checkIdleness(110), "channel 1 idle: 50 ms since its input was seen");
+        assertEquals(List.of(), seen, "no channel counts: the watermark stays at 9");
+        assertFalse(gate.isEnded());
+    }
 }

@@ -119,8 +119,12 @@ public final class SnapshotFileDescriptor
     /** Byte order of every field in the file. */
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
-    /** Current (and only) format version written. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Current (and only) format version written and read. 2: entries in the per-operator layout (state ids
+     * numbered per operator uid, list state in chunks), which version 1 files of the same header do not have; a
+     * file of another version is refused, naming the file and both versions.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     /** "WEIRSNAP" as ASCII. */
     public static final byte[] MAGIC = "WEIRSNAP".getBytes(StandardCharsets.US_ASCII);

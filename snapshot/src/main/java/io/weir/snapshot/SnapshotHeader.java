@@ -179,7 +179,9 @@ public record SnapshotHeader(
         if (version != FORMAT_VERSION)
         {
             throw new SnapshotCorruptException(file + ": unsupported format version " + version + " at offset " +
-                VERSION_OFFSET + " (this reader supports " + FORMAT_VERSION + ")");
+                VERSION_OFFSET + " (this reader supports " + FORMAT_VERSION + ")" + (version < FORMAT_VERSION ?
+                ": it was written by an older Weir; restore it with that version, or start without this checkpoint" :
+                ""));
         }
         final int kindCode = buffer.getInt(FILE_KIND_OFFSET, BYTE_ORDER);
         final SnapshotFileKind kind = SnapshotFileKind.fromCode(kindCode);

@@ -350,6 +350,31 @@ class SnapshotFileTest
     }
 
     @Test
+    void shouldRefuseAFileOfAnEarlierFormatNamingTheFileAndBothVersions() throws IOException
+    {
+        final Path path = dir.resolve("old.full");
+        try (SnapshotFileWriter writer = SnapshotFileWriter.open(path, fullHeader(0, 3, 1)))
+        {
+            write(writer, new Entry(1, SnapshotFileDescriptor.ENTRY_PUT, "k".getBytes(), "v".getBytes()));
+            writer.finish();
+        }
+        // the header as a version 1 writer left it: the version rewritten and the header CRC recomputed
+        final byte[] bytes = Files.readAllBytes(path);
+        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        buffer.putInt(SnapshotFileDescriptor.VERSION_OFFSET, 1, SnapshotFileDescriptor.BYTE_ORDER);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, SnapshotFileDescriptor.HEADER_CRC_OFFSET);
+        buffer.putInt(SnapshotFileDescriptor.HEADER_CRC_OFFSET, (int)crc.getValue(), SnapshotFileDescriptor.BYTE_ORDER);
+        Files.write(path, bytes);
+
+        final SnapshotCorruptException ex = assertThrows(SnapshotCorruptException.class,
+            () -> SnapshotFileReader.open(path));
+        assertEquals(path + ": unsupported format version 1 at offset 8 (this reader supports 2): it was written by " +
+            "an older Weir; restore it with that version, or start without this checkpoint", ex.getMessage());
+        assertEquals(List.of(ex.getMessage()), SnapshotFileReader.verify(path));
+    }
+
+    @Test
     void shouldDetectCorruptIndex() throws IOException
     {
         final Path path = dir.resolve("index.full");

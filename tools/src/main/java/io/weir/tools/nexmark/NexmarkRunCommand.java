@@ -182,7 +182,8 @@ final class NexmarkRunCommand
             .stateBackend(Backends.create(backend, null, false));
         if (checkpoints != null)
         {
-            context.checkpoints(CheckpointSettings.every(checkpoints, checkpointIntervalMs));
+            context.checkpoints(CheckpointSettings.every(checkpoints, checkpointIntervalMs))
+                .log(message -> System.err.println("weir nexmark run " + query.name() + ": " + message));
         }
         final WeirJob<Object, Object> job = context.build(flow);
         try

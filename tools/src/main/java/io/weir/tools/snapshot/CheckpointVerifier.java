@@ -48,16 +48,25 @@ final class CheckpointVerifier
 
     static Result verify(final CheckpointDirectory directory, final CheckpointDirectory.Listing listing)
     {
+        return verify(directory, listing, null);
+    }
+
+    /**
+     * @param operator the uid of the one operator whose files to verify; null for every operator.
+     */
+    static Result verify(
+        final CheckpointDirectory directory, final CheckpointDirectory.Listing listing, final String operator)
+    {
         final List<String> problems = new ArrayList<>();
         if (!listing.complete())
         {
             problems.add(listing.manifestPath() + ": no MANIFEST, the checkpoint is incomplete");
             return new Result(problems, 0, 0);
         }
-        final CheckpointManifest manifest;
+        final CheckpointManifest whole;
         try
         {
-            manifest = directory.readManifest(listing);
+            whole = directory.readManifest(listing);
         }
         catch (final SnapshotCorruptException ex)
         {
@@ -69,12 +78,24 @@ final class CheckpointVerifier
             problems.add(listing.manifestPath() + ": cannot read: " + oneLine(String.valueOf(ex.getMessage())));
             return new Result(problems, 0, 0);
         }
-        // Each operator's shards cover the key groups once (a one-operator checkpoint: its only operator, "").
-        for (final String operator : manifest.operators())
+        final List<String> operators = whole.operators();
+        if (null != operator && !operators.contains(operator))
         {
-            checkKeyGroupCoverage(listing.manifestPath(), operator, manifest.shardsOf(operator),
-                manifest.maxParallelism(), problems);
+            problems.add(listing.manifestPath() + ": --operator " + operator + ": the checkpoint holds no state of " +
+                "it; its operators are " + operators);
+            return new Result(problems, 0, 0);
         }
+        // each operator's instances tile the key groups on their own
+        for (final String uid : null != operator ? List.of(operator) : operators)
+        {
+            checkKeyGroupCoverage(listing.manifestPath() + (uid.isEmpty() ? "" : ": operator '" + uid + "'"),
+                whole.forOperator(uid), problems);
+        }
+        if (operators.isEmpty())
+        {
+            checkKeyGroupCoverage(listing.manifestPath().toString(), whole, problems);
+        }
+        final CheckpointManifest manifest = null == operator ? whole : whole.forOperator(operator);
         int fileCount = 0;
         long totalBytes = 0;
         for (final CheckpointManifest.ShardState shard : manifest.shards())
@@ -121,11 +142,15 @@ final class CheckpointVerifier
         }
         final CheckpointManifest.ShardState broadcastShard =
             new CheckpointManifest.ShardState(0, 0, 0, List.of(), Long.MIN_VALUE, 0);
-        for (final CheckpointManifest.BroadcastFile broadcast : manifest.broadcasts())
+        for (final CheckpointManifest.BroadcastFile broadcast : whole.broadcasts())
         {
+            if (null != operator && !operator.equals(broadcast.operator()))
+            {
+                continue;
+            }
             fileCount++;
             totalBytes += broadcast.file().sizeBytes();
-            verifyFile(directory, listing, manifest, broadcastShard, broadcast.file(),
+            verifyFile(directory, listing, whole, broadcastShard, broadcast.file(),
                 "the broadcast state file of operator " + broadcast.operator(), problems);
         }
         return new Result(problems, fileCount, totalBytes);
@@ -259,24 +284,23 @@ final class CheckpointVerifier
     }
 
     private static void checkKeyGroupCoverage(
-        final Path manifestPath, final String operator, final List<CheckpointManifest.ShardState> shards,
-        final int maxParallelism, final List<String> problems)
+        final String manifestPath, final CheckpointManifest manifest, final List<String> problems)
     {
-        final Path where = operator.isEmpty() ? manifestPath : Path.of(manifestPath + " (operator " + operator + ")");
+        final int maxParallelism = manifest.maxParallelism();
         final int[] owner = new int[maxParallelism];
         java.util.Arrays.fill(owner, -1);
-        for (final CheckpointManifest.ShardState shard : shards)
+        for (final CheckpointManifest.ShardState shard : manifest.shards())
         {
             if (shard.lastKeyGroup() >= maxParallelism)
             {
-                problems.add(where + ": shard " + shard.shardId() + " key groups [" + shard.firstKeyGroup() +
+                problems.add(manifestPath + ": shard " + shard.shardId() + " key groups [" + shard.firstKeyGroup() +
                     ", " + shard.lastKeyGroup() + "] exceed maxParallelism " + maxParallelism);
             }
             for (int g = shard.firstKeyGroup(); g <= Math.min(shard.lastKeyGroup(), maxParallelism - 1); g++)
             {
                 if (owner[g] >= 0)
                 {
-                    problems.add(where + ": key group " + g + " belongs to both shard " + owner[g] +
+                    problems.add(manifestPath + ": key group " + g + " belongs to both shard " + owner[g] +
                         " and shard " + shard.shardId());
                     break;
                 }
@@ -292,7 +316,7 @@ final class CheckpointVerifier
                 {
                     last++;
                 }
-                problems.add(where + ": key groups [" + g + ", " + last + "] belong to no shard");
+                problems.add(manifestPath + ": key groups [" + g + ", " + last + "] belong to no shard");
                 g = last;
             }
         }

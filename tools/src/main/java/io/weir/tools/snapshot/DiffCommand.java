@@ -17,14 +17,16 @@ import java.util.Set;
 /** {@code weir snapshot diff A B}: the entries added, removed and changed between two checkpoints, per state. */
 @Command(
     name = "diff",
-    customSynopsis = "weir snapshot diff CHECKPOINT_A CHECKPOINT_B [--limit N]",
+    customSynopsis = "weir snapshot diff CHECKPOINT_A CHECKPOINT_B [--operator UID] [--limit N]",
     header = "keys added, removed and changed, per state",
     description = {
         "Compares the live, decoded entries (as 'dump' shows them) of two checkpoints or savepoints. Entries are",
         "matched by state name, key and subkey (list index, map user key, namespace); a changed entry has a",
         "different decoded value. Prints per state the counts of added, removed and changed entries, then a",
-        "listing (+ added, - removed, ~ changed) of at most N entries in all, then the totals. Exit 0 whether or",
-        "not they differ. Holds both checkpoints' entries in memory."})
+        "listing (+ added, - removed, ~ changed) of at most N entries in all, then the totals. With --operator only",
+        "that keyed operator's states are compared; without it, in checkpoints of several operators, every",
+        "operator's, each state named UID/NAME. Exit 0 whether or not they differ. Holds both checkpoints' entries",
+        "in memory."})
 final class DiffCommand extends SnapshotCommand.Subcommand
 {
     @Parameters(index = "0", paramLabel = "CHECKPOINT_A", description = "the earlier checkpoint")
@@ -35,6 +37,10 @@ final class DiffCommand extends SnapshotCommand.Subcommand
 
     @Option(names = "--limit", paramLabel = "N", description = "entries listed (default ${DEFAULT-VALUE}; 0 lists none)")
     private long limit = 100;
+
+    @Option(names = "--operator", paramLabel = "UID", description = "only the states of this keyed operator (see " +
+        "'weir snapshot show')")
+    private String operator;
 
     DiffCommand(final PrintStream out, final PrintStream err)
     {
@@ -47,8 +53,8 @@ final class DiffCommand extends SnapshotCommand.Subcommand
         Conventions.range(spec, "--limit", limit, 0, Long.MAX_VALUE);
         final CheckpointLocator.Located a = CheckpointLocator.locate(command(), checkpointA, -1);
         final CheckpointLocator.Located b = CheckpointLocator.locate(command(), checkpointB, -1);
-        final Map<String, Map<String, DecodedEntry>> before = load(a);
-        final Map<String, Map<String, DecodedEntry>> after = load(b);
+        final Map<String, Map<String, DecodedEntry>> before = load(a, operator);
+        final Map<String, Map<String, DecodedEntry>> after = load(b, operator);
 
         final Set<String> states = new LinkedHashSet<>(before.keySet());
         states.addAll(after.keySet());
@@ -117,19 +123,43 @@ final class DiffCommand extends SnapshotCommand.Subcommand
     }
 
     /**
-     * @return per state name (in manifest order), entries by identity in dump order.
+     * @param operator the one operator to load; null for every operator.
+     * @return per state name (in manifest order; {@code UID/NAME} when several operators are loaded), entries by
+     *         identity in dump order.
      */
-    private static Map<String, Map<String, DecodedEntry>> load(final CheckpointLocator.Located located)
+    private static Map<String, Map<String, DecodedEntry>> load(
+        final CheckpointLocator.Located located, final String operator)
     {
         final CheckpointManifest manifest = located.readManifest();
         final Map<String, Map<String, DecodedEntry>> byState = new LinkedHashMap<>();
-        for (final CheckpointManifest.StateDescriptor state : manifest.states())
+        final List<String> operators = manifest.operators();
+        if (null != operator || operators.size() <= 1)
         {
-            byState.put(state.name(), new LinkedHashMap<>());
+            load(located, DumpCommand.operatorView(located, manifest, operator), "", byState);
         }
-        CheckpointEntries.forEach(located, manifest, -1, CheckpointEntries.ALL_KEY_GROUPS, null,
-            entry -> byState.computeIfAbsent(entry.state(), s -> new LinkedHashMap<>()).put(entry.identity(), entry));
+        else
+        {
+            for (final String uid : operators)
+            {
+                load(located, manifest.forOperator(uid), uid + "/", byState);
+            }
+        }
         return byState;
+    }
+
+    private static void load(
+        final CheckpointLocator.Located located,
+        final CheckpointManifest view,
+        final String prefix,
+        final Map<String, Map<String, DecodedEntry>> byState)
+    {
+        for (final CheckpointManifest.StateDescriptor state : view.states())
+        {
+            byState.put(prefix + state.name(), new LinkedHashMap<>());
+        }
+        CheckpointEntries.forEach(located, view, -1, CheckpointEntries.ALL_KEY_GROUPS, null,
+            entry -> byState.computeIfAbsent(prefix + entry.state(), s -> new LinkedHashMap<>())
+                .put(entry.identity(), entry));
     }
 
     private static String describe(final DecodedEntry entry)

@@ -15,7 +15,8 @@ import java.util.List;
 /** {@code weir snapshot verify CHECKPOINT|DIR}: every checksum, size and chain link. */
 @Command(
     name = "verify",
-    customSynopsis = {"weir snapshot verify CHECKPOINT", "       weir snapshot verify DIR [--id N]"},
+    customSynopsis = {"weir snapshot verify CHECKPOINT [--operator UID]",
+        "       weir snapshot verify DIR [--id N] [--operator UID]"},
     header = "checksums, sizes and chain links; exit 1 listing every problem",
     description = {
         "Verifies a checkpoint or savepoint completely: the manifest's CRC; that its shards cover every key group",
@@ -23,7 +24,8 @@ import java.util.List;
         "recorded size, that its header, footer, index and every block pass their CRC32C checks, that its header",
         "agrees with the manifest; and that each shard's chain is a FULL base followed by DELTAs whose parents link",
         "up. For a checkpoint root DIR (without --id) every complete checkpoint and savepoint is verified;",
-        "incomplete ones are listed and skipped.",
+        "incomplete ones are listed and skipped. With --operator only that operator's files are verified, and its",
+        "instances' coverage of the key groups; without it every operator's.",
         "",
         "Exit 0 with a one-line OK summary when sound; otherwise exit 1 listing every problem with the file, the",
         "byte offset and what is wrong."},
@@ -36,6 +38,10 @@ final class VerifyCommand extends SnapshotCommand.Subcommand
     @Option(names = "--id", paramLabel = "N", description = "only the checkpoint or savepoint of this id in DIR")
     private Long checkpointId;
 
+    @Option(names = "--operator", paramLabel = "UID", description = "only the files of this keyed operator (see " +
+        "'weir snapshot show')")
+    private String operator;
+
     VerifyCommand(final PrintStream out, final PrintStream err)
     {
         super(out, err);
@@ -47,10 +53,11 @@ final class VerifyCommand extends SnapshotCommand.Subcommand
         final long id = Ids.of(spec, checkpointId);
         if (id < 0 && isRoot(arg))
         {
-            return verifyRoot(command(), Path.of(arg).toAbsolutePath().normalize(), out, err);
+            return verifyRoot(command(), Path.of(arg).toAbsolutePath().normalize(), operator, out, err);
         }
         final CheckpointLocator.Located located = CheckpointLocator.locate(command(), arg, id);
-        final CheckpointVerifier.Result result = CheckpointVerifier.verify(located.directory(), located.listing());
+        final CheckpointVerifier.Result result =
+            CheckpointVerifier.verify(located.directory(), located.listing(), operator);
         if (!result.sound())
         {
             printProblems(err, located.listing(), result.problems());
@@ -59,12 +66,13 @@ final class VerifyCommand extends SnapshotCommand.Subcommand
             return 1;
         }
         out.println("weir snapshot verify: OK: " + kind(located.listing()) + " " + located.listing().checkpointId() +
-            " (" + located.listing().directory() + "): " + result.fileCount() + " file(s), " + result.totalBytes() +
+            (null == operator ? "" : " operator " + operator) + " (" + located.listing().directory() + "): " + result.fileCount() + " file(s), " + result.totalBytes() +
             " bytes");
         return 0;
     }
 
-    private static int verifyRoot(final String command, final Path root, final PrintStream out, final PrintStream err)
+    private static int verifyRoot(
+        final String command, final Path root, final String operator, final PrintStream out, final PrintStream err)
     {
         final CheckpointDirectory directory = CheckpointLocator.openRoot(command, root);
         final List<String> skipped = new ArrayList<>();
@@ -79,7 +87,7 @@ final class VerifyCommand extends SnapshotCommand.Subcommand
                 skipped.add(listing.directory().getFileName().toString());
                 continue;
             }
-            final CheckpointVerifier.Result result = CheckpointVerifier.verify(directory, listing);
+            final CheckpointVerifier.Result result = CheckpointVerifier.verify(directory, listing, operator);
             verified++;
             files += result.fileCount();
             bytes += result.totalBytes();

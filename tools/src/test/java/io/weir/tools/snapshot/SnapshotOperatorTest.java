@@ -71,8 +71,8 @@ class SnapshotOperatorTest
             new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
-    @Test
-    void dumpPrintsTheStateOfTheOperatorNamed() throws Exception
+    /** Checkpoint 1 after 0..11, checkpoint 2 after 12..17, of the two counters {@code mod3} and {@code mod2}. */
+    private Path twoCheckpoints() throws Exception
     {
         final Path checkpoints = root.resolve("checkpoints");
         final Dataflow flow = Dataflow.named("two-counters");
@@ -105,23 +105,32 @@ class SnapshotOperatorTest
         {
             job.start();
             final Producer<Long> producer = job.producer("numbers", 0);
-            for (long v = 0; v < 12; v++)
+            for (final long end : new long[] {12, 18})
             {
-                assertTrue(producer.offer(v, TimeUnit.SECONDS.toNanos(10)));
+                for (long v = end == 12 ? 0 : 12; v < end; v++)
+                {
+                    assertTrue(producer.offer(v, TimeUnit.SECONDS.toNanos(10)));
+                }
+                final var future = job.triggerCheckpoint();
+                while (!future.isDone())
+                {
+                    producer.tryInjectRequestedBarrier();
+                    Thread.sleep(1);
+                }
+                future.get();
             }
-            final var future = job.triggerCheckpoint();
-            while (!future.isDone())
-            {
-                producer.tryInjectRequestedBarrier();
-                Thread.sleep(1);
-            }
-            future.get();
         }
         finally
         {
             job.close(WeirJob.CloseMode.DISCARD);
         }
-        final String checkpoint = checkpoints.toString();
+        return checkpoints;
+    }
+
+    @Test
+    void dumpPrintsTheStateOfTheOperatorNamed() throws Exception
+    {
+        final String checkpoint = twoCheckpoints().toString();
         assertEquals(1, run("snapshot", "dump", checkpoint, "--id", "1"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("operators [mod3, mod2]; choose one with --operator"),
             err.toString(StandardCharsets.UTF_8));
@@ -220,5 +229,61 @@ class SnapshotOperatorTest
         assertEquals(1, run("snapshot", "verify", checkpoint, "--id", "1"));
         assertTrue((out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8))
             .contains(broadcastFile.getFileName().toString()), out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void verifyChecksEveryOperatorOrTheOneNamed() throws Exception
+    {
+        final String checkpoint = twoCheckpoints().toString();
+        assertEquals(0, run("snapshot", "verify", checkpoint, "--id", "1"), err.toString(StandardCharsets.UTF_8));
+        final String all = out.toString(StandardCharsets.UTF_8);
+
+        assertEquals(0, run("snapshot", "verify", checkpoint, "--id", "1", "--operator", "mod3"),
+            err.toString(StandardCharsets.UTF_8));
+        final String mod3 = out.toString(StandardCharsets.UTF_8);
+        assertTrue(mod3.startsWith("weir snapshot verify: OK: checkpoint 1 operator mod3 ("), mod3);
+        assertTrue(fileCount(mod3) > 0 && fileCount(mod3) < fileCount(all), all + mod3);
+
+        assertEquals(0, run("snapshot", "verify", checkpoint, "--operator", "mod2"),
+            err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("OK: 2 checkpoint(s)"),
+            out.toString(StandardCharsets.UTF_8));
+
+        assertEquals(1, run("snapshot", "verify", checkpoint, "--id", "2", "--operator", "nope"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(
+            "--operator nope: the checkpoint holds no state of it; its operators are [mod3, mod2]"),
+            err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static int fileCount(final String verifyOutput)
+    {
+        final java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d+) file\\(s\\)")
+            .matcher(verifyOutput);
+        assertTrue(matcher.find(), verifyOutput);
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    @Test
+    void diffComparesTheOperatorNamedOrEveryOperatorByUid() throws Exception
+    {
+        final Path checkpoints = twoCheckpoints();
+        final String first = checkpoints.resolve("chk-0000000001").toString();
+        final String second = checkpoints.resolve("chk-0000000002").toString();
+        assertEquals(0, run("snapshot", "diff", first, second, "--operator", "mod3"),
+            err.toString(StandardCharsets.UTF_8));
+        final String mod3 = out.toString(StandardCharsets.UTF_8);
+        assertTrue(mod3.contains("state by3: 0 added, 0 removed, 3 changed (3 -> 3 entries)"), mod3);
+        assertTrue(mod3.contains(": 4 -> 6"), mod3);
+        assertTrue(!mod3.contains("by2"), mod3);
+
+        assertEquals(0, run("snapshot", "diff", first, second), err.toString(StandardCharsets.UTF_8));
+        final String every = out.toString(StandardCharsets.UTF_8);
+        assertTrue(every.contains("state mod3/by3: 0 added, 0 removed, 3 changed (3 -> 3 entries)"), every);
+        assertTrue(every.contains("state mod2/by2: 0 added, 0 removed, 2 changed (2 -> 2 entries)"), every);
+        assertTrue(every.contains("total: 0 added, 0 removed, 5 changed"), every);
+
+        assertEquals(1, run("snapshot", "diff", first, second, "--operator", "nope"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("its operators are [mod3, mod2]"),
+            err.toString(StandardCharsets.UTF_8));
     }
 }

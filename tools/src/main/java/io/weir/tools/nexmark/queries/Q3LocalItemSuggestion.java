@@ -1,6 +1,6 @@
 package io.weir.tools.nexmark.queries;
 
-import io.weir.api.KeyedProcessFunction;
+import io.weir.api.KeyedCoProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.dataflow.DataStream;
@@ -11,13 +11,15 @@ import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 import io.weir.tools.io.CsvLineWriter;
 import io.weir.tools.nexmark.NexmarkEvent;
-import io.weir.tools.nexmark.NexmarkEventCodec;
+import io.weir.tools.nexmark.queries.NexmarkStreams.Auction;
+import io.weir.tools.nexmark.queries.NexmarkStreams.Person;
+import io.weir.tools.nexmark.queries.NexmarkStreams.PersonCodec;
 
 /**
  * q3, local item suggestion: auctions of category 10 joined with their sellers living in OR, ID or CA:
- * {@code name,city,state,auction_id}. Both inputs are one stream keyed by the person id ({@code seller} of an
- * auction, {@code id} of a person) into one function holding both sides: the person, and the auctions that came
- * before it. State is never cleared (an unbounded join).
+ * {@code name,city,state,auction_id}. As Flink's Nexmark q3: the two typed streams connected, keyed by the person
+ * id ({@code seller} of an auction, {@code id} of a person), into one {@link KeyedCoProcessFunction} holding both
+ * sides: the person, and the auctions that came before it. State is never cleared (an unbounded join).
  */
 public final class Q3LocalItemSuggestion implements NexmarkQuery<Q3LocalItemSuggestion.Row>
 {
@@ -33,22 +35,21 @@ public final class Q3LocalItemSuggestion implements NexmarkQuery<Q3LocalItemSugg
 
     public DataStream<Row> apply(final DataStream<NexmarkEvent> events)
     {
-        return events.filter(Q3LocalItemSuggestion::joins)
-            .keyBy(event -> event.kind() == NexmarkEvent.Kind.AUCTION ? event.auction().seller : event.person().id)
-            .process(Join::new).uid("q3-join");
+        final DataStream<Auction> auctions = NexmarkStreams.auctions(events)
+            .filter(auction -> auction.category() == 10);
+        final DataStream<Person> persons = NexmarkStreams.persons(events)
+            .filter(Q3LocalItemSuggestion::isLocal);
+        return auctions.connect(persons)
+            .keyBy(Auction::seller, Person::id)
+            .process(JoinPersonsWithAuctions::new).uid("q3-join");
     }
 
-    private static boolean joins(final NexmarkEvent event)
+    private static boolean isLocal(final Person person)
     {
-        return switch (event.kind())
+        return switch (person.state())
         {
-            case AUCTION -> event.auction().category == 10;
-            case PERSON -> switch (event.person().state)
-            {
-                case "OR", "ID", "CA" -> true;
-                default -> false;
-            };
-            case BID -> false;
+            case "OR", "ID", "CA" -> true;
+            default -> false;
         };
     }
 
@@ -63,43 +64,43 @@ public final class Q3LocalItemSuggestion implements NexmarkQuery<Q3LocalItemSugg
     }
 
     /** Keyed by person id: the person once it arrived, and the ids of the auctions that arrived before it. */
-    static final class Join extends KeyedProcessFunction<Long, NexmarkEvent, Row>
+    static final class JoinPersonsWithAuctions extends KeyedCoProcessFunction<Long, Auction, Person, Row>
     {
-        private ValueState<NexmarkEvent> person;
+        private ValueState<Person> person;
         private ListState<Long> waitingAuctions;
 
         public void open(final RuntimeContext runtimeContext)
         {
-            person = runtimeContext.getState(new ValueStateDescriptor<>("person", NexmarkEventCodec.INSTANCE));
+            person = runtimeContext.getState(new ValueStateDescriptor<>("person", PersonCodec.INSTANCE));
             waitingAuctions = runtimeContext.getListState(new ListStateDescriptor<>("auctions", LongCodec.INSTANCE));
         }
 
-        public void processElement(final NexmarkEvent event, final Context ctx, final Collector<Row> out)
+        public void processElement1(final Auction auction, final Context ctx, final Collector<Row> out)
         {
-            if (event.kind() == NexmarkEvent.Kind.PERSON)
-            {
-                person.update(event);
-                for (final Long auction : waitingAuctions.get())
-                {
-                    out.collect(row(event.person(), auction));
-                }
-                waitingAuctions.clear();
-                return;
-            }
-            final NexmarkEvent seller = person.value();
+            final Person seller = person.value();
             if (seller != null)
             {
-                out.collect(row(seller.person(), event.auction().id));
+                out.collect(row(seller, auction.id()));
             }
             else
             {
-                waitingAuctions.add(event.auction().id);
+                waitingAuctions.add(auction.id());
             }
         }
 
-        private static Row row(final NexmarkEvent.Person person, final long auction)
+        public void processElement2(final Person arrived, final Context ctx, final Collector<Row> out)
         {
-            return new Row(person.name.toString(), person.city, person.state, auction);
+            person.update(arrived);
+            for (final Long auction : waitingAuctions.get())
+            {
+                out.collect(row(arrived, auction));
+            }
+            waitingAuctions.clear();
+        }
+
+        private static Row row(final Person person, final long auction)
+        {
+            return new Row(person.name(), person.city(), person.state(), auction);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.weir.tools.nexmark.queries;
 
+import io.weir.api.KeyedCoProcessFunction;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.LongCodec;
@@ -13,6 +14,8 @@ import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 import io.weir.tools.io.CsvLineWriter;
 import io.weir.tools.nexmark.NexmarkEvent;
+import io.weir.tools.nexmark.queries.NexmarkStreams.Auction;
+import io.weir.tools.nexmark.queries.NexmarkStreams.Bid;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +23,8 @@ import java.util.List;
 /**
  * q4, average winning price per category: each auction's highest bid between its opening and its expiry, once the
  * auction closed, then per category the running count, sum and average of the winning prices at every closing
- * time: {@code category,expires,count,sum,avg}. Auctions and bids are one stream keyed by auction id into one
- * function holding both sides; its closed auctions are re-keyed by category.
+ * time: {@code category,expires,count,sum,avg}. Two keyed stages: auctions and bids connected, keyed by auction id,
+ * into one {@link KeyedCoProcessFunction} holding both sides; its closed auctions re-keyed by category.
  */
 public final class Q4AveragePricePerCategory implements NexmarkQuery<long[]>
 {
@@ -32,8 +35,8 @@ public final class Q4AveragePricePerCategory implements NexmarkQuery<long[]>
 
     public DataStream<long[]> apply(final DataStream<NexmarkEvent> events)
     {
-        return events.filter(event -> event.kind() != NexmarkEvent.Kind.PERSON)
-            .keyBy(event -> event.kind() == NexmarkEvent.Kind.AUCTION ? event.auction().id : event.bid().auction)
+        return NexmarkStreams.auctions(events).connect(NexmarkStreams.bids(events))
+            .keyBy(Auction::id, Bid::auction)
             .process(WinningBids::new).uid("q4-winning-bids").returns(LongsCodec.INSTANCE)
             .keyBy(closed -> closed[0])
             .process(CategoryAverages::new).uid("q4-category-averages");
@@ -55,7 +58,7 @@ public final class Q4AveragePricePerCategory implements NexmarkQuery<long[]>
      * emitting {@code [category, expires, max price]} if it had a qualifying bid; a timer at a held bid's time
      * drops it (it can no longer qualify).
      */
-    static final class WinningBids extends KeyedProcessFunction<Long, NexmarkEvent, long[]>
+    static final class WinningBids extends KeyedCoProcessFunction<Long, Auction, Bid, long[]>
     {
         private static final int DATE_TIME = 0;
         private static final int EXPIRES = 1;
@@ -72,34 +75,32 @@ public final class Q4AveragePricePerCategory implements NexmarkQuery<long[]>
             heldBids = runtimeContext.getListState(new ListStateDescriptor<>("held-bids", LongsCodec.INSTANCE));
         }
 
-        public void processElement(final NexmarkEvent event, final Context ctx, final Collector<long[]> out)
+        public void processElement1(final Auction opened, final Context ctx, final Collector<long[]> out)
         {
-            if (event.kind() == NexmarkEvent.Kind.AUCTION)
+            final long[] state = {opened.dateTime(), opened.expires(), opened.category(), 0, 0};
+            for (final long[] held : heldBids.get())
             {
-                final NexmarkEvent.Auction opened = event.auction();
-                final long[] state = {opened.dateTime, opened.expires, opened.category, 0, 0};
-                for (final long[] held : heldBids.get())
-                {
-                    bid(state, held[0], held[1]);
-                }
-                heldBids.clear();
-                auction.update(state);
-                ctx.timerService().registerEventTimeTimer(opened.expires);
-                return;
+                bid(state, held[0], held[1]);
             }
-            final NexmarkEvent.Bid bid = event.bid();
+            heldBids.clear();
+            auction.update(state);
+            ctx.timerService().registerEventTimeTimer(opened.expires());
+        }
+
+        public void processElement2(final Bid bid, final Context ctx, final Collector<long[]> out)
+        {
             final long[] state = auction.value();
             if (state != null)
             {
-                if (bid(state, bid.dateTime, bid.price))
+                if (bid(state, bid.dateTime(), bid.price()))
                 {
                     auction.update(state);
                 }
             }
             else
             {
-                heldBids.add(new long[] {bid.dateTime, bid.price});
-                ctx.timerService().registerEventTimeTimer(bid.dateTime);
+                heldBids.add(new long[] {bid.dateTime(), bid.price()});
+                ctx.timerService().registerEventTimeTimer(bid.dateTime());
             }
         }
 

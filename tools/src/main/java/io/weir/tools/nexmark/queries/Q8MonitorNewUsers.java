@@ -1,6 +1,6 @@
 package io.weir.tools.nexmark.queries;
 
-import io.weir.api.KeyedProcessFunction;
+import io.weir.api.KeyedCoProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.codec.StringCodec;
@@ -10,12 +10,14 @@ import io.weir.api.state.MapState;
 import io.weir.api.state.MapStateDescriptor;
 import io.weir.tools.io.CsvLineWriter;
 import io.weir.tools.nexmark.NexmarkEvent;
+import io.weir.tools.nexmark.queries.NexmarkStreams.Auction;
+import io.weir.tools.nexmark.queries.NexmarkStreams.Person;
 
 /**
  * q8, monitor new users: the persons who, in the tumbling 10 s window in which they registered, sold at least one
- * auction: {@code person_id,name,window_start}. Persons and auctions are one stream keyed by person id ({@code id},
- * {@code seller}) into one function that co-groups each window's two sides, with an event-time timer at the
- * window's end.
+ * auction: {@code person_id,name,window_start}. A tumbling-window join of two inputs: the persons and the auctions
+ * connected, keyed by person id ({@code id}, {@code seller}), into one {@link KeyedCoProcessFunction} that
+ * co-groups each 10 s window's two sides and emits at the window's end (an event-time timer at {@code end - 1}).
  */
 public final class Q8MonitorNewUsers implements NexmarkQuery<Q8MonitorNewUsers.Row>
 {
@@ -33,8 +35,8 @@ public final class Q8MonitorNewUsers implements NexmarkQuery<Q8MonitorNewUsers.R
 
     public DataStream<Row> apply(final DataStream<NexmarkEvent> events)
     {
-        return events.filter(event -> event.kind() != NexmarkEvent.Kind.BID)
-            .keyBy(event -> event.kind() == NexmarkEvent.Kind.PERSON ? event.person().id : event.auction().seller)
+        return NexmarkStreams.persons(events).connect(NexmarkStreams.auctions(events))
+            .keyBy(Person::id, Auction::seller)
             .process(NewSellers::new).uid("q8-new-sellers");
     }
 
@@ -52,7 +54,7 @@ public final class Q8MonitorNewUsers implements NexmarkQuery<Q8MonitorNewUsers.R
      * Keyed by person id, per window start: the person's name if they registered in it, and the number of their
      * auctions in it. A timer at the window's last millisecond emits the row if both exist, and clears the window.
      */
-    static final class NewSellers extends KeyedProcessFunction<Long, NexmarkEvent, Row>
+    static final class NewSellers extends KeyedCoProcessFunction<Long, Person, Auction, Row>
     {
         private MapState<Long, String> registered;
         private MapState<Long, Long> auctions;
@@ -65,20 +67,24 @@ public final class Q8MonitorNewUsers implements NexmarkQuery<Q8MonitorNewUsers.R
                 LongCodec.INSTANCE));
         }
 
-        public void processElement(final NexmarkEvent event, final Context ctx, final Collector<Row> out)
+        public void processElement1(final Person person, final Context ctx, final Collector<Row> out)
         {
-            final long timestamp = event.dateTime();
-            final long windowStart = timestamp - timestamp % SIZE_MS;
-            if (event.kind() == NexmarkEvent.Kind.PERSON)
-            {
-                registered.put(windowStart, event.person().name.toString());
-            }
-            else
-            {
-                final Long count = auctions.get(windowStart);
-                auctions.put(windowStart, count == null ? 1 : count + 1);
-            }
+            final long windowStart = windowStart(ctx.timestamp());
+            registered.put(windowStart, person.name());
             ctx.timerService().registerEventTimeTimer(windowStart + SIZE_MS - 1);
+        }
+
+        public void processElement2(final Auction auction, final Context ctx, final Collector<Row> out)
+        {
+            final long windowStart = windowStart(ctx.timestamp());
+            final Long count = auctions.get(windowStart);
+            auctions.put(windowStart, count == null ? 1 : count + 1);
+            ctx.timerService().registerEventTimeTimer(windowStart + SIZE_MS - 1);
+        }
+
+        private static long windowStart(final long timestamp)
+        {
+            return timestamp - timestamp % SIZE_MS;
         }
 
         public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<Row> out)
