@@ -22,7 +22,7 @@ import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.WindowAssigner;
 import io.weir.engine.window.SessionWindowOperator;
-import io.weir.engine.window.WindowOperator;
+import io.weir.engine.window.WindowOperators;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -191,7 +191,7 @@ final class DataflowTranslator
             else
             {
                 final WindowAssigner assigner = (WindowAssigner)window.assigner();
-                factory = () -> new WindowOperator(assigner, aggregate, accumulatorCodec, windowFunction, lateTag);
+                factory = WindowOperators.factory(assigner, aggregate, accumulatorCodec, windowFunction, lateTag);
             }
         }
         // The output tree: planned once, instantiated per shard.

@@ -11,7 +11,7 @@ import io.weir.api.functions.TimestampAssigner;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.WindowAssigner;
-import io.weir.engine.window.WindowOperator;
+import io.weir.engine.window.WindowOperators;
 import io.weir.snapshot.DirectoryLock;
 
 import java.util.ArrayList;
@@ -145,7 +145,7 @@ public final class JobBuilder<I>
             Objects.requireNonNull(accumulatorCodec, "accumulatorCodec");
             Objects.requireNonNull(windowFunction, "windowFunction");
             final OutputTag<I> tag = lateDataTag;
-            return keyed.process(() -> new WindowOperator<>(assigner, aggregateFunction, accumulatorCodec,
+            return keyed.process(WindowOperators.factory(assigner, aggregateFunction, accumulatorCodec,
                 windowFunction, tag));
         }
     }

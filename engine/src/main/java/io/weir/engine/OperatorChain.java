@@ -30,6 +30,7 @@ import io.weir.engine.state.RegisteredState;
 import io.weir.engine.state.StateIds;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -88,6 +89,13 @@ public final class OperatorChain<K, I, O>
     private final int firstKeyGroup;
     private final int lastKeyGroup;
     private final int[] prefetchStateIds = new int[InputGate.MAX_PREFETCH_STATES];
+    /** Due timers between two prefetches of the next ones' entries, and heap places looked at for them. */
+    private static final int TIMER_PREFETCH_EVERY = 8;
+    private static final int TIMER_PREFETCH_POSITIONS = 16;
+    private final int[] timerStateIds = new int[InputGate.MAX_PREFETCH_STATES];
+    /** Null when the store does not prefetch or prefetching is off. */
+    private final UnsafeBuffer timerKeys;
+    private final int[] timerKeyLengths;
     private int prefetchStateCount;
     private int prefetchStatesSeen = -1;
     private final ExpandableArrayBuffer timerCopy = new ExpandableArrayBuffer(4096);
@@ -182,6 +190,10 @@ public final class OperatorChain<K, I, O>
         this.lastKeyGroup = KeyGroups.lastKeyGroup(shardId, ctx.maxParallelism(), shards);
         this.input = new InputGate(name, ringBuffers, channelInputs, ctx.readBatchLimit(), this,
             store.prefetches() ? this : null, ctx.prefetchEvents());
+        final boolean prefetchTimers = store.prefetches() && ctx.prefetchEvents() > 0;
+        this.timerKeys = prefetchTimers ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            KeyedStateStore.MAX_PREFETCH_KEYS * EventLookahead.KEY_STRIDE_BYTES, 64)) : null;
+        this.timerKeyLengths = new int[prefetchTimers ? KeyedStateStore.MAX_PREFETCH_KEYS : 0];
         if (function instanceof CoProcessOperator)
         {
             ((CoProcessOperator<?, ?, ?, ?>)function).bind(this);
@@ -449,12 +461,39 @@ public final class OperatorChain<K, I, O>
     private int fireEventTimers()
     {
         int fired = 0;
-        while (eventTimers.pollDue(currentWatermark, keyContext))
+        while (true)
         {
+            if (null != timerKeys && (fired & (TIMER_PREFETCH_EVERY - 1)) == 0)
+            {
+                prefetchDueTimers();
+            }
+            if (!eventTimers.pollDue(currentWatermark, keyContext))
+            {
+                break;
+            }
             fire(eventTimers, TimeDomain.EVENT_TIME);
             fired++;
         }
         return fired;
+    }
+
+    /**
+     * Loads the entries that the next due timers' functions will most likely read or clear (the states an event's
+     * look-ahead prefetches, under each timer's key), so that their cache misses overlap: a timer fires long after
+     * its key was last touched, when its entry is cold.
+     */
+    private void prefetchDueTimers()
+    {
+        final int states = prefetchStates(timerStateIds);
+        if (states > 0 && eventTimers.size() > 1)
+        {
+            final int keys = eventTimers.collectDueKeys(currentWatermark, TIMER_PREFETCH_POSITIONS, timerStateIds,
+                states, timerKeys, EventLookahead.KEY_STRIDE_BYTES, timerKeyLengths, timerKeyLengths.length);
+            if (keys > 1)
+            {
+                store.prefetch(timerKeys, EventLookahead.KEY_STRIDE_BYTES, timerKeyLengths, keys);
+            }
+        }
     }
 
     private int fireProcessingTimers()

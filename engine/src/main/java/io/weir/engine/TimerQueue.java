@@ -2,7 +2,9 @@ package io.weir.engine;
 
 import io.weir.engine.state.KeyContext;
 import org.agrona.BitUtil;
+import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Arrays;
@@ -171,6 +173,44 @@ public final class TimerQueue
         removeFromHeap(0);
         release(slot);
         return true;
+    }
+
+    /**
+     * For a look-ahead prefetch of the state the next timers will touch: for each due timer ({@code timestamp <=
+     * upTo}) among the first {@code positions} places of the heap (the earliest timers, so the ones fired next,
+     * though not in firing order), write one store key per state of {@code stateIds[0, stateCount)} at {@code i *
+     * stride} of {@code keys}, its length in {@code lengths[i]}. Skips keys longer than a stride holds.
+     *
+     * @return the number of keys written, at most {@code maxKeys}.
+     */
+    public int collectDueKeys(
+        final long upTo,
+        final int positions,
+        final int[] stateIds,
+        final int stateCount,
+        final MutableDirectBuffer keys,
+        final int stride,
+        final int[] lengths,
+        final int maxKeys)
+    {
+        int count = 0;
+        for (int i = 0, end = Math.min(size, positions); i < end && count + stateCount <= maxKeys; i++)
+        {
+            final int slot = heap[i];
+            final int keyLength = keyLengths[slot];
+            if (timestamps[slot] > upTo || overflowKeys[slot] != null ||
+                StateKeyDescriptor.KEY_OFFSET + keyLength > stride)
+            {
+                continue;
+            }
+            for (int st = 0; st < stateCount; st++)
+            {
+                lengths[count] = StateKeyDescriptor.writePrefix(keys, count * stride, keyGroups[slot], stateIds[st],
+                    keySlab, slot * keySlotBytes, keyLength);
+                count++;
+            }
+        }
+        return count;
     }
 
     public long polledTimestamp()

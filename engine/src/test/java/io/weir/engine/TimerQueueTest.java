@@ -2,6 +2,7 @@ package io.weir.engine;
 
 import io.weir.snapshot.TestSeeds;
 import io.weir.engine.state.KeyContext;
+import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,35 @@ class TimerQueueTest
             fired.add(queue.polledTimestamp());
         }
         assertEquals(List.of(10L, 10L, 20L, 30L, 40L, 50L), fired);
+    }
+
+    @Test
+    void shouldCollectTheStoreKeysOfTheEarliestDueTimersForEachState()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16);
+        queue.add(30, 0, 5, key, longKey(3));
+        queue.add(10, 0, 5, key, longKey(1));
+        queue.add(90, 0, 5, key, longKey(9)); // not due
+        queue.add(20, 0, 6, key, longKey(2));
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
+        final int[] lengths = new int[16];
+        final int count = queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, keys, 64, lengths, 16);
+        assertEquals(6, count, "3 due timers x 2 states");
+        final List<String> collected = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            assertEquals(StateKeyDescriptor.KEY_OFFSET + 8, lengths[i]);
+            collected.add(keys.getShort(i * 64 + StateKeyDescriptor.KEY_GROUP_OFFSET, ByteOrder.BIG_ENDIAN) + "/" +
+                keys.getShort(i * 64 + StateKeyDescriptor.STATE_ID_OFFSET, ByteOrder.BIG_ENDIAN) + "/" +
+                keys.getLong(i * 64 + StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN));
+        }
+        collected.sort(null);
+        assertEquals(List.of("5/11/1", "5/11/3", "5/7/1", "5/7/3", "6/11/2", "6/7/2"), collected);
+        assertEquals(2, queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, keys, 64, lengths, 3),
+            "no more keys than asked for, whole timers only");
+        assertEquals(0, queue.collectDueKeys(50, 16, new int[] {7}, 1, keys, StateKeyDescriptor.KEY_OFFSET + 7,
+            lengths, 16), "keys longer than a stride are skipped");
+        assertEquals(4, queue.size(), "collecting fires nothing");
     }
 
     @Test

@@ -47,6 +47,12 @@ public final class SlidingEventTimeWindows implements WindowAssigner
         return slideMs;
     }
 
+    /** The shift of the windows' starts from the epoch, in ms. */
+    public long offsetMs()
+    {
+        return offsetMs;
+    }
+
     public void assignWindows(final long timestamp, final WindowStartConsumer consumer)
     {
         final long lastStart = TimeWindow.windowStart(timestamp, offsetMs, slideMs);

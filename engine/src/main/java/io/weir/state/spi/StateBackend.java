@@ -38,8 +38,9 @@ public interface StateBackend
 
     /**
      * A job that takes checkpoints is being wired: called from its thread before any shard starts. A backend may
-     * run its snapshot code once here, so that it is loaded and profiled before events arrive rather than on a
-     * shard when the first checkpoint needs it. Default: nothing.
+     * run its snapshot code once here (or start it on a thread of its own, for its stores'
+     * {@link KeyedStateStore#prepareForCheckpoints} to wait for), so that it is loaded and profiled before events
+     * arrive rather than on a shard when the first checkpoint needs it. Default: nothing.
      */
     default void prepareForCheckpoints()
     {

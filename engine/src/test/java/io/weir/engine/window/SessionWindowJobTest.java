@@ -198,6 +198,7 @@ class SessionWindowJobTest
     {
         final AtomicLong entriesAtClose = new AtomicLong();
         final AtomicLong closedStores = new AtomicLong();
+        final AtomicLong puts = new AtomicLong();
         private final HeapStateBackend heap = new HeapStateBackend();
 
         public String name()
@@ -222,6 +223,7 @@ class SessionWindowJobTest
                     final int valueOffset,
                     final int valueLength)
                 {
+                    puts.incrementAndGet();
                     store.put(key, keyLength, value, valueOffset, valueLength);
                 }
 

@@ -7,7 +7,10 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Runs a Chronicle store's checkpoint code once per JVM on a small scratch store in memory, before the first
@@ -22,13 +25,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * iteration context). At 500k events/s the shard fell 40-160 ms behind there. Run here first, the same code
  * loads its classes and records the branch as taken, and the event loop is compiled with it.
  * <p>
- * Run once per JVM by the first caller: the thread wiring a job with checkpoints
- * ({@link ChronicleStateBackend#prepareForCheckpoints}), before its shards start, so the time it takes (about 0.2 s,
- * mostly class loading) falls before the first event; or a store's shard thread, for a store used without a job.
- * Every later call returns at once, even while the first is still running: then it only costs that thread's
- * first checkpoints their speed. Profiles are per method and the same for every thread. A failure propagates and
- * fails the job being wired: the scratch store is an in-memory map like the job's own, so a machine that cannot
- * create it cannot create those either.
+ * Run once per JVM. The thread wiring a job with checkpoints {@link #start}s it on a thread of its own
+ * ({@link ChronicleStateBackend#prepareForCheckpoints}), where it overlaps the creation of the job's maps and, once
+ * the job has started, its sources' reading of input; each shard {@link #await}s it before its first event
+ * ({@link ChronicleKeyedStateStore#prepareForCheckpoints}), so the compiled event loop still sees its profile. It
+ * takes 0.2 s to 1 s, mostly class loading. A store used without a job runs it on its own thread. Profiles are per
+ * method and the same for every thread. A failure propagates to every waiting shard and fails the job: the scratch
+ * store is an in-memory map like the job's own, so a machine that cannot create it cannot create those either.
  * <p>
  * One part must run on the shard thread itself, since Chronicle keeps a context chain per thread and map:
  * {@link ChronicleKeyedStateStore#prepareForCheckpoints} has its thread join the map's iteration context.
@@ -43,18 +46,80 @@ final class CheckpointPathWarmUp
     private static final int READ_BUDGET = 64;
     private static final int KEY_LENGTH = 16;
     private static final int VALUE_LENGTH = 16;
-    private static final AtomicBoolean STARTED = new AtomicBoolean();
+    private static final Once ONCE = new Once(CheckpointPathWarmUp::run);
 
     private CheckpointPathWarmUp()
     {
     }
 
-    /** Runs {@link #run} the first time it is called in this JVM. */
-    static void runOnce()
+    /** Starts {@link #run} on a daemon thread, the first time anything starts or awaits it in this JVM; any thread. */
+    static void start()
     {
-        if (STARTED.compareAndSet(false, true))
+        ONCE.start();
+    }
+
+    /**
+     * Waits for the run {@link #start} began, or runs it on this thread if none was started in this JVM.
+     *
+     * @throws IllegalStateException with the run's failure as its cause, to every caller, if it failed.
+     */
+    static void await()
+    {
+        ONCE.await();
+    }
+
+    /** A task run once, started on a thread of its own or run by the first to await it. Thread-safe. */
+    static final class Once
+    {
+        static final String THREAD_NAME = "weir-checkpoint-warm-up";
+
+        private final Supplier<Long> task;
+        private final AtomicReference<CompletableFuture<Long>> run = new AtomicReference<>();
+
+        Once(final Supplier<Long> task)
         {
-            run();
+            this.task = task;
+        }
+
+        void start()
+        {
+            final CompletableFuture<Long> future = new CompletableFuture<>();
+            if (run.compareAndSet(null, future))
+            {
+                final Thread thread = new Thread(() -> complete(future), THREAD_NAME);
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
+
+        long await()
+        {
+            final CompletableFuture<Long> future = new CompletableFuture<>();
+            if (run.compareAndSet(null, future))
+            {
+                complete(future);
+            }
+            try
+            {
+                return run.get().join();
+            }
+            catch (final CompletionException ex)
+            {
+                throw new IllegalStateException("the checkpoint path warm-up of the chronicle backend failed: " +
+                    ex.getCause(), ex.getCause());
+            }
+        }
+
+        private void complete(final CompletableFuture<Long> future)
+        {
+            try
+            {
+                future.complete(task.get());
+            }
+            catch (final Throwable ex)
+            {
+                future.completeExceptionally(ex);
+            }
         }
     }
 

@@ -376,8 +376,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     public void prepareForCheckpoints()
     {
         checkOpen();
-        // Usually run already, from the thread that wired the job (ChronicleStateBackend.prepareForCheckpoints).
-        CheckpointPathWarmUp.runOnce();
+        // Usually started by the thread that wired the job (ChronicleStateBackend.prepareForCheckpoints).
+        CheckpointPathWarmUp.await();
         preparedForCheckpoints = true;
         joinIterationContext();
         trackChangesFromEmpty();

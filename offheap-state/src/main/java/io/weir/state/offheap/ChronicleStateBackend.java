@@ -51,10 +51,13 @@ public final class ChronicleStateBackend implements StateBackend
         return NAME;
     }
 
-    /** Runs {@link CheckpointPathWarmUp} (once per JVM), off the shards and before the job's first event. */
+    /**
+     * Starts {@link CheckpointPathWarmUp} (once per JVM) on a thread of its own, so that it overlaps the creation of
+     * the job's maps and its sources' first reads; each shard waits for it before its first event.
+     */
     public void prepareForCheckpoints()
     {
-        CheckpointPathWarmUp.runOnce();
+        CheckpointPathWarmUp.start();
     }
 
     public Context context()

@@ -1,0 +1,393 @@
+package io.weir.engine.window;
+
+import io.weir.api.codec.LongCodec;
+import io.weir.api.dataflow.DataStream;
+import io.weir.api.dataflow.Dataflow;
+import io.weir.api.dataflow.WindowedStream;
+import io.weir.api.eventtime.WatermarkStrategy;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.functions.OutputTag;
+import io.weir.api.window.SlidingEventTimeWindows;
+import io.weir.api.window.TimeWindow;
+import io.weir.engine.Producer;
+import io.weir.engine.ShardAgent;
+import io.weir.engine.WeirContext;
+import io.weir.engine.WeirJob;
+import io.weir.engine.checkpoint.CheckpointSettings;
+import io.weir.engine.checkpoint.CheckpointStats;
+import io.weir.snapshot.TestSeeds;
+import io.weir.state.heap.HeapStateBackend;
+import io.weir.state.spi.StateBackend;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Sliding windows end to end against a brute-force model: every window of every key that received an element
+ * while it was live, as {@code key,start,end,count,sum}, and the late elements. Sliding windows whose size is a
+ * multiple of the slide are aggregated per slice ({@link SlicedWindowOperator}); the others, and aggregates that
+ * cannot merge, per window ({@link WindowOperator}). An element is one long: {@code ts << 6 | key << 3 | value}.
+ */
+@ExtendWith(TestSeeds.class)
+@Timeout(120)
+class SlidingWindowJobTest
+{
+    private static final OutputTag<Long> LATE = new OutputTag<>("late");
+
+    @TempDir
+    Path dir;
+
+    static long element(final long key, final long timestamp, final long value)
+    {
+        return timestamp << 6 | key << 3 | value;
+    }
+
+    static String describe(final long element)
+    {
+        return (element >> 3 & 7) + "," + (element >> 6) + "," + (element & 7);
+    }
+
+    /** Count in the high 32 bits, sum of values in the low: merging is addition. */
+    static class CountAndSum implements AggregateFunction<Long, Long, Long>
+    {
+        public Long createAccumulator()
+        {
+            return 0L;
+        }
+
+        public Long add(final Long value, final Long accumulator)
+        {
+            return accumulator + (1L << 32) + (value & 7);
+        }
+
+        public Long result(final Long accumulator)
+        {
+            return accumulator;
+        }
+
+        public Long merge(final Long a, final Long b)
+        {
+            return a + b;
+        }
+    }
+
+    /** As Flink jobs often write it for fixed-size windows, which Flink never merges. */
+    static final class CountAndSumWithoutMerge extends CountAndSum
+    {
+        public Long merge(final Long a, final Long b)
+        {
+            throw new UnsupportedOperationException("merge");
+        }
+    }
+
+    /** A producer's script: elements and watermarks, in order. */
+    static final class Script
+    {
+        final List<long[]> ops = new ArrayList<>();
+
+        Script element(final long key, final long timestamp, final long value)
+        {
+            ops.add(new long[]{ 0, SlidingWindowJobTest.element(key, timestamp, value) });
+            return this;
+        }
+
+        Script watermark(final long watermarkMs)
+        {
+            ops.add(new long[]{ 1, watermarkMs });
+            return this;
+        }
+    }
+
+    record Result(List<String> windows, List<String> late)
+    {
+    }
+
+    private static Dataflow flow(
+        final SlidingEventTimeWindows windows,
+        final AggregateFunction<Long, Long, Long> aggregate,
+        final SessionWindowJobTest.CollectingSink<String> out,
+        final SessionWindowJobTest.CollectingSink<Long> late)
+    {
+        final Dataflow flow = Dataflow.named("sliding");
+        final WindowedStream<Long, Long> windowed = flow.source("events", LongCodec.INSTANCE)
+            .timestamps(e -> e >> 6, WatermarkStrategy.noWatermarks())
+            .keyBy(e -> e >> 3 & 7)
+            .window(windows)
+            .sideOutputLateData(LATE);
+        final DataStream<String> rows = windowed.aggregate(aggregate, LongCodec.INSTANCE,
+            (Long key, TimeWindow window, Long acc, io.weir.api.functions.Collector<String> collector) ->
+                collector.collect(key + "," + window.start() + "," + window.end() + "," + (acc >>> 32) + "," +
+                    (acc & 0xFFFF_FFFFL))).uid("windows");
+        rows.sinkTo(out);
+        rows.getSideOutput(LATE).sinkTo(late);
+        return flow;
+    }
+
+    private static WeirContext context(final StateBackend backend, final int shards)
+    {
+        return new WeirContext()
+            .stateBackend(backend)
+            .shards(shards)
+            .ringCapacityBytes(64 * 1024)
+            .shardIdleStrategy(() -> new SleepingMillisIdleStrategy(1))
+            .sourceIdleStrategy(() -> new SleepingMillisIdleStrategy(1));
+    }
+
+    private static void play(final Producer<Long> producer, final List<long[]> ops)
+    {
+        for (final long[] op : ops)
+        {
+            if (op[0] == 0)
+            {
+                assertTrue(producer.offer(op[1], TimeUnit.SECONDS.toNanos(30)), "producer timed out");
+            }
+            else
+            {
+                producer.emitWatermark(op[1]);
+            }
+        }
+    }
+
+    private static Result run(
+        final Script script,
+        final SlidingEventTimeWindows windows,
+        final AggregateFunction<Long, Long, Long> aggregate,
+        final int shards,
+        final long expectedPuts) throws InterruptedException
+    {
+        final SessionWindowJobTest.CollectingSink<String> rows = new SessionWindowJobTest.CollectingSink<>(s -> s);
+        final SessionWindowJobTest.CollectingSink<Long> late =
+            new SessionWindowJobTest.CollectingSink<>(SlidingWindowJobTest::describe);
+        final SessionWindowJobTest.CountingBackend backend = new SessionWindowJobTest.CountingBackend();
+        try (WeirJob<Object, Object> job = context(backend, shards).build(flow(windows, aggregate, rows, late)))
+        {
+            job.start();
+            final Producer<Long> producer = job.producer("events", 0);
+            play(producer, script.ops);
+            producer.endOfInput();
+            job.awaitTermination();
+            for (final ShardAgent shard : job.shards())
+            {
+                assertEquals(0, shard.eventTimers().size(), "no timer left behind");
+            }
+        }
+        assertEquals(0, backend.entriesAtClose.get(), "fired windows leave no state in the store");
+        if (expectedPuts >= 0)
+        {
+            assertEquals(expectedPuts, backend.puts.get(), "state writes");
+        }
+        return new Result(rows.sorted(), late.sorted());
+    }
+
+    /**
+     * Each element goes to the windows containing it that are live (last millisecond after the watermark when it
+     * arrives); it is late if there is none. Windows fire at the end with what they received.
+     */
+    static Result model(final Script script, final long size, final long slide, final long offset, final int[] adds)
+    {
+        final Map<String, long[]> windows = new TreeMap<>();
+        final List<String> late = new ArrayList<>();
+        long watermark = Long.MIN_VALUE;
+        for (final long[] op : script.ops)
+        {
+            if (op[0] == 1)
+            {
+                watermark = Math.max(watermark, op[1]);
+                continue;
+            }
+            final long ts = op[1] >> 6;
+            boolean live = false;
+            for (long start = TimeWindow.windowStart(ts, offset, slide); start > ts - size; start -= slide)
+            {
+                if (start + size - 1 > watermark)
+                {
+                    live = true;
+                    adds[0]++;
+                    final long[] window = windows.computeIfAbsent((op[1] >> 3 & 7) + "," + start + "," + (start + size),
+                        k -> new long[2]);
+                    window[0]++;
+                    window[1] += op[1] & 7;
+                }
+            }
+            if (!live)
+            {
+                late.add(describe(op[1]));
+            }
+        }
+        final List<String> rows = new ArrayList<>();
+        windows.forEach((window, stats) -> rows.add(window + "," + stats[0] + "," + stats[1]));
+        Collections.sort(rows);
+        Collections.sort(late);
+        return new Result(rows, late);
+    }
+
+    static Script randomScript(final Random random, final long size, final int events)
+    {
+        final int keys = 1 + random.nextInt(8);
+        final Script script = new Script();
+        long now = 1_000;
+        for (int i = 0; i < events; i++)
+        {
+            now += random.nextInt(4);
+            if (random.nextInt(20) == 0)
+            {
+                script.watermark(now - random.nextInt((int)size));
+            }
+            final long ts = now - (random.nextInt(4) == 0 ? random.nextInt((int)(2 * size)) : random.nextInt(3));
+            script.element(random.nextInt(keys), ts, random.nextInt(8));
+        }
+        return script;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 1, 2, 3 })
+    void slicedWindowsMatchTheModelWithOneStateWritePerElement(final int shards) throws Exception
+    {
+        final long seed = TestSeeds.seed("SlidingWindowJobTest sliced, shards=" + shards + ",");
+        final Random random = new Random(seed);
+        final long slide = 2 + random.nextInt(10);
+        final long size = slide * (2 + random.nextInt(4));
+        final long offset = random.nextInt((int)(2 * slide - 1)) - (slide - 1);
+        final SlidingEventTimeWindows windows = SlidingEventTimeWindows.of(size, slide, offset);
+        assertTrue(WindowOperators.sliceable(windows, new CountAndSum()));
+        final Script script = randomScript(random, size, 3_000);
+        final int[] adds = new int[1];
+        final Result expected = model(script, size, slide, offset, adds);
+        final long accepted = script.ops.stream().filter(op -> op[0] == 0).count() - expected.late().size();
+        System.out.println("  " + windows + " offset=" + offset + " windows=" + expected.windows().size() +
+            " late=" + expected.late().size() + " accepted=" + accepted + " window adds=" + adds[0]);
+        final Result actual = run(script, windows, new CountAndSum(), shards, accepted);
+        assertSameRows(expected.late(), actual.late(), "late elements, seed " + seed);
+        assertSameRows(expected.windows(), actual.windows(), "windows, seed " + seed);
+    }
+
+    @Test
+    void windowsThatCannotBeSlicedMatchTheModelToo() throws Exception
+    {
+        final long seed = TestSeeds.seed("SlidingWindowJobTest per window,");
+        final Random random = new Random(seed);
+        final SlidingEventTimeWindows uneven = SlidingEventTimeWindows.of(10, 4, 1);
+        final SlidingEventTimeWindows even = SlidingEventTimeWindows.of(12, 4);
+        assertFalse(WindowOperators.sliceable(uneven, new CountAndSum()), "size not a multiple of the slide");
+        assertFalse(WindowOperators.sliceable(even, new CountAndSumWithoutMerge()), "merge not supported");
+        for (final SlidingEventTimeWindows windows : List.of(uneven, even))
+        {
+            final Script script = randomScript(random, windows.sizeMs(), 1_000);
+            final Result expected = model(script, windows.sizeMs(), windows.slideMs(), windows.offsetMs(), new int[1]);
+            final Result actual = run(script, windows, new CountAndSumWithoutMerge(), 2, -1);
+            assertSameRows(expected.late(), actual.late(), windows + " late elements, seed " + seed);
+            assertSameRows(expected.windows(), actual.windows(), windows + " windows, seed " + seed);
+        }
+    }
+
+    @Test
+    void anElementBehindTheFirstWindowsOfItsSliceCountsInTheLaterOnes() throws Exception
+    {
+        // size 6, slide 2: 3 belongs to [-2,4), [0,6), [2,8). Watermark 5 has fired the first two.
+        final Script script = new Script()
+            .element(1, 1, 1)       // [-4,2) [-2,4) [0,6)
+            .watermark(5)
+            .element(1, 3, 2)       // only [2,8) is live
+            .element(1, 0, 4)       // [-4,2) [-2,4) [0,6): all fired, late
+            .element(2, 2, 5);      // another key, only [2,8): its first timer is at 7
+        final Result result = run(script, SlidingEventTimeWindows.of(6, 2), new CountAndSum(), 1, 3);
+        assertEquals(List.of("1,-2,4,1,1", "1,-4,2,1,1", "1,0,6,1,1", "1,2,8,1,2", "2,2,8,1,5"), result.windows());
+        assertEquals(List.of("1,0,4"), result.late());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 1, 3 })
+    void slicesAndTheirTimersRestoreFromADeltaAtAnotherShardCount(final int restoredShards) throws Exception
+    {
+        final long seed = TestSeeds.seed("SlidingWindowJobTest restore, shards=" + restoredShards + ",");
+        final Random random = new Random(seed);
+        final SlidingEventTimeWindows windows = SlidingEventTimeWindows.of(20, 5);
+        final Script script = randomScript(random, windows.sizeMs(), 4_000);
+        final Result expected = model(script, 20, 5, 0, new int[1]);
+        final int first = script.ops.size() / 3;
+        final int second = 2 * script.ops.size() / 3;
+        long lastWatermark = Long.MIN_VALUE;
+        for (int i = 0; i < second; i++)
+        {
+            if (script.ops.get(i)[0] == 1)
+            {
+                lastWatermark = Math.max(lastWatermark, script.ops.get(i)[1]);
+            }
+        }
+
+        final SessionWindowJobTest.CollectingSink<String> rows = new SessionWindowJobTest.CollectingSink<>(s -> s);
+        final SessionWindowJobTest.CollectingSink<Long> late =
+            new SessionWindowJobTest.CollectingSink<>(SlidingWindowJobTest::describe);
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0);
+        final WeirJob<Object, Object> before = context(new HeapStateBackend(), 2).checkpoints(settings)
+            .build(flow(windows, new CountAndSum(), rows, late));
+        before.start();
+        final Producer<Long> producer = before.producer("events", 0);
+        play(producer, script.ops.subList(0, first));
+        final CheckpointStats full = checkpoint(before, producer);
+        play(producer, script.ops.subList(first, second));
+        final CheckpointStats delta = checkpoint(before, producer);
+        assertTrue(full.full() && !delta.full(), full + " then " + delta);
+        before.close(WeirJob.CloseMode.DISCARD);
+
+        try (WeirJob<Object, Object> after = context(new HeapStateBackend(), restoredShards).checkpoints(settings)
+            .build(flow(windows, new CountAndSum(), rows, late)))
+        {
+            assertEquals(delta.checkpointId(), after.restoredFrom().orElseThrow().checkpointId());
+            after.start();
+            final Producer<Long> resumed = after.producer("events", 0);
+            resumed.emitWatermark(lastWatermark);
+            play(resumed, script.ops.subList(second, script.ops.size()));
+            resumed.endOfInput();
+            after.awaitTermination();
+        }
+        assertSameRows(expected.late(), late.sorted(), "late elements, seed " + seed);
+        assertSameRows(expected.windows(), rows.sorted(), "windows, seed " + seed);
+    }
+
+    /** Equal lists, or a message with the sizes and the first rows missing and extra (not 5 MB of both lists). */
+    static void assertSameRows(final List<String> expected, final List<String> actual, final String what)
+    {
+        if (expected.equals(actual))
+        {
+            return;
+        }
+        final List<String> missing = new ArrayList<>(expected);
+        missing.removeAll(actual);
+        final List<String> extra = new ArrayList<>(actual);
+        extra.removeAll(expected);
+        throw new AssertionError(what + ": " + actual.size() + " rows, expected " + expected.size() + "; missing " +
+            missing.subList(0, Math.min(10, missing.size())) + ", extra " + extra.subList(0, Math.min(10, extra.size())));
+    }
+
+    private static CheckpointStats checkpoint(final WeirJob<Object, Object> job, final Producer<Long> producer)
+        throws Exception
+    {
+        final CompletableFuture<CheckpointStats> future = job.triggerCheckpoint();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!future.isDone() && System.nanoTime() < deadline)
+        {
+            producer.tryInjectRequestedBarrier();
+            Thread.sleep(1);
+        }
+        return future.get(1, TimeUnit.SECONDS);
+    }
+}
