@@ -8,8 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The demo's application thread: generates card transactions at a fixed rate and offers them through its own
- * {@link Producer}; offers each card's profile (its home country) right after the card's first transaction, on the
- * profile stream; and publishes {@link FraudRules#INITIAL} on the rules stream at the start and
+ * {@link Producer}; offers each card's profile (its home country) on the profile stream just before the card's first
+ * transaction (the two streams reach the join through different rings, so the transaction may still come first); and publishes {@link FraudRules#INITIAL} on the rules stream at the start and
  * {@link FraudRules#TIGHTENED} once {@code ruleChangeAfterNs} have passed. It advances the watermarks of the profile
  * and rules streams with the transactions' event time and injects checkpoint barriers into them while they are
  * quiet, so that neither holds event time or checkpoints back. Each transaction is stamped with its <em>intended</em> send time, so that a generator held
@@ -187,8 +187,8 @@ public final class TransactionGenerator implements Runnable
                 rulesChanged = true;
             }
             next(eventTimeMs, intendedNs);
-            if (!offer(producer, txn) ||
-                (newCard && !offer(profiles, profile.set(eventTimeMs, txn.cardId, homeCountry(txn.cardId)))))
+            if ((newCard && !offer(profiles, profile.set(eventTimeMs, txn.cardId, homeCountry(txn.cardId)))) ||
+                !offer(producer, txn))
             {
                 return;
             }
