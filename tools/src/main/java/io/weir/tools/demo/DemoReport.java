@@ -31,8 +31,8 @@ final class DemoReport
             "checkpoints every %d ms into %s%n", DemoFormat.count(settings.cards()),
             DemoFormat.count(settings.ratePerSecond()), settings.durationS(), settings.shards(), settings.backend(),
             settings.checkpointIntervalMs(), settings.checkpointDir());
-        out.println("  pipeline: transactions + card profiles -> enrich (keyed by card) -> score (keyed by card, rules " +
-            "broadcast) -> alerts; scored -> per-merchant 10-minute windows");
+        out.println("  pipeline: transactions + card profiles -> enrich (keyed by card) -> score (keyed by card, " +
+            "rules broadcast) -> alerts; scored -> per-merchant 10-minute windows");
         out.printf("  rules %s (from the start)%n", FraudRules.INITIAL.describe());
         out.printf("  rules %s (published after %d s)%n", FraudRules.TIGHTENED.describe(), settings.durationS() / 2);
         out.printf("  session summary after %d min without a transaction%n", settings.sessionGapMs() / 60_000);

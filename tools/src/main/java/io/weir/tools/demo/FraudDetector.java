@@ -25,9 +25,9 @@ import java.util.Map;
 
 /**
  * The demo's fraud rules, keyed by card, with their thresholds from the rules stream: a broadcast element
- * ({@link FraudRules}) of a higher version than the one in force (any version, at first) replaces it in the broadcast state
- * {@link FraudRules#STATE} and emits a {@link FraudOutcome.Kind#RULES_APPLIED}; until the first one arrives,
- * {@link FraudRules#INITIAL} is in force. For every (profile-enriched) transaction it emits one
+ * ({@link FraudRules}) of a higher version than the one in force (any version, at first) replaces it in the
+ * broadcast state {@link FraudRules#STATE} and emits a {@link FraudOutcome.Kind#RULES_APPLIED}; until the first
+ * one arrives, {@link FraudRules#INITIAL} is in force. For every (profile-enriched) transaction it emits one
  * {@link FraudOutcome.Kind#TRANSACTION} outcome carrying the alerts raised and the rules version that scored it:
  * <ul>
  *   <li><b>velocity</b>: {@code velocityThreshold} or more transactions of the card with event time in
@@ -164,7 +164,8 @@ public final class FraudDetector
         final List<Long> timestamps = recentTimestamps.get();
         // A transaction released late (after waiting for its profile) may be far behind the watermark: keep what
         // its own window still needs.
-        final long horizon = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : Math.min(watermark, ts) - VELOCITY_WINDOW_MS;
+        final long horizon =
+            watermark == Long.MIN_VALUE ? Long.MIN_VALUE : Math.min(watermark, ts) - VELOCITY_WINDOW_MS;
         int count = 0;
         int prunable = 0;
         for (int i = 0, n = timestamps.size(); i < n; i++)

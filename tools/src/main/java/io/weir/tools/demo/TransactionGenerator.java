@@ -8,12 +8,14 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The demo's application thread: generates card transactions at a fixed rate and offers them through its own
- * {@link Producer}; offers each card's profile (its home country) on the profile stream just before the card's first
- * transaction (the two streams reach the join through different rings, so the transaction may still come first); and publishes {@link FraudRules#INITIAL} on the rules stream at the start and
- * {@link FraudRules#TIGHTENED} once {@code ruleChangeAfterNs} have passed. It advances the watermarks of the profile
- * and rules streams with the transactions' event time and injects checkpoint barriers into them while they are
- * quiet, so that neither holds event time or checkpoints back. Each transaction is stamped with its <em>intended</em> send time, so that a generator held
- * back by back-pressure shows up as latency instead of hiding it (no coordinated omission).
+ * {@link Producer}; offers each card's profile (its home country) on the profile stream just before the card's
+ * first transaction (the two streams reach the join through different rings, so the transaction may still come
+ * first); and publishes {@link FraudRules#INITIAL} on the rules stream at the start and
+ * {@link FraudRules#TIGHTENED} once {@code ruleChangeAfterNs} have passed. It advances the watermarks of the
+ * profile and rules streams with the transactions' event time and injects checkpoint barriers into them while they
+ * are quiet, so that neither holds event time or checkpoints back. Each transaction is stamped with its
+ * <em>intended</em> send time, so that a generator held back by back-pressure shows up as latency instead of
+ * hiding it (no coordinated omission).
  * <p>
  * Event time is generation time on a clock that starts at the wall clock and runs {@code timeScale} times
  * faster, minus up to {@code outOfOrdernessMs} of jitter. Amounts are log-normal around a per-card typical
