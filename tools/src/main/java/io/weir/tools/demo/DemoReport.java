@@ -122,8 +122,8 @@ final class DemoReport
         }
         out.println();
         checkpointSummary(checkpoints);
-        out.printf("State: %s in %d shard store(s) (%s backend)%n", bytes(stateSizeBytes), settings.shards(),
-            settings.backend());
+        out.printf("State: %s in the stores of %d shard(s), every keyed stage (%s backend)%n",
+            bytes(stateSizeBytes), settings.shards(), settings.backend());
         out.println();
         out.println("The checkpoints are still in " + settings.checkpointDir() + "; inspect them with:");
         out.println("  ./weir snapshot list " + settings.checkpointDir());

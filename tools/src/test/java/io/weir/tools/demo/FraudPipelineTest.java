@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The whole demo dataflow ({@link FraudPipeline}) on a small seeded input, against an independent computation:
  * rules v1, half of the transactions, rules v2 (once every shard applied v1 and scored that half), the other half.
  * Some cards' profiles come before their transactions, some after their first or third (those transactions wait
- * for them), and some cards never get one (scored without a profile at the end of the input). Checks every scored
+ * for them), and some cards never get one (scored without a profile once the profile stream has ended). Checks every scored
  * transaction (alerts, rules version, home country, in card order) and the per-merchant totals.
  */
 @Timeout(120)
