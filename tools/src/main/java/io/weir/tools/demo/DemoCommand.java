@@ -2,7 +2,6 @@ package io.weir.tools.demo;
 
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.engine.HandlerSink;
-import io.weir.engine.JobBuilder;
 import io.weir.engine.JobFailedException;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
@@ -23,23 +22,30 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code weir demo}: a fraud-detection pipeline on a generated card-transaction stream, with a live progress
- * line and a latency, alert and checkpoint report at the end. Runs on the calling thread.
+ * {@code weir demo}: a fraud-detection pipeline ({@link FraudPipeline}) on generated card-transaction, card-profile
+ * and rules streams, with a live progress line and a latency, alert, rules, merchant and checkpoint report at the
+ * end. Runs on the calling thread.
  */
 @Command(
     name = "demo",
     customSynopsis = "weir demo [OPTIONS]",
-    header = "fraud detection on a generated card stream: alerts, latency, checkpoints",
+    header = "fraud detection on generated card streams: alerts, rule changes, merchants, latency, checkpoints",
     description = {
-        "Fraud detection on a generated card-transaction stream, keyed by card, for a bounded time. Rules:",
-        "  velocity  5 or more transactions of one card within 10 s (event time)  -> alert",
-        "  spike     an amount above 10x the card's running average (after 3 transactions)  -> alert",
-        "  session   30 minutes without a transaction (event-time timer)  -> session summary",
-        "Per-card state (count and sum, recent timestamps, the open session, merchant-category counts) lives in",
-        "the state backend with a 1 h time to live, and is checkpointed every second. The generator injects",
-        "bursts and spikes now and then, so alerts appear. It shows a progress line once a second, then the",
-        "latency percentiles (intended send time -> outcome seen on the shard thread, warm-up excluded),",
-        "samples and counts of alerts, checkpoint pauses and the state size."},
+        "A fraud-detection dataflow on generated streams, for a bounded time:",
+        "  enrich          transactions joined with the card-profile stream (home country), keyed by card;",
+        "                  a transaction that comes before its card's profile waits for it in keyed state",
+        "  score           per card, with thresholds from the rules stream (broadcast state):",
+        "    velocity      N or more transactions of one card within 10 s (event time)  -> alert",
+        "    spike         an amount above F x the card's running average (after 3 transactions)  -> alert",
+        "    abroad        an amount above A outside the card's home country  -> alert",
+        "    session       30 minutes without a transaction (event-time timer)  -> session summary",
+        "  merchant-totals per merchant, transactions, amount and alerts in 10-minute windows (event time)",
+        "The rules are published at the start and tightened half-way through the run; the report shows the",
+        "alerts under each version. State lives in the state backend (the scoring state with a 1 h time to",
+        "live) and is checkpointed every second. The generator injects bursts, spikes and large payments",
+        "abroad now and then. It shows a progress line once a second, then the latency percentiles (intended",
+        "send time -> outcome seen on the shard thread, warm-up excluded), samples and counts of alerts,",
+        "alerts per rules version, the merchants with most alerts, checkpoint pauses and the state size."},
     sortOptions = false)
 public final class DemoCommand implements Callable<Integer>
 {
@@ -132,19 +138,21 @@ public final class DemoCommand implements Callable<Integer>
     {
         final DemoSettings settings = settings();
         final OutcomeRecorder recorder = new OutcomeRecorder(settings.shards(), settings.samples());
+        final MerchantRecorder merchants = new MerchantRecorder(settings.shards());
         final WeirContext context = new WeirContext()
             .shards(settings.shards())
-            .externalProducers(1)
             .expectedEntriesPerShard(Math.max(1 << 16, settings.cards() * 8L / settings.shards()))
             .stateBackend(Backends.create(settings.backend(), null, false))
             .checkpoints(CheckpointSettings.every(settings.checkpointDir(), settings.checkpointIntervalMs()))
             .log(message -> err.println(DemoSettings.COMMAND + ": " + message));
         final DemoReport report = new DemoReport(settings, out);
         report.header();
-        try (WeirJob<CardTransaction, FraudOutcome> job = build(settings, recorder, context))
+        try (WeirJob<Object, Object> job = build(settings, recorder, merchants, context))
         {
             job.start();
-            final TransactionGenerator generator = new TransactionGenerator(job.producer(0),
+            final TransactionGenerator generator = new TransactionGenerator(
+                job.producer(FraudPipeline.TRANSACTIONS, 0), job.producer(FraudPipeline.PROFILES, 0),
+                job.producer(FraudPipeline.RULES, 0), TimeUnit.SECONDS.toNanos(settings.durationS()) / 2,
                 new BackoffIdleStrategy(), settings.cards(), settings.ratePerSecond(), settings.timeScale(),
                 settings.outOfOrdernessMs(), settings.seed());
             final Thread generatorThread = new Thread(generator, "weir-demo-generator");
@@ -172,7 +180,7 @@ public final class DemoCommand implements Callable<Integer>
                 return 1;
             }
             report.summary(generator.generated(), System.nanoTime() - startNs, warmupNs, total, recorder,
-                job.completedCheckpoints(), job.stateSizeBytes());
+                merchants, job.completedCheckpoints(), job.stateSizeBytes());
         }
         catch (final JobFailedException ex)
         {
@@ -188,24 +196,20 @@ public final class DemoCommand implements Callable<Integer>
         return 0;
     }
 
-    static WeirJob<CardTransaction, FraudOutcome> build(
-        final DemoSettings settings, final OutcomeRecorder recorder, final WeirContext context)
+    static WeirJob<Object, Object> build(
+        final DemoSettings settings,
+        final OutcomeRecorder recorder,
+        final MerchantRecorder merchants,
+        final WeirContext context)
     {
-        final long sessionGapMs = settings.sessionGapMs();
-        final long stateTtlMs = settings.stateTtlMs();
-        return JobBuilder.named("fraud-demo", CardTransaction.Codec.INSTANCE)
-            .timestamps(CardTransaction::timestampMs,
-                WatermarkStrategy.forBoundedOutOfOrderness(settings.outOfOrdernessMs()))
-            .keyBy(CardTransaction::cardId)
-            .process(() -> new FraudDetector(sessionGapMs, stateTtlMs))
-            .sink(new HandlerSink<>(recorder))
-            .build(context);
+        return context.build(FraudPipeline.dataflow(settings.outOfOrdernessMs(), settings.sessionGapMs(),
+            settings.stateTtlMs(), new HandlerSink<>(recorder), new HandlerSink<>(merchants)));
     }
 
     /** Once a second until the duration has passed: one progress line; latencies after warm-up go to total. */
     private static void showProgress(
         final DemoSettings settings,
-        final WeirJob<CardTransaction, FraudOutcome> job,
+        final WeirJob<Object, Object> job,
         final TransactionGenerator generator,
         final OutcomeRecorder recorder,
         final Histogram total,
@@ -242,12 +246,15 @@ public final class DemoCommand implements Callable<Integer>
             final long events = job.eventsProcessed();
             final double seconds = (tickNs - intervalStartNs) / 1e9;
             progress.show(String.format("  %3d s  %,13d events  %,9.0f ev/s  p99 %,7d us  checkpoints %,4d  " +
-                "alerts %,d%s",
+                "alerts %,d  rules v%d%s",
                 TimeUnit.NANOSECONDS.toSeconds(tickNs - startNs + TICK_NS / 2), events,
                 (events - lastEvents) / seconds,
                 interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(99) / 1000,
                 job.completedCheckpoints().size(),
-                recorder.count(OutcomeRecorder.VELOCITY) + recorder.count(OutcomeRecorder.SPIKE),
+                recorder.count(OutcomeRecorder.VELOCITY) + recorder.count(OutcomeRecorder.SPIKE) +
+                recorder.count(OutcomeRecorder.ABROAD),
+                recorder.shardsApplied(FraudRules.TIGHTENED.version) == settings.shards() ?
+                FraudRules.TIGHTENED.version : FraudRules.INITIAL.version,
                 intervalStartNs - startNs < warmupNs ? "  (warm-up)" : ""));
             lastEvents = events;
             intervalStartNs = tickNs;

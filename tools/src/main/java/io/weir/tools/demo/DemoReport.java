@@ -31,10 +31,11 @@ final class DemoReport
             "checkpoints every %d ms into %s%n", DemoFormat.count(settings.cards()),
             DemoFormat.count(settings.ratePerSecond()), settings.durationS(), settings.shards(), settings.backend(),
             settings.checkpointIntervalMs(), settings.checkpointDir());
-        out.printf("  rules: velocity >= %d transactions in %d s | spike > %dx the card's average | session summary " +
-            "after %d min without a transaction%n", FraudDetector.VELOCITY_THRESHOLD,
-            FraudDetector.VELOCITY_WINDOW_MS / 1000, FraudDetector.SPIKE_FACTOR,
-            settings.sessionGapMs() / 60_000);
+        out.println("  pipeline: transactions + card profiles -> enrich (keyed by card) -> score (keyed by card, " +
+            "rules broadcast) -> alerts; scored -> per-merchant 10-minute windows");
+        out.printf("  rules %s (from the start)%n", FraudRules.INITIAL.describe());
+        out.printf("  rules %s (published after %d s)%n", FraudRules.TIGHTENED.describe(), settings.durationS() / 2);
+        out.printf("  session summary after %d min without a transaction%n", settings.sessionGapMs() / 60_000);
         out.printf("  event time runs %dx the wall clock (--time-scale): 30 min of inactivity is %.1f s of the run, " +
             "the 1 h state TTL is %.1f s; seed %d%n", settings.timeScale(),
             settings.sessionGapMs() / (double)settings.timeScale() / 1000, settings.stateTtlMs() / 1000.0,
@@ -48,6 +49,7 @@ final class DemoReport
         final long warmupNs,
         final Histogram latency,
         final OutcomeRecorder recorder,
+        final MerchantRecorder merchants,
         final List<CheckpointStats> checkpoints,
         final long stateSizeBytes)
     {
@@ -74,14 +76,36 @@ final class DemoReport
         }
         out.println();
         out.println("Alerts and summaries:");
-        out.printf("  %-16s %12s   %d or more transactions of one card within %d s%n", "velocity",
-            DemoFormat.count(recorder.count(OutcomeRecorder.VELOCITY)), FraudDetector.VELOCITY_THRESHOLD,
-            FraudDetector.VELOCITY_WINDOW_MS / 1000);
-        out.printf("  %-16s %12s   an amount above %dx the card's running average%n", "spike",
-            DemoFormat.count(recorder.count(OutcomeRecorder.SPIKE)), FraudDetector.SPIKE_FACTOR);
+        out.printf("  %-16s %12s   too many transactions of one card within %d s%n", "velocity",
+            DemoFormat.count(recorder.count(OutcomeRecorder.VELOCITY)), FraudDetector.VELOCITY_WINDOW_MS / 1000);
+        out.printf("  %-16s %12s   an amount far above the card's running average%n", "spike",
+            DemoFormat.count(recorder.count(OutcomeRecorder.SPIKE)));
+        out.printf("  %-16s %12s   a large amount outside the card's home country%n", "abroad",
+            DemoFormat.count(recorder.count(OutcomeRecorder.ABROAD)));
         out.printf("  %-16s %12s   sessions ended by %d min of inactivity (open ones end with the input)%n",
             "session summary", DemoFormat.count(recorder.count(OutcomeRecorder.SESSION)),
             settings.sessionGapMs() / 60_000);
+        out.println();
+        out.println("Per rules version (each shard switches when the new rules reach it):");
+        for (final FraudRules rules : new FraudRules[]{FraudRules.INITIAL, FraudRules.TIGHTENED})
+        {
+            final long scored = recorder.transactions(rules.version);
+            final long alerted = recorder.alertedTransactions(rules.version);
+            out.printf("  v%d  %12s transactions  %10s with alerts  (%.2f per 1,000)  applied by %d of %d " +
+                "shard(s)%n", rules.version, DemoFormat.count(scored), DemoFormat.count(alerted),
+                scored == 0 ? 0.0 : 1000.0 * alerted / scored, recorder.shardsApplied(rules.version),
+                settings.shards());
+        }
+        out.println();
+        out.printf("Per merchant: %s window totals (%d-minute tumbling windows, event time) from %s merchants; " +
+            "most alerts:%n", DemoFormat.count(merchants.windows()), FraudPipeline.MERCHANT_WINDOW_MS / 60_000,
+            DemoFormat.count(merchants.merchants().size()));
+        for (final MerchantTotals top : merchants.top(5))
+        {
+            out.printf("  merchant %-6d %10s transactions  %14s  %6s alerts  %12s alerted%n", top.merchantId,
+                DemoFormat.count(top.transactions), DemoFormat.money(top.amountCents),
+                DemoFormat.count(top.alerts), DemoFormat.money(top.alertedAmountCents));
+        }
         for (int kind = 0; kind < OutcomeRecorder.KIND_NAMES.length; kind++)
         {
             final List<FraudOutcome> samples = recorder.samples(kind, settings.samples());
@@ -92,14 +116,14 @@ final class DemoReport
                     kind == OutcomeRecorder.SESSION ? "records" : "alerts");
                 for (final FraudOutcome sample : samples)
                 {
-                    out.println("  " + sample.describe(FraudDetector.VELOCITY_WINDOW_MS));
+                    out.println("  " + sample.describe());
                 }
             }
         }
         out.println();
         checkpointSummary(checkpoints);
-        out.printf("State: %s in %d shard store(s) (%s backend)%n", bytes(stateSizeBytes), settings.shards(),
-            settings.backend());
+        out.printf("State: %s in the stores of %d shard(s), every keyed stage (%s backend)%n",
+            bytes(stateSizeBytes), settings.shards(), settings.backend());
         out.println();
         out.println("The checkpoints are still in " + settings.checkpointDir() + "; inspect them with:");
         out.println("  ./weir snapshot list " + settings.checkpointDir());
@@ -108,7 +132,7 @@ final class DemoReport
             final String last = settings.checkpointDir().resolve(
                 String.format("chk-%010d", checkpoints.get(checkpoints.size() - 1).checkpointId())).toString();
             out.println("  ./weir snapshot show " + last);
-            out.println("  ./weir snapshot dump " + last + " --state session --format csv | head");
+            out.println("  ./weir snapshot dump " + last + " --operator score --state session --format csv | head");
         }
         out.flush();
     }

@@ -23,7 +23,7 @@ record DemoSettings(
 {
     static final String COMMAND = "weir demo";
     static final long DURATION_S_DEFAULT = 20;
-    static final long RATE_DEFAULT = 20_000;
+    static final long RATE_DEFAULT = 10_000;
     static final int CARDS_DEFAULT = 300_000;
     static final long SEED_DEFAULT = 42;
     static final String CHECKPOINT_DIR_DEFAULT = "weir-demo-checkpoints";

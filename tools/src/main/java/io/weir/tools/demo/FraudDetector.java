@@ -1,17 +1,19 @@
 package io.weir.tools.demo;
 
-import io.weir.api.KeyedProcessFunction;
+import io.weir.api.KeyedBroadcastProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.TimerService;
 import io.weir.api.codec.IntCodec;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.functions.Collector;
+import io.weir.api.state.BroadcastState;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.api.state.MapState;
 import io.weir.api.state.MapStateDescriptor;
+import io.weir.api.state.ReadOnlyBroadcastState;
 import io.weir.api.state.StateDescriptor;
 import io.weir.api.state.StateTtlConfig;
 import io.weir.api.state.ValueState;
@@ -22,24 +24,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The demo's fraud rules, keyed by card. For every transaction it emits one {@link FraudOutcome.Kind#TRANSACTION}
- * outcome carrying the alerts raised:
+ * The demo's fraud rules, keyed by card, with their thresholds from the rules stream: a broadcast element
+ * ({@link FraudRules}) of a higher version than the one in force (any version, at first) replaces it in the
+ * broadcast state {@link FraudRules#STATE} and emits a {@link FraudOutcome.Kind#RULES_APPLIED}; until the first
+ * one arrives, {@link FraudRules#INITIAL} is in force. For every (profile-enriched) transaction it emits one
+ * {@link FraudOutcome.Kind#TRANSACTION} outcome carrying the alerts raised and the rules version that scored it:
  * <ul>
- *   <li><b>velocity</b>: {@value #VELOCITY_THRESHOLD} or more transactions of the card with event time in
- *       {@code (ts - 10 s, ts]} (a ListState of recent timestamps, pruned once the watermark passes them);</li>
- *   <li><b>spike</b>: an amount above {@value #SPIKE_FACTOR} times the card's running average, once the card has
- *       {@value #SPIKE_MIN_HISTORY} earlier transactions (two LongValueStates: count and sum).</li>
+ *   <li><b>velocity</b>: {@code velocityThreshold} or more transactions of the card with event time in
+ *       {@code (ts - 10 s, ts]} (a ListState of recent timestamps, pruned once the watermark and the transaction's
+ *       time are both 10 s past them);</li>
+ *   <li><b>spike</b>: an amount above {@code spikeFactor} times the card's running average, once the card has
+ *       {@value #SPIKE_MIN_HISTORY} earlier transactions (two LongValueStates: count and sum);</li>
+ *   <li><b>abroad</b>: an amount above {@code abroadMaxCents} paid outside the card's home country (from its
+ *       profile; never for a transaction without one).</li>
  * </ul>
  * A session ends when the card has been inactive for the session gap in event time (an event-time timer at
  * {@code last + gap}); it emits a {@link FraudOutcome.Kind#SESSION_SUMMARY} with count, sum and the most frequent
  * merchant category (a MapState of category counts). All per-card state has a time to live (processing time),
  * so cards that go quiet are forgotten. One instance per shard; shard thread only.
  */
-public final class FraudDetector extends KeyedProcessFunction<Long, CardTransaction, FraudOutcome>
+public final class FraudDetector
+    extends KeyedBroadcastProcessFunction<Long, CardTransaction, FraudRules, FraudOutcome>
 {
     public static final long VELOCITY_WINDOW_MS = 10_000;
-    public static final int VELOCITY_THRESHOLD = 5;
-    public static final long SPIKE_FACTOR = 10;
     public static final long SPIKE_MIN_HISTORY = 3;
     public static final long SESSION_GAP_MS = 30 * 60_000L;
     public static final long STATE_TTL_MS = 60 * 60_000L;
@@ -95,12 +102,13 @@ public final class FraudDetector extends KeyedProcessFunction<Long, CardTransact
     }
 
     public void processElement(
-        final CardTransaction txn, final Context ctx, final Collector<FraudOutcome> out)
+        final CardTransaction txn, final ReadOnlyContext ctx, final Collector<FraudOutcome> out)
     {
+        final FraudRules rules = rulesInForce(ctx.getBroadcastState(FraudRules.STATE));
         int alerts = 0;
         final long count = txnCount.valueOr(0);
         final long sum = txnSumCents.valueOr(0);
-        if (count >= SPIKE_MIN_HISTORY && txn.amountCents * count > SPIKE_FACTOR * sum)
+        if (count >= SPIKE_MIN_HISTORY && txn.amountCents * count > rules.spikeFactor * sum)
         {
             alerts |= FraudOutcome.SPIKE;
         }
@@ -108,13 +116,36 @@ public final class FraudDetector extends KeyedProcessFunction<Long, CardTransact
         txnSumCents.update(sum + txn.amountCents);
 
         final int recent = countRecent(txn.timestampMs, ctx.timerService().currentWatermark());
-        if (recent >= VELOCITY_THRESHOLD)
+        if (recent >= rules.velocityThreshold)
         {
             alerts |= FraudOutcome.VELOCITY;
         }
+        if (txn.homeCountry != CardTransaction.NO_PROFILE && txn.country != txn.homeCountry &&
+            txn.amountCents > rules.abroadMaxCents)
+        {
+            alerts |= FraudOutcome.ABROAD;
+        }
 
         extendSession(txn, ctx.timerService(), out);
-        out.collect(outcome.transaction(txn, alerts, recent, count == 0 ? 0 : sum / count));
+        out.collect(outcome.transaction(txn, alerts, rules.version, recent, count == 0 ? 0 : sum / count));
+    }
+
+    /** A rules element: in force from now on if its version is higher than the one in force. */
+    public void processBroadcastElement(final FraudRules rules, final Context ctx, final Collector<FraudOutcome> out)
+    {
+        final BroadcastState<Integer, FraudRules> state = ctx.getBroadcastState(FraudRules.STATE);
+        final FraudRules current = state.get(FraudRules.CURRENT);
+        if (current == null || rules.version > current.version)
+        {
+            state.put(FraudRules.CURRENT, rules.at(rules.timestampMs));   // a copy: the element is reused
+            out.collect(outcome.rulesApplied(rules));
+        }
+    }
+
+    private static FraudRules rulesInForce(final ReadOnlyBroadcastState<Integer, FraudRules> state)
+    {
+        final FraudRules rules = state.get(FraudRules.CURRENT);
+        return rules != null ? rules : FraudRules.INITIAL;
     }
 
     public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<FraudOutcome> out)
@@ -126,12 +157,15 @@ public final class FraudDetector extends KeyedProcessFunction<Long, CardTransact
         }
     }
 
-    /** Append {@code ts}, count timestamps in the window ending at it, and prune what the watermark has passed. */
+    /** Append {@code ts}, count timestamps in the window ending at it, and prune what no later window needs. */
     private int countRecent(final long ts, final long watermark)
     {
         recentTimestamps.add(ts);
         final List<Long> timestamps = recentTimestamps.get();
-        final long horizon = watermark == Long.MIN_VALUE ? Long.MIN_VALUE : watermark - VELOCITY_WINDOW_MS;
+        // A transaction released late (after waiting for its profile) may be far behind the watermark: keep what
+        // its own window still needs.
+        final long horizon =
+            watermark == Long.MIN_VALUE ? Long.MIN_VALUE : Math.min(watermark, ts) - VELOCITY_WINDOW_MS;
         int count = 0;
         int prunable = 0;
         for (int i = 0, n = timestamps.size(); i < n; i++)
@@ -162,7 +196,8 @@ public final class FraudDetector extends KeyedProcessFunction<Long, CardTransact
         return count;
     }
 
-    private void extendSession(final CardTransaction txn, final TimerService timers, final Collector<FraudOutcome> out)
+    private void extendSession(
+        final CardTransaction txn, final TimerService timers, final Collector<FraudOutcome> out)
     {
         final long ts = txn.timestampMs;
         CardSession current = session.value();

@@ -8,13 +8,20 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The demo's application thread: generates card transactions at a fixed rate and offers them through its own
- * {@link Producer}. Each transaction is stamped with its <em>intended</em> send time, so that a generator held
- * back by back-pressure shows up as latency instead of hiding it (no coordinated omission).
+ * {@link Producer}; offers each card's profile (its home country) on the profile stream just before the card's
+ * first transaction (the two streams reach the join through different rings, so the transaction may still come
+ * first); and publishes {@link FraudRules#INITIAL} on the rules stream at the start and
+ * {@link FraudRules#TIGHTENED} once {@code ruleChangeAfterNs} have passed. It advances the watermarks of the
+ * profile and rules streams with the transactions' event time and injects checkpoint barriers into them while they
+ * are quiet, so that neither holds event time or checkpoints back. Each transaction is stamped with its
+ * <em>intended</em> send time, so that a generator held back by back-pressure shows up as latency instead of
+ * hiding it (no coordinated omission).
  * <p>
  * Event time is generation time on a clock that starts at the wall clock and runs {@code timeScale} times
  * faster, minus up to {@code outOfOrdernessMs} of jitter. Amounts are log-normal around a per-card typical
- * amount. Fraud is injected now and then: a burst of {@value #BURST_LENGTH} transactions on one card, one every
- * {@value #BURST_SPACING_MS} ms of event time, and single spikes of 12-40x the card's average. Everything
+ * amount; 3% of the payments are made abroad. Fraud is injected now and then: a burst of {@value #BURST_LENGTH}
+ * transactions on one card, one every {@value #BURST_SPACING_MS} ms of event time, single spikes of 12-40x the
+ * card's average, and large payments abroad. Everything
  * random comes from one seeded generator, so a seed gives the same stream of cards and amounts.
  * <p>
  * {@link #run()} on the generator thread; {@link #requestStop()} and the counters from any thread.
@@ -25,9 +32,17 @@ public final class TransactionGenerator implements Runnable
     public static final long BURST_SPACING_MS = 700;
     private static final int BURST_ODDS = 40_000;
     private static final int SPIKE_ODDS = 30_000;
+    private static final int ABROAD_ODDS = 20_000;
+    private static final int ABROAD_PERCENT = 3;
     private static final long MAX_PARK_NS = 200_000;
+    private static final int WATERMARK_EVERY = 256;
+    /** Merchants, from 0; low ids are busier. */
+    public static final int MERCHANTS = 2_000;
 
     private final Producer<CardTransaction> producer;
+    private final Producer<CardProfile> profiles;
+    private final Producer<FraudRules> rules;
+    private final long ruleChangeAfterNs;
     private final IdleStrategy backPressureIdle;
     private final int cards;
     private final double intervalNs;
@@ -38,6 +53,8 @@ public final class TransactionGenerator implements Runnable
     private final long[] countByCard;
     private final long[] sumByCard;
     private final CardTransaction txn = new CardTransaction();
+    private final CardProfile profile = new CardProfile();
+    private boolean newCard;
     private volatile boolean stopRequested;
     private volatile long generated;
     private volatile Throwable failure;
@@ -45,8 +62,14 @@ public final class TransactionGenerator implements Runnable
     private int burstRemaining;
     private long burstNextMs;
 
+    /**
+     * @param ruleChangeAfterNs when (from the start) the tightened rules are published; Long.MAX_VALUE for never.
+     */
     public TransactionGenerator(
         final Producer<CardTransaction> producer,
+        final Producer<CardProfile> profiles,
+        final Producer<FraudRules> rules,
+        final long ruleChangeAfterNs,
         final IdleStrategy backPressureIdle,
         final int cards,
         final long ratePerSecond,
@@ -55,6 +78,9 @@ public final class TransactionGenerator implements Runnable
         final long seed)
     {
         this.producer = producer;
+        this.profiles = profiles;
+        this.rules = rules;
+        this.ruleChangeAfterNs = ruleChangeAfterNs;
         this.backPressureIdle = backPressureIdle;
         this.cards = cards;
         this.intervalNs = 1e9 / ratePerSecond;
@@ -95,27 +121,56 @@ public final class TransactionGenerator implements Runnable
         }
         finally
         {
-            try
+            endOfInput(producer);
+            endOfInput(profiles);
+            endOfInput(rules);
+        }
+    }
+
+    private void endOfInput(final Producer<?> ended)
+    {
+        try
+        {
+            ended.endOfInput();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (failure == null)
             {
-                producer.endOfInput();
-            }
-            catch (final RuntimeException ex)
-            {
-                if (failure == null)
-                {
-                    failure = ex;
-                }
+                failure = ex;
             }
         }
+    }
+
+    /** Offer {@code value}, waiting out back-pressure; false if a stop was requested meanwhile. */
+    private <T> boolean offer(final Producer<T> to, final T value)
+    {
+        backPressureIdle.reset();
+        while (!to.tryOffer(value))
+        {
+            if (stopRequested)
+            {
+                return false;
+            }
+            backPressureIdle.idle();
+        }
+        return true;
     }
 
     private void generate()
     {
         final long startNs = System.nanoTime();
         final long startEpochMs = System.currentTimeMillis();
+        if (!offer(rules, FraudRules.INITIAL.at(startEpochMs)))
+        {
+            return;
+        }
+        boolean rulesChanged = false;
         long sequence = 0;
         while (!stopRequested)
         {
+            profiles.tryInjectRequestedBarrier();
+            rules.tryInjectRequestedBarrier();
             final long intendedNs = startNs + (long)(sequence * intervalNs);
             final long waitNs = intendedNs - System.nanoTime();
             if (waitNs > 0)
@@ -125,18 +180,30 @@ public final class TransactionGenerator implements Runnable
             }
             final long eventTimeMs = startEpochMs + (intendedNs - startNs) / 1_000_000 * timeScale +
                 (intendedNs - startNs) % 1_000_000 * timeScale / 1_000_000;
-            next(eventTimeMs, intendedNs);
-            backPressureIdle.reset();
-            while (!producer.tryOffer(txn))
+            if (!rulesChanged && intendedNs - startNs >= ruleChangeAfterNs)
             {
-                if (stopRequested)
+                if (!offer(rules, FraudRules.TIGHTENED.at(eventTimeMs)))
                 {
                     return;
                 }
-                backPressureIdle.idle();
+                rulesChanged = true;
+            }
+            next(eventTimeMs, intendedNs);
+            if ((newCard && !offer(profiles, profile.set(eventTimeMs, txn.cardId, homeCountry(txn.cardId)))) ||
+                !offer(producer, txn))
+            {
+                return;
             }
             sequence++;
             generated = sequence;
+            if (sequence % WATERMARK_EVERY == 0)
+            {
+                final long watermarkMs = eventTimeMs - outOfOrdernessMs - 1;
+                profiles.emitWatermark(watermarkMs);
+                profiles.tryFlushWatermarks();
+                rules.emitWatermark(watermarkMs);
+                rules.tryFlushWatermarks();
+            }
         }
     }
 
@@ -167,12 +234,33 @@ public final class TransactionGenerator implements Runnable
                 amount = sumByCard[(int)card] / countByCard[(int)card] * (12 + random.nextInt(29));
             }
         }
+        final int home = homeCountry(card);
+        int country = home;
+        if (random.nextInt(100) < ABROAD_PERCENT)
+        {
+            country = (home + 1 + random.nextInt(CardTransaction.COUNTRIES.length - 1)) %
+                CardTransaction.COUNTRIES.length;
+        }
+        if (burstRemaining == 0 && random.nextInt(ABROAD_ODDS) == 0)
+        {
+            country = (home + 1) % CardTransaction.COUNTRIES.length;
+            amount = 20_000 + random.nextInt(200_000);
+        }
         amount = Math.max(amount, 1);
+        newCard = countByCard[(int)card] == 0;
         countByCard[(int)card]++;
         sumByCard[(int)card] += amount;
         final int favourite = (int)(mix(card ^ seed) >>> 61);
         final int category = random.nextInt(10) < 6 ? favourite : random.nextInt(CardTransaction.CATEGORIES.length);
-        txn.set(timestampMs, card, amount, category, intendedNs);
+        final double u = random.nextDouble();
+        final long merchant = (long)(MERCHANTS * u * u);
+        txn.set(timestampMs, card, amount, merchant, category, country, intendedNs);
+    }
+
+    /** A card's home country; fixed per card and seed. */
+    private int homeCountry(final long card)
+    {
+        return (int)Long.remainderUnsigned(mix(card * 7 + seed), CardTransaction.COUNTRIES.length);
     }
 
     /** A card's typical amount, 5.00 to about 300.00, skewed towards small amounts; fixed per card and seed. */

@@ -51,9 +51,15 @@ class DemoCommandTest
         assertTrue(output.contains("p99.9"), output);
         final long velocity = count(output, "^  velocity +([0-9][^ ]*) ");
         final long spike = count(output, "^  spike +([0-9][^ ]*) ");
+        final long abroad = count(output, "^  abroad +([0-9][^ ]*) ");
         final long sessions = count(output, "^  session summary +([0-9][^ ]*) ");
-        assertTrue(velocity + spike > 0, "alerts were raised: " + output);
+        assertTrue(velocity + spike + abroad > 0, "alerts were raised: " + output);
         assertTrue(sessions > 0, "sessions were summarised: " + output);
+        // The tightened rules are published half-way: both versions scored transactions, and every shard switched.
+        assertTrue(count(output, "^  v1 +([0-9][^ ]*) transactions") > 0, output);
+        assertTrue(count(output, "^  v2 +([0-9][^ ]*) transactions") > 0, output);
+        assertTrue(output.contains("applied by 2 of 2 shard(s)"), output);
+        assertTrue(count(output, "^Per merchant: ([0-9][^ ]*) window totals") > 0, "merchant windows: " + output);
         final long completed = count(output, "^Checkpoints: ([0-9][^ ]*) completed");
         assertTrue(completed > 0, "checkpoints completed: " + output);
         assertTrue(output.contains("./weir snapshot list " + checkpoints), output);

@@ -1,8 +1,9 @@
 package io.weir.tools.demo;
 
+import io.weir.api.dataflow.BroadcastStream;
+import io.weir.api.dataflow.Dataflow;
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.engine.HandlerSink;
-import io.weir.engine.JobBuilder;
 import io.weir.engine.Producer;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
@@ -22,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The demo's rules on hand-written transactions, through a real one-shard job fed by an application producer. */
+/**
+ * The demo's scoring on hand-written transactions, through a real one-shard job fed by application producers: the
+ * rules stream ends at once, so {@link FraudRules#INITIAL} is in force.
+ */
 @Timeout(60)
 class FraudDetectorTest
 {
@@ -32,17 +36,28 @@ class FraudDetectorTest
     private final CachedEpochClock clock = new CachedEpochClock();
     private final CardTransaction txn = new CardTransaction();
 
-    private WeirJob<CardTransaction, FraudOutcome> start(final long ttlMs)
+    private WeirJob<Object, Object> start(final long ttlMs)
     {
-        final WeirJob<CardTransaction, FraudOutcome> job = JobBuilder.named("fraud-test", CardTransaction.Codec.INSTANCE)
+        final Dataflow flow = Dataflow.named("fraud-test");
+        final BroadcastStream<FraudRules> rules = flow.source("rules", FraudRules.Codec.INSTANCE)
+            .timestamps(FraudRules::timestampMs, WatermarkStrategy.forBoundedOutOfOrderness(0))
+            .broadcast(FraudRules.STATE);
+        flow.source("transactions", CardTransaction.Codec.INSTANCE)
             .timestamps(CardTransaction::timestampMs, WatermarkStrategy.forBoundedOutOfOrderness(0))
             .keyBy(CardTransaction::cardId)
-            .process(() -> new FraudDetector(GAP_MS, ttlMs))
-            .sink(new HandlerSink<>((shard, outcome) -> results.add(outcome.copy())))
-            .build(new WeirContext().shards(1).externalProducers(1).stateBackend(new HeapStateBackend())
-                .epochClock(clock));
+            .connect(rules)
+            .<Long, FraudOutcome>process(() -> new FraudDetector(GAP_MS, ttlMs)).uid("score")
+            .sinkTo(new HandlerSink<FraudOutcome>((shard, outcome) -> results.add(outcome.copy())));
+        final WeirJob<Object, Object> job = new WeirContext().shards(1).stateBackend(new HeapStateBackend())
+            .epochClock(clock).build(flow);
         job.start();
+        job.producer("rules", 0).endOfInput();
         return job;
+    }
+
+    private static Producer<CardTransaction> transactions(final WeirJob<Object, Object> job)
+    {
+        return job.producer("transactions", 0);
     }
 
     private void offer(final Producer<CardTransaction> producer, final long card, final long ts, final long amount)
@@ -50,9 +65,9 @@ class FraudDetectorTest
         assertTrue(producer.offer(txn.set(ts, card, amount, 1, System.nanoTime()), TimeUnit.SECONDS.toNanos(10)));
     }
 
-    private List<FraudOutcome> runToEnd(final WeirJob<CardTransaction, FraudOutcome> job) throws Exception
+    private List<FraudOutcome> runToEnd(final WeirJob<Object, Object> job) throws Exception
     {
-        job.producer(0).endOfInput();
+        transactions(job).endOfInput();
         job.awaitTermination();
         job.close();
         return new ArrayList<>(results);
@@ -60,14 +75,14 @@ class FraudDetectorTest
 
     private static List<FraudOutcome> transactions(final List<FraudOutcome> outcomes, final long card)
     {
-        return outcomes.stream().filter(o -> o.cardId == card && !o.isSessionSummary()).collect(Collectors.toList());
+        return outcomes.stream().filter(o -> o.cardId == card && o.isTransaction()).collect(Collectors.toList());
     }
 
     @Test
     void shouldRaiseVelocityAlertAtTheFifthTransactionWithinTenSeconds() throws Exception
     {
-        final WeirJob<CardTransaction, FraudOutcome> job = start(0);
-        final Producer<CardTransaction> producer = job.producer(0);
+        final WeirJob<Object, Object> job = start(0);
+        final Producer<CardTransaction> producer = transactions(job);
         for (int i = 0; i < 5; i++)
         {
             offer(producer, 1, 1_000 + i * 2_000L, 1_000);   // 1 s .. 9 s
@@ -95,8 +110,8 @@ class FraudDetectorTest
     @Test
     void shouldRaiseSpikeAlertAboveTenTimesTheAverageAfterThreeTransactions() throws Exception
     {
-        final WeirJob<CardTransaction, FraudOutcome> job = start(0);
-        final Producer<CardTransaction> producer = job.producer(0);
+        final WeirJob<Object, Object> job = start(0);
+        final Producer<CardTransaction> producer = transactions(job);
         final long[][] cards = {{10, 10_000}, {11, 10_001}, {12, 50_000}};
         for (final long[] card : cards)
         {
@@ -120,8 +135,8 @@ class FraudDetectorTest
     @Test
     void shouldEmitSessionSummaryWhenWatermarkPassesTheInactivityGap() throws Exception
     {
-        final WeirJob<CardTransaction, FraudOutcome> job = start(0);
-        final Producer<CardTransaction> producer = job.producer(0);
+        final WeirJob<Object, Object> job = start(0);
+        final Producer<CardTransaction> producer = transactions(job);
         offer(producer, 5, 0, 100);
         offer(producer, 5, 10_000, 200);
         offer(producer, 5, 20_000, 300);
@@ -154,15 +169,15 @@ class FraudDetectorTest
     void shouldForgetACardsHistoryWhenItsStateExpires() throws Exception
     {
         clock.update(1_000_000);
-        final WeirJob<CardTransaction, FraudOutcome> job = start(5_000);
-        final Producer<CardTransaction> producer = job.producer(0);
+        final WeirJob<Object, Object> job = start(5_000);
+        final Producer<CardTransaction> producer = transactions(job);
         for (int i = 0; i < 3; i++)
         {
             offer(producer, 7, i * 20_000L, 1_000);
             offer(producer, 8, i * 20_000L, 1_000);
         }
         offer(producer, 8, 60_000, 50_000);
-        while (job.eventsProcessed() < 7)
+        while (results.size() < 7)
         {
             Thread.onSpinWait();
         }
