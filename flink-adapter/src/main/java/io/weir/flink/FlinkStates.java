@@ -61,10 +61,11 @@ final class FlinkStates implements io.weir.api.RuntimeContext
     /**
      * Weir's TTL as Flink's, on processing time: the same time to live, update type and visibility, so a value
      * expires when {@code lastAccess + ttl <= now} on both, per value, per map entry, per list element. Cleanup: an
-     * expired value found by a read is removed at once (Flink always does); Weir's incremental cleanup becomes
-     * Flink's background cleanup (incremental on the heap, the compaction filter on RocksDB) and is off when Weir's
-     * is off; cleanup in full snapshots maps one to one. Background cleanup only removes what reads would not
-     * return, so outputs do not depend on when it runs.
+     * expired value found by a read is removed at once (Flink always does; with Weir's cleanup on access off and
+     * {@code NEVER_RETURN_EXPIRED} that cannot be seen); Weir's incremental cleanup becomes Flink's background cleanup
+     * (incremental on the heap, the compaction filter on RocksDB) and is off when Weir's is off; cleanup in full
+     * snapshots maps one to one. With {@code NEVER_RETURN_EXPIRED} outputs do not depend on when cleanup runs; with
+     * {@code RETURN_EXPIRED_IF_NOT_CLEANED_UP} they may, on either runtime, as Weir documents.
      *
      * @throws UnsupportedOperationException where Weir's semantics cannot hold on Flink: an expired value returned
      *                                       ({@code RETURN_EXPIRED_IF_NOT_CLEANED_UP}) with cleanup on access off,

@@ -22,10 +22,16 @@ import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.api.state.MapStateDescriptor;
 import io.weir.engine.WeirContext;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -33,11 +39,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A rules job on a broadcast stream, on Weir and on Flink (heap and RocksDB, parallelism 1 and 2): the same rows,
@@ -71,6 +80,14 @@ class BroadcastOnFlinkTest
     private static final AtomicInteger RULES_APPLIED = new AtomicInteger();
     private static final AtomicInteger ELEMENTS_PROCESSED = new AtomicInteger();
     private static volatile int instances;
+    static final long TOTALS_RULES = 300;
+    static final long TOTALS_ELEMENTS = 2_000;
+    private static final AtomicBoolean CHECKPOINT_SEEN =
+        new AtomicBoolean();
+    private static volatile Path checkpoints;
+
+    @TempDir
+    Path dir;
 
     static Stream<Arguments> runs()
     {
@@ -212,7 +229,145 @@ class BroadcastOnFlinkTest
         }
     }
 
-    private static void await(final String what, final java.util.function.BooleanSupplier condition)
+    /**
+     * Flink checkpoints every 50 ms while a broadcast job runs (the broadcast states in Flink's operator state, with
+     * the codecs' serializers and their snapshots), on both backends: at least one completes while the paced sources
+     * read, and the job ends with the model's rows (its rows come from end-of-input timers, so arrival order does not
+     * matter).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void shouldCheckpointBroadcastStateWhileRunning(final String backend) throws Exception
+    {
+        ROWS.clear();
+        CHECKPOINT_SEEN.set(false);
+        checkpoints = dir.resolve("checkpoints");
+        final Dataflow flow = Dataflow.named("broadcast-totals");
+        final BroadcastStream<Long> rules = flow.source("rules", LongCodec.INSTANCE, new Paced("rules", TOTALS_RULES))
+            .timestamps(v -> 0, WatermarkStrategy.forBoundedOutOfOrderness(0))
+            .broadcast(RULES);
+        flow.source("elements", LongCodec.INSTANCE, new Paced("elements", TOTALS_ELEMENTS))
+            .timestamps(v -> v, WatermarkStrategy.forBoundedOutOfOrderness(0))
+            .keyBy(v -> v % CLASSES)
+            .connect(rules)
+            .process(Totals::new).uid("totals")
+            .sinkTo(new Rows());
+        try (Job job = flow.build(new FlinkRunner().parallelism(2).stateBackend(backend).checkpoints(checkpoints, 50)))
+        {
+            job.start();
+            job.awaitTermination(150, TimeUnit.SECONDS);
+        }
+        final List<String> expected = new ArrayList<>();
+        for (long key = 0; key < CLASSES; key++)
+        {
+            long sum = 0;
+            for (long v = 1; v <= TOTALS_ELEMENTS; v++)
+            {
+                sum += v % CLASSES == key ? v : 0;
+            }
+            expected.add("key " + key + " sum " + sum + " rules " + TOTALS_RULES + " total " +
+                TOTALS_RULES * (TOTALS_RULES + 1) / 2);
+        }
+        final List<String> rows = new ArrayList<>(ROWS);
+        rows.sort(null);
+        assertEquals(expected, rows, "broadcast job with checkpoints on " + backend);
+        assertTrue(CHECKPOINT_SEEN.get(),
+            "no checkpoint completed while the sources read");
+    }
+
+    /** Per key, the sum of its elements; at the end of input, with the number and total of the rules. */
+    static final class Totals extends KeyedBroadcastProcessFunction<Long, Long, Long, String>
+    {
+        private LongValueState sum;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            sum = runtimeContext.getLongState(SUM);
+        }
+
+        public void processElement(final Long value, final ReadOnlyContext ctx, final Collector<String> out)
+        {
+            sum.update(sum.valueOr(0) + value);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void processBroadcastElement(final Long value, final Context ctx, final Collector<String> out)
+        {
+            ctx.getBroadcastState(RULES).put(value, value);
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<String> out)
+        {
+            long rules = 0;
+            long total = 0;
+            for (final Map.Entry<Long, Long> rule : ctx.getBroadcastState(RULES).immutableEntries())
+            {
+                rules++;
+                total += rule.getValue();
+            }
+            out.collect("key " + ctx.getCurrentKey() + " sum " + sum.valueOr(0) + " rules " + rules + " total " + total);
+        }
+    }
+
+    /** 1..count, about 1 ms apart; every 50 elements it looks for a completed checkpoint ({@code _metadata}). */
+    static final class Paced implements SourceReader<Long>
+    {
+        private final String name;
+        private final long count;
+        private long next;
+
+        Paced(final String name, final long count)
+        {
+            this.name = name;
+            this.count = count;
+        }
+
+        public String name()
+        {
+            return name;
+        }
+
+        public boolean next() throws IOException
+        {
+            if (next == count)
+            {
+                return false;
+            }
+            next++;
+            LockSupport.parkNanos(1_000_000);
+            if (next % 50 == 0 && !CHECKPOINT_SEEN.get() && Files.isDirectory(checkpoints))
+            {
+                try (Stream<Path> files = Files.walk(checkpoints))
+                {
+                    if (files.anyMatch(f -> f.getFileName().toString().equals("_metadata")))
+                    {
+                        CHECKPOINT_SEEN.set(true);
+                    }
+                }
+                catch (final UncheckedIOException ex)
+                {
+                    // a checkpoint directory removed while walking: look again later
+                }
+            }
+            return true;
+        }
+
+        public Long current()
+        {
+            return next;
+        }
+
+        public long position()
+        {
+            return next;
+        }
+
+        public void close()
+        {
+        }
+    }
+
+    private static void await(final String what, final BooleanSupplier condition)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean())
