@@ -9,6 +9,7 @@ import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.SlidingEventTimeWindows;
 import io.weir.api.window.TumblingEventTimeWindows;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -35,6 +36,7 @@ final class FlinkTranslator
     private final GraphRef graph;
     private final Tags tags;
     private final Map<Integer, DataStream<?>> streams = new HashMap<>();
+    private final Map<Integer, BroadcastStream<?>> broadcasts = new HashMap<>();
 
     FlinkTranslator(final StreamExecutionEnvironment env, final GraphRef graph, final Dataflow dataflow)
     {
@@ -99,6 +101,21 @@ final class FlinkTranslator
                 return named(input.connect(input(node, 1))
                     .keyBy(new Keys<>(graph, id, false), new Keys<>(graph, id, true), Keys.type(node.key()))
                     .process(new CoProcessAdapter<>(graph, id), type), node);
+            case BROADCAST:
+                broadcasts.put(id, input.broadcast(BroadcastProcessAdapter.flinkDescriptors(node)));
+                return null;
+            case BROADCAST_PROCESS:
+            {
+                final BroadcastStream<Object> broadcast = (BroadcastStream<Object>)broadcasts.get(
+                    node.inputs().get(1).id());
+                if (broadcast == null)
+                {
+                    throw new IllegalStateException(node + ": its input " + node.inputs().get(1) + " is not a " +
+                        "broadcast stream");
+                }
+                return named(keyed(input, node, false).connect(broadcast)
+                    .process(new BroadcastProcessAdapter<>(graph, id), type), node);
+            }
             case SIDE_OUTPUT:
                 return ((SingleOutputStreamOperator<Object>)input).getSideOutput(
                     tags.flink((OutputTag<Object>)node.sideOutputTag()));
