@@ -12,7 +12,7 @@ import org.apache.flink.util.Collector;
 import java.util.function.Supplier;
 
 /**
- * A Weir {@link KeyedProcessFunction} running inside a Flink one: {@code open} makes the Weir function (one per
+ * A Weir {@link KeyedCoProcessFunction} running inside a Flink one: {@code open} makes the Weir function (one per
  * subtask, from the node's factory) and opens it with Weir state handles backed by Flink state ({@link FlinkStates});
  * elements, timers, side outputs and the current key pass through one to one.
  */

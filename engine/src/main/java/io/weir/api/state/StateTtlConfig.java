@@ -2,7 +2,9 @@ package io.weir.api.state;
 
 /**
  * Time to live of state values, as Flink's {@code StateTtlConfig}. TTL runs on processing time read from the
- * job's clock (injectable, so tests are deterministic). Immutable; build with {@link #newBuilder(long)}.
+ * job's clock (injectable, so tests are deterministic), read at each access; {@code
+ * TimerService.currentProcessingTime()} is instead the time the shard's current work cycle started, so it may trail
+ * the TTL clock by up to one cycle. Immutable; build with {@link #newBuilder(long)}.
  */
 public final class StateTtlConfig
 {
