@@ -45,11 +45,12 @@ class ThreadSchedulingTest
     }
 
     @Test
-    void shouldRunTheJobsCheckpointThreadAtSchedIdleAndNoOtherThread(@org.junit.jupiter.api.io.TempDir final
+    void shouldRunTheJobsCheckpointThreadAtSchedIdleAndNoOtherThreadWhenIdleIsChosen(@org.junit.jupiter.api.io.TempDir final
         java.nio.file.Path dir) throws Exception
     {
         final int[] mine = ThreadScheduling.currentNiceAndPolicy();
         assumeTrue(mine != null && mine[1] == SCHED_OTHER, "Linux /proc, the test thread at normal priority");
+        final String old = System.setProperty(ThreadScheduling.PROP_NAME, "idle");
         try (WeirJob<ProcessingTimeTimerTest.Command, String> job =
             JobBuilder.named("low-priority", ProcessingTimeTimerTest.CommandCodec.INSTANCE)
                 .timestamps(c -> 0L, WatermarkStrategy.noWatermarks())
@@ -91,6 +92,34 @@ class ThreadSchedulingTest
             }
             assertEquals(SCHED_IDLE, policies.get("weir-checkpoint"), "threads and policies: " + policies);
             assertEquals(SCHED_OTHER, policies.get("weir-shard-0"), "threads and policies: " + policies);
+        }
+        finally
+        {
+            if (null == old)
+            {
+                System.clearProperty(ThreadScheduling.PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(ThreadScheduling.PROP_NAME, old);
+            }
+        }
+    }
+
+    @Test
+    void shouldLeaveTheCheckpointThreadAtNormalPriorityByDefault()
+    {
+        final String old = System.clearProperty(ThreadScheduling.PROP_NAME);
+        try
+        {
+            assertEquals(ThreadScheduling.Policy.NORMAL, ThreadScheduling.configuredPolicy());
+        }
+        finally
+        {
+            if (null != old)
+            {
+                System.setProperty(ThreadScheduling.PROP_NAME, old);
+            }
         }
     }
 
