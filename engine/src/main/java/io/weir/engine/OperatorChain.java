@@ -460,6 +460,12 @@ public final class OperatorChain<K, I, O>
 
     private int fireEventTimers()
     {
+        // the common case, nothing due, stays one comparison small enough to inline into the watermark path
+        return eventTimers.peekTimestamp() > currentWatermark ? 0 : fireDueEventTimers();
+    }
+
+    private int fireDueEventTimers()
+    {
         int fired = 0;
         while (true)
         {
