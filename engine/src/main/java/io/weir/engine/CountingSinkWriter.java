@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.api.connector.TransactionalSinkWriter;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -8,10 +9,10 @@ import org.agrona.concurrent.status.AtomicCounter;
  */
 class CountingSinkWriter<O> implements SinkWriter<O>
 {
-    final SinkWriter<O> delegate;
+    final io.weir.api.connector.SinkWriter<O> delegate;
     private AtomicCounter collected;
 
-    CountingSinkWriter(final SinkWriter<O> delegate)
+    CountingSinkWriter(final io.weir.api.connector.SinkWriter<O> delegate)
     {
         this.delegate = delegate;
     }

@@ -1,5 +1,12 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.BroadcastProcessOperator;
+import io.weir.engine.runtime.ChainedCollectors;
+import io.weir.engine.runtime.ChannelOutput;
+import io.weir.engine.runtime.CoProcessOperator;
+import io.weir.engine.runtime.KeyEncoder;
+import io.weir.engine.runtime.OutputGate;
+import io.weir.engine.runtime.RingChannelOutput;
 import io.weir.api.KeyedBroadcastProcessFunction;
 import io.weir.api.KeyedCoProcessFunction;
 import io.weir.api.KeyedProcessFunction;
@@ -21,8 +28,8 @@ import io.weir.api.state.MapStateDescriptor;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.WindowAssigner;
-import io.weir.engine.window.SessionWindowOperator;
-import io.weir.engine.window.WindowOperators;
+import io.weir.engine.runtime.window.SessionWindowOperator;
+import io.weir.engine.runtime.window.WindowOperators;
 
 import java.util.ArrayList;
 import java.util.HashMap;

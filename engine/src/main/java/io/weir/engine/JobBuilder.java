@@ -1,5 +1,8 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.KeyEncoder;
+import io.weir.engine.runtime.OutputGate;
+import io.weir.engine.runtime.ShardCheckpointHandler;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.Codec;
 import io.weir.api.eventtime.WatermarkStrategy;
@@ -11,7 +14,7 @@ import io.weir.api.functions.TimestampAssigner;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.WindowAssigner;
-import io.weir.engine.window.WindowOperators;
+import io.weir.engine.runtime.window.WindowOperators;
 import io.weir.snapshot.DirectoryLock;
 
 import java.util.ArrayList;

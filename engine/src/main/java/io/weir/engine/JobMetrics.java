@@ -1,6 +1,7 @@
 package io.weir.engine;
 
-import io.weir.engine.checkpoint.CheckpointCoordinator;
+import io.weir.engine.runtime.ShardAgent;
+import io.weir.engine.runtime.checkpoint.CheckpointCoordinator;
 import io.weir.engine.counters.JobCounters;
 
 import java.util.ArrayList;

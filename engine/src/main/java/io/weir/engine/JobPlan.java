@@ -1,5 +1,9 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.KeyEncoder;
+import io.weir.engine.runtime.OutputGate;
+import io.weir.engine.runtime.RingChannelOutput;
+import io.weir.engine.runtime.ShardCheckpointHandler;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.Codec;
 import io.weir.api.eventtime.WatermarkStrategy;

@@ -1,10 +1,16 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.DutyCycleInvoker;
+import io.weir.engine.runtime.InputGate;
+import io.weir.engine.runtime.JobStatus;
+import io.weir.engine.runtime.KeyEncoder;
+import io.weir.engine.runtime.KeyGroups;
+import io.weir.engine.runtime.RecordDescriptor;
 import io.weir.api.codec.Codec;
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.TimestampAssigner;
-import io.weir.engine.checkpoint.CheckpointCoordinator;
-import io.weir.engine.checkpoint.SourceBarrierAck;
+import io.weir.engine.runtime.checkpoint.CheckpointCoordinator;
+import io.weir.engine.runtime.snapshot.SourceBarrierAck;
 import io.weir.engine.counters.ProducerCounters;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -297,7 +303,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         }
         if (status.isAborting())
         {
-            status.checkNotFailed();
+            JobFailedException.checkNotFailed(status);
             throw new IllegalStateException("job '" + status.jobName() + "' is closed");
         }
         if (!trySendHeldRecord())
@@ -639,7 +645,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         {
             if (status.isAborting())
             {
-                status.checkNotFailed();
+                JobFailedException.checkNotFailed(status);
                 return;
             }
             idle();

@@ -5,7 +5,7 @@ import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.OutputTag;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
-import io.weir.engine.window.SessionWindowOperator;
+import io.weir.engine.runtime.window.SessionWindowOperator;
 
 import java.util.Objects;
 

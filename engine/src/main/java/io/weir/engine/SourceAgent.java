@@ -1,6 +1,7 @@
 package io.weir.engine;
 
-import io.weir.engine.checkpoint.CheckpointCoordinator;
+import io.weir.engine.runtime.JobStatus;
+import io.weir.engine.runtime.checkpoint.CheckpointCoordinator;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 

@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.api.connector.TransactionalSinkWriter;
 import java.util.Map;
 
 /**

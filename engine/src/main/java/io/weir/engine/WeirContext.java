@@ -1,5 +1,7 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.ChainSettings;
+import io.weir.engine.runtime.KeyGroups;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.counters.CountersDirectory;
 import io.weir.state.heap.HeapStateBackend;
@@ -205,6 +207,12 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     public EpochClock epochClock()
     {
         return epochClock;
+    }
+
+    /** The settings every operator chain of a job of this context reads. */
+    ChainSettings chainSettings()
+    {
+        return new ChainSettings(maxKeyLength(), epochClock(), maxParallelism(), readBatchLimit(), prefetchEvents());
     }
 
     /** Idle strategy of each shard thread (one instance per shard). Busy-spin for lowest latency. */

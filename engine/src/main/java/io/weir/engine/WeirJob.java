@@ -1,5 +1,12 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.AgentGroup;
+import io.weir.engine.runtime.DutyCycleInvoker;
+import io.weir.engine.runtime.JobStatus;
+import io.weir.engine.runtime.OperatorChain;
+import io.weir.engine.runtime.RingChannelOutput;
+import io.weir.engine.runtime.ShardAgent;
+import io.weir.engine.runtime.ShardCheckpointHandler;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.Codec;
 import io.weir.api.functions.OutputTag;
@@ -11,12 +18,12 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.weir.engine.checkpoint.CheckpointCoordinator;
+import io.weir.engine.runtime.checkpoint.CheckpointCoordinator;
 import io.weir.engine.checkpoint.CheckpointProperties;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.checkpoint.CheckpointStats;
-import io.weir.engine.checkpoint.RestorePlanner;
-import io.weir.engine.checkpoint.ShardRestore;
+import io.weir.engine.runtime.checkpoint.RestorePlanner;
+import io.weir.engine.runtime.ShardRestore;
 import io.weir.engine.state.StateIds;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointManifest;
@@ -276,7 +283,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                     new SourceAgent<>(source.readers.get(i), producer, status, context.readBatchLimit(), coordinator);
                 if (restoredFrom != null)
                 {
-                    restoreSource(agent, p, restoredFrom, io.weir.engine.checkpoint.RestoreCompatibility
+                    restoreSource(agent, p, restoredFrom, io.weir.engine.runtime.snapshot.RestoreCompatibility
                         .checkpointPath(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory, context.checkpoints()),
                         restoredFrom).resolve(io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME));
                 }
@@ -415,7 +422,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             }
         };
         final OperatorChain<K, I, O> chain = new OperatorChain<>(stageName, slot, s, shardCount, channels,
-            channelInputs, context, stage.inputCodec, stage.secondInputCodec, stage.keyCodec, stage.functionFactory.get(), store, stage.output.create(s, wiring),
+            channelInputs, context.chainSettings(), stage.inputCodec, stage.secondInputCodec, stage.keyCodec, stage.functionFactory.get(), store, stage.output.create(s, wiring),
             handler, stateIds);
         for (final RingChannelOutput<?> output : outputs)
         {
@@ -626,7 +633,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             }
         }
         onTerminated();
-        status.checkNotFailed();
+        JobFailedException.checkNotFailed(status);
         return true;
     }
 
@@ -747,7 +754,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 checkpointLock.close();
             }
         }
-        status.checkNotFailed();
+        JobFailedException.checkNotFailed(status);
     }
 
     /** Stop the checkpoint thread and wait for it: it may be reading a store's snapshot until it ends. */

@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.ShardAgent;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.FixedLayoutCodec;
@@ -7,7 +8,7 @@ import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
-import io.weir.engine.checkpoint.CheckpointCoordinator;
+import io.weir.engine.runtime.checkpoint.CheckpointCoordinator;
 import io.weir.engine.checkpoint.CheckpointProperties;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.checkpoint.CheckpointStats;

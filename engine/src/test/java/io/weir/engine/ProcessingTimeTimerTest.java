@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.ShardAgent;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.TimeDomain;

@@ -1,6 +1,6 @@
 package io.weir.jmh;
 
-import io.weir.engine.KeyGroups;
+import io.weir.engine.runtime.KeyGroups;
 
 /**
  * Cheap, reproducible pseudo-random key sequence over {@code [0, keys)}: SplitMix64 of a counter, reduced by

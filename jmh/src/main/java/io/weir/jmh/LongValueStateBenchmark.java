@@ -2,7 +2,7 @@ package io.weir.jmh;
 
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
-import io.weir.engine.KeyGroups;
+import io.weir.engine.runtime.KeyGroups;
 import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.KeyedStateRegistry;
 import io.weir.state.spi.KeyedStateStore;

@@ -1,6 +1,6 @@
 package io.weir.jmh;
 
-import io.weir.engine.KeyGroups;
+import io.weir.engine.runtime.KeyGroups;
 import io.weir.snapshot.SnapshotFileResult;
 import io.weir.snapshot.SnapshotFileWriter;
 import io.weir.snapshot.SnapshotHeader;

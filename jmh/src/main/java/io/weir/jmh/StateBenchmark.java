@@ -27,7 +27,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.concurrent.TimeUnit;
 
-import static io.weir.engine.KeyGroups.DEFAULT_MAX_PARALLELISM;
+import static io.weir.engine.runtime.KeyGroups.DEFAULT_MAX_PARALLELISM;
 
 /**
  * Raw per-operation cost of the key-value stores under Weir's state: get, put (overwrite) and update
@@ -200,7 +200,7 @@ public class StateBenchmark
         private void key(final long key)
         {
             // Key group as the engine derives it from the key's hash; cheap next to any store operation.
-            final int keyGroup = (int)Long.remainderUnsigned(io.weir.engine.KeyGroups.mix(key),
+            final int keyGroup = (int)Long.remainderUnsigned(io.weir.engine.runtime.KeyGroups.mix(key),
                 DEFAULT_MAX_PARALLELISM);
             keyBuffer.putShort(StateKeyDescriptor.KEY_GROUP_OFFSET, (short)keyGroup, ByteOrder.BIG_ENDIAN);
             keyBuffer.putLong(StateKeyDescriptor.KEY_OFFSET, key, ByteOrder.BIG_ENDIAN);

@@ -14,7 +14,7 @@ import io.weir.api.state.ReducingState;
 import io.weir.api.state.ReducingStateDescriptor;
 import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
-import io.weir.engine.KeyGroups;
+import io.weir.engine.runtime.KeyGroups;
 import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.KeyedStateRegistry;
 import io.weir.state.spi.KeyedStateStore;

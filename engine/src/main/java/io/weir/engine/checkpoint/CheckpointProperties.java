@@ -1,5 +1,7 @@
 package io.weir.engine.checkpoint;
 
+import io.weir.engine.runtime.snapshot.SourceBarrierAck;
+
 /** Keys the engine records in a manifest's free-form properties. */
 public final class CheckpointProperties
 {

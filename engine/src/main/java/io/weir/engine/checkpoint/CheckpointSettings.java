@@ -1,5 +1,6 @@
 package io.weir.engine.checkpoint;
 
+import io.weir.engine.runtime.ShardRestore;
 import io.weir.snapshot.CheckpointDirectory;
 
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.weir.engine.checkpoint;
 
+import io.weir.engine.runtime.snapshot.WriterPacer;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.FixedLayoutCodec;

@@ -1,5 +1,6 @@
 package io.weir.engine.window;
 
+import io.weir.engine.runtime.window.SessionWindowOperator;
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.snapshot.TestSeeds;
 import io.weir.api.codec.FixedLayoutCodec;
@@ -9,7 +10,7 @@ import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.engine.JobBuilder;
 import io.weir.engine.Producer;
 import io.weir.engine.SessionWindowedBuilder;
-import io.weir.engine.ShardAgent;
+import io.weir.engine.runtime.ShardAgent;
 import io.weir.engine.SinkFactory;
 import io.weir.engine.SinkWriter;
 import io.weir.engine.WeirContext;

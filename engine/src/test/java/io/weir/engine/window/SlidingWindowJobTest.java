@@ -1,5 +1,8 @@
 package io.weir.engine.window;
 
+import io.weir.engine.runtime.window.SlicedWindowOperator;
+import io.weir.engine.runtime.window.WindowOperator;
+import io.weir.engine.runtime.window.WindowOperators;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.dataflow.DataStream;
 import io.weir.api.dataflow.Dataflow;
@@ -10,7 +13,7 @@ import io.weir.api.functions.OutputTag;
 import io.weir.api.window.SlidingEventTimeWindows;
 import io.weir.api.window.TimeWindow;
 import io.weir.engine.Producer;
-import io.weir.engine.ShardAgent;
+import io.weir.engine.runtime.ShardAgent;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;

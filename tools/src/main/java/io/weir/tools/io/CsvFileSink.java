@@ -2,7 +2,7 @@ package io.weir.tools.io;
 
 import io.weir.engine.SinkWriter;
 import io.weir.engine.TransactionalSinkFactory;
-import io.weir.engine.TransactionalSinkWriter;
+import io.weir.api.connector.TransactionalSinkWriter;
 import io.weir.snapshot.DirectoryLock;
 
 import java.io.IOException;

@@ -1,0 +1,10 @@
+package io.weir.engine.runtime;
+
+import io.weir.api.RuntimeContext;
+import io.weir.engine.state.KeyedStateRegistry;
+
+/** The engine's view of a shard's runtime context: operators built into the engine reach namespaced state here. */
+public interface InternalRuntimeContext extends RuntimeContext
+{
+    KeyedStateRegistry stateRegistry();
+}

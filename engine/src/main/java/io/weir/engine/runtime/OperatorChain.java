@@ -1,0 +1,936 @@
+package io.weir.engine.runtime;
+
+import io.weir.api.connector.TransactionalSinkWriter;
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.TimeDomain;
+import io.weir.api.TimerService;
+import io.weir.api.codec.Codec;
+import io.weir.api.functions.Collector;
+import io.weir.api.functions.OutputTag;
+import io.weir.api.state.AggregatingState;
+import io.weir.api.state.AggregatingStateDescriptor;
+import io.weir.api.state.ListState;
+import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.api.state.MapState;
+import io.weir.api.state.MapStateDescriptor;
+import io.weir.api.state.ReducingState;
+import io.weir.api.state.ReducingStateDescriptor;
+import io.weir.api.state.StateDescriptor;
+import io.weir.api.state.ValueState;
+import io.weir.api.state.ValueStateDescriptor;
+import io.weir.engine.runtime.snapshot.ShardSnapshotPoint;
+import io.weir.engine.runtime.snapshot.ShardStateWriter;
+import io.weir.engine.runtime.snapshot.TimerRecordDescriptor;
+import io.weir.engine.state.KeyContext;
+import io.weir.engine.state.KeyedStateRegistry;
+import io.weir.engine.state.RegisteredState;
+import io.weir.engine.state.StateIds;
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StoreSnapshot;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One instance of a keyed stage, for one thread's range of key groups: the keyed function with its state store,
+ * state registry, key context, event- and processing-time timers and side outputs, between the stage's
+ * {@link InputGate} (which it owns and which hands it events, watermark advances and aligned barriers) and its
+ * {@link OutputGate}. Stateless operators chained after the function sit in the output gate's collectors.
+ * It takes the stage's snapshot point (state, timers, watermark, the sinks' pre-commit) and restores from a
+ * checkpoint when it opens. Nothing it touches is shared: every method is called only from the thread that runs
+ * it, except the read-only accessors documented otherwise.
+ * <p>
+ * One step ({@link #doWork}): if the output has a backlog, drain it, and read input only once it is empty; fire
+ * due processing-time timers; run periodic state work; write a step of a checkpoint's state file if it has one
+ * to write; at end of input, finish that file, fire every event-time timer and end the output.
+ */
+public final class OperatorChain<K, I, O>
+    implements InputGate.Handler, InputGate.PrefetchHook, RingChannelOutput.TimestampSource
+{
+    /**
+     * Snapshot entries written per step of a state file: the longest an arriving event waits. A step of 16
+     * changed keys looked up in a 1M-key Chronicle map takes about 10 µs (cache misses), plus a 16 KiB write to
+     * the page cache every few steps.
+     */
+    static final int STATE_FILE_STEP_ENTRIES = 16;
+
+    /** An idle stage writing its state file still returns to its duty cycle this often (timers, the clock). */
+    static final long STATE_FILE_IDLE_WRITE_NS = 100_000;
+
+    private final String name;
+    /** The operator instance, {@code stage * shards + shardId}: its place in a checkpoint. */
+    private final int slot;
+    private final int shardId;
+    private final int shards;
+    private final InputGate input;
+    private final OutputGate<O> output;
+    private final Collector<O> mainOutput;
+    private final Codec<I> codec;
+    /** The second input's codec of a two-input stage; null for one input. */
+    private final Codec<I> secondCodec;
+    private final Codec<K> keyCodec;
+    private final KeyedProcessFunction<K, I, O> function;
+    private final KeyContext keyContext;
+    private final KeyedStateRegistry stateRegistry;
+    private final KeyedStateStore store;
+    private final TimerQueue eventTimers;
+    private final TimerQueue processingTimers;
+    private final ShardCheckpointHandler checkpointHandler;
+    private final ShardStateWriter stateWriter;
+    private final ChainContext context;
+    private final int firstKeyGroup;
+    private final int lastKeyGroup;
+    private final int[] prefetchStateIds = new int[InputGate.MAX_PREFETCH_STATES];
+    /** Due timers between two prefetches of the next ones' entries, and heap places looked at for them. */
+    private static final int TIMER_PREFETCH_EVERY = 8;
+    private static final int TIMER_PREFETCH_POSITIONS = 16;
+    private final int[] timerStateIds = new int[InputGate.MAX_PREFETCH_STATES];
+    /** Null when the store does not prefetch or prefetching is off. */
+    private final UnsafeBuffer timerKeys;
+    private final int[] timerKeyLengths;
+    private int prefetchStateCount;
+    private int prefetchStatesSeen = -1;
+    private final ExpandableArrayBuffer timerCopy = new ExpandableArrayBuffer(4096);
+    private final TimerQueue.TimerVisitor eventTimerCopier = (ts, ns, kg, key, off, len) ->
+        copyTimer(TimerRecordDescriptor.EVENT_TIME, ts, ns, kg, key, off, len);
+    private final TimerQueue.TimerVisitor processingTimerCopier = (ts, ns, kg, key, off, len) ->
+        copyTimer(TimerRecordDescriptor.PROCESSING_TIME, ts, ns, kg, key, off, len);
+    private int timerCopyLength;
+    /** The timers of a snapshot point with none: read-only, shared. */
+    private static final UnsafeBuffer NO_TIMERS = new UnsafeBuffer(new byte[0]);
+    private ShardRestore restore;
+    /** The function of a keyed broadcast stage; null for other stages. */
+    private final BroadcastProcessOperator<?, ?, ?, ?> broadcastOperator;
+    private ExpandableArrayBuffer broadcastCopy;
+
+    private long currentWatermark = Long.MIN_VALUE;
+    private long nowMs;
+    private long currentTimestamp;
+    private long currentTimerNamespace;
+    private TimeDomain currentTimeDomain;
+    private I reusableElement;
+    private I reusableSecondElement;
+    private boolean opened;
+    private volatile boolean ready;
+    private boolean stoppedBySavepoint;
+    private volatile boolean finished;
+    private static final java.lang.invoke.VarHandle EVENTS_PROCESSED;
+    private static final java.lang.invoke.VarHandle TIMERS_FIRED;
+
+    static
+    {
+        try
+        {
+            final java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+            EVENTS_PROCESSED = lookup.findVarHandle(OperatorChain.class, "eventsProcessed", long.class);
+            TIMERS_FIRED = lookup.findVarHandle(OperatorChain.class, "timersFired", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    // Single writer (the stage's thread); published with opaque stores, which cost no fence, and read with opaque
+    // loads.
+    private long eventsProcessed;
+    private long timersFired;
+
+    /**
+     * @param ringBuffers       the input gate's channels.
+     * @param channelInputs     the input each channel belongs to; null when all belong to input 0.
+     * @param checkpointHandler null without checkpoints.
+     */
+    public OperatorChain(
+        final String name,
+        final int slot,
+        final int shardId,
+        final int shards,
+        final AtomicBuffer[] ringBuffers,
+        final int[] channelInputs,
+        final ChainSettings ctx,
+        final Codec<I> codec,
+        final Codec<?> secondCodec,
+        final Codec<K> keyCodec,
+        final KeyedProcessFunction<K, I, O> function,
+        final KeyedStateStore store,
+        final OutputGate<O> output,
+        final ShardCheckpointHandler checkpointHandler,
+        final StateIds stateIds)
+    {
+        this.name = name;
+        this.slot = slot;
+        this.shardId = shardId;
+        this.shards = shards;
+        this.codec = codec;
+        @SuppressWarnings("unchecked")
+        final Codec<I> second = (Codec<I>)secondCodec;
+        this.secondCodec = second;
+        this.keyCodec = keyCodec;
+        this.function = function;
+        this.store = store;
+        this.output = output;
+        this.mainOutput = output.main();
+        this.keyContext = new KeyContext(ctx.maxKeyLength());
+        this.stateRegistry = new KeyedStateRegistry(store, keyContext, ctx.epochClock(), stateIds);
+        this.eventTimers = new TimerQueue(1024, 16);
+        this.processingTimers = new TimerQueue(64, 16);
+        this.checkpointHandler = checkpointHandler;
+        this.stateWriter = null == checkpointHandler ? null : checkpointHandler.stateWriter(slot);
+        this.context = new ChainContext();
+        this.firstKeyGroup = KeyGroups.firstKeyGroup(shardId, ctx.maxParallelism(), shards);
+        this.lastKeyGroup = KeyGroups.lastKeyGroup(shardId, ctx.maxParallelism(), shards);
+        this.input = new InputGate(name, ringBuffers, channelInputs, ctx.readBatchLimit(), this,
+            store.prefetches() ? this : null, ctx.prefetchEvents());
+        final boolean prefetchTimers = store.prefetches() && ctx.prefetchEvents() > 0;
+        this.timerKeys = prefetchTimers ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            KeyedStateStore.MAX_PREFETCH_KEYS * EventLookahead.KEY_STRIDE_BYTES, 64)) : null;
+        this.timerKeyLengths = new int[prefetchTimers ? KeyedStateStore.MAX_PREFETCH_KEYS : 0];
+        if (function instanceof CoProcessOperator)
+        {
+            ((CoProcessOperator<?, ?, ?, ?>)function).bind(this);
+        }
+        if (function instanceof BroadcastProcessOperator)
+        {
+            broadcastOperator = (BroadcastProcessOperator<?, ?, ?, ?>)function;
+            broadcastOperator.bind(this);
+        }
+        else
+        {
+            broadcastOperator = null;
+        }
+    }
+
+    /** Let input channel {@code channel}, a producer's, go idle after {@code timeoutMs}; before the first step. */
+    public void idleTimeout(final int channel, final InputGate.SourceActivity producer, final long timeoutMs)
+    {
+        input.idleTimeout(channel, producer, timeoutMs);
+    }
+
+    /** Restore state and timers from a checkpoint when the stage opens (before the first element). */
+    public void restoreOnStart(final ShardRestore restore)
+    {
+        this.restore = restore;
+    }
+
+    /** Open the function and load any restored state (idempotent). */
+    void open()
+    {
+        if (!opened)
+        {
+            opened = true;
+            function.open(context.runtimeContext);
+            if (restore != null)
+            {
+                final long watermark = restore.restoreShard(
+                    firstKeyGroup, lastKeyGroup, store, stateRegistry.registeredStates(), eventTimers,
+                    processingTimers);
+                currentWatermark = watermark;
+                input.restoreWatermark(watermark);
+                if (null != broadcastOperator)
+                {
+                    restore.restoreBroadcastState(this::restoreBroadcastEntry);
+                }
+                restore = null;
+            }
+            if (null != checkpointHandler)
+            {
+                store.prepareForCheckpoints();
+            }
+            ready = true;
+        }
+    }
+
+    /**
+     * One step of the stage.
+     *
+     * @param nowMs the thread's clock, read once per duty cycle.
+     * @return the work done: events, timers, state-file entries, backlogged records moved.
+     */
+    int doWork(final long nowMs)
+    {
+        this.nowMs = nowMs;
+        int work = 0;
+        if (output.hasBacklog())
+        {
+            work += output.drain();
+        }
+        if (!output.hasBacklog())
+        {
+            work += input.read();
+        }
+        work += input.checkIdleness(nowMs);
+        work += fireProcessingTimers();
+        stateRegistry.onDutyCycle();
+        store.endOfAccess();
+        if (null != stateWriter && stateWriter.isBusy())
+        {
+            work += writeStateFile(work);
+        }
+        output.flush();
+        if (input.isEnded() && !stoppedBySavepoint)
+        {
+            if (null != stateWriter && stateWriter.isBusy())
+            {
+                // Barriers this stage passed belong to a checkpoint that can still complete: write its file.
+                work += stateWriter.write(Integer.MAX_VALUE);
+            }
+            else
+            {
+                finish();
+            }
+        }
+        return work;
+    }
+
+    /** The input ended, the last timers fired and the output drained; or a stopping savepoint stopped it. */
+    boolean isDone()
+    {
+        return stoppedBySavepoint || (finished && !output.hasBacklog());
+    }
+
+    /** A barrier with {@link RecordDescriptor#BARRIER_FLAG_STOP} passed this stage: it processes no more input. */
+    boolean isStoppedBySavepoint()
+    {
+        return stoppedBySavepoint;
+    }
+
+    /** Close the function and the output's sinks; failures go to {@code status}. */
+    void close(final JobStatus status)
+    {
+        try
+        {
+            store.endOfAccess();
+            if (null != stateWriter)
+            {
+                stateWriter.abandon();
+            }
+            if (opened)
+            {
+                function.close();
+            }
+        }
+        catch (final Throwable ex)
+        {
+            status.fail(ex);
+        }
+        output.close(status);
+    }
+
+    /**
+     * Release the state store. Called by the job once this stage's thread and the checkpoint thread (which may
+     * still be reading one of its snapshots) have stopped.
+     */
+    void closeStore(final JobStatus status)
+    {
+        try
+        {
+            store.close();
+        }
+        catch (final Throwable ex)
+        {
+            status.fail(ex);
+        }
+    }
+
+    /**
+     * When idle, steps until input arrives (or for {@link #STATE_FILE_IDLE_WRITE_NS}), so that an event waits one
+     * step. Under load, nothing until the file is overdue ({@link ShardStateWriter#mayWriteUnderLoad}), then a step
+     * as long as the cycle's work (at least {@link #STATE_FILE_STEP_ENTRIES}), so that a saturated stage writes an
+     * entry per event and still completes checkpoints about as often as asked.
+     *
+     * @param workThisCycle events, timers and watermarks handled in this duty cycle.
+     */
+    private int writeStateFile(final int workThisCycle)
+    {
+        if (workThisCycle > 0)
+        {
+            return stateWriter.mayWriteUnderLoad(System.nanoTime()) ?
+                stateWriter.write(Math.max(STATE_FILE_STEP_ENTRIES, workThisCycle)) : 0;
+        }
+        int work = 0;
+        final long deadlineNs = System.nanoTime() + STATE_FILE_IDLE_WRITE_NS;
+        do
+        {
+            final int step = stateWriter.write(STATE_FILE_STEP_ENTRIES);
+            if (0 == step)
+            {
+                break; // the file is not handed over yet
+            }
+            work += step;
+        }
+        while (stateWriter.isBusy() && !input.inputPending() && System.nanoTime() - deadlineNs < 0);
+        return work;
+    }
+
+    /** The states to prefetch: value, reducing and aggregating states outside windows (their key is the event's). */
+    public int prefetchStates(final int[] ids)
+    {
+        final List<RegisteredState> states = stateRegistry.registeredStates();
+        if (states.size() != prefetchStatesSeen)
+        {
+            int count = 0;
+            for (int i = 0, size = states.size(); i < size && count < prefetchStateIds.length; i++)
+            {
+                final RegisteredState state = states.get(i);
+                final StateDescriptor.Kind kind = state.kind();
+                if (!state.namespaced() && (StateDescriptor.Kind.VALUE == kind ||
+                    StateDescriptor.Kind.REDUCING == kind || StateDescriptor.Kind.AGGREGATING == kind))
+                {
+                    prefetchStateIds[count++] = state.id();
+                }
+            }
+            prefetchStateCount = count;
+            prefetchStatesSeen = states.size();
+        }
+        System.arraycopy(prefetchStateIds, 0, ids, 0, prefetchStateCount);
+        return prefetchStateCount;
+    }
+
+    public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
+    {
+        store.prefetch(keys, stride, lengths, count);
+    }
+
+    public void onEvent(final DirectBuffer buffer, final int index, final int length)
+    {
+        final int keyLength = buffer.getInt(index + RecordDescriptor.KEY_LENGTH_OFFSET);
+        final int keyGroup = buffer.getInt(index + RecordDescriptor.KEY_GROUP_OFFSET);
+        if (null == broadcastOperator || input.currentInput() != BroadcastProcessOperator.BROADCAST_INPUT)
+        {
+            keyContext.setCurrentKey(buffer, index + RecordDescriptor.KEY_OFFSET, keyLength, keyGroup);
+        }
+        final int valueOffset = index + RecordDescriptor.KEY_OFFSET + keyLength;
+        final I element;
+        if (null == secondCodec || input.currentInput() == 0)
+        {
+            element = codec.decode(buffer, valueOffset, length - (valueOffset - index), reusableElement);
+            reusableElement = element;
+        }
+        else
+        {
+            element = secondCodec.decode(buffer, valueOffset, length - (valueOffset - index), reusableSecondElement);
+            reusableSecondElement = element;
+        }
+        currentTimestamp = buffer.getLong(index + RecordDescriptor.TIMESTAMP_OFFSET);
+        currentTimeDomain = null;
+        currentTimerNamespace = 0;
+        try
+        {
+            function.processElement(element, context, mainOutput);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(name + ": processElement failed: " + ex, ex);
+        }
+        EVENTS_PROCESSED.setOpaque(this, eventsProcessed + 1);
+    }
+
+    public void onWatermark(final long watermark)
+    {
+        currentWatermark = watermark;
+        fireEventTimers();
+        output.onWatermark(watermark);
+    }
+
+    public void onBarrierAligned(final long checkpointId, final int flags)
+    {
+        if (checkpointHandler != null)
+        {
+            checkpointHandler.onBarrierAligned(this, checkpointId, flags);
+        }
+        output.onBarrier(checkpointId, flags);
+        if ((flags & RecordDescriptor.BARRIER_FLAG_STOP) != 0)
+        {
+            stoppedBySavepoint = true;
+        }
+    }
+
+    private int fireEventTimers()
+    {
+        // the common case, nothing due, stays one comparison small enough to inline into the watermark path
+        return eventTimers.peekTimestamp() > currentWatermark ? 0 : fireDueEventTimers();
+    }
+
+    private int fireDueEventTimers()
+    {
+        int fired = 0;
+        while (true)
+        {
+            if (null != timerKeys && (fired & (TIMER_PREFETCH_EVERY - 1)) == 0)
+            {
+                prefetchDueTimers();
+            }
+            if (!eventTimers.pollDue(currentWatermark, keyContext))
+            {
+                break;
+            }
+            fire(eventTimers, TimeDomain.EVENT_TIME);
+            fired++;
+        }
+        return fired;
+    }
+
+    /**
+     * Loads the entries that the next due timers' functions will most likely read or clear (the states an event's
+     * look-ahead prefetches, under each timer's key), so that their cache misses overlap: a timer fires long after
+     * its key was last touched, when its entry is cold.
+     */
+    private void prefetchDueTimers()
+    {
+        final int states = prefetchStates(timerStateIds);
+        if (states > 0 && eventTimers.size() > 1)
+        {
+            final int keys = eventTimers.collectDueKeys(currentWatermark, TIMER_PREFETCH_POSITIONS, timerStateIds,
+                states, timerKeys, EventLookahead.KEY_STRIDE_BYTES, timerKeyLengths, timerKeyLengths.length);
+            if (keys > 1)
+            {
+                store.prefetch(timerKeys, EventLookahead.KEY_STRIDE_BYTES, timerKeyLengths, keys);
+            }
+        }
+    }
+
+    private int fireProcessingTimers()
+    {
+        int fired = 0;
+        while (processingTimers.pollDue(nowMs, keyContext))
+        {
+            fire(processingTimers, TimeDomain.PROCESSING_TIME);
+            fired++;
+        }
+        return fired;
+    }
+
+    private void fire(final TimerQueue queue, final TimeDomain domain)
+    {
+        currentTimestamp = queue.polledTimestamp();
+        currentTimerNamespace = queue.polledNamespace();
+        currentTimeDomain = domain;
+        try
+        {
+            function.onTimer(currentTimestamp, context, mainOutput);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(name + ": onTimer failed: " + ex, ex);
+        }
+        TIMERS_FIRED.setOpaque(this, timersFired + 1);
+    }
+
+    private void finish()
+    {
+        if (!finished)
+        {
+            currentWatermark = Long.MAX_VALUE;
+            fireEventTimers();
+            output.onEndOfInput();
+            finished = true;
+        }
+    }
+
+    /**
+     * The synchronous snapshot point: freeze the store (copy-on-write / MVCC, O(1) in state size), copy the timers,
+     * and pre-commit the transactional sinks. On the stage's thread only.
+     */
+    public ShardSnapshotPoint takeSnapshotPoint(final long checkpointId, final int flags, final long alignedNs)
+    {
+        // This runs once a checkpoint, too rarely for the JIT to compile it: interpreted, every call and allocation
+        // here costs microseconds of pause (an empty timer copy and sink list were 9 of 25 us), so what is not
+        // needed is skipped.
+        final boolean full = (flags & RecordDescriptor.BARRIER_FLAG_FULL) != 0;
+        final StoreSnapshot storeSnapshot = store.snapshot(checkpointId, full);
+        timerCopyLength = 0;
+        if (eventTimers.size() > 0)
+        {
+            eventTimers.forEach(eventTimerCopier);
+        }
+        if (processingTimers.size() > 0)
+        {
+            processingTimers.forEach(processingTimerCopier);
+        }
+        final UnsafeBuffer timers;
+        if (0 == timerCopyLength)
+        {
+            timers = NO_TIMERS;
+        }
+        else
+        {
+            timers = new UnsafeBuffer(new byte[timerCopyLength]);
+            timers.putBytes(0, timerCopy, 0, timerCopyLength);
+        }
+        final List<TransactionalSinkWriter.PartPosition> parts;
+        if (output.isTransactional())
+        {
+            parts = new ArrayList<>(output.sinkCount());
+            output.preCommit(parts);
+        }
+        else
+        {
+            parts = List.of();
+        }
+        // Every instance holds the same broadcast state: instance 0's copy is the checkpoint's.
+        UnsafeBuffer broadcast = null;
+        int broadcastLength = 0;
+        if (null != broadcastOperator && 0 == shardId)
+        {
+            if (null == broadcastCopy)
+            {
+                broadcastCopy = new ExpandableArrayBuffer(256);
+            }
+            broadcastLength = broadcastOperator.encodeBroadcastState(broadcastCopy);
+            broadcast = new UnsafeBuffer(new byte[broadcastLength]);
+            broadcast.putBytes(0, broadcastCopy, 0, broadcastLength);
+        }
+        return new ShardSnapshotPoint(checkpointId, flags, slot, shardId, firstKeyGroup, lastKeyGroup, currentWatermark,
+            storeSnapshot, timers, timerCopyLength, eventTimers.size() + processingTimers.size(), parts,
+            stateRegistry.registeredStates(), System.nanoTime() - alignedNs, broadcast, broadcastLength,
+            null == broadcast ? List.of() : broadcastOperator.descriptors());
+    }
+
+    private void restoreBroadcastEntry(
+        final int keyGroup, final byte entryType, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        final String stateName = io.weir.snapshot.BroadcastStateDescriptor.name(key, keyOffset, keyLength);
+        final HeapBroadcastState<?, ?> state = broadcastOperator.broadcastState(stateName);
+        if (null == state)
+        {
+            throw new IllegalStateException(name + ": the checkpoint has broadcast state '" + stateName + "' but " +
+                "the broadcast stream does not declare it; declare it in broadcast(...) to restore it");
+        }
+        state.restore(key, keyOffset, keyLength, value, valueOffset, valueLength);
+    }
+
+    /**
+     * Call {@code function} for every key of this instance that has state {@code descriptor}, with the key current
+     * and the state set to it (a broadcast element's {@code applyToKeyedState}). The keys are collected first, so
+     * that the function may change the state. Allocates: it runs per broadcast element, not per keyed element.
+     */
+    @SuppressWarnings("unchecked")
+    <S extends io.weir.api.state.State> void applyToKeyedState(
+        final StateDescriptor descriptor, final io.weir.api.state.KeyedStateFunction<K, S> keyedFunction)
+        throws Exception
+    {
+        final S state = (S)register(descriptor);
+        int stateId = -1;
+        for (final RegisteredState registered : stateRegistry.registeredStates())
+        {
+            if (registered.name().equals(descriptor.name()))
+            {
+                stateId = registered.id();
+            }
+        }
+        final int id = stateId;
+        final java.util.LinkedHashSet<java.nio.ByteBuffer> keys = new java.util.LinkedHashSet<>();
+        store.endOfAccess();
+        store.forEach((key, keyLength, value, valueLength) ->
+        {
+            if (null != value && io.weir.state.spi.StateKeyDescriptor.stateId(key) == id)
+            {
+                final int length = io.weir.state.spi.StateKeyDescriptor.keyLength(key);
+                final byte[] bytes = new byte[Short.BYTES + length];
+                bytes[0] = (byte)(io.weir.state.spi.StateKeyDescriptor.keyGroup(key) >>> 8);
+                bytes[1] = (byte)io.weir.state.spi.StateKeyDescriptor.keyGroup(key);
+                key.getBytes(io.weir.state.spi.StateKeyDescriptor.KEY_OFFSET, bytes, Short.BYTES, length);
+                keys.add(java.nio.ByteBuffer.wrap(bytes));
+            }
+        });
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[0]);
+        for (final java.nio.ByteBuffer entry : keys)
+        {
+            final byte[] bytes = entry.array();
+            key.wrap(bytes, Short.BYTES, bytes.length - Short.BYTES);
+            keyContext.setCurrentKey(key, 0, bytes.length - Short.BYTES, ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF));
+            keyedFunction.process(keyCodec.decode(key, 0, bytes.length - Short.BYTES, null), state);
+        }
+    }
+
+    /** The state handle of {@code descriptor}, registering it if the function has not. */
+    private Object register(final StateDescriptor descriptor)
+    {
+        if (descriptor instanceof ValueStateDescriptor)
+        {
+            return stateRegistry.getState((ValueStateDescriptor<?>)descriptor);
+        }
+        if (descriptor instanceof LongValueStateDescriptor)
+        {
+            return stateRegistry.getLongState((LongValueStateDescriptor)descriptor);
+        }
+        if (descriptor instanceof ListStateDescriptor)
+        {
+            return stateRegistry.getListState((ListStateDescriptor<?>)descriptor);
+        }
+        if (descriptor instanceof MapStateDescriptor)
+        {
+            return stateRegistry.getMapState((MapStateDescriptor<?, ?>)descriptor);
+        }
+        if (descriptor instanceof ReducingStateDescriptor)
+        {
+            return stateRegistry.getReducingState((ReducingStateDescriptor<?>)descriptor);
+        }
+        if (descriptor instanceof AggregatingStateDescriptor)
+        {
+            return stateRegistry.getAggregatingState((AggregatingStateDescriptor<?, ?, ?>)descriptor);
+        }
+        throw new IllegalArgumentException(name + ": applyToKeyedState of unknown state kind " + descriptor);
+    }
+
+    private void copyTimer(
+        final byte domain, final long ts, final long ns, final int kg, final DirectBuffer key, final int keyOffset,
+        final int keyLength)
+    {
+        final int at = timerCopyLength;
+        timerCopy.putByte(at + TimerRecordDescriptor.DOMAIN_OFFSET, domain);
+        timerCopy.putInt(at + TimerRecordDescriptor.KEY_GROUP_OFFSET, kg);
+        timerCopy.putLong(at + TimerRecordDescriptor.TIMESTAMP_OFFSET, ts);
+        timerCopy.putLong(at + TimerRecordDescriptor.NAMESPACE_OFFSET, ns);
+        timerCopy.putInt(at + TimerRecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
+        timerCopy.putBytes(at + TimerRecordDescriptor.KEY_OFFSET, key, keyOffset, keyLength);
+        timerCopyLength = at + TimerRecordDescriptor.KEY_OFFSET + keyLength;
+    }
+
+    InputGate input()
+    {
+        return input;
+    }
+
+    OutputGate<O> output()
+    {
+        return output;
+    }
+
+    public String name()
+    {
+        return name;
+    }
+
+    public int shardId()
+    {
+        return shardId;
+    }
+
+    /** The operator instance, {@code stage * shards + shardId}. */
+    public int slot()
+    {
+        return slot;
+    }
+
+    public int firstKeyGroup()
+    {
+        return firstKeyGroup;
+    }
+
+    public int lastKeyGroup()
+    {
+        return lastKeyGroup;
+    }
+
+    /** True once the function is open and any restore has been loaded; any thread. */
+    public boolean isReady()
+    {
+        return ready;
+    }
+
+    /** True once the stage has fired its last timers and ended its output; any thread. */
+    public boolean isFinished()
+    {
+        return finished;
+    }
+
+    /** Elements processed so far; any thread (a relaxed read of a counter the stage's thread writes). */
+    public long eventsProcessed()
+    {
+        return (long)EVENTS_PROCESSED.getOpaque(this);
+    }
+
+    public long timersFired()
+    {
+        return (long)TIMERS_FIRED.getOpaque(this);
+    }
+
+    /** The input (0, or 1 of a two-input stage) of the element being handled; on the stage's thread. */
+    public int currentInput()
+    {
+        return input.currentInput();
+    }
+
+    /** The timestamp of the element or timer being handled; on the stage's thread. */
+    public long currentTimestamp()
+    {
+        return currentTimestamp;
+    }
+
+    public long currentWatermark()
+    {
+        return currentWatermark;
+    }
+
+    public KeyedStateStore store()
+    {
+        return store;
+    }
+
+    public KeyedStateRegistry stateRegistry()
+    {
+        return stateRegistry;
+    }
+
+    public TimerQueue eventTimers()
+    {
+        return eventTimers;
+    }
+
+    public TimerQueue processingTimers()
+    {
+        return processingTimers;
+    }
+
+    /** The context handed to the function: element and timer context, timer service and runtime context. */
+    private final class ChainContext extends KeyedProcessFunction<K, I, O>.OnTimerContext
+        implements InternalTimerService
+    {
+        private final RuntimeContext runtimeContext = new ChainRuntimeContext();
+
+        ChainContext()
+        {
+            function.super();
+        }
+
+        public long timestamp()
+        {
+            return currentTimestamp;
+        }
+
+        public TimerService timerService()
+        {
+            return this;
+        }
+
+        public <X> void output(final OutputTag<X> tag, final X value)
+        {
+            output.side(tag, value);
+        }
+
+        public K getCurrentKey()
+        {
+            return keyCodec.decode(keyContext.keyBuffer(), 0, keyContext.keyLength(), null);
+        }
+
+        public TimeDomain timeDomain()
+        {
+            return currentTimeDomain;
+        }
+
+        public long currentProcessingTime()
+        {
+            return nowMs;
+        }
+
+        public long currentWatermark()
+        {
+            return currentWatermark;
+        }
+
+        public void registerEventTimeTimer(final long timestampMs)
+        {
+            registerEventTimeTimer(0, timestampMs);
+        }
+
+        public void registerProcessingTimeTimer(final long timestampMs)
+        {
+            processingTimers.add(
+                timestampMs, 0, keyContext.keyGroup(), keyContext.keyBuffer(), keyContext.keyLength());
+        }
+
+        public void deleteEventTimeTimer(final long timestampMs)
+        {
+            deleteEventTimeTimer(0, timestampMs);
+        }
+
+        public void deleteProcessingTimeTimer(final long timestampMs)
+        {
+            processingTimers.remove(timestampMs, 0, keyContext.keyBuffer(), keyContext.keyLength());
+        }
+
+        public void registerEventTimeTimer(final long namespace, final long timestampMs)
+        {
+            eventTimers.add(
+                timestampMs, namespace, keyContext.keyGroup(), keyContext.keyBuffer(), keyContext.keyLength());
+        }
+
+        public void deleteEventTimeTimer(final long namespace, final long timestampMs)
+        {
+            eventTimers.remove(timestampMs, namespace, keyContext.keyBuffer(), keyContext.keyLength());
+        }
+
+        public long currentTimerNamespace()
+        {
+            return currentTimerNamespace;
+        }
+    }
+
+    private final class ChainRuntimeContext implements InternalRuntimeContext
+    {
+        public KeyedStateRegistry stateRegistry()
+        {
+            return stateRegistry;
+        }
+
+        public int shardId()
+        {
+            return shardId;
+        }
+
+        public int numberOfShards()
+        {
+            return shards;
+        }
+
+        public <T> ValueState<T> getState(final ValueStateDescriptor<T> descriptor)
+        {
+            return stateRegistry.getState(descriptor);
+        }
+
+        public LongValueState getLongState(final LongValueStateDescriptor descriptor)
+        {
+            return stateRegistry.getLongState(descriptor);
+        }
+
+        public <T> ListState<T> getListState(final ListStateDescriptor<T> descriptor)
+        {
+            return stateRegistry.getListState(descriptor);
+        }
+
+        public <UK, UV> MapState<UK, UV> getMapState(final MapStateDescriptor<UK, UV> descriptor)
+        {
+            return stateRegistry.getMapState(descriptor);
+        }
+
+        public <T> ReducingState<T> getReducingState(final ReducingStateDescriptor<T> descriptor)
+        {
+            return stateRegistry.getReducingState(descriptor);
+        }
+
+        public <IN, ACC, OUT> AggregatingState<IN, OUT> getAggregatingState(
+            final AggregatingStateDescriptor<IN, ACC, OUT> descriptor)
+        {
+            return stateRegistry.getAggregatingState(descriptor);
+        }
+    }
+}

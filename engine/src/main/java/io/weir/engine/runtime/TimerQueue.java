@@ -1,0 +1,454 @@
+package io.weir.engine.runtime;
+
+import io.weir.engine.state.KeyContext;
+import org.agrona.BitUtil;
+import io.weir.state.spi.StateKeyDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.Arrays;
+
+/**
+ * A shard's timers of one time domain: a min-heap ordered by (timestamp, registration order), deduplicated per
+ * (key, namespace, timestamp) through an open-addressing index, all in primitive arrays so that registering,
+ * deleting and firing timers allocate nothing once the arrays have grown to the working size.
+ * <p>
+ * Keys up to {@code keySlotBytes} live inline in a slab; longer keys are kept in a per-slot byte array.
+ * Owned by the shard thread; {@link #forEach} is also used by the snapshot point on that thread.
+ */
+public final class TimerQueue
+{
+    private static final int EMPTY = 0;
+
+    private final int keySlotBytes;
+    private long[] timestamps;
+    private long[] namespaces;
+    private long[] sequences;
+    private int[] keyGroups;
+    private int[] keyLengths;
+    private int[] heapIndex;
+    private int[] hashes;
+    private byte[][] overflowKeys;
+    private UnsafeBuffer keySlab;
+
+    private int[] heap;
+    private int size;
+    private int[] freeSlots;
+    private int freeCount;
+    private int slotHighWater;
+    private long nextSequence;
+
+    /** Open-addressing index: entries are slot + 1, 0 is empty; linear probing with backward-shift delete. */
+    private int[] index;
+    private int indexMask;
+
+    private long polledTimestamp;
+    private long polledNamespace;
+
+    public TimerQueue(final int initialCapacity, final int keySlotBytes)
+    {
+        final int capacity = BitUtil.findNextPositivePowerOfTwo(Math.max(16, initialCapacity));
+        this.keySlotBytes = keySlotBytes;
+        timestamps = new long[capacity];
+        namespaces = new long[capacity];
+        sequences = new long[capacity];
+        keyGroups = new int[capacity];
+        keyLengths = new int[capacity];
+        heapIndex = new int[capacity];
+        hashes = new int[capacity];
+        overflowKeys = new byte[capacity][];
+        keySlab = new UnsafeBuffer(new byte[capacity * keySlotBytes]);
+        heap = new int[capacity];
+        freeSlots = new int[capacity];
+        index = new int[capacity * 2];
+        indexMask = index.length - 1;
+    }
+
+    public int size()
+    {
+        return size;
+    }
+
+    public boolean isEmpty()
+    {
+        return size == 0;
+    }
+
+    /** @return the earliest timestamp, or {@code Long.MAX_VALUE} when empty. */
+    public long peekTimestamp()
+    {
+        return size == 0 ? Long.MAX_VALUE : timestamps[heap[0]];
+    }
+
+    /**
+     * Register a timer for the key at {@code key[0, keyLength)}.
+     *
+     * @return false if the same (key, namespace, timestamp) timer was already registered.
+     */
+    public boolean add(
+        final long timestamp, final long namespace, final int keyGroup, final DirectBuffer key, final int keyLength)
+    {
+        final int hash = hash(timestamp, namespace, key, keyLength);
+        if (find(hash, timestamp, namespace, key, keyLength) >= 0)
+        {
+            return false;
+        }
+        if (size == heap.length)
+        {
+            grow();
+        }
+        final int slot = freeCount > 0 ? freeSlots[--freeCount] : slotHighWater++;
+        timestamps[slot] = timestamp;
+        namespaces[slot] = namespace;
+        sequences[slot] = nextSequence++;
+        keyGroups[slot] = keyGroup;
+        keyLengths[slot] = keyLength;
+        hashes[slot] = hash;
+        if (keyLength <= keySlotBytes)
+        {
+            keySlab.putBytes(slot * keySlotBytes, key, 0, keyLength);
+            overflowKeys[slot] = null;
+        }
+        else
+        {
+            final byte[] bytes = new byte[keyLength];
+            key.getBytes(0, bytes);
+            overflowKeys[slot] = bytes;
+        }
+        insertIndex(hash, slot);
+        heap[size] = slot;
+        heapIndex[slot] = size;
+        size++;
+        siftUp(size - 1);
+        return true;
+    }
+
+    /** @return false if no such timer was registered (a no-op). */
+    public boolean remove(final long timestamp, final long namespace, final DirectBuffer key, final int keyLength)
+    {
+        final int hash = hash(timestamp, namespace, key, keyLength);
+        final int position = find(hash, timestamp, namespace, key, keyLength);
+        if (position < 0)
+        {
+            return false;
+        }
+        final int slot = index[position] - 1;
+        deleteIndexAt(position);
+        removeFromHeap(heapIndex[slot]);
+        release(slot);
+        return true;
+    }
+
+    /**
+     * Remove the earliest timer if its timestamp is {@code <= upTo}, make its key current in {@code keyContext},
+     * and expose its timestamp and namespace through {@link #polledTimestamp()} / {@link #polledNamespace()}.
+     *
+     * @return true if a timer was polled.
+     */
+    public boolean pollDue(final long upTo, final KeyContext keyContext)
+    {
+        if (size == 0)
+        {
+            return false;
+        }
+        final int slot = heap[0];
+        if (timestamps[slot] > upTo)
+        {
+            return false;
+        }
+        polledTimestamp = timestamps[slot];
+        polledNamespace = namespaces[slot];
+        final byte[] overflow = overflowKeys[slot];
+        if (overflow == null)
+        {
+            keyContext.setCurrentKey(keySlab, slot * keySlotBytes, keyLengths[slot], keyGroups[slot]);
+        }
+        else
+        {
+            keyContext.setCurrentKey(new UnsafeBuffer(overflow), 0, overflow.length, keyGroups[slot]);
+        }
+        final int position = findSlot(slot);
+        deleteIndexAt(position);
+        removeFromHeap(0);
+        release(slot);
+        return true;
+    }
+
+    /**
+     * For a look-ahead prefetch of the state the next timers will touch: for each due timer ({@code timestamp <=
+     * upTo}) among the first {@code positions} places of the heap (the earliest timers, so the ones fired next,
+     * though not in firing order), write one store key per state of {@code stateIds[0, stateCount)} at {@code i *
+     * stride} of {@code keys}, its length in {@code lengths[i]}. Skips keys longer than a stride holds.
+     *
+     * @return the number of keys written, at most {@code maxKeys}.
+     */
+    public int collectDueKeys(
+        final long upTo,
+        final int positions,
+        final int[] stateIds,
+        final int stateCount,
+        final MutableDirectBuffer keys,
+        final int stride,
+        final int[] lengths,
+        final int maxKeys)
+    {
+        int count = 0;
+        for (int i = 0, end = Math.min(size, positions); i < end && count + stateCount <= maxKeys; i++)
+        {
+            final int slot = heap[i];
+            final int keyLength = keyLengths[slot];
+            if (timestamps[slot] > upTo || overflowKeys[slot] != null ||
+                StateKeyDescriptor.KEY_OFFSET + keyLength > stride)
+            {
+                continue;
+            }
+            for (int st = 0; st < stateCount; st++)
+            {
+                lengths[count] = StateKeyDescriptor.writePrefix(keys, count * stride, keyGroups[slot], stateIds[st],
+                    keySlab, slot * keySlotBytes, keyLength);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    public long polledTimestamp()
+    {
+        return polledTimestamp;
+    }
+
+    public long polledNamespace()
+    {
+        return polledNamespace;
+    }
+
+    /** Receives timers in no particular order; the key buffer is valid only for the call. */
+    @FunctionalInterface
+    public interface TimerVisitor
+    {
+        void onTimer(long timestamp, long namespace, int keyGroup, DirectBuffer key, int keyOffset, int keyLength);
+    }
+
+    /** Visit every registered timer (for snapshots and tests). */
+    public void forEach(final TimerVisitor visitor)
+    {
+        for (int i = 0; i < size; i++)
+        {
+            final int slot = heap[i];
+            final byte[] overflow = overflowKeys[slot];
+            if (overflow == null)
+            {
+                visitor.onTimer(timestamps[slot], namespaces[slot], keyGroups[slot], keySlab, slot * keySlotBytes,
+                    keyLengths[slot]);
+            }
+            else
+            {
+                visitor.onTimer(timestamps[slot], namespaces[slot], keyGroups[slot], new UnsafeBuffer(overflow), 0,
+                    overflow.length);
+            }
+        }
+    }
+
+    private void release(final int slot)
+    {
+        overflowKeys[slot] = null;
+        freeSlots[freeCount++] = slot;
+    }
+
+    private static int hash(final long timestamp, final long namespace, final DirectBuffer key, final int keyLength)
+    {
+        final long h = KeyGroups.hash(key, 0, keyLength) ^ KeyGroups.mix(timestamp * 31 + namespace);
+        return (int)(h ^ (h >>> 32));
+    }
+
+    private int find(
+        final int hash, final long timestamp, final long namespace, final DirectBuffer key, final int keyLength)
+    {
+        int position = hash & indexMask;
+        while (true)
+        {
+            final int entry = index[position];
+            if (entry == EMPTY)
+            {
+                return -1;
+            }
+            final int slot = entry - 1;
+            if (hashes[slot] == hash && timestamps[slot] == timestamp && namespaces[slot] == namespace &&
+                keyEquals(slot, key, keyLength))
+            {
+                return position;
+            }
+            position = (position + 1) & indexMask;
+        }
+    }
+
+    private int findSlot(final int slot)
+    {
+        int position = hashes[slot] & indexMask;
+        while (index[position] != slot + 1)
+        {
+            position = (position + 1) & indexMask;
+        }
+        return position;
+    }
+
+    private boolean keyEquals(final int slot, final DirectBuffer key, final int keyLength)
+    {
+        if (keyLengths[slot] != keyLength)
+        {
+            return false;
+        }
+        final byte[] overflow = overflowKeys[slot];
+        if (overflow != null)
+        {
+            for (int i = 0; i < keyLength; i++)
+            {
+                if (overflow[i] != key.getByte(i))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        final int base = slot * keySlotBytes;
+        int i = 0;
+        for (; i + Long.BYTES <= keyLength; i += Long.BYTES)
+        {
+            if (keySlab.getLong(base + i) != key.getLong(i))
+            {
+                return false;
+            }
+        }
+        for (; i < keyLength; i++)
+        {
+            if (keySlab.getByte(base + i) != key.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void insertIndex(final int hash, final int slot)
+    {
+        int position = hash & indexMask;
+        while (index[position] != EMPTY)
+        {
+            position = (position + 1) & indexMask;
+        }
+        index[position] = slot + 1;
+    }
+
+    private void deleteIndexAt(final int position)
+    {
+        int hole = position;
+        int next = (hole + 1) & indexMask;
+        while (index[next] != EMPTY)
+        {
+            final int ideal = hashes[index[next] - 1] & indexMask;
+            // Move the entry back into the hole unless its ideal position lies cyclically in (hole, next].
+            final boolean stays = hole <= next ? (hole < ideal && ideal <= next) : (hole < ideal || ideal <= next);
+            if (!stays)
+            {
+                index[hole] = index[next];
+                hole = next;
+            }
+            next = (next + 1) & indexMask;
+        }
+        index[hole] = EMPTY;
+    }
+
+    private boolean less(final int slotA, final int slotB)
+    {
+        final long a = timestamps[slotA];
+        final long b = timestamps[slotB];
+        return a < b || (a == b && sequences[slotA] < sequences[slotB]);
+    }
+
+    private void siftUp(final int position)
+    {
+        int child = position;
+        final int slot = heap[child];
+        while (child > 0)
+        {
+            final int parent = (child - 1) >>> 1;
+            final int parentSlot = heap[parent];
+            if (!less(slot, parentSlot))
+            {
+                break;
+            }
+            heap[child] = parentSlot;
+            heapIndex[parentSlot] = child;
+            child = parent;
+        }
+        heap[child] = slot;
+        heapIndex[slot] = child;
+    }
+
+    private void siftDown(final int position)
+    {
+        int parent = position;
+        final int slot = heap[parent];
+        final int half = size >>> 1;
+        while (parent < half)
+        {
+            int child = 2 * parent + 1;
+            final int right = child + 1;
+            if (right < size && less(heap[right], heap[child]))
+            {
+                child = right;
+            }
+            if (!less(heap[child], slot))
+            {
+                break;
+            }
+            heap[parent] = heap[child];
+            heapIndex[heap[parent]] = parent;
+            parent = child;
+        }
+        heap[parent] = slot;
+        heapIndex[slot] = parent;
+    }
+
+    private void removeFromHeap(final int position)
+    {
+        size--;
+        if (position == size)
+        {
+            return;
+        }
+        final int moved = heap[size];
+        heap[position] = moved;
+        heapIndex[moved] = position;
+        siftDown(position);
+        if (heap[position] == moved)
+        {
+            siftUp(position);
+        }
+    }
+
+    private void grow()
+    {
+        final int capacity = heap.length * 2;
+        timestamps = Arrays.copyOf(timestamps, capacity);
+        namespaces = Arrays.copyOf(namespaces, capacity);
+        sequences = Arrays.copyOf(sequences, capacity);
+        keyGroups = Arrays.copyOf(keyGroups, capacity);
+        keyLengths = Arrays.copyOf(keyLengths, capacity);
+        heapIndex = Arrays.copyOf(heapIndex, capacity);
+        hashes = Arrays.copyOf(hashes, capacity);
+        overflowKeys = Arrays.copyOf(overflowKeys, capacity);
+        final UnsafeBuffer slab = new UnsafeBuffer(new byte[capacity * keySlotBytes]);
+        slab.putBytes(0, keySlab, 0, keySlab.capacity());
+        keySlab = slab;
+        heap = Arrays.copyOf(heap, capacity);
+        freeSlots = Arrays.copyOf(freeSlots, capacity);
+        index = new int[capacity * 2];
+        indexMask = index.length - 1;
+        for (int i = 0; i < size; i++)
+        {
+            insertIndex(hashes[heap[i]], heap[i]);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.weir.engine.runtime.window;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.codec.Codec;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.functions.Collector;
+import io.weir.api.functions.OutputTag;
+import io.weir.api.state.ValueState;
+import io.weir.api.state.ValueStateDescriptor;
+import io.weir.api.window.EventTimeSessionWindows;
+import io.weir.api.window.ProcessWindowFunction;
+import io.weir.api.window.TimeWindow;
+import io.weir.engine.runtime.InternalRuntimeContext;
+import io.weir.engine.runtime.InternalTimerService;
+import io.weir.engine.state.KeyedStateRegistry;
+import io.weir.engine.state.NamespacedState;
+
+/**
+ * Flink's event-time {@code WindowOperator} for merging windows ({@link EventTimeSessionWindows}) with incremental
+ * aggregation, the default {@code EventTimeTrigger} and zero allowed lateness.
+ * <p>
+ * <b>State.</b> Two keyed states, both in the shard's state store so they are part of every checkpoint:
+ * <ul>
+ * <li>{@value #WINDOW_SET_STATE_NAME}: per key, the {@link SessionWindowSet} (Flink's {@code MergingWindowSet})
+ *     mapping every in-flight session {@code [start, end)} to its state namespace;</li>
+ * <li>{@value #CONTENTS_STATE_NAME}: per key and state namespace, the accumulator. A session keeps the namespace
+ *     of the window that created it (its first element's timestamp); on a merge the surviving session takes the
+ *     namespace of the earliest merged session and the others' accumulators are folded into it with
+ *     {@link AggregateFunction#merge} (Flink's {@code mergeNamespaces}) and cleared.</li>
+ * </ul>
+ * Each in-flight session has one event-time timer, namespace = session start, at {@code end - 1}.
+ * <p>
+ * <b>An element with timestamp {@code ts}</b>, with the shard's watermark {@code wm} (every in-flight session
+ * ends after {@code wm}: its timer would have fired otherwise), gets the window {@code [ts, ts + gap)}, which is
+ * added to the key's window set (Flink's {@code addWindow}):
+ * <ol>
+ * <li>It intersects no session: it becomes a new session. If its last millisecond {@code ts + gap - 1 <= wm}
+ *     the window is late: it is removed again (Flink's {@code retireWindow}), the element is skipped, and since
+ *     then also {@code ts <= wm} (Flink's {@code isElementLate}) it goes to the late side output if one is set,
+ *     otherwise it is dropped. Nothing else changes. Otherwise the accumulator is created and a timer
+ *     registered.</li>
+ * <li>It lies inside one session: no merge; the element is added to that session (even if {@code ts <= wm}:
+ *     the session is not late).</li>
+ * <li>It intersects sessions {@code s1..sn} and extends them or bridges several: they merge into the cover
+ *     {@code [min start, max end)}; their timers are deleted, one timer is registered at the cover's
+ *     {@code end - 1}, their accumulators are merged into {@code s1}'s namespace, and the element is added.
+ *     The cover ends no earlier than {@code s1}, which is after {@code wm}, so a merged window is never late
+ *     and an element that reaches a live session is never late either, however old its timestamp (as in Flink;
+ *     Flink's "window end cannot become earlier than the watermark by merging" check cannot trigger).</li>
+ * </ol>
+ * <b>A timer</b> at {@code t} for namespace {@code start} fires the session {@code [start, t + 1)}: the window
+ * function gets the key, the session and the aggregate result; then the accumulator and the set entry are removed.
+ * A timer that matches no session does nothing (Flink's guard; cannot happen as timers are deleted on merge).
+ * End of input (watermark {@code Long.MAX_VALUE}) fires every session.
+ * <p>
+ * One instance per shard; shard thread only.
+ */
+public final class SessionWindowOperator<K, I, ACC, OUT, R> extends KeyedProcessFunction<K, I, R>
+    implements SessionWindowSet.MergeCallback
+{
+    public static final String WINDOW_SET_STATE_NAME = "session-window-set";
+    public static final String CONTENTS_STATE_NAME = "session-window-contents";
+
+    private final EventTimeSessionWindows assigner;
+    private final AggregateFunction<I, ACC, OUT> aggregateFunction;
+    private final Codec<ACC> accumulatorCodec;
+    private final ProcessWindowFunction<K, OUT, R> windowFunction;
+    private final OutputTag<I> lateDataTag;
+    private final TimeWindow window = new TimeWindow();
+
+    private ValueState<SessionWindowSet> windowSets;
+    private ValueState<ACC> contents;
+    private NamespacedState contentsNamespace;
+
+    // Set per element for the merge callback (avoids a capturing lambda per element).
+    private InternalTimerService timers;
+
+    public SessionWindowOperator(
+        final EventTimeSessionWindows assigner,
+        final AggregateFunction<I, ACC, OUT> aggregateFunction,
+        final Codec<ACC> accumulatorCodec,
+        final ProcessWindowFunction<K, OUT, R> windowFunction,
+        final OutputTag<I> lateDataTag)
+    {
+        this.assigner = assigner;
+        this.aggregateFunction = aggregateFunction;
+        this.accumulatorCodec = accumulatorCodec;
+        this.windowFunction = windowFunction;
+        this.lateDataTag = lateDataTag;
+    }
+
+    @SuppressWarnings("unchecked")
+    public void open(final RuntimeContext runtimeContext)
+    {
+        final KeyedStateRegistry registry = ((InternalRuntimeContext)runtimeContext).stateRegistry();
+        windowSets = registry.getState(
+            new ValueStateDescriptor<>(WINDOW_SET_STATE_NAME, SessionWindowSetCodec.INSTANCE));
+        final Object state = registry.getNamespacedState(
+            new ValueStateDescriptor<>(CONTENTS_STATE_NAME, accumulatorCodec));
+        contents = (ValueState<ACC>)state;
+        contentsNamespace = (NamespacedState)state;
+    }
+
+    public void processElement(final I value, final Context ctx, final Collector<R> out)
+    {
+        final long timestamp = ctx.timestamp();
+        timers = (InternalTimerService)ctx.timerService();
+        final long watermark = timers.currentWatermark();
+        SessionWindowSet set = windowSets.value();
+        if (set == null)
+        {
+            set = new SessionWindowSet();
+        }
+        final int index = set.addWindow(timestamp, assigner.windowEnd(timestamp), this);
+        final long end = set.end(index);
+        if (set.lastAddCreated() && end - 1 <= watermark)
+        {
+            set.removeAt(index);
+            if (timestamp <= watermark && lateDataTag != null)
+            {
+                ctx.output(lateDataTag, value);
+            }
+        }
+        else
+        {
+            contentsNamespace.setNamespace(set.stateNamespace(index));
+            ACC accumulator = contents.value();
+            if (accumulator == null)
+            {
+                accumulator = aggregateFunction.createAccumulator();
+            }
+            contents.update(aggregateFunction.add(value, accumulator));
+            timers.registerEventTimeTimer(set.start(index), end - 1);
+            windowSets.update(set);
+        }
+        timers = null;
+    }
+
+    /** Merge callback, within {@link #processElement}: move timers and fold accumulators into the first. */
+    public void onMerge(final SessionWindowSet set, final int from, final int to, final long start, final long end)
+    {
+        for (int i = from; i <= to; i++)
+        {
+            timers.deleteEventTimeTimer(set.start(i), set.end(i) - 1);
+        }
+        timers.registerEventTimeTimer(start, end - 1);
+        if (from == to)
+        {
+            return;
+        }
+        contentsNamespace.setNamespace(set.stateNamespace(from));
+        ACC merged = contents.value();
+        for (int i = from + 1; i <= to; i++)
+        {
+            contentsNamespace.setNamespace(set.stateNamespace(i));
+            final ACC source = contents.value();
+            if (source != null)
+            {
+                contents.clear();
+                merged = merged == null ? source : aggregateFunction.merge(merged, source);
+            }
+        }
+        if (merged != null)
+        {
+            contentsNamespace.setNamespace(set.stateNamespace(from));
+            contents.update(merged);
+        }
+    }
+
+    public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<R> out)
+    {
+        final long start = ((InternalTimerService)ctx.timerService()).currentTimerNamespace();
+        final SessionWindowSet set = windowSets.value();
+        final int index = set == null ? -1 : set.indexOfEnd(timestampMs + 1);
+        if (index < 0 || set.start(index) != start)
+        {
+            return;
+        }
+        contentsNamespace.setNamespace(set.stateNamespace(index));
+        final ACC accumulator = contents.value();
+        if (accumulator != null)
+        {
+            window.set(start, timestampMs + 1);
+            windowFunction.process(ctx.getCurrentKey(), window, aggregateFunction.result(accumulator), out);
+        }
+        contents.clear();
+        set.removeAt(index);
+        if (set.isEmpty())
+        {
+            windowSets.clear();
+        }
+        else
+        {
+            windowSets.update(set);
+        }
+    }
+}

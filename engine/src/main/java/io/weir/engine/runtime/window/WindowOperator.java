@@ -1,0 +1,112 @@
+package io.weir.engine.runtime.window;
+
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.codec.Codec;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.functions.Collector;
+import io.weir.api.functions.OutputTag;
+import io.weir.api.state.AggregatingState;
+import io.weir.api.state.AggregatingStateDescriptor;
+import io.weir.api.window.ProcessWindowFunction;
+import io.weir.api.window.TimeWindow;
+import io.weir.api.window.WindowAssigner;
+import io.weir.engine.runtime.InternalRuntimeContext;
+import io.weir.engine.runtime.InternalTimerService;
+import io.weir.engine.state.NamespacedState;
+
+/**
+ * Flink's event-time {@code WindowOperator} for fixed-size (tumbling and sliding) windows with incremental
+ * aggregation and zero allowed lateness: each (key, window) has an accumulator in namespaced state (namespace =
+ * window start) and an event-time timer at the window's last millisecond; when the watermark passes it, the
+ * window's result is emitted and its state cleared. An element all of whose windows have already fired is
+ * late: it goes to the late-data side output, if one is set, and is otherwise dropped.
+ * One instance per shard; shard thread only.
+ */
+public final class WindowOperator<K, I, ACC, OUT, R> extends KeyedProcessFunction<K, I, R>
+    implements WindowAssigner.WindowStartConsumer
+{
+    private static final String STATE_NAME = "window-contents";
+
+    private final WindowAssigner assigner;
+    private final AggregateFunction<I, ACC, OUT> aggregateFunction;
+    private final Codec<ACC> accumulatorCodec;
+    private final ProcessWindowFunction<K, OUT, R> windowFunction;
+    private final OutputTag<I> lateDataTag;
+    private final long sizeMs;
+    private final TimeWindow window = new TimeWindow();
+
+    private AggregatingState<I, OUT> contents;
+    private NamespacedState contentsNamespace;
+
+    // Per-element scratch for the assigner callback (avoids a capturing lambda per element).
+    private I element;
+    private InternalTimerService timers;
+    private boolean assignedToLiveWindow;
+
+    public WindowOperator(
+        final WindowAssigner assigner,
+        final AggregateFunction<I, ACC, OUT> aggregateFunction,
+        final Codec<ACC> accumulatorCodec,
+        final ProcessWindowFunction<K, OUT, R> windowFunction,
+        final OutputTag<I> lateDataTag)
+    {
+        this.assigner = assigner;
+        this.aggregateFunction = aggregateFunction;
+        this.accumulatorCodec = accumulatorCodec;
+        this.windowFunction = windowFunction;
+        this.lateDataTag = lateDataTag;
+        this.sizeMs = assigner.sizeMs();
+    }
+
+    @SuppressWarnings("unchecked")
+    public void open(final RuntimeContext runtimeContext)
+    {
+        final AggregatingStateDescriptor<I, ACC, OUT> descriptor =
+            new AggregatingStateDescriptor<>(STATE_NAME, aggregateFunction, accumulatorCodec);
+        final Object state = ((InternalRuntimeContext)runtimeContext).stateRegistry().getNamespacedState(descriptor);
+        contents = (AggregatingState<I, OUT>)state;
+        contentsNamespace = (NamespacedState)state;
+    }
+
+    public void processElement(final I value, final Context ctx, final Collector<R> out)
+    {
+        element = value;
+        timers = (InternalTimerService)ctx.timerService();
+        assignedToLiveWindow = false;
+        assigner.assignWindows(ctx.timestamp(), this);
+        if (!assignedToLiveWindow && ctx.timestamp() <= timers.currentWatermark() && lateDataTag != null)
+        {
+            ctx.output(lateDataTag, value);
+        }
+        element = null;
+    }
+
+    /** Assigner callback, within {@link #processElement}. */
+    public boolean onWindowStart(final long windowStart)
+    {
+        final long maxTimestamp = windowStart + sizeMs - 1;
+        if (maxTimestamp <= timers.currentWatermark())
+        {
+            return true;
+        }
+        assignedToLiveWindow = true;
+        contentsNamespace.setNamespace(windowStart);
+        contents.add(element);
+        timers.registerEventTimeTimer(windowStart, maxTimestamp);
+        return true;
+    }
+
+    public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<R> out)
+    {
+        final long windowStart = ((InternalTimerService)ctx.timerService()).currentTimerNamespace();
+        contentsNamespace.setNamespace(windowStart);
+        final OUT result = contents.get();
+        if (result != null)
+        {
+            window.set(windowStart, windowStart + sizeMs);
+            windowFunction.process(ctx.getCurrentKey(), window, result, out);
+        }
+        contents.clear();
+    }
+}

@@ -1,0 +1,186 @@
+package io.weir.engine.runtime;
+
+import io.weir.snapshot.TestSeeds;
+import io.weir.engine.state.KeyContext;
+import io.weir.state.spi.StateKeyDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(TestSeeds.class)
+@Timeout(30)
+class TimerQueueTest
+{
+    private final UnsafeBuffer key = new UnsafeBuffer(new byte[64]);
+    private final KeyContext keyContext = new KeyContext(64);
+
+    private int longKey(final long k)
+    {
+        key.putLong(0, k, ByteOrder.BIG_ENDIAN);
+        return 8;
+    }
+
+    @Test
+    void shouldFireInTimestampOrder()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16);
+        final long[] timestamps = {50, 10, 40, 20, 30, 10};
+        for (int i = 0; i < timestamps.length; i++)
+        {
+            queue.add(timestamps[i], 0, 0, key, longKey(i));
+        }
+        final List<Long> fired = new ArrayList<>();
+        while (queue.pollDue(Long.MAX_VALUE, keyContext))
+        {
+            fired.add(queue.polledTimestamp());
+        }
+        assertEquals(List.of(10L, 10L, 20L, 30L, 40L, 50L), fired);
+    }
+
+    @Test
+    void shouldCollectTheStoreKeysOfTheEarliestDueTimersForEachState()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16);
+        queue.add(30, 0, 5, key, longKey(3));
+        queue.add(10, 0, 5, key, longKey(1));
+        queue.add(90, 0, 5, key, longKey(9)); // not due
+        queue.add(20, 0, 6, key, longKey(2));
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
+        final int[] lengths = new int[16];
+        final int count = queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, keys, 64, lengths, 16);
+        assertEquals(6, count, "3 due timers x 2 states");
+        final List<String> collected = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            assertEquals(StateKeyDescriptor.KEY_OFFSET + 8, lengths[i]);
+            collected.add(keys.getShort(i * 64 + StateKeyDescriptor.KEY_GROUP_OFFSET, ByteOrder.BIG_ENDIAN) + "/" +
+                keys.getShort(i * 64 + StateKeyDescriptor.STATE_ID_OFFSET, ByteOrder.BIG_ENDIAN) + "/" +
+                keys.getLong(i * 64 + StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN));
+        }
+        collected.sort(null);
+        assertEquals(List.of("5/11/1", "5/11/3", "5/7/1", "5/7/3", "6/11/2", "6/7/2"), collected);
+        assertEquals(2, queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, keys, 64, lengths, 3),
+            "no more keys than asked for, whole timers only");
+        assertEquals(0, queue.collectDueKeys(50, 16, new int[] {7}, 1, keys, StateKeyDescriptor.KEY_OFFSET + 7,
+            lengths, 16), "keys longer than a stride are skipped");
+        assertEquals(4, queue.size(), "collecting fires nothing");
+    }
+
+    @Test
+    void shouldDeduplicatePerKeyNamespaceAndTimestamp()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16);
+        assertTrue(queue.add(100, 0, 3, key, longKey(7)));
+        assertFalse(queue.add(100, 0, 3, key, longKey(7)));
+        assertTrue(queue.add(100, 1, 3, key, longKey(7)), "another namespace is another timer");
+        assertTrue(queue.add(100, 0, 3, key, longKey(8)), "another key is another timer");
+        assertTrue(queue.add(101, 0, 3, key, longKey(7)), "another timestamp is another timer");
+        assertEquals(4, queue.size());
+    }
+
+    @Test
+    void shouldTreatDeleteOfMissingTimerAsNoOp()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16);
+        queue.add(5, 0, 0, key, longKey(1));
+        assertFalse(queue.remove(6, 0, key, longKey(1)));
+        assertTrue(queue.remove(5, 0, key, longKey(1)));
+        assertFalse(queue.remove(5, 0, key, longKey(1)));
+        assertTrue(queue.isEmpty());
+    }
+
+    @Test
+    void shouldOnlyPollTimersAtOrBelowTheBound()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16);
+        queue.add(10, 0, 0, key, longKey(1));
+        queue.add(20, 0, 0, key, longKey(2));
+        assertTrue(queue.pollDue(15, keyContext));
+        assertEquals(10, queue.polledTimestamp());
+        assertEquals(1, keyContext.keyBuffer().getLong(0, ByteOrder.BIG_ENDIAN), "the timer's key is made current");
+        assertFalse(queue.pollDue(19, keyContext));
+        assertEquals(20, queue.peekTimestamp());
+    }
+
+    @Test
+    void shouldKeepKeysLongerThanTheInlineSlot()
+    {
+        final TimerQueue queue = new TimerQueue(4, 8);
+        for (int i = 0; i < 40; i++)
+        {
+            key.setMemory(0, 40, (byte)i);
+            queue.add(1000 - i, 0, i, key, 40);
+        }
+        key.setMemory(0, 40, (byte)5);
+        assertFalse(queue.add(995, 0, 5, key, 40));
+        assertTrue(queue.remove(995, 0, key, 40));
+        int count = 0;
+        while (queue.pollDue(Long.MAX_VALUE, keyContext))
+        {
+            final int i = (int)(1000 - queue.polledTimestamp());
+            assertEquals(40, keyContext.keyLength());
+            assertEquals((byte)i, keyContext.keyBuffer().getByte(39));
+            assertEquals(i, keyContext.keyGroup());
+            count++;
+        }
+        assertEquals(39, count);
+    }
+
+    /** A timer as the model sees it: ordered by timestamp, then key. */
+    private record ModelTimer(long timestamp, long key) implements Comparable<ModelTimer>
+    {
+        public int compareTo(final ModelTimer o)
+        {
+            final int c = Long.compare(timestamp, o.timestamp);
+            return c != 0 ? c : Long.compare(key, o.key);
+        }
+    }
+
+    @Test
+    void shouldMatchAnOrderedSetModelUnderRandomOperations()
+    {
+        final long seed = TestSeeds.seed("TimerQueueTest");
+        final Random random = new Random(seed);
+        final TimerQueue queue = new TimerQueue(2, 16);
+        final TreeSet<ModelTimer> model = new TreeSet<>();
+        long watermark = 0;
+        for (int op = 0; op < 200_000; op++)
+        {
+            final int choice = random.nextInt(10);
+            final long k = random.nextInt(500);
+            final long ts = watermark + random.nextInt(1000);
+            if (choice < 5)
+            {
+                assertEquals(model.add(new ModelTimer(ts, k)), queue.add(ts, 0, 0, key, longKey(k)), "seed " + seed);
+            }
+            else if (choice < 8)
+            {
+                assertEquals(model.remove(new ModelTimer(ts, k)), queue.remove(ts, 0, key, longKey(k)),
+                    "seed " + seed);
+            }
+            else
+            {
+                watermark += random.nextInt(50);
+                while (queue.pollDue(watermark, keyContext))
+                {
+                    assertEquals(model.first().timestamp(), queue.polledTimestamp(), "earliest first; seed " + seed);
+                    final long firedKey = keyContext.keyBuffer().getLong(0, ByteOrder.BIG_ENDIAN);
+                    assertTrue(model.remove(new ModelTimer(queue.polledTimestamp(), firedKey)), "seed " + seed);
+                }
+                assertTrue(model.isEmpty() || model.first().timestamp() > watermark, "seed " + seed);
+            }
+            assertEquals(model.size(), queue.size(), "seed " + seed);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.weir.engine.runtime.checkpoint;
+
+import io.weir.engine.runtime.snapshot.ShardStateWriter;
+import io.weir.engine.runtime.snapshot.StateFileEntryWriter;
+
+import io.weir.engine.state.TtlSnapshotFilter;
+import io.weir.snapshot.SnapshotFileResult;
+import io.weir.snapshot.SnapshotFileWriter;
+import io.weir.snapshot.SnapshotHeader;
+import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.StoreSnapshot;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The hand-over of a state file between the checkpoint thread and a shard that writes it between events. */
+class ShardStateWriterTest
+{
+    @TempDir
+    Path dir;
+
+    private final ManyToOneConcurrentLinkedQueue<ShardStateWriter.Task> written = new ManyToOneConcurrentLinkedQueue<>();
+    private static final long IDLE_ONLY_NS = 250_000_000L;
+
+    private final ShardStateWriter writer = new ShardStateWriter(0, written, IDLE_ONLY_NS);
+
+    /** A snapshot of {@code entries} puts that records the budget of each read. */
+    static final class CountingSnapshot implements StoreSnapshot
+    {
+        final long checkpointId;
+        final int entries;
+        final List<Integer> budgets = new ArrayList<>();
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[4]);
+        int visited;
+        int releases;
+
+        CountingSnapshot(final long checkpointId, final int entries)
+        {
+            this.checkpointId = checkpointId;
+            this.entries = entries;
+        }
+
+        public long checkpointId()
+        {
+            return checkpointId;
+        }
+
+        public boolean isFull()
+        {
+            return true;
+        }
+
+        public void forEach(final EntryVisitor visitor)
+        {
+            throw new AssertionError("a shard reads its snapshot in steps");
+        }
+
+        public boolean read(final EntryVisitor visitor, final int budget)
+        {
+            budgets.add(budget);
+            for (int n = 0; n < budget && visited < entries; n++, visited++)
+            {
+                key.putShort(0, (short)(visited % 4), ByteOrder.BIG_ENDIAN);
+                key.putInt(4, visited);
+                value.putInt(0, visited * 10);
+                visitor.onEntry(key, 8, value, 4);
+            }
+            return visited < entries;
+        }
+
+        public void release()
+        {
+            releases++;
+        }
+    }
+
+    private StateFileEntryWriter open(final long checkpointId)
+    {
+        final SnapshotHeader header = SnapshotHeader.full("test", 0, 0, 3, 128, checkpointId, 0);
+        final SnapshotFileWriter file = SnapshotFileWriter.open(
+            dir.resolve("state-" + checkpointId + ".full"), header, 1024, CheckpointCoordinator.SHARD_STAGING_BYTES);
+        file.allocateBlockBuffers();
+        return new StateFileEntryWriter(file, TtlSnapshotFilter.of(List.of(), 0), true, null);
+    }
+
+    /** The shard expects checkpoint {@code checkpointId}, is handed its file, and writes one step of 100 entries. */
+    private CountingSnapshot startWriting(final long checkpointId)
+    {
+        writer.expect(checkpointId, 0);
+        final CountingSnapshot snapshot = new CountingSnapshot(checkpointId, 100);
+        writer.handOver(checkpointId, snapshot, open(checkpointId));
+        writer.write(8);
+        return snapshot;
+    }
+
+    private List<Path> files() throws IOException
+    {
+        try (Stream<Path> list = Files.list(dir))
+        {
+            return list.toList();
+        }
+    }
+
+    @Test
+    void shouldWriteTheHandedOverSnapshotOneStepPerCallAndHandTheFileBack()
+    {
+        writer.expect(5, 0);
+        assertTrue(writer.isBusy());
+        assertEquals(0, writer.write(4), "nothing to do before the checkpoint thread hands the file over");
+
+        final CountingSnapshot snapshot = new CountingSnapshot(5, 10);
+        final StateFileEntryWriter entries = open(5);
+        writer.handOver(5, snapshot, entries);
+        assertEquals(1, writer.write(4));
+        assertEquals(List.of(4), snapshot.budgets, "one step per call, of the budget asked");
+        assertEquals(4, entries.file().entryCount());
+        assertNull(written.peek(), "handed back only when complete");
+
+        assertEquals(1, writer.write(4));
+        assertEquals(1, writer.write(4));
+        assertFalse(writer.isBusy());
+        assertEquals(1, snapshot.releases, "the shard releases the snapshot it read");
+        final ShardStateWriter.Task task = written.poll();
+        assertEquals(5, task.checkpointId);
+        assertEquals(0, task.shardId);
+        final SnapshotFileResult result = task.entries.file().finish();
+        assertEquals(10, result.entryCount());
+        assertTrue(Files.exists(result.path()));
+        assertEquals(0, writer.write(4), "idle again");
+    }
+
+    @Test
+    void shouldLetABusyShardWriteOnlyOnceItsFileIsOverdue()
+    {
+        writer.expect(5, 1_000);
+        assertFalse(writer.mayWriteUnderLoad(1_000), "at the snapshot point: only while idle");
+        assertFalse(writer.mayWriteUnderLoad(1_000 + IDLE_ONLY_NS - 1));
+        assertTrue(writer.mayWriteUnderLoad(1_000 + IDLE_ONLY_NS), "overdue");
+        writer.abandon();
+        writer.expect(6, 5_000_000);
+        assertFalse(writer.mayWriteUnderLoad(5_000_000), "counted from the latest snapshot point");
+
+        final ShardStateWriter onRequest = new ShardStateWriter(1, written, CheckpointCoordinator.idleOnlyNs(0));
+        onRequest.expect(7, 42);
+        assertTrue(onRequest.mayWriteUnderLoad(42), "without an interval, under load from the start");
+        assertEquals(500_000_000L, CheckpointCoordinator.idleOnlyNs(1000), "half the interval");
+    }
+
+    @Test
+    void shouldStopExpectingACheckpointAbandonedBeforeItsFileWasOpened()
+    {
+        writer.expect(3, 0);
+        writer.cancel(3);
+        assertEquals(1, writer.write(16));
+        assertFalse(writer.isBusy());
+        assertNull(written.peek());
+    }
+
+    @Test
+    void shouldDropTheFileOfAnAbandonedCheckpointAtTheNextSnapshotPoint() throws IOException
+    {
+        final CountingSnapshot abandoned = startWriting(1);
+        assertEquals(1, files().size(), "the temp file being written");
+
+        writer.expect(2, 0);
+        assertEquals(1, abandoned.releases);
+        assertEquals(List.of(), files(), "the abandoned temp file is deleted");
+
+        writer.cancel(1); // the checkpoint thread catching up with the abandoned point: ignored
+        assertEquals(1, writer.write(8));
+        assertTrue(writer.isBusy(), "still expecting checkpoint 2");
+
+        final CountingSnapshot next = new CountingSnapshot(2, 3);
+        writer.handOver(2, next, open(2));
+        assertEquals(1, writer.write(8));
+        assertFalse(writer.isBusy());
+        assertEquals(2, written.poll().checkpointId);
+        assertNull(written.peek());
+    }
+
+    @Test
+    void shouldDeleteUnfinishedFilesWhenTheShardStops() throws IOException
+    {
+        final CountingSnapshot reading = startWriting(1);
+        writer.abandon();
+        assertFalse(writer.isBusy());
+        assertEquals(1, reading.releases);
+        assertEquals(List.of(), files());
+
+        // A file handed over after the shard stopped is reclaimed by the checkpoint thread when it closes.
+        final CountingSnapshot late = new CountingSnapshot(2, 5);
+        writer.handOver(2, late, open(2));
+        writer.reclaim();
+        assertEquals(1, late.releases);
+        assertEquals(List.of(), files());
+        assertSame(null, written.peek());
+    }
+}
