@@ -2,7 +2,6 @@ package io.weir.engine;
 
 import io.weir.engine.runtime.KeyEncoder;
 import io.weir.engine.runtime.OutputGate;
-import io.weir.engine.runtime.ShardCheckpointHandler;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.Codec;
 import io.weir.api.eventtime.WatermarkStrategy;
@@ -162,7 +161,6 @@ public final class JobBuilder<I>
         private final List<OutputTag<?>> sideTags = new ArrayList<>();
         private final List<SinkFactory<?>> sideSinks = new ArrayList<>();
         private SinkFactory<O> sink;
-        private ShardCheckpointHandler checkpointHandler;
 
         private ProcessBuilder(
             final JobBuilder<I> job,
@@ -194,13 +192,6 @@ public final class JobBuilder<I>
             return this;
         }
 
-        /** Engine hook for checkpoints: called on each shard's thread when a barrier is aligned. */
-        public ProcessBuilder<I, K, O> checkpointHandler(final ShardCheckpointHandler handler)
-        {
-            this.checkpointHandler = handler;
-            return this;
-        }
-
         /** The job as one source group feeding one keyed stage, whose outputs are sinks. */
         private JobPlan plan(final int applicationProducers)
         {
@@ -222,7 +213,6 @@ public final class JobBuilder<I>
                 }));
             plan.sinks.add(mainSink);
             plan.sinks.addAll(sides);
-            plan.checkpointHandler = checkpointHandler;
             return plan;
         }
 

@@ -3,7 +3,6 @@ package io.weir.engine;
 import io.weir.engine.runtime.KeyEncoder;
 import io.weir.engine.runtime.OutputGate;
 import io.weir.engine.runtime.RingChannelOutput;
-import io.weir.engine.runtime.ShardCheckpointHandler;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.Codec;
 import io.weir.api.eventtime.WatermarkStrategy;
@@ -27,8 +26,6 @@ final class JobPlan
     final List<EdgePlan> edges = new ArrayList<>();
     /** Every sink of the job: told when it succeeded or failed, restored for exactly-once. */
     final List<SinkFactory<?>> sinks = new ArrayList<>();
-    /** A test hook standing in for the checkpoint coordinator; null normally. */
-    ShardCheckpointHandler checkpointHandler;
 
     JobPlan(final String name)
     {

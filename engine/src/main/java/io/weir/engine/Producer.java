@@ -1,7 +1,6 @@
 package io.weir.engine;
 
 import io.weir.engine.runtime.DutyCycleInvoker;
-import io.weir.engine.runtime.InputGate;
 import io.weir.engine.runtime.JobStatus;
 import io.weir.engine.runtime.KeyEncoder;
 import io.weir.engine.runtime.KeyGroups;
@@ -30,7 +29,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * (the next record, watermarks, barriers, the end of input) waits until that copy is in its ring, so nothing is
  * re-applied, lost or reordered, and the caller sees back-pressure on its next call.
  */
-public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>, InputGate.SourceActivity
+public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
 {
     private static final java.lang.invoke.VarHandle OFFERED;
 

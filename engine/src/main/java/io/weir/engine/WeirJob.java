@@ -166,7 +166,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             restoredFrom = null;
             coordinator = null;
         }
-        final ShardCheckpointHandler handler = coordinator != null ? coordinator : plan.checkpointHandler;
+        final ShardCheckpointHandler handler = coordinator;
         if (handler != null)
         {
             context.stateBackend().prepareForCheckpoints();
@@ -244,7 +244,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 {
                     // a stage's channels start with its producers', in the order of stageChannels
                     chainsByShard.get(s)[source.stage].idleTimeout(
-                        sourceChannels[source.stage], producers.get(first + i), idleTimeoutMs);
+                        sourceChannels[source.stage], producers.get(first + i)::elementsOffered, idleTimeoutMs);
                 }
             }
         }
@@ -565,8 +565,8 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         return true;
     }
 
-    /** Shards, for metrics and checkpoints. */
-    public List<ShardAgent> shards()
+    /** Shards, for metrics and tests; not part of what applications see. */
+    List<ShardAgent> shards()
     {
         return shards;
     }

@@ -1,7 +1,5 @@
 package io.weir.api.connector;
 
-import io.weir.engine.SinkWriter;
-import io.weir.engine.TransactionalSinkFactory;
 import java.nio.file.Path;
 
 /**

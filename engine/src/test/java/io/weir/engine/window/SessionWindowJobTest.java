@@ -8,6 +8,7 @@ import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.OutputTag;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.engine.JobBuilder;
+import io.weir.engine.JobInternals;
 import io.weir.engine.Producer;
 import io.weir.engine.SessionWindowedBuilder;
 import io.weir.engine.runtime.ShardAgent;
@@ -353,7 +354,7 @@ class SessionWindowJobTest
             producer.endOfInput();
             job.awaitTermination();
             long timersFired = 0;
-            for (final ShardAgent shard : job.shards())
+            for (final ShardAgent shard : JobInternals.shards(job))
             {
                 timersFired += shard.timersFired();
                 assertEquals(0, shard.eventTimers().size(), "no timer left behind");

@@ -12,6 +12,7 @@ import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.OutputTag;
 import io.weir.api.window.SlidingEventTimeWindows;
 import io.weir.api.window.TimeWindow;
+import io.weir.engine.JobInternals;
 import io.weir.engine.Producer;
 import io.weir.engine.runtime.ShardAgent;
 import io.weir.engine.WeirContext;
@@ -187,7 +188,7 @@ class SlidingWindowJobTest
             play(producer, script.ops);
             producer.endOfInput();
             job.awaitTermination();
-            for (final ShardAgent shard : job.shards())
+            for (final ShardAgent shard : JobInternals.shards(job))
             {
                 assertEquals(0, shard.eventTimers().size(), "no timer left behind");
             }
