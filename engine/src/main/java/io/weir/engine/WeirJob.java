@@ -166,7 +166,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             restoredFrom = null;
             coordinator = null;
         }
-        final ShardCheckpointHandler handler = coordinator;
+        final ShardCheckpointHandler handler = null == coordinator ? null : coordinator.queues();
         if (handler != null)
         {
             context.stateBackend().prepareForCheckpoints();

@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.snapshot.ShardStateWriter;
 import io.weir.engine.runtime.ShardAgent;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
@@ -369,6 +370,39 @@ class CheckpointCoordinationTest
         final WeirJob<Entry, String> restored = job(2, 2, settings, new HeapStateBackend());
         assertEquals(second.checkpointId(), restored.restoredFrom().orElseThrow().checkpointId());
         assertEquals(everyKey(20 + 50 * 10 / KEYS), restoredSums(restored));
+    }
+
+    @Test
+    void shouldSendAStateFileAgainOnALaterCycleWhenTheShardsCommandQueueIsFull() throws Exception
+    {
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0)
+            .stateWriter(CheckpointSettings.StateWriter.SHARD);
+        final WeirJob<Entry, String> job = job(2, 1, settings, new HeapStateBackend());
+        final Stepper stepper = new Stepper(job, log);
+        final Producer<Entry> producer = job.producer(0);
+        offer(producer, 100, 1);
+        stepper.stepUntil(() -> job.eventsProcessed() == 100, "every element was processed");
+
+        final CompletableFuture<CheckpointStats> future = job.coordinator().triggerCheckpoint();
+        stepper.stepUntil(() -> job.coordinator().barrierRequest() != 0, "the checkpoint was triggered");
+        assertTrue(producer.tryInjectRequestedBarrier());
+        final ShardStateWriter shard0 = job.coordinator().queues().stateWriter(0);
+        stepper.stepUntil(shard0::isBusy, "shard 0 took its snapshot point");
+        // Between the shard's snapshot point and the coordinator's next cycle: stale commands fill its queue.
+        for (int i = 0; i < ShardStateWriter.COMMAND_QUEUE_CAPACITY; i++)
+        {
+            assertTrue(shard0.cancel(0));
+        }
+        assertFalse(shard0.cancel(0), "the command queue is full");
+
+        stepper.stepUntil(future::isDone, "the checkpoint is done");
+        final CheckpointStats stats = future.join();
+        assertTrue(stats.full(), stats.toString());
+        job.close(WeirJob.CloseMode.DISCARD);
+
+        final WeirJob<Entry, String> restored = job(2, 1, settings, new HeapStateBackend());
+        assertEquals(stats.checkpointId(), restored.restoredFrom().orElseThrow().checkpointId());
+        restored.close(WeirJob.CloseMode.DISCARD);
     }
 
     @Test

@@ -12,6 +12,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.weir.engine.runtime.ShardCheckpointHandler;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,7 @@ import java.util.Set;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.members;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
@@ -61,6 +63,30 @@ class PackageStructureTest
     void shouldHaveNoPackageCycles()
     {
         slices().matching("io.weir.(**)").should().beFreeOfCycles().check(engine);
+    }
+
+    @Test
+    void shouldDependTopDownFromEmbeddingToCoordinatorToShardsToSnapshots()
+    {
+        noClasses().that().resideInAnyPackage("io.weir.engine.runtime..")
+            .should().dependOnClassesThat().resideInAPackage("io.weir.engine")
+            .check(engine);
+        noClasses().that().resideInAnyPackage(
+                "io.weir.engine.runtime", "io.weir.engine.runtime.window", "io.weir.engine.runtime.snapshot")
+            .should().dependOnClassesThat().resideInAPackage("io.weir.engine.runtime.checkpoint")
+            .check(engine);
+        noClasses().that().resideInAPackage("io.weir.engine.runtime.snapshot")
+            .should().dependOnClassesThat().resideInAnyPackage("io.weir.engine.runtime", "io.weir.engine.runtime.window")
+            .check(engine);
+    }
+
+    @Test
+    void shouldRunNoCoordinatorCodeOnShardThreads()
+    {
+        // A shard calls its checkpoint handler at the snapshot point: the coordinator is not one.
+        noClasses().that().resideInAPackage("io.weir.engine.runtime.checkpoint")
+            .should().beAssignableTo(ShardCheckpointHandler.class)
+            .check(engine);
     }
 
     @Test

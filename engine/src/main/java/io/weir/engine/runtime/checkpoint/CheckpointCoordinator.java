@@ -11,8 +11,7 @@ import io.weir.engine.runtime.snapshot.SourceBarrierAck;
 import io.weir.engine.runtime.snapshot.StateFileEntryWriter;
 import io.weir.engine.runtime.snapshot.TimerRecordDescriptor;
 import io.weir.engine.runtime.RecordDescriptor;
-import io.weir.engine.runtime.OperatorChain;
-import io.weir.engine.runtime.ShardCheckpointHandler;
+import io.weir.engine.runtime.CheckpointQueues;
 import io.weir.api.connector.TransactionalSinkWriter;
 import io.weir.engine.counters.CheckpointCounters;
 import io.weir.engine.state.RegisteredState;
@@ -44,6 +43,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -65,13 +65,14 @@ import java.util.function.Consumer;
  * they go on completing while other producers run. A failure on this thread fails the job once: the checkpoint
  * in flight is abandoned with the cause and the agent stops.
  * <p>
- * Threads: {@link #onBarrierAligned} and {@link #stateWriter} on shard threads, {@link #onSourceBarrier}/
- * {@link #onProducerEnded}/{@link #barrierRequest} on source and producer threads, {@link #triggerCheckpoint}/
- * {@link #triggerSavepoint}/{@link #requestStop} on any thread; everything else on the checkpoint thread.
- * Cross-thread hand-over goes through lock-free queues, one slot per shard and producer, and one volatile request
- * word.
+ * Threads: {@link #onSourceBarrier}/{@link #onProducerEnded}/{@link #barrierRequest} on source and producer
+ * threads, {@link #triggerCheckpoint}/{@link #triggerSavepoint}/{@link #requestStop} on any thread; everything
+ * else on the checkpoint thread. None of its code runs on a shard thread: operator instances and this thread talk
+ * through bounded queues ({@link CheckpointQueues}), which instances drain in their duty cycles; a command refused
+ * by a full queue is sent again on the next cycle. Producers hand over through lock-free queues and one volatile
+ * request word.
  */
-public final class CheckpointCoordinator implements Agent, ShardCheckpointHandler
+public final class CheckpointCoordinator implements Agent
 {
     /**
      * The write(2) size of a shard writing its own state file: the shard's step waits for it, and 16 KiB into
@@ -97,8 +98,6 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private final int maxParallelism;
     private final EpochClock clock;
     private final Consumer<String> log;
-    private final ManyToOneConcurrentLinkedQueue<ShardSnapshotPoint> shardPoints =
-        new ManyToOneConcurrentLinkedQueue<>();
     private final ManyToOneConcurrentLinkedQueue<SourceBarrierAck> sourceAcks = new ManyToOneConcurrentLinkedQueue<>();
     private final ManyToOneConcurrentLinkedQueue<Request> requests = new ManyToOneConcurrentLinkedQueue<>();
     private final List<CheckpointStats> completed = new CopyOnWriteArrayList<>();
@@ -110,13 +109,18 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     private final WriterPacer pacer;
     /** Per shard, when shards write their state files; else null. */
     private final ShardStateWriter[] stateWriters;
+    /** The queues to and from the operator instances. */
+    private final CheckpointQueues queues;
+    /**
+     * Per slot when shards write their state files: commands its full command queue refused, sent again, in order,
+     * on the next cycles; else null.
+     */
+    private final ArrayDeque<ShardStateWriter.Task>[] unsentCommands;
     /** Each shard's state-file buffers, reused from one checkpoint to the next; null unless shards write files. */
     private final SnapshotFileBuffers[] shardFileBuffers;
     /** The buffers of the state files this thread writes itself, one at a time. */
     private final SnapshotFileBuffers threadFileBuffers = new SnapshotFileBuffers(
         SnapshotFileDescriptor.DEFAULT_BLOCK_SIZE_BYTES, SnapshotFileWriter.STAGING_CAPACITY_BYTES);
-    private final ManyToOneConcurrentLinkedQueue<ShardStateWriter.Task> writtenStates =
-        new ManyToOneConcurrentLinkedQueue<>();
 
     /** {@code checkpointId << 8 | flags} of the barrier producers should inject next; 0 when none. */
     private volatile long barrierRequest;
@@ -252,21 +256,29 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         this.endedProducers = new AtomicReferenceArray<>(producers);
         this.endedSeen = new boolean[producers];
         this.chainHeadIds = new long[slots];
-        if (settings.stateWriter() == CheckpointSettings.StateWriter.SHARD)
+        final boolean shardsWriteFiles = settings.stateWriter() == CheckpointSettings.StateWriter.SHARD;
+        this.queues = new CheckpointQueues(slots, shardsWriteFiles, idleOnlyNs(settings.intervalMs()),
+            ShardStateWriter.COMMAND_QUEUE_CAPACITY);
+        if (shardsWriteFiles)
         {
             stateWriters = new ShardStateWriter[slots];
             shardFileBuffers = new SnapshotFileBuffers[slots];
+            @SuppressWarnings("unchecked")
+            final ArrayDeque<ShardStateWriter.Task>[] unsent = new ArrayDeque[slots];
+            unsentCommands = unsent;
             for (int i = 0; i < slots; i++)
             {
-                stateWriters[i] = new ShardStateWriter(i, writtenStates, idleOnlyNs(settings.intervalMs()));
+                stateWriters[i] = queues.stateWriter(i);
                 shardFileBuffers[i] = new SnapshotFileBuffers(
                     SnapshotFileDescriptor.DEFAULT_BLOCK_SIZE_BYTES, SHARD_STAGING_BYTES);
+                unsentCommands[i] = new ArrayDeque<>();
             }
         }
         else
         {
             stateWriters = null;
             shardFileBuffers = null;
+            unsentCommands = null;
         }
         for (int i = 0; i < slots; i++)
         {
@@ -400,26 +412,18 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         return TimeUnit.MILLISECONDS.toNanos(intervalMs) / 2;
     }
 
-    /** Shard thread: the synchronous snapshot point. */
-    public void onBarrierAligned(final OperatorChain<?, ?, ?> stage, final long checkpointId, final int flags)
+    /**
+     * The queues operator instances take part in checkpoints through: given to every instance when the job is
+     * wired, before any thread starts.
+     */
+    public CheckpointQueues queues()
     {
-        if (writtenByShard(flags))
-        {
-            stateWriters[stage.slot()].expect(checkpointId, System.nanoTime());
-        }
-        shardPoints.offer(stage.takeSnapshotPoint(checkpointId, flags, System.nanoTime()));
-    }
-
-    /** The operator instance's state-file writer when shards write their own; null when this thread writes them. */
-    public ShardStateWriter stateWriter(final int slot)
-    {
-        return null == stateWriters ? null : stateWriters[slot];
+        return queues;
     }
 
     private boolean writtenByShard(final int flags)
     {
-        // A savepoint stopping the job is followed by the shards stopping at once: they write no files.
-        return null != stateWriters && (flags & RecordDescriptor.BARRIER_FLAG_SAVEPOINT) == 0;
+        return queues.writtenByShard(flags);
     }
 
     /** Producer thread: it injected barrier {@code ack.checkpointId()} after the recorded position. */
@@ -494,12 +498,22 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     /** Take in what other threads handed over: snapshot points, barrier acks, ended inputs, written files. */
     private int drain()
     {
-        int work = 0;
-        ShardSnapshotPoint point;
-        while ((point = shardPoints.poll()) != null)
+        int work = sendUnsentCommands();
+        for (int slot = 0; slot < slots; slot++)
         {
-            onShardPoint(point);
-            work++;
+            Object event;
+            while ((event = queues.pollEvent(slot)) != null)
+            {
+                if (event instanceof ShardSnapshotPoint)
+                {
+                    onShardPoint((ShardSnapshotPoint)event);
+                }
+                else
+                {
+                    onStateWritten((ShardStateWriter.Task)event);
+                }
+                work++;
+            }
         }
         // Which inputs had ended is read before the acks: a producer acks before it ends, so an ack of the checkpoint
         // in flight is taken before its final position could stand in for it.
@@ -533,13 +547,33 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
                 }
             }
         }
-        ShardStateWriter.Task written;
-        while ((written = writtenStates.poll()) != null)
-        {
-            onStateWritten(written);
-            work++;
-        }
         return work;
+    }
+
+    /** Commands a full command queue refused earlier: each slot's in order, as far as its queue takes them. */
+    private int sendUnsentCommands()
+    {
+        int sent = 0;
+        for (int slot = 0; null != unsentCommands && slot < slots; slot++)
+        {
+            final ArrayDeque<ShardStateWriter.Task> unsent = unsentCommands[slot];
+            while (!unsent.isEmpty() && stateWriters[slot].handOver(unsent.peekFirst()))
+            {
+                unsent.pollFirst();
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    /** Queue a command to the slot's shard; one its full queue refuses is sent on a later cycle, in order. */
+    private void send(final int slot, final ShardStateWriter.Task command)
+    {
+        final ArrayDeque<ShardStateWriter.Task> unsent = unsentCommands[slot];
+        if (!unsent.isEmpty() || !stateWriters[slot].handOver(command))
+        {
+            unsent.addLast(command);
+        }
     }
 
     private int refuseRequests(final String reason)
@@ -589,22 +623,32 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
         {
             abort("the job stopped before it was complete");
         }
-        ShardSnapshotPoint point;
-        while ((point = shardPoints.poll()) != null)
+        for (int slot = 0; slot < slots; slot++)
         {
-            point.storeSnapshot().release();
-        }
-        ShardStateWriter.Task written;
-        while ((written = writtenStates.poll()) != null)
-        {
-            written.discard();
+            Object event;
+            while ((event = queues.pollEvent(slot)) != null)
+            {
+                if (event instanceof ShardSnapshotPoint)
+                {
+                    ((ShardSnapshotPoint)event).storeSnapshot().release();
+                }
+                else
+                {
+                    ((ShardStateWriter.Task)event).discard();
+                }
+            }
         }
         if (null != stateWriters)
         {
             // The shards stopped first: a file handed over after a shard stopped is still waiting here.
-            for (final ShardStateWriter writer : stateWriters)
+            for (int slot = 0; slot < slots; slot++)
             {
-                writer.reclaim();
+                stateWriters[slot].reclaim();
+                ShardStateWriter.Task unsent;
+                while ((unsent = unsentCommands[slot].pollFirst()) != null)
+                {
+                    unsent.discard();
+                }
             }
         }
         Request request;
@@ -660,7 +704,7 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
             point.storeSnapshot().release();
             if (byShard)
             {
-                stateWriters[point.slot()].cancel(point.checkpointId());
+                send(point.slot(), new ShardStateWriter.Task(point.checkpointId(), point.slot(), null, null));
             }
             return;
         }
@@ -733,8 +777,8 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
                 // The shard adds entries to it: every buffer it needs is allocated by now.
                 file = SnapshotFileWriter.open(statePath, header, buffers);
             }
-            stateWriters[point.slot()].handOver(
-                point.checkpointId(), point.storeSnapshot(), new StateFileEntryWriter(file, ttlFilter, full, null));
+            send(point.slot(), new ShardStateWriter.Task(point.checkpointId(), point.slot(), point.storeSnapshot(),
+                new StateFileEntryWriter(file, ttlFilter, full, null)));
         }
         else
         {

@@ -1,9 +1,7 @@
 package io.weir.engine.runtime.snapshot;
 
 import io.weir.state.spi.StoreSnapshot;
-import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
-
-import java.util.concurrent.atomic.AtomicReference;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 /**
  * Lets a shard write its own state file, a step of a few entries at a time, in the gaps between events.
@@ -15,9 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * Hand-over: at its snapshot point the shard {@link #expect}s a task for the checkpoint; the checkpoint thread
  * opens the file (creating a file is a slow system call) and {@link #handOver}s it, or cancels the expectation
- * when the checkpoint was abandoned. The shard reads its snapshot into the file step by step, releases the
- * snapshot, and queues the task back to the checkpoint thread, which finishes the file (flush, fsync, rename)
- * off the shard. A shard at end of input finishes its task before it stops, so a checkpoint whose barriers
+ * when the checkpoint was abandoned, through a bounded command queue that the shard drains in its duty cycle
+ * ({@link #write}); a full queue refuses the command and the checkpoint thread retries it on its next cycle. The
+ * shard reads its snapshot into the file step by step, releases the snapshot, and queues the task back to the
+ * checkpoint thread on the instance's bounded event queue, which finishes the file (flush, fsync, rename) off the
+ * shard. A shard at end of input finishes its task before it stops, so a checkpoint whose barriers
  * every shard passed still completes.
  * <p>
  * Under load the shard writes a step per duty cycle, but only once the file is overdue ({@link #mayWriteUnderLoad}):
@@ -26,14 +26,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>
  * Threads: {@link #expect}, {@link #isBusy}, {@link #mayWriteUnderLoad}, {@link #write} and {@link #abandon} on the
  * shard thread;
- * {@link #handOver} and {@link #cancel} on the checkpoint thread; {@link #reclaim} on whichever stops last.
+ * {@link #handOver} and {@link #cancel} on the checkpoint thread; {@link #reclaim} on the shard thread, or on the
+ * checkpoint thread once the shard thread has stopped.
  */
 public final class ShardStateWriter
 {
     /** No checkpoint expected. */
     private static final long NONE = Long.MIN_VALUE;
 
-    /** One shard's state file of one checkpoint, from hand-over to finish. */
+    /** Commands the checkpoint thread may queue to one shard before the shard takes them. */
+    public static final int COMMAND_QUEUE_CAPACITY = 4;
+
+    /** One shard's state file of one checkpoint, from hand-over to finish; a command and, written, an event. */
     public static final class Task
     {
         public final long checkpointId;
@@ -42,7 +46,7 @@ public final class ShardStateWriter
         public final StateFileEntryWriter entries;
 
         /** @param entries null for a cancellation: the checkpoint was abandoned before its file was opened. */
-        Task(final long checkpointId, final int shardId, final StoreSnapshot snapshot,
+        public Task(final long checkpointId, final int shardId, final StoreSnapshot snapshot,
             final StateFileEntryWriter entries)
         {
             this.checkpointId = checkpointId;
@@ -72,8 +76,8 @@ public final class ShardStateWriter
     }
 
     private final int shardId;
-    private final AtomicReference<Task> handedOver = new AtomicReference<>();
-    private final ManyToOneConcurrentLinkedQueue<Task> written;
+    private final OneToOneConcurrentArrayQueue<Task> commands;
+    private final OneToOneConcurrentArrayQueue<Object> events;
     private final long idleOnlyNs;
     private long expectedCheckpointId = NONE;
     private long expectedAtNs;
@@ -82,12 +86,19 @@ public final class ShardStateWriter
     /**
      * @param idleOnlyNs how long after its snapshot point the shard writes the file only while idle; 0 writes under
      *                   load from the start.
+     * @param events     the instance's queue to the checkpoint thread, where written files go.
+     * @param commandQueueCapacity how many commands the checkpoint thread may queue before the shard takes them.
      */
-    public ShardStateWriter(final int shardId, final ManyToOneConcurrentLinkedQueue<Task> written, final long idleOnlyNs)
+    public ShardStateWriter(
+        final int shardId,
+        final OneToOneConcurrentArrayQueue<Object> events,
+        final long idleOnlyNs,
+        final int commandQueueCapacity)
     {
         this.shardId = shardId;
-        this.written = written;
+        this.events = events;
         this.idleOnlyNs = idleOnlyNs;
+        this.commands = new OneToOneConcurrentArrayQueue<>(commandQueueCapacity);
     }
 
     /**
@@ -117,27 +128,30 @@ public final class ShardStateWriter
         return nowNs - expectedAtNs >= idleOnlyNs;
     }
 
-    /** Checkpoint thread: the file is open; the shard may start writing. */
-    public void handOver(final long checkpointId, final StoreSnapshot snapshot, final StateFileEntryWriter entries)
+    /**
+     * Checkpoint thread: the file is open; the shard may start writing.
+     *
+     * @return false when the command queue is full: nothing was queued, offer the same task again later.
+     */
+    public boolean handOver(final Task task)
     {
-        put(new Task(checkpointId, shardId, snapshot, entries));
+        return commands.offer(task);
     }
 
-    /** Checkpoint thread: the checkpoint was abandoned before the shard's file was opened; stop expecting it. */
-    public void cancel(final long checkpointId)
+    /** Checkpoint thread: {@link #handOver(Task)} of a new task of this shard. */
+    public boolean handOver(final long checkpointId, final StoreSnapshot snapshot, final StateFileEntryWriter entries)
     {
-        put(new Task(checkpointId, shardId, null, null));
+        return handOver(new Task(checkpointId, shardId, snapshot, entries));
     }
 
-    private void put(final Task task)
+    /**
+     * Checkpoint thread: the checkpoint was abandoned before the shard's file was opened; stop expecting it.
+     *
+     * @return false when the command queue is full: nothing was queued, offer the cancellation again later.
+     */
+    public boolean cancel(final long checkpointId)
     {
-        // Only a cancellation of an abandoned checkpoint can still be waiting here: the shard took any file of
-        // it when it dropped that checkpoint at its next snapshot point.
-        final Task overwritten = handedOver.getAndSet(task);
-        if (null != overwritten)
-        {
-            overwritten.discard();
-        }
+        return handOver(new Task(checkpointId, shardId, null, null));
     }
 
     /**
@@ -149,7 +163,7 @@ public final class ShardStateWriter
     {
         if (null == current)
         {
-            final Task task = handedOver.getAndSet(null);
+            final Task task = commands.poll();
             if (null == task)
             {
                 return 0;
@@ -184,7 +198,13 @@ public final class ShardStateWriter
             current = null;
             expectedCheckpointId = NONE;
             task.snapshot.release();
-            written.offer(task);
+            if (!events.offer(task))
+            {
+                task.discard();
+                throw new IllegalStateException("shard " + shardId + ": the queue to the checkpoint thread is full " +
+                    "(capacity " + events.capacity() + "), so the state file of checkpoint " + task.checkpointId +
+                    " is dropped: the checkpoint thread is not taking what shards hand back");
+            }
         }
         return 1;
     }
@@ -208,11 +228,11 @@ public final class ShardStateWriter
         }
     }
 
-    /** Drop a task handed over but never taken; safe from both threads (only one of them gets it). */
+    /** Drop the tasks handed over but never taken: the consumer's side of the command queue. */
     public void reclaim()
     {
-        final Task task = handedOver.getAndSet(null);
-        if (null != task)
+        Task task;
+        while (null != (task = commands.poll()))
         {
             task.discard();
         }

@@ -9,7 +9,7 @@ import io.weir.snapshot.SnapshotFileWriter;
 import io.weir.snapshot.SnapshotHeader;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.StoreSnapshot;
-import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,10 +34,10 @@ class ShardStateWriterTest
     @TempDir
     Path dir;
 
-    private final ManyToOneConcurrentLinkedQueue<ShardStateWriter.Task> written = new ManyToOneConcurrentLinkedQueue<>();
+    private final OneToOneConcurrentArrayQueue<Object> written = new OneToOneConcurrentArrayQueue<>(16);
     private static final long IDLE_ONLY_NS = 250_000_000L;
 
-    private final ShardStateWriter writer = new ShardStateWriter(0, written, IDLE_ONLY_NS);
+    private final ShardStateWriter writer = new ShardStateWriter(0, written, IDLE_ONLY_NS, ShardStateWriter.COMMAND_QUEUE_CAPACITY);
 
     /** A snapshot of {@code entries} puts that records the budget of each read. */
     static final class CountingSnapshot implements StoreSnapshot
@@ -136,7 +136,7 @@ class ShardStateWriterTest
         assertEquals(1, writer.write(4));
         assertFalse(writer.isBusy());
         assertEquals(1, snapshot.releases, "the shard releases the snapshot it read");
-        final ShardStateWriter.Task task = written.poll();
+        final ShardStateWriter.Task task = (ShardStateWriter.Task)written.poll();
         assertEquals(5, task.checkpointId);
         assertEquals(0, task.shardId);
         final SnapshotFileResult result = task.entries.file().finish();
@@ -156,10 +156,37 @@ class ShardStateWriterTest
         writer.expect(6, 5_000_000);
         assertFalse(writer.mayWriteUnderLoad(5_000_000), "counted from the latest snapshot point");
 
-        final ShardStateWriter onRequest = new ShardStateWriter(1, written, CheckpointCoordinator.idleOnlyNs(0));
+        final ShardStateWriter onRequest = new ShardStateWriter(1, written, CheckpointCoordinator.idleOnlyNs(0),
+            ShardStateWriter.COMMAND_QUEUE_CAPACITY);
         onRequest.expect(7, 42);
         assertTrue(onRequest.mayWriteUnderLoad(42), "without an interval, under load from the start");
         assertEquals(500_000_000L, CheckpointCoordinator.idleOnlyNs(1000), "half the interval");
+    }
+
+    @Test
+    void shouldRefuseACommandWhenItsQueueIsFullAndTakeStaleOnesBeforeTheFileInOrder() throws IOException
+    {
+        writer.expect(9, 0);
+        for (int i = 0; i < ShardStateWriter.COMMAND_QUEUE_CAPACITY; i++)
+        {
+            assertTrue(writer.cancel(i + 1), "cancellation of abandoned checkpoint " + (i + 1));
+        }
+        final CountingSnapshot snapshot = new CountingSnapshot(9, 3);
+        final ShardStateWriter.Task file = new ShardStateWriter.Task(9, 0, snapshot, open(9));
+        assertFalse(writer.handOver(file), "a full command queue refuses the command");
+        assertTrue(writer.isBusy());
+
+        assertEquals(1, writer.write(8), "one stale command dropped");
+        assertTrue(writer.handOver(file), "queued once the shard made room");
+        for (int i = 1; i < ShardStateWriter.COMMAND_QUEUE_CAPACITY; i++)
+        {
+            assertEquals(1, writer.write(8));
+            assertTrue(writer.isBusy(), "a stale cancellation does not stop the current checkpoint");
+        }
+        assertEquals(1, writer.write(8));
+        assertFalse(writer.isBusy());
+        assertSame(file, written.poll());
+        assertEquals(1, snapshot.releases);
     }
 
     @Test
@@ -190,7 +217,7 @@ class ShardStateWriterTest
         writer.handOver(2, next, open(2));
         assertEquals(1, writer.write(8));
         assertFalse(writer.isBusy());
-        assertEquals(2, written.poll().checkpointId);
+        assertEquals(2, ((ShardStateWriter.Task)written.poll()).checkpointId);
         assertNull(written.peek());
     }
 
