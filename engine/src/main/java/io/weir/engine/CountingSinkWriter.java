@@ -17,7 +17,7 @@ class CountingSinkWriter<O> implements SinkWriter<O>
         this.delegate = delegate;
     }
 
-    static <O> CountingSinkWriter<O> wrap(final SinkWriter<O> writer)
+    static <O> CountingSinkWriter<O> wrap(final io.weir.api.connector.SinkWriter<O> writer)
     {
         return writer instanceof TransactionalSinkWriter ?
             new Transactional<>((TransactionalSinkWriter<O>)writer) : new CountingSinkWriter<>(writer);

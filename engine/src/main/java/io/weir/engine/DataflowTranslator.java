@@ -511,7 +511,7 @@ final class DataflowTranslator
         public Collector<Object> create(final int shardId, final JobPlan.Wiring wiring,
             final List<io.weir.api.connector.SinkWriter<?>> writers, final List<ChannelOutput> channels)
         {
-            final SinkWriter<Object> writer = wiring.sinkWriter((SinkFactory<Object>)sink, shardId);
+            final io.weir.api.connector.SinkWriter<Object> writer = wiring.sinkWriter((SinkFactory<Object>)sink, shardId);
             writers.add(writer);
             return writer;
         }

@@ -204,7 +204,8 @@ public final class JobBuilder<I>
             plan.stages.add(new JobPlan.StagePlan<>(null, job.codec, keyEncoder.keyCodec(), functionFactory,
                 (shardId, wiring) ->
                 {
-                    final SinkWriter<?>[] sideWriters = new SinkWriter<?>[sides.size()];
+                    final io.weir.api.connector.SinkWriter<?>[] sideWriters =
+                        new io.weir.api.connector.SinkWriter<?>[sides.size()];
                     for (int i = 0; i < sideWriters.length; i++)
                     {
                         sideWriters[i] = wiring.sinkWriter(sides.get(i), shardId);

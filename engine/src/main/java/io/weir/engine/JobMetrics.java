@@ -32,7 +32,8 @@ final class JobMetrics implements AutoCloseable
     }
 
     /** The writer shard {@code shardId} should use: one that counts into its events-out counter. */
-    <O> SinkWriter<O> countOutput(final int shardId, final SinkWriter<O> writer)
+    <O> io.weir.api.connector.SinkWriter<O> countOutput(
+        final int shardId, final io.weir.api.connector.SinkWriter<O> writer)
     {
         if (!context.countersEnabled())
         {

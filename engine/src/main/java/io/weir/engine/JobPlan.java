@@ -142,7 +142,7 @@ final class JobPlan
     interface Wiring
     {
         /** The shard's writer of {@code sink}, counted in the job's metrics. */
-        <X> SinkWriter<X> sinkWriter(SinkFactory<X> sink, int shardId);
+        <X> io.weir.api.connector.SinkWriter<X> sinkWriter(SinkFactory<X> sink, int shardId);
 
         /** The sending end of {@code edge} for upstream instance {@code shardId}. */
         <X> RingChannelOutput<X> channel(EdgePlan edge, int shardId);

@@ -408,7 +408,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         final List<RingChannelOutput<?>> outputs = new ArrayList<>();
         final JobPlan.Wiring wiring = new JobPlan.Wiring()
         {
-            public <X> SinkWriter<X> sinkWriter(final SinkFactory<X> sink, final int shardId)
+            public <X> io.weir.api.connector.SinkWriter<X> sinkWriter(final SinkFactory<X> sink, final int shardId)
             {
                 return metrics.countOutput(shardId, sink.createWriter(shardId, shardCount));
             }

@@ -1,8 +1,8 @@
 package io.weir.tools.io;
 
-import io.weir.engine.SinkWriter;
-import io.weir.engine.TransactionalSinkFactory;
+import io.weir.api.connector.SinkWriter;
 import io.weir.api.connector.TransactionalSinkWriter;
+import io.weir.engine.TransactionalSinkFactory;
 import io.weir.snapshot.DirectoryLock;
 
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.weir.tools.io;
 
+import io.weir.api.connector.SinkWriter;
+import io.weir.api.connector.TransactionalSinkWriter;
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.engine.JobBuilder;
-import io.weir.engine.SinkWriter;
-import io.weir.api.connector.TransactionalSinkWriter;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
