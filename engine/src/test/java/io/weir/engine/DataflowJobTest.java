@@ -337,6 +337,81 @@ class DataflowJobTest
         assertEquals(expectedRows, sums.sorted(), "shards " + shards);
     }
 
+    /** Broadcast elements set the threshold, waiting on the first until the test saw a refused offer. */
+    static final class HeldRules extends io.weir.api.KeyedBroadcastProcessFunction<Long, Long, Long, Long>
+    {
+        static final io.weir.api.state.MapStateDescriptor<String, Long> RULES = new io.weir.api.state
+            .MapStateDescriptor<>("rules", io.weir.api.codec.StringCodec.INSTANCE, LongCodec.INSTANCE);
+
+        public void processElement(final Long value, final ReadOnlyContext ctx, final Collector<Long> out)
+        {
+        }
+
+        public void processBroadcastElement(final Long value, final Context ctx, final Collector<Long> out)
+            throws Exception
+        {
+            assertTrue(HeldSum.refused.await(30, java.util.concurrent.TimeUnit.SECONDS), "no offer was refused");
+            ctx.getBroadcastState(RULES).put("threshold", value);
+            out.collect(value);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void theOperatorsBeforeBroadcastRunOnceForEachElementThatAFullRingRefused(final int shards) throws Exception
+    {
+        final int events = 3_000;
+        final java.util.concurrent.atomic.AtomicLong mapped = new java.util.concurrent.atomic.AtomicLong();
+        HeldSum.refused = new java.util.concurrent.CountDownLatch(1);
+        final ListSink<Long> echoes = new ListSink<>();
+        final Dataflow flow = Dataflow.named("broadcast-transform");
+        final io.weir.api.dataflow.BroadcastStream<Long> rules = flow.source("rules", LongCodec.INSTANCE)
+            .timestamps(v -> 0, WatermarkStrategy.noWatermarks())
+            .map(v ->
+            {
+                mapped.incrementAndGet();
+                return v * 10;
+            })
+            .returns(LongCodec.INSTANCE)
+            .broadcast(HeldRules.RULES);
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.noWatermarks())
+            .keyBy(v -> v)
+            .connect(rules)
+            .process(HeldRules::new).uid("rules")
+            .sinkTo(echoes);
+        long refusals = 0;
+        try (Job job = flow.build(new WeirContext().shards(shards).ringCapacityBytes(4096)).start())
+        {
+            final SourceProducer<Long> producer = job.producer("rules", 0);
+            for (long v = 0; v < events; v++)
+            {
+                final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+                while (!producer.tryOffer(v))
+                {
+                    refusals++;
+                    HeldSum.refused.countDown();
+                    assertTrue(System.nanoTime() - deadlineNs < 0, "offer " + v + " never accepted");
+                    Thread.onSpinWait();
+                }
+            }
+            producer.endOfInput();
+            job.producer("numbers", 0).endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(refusals > 0, "the ring never refused an offer: the test proves nothing");
+        assertEquals(events, mapped.get(), "map calls, with " + refusals + " refused offers");
+        final List<Long> expected = new ArrayList<>();
+        for (long v = 0; v < events; v++)
+        {
+            for (int shard = 0; shard < shards; shard++)
+            {
+                expected.add(v * 10);
+            }
+        }
+        assertEquals(expected, echoes.sorted(), "shards " + shards);
+    }
+
     @Test
     void aFlatMapBeforeKeyByEmitsOnceForEachElementThatAFullRingRefused() throws Exception
     {
