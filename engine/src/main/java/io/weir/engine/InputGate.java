@@ -21,6 +21,10 @@ import java.util.Arrays;
  * channel is left out of the minimum until it is active again and its watermark has caught up with the gate's
  * (Flink's idleness and watermark alignment); while every channel is idle the watermark stays.
  * <p>
+ * An upstream stage instance on the same thread hands over its messages by a method call ({@link #deliver})
+ * rather than through its channel's ring whenever that keeps the channel's order and alignment
+ * ({@link #acceptsDirect}); the channel counts in the watermark and in barrier alignment all the same.
+ * <p>
  * Called from the thread that runs the stage instance only, except {@link #rings()} (read by counters).
  */
 final class InputGate
@@ -149,6 +153,41 @@ final class InputGate
             }
         }
         return work;
+    }
+
+    /**
+     * Whether a message of {@code channel} may be handed over by {@link #deliver} now, skipping its ring: the
+     * channel has not ended, is not held at a barrier while the gate aligns, and everything sent through its ring
+     * has been read (so nothing handed over overtakes it). Called by the sender on the same thread.
+     */
+    boolean acceptsDirect(final int channel)
+    {
+        final OneToOneRingBuffer ring = rings[channel];
+        return !ended[channel] && !atBarrier[channel] && ring.producerPosition() == ring.consumerPosition();
+    }
+
+    /**
+     * Handle a message of {@code channel} by a method call, as if read from its ring ({@link RecordDescriptor});
+     * only when {@link #acceptsDirect} said so, by an upstream stage instance on the same thread (never from
+     * within this gate's own {@link #read}).
+     */
+    void deliver(final int channel, final int msgTypeId, final DirectBuffer buffer, final int index, final int length)
+    {
+        currentChannel = channel;
+        onMessage(msgTypeId, buffer, index, length);
+    }
+
+    /** The channel whose ring is {@code buffer}; -1 if none. */
+    int channelOf(final AtomicBuffer buffer)
+    {
+        for (int c = 0; c < rings.length; c++)
+        {
+            if (rings[c].buffer() == buffer)
+            {
+                return c;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -764,6 +764,28 @@ public final class OperatorChain<K, I, O>
         return (long)TIMERS_FIRED.getOpaque(this);
     }
 
+    /**
+     * Whether an upstream instance on this thread may hand a message of input channel {@code channel} straight to
+     * this stage ({@link #deliver}): the channel would be read now (see {@link InputGate#acceptsDirect}) and the
+     * output has no backlog (else the stage would not read input, and the ring must fill to stop the upstream).
+     */
+    boolean acceptsDirect(final int channel)
+    {
+        return !output.hasBacklog() && input.acceptsDirect(channel);
+    }
+
+    /** A message of input channel {@code channel} from an upstream instance on this thread, by a method call. */
+    void deliver(final int channel, final int msgTypeId, final DirectBuffer buffer, final int index, final int length)
+    {
+        input.deliver(channel, msgTypeId, buffer, index, length);
+    }
+
+    /** The thread's clock for this duty cycle, before any stage runs (input handed over directly reads it). */
+    void nowMs(final long nowMs)
+    {
+        this.nowMs = nowMs;
+    }
+
     /** The input (0, or 1 of a two-input stage) of the element being handled; on the stage's thread. */
     public int currentInput()
     {

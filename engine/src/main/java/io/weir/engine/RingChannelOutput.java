@@ -19,6 +19,12 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * and the timestamp of the element or timer that produced it. Explicit watermark messages are sent by
  * {@link #flush()}, once per duty cycle at most, to the rings that have not seen the watermark.
  * <p>
+ * The downstream instance on this thread ({@link #local}) gets its messages by a method call, encoded into a
+ * scratch buffer and handed to its input gate, whenever that keeps the channel's order: nothing of the channel
+ * waits in the ring or the backlog, the downstream is not aligning a barrier on this channel, and its own output
+ * has no backlog. Otherwise they go through the ring as to any other instance, so the ring still holds records
+ * back during alignment and still fills to stop this stage under back-pressure.
+ * <p>
  * Used only by the thread that runs the sending stage instance.
  */
 final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
@@ -45,6 +51,11 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
     private final ExpandableArrayBuffer backlog = new ExpandableArrayBuffer(4096);
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[RecordDescriptor.BARRIER_LENGTH]);
     private TimestampSource timestamps;
+    /** The downstream instance on this thread, its channel from this instance, its ring; null/-1 when unbound. */
+    private OperatorChain<?, ?, ?> local;
+    private int localChannel = -1;
+    private int localTarget = -1;
+    private ExpandableArrayBuffer direct;
     private int backlogHead;
     private int backlogTail;
     private long watermark = Long.MIN_VALUE;
@@ -80,6 +91,28 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
         this.timestamps = timestamps;
     }
 
+    /**
+     * Hand the messages for ring {@code target} to {@code downstream}, input channel {@code channel}, by a method
+     * call whenever order allows: the downstream instance runs on this thread. Set once, before the first record.
+     */
+    void local(final int target, final OperatorChain<?, ?, ?> downstream, final int channel)
+    {
+        if (channel < 0)
+        {
+            throw new IllegalArgumentException(name + ": ring " + target + " is not an input of " + downstream.name());
+        }
+        this.local = downstream;
+        this.localChannel = channel;
+        this.localTarget = target;
+        this.direct = new ExpandableArrayBuffer(256);
+    }
+
+    /** Whether the next message for ring {@code target} goes to the downstream instance by a method call. */
+    private boolean isDirect(final int target)
+    {
+        return target == localTarget && backlogHead == backlogTail && local.acceptsDirect(localChannel);
+    }
+
     public void collect(final T value)
     {
         final int keyLength = keyEncoder.encodeKey(value, keyBuffer);
@@ -110,6 +143,13 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
                 "ring's max message length " + ring.maxMsgLength() + "; raise ringCapacityBytes");
         }
         final long timestamp = timestamps.currentTimestamp();
+        if (isDirect(target))
+        {
+            direct.checkLimit(length);
+            writeEvent(direct, 0, timestamp, keyGroup, keyLength, value);
+            local.deliver(localChannel, RecordDescriptor.EVENT_MSG_TYPE, direct, 0, length);
+            return;
+        }
         if (backlogHead == backlogTail)
         {
             final int index = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, length);
@@ -203,6 +243,11 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
     /** Write {@code length} bytes of {@link #empty} as a message to ring {@code target}, or queue it behind the backlog. */
     private void send(final int target, final int msgTypeId, final int length)
     {
+        if (isDirect(target))
+        {
+            local.deliver(localChannel, msgTypeId, empty, 0, length);
+            return;
+        }
         if (backlogHead != backlogTail || !rings[target].write(msgTypeId, empty, 0, length))
         {
             final int at = append(target, msgTypeId, length);

@@ -88,6 +88,10 @@ public final class ShardAgent implements Agent
             boolean done = true;
             for (final OperatorChain<?, ?, ?> stage : stages)
             {
+                stage.nowMs(nowMs);
+            }
+            for (final OperatorChain<?, ?, ?> stage : stages)
+            {
                 work += stage.doWork(nowMs);
                 done &= stage.isDone();
             }
