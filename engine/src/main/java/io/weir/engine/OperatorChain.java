@@ -445,6 +445,11 @@ public final class OperatorChain<K, I, O>
         output.onWatermark(watermark);
     }
 
+    public void onIdle()
+    {
+        output.onIdle();
+    }
+
     public void onBarrierAligned(final long checkpointId, final int flags)
     {
         if (checkpointHandler != null)

@@ -41,6 +41,8 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
     private final String name;
     private final OneToOneRingBuffer[] rings;
     private final long[] sentWatermarks;
+    /** Per ring, whether the last thing sent on it was IDLE (a record or watermark makes it active again). */
+    private final boolean[] idle;
     private final Codec<T> codec;
     private final KeyEncoder<T, ?> keyEncoder;
     /** Every record goes to every ring ({@link KeyEncoder#isBroadcast()}). */
@@ -78,6 +80,7 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
         }
         this.sentWatermarks = new long[rings.length];
         java.util.Arrays.fill(sentWatermarks, Long.MIN_VALUE);
+        this.idle = new boolean[rings.length];
         this.codec = (Codec<T>)codec;
         this.keyEncoder = (KeyEncoder<T, ?>)keyEncoder;
         this.broadcast = keyEncoder.isBroadcast();
@@ -143,6 +146,7 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
                 "ring's max message length " + ring.maxMsgLength() + "; raise ringCapacityBytes");
         }
         final long timestamp = timestamps.currentTimestamp();
+        idle[target] = false;
         if (isDirect(target))
         {
             direct.checkLimit(length);
@@ -212,6 +216,7 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
             if (sentWatermarks[t] < watermark && !ended)
             {
                 sentWatermarks[t] = watermark;
+                idle[t] = false;
                 empty.putLong(RecordDescriptor.WATERMARK_OFFSET, watermark);
                 send(t, RecordDescriptor.WATERMARK_MSG_TYPE, Long.BYTES);
             }
@@ -225,6 +230,19 @@ final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
             empty.putLong(RecordDescriptor.BARRIER_CHECKPOINT_ID_OFFSET, checkpointId);
             empty.putInt(RecordDescriptor.BARRIER_FLAGS_OFFSET, flags);
             send(t, RecordDescriptor.BARRIER_MSG_TYPE, RecordDescriptor.BARRIER_LENGTH);
+        }
+    }
+
+    public void markIdle()
+    {
+        flush();
+        for (int t = 0; t < rings.length; t++)
+        {
+            if (!idle[t] && !ended)
+            {
+                idle[t] = true;
+                send(t, RecordDescriptor.IDLE_MSG_TYPE, 0);
+            }
         }
     }
 

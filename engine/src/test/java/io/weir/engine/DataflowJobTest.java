@@ -514,6 +514,57 @@ class DataflowJobTest
     }
 
     @Test
+    void windowsOfTheNextStageFireWhileEveryInputOfAStageBeforeItIsIdle() throws Exception
+    {
+        final ListSink<Long> windows = new ListSink<>();
+        final Dataflow flow = Dataflow.named("idle-stage");
+        final DataStream<Long> numbers = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v % 10).process(BroadcastDataflowTest.Identity::new).uid("numbers")
+            .returns(LongCodec.INSTANCE);
+        final DataStream<Long> stalled = flow.source("stalled", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps().withIdleness(java.time.Duration
+                .ofMillis(50)))
+            .keyBy(v -> v % 10).process(BroadcastDataflowTest.Identity::new).uid("stalled")
+            .returns(LongCodec.INSTANCE);
+        numbers.union(stalled)
+            .keyBy(v -> v % 10)
+            .window(TumblingEventTimeWindows.of(1000))
+            .aggregate(new Count(), LongCodec.INSTANCE).uid("windows")
+            .sinkTo(windows);
+        try (Job job = flow.build(new WeirContext().shards(2)).start())
+        {
+            final SourceProducer<Long> stalls = job.producer("stalled", 0);
+            assertTrue(stalls.offer(5L, 10_000_000_000L));
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < 10_000; v++)
+            {
+                assertTrue(producer.offer(v, 10_000_000_000L));
+            }
+            while (!producer.tryFlushWatermarks())
+            {
+                Thread.onSpinWait();
+            }
+            // watermark 9998 from "numbers": windows [0, 9000) of every key fire though the "stalled" operator's
+            // watermark is 4; its instances' only input is idle, so they mark their channels idle downstream
+            final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+            while (windows.elements.size() < 90)
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "windows fired: " + windows.elements.size());
+                Thread.onSpinWait();
+            }
+            final List<Long> fired = new ArrayList<>(Collections.nCopies(89, 100L));
+            fired.add(101L); // key 5's first window holds the stalled source's element too
+            fired.sort(null);
+            assertEquals(fired, windows.sorted());
+            stalls.endOfInput();
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertEquals(100, windows.elements.size(), "the last window of every key at the end of input");
+    }
+
+    @Test
     void keyByOfAStreamWithoutACodecNamesTheStageAndSaysToCallReturns()
     {
         final Dataflow flow = Dataflow.named("no-codec");

@@ -65,6 +65,10 @@ class LocalChannelTest
         {
         }
 
+        public void markIdle()
+        {
+        }
+
         public boolean hasBacklog()
         {
             return backlog;
