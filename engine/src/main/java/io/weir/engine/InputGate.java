@@ -168,13 +168,14 @@ final class InputGate
 
     /**
      * Whether a message of {@code channel} may be handed over by {@link #deliver} now, skipping its ring: the
-     * channel has not ended, is not held at a barrier while the gate aligns, and everything sent through its ring
-     * has been read (so nothing handed over overtakes it). Called by the sender on the same thread.
+     * channel has not ended, is not held at a barrier while the gate aligns, and no channel it may read has input
+     * waiting (so nothing handed over overtakes what was sent before it through this channel's ring, nor what
+     * other channels delivered before it, which also keeps the channels' turns fair). Called by the sender on the
+     * same thread.
      */
     boolean acceptsDirect(final int channel)
     {
-        final OneToOneRingBuffer ring = rings[channel];
-        return !ended[channel] && !atBarrier[channel] && ring.producerPosition() == ring.consumerPosition();
+        return !ended[channel] && !atBarrier[channel] && !inputPending();
     }
 
     /**

@@ -122,6 +122,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             keyCodecIds.add(stage.keyCodec.id());
             keyCodecByOperator.put(operatorOf(stage), stage.keyCodec.id());
         }
+        metrics.operators(operators);
         final CheckpointSettings checkpoints = context.checkpoints();
         if (checkpoints.enabled())
         {

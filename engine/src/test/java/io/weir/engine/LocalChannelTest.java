@@ -215,6 +215,26 @@ class LocalChannelTest
     }
 
     @Test
+    void whileAnotherChannelHasInputWaitingThisThreadsRecordsTakeTheRingAndTheGatesFairOrder()
+    {
+        final long[] local = keysOf(0, 0, 2);
+        event(fromOtherShard, Long.MIN_VALUE, 1_000_001);
+        event(intoA, Long.MIN_VALUE, local[0]);
+        a.doWork(0);
+        assertEquals(List.of(), log, "B has input waiting: this thread's record does not jump the queue");
+        assertTrue(selfRing.producerPosition() > 0);
+        b.doWork(0);
+        assertEquals(List.of("element " + local[0], "element 1000001"), log, "channel by channel, in order");
+
+        log.clear();
+        final long before = selfRing.producerPosition();
+        event(intoA, Long.MIN_VALUE, local[1]);
+        a.doWork(0);
+        assertEquals(List.of("element " + local[1]), log, "nothing waiting: handed over again");
+        assertEquals(before, selfRing.producerPosition());
+    }
+
+    @Test
     void aBarrierOnTheSkippedChannelHoldsBackItsRecordsUntilTheOtherChannelsAlign()
     {
         final long[] local = keysOf(0, 0, 3);
@@ -250,7 +270,9 @@ class LocalChannelTest
         event(intoA, Long.MIN_VALUE, local[0]);
         a.doWork(0);
         b.doWork(0);
+        b.doWork(0);
         assertEquals(List.of(), log, "B reads no input while its output has a backlog");
+        assertEquals(1, b.backPressure(), "one stop, however many steps it lasts");
         assertTrue(selfRing.producerPosition() > 0, "so the record waits in the ring");
 
         downstream.backlog = false;
