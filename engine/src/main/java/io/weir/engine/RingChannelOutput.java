@@ -20,10 +20,11 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * {@link #flush()}, once per duty cycle at most, to the rings that have not seen the watermark.
  * <p>
  * The downstream instance on this thread ({@link #local}) gets its messages by a method call, encoded into a
- * scratch buffer and handed to its input gate, whenever that keeps the channel's order: nothing of the channel
- * waits in the ring or the backlog, the downstream is not aligning a barrier on this channel, and its own output
- * has no backlog. Otherwise they go through the ring as to any other instance, so the ring still holds records
- * back during alignment and still fills to stop this stage under back-pressure.
+ * scratch buffer and handed to its input gate, whenever that keeps order and fair turns: nothing waits in this
+ * output's backlog, no channel of the downstream instance has input waiting (this channel's ring included), the
+ * downstream is not aligning a barrier on this channel, and its own output has no backlog. Otherwise they go
+ * through the ring as to any other instance, so the ring still holds records back during alignment and still
+ * fills to stop this stage under back-pressure.
  * <p>
  * Used only by the thread that runs the sending stage instance.
  */
