@@ -19,6 +19,8 @@ final class JobMetrics implements AutoCloseable
     /** Per shard, its counting writers; empty when counters are off. */
     private final List<List<CountingSinkWriter<?>>> outputs = new ArrayList<>();
     private final List<Producer<?>> producers = new ArrayList<>();
+    /** The operators' uids, in stage order. */
+    private List<String> operators = List.of();
     private JobCounters counters;
 
     JobMetrics(final String jobName, final WeirContext context)
@@ -44,6 +46,12 @@ final class JobMetrics implements AutoCloseable
         return counting;
     }
 
+    /** The uids of the job's operators (stages), in stage order; before {@link #open}. */
+    void operators(final List<String> uids)
+    {
+        operators = List.copyOf(uids);
+    }
+
     /** Producers in index order, source producers and external ones alike. */
     void addProducer(final Producer<?> producer)
     {
@@ -63,10 +71,10 @@ final class JobMetrics implements AutoCloseable
             return;
         }
         counters = JobCounters.create(
-            context.countersDirectory(), jobName, shards.size(), producers.size(), context.log());
+            context.countersDirectory(), jobName, shards.size(), producers.size(), operators, context.log());
         for (final ShardAgent shard : shards)
         {
-            shard.counters(counters.shard(shard.shardId()));
+            shard.counters(counters.shard(shard.shardId()), counters.operators(shard.shardId()));
             for (final CountingSinkWriter<?> output : outputs.get(shard.shardId()))
             {
                 output.bind(counters.shard(shard.shardId()).eventsOut());

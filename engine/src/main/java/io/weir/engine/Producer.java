@@ -24,9 +24,10 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * Not thread-safe: each producing thread takes its own handle. {@link #tryOffer} never blocks and never
  * allocates (with allocation-free codecs); it returns false on back-pressure, and the caller retries later.
  * <p>
- * The operators before the keyBy (map, filter) run exactly once per accepted element: when the ring refuses a
- * record they made, the producer keeps a copy of its encoded bytes and accepts the element; every later message
- * (the next record, watermarks, barriers, the end of input) waits until that copy is in its ring, so nothing is
+ * The operators before the keyBy (map, filter) run exactly once per accepted element: when a ring refuses a
+ * record they made (keyed, or broadcast to every ring), the producer keeps one copy of its encoded bytes and
+ * accepts the element; every later message (the next record, watermarks, barriers, the end of input) waits until
+ * that copy is in every ring it is owed to, so nothing is
  * re-applied, lost or reordered, and the caller sees back-pressure on its next call.
  */
 public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
@@ -78,9 +79,14 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
     private final boolean broadcast;
     /** The claims of a broadcast element, per ring. */
     private final int[] claims;
-    /** An accepted record its ring refused, encoded as the ring's message payload; sent before anything else. */
+    /**
+     * An accepted record that rings refused, encoded once as the ring's message payload: still owed to the rings
+     * {@code heldFromShard} (inclusive) to {@code heldToShard} (exclusive), in order; sent before anything else.
+     * One ring for a keyed record, the rest of the rings for a broadcast one.
+     */
     private final ExpandableArrayBuffer heldRecord = new ExpandableArrayBuffer(128);
-    private int heldShard = -1;
+    private int heldFromShard;
+    private int heldToShard;
     private int heldLength;
 
     /** Flink's starting point, {@code MIN + bound + 1}, so that {@code max - bound - 1} never overflows. */
@@ -362,10 +368,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
                 return false;
             }
             // the operators before keyBy have run on it: keep the record, never run them again
-            heldRecord.checkLimit(length);
-            encodeRecord(heldRecord, 0, record, timestamp, keyGroup, keyLength);
-            heldShard = shard;
-            heldLength = length;
+            hold(record, timestamp, keyGroup, keyLength, length, shard, shard + 1);
         }
         else
         {
@@ -391,7 +394,9 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
 
     /**
      * A broadcast element goes into every ring or none: every claim is taken first, and if one ring is full the
-     * claims already taken are aborted (the reader skips them) and the offer fails, to be retried whole.
+     * claims already taken are aborted (the reader skips them). Without operators before the keyBy the offer then
+     * fails, to be retried whole; with them, the record is held for every ring ({@link #trySendHeldRecord}), as a
+     * keyed record is, so that they never run twice on one element.
      */
     private boolean tryOfferToAll(final Object record, final long timestamp)
     {
@@ -413,7 +418,13 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
                 {
                     counters.onBackPressure();
                 }
-                return false;
+                if (null == transform)
+                {
+                    return false;
+                }
+                hold(record, timestamp, 0, 0, length, 0, shards);
+                onOffered(timestamp);
+                return true;
             }
             claims[shard] = index;
         }
@@ -423,11 +434,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             final int index = claims[shard];
             try
             {
-                buffer.putLong(index + RecordDescriptor.WATERMARK_OFFSET, watermark);
-                buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
-                buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, 0);
-                buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, 0);
-                codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET);
+                encodeRecord(buffer, index, record, timestamp, 0, 0);
             }
             catch (final RuntimeException ex)
             {
@@ -445,6 +452,18 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         }
         onOffered(timestamp);
         return true;
+    }
+
+    /** Keep an accepted record the rings {@code fromShard} to {@code toShard} (exclusive) refused. */
+    private void hold(
+        final Object record, final long timestamp, final int keyGroup, final int keyLength, final int length,
+        final int fromShard, final int toShard)
+    {
+        heldRecord.checkLimit(length);
+        encodeRecord(heldRecord, 0, record, timestamp, keyGroup, keyLength);
+        heldLength = length;
+        heldFromShard = fromShard;
+        heldToShard = toShard;
     }
 
     private void abortClaims(final int claimed)
@@ -492,24 +511,24 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
      */
     private boolean trySendHeldRecord()
     {
-        if (heldShard < 0)
+        while (heldFromShard < heldToShard)
         {
-            return true;
+            final int shard = heldFromShard;
+            final OneToOneRingBuffer ring = rings[shard];
+            final int index = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, heldLength);
+            if (index < 0)
+            {
+                return false;
+            }
+            ring.buffer().putBytes(index, heldRecord, 0, heldLength);
+            ring.commit(index);
+            final long recordWatermark = heldRecord.getLong(RecordDescriptor.WATERMARK_OFFSET);
+            if (recordWatermark > sentWatermarks[shard])
+            {
+                sentWatermarks[shard] = recordWatermark;
+            }
+            heldFromShard = shard + 1;
         }
-        final OneToOneRingBuffer ring = rings[heldShard];
-        final int index = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, heldLength);
-        if (index < 0)
-        {
-            return false;
-        }
-        ring.buffer().putBytes(index, heldRecord, 0, heldLength);
-        ring.commit(index);
-        final long recordWatermark = heldRecord.getLong(RecordDescriptor.WATERMARK_OFFSET);
-        if (recordWatermark > sentWatermarks[heldShard])
-        {
-            sentWatermarks[heldShard] = recordWatermark;
-        }
-        heldShard = -1;
         return true;
     }
 

@@ -129,6 +129,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             keyCodecIds.add(stage.keyCodec.id());
             keyCodecByOperator.put(operatorOf(stage), stage.keyCodec.id());
         }
+        metrics.operators(operators);
         final CheckpointSettings checkpoints = context.checkpoints();
         if (checkpoints.enabled())
         {
@@ -197,6 +198,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             for (int s = 0; s < shardCount; s++)
             {
                 final OperatorChain<?, ?, ?>[] stages = new OperatorChain<?, ?, ?>[plan.stages.size()];
+                final List<Map.Entry<JobPlan.EdgePlan, RingChannelOutput<?>>> edgeOutputs = new ArrayList<>();
                 for (int st = 0; st < stages.length; st++)
                 {
                     final AtomicBuffer[] channels = stageChannels(plan, st, s, producerRings, edgeRings);
@@ -208,11 +210,19 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                     final String stageName = null == stage.uid ? "shard " + s : "operator '" + stage.uid +
                         "' shard " + s;
                     stages[st] = newStage(stage, stageName, st * shardCount + s, s, shardCount, channels, context,
-                        store, handler, stateIds[st], edgeRings, channelInputs(plan, st, shardCount));
+                        store, handler, stateIds[st], edgeRings, channelInputs(plan, st, shardCount), edgeOutputs);
                     if (restores[st] != null)
                     {
                         stages[st].restoreOnStart(restores[st]);
                     }
+                }
+                // A record for this thread's instance of the next stage skips the ring.
+                for (final Map.Entry<JobPlan.EdgePlan, RingChannelOutput<?>> edgeOutput : edgeOutputs)
+                {
+                    final JobPlan.EdgePlan edge = edgeOutput.getKey();
+                    final OperatorChain<?, ?, ?> downstream = stages[edge.toStage];
+                    final int selfChannel = downstream.input().channelOf(edgeRings[edge.index][s][s]);
+                    edgeOutput.getValue().local(s, downstream, selfChannel);
                 }
                 chainsByShard.add(stages);
                 final AtomicBuffer[] shardProducerRings = new AtomicBuffer[producerCount];
@@ -403,7 +413,8 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         final ShardCheckpointHandler handler,
         final StateIds stateIds,
         final AtomicBuffer[][][] edgeRings,
-        final int[] channelInputs)
+        final int[] channelInputs,
+        final List<Map.Entry<JobPlan.EdgePlan, RingChannelOutput<?>>> edgeOutputs)
     {
         final List<RingChannelOutput<?>> outputs = new ArrayList<>();
         final JobPlan.Wiring wiring = new JobPlan.Wiring()
@@ -418,6 +429,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 final RingChannelOutput<X> output = new RingChannelOutput<>(stageName, edgeRings[edge.index][shardId],
                     edge.codec, edge.keyEncoder, context.maxParallelism(), context.maxKeyLength());
                 outputs.add(output);
+                edgeOutputs.add(Map.entry(edge, output));
                 return output;
             }
         };

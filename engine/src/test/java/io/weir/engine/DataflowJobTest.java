@@ -337,6 +337,81 @@ class DataflowJobTest
         assertEquals(expectedRows, sums.sorted(), "shards " + shards);
     }
 
+    /** Broadcast elements set the threshold, waiting on the first until the test saw a refused offer. */
+    static final class HeldRules extends io.weir.api.KeyedBroadcastProcessFunction<Long, Long, Long, Long>
+    {
+        static final io.weir.api.state.MapStateDescriptor<String, Long> RULES = new io.weir.api.state
+            .MapStateDescriptor<>("rules", io.weir.api.codec.StringCodec.INSTANCE, LongCodec.INSTANCE);
+
+        public void processElement(final Long value, final ReadOnlyContext ctx, final Collector<Long> out)
+        {
+        }
+
+        public void processBroadcastElement(final Long value, final Context ctx, final Collector<Long> out)
+            throws Exception
+        {
+            assertTrue(HeldSum.refused.await(30, java.util.concurrent.TimeUnit.SECONDS), "no offer was refused");
+            ctx.getBroadcastState(RULES).put("threshold", value);
+            out.collect(value);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void theOperatorsBeforeBroadcastRunOnceForEachElementThatAFullRingRefused(final int shards) throws Exception
+    {
+        final int events = 3_000;
+        final java.util.concurrent.atomic.AtomicLong mapped = new java.util.concurrent.atomic.AtomicLong();
+        HeldSum.refused = new java.util.concurrent.CountDownLatch(1);
+        final ListSink<Long> echoes = new ListSink<>();
+        final Dataflow flow = Dataflow.named("broadcast-transform");
+        final io.weir.api.dataflow.BroadcastStream<Long> rules = flow.source("rules", LongCodec.INSTANCE)
+            .timestamps(v -> 0, WatermarkStrategy.noWatermarks())
+            .map(v ->
+            {
+                mapped.incrementAndGet();
+                return v * 10;
+            })
+            .returns(LongCodec.INSTANCE)
+            .broadcast(HeldRules.RULES);
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.noWatermarks())
+            .keyBy(v -> v)
+            .connect(rules)
+            .process(HeldRules::new).uid("rules")
+            .sinkTo(echoes);
+        long refusals = 0;
+        try (Job job = flow.build(new WeirContext().shards(shards).ringCapacityBytes(4096)).start())
+        {
+            final SourceProducer<Long> producer = job.producer("rules", 0);
+            for (long v = 0; v < events; v++)
+            {
+                final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+                while (!producer.tryOffer(v))
+                {
+                    refusals++;
+                    HeldSum.refused.countDown();
+                    assertTrue(System.nanoTime() - deadlineNs < 0, "offer " + v + " never accepted");
+                    Thread.onSpinWait();
+                }
+            }
+            producer.endOfInput();
+            job.producer("numbers", 0).endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(refusals > 0, "the ring never refused an offer: the test proves nothing");
+        assertEquals(events, mapped.get(), "map calls, with " + refusals + " refused offers");
+        final List<Long> expected = new ArrayList<>();
+        for (long v = 0; v < events; v++)
+        {
+            for (int shard = 0; shard < shards; shard++)
+            {
+                expected.add(v * 10);
+            }
+        }
+        assertEquals(expected, echoes.sorted(), "shards " + shards);
+    }
+
     @Test
     void aFlatMapBeforeKeyByEmitsOnceForEachElementThatAFullRingRefused() throws Exception
     {
@@ -421,6 +496,57 @@ class DataflowJobTest
             }
             // watermark 9998: windows [0, 9000) of every key fire though "stalled" has not ended; its watermark 4
             // would hold them back if it were not idle
+            final long deadlineNs = System.nanoTime() + 30_000_000_000L;
+            while (windows.elements.size() < 90)
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "windows fired: " + windows.elements.size());
+                Thread.onSpinWait();
+            }
+            final List<Long> fired = new ArrayList<>(Collections.nCopies(89, 100L));
+            fired.add(101L); // key 5's first window holds the stalled source's element too
+            fired.sort(null);
+            assertEquals(fired, windows.sorted());
+            stalls.endOfInput();
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertEquals(100, windows.elements.size(), "the last window of every key at the end of input");
+    }
+
+    @Test
+    void windowsOfTheNextStageFireWhileEveryInputOfAStageBeforeItIsIdle() throws Exception
+    {
+        final ListSink<Long> windows = new ListSink<>();
+        final Dataflow flow = Dataflow.named("idle-stage");
+        final DataStream<Long> numbers = flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v % 10).process(BroadcastDataflowTest.Identity::new).uid("numbers")
+            .returns(LongCodec.INSTANCE);
+        final DataStream<Long> stalled = flow.source("stalled", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps().withIdleness(java.time.Duration
+                .ofMillis(50)))
+            .keyBy(v -> v % 10).process(BroadcastDataflowTest.Identity::new).uid("stalled")
+            .returns(LongCodec.INSTANCE);
+        numbers.union(stalled)
+            .keyBy(v -> v % 10)
+            .window(TumblingEventTimeWindows.of(1000))
+            .aggregate(new Count(), LongCodec.INSTANCE).uid("windows")
+            .sinkTo(windows);
+        try (Job job = flow.build(new WeirContext().shards(2)).start())
+        {
+            final SourceProducer<Long> stalls = job.producer("stalled", 0);
+            assertTrue(stalls.offer(5L, 10_000_000_000L));
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < 10_000; v++)
+            {
+                assertTrue(producer.offer(v, 10_000_000_000L));
+            }
+            while (!producer.tryFlushWatermarks())
+            {
+                Thread.onSpinWait();
+            }
+            // watermark 9998 from "numbers": windows [0, 9000) of every key fire though the "stalled" operator's
+            // watermark is 4; its instances' only input is idle, so they mark their channels idle downstream
             final long deadlineNs = System.nanoTime() + 30_000_000_000L;
             while (windows.elements.size() < 90)
             {

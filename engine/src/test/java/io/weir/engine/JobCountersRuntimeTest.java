@@ -191,6 +191,49 @@ class JobCountersRuntimeTest
     }
 
     @Test
+    void shouldCountEveryInstanceOfEveryOperatorOfATwoStageJob() throws Exception
+    {
+        final Path countersDir = dir.resolve("counters");
+        final io.weir.api.dataflow.Dataflow flow = io.weir.api.dataflow.Dataflow.named("two stages");
+        flow.source("numbers", io.weir.api.codec.LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.noWatermarks())
+            .keyBy(v -> v % 10).process(BroadcastDataflowTest.Identity::new).uid("first")
+            .filter(v -> v % 2 == 0).returns(io.weir.api.codec.LongCodec.INSTANCE)
+            .keyBy(v -> v % 7).process(BroadcastDataflowTest.Identity::new).uid("second")
+            .sinkTo(new DataflowJobTest.ListSink<Long>());
+        final int events = 1_000;
+        try (io.weir.api.dataflow.Job job = flow.build(new WeirContext().shards(2).countersDirectory(countersDir)
+            .shardIdleStrategy(() -> new SleepingMillisIdleStrategy(1))).start())
+        {
+            final io.weir.api.dataflow.SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long v = 0; v < events; v++)
+            {
+                assertTrue(producer.offer(v, TimeUnit.SECONDS.toNanos(10)));
+            }
+            final CountersDirectory.Scan scan = CountersDirectory.scan(countersDir);
+            try (CountersFile file = scan.running().get(0))
+            {
+                await(file, values -> sum(values, "'first' shard 0: events processed") +
+                    sum(values, "'first' shard 1: events processed") == events &&
+                    sum(values, "'second' shard 0: events processed") +
+                    sum(values, "'second' shard 1: events processed") == events / 2,
+                    events + " events into the first operator, " + events / 2 + " into the second");
+                final Map<String, Long> values = read(file);
+                assertEquals(events, values.get("operator 0 'first' shard 0: events emitted (main and side outputs)") +
+                    values.get("operator 0 'first' shard 1: events emitted (main and side outputs)"), values.toString());
+                assertEquals(events / 2, values.get("operator 1 'second' shard 0: events emitted (main and side " +
+                    "outputs)") + values.get("operator 1 'second' shard 1: events emitted (main and side outputs)"));
+                assertTrue(values.get("operator 0 'first' shard 0: events processed") > 0, "both instances count");
+                assertTrue(values.get("operator 0 'first' shard 1: events processed") > 0, "both instances count");
+                assertEquals(0L, values.get("operator 1 'second' shard 1: back-pressure (times a full ring stopped " +
+                    "its input)"), "the last stage writes to a sink only");
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+    }
+
+    @Test
     void shouldPublishNothingWhenCountersAreOff() throws Exception
     {
         final Path countersDir = dir.resolve("counters");

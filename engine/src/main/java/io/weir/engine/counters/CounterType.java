@@ -2,8 +2,9 @@ package io.weir.engine.counters;
 
 /**
  * The kinds of counter a job publishes, by Agrona type id. A counter's key holds up to two indexes (shard,
- * producer) as little-endian ints at {@link #FIRST_INDEX_OFFSET} and {@link #SECOND_INDEX_OFFSET}; its label and
- * its JMX attribute name are made from them.
+ * producer; or operator, the stage's index in the job, and shard) as little-endian ints at
+ * {@link #FIRST_INDEX_OFFSET} and {@link #SECOND_INDEX_OFFSET}; its label and its JMX attribute name are made from
+ * them.
  */
 public enum CounterType
 {
@@ -23,13 +24,18 @@ public enum CounterType
     CHECKPOINT_BYTES(12, "checkpoint: last bytes written", "CheckpointBytes"),
     CHECKPOINTS_COMPLETED(13, "checkpoints completed", "CheckpointsCompleted"),
     CHECKPOINTS_FAILED(14, "checkpoints failed", "CheckpointsFailed"),
-    RESTORES(15, "restores", "Restores");
+    RESTORES(15, "restores", "Restores"),
+    OPERATOR_EVENTS_IN(16, "operator %d%s shard %d: events processed", "Operator%dShard%dEventsIn"),
+    OPERATOR_EVENTS_OUT(17, "operator %d%s shard %d: events emitted (main and side outputs)",
+        "Operator%dShard%dEventsOut"),
+    OPERATOR_BACK_PRESSURE(18, "operator %d%s shard %d: back-pressure (times a full ring stopped its input)",
+        "Operator%dShard%dBackPressure");
 
     public static final int FIRST_INDEX_OFFSET = 0;
     public static final int SECOND_INDEX_OFFSET = 4;
     public static final int KEY_LENGTH = 8;
 
-    private static final CounterType[] BY_TYPE_ID = new CounterType[16];
+    private static final CounterType[] BY_TYPE_ID = new CounterType[32];
 
     static
     {
@@ -65,6 +71,12 @@ public enum CounterType
     public String label(final int first, final int second)
     {
         return String.format(labelFormat, first, second);
+    }
+
+    /** A label such as "operator 1 'count' shard 0: events processed", for the types of an operator instance. */
+    public String label(final int operator, final String uid, final int shard)
+    {
+        return String.format(labelFormat, operator, uid.isEmpty() ? "" : " '" + uid + "'", shard);
     }
 
     /** A JMX attribute name such as "Shard0EventsIn". */

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,8 +25,8 @@ import javax.management.ObjectName;
 
 /**
  * A running job's counters: a memory-mapped file ({@link CountersFileDescriptor}) in a {@link CountersDirectory},
- * holding an Agrona counter per shard, producer and ring and for the job's checkpoints, and the same values as a
- * JMX MBean ({@value #JMX_DOMAIN}{@code :type=Job,name=...}).
+ * holding an Agrona counter per shard, operator instance, producer and ring and for the job's checkpoints, and
+ * the same values as a JMX MBean ({@value #JMX_DOMAIN}{@code :type=Job,name=...}).
  * <p>
  * Created and closed by the thread that starts and closes the job. It hands each runtime thread its own counters
  * ({@link #shard}, {@link #producer}, {@link #checkpoints}); each counter has that one writer. {@link #close()}
@@ -41,6 +42,8 @@ public final class JobCounters implements AutoCloseable
     private final Path path;
     private final MappedByteBuffer mapped;
     private final ShardCounters[] shards;
+    /** Per shard, per operator (stage) of the job. */
+    private final OperatorCounters[][] operators;
     private final ProducerCounters[] producers;
     private final CheckpointCounters checkpoints;
     private final CountersMBean mbean;
@@ -51,6 +54,7 @@ public final class JobCounters implements AutoCloseable
         final Path path,
         final MappedByteBuffer mapped,
         final ShardCounters[] shards,
+        final OperatorCounters[][] operators,
         final ProducerCounters[] producers,
         final CheckpointCounters checkpoints,
         final CountersMBean mbean,
@@ -59,6 +63,7 @@ public final class JobCounters implements AutoCloseable
         this.path = path;
         this.mapped = mapped;
         this.shards = shards;
+        this.operators = operators;
         this.producers = producers;
         this.checkpoints = checkpoints;
         this.mbean = mbean;
@@ -76,6 +81,18 @@ public final class JobCounters implements AutoCloseable
         final Path directory, final String jobName, final int shardCount, final int producerCount,
         final Consumer<String> log)
     {
+        return create(directory, jobName, shardCount, producerCount, List.of(), log);
+    }
+
+    /**
+     * {@link #create(Path, String, int, int, Consumer)} with counters for every instance of every operator.
+     *
+     * @param operators the uids of the job's operators (stages), in stage order; empty for one without.
+     */
+    public static JobCounters create(
+        final Path directory, final String jobName, final int shardCount, final int producerCount,
+        final List<String> operators, final Consumer<String> log)
+    {
         removeStale(directory, log);
         final long pid = ProcessHandle.current().pid();
         Path path;
@@ -86,7 +103,8 @@ public final class JobCounters implements AutoCloseable
         }
         while (!OPEN_FILES.add(path));
 
-        final int counterCount = shardCount * 6 + producerCount * shardCount + producerCount + 7;
+        final int counterCount = shardCount * 6 + producerCount * shardCount + producerCount + 7 +
+            operators.size() * shardCount * 3;
         final MappedByteBuffer mapped;
         try
         {
@@ -123,6 +141,18 @@ public final class JobCounters implements AutoCloseable
                 }
                 shards[s] = new ShardCounters(eventsIn, eventsOut, watermark, timers, entries, bytes, rings);
             }
+            final OperatorCounters[][] operatorCounters = new OperatorCounters[shardCount][operators.size()];
+            for (int o = 0; o < operators.size(); o++)
+            {
+                for (int s = 0; s < shardCount; s++)
+                {
+                    final String uid = operators.get(o);
+                    operatorCounters[s][o] = new OperatorCounters(
+                        newCounter(manager, attributes, CounterType.OPERATOR_EVENTS_IN, o, uid, s),
+                        newCounter(manager, attributes, CounterType.OPERATOR_EVENTS_OUT, o, uid, s),
+                        newCounter(manager, attributes, CounterType.OPERATOR_BACK_PRESSURE, o, uid, s));
+                }
+            }
             final ProducerCounters[] producers = new ProducerCounters[producerCount];
             for (int p = 0; p < producerCount; p++)
             {
@@ -144,7 +174,7 @@ public final class JobCounters implements AutoCloseable
             final ObjectName objectName = new ObjectName(JMX_DOMAIN + ":type=Job,name=" + ObjectName.quote(
                 baseName.substring(0, baseName.length() - CountersFileDescriptor.FILE_SUFFIX.length())));
             ManagementFactory.getPlatformMBeanServer().registerMBean(mbean, objectName);
-            return new JobCounters(path, mapped, shards, producers, checkpoints, mbean, objectName);
+            return new JobCounters(path, mapped, shards, operatorCounters, producers, checkpoints, mbean, objectName);
         }
         catch (final JMException | RuntimeException ex)
         {
@@ -172,6 +202,12 @@ public final class JobCounters implements AutoCloseable
     public ShardCounters shard(final int shardId)
     {
         return shards[shardId];
+    }
+
+    /** Shard {@code shardId}'s instance of every operator, in stage order. */
+    public OperatorCounters[] operators(final int shardId)
+    {
+        return operators[shardId].clone();
     }
 
     public ProducerCounters producer(final int producerIndex)
@@ -269,7 +305,29 @@ public final class JobCounters implements AutoCloseable
         final int first,
         final int second)
     {
-        final AtomicCounter counter = manager.newCounter(type.label(first, second), type.typeId(), (key) ->
+        return newCounter(manager, attributes, type, first, second, type.label(first, second));
+    }
+
+    private static AtomicCounter newCounter(
+        final CountersManager manager,
+        final Map<String, AtomicCounter> attributes,
+        final CounterType type,
+        final int operator,
+        final String uid,
+        final int shard)
+    {
+        return newCounter(manager, attributes, type, operator, shard, type.label(operator, uid, shard));
+    }
+
+    private static AtomicCounter newCounter(
+        final CountersManager manager,
+        final Map<String, AtomicCounter> attributes,
+        final CounterType type,
+        final int first,
+        final int second,
+        final String label)
+    {
+        final AtomicCounter counter = manager.newCounter(label, type.typeId(), (key) ->
         {
             key.putInt(CounterType.FIRST_INDEX_OFFSET, first);
             key.putInt(CounterType.SECOND_INDEX_OFFSET, second);

@@ -18,6 +18,12 @@ public interface ChannelOutput
     /** Send a checkpoint barrier on every channel (behind any backlog). */
     void emitBarrier(long checkpointId, int flags);
 
+    /**
+     * Every input of the sending stage is idle: send the watermark not sent yet, then mark every channel idle
+     * (behind any backlog). A record or watermark sent later on a channel makes it active again.
+     */
+    void markIdle();
+
     /** Send the end of input on every channel (behind any backlog). */
     void endOfInput();
 

@@ -19,7 +19,14 @@ import java.util.Arrays;
  * <p>
  * A producer's channel can go idle ({@link #idleTimeout}): when its producer offered nothing for the timeout, the
  * channel is left out of the minimum until it is active again and its watermark has caught up with the gate's
- * (Flink's idleness and watermark alignment); while every channel is idle the watermark stays.
+ * (Flink's idleness and watermark alignment); while every channel is idle the watermark stays. An upstream stage
+ * instance whose own inputs are all idle says so with an IDLE message ({@link RecordDescriptor}): its channel is
+ * idle until its next event or watermark (Flink's WatermarkStatus). When every open channel is idle the gate tells
+ * the stage ({@link Handler#onIdle}), which passes it on downstream.
+ * <p>
+ * An upstream stage instance on the same thread hands over its messages by a method call ({@link #deliver})
+ * rather than through its channel's ring whenever that keeps the channel's order and alignment
+ * ({@link #acceptsDirect}); the channel counts in the watermark and in barrier alignment all the same.
  * <p>
  * Called from the thread that runs the stage instance only, except {@link #rings()} (read by counters).
  */
@@ -36,6 +43,12 @@ public final class InputGate
 
         /** Barrier {@code checkpointId} arrived on every channel that has not ended. */
         void onBarrierAligned(long checkpointId, int flags);
+
+        /**
+         * Every channel that has not ended went idle (and not every channel ended): the stage's outputs go idle
+         * too. Said again only after a channel was active in between.
+         */
+        void onIdle();
     }
 
     /**
@@ -91,6 +104,8 @@ public final class InputGate
     private boolean[] idle;
     /** A channel back from idleness counts again once its watermark reached the gate's. */
     private boolean[] aligned;
+    /** Every open channel is idle, and the stage was told. */
+    private boolean allIdle;
 
     /**
      * @param name          names the stage instance in error messages.
@@ -152,6 +167,42 @@ public final class InputGate
     }
 
     /**
+     * Whether a message of {@code channel} may be handed over by {@link #deliver} now, skipping its ring: the
+     * channel has not ended, is not held at a barrier while the gate aligns, and no channel it may read has input
+     * waiting (so nothing handed over overtakes what was sent before it through this channel's ring, nor what
+     * other channels delivered before it, which also keeps the channels' turns fair). Called by the sender on the
+     * same thread.
+     */
+    boolean acceptsDirect(final int channel)
+    {
+        return !ended[channel] && !atBarrier[channel] && !inputPending();
+    }
+
+    /**
+     * Handle a message of {@code channel} by a method call, as if read from its ring ({@link RecordDescriptor});
+     * only when {@link #acceptsDirect} said so, by an upstream stage instance on the same thread (never from
+     * within this gate's own {@link #read}).
+     */
+    void deliver(final int channel, final int msgTypeId, final DirectBuffer buffer, final int index, final int length)
+    {
+        currentChannel = channel;
+        onMessage(msgTypeId, buffer, index, length);
+    }
+
+    /** The channel whose ring is {@code buffer}; -1 if none. */
+    public int channelOf(final AtomicBuffer buffer)
+    {
+        for (int c = 0; c < rings.length; c++)
+        {
+            if (rings[c].buffer() == buffer)
+            {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Let {@code channel} go idle when {@code activity} has not changed for {@code timeoutMs}, as
      * {@link #checkIdleness} sees it. Called before the first read.
      */
@@ -164,12 +215,21 @@ public final class InputGate
             lastActivity = new long[rings.length];
             Arrays.fill(lastActivity, -1);
             lastActiveMs = new long[rings.length];
+            trackIdleness();
+        }
+        activities[channel] = activity;
+        idleTimeoutsMs[channel] = timeoutMs;
+    }
+
+    /** From now on, channels can be idle; the rest of the time the watermark path looks at no idleness. */
+    private void trackIdleness()
+    {
+        if (null == idle)
+        {
             idle = new boolean[rings.length];
             aligned = new boolean[rings.length];
             Arrays.fill(aligned, true);
         }
-        activities[channel] = activity;
-        idleTimeoutsMs[channel] = timeoutMs;
     }
 
     /**
@@ -198,7 +258,11 @@ public final class InputGate
             {
                 lastActivity[c] = activity;
                 lastActiveMs[c] = nowMs;
-                idle[c] = false;
+                if (idle[c])
+                {
+                    idle[c] = false;
+                    allIdle = false;
+                }
             }
             else if (!idle[c] && nowMs - lastActiveMs[c] >= idleTimeoutsMs[c])
             {
@@ -210,6 +274,7 @@ public final class InputGate
         if (wentIdle > 0)
         {
             advanceWatermark();
+            checkAllIdle();
         }
         return wentIdle;
     }
@@ -331,6 +396,10 @@ public final class InputGate
                     buffer.getInt(index + RecordDescriptor.BARRIER_FLAGS_OFFSET));
                 return ControlledMessageHandler.Action.BREAK;
 
+            case RecordDescriptor.IDLE_MSG_TYPE:
+                onChannelIdle(currentChannel);
+                return ControlledMessageHandler.Action.CONTINUE;
+
             case RecordDescriptor.END_OF_INPUT_MSG_TYPE:
                 readBroken = true;
                 onEndOfInput(currentChannel);
@@ -347,12 +416,44 @@ public final class InputGate
         if (null != idle && idle[channel])
         {
             idle[channel] = false; // a message: active again
+            allIdle = false;
         }
         if (channelWatermark > watermarks[channel])
         {
             watermarks[channel] = channelWatermark;
             advanceWatermark();
         }
+    }
+
+    /** The upstream instance of {@code channel} said its inputs are all idle. */
+    private void onChannelIdle(final int channel)
+    {
+        trackIdleness();
+        if (!idle[channel] && !ended[channel])
+        {
+            idle[channel] = true;
+            aligned[channel] = false;
+            advanceWatermark();
+            checkAllIdle();
+        }
+    }
+
+    /** Tell the stage once every open channel is idle (not when every channel ended: that is the end of input). */
+    private void checkAllIdle()
+    {
+        if (allIdle || endedChannels == rings.length)
+        {
+            return;
+        }
+        for (int c = 0; c < rings.length; c++)
+        {
+            if (!ended[c] && !idle[c])
+            {
+                return;
+            }
+        }
+        allIdle = true;
+        handler.onIdle();
     }
 
     /** The minimum over the channels that count: all, or with idleness the active, aligned ones. */
@@ -399,6 +500,10 @@ public final class InputGate
                 channelsAtBarrier--;
             }
             onChannelWatermark(channel, Long.MAX_VALUE);
+            if (null != idle)
+            {
+                checkAllIdle();
+            }
             checkBarrierAligned();
         }
     }

@@ -123,6 +123,8 @@ public final class OperatorChain<K, I, O>
     private boolean stoppedBySavepoint;
     private volatile boolean finished;
     private static final java.lang.invoke.VarHandle EVENTS_PROCESSED;
+    private static final java.lang.invoke.VarHandle EVENTS_EMITTED;
+    private static final java.lang.invoke.VarHandle BACK_PRESSURE;
     private static final java.lang.invoke.VarHandle TIMERS_FIRED;
 
     static
@@ -131,6 +133,8 @@ public final class OperatorChain<K, I, O>
         {
             final java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
             EVENTS_PROCESSED = lookup.findVarHandle(OperatorChain.class, "eventsProcessed", long.class);
+            EVENTS_EMITTED = lookup.findVarHandle(OperatorChain.class, "eventsEmitted", long.class);
+            BACK_PRESSURE = lookup.findVarHandle(OperatorChain.class, "backPressure", long.class);
             TIMERS_FIRED = lookup.findVarHandle(OperatorChain.class, "timersFired", long.class);
         }
         catch (final ReflectiveOperationException ex)
@@ -142,7 +146,11 @@ public final class OperatorChain<K, I, O>
     // Single writer (the stage's thread); published with opaque stores, which cost no fence, and read with opaque
     // loads.
     private long eventsProcessed;
+    private long eventsEmitted;
+    private long backPressure;
     private long timersFired;
+    /** The output's backlog stopped input in the last step: back-pressure is counted once per stop. */
+    private boolean inputStopped;
 
     /**
      * @param ringBuffers       the input gate's channels.
@@ -178,7 +186,12 @@ public final class OperatorChain<K, I, O>
         this.function = function;
         this.store = store;
         this.output = output;
-        this.mainOutput = output.main();
+        final Collector<O> main = output.main();
+        this.mainOutput = value ->
+        {
+            EVENTS_EMITTED.setOpaque(this, eventsEmitted + 1);
+            main.collect(value);
+        };
         this.keyContext = new KeyContext(ctx.maxKeyLength());
         this.stateRegistry = new KeyedStateRegistry(store, keyContext, ctx.epochClock(), stateIds);
         this.eventTimers = new TimerQueue(1024, 16);
@@ -265,7 +278,13 @@ public final class OperatorChain<K, I, O>
         }
         if (!output.hasBacklog())
         {
+            inputStopped = false;
             work += input.read();
+        }
+        else if (!inputStopped)
+        {
+            inputStopped = true;
+            BACK_PRESSURE.setOpaque(this, backPressure + 1);
         }
         work += input.checkIdleness(nowMs);
         work += fireProcessingTimers();
@@ -443,6 +462,11 @@ public final class OperatorChain<K, I, O>
         currentWatermark = watermark;
         fireEventTimers();
         output.onWatermark(watermark);
+    }
+
+    public void onIdle()
+    {
+        output.onIdle();
     }
 
     public void onBarrierAligned(final long checkpointId, final int flags)
@@ -705,7 +729,7 @@ public final class OperatorChain<K, I, O>
         timerCopyLength = at + TimerRecordDescriptor.KEY_OFFSET + keyLength;
     }
 
-    InputGate input()
+    public InputGate input()
     {
         return input;
     }
@@ -759,9 +783,43 @@ public final class OperatorChain<K, I, O>
         return (long)EVENTS_PROCESSED.getOpaque(this);
     }
 
+    /** Elements the function emitted so far, to its main and side outputs; any thread (a relaxed read). */
+    public long eventsEmitted()
+    {
+        return (long)EVENTS_EMITTED.getOpaque(this);
+    }
+
+    /** Times a full ring downstream stopped this stage from reading input; any thread (a relaxed read). */
+    public long backPressure()
+    {
+        return (long)BACK_PRESSURE.getOpaque(this);
+    }
+
     public long timersFired()
     {
         return (long)TIMERS_FIRED.getOpaque(this);
+    }
+
+    /**
+     * Whether an upstream instance on this thread may hand a message of input channel {@code channel} straight to
+     * this stage ({@link #deliver}): the channel would be read now (see {@link InputGate#acceptsDirect}) and the
+     * output has no backlog (else the stage would not read input, and the ring must fill to stop the upstream).
+     */
+    boolean acceptsDirect(final int channel)
+    {
+        return !output.hasBacklog() && input.acceptsDirect(channel);
+    }
+
+    /** A message of input channel {@code channel} from an upstream instance on this thread, by a method call. */
+    void deliver(final int channel, final int msgTypeId, final DirectBuffer buffer, final int index, final int length)
+    {
+        input.deliver(channel, msgTypeId, buffer, index, length);
+    }
+
+    /** The thread's clock for this duty cycle, before any stage runs (input handed over directly reads it). */
+    void nowMs(final long nowMs)
+    {
+        this.nowMs = nowMs;
     }
 
     /** The input (0, or 1 of a two-input stage) of the element being handled; on the stage's thread. */
@@ -824,6 +882,7 @@ public final class OperatorChain<K, I, O>
 
         public <X> void output(final OutputTag<X> tag, final X value)
         {
+            EVENTS_EMITTED.setOpaque(OperatorChain.this, eventsEmitted + 1);
             output.side(tag, value);
         }
 

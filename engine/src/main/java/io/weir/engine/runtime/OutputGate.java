@@ -116,6 +116,15 @@ public final class OutputGate<O>
         }
     }
 
+    /** Every input of the stage is idle: so is every channel it sends on, until it sends a record or watermark. */
+    void onIdle()
+    {
+        for (final ChannelOutput channel : channels)
+        {
+            channel.markIdle();
+        }
+    }
+
     /** The stage took its snapshot point for {@code checkpointId}: the barrier goes on, behind its output. */
     void onBarrier(final long checkpointId, final int flags)
     {

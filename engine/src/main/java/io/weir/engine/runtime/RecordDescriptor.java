@@ -21,6 +21,8 @@ package io.weir.engine.runtime;
  * WATERMARK (type 2):   [watermark i64]
  * BARRIER (type 3):     [checkpoint id i64][flags i32]
  * END_OF_INPUT (type 4): empty
+ * IDLE (type 5):        empty; every input of the sending stage instance is idle: leave this channel out of the
+ *                       watermark until its next EVENT or WATERMARK
  * </pre>
  * Carrying the producer's watermark in every event lets a shard apply it before the event without a separate
  * message per event; explicit WATERMARK messages keep shards that receive no events moving.
@@ -31,6 +33,7 @@ public final class RecordDescriptor
     public static final int WATERMARK_MSG_TYPE = 2;
     public static final int BARRIER_MSG_TYPE = 3;
     public static final int END_OF_INPUT_MSG_TYPE = 4;
+    public static final int IDLE_MSG_TYPE = 5;
 
     public static final int WATERMARK_OFFSET = 0;
     public static final int TIMESTAMP_OFFSET = 8;

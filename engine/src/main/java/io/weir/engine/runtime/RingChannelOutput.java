@@ -20,6 +20,13 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * and the timestamp of the element or timer that produced it. Explicit watermark messages are sent by
  * {@link #flush()}, once per duty cycle at most, to the rings that have not seen the watermark.
  * <p>
+ * The downstream instance on this thread ({@link #local}) gets its messages by a method call, encoded into a
+ * scratch buffer and handed to its input gate, whenever that keeps order and fair turns: nothing waits in this
+ * output's backlog, no channel of the downstream instance has input waiting (this channel's ring included), the
+ * downstream is not aligning a barrier on this channel, and its own output has no backlog. Otherwise they go
+ * through the ring as to any other instance, so the ring still holds records back during alignment and still
+ * fills to stop this stage under back-pressure.
+ * <p>
  * Used only by the thread that runs the sending stage instance.
  */
 public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
@@ -36,6 +43,8 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
     private final String name;
     private final OneToOneRingBuffer[] rings;
     private final long[] sentWatermarks;
+    /** Per ring, whether the last thing sent on it was IDLE (a record or watermark makes it active again). */
+    private final boolean[] idle;
     private final Codec<T> codec;
     private final KeyEncoder<T, ?> keyEncoder;
     /** Every record goes to every ring ({@link KeyEncoder#isBroadcast()}). */
@@ -46,6 +55,11 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
     private final ExpandableArrayBuffer backlog = new ExpandableArrayBuffer(4096);
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[RecordDescriptor.BARRIER_LENGTH]);
     private TimestampSource timestamps;
+    /** The downstream instance on this thread, its channel from this instance, its ring; null/-1 when unbound. */
+    private OperatorChain<?, ?, ?> local;
+    private int localChannel = -1;
+    private int localTarget = -1;
+    private ExpandableArrayBuffer direct;
     private int backlogHead;
     private int backlogTail;
     private long watermark = Long.MIN_VALUE;
@@ -68,6 +82,7 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
         }
         this.sentWatermarks = new long[rings.length];
         java.util.Arrays.fill(sentWatermarks, Long.MIN_VALUE);
+        this.idle = new boolean[rings.length];
         this.codec = (Codec<T>)codec;
         this.keyEncoder = (KeyEncoder<T, ?>)keyEncoder;
         this.broadcast = keyEncoder.isBroadcast();
@@ -79,6 +94,28 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
     public void timestamps(final TimestampSource timestamps)
     {
         this.timestamps = timestamps;
+    }
+
+    /**
+     * Hand the messages for ring {@code target} to {@code downstream}, input channel {@code channel}, by a method
+     * call whenever order allows: the downstream instance runs on this thread. Set once, before the first record.
+     */
+    public void local(final int target, final OperatorChain<?, ?, ?> downstream, final int channel)
+    {
+        if (channel < 0)
+        {
+            throw new IllegalArgumentException(name + ": ring " + target + " is not an input of " + downstream.name());
+        }
+        this.local = downstream;
+        this.localChannel = channel;
+        this.localTarget = target;
+        this.direct = new ExpandableArrayBuffer(256);
+    }
+
+    /** Whether the next message for ring {@code target} goes to the downstream instance by a method call. */
+    private boolean isDirect(final int target)
+    {
+        return target == localTarget && backlogHead == backlogTail && local.acceptsDirect(localChannel);
     }
 
     public void collect(final T value)
@@ -111,6 +148,14 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
                 "ring's max message length " + ring.maxMsgLength() + "; raise ringCapacityBytes");
         }
         final long timestamp = timestamps.currentTimestamp();
+        idle[target] = false;
+        if (isDirect(target))
+        {
+            direct.checkLimit(length);
+            writeEvent(direct, 0, timestamp, keyGroup, keyLength, value);
+            local.deliver(localChannel, RecordDescriptor.EVENT_MSG_TYPE, direct, 0, length);
+            return;
+        }
         if (backlogHead == backlogTail)
         {
             final int index = ring.tryClaim(RecordDescriptor.EVENT_MSG_TYPE, length);
@@ -173,6 +218,7 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
             if (sentWatermarks[t] < watermark && !ended)
             {
                 sentWatermarks[t] = watermark;
+                idle[t] = false;
                 empty.putLong(RecordDescriptor.WATERMARK_OFFSET, watermark);
                 send(t, RecordDescriptor.WATERMARK_MSG_TYPE, Long.BYTES);
             }
@@ -186,6 +232,19 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
             empty.putLong(RecordDescriptor.BARRIER_CHECKPOINT_ID_OFFSET, checkpointId);
             empty.putInt(RecordDescriptor.BARRIER_FLAGS_OFFSET, flags);
             send(t, RecordDescriptor.BARRIER_MSG_TYPE, RecordDescriptor.BARRIER_LENGTH);
+        }
+    }
+
+    public void markIdle()
+    {
+        flush();
+        for (int t = 0; t < rings.length; t++)
+        {
+            if (!idle[t] && !ended)
+            {
+                idle[t] = true;
+                send(t, RecordDescriptor.IDLE_MSG_TYPE, 0);
+            }
         }
     }
 
@@ -204,6 +263,11 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
     /** Write {@code length} bytes of {@link #empty} as a message to ring {@code target}, or queue it behind the backlog. */
     private void send(final int target, final int msgTypeId, final int length)
     {
+        if (isDirect(target))
+        {
+            local.deliver(localChannel, msgTypeId, empty, 0, length);
+            return;
+        }
         if (backlogHead != backlogTail || !rings[target].write(msgTypeId, empty, 0, length))
         {
             final int at = append(target, msgTypeId, length);

@@ -27,6 +27,8 @@ public final class ShardAgent implements Agent
     private final org.agrona.concurrent.ringbuffer.RingBuffer[] producerRings;
     /** Null when the job publishes no counters. */
     private ShardCounters counters;
+    /** Per stage; null when the job publishes no counters. */
+    private io.weir.engine.counters.OperatorCounters[] operatorCounters;
 
     /**
      * @param stages this thread's instance of every stage, in topological order (a stage's upstream stages on
@@ -51,9 +53,15 @@ public final class ShardAgent implements Agent
     }
 
     /** Publish this shard's counters from its duty cycle; called before the shard thread starts. */
-    public void counters(final ShardCounters counters)
+    public void counters(final ShardCounters counters, final io.weir.engine.counters.OperatorCounters[] operators)
     {
+        if (operators.length != 0 && operators.length != stages.length)
+        {
+            throw new IllegalArgumentException("shard " + shardId + " has " + stages.length + " stages but " +
+                operators.length + " operator counters");
+        }
         this.counters = counters.bind(producerRings, stages[0].store());
+        this.operatorCounters = operators.length == 0 ? null : operators;
     }
 
     public String roleName()
@@ -88,6 +96,10 @@ public final class ShardAgent implements Agent
             boolean done = true;
             for (final OperatorChain<?, ?, ?> stage : stages)
             {
+                stage.nowMs(nowMs);
+            }
+            for (final OperatorChain<?, ?, ?> stage : stages)
+            {
                 work += stage.doWork(nowMs);
                 done &= stage.isDone();
             }
@@ -95,6 +107,10 @@ public final class ShardAgent implements Agent
             {
                 final OperatorChain<?, ?, ?> first = stages[0];
                 counters.onDutyCycle(nowMs, first.eventsProcessed(), first.currentWatermark(), timersPending());
+                if (null != operatorCounters)
+                {
+                    publishOperatorCounters();
+                }
             }
             if (done)
             {
@@ -132,6 +148,15 @@ public final class ShardAgent implements Agent
         for (final OperatorChain<?, ?, ?> stage : stages)
         {
             stage.closeStore(status);
+        }
+    }
+
+    private void publishOperatorCounters()
+    {
+        for (int st = 0; st < stages.length; st++)
+        {
+            final OperatorChain<?, ?, ?> stage = stages[st];
+            operatorCounters[st].onDutyCycle(stage.eventsProcessed(), stage.eventsEmitted(), stage.backPressure());
         }
     }
 

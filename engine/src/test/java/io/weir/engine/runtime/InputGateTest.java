@@ -40,6 +40,11 @@ class InputGateTest
         {
             seen.add("aligned " + checkpointId + " flags " + flags);
         }
+
+        public void onIdle()
+        {
+            seen.add("idle");
+        }
     };
 
     private OneToOneRingBuffer[] rings(final int channels, final int[] inputs)
@@ -270,7 +275,55 @@ class InputGateTest
         seen.clear();
         assertEquals(0, gate.checkIdleness(109));
         assertEquals(1, gate.checkIdleness(110), "channel 1 idle: 50 ms since its input was seen");
-        assertEquals(List.of(), seen, "no channel counts: the watermark stays at 9");
+        assertEquals(List.of("idle"), seen, "no channel counts: the watermark stays at 9, the stage goes idle");
         assertFalse(gate.isEnded());
+    }
+
+    private static void idle(final OneToOneRingBuffer ring)
+    {
+        assertTrue(ring.write(RecordDescriptor.IDLE_MSG_TYPE, new UnsafeBuffer(new byte[0]), 0, 0));
+    }
+
+    @Test
+    void anUpstreamInstanceThatSaysIdleIsLeftOutUntilItsNextWatermarkAndTheStageGoesIdleWithItsLastChannel()
+    {
+        final OneToOneRingBuffer[] in = rings(3, null);
+        watermark(in[0], 10);
+        watermark(in[1], 20);
+        watermark(in[2], 30);
+        gate.read();
+        assertEquals(List.of("watermark 10"), seen);
+        seen.clear();
+
+        idle(in[0]);
+        gate.read();
+        assertEquals(List.of("watermark 20"), seen, "channel 0 left out of the minimum");
+        seen.clear();
+        idle(in[1]);
+        gate.read();
+        assertEquals(List.of("watermark 30"), seen);
+        seen.clear();
+        idle(in[2]);
+        idle(in[2]);
+        gate.read();
+        assertEquals(List.of("idle"), seen, "every channel idle: the watermark stays, the stage is told once");
+        seen.clear();
+
+        watermark(in[2], 50);
+        gate.read();
+        assertEquals(List.of("watermark 50"), seen, "a watermark: channel 2 active again");
+        seen.clear();
+        idle(in[2]);
+        gate.read();
+        assertEquals(List.of("idle"), seen, "idle again after being active: told again");
+        seen.clear();
+
+        event(in[0], 40, 4_000);
+        gate.read();
+        assertEquals(List.of("event 4000 input 0 channel 0"), seen, "active, but behind the gate's 50: left out");
+        seen.clear();
+        watermark(in[0], 60);
+        gate.read();
+        assertEquals(List.of("watermark 60"), seen, "caught up: channel 0 counts again, alone");
     }
 }

@@ -73,6 +73,11 @@ class OperatorChainTest
             log.add("forward end");
         }
 
+        public void markIdle()
+        {
+            log.add("forward idle");
+        }
+
         public boolean hasBacklog()
         {
             return backlog > 0;

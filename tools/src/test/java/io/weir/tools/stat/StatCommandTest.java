@@ -59,6 +59,25 @@ class StatCommandTest
     }
 
     @Test
+    void shouldPrintTheCountersOfEveryOperatorInstance() throws Exception
+    {
+        try (JobCounters counters = JobCounters.create(dir, "job-b", 2, 1, java.util.List.of("enrich", "score"),
+            message -> { }))
+        {
+            counters.operators(1)[1].onDutyCycle(42, 7, 3);
+            assertEquals(0, run(Long.MAX_VALUE, dir.toString(), "--once"));
+        }
+        final String printed = out();
+        assertTrue(printed.contains("                   42 - operator 1 'score' shard 1: events processed\n"), printed);
+        assertTrue(printed.contains("                    7 - operator 1 'score' shard 1: events emitted (main and " +
+            "side outputs)\n"), printed);
+        assertTrue(printed.contains("                    3 - operator 1 'score' shard 1: back-pressure (times a full " +
+            "ring stopped its input)\n"), printed);
+        assertTrue(printed.contains("                    0 - operator 0 'enrich' shard 0: events processed\n"),
+            printed);
+    }
+
+    @Test
     void shouldRefreshUntilStopped() throws Exception
     {
         assertEquals(0, run(2, dir.toString()));
