@@ -128,9 +128,8 @@ public final class DeltaLog
      *       appended. Only removals index keys: once inserted, the entry's stamp names its record (indexing every
      *       insert cost a hash-table insert per new key).</li>
      *   <li>An entry not changed in this interval: a record is appended (a tombstone for a removal).</li>
-     *   <li>An entry changed in this interval, whose stamp names its record: a removal or a write
-     *       {@linkplain #supersede supersedes} it (with a tombstone or the new value) while that is allowed; else a
-     *       removal marks the record a tombstone and a write overwrites it, in place.</li>
+     *   <li>An entry changed in this interval, whose stamp names its record: a removal marks the record a tombstone;
+     *       a write {@linkplain #supersede supersedes} it while that is allowed, else overwrites it in place.</li>
      * </ul>
      * A removal indexes the key's record in {@link #absentKeys}: without an entry the key has no stamp for the rest
      * of the interval, and the position it had may since have been superseded.
@@ -163,21 +162,7 @@ public final class DeltaLog
         final int position;
         if (TOMBSTONE == valueLength)
         {
-            if (FIRST_CHANGE == logged)
-            {
-                position = appendTombstone(key, keyLength);
-            }
-            else if (maySupersede())
-            {
-                // As for a write: appending costs less than a cache miss on the old record (a session or window
-                // written earlier in the interval, removed when it fires).
-                position = appendTombstone(key, keyLength);
-                markDead(logged);
-            }
-            else
-            {
-                position = updateTombstone(logged);
-            }
+            position = FIRST_CHANGE == logged ? appendTombstone(key, keyLength) : updateTombstone(logged);
             absentKeys.put(key, keyLength, position);
             lastChange = REMOVED;
         }
