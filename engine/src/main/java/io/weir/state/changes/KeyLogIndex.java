@@ -20,6 +20,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * shard clears the index at a snapshot point, where wiping a table sized by the first interval's inserts took
  * milliseconds.
  * <p>
+ * Most look-ups miss (a store asks for every key it inserts, and few were removed in the interval), and a miss in a
+ * table of megabytes is a cache miss. So {@link #get} first asks a filter of {@value #FILTER_BITS_PER_SLOT} bits per
+ * slot, one set per key (16 times smaller than the table, so it stays in cache): a clear bit means absent.
+ * <p>
  * Not thread-safe: only the owning shard uses it.
  */
 public final class KeyLogIndex
@@ -29,6 +33,7 @@ public final class KeyLogIndex
     private static final int LENGTH_BYTES = 4;
     private static final int HEADER_BYTES = LENGTH_BYTES + 4;
     private static final int INITIAL_CAPACITY = 64;
+    private static final int FILTER_BITS_PER_SLOT = 4;
 
     private final ExpandableDirectByteBuffer arena = new ExpandableDirectByteBuffer(4096);
     private int arenaLength;
@@ -36,6 +41,10 @@ public final class KeyLogIndex
     private UnsafeBuffer slots;
     /** The indexes of the occupied slots, in insertion order: {@code size} ints. */
     private UnsafeBuffer occupied;
+    /** {@code capacity * FILTER_BITS_PER_SLOT} bits: the bit of every key's hash is set. */
+    private UnsafeBuffer filter;
+    private int filterMask;
+    private long filterMisses;
     private int capacity;
     private int size;
 
@@ -58,7 +67,13 @@ public final class KeyLogIndex
     /** The log index the key is mapped to, or {@link #MISSING}. */
     public int get(final DirectBuffer key, final int length)
     {
-        final long slot = slots.getLong(probe(hash(key, length), key, length) * 8);
+        final int hash = hash(key, length);
+        if (!mayContain(hash))
+        {
+            filterMisses++;
+            return MISSING;
+        }
+        final long slot = slots.getLong(probe(hash, key, length) * 8);
         return 0 == slot ? MISSING : arena.getInt((int)slot - 1 + LENGTH_BYTES);
     }
 
@@ -106,6 +121,7 @@ public final class KeyLogIndex
         arenaLength = newOffset + HEADER_BYTES + length;
         slots.putLong(index * 8, ((long)hash << 32) | (newOffset + 1L));
         occupied.putInt(size * 4, index);
+        setFilterBit(hash);
         if (++size * 2 > capacity)
         {
             rehash(capacity * 2);
@@ -134,7 +150,9 @@ public final class KeyLogIndex
     {
         for (int i = 0; i < size; i++)
         {
-            slots.putLong(occupied.getInt(i * 4) * 8, 0);
+            final int index = occupied.getInt(i * 4) * 8;
+            clearFilterWord((int)(slots.getLong(index) >>> 32));
+            slots.putLong(index, 0);
         }
         size = 0;
         arenaLength = 0;
@@ -166,7 +184,39 @@ public final class KeyLogIndex
             }
             slots.putLong(index * 8, slot);
             occupied.putInt(i * 4, index);
+            setFilterBit((int)(slot >>> 32));
         }
+    }
+
+    /** Look-ups the filter answered without reading the table (tests). */
+    long filterMisses()
+    {
+        return filterMisses;
+    }
+
+    private boolean mayContain(final int hash)
+    {
+        final int bit = filterBit(hash);
+        return (filter.getLong((bit >>> 6) << 3) & (1L << bit)) != 0;
+    }
+
+    private void setFilterBit(final int hash)
+    {
+        final int bit = filterBit(hash);
+        final int at = (bit >>> 6) << 3;
+        filter.putLong(at, filter.getLong(at) | (1L << bit));
+    }
+
+    /** Clears the filter word holding the hash's bit: every key in it is being cleared too. */
+    private void clearFilterWord(final int hash)
+    {
+        filter.putLong((filterBit(hash) >>> 6) << 3, 0L);
+    }
+
+    /** The filter bit of a hash: from its high bits, as the table's index takes its low ones. */
+    private int filterBit(final int hash)
+    {
+        return Integer.rotateRight(hash * 0x9E3779B9, 16) & filterMask;
     }
 
     private void allocate(final int newCapacity)
@@ -175,6 +225,9 @@ public final class KeyLogIndex
         // Fresh direct memory is zeroed: every slot starts empty.
         slots = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.multiplyExact(newCapacity, 8), 64));
         occupied = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.multiplyExact(newCapacity / 2 + 1, 4), 64));
+        final int filterBits = Math.multiplyExact(newCapacity, FILTER_BITS_PER_SLOT);
+        filter = new UnsafeBuffer(BufferUtil.allocateDirectAligned(filterBits / Byte.SIZE, 64));
+        filterMask = filterBits - 1;
     }
 
     /** Whether two byte ranges are equal, compared eight bytes at a time. */

@@ -79,6 +79,35 @@ class KeyLogIndexTest
 
     @Test
     @Timeout(60)
+    void shouldAnswerMostLookUpsOfAbsentKeysFromTheFilterWithoutReadingTheTable()
+    {
+        final KeyLogIndex index = new KeyLogIndex();
+        for (int interval = 0; interval < 3; interval++)
+        {
+            for (long i = 0; i < 100_000; i++)
+            {
+                direct.putLong(0, i * 2);
+                index.putIfAbsent(direct, 8, (int)i);
+            }
+            final long before = index.filterMisses();
+            for (long i = 0; i < 100_000; i++)
+            {
+                direct.putLong(0, i * 2 + 1);
+                assertEquals(KeyLogIndex.MISSING, index.get(direct, 8));
+                direct.putLong(0, i * 2);
+                assertEquals((int)i, index.get(direct, 8), "a present key always passes the filter");
+            }
+            final long answered = index.filterMisses() - before;
+            assertTrue(answered > 80_000, "absent keys the filter answered in interval " + interval + ": " + answered);
+            index.clear();
+            direct.putLong(0, 2);
+            assertEquals(KeyLogIndex.MISSING, index.get(direct, 8));
+            assertEquals(before + answered + 1, index.filterMisses(), "clear() clears the filter");
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void shouldKeepCapacityAndAllocateNothingOnceWarm()
     {
         final KeyLogIndex index = new KeyLogIndex();

@@ -79,6 +79,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private final NativeScratch pendingKey = new NativeScratch(256);
     private ExternalMapQueryContext<byte[], byte[], ?> pending;
     private int pendingKeyLength;
+    /** Hash look-ups opened on the current map's contexts, for tests: a write after a read of its key opens none. */
+    private long lookups;
 
     private DeltaLog changes;
     private DeltaLog spareChanges;
@@ -153,6 +155,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     {
         endOfAccess();
         final ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData(key, keyLength));
+        lookups++;
         boolean keepOpen = false;
         try
         {
@@ -205,6 +208,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         return map;
     }
 
+    /** Hash look-ups opened by get, put and remove (tests). */
+    long lookups()
+    {
+        return lookups;
+    }
+
     /** Entries the prefetcher of the current map found (tests). */
     long prefetchedEntries()
     {
@@ -230,8 +239,17 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         final OffHeapData stampedValue = stampedValue(value, valueOffset, valueLength);
         while (true)
         {
-            final ExternalMapQueryContext<byte[], byte[], ?> c = null != reuse ? reuse : map.queryContext(keyData);
-            reuse = null;
+            final ExternalMapQueryContext<byte[], byte[], ?> c;
+            if (null != reuse)
+            {
+                c = reuse;
+                reuse = null;
+            }
+            else
+            {
+                c = map.queryContext(keyData);
+                lookups++;
+            }
             RuntimeException full = null;
             try
             {
@@ -312,10 +330,20 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         return null;
     }
 
+    /**
+     * Removes under the segment's write lock. After a {@link #get} of the same key (a state read, then cleared, as a
+     * window or session does when it fires) the open look-up is upgraded instead of hashing and searching again.
+     */
     public boolean remove(final DirectBuffer key, final int keyLength)
     {
-        endOfAccess();
-        try (ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData(key, keyLength)))
+        final ExternalMapQueryContext<byte[], byte[], ?> reuse = takePending(key, keyLength);
+        // The open look-up's key is this same key object, now re-pointed at identical bytes.
+        final OffHeapData keyData = keyData(key, keyLength);
+        if (null == reuse)
+        {
+            lookups++;
+        }
+        try (ExternalMapQueryContext<byte[], byte[], ?> c = null != reuse ? reuse : map.queryContext(keyData))
         {
             c.writeLock().lock();
             final MapEntry<byte[], byte[]> entry = c.entry();

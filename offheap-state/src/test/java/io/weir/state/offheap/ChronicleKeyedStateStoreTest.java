@@ -442,6 +442,40 @@ class ChronicleKeyedStateStoreTest
 
     @Test
     @Timeout(60)
+    void shouldRemoveAKeyJustReadWithoutASecondLookUpAndLogItsTombstone() throws Exception
+    {
+        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 1000);
+        for (int i = 0; i < 10; i++)
+        {
+            put(store, key(i), new byte[]{ (byte)i });
+        }
+        store.snapshot(1, true).release();
+        put(store, key(4), new byte[]{ 44 });                   // changed in the interval, then read and removed
+
+        final long before = store.lookups();
+        for (final int i : new int[]{ 3, 4 })
+        {
+            assertArrayEquals(new byte[]{ (byte)(i == 4 ? 44 : i) }, get(store, key(i), false));
+            assertTrue(remove(store, key(i)));
+        }
+        assertEquals(2, store.lookups() - before, "a remove right after a get of its key reuses the get's look-up");
+        assertNull(get(store, key(3), false));
+        assertFalse(remove(store, key(3)));
+        assertArrayEquals(new byte[]{ 5 }, get(store, key(5), false));
+        assertFalse(remove(store, key(6000)), "the open look-up of another key is closed, not reused");
+        assertArrayEquals(new byte[]{ 5 }, get(store, key(5), false));
+        assertEquals(8, store.entryCount());
+
+        final Map<ByteBuffer, byte[]> expected = new HashMap<>();
+        expected.put(ByteBuffer.wrap(key(3)), TOMBSTONE);
+        expected.put(ByteBuffer.wrap(key(4)), TOMBSTONE);
+        final StoreSnapshot delta = store.snapshot(2, false);
+        assertSameContents(expected, read(delta));
+        delta.release();
+    }
+
+    @Test
+    @Timeout(60)
     void shouldHoldExactlyChangedKeysAndTombstonesInDeltaAfterFull() throws Exception
     {
         final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context(), 1000);

@@ -4,12 +4,7 @@ import io.weir.engine.SourceReader;
 import io.weir.tools.jobs.Event;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +12,7 @@ import java.util.function.Consumer;
  * skipped) into one reused {@link Event}, parsing bytes by hand: no allocation per line. A first line that does
  * not start with a number (a header such as {@code ts_millis,key,amount,event_id}) is skipped, and said once
  * through the notice callback. A malformed line throws {@link BadInputException} naming the file, the line number
- * and the line's text. Source thread only.
+ * and the line's text. The lines and the restorable position are a {@link LineReader}'s. Source thread only.
  */
 public final class CsvEventReader implements SourceReader<Event>
 {
@@ -25,15 +20,11 @@ public final class CsvEventReader implements SourceReader<Event>
 
     private final Path path;
     private final Consumer<String> notice;
-    private final InputStream in;
+    private final LineReader lines;
     private final Event event = new Event();
     private final long[] fields = new long[FIELDS];
-    private byte[] buffer = new byte[1 << 16];
-    private int start;
-    private int limit;
-    private boolean eof;
-    private long lineNumber;
-    private long position;
+    /** The current line's bytes ({@link LineReader#buffer()}), for the parser. */
+    private byte[] buffer;
 
     /** A reader that skips a header line without a word. */
     public CsvEventReader(final Path path) throws IOException
@@ -50,14 +41,7 @@ public final class CsvEventReader implements SourceReader<Event>
     {
         this.path = path;
         this.notice = notice;
-        try
-        {
-            this.in = Files.newInputStream(path);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw new NoSuchFileException(path.toString(), null, "input file does not exist");
-        }
+        this.lines = new LineReader(path);
     }
 
     public String name()
@@ -67,28 +51,12 @@ public final class CsvEventReader implements SourceReader<Event>
 
     public boolean next() throws IOException
     {
-        while (true)
+        final LineReader lines = this.lines;
+        while (lines.nextLine())
         {
-            int newline = indexOfNewline();
-            while (newline < 0)
-            {
-                if (eof)
-                {
-                    if (start == limit)
-                    {
-                        return false;
-                    }
-                    newline = limit;
-                    break;
-                }
-                fill();
-                newline = indexOfNewline();
-            }
-            final int lineStart = start;
-            int lineEnd = newline;
-            start = Math.min(newline + 1, limit);
-            position += (newline - lineStart) + (newline < limit ? 1 : 0);
-            lineNumber++;
+            buffer = lines.buffer();
+            final int lineStart = lines.lineStart();
+            int lineEnd = lines.lineEnd();
             if (lineEnd > lineStart && buffer[lineEnd - 1] == '\r')
             {
                 lineEnd--;
@@ -97,7 +65,7 @@ public final class CsvEventReader implements SourceReader<Event>
             {
                 continue;
             }
-            if (lineNumber == 1 && !startsWithNumber(lineStart, lineEnd))
+            if (lines.lineNumber() == 1 && !startsWithNumber(lineStart, lineEnd))
             {
                 notice.accept(path + ":1: skipped a header line '" + text(lineStart, lineEnd) + "'");
                 continue;
@@ -106,29 +74,18 @@ public final class CsvEventReader implements SourceReader<Event>
             event.set(fields[0], fields[1], fields[2], fields[3]);
             return true;
         }
+        return false;
     }
 
     public long line()
     {
-        return lineNumber;
+        return lines.lineNumber();
     }
 
     /** Continue after byte {@code position}, where line {@code line} ended (from a checkpoint). */
     public void seek(final long position, final long line) throws IOException
     {
-        if (this.position != 0 || lineNumber != 0)
-        {
-            throw new IllegalStateException("seek only before the first element");
-        }
-        final long size = Files.size(path);
-        if (position > size)
-        {
-            throw new IOException(path + " has " + size + " bytes but the checkpoint resumes at byte " + position +
-                ": the input changed since the checkpoint");
-        }
-        in.skipNBytes(position);
-        this.position = position;
-        this.lineNumber = line;
+        lines.seek(position, line);
     }
 
     public Event current()
@@ -138,53 +95,18 @@ public final class CsvEventReader implements SourceReader<Event>
 
     public long position()
     {
-        return position;
+        return lines.position();
     }
 
     /** Line number of the current element (1-based). */
     public long lineNumber()
     {
-        return lineNumber;
+        return lines.lineNumber();
     }
 
     public void close() throws IOException
     {
-        in.close();
-    }
-
-    private int indexOfNewline()
-    {
-        for (int i = start; i < limit; i++)
-        {
-            if (buffer[i] == '\n')
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private void fill() throws IOException
-    {
-        if (start > 0)
-        {
-            System.arraycopy(buffer, start, buffer, 0, limit - start);
-            limit -= start;
-            start = 0;
-        }
-        if (limit == buffer.length)
-        {
-            buffer = Arrays.copyOf(buffer, buffer.length * 2);
-        }
-        final int read = in.read(buffer, limit, buffer.length - limit);
-        if (read < 0)
-        {
-            eof = true;
-        }
-        else
-        {
-            limit += read;
-        }
+        lines.close();
     }
 
     private void parse(final int from, final int to)
@@ -276,11 +198,11 @@ public final class CsvEventReader implements SourceReader<Event>
 
     private String text(final int from, final int to)
     {
-        return new String(buffer, from, to - from, StandardCharsets.US_ASCII);
+        return lines.text(from, to);
     }
 
     private BadInputException bad(final int from, final int to, final String problem)
     {
-        return new BadInputException(path + ":" + lineNumber + ": " + problem + " in line '" + text(from, to) + "'");
+        return new BadInputException(path + ":" + lines.lineNumber() + ": " + problem + " in line '" + text(from, to) + "'");
     }
 }

@@ -3,6 +3,7 @@ package io.weir.tools.io;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Writes rows of decimal longs into a byte buffer and flushes it to a stream in large writes. Formats digits by
@@ -11,6 +12,7 @@ import java.io.UncheckedIOException;
 public final class CsvLineWriter implements AutoCloseable
 {
     private static final int MAX_LINE_BYTES = 5 * 21;
+    private static final byte[] LONG_MIN = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
 
     private final OutputStream out;
     private final byte[] buffer;
@@ -110,14 +112,16 @@ public final class CsvLineWriter implements AutoCloseable
         }
     }
 
-    /** Append the decimal form of {@code value}; returns the new position. */
+    /**
+     * Append the decimal form of {@code value}; returns the new position. Counts the digits first and writes them
+     * backwards two at a time: half the divisions of a digit loop, and no reversal.
+     */
     static int appendLong(final long value, final byte[] dst, final int offset)
     {
         if (value == Long.MIN_VALUE)
         {
-            final byte[] min = "-9223372036854775808".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            System.arraycopy(min, 0, dst, offset, min.length);
-            return offset + min.length;
+            System.arraycopy(LONG_MIN, 0, dst, offset, LONG_MIN.length);
+            return offset + LONG_MIN.length;
         }
         int position = offset;
         long v = value;
@@ -126,19 +130,37 @@ public final class CsvLineWriter implements AutoCloseable
             dst[position++] = '-';
             v = -v;
         }
-        final int start = position;
-        do
+        final int end = position + digits(v);
+        int at = end;
+        while (v >= 100)
         {
-            dst[position++] = (byte)('0' + (v % 10));
-            v /= 10;
+            final long quotient = v / 100;
+            final int pair = (int)(v - quotient * 100);
+            dst[--at] = (byte)('0' + pair % 10);
+            dst[--at] = (byte)('0' + pair / 10);
+            v = quotient;
         }
-        while (v != 0);
-        for (int i = start, j = position - 1; i < j; i++, j--)
+        final int last = (int)v;
+        if (last >= 10)
         {
-            final byte tmp = dst[i];
-            dst[i] = dst[j];
-            dst[j] = tmp;
+            dst[--at] = (byte)('0' + last % 10);
+            dst[--at] = (byte)('0' + last / 10);
         }
-        return position;
+        else
+        {
+            dst[--at] = (byte)('0' + last);
+        }
+        return end;
+    }
+
+    /** Decimal digits of a non-negative long. */
+    private static int digits(final long v)
+    {
+        int digits = 1;
+        for (long power = 10; digits < 19 && v >= power; power *= 10)
+        {
+            digits++;
+        }
+        return digits;
     }
 }

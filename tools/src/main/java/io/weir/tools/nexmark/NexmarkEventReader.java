@@ -2,32 +2,25 @@ package io.weir.tools.nexmark;
 
 import io.weir.api.connector.SourceReader;
 import io.weir.tools.io.BadInputException;
+import io.weir.tools.io.LineReader;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * Reads a Nexmark event file (docs/nexmark.md, section 2) into one reused {@link NexmarkEvent}, parsing bytes by
- * hand: no allocation per event. The position is the byte offset after the current line, so a checkpoint resumes
- * after it ({@link #seek}). A malformed line throws {@link BadInputException} naming the file, the line number and
+ * hand: no allocation per event. The lines and the position, the byte offset after the current line from which a
+ * checkpoint resumes ({@link #seek}), are a {@link LineReader}'s. A malformed line throws {@link BadInputException} naming the file, the line number and
  * what is wrong. Source thread only.
  */
 public final class NexmarkEventReader implements SourceReader<NexmarkEvent>
 {
     private final Path path;
-    private final InputStream in;
+    private final LineReader lines;
     private final NexmarkEvent event = new NexmarkEvent();
-    private byte[] buffer = new byte[1 << 16];
-    private int start;
-    private int limit;
-    private boolean eof;
-    private long lineNumber;
-    private long position;
+    /** The current line's bytes ({@link LineReader#buffer()}), for the parser. */
+    private byte[] buffer;
     private int cursor;
     private int lineEnd;
     private int lineStart;
@@ -36,14 +29,7 @@ public final class NexmarkEventReader implements SourceReader<NexmarkEvent>
     public NexmarkEventReader(final Path path) throws IOException
     {
         this.path = path;
-        try
-        {
-            this.in = Files.newInputStream(path);
-        }
-        catch (final NoSuchFileException ex)
-        {
-            throw new NoSuchFileException(path.toString(), null, "input file does not exist");
-        }
+        this.lines = new LineReader(path);
     }
 
     public String name()
@@ -53,26 +39,19 @@ public final class NexmarkEventReader implements SourceReader<NexmarkEvent>
 
     public boolean next() throws IOException
     {
-        int newline = indexOfNewline();
-        while (newline < 0)
+        final LineReader lines = this.lines;
+        if (!lines.nextLine())
         {
-            if (eof)
-            {
-                if (start == limit)
-                {
-                    return false;
-                }
-                throw new BadInputException(path + ":" + (lineNumber + 1) + ": the last line has no line end " +
-                    "(a truncated file?)");
-            }
-            fill();
-            newline = indexOfNewline();
+            return false;
         }
-        lineStart = start;
-        lineEnd = newline;
-        start = newline + 1;
-        position += newline + 1 - lineStart;
-        lineNumber++;
+        if (!lines.lineTerminated())
+        {
+            throw new BadInputException(path + ":" + lines.lineNumber() + ": the last line has no line end " +
+                "(a truncated file?)");
+        }
+        buffer = lines.buffer();
+        lineStart = lines.lineStart();
+        lineEnd = lines.lineEnd();
         parse();
         return true;
     }
@@ -84,35 +63,23 @@ public final class NexmarkEventReader implements SourceReader<NexmarkEvent>
 
     public long position()
     {
-        return position;
+        return lines.position();
     }
 
     public long line()
     {
-        return lineNumber;
+        return lines.lineNumber();
     }
 
     /** Continue after byte {@code position}, where line {@code line} ended (from a checkpoint). */
     public void seek(final long position, final long line) throws IOException
     {
-        if (this.position != 0 || lineNumber != 0)
-        {
-            throw new IllegalStateException("seek only before the first element");
-        }
-        final long size = Files.size(path);
-        if (position > size)
-        {
-            throw new IOException(path + " has " + size + " bytes but the checkpoint resumes at byte " + position +
-                ": the input changed since the checkpoint");
-        }
-        in.skipNBytes(position);
-        this.position = position;
-        this.lineNumber = line;
+        lines.seek(position, line);
     }
 
     public void close() throws IOException
     {
-        in.close();
+        lines.close();
     }
 
     private void parse()
@@ -263,42 +230,7 @@ public final class NexmarkEventReader implements SourceReader<NexmarkEvent>
 
     private BadInputException bad(final String what)
     {
-        return new BadInputException(path + ":" + lineNumber + ": " + what + ": '" +
+        return new BadInputException(path + ":" + lines.lineNumber() + ": " + what + ": '" +
             new String(buffer, lineStart, Math.min(lineEnd - lineStart, 200), StandardCharsets.US_ASCII) + "'");
-    }
-
-    private int indexOfNewline()
-    {
-        for (int i = start; i < limit; i++)
-        {
-            if (buffer[i] == '\n')
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private void fill() throws IOException
-    {
-        if (start > 0)
-        {
-            System.arraycopy(buffer, start, buffer, 0, limit - start);
-            limit -= start;
-            start = 0;
-        }
-        if (limit == buffer.length)
-        {
-            buffer = Arrays.copyOf(buffer, buffer.length * 2);
-        }
-        final int read = in.read(buffer, limit, buffer.length - limit);
-        if (read < 0)
-        {
-            eof = true;
-        }
-        else
-        {
-            limit += read;
-        }
     }
 }

@@ -1,0 +1,46 @@
+package io.weir.tools.io;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class CsvLineWriterTest
+{
+    @Test
+    void shouldWriteEveryLongAsJavaDoesAcrossBufferFlushes()
+    {
+        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final StringBuilder expected = new StringBuilder();
+        final long[] edges = { 0, 1, -1, 9, 10, 99, 100, 101, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L,
+            Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, -10, -100 };
+        try (CsvLineWriter writer = new CsvLineWriter(bytes, 256))
+        {
+            for (int line = 0; line < 20_000; line++)
+            {
+                final int fields = 1 + random.nextInt(5);
+                for (int f = 0; f < fields; f++)
+                {
+                    final long value = line < edges.length && f == 0 ? edges[line] :
+                        random.nextLong() >> random.nextInt(64);
+                    writer.field(value);
+                    expected.append(f > 0 ? "," : "").append(value);
+                }
+                writer.endLine();
+                expected.append('\n');
+            }
+            for (long power = 1, n = 0; n < 19; n++, power *= 10)
+            {
+                writer.field(power).field(power - 1).field(-power).endLine();
+                expected.append(power).append(',').append(power - 1).append(',').append(-power).append('\n');
+            }
+        }
+        assertEquals(expected.toString(), bytes.toString(StandardCharsets.US_ASCII), "seed " + seed +
+            " (-Dweir.test.seed=" + seed + " repeats it)");
+    }
+}
