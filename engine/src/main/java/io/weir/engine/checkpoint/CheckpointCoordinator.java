@@ -393,11 +393,19 @@ public final class CheckpointCoordinator implements Agent, ShardCheckpointHandle
     /** Shard thread: the synchronous snapshot point. */
     public void onBarrierAligned(final OperatorChain<?, ?, ?> stage, final long checkpointId, final int flags)
     {
-        if (writtenByShard(flags))
+        final boolean writtenByShard = writtenByShard(flags);
+        if (writtenByShard)
         {
             stateWriters[stage.slot()].expect(checkpointId, System.nanoTime());
         }
-        shardPoints.offer(stage.takeSnapshotPoint(checkpointId, flags, System.nanoTime()));
+        final ShardSnapshotPoint point = stage.takeSnapshotPoint(checkpointId, flags, System.nanoTime());
+        if (!writtenByShard && (flags & RecordDescriptor.BARRIER_FLAG_STOP) == 0)
+        {
+            // Read by this thread while the shard goes on: the shard copies what would hold its locks. A stopping
+            // savepoint's shards stop at once and copy nothing; this thread reads their snapshots itself.
+            stage.captureForReader(point.storeSnapshot());
+        }
+        shardPoints.offer(point);
     }
 
     /** The operator instance's state-file writer when shards write their own; null when this thread writes them. */
