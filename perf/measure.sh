@@ -40,6 +40,10 @@ declare -A cfg=(
   [shared-500k]="--threading shared --rate 500000 --events 10000000 --keys 1000000 $ckpt"
   [shared-500k-floor]="--threading shared --stateless --rate 500000 --events 10000000 --keys 1000000 $ckpt"
   [invoker-10k]="--threading invoker --rate 10000 --events 300000 --keys 1000000 $ckpt"
+  # The invoking thread pinned to CPU 1; run with WEIR_JAVA_OPTS=-Dweir.checkpoint.thread.cpus=0 to pin the
+  # checkpoint thread to CPU 0.
+  [invoker-500k-pin]="--threading invoker --pin-cpu 1 --rate 500000 --events 10000000 --keys 1000000 $ckpt"
+  [invoker-10k-pin]="--threading invoker --pin-cpu 1 --rate 10000 --events 300000 --keys 1000000 $ckpt"
   [invoker-10k-floor]="--threading invoker --stateless --rate 10000 --events 300000 --keys 1000000 $ckpt"
   [invoker-1m]="--threading invoker --rate 1000000 --events 10000000 --keys 1000000 $ckpt"
   [invoker-1m-floor]="--threading invoker --stateless --rate 1000000 --events 10000000 --keys 1000000 $ckpt"

@@ -30,10 +30,20 @@ public final class ThreadScheduling
     /** System property naming the checkpoint thread's {@link Policy}. */
     public static final String PROP_NAME = "weir.checkpoint.thread.priority";
 
+    /**
+     * System property: the CPUs the checkpoint thread runs on, a list such as {@code 0} or {@code 0-1,4} (see
+     * {@link #pinCurrentThread}); unset: wherever the scheduler puts it. Pinning it away from the core of a hot
+     * thread (pinned there by the application, e.g. with {@link #pinCurrentThread}) keeps it from ever waking up on
+     * that core: left to the scheduler on 2 cores, it preempted an invoking thread some 260 times a second.
+     */
+    public static final String CPUS_PROP_NAME = "weir.checkpoint.thread.cpus";
+
     private static final int SCHED_IDLE = 5;
     private static final int PRIO_PROCESS = 0;
     private static final int LOWEST_NICE = 19;
     private static final AtomicBoolean WARNED = new AtomicBoolean();
+    private static final AtomicBoolean WARNED_PIN = new AtomicBoolean();
+    private static final int MAX_CPUS = 1024;
 
     /** How low a thread goes. */
     public enum Policy
@@ -98,6 +108,70 @@ public final class ThreadScheduling
     }
 
     /**
+     * Pin the calling thread to the CPUs of {@code cpuList} ({@code sched_setaffinity}), e.g. an application's hot
+     * thread to a core of its own. Pinning one's own thread needs no privilege; where the call is refused or not
+     * available (not Linux, no JNA, a CPU outside the process's set) the thread stays where it was: that is logged
+     * once per JVM.
+     *
+     * @param cpuList CPU numbers and ranges separated by commas: {@code 1}, {@code 0-1,4}.
+     * @return true if the thread is now pinned as asked.
+     * @throws IllegalArgumentException if the list is malformed.
+     */
+    public static boolean pinCurrentThread(final String cpuList, final Consumer<String> log)
+    {
+        final long[] mask = cpuMask(cpuList);
+        try
+        {
+            final int result = Libc.sched_setaffinity(currentTid(), mask.length * Long.BYTES, mask);
+            if (result != 0)
+            {
+                warnPinOnce(log, cpuList, "the call returned " + result);
+                return false;
+            }
+            return true;
+        }
+        catch (final Exception | LinkageError ex)
+        {
+            warnPinOnce(log, cpuList, ex.toString());
+            return false;
+        }
+    }
+
+    /** The CPU set of {@code cpuList} as a {@code cpu_set_t} bit mask. */
+    static long[] cpuMask(final String cpuList)
+    {
+        final long[] mask = new long[MAX_CPUS / Long.SIZE];
+        final String trimmed = cpuList.trim();
+        try
+        {
+            if (trimmed.isEmpty())
+            {
+                throw new NumberFormatException("empty");
+            }
+            for (final String part : trimmed.split(","))
+            {
+                final int dash = part.indexOf('-');
+                final int first = Integer.parseInt(part.substring(0, dash < 0 ? part.length() : dash).trim());
+                final int last = dash < 0 ? first : Integer.parseInt(part.substring(dash + 1).trim());
+                if (first < 0 || last < first || last >= MAX_CPUS)
+                {
+                    throw new NumberFormatException(part);
+                }
+                for (int cpu = first; cpu <= last; cpu++)
+                {
+                    mask[cpu / Long.SIZE] |= 1L << (cpu % Long.SIZE);
+                }
+            }
+        }
+        catch (final NumberFormatException | IndexOutOfBoundsException ex)
+        {
+            throw new IllegalArgumentException("a CPU list is numbers and ranges 0 to " + (MAX_CPUS - 1) +
+                " separated by commas, such as 0 or 0-1,4; got '" + cpuList + "'", ex);
+        }
+        return mask;
+    }
+
+    /**
      * {@code agent}, lowered to the {@link #configuredPolicy()} on its own thread before its {@code onStart}: for
      * the checkpoint thread, whose file writing, fsync and compaction should run only where no shard or application
      * thread wants the core. Threads the agent's thread creates inherit the policy.
@@ -105,11 +179,27 @@ public final class ThreadScheduling
     static org.agrona.concurrent.Agent lowered(final org.agrona.concurrent.Agent agent, final Consumer<String> log)
     {
         final Policy policy = configuredPolicy();
+        final String cpus = System.getProperty(CPUS_PROP_NAME);
+        if (null != cpus)
+        {
+            try
+            {
+                cpuMask(cpus);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("system property " + CPUS_PROP_NAME + ": " + ex.getMessage(), ex);
+            }
+        }
         return new org.agrona.concurrent.Agent()
         {
             public void onStart()
             {
                 lowerCurrentThread(policy, log);
+                if (null != cpus)
+                {
+                    pinCurrentThread(cpus, log);
+                }
                 agent.onStart();
             }
 
@@ -166,6 +256,14 @@ public final class ThreadScheduling
         }
     }
 
+    private static void warnPinOnce(final Consumer<String> log, final String cpuList, final String why)
+    {
+        if (WARNED_PIN.compareAndSet(false, true))
+        {
+            log.accept("cannot pin a thread to CPUs " + cpuList + " (" + why + "); it runs where the scheduler puts it");
+        }
+    }
+
     /** libc, bound on first use. */
     private static final class Libc
     {
@@ -177,5 +275,7 @@ public final class ThreadScheduling
         static native int sched_setscheduler(int pid, int policy, int[] param) throws com.sun.jna.LastErrorException;
 
         static native int setpriority(int which, int who, int prio) throws com.sun.jna.LastErrorException;
+
+        static native int sched_setaffinity(int pid, int cpusetsize, long[] mask) throws com.sun.jna.LastErrorException;
     }
 }

@@ -148,6 +148,56 @@ class ThreadSchedulingTest
         }
     }
 
+    @Test
+    void shouldPinTheCallingThreadToTheListedCpusOnly() throws Exception
+    {
+        final String mine = cpusAllowed();
+        assumeTrue(mine != null && !mine.equals("0"), "Linux /proc, and more than CPU 0 allowed");
+        final List<String> log = new ArrayList<>();
+        final String[] pinned = new String[1];
+        onNewThread(() ->
+        {
+            assertTrue(ThreadScheduling.pinCurrentThread("0", log::add), log.toString());
+            pinned[0] = cpusAllowed();
+            return null;
+        });
+        assertEquals("0", pinned[0], "log: " + log);
+        assertEquals(mine, cpusAllowed(), "only the calling thread is pinned");
+    }
+
+    @Test
+    void shouldRefuseAMalformedCpuList()
+    {
+        for (final String bad : new String[]{"", "a", "1-", "3-1", "-1", "0,,1", "1024"})
+        {
+            final IllegalArgumentException ex =
+                assertThrows(IllegalArgumentException.class, () -> ThreadScheduling.cpuMask(bad), bad);
+            assertTrue(ex.getMessage().contains("got '" + bad + "'"), ex.getMessage());
+        }
+        assertEquals(0b10011L, ThreadScheduling.cpuMask("0-1, 4")[0]);
+        assertEquals(1L, ThreadScheduling.cpuMask("64")[1]);
+    }
+
+    /** The calling thread's {@code Cpus_allowed_list}, or null where /proc does not say. */
+    private static String cpusAllowed()
+    {
+        try
+        {
+            for (final String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/status")))
+            {
+                if (line.startsWith("Cpus_allowed_list:"))
+                {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+            return null;
+        }
+        catch (final java.io.IOException ex)
+        {
+            return null;
+        }
+    }
+
     private static int[] onNewThread(final java.util.concurrent.Callable<int[]> task) throws Exception
     {
         final AtomicReference<Object> result = new AtomicReference<>();

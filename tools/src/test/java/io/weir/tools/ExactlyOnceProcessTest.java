@@ -44,6 +44,12 @@ class ExactlyOnceProcessTest
     private List<String> jobArgs(
         final String job, final String goldenCase, final String backend, final int shards, final long rate)
     {
+        return jobArgs(job, goldenCase, backend, "dedicated", shards, rate);
+    }
+
+    private List<String> jobArgs(final String job, final String goldenCase, final String backend,
+        final String threading, final int shards, final long rate)
+    {
         final Path golden = GoldenFiles.root().resolve(goldenCase);
         final List<String> args = new ArrayList<>(List.of("job", job,
             "--in", golden.resolve("input.csv").toString(),
@@ -52,7 +58,8 @@ class ExactlyOnceProcessTest
             "--backend", backend,
             "--shards", Integer.toString(shards),
             "--checkpoint-dir", dir.resolve("checkpoints").toString(),
-            "--checkpoint-interval-ms", "40"));
+            "--checkpoint-interval-ms", "40",
+            "--threading", threading));
         if (rate > 0)
         {
             args.add("--source-rate");
@@ -61,16 +68,22 @@ class ExactlyOnceProcessTest
         return args;
     }
 
-    @ParameterizedTest(name = "{0} {1} on {2}")
+    /**
+     * In INVOKER mode the checkpoint thread reads the snapshots, so Chronicle's full scans (every tenth checkpoint,
+     * and the first after a restore) are copied by the invoking thread for it.
+     */
+    @ParameterizedTest(name = "{0} {1} on {2}, {3}")
     @CsvSource({
-        "velocity, basic, chronicle", "session, sparse, chronicle", "tumbling, basic, chronicle",
-        "velocity, sparse, lmdb", "session, basic, lmdb", "tumbling, sparse, lmdb"})
+        "velocity, basic, chronicle, dedicated", "session, sparse, chronicle, dedicated",
+        "tumbling, basic, chronicle, dedicated", "velocity, sparse, lmdb, dedicated", "session, basic, lmdb, dedicated",
+        "tumbling, sparse, lmdb, dedicated", "velocity, sparse, chronicle, invoker", "session, basic, chronicle, invoker"})
     @Timeout(300)
     void shouldProduceTheGoldenOutputDespiteRepeatedKills(
-        final String job, final String goldenCase, final String backend) throws Exception
+        final String job, final String goldenCase, final String backend, final String threading) throws Exception
     {
         final long seed = Long.getLong("weir.test.seed", System.nanoTime());
-        System.out.println("ExactlyOnceProcessTest " + job + "/" + goldenCase + "/" + backend + " seed=" + seed);
+        System.out.println("ExactlyOnceProcessTest " + job + "/" + goldenCase + "/" + backend + "/" + threading +
+            " seed=" + seed);
         final Random random = new Random(seed);
         final Path log = dir.resolve("child.log");
         int resumed = 0;
@@ -80,7 +93,7 @@ class ExactlyOnceProcessTest
             // Checkpoint ids only grow, across runs too, while retention keeps only the newest few: wait for a
             // newer id than the last run left, not for more checkpoint directories.
             final long newestBefore = newestCheckpointId();
-            final Process child = ChildJvm.start(log, jobArgs(job, goldenCase, backend, 2, KILLED_RUN_RATE));
+            final Process child = ChildJvm.start(log, jobArgs(job, goldenCase, backend, threading, 2, KILLED_RUN_RATE));
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             // Let the run complete at least one new checkpoint, then kill it at a random point after that.
             while (newestCheckpointId() <= newestBefore && child.isAlive() && System.nanoTime() < deadline)
@@ -93,7 +106,7 @@ class ExactlyOnceProcessTest
         }
         assertTrue(killedAfterACheckpoint >= 1, "a run was killed after it completed a checkpoint (seed " + seed +
             "):\n" + Files.readString(log));
-        final Process last = ChildJvm.start(log, jobArgs(job, goldenCase, backend, 2, 0));
+        final Process last = ChildJvm.start(log, jobArgs(job, goldenCase, backend, threading, 2, 0));
         assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the final run finished (seed " + seed + ")");
         final String output = Files.readString(log);
         assertEquals(0, last.exitValue(), "seed " + seed + ":\n" + output);

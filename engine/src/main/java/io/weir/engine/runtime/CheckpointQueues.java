@@ -59,6 +59,12 @@ public final class CheckpointQueues implements ShardCheckpointHandler
             stateWriters[slot].expect(checkpointId, System.nanoTime());
         }
         final ShardSnapshotPoint point = stage.takeSnapshotPoint(checkpointId, flags, System.nanoTime());
+        if (!writtenByShard(flags) && (flags & RecordDescriptor.BARRIER_FLAG_STOP) == 0)
+        {
+            // Read by the checkpoint thread while the instance goes on: the instance copies what would hold its
+            // locks. A stopping savepoint's instances stop at once and copy nothing; the reader reads them itself.
+            stage.captureForReader(point.storeSnapshot());
+        }
         if (!events[slot].offer(point))
         {
             point.storeSnapshot().release();

@@ -65,6 +65,9 @@ public final class OperatorChain<K, I, O>
     /** An idle stage writing its state file still returns to its duty cycle this often (timers, the clock). */
     static final long STATE_FILE_IDLE_WRITE_NS = 100_000;
 
+    /** How long after its snapshot point a busy stage copies a snapshot for the checkpoint thread only while idle. */
+    static final long CAPTURE_IDLE_ONLY_NS = 100_000_000;
+
     private final String name;
     /** The operator instance, {@code stage * shards + shardId}: its place in a checkpoint. */
     private final int slot;
@@ -85,6 +88,9 @@ public final class OperatorChain<K, I, O>
     private final TimerQueue processingTimers;
     private final ShardCheckpointHandler checkpointHandler;
     private final ShardStateWriter stateWriter;
+    /** A snapshot this stage copies for the checkpoint thread ({@link StoreSnapshot#captureByOwner}), or null. */
+    private StoreSnapshot capturing;
+    private long capturingSinceNs;
     private final ChainContext context;
     private final int firstKeyGroup;
     private final int lastKeyGroup;
@@ -294,6 +300,10 @@ public final class OperatorChain<K, I, O>
         {
             work += writeStateFile(work);
         }
+        if (null != capturing)
+        {
+            work += captureSnapshot(work);
+        }
         output.flush();
         if (input.isEnded() && !stoppedBySavepoint)
         {
@@ -301,6 +311,15 @@ public final class OperatorChain<K, I, O>
             {
                 // Barriers this stage passed belong to a checkpoint that can still complete: write its file.
                 work += stateWriter.write(Integer.MAX_VALUE);
+            }
+            else if (null != capturing)
+            {
+                // Likewise, copy the snapshot the checkpoint thread is reading (waiting for it when it is behind).
+                work += capturing.captureStep();
+                if (!capturing.isCapturing())
+                {
+                    capturing = null;
+                }
             }
             else
             {
@@ -328,6 +347,11 @@ public final class OperatorChain<K, I, O>
         try
         {
             store.endOfAccess();
+            if (null != capturing)
+            {
+                capturing.abandonCapture();
+                capturing = null;
+            }
             if (null != stateWriter)
             {
                 stateWriter.abandon();
@@ -387,6 +411,41 @@ public final class OperatorChain<K, I, O>
             work += step;
         }
         while (stateWriter.isBusy() && !input.inputPending() && System.nanoTime() - deadlineNs < 0);
+        return work;
+    }
+
+    /**
+     * Shard thread, right after {@link #takeSnapshotPoint}, when the checkpoint thread will read the snapshot: the
+     * stage copies what the reader would have to read under the store's locks (see {@link StoreSnapshot#captureByOwner}),
+     * a step per duty cycle.
+     */
+    public void captureForReader(final StoreSnapshot snapshot)
+    {
+        if (null != capturing)
+        {
+            capturing.abandonCapture(); // of an abandoned checkpoint: its reader fails rather than waits
+        }
+        capturing = snapshot.captureByOwner() ? snapshot : null;
+        capturingSinceNs = System.nanoTime();
+    }
+
+    /**
+     * One step (a Chronicle segment) per duty cycle: when idle, and under load once the copy is overdue
+     * ({@link #CAPTURE_IDLE_ONLY_NS}), so that a saturated stage still completes its checkpoints. One step at a time
+     * even when idle: in INVOKER mode nothing arrives while this thread copies, so an event waits for one step.
+     */
+    private int captureSnapshot(final int workThisCycle)
+    {
+        final StoreSnapshot snapshot = capturing;
+        int work = 0;
+        if (0 == workThisCycle || System.nanoTime() - capturingSinceNs >= CAPTURE_IDLE_ONLY_NS)
+        {
+            work = snapshot.captureStep();
+        }
+        if (!snapshot.isCapturing())
+        {
+            capturing = null;
+        }
         return work;
     }
 

@@ -36,6 +36,43 @@ public interface StoreSnapshot
         return false;
     }
 
+    /**
+     * Shard thread, at the snapshot point, when another thread will read this snapshot: whether the shard must
+     * first copy it, a step at a time with {@link #captureStep}, because reading it means holding locks that the
+     * shard's writes wait for (a reader descheduled while holding one would stall the shard for a scheduler
+     * slice or more). After true, the reading thread reads only what the shard copied, waiting for more as
+     * needed. False (the default): the reading thread reads the snapshot itself and never blocks the shard.
+     */
+    default boolean captureByOwner()
+    {
+        return false;
+    }
+
+    /**
+     * Shard thread, between events, after {@link #captureByOwner} returned true: copy the next bounded piece.
+     *
+     * @return 1 if work was done; 0 when the copy is complete, the snapshot was released, or the copy waits for
+     * the reader to consume what was copied (see {@link #isCapturing}).
+     */
+    default int captureStep()
+    {
+        return 0;
+    }
+
+    /** Shard thread: true from a {@link #captureByOwner} that returned true until the copy is complete or released. */
+    default boolean isCapturing()
+    {
+        return false;
+    }
+
+    /**
+     * Shard thread, when it stops while {@link #isCapturing}: the reader fails with an exception naming the
+     * checkpoint instead of waiting for a copy that will not come.
+     */
+    default void abandonCapture()
+    {
+    }
+
     /** Free what the snapshot pinned (copy-on-write pre-images, read transactions). Idempotent. */
     void release();
 }

@@ -89,6 +89,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     /** Position of the record the current put updated in place, until the put succeeds. */
     private int uncommittedUpdate = NO_APPEND;
     private PreImages sparePreImages = new PreImages();
+    private ScanStaging spareStaging = new ScanStaging();
     private int interval;
     private ChronicleStoreSnapshot inflight;
     /**
@@ -466,8 +467,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         final PreImages preImages = sparePreImages;
         sparePreImages = null;
         preImages.prepare(map.segments());
+        final ScanStaging staging = spareStaging;
+        spareStaging = null;
         lastCheckpointId = checkpointId;
-        inflight = new ChronicleStoreSnapshot(checkpointId, full, fromLog, map, frozen, interval, preImages);
+        inflight = new ChronicleStoreSnapshot(checkpointId, full, fromLog, map, frozen, interval, preImages, staging);
         interval = ChangeIntervals.next(interval);
         return inflight;
     }
@@ -601,6 +604,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             spareChanges = snapshot.changes();
             spareChanges.clear();
             sparePreImages = snapshot.preImages();
+            spareStaging = snapshot.staging();
+            spareStaging.reset();
             if (!snapshot.isFullyRead())
             {
                 sparePreImages.clearIndex();

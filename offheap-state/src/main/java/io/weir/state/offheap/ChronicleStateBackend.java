@@ -212,8 +212,9 @@ public final class ChronicleStateBackend implements StateBackend
         /**
          * Entries per Chronicle segment the map is sized for (segments are a power of two, at least Chronicle's own
          * choice); 0 (default) leaves the segment count to Chronicle, about 4,000 entries a segment at 1M entries.
-         * Smaller segments shorten the time a full snapshot's scan holds each segment's lock, so the shard rarely
-         * waits on it while a full snapshot is read by another thread. But they cost the shard 15-20% of its
+         * Smaller segments shorten each step of a full snapshot's scan (one segment a step: the shard's own step
+         * between events when another thread reads the snapshot, see {@code StoreSnapshot#captureByOwner}). But
+         * they cost the shard 15-20% of its
          * throughput at 1M keys (more segment headers and tiers to keep in cache). A map re-created bigger
          * because it was full leaves the segment count to Chronicle: a single entry too large for a small
          * segment's tier fills it too.

@@ -12,6 +12,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 
@@ -45,6 +46,13 @@ import java.util.function.Consumer;
  * in flight copies one pre-image into a reused arena; the reader copies one segment at a time under its lock and
  * visits it after unlocking, so a slow visitor never blocks the shard.
  * <p>
+ * Full, copied by the shard ({@link #captureByOwner()}, when another thread reads): the shard itself visits the
+ * segments, one per {@link #captureStep()}, and copies each segment's entries and pre-images into a
+ * {@link ScanStaging}; the reader only reads those copies. No other thread then ever holds a segment lock, so a
+ * reader that is descheduled (a checkpoint thread at low priority, on a core it shares) never stalls the shard,
+ * which otherwise waited for a segment's lock for as long as the reader was off its core. The argument above is
+ * the one for the shard reading its own snapshot.
+ * <p>
  * If the store grows its map while a full snapshot is in flight, the old map is {@link #retire}d: frozen, still
  * read by this snapshot, closed on {@link #release()}.
  * <p>
@@ -57,6 +65,8 @@ import java.util.function.Consumer;
 final class ChronicleStoreSnapshot implements StoreSnapshot
 {
     private static final int LENGTH_BYTES = 4;
+    /** How long a reader of the shard's copy parks when it has caught up with the shard. */
+    private static final long STAGED_WAIT_NS = 50_000;
 
     private final long checkpointId;
     private final boolean full;
@@ -66,6 +76,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     private final DeltaLog changes;
     private final int liveInterval;
     private final PreImages preImages;
+    private final ScanStaging staging;
     private final int segments;
 
     private volatile int segmentsVisited;
@@ -75,6 +86,12 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     private boolean frozen;
     private boolean retired;
     private boolean storeClosed;
+    /** The shard copies the scan ({@link #captureByOwner}); set before the snapshot is handed to the reader. */
+    private volatile boolean byOwner;
+    /** Shard thread: the copy is not complete yet. */
+    private boolean capturing;
+    /** Shard thread: its scan, while {@link #capturing}. */
+    private SegmentScanReader ownerScan;
 
     ChronicleStoreSnapshot(
         final long checkpointId,
@@ -83,7 +100,8 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         final ChronicleMap<byte[], byte[]> map,
         final DeltaLog changes,
         final int frozenInterval,
-        final PreImages preImages)
+        final PreImages preImages,
+        final ScanStaging staging)
     {
         this.checkpointId = checkpointId;
         this.full = full;
@@ -92,6 +110,7 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         this.changes = changes;
         this.liveInterval = ChangeIntervals.next(frozenInterval);
         this.preImages = preImages;
+        this.staging = staging;
         this.segments = map.segments();
     }
 
@@ -124,6 +143,82 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
     PreImages preImages()
     {
         return preImages;
+    }
+
+    ScanStaging staging()
+    {
+        return staging;
+    }
+
+    /** A full scan is copied by the shard: true. A delta or a full snapshot from the log needs no lock: false. */
+    public boolean captureByOwner()
+    {
+        if (!full || fromLog)
+        {
+            return false;
+        }
+        byOwner = true;
+        capturing = true;
+        return true;
+    }
+
+    public boolean isCapturing()
+    {
+        return capturing;
+    }
+
+    /**
+     * Copies the next segment (or what of the last one did not fit), its pre-images included; the segment's lock is
+     * held by this, the shard's, thread only.
+     */
+    public int captureStep()
+    {
+        if (!capturing)
+        {
+            return 0;
+        }
+        SegmentScanReader scan = ownerScan;
+        if (null == scan)
+        {
+            scan = new SegmentScanReader();
+            ownerScan = scan;
+        }
+        synchronized (this)
+        {
+            // The monitor keeps release() from closing a retired map under the visit.
+            if (released)
+            {
+                capturing = false;
+                return 0;
+            }
+            if (scan.emitOffset < scan.batchLength)
+            {
+                return scan.stage() ? 1 : 0;
+            }
+            if (scan.segment < segments)
+            {
+                scan.captureSegment();
+                scan.segment++;
+                scan.stage();
+                return 1;
+            }
+        }
+        if (staging.finish())
+        {
+            capturing = false;
+            ownerScan = null;
+            return 1;
+        }
+        return 0;
+    }
+
+    public void abandonCapture()
+    {
+        if (capturing)
+        {
+            capturing = false;
+            staging.abandon();
+        }
     }
 
     /** Shard thread, once {@link #isReleased()}: whether the reader consumed every pre-image list. */
@@ -202,7 +297,8 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
             synchronized (this)
             {
                 checkReadable();
-                reader = full && !fromLog ? new SegmentScanReader() : new DeltaLogReader();
+                reader = full && !fromLog ? (byOwner ? new StagedReader() : new SegmentScanReader()) :
+                    new DeltaLogReader();
             }
         }
         else if (reader.done)
@@ -277,9 +373,9 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
         private final Consumer<MapEntry<byte[], byte[]>> capture = this::captureUnderLock;
         private EntryVisitor visitor;
-        private int batchLength;
-        private int emitOffset;
-        private int segment;
+        int batchLength;
+        int emitOffset;
+        int segment;
         private boolean segmentMarked;
 
         boolean read(final EntryVisitor visitor, final int budget)
@@ -307,7 +403,25 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
             }
         }
 
-        private void captureSegment()
+        /** Shard: move the batch's records to the staging, as many as it takes; false if none was moved. */
+        boolean stage()
+        {
+            final int start = emitOffset;
+            int offset = start;
+            while (offset < batchLength)
+            {
+                final int length = 2 * LENGTH_BYTES + batch.getInt(offset) + batch.getInt(offset + LENGTH_BYTES);
+                if (!staging.append(batch, offset, length))
+                {
+                    break;
+                }
+                offset += length;
+            }
+            emitOffset = offset;
+            return offset != start;
+        }
+
+        void captureSegment()
         {
             final long[] heads = preImages.bySegment;
             batchLength = 0;
@@ -381,6 +495,85 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
                 emitted++;
             }
             emitOffset = offset;
+        }
+    }
+
+    /**
+     * Reads the records the shard copied into {@link #staging}, waiting (parked, {@value #STAGED_WAIT_NS} ns at a time)
+     * while the shard has not copied more.
+     */
+    private final class StagedReader extends Reader
+    {
+        private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+        private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+        private UnsafeBuffer chunk;
+        private int offset;
+        private int end;
+
+        boolean read(final EntryVisitor visitor, final int budget)
+        {
+            int emitted = 0;
+            while (emitted < budget)
+            {
+                if (null == chunk)
+                {
+                    UnsafeBuffer next = staging.poll();
+                    if (null == next)
+                    {
+                        if (staging.isFinished())
+                        {
+                            next = staging.poll(); // the last chunk is published before the flag
+                            if (null == next)
+                            {
+                                return false;
+                            }
+                        }
+                        else if (staging.isAbandoned())
+                        {
+                            throw new IllegalStateException("snapshot of checkpoint " + checkpointId + ": the " +
+                                "shard stopped before it copied the whole snapshot");
+                        }
+                        else
+                        {
+                            if (0 == emitted)
+                            {
+                                LockSupport.parkNanos(STAGED_WAIT_NS);
+                            }
+                            return true;
+                        }
+                    }
+                    chunk = next;
+                    offset = ScanStaging.HEADER_BYTES;
+                    end = ScanStaging.HEADER_BYTES + next.getInt(0);
+                }
+                final UnsafeBuffer c = chunk;
+                while (offset < end && emitted < budget)
+                {
+                    final int keyLength = c.getInt(offset);
+                    final int valueLength = c.getInt(offset + LENGTH_BYTES);
+                    final int keyOffset = offset + 2 * LENGTH_BYTES;
+                    keyView.wrap(c, keyOffset, keyLength);
+                    valueView.wrap(c, keyOffset + keyLength, valueLength);
+                    visitor.onEntry(keyView, keyLength, valueView, valueLength);
+                    offset = keyOffset + keyLength + valueLength;
+                    emitted++;
+                }
+                if (offset >= end)
+                {
+                    chunk = null;
+                    staging.recycle(c);
+                }
+            }
+            return true;
+        }
+
+        void free()
+        {
+            if (null != chunk)
+            {
+                staging.recycle(chunk);
+                chunk = null;
+            }
         }
     }
 

@@ -1113,4 +1113,160 @@ class ChronicleKeyedStateStoreTest
             }
         }
     }
+
+    /**
+     * A full snapshot copied by the shard (captureByOwner) is exactly the state at its snapshot point while the shard
+     * goes on writing between its copy steps, with the reader on another thread and values large enough that the
+     * shard's copy waits for the reader (the staging holds 8 MiB), through a second such snapshot (reused staging).
+     */
+    @ParameterizedTest(name = "value bytes up to {0}")
+    @ValueSource(ints = {64, 4096})
+    @Timeout(120)
+    void shouldReadAFullSnapshotTheShardCopiesAtItsSnapshotPointWhileTheShardWrites(final int maxValueBytes)
+        throws Exception
+    {
+        final long seed = seed();
+        final Random random = new Random(seed);
+        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context().entriesPerShard(8192)
+            .averageValueSizeBytes(maxValueBytes / 2.0), 0);
+        final Map<ByteBuffer, byte[]> model = new HashMap<>();
+        for (int i = 0; i < 8_000; i++)
+        {
+            final byte[] value = randomValue(random, maxValueBytes);
+            put(store, key(i), value);
+            model.put(ByteBuffer.wrap(key(i)), value);
+        }
+        store.snapshot(1, true).release(); // from the log, not a scan
+        for (long point = 2; point <= 3; point++)
+        {
+            final Map<ByteBuffer, byte[]> atSnapshotPoint = new HashMap<>(model);
+            final StoreSnapshot snapshot = store.snapshot(point, true);
+            assertTrue(snapshot.captureByOwner(), "a full scan is copied by the shard");
+            final AtomicBoolean readerDone = new AtomicBoolean();
+            // With large values the reader waits at its first entry until the shard's copy has waited for it.
+            final CountDownLatch copyWaited = new CountDownLatch(maxValueBytes > 1024 ? 1 : 0);
+            final CompletableFuture<Map<ByteBuffer, byte[]>> reader = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    return read(snapshot, () -> await(copyWaited));
+                }
+                finally
+                {
+                    readerDone.set(true);
+                }
+            });
+            int steps = 0;
+            int stalledSteps = 0;
+            while (snapshot.isCapturing() || !readerDone.get())
+            {
+                for (int w = 0; w < 3; w++)
+                {
+                    final byte[] key = key(random.nextInt(12_000));
+                    if (random.nextInt(4) == 0)
+                    {
+                        remove(store, key);
+                        model.remove(ByteBuffer.wrap(key));
+                    }
+                    else
+                    {
+                        final byte[] value = randomValue(random, maxValueBytes);
+                        put(store, key, value);
+                        model.put(ByteBuffer.wrap(key), value);
+                    }
+                }
+                if (snapshot.isCapturing())
+                {
+                    steps++;
+                    if (0 == snapshot.captureStep() && snapshot.isCapturing())
+                    {
+                        stalledSteps++;
+                        copyWaited.countDown();
+                    }
+                }
+            }
+            assertSameContents(atSnapshotPoint, reader.get(60, TimeUnit.SECONDS));
+            snapshot.release();
+            assertSameContents(model, live(store));
+            System.out.println("seed " + seed + ": snapshot " + point + " copied in " + steps + " steps, " +
+                stalledSteps + " waiting for the reader");
+            if (maxValueBytes > 1024)
+            {
+                assertTrue(stalledSteps > 0, "the copy should have waited for the reader at least once (seed " + seed + ")");
+            }
+        }
+    }
+
+    /**
+     * The reader of a snapshot the shard copied takes no segment lock: it reads the whole snapshot while another
+     * thread holds the write lock of a key's segment. A reader that visited the segments itself would wait for that lock, as
+     * the shard waited for a descheduled reader's.
+     */
+    @Test
+    @Timeout(60)
+    void shouldReadASnapshotTheShardCopiedWithoutTakingASegmentLock() throws Exception
+    {
+        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context().entriesPerShard(4096), 0);
+        store.snapshot(1, true).release();
+        putKeys(store, 2000, (byte)7);
+        final StoreSnapshot snapshot = store.snapshot(2, true);
+        snapshot.captureByOwner();
+        while (snapshot.isCapturing())
+        {
+            snapshot.captureStep();
+        }
+        final CountDownLatch locked = new CountDownLatch(1);
+        final CountDownLatch unlock = new CountDownLatch(1);
+        final Thread holder = new Thread(() ->
+        {
+            try (net.openhft.chronicle.map.ExternalMapQueryContext<byte[], byte[], ?> c =
+                store.map().queryContext(key(0)))
+            {
+                c.writeLock().lock();
+                locked.countDown();
+                await(unlock);
+            }
+        });
+        holder.start();
+        await(locked);
+        try
+        {
+            final Map<ByteBuffer, byte[]> read = CompletableFuture.supplyAsync(() -> read(snapshot))
+                .get(10, TimeUnit.SECONDS);
+            assertEquals(2000, read.size());
+        }
+        finally
+        {
+            unlock.countDown();
+            holder.join();
+            snapshot.release();
+        }
+    }
+
+    /** A shard that stops before its copy is complete makes the reader fail, naming the checkpoint, not wait. */
+    @Test
+    @Timeout(60)
+    void shouldFailTheReaderWhenTheShardAbandonsItsCopy()
+    {
+        final ChronicleKeyedStateStore store = store(new ChronicleStateBackend.Context().entriesPerShard(4096), 0);
+        store.snapshot(1, true).release();
+        putKeys(store, 2000, (byte)7);
+        final StoreSnapshot snapshot = store.snapshot(2, true);
+        assertTrue(snapshot.captureByOwner());
+        snapshot.captureStep();
+        snapshot.abandonCapture();
+        assertFalse(snapshot.isCapturing());
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> read(snapshot));
+        assertTrue(ex.getMessage().contains("checkpoint 2"), ex.getMessage());
+        snapshot.release();
+        // The next full snapshot reuses the staging, clean.
+        final StoreSnapshot next = store.snapshot(3, true);
+        assertTrue(next.captureByOwner());
+        while (next.isCapturing())
+        {
+            next.captureStep();
+        }
+        assertEquals(2000, read(next).size());
+        next.release();
+    }
 }

@@ -8,6 +8,7 @@ import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.checkpoint.CheckpointStats;
+import io.weir.engine.ThreadScheduling;
 import io.weir.tools.cli.Backends;
 import io.weir.tools.cli.Options;
 import io.weir.tools.cli.StateWriterOption;
@@ -64,6 +65,9 @@ public final class BenchCommand
         "  --threading T               dedicated (default: a thread per shard) | shared (one thread for all",
         "                              shards) | invoker (no shard thread: the producer thread runs the shards,",
         "                              invoking after each offer and while it waits for the next send time)",
+        "  --pin-cpu LIST              pin the producer thread (with --threading invoker: the thread that runs",
+        "                              the shards) to these CPUs, e.g. 1; pair with",
+        "                              -Dweir.checkpoint.thread.cpus=0 to keep the checkpoint thread off them",
         "  --state-dir DIR             where lmdb keeps its files (default: a temp directory)",
         "  --prefill                   first write every key once (not measured), so checkpoints start from",
         "                              a full state and deltas hold what the measured events change",
@@ -86,7 +90,7 @@ public final class BenchCommand
         }
         final Options options = Options.parse("weir bench", args, 0,
             Set.of("events", "keys", "shards", "backend", "rate", "checkpoint-interval-ms", "checkpoint-dir", "idle",
-                "hgrm", "warmup-percent", "state-dir", "state-writer", "hlog", "plot", "threading"),
+                "hgrm", "warmup-percent", "state-dir", "state-writer", "hlog", "plot", "threading", "pin-cpu"),
             Set.of("help", "stateless", "prefill", "measure-recovery"));
         if (options.flag("help"))
         {
@@ -172,6 +176,18 @@ public final class BenchCommand
                 options.flag("prefill") ? keys : 0, events, warmupEvents, plot.openLog());
             progress.start();
             final Producer<BenchEvent> producer = job.producer(0);
+            if (options.flag("pin-cpu"))
+            {
+                try
+                {
+                    ThreadScheduling.pinCurrentThread(options.string("pin-cpu", ""),
+                        message -> err.println("weir bench: " + message));
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new UsageException("weir bench: --pin-cpu: " + ex.getMessage());
+                }
+            }
             // INVOKER: this thread runs the shard too, right after each offer and while it waits to send.
             final JobInvoker invoker = threading == ThreadingMode.INVOKER ? job.invoker() : null;
             final BenchEvent event = new BenchEvent();
