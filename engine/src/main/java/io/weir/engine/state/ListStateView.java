@@ -55,6 +55,15 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
     private long openSeq;
     private int openLength;
     private long openMaxTs;
+    /**
+     * The {@link KeyContext#keyGeneration} (and namespace) for which {@link #firstSeq}, {@link #nextSeq},
+     * {@link #headLength}, {@link #headBuffer} and {@link #headPresent} hold the stored head, or -1: a get followed
+     * by an add or update of the same key reads the head once. Only this view writes its key's head, so the copy
+     * stays true until the current key changes; each operation invalidates it as it starts changing the fields.
+     */
+    private long headGeneration = -1;
+    private long headNamespace;
+    private boolean headPresent;
 
     ListStateView(
         final KeyedStateStore store,
@@ -81,6 +90,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         openForAppend(baseLength);
         append(baseLength, value, nowMs);
         closeAppend(baseLength, oldNextSeq);
+        headCurrent();
     }
 
     public void addAll(final List<T> values)
@@ -105,6 +115,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             append(baseLength, values.get(i), nowMs);
         }
         closeAppend(baseLength, oldNextSeq);
+        headCurrent();
     }
 
     public void update(final List<T> values)
@@ -122,11 +133,13 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             if (tailInHead)
             {
                 updateKeepingOrder(baseLength, values, nowMs);
+                headCurrent();
                 return;
             }
             removeChunksAndHead(baseLength);
         }
         rewrite(baseLength, values, nowMs);
+        headCurrent();
     }
 
     public List<T> get()
@@ -134,19 +147,30 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         onAccess();
         final ArrayList<T> out = new ArrayList<>();
         scan(writeBaseKey(keyBuffer), nowMs(), out);
+        headCurrent();
         return out;
     }
 
     public int size()
     {
         onAccess();
-        return scan(writeBaseKey(keyBuffer), nowMs(), null);
+        final int size = scan(writeBaseKey(keyBuffer), nowMs(), null);
+        headCurrent();
+        return size;
     }
 
     public void clear()
     {
         onAccess();
         clearList(writeBaseKey(keyBuffer));
+        headCurrent();
+    }
+
+    /** The head fields hold the stored head of the current key: the next operation may skip reading it. */
+    private void headCurrent()
+    {
+        headGeneration = keyContext.keyGeneration();
+        headNamespace = currentNamespace();
     }
 
     /**
@@ -574,10 +598,26 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
     {
         keyBuffer.putByte(baseLength, LIST_HEAD_MARKER);
         store.remove(keyBuffer, baseLength + MARKER_LENGTH);
+        firstSeq = 0;
+        nextSeq = 0;
+        headLength = LIST_HEAD_LENGTH;
+        headPresent = false;
     }
 
+    /**
+     * Load the head into the head fields, from the store unless they still hold it (see {@link #headGeneration}).
+     *
+     * @return whether the list has a head.
+     */
     private boolean readHead(final int baseLength)
     {
+        final boolean current = headGeneration == keyContext.keyGeneration() &&
+            (!namespaced || headNamespace == currentNamespace());
+        headGeneration = -1;
+        if (current)
+        {
+            return headPresent;
+        }
         keyBuffer.putByte(baseLength, LIST_HEAD_MARKER);
         final int length = store.get(keyBuffer, baseLength + MARKER_LENGTH, headBuffer);
         if (length == KeyedStateStore.MISSING)
@@ -585,6 +625,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             firstSeq = 0;
             nextSeq = 0;
             headLength = LIST_HEAD_LENGTH;
+            headPresent = false;
             return false;
         }
         if (length < LIST_HEAD_LENGTH || (!tailInHead && length != LIST_HEAD_LENGTH))
@@ -594,6 +635,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         firstSeq = headBuffer.getLong(LIST_HEAD_FIRST_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
         nextSeq = headBuffer.getLong(LIST_HEAD_NEXT_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
         headLength = length;
+        headPresent = true;
         return true;
     }
 
@@ -603,6 +645,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         headBuffer.putLong(LIST_HEAD_FIRST_SEQ_OFFSET, firstSeq, ByteOrder.BIG_ENDIAN);
         headBuffer.putLong(LIST_HEAD_NEXT_SEQ_OFFSET, nextSeq, ByteOrder.BIG_ENDIAN);
         store.put(keyBuffer, baseLength + MARKER_LENGTH, headBuffer, 0, headLength);
+        headPresent = true;
     }
 
     private void chunkKey(final int baseLength, final long seq)
