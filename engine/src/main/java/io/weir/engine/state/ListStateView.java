@@ -69,7 +69,7 @@ abstract class ListStateView<T> extends AbstractStateView
     private boolean headPresent;
     /** The user's values of the operation under way, as {@link Elements}. */
     private final ListElements listElements = new ListElements();
-    /** Where {@link #get} collects the elements. */
+    /** Where {@link #getList} collects the elements. */
     private ArrayList<T> collected;
 
     ListStateView(
