@@ -4,6 +4,9 @@ import io.weir.api.state.AggregatingState;
 import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.BoxedLongListState;
+import io.weir.api.state.LongListState;
+import io.weir.api.state.LongListStateDescriptor;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.api.state.MapState;
@@ -33,6 +36,15 @@ public interface RuntimeContext
 
     /** The list state {@code descriptor} describes, for the current key. */
     <T> ListState<T> getListState(ListStateDescriptor<T> descriptor);
+
+    /**
+     * The primitive long list state {@code descriptor} describes, for the current key. By default a boxing view of
+     * {@link #getListState} of {@link LongListStateDescriptor#asListStateDescriptor}; Weir's shards store it unboxed.
+     */
+    default LongListState getLongListState(final LongListStateDescriptor descriptor)
+    {
+        return new BoxedLongListState(getListState(descriptor.asListStateDescriptor()));
+    }
 
     /** The map state {@code descriptor} describes, for the current key. */
     <UK, UV> MapState<UK, UV> getMapState(MapStateDescriptor<UK, UV> descriptor);

@@ -6,6 +6,9 @@ import io.weir.api.state.AggregatingState;
 import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongList;
+import io.weir.api.state.LongListState;
+import io.weir.api.state.LongListStateDescriptor;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.api.state.MapState;
@@ -38,6 +41,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +82,13 @@ public class StatePrimitivesBenchmark
     private ValueState<Long> boxedValue;
     private ListState<Long> list;
     private ListState<Long> appendList;
+    private LongListState longList;
+    private LongListState appendLongList;
+    private ListState<Long> history;
+    private LongListState longHistory;
+    private final List<Long> kept = new ArrayList<>();
+    private long[] keptLongs;
+    private int[] appendedLongs;
     private MapState<Long, Long> map;
     private ReducingState<Long> reducing;
     private AggregatingState<Long, Long> aggregating;
@@ -99,6 +110,12 @@ public class StatePrimitivesBenchmark
         boxedValue = registry.getState(new ValueStateDescriptor<>("boxed", LongCodec.INSTANCE));
         list = registry.getListState(new ListStateDescriptor<>("list", LongCodec.INSTANCE));
         appendList = registry.getListState(new ListStateDescriptor<>("append", LongCodec.INSTANCE));
+        longList = registry.getLongListState(new LongListStateDescriptor("long-list"));
+        appendLongList = registry.getLongListState(new LongListStateDescriptor("long-append"));
+        history = registry.getListState(new ListStateDescriptor<>("history", LongCodec.INSTANCE));
+        longHistory = registry.getLongListState(new LongListStateDescriptor("long-history"));
+        keptLongs = new long[listLength + 1];
+        appendedLongs = new int[keys];
         map = registry.getMapState(new MapStateDescriptor<>("map", LongCodec.INSTANCE, LongCodec.INSTANCE));
         reducing = registry.getReducingState(new ReducingStateDescriptor<>("reducing", Long::sum, LongCodec.INSTANCE));
         aggregating = registry.getAggregatingState(
@@ -113,6 +130,9 @@ public class StatePrimitivesBenchmark
             for (long i = 0; i < listLength; i++)
             {
                 list.add(i);
+                longList.add(i);
+                history.add(i);
+                longHistory.add(i);
             }
             for (long i = 0; i < mapEntries; i++)
             {
@@ -185,6 +205,66 @@ public class StatePrimitivesBenchmark
     {
         setKey(random.next());
         return list.get();
+    }
+
+    /** {@link #listAdd} on a {@link LongListState}. */
+    @Benchmark
+    public void longListAdd()
+    {
+        final int key = (int)setKey(random.next());
+        if (++appendedLongs[key] == listLength)
+        {
+            appendedLongs[key] = 0;
+            appendLongList.clear();
+        }
+        else
+        {
+            appendLongList.add(1L);
+        }
+    }
+
+    /** {@link #listGet} on a {@link LongListState}, summing the elements. */
+    @Benchmark
+    public long longListGet()
+    {
+        setKey(random.next());
+        final LongList elements = longList.get();
+        long sum = 0;
+        for (int i = 0, n = elements.size(); i < n; i++)
+        {
+            sum += elements.get(i);
+        }
+        return sum;
+    }
+
+    /** A pruned history (the velocity job's step): read the list, drop its oldest element, append one. */
+    @Benchmark
+    public void listReadPruneAppend()
+    {
+        setKey(random.next());
+        final List<Long> elements = history.get();
+        kept.clear();
+        for (int i = 1, n = elements.size(); i < n; i++)
+        {
+            kept.add(elements.get(i));
+        }
+        kept.add(next++);
+        history.update(kept);
+    }
+
+    /** {@link #listReadPruneAppend} on a {@link LongListState}. */
+    @Benchmark
+    public void longListReadPruneAppend()
+    {
+        setKey(random.next());
+        final LongList elements = longHistory.get();
+        int count = 0;
+        for (int i = 1, n = elements.size(); i < n; i++)
+        {
+            keptLongs[count++] = elements.get(i);
+        }
+        keptLongs[count++] = next++;
+        longHistory.update(keptLongs, count);
     }
 
     @Benchmark

@@ -13,7 +13,7 @@ public abstract class StateDescriptor
     {
         /** A {@link ValueState} or {@link LongValueState}. */
         VALUE,
-        /** A {@link ListState}. */
+        /** A {@link ListState} or {@link LongListState}. */
         LIST,
         /** A {@link MapState}. */
         MAP,

@@ -1035,6 +1035,12 @@ public final class OperatorChain<K, I, O>
             return stateRegistry.getListState(descriptor);
         }
 
+        public io.weir.api.state.LongListState getLongListState(
+            final io.weir.api.state.LongListStateDescriptor descriptor)
+        {
+            return stateRegistry.getLongListState(descriptor);
+        }
+
         public <UK, UV> MapState<UK, UV> getMapState(final MapStateDescriptor<UK, UV> descriptor)
         {
             return stateRegistry.getMapState(descriptor);

@@ -67,6 +67,12 @@ abstract class AbstractStateView implements State, NamespacedState
         this.namespace = namespace;
     }
 
+    /** The namespace set last (meaningful for namespaced states only). */
+    final long currentNamespace()
+    {
+        return namespace;
+    }
+
     final void perRecordCleanup(final TtlIncrementalCleanup cleanup)
     {
         this.perRecordCleanup = cleanup;

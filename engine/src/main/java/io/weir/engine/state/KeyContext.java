@@ -17,6 +17,7 @@ public final class KeyContext
     private final int maxKeyLength;
     private int keyLength;
     private int keyGroup = -1;
+    private long keyGeneration;
 
     public KeyContext(final int maxKeyLength)
     {
@@ -41,6 +42,16 @@ public final class KeyContext
         keyBuffer.putBytes(0, src, offset, length);
         this.keyLength = length;
         this.keyGroup = keyGroup;
+        keyGeneration++;
+    }
+
+    /**
+     * Counts {@link #setCurrentKey} calls: a view may keep what it read of the current key's state while this is
+     * unchanged, as the key's entries are only written through that view meanwhile.
+     */
+    public long keyGeneration()
+    {
+        return keyGeneration;
     }
 
     public int keyGroup()

@@ -4,6 +4,8 @@ import io.weir.api.state.AggregatingState;
 import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongListState;
+import io.weir.api.state.LongListStateDescriptor;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.api.state.MapState;
@@ -77,6 +79,11 @@ public final class KeyedStateRegistry
     }
 
     public <T> ListState<T> getListState(final ListStateDescriptor<T> descriptor)
+    {
+        return register(descriptor, false);
+    }
+
+    public LongListState getLongListState(final LongListStateDescriptor descriptor)
     {
         return register(descriptor, false);
     }
@@ -185,7 +192,13 @@ public final class KeyedStateRegistry
         }
         if (descriptor instanceof ListStateDescriptor)
         {
-            return new ListStateView<>(store, keyContext, ttlClock, registration, (ListStateDescriptor)descriptor);
+            return new ObjectListStateView<>(
+                store, keyContext, ttlClock, registration, (ListStateDescriptor)descriptor);
+        }
+        if (descriptor instanceof LongListStateDescriptor)
+        {
+            return new LongListStateView(
+                store, keyContext, ttlClock, registration, (LongListStateDescriptor)descriptor);
         }
         if (descriptor instanceof MapStateDescriptor)
         {

@@ -2,7 +2,7 @@ package io.weir.engine.state;
 
 import io.weir.api.codec.Codec;
 import io.weir.api.state.ListState;
-import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.StateDescriptor;
 import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.KeyedStateStore;
 import org.agrona.DirectBuffer;
@@ -18,16 +18,19 @@ import java.util.Objects;
 import static io.weir.engine.state.StateLayoutDescriptor.*;
 
 /**
- * {@link ListState} as chunks of packed elements (see {@link StateLayoutDescriptor}): a head and sealed chunks of
+ * A list per key as chunks of packed elements (see {@link StateLayoutDescriptor}): a head and sealed chunks of
  * at least {@link StateLayoutDescriptor#LIST_CHUNK_TARGET_BYTES} each, so every operation costs one store access
  * per chunk, not per element. Without TTL the open chunk (the list's tail) lives in the head itself: {@link #add}
  * is one read and one write, and a list shorter than a chunk is one entry. With TTL the head holds only the chunk
  * range, so that every element sits in a chunk that leads with its newest element's timestamp and can be dropped
  * whole by snapshot and incremental cleanup; each element keeps its own timestamp and expires on its own.
  * <p>
+ * {@link ObjectListStateView} is the {@link ListState} of it, {@link LongListStateView} the primitive
+ * {@link io.weir.api.state.LongListState}: the same entries, so a state may change between the two across a restore.
+ * <p>
  * Shard thread only.
  */
-final class ListStateView<T> extends AbstractStateView implements ListState<T>
+abstract class ListStateView<T> extends AbstractStateView
 {
     /** Holes allowed in a list's chunk range beyond twice its chunk count before an update renumbers it. */
     static final int RENUMBER_SLACK = 8;
@@ -55,16 +58,30 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
     private long openSeq;
     private int openLength;
     private long openMaxTs;
+    /**
+     * The {@link KeyContext#keyGeneration} (and namespace) for which {@link #firstSeq}, {@link #nextSeq},
+     * {@link #headLength}, {@link #headBuffer} and {@link #headPresent} hold the stored head, or -1: a get followed
+     * by an add or update of the same key reads the head once. Only this view writes its key's head, so the copy
+     * stays true until the current key changes; each operation invalidates it as it starts changing the fields.
+     */
+    private long headGeneration = -1;
+    private long headNamespace;
+    private boolean headPresent;
+    /** The user's values of the operation under way, as {@link Elements}. */
+    private final ListElements listElements = new ListElements();
+    /** Where {@link #getList} collects the elements. */
+    private ArrayList<T> collected;
 
     ListStateView(
         final KeyedStateStore store,
         final KeyContext keyContext,
         final EpochClock clock,
         final RegisteredState registration,
-        final ListStateDescriptor<T> descriptor)
+        final StateDescriptor descriptor,
+        final Codec<T> codec)
     {
         super(store, keyContext, clock, registration, descriptor);
-        this.codec = descriptor.elementCodec();
+        this.codec = codec;
         this.tailInHead = ttl == null;
         this.chunkDataOffset = ttl != null ? TTL_TIMESTAMP_LENGTH : 0;
         this.elementHeaderLength = payloadOffset + LIST_ELEMENT_LENGTH_LENGTH;
@@ -79,8 +96,10 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         readHead(baseLength);
         final long oldNextSeq = nextSeq;
         openForAppend(baseLength);
-        append(baseLength, value, nowMs);
+        append(baseLength, listElements.of(value), 0, nowMs);
+        listElements.release();
         closeAppend(baseLength, oldNextSeq);
+        headCurrent();
     }
 
     public void addAll(final List<T> values)
@@ -95,16 +114,24 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         {
             checkElement(values.get(i));
         }
+        appendAll(listElements.of(values));
+        listElements.release();
+    }
+
+    /** Append {@code values} to the current key's list (at least one). */
+    final void appendAll(final Elements values)
+    {
         final long nowMs = nowMs();
         final int baseLength = writeBaseKey(keyBuffer);
         readHead(baseLength);
         final long oldNextSeq = nextSeq;
         openForAppend(baseLength);
-        for (int i = 0, size = values.size(); i < size; i++)
+        for (int i = 0, size = values.count(); i < size; i++)
         {
-            append(baseLength, values.get(i), nowMs);
+            append(baseLength, values, i, nowMs);
         }
         closeAppend(baseLength, oldNextSeq);
+        headCurrent();
     }
 
     public void update(final List<T> values)
@@ -115,6 +142,13 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             checkElement(values.get(i));
         }
         onAccess();
+        replace(listElements.of(values));
+        listElements.release();
+    }
+
+    /** Replace the current key's list with {@code values}. */
+    final void replace(final Elements values)
+    {
         final long nowMs = nowMs();
         final int baseLength = writeBaseKey(keyBuffer);
         if (readHead(baseLength))
@@ -122,31 +156,68 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             if (tailInHead)
             {
                 updateKeepingOrder(baseLength, values, nowMs);
+                headCurrent();
                 return;
             }
             removeChunksAndHead(baseLength);
         }
         rewrite(baseLength, values, nowMs);
+        headCurrent();
     }
 
-    public List<T> get()
+    /** The current key's visible elements, decoded into a new list. */
+    final List<T> getList()
     {
         onAccess();
         final ArrayList<T> out = new ArrayList<>();
-        scan(writeBaseKey(keyBuffer), nowMs(), out);
+        collected = out;
+        try
+        {
+            scan(writeBaseKey(keyBuffer), nowMs(), true);
+        }
+        finally
+        {
+            collected = null;
+        }
+        headCurrent();
         return out;
     }
 
     public int size()
     {
         onAccess();
-        return scan(writeBaseKey(keyBuffer), nowMs(), null);
+        final int size = scan(writeBaseKey(keyBuffer), nowMs(), false);
+        headCurrent();
+        return size;
+    }
+
+    /** Visit the current key's visible elements through {@link #collect}; returns their number. */
+    final int collectAll()
+    {
+        onAccess();
+        final int size = scan(writeBaseKey(keyBuffer), nowMs(), true);
+        headCurrent();
+        return size;
+    }
+
+    /** One visible element of a scan that collects, its encoded bytes at {@code src[offset, offset + length)}. */
+    void collect(final DirectBuffer src, final int offset, final int length)
+    {
+        collected.add(codec.decode(src, offset, length, null));
     }
 
     public void clear()
     {
         onAccess();
         clearList(writeBaseKey(keyBuffer));
+        headCurrent();
+    }
+
+    /** The head fields hold the stored head of the current key: the next operation may skip reading it. */
+    private void headCurrent()
+    {
+        headGeneration = keyContext.keyGeneration();
+        headNamespace = currentNamespace();
     }
 
     /**
@@ -161,12 +232,12 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
      * <p>
      * Called with the head read.
      */
-    private void updateKeepingOrder(final int baseLength, final List<T> values, final long nowMs)
+    private void updateKeepingOrder(final int baseLength, final Elements values, final long nowMs)
     {
         final int chunkKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
         final long oldFirstSeq = firstSeq;
         final long oldNextSeq = nextSeq;
-        final int size = values.size();
+        final int size = values.count();
         int placed = 0;
         long firstKept = -1;
         int chunksKept = 0;
@@ -207,7 +278,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         final boolean appended = placed < size;
         while (placed < size)
         {
-            append(baseLength, values.get(placed++), nowMs);
+            append(baseLength, values, placed++, nowMs);
         }
         chunksKept += (int)(nextSeq - oldNextSeq);
         if (nextSeq - firstSeq > 2L * chunksKept + RENUMBER_SLACK)
@@ -243,9 +314,9 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
      * @return the kept bytes.
      */
     private int keepMatching(
-        final DirectBuffer src, final int offset, final int length, final List<T> values, final int placed)
+        final DirectBuffer src, final int offset, final int length, final Elements values, final int placed)
     {
-        final int size = values.size();
+        final int size = values.count();
         int next = placed;
         int encodedLength = -1;
         int kept = 0;
@@ -259,7 +330,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             {
                 if (encodedLength < 0)
                 {
-                    encodedLength = codec.encode(values.get(next), encodedValue, 0);
+                    encodedLength = values.encode(next, encodedValue, 0);
                 }
                 if (elementLength == encodedLength && KeyLogIndex.sameBytes(src, payload, encodedValue, 0, elementLength))
                 {
@@ -276,19 +347,19 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
     }
 
     /** Write {@code values} as a new list (the list is empty: head and chunks removed). */
-    private void rewrite(final int baseLength, final List<T> values, final long nowMs)
+    private void rewrite(final int baseLength, final Elements values, final long nowMs)
     {
         firstSeq = 0;
         nextSeq = 0;
         headLength = LIST_HEAD_LENGTH;
-        if (values.isEmpty())
+        if (values.count() == 0)
         {
             return;
         }
         openSeq = -1;
-        for (int i = 0, size = values.size(); i < size; i++)
+        for (int i = 0, size = values.count(); i < size; i++)
         {
-            append(baseLength, values.get(i), nowMs);
+            append(baseLength, values, i, nowMs);
         }
         closeAppend(baseLength, -1);
     }
@@ -318,11 +389,11 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
     }
 
     /** Append one element to the open chunk, sealing it once it reaches the target size. */
-    private void append(final int baseLength, final T value, final long nowMs)
+    private void append(final int baseLength, final Elements values, final int index, final long nowMs)
     {
         if (tailInHead)
         {
-            headLength = writeElement(headBuffer, headLength, value, nowMs);
+            headLength = writeElement(headBuffer, headLength, values, index, nowMs);
             if (headLength - LIST_HEAD_LENGTH >= LIST_CHUNK_TARGET_BYTES)
             {
                 chunkKey(baseLength, nextSeq++);
@@ -338,7 +409,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             openLength = chunkDataOffset;
             openMaxTs = nowMs;
         }
-        openLength = writeElement(chunkBuffer, openLength, value, nowMs);
+        openLength = writeElement(chunkBuffer, openLength, values, index, nowMs);
         openMaxTs = Math.max(openMaxTs, nowMs);
         if (openLength - chunkDataOffset >= LIST_CHUNK_TARGET_BYTES)
         {
@@ -373,14 +444,15 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
     }
 
     /** {@code [ts]? [length][payload]} at {@code offset}; returns the offset after it. */
-    private int writeElement(final MutableDirectBuffer dst, final int offset, final T value, final long nowMs)
+    private int writeElement(
+        final MutableDirectBuffer dst, final int offset, final Elements values, final int index, final long nowMs)
     {
         if (ttl != null)
         {
             dst.putLong(offset, nowMs, ByteOrder.BIG_ENDIAN);
         }
         final int payload = offset + elementHeaderLength;
-        final int length = codec.encode(value, dst, payload);
+        final int length = values.encode(index, dst, payload);
         dst.putInt(offset + payloadOffset, length, ByteOrder.BIG_ENDIAN);
         return payload + length;
     }
@@ -401,7 +473,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
     }
 
     /** Visit the chunks and the tail, skipping missing chunks and hidden elements; trims the head past holes. */
-    private int scan(final int baseLength, final long nowMs, final ArrayList<T> out)
+    private int scan(final int baseLength, final long nowMs, final boolean out)
     {
         if (!readHead(baseLength))
         {
@@ -469,7 +541,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
      * with cleanup on access, dropped; live ones are re-stamped when reads refresh. The chunk is rewritten once if
      * anything changed.
      */
-    private int scanTtlChunk(final int chunkKeyLength, final int length, final long nowMs, final ArrayList<T> out)
+    private int scanTtlChunk(final int chunkKeyLength, final int length, final long nowMs, final boolean out)
     {
         int visible = 0;
         boolean changed = false;
@@ -496,9 +568,9 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             if (show)
             {
                 visible++;
-                if (out != null)
+                if (out)
                 {
-                    out.add(codec.decode(chunkBuffer, payload, elementLength, null));
+                    collect(chunkBuffer, payload, elementLength);
                 }
             }
             if (keep)
@@ -531,7 +603,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         return visible;
     }
 
-    private int decodeElements(final DirectBuffer src, final int offset, final int length, final ArrayList<T> out)
+    private int decodeElements(final DirectBuffer src, final int offset, final int length, final boolean out)
     {
         int count = 0;
         final int end = offset + length;
@@ -540,9 +612,9 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         {
             final int elementLength = elementLength(src, position, end);
             final int payload = position + elementHeaderLength;
-            if (out != null)
+            if (out)
             {
-                out.add(codec.decode(src, payload, elementLength, null));
+                collect(src, payload, elementLength);
             }
             count++;
             position = payload + elementLength;
@@ -574,10 +646,26 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
     {
         keyBuffer.putByte(baseLength, LIST_HEAD_MARKER);
         store.remove(keyBuffer, baseLength + MARKER_LENGTH);
+        firstSeq = 0;
+        nextSeq = 0;
+        headLength = LIST_HEAD_LENGTH;
+        headPresent = false;
     }
 
+    /**
+     * Load the head into the head fields, from the store unless they still hold it (see {@link #headGeneration}).
+     *
+     * @return whether the list has a head.
+     */
     private boolean readHead(final int baseLength)
     {
+        final boolean current = headGeneration == keyContext.keyGeneration() &&
+            (!namespaced || headNamespace == currentNamespace());
+        headGeneration = -1;
+        if (current)
+        {
+            return headPresent;
+        }
         keyBuffer.putByte(baseLength, LIST_HEAD_MARKER);
         final int length = store.get(keyBuffer, baseLength + MARKER_LENGTH, headBuffer);
         if (length == KeyedStateStore.MISSING)
@@ -585,6 +673,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
             firstSeq = 0;
             nextSeq = 0;
             headLength = LIST_HEAD_LENGTH;
+            headPresent = false;
             return false;
         }
         if (length < LIST_HEAD_LENGTH || (!tailInHead && length != LIST_HEAD_LENGTH))
@@ -594,6 +683,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         firstSeq = headBuffer.getLong(LIST_HEAD_FIRST_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
         nextSeq = headBuffer.getLong(LIST_HEAD_NEXT_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
         headLength = length;
+        headPresent = true;
         return true;
     }
 
@@ -603,6 +693,7 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         headBuffer.putLong(LIST_HEAD_FIRST_SEQ_OFFSET, firstSeq, ByteOrder.BIG_ENDIAN);
         headBuffer.putLong(LIST_HEAD_NEXT_SEQ_OFFSET, nextSeq, ByteOrder.BIG_ENDIAN);
         store.put(keyBuffer, baseLength + MARKER_LENGTH, headBuffer, 0, headLength);
+        headPresent = true;
     }
 
     private void chunkKey(final int baseLength, final long seq)
@@ -616,6 +707,52 @@ final class ListStateView<T> extends AbstractStateView implements ListState<T>
         if (value == null)
         {
             throw new NullPointerException("state '" + registration.name() + "': list elements must not be null");
+        }
+    }
+
+    /** The elements an add or update writes, by index: a user's {@link List}, one value, or primitives. */
+    interface Elements
+    {
+        int count();
+
+        /** Encode element {@code index} at {@code dst[offset]}; returns its length. */
+        int encode(int index, MutableDirectBuffer dst, int offset);
+    }
+
+    /** A user's list or single value through the element codec; re-pointed per operation, released after it. */
+    private final class ListElements implements Elements
+    {
+        private List<T> list;
+        private T single;
+
+        ListElements of(final List<T> values)
+        {
+            list = values;
+            single = null;
+            return this;
+        }
+
+        ListElements of(final T value)
+        {
+            list = null;
+            single = value;
+            return this;
+        }
+
+        void release()
+        {
+            list = null;
+            single = null;
+        }
+
+        public int count()
+        {
+            return list != null ? list.size() : 1;
+        }
+
+        public int encode(final int index, final MutableDirectBuffer dst, final int offset)
+        {
+            return codec.encode(list != null ? list.get(index) : single, dst, offset);
         }
     }
 }

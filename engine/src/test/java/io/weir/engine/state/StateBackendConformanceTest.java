@@ -11,6 +11,9 @@ import io.weir.api.state.AggregatingState;
 import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongList;
+import io.weir.api.state.LongListState;
+import io.weir.api.state.LongListStateDescriptor;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.api.state.MapState;
@@ -344,10 +347,16 @@ public abstract class StateBackendConformanceTest
         final Random random = new Random(seed);
         final ListState<Integer> state = registry.getListState(descriptor);
         final Map<Long, List<Integer>> model = new HashMap<>();
+        long key = 0;
+        setKey(key);
         for (int op = 0; op < 3_000; op++)
         {
-            final long key = random.nextInt(5);
-            setKey(key);
+            // Runs of operations on one current key, as a function makes them for one event.
+            if (random.nextInt(3) == 0)
+            {
+                key = random.nextInt(5);
+                setKey(key);
+            }
             final List<Integer> expected = model.computeIfAbsent(key, k -> new ArrayList<>());
             final int dice = random.nextInt(100);
             if (dice < 50)
@@ -392,6 +401,93 @@ public abstract class StateBackendConformanceTest
         {
             setKey(entry.getKey());
             assertEquals(entry.getValue(), state.get(), "seed " + seed);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldMatchLongListModelAndStoreWhatAListStateOfLongReads()
+    {
+        longListModel(new LongListStateDescriptor("l"));
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldMatchLongListModelWithTtlOn()
+    {
+        longListModel(ttl(new LongListStateDescriptor("l"), StateTtlConfig.newBuilder(1_000).build()));
+    }
+
+    private void longListModel(final LongListStateDescriptor descriptor)
+    {
+        final long seed = seed("long-list");
+        final Random random = new Random(seed);
+        final LongListState state = registry.getLongListState(descriptor);
+        final Map<Long, List<Long>> model = new HashMap<>();
+        long[] values = new long[8];
+        long key = 0;
+        setKey(key);
+        for (int op = 0; op < 3_000; op++)
+        {
+            if (random.nextInt(3) == 0)
+            {
+                key = random.nextInt(5);
+                setKey(key);
+            }
+            final List<Long> expected = model.computeIfAbsent(key, k -> new ArrayList<>());
+            final int dice = random.nextInt(100);
+            if (dice < 50)
+            {
+                final long value = random.nextLong();
+                state.add(value);
+                expected.add(value);
+            }
+            else if (dice < 55)
+            {
+                state.clear();
+                expected.clear();
+            }
+            else if (dice < 70)
+            {
+                // A pruned history: the list read, its elements below a bound dropped, one appended.
+                final LongList read = state.get();
+                final long bound = random.nextLong();
+                int count = 0;
+                values = values.length < read.size() + 1 ? new long[read.size() * 2 + 1] : values;
+                for (int i = 0; i < read.size(); i++)
+                {
+                    if (read.get(i) >= bound)
+                    {
+                        values[count++] = read.get(i);
+                    }
+                }
+                values[count++] = random.nextLong();
+                state.update(values, count);
+                expected.clear();
+                for (int i = 0; i < count; i++)
+                {
+                    expected.add(values[i]);
+                }
+            }
+            else
+            {
+                final LongList read = state.get();
+                final List<Long> actual = new ArrayList<>();
+                for (int i = 0; i < read.size(); i++)
+                {
+                    actual.add(read.get(i));
+                }
+                assertEquals(expected, actual, "seed " + seed + " op " + op);
+                assertEquals(expected.size(), state.size(), "seed " + seed + " op " + op);
+            }
+        }
+        // The same entries read as a ListState<Long> of LongCodec, through a registry that numbers states alike.
+        final KeyedStateRegistry other = new KeyedStateRegistry(store, keyContext, clock);
+        final ListState<Long> boxed = other.getListState(descriptor.asListStateDescriptor());
+        for (final Map.Entry<Long, List<Long>> entry : model.entrySet())
+        {
+            setKey(entry.getKey());
+            assertEquals(entry.getValue(), boxed.get(), "seed " + seed);
         }
     }
 

@@ -2,20 +2,19 @@ package io.weir.tools.jobs;
 
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
-import io.weir.api.codec.LongCodec;
 import io.weir.api.functions.Collector;
 import io.weir.api.functions.OutputTag;
-import io.weir.api.state.ListState;
-import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongList;
+import io.weir.api.state.LongListState;
+import io.weir.api.state.LongListStateDescriptor;
 import io.weir.tools.io.LongRow;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * {@code velocity}: for each non-late event, the number of accepted events of its key with {@code ts} in
  * {@code (ts - 10000, ts]}; emits {@code key,ts,event_id,count} when it is at least 5. Accepted timestamps are
- * a ListState, read once per event and then appended to; history at or below {@code W - 10000} can never count
+ * a list state, read once per event and then appended to; history at or below {@code W - 10000} can never count
  * again and is pruned when present (the list is then replaced instead).
  */
 public final class VelocityFunction extends KeyedProcessFunction<Long, Event, LongRow>
@@ -25,8 +24,8 @@ public final class VelocityFunction extends KeyedProcessFunction<Long, Event, Lo
 
     private final LongRow row = new LongRow();
     private final OutputTag<Event> late;
-    private final List<Long> retained = new ArrayList<>();
-    private ListState<Long> history;
+    private long[] retained = new long[16];
+    private LongListState history;
 
     public VelocityFunction(final OutputTag<Event> late)
     {
@@ -35,7 +34,7 @@ public final class VelocityFunction extends KeyedProcessFunction<Long, Event, Lo
 
     public void open(final RuntimeContext runtimeContext)
     {
-        history = runtimeContext.getListState(new ListStateDescriptor<>("accepted-ts", LongCodec.INSTANCE));
+        history = runtimeContext.getLongListState(new LongListStateDescriptor("accepted-ts"));
     }
 
     public void processElement(final Event event, final Context ctx, final Collector<LongRow> out)
@@ -50,29 +49,32 @@ public final class VelocityFunction extends KeyedProcessFunction<Long, Event, Lo
         // History at or below W - 10000 can never fall in (ts' - 10000, ts'] of a later non-late ts' > W.
         final boolean canPrune = watermark > Long.MIN_VALUE + WINDOW_MS;
         final long horizon = canPrune ? watermark - WINDOW_MS : Long.MIN_VALUE;
-        final List<Long> accepted = history.get();
+        final LongList accepted = history.get();
+        final int n = accepted.size();
+        if (retained.length <= n)
+        {
+            retained = Arrays.copyOf(retained, Math.max(n + 1, retained.length * 2));
+        }
         int count = 1;
-        boolean pruned = false;
-        retained.clear();
-        for (int i = 0, n = accepted.size(); i < n; i++)
+        int kept = 0;
+        for (int i = 0; i < n; i++)
         {
             final long t = accepted.get(i);
             if (canPrune && t <= horizon)
             {
-                pruned = true;
                 continue;
             }
-            retained.add(t);
+            retained[kept++] = t;
             if (t > ts - WINDOW_MS && t <= ts)
             {
                 count++;
             }
         }
         // One read and one write per event: the list read once, then appended to, or replaced when pruned.
-        if (pruned)
+        if (kept < n)
         {
-            retained.add(ts);
-            history.update(retained);
+            retained[kept++] = ts;
+            history.update(retained, kept);
         }
         else
         {

@@ -1,0 +1,205 @@
+package io.weir.engine.state;
+
+import io.weir.api.codec.LongCodec;
+import io.weir.api.state.ListState;
+import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.StateTtlConfig;
+import io.weir.state.heap.HeapStateBackend;
+import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StoreSnapshot;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A function that reads its list and then appends to or replaces it (the read-then-write of a history) pays one
+ * store read of the list's head, not two; a new current key or namespace reads it again.
+ */
+class ListStateHeadReadTest
+{
+    private final CountingStore store = new CountingStore(new HeapStateBackend().createStore(0, 1_000));
+    private final KeyContext keyContext = new KeyContext(8);
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private final KeyedStateRegistry registry = new KeyedStateRegistry(store, keyContext, clock);
+    private final ExpandableDirectByteBuffer keyScratch = new ExpandableDirectByteBuffer(8);
+
+    @AfterEach
+    void close()
+    {
+        store.close();
+    }
+
+    @Test
+    void shouldReadTheHeadOnceWhenAGetIsFollowedByAnAddOrAnUpdateOfTheSameKey()
+    {
+        final ListState<Long> list = registry.getListState(new ListStateDescriptor<>("l", LongCodec.INSTANCE));
+        setKey(1);
+        list.add(10L);
+
+        setKey(1);
+        store.reset();
+        assertEquals(List.of(10L), list.get());
+        list.add(11L);
+        assertEquals(1, store.gets, "gets of get() then add()");
+        assertEquals(1, store.puts, "puts of get() then add()");
+
+        setKey(2);
+        list.add(20L);
+
+        setKey(1);
+        store.reset();
+        assertEquals(List.of(10L, 11L), list.get());
+        list.update(List.of(11L, 12L));
+        assertEquals(1, store.gets, "gets of get() then update()");
+        assertEquals(List.of(11L, 12L), list.get());
+        assertEquals(1, store.gets, "a second get() of the same key");
+
+        setKey(2);
+        assertEquals(List.of(20L), list.get());
+        list.clear();
+        assertEquals(List.of(), list.get());
+        list.add(21L);
+        setKey(1);
+        assertEquals(List.of(11L, 12L), list.get());
+        setKey(2);
+        assertEquals(List.of(21L), list.get());
+    }
+
+    @Test
+    void shouldReadTheHeadAgainWhenTheKeyIsSetAgainOrTheNamespaceChanges()
+    {
+        final ListState<Long> list = registry.getNamespacedState(new ListStateDescriptor<>("l", LongCodec.INSTANCE));
+        final NamespacedState namespaced = (NamespacedState)list;
+        setKey(1);
+        namespaced.setNamespace(1);
+        list.add(1L);
+        namespaced.setNamespace(2);
+        list.add(2L);
+        assertEquals(List.of(2L), list.get());
+        namespaced.setNamespace(1);
+        store.reset();
+        assertEquals(List.of(1L), list.get());
+        assertEquals(1, store.gets, "a new namespace reads the head");
+
+        // Written behind the view's back under the same key: only a new current key makes the view read it.
+        final ListState<Long> plain = registry.getListState(new ListStateDescriptor<>("p", LongCodec.INSTANCE));
+        plain.add(5L);
+        store.removeAllOfState(((ListStateView<?>)plain).stateId);
+        setKey(1);
+        assertEquals(List.of(), plain.get());
+    }
+
+    @Test
+    void shouldReadTheHeadOnceWithTtlOn()
+    {
+        final ListStateDescriptor<Long> descriptor = new ListStateDescriptor<>("t", LongCodec.INSTANCE);
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(60_000).build());
+        final ListState<Long> list = registry.getListState(descriptor);
+        clock.update(1_000);
+        setKey(1);
+        list.add(1L);
+        setKey(1);
+        store.reset();
+        assertEquals(List.of(1L), list.get());
+        list.add(2L);
+        // The head, then the chunk by get(); the open chunk again by add(), whose head is known.
+        assertEquals(3, store.gets, "gets of get() then add() with TTL");
+        setKey(1);
+        assertEquals(List.of(1L, 2L), list.get());
+    }
+
+    private void setKey(final long key)
+    {
+        keyScratch.putLong(0, key);
+        keyContext.setCurrentKey(keyScratch, 0, Long.BYTES, (int)(key % 128));
+    }
+
+    /** Counts the reads and writes a view makes, over a heap store. */
+    private static final class CountingStore implements KeyedStateStore
+    {
+        private final KeyedStateStore delegate;
+        int gets;
+        int puts;
+
+        CountingStore(final KeyedStateStore delegate)
+        {
+            this.delegate = delegate;
+        }
+
+        void reset()
+        {
+            gets = 0;
+            puts = 0;
+        }
+
+        void removeAllOfState(final int stateId)
+        {
+            final java.util.List<byte[]> keys = new java.util.ArrayList<>();
+            delegate.forEach((key, keyLength, value, valueLength) ->
+            {
+                if (io.weir.state.spi.StateKeyDescriptor.stateId(key) == stateId)
+                {
+                    final byte[] bytes = new byte[keyLength];
+                    key.getBytes(0, bytes);
+                    keys.add(bytes);
+                }
+            });
+            for (final byte[] key : keys)
+            {
+                delegate.remove(new org.agrona.concurrent.UnsafeBuffer(key), key.length);
+            }
+        }
+
+        public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
+        {
+            gets++;
+            return delegate.get(key, keyLength, valueOut);
+        }
+
+        public void put(
+            final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset,
+            final int valueLength)
+        {
+            puts++;
+            delegate.put(key, keyLength, value, valueOffset, valueLength);
+        }
+
+        public boolean remove(final DirectBuffer key, final int keyLength)
+        {
+            return delegate.remove(key, keyLength);
+        }
+
+        public void forEach(final EntryVisitor visitor)
+        {
+            delegate.forEach(visitor);
+        }
+
+        public long entryCount()
+        {
+            return delegate.entryCount();
+        }
+
+        public long sizeBytes()
+        {
+            return delegate.sizeBytes();
+        }
+
+        public StoreSnapshot snapshot(final long checkpointId, final boolean full)
+        {
+            return delegate.snapshot(checkpointId, full);
+        }
+
+        public void close()
+        {
+            delegate.close();
+        }
+    }
+}
