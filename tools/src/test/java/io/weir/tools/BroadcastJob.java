@@ -13,7 +13,7 @@ import io.weir.api.state.MapStateDescriptor;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
-import io.weir.tools.cli.Backends;
+import io.weir.tools.common.Backends;
 import io.weir.tools.io.CsvEventReader;
 import io.weir.tools.io.CsvFileSink;
 import io.weir.tools.io.PacedSourceReader;

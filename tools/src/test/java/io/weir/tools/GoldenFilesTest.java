@@ -3,7 +3,7 @@ package io.weir.tools;
 import io.weir.api.ThreadingMode;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
-import io.weir.tools.cli.Backends;
+import io.weir.tools.common.Backends;
 import io.weir.tools.jobs.Event;
 import io.weir.tools.jobs.ReferenceJobs;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;

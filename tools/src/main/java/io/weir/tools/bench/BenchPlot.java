@@ -1,7 +1,7 @@
 package io.weir.tools.bench;
 
-import io.weir.tools.cli.Options;
-import io.weir.tools.cli.UsageException;
+import io.weir.tools.common.Options;
+import io.weir.tools.common.UsageException;
 import io.weir.tools.plot.IntervalLog;
 import io.weir.tools.plot.IntervalLogWriter;
 import io.weir.tools.plot.PlotCommand;

@@ -4,9 +4,9 @@ import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.state.spi.StateBackend;
-import io.weir.tools.cli.Backends;
-import io.weir.tools.cli.Options;
-import io.weir.tools.cli.UsageException;
+import io.weir.tools.common.Backends;
+import io.weir.tools.common.Options;
+import io.weir.tools.common.UsageException;
 import io.weir.tools.jobs.Event;
 import io.weir.tools.jobs.ReferenceJobs;
 

@@ -1,5 +1,6 @@
 package io.weir.tools.cli;
 
+import io.weir.tools.common.Conventions;
 import io.weir.tools.demo.DemoCommand;
 import io.weir.tools.nexmark.NexmarkCommand;
 import io.weir.tools.plot.PlotCommand;
@@ -11,7 +12,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -195,11 +195,5 @@ public final class WeirCli implements Callable<Integer>
             constructor.setAccessible(true);
             return constructor.newInstance(out, err);
         }
-    }
-
-    /** Keeps a writer over {@code stream} so picocli's help and messages reach the same stream. */
-    static PrintWriter writer(final PrintStream stream)
-    {
-        return new PrintWriter(stream, true);
     }
 }

@@ -1,6 +1,6 @@
 package io.weir.tools.nexmark;
 
-import io.weir.tools.cli.UsageException;
+import io.weir.tools.common.UsageException;
 import picocli.CommandLine.Command;
 
 import java.util.concurrent.Callable;

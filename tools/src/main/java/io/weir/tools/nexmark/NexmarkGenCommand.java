@@ -1,6 +1,6 @@
 package io.weir.tools.nexmark;
 
-import io.weir.tools.cli.Conventions;
+import io.weir.tools.common.Conventions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

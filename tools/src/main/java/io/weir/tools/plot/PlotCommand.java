@@ -1,7 +1,7 @@
 package io.weir.tools.plot;
 
-import io.weir.tools.cli.Conventions;
-import io.weir.tools.cli.UsageException;
+import io.weir.tools.common.Conventions;
+import io.weir.tools.common.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

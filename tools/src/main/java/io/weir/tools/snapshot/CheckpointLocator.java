@@ -4,7 +4,7 @@ import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
 import io.weir.snapshot.SnapshotCorruptException;
-import io.weir.tools.cli.UsageException;
+import io.weir.tools.common.UsageException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

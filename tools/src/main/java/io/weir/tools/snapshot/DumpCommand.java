@@ -1,7 +1,7 @@
 package io.weir.tools.snapshot;
 
 import io.weir.snapshot.CheckpointManifest;
-import io.weir.tools.cli.Conventions;
+import io.weir.tools.common.Conventions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,6 +1,6 @@
 package io.weir.tools.snapshot;
 
-import io.weir.tools.cli.Conventions;
+import io.weir.tools.common.Conventions;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code --id N} option of the snapshot subcommands. */

@@ -3,7 +3,7 @@ package io.weir.tools.stat;
 import io.weir.engine.counters.CounterType;
 import io.weir.engine.counters.CountersDirectory;
 import io.weir.engine.counters.CountersFile;
-import io.weir.tools.cli.UsageException;
+import io.weir.tools.common.UsageException;
 import org.agrona.DirectBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

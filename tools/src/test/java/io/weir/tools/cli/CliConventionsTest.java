@@ -1,5 +1,6 @@
 package io.weir.tools.cli;
 
+import io.weir.tools.common.Options;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

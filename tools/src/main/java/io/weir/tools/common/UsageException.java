@@ -1,4 +1,4 @@
-package io.weir.tools.cli;
+package io.weir.tools.common;
 
 /** A command line the CLI cannot run: printed as one line, exit code 2. */
 public final class UsageException extends RuntimeException

@@ -1,4 +1,4 @@
-package io.weir.tools.cli;
+package io.weir.tools.common;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 
 /**
@@ -31,12 +32,12 @@ public final class Conventions
      *
      * @return {@code commandLine}.
      */
-    static CommandLine apply(final CommandLine commandLine, final PrintStream out, final PrintStream err)
+    public static CommandLine apply(final CommandLine commandLine, final PrintStream out, final PrintStream err)
     {
         addHelpOptions(commandLine);
         commandLine
-            .setOut(WeirCli.writer(out))
-            .setErr(WeirCli.writer(err))
+            .setOut(writer(out))
+            .setErr(writer(err))
             .setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF))
             .setExpandAtFiles(false)
             .setOverwrittenOptionsAllowed(true)
@@ -219,6 +220,12 @@ public final class Conventions
             return command + ": " + (message.startsWith("must ") ? name(ex.getArgSpec()) + " " : "") + message;
         }
         return command + ": " + ex.getMessage().replace(System.lineSeparator(), "; ") + see;
+    }
+
+    /** Keeps a writer over {@code stream} so picocli's help and messages reach the same stream. */
+    private static PrintWriter writer(final PrintStream stream)
+    {
+        return new PrintWriter(stream, true);
     }
 
     private static String name(final ArgSpec arg)

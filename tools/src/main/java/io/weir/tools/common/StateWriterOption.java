@@ -1,4 +1,4 @@
-package io.weir.tools.cli;
+package io.weir.tools.common;
 
 import io.weir.engine.checkpoint.CheckpointSettings;
 
