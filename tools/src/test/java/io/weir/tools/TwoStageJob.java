@@ -12,10 +12,10 @@ import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.tools.common.Backends;
-import io.weir.tools.io.CsvEventReader;
 import io.weir.tools.io.CsvFileSink;
 import io.weir.tools.io.CsvLineWriter;
 import io.weir.tools.io.PacedSourceReader;
+import io.weir.tools.jobs.CsvEventReader;
 import io.weir.tools.jobs.Event;
 import io.weir.tools.jobs.EventCodec;
 

@@ -8,7 +8,6 @@ import io.weir.api.functions.OutputTag;
 import io.weir.api.window.TumblingEventTimeWindows;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
-import io.weir.tools.io.CsvEventReader;
 import io.weir.tools.io.CsvFileSink;
 import io.weir.tools.io.CsvLineWriter;
 import io.weir.tools.io.LongRow;

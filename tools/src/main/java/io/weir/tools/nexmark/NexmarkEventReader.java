@@ -3,6 +3,7 @@ package io.weir.tools.nexmark;
 import io.weir.api.connector.SourceReader;
 import io.weir.tools.io.BadInputException;
 import io.weir.tools.io.LineReader;
+import io.weir.tools.nexmark.queries.NexmarkEvent;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -99,8 +100,8 @@ public final class NexmarkEventReader implements SourceReader<NexmarkEvent>
                 text(p.name);
                 text(p.email);
                 text(p.creditCard);
-                p.city = word(NexmarkGenerator.US_CITIES);
-                p.state = word(NexmarkGenerator.US_STATES);
+                p.city = word(NexmarkEvent.US_CITIES);
+                p.state = word(NexmarkEvent.US_STATES);
                 p.dateTime = lastNumber("date_time");
             }
             case 'A' ->

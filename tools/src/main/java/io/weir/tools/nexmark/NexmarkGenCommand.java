@@ -1,6 +1,7 @@
 package io.weir.tools.nexmark;
 
 import io.weir.tools.common.Conventions;
+import io.weir.tools.nexmark.queries.NexmarkEvent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,5 +1,7 @@
 package io.weir.tools.nexmark;
 
+import io.weir.tools.nexmark.queries.NexmarkEvent;
+
 /**
  * The Nexmark event generator (docs/nexmark.md, section 1): event {@code n} is a pure function of the seed, the
  * event rate and {@code n}, drawn from a SplitMix64 stream of its own, so events can be made in any order, in
@@ -34,9 +36,6 @@ public final class NexmarkGenerator
         {"Peter", "Paul", "Luke", "John", "Saul", "Vicky", "Kate", "Julie", "Sarah", "Deiter", "Walter"};
     static final String[] LAST_NAMES =
         {"Shultz", "Abrams", "Spencer", "White", "Bartels", "Walton", "Smith", "Jones", "Noris"};
-    static final String[] US_CITIES = {"Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland", "Bend",
-        "Redmond", "Seattle", "Kent", "Cheyenne"};
-    static final String[] US_STATES = {"AZ", "CA", "ID", "OR", "WA", "WY"};
     static final String[] HOT_CHANNELS = {"Google", "Facebook", "Baidu", "Apple"};
     static final String[] HOT_URLS = {
         "https://www.nexmark.com/google/item.htm?query=1",
@@ -125,8 +124,8 @@ public final class NexmarkGenerator
             card.append((char)('0' + digits / 1000)).append((char)('0' + digits / 100 % 10))
                 .append((char)('0' + digits / 10 % 10)).append((char)('0' + digits % 10));
         }
-        person.city = US_CITIES[(int)draw(US_CITIES.length)];
-        person.state = US_STATES[(int)draw(US_STATES.length)];
+        person.city = NexmarkEvent.US_CITIES[(int)draw(NexmarkEvent.US_CITIES.length)];
+        person.state = NexmarkEvent.US_STATES[(int)draw(NexmarkEvent.US_STATES.length)];
         person.dateTime = ts;
     }
 

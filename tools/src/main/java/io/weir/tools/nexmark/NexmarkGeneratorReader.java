@@ -1,6 +1,7 @@
 package io.weir.tools.nexmark;
 
 import io.weir.api.connector.SourceReader;
+import io.weir.tools.nexmark.queries.NexmarkEvent;
 
 import java.util.function.LongConsumer;
 

@@ -13,6 +13,7 @@ import io.weir.tools.common.Options;
 import io.weir.tools.common.UsageException;
 import io.weir.tools.io.CsvFileSink;
 import io.weir.tools.io.PacedSourceReader;
+import io.weir.tools.nexmark.queries.NexmarkEvent;
 import io.weir.tools.nexmark.queries.NexmarkQueries;
 import io.weir.tools.nexmark.queries.NexmarkQuery;
 

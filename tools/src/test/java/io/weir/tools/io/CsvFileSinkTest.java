@@ -9,6 +9,7 @@ import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.runtime.checkpoint.RestorePlanner;
 import io.weir.snapshot.DirectoryLockedException;
+import io.weir.tools.jobs.CsvEventReader;
 import io.weir.tools.jobs.DedupFunction;
 import io.weir.tools.jobs.Event;
 import io.weir.tools.jobs.EventCodec;

@@ -1,5 +1,6 @@
 package io.weir.tools.io;
 
+import io.weir.tools.jobs.CsvEventReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

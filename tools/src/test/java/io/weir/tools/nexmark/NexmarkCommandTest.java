@@ -1,6 +1,8 @@
 package io.weir.tools.nexmark;
 
 import io.weir.tools.io.BadInputException;
+import io.weir.tools.nexmark.queries.NexmarkEvent;
+import io.weir.tools.nexmark.queries.NexmarkEventCodec;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

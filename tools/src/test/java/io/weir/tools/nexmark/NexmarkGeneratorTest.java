@@ -1,6 +1,7 @@
 package io.weir.tools.nexmark;
 
 import io.weir.tools.cli.WeirCli;
+import io.weir.tools.nexmark.queries.NexmarkEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

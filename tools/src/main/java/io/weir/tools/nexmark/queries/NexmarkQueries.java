@@ -5,8 +5,6 @@ import io.weir.api.dataflow.DataStream;
 import io.weir.api.dataflow.Dataflow;
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.tools.io.CsvLineWriter;
-import io.weir.tools.nexmark.NexmarkEvent;
-import io.weir.tools.nexmark.NexmarkEventCodec;
 
 import java.util.List;
 

@@ -2,7 +2,6 @@ package io.weir.tools.nexmark.queries;
 
 import io.weir.api.dataflow.DataStream;
 import io.weir.tools.io.RowFormatter;
-import io.weir.tools.nexmark.NexmarkEvent;
 
 /**
  * One Nexmark query of docs/nexmark.md (section 4): the operators it adds to the event stream, and how its rows are

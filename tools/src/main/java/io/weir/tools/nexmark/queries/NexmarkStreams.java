@@ -3,7 +3,6 @@ package io.weir.tools.nexmark.queries;
 import io.weir.api.codec.Codec;
 import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.dataflow.DataStream;
-import io.weir.tools.nexmark.NexmarkEvent;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 

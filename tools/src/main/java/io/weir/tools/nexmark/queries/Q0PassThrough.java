@@ -2,7 +2,6 @@ package io.weir.tools.nexmark.queries;
 
 import io.weir.api.dataflow.DataStream;
 import io.weir.tools.io.CsvLineWriter;
-import io.weir.tools.nexmark.NexmarkEvent;
 
 /** q0: every bid, as {@code auction,bidder,price,channel,url,date_time}. */
 public final class Q0PassThrough implements NexmarkQuery<NexmarkEvent>

@@ -6,7 +6,6 @@ import io.weir.api.functions.Collector;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.TimeWindow;
 import io.weir.tools.io.CsvLineWriter;
-import io.weir.tools.nexmark.NexmarkEvent;
 
 /** q11, user sessions: bids per bidder in session windows with a 10 s gap: {@code bidder,bid_count,start,end}. */
 public final class Q11UserSessions implements NexmarkQuery<long[]>

@@ -2,7 +2,6 @@ package io.weir.tools.nexmark.queries;
 
 import io.weir.api.dataflow.DataStream;
 import io.weir.tools.io.CsvLineWriter;
-import io.weir.tools.nexmark.NexmarkEvent;
 
 /** q1: every bid with its price converted, {@code price * 908 / 1000}: {@code auction,bidder,price,date_time}. */
 public final class Q1CurrencyConversion implements NexmarkQuery<NexmarkEvent>

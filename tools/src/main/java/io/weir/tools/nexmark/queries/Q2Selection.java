@@ -2,7 +2,6 @@ package io.weir.tools.nexmark.queries;
 
 import io.weir.api.dataflow.DataStream;
 import io.weir.tools.io.CsvLineWriter;
-import io.weir.tools.nexmark.NexmarkEvent;
 
 /** q2: the bids on every 123rd auction, as {@code auction,price}. */
 public final class Q2Selection implements NexmarkQuery<NexmarkEvent>

@@ -13,7 +13,6 @@ import io.weir.api.state.MapStateDescriptor;
 import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 import io.weir.tools.io.CsvLineWriter;
-import io.weir.tools.nexmark.NexmarkEvent;
 import io.weir.tools.nexmark.queries.NexmarkStreams.Auction;
 import io.weir.tools.nexmark.queries.NexmarkStreams.Bid;
 

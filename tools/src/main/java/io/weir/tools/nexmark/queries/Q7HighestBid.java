@@ -10,7 +10,6 @@ import io.weir.api.state.ValueStateDescriptor;
 import io.weir.api.window.TimeWindow;
 import io.weir.api.window.TumblingEventTimeWindows;
 import io.weir.tools.io.CsvLineWriter;
-import io.weir.tools.nexmark.NexmarkEvent;
 
 import java.util.Arrays;
 

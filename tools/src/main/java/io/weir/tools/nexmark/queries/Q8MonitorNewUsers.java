@@ -9,7 +9,6 @@ import io.weir.api.functions.Collector;
 import io.weir.api.state.MapState;
 import io.weir.api.state.MapStateDescriptor;
 import io.weir.tools.io.CsvLineWriter;
-import io.weir.tools.nexmark.NexmarkEvent;
 import io.weir.tools.nexmark.queries.NexmarkStreams.Auction;
 import io.weir.tools.nexmark.queries.NexmarkStreams.Person;
 

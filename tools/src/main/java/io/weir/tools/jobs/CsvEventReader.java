@@ -1,7 +1,8 @@
-package io.weir.tools.io;
+package io.weir.tools.jobs;
 
 import io.weir.engine.SourceReader;
-import io.weir.tools.jobs.Event;
+import io.weir.tools.io.BadInputException;
+import io.weir.tools.io.LineReader;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.weir.tools.nexmark;
+package io.weir.tools.nexmark.queries;
 
 import io.weir.api.codec.Codec;
 import org.agrona.DirectBuffer;
@@ -114,9 +114,9 @@ public final class NexmarkEventCodec implements Codec<NexmarkEvent>
                 at = getString(buffer, at, p.name);
                 at = getString(buffer, at, p.email);
                 at = getString(buffer, at, p.creditCard);
-                p.city = getWord(buffer, at, NexmarkGenerator.US_CITIES);
+                p.city = getWord(buffer, at, NexmarkEvent.US_CITIES);
                 at += 2 + (buffer.getShort(at) & 0xFFFF);
-                p.state = getWord(buffer, at, NexmarkGenerator.US_STATES);
+                p.state = getWord(buffer, at, NexmarkEvent.US_STATES);
             }
             case 'A' ->
             {

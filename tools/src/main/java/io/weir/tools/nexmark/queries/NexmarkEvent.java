@@ -1,4 +1,4 @@
-package io.weir.tools.nexmark;
+package io.weir.tools.nexmark.queries;
 
 /**
  * One Nexmark event, reused: a person, an auction or a bid, as {@link #kind()} says; only that kind's fields are
@@ -7,6 +7,14 @@ package io.weir.tools.nexmark;
  */
 public final class NexmarkEvent
 {
+    /**
+     * The cities and states a person lives in (docs/nexmark.md); the generator draws from them and the readers
+     * return these instances instead of new strings. Read only.
+     */
+    public static final String[] US_CITIES = {"Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland", "Bend",
+        "Redmond", "Seattle", "Kent", "Cheyenne"};
+    public static final String[] US_STATES = {"AZ", "CA", "ID", "OR", "WA", "WY"};
+
     /** The event's type, with its CSV tag. */
     public enum Kind
     {
@@ -72,7 +80,7 @@ public final class NexmarkEvent
         return kind;
     }
 
-    void kind(final Kind kind)
+    public void kind(final Kind kind)
     {
         this.kind = kind;
     }
