@@ -146,6 +146,9 @@ public final class CheckpointCoordinator implements Agent
     private int compactionsDue;
     /** Per operator, the states of the last completed checkpoint: their TTLs filter what a compaction keeps. */
     private final List<RegisteredState>[] compactionStates;
+    /** Views of a compacted entry at offset 0, as the TTL filter reads them. */
+    private final UnsafeBuffer compactionKey = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer compactionValue = new UnsafeBuffer(new byte[0]);
     private InFlight inFlight;
     /** Null when the job publishes no counters. */
     private CheckpointCounters counters;
@@ -1154,13 +1157,19 @@ public final class CheckpointCoordinator implements Agent
             try (SnapshotFileWriter writer = SnapshotFileWriter.open(target, header, threadFileBuffers))
             {
                 pacer.startSlice();
-                resolver.forEach((keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+                resolver.forEachUnordered((keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength) ->
                 {
                     pacer.onEntry();
-                    if (ttlFilter.isEmpty() || !ttlFilter.isExpired(key, keyLength, value, valueLength))
+                    if (!ttlFilter.isEmpty())
                     {
-                        writer.put(keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength);
+                        compactionKey.wrap(key, keyOffset, keyLength);
+                        compactionValue.wrap(value, valueOffset, valueLength);
+                        if (ttlFilter.isExpired(compactionKey, keyLength, compactionValue, valueLength))
+                        {
+                            return;
+                        }
                     }
+                    writer.put(keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength);
                 });
                 base = writer.finish();
             }
