@@ -116,6 +116,25 @@ class ChainResolverTest
     }
 
     @Test
+    void shouldResolveTheSameEntriesUnorderedAsInOrder()
+    {
+        final long seed = TestSeeds.seed("shouldResolveTheSameEntriesUnorderedAsInOrder");
+        final List<Path> chain = writeChain(seed);
+        try (ChainResolver resolver = ChainResolver.open(chain))
+        {
+            final List<String> unordered = new ArrayList<>();
+            final long count = resolver.forEachUnordered((kg, key, keyOffset, keyLength, value, valueOffset,
+                valueLength) -> unordered.add(kg + ":" + key.getStringWithoutLengthUtf8(keyOffset, keyLength) + "=" +
+                value.getStringWithoutLengthUtf8(valueOffset, valueLength)));
+            final List<String> expected = modelAsStrings();
+            assertEquals(expected.size(), count, "seed=" + seed);
+            java.util.Collections.sort(expected);
+            java.util.Collections.sort(unordered);
+            assertEquals(expected, unordered, "seed=" + seed);
+        }
+    }
+
+    @Test
     void shouldResolveDeterministicOverwriteAndTombstone()
     {
         final Path base = dir.resolve("b.full");

@@ -69,8 +69,9 @@ class ExactlyOnceProcessTest
     }
 
     /**
-     * In INVOKER mode the checkpoint thread reads the snapshots, so Chronicle's full scans (every tenth checkpoint,
-     * and the first after a restore) are copied by the invoking thread for it.
+     * In INVOKER mode the checkpoint thread reads the snapshots, so Chronicle's full scans (the first checkpoint
+     * after a restore) are copied by the invoking thread for it. Every tenth checkpoint's chains are compacted into
+     * new bases on the checkpoint thread, so kills also land during a compaction.
      */
     @ParameterizedTest(name = "{0} {1} on {2}, {3}")
     @CsvSource({

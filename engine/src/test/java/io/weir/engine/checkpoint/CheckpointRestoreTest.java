@@ -15,6 +15,7 @@ import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointManifest;
+import io.weir.snapshot.SnapshotFileKind;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -320,6 +321,51 @@ class CheckpointRestoreTest
             .filter(timer -> timer <= timestamp(4_999) + SHORT_DELAY_MS)
             .count();
         assertTrue(restoredFiredMidRun >= 100, "restored timers fired mid-run: " + restoredFiredMidRun);
+    }
+
+    @ParameterizedTest
+    @EnumSource(CheckpointSettings.StateWriter.class)
+    void shouldCompactChainsAtTheBoundIntoNewBasesWithoutAFullSnapshot(final CheckpointSettings.StateWriter writer)
+        throws Exception
+    {
+        final int maxChain = 3;
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0).stateWriter(writer)
+            .maxDeltaChainLength(maxChain);
+        final WeirJob<Item, String> first = job(2, settings, SHORT_DELAY_MS);
+        first.start();
+        final List<CheckpointStats> taken = new ArrayList<>();
+        final CheckpointDirectory directory = new CheckpointDirectory(dir);
+        for (int round = 0; round < 3 * maxChain; round++)
+        {
+            offer(first.producer(0), round * 1_000L, (round + 1) * 1_000L);
+            final CheckpointStats stats = checkpoint(first);
+            taken.add(stats);
+            final CheckpointManifest manifest = directory.loadVerified(stats.checkpointId());
+            for (final CheckpointManifest.ShardState shard : manifest.shards())
+            {
+                assertTrue(shard.files().size() <= maxChain, "chain of at most " + maxChain + ": " + shard);
+                assertEquals(SnapshotFileKind.FULL, shard.files().get(0).kind(), shard.toString());
+            }
+        }
+        assertTrue(taken.get(0).full(), "the first checkpoint of a run is a full snapshot");
+        assertTrue(taken.stream().skip(1).noneMatch(CheckpointStats::full),
+            "every later one a delta, the bases built from files: " + taken);
+        final CheckpointManifest latest = directory.loadVerified(taken.get(taken.size() - 1).checkpointId());
+        for (final CheckpointManifest.ShardState shard : latest.shards())
+        {
+            final String base = shard.files().get(0).name();
+            assertTrue(!base.endsWith(CheckpointDirectory.dataFileName(shard.shardId(), taken.get(0).checkpointId(),
+                SnapshotFileKind.FULL)), "the base was compacted since the first checkpoint: " + shard);
+        }
+        first.close(WeirJob.CloseMode.DISCARD);
+
+        final WeirJob<Item, String> second = job(3, settings, SHORT_DELAY_MS);
+        assertEquals(latest.checkpointId(), second.restoredFrom().orElseThrow().checkpointId());
+        second.start();
+        final long restoredAt = 3 * maxChain * 1_000L;
+        offer(second.producer(0), restoredAt, restoredAt + 1_000);
+        second.close();
+        assertSameRows(expected(restoredAt + 1_000, SHORT_DELAY_MS), multiset(results));
     }
 
     @Test

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * snapshot from the log, deltas, removals and re-inserts.
  * <p>
  * Why: a store that starts empty takes its first full snapshot from its log, so the first segment scan comes only
- * with the first periodic full snapshot, about {@code maxDeltaChainLength} checkpoints into the job. By then C2
+ * with a later full snapshot (a savepoint, or the checkpoint after an abandoned one), far into the job. By then C2
  * has compiled the shard's event loop with the branch into the copy-on-write path never taken, and the first
  * write that takes it sends the event loop back to the interpreter (JFR {@code jdk.Deoptimization}:
  * {@code unstable_if} in {@link ChronicleStoreSnapshot#onFirstChange}, then class checks in Chronicle's

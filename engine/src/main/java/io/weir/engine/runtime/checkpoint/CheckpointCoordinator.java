@@ -17,6 +17,7 @@ import io.weir.engine.counters.CheckpointCounters;
 import io.weir.engine.state.RegisteredState;
 import io.weir.engine.state.TtlSnapshotFilter;
 import io.weir.snapshot.BroadcastStateDescriptor;
+import io.weir.snapshot.ChainResolver;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
@@ -137,6 +138,17 @@ public final class CheckpointCoordinator implements Agent
     private long nextCheckpointId;
     private long nextTriggerMs;
     private boolean needsFull = true;
+    /**
+     * Per slot: its chain reached {@link CheckpointSettings#maxDeltaChainLength()} at the last checkpoint and is
+     * compacted into a new full base before the next one is triggered.
+     */
+    private final boolean[] compactionDue;
+    private int compactionsDue;
+    /** Per operator, the states of the last completed checkpoint: their TTLs filter what a compaction keeps. */
+    private final List<RegisteredState>[] compactionStates;
+    /** Views of a compacted entry at offset 0, as the TTL filter reads them. */
+    private final UnsafeBuffer compactionKey = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer compactionValue = new UnsafeBuffer(new byte[0]);
     private InFlight inFlight;
     /** Null when the job publishes no counters. */
     private CheckpointCounters counters;
@@ -256,6 +268,11 @@ public final class CheckpointCoordinator implements Agent
         this.endedProducers = new AtomicReferenceArray<>(producers);
         this.endedSeen = new boolean[producers];
         this.chainHeadIds = new long[slots];
+        this.compactionDue = new boolean[slots];
+        @SuppressWarnings("unchecked")
+        final List<RegisteredState>[] states = new List[this.operators.length];
+        Arrays.fill(states, List.of());
+        this.compactionStates = states;
         final boolean shardsWriteFiles = settings.stateWriter() == CheckpointSettings.StateWriter.SHARD;
         this.queues = new CheckpointQueues(slots, shardsWriteFiles, idleOnlyNs(settings.intervalMs()),
             ShardStateWriter.COMMAND_QUEUE_CAPACITY);
@@ -458,7 +475,12 @@ public final class CheckpointCoordinator implements Agent
         int work = 0;
         if (inFlight == null)
         {
-            if (allProducersEnded())
+            if (compactionsDue > 0)
+            {
+                compactNextChain();
+                work++;
+            }
+            else if (allProducersEnded())
             {
                 work += refuseRequests("the input of every producer ended");
             }
@@ -997,6 +1019,7 @@ public final class CheckpointCoordinator implements Agent
         {
             needsFull = false;
             directory.retain(settings.retainedCheckpoints());
+            scheduleCompactions(checkpoint);
         }
         else if (!checkpoint.isStop())
         {
@@ -1070,6 +1093,98 @@ public final class CheckpointCoordinator implements Agent
         needsFull = false;
     }
 
+    /**
+     * The chains the checkpoint left at the bound are compacted next: the shards go on taking deltas, and only
+     * this thread reads files to build the new bases. A full snapshot, which scans every shard's store, is taken
+     * only where no chain can be built on: the first checkpoint of a run (also after a restore, into any shard
+     * count), the first after an abandoned checkpoint or a failed compaction, and savepoints.
+     */
+    private void scheduleCompactions(final InFlight checkpoint)
+    {
+        System.arraycopy(checkpoint.states, 0, compactionStates, 0, operators.length);
+        for (int slot = 0; slot < slots; slot++)
+        {
+            final int length = chains.get(slot).size();
+            if (length > 1 && length >= settings.maxDeltaChainLength() && !compactionDue[slot])
+            {
+                compactionDue[slot] = true;
+                compactionsDue++;
+            }
+        }
+    }
+
+    private void cancelCompactions()
+    {
+        Arrays.fill(compactionDue, false);
+        compactionsDue = 0;
+    }
+
+    /**
+     * Compacts one due chain into a full file of its head's checkpoint id, the parent the next delta names, and
+     * makes it the chain's only file. The manifests written so far name the old chain's files, which retention
+     * keeps while they do; the new base is named by a manifest only from the next checkpoint on, after it is
+     * published and fsynced. A crash before then leaves it an orphan that the next sweep or retention deletes.
+     * Entries whose TTL expired are left out, as a full snapshot leaves them out. A chain that cannot be
+     * compacted stays as it is: the next checkpoint is then a full one.
+     */
+    private void compactNextChain()
+    {
+        int slot = 0;
+        while (!compactionDue[slot])
+        {
+            slot++;
+        }
+        compactionDue[slot] = false;
+        compactionsDue--;
+        final List<CheckpointManifest.FileRef> chain = chains.get(slot);
+        final List<Path> files = new ArrayList<>(chain.size());
+        for (final CheckpointManifest.FileRef ref : chain)
+        {
+            files.add(directory.sharedDirectory().resolve(ref.name()));
+        }
+        final int operator = slot / shards;
+        final long headId = chainHeadIds[slot];
+        final Path target = directory.allocateDataFile(operators[operator], slot % shards, headId,
+            SnapshotFileKind.FULL);
+        final long nowMs = clock.time();
+        final TtlSnapshotFilter ttlFilter = TtlSnapshotFilter.of(compactionStates[operator], nowMs);
+        final SnapshotFileResult base;
+        try (ChainResolver resolver = ChainResolver.open(files))
+        {
+            final SnapshotHeader head = resolver.headHeader();
+            final SnapshotHeader header = SnapshotHeader.full(head.backendName(), head.shardId(),
+                head.firstKeyGroup(), head.lastKeyGroup(), head.maxParallelism(), headId, nowMs);
+            try (SnapshotFileWriter writer = SnapshotFileWriter.open(target, header, threadFileBuffers))
+            {
+                pacer.startSlice();
+                resolver.forEachUnordered((keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+                {
+                    pacer.onEntry();
+                    if (!ttlFilter.isEmpty())
+                    {
+                        compactionKey.wrap(key, keyOffset, keyLength);
+                        compactionValue.wrap(value, valueOffset, valueLength);
+                        if (ttlFilter.isExpired(compactionKey, keyLength, compactionValue, valueLength))
+                        {
+                            return;
+                        }
+                    }
+                    writer.put(keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength);
+                });
+                base = writer.finish();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            log.accept("cannot compact the chain " + files + " into " + target + " (" + ex +
+                "): the next checkpoint is a full one");
+            return;
+        }
+        chain.clear();
+        chain.add(new CheckpointManifest.FileRef(target.getFileName().toString(), base.sizeBytes(),
+            SnapshotFileKind.FULL));
+    }
+
     private static void forceDirectory(final Path path) throws IOException
     {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
@@ -1091,6 +1206,7 @@ public final class CheckpointCoordinator implements Agent
         // The stores' change tracking moved on at the snapshot points that did happen: the next checkpoint must
         // be a new full base.
         needsFull = true;
+        cancelCompactions();
         if (!checkpoint.isSavepoint())
         {
             for (final List<CheckpointManifest.FileRef> chain : chains)
