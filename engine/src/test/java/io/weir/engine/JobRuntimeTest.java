@@ -11,10 +11,9 @@ import io.weir.api.state.ListStateDescriptor;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.state.heap.HeapStateBackend;
-import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.ForwardingKeyedStateStore;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StateBackend;
-import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -210,13 +209,17 @@ class JobRuntimeTest
      * A heap store that says it prefetches and remembers the keys it was given, so a test can tell whether the
      * shard handed it each key before looking it up. Shard thread only.
      */
-    static final class PrefetchRecordingStore implements KeyedStateStore
+    static final class PrefetchRecordingStore extends ForwardingKeyedStateStore
     {
-        final KeyedStateStore delegate = new HeapStateBackend().createStore(0, 16);
         final Set<String> prefetched = new HashSet<>();
         final List<String> lookedUpWithoutPrefetch = new ArrayList<>();
         int maxKeysPerCall;
         int lookUps;
+
+        PrefetchRecordingStore()
+        {
+            super(new HeapStateBackend().createStore(0, 16));
+        }
 
         public boolean prefetches()
         {
@@ -241,42 +244,6 @@ class JobRuntimeTest
                 lookedUpWithoutPrefetch.add(k);
             }
             return delegate.get(key, keyLength, valueOut);
-        }
-
-        public void put(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset,
-            final int valueLength)
-        {
-            delegate.put(key, keyLength, value, valueOffset, valueLength);
-        }
-
-        public boolean remove(final DirectBuffer key, final int keyLength)
-        {
-            return delegate.remove(key, keyLength);
-        }
-
-        public void forEach(final EntryVisitor visitor)
-        {
-            delegate.forEach(visitor);
-        }
-
-        public long entryCount()
-        {
-            return delegate.entryCount();
-        }
-
-        public long sizeBytes()
-        {
-            return delegate.sizeBytes();
-        }
-
-        public StoreSnapshot snapshot(final long checkpointId, final boolean full)
-        {
-            return delegate.snapshot(checkpointId, full);
-        }
-
-        public void close()
-        {
-            delegate.close();
         }
 
         private static String hex(final DirectBuffer buffer, final int offset, final int length)

@@ -5,9 +5,8 @@ import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
 import io.weir.api.state.StateTtlConfig;
 import io.weir.state.heap.HeapStateBackend;
-import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.ForwardingKeyedStateStore;
 import io.weir.state.spi.KeyedStateStore;
-import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -123,15 +122,14 @@ class ListStateHeadReadTest
     }
 
     /** Counts the reads and writes a view makes, over a heap store. */
-    private static final class CountingStore implements KeyedStateStore
+    private static final class CountingStore extends ForwardingKeyedStateStore
     {
-        private final KeyedStateStore delegate;
         int gets;
         int puts;
 
         CountingStore(final KeyedStateStore delegate)
         {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void reset()
@@ -170,36 +168,6 @@ class ListStateHeadReadTest
         {
             puts++;
             delegate.put(key, keyLength, value, valueOffset, valueLength);
-        }
-
-        public boolean remove(final DirectBuffer key, final int keyLength)
-        {
-            return delegate.remove(key, keyLength);
-        }
-
-        public void forEach(final EntryVisitor visitor)
-        {
-            delegate.forEach(visitor);
-        }
-
-        public long entryCount()
-        {
-            return delegate.entryCount();
-        }
-
-        public long sizeBytes()
-        {
-            return delegate.sizeBytes();
-        }
-
-        public StoreSnapshot snapshot(final long checkpointId, final boolean full)
-        {
-            return delegate.snapshot(checkpointId, full);
-        }
-
-        public void close()
-        {
-            delegate.close();
         }
     }
 }

@@ -1,9 +1,8 @@
 package io.weir.tools.bench;
 
-import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.ForwardingKeyedStateStore;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StateBackend;
-import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -77,16 +76,15 @@ final class CountingStateBackend implements StateBackend
         return sum;
     }
 
-    private static final class CountingStore implements KeyedStateStore
+    private static final class CountingStore extends ForwardingKeyedStateStore
     {
-        private final KeyedStateStore delegate;
         long gets;
         long puts;
         long removes;
 
         CountingStore(final KeyedStateStore delegate)
         {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
@@ -103,55 +101,10 @@ final class CountingStateBackend implements StateBackend
             delegate.put(key, keyLength, value, valueOffset, valueLength);
         }
 
-        public void endOfAccess()
-        {
-            delegate.endOfAccess();
-        }
-
-        public boolean prefetches()
-        {
-            return delegate.prefetches();
-        }
-
-        public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
-        {
-            delegate.prefetch(keys, stride, lengths, count);
-        }
-
         public boolean remove(final DirectBuffer key, final int keyLength)
         {
             removes++;
             return delegate.remove(key, keyLength);
-        }
-
-        public void forEach(final EntryVisitor visitor)
-        {
-            delegate.forEach(visitor);
-        }
-
-        public long entryCount()
-        {
-            return delegate.entryCount();
-        }
-
-        public long sizeBytes()
-        {
-            return delegate.sizeBytes();
-        }
-
-        public void prepareForCheckpoints()
-        {
-            delegate.prepareForCheckpoints();
-        }
-
-        public StoreSnapshot snapshot(final long checkpointId, final boolean full)
-        {
-            return delegate.snapshot(checkpointId, full);
-        }
-
-        public void close()
-        {
-            delegate.close();
         }
     }
 }
