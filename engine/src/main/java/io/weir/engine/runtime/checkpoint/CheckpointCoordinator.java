@@ -143,6 +143,13 @@ public final class CheckpointCoordinator implements Agent
      * compacted into a new full base before the next one is triggered.
      */
     private final boolean[] compactionDue;
+    /**
+     * Whether chains at the bound are merged from files here, or end in a full snapshot the shards write. Merging
+     * reads every file of the chain, more bytes than the store holds: it is worth it only where the shard must not
+     * scan its store (the checkpoint thread writes the files, as in INVOKER mode); where the shards write their own
+     * files a scan costs less CPU, and CPU is what a 2-core machine lacks.
+     */
+    private final boolean mergesChains;
     private int compactionsDue;
     /** Per operator, the states of the last completed checkpoint: their TTLs filter what a compaction keeps. */
     private final List<RegisteredState>[] compactionStates;
@@ -274,6 +281,7 @@ public final class CheckpointCoordinator implements Agent
         Arrays.fill(states, List.of());
         this.compactionStates = states;
         final boolean shardsWriteFiles = settings.stateWriter() == CheckpointSettings.StateWriter.SHARD;
+        this.mergesChains = !shardsWriteFiles;
         this.queues = new CheckpointQueues(slots, shardsWriteFiles, idleOnlyNs(settings.intervalMs()),
             ShardStateWriter.COMMAND_QUEUE_CAPACITY);
         if (shardsWriteFiles)
@@ -1094,13 +1102,18 @@ public final class CheckpointCoordinator implements Agent
     }
 
     /**
-     * The chains the checkpoint left at the bound are compacted next: the shards go on taking deltas, and only
-     * this thread reads files to build the new bases. A full snapshot, which scans every shard's store, is taken
-     * only where no chain can be built on: the first checkpoint of a run (also after a restore, into any shard
-     * count), the first after an abandoned checkpoint or a failed compaction, and savepoints.
+     * Where this thread writes the state files, the chains the checkpoint left at the bound are compacted next: the
+     * shards go on taking deltas, and only this thread reads files to build the new bases. A full snapshot, which
+     * scans every shard's store, is then taken only where no chain can be built on: the first checkpoint of a run
+     * (also after a restore, into any shard count), the first after an abandoned checkpoint or a failed
+     * compaction, and savepoints. Where the shards write their files, a chain at the bound ends in a full snapshot.
      */
     private void scheduleCompactions(final InFlight checkpoint)
     {
+        if (!mergesChains)
+        {
+            return;
+        }
         System.arraycopy(checkpoint.states, 0, compactionStates, 0, operators.length);
         for (int slot = 0; slot < slots; slot++)
         {
