@@ -1,22 +1,24 @@
 package io.weir.engine.state;
 
+import io.weir.state.spi.EntryScan;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
+import java.util.Arrays;
+
 /**
  * Flink's {@code cleanupIncrementally(N, perRecord)} for one state: each {@link #step()} examines up to N data
  * entries of the state and removes the expired ones.
  * <p>
- * The SPI's {@link KeyedStateStore#forEach} has no resumable cursor, so candidates are gathered in chunks: a
- * refill runs one {@code forEach}, skips the state's first {@code resumePosition} data entries and copies the
- * keys of the next {@code chunkCapacity} into a reused direct arena (no allocation per key); steps then work
- * through the chunk. A pass that ends before filling a chunk wraps the position to 0. Backends whose iteration
- * order moves under writes may make a pass skip or revisit entries; the next pass catches what was skipped.
- * A refill that finds no data entry of the state at time T waits until T + ttl before the next one: anything
- * written after T expires no earlier than that, so an empty state does not cost a full {@code forEach} per access.
+ * Candidates come from the store's {@link EntryScan}, a walk that resumes where it stopped: a refill takes the
+ * next step of at least a chunk of entries and copies the keys of this state's data entries into a reused
+ * direct arena (no allocation per key, the arrays grow to the largest chunk); steps then work through them. A pass
+ * over a store of n entries thus costs O(n), however small N is. A pass that finds no data entry of the state,
+ * ending at time T, waits until T + ttl before the next one: anything written after T expires no earlier than
+ * that, so an empty state does not cost a walk of the store per access.
  * <p>
  * Shard thread only.
  */
@@ -25,31 +27,28 @@ final class TtlIncrementalCleanup implements EntryVisitor
     private static final int MIN_CHUNK = 1024;
     private static final int MAX_CHUNK = 65_536;
 
-    private final KeyedStateStore store;
     private final AbstractStateView view;
     private final RegisteredState registration;
+    private final EntryScan scan;
     private final int entriesPerStep;
-    private final int chunkCapacity;
+    private final int chunkEntries;
     private final ExpandableDirectByteBuffer arena = new ExpandableDirectByteBuffer(16 * 1024);
-    private final int[] offsets;
-    private final int[] lengths;
+    private int[] offsets = new int[MIN_CHUNK];
+    private int[] lengths = new int[MIN_CHUNK];
     private int arenaPosition;
     private int count;
     private int next;
-    private long resumePosition;
-    private long candidatesSeen;
+    private long foundInPass;
     private long idleUntilMs = Long.MIN_VALUE;
 
     TtlIncrementalCleanup(
         final KeyedStateStore store, final AbstractStateView view, final int entriesPerStep)
     {
-        this.store = store;
         this.view = view;
         this.registration = view.registration;
+        this.scan = store.newEntryScan();
         this.entriesPerStep = entriesPerStep;
-        this.chunkCapacity = (int)Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, (long)entriesPerStep * 8));
-        this.offsets = new int[chunkCapacity];
-        this.lengths = new int[chunkCapacity];
+        this.chunkEntries = (int)Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, (long)entriesPerStep * 8));
     }
 
     /** Examine up to N entries of the state; returns the number removed. Runs at most one refill. */
@@ -73,6 +72,7 @@ final class TtlIncrementalCleanup implements EntryVisitor
         return removed;
     }
 
+    /** One step of the walk; false if it found no candidate (the next refill goes on walking). */
     private boolean refill()
     {
         final long nowMs = view.clock.time();
@@ -80,44 +80,34 @@ final class TtlIncrementalCleanup implements EntryVisitor
         {
             return false;
         }
-        final boolean resumed = resumePosition > 0;
         count = 0;
         next = 0;
         arenaPosition = 0;
-        candidatesSeen = 0;
-        store.forEach(this);
-        if (count < chunkCapacity)
+        final boolean passGoesOn = scan.step(chunkEntries, this);
+        foundInPass += count;
+        if (!passGoesOn)
         {
-            resumePosition = 0;
-        }
-        else
-        {
-            resumePosition += count;
-        }
-        if (count == 0)
-        {
-            if (resumed)
+            if (foundInPass == 0)
             {
-                return false; // the state shrank below the resume position: start over from 0 on the next step
+                idleUntilMs = nowMs + view.ttl.ttlMs;
             }
-            idleUntilMs = nowMs + view.ttl.ttlMs;
-            return false;
+            foundInPass = 0;
         }
-        return true;
+        return count > 0;
     }
 
     public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
     {
-        if (count == chunkCapacity ||
-            keyLength < StateKeyDescriptor.KEY_OFFSET ||
+        if (keyLength < StateKeyDescriptor.KEY_OFFSET ||
             StateKeyDescriptor.stateId(key) != registration.id() ||
             !StateLayoutDescriptor.isDataEntry(registration.kind(), key, keyLength, registration.namespaced()))
         {
             return;
         }
-        if (candidatesSeen++ < resumePosition)
+        if (count == offsets.length)
         {
-            return;
+            offsets = Arrays.copyOf(offsets, count * 2);
+            lengths = Arrays.copyOf(lengths, count * 2);
         }
         arena.putBytes(arenaPosition, key, 0, keyLength);
         offsets[count] = arenaPosition;

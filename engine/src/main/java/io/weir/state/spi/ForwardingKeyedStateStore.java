@@ -55,6 +55,11 @@ public abstract class ForwardingKeyedStateStore implements KeyedStateStore
         delegate.forEach(visitor);
     }
 
+    public EntryScan newEntryScan()
+    {
+        return delegate.newEntryScan();
+    }
+
     public long entryCount()
     {
         return delegate.entryCount();

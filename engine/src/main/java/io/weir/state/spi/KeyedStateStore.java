@@ -72,6 +72,16 @@ public interface KeyedStateStore extends AutoCloseable
      */
     void forEach(EntryVisitor visitor);
 
+    /**
+     * A new walk over the live entries in bounded steps ({@link EntryScan}), for work spread over duty cycles.
+     * Default: a {@link KeySnapshotEntryScan}, which copies the keys at the start of each pass; a backend that can
+     * resume its own iteration should. Shard thread only, like the store.
+     */
+    default EntryScan newEntryScan()
+    {
+        return new KeySnapshotEntryScan(this);
+    }
+
     /** Number of live entries (may be approximate for backends that cannot count cheaply). */
     long entryCount();
 

@@ -954,6 +954,117 @@ public abstract class StateBackendConformanceTest
     }
 
     @Test
+    @Timeout(60)
+    void shouldVisitEveryEntryLiveThroughAPassOfAnEntryScanExactlyOnceWhileOthersChange()
+    {
+        final long seed = seed("entry-scan");
+        final Random random = new Random(seed);
+        final Map<String, String> stable = new HashMap<>();
+        final Map<String, String> changing = new HashMap<>();
+        for (int i = 0; i < 3_000; i++)
+        {
+            rawPut(stable, i, "s" + i);
+        }
+        final io.weir.state.spi.EntryScan scan = store.newEntryScan();
+        for (int pass = 0; pass < 3; pass++)
+        {
+            final Map<String, Integer> visits = new HashMap<>();
+            int steps = 0;
+            boolean more;
+            do
+            {
+                final int minEntries = 1 + random.nextInt(400);
+                final int[] visited = new int[1];
+                more = scan.step(minEntries, (key, keyLength, value, valueLength) ->
+                {
+                    visits.merge(hex(key, keyLength), 1, Integer::sum);
+                    visited[0]++;
+                });
+                assertTrue(!more || visited[0] >= minEntries,
+                    "seed " + seed + ": a step that does not end the pass visits at least " + minEntries + ", not " +
+                    visited[0]);
+                for (int change = 0; change < 50; change++)
+                {
+                    final int i = 10_000 + random.nextInt(2_000);
+                    if (random.nextBoolean())
+                    {
+                        rawPut(changing, i, "c" + change);
+                    }
+                    else
+                    {
+                        rawRemove(changing, i);
+                    }
+                }
+                assertTrue(++steps < 10_000, "seed " + seed + ": the pass never ends");
+            }
+            while (more);
+            for (final String key : stable.keySet())
+            {
+                assertEquals(1, visits.getOrDefault(key, 0), "seed " + seed + " pass " + pass + ": visits of " + key);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldCleanUpIncrementallyInOneWalkOfTheStoreNotOneWalkPerChunk()
+    {
+        final long[] entriesVisited = new long[1];
+        final KeyedStateStore counting = new io.weir.state.spi.ForwardingKeyedStateStore(store)
+        {
+            @Override
+            public void forEach(final io.weir.state.spi.EntryVisitor visitor)
+            {
+                super.forEach((key, keyLength, value, valueLength) ->
+                {
+                    entriesVisited[0]++;
+                    visitor.onEntry(key, keyLength, value, valueLength);
+                });
+            }
+
+            @Override
+            public io.weir.state.spi.EntryScan newEntryScan()
+            {
+                final io.weir.state.spi.EntryScan scan = super.newEntryScan();
+                return (minEntries, visitor) -> scan.step(minEntries, (key, keyLength, value, valueLength) ->
+                {
+                    entriesVisited[0]++;
+                    visitor.onEntry(key, keyLength, value, valueLength);
+                });
+            }
+        };
+        final KeyedStateRegistry countingRegistry = new KeyedStateRegistry(counting, keyContext, clock);
+        // One entry examined per duty cycle: a chunk of 1,024 candidates per walk step.
+        final ValueState<String> expiring = countingRegistry.getState(ttl(
+            new ValueStateDescriptor<>("expiring", StringCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100).disableCleanupOnAccess().cleanupIncrementally(1, false).build()));
+        final LongValueState kept = countingRegistry.getLongState(new LongValueStateDescriptor("kept"));
+        final int keys = 20_000;
+        for (long key = 0; key < keys; key++)
+        {
+            setKey(key);
+            expiring.update("v");
+            kept.update(key);
+        }
+        clock.advance(100);
+        entriesVisited[0] = 0;
+        int cycles = 0;
+        while (countEntries(1) > 0)
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                countingRegistry.onDutyCycle();
+            }
+            cycles += 1_000;
+            assertTrue(cycles <= 4 * keys, "expired entries left after " + cycles + " duty cycles: " + countEntries(1));
+        }
+        assertEquals(keys, countEntries(2));
+        // Removing every entry of one state takes one pass over the store (2 x 20,000 entries), maybe two as the
+        // removals move entries within it; one walk of the whole store per chunk of 1,024 candidates took 20.
+        assertTrue(entriesVisited[0] <= 3L * 2 * keys, "entries visited: " + entriesVisited[0]);
+    }
+
+    @Test
     @Timeout(30)
     void shouldRemoveExpiredEntriesIncrementallyOnStateAccessPerRecord()
     {

@@ -3,6 +3,7 @@ package io.weir.state.lmdb;
 import io.weir.state.changes.ChangeIntervals;
 import io.weir.state.changes.DeltaLog;
 import io.weir.state.changes.KeyLogIndex;
+import io.weir.state.spi.EntryScan;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
@@ -349,6 +350,15 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         {
             visitCursor(cursor, visitor, entryValueView);
         }
+    }
+
+    /**
+     * {@inheritDoc} Resumes after the last key it visited, in the write transaction, so uncommitted writes are
+     * seen. Called from the shard thread.
+     */
+    public EntryScan newEntryScan()
+    {
+        return new KeyOrderScan();
     }
 
     /** {@inheritDoc} Exact: counts uncommitted writes. Called from the shard thread. */
@@ -956,6 +966,54 @@ public final class LmdbKeyedStateStore implements KeyedStateStore
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot delete LMDB state directory " + dir, ex);
+        }
+    }
+
+    /** Walks the keys in order, resuming at the first key not yet visited. Shard thread only. */
+    private final class KeyOrderScan implements EntryScan
+    {
+        private final ExpandableDirectByteBuffer resumeKey = new ExpandableDirectByteBuffer(512);
+        private final UnsafeBuffer resumeKeyView = new UnsafeBuffer(0, 0);
+        private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+        private int resumeKeyLength;
+
+        public boolean step(final int minEntries, final EntryVisitor visitor)
+        {
+            checkOpen();
+            ensureTxn();
+            try (Cursor<DirectBuffer> scan = stateDbi.openCursor(txn))
+            {
+                boolean found;
+                if (resumeKeyLength == 0)
+                {
+                    found = scan.first();
+                }
+                else
+                {
+                    resumeKeyView.wrap(resumeKey.addressOffset(), resumeKeyLength);
+                    found = scan.get(resumeKeyView, GetOp.MDB_SET_RANGE);
+                }
+                int visited = 0;
+                while (found && visited < minEntries)
+                {
+                    final DirectBuffer key = scan.key();
+                    final DirectBuffer value = scan.val();
+                    valueView.wrap(value, STAMP_BYTES, value.capacity() - STAMP_BYTES);
+                    visitor.onEntry(key, key.capacity(), valueView, valueView.capacity());
+                    visited++;
+                    found = scan.next();
+                }
+                if (!found)
+                {
+                    resumeKeyLength = 0;
+                    return false;
+                }
+                // The cursor stands on the first key not visited: the next step starts at it (or after it, if gone).
+                final DirectBuffer key = scan.key();
+                resumeKey.putBytes(0, key, 0, key.capacity());
+                resumeKeyLength = key.capacity();
+                return true;
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import io.weir.state.changes.DeltaLogFullException;
 import io.weir.state.changes.DeltaLog;
 import io.weir.state.changes.ChangeIntervals;
 import io.weir.state.changes.KeyLogIndex;
+import io.weir.state.spi.EntryScan;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
@@ -374,6 +375,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             valueView.wrap(v.bytes().addressForRead(v.offset() + HEADER_BYTES), valueLength);
             visitor.onEntry(keyView, keyLength, valueView, valueLength);
         });
+    }
+
+    /** {@inheritDoc} Resumes at a hash segment: each step visits whole segments, one at least. */
+    public EntryScan newEntryScan()
+    {
+        return new SegmentScan();
     }
 
     public long entryCount()
@@ -823,6 +830,66 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         {
             store = BytesStore.nativeStoreWithFixedCapacity(capacity);
             view.wrap(store.addressForWrite(0), capacity);
+        }
+    }
+
+    /**
+     * Walks the map one segment after another; an entry stays in its segment, so one live through a pass is
+     * visited once. When the map was re-created bigger, the pass starts over on the new map. Shard thread only.
+     */
+    private final class SegmentScan implements EntryScan, Consumer<MapEntry<byte[], byte[]>>
+    {
+        private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+        private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+        private EntryVisitor visitor;
+        private int visited;
+        private int segment;
+        private int scanGeneration = generation;
+
+        public boolean step(final int minEntries, final EntryVisitor visitor)
+        {
+            endOfAccess();
+            if (scanGeneration != generation)
+            {
+                scanGeneration = generation;
+                segment = 0;
+            }
+            this.visitor = visitor;
+            visited = 0;
+            final int segments = map.segments();
+            try
+            {
+                while (segment < segments && visited < minEntries)
+                {
+                    try (MapSegmentContext<byte[], byte[], ?> c = map.segmentContext(segment))
+                    {
+                        c.forEachSegmentEntry(this);
+                    }
+                    segment++;
+                }
+            }
+            finally
+            {
+                this.visitor = null;
+            }
+            if (segment >= segments)
+            {
+                segment = 0;
+                return false;
+            }
+            return true;
+        }
+
+        public void accept(final MapEntry<byte[], byte[]> entry)
+        {
+            final Data<byte[]> k = entry.key();
+            final Data<byte[]> v = entry.value();
+            final int keyLength = (int)k.size();
+            final int valueLength = (int)v.size() - HEADER_BYTES;
+            keyView.wrap(k.bytes().addressForRead(k.offset()), keyLength);
+            valueView.wrap(v.bytes().addressForRead(v.offset() + HEADER_BYTES), valueLength);
+            visitor.onEntry(keyView, keyLength, valueView, valueLength);
+            visited++;
         }
     }
 }
