@@ -238,6 +238,7 @@ final class DataflowTranslator
         };
         final JobPlan.StagePlan stage =
             new JobPlan.StagePlan(uid, codecOf(input, node), keyEncoder.keyCodec(), factory, output);
+        stage.expectedEntriesPerShard = node.expectedEntriesPerShard();
         if (node.kind() == Transformation.Kind.CO_PROCESS || node.kind() == Transformation.Kind.BROADCAST_PROCESS)
         {
             stage.secondInputCodec = codecOf(node.inputs().get(1), node);

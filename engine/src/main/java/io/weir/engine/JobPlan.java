@@ -88,6 +88,8 @@ final class JobPlan
         final OutputWiring<O> output;
         /** The second input's codec of a two-input stage; null for one input. */
         Codec<?> secondInputCodec;
+        /** The stage's own store sizing hint per shard; 0 for the job's. */
+        long expectedEntriesPerShard;
 
         StagePlan(
             final String uid,

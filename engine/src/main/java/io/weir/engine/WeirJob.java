@@ -203,9 +203,11 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 {
                     final AtomicBuffer[] channels = stageChannels(plan, st, s, producerRings, edgeRings);
                     final JobPlan.StagePlan<?, ?, ?> stage = plan.stages.get(st);
+                    final long entries = stage.expectedEntriesPerShard > 0 ? stage.expectedEntriesPerShard :
+                        context.expectedEntriesPerShard();
                     final KeyedStateStore store = null == stage.uid ?
-                        context.stateBackend().createStore(s, context.expectedEntriesPerShard()) :
-                        context.stateBackend().createStore(stage.uid, s, context.expectedEntriesPerShard());
+                        context.stateBackend().createStore(s, entries) :
+                        context.stateBackend().createStore(stage.uid, s, entries);
                     stores.add(store);
                     final String stageName = null == stage.uid ? "shard " + s : "operator '" + stage.uid +
                         "' shard " + s;

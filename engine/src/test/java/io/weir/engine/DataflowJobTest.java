@@ -565,6 +565,53 @@ class DataflowJobTest
     }
 
     @Test
+    void eachKeyedOperatorGetsAStoreOfItsOwnSizeOrElseTheJobs() throws Exception
+    {
+        final Map<String, Long> sizes = new java.util.concurrent.ConcurrentHashMap<>();
+        final io.weir.state.heap.HeapStateBackend heap = new io.weir.state.heap.HeapStateBackend();
+        final io.weir.state.spi.StateBackend recording = new io.weir.state.spi.StateBackend()
+        {
+            public String name()
+            {
+                return heap.name();
+            }
+
+            public io.weir.state.spi.KeyedStateStore createStore(final int shardId, final long expectedEntries)
+            {
+                return heap.createStore(shardId, expectedEntries);
+            }
+
+            public io.weir.state.spi.KeyedStateStore createStore(
+                final String operatorUid, final int shardId, final long expectedEntries)
+            {
+                sizes.put(operatorUid + "/" + shardId, expectedEntries);
+                return heap.createStore(shardId, expectedEntries);
+            }
+        };
+        final Dataflow flow = Dataflow.named("sized");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v)
+            .process(RunningCount::new).uid("big").expectedEntriesPerShard(500_000)
+            .returns(LongCodec.INSTANCE)
+            .keyBy(v -> v % 10)
+            .process(RunningCount::new).uid("small")
+            .sinkTo(new ListSink<>());
+        try (Job job = flow.build(new WeirContext().shards(2).stateBackend(recording)
+            .expectedEntriesPerShard(3_000)).start())
+        {
+            feed(job, 10);
+            job.awaitTermination();
+        }
+        assertEquals(Map.of("big/0", 500_000L, "big/1", 500_000L, "small/0", 3_000L, "small/1", 3_000L), sizes);
+        final DataStream<Long> source = Dataflow.named("bad").source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        final IllegalArgumentException notKeyed = assertThrows(IllegalArgumentException.class,
+            () -> source.expectedEntriesPerShard(10));
+        assertTrue(notKeyed.getMessage().contains("only a keyed operator"), notKeyed.getMessage());
+    }
+
+    @Test
     void keyByOfAStreamWithoutACodecNamesTheStageAndSaysToCallReturns()
     {
         final Dataflow flow = Dataflow.named("no-codec");

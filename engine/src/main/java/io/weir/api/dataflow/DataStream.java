@@ -164,6 +164,29 @@ public class DataStream<T>
         return this;
     }
 
+    /**
+     * Sizing hint for this keyed operator's state store in each shard: the entries it will hold (a value state is
+     * one entry per key, a list or map one per element plus a head, a window one per key and window). Overrides
+     * the job's {@code WeirContext.expectedEntriesPerShard} for this operator, so that a small operator (one
+     * window per merchant) does not get the store a big one needs (several states per card). Chronicle Map sizes
+     * its memory from it; a store outgrows it at the cost of a copy.
+     */
+    public DataStream<T> expectedEntriesPerShard(final long entries)
+    {
+        if (node.kind() != Transformation.Kind.KEYED_PROCESS && node.kind() != Transformation.Kind.WINDOW &&
+            node.kind() != Transformation.Kind.CO_PROCESS && node.kind() != Transformation.Kind.BROADCAST_PROCESS)
+        {
+            throw new IllegalArgumentException("expectedEntriesPerShard(" + entries + ") on " + node + ": only a " +
+                "keyed operator (process, window, connect or broadcast) has a state store");
+        }
+        if (entries < 1)
+        {
+            throw new IllegalArgumentException("expectedEntriesPerShard of " + node + " must be positive: " + entries);
+        }
+        node.expectedEntriesPerShard(entries);
+        return this;
+    }
+
     /** The operator's name, for errors and metrics. */
     public DataStream<T> name(final String name)
     {

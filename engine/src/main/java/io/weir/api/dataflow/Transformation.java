@@ -51,6 +51,8 @@ public final class Transformation
     private final OutputTag<?> sideOutputTag;
     private String name;
     private String uid;
+    /** The operator's own store sizing hint, 0 for the job's. */
+    private long expectedEntriesPerShard;
     private Codec<?> codec;
     private SourceSpec<?> source;
 
@@ -131,6 +133,17 @@ public final class Transformation
     public String uid()
     {
         return uid;
+    }
+
+    /** The operator's store sizing hint per shard, 0 when it takes the job's. */
+    public long expectedEntriesPerShard()
+    {
+        return expectedEntriesPerShard;
+    }
+
+    void expectedEntriesPerShard(final long entries)
+    {
+        this.expectedEntriesPerShard = entries;
     }
 
     /** The codec of this node's output records, where they cross threads; null if not given. */

@@ -141,7 +141,6 @@ public final class DemoCommand implements Callable<Integer>
         final MerchantRecorder merchants = new MerchantRecorder(settings.shards());
         final WeirContext context = new WeirContext()
             .shards(settings.shards())
-            .expectedEntriesPerShard(Math.max(1 << 16, settings.cards() * 8L / settings.shards()))
             .stateBackend(Backends.create(settings.backend(), null, false))
             .checkpoints(CheckpointSettings.every(settings.checkpointDir(), settings.checkpointIntervalMs()))
             .log(message -> err.println(DemoSettings.COMMAND + ": " + message));
@@ -203,7 +202,8 @@ public final class DemoCommand implements Callable<Integer>
         final WeirContext context)
     {
         return context.build(FraudPipeline.dataflow(settings.outOfOrdernessMs(), settings.sessionGapMs(),
-            settings.stateTtlMs(), new HandlerSink<>(recorder), new HandlerSink<>(merchants)));
+            settings.stateTtlMs(), new HandlerSink<>(recorder), new HandlerSink<>(merchants),
+            (long)settings.cards() / settings.shards()));
     }
 
     /** Once a second until the duration has passed: one progress line; latencies after warm-up go to total. */

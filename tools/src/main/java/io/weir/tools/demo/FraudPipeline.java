@@ -39,14 +39,19 @@ public final class FraudPipeline
      * @param stateTtlMs       time to live of the scoring stage's per-card state; 0 disables it.
      * @param outcomes         every outcome of the scoring stage.
      * @param merchantTotals   the per-merchant window totals.
+     * @param cardsPerShard    cards each shard will see: sizes the stores of the card-keyed stages (a profile
+     *                         per card to enrich; counters, recent timestamps, a session and its categories to
+     *                         score) and leaves the per-merchant windows a store of their own size.
      */
     public static Dataflow dataflow(
         final long outOfOrdernessMs,
         final long sessionGapMs,
         final long stateTtlMs,
         final SinkFactory<FraudOutcome> outcomes,
-        final SinkFactory<MerchantTotals> merchantTotals)
+        final SinkFactory<MerchantTotals> merchantTotals,
+        final long cardsPerShard)
     {
+        final long cards = Math.max(1024, cardsPerShard);
         final Dataflow flow = Dataflow.named("fraud-demo");
         final WatermarkStrategy watermarks = WatermarkStrategy.forBoundedOutOfOrderness(outOfOrdernessMs);
         final BroadcastStream<FraudRules> rules = flow.source(RULES, FraudRules.Codec.INSTANCE)
@@ -58,11 +63,12 @@ public final class FraudPipeline
             .timestamps(CardTransaction::timestampMs, watermarks)
             .connect(profiles)
             .keyBy(CardTransaction::cardId, CardProfile::cardId)
-            .process(() -> new ProfileJoin(PROFILE_WAIT_MS)).uid("enrich")
+            .process(() -> new ProfileJoin(PROFILE_WAIT_MS)).uid("enrich").expectedEntriesPerShard(cards * 2)
             .returns(CardTransaction.Codec.INSTANCE)
             .keyBy(CardTransaction::cardId)
             .connect(rules)
             .<Long, FraudOutcome>process(() -> new FraudDetector(sessionGapMs, stateTtlMs)).uid("score")
+            .expectedEntriesPerShard(cards * 8)
             .returns(FraudOutcome.Codec.INSTANCE);
         scored.sinkTo(outcomes).name("outcomes");
         scored.filter(FraudOutcome::isTransaction)
@@ -71,7 +77,7 @@ public final class FraudPipeline
             .<MerchantTotals, MerchantTotals, MerchantTotals>aggregate(new MerchantTotals.Aggregate(),
                 MerchantTotals.Codec.INSTANCE,
                 (merchant, window, totals, out) -> out.collect(totals.of(merchant, window.end())))
-            .uid("merchant-totals")
+            .uid("merchant-totals").expectedEntriesPerShard(TransactionGenerator.MERCHANTS * 4)
             .sinkTo(merchantTotals).name("merchant-totals");
         return flow;
     }

@@ -232,7 +232,7 @@ class FraudPipelineTest
                     recorder.onResult(shard, outcome);
                     outcomes.add(outcome.copy());
                 }),
-                new HandlerSink<MerchantTotals>((shard, totals) -> merchantTotals.add(totals.copy()))));
+                new HandlerSink<MerchantTotals>((shard, totals) -> merchantTotals.add(totals.copy())), 1024));
         try
         {
             job.start();
@@ -310,7 +310,7 @@ class FraudPipelineTest
                     recorder.onResult(shard, outcome);
                     outcomes.add(outcome.copy());
                 }),
-                new HandlerSink<MerchantTotals>((shard, totals) -> { })));
+                new HandlerSink<MerchantTotals>((shard, totals) -> { }), 1024));
     }
 
     /**
