@@ -362,19 +362,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
 
     public void forEach(final EntryVisitor visitor)
     {
-        endOfAccess();
-        final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
-        final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
-        map.forEachEntry((entry) ->
-        {
-            final Data<byte[]> k = entry.key();
-            final Data<byte[]> v = entry.value();
-            final int keyLength = (int)k.size();
-            final int valueLength = (int)v.size() - HEADER_BYTES;
-            keyView.wrap(k.bytes().addressForRead(k.offset()), keyLength);
-            valueView.wrap(v.bytes().addressForRead(v.offset() + HEADER_BYTES), valueLength);
-            visitor.onEntry(keyView, keyLength, valueView, valueLength);
-        });
+        new SegmentScan().step(Integer.MAX_VALUE, visitor);
     }
 
     /** {@inheritDoc} Resumes at a hash segment: each step visits whole segments, one at least. */
