@@ -99,7 +99,13 @@ public final class CheckpointCoordinator implements Agent
     private final int maxParallelism;
     private final EpochClock clock;
     private final Consumer<String> log;
-    private final ManyToOneConcurrentLinkedQueue<SourceBarrierAck> sourceAcks = new ManyToOneConcurrentLinkedQueue<>();
+    /**
+     * Per producer, its latest barrier ack not yet taken. One slot a producer, not a queue: a producer injects the
+     * barrier of checkpoint N+1 only once it is requested, after checkpoint N completed (its acks taken) or was
+     * abandoned (an ack of it left in the slot is stale, and overwriting it loses nothing). Offering to a linked
+     * queue cost the producing thread 20-60 us a barrier (perf/README.md, 2026-12-04 pause section).
+     */
+    private final AtomicReferenceArray<SourceBarrierAck> sourceAcks;
     private final ManyToOneConcurrentLinkedQueue<Request> requests = new ManyToOneConcurrentLinkedQueue<>();
     private final List<CheckpointStats> completed = new CopyOnWriteArrayList<>();
     private final List<List<CheckpointManifest.FileRef>> chains = new ArrayList<>();
@@ -273,6 +279,12 @@ public final class CheckpointCoordinator implements Agent
         this.pacer = new WriterPacer(
             SystemNanoClock.INSTANCE, TimeUnit.MICROSECONDS.toNanos(settings.writerSliceMicros()));
         this.endedProducers = new AtomicReferenceArray<>(producers);
+        this.sourceAcks = new AtomicReferenceArray<>(producers);
+        for (int i = 0; i < producers; i++)
+        {
+            // Links the slot's accessor here, not in a producer's first barrier: its first call cost 230-250 us.
+            sourceAcks.setRelease(i, null);
+        }
         this.endedSeen = new boolean[producers];
         this.chainHeadIds = new long[slots];
         this.compactionDue = new boolean[slots];
@@ -454,7 +466,7 @@ public final class CheckpointCoordinator implements Agent
     /** Producer thread: it injected barrier {@code ack.checkpointId()} after the recorded position. */
     public void onSourceBarrier(final SourceBarrierAck ack)
     {
-        sourceAcks.offer(ack);
+        sourceAcks.setRelease(ack.producerIndex(), ack);
     }
 
     /**
@@ -557,11 +569,17 @@ public final class CheckpointCoordinator implements Agent
                 anyEnded |= endedSeen[i];
             }
         }
-        SourceBarrierAck ack;
-        while ((ack = sourceAcks.poll()) != null)
+        for (int i = 0; i < producers; i++)
         {
-            onAck(ack);
-            work++;
+            if (null != sourceAcks.getAcquire(i)) // read first: no write to the producers' line while empty
+            {
+                final SourceBarrierAck ack = sourceAcks.getAndSet(i, null);
+                if (null != ack)
+                {
+                    onAck(ack);
+                    work++;
+                }
+            }
         }
         if (anyEnded)
         {
