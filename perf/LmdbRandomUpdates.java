@@ -162,7 +162,8 @@ public final class LmdbRandomUpdates
     {
         final String name;
         final long startNs = System.nanoTime();
-        final long majorFaults = majorFaults();
+        final long majorFaults = statField(9);
+        final long cpuTicks = statField(11) + statField(12);
         final long writeBytes = ioField("write_bytes");
         final long readBytes = ioField("read_bytes");
 
@@ -174,19 +175,23 @@ public final class LmdbRandomUpdates
         Phase report(final KeyedStateStore store, final long done)
         {
             final long ns = System.nanoTime() - startNs;
-            System.out.printf("%s %,d: %,d ops/s, major faults %,d, read %,d MB, written %,d MB, used %,d MB%n",
-                name, done, (long)(1e9 * 1_000_000 / ns), majorFaults() - majorFaults,
+            final long ticks = statField(11) + statField(12) - cpuTicks;
+            System.out.printf("%s %,d: %,d ops/s, CPU %.1f us/op (%,d ops per CPU-second), major faults %,d, " +
+                "read %,d MB, written %,d MB, used %,d MB%n",
+                name, done, (long)(1e9 * 1_000_000 / ns), ticks * 10_000.0 / 1_000_000,
+                ticks == 0 ? 0 : 1_000_000L * 100 / ticks, statField(9) - majorFaults,
                 (ioField("read_bytes") - readBytes) >> 20, (ioField("write_bytes") - writeBytes) >> 20,
                 store.sizeBytes() >> 20);
             return new Phase(name);
         }
 
-        static long majorFaults()
+        /** Field {@code index} (0 = state) after the command of /proc/self/stat: 9 majflt, 11 utime, 12 stime. */
+        static long statField(final int index)
         {
             try
             {
                 final String stat = Files.readString(Path.of("/proc/self/stat"));
-                return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[9]);
+                return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[index]);
             }
             catch (final Exception ex)
             {
