@@ -163,8 +163,8 @@ public final class LmdbStateBackend implements StateBackend
     }
 
     /**
-     * Environment flags. Default {@code MDB_NOSYNC, MDB_NOMETASYNC} (or {@code -Dweir.lmdb.env.flags}); {@code MDB_NOTLS}
-     * is always added.
+     * Environment flags. Default {@code MDB_NOSYNC, MDB_NOMETASYNC} (or {@code -Dweir.lmdb.env.flags});
+     * {@code MDB_NOTLS} is always added.
      * {@code MDB_RDONLY_ENV}, {@code MDB_NOLOCK} (it would let the writer reuse pages a snapshot still reads) and
      * {@code MDB_NOSUBDIR} are rejected.
      */
