@@ -39,15 +39,14 @@ public final class LmdbConfiguration
     public static final String ENV_FLAGS_PROP_NAME = "weir.lmdb.env.flags";
 
     /**
-     * Working state is made durable by checkpoints, so the environment syncs nothing itself. No
-     * {@code MDB_WRITEMAP}: a write through the map dirties the whole page-cache folio it lands in, and where the
-     * kernel caches files in large folios (Linux 6.x ext4, up to 2 MiB) the writeback of each 4 KiB page written
-     * was hundreds of times its size (perf/README.md, 2026-12-04 LMDB at 50M keys). Without it LMDB writes its
-     * dirty pages with {@code pwrite}, which dirties only the blocks written.
+     * Working state is made durable by checkpoints, so the environment syncs nothing itself. {@code MDB_WRITEMAP}
+     * costs a whole page-cache folio of writeback per page written where the kernel caches files in large folios
+     * (Linux 6.x ext4), yet measured faster than {@code pwrite}s of each page in the bench at 50M keys
+     * (perf/README.md, LMDB at 50M keys): compare both with {@value #ENV_FLAGS_PROP_NAME}.
      */
     static final EnvFlags[] ENV_FLAGS_DEFAULT =
     {
-        EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOMETASYNC
+        EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOMETASYNC, EnvFlags.MDB_WRITEMAP
     };
 
     private LmdbConfiguration()

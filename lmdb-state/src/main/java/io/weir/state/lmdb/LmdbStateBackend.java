@@ -25,9 +25,9 @@ import java.util.Objects;
  * on their own, and a shard's store matches the engine's ownership rule (a shard owns everything it touches). The
  * cost is one memory map and one lock file per shard, which is small.
  * <p>
- * <b>Durability.</b> By default the environments are opened with {@code MDB_NOSYNC} and {@code MDB_NOMETASYNC}
- * (not {@code MDB_WRITEMAP}: see {@link LmdbConfiguration}): nothing is fsync'ed, so a machine crash may lose or
- * tear the working state. That is by design: the working state is made durable by checkpoints (the snapshot files and
+ * <b>Durability.</b> By default the environments are opened with {@code MDB_NOSYNC}, {@code MDB_NOMETASYNC} and
+ * {@code MDB_WRITEMAP} (see {@link LmdbConfiguration}): nothing is fsync'ed, so a machine crash may lose or tear the
+ * working state. That is by design: the working state is made durable by checkpoints (the snapshot files and
  * manifests), and recovery restores from the newest complete checkpoint, not from these files. With
  * {@link #keepFiles(boolean) keepFiles(false)} (the default) a shard's directory is deleted when its store is
  * closed, and a stale one found at start-up is wiped. {@code MDB_NOTLS} is always added: a full snapshot's read
@@ -163,7 +163,7 @@ public final class LmdbStateBackend implements StateBackend
     }
 
     /**
-     * Environment flags. Default {@code MDB_NOSYNC, MDB_NOMETASYNC} (or {@code -Dweir.lmdb.env.flags});
+     * Environment flags. Default {@code MDB_NOSYNC, MDB_NOMETASYNC, MDB_WRITEMAP} (or {@code -Dweir.lmdb.env.flags});
      * {@code MDB_NOTLS} is always added.
      * {@code MDB_RDONLY_ENV}, {@code MDB_NOLOCK} (it would let the writer reuse pages a snapshot still reads) and
      * {@code MDB_NOSUBDIR} are rejected.
