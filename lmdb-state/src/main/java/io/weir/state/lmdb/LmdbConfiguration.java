@@ -35,7 +35,15 @@ public final class LmdbConfiguration
     /** Disk space the map never claims: growing the map leaves at least this much free. */
     public static final long DISK_RESERVE_BYTES = 64L << 20;
 
-    /** Working state is made durable by checkpoints, so the environment syncs nothing itself. */
+    /** Environment flags, comma-separated {@link EnvFlags} names, e.g. {@code MDB_NOSYNC,MDB_WRITEMAP}. */
+    public static final String ENV_FLAGS_PROP_NAME = "weir.lmdb.env.flags";
+
+    /**
+     * Working state is made durable by checkpoints, so the environment syncs nothing itself. {@code MDB_WRITEMAP}
+     * costs a whole page-cache folio of writeback per page written where the kernel caches files in large folios
+     * (Linux 6.x ext4), yet measured faster than {@code pwrite}s of each page in the bench at 50M keys
+     * (perf/README.md, LMDB at 50M keys): compare both with {@value #ENV_FLAGS_PROP_NAME}.
+     */
     static final EnvFlags[] ENV_FLAGS_DEFAULT =
     {
         EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOMETASYNC, EnvFlags.MDB_WRITEMAP
@@ -65,9 +73,31 @@ public final class LmdbConfiguration
         return Long.getLong(MAP_GROWTH_WAIT_TIMEOUT_PROP_NAME, MAP_GROWTH_WAIT_TIMEOUT_MS_DEFAULT);
     }
 
-    /** A copy of the default environment flags. */
+    /** The environment flags of {@value #ENV_FLAGS_PROP_NAME}, or a copy of the defaults. */
     public static EnvFlags[] envFlags()
     {
-        return ENV_FLAGS_DEFAULT.clone();
+        final String names = System.getProperty(ENV_FLAGS_PROP_NAME);
+        return null == names ? ENV_FLAGS_DEFAULT.clone() : parseEnvFlags(names);
+    }
+
+    /** Comma-separated {@link EnvFlags} names; blank for none. */
+    static EnvFlags[] parseEnvFlags(final String names)
+    {
+        final String[] parts = names.trim().isEmpty() ? new String[0] : names.split(",");
+        final EnvFlags[] flags = new EnvFlags[parts.length];
+        for (int i = 0; i < parts.length; i++)
+        {
+            final String name = parts[i].trim();
+            try
+            {
+                flags[i] = EnvFlags.valueOf(name);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("-D" + ENV_FLAGS_PROP_NAME + "=" + names + ": unknown LMDB " +
+                    "environment flag '" + name + "'; known: " + java.util.Arrays.toString(EnvFlags.values()), ex);
+            }
+        }
+        return flags;
     }
 }

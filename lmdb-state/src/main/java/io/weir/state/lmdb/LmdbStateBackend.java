@@ -26,7 +26,7 @@ import java.util.Objects;
  * cost is one memory map and one lock file per shard, which is small.
  * <p>
  * <b>Durability.</b> By default the environments are opened with {@code MDB_NOSYNC}, {@code MDB_NOMETASYNC} and
- * {@code MDB_WRITEMAP} (the fastest measured mode): nothing is fsync'ed, so a machine crash may lose or tear the
+ * {@code MDB_WRITEMAP} (see {@link LmdbConfiguration}): nothing is fsync'ed, so a machine crash may lose or tear the
  * working state. That is by design: the working state is made durable by checkpoints (the snapshot files and
  * manifests), and recovery restores from the newest complete checkpoint, not from these files. With
  * {@link #keepFiles(boolean) keepFiles(false)} (the default) a shard's directory is deleted when its store is
@@ -88,7 +88,8 @@ public final class LmdbStateBackend implements StateBackend
             checkWriteBatchSize(LmdbConfiguration.writeBatchSize()),
             checkWriteBatchBytes(LmdbConfiguration.writeBatchBytes()),
             false,
-            checkTimeout(LmdbConfiguration.mapGrowthWaitTimeoutMs()));
+            checkTimeout(LmdbConfiguration.mapGrowthWaitTimeoutMs()))
+            .envFlags(LmdbConfiguration.envFlags()); // validated like flags set in code
     }
 
     public String name()
@@ -162,7 +163,8 @@ public final class LmdbStateBackend implements StateBackend
     }
 
     /**
-     * Environment flags. Default {@code MDB_NOSYNC, MDB_NOMETASYNC, MDB_WRITEMAP}; {@code MDB_NOTLS} is always added.
+     * Environment flags. Default {@code MDB_NOSYNC, MDB_NOMETASYNC, MDB_WRITEMAP} (or {@code -Dweir.lmdb.env.flags});
+     * {@code MDB_NOTLS} is always added.
      * {@code MDB_RDONLY_ENV}, {@code MDB_NOLOCK} (it would let the writer reuse pages a snapshot still reads) and
      * {@code MDB_NOSUBDIR} are rejected.
      */

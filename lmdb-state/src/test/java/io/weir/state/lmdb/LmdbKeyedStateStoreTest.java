@@ -897,9 +897,21 @@ class LmdbKeyedStateStoreTest
         assertThrows(NullPointerException.class, () -> LmdbStateBackend.create(null));
         assertEquals(7, backend.writeBatchSize(7).writeBatchSize());
         assertEquals(LmdbConfiguration.WRITE_BATCH_SIZE_DEFAULT, backend.writeBatchSize());
-        assertArrayEquals(new org.lmdbjava.EnvFlags[]{org.lmdbjava.EnvFlags.MDB_NOSYNC,
-            org.lmdbjava.EnvFlags.MDB_NOMETASYNC, org.lmdbjava.EnvFlags.MDB_WRITEMAP}, backend.envFlags(),
+        assertEquals(java.util.EnumSet.of(org.lmdbjava.EnvFlags.MDB_NOSYNC, org.lmdbjava.EnvFlags.MDB_NOMETASYNC,
+            org.lmdbjava.EnvFlags.MDB_WRITEMAP), java.util.EnumSet.copyOf(java.util.Arrays.asList(backend.envFlags())),
             "the documented default: nothing fsync'ed");
+    }
+
+    @Test
+    void shouldReadEnvironmentFlagsFromTheirPropertyAndNameAnUnknownOne()
+    {
+        assertArrayEquals(new org.lmdbjava.EnvFlags[]{org.lmdbjava.EnvFlags.MDB_NOSYNC,
+            org.lmdbjava.EnvFlags.MDB_WRITEMAP}, LmdbConfiguration.parseEnvFlags(" MDB_NOSYNC, MDB_WRITEMAP"));
+        assertEquals(0, LmdbConfiguration.parseEnvFlags(" ").length);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> LmdbConfiguration.parseEnvFlags("MDB_NOSYNC,MDB_FAST"));
+        assertTrue(ex.getMessage().contains("weir.lmdb.env.flags") && ex.getMessage().contains("'MDB_FAST'"),
+            ex.getMessage());
     }
 
     @Test

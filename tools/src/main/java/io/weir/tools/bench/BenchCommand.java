@@ -70,7 +70,8 @@ public final class BenchCommand
         "                              -Dweir.checkpoint.thread.cpus=0 to keep the checkpoint thread off them",
         "  --state-dir DIR             where lmdb keeps its files (default: a temp directory)",
         "  --prefill                   first write every key once (not measured), so checkpoints start from",
-        "                              a full state and deltas hold what the measured events change",
+        "                              a full state and deltas hold what the measured events change; keys go",
+        "                              in key-group order, the order a sorted store (lmdb) keeps them",
         "  --measure-recovery          after the run, restore the newest checkpoint into a new job and time it",
         "  --job NAME                  instead: a reference job, file in -> file out ('weir bench --job x --help')",
         "",
@@ -194,7 +195,8 @@ public final class BenchCommand
             if (options.flag("prefill"))
             {
                 final long prefillStartNs = System.nanoTime();
-                for (long k = 0; k < keys; k++)
+                // In the order the stores keep keys: a B-tree (LMDB) loads them as appends, several times faster.
+                KeyGroupOrder.forEach(keys, context.maxParallelism(), shards, k ->
                 {
                     event.key = k;
                     event.amount = 0;
@@ -205,7 +207,7 @@ public final class BenchCommand
                         Thread.onSpinWait();
                     }
                     invoke(invoker);
-                }
+                });
                 while (job.eventsProcessed() < keys && !job.hasFailed())
                 {
                     if (0 == invoke(invoker))
