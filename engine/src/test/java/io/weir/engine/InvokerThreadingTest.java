@@ -334,7 +334,7 @@ class InvokerThreadingTest
             }
             assertTrue(chain.isCopyingTimers(), "the point was taken and its copy goes on in later duty cycles");
             assertTrue(chain.eventTimers().timersCopied() <= 1024,
-                "at most a step was copied in the point's duty cycle: " + chain.eventTimers().timersCopied());
+                "the point copied none, its duty cycle a step at most: " + chain.eventTimers().timersCopied());
             assertFalse(checkpoint.isDone(), "the checkpoint waits for the copy");
 
             // While the copy runs: delete timers it has not reached, register new ones, fire the latest-registered.
