@@ -268,6 +268,126 @@ class InvokerThreadingTest
             secondShards + " shards after " + first + " with " + firstShards));
     }
 
+    /** Registers an event-time timer at the command's {@code delayMs}, or deletes it with DELETE; reports firings. */
+    static final class EventTimerFunction extends KeyedProcessFunction<Long, Command, String>
+    {
+        public void processElement(final Command value, final Context ctx, final Collector<String> out)
+        {
+            if ((value.flags & Command.DELETE) != 0)
+            {
+                ctx.timerService().deleteEventTimeTimer(value.delayMs);
+            }
+            else
+            {
+                ctx.timerService().registerEventTimeTimer(value.delayMs);
+            }
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<String> out)
+        {
+            out.collect("timer:" + ctx.getCurrentKey() + ":" + timestampMs);
+        }
+    }
+
+    private WeirJob<Command, String> eventTimerJob(final CheckpointSettings checkpoints)
+    {
+        return JobBuilder.named("invoker-timer-copy", CommandCodec.INSTANCE)
+            .timestamps(c -> 0L, WatermarkStrategy.noWatermarks())
+            .keyBy(c -> c.key)
+            .process(EventTimerFunction::new)
+            .sink(new HandlerSink<>((shard, value) -> rows.add(value)))
+            .build(context(ThreadingMode.INVOKER, 1, new ManualClock(0), checkpoints));
+    }
+
+    @Test
+    void shouldCopyTheTimersOfASnapshotPointOverLaterDutyCyclesAndRestoreExactlyThem() throws Exception
+    {
+        final int timers = 20 * 1024;
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0);
+        final Command command = new Command();
+        final List<String> atPoint = new ArrayList<>();
+        try (WeirJob<Command, String> job = eventTimerJob(settings))
+        {
+            job.start();
+            final Producer<Command> producer = job.producer(0);
+            final io.weir.engine.runtime.OperatorChain<?, ?, ?> chain = JobInternals.shards(job).get(0).stages()[0];
+            // Registered in key order into slots in key order; the later a key, the earlier its timer.
+            for (int key = 0; key < timers; key++)
+            {
+                while (!producer.tryOffer(command.set(key, 1_000_000 - key, 0)))
+                {
+                    job.invoker().invoke();
+                }
+                atPoint.add("timer:" + key + ":" + (1_000_000 - key));
+            }
+            while (chain.eventTimers().size() < timers)
+            {
+                job.invoker().invoke();
+            }
+
+            final CompletableFuture<CheckpointStats> checkpoint = job.triggerCheckpoint();
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!chain.isCopyingTimers() && System.nanoTime() < deadlineNs)
+            {
+                producer.tryInjectRequestedBarrier();
+                job.invoker().invoke();
+            }
+            assertTrue(chain.isCopyingTimers(), "the point was taken and its copy goes on in later duty cycles");
+            assertTrue(chain.eventTimers().timersCopied() <= 1024,
+                "the point copied none, its duty cycle a step at most: " + chain.eventTimers().timersCopied());
+            assertFalse(checkpoint.isDone(), "the checkpoint waits for the copy");
+
+            // While the copy runs: delete timers it has not reached, register new ones, fire the latest-registered.
+            for (int key = 15_000; key < 15_020; key++)
+            {
+                assertTrue(producer.tryOffer(command.set(key, 1_000_000 - key, Command.DELETE)));
+            }
+            for (int key = 100_000; key < 100_020; key++)
+            {
+                assertTrue(producer.tryOffer(command.set(key, 500_000, 0)));
+            }
+            producer.emitWatermark(1_000_000 - timers + 20);
+            assertTrue(producer.tryFlushWatermarks());
+            job.invoker().invoke();
+            final List<String> fired = drain();
+            assertEquals(40, fired.size(), "20 timers of the point and the 20 new ones fired: " + fired);
+            assertTrue(chain.isCopyingTimers(), "all of it happened before the copy reached those slots");
+            assertTrue(chain.eventTimers().timersCopied() < timers, "" + chain.eventTimers().timersCopied());
+
+            while (!checkpoint.isDone() && System.nanoTime() < deadlineNs)
+            {
+                job.invoker().invoke();
+            }
+            final CheckpointStats stats = checkpoint.get(1, TimeUnit.SECONDS);
+            assertFalse(chain.isCopyingTimers());
+            assertEquals(timers, chain.eventTimers().timersCopied(), "each timer of the point copied once");
+            assertEquals(1, stats.pausesNs().length);
+            job.close(WeirJob.CloseMode.DISCARD);
+        }
+        drain();
+
+        try (WeirJob<Command, String> restored = eventTimerJob(settings))
+        {
+            assertTrue(restored.restoredFrom().isPresent());
+            restored.start();
+            restored.producer(0).emitWatermark(Long.MAX_VALUE - 1);
+            assertTrue(restored.producer(0).tryFlushWatermarks());
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            final List<String> fired = new ArrayList<>();
+            while (fired.size() < timers && System.nanoTime() < deadlineNs)
+            {
+                restored.invoker().invoke();
+                fired.addAll(drain());
+            }
+            restored.invoker().invoke();
+            fired.addAll(drain());
+            fired.sort(null);
+            atPoint.sort(null);
+            assertEquals(atPoint, fired, "exactly the timers of the point fire after the restore");
+            restored.close(WeirJob.CloseMode.DISCARD);
+        }
+    }
+
     /** The highest count emitted per key. */
     private static Map<String, Long> counts(final List<String> emitted)
     {

@@ -65,12 +65,27 @@ public final class CheckpointQueues implements ShardCheckpointHandler
             // locks. A stopping savepoint's instances stop at once and copy nothing; the reader reads them itself.
             stage.captureForReader(point.storeSnapshot());
         }
+        if (!stage.isCopyingTimers())
+        {
+            handOver(point);
+        }
+    }
+
+    /** The instance copied the timers of its last snapshot point after it: the point is queued now. */
+    public void onTimersCopied(final OperatorChain<?, ?, ?> stage, final ShardSnapshotPoint point)
+    {
+        handOver(point);
+    }
+
+    private void handOver(final ShardSnapshotPoint point)
+    {
+        final int slot = point.slot();
         if (!events[slot].offer(point))
         {
             point.storeSnapshot().release();
             throw new IllegalStateException("operator instance " + slot + ": the queue to the checkpoint thread is " +
-                "full (capacity " + events[slot].capacity() + "), so the snapshot point of checkpoint " + checkpointId +
-                " is dropped: the checkpoint thread is not taking what instances hand over");
+                "full (capacity " + events[slot].capacity() + "), so the snapshot point of checkpoint " +
+                point.checkpointId() + " is dropped: the checkpoint thread is not taking what instances hand over");
         }
     }
 

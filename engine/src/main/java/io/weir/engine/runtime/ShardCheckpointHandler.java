@@ -1,5 +1,6 @@
 package io.weir.engine.runtime;
 
+import io.weir.engine.runtime.snapshot.ShardSnapshotPoint;
 import io.weir.engine.runtime.snapshot.ShardStateWriter;
 
 /**
@@ -10,6 +11,15 @@ import io.weir.engine.runtime.snapshot.ShardStateWriter;
 public interface ShardCheckpointHandler
 {
     void onBarrierAligned(OperatorChain<?, ?, ?> stage, long checkpointId, int flags);
+
+    /**
+     * The timers of the stage's last snapshot point, copied over duty cycles after it
+     * ({@link OperatorChain#isCopyingTimers}), are copied: {@code point} is that point, complete. On the stage's
+     * thread.
+     */
+    default void onTimersCopied(final OperatorChain<?, ?, ?> stage, final ShardSnapshotPoint point)
+    {
+    }
 
     /**
      * The writer through which an operator instance ({@code slot = stage * shards + shard}) writes its own state

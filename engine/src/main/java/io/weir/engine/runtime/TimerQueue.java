@@ -15,11 +15,18 @@ import java.util.Arrays;
  * deleting and firing timers allocate nothing once the arrays have grown to the working size.
  * <p>
  * Keys up to {@code keySlotBytes} live inline in a slab; longer keys are kept in a per-slot byte array.
- * Owned by the shard thread; {@link #forEach} is also used by the snapshot point on that thread.
+ * <p>
+ * A snapshot copy ({@link #beginCopy}) is incremental: it fixes the timers registered so far (by their registration
+ * sequence) and copies nothing itself; {@link #copyStep} then copies a bounded run of slots per call, skipping free
+ * slots and timers registered after the copy began. A timer of the copy that is deleted or fired before the copy
+ * reached its slot is copied at that moment (its pre-image), so the copy is exactly the set at {@link #beginCopy}.
+ * Owned by the shard thread: every method, the copy's included, is called on it.
  */
 public final class TimerQueue
 {
     private static final int EMPTY = 0;
+    /** The sequence of a free slot: later than any copy's, so a copy skips it. */
+    private static final long FREE = Long.MAX_VALUE;
 
     private final int keySlotBytes;
     private long[] timestamps;
@@ -46,6 +53,14 @@ public final class TimerQueue
     private long polledTimestamp;
     private long polledNamespace;
 
+    /** The copy in progress: timers with a sequence below copySequence in slots [copyCursor, copyEnd) are due. */
+    private TimerVisitor copySink;
+    private long copySequence;
+    private int copyCursor;
+    private int copyEnd;
+    private long copied;
+    private final UnsafeBuffer overflowView = new UnsafeBuffer(0, 0);
+
     public TimerQueue(final int initialCapacity, final int keySlotBytes)
     {
         final int capacity = BitUtil.findNextPositivePowerOfTwo(Math.max(16, initialCapacity));
@@ -63,6 +78,7 @@ public final class TimerQueue
         freeSlots = new int[capacity];
         index = new int[capacity * 2];
         indexMask = index.length - 1;
+        Arrays.fill(sequences, FREE);
     }
 
     public int size()
@@ -230,7 +246,91 @@ public final class TimerQueue
         void onTimer(long timestamp, long namespace, int keyGroup, DirectBuffer key, int keyOffset, int keyLength);
     }
 
-    /** Visit every registered timer (for snapshots and tests). */
+    /**
+     * Start a copy of the timers registered now, to be made by {@link #copyStep} and by the deletes and firings
+     * until it is done. O(1): nothing is copied here. A copy still in progress is finished first.
+     *
+     * @param sink receives each timer of the copy exactly once, in no particular order.
+     */
+    public void beginCopy(final TimerVisitor sink)
+    {
+        if (isCopying())
+        {
+            copyStep(Integer.MAX_VALUE);
+        }
+        copySink = sink;
+        copySequence = nextSequence;
+        copyCursor = 0;
+        copyEnd = slotHighWater;
+        if (0 == copyEnd)
+        {
+            copySink = null;
+        }
+    }
+
+    /**
+     * Copy the timers of the copy in progress among the next {@code maxSlots} slots.
+     *
+     * @return the slots looked at, 0 when no copy is in progress.
+     */
+    public int copyStep(final int maxSlots)
+    {
+        if (null == copySink)
+        {
+            return 0;
+        }
+        final int from = copyCursor;
+        final int to = (int)Math.min(copyEnd, (long)from + maxSlots);
+        for (int slot = from; slot < to; slot++)
+        {
+            if (sequences[slot] < copySequence)
+            {
+                copySlot(slot);
+            }
+        }
+        copyCursor = to;
+        if (to == copyEnd)
+        {
+            copySink = null;
+        }
+        return to - from;
+    }
+
+    /** Whether a copy begun by {@link #beginCopy} still has slots to copy. */
+    public boolean isCopying()
+    {
+        return null != copySink;
+    }
+
+    /** Stop the copy in progress, if any; what it copied so far stays with its sink. */
+    public void abandonCopy()
+    {
+        copySink = null;
+    }
+
+    /** Timers copied by copies so far, in steps and as pre-images (for tests and counters). */
+    public long timersCopied()
+    {
+        return copied;
+    }
+
+    private void copySlot(final int slot)
+    {
+        copied++;
+        final byte[] overflow = overflowKeys[slot];
+        if (overflow == null)
+        {
+            copySink.onTimer(timestamps[slot], namespaces[slot], keyGroups[slot], keySlab, slot * keySlotBytes,
+                keyLengths[slot]);
+        }
+        else
+        {
+            overflowView.wrap(overflow);
+            copySink.onTimer(timestamps[slot], namespaces[slot], keyGroups[slot], overflowView, 0, overflow.length);
+        }
+    }
+
+    /** Visit every registered timer (for tests and tools). */
     public void forEach(final TimerVisitor visitor)
     {
         for (int i = 0; i < size; i++)
@@ -252,6 +352,11 @@ public final class TimerQueue
 
     private void release(final int slot)
     {
+        if (null != copySink && slot >= copyCursor && slot < copyEnd && sequences[slot] < copySequence)
+        {
+            copySlot(slot); // the copy has not reached it yet: its pre-image
+        }
+        sequences[slot] = FREE;
         overflowKeys[slot] = null;
         freeSlots[freeCount++] = slot;
     }
@@ -434,6 +539,7 @@ public final class TimerQueue
         timestamps = Arrays.copyOf(timestamps, capacity);
         namespaces = Arrays.copyOf(namespaces, capacity);
         sequences = Arrays.copyOf(sequences, capacity);
+        Arrays.fill(sequences, heap.length, capacity, FREE);
         keyGroups = Arrays.copyOf(keyGroups, capacity);
         keyLengths = Arrays.copyOf(keyLengths, capacity);
         heapIndex = Arrays.copyOf(heapIndex, capacity);

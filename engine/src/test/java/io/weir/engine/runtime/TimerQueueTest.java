@@ -183,4 +183,114 @@ class TimerQueueTest
             assertEquals(model.size(), queue.size(), "seed " + seed);
         }
     }
+
+    @Test
+    void shouldCopyExactlyTheTimersOfTheCopysStartWhileTimersAreAddedDeletedAndFiredInBetweenSteps()
+    {
+        final long seed = TestSeeds.seed("TimerQueueTest copy");
+        final Random random = new Random(seed);
+        // Inline slots of 8 bytes: the 24-byte keys of every 7th key are kept apart (overflow).
+        final TimerQueue queue = new TimerQueue(2, 8);
+        final TreeSet<ModelTimer> model = new TreeSet<>();
+        final List<ModelTimer> copy = new ArrayList<>();
+        final TimerQueue.TimerVisitor sink = (ts, ns, kg, k, off, len) ->
+        {
+            assertEquals(len == 24 ? 24 : 8, len, "seed " + seed);
+            assertEquals(kg, (int)ns, "seed " + seed);
+            copy.add(new ModelTimer(ts, k.getLong(off, ByteOrder.BIG_ENDIAN)));
+        };
+        long watermark = 0;
+        for (int round = 0; round < 300; round++)
+        {
+            // Grow the queue before some copies, shrink it before others, so that slots are reused.
+            final int ops = random.nextInt(400);
+            for (int op = 0; op < ops; op++)
+            {
+                watermark = randomOperation(random, queue, model, watermark, round % 3 == 2 ? 3 : 6, seed);
+            }
+            final long copiedBefore = queue.timersCopied();
+            final TreeSet<ModelTimer> atStart = new TreeSet<>(model);
+            copy.clear();
+            queue.beginCopy(sink);
+            assertEquals(copiedBefore, queue.timersCopied(), "the start of a copy copies nothing; seed " + seed);
+            while (queue.isCopying())
+            {
+                final int between = random.nextInt(20);
+                for (int op = 0; op < between; op++)
+                {
+                    watermark = randomOperation(random, queue, model, watermark, 5, seed);
+                }
+                assertTrue(queue.copyStep(1 + random.nextInt(64)) > 0, "seed " + seed);
+            }
+            assertEquals(atStart.size(), copy.size(), "each timer once; seed " + seed);
+            assertEquals(atStart, new TreeSet<>(copy), "seed " + seed);
+            assertEquals(0, queue.copyStep(64), "seed " + seed);
+        }
+    }
+
+    @Test
+    void shouldFinishACopyInProgressWhenTheNextBegins()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16);
+        for (int i = 0; i < 100; i++)
+        {
+            queue.add(i, 0, 0, key, longKey(i));
+        }
+        final List<Long> first = new ArrayList<>();
+        final List<Long> second = new ArrayList<>();
+        queue.beginCopy((ts, ns, kg, k, off, len) -> first.add(ts));
+        queue.copyStep(10);
+        queue.add(500, 0, 0, key, longKey(500));
+        queue.beginCopy((ts, ns, kg, k, off, len) -> second.add(ts));
+        assertEquals(100, first.size(), "finished before the next began");
+        assertFalse(first.contains(500L));
+        while (queue.isCopying())
+        {
+            queue.copyStep(7);
+        }
+        assertEquals(101, second.size());
+        queue.abandonCopy();
+        assertFalse(queue.isCopying());
+    }
+
+    /** Add (weight of 10 out of {@code addWeight + 5}), delete or fire, on both the queue and the model. */
+    private long randomOperation(
+        final Random random, final TimerQueue queue, final TreeSet<ModelTimer> model, final long watermark,
+        final int addWeight, final long seed)
+    {
+        final int choice = random.nextInt(addWeight + 5);
+        final long k = random.nextInt(300);
+        final long ts = watermark + random.nextInt(1000);
+        final int keyLength = copyKey(k);
+        if (choice < addWeight)
+        {
+            assertEquals(model.add(new ModelTimer(ts, k)), queue.add(ts, k, (int)k, key, keyLength), "seed " + seed);
+            return watermark;
+        }
+        if (choice < addWeight + 3)
+        {
+            assertEquals(model.remove(new ModelTimer(ts, k)), queue.remove(ts, k, key, keyLength), "seed " + seed);
+            return watermark;
+        }
+        final long upTo = watermark + random.nextInt(30);
+        while (queue.pollDue(upTo, keyContext))
+        {
+            final long firedKey = keyContext.keyBuffer().getLong(0, ByteOrder.BIG_ENDIAN);
+            assertTrue(model.remove(new ModelTimer(queue.polledTimestamp(), firedKey)), "seed " + seed);
+        }
+        return upTo;
+    }
+
+    /** Key k: 8 bytes, or 24 (longer than an 8-byte inline slot) for every 7th. */
+    private int copyKey(final long k)
+    {
+        key.putLong(0, k, ByteOrder.BIG_ENDIAN);
+        if (k % 7 == 0)
+        {
+            key.putLong(8, ~k);
+            key.putLong(16, k * 31);
+            return 24;
+        }
+        return 8;
+    }
 }

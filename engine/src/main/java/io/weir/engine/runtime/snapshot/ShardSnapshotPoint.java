@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * What a shard fixed at its synchronous snapshot point of one checkpoint: the frozen store, a copy of its timers,
  * its watermark and the committed lengths of its output. Created on the shard thread, then handed to the
- * checkpoint thread, which alone uses it afterwards.
+ * checkpoint thread, which alone uses it afterwards. The timers are copied after the point, over the shard's next
+ * duty cycles: the point is handed over once they are ({@link #withTimers}).
  *
  * @param slot          the operator instance: {@code operator * shards + shardId}.
  * @param timers        serialized timers (see {@link TimerRecordDescriptor}), {@code timerCount} records.
@@ -47,5 +48,13 @@ public record ShardSnapshotPoint(
     {
         this(checkpointId, flags, slot, shardId, firstKeyGroup, lastKeyGroup, watermark, storeSnapshot, timers,
             timersLength, timerCount, sinkParts, states, pauseNs, null, 0, List.of());
+    }
+
+    /** This point with its timers, once the instance has copied them ({@code timerCount} records). */
+    public ShardSnapshotPoint withTimers(final DirectBuffer timers, final int timersLength)
+    {
+        return new ShardSnapshotPoint(checkpointId, flags, slot, shardId, firstKeyGroup, lastKeyGroup, watermark,
+            storeSnapshot, timers, timersLength, timerCount, sinkParts, states, pauseNs, broadcastState,
+            broadcastStateLength, broadcastStates);
     }
 }
