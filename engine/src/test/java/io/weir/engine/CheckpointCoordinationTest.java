@@ -561,9 +561,8 @@ class CheckpointCoordinationTest
     }
 
     /** A store whose snapshots' readers can be held at a gate, and which records who used it and when it closed. */
-    static final class GatedStore implements KeyedStateStore
+    static final class GatedStore extends io.weir.state.spi.ForwardingKeyedStateStore
     {
-        final KeyedStateStore delegate;
         final CountDownLatch reading = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final List<Thread> users = new CopyOnWriteArrayList<>();
@@ -573,7 +572,7 @@ class CheckpointCoordinationTest
 
         GatedStore(final KeyedStateStore delegate)
         {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         private void use()
@@ -601,35 +600,10 @@ class CheckpointCoordinationTest
             delegate.put(key, keyLength, value, valueOffset, valueLength);
         }
 
-        public void endOfAccess()
-        {
-            delegate.endOfAccess();
-        }
-
         public boolean remove(final DirectBuffer key, final int keyLength)
         {
             use();
             return delegate.remove(key, keyLength);
-        }
-
-        public void forEach(final EntryVisitor visitor)
-        {
-            delegate.forEach(visitor);
-        }
-
-        public long entryCount()
-        {
-            return delegate.entryCount();
-        }
-
-        public long sizeBytes()
-        {
-            return delegate.sizeBytes();
-        }
-
-        public void prepareForCheckpoints()
-        {
-            delegate.prepareForCheckpoints();
         }
 
         public StoreSnapshot snapshot(final long checkpointId, final boolean full)
