@@ -481,36 +481,8 @@ class DataflowJobTest
             .window(TumblingEventTimeWindows.of(1000))
             .aggregate(new Count(), LongCodec.INSTANCE)
             .sinkTo(windows);
-        try (Job job = flow.build(new WeirContext().shards(2)).start())
-        {
-            final SourceProducer<Long> stalls = job.producer("stalled", 0);
-            assertTrue(stalls.offer(5L, 10_000_000_000L));
-            final SourceProducer<Long> producer = job.producer("numbers", 0);
-            for (long v = 0; v < 10_000; v++)
-            {
-                assertTrue(producer.offer(v, 10_000_000_000L));
-            }
-            while (!producer.tryFlushWatermarks())
-            {
-                Thread.onSpinWait();
-            }
-            // watermark 9998: windows [0, 9000) of every key fire though "stalled" has not ended; its watermark 4
-            // would hold them back if it were not idle
-            final long deadlineNs = System.nanoTime() + 30_000_000_000L;
-            while (windows.elements.size() < 90)
-            {
-                assertTrue(System.nanoTime() - deadlineNs < 0, "windows fired: " + windows.elements.size());
-                Thread.onSpinWait();
-            }
-            final List<Long> fired = new ArrayList<>(Collections.nCopies(89, 100L));
-            fired.add(101L); // key 5's first window holds the stalled source's element too
-            fired.sort(null);
-            assertEquals(fired, windows.sorted());
-            stalls.endOfInput();
-            producer.endOfInput();
-            job.awaitTermination();
-        }
-        assertEquals(100, windows.elements.size(), "the last window of every key at the end of input");
+        // the stalled source's watermark 4 would hold the windows back if it were not idle
+        feedNumbersWhileStalledHoldsOneElement(flow, windows);
     }
 
     @Test
@@ -532,6 +504,18 @@ class DataflowJobTest
             .window(TumblingEventTimeWindows.of(1000))
             .aggregate(new Count(), LongCodec.INSTANCE).uid("windows")
             .sinkTo(windows);
+        // the "stalled" operator's watermark is 4; its instances' only input is idle, so they mark their
+        // channels idle downstream
+        feedNumbersWhileStalledHoldsOneElement(flow, windows);
+    }
+
+    /**
+     * Offers one element to "stalled" and 10,000 to "numbers", flushes the watermark (9998) and expects the windows
+     * [0, 9000) of every key to fire though "stalled" is not at that watermark (idle), then every window at the end.
+     */
+    private static void feedNumbersWhileStalledHoldsOneElement(final Dataflow flow, final ListSink<Long> windows)
+        throws Exception
+    {
         try (Job job = flow.build(new WeirContext().shards(2)).start())
         {
             final SourceProducer<Long> stalls = job.producer("stalled", 0);
@@ -545,8 +529,6 @@ class DataflowJobTest
             {
                 Thread.onSpinWait();
             }
-            // watermark 9998 from "numbers": windows [0, 9000) of every key fire though the "stalled" operator's
-            // watermark is 4; its instances' only input is idle, so they mark their channels idle downstream
             final long deadlineNs = System.nanoTime() + 30_000_000_000L;
             while (windows.elements.size() < 90)
             {
