@@ -3,7 +3,6 @@ package io.weir.flink;
 import io.weir.api.KeyedBroadcastProcessFunction;
 import io.weir.api.TimeDomain;
 import io.weir.api.TimerService;
-import io.weir.api.dataflow.KeySpec;
 import io.weir.api.dataflow.Transformation;
 import io.weir.api.functions.OutputTag;
 import io.weir.api.state.BroadcastState;
@@ -19,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * A Weir {@link KeyedBroadcastProcessFunction} running inside a Flink one: keyed state as in
@@ -35,10 +33,8 @@ final class BroadcastProcessAdapter<K, I, B, O>
     private static final long serialVersionUID = 1L;
     private final GraphRef graph;
     private final int nodeId;
+    private transient ProcessBridge<KeyedBroadcastProcessFunction<K, I, B, O>, O> bridge;
     private transient KeyedBroadcastProcessFunction<K, I, B, O> function;
-    private transient KeySpec key;
-    private transient Tags tags;
-    private transient TimerBridge timers;
     private transient List<MapStateDescriptor<?, ?>> weirDescriptors;
     private transient List<org.apache.flink.api.common.state.MapStateDescriptor<?, ?>> flinkDescriptors;
     /** Per broadcast state, the views handed out (Flink's states live as long as the operator). */
@@ -46,7 +42,6 @@ final class BroadcastProcessAdapter<K, I, B, O>
     private transient ReadWriteView<?, ?>[] readWriteViews;
     private transient WeirReadOnlyContext readOnlyContext;
     private transient WeirContext context;
-    private transient CollectorBridge<O> out;
 
     BroadcastProcessAdapter(final GraphRef graph, final int nodeId)
     {
@@ -72,19 +67,15 @@ final class BroadcastProcessAdapter<K, I, B, O>
     @SuppressWarnings("unchecked")
     public void open(final OpenContext openContext)
     {
-        final Transformation node = graph.node(nodeId);
-        key = node.key();
-        tags = new Tags(graph.dataflow());
-        timers = new TimerBridge();
-        final Transformation broadcast = node.inputs().get(1);
+        bridge = new ProcessBridge<>(graph, nodeId);
+        function = bridge.function;
+        final Transformation broadcast = bridge.node.inputs().get(1);
         weirDescriptors = (List<MapStateDescriptor<?, ?>>)broadcast.function();
         flinkDescriptors = List.of(flinkDescriptors(broadcast));
         readOnlyViews = new ReadOnlyView<?, ?>[flinkDescriptors.size()];
         readWriteViews = new ReadWriteView<?, ?>[flinkDescriptors.size()];
-        function = ((Supplier<? extends KeyedBroadcastProcessFunction<K, I, B, O>>)node.function()).get();
         readOnlyContext = new WeirReadOnlyContext();
         context = new WeirContext();
-        out = new CollectorBridge<>();
         function.open(new FlinkStates(getRuntimeContext()));
     }
 
@@ -93,25 +84,22 @@ final class BroadcastProcessAdapter<K, I, B, O>
     {
         readOnlyContext.flink = ctx;
         readOnlyContext.timer = null;
-        timers.on(ctx.timerService());
-        function.processElement(value, readOnlyContext, out.on(collector));
+        function.processElement(value, readOnlyContext, bridge.onElement(ctx.timerService(), collector));
     }
 
     public void processBroadcastElement(final B value, final Context ctx, final Collector<O> collector)
         throws Exception
     {
         context.flink = ctx;
-        function.processBroadcastElement(value, context, out.on(collector));
+        function.processBroadcastElement(value, context, bridge.on(collector));
     }
 
     public void onTimer(final long timestamp, final OnTimerContext ctx, final Collector<O> collector) throws Exception
     {
-        TimerBridge.stampTimerOutput(collector, timestamp);
         readOnlyContext.flink = ctx;
         readOnlyContext.timer = ctx;
         readOnlyContext.timerTimestamp = timestamp;
-        timers.on(ctx.timerService());
-        function.onTimer(timestamp, readOnlyContext, out.on(collector));
+        function.onTimer(timestamp, readOnlyContext, bridge.onTimer(timestamp, ctx.timerService(), collector));
     }
 
     public void close()
@@ -141,13 +129,8 @@ final class BroadcastProcessAdapter<K, I, B, O>
         }
         final List<String> names = new ArrayList<>();
         weirDescriptors.forEach(d -> names.add(d.name()));
-        throw new IllegalArgumentException(graph.node(nodeId) + ": no broadcast state '" + weir.name() + "': the " +
+        throw new IllegalArgumentException(bridge.node + ": no broadcast state '" + weir.name() + "': the " +
             "broadcast stream was declared with " + names + "; pass the descriptor to broadcast(...)");
-    }
-
-    private static long timestampOf(final Long timestamp)
-    {
-        return timestamp == null ? Long.MIN_VALUE : timestamp;
     }
 
     /** The keyed element's and the timer's context. */
@@ -176,28 +159,27 @@ final class BroadcastProcessAdapter<K, I, B, O>
 
         public TimerService timerService()
         {
-            return timers;
+            return bridge.timers;
         }
 
         public K getCurrentKey()
         {
-            return Keys.decode(key, flink.getCurrentKey());
+            return bridge.key(flink.getCurrentKey());
         }
 
         public TimeDomain timeDomain()
         {
-            return timer.timeDomain() == org.apache.flink.streaming.api.TimeDomain.EVENT_TIME ?
-                TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME;
+            return ProcessBridge.timeDomain(timer.timeDomain());
         }
 
         public long timestamp()
         {
-            return timer != null ? timerTimestamp : timestampOf(flink.timestamp());
+            return timer != null ? timerTimestamp : ProcessBridge.timestamp(flink.timestamp());
         }
 
         public <X> void output(final OutputTag<X> tag, final X value)
         {
-            flink.output(tags.flink(tag), value);
+            flink.output(bridge.tag(tag), value);
         }
 
         public long currentProcessingTime()
@@ -240,18 +222,18 @@ final class BroadcastProcessAdapter<K, I, B, O>
             flink.applyToKeyedState(
                 (org.apache.flink.api.common.state.StateDescriptor<org.apache.flink.api.common.state.State, Object>)
                     FlinkStates.descriptor(descriptor),
-                (flinkKey, state) -> keyedFunction.process(Keys.decode(key, flinkKey),
+                (flinkKey, state) -> keyedFunction.process(bridge.<K>key(flinkKey),
                     (S)FlinkStates.handle(descriptor, state)));
         }
 
         public long timestamp()
         {
-            return timestampOf(flink.timestamp());
+            return ProcessBridge.timestamp(flink.timestamp());
         }
 
         public <X> void output(final OutputTag<X> tag, final X value)
         {
-            flink.output(tags.flink(tag), value);
+            flink.output(bridge.tag(tag), value);
         }
 
         public long currentProcessingTime()

@@ -3,18 +3,14 @@ package io.weir.flink;
 import io.weir.api.KeyedCoProcessFunction;
 import io.weir.api.TimeDomain;
 import io.weir.api.TimerService;
-import io.weir.api.dataflow.KeySpec;
-import io.weir.api.dataflow.Transformation;
 import io.weir.api.functions.OutputTag;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.util.Collector;
 
-import java.util.function.Supplier;
-
 /**
  * A Weir {@link KeyedCoProcessFunction} running inside a Flink one: {@code open} makes the Weir function (one per
  * subtask, from the node's factory) and opens it with Weir state handles backed by Flink state ({@link FlinkStates});
- * elements, timers, side outputs and the current key pass through one to one.
+ * elements, timers, side outputs and the current key pass through one to one ({@link ProcessBridge}).
  */
 final class CoProcessAdapter<K, I, I2, O>
     extends org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction<Object, I, I2, O>
@@ -22,13 +18,9 @@ final class CoProcessAdapter<K, I, I2, O>
     private static final long serialVersionUID = 1L;
     private final GraphRef graph;
     private final int nodeId;
+    private transient ProcessBridge<KeyedCoProcessFunction<K, I, I2, O>, O> bridge;
     private transient KeyedCoProcessFunction<K, I, I2, O> function;
-    private transient KeySpec key;
-    private transient Tags tags;
-    private transient TimerBridge timers;
     private transient WeirContext context;
-    private transient WeirTimerContext timerContext;
-    private transient CollectorBridge<O> out;
 
     CoProcessAdapter(final GraphRef graph, final int nodeId)
     {
@@ -36,41 +28,34 @@ final class CoProcessAdapter<K, I, I2, O>
         this.nodeId = nodeId;
     }
 
-    @SuppressWarnings("unchecked")
     public void open(final OpenContext openContext)
     {
-        final Transformation node = graph.node(nodeId);
-        key = node.key();
-        tags = new Tags(graph.dataflow());
-        timers = new TimerBridge();
-        function = ((Supplier<? extends KeyedCoProcessFunction<K, I, I2, O>>)node.function()).get();
+        bridge = new ProcessBridge<>(graph, nodeId);
+        function = bridge.function;
         context = new WeirContext();
-        timerContext = new WeirTimerContext();
-        out = new CollectorBridge<>();
         function.open(new FlinkStates(getRuntimeContext()));
     }
 
     public void processElement1(final I value, final Context ctx, final Collector<O> collector) throws Exception
     {
         context.flink = ctx;
-        timers.on(ctx.timerService());
-        function.processElement1(value, context, out.on(collector));
+        context.timer = null;
+        function.processElement1(value, context, bridge.onElement(ctx.timerService(), collector));
     }
 
     public void processElement2(final I2 value, final Context ctx, final Collector<O> collector) throws Exception
     {
         context.flink = ctx;
-        timers.on(ctx.timerService());
-        function.processElement2(value, context, out.on(collector));
+        context.timer = null;
+        function.processElement2(value, context, bridge.onElement(ctx.timerService(), collector));
     }
 
     public void onTimer(final long timestamp, final OnTimerContext ctx, final Collector<O> collector) throws Exception
     {
-        TimerBridge.stampTimerOutput(collector, timestamp);
-        timerContext.flink = ctx;
-        timerContext.timestamp = timestamp;
-        timers.on(ctx.timerService());
-        function.onTimer(timestamp, timerContext, out.on(collector));
+        context.flink = ctx;
+        context.timer = ctx;
+        context.timerTimestamp = timestamp;
+        function.onTimer(timestamp, context, bridge.onTimer(timestamp, ctx.timerService(), collector));
     }
 
     public void close()
@@ -81,9 +66,12 @@ final class CoProcessAdapter<K, I, I2, O>
         }
     }
 
-    private final class WeirContext extends KeyedCoProcessFunction<K, I, I2, O>.Context
+    /** The elements' and the timer's context, as the engine's own: one instance, {@code timer} set in a timer. */
+    private final class WeirContext extends KeyedCoProcessFunction<K, I, I2, O>.OnTimerContext
     {
         Context flink;
+        OnTimerContext timer;
+        long timerTimestamp;
 
         WeirContext()
         {
@@ -92,60 +80,27 @@ final class CoProcessAdapter<K, I, I2, O>
 
         public long timestamp()
         {
-            final Long timestamp = flink.timestamp();
-            return timestamp == null ? Long.MIN_VALUE : timestamp;
+            return timer != null ? timerTimestamp : ProcessBridge.timestamp(flink.timestamp());
         }
 
         public TimerService timerService()
         {
-            return timers;
+            return bridge.timers;
         }
 
         public <X> void output(final OutputTag<X> tag, final X value)
         {
-            flink.output(tags.flink(tag), value);
+            flink.output(bridge.tag(tag), value);
         }
 
         public K getCurrentKey()
         {
-            return Keys.decode(key, flink.getCurrentKey());
-        }
-    }
-
-    private final class WeirTimerContext extends KeyedCoProcessFunction<K, I, I2, O>.OnTimerContext
-    {
-        OnTimerContext flink;
-        long timestamp;
-
-        WeirTimerContext()
-        {
-            function.super();
-        }
-
-        public long timestamp()
-        {
-            return timestamp;
-        }
-
-        public TimerService timerService()
-        {
-            return timers;
-        }
-
-        public <X> void output(final OutputTag<X> tag, final X value)
-        {
-            flink.output(tags.flink(tag), value);
-        }
-
-        public K getCurrentKey()
-        {
-            return Keys.decode(key, flink.getCurrentKey());
+            return bridge.key(flink.getCurrentKey());
         }
 
         public TimeDomain timeDomain()
         {
-            return flink.timeDomain() == org.apache.flink.streaming.api.TimeDomain.EVENT_TIME ?
-                TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME;
+            return ProcessBridge.timeDomain(timer.timeDomain());
         }
     }
 }

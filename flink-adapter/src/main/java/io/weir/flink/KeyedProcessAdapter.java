@@ -3,18 +3,14 @@ package io.weir.flink;
 import io.weir.api.KeyedProcessFunction;
 import io.weir.api.TimeDomain;
 import io.weir.api.TimerService;
-import io.weir.api.dataflow.KeySpec;
-import io.weir.api.dataflow.Transformation;
 import io.weir.api.functions.OutputTag;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.util.Collector;
 
-import java.util.function.Supplier;
-
 /**
  * A Weir {@link KeyedProcessFunction} running inside a Flink one: {@code open} makes the Weir function (one per
  * subtask, from the node's factory) and opens it with Weir state handles backed by Flink state ({@link FlinkStates});
- * elements, timers, side outputs and the current key pass through one to one.
+ * elements, timers, side outputs and the current key pass through one to one ({@link ProcessBridge}).
  */
 final class KeyedProcessAdapter<K, I, O>
     extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<Object, I, O>
@@ -22,13 +18,9 @@ final class KeyedProcessAdapter<K, I, O>
     private static final long serialVersionUID = 1L;
     private final GraphRef graph;
     private final int nodeId;
+    private transient ProcessBridge<KeyedProcessFunction<K, I, O>, O> bridge;
     private transient KeyedProcessFunction<K, I, O> function;
-    private transient KeySpec key;
-    private transient Tags tags;
-    private transient TimerBridge timers;
     private transient WeirContext context;
-    private transient WeirTimerContext timerContext;
-    private transient CollectorBridge<O> out;
 
     KeyedProcessAdapter(final GraphRef graph, final int nodeId)
     {
@@ -36,34 +28,27 @@ final class KeyedProcessAdapter<K, I, O>
         this.nodeId = nodeId;
     }
 
-    @SuppressWarnings("unchecked")
     public void open(final OpenContext openContext)
     {
-        final Transformation node = graph.node(nodeId);
-        key = node.key();
-        tags = new Tags(graph.dataflow());
-        timers = new TimerBridge();
-        function = ((Supplier<? extends KeyedProcessFunction<K, I, O>>)node.function()).get();
+        bridge = new ProcessBridge<>(graph, nodeId);
+        function = bridge.function;
         context = new WeirContext();
-        timerContext = new WeirTimerContext();
-        out = new CollectorBridge<>();
         function.open(new FlinkStates(getRuntimeContext()));
     }
 
     public void processElement(final I value, final Context ctx, final Collector<O> collector) throws Exception
     {
         context.flink = ctx;
-        timers.on(ctx.timerService());
-        function.processElement(value, context, out.on(collector));
+        context.timer = null;
+        function.processElement(value, context, bridge.onElement(ctx.timerService(), collector));
     }
 
     public void onTimer(final long timestamp, final OnTimerContext ctx, final Collector<O> collector) throws Exception
     {
-        TimerBridge.stampTimerOutput(collector, timestamp);
-        timerContext.flink = ctx;
-        timerContext.timestamp = timestamp;
-        timers.on(ctx.timerService());
-        function.onTimer(timestamp, timerContext, out.on(collector));
+        context.flink = ctx;
+        context.timer = ctx;
+        context.timerTimestamp = timestamp;
+        function.onTimer(timestamp, context, bridge.onTimer(timestamp, ctx.timerService(), collector));
     }
 
     public void close()
@@ -74,9 +59,12 @@ final class KeyedProcessAdapter<K, I, O>
         }
     }
 
-    private final class WeirContext extends KeyedProcessFunction<K, I, O>.Context
+    /** The element's and the timer's context, as the engine's own: one instance, {@code timer} set in a timer. */
+    private final class WeirContext extends KeyedProcessFunction<K, I, O>.OnTimerContext
     {
         Context flink;
+        OnTimerContext timer;
+        long timerTimestamp;
 
         WeirContext()
         {
@@ -85,60 +73,27 @@ final class KeyedProcessAdapter<K, I, O>
 
         public long timestamp()
         {
-            final Long timestamp = flink.timestamp();
-            return timestamp == null ? Long.MIN_VALUE : timestamp;
+            return timer != null ? timerTimestamp : ProcessBridge.timestamp(flink.timestamp());
         }
 
         public TimerService timerService()
         {
-            return timers;
+            return bridge.timers;
         }
 
         public <X> void output(final OutputTag<X> tag, final X value)
         {
-            flink.output(tags.flink(tag), value);
+            flink.output(bridge.tag(tag), value);
         }
 
         public K getCurrentKey()
         {
-            return Keys.decode(key, flink.getCurrentKey());
-        }
-    }
-
-    private final class WeirTimerContext extends KeyedProcessFunction<K, I, O>.OnTimerContext
-    {
-        OnTimerContext flink;
-        long timestamp;
-
-        WeirTimerContext()
-        {
-            function.super();
-        }
-
-        public long timestamp()
-        {
-            return timestamp;
-        }
-
-        public TimerService timerService()
-        {
-            return timers;
-        }
-
-        public <X> void output(final OutputTag<X> tag, final X value)
-        {
-            flink.output(tags.flink(tag), value);
-        }
-
-        public K getCurrentKey()
-        {
-            return Keys.decode(key, flink.getCurrentKey());
+            return bridge.key(flink.getCurrentKey());
         }
 
         public TimeDomain timeDomain()
         {
-            return flink.timeDomain() == org.apache.flink.streaming.api.TimeDomain.EVENT_TIME ?
-                TimeDomain.EVENT_TIME : TimeDomain.PROCESSING_TIME;
+            return ProcessBridge.timeDomain(timer.timeDomain());
         }
     }
 }
