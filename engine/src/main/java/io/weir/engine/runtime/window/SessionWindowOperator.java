@@ -1,6 +1,5 @@
 package io.weir.engine.runtime.window;
 
-import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
@@ -10,10 +9,8 @@ import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
-import io.weir.api.window.TimeWindow;
 import io.weir.engine.runtime.InternalRuntimeContext;
 import io.weir.engine.runtime.InternalTimerService;
-import io.weir.engine.state.KeyedStateRegistry;
 import io.weir.engine.state.NamespacedState;
 
 /**
@@ -56,18 +53,13 @@ import io.weir.engine.state.NamespacedState;
  * <p>
  * One instance per shard; shard thread only.
  */
-public final class SessionWindowOperator<K, I, ACC, OUT, R> extends KeyedProcessFunction<K, I, R>
+public final class SessionWindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<K, I, ACC, OUT, R>
     implements SessionWindowSet.MergeCallback
 {
     public static final String WINDOW_SET_STATE_NAME = "session-window-set";
     public static final String CONTENTS_STATE_NAME = "session-window-contents";
 
     private final EventTimeSessionWindows assigner;
-    private final AggregateFunction<I, ACC, OUT> aggregateFunction;
-    private final Codec<ACC> accumulatorCodec;
-    private final ProcessWindowFunction<K, OUT, R> windowFunction;
-    private final OutputTag<I> lateDataTag;
-    private final TimeWindow window = new TimeWindow();
 
     private ValueState<SessionWindowSet> windowSets;
     private ValueState<ACC> contents;
@@ -83,23 +75,16 @@ public final class SessionWindowOperator<K, I, ACC, OUT, R> extends KeyedProcess
         final ProcessWindowFunction<K, OUT, R> windowFunction,
         final OutputTag<I> lateDataTag)
     {
+        super(aggregateFunction, accumulatorCodec, windowFunction, lateDataTag);
         this.assigner = assigner;
-        this.aggregateFunction = aggregateFunction;
-        this.accumulatorCodec = accumulatorCodec;
-        this.windowFunction = windowFunction;
-        this.lateDataTag = lateDataTag;
     }
 
-    @SuppressWarnings("unchecked")
     public void open(final RuntimeContext runtimeContext)
     {
-        final KeyedStateRegistry registry = ((InternalRuntimeContext)runtimeContext).stateRegistry();
-        windowSets = registry.getState(
+        windowSets = ((InternalRuntimeContext)runtimeContext).stateRegistry().getState(
             new ValueStateDescriptor<>(WINDOW_SET_STATE_NAME, SessionWindowSetCodec.INSTANCE));
-        final Object state = registry.getNamespacedState(
-            new ValueStateDescriptor<>(CONTENTS_STATE_NAME, accumulatorCodec));
-        contents = (ValueState<ACC>)state;
-        contentsNamespace = (NamespacedState)state;
+        contents = namespacedState(runtimeContext, new ValueStateDescriptor<>(CONTENTS_STATE_NAME, accumulatorCodec));
+        contentsNamespace = (NamespacedState)contents;
     }
 
     public void processElement(final I value, final Context ctx, final Collector<R> out)
@@ -117,10 +102,7 @@ public final class SessionWindowOperator<K, I, ACC, OUT, R> extends KeyedProcess
         if (set.lastAddCreated() && end - 1 <= watermark)
         {
             set.removeAt(index);
-            if (timestamp <= watermark && lateDataTag != null)
-            {
-                ctx.output(lateDataTag, value);
-            }
+            onElementWithoutWindow(value, timestamp, watermark, ctx);
         }
         else
         {
@@ -181,8 +163,7 @@ public final class SessionWindowOperator<K, I, ACC, OUT, R> extends KeyedProcess
         final ACC accumulator = contents.value();
         if (accumulator != null)
         {
-            window.set(start, timestampMs + 1);
-            windowFunction.process(ctx.getCurrentKey(), window, aggregateFunction.result(accumulator), out);
+            emit(start, timestampMs + 1, aggregateFunction.result(accumulator), ctx, out);
         }
         contents.clear();
         set.removeAt(index);

@@ -1,6 +1,5 @@
 package io.weir.engine.runtime.window;
 
-import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
@@ -11,7 +10,6 @@ import io.weir.api.state.ValueStateDescriptor;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.SlidingEventTimeWindows;
 import io.weir.api.window.TimeWindow;
-import io.weir.engine.runtime.InternalRuntimeContext;
 import io.weir.engine.runtime.InternalTimerService;
 import io.weir.engine.state.NamespacedState;
 
@@ -31,19 +29,14 @@ import io.weir.engine.state.NamespacedState;
  * <p>
  * One instance per shard; shard thread only.
  */
-public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends KeyedProcessFunction<K, I, R>
+public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<K, I, ACC, OUT, R>
 {
     /** Distinct from {@link WindowOperator}'s state, so that a restore refuses the other layout by name. */
     static final String STATE_NAME = "window-slices";
 
-    private final AggregateFunction<I, ACC, OUT> aggregateFunction;
-    private final Codec<ACC> accumulatorCodec;
-    private final ProcessWindowFunction<K, OUT, R> windowFunction;
-    private final OutputTag<I> lateDataTag;
     private final long sizeMs;
     private final long slideMs;
     private final long offsetMs;
-    private final TimeWindow window = new TimeWindow();
 
     private ValueState<ACC> slices;
     private NamespacedState slicesNamespace;
@@ -55,27 +48,21 @@ public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends KeyedProcessF
         final ProcessWindowFunction<K, OUT, R> windowFunction,
         final OutputTag<I> lateDataTag)
     {
+        super(aggregateFunction, accumulatorCodec, windowFunction, lateDataTag);
         if (assigner.sizeMs() % assigner.slideMs() != 0)
         {
             throw new IllegalArgumentException("sliced windows need a size that is a multiple of the slide: " +
                 assigner);
         }
-        this.aggregateFunction = aggregateFunction;
-        this.accumulatorCodec = accumulatorCodec;
-        this.windowFunction = windowFunction;
-        this.lateDataTag = lateDataTag;
         this.sizeMs = assigner.sizeMs();
         this.slideMs = assigner.slideMs();
         this.offsetMs = assigner.offsetMs();
     }
 
-    @SuppressWarnings("unchecked")
     public void open(final RuntimeContext runtimeContext)
     {
-        final Object state = ((InternalRuntimeContext)runtimeContext).stateRegistry()
-            .getNamespacedState(new ValueStateDescriptor<>(STATE_NAME, accumulatorCodec));
-        slices = (ValueState<ACC>)state;
-        slicesNamespace = (NamespacedState)state;
+        slices = namespacedState(runtimeContext, new ValueStateDescriptor<>(STATE_NAME, accumulatorCodec));
+        slicesNamespace = (NamespacedState)slices;
     }
 
     public void processElement(final I value, final Context ctx, final Collector<R> out)
@@ -87,10 +74,7 @@ public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends KeyedProcessF
         if (sliceStart + sizeMs - 1 <= watermark)
         {
             // The last window of the slice, the one starting with it, has fired.
-            if (lateDataTag != null && timestamp <= watermark)
-            {
-                ctx.output(lateDataTag, value);
-            }
+            onElementWithoutWindow(value, timestamp, watermark, ctx);
             return;
         }
         // The end of the slice's first window that has not fired (compared, not subtracted: the watermark may be
@@ -134,8 +118,7 @@ public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends KeyedProcessF
         }
         if (merged != null)
         {
-            window.set(windowStart, windowEnd);
-            windowFunction.process(ctx.getCurrentKey(), window, aggregateFunction.result(merged), out);
+            emit(windowStart, windowEnd, aggregateFunction.result(merged), ctx, out);
         }
         if (firstSliceHeld)
         {

@@ -1,6 +1,5 @@
 package io.weir.engine.runtime.window;
 
-import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
@@ -9,9 +8,7 @@ import io.weir.api.functions.OutputTag;
 import io.weir.api.state.AggregatingState;
 import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.api.window.ProcessWindowFunction;
-import io.weir.api.window.TimeWindow;
 import io.weir.api.window.WindowAssigner;
-import io.weir.engine.runtime.InternalRuntimeContext;
 import io.weir.engine.runtime.InternalTimerService;
 import io.weir.engine.state.NamespacedState;
 
@@ -23,18 +20,13 @@ import io.weir.engine.state.NamespacedState;
  * late: it goes to the late-data side output, if one is set, and is otherwise dropped.
  * One instance per shard; shard thread only.
  */
-public final class WindowOperator<K, I, ACC, OUT, R> extends KeyedProcessFunction<K, I, R>
+public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<K, I, ACC, OUT, R>
     implements WindowAssigner.WindowStartConsumer
 {
     private static final String STATE_NAME = "window-contents";
 
     private final WindowAssigner assigner;
-    private final AggregateFunction<I, ACC, OUT> aggregateFunction;
-    private final Codec<ACC> accumulatorCodec;
-    private final ProcessWindowFunction<K, OUT, R> windowFunction;
-    private final OutputTag<I> lateDataTag;
     private final long sizeMs;
-    private final TimeWindow window = new TimeWindow();
 
     private AggregatingState<I, OUT> contents;
     private NamespacedState contentsNamespace;
@@ -51,22 +43,16 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends KeyedProcessFunctio
         final ProcessWindowFunction<K, OUT, R> windowFunction,
         final OutputTag<I> lateDataTag)
     {
+        super(aggregateFunction, accumulatorCodec, windowFunction, lateDataTag);
         this.assigner = assigner;
-        this.aggregateFunction = aggregateFunction;
-        this.accumulatorCodec = accumulatorCodec;
-        this.windowFunction = windowFunction;
-        this.lateDataTag = lateDataTag;
         this.sizeMs = assigner.sizeMs();
     }
 
-    @SuppressWarnings("unchecked")
     public void open(final RuntimeContext runtimeContext)
     {
-        final AggregatingStateDescriptor<I, ACC, OUT> descriptor =
-            new AggregatingStateDescriptor<>(STATE_NAME, aggregateFunction, accumulatorCodec);
-        final Object state = ((InternalRuntimeContext)runtimeContext).stateRegistry().getNamespacedState(descriptor);
-        contents = (AggregatingState<I, OUT>)state;
-        contentsNamespace = (NamespacedState)state;
+        contents = namespacedState(runtimeContext,
+            new AggregatingStateDescriptor<>(STATE_NAME, aggregateFunction, accumulatorCodec));
+        contentsNamespace = (NamespacedState)contents;
     }
 
     public void processElement(final I value, final Context ctx, final Collector<R> out)
@@ -75,9 +61,9 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends KeyedProcessFunctio
         timers = (InternalTimerService)ctx.timerService();
         assignedToLiveWindow = false;
         assigner.assignWindows(ctx.timestamp(), this);
-        if (!assignedToLiveWindow && ctx.timestamp() <= timers.currentWatermark() && lateDataTag != null)
+        if (!assignedToLiveWindow)
         {
-            ctx.output(lateDataTag, value);
+            onElementWithoutWindow(value, ctx.timestamp(), timers.currentWatermark(), ctx);
         }
         element = null;
     }
@@ -104,8 +90,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends KeyedProcessFunctio
         final OUT result = contents.get();
         if (result != null)
         {
-            window.set(windowStart, windowStart + sizeMs);
-            windowFunction.process(ctx.getCurrentKey(), window, result, out);
+            emit(windowStart, windowStart + sizeMs, result, ctx, out);
         }
         contents.clear();
     }
