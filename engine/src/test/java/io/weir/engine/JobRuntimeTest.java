@@ -4,12 +4,16 @@ import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.codec.LongCodec;
+import io.weir.api.dataflow.Dataflow;
+import io.weir.api.dataflow.Job;
+import io.weir.api.dataflow.SourceProducer;
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.api.window.TumblingEventTimeWindows;
 import io.weir.state.heap.HeapStateBackend;
 import io.weir.state.spi.ForwardingKeyedStateStore;
 import io.weir.state.spi.KeyedStateStore;
@@ -327,6 +331,51 @@ class JobRuntimeTest
         assertTrue(store.prefetched.isEmpty(), "keys prefetched but never looked up: " + store.prefetched.size());
         assertTrue(store.maxKeysPerCall >= 1 && store.maxKeysPerCall <= 8,
             "at most prefetchEvents keys a call, one state: " + store.maxKeysPerCall);
+    }
+
+    @Test
+    void shouldPrefetchTheWindowContentsThatDueTimersReadUnderTheirWindow() throws Exception
+    {
+        final PrefetchRecordingStore store = new PrefetchRecordingStore();
+        final StateBackend backend = new StateBackend()
+        {
+            public String name()
+            {
+                return "prefetch-recording";
+            }
+
+            public KeyedStateStore createStore(final int shardId, final long expectedEntries)
+            {
+                return store;
+            }
+        };
+        final DataflowJobTest.ListSink<Long> counts = new DataflowJobTest.ListSink<>();
+        final Dataflow flow = Dataflow.named("window-prefetch");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v % 31)
+            .window(TumblingEventTimeWindows.of(1000))
+            .aggregate(new DataflowJobTest.Count(), LongCodec.INSTANCE)
+            .sinkTo(counts);
+        final int events = 20_000;
+        try (Job job = flow.build(context(1, 1).stateBackend(backend).prefetchEvents(8)).start())
+        {
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long i = 0; i < events; i++)
+            {
+                assertTrue(producer.offer(i, TimeUnit.SECONDS.toNanos(30)), "offer " + i);
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        final int windows = 20 * 31;
+        assertEquals(windows, counts.sorted().size());
+        // An element's add reads its window unprefetched (its window is not known ahead); a firing reads it after
+        // the timers' look-ahead loaded it, under the key and window of the timer: every key prefetched was read.
+        final int prefetchedReads = store.lookUps - store.lookedUpWithoutPrefetch.size();
+        assertTrue(store.prefetched.isEmpty(), "keys prefetched but never looked up: " + store.prefetched.size());
+        assertTrue(prefetchedReads >= windows / 2,
+            "window reads at firing that found their key prefetched: " + prefetchedReads + " of " + windows);
     }
 
     /** Registers a timer at ts + 10 for every element; emits "timer,ts,watermark" when one fires. */

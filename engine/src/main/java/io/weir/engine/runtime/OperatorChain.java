@@ -106,6 +106,9 @@ public final class OperatorChain<K, I, O>
     private static final int TIMER_PREFETCH_EVERY = 8;
     private static final int TIMER_PREFETCH_POSITIONS = 16;
     private final int[] timerStateIds = new int[InputGate.MAX_PREFETCH_STATES];
+    /** Window-scoped states a timer's function reads under the timer's namespace (its window). */
+    private final int[] namespacedPrefetchStateIds = new int[InputGate.MAX_PREFETCH_STATES];
+    private int namespacedPrefetchStateCount;
     /** Null when the store does not prefetch or prefetching is off. */
     private final UnsafeBuffer timerKeys;
     private final int[] timerKeyLengths;
@@ -482,25 +485,41 @@ public final class OperatorChain<K, I, O>
     /** The states to prefetch: value, reducing and aggregating states outside windows (their key is the event's). */
     public int prefetchStates(final int[] ids)
     {
+        refreshPrefetchStates();
+        System.arraycopy(prefetchStateIds, 0, ids, 0, prefetchStateCount);
+        return prefetchStateCount;
+    }
+
+    /** Sorts the registered single-entry states into those keyed by the key alone and those scoped by a namespace. */
+    private void refreshPrefetchStates()
+    {
         final List<RegisteredState> states = stateRegistry.registeredStates();
         if (states.size() != prefetchStatesSeen)
         {
             int count = 0;
-            for (int i = 0, size = states.size(); i < size && count < prefetchStateIds.length; i++)
+            int namespacedCount = 0;
+            for (int i = 0, size = states.size(); i < size; i++)
             {
                 final RegisteredState state = states.get(i);
                 final StateDescriptor.Kind kind = state.kind();
-                if (!state.namespaced() && (StateDescriptor.Kind.VALUE == kind ||
-                    StateDescriptor.Kind.REDUCING == kind || StateDescriptor.Kind.AGGREGATING == kind))
+                if (StateDescriptor.Kind.VALUE != kind && StateDescriptor.Kind.REDUCING != kind &&
+                    StateDescriptor.Kind.AGGREGATING != kind)
+                {
+                    continue;
+                }
+                if (!state.namespaced() && count < prefetchStateIds.length)
                 {
                     prefetchStateIds[count++] = state.id();
                 }
+                else if (state.namespaced() && namespacedCount < namespacedPrefetchStateIds.length)
+                {
+                    namespacedPrefetchStateIds[namespacedCount++] = state.id();
+                }
             }
             prefetchStateCount = count;
+            namespacedPrefetchStateCount = namespacedCount;
             prefetchStatesSeen = states.size();
         }
-        System.arraycopy(prefetchStateIds, 0, ids, 0, prefetchStateCount);
-        return prefetchStateCount;
     }
 
     public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
@@ -598,16 +617,19 @@ public final class OperatorChain<K, I, O>
 
     /**
      * Loads the entries that the next due timers' functions will most likely read or clear (the states an event's
-     * look-ahead prefetches, under each timer's key), so that their cache misses overlap: a timer fires long after
-     * its key was last touched, when its entry is cold.
+     * look-ahead prefetches, under each timer's key, and the window-scoped ones under the timer's namespace, as a
+     * window fires its contents), so that their cache misses overlap: a timer fires long after its key was last
+     * touched, when its entry is cold.
      */
     private void prefetchDueTimers()
     {
         final int states = prefetchStates(timerStateIds);
-        if (states > 0 && eventTimers.size() > 1)
+        final int namespaced = namespacedPrefetchStateCount;
+        if (states + namespaced > 0 && eventTimers.size() > 1)
         {
             final int keys = eventTimers.collectDueKeys(currentWatermark, TIMER_PREFETCH_POSITIONS, timerStateIds,
-                states, timerKeys, EventLookahead.KEY_STRIDE_BYTES, timerKeyLengths, timerKeyLengths.length);
+                states, namespacedPrefetchStateIds, namespaced, timerKeys, EventLookahead.KEY_STRIDE_BYTES,
+                timerKeyLengths, timerKeyLengths.length);
             if (keys > 1)
             {
                 store.prefetch(timerKeys, EventLookahead.KEY_STRIDE_BYTES, timerKeyLengths, keys);

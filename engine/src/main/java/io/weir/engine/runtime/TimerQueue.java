@@ -1,12 +1,14 @@
 package io.weir.engine.runtime;
 
 import io.weir.engine.state.KeyContext;
+import io.weir.engine.state.StateLayoutDescriptor;
 import org.agrona.BitUtil;
 import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -194,8 +196,9 @@ public final class TimerQueue
     /**
      * For a look-ahead prefetch of the state the next timers will touch: for each due timer ({@code timestamp <=
      * upTo}) among the first {@code positions} places of the heap (the earliest timers, so the ones fired next,
-     * though not in firing order), write one store key per state of {@code stateIds[0, stateCount)} at {@code i *
-     * stride} of {@code keys}, its length in {@code lengths[i]}. Skips keys longer than a stride holds.
+     * though not in firing order), write one store key per state of {@code stateIds[0, stateCount)} and one per
+     * state of {@code namespacedIds[0, namespacedCount)} scoped by the timer's namespace, each at {@code i * stride}
+     * of {@code keys}, its length in {@code lengths[i]}. Skips keys longer than a stride holds.
      *
      * @return the number of keys written, at most {@code maxKeys}.
      */
@@ -204,18 +207,21 @@ public final class TimerQueue
         final int positions,
         final int[] stateIds,
         final int stateCount,
+        final int[] namespacedIds,
+        final int namespacedCount,
         final MutableDirectBuffer keys,
         final int stride,
         final int[] lengths,
         final int maxKeys)
     {
+        final int perTimer = stateCount + namespacedCount;
+        final int longest = StateKeyDescriptor.KEY_OFFSET + (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
         int count = 0;
-        for (int i = 0, end = Math.min(size, positions); i < end && count + stateCount <= maxKeys; i++)
+        for (int i = 0, end = Math.min(size, positions); i < end && count + perTimer <= maxKeys; i++)
         {
             final int slot = heap[i];
             final int keyLength = keyLengths[slot];
-            if (timestamps[slot] > upTo || overflowKeys[slot] != null ||
-                StateKeyDescriptor.KEY_OFFSET + keyLength > stride)
+            if (timestamps[slot] > upTo || overflowKeys[slot] != null || longest + keyLength > stride)
             {
                 continue;
             }
@@ -223,6 +229,15 @@ public final class TimerQueue
             {
                 lengths[count] = StateKeyDescriptor.writePrefix(keys, count * stride, keyGroups[slot], stateIds[st],
                     keySlab, slot * keySlotBytes, keyLength);
+                count++;
+            }
+            for (int st = 0; st < namespacedCount; st++)
+            {
+                final int at = count * stride;
+                final int prefix = StateKeyDescriptor.writePrefix(keys, at, keyGroups[slot], namespacedIds[st],
+                    keySlab, slot * keySlotBytes, keyLength);
+                keys.putLong(at + prefix, namespaces[slot], ByteOrder.BIG_ENDIAN);
+                lengths[count] = prefix + StateLayoutDescriptor.NAMESPACE_LENGTH;
                 count++;
             }
         }

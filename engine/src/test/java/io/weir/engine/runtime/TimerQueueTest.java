@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class TimerQueueTest
 {
+    private static final int[] NONE = new int[0];
     private final UnsafeBuffer key = new UnsafeBuffer(new byte[64]);
     private final KeyContext keyContext = new KeyContext(64);
 
@@ -58,7 +59,7 @@ class TimerQueueTest
         queue.add(20, 0, 6, key, longKey(2));
         final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
         final int[] lengths = new int[16];
-        final int count = queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, keys, 64, lengths, 16);
+        final int count = queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, NONE, 0, keys, 64, lengths, 16);
         assertEquals(6, count, "3 due timers x 2 states");
         final List<String> collected = new ArrayList<>();
         for (int i = 0; i < count; i++)
@@ -70,11 +71,38 @@ class TimerQueueTest
         }
         collected.sort(null);
         assertEquals(List.of("5/11/1", "5/11/3", "5/7/1", "5/7/3", "6/11/2", "6/7/2"), collected);
-        assertEquals(2, queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, keys, 64, lengths, 3),
+        assertEquals(2, queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, NONE, 0, keys, 64, lengths, 3),
             "no more keys than asked for, whole timers only");
-        assertEquals(0, queue.collectDueKeys(50, 16, new int[] {7}, 1, keys, StateKeyDescriptor.KEY_OFFSET + 7,
+        assertEquals(0, queue.collectDueKeys(50, 16, new int[] {7}, 1, NONE, 0, keys, StateKeyDescriptor.KEY_OFFSET + 7,
             lengths, 16), "keys longer than a stride are skipped");
         assertEquals(4, queue.size(), "collecting fires nothing");
+    }
+
+    @Test
+    void shouldCollectTheKeysOfWindowScopedStatesUnderEachDueTimersNamespace()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16);
+        queue.add(10, 1_000, 5, key, longKey(1));
+        queue.add(20, 2_000, 6, key, longKey(2));
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
+        final int[] lengths = new int[16];
+        final int count = queue.collectDueKeys(50, 16, new int[] {7}, 1, new int[] {9}, 1, keys, 64, lengths, 16);
+        assertEquals(4, count, "2 due timers x (1 state + 1 namespaced state)");
+        final List<String> collected = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            final int at = i * 64;
+            final int stateId = keys.getShort(at + StateKeyDescriptor.STATE_ID_OFFSET, ByteOrder.BIG_ENDIAN);
+            final int expectedLength = StateKeyDescriptor.KEY_OFFSET + 8 + (stateId == 9 ? 8 : 0);
+            assertEquals(expectedLength, lengths[i], "state " + stateId);
+            collected.add(keys.getShort(at + StateKeyDescriptor.KEY_GROUP_OFFSET, ByteOrder.BIG_ENDIAN) + "/" +
+                stateId + "/" + keys.getLong(at + StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN) +
+                (stateId == 9 ? "@" + keys.getLong(at + StateKeyDescriptor.KEY_OFFSET + 8, ByteOrder.BIG_ENDIAN) : ""));
+        }
+        collected.sort(null);
+        assertEquals(List.of("5/7/1", "5/9/1@1000", "6/7/2", "6/9/2@2000"), collected);
+        assertEquals(0, queue.collectDueKeys(50, 16, NONE, 0, new int[] {9}, 1, keys, StateKeyDescriptor.KEY_OFFSET + 15,
+            lengths, 16), "a namespaced key longer than a stride is skipped");
     }
 
     @Test
