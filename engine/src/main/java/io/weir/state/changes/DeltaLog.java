@@ -128,8 +128,8 @@ public final class DeltaLog
      *       appended. Only removals index keys: once inserted, the entry's stamp names its record (indexing every
      *       insert cost a hash-table insert per new key).</li>
      *   <li>An entry not changed in this interval: a record is appended (a tombstone for a removal).</li>
-     *   <li>An entry changed in this interval, whose stamp names its record: a removal marks the record a tombstone;
-     *       a write {@linkplain #supersede supersedes} it while that is allowed, else overwrites it in place.</li>
+     *   <li>An entry changed in this interval, whose stamp names its record: a change {@linkplain #supersede
+     *       supersedes} it (a removal with a tombstone) while that is allowed, else overwrites it in place.</li>
      * </ul>
      * A removal indexes the key's record in {@link #absentKeys}: without an entry the key has no stamp for the rest
      * of the interval, and the position it had may since have been superseded.
@@ -150,7 +150,7 @@ public final class DeltaLog
     {
         if (NO_ENTRY == logged)
         {
-            final int removed = 0 == absentKeys.size() ? KeyLogIndex.MISSING : absentKeys.get(key, keyLength);
+            final int removed = absentKeys.isEmpty() ? KeyLogIndex.MISSING : absentKeys.get(key, keyLength);
             if (KeyLogIndex.MISSING != removed)
             {
                 lastChange = UPDATED_REMOVED;
@@ -162,7 +162,21 @@ public final class DeltaLog
         final int position;
         if (TOMBSTONE == valueLength)
         {
-            position = FIRST_CHANGE == logged ? appendTombstone(key, keyLength) : updateTombstone(logged);
+            // Superseding here too: a key removed in the interval it was written (a window fired, a dedup flag
+            // expired) has a record written long enough ago to be out of the cache.
+            if (FIRST_CHANGE == logged)
+            {
+                position = appendTombstone(key, keyLength);
+            }
+            else if (maySupersede())
+            {
+                position = appendTombstone(key, keyLength);
+                markDead(logged);
+            }
+            else
+            {
+                position = updateTombstone(logged);
+            }
             absentKeys.put(key, keyLength, position);
             lastChange = REMOVED;
         }

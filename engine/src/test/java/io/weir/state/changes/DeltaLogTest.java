@@ -176,11 +176,12 @@ class DeltaLogTest
         assertEquals(DeltaLog.APPENDED, log.lastChange(), "a first change of an entry appends");
         final int b2 = log.logChange(b, 1, b1, null, 0, DeltaLog.TOMBSTONE);
         assertEquals(DeltaLog.REMOVED, log.lastChange());
-        assertEquals(b1, b2, "a removal later in the interval marks the record a tombstone in place");
-        assertEquals(b1, log.absentKeys.get(b, 1), "and indexes it, as the key has no entry now");
+        assertTrue(b2 != b1, "a removal later in the interval supersedes the record with a tombstone");
+        assertEquals(2, log.deadRecords());
+        assertEquals(b2, log.absentKeys.get(b, 1), "and indexes it, as the key has no entry now");
         final int b3 = log.logChange(b, 1, DeltaLog.NO_ENTRY, value, 0, 2);
         assertEquals(DeltaLog.UPDATED_REMOVED, log.lastChange(), "inserting a removed key reuses its record");
-        assertEquals(b1, b3, "in place, as the value fits the record");
+        assertTrue(b3 != b2, "moved, as a tombstone has no room for the value");
 
         final int c1 = log.logChange(c, 1, DeltaLog.FIRST_CHANGE, null, 0, DeltaLog.TOMBSTONE);
         assertEquals(DeltaLog.REMOVED, log.lastChange(), "a first change that removes appends a tombstone");
@@ -195,7 +196,10 @@ class DeltaLogTest
         final int x3 = inPlace.logChange(a, 1, x2, value, 0, 1);
         assertEquals(DeltaLog.UPDATED, inPlace.lastChange(), "then, without slack, a later write overwrites in place");
         assertEquals(x2, x3);
-        assertEquals(List.of("a[1]"), readAll(inPlace));
+        final int x4 = inPlace.logChange(a, 1, x3, null, 0, DeltaLog.TOMBSTONE);
+        assertEquals(x3, x4, "and a removal marks the record a tombstone in place");
+        assertEquals(x4, inPlace.absentKeys.get(a, 1));
+        assertEquals(List.of("a removed"), readAll(inPlace));
     }
 
     private static List<String> readAll(final DeltaLog log)
