@@ -24,6 +24,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * table of megabytes is a cache miss. So {@link #get} first asks a filter of {@value #FILTER_BITS_PER_SLOT} bits per
  * slot, one set per key (16 times smaller than the table, so it stays in cache): a clear bit means absent.
  * <p>
+ * <p>
+ * A {@link #put} is where the table misses the cache most (a removal indexes a key the interval has not looked at
+ * since it was written), so puts are batched: a key is appended to the arena and its filter bit set at once, and
+ * the table takes the batch of {@value #BATCH} together, first loading every slot they hash to, so that their
+ * cache misses overlap rather than follow one another. Until then {@link #get} finds the key in the batch.
+ * <p>
  * Not thread-safe: only the owning shard uses it.
  */
 public final class KeyLogIndex
@@ -34,6 +40,7 @@ public final class KeyLogIndex
     private static final int HEADER_BYTES = LENGTH_BYTES + 4;
     private static final int INITIAL_CAPACITY = 64;
     private static final int FILTER_BITS_PER_SLOT = 4;
+    static final int BATCH = 16;
 
     private final ExpandableDirectByteBuffer arena = new ExpandableDirectByteBuffer(4096);
     private int arenaLength;
@@ -47,15 +54,29 @@ public final class KeyLogIndex
     private long filterMisses;
     private int capacity;
     private int size;
+    /** Puts not yet in the table: their hashes and arena record offsets, oldest first. */
+    private final int[] batchHashes = new int[BATCH];
+    private final int[] batchRecords = new int[BATCH];
+    private int batched;
+    /** Consumes the slot loads of a batch, so the JIT cannot drop them. */
+    private long loadSink;
 
     public KeyLogIndex()
     {
         allocate(INITIAL_CAPACITY);
     }
 
+    /** Keys mapped, the batched puts included; exact (a batched key mapped twice counts once) once flushed. */
     public int size()
     {
+        flush();
         return size;
+    }
+
+    /** Whether no key is mapped: cheaper than {@link #size()}, as it leaves the batch of puts as it is. */
+    public boolean isEmpty()
+    {
+        return 0 == size && 0 == batched;
     }
 
     /** Slots in the table (a power of two, at least twice {@link #size()}). */
@@ -73,6 +94,13 @@ public final class KeyLogIndex
             filterMisses++;
             return MISSING;
         }
+        for (int i = batched - 1; i >= 0; i--)
+        {
+            if (batchHashes[i] == hash && equalsAt(batchRecords[i], key, length))
+            {
+                return arena.getInt(batchRecords[i] + LENGTH_BYTES);
+            }
+        }
         final long slot = slots.getLong(probe(hash, key, length) * 8);
         return 0 == slot ? MISSING : arena.getInt((int)slot - 1 + LENGTH_BYTES);
     }
@@ -84,6 +112,7 @@ public final class KeyLogIndex
      */
     public int putIfAbsent(final DirectBuffer key, final int length, final int logIndex)
     {
+        flush();
         final int hash = hash(key, length);
         final int index = probe(hash, key, length);
         final long slot = slots.getLong(index * 8);
@@ -95,37 +124,107 @@ public final class KeyLogIndex
         return MISSING;
     }
 
-    /** Map the key to {@code logIndex}, replacing the log index it had, if any. */
+    /** Map the key to {@code logIndex}, replacing the log index it had, if any. Batched (see above). */
     public void put(final DirectBuffer key, final int length, final int logIndex)
     {
         final int hash = hash(key, length);
-        final int index = probe(hash, key, length);
-        final long slot = slots.getLong(index * 8);
-        if (0 == slot)
+        for (int i = batched - 1; i >= 0; i--)
         {
-            insertAt(hash, index, key, length, logIndex);
+            if (batchHashes[i] == hash && equalsAt(batchRecords[i], key, length))
+            {
+                arena.putInt(batchRecords[i] + LENGTH_BYTES, logIndex);
+                return;
+            }
         }
-        else
+        batchHashes[batched] = hash;
+        batchRecords[batched] = appendRecord(key, length, logIndex);
+        setFilterBit(hash);
+        if (++batched == BATCH)
         {
-            arena.putInt((int)slot - 1 + LENGTH_BYTES, logIndex);
+            flush();
+        }
+    }
+
+    /** Move the batched puts into the table: their slots loaded together first, then each probed and set. */
+    private void flush()
+    {
+        final int count = batched;
+        if (0 == count)
+        {
+            return;
+        }
+        final int mask = capacity - 1;
+        long loaded = 0;
+        for (int i = 0; i < count; i++)
+        {
+            loaded += slots.getLong((batchHashes[i] & mask) * 8);
+        }
+        loadSink += loaded;
+        batched = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int hash = batchHashes[i];
+            final int record = batchRecords[i];
+            final int index = probeRecord(hash, record);
+            final long slot = slots.getLong(index * 8);
+            if (0 == slot)
+            {
+                insertAt(hash, index, record);
+            }
+            else
+            {
+                arena.putInt((int)slot - 1 + LENGTH_BYTES, arena.getInt(record + LENGTH_BYTES));
+            }
         }
     }
 
     /** Add the key at the empty table index {@code index} that probing for it found. */
     private void insertAt(final int hash, final int index, final DirectBuffer key, final int length, final int logIndex)
     {
+        insertAt(hash, index, appendRecord(key, length, logIndex));
+    }
+
+    /** Its filter bit is set again: a batched key's bit was set at its put, but a rehash since made a new filter. */
+    private void insertAt(final int hash, final int index, final int record)
+    {
+        setFilterBit(hash);
+        slots.putLong(index * 8, ((long)hash << 32) | (record + 1L));
+        occupied.putInt(size * 4, index);
+        if (++size * 2 > capacity)
+        {
+            rehash(capacity * 2);
+        }
+    }
+
+    /** Append {@code [length][log index][key]} to the arena; returns the record's offset. */
+    private int appendRecord(final DirectBuffer key, final int length, final int logIndex)
+    {
         final int newOffset = arenaLength;
         arena.putInt(newOffset, length);
         arena.putInt(newOffset + LENGTH_BYTES, logIndex);
         arena.putBytes(newOffset + HEADER_BYTES, key, 0, length);
         arenaLength = newOffset + HEADER_BYTES + length;
-        slots.putLong(index * 8, ((long)hash << 32) | (newOffset + 1L));
-        occupied.putInt(size * 4, index);
-        setFilterBit(hash);
-        if (++size * 2 > capacity)
+        return newOffset;
+    }
+
+    /** {@link #probe} for the key of the arena record at {@code record}. */
+    private int probeRecord(final int hash, final int record)
+    {
+        final int mask = capacity - 1;
+        final int length = arena.getInt(record);
+        int index = hash & mask;
+        long slot;
+        while ((slot = slots.getLong(index * 8)) != 0)
         {
-            rehash(capacity * 2);
+            final int other = (int)slot - 1;
+            if ((int)(slot >>> 32) == hash && arena.getInt(other) == length &&
+                sameBytes(arena, other + HEADER_BYTES, arena, record + HEADER_BYTES, length))
+            {
+                return index;
+            }
+            index = (index + 1) & mask;
         }
+        return index;
     }
 
     /** The table index holding the key, or the empty one where it would go. */
@@ -148,6 +247,11 @@ public final class KeyLogIndex
     /** Forget every key, in time proportional to their number; the capacity stays. */
     public void clear()
     {
+        for (int i = 0; i < batched; i++)
+        {
+            clearFilterWord(batchHashes[i]);
+        }
+        batched = 0;
         for (int i = 0; i < size; i++)
         {
             final int index = occupied.getInt(i * 4) * 8;

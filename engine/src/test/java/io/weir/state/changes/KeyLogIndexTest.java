@@ -79,6 +79,61 @@ class KeyLogIndexTest
 
     @Test
     @Timeout(60)
+    void shouldMatchHashMapModelWhenPutsReplaceAndAreBatchedBetweenLookUps()
+    {
+        final long seed = TestSeeds.seed("KeyLogIndexTest.put");
+        final Random random = new Random(seed);
+        final KeyLogIndex index = new KeyLogIndex();
+        for (int interval = 0; interval < 12; interval++)
+        {
+            final Map<ByteBuffer, Integer> model = new HashMap<>();
+            final int operations = interval % 3 == 0 ? 20_000 : random.nextInt(300);
+            for (int n = 0; n < operations; n++)
+            {
+                // Few distinct keys in small intervals: a key is often put again while its first put is batched.
+                final byte[] key = new byte[random.nextInt(interval % 3 == 0 ? 21 : 3)];
+                for (int i = 0; i < key.length; i++)
+                {
+                    key[i] = (byte)random.nextInt(4);
+                }
+                final MutableDirectBuffer buffer = random.nextBoolean() ? heap : direct;
+                buffer.putBytes(0, key);
+                if (random.nextInt(3) == 0)
+                {
+                    final Integer expected = model.get(ByteBuffer.wrap(key));
+                    assertEquals(null == expected ? KeyLogIndex.MISSING : expected.intValue(),
+                        index.get(buffer, key.length), "get in interval " + interval + ", seed " + seed);
+                }
+                else
+                {
+                    index.put(buffer, key.length, n);
+                    model.put(ByteBuffer.wrap(key), n);
+                }
+                assertEquals(model.isEmpty(), index.isEmpty(), "isEmpty, seed " + seed);
+            }
+            assertEquals(model.size(), index.size(), "size once the batch is in the table, seed " + seed);
+            for (final Map.Entry<ByteBuffer, Integer> entry : model.entrySet())
+            {
+                direct.putBytes(0, entry.getKey().array());
+                assertEquals(entry.getValue().intValue(), index.get(direct, entry.getKey().capacity()),
+                    "the latest put of every key, seed " + seed);
+            }
+            // Cleared with a batch pending: its keys are gone too.
+            direct.putBytes(0, new byte[]{ 9, 9, 9 });
+            index.put(direct, 3, 1);
+            index.clear();
+            assertTrue(index.isEmpty());
+            assertEquals(KeyLogIndex.MISSING, index.get(direct, 3), "a batched key is cleared, seed " + seed);
+            for (final ByteBuffer key : model.keySet())
+            {
+                direct.putBytes(0, key.array());
+                assertEquals(KeyLogIndex.MISSING, index.get(direct, key.capacity()), "cleared key is absent");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void shouldAnswerMostLookUpsOfAbsentKeysFromTheFilterWithoutReadingTheTable()
     {
         final KeyLogIndex index = new KeyLogIndex();
