@@ -1,6 +1,7 @@
 package io.weir.tools.bench;
 
 import io.weir.engine.WeirContext;
+import io.weir.tools.common.ThreadingOption;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.state.spi.StateBackend;
@@ -38,7 +39,9 @@ final class JobBenchCommand
         "  --out-of-order-ms D         disorder of the input and the jobs' watermark bound (default 5000)",
         "  --in FILE                   read this input instead of generating one",
         "  --work-dir DIR              where the input is generated and the outputs go (default: the temp directory)",
-        "  --shards S                  shard threads (default 2)",
+        "  --shards S                  shards (default 2)",
+        "  --threading T               dedicated (default: a thread per shard) | shared (one thread runs every",
+        "                              shard) | invoker (the thread that waits for the job runs them)",
         "  --backend B                 chronicle (default) | lmdb | heap",
         "  --checkpoint-interval-ms M  checkpoints every M ms (default 1000; 0 = off)",
         "  --expected-entries-per-shard E   the stores' sizing hint (default: WeirContext's, as 'weir job' runs)",
@@ -52,7 +55,7 @@ final class JobBenchCommand
     static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
     {
         final Options options = Options.parse("weir bench", args, 0,
-            Set.of("job", "events", "keys", "seed", "out-of-order-ms", "in", "work-dir", "shards", "backend",
+            Set.of("job", "events", "keys", "seed", "out-of-order-ms", "in", "work-dir", "shards", "threading", "backend",
                 "checkpoint-interval-ms", "expected-entries-per-shard"),
             Set.of("help", "count-store-ops"));
         if (options.flag("help"))
@@ -100,6 +103,7 @@ final class JobBenchCommand
             null;
         final WeirContext context = new WeirContext()
             .shards(shards)
+            .threading(ThreadingOption.parse(options, "weir bench"))
             .stateBackend(counting != null ? counting : backend)
             .log(message -> err.println("weir bench " + name + ": " + message));
         if (options.flag("expected-entries-per-shard"))
