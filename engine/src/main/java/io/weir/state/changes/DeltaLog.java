@@ -159,28 +159,12 @@ public final class DeltaLog
             lastChange = APPENDED;
             return append(key, keyLength, value, valueOffset, valueLength);
         }
-        final int position;
         if (TOMBSTONE == valueLength)
         {
-            // Superseding here too: a key removed in the interval it was written (a window fired, a dedup flag
-            // expired) has a record written long enough ago to be out of the cache.
-            if (FIRST_CHANGE == logged)
-            {
-                position = appendTombstone(key, keyLength);
-            }
-            else if (maySupersede())
-            {
-                position = appendTombstone(key, keyLength);
-                markDead(logged);
-            }
-            else
-            {
-                position = updateTombstone(logged);
-            }
-            absentKeys.put(key, keyLength, position);
-            lastChange = REMOVED;
+            return logRemoval(key, keyLength, logged, 0);
         }
-        else if (FIRST_CHANGE == logged || maySupersede())
+        final int position;
+        if (FIRST_CHANGE == logged || maySupersede())
         {
             // Superseding: appending costs less than a cache miss on the old record (see above).
             position = FIRST_CHANGE == logged ?
@@ -193,6 +177,36 @@ public final class DeltaLog
             position = update(logged, value, valueOffset, valueLength);
             lastChange = UPDATED;
         }
+        return position;
+    }
+
+    /**
+     * {@link #logChange} of a removal, whose tombstone, if appended, keeps room for a value of {@code roomForValue}
+     * bytes: a key removed and inserted again in the interval (a session closed and reopened) then takes its value
+     * in place rather than in a record appended for it.
+     * <p>
+     * A key written earlier in the interval has its record superseded by the tombstone (while that is allowed),
+     * like a write: that record was written long enough ago to be out of the cache (a window fired, a dedup flag
+     * expired).
+     */
+    public int logRemoval(final DirectBuffer key, final int keyLength, final int logged, final int roomForValue)
+    {
+        final int position;
+        if (FIRST_CHANGE == logged)
+        {
+            position = append(key, 0, keyLength, null, 0, TOMBSTONE, roomForValue);
+        }
+        else if (maySupersede())
+        {
+            position = append(key, 0, keyLength, null, 0, TOMBSTONE, roomForValue);
+            markDead(logged);
+        }
+        else
+        {
+            position = updateTombstone(logged);
+        }
+        absentKeys.put(key, keyLength, position);
+        lastChange = REMOVED;
         return position;
     }
 

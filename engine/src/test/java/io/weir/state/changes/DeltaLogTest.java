@@ -183,11 +183,19 @@ class DeltaLogTest
         assertEquals(DeltaLog.UPDATED_REMOVED, log.lastChange(), "inserting a removed key reuses its record");
         assertTrue(b3 != b2, "moved, as a tombstone has no room for the value");
 
+        final UnsafeBuffer d = new UnsafeBuffer(new byte[]{ 'd' });
+        final int d1 = log.logChange(d, 1, DeltaLog.FIRST_CHANGE, value, 0, 3);
+        final int d2 = log.logRemoval(d, 1, d1, 3);
+        assertEquals(DeltaLog.REMOVED, log.lastChange());
+        final int d3 = log.logChange(d, 1, DeltaLog.NO_ENTRY, value, 0, 3);
+        assertEquals(DeltaLog.UPDATED_REMOVED, log.lastChange());
+        assertEquals(d2, d3, "a tombstone with room for the value it replaced takes the key's new value in place");
+
         final int c1 = log.logChange(c, 1, DeltaLog.FIRST_CHANGE, null, 0, DeltaLog.TOMBSTONE);
         assertEquals(DeltaLog.REMOVED, log.lastChange(), "a first change that removes appends a tombstone");
         assertEquals(c1, log.absentKeys.get(c, 1));
 
-        assertEquals(List.of("a[1, 2]", "b[1, 2]", "c removed"), readAll(log));
+        assertEquals(List.of("a[1, 2]", "b[1, 2]", "d[1, 2, 3]", "c removed"), readAll(log));
 
         final DeltaLog inPlace = new DeltaLog(0);
         final int x1 = inPlace.logChange(a, 1, DeltaLog.NO_ENTRY, value, 0, 2);

@@ -540,7 +540,11 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             logged = bytes.readInt(current.offset()) == interval ?
                 bytes.readInt(current.offset() + LOG_POSITION_OFFSET) : DeltaLog.FIRST_CHANGE;
         }
-        final int position = log.logChange(key, keyLength, logged, value, valueOffset, valueLength);
+        // A removed key's tombstone keeps room for the value it had: if the key comes back in the interval (a
+        // session reopened), its value goes in place.
+        final int position = DeltaLog.TOMBSTONE == valueLength && null != current ?
+            log.logRemoval(key, keyLength, logged, (int)current.size()) :
+            log.logChange(key, keyLength, logged, value, valueOffset, valueLength);
         switch (log.lastChange())
         {
             case DeltaLog.APPENDED:
