@@ -24,7 +24,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * table of megabytes is a cache miss. So {@link #get} first asks a filter of {@value #FILTER_BITS_PER_SLOT} bits per
  * slot, one set per key (16 times smaller than the table, so it stays in cache): a clear bit means absent.
  * <p>
- * <p>
  * A {@link #put} is where the table misses the cache most (a removal indexes a key the interval has not looked at
  * since it was written), so puts are batched: a key is appended to the arena and its filter bit set at once, and
  * the table takes the batch of {@value #BATCH} together, first loading every slot they hash to, so that their
