@@ -261,6 +261,23 @@ class JobRuntimeTest
         }
     }
 
+    /** A backend whose every shard gets this one store (the tests run one shard). */
+    private static StateBackend backendOf(final KeyedStateStore store)
+    {
+        return new StateBackend()
+        {
+            public String name()
+            {
+                return "prefetch-recording";
+            }
+
+            public KeyedStateStore createStore(final int shardId, final long expectedEntries)
+            {
+                return store;
+            }
+        };
+    }
+
     /** Counts per key in a value state, and appends each element to a list state, which is not prefetched. */
     static final class CountAndListFunction extends KeyedProcessFunction<Long, Item, String>
     {
@@ -286,18 +303,7 @@ class JobRuntimeTest
     void shouldPrefetchTheValueStateKeyOfEveryEventBeforeTheFunctionLooksItUp() throws Exception
     {
         final PrefetchRecordingStore store = new PrefetchRecordingStore();
-        final StateBackend backend = new StateBackend()
-        {
-            public String name()
-            {
-                return "prefetch-recording";
-            }
-
-            public KeyedStateStore createStore(final int shardId, final long expectedEntries)
-            {
-                return store;
-            }
-        };
+        final StateBackend backend = backendOf(store);
         final CollectingSink sink = new CollectingSink();
         final int events = 5_000;
         try (WeirJob<Item, String> job = JobBuilder.named("prefetch", ItemCodec.INSTANCE)
@@ -337,18 +343,7 @@ class JobRuntimeTest
     void shouldPrefetchTheWindowContentsThatDueTimersReadUnderTheirWindow() throws Exception
     {
         final PrefetchRecordingStore store = new PrefetchRecordingStore();
-        final StateBackend backend = new StateBackend()
-        {
-            public String name()
-            {
-                return "prefetch-recording";
-            }
-
-            public KeyedStateStore createStore(final int shardId, final long expectedEntries)
-            {
-                return store;
-            }
-        };
+        final StateBackend backend = backendOf(store);
         final DataflowJobTest.ListSink<Long> counts = new DataflowJobTest.ListSink<>();
         final Dataflow flow = Dataflow.named("window-prefetch");
         flow.source("numbers", LongCodec.INSTANCE)

@@ -30,6 +30,17 @@ class KeyLogIndexTest
         return index.putIfAbsent(buffer, key.length, logIndex);
     }
 
+    /** A key of 0 to {@code lengthBound - 1} bytes, each of 4 values, so that keys repeat. */
+    private static byte[] randomKey(final Random random, final int lengthBound)
+    {
+        final byte[] key = new byte[random.nextInt(lengthBound)];
+        for (int i = 0; i < key.length; i++)
+        {
+            key[i] = (byte)random.nextInt(4);
+        }
+        return key;
+    }
+
     @Test
     @Timeout(60)
     void shouldMatchHashMapModelAcrossGrowthAndClears()
@@ -45,11 +56,7 @@ class KeyLogIndexTest
             for (int n = 0; n < operations; n++)
             {
                 // Lengths 0 to 20 cover the eight-byte compare loop and its tail; values repeat.
-                final byte[] key = new byte[random.nextInt(21)];
-                for (int i = 0; i < key.length; i++)
-                {
-                    key[i] = (byte)random.nextInt(4);
-                }
+                final byte[] key = randomKey(random, 21);
                 final Integer expected = model.get(ByteBuffer.wrap(key));
                 direct.putBytes(0, key);
                 assertEquals(null == expected ? KeyLogIndex.MISSING : expected.intValue(), index.get(direct, key.length),
@@ -91,11 +98,7 @@ class KeyLogIndexTest
             for (int n = 0; n < operations; n++)
             {
                 // Few distinct keys in small intervals: a key is often put again while its first put is batched.
-                final byte[] key = new byte[random.nextInt(interval % 3 == 0 ? 21 : 3)];
-                for (int i = 0; i < key.length; i++)
-                {
-                    key[i] = (byte)random.nextInt(4);
-                }
+                final byte[] key = randomKey(random, interval % 3 == 0 ? 21 : 3);
                 final MutableDirectBuffer buffer = random.nextBoolean() ? heap : direct;
                 buffer.putBytes(0, key);
                 if (random.nextInt(3) == 0)
