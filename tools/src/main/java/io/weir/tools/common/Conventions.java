@@ -152,6 +152,11 @@ public final class Conventions
         {
             err.println("  caused by: " + cause);
         }
+        final String remedy = remedy(ex);
+        if (null != remedy)
+        {
+            err.println("  " + remedy);
+        }
         if (System.getenv("WEIR_VERBOSE") != null)
         {
             ex.printStackTrace(err);
@@ -161,6 +166,26 @@ public final class Conventions
             err.println("  (WEIR_VERBOSE=1 prints the stack trace)");
         }
         return CommandLine.ExitCode.SOFTWARE;
+    }
+
+    /**
+     * What the user can do about a failure the JVM's settings caused, or null. Off-heap state keeps its delta logs
+     * and file buffers in direct memory, whose limit defaults to the heap's ({@code -Xmx}): a small heap then fails
+     * a large state with an {@link OutOfMemoryError} that names the limit but not the setting.
+     */
+    static String remedy(final Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause())
+        {
+            if (cause instanceof OutOfMemoryError && null != cause.getMessage() &&
+                cause.getMessage().contains("direct buffer memory"))
+            {
+                return "the JVM's direct (off-heap) memory limit is too small for this state's delta logs and file " +
+                    "buffers: raise -XX:MaxDirectMemorySize (it defaults to -Xmx), e.g. " +
+                    "WEIR_JAVA_OPTS=\"-XX:MaxDirectMemorySize=2g\" ./weir ...";
+            }
+        }
+        return null;
     }
 
     /** True if {@code --help} or {@code -h} comes before any {@code --}. */
