@@ -197,7 +197,17 @@ public final class ChainResolver implements AutoCloseable
      */
     public long forEachUnordered(final ResolvedEntryHandler handler)
     {
-        final LatestEntries latest = new LatestEntries();
+        return forEachUnordered(handler, new Scratch());
+    }
+
+    /**
+     * {@link #forEachUnordered(ResolvedEntryHandler)} with the per-key-group map of a {@link Scratch} the caller
+     * keeps: a thread that resolves chain after chain (the checkpoint thread compacting) then allocates nothing once
+     * the map has grown to its largest key group, where a new map per chain was megabytes of garbage each time.
+     */
+    public long forEachUnordered(final ResolvedEntryHandler handler, final Scratch scratch)
+    {
+        final LatestEntries latest = scratch.latest;
         final SnapshotEntryHandler record = (keyGroup, type, key, keyOffset, keyLength, value, valueOffset,
             valueLength) ->
         {
@@ -229,5 +239,11 @@ public final class ChainResolver implements AutoCloseable
     public void close()
     {
         readers.forEach(SnapshotFileReader::close);
+    }
+
+    /** The reusable working memory of {@link #forEachUnordered(ResolvedEntryHandler, Scratch)}. One thread at a time. */
+    public static final class Scratch
+    {
+        final LatestEntries latest = new LatestEntries();
     }
 }

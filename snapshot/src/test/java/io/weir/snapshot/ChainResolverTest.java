@@ -135,6 +135,40 @@ class ChainResolverTest
     }
 
     @Test
+    void shouldResolveChainAfterChainIntoOneScratchWithoutGrowingItAgain() throws Exception
+    {
+        final Path base = dir.resolve("big.full");
+        try (SnapshotFileWriter w = SnapshotFileWriter.open(base, SnapshotHeader.full("heap", 0, 0, 0, 4, 1, 0)))
+        {
+            final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
+            final UnsafeBuffer value = new UnsafeBuffer(new byte[32]);
+            for (long i = 0; i < 50_000; i++)
+            {
+                key.putLong(0, i);
+                w.put(0, key, 0, 8, value, 0, 32);
+            }
+            w.finish();
+        }
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final ChainResolver.Scratch scratch = new ChainResolver.Scratch();
+        final long[] allocated = new long[3];
+        for (int round = 0; round < allocated.length; round++)
+        {
+            try (ChainResolver resolver = ChainResolver.open(List.of(base)))
+            {
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                final long count = resolver.forEachUnordered((kg, k, ko, kl, v, vo, vl) -> { }, scratch);
+                allocated[round] = threads.getCurrentThreadAllocatedBytes() - before;
+                assertEquals(50_000, count);
+            }
+        }
+        // The first round grows the map to 50,000 entries (megabytes); later rounds reuse it.
+        assertTrue(allocated[0] > 1_000_000, "first round: " + allocated[0]);
+        assertTrue(allocated[2] < allocated[0] / 10, "rounds allocated " + Arrays.toString(allocated));
+    }
+
+    @Test
     void shouldResolveDeterministicOverwriteAndTombstone()
     {
         final Path base = dir.resolve("b.full");

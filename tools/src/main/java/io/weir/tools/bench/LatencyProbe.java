@@ -14,12 +14,15 @@ final class LatencyProbe implements ResultHandler<BenchResult>
     static final long HIGHEST_TRACKABLE_NS = 3_600_000_000_000L;
 
     private final SingleWriterRecorder[] recorders;
+    /** Each recorder's last interval histogram, handed back to it for the next interval. Reporter thread. */
+    private final Histogram[] recycled;
     private final long[] lastResultNs;
     private final long warmupEvents;
 
     LatencyProbe(final int shards, final long warmupEvents)
     {
         this.recorders = new SingleWriterRecorder[shards];
+        this.recycled = new Histogram[shards];
         for (int i = 0; i < shards; i++)
         {
             recorders[i] = new SingleWriterRecorder(HIGHEST_TRACKABLE_NS, 3);
@@ -43,10 +46,11 @@ final class LatencyProbe implements ResultHandler<BenchResult>
     Histogram drainInto(final Histogram total, final Histogram interval)
     {
         interval.reset();
-        for (final SingleWriterRecorder recorder : recorders)
+        for (int i = 0; i < recorders.length; i++)
         {
-            final Histogram shardInterval = recorder.getIntervalHistogram();
-            interval.add(shardInterval);
+            // Recycled: a new histogram a second per shard was most of the bench's own garbage.
+            recycled[i] = recorders[i].getIntervalHistogram(recycled[i]);
+            interval.add(recycled[i]);
         }
         total.add(interval);
         return interval;

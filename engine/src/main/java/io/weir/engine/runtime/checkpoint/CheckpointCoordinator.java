@@ -161,6 +161,8 @@ public final class CheckpointCoordinator implements Agent
     private final List<RegisteredState>[] compactionStates;
     /** Views of a compacted entry at offset 0, as the TTL filter reads them. */
     private final UnsafeBuffer compactionKey = new UnsafeBuffer(new byte[0]);
+    /** The per-key-group map chain compaction resolves into, kept from one chain to the next. */
+    private final ChainResolver.Scratch compactionScratch = new ChainResolver.Scratch();
     private final UnsafeBuffer compactionValue = new UnsafeBuffer(new byte[0]);
     private InFlight inFlight;
     /** Null when the job publishes no counters. */
@@ -1201,7 +1203,7 @@ public final class CheckpointCoordinator implements Agent
                         }
                     }
                     writer.put(keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength);
-                });
+                }, compactionScratch);
                 base = writer.finish();
             }
         }
