@@ -619,7 +619,9 @@ public final class OperatorChain<K, I, O>
      * Loads the entries that the next due timers' functions will most likely read or clear (the states an event's
      * look-ahead prefetches, under each timer's key, and the window-scoped ones under the timer's namespace, as a
      * window fires its contents), so that their cache misses overlap: a timer fires long after its key was last
-     * touched, when its entry is cold.
+     * touched, when its entry is cold. The namespace is a guess: right where a timer's namespace is its state's (a
+     * tumbling window); where it is not (a session whose start moved, a sliced window's later slices) the load is
+     * wasted, never a wrong read.
      */
     private void prefetchDueTimers()
     {

@@ -191,6 +191,11 @@ public final class DeltaLog
      */
     public int logRemoval(final DirectBuffer key, final int keyLength, final int logged, final int roomForValue)
     {
+        if (NO_ENTRY == logged || roomForValue < 0)
+        {
+            throw new IllegalArgumentException("a removal needs the key's entry (logged=" + logged +
+                ") and room of at least 0 bytes (" + roomForValue + ")");
+        }
         final int position;
         if (FIRST_CHANGE == logged)
         {
@@ -342,8 +347,8 @@ public final class DeltaLog
 
     /**
      * Reading thread, once the log is frozen: visit up to {@code maxRecords} keys from {@code cursor} (their latest
-     * value, or a tombstone), in the order of their first change, except that a key whose value outgrew its record
-     * comes where it moved to. The first steps may visit nothing: they mark the records superseded in the interval,
+     * value, or a tombstone), in the order of their latest record: a key whose record was superseded, or whose value
+     * outgrew its record, comes where its latest record was appended. The first steps may visit nothing: they mark the records superseded in the interval,
      * up to {@code 4 × maxRecords} a step.
      *
      * @return the cursor after the last record visited; {@link #isEnd} once every record was visited.

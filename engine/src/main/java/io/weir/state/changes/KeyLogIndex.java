@@ -11,8 +11,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * that have no stored value to carry that position in its header (inserted or removed in the interval). It
  * allocates nothing in steady state: records {@code [length i32][log index i32][bytes]} are appended to a reused
  * arena, and an open-addressing table of {@code (hash << 32) | (record offset + 1)} slots indexes them, 0 being
- * empty. {@link #clear()} keeps the capacity for the next interval, so growth is bounded by the keys one
- * interval inserts or removes.
+ * empty. {@link #clear()} keeps the capacity for the next interval, so growth is bounded by one interval's puts
+ * (a key put again while batched is updated in place; put again later, its batched record is appended anew).
  * <p>
  * Everything is off-heap: the table grows while the state warms up (to millions of slots when a first interval
  * inserts every key), and growing heap arrays that size are humongous objects the collector copies or scans. A
@@ -65,7 +65,7 @@ public final class KeyLogIndex
         allocate(INITIAL_CAPACITY);
     }
 
-    /** Keys mapped, the batched puts included; exact (a batched key mapped twice counts once) once flushed. */
+    /** Keys mapped, the batched puts included (it moves them into the table first). */
     public int size()
     {
         flush();

@@ -190,6 +190,8 @@ class DeltaLogTest
         final int d3 = log.logChange(d, 1, DeltaLog.NO_ENTRY, value, 0, 3);
         assertEquals(DeltaLog.UPDATED_REMOVED, log.lastChange());
         assertEquals(d2, d3, "a tombstone with room for the value it replaced takes the key's new value in place");
+        assertThrows(IllegalArgumentException.class, () -> log.logRemoval(d, 1, DeltaLog.NO_ENTRY, 0),
+            "a removal of a key without an entry is a caller's bug");
 
         final int c1 = log.logChange(c, 1, DeltaLog.FIRST_CHANGE, null, 0, DeltaLog.TOMBSTONE);
         assertEquals(DeltaLog.REMOVED, log.lastChange(), "a first change that removes appends a tombstone");

@@ -86,7 +86,7 @@ class KeyLogIndexTest
 
     @Test
     @Timeout(60)
-    void shouldMatchHashMapModelWhenPutsReplaceAndAreBatchedBetweenLookUps()
+    void shouldMatchHashMapModelWhenPutsReplaceAndAreBatchedBetweenLookUpsAndPutIfAbsents()
     {
         final long seed = TestSeeds.seed("KeyLogIndexTest.put");
         final Random random = new Random(seed);
@@ -101,11 +101,19 @@ class KeyLogIndexTest
                 final byte[] key = randomKey(random, interval % 3 == 0 ? 21 : 3);
                 final MutableDirectBuffer buffer = random.nextBoolean() ? heap : direct;
                 buffer.putBytes(0, key);
-                if (random.nextInt(3) == 0)
+                final int operation = random.nextInt(6);
+                if (operation < 2)
                 {
                     final Integer expected = model.get(ByteBuffer.wrap(key));
                     assertEquals(null == expected ? KeyLogIndex.MISSING : expected.intValue(),
                         index.get(buffer, key.length), "get in interval " + interval + ", seed " + seed);
+                }
+                else if (operation == 2)
+                {
+                    // With puts batched: it takes the batch into the table first.
+                    final Integer expected = model.putIfAbsent(ByteBuffer.wrap(key), n);
+                    assertEquals(null == expected ? KeyLogIndex.MISSING : expected.intValue(),
+                        index.putIfAbsent(buffer, key.length, n), "putIfAbsent, seed " + seed);
                 }
                 else
                 {

@@ -543,7 +543,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         // A removed key's tombstone keeps room for the value it had: if the key comes back in the interval (a
         // session reopened), its value goes in place.
         final int position = DeltaLog.TOMBSTONE == valueLength && null != current ?
-            log.logRemoval(key, keyLength, logged, (int)current.size()) :
+            log.logRemoval(key, keyLength, logged, Math.max(0, (int)current.size() - HEADER_BYTES)) :
             log.logChange(key, keyLength, logged, value, valueOffset, valueLength);
         switch (log.lastChange())
         {

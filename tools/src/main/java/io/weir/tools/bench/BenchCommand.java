@@ -162,7 +162,6 @@ public final class BenchCommand
         final Histogram total = new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3);
         long startNs = 0;
         long warmupEndNs = 0;
-        long pausedNs = 0;
         long endNs = 0;
         List<CheckpointStats> checkpoints = List.of();
         long stateBytes = 0;
@@ -252,10 +251,8 @@ public final class BenchCommand
                         // A cold JVM falls behind the offered rate at first (interpreted code, compilations on the
                         // same cores): the measured events start on a new schedule once the warm-up ones are
                         // processed, rather than queueing behind the warm-up's backlog.
-                        final long drainStartNs = System.nanoTime();
                         awaitProcessed(job, invoker, processedBefore + i);
                         warmupEndNs = System.nanoTime();
-                        pausedNs = warmupEndNs - drainStartNs;
                         scheduleStartNs = warmupEndNs - (long)(i * intervalNs);
                     }
                     final long intendedNs = scheduleStartNs + (long)(i * intervalNs);
@@ -309,7 +306,7 @@ public final class BenchCommand
                 deleteTree(checkpointDir);
             }
         }
-        final double seconds = (endNs - startNs - pausedNs) / 1e9;
+        final double seconds = (endNs - startNs) / 1e9;
         final long eventsPerSecond = (long)(events / seconds);
         out.println();
         out.printf("events/s:           %,d (%,d events in %.3f s)%n", eventsPerSecond, events, seconds);

@@ -14,7 +14,10 @@ final class LatencyProbe implements ResultHandler<BenchResult>
     static final long HIGHEST_TRACKABLE_NS = 3_600_000_000_000L;
 
     private final SingleWriterRecorder[] recorders;
-    /** Each recorder's last interval histogram, handed back to it for the next interval. Reporter thread. */
+    /**
+     * Each recorder's last interval histogram, handed back to it for the next interval. The reporter thread's, then
+     * the main thread's once the reporter is joined (the last drain).
+     */
     private final Histogram[] recycled;
     private final long[] lastResultNs;
     private final long warmupEvents;
@@ -42,7 +45,10 @@ final class LatencyProbe implements ResultHandler<BenchResult>
         lastResultNs[shardId * 8] = nowNs;
     }
 
-    /** Add every shard's interval histogram to {@code total} and return the interval's merge. Reporter thread. */
+    /**
+     * Add every shard's interval histogram to {@code total} and return the interval's merge. The reporter thread, or
+     * the main thread after it joined the reporter.
+     */
     Histogram drainInto(final Histogram total, final Histogram interval)
     {
         interval.reset();

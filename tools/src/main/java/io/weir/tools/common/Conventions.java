@@ -175,7 +175,8 @@ public final class Conventions
      */
     static String remedy(final Throwable failure)
     {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause())
+        int depth = 0;
+        for (Throwable cause = failure; cause != null && depth < 32; cause = cause.getCause(), depth++)
         {
             if (cause instanceof OutOfMemoryError && null != cause.getMessage() &&
                 cause.getMessage().contains("direct buffer memory"))
