@@ -215,7 +215,8 @@ public final class TimerQueue
         final int maxKeys)
     {
         final int perTimer = stateCount + namespacedCount;
-        final int longest = StateKeyDescriptor.KEY_OFFSET + (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
+        final int longest = StateKeyDescriptor.KEY_OFFSET +
+            (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
         int count = 0;
         for (int i = 0, end = Math.min(size, positions); i < end && count + perTimer <= maxKeys; i++)
         {

@@ -40,6 +40,7 @@ public final class KeyLogIndex
     private static final int INITIAL_CAPACITY = 64;
     private static final int FILTER_BITS_PER_SLOT = 4;
     static final int BATCH = 16;
+    private static final int NOT_BATCHED = -1;
 
     private final ExpandableDirectByteBuffer arena = new ExpandableDirectByteBuffer(4096);
     private int arenaLength;
@@ -93,12 +94,10 @@ public final class KeyLogIndex
             filterMisses++;
             return MISSING;
         }
-        for (int i = batched - 1; i >= 0; i--)
+        final int batchedRecord = batchedRecord(hash, key, length);
+        if (NOT_BATCHED != batchedRecord)
         {
-            if (batchHashes[i] == hash && equalsAt(batchRecords[i], key, length))
-            {
-                return arena.getInt(batchRecords[i] + LENGTH_BYTES);
-            }
+            return arena.getInt(batchedRecord + LENGTH_BYTES);
         }
         final long slot = slots.getLong(probe(hash, key, length) * 8);
         return 0 == slot ? MISSING : arena.getInt((int)slot - 1 + LENGTH_BYTES);
@@ -127,13 +126,11 @@ public final class KeyLogIndex
     public void put(final DirectBuffer key, final int length, final int logIndex)
     {
         final int hash = hash(key, length);
-        for (int i = batched - 1; i >= 0; i--)
+        final int batchedRecord = batchedRecord(hash, key, length);
+        if (NOT_BATCHED != batchedRecord)
         {
-            if (batchHashes[i] == hash && equalsAt(batchRecords[i], key, length))
-            {
-                arena.putInt(batchRecords[i] + LENGTH_BYTES, logIndex);
-                return;
-            }
+            arena.putInt(batchedRecord + LENGTH_BYTES, logIndex);
+            return;
         }
         batchHashes[batched] = hash;
         batchRecords[batched] = appendRecord(key, length, logIndex);
@@ -142,6 +139,19 @@ public final class KeyLogIndex
         {
             flush();
         }
+    }
+
+    /** The arena record of the key if it is in the batch of puts, else {@link #NOT_BATCHED}. */
+    private int batchedRecord(final int hash, final DirectBuffer key, final int length)
+    {
+        for (int i = batched - 1; i >= 0; i--)
+        {
+            if (batchHashes[i] == hash && equalsAt(batchRecords[i], key, length))
+            {
+                return batchRecords[i];
+            }
+        }
+        return NOT_BATCHED;
     }
 
     /** Move the batched puts into the table: their slots loaded together first, then each probed and set. */

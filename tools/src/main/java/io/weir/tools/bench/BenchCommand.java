@@ -244,6 +244,10 @@ public final class BenchCommand
             {
                 final double intervalNs = 1e9 / rate;
                 long scheduleStartNs = startNs;
+                if (0 == warmupEvents)
+                {
+                    warmupEndNs = startNs;
+                }
                 for (long i = 0; i < events; i++)
                 {
                     if (i == warmupEvents && i > 0)
@@ -256,10 +260,6 @@ public final class BenchCommand
                         scheduleStartNs = warmupEndNs - (long)(i * intervalNs);
                     }
                     final long intendedNs = scheduleStartNs + (long)(i * intervalNs);
-                    if (i == warmupEvents && i == 0)
-                    {
-                        warmupEndNs = intendedNs;
-                    }
                     while (System.nanoTime() < intendedNs)
                     {
                         if (0 == invoke(invoker))
