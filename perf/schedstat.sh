@@ -8,8 +8,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out=$1; shift
 "$root/weir" bench --help >/dev/null   # builds the jar first if needed
 "$root/weir" bench "$@" > "$out.txt" 2>&1 &
-sleep 1
-pid=$(pgrep -f "weir.jar bench" | head -1)
+pid=""
+while [[ -z "$pid" ]] && jobs %1 >/dev/null 2>&1; do   # from the JVM's start: a short job's compile is early
+  pid=$(pgrep -f "weir.jar.*bench" | head -1); [[ -n "$pid" ]] || sleep 0.02
+done
 : > "$out.sched"
 python3 "$root/perf/schedstat.py" sample "$pid" "$out.sched"
 wait
