@@ -11,7 +11,8 @@
 # JOB_EVENTS events (default 5,000,000) over JOB_KEYS keys (default 200,000), seed 42, disorder 5 s, made once by
 # `weir bench` into the temp directory. Pairs: chronicle vs hashmap, lmdb vs rocksdb (BACKENDS to narrow).
 # Nexmark: NEXMARK_EVENTS events (default 2,000,000), 2 shards / parallelism 2, checkpoints every second on
-# Weir; chronicle vs hashmap.
+# Weir; chronicle vs hashmap. The harness passes PEER_JVM_OPTS to Flink's JVM: PEER_JVM_OPTS=-XX:FreqInlineSize=60
+# gives it the inlining limit Weir's launcher uses (weir.jit.flags).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:?OUT_DIR}"; kind="${2:?jobs|nexmark}"; shift 2
