@@ -49,7 +49,7 @@ public class TimerQueueBenchmark
     private final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
     private final KeyContext keyContext = new KeyContext(64);
     private final long[] disorder = new long[PLAN];
-    private final long[] movedKeys = new long[PLAN];
+    private final int[] movedKeys = new int[PLAN];
     private TimerQueue queue;
     private double step;
     private long nextKey;
@@ -103,7 +103,7 @@ public class TimerQueueBenchmark
     @Benchmark
     public boolean moveTimer()
     {
-        final int k = (int)movedKeys[(int)(events++ & (PLAN - 1))];
+        final int k = movedKeys[(int)(events++ & (PLAN - 1))];
         final long from = timestampOf[k];
         final long to = from + 1 + disorder[k & (PLAN - 1)];
         queue.remove(from, 0, key(k), 8);

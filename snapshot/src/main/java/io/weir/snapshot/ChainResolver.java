@@ -241,7 +241,9 @@ public final class ChainResolver implements AutoCloseable
         readers.forEach(SnapshotFileReader::close);
     }
 
-    /** The reusable working memory of {@link #forEachUnordered(ResolvedEntryHandler, Scratch)}. One thread at a time. */
+    /**
+     * The reusable working memory of {@link #forEachUnordered(ResolvedEntryHandler, Scratch)}. One thread at a time.
+     */
     public static final class Scratch
     {
         final LatestEntries latest = new LatestEntries();

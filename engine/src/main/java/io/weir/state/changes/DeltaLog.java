@@ -348,8 +348,8 @@ public final class DeltaLog
     /**
      * Reading thread, once the log is frozen: visit up to {@code maxRecords} keys from {@code cursor} (their latest
      * value, or a tombstone), in the order of their latest record: a key whose record was superseded, or whose value
-     * outgrew its record, comes where its latest record was appended. The first steps may visit nothing: they mark the records superseded in the interval,
-     * up to {@code 4 × maxRecords} a step.
+     * outgrew its record, comes where its latest record was appended. The first steps may visit nothing: they mark
+     * the records superseded in the interval, up to {@code 4 × maxRecords} a step.
      *
      * @return the cursor after the last record visited; {@link #isEnd} once every record was visited.
      */
