@@ -15,7 +15,9 @@ import java.util.Arrays;
  * <p>
  * Candidates come from the store's {@link EntryScan}, a walk that resumes where it stopped: a refill takes the
  * next step of at least a chunk of entries and copies the keys of this state's data entries into a reused
- * direct arena (no allocation per key, the arrays grow to the largest chunk); steps then work through them. A pass
+ * direct arena (no allocation per key, the arrays grow to the largest chunk), each with the timestamp its value led
+ * with; steps then work through them. A candidate whose timestamp had not expired by the step is passed over
+ * without a look-up: a later write only stamps it later. The rest are looked up and removed if still expired. A pass
  * over a store of n entries thus costs O(n), however small N is. A pass that finds no data entry of the state,
  * ending at time T, waits until T + ttl before the next one: anything written after T expires no earlier than
  * that, so an empty state does not cost a walk of the store per access.
@@ -35,6 +37,8 @@ final class TtlIncrementalCleanup implements EntryVisitor
     private final ExpandableDirectByteBuffer arena = new ExpandableDirectByteBuffer(16 * 1024);
     private int[] offsets = new int[MIN_CHUNK];
     private int[] lengths = new int[MIN_CHUNK];
+    /** The TTL timestamp each candidate's value led with when the walk found it. */
+    private long[] stamps = new long[MIN_CHUNK];
     private int arenaPosition;
     private int count;
     private int next;
@@ -56,6 +60,7 @@ final class TtlIncrementalCleanup implements EntryVisitor
     {
         int removed = 0;
         boolean refilled = false;
+        long nowMs = 0;
         for (int examined = 0; examined < entriesPerStep; examined++)
         {
             if (next == count)
@@ -66,7 +71,14 @@ final class TtlIncrementalCleanup implements EntryVisitor
                 }
                 refilled = true;
             }
-            removed += view.cleanupIfExpired(arena, offsets[next], lengths[next]);
+            if (0 == examined)
+            {
+                nowMs = view.clock.time();
+            }
+            if (view.ttl.isExpired(stamps[next], nowMs))
+            {
+                removed += view.cleanupIfExpired(arena, offsets[next], lengths[next]);
+            }
             next++;
         }
         return removed;
@@ -98,7 +110,8 @@ final class TtlIncrementalCleanup implements EntryVisitor
 
     public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
     {
-        if (keyLength < StateKeyDescriptor.KEY_OFFSET ||
+        if (keyLength < StateKeyDescriptor.KEY_OFFSET || null == value ||
+            valueLength < StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH ||
             StateKeyDescriptor.stateId(key) != registration.id() ||
             !StateLayoutDescriptor.isDataEntry(registration.kind(), key, keyLength, registration.namespaced()))
         {
@@ -108,7 +121,9 @@ final class TtlIncrementalCleanup implements EntryVisitor
         {
             offsets = Arrays.copyOf(offsets, count * 2);
             lengths = Arrays.copyOf(lengths, count * 2);
+            stamps = Arrays.copyOf(stamps, count * 2);
         }
+        stamps[count] = StateLayoutDescriptor.ttlTimestamp(value);
         arena.putBytes(arenaPosition, key, 0, keyLength);
         offsets[count] = arenaPosition;
         lengths[count] = keyLength;

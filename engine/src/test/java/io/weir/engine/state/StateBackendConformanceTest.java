@@ -1066,6 +1066,71 @@ public abstract class StateBackendConformanceTest
 
     @Test
     @Timeout(30)
+    void shouldLookUpOnlyTheCandidatesWhoseTimestampHasExpiredWhenCleaningUpIncrementally()
+    {
+        final long[] gets = new long[1];
+        final KeyedStateStore counting = new io.weir.state.spi.ForwardingKeyedStateStore(store)
+        {
+            @Override
+            public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
+            {
+                gets[0]++;
+                return super.get(key, keyLength, valueOut);
+            }
+        };
+        final KeyedStateRegistry countingRegistry = new KeyedStateRegistry(counting, keyContext, clock);
+        final ValueState<String> value = countingRegistry.getState(ttl(
+            new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100).disableCleanupOnAccess().cleanupIncrementally(10, false).build()));
+        for (long key = 0; key < 200; key++)
+        {
+            setKey(key);
+            value.update("stale");
+        }
+        clock.advance(60);
+        for (long key = 200; key < 300; key++)
+        {
+            setKey(key);
+            value.update("fresh");
+        }
+        clock.advance(40);
+        gets[0] = 0;
+        for (int cycle = 0; cycle < 100; cycle++)
+        {
+            countingRegistry.onDutyCycle();
+        }
+        assertEquals(100, countEntries(1), "the 200 expired entries removed, the 100 live ones kept");
+        assertEquals(200, gets[0], "one look-up per expired entry over several passes, none for a live one");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldKeepAnEntryRewrittenAfterTheIncrementalCleanupFoundItExpired()
+    {
+        final ValueState<String> value = registry.getState(ttl(new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
+            StateTtlConfig.newBuilder(100).disableCleanupOnAccess().cleanupIncrementally(1, false).build()));
+        for (long key = 0; key < 10; key++)
+        {
+            setKey(key);
+            value.update("old");
+        }
+        clock.advance(100);
+        registry.onDutyCycle();
+        assertEquals(9, countEntries(1), "the first step found all 10 expired and removed one");
+        for (long key = 0; key < 10; key++)
+        {
+            setKey(key);
+            value.update("new");
+        }
+        for (int cycle = 0; cycle < 20; cycle++)
+        {
+            registry.onDutyCycle();
+        }
+        assertEquals(10, countEntries(1), "rewritten since the walk found them: live, so kept");
+    }
+
+    @Test
+    @Timeout(30)
     void shouldRemoveExpiredEntriesIncrementallyOnStateAccessPerRecord()
     {
         final ValueState<String> value = registry.getState(ttl(new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
