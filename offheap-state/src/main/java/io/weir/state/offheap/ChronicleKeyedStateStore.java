@@ -142,6 +142,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         return map.segments();
     }
 
+    /** The current map's allocation unit (tests). */
+    long chunkSizeBytes()
+    {
+        return ((net.openhft.chronicle.hash.impl.VanillaChronicleHash<?, ?, ?, ?>)map).chunkSize;
+    }
+
     /** Number of times the map was re-created bigger. */
     public int generation()
     {
@@ -727,6 +733,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             // exit hook would close the map under a running shard during a graceful stop (SIGTERM takes a
             // savepoint from a shutdown hook first).
             .skipCloseOnExitHook(true);
+        if (ctx.chunkSizeBytes() > 0)
+        {
+            builder.actualChunkSize(ctx.chunkSizeBytes());
+        }
         if (smallSegments && ctx.entriesPerSegment() > 0 && entries / ctx.entriesPerSegment() > 1)
         {
             builder.minSegments((int)Math.min(entries / ctx.entriesPerSegment(), MAX_MIN_SEGMENTS));

@@ -92,6 +92,8 @@ public final class ChronicleStateBackend implements StateBackend
         public static final double MAX_BLOAT_FACTOR_DEFAULT = 4.0;
         public static final double GROWTH_FACTOR_DEFAULT = 2.0;
         public static final int ENTRIES_PER_SEGMENT_DEFAULT = 0;
+        public static final int CHUNK_SIZE_BYTES_DEFAULT = 0;
+        public static final int MAX_CHUNK_SIZE_BYTES = 4096;
 
         private long entriesPerShard;
         private long minEntriesPerShard = MIN_ENTRIES_PER_SHARD_DEFAULT;
@@ -101,6 +103,7 @@ public final class ChronicleStateBackend implements StateBackend
         private double growthFactor = GROWTH_FACTOR_DEFAULT;
         private boolean growOnFull = true;
         private int entriesPerSegment = ENTRIES_PER_SEGMENT_DEFAULT;
+        private int chunkSizeBytes = CHUNK_SIZE_BYTES_DEFAULT;
         private Path directory;
         private boolean deleteFilesOnClose;
         private int deltaLogSupersedeSlack = DeltaLog.DEFAULT_SUPERSEDE_SLACK;
@@ -232,6 +235,27 @@ public final class ChronicleStateBackend implements StateBackend
         }
 
         /**
+         * The unit in which Chronicle allocates an entry's space (an entry takes a run of contiguous free chunks of
+         * its segment); 0 (default) leaves it to Chronicle, which derives it from the average key and value sizes
+         * (16 bytes for the defaults). Larger chunks suit stores whose entries differ in size or grow, such as list
+         * chunks and maps beside small values: with small chunks, the freed runs are too short for the next
+         * entries, and each insert or growth searches the segment's free bitmap far for a long enough run.
+         * Each entry is rounded up to whole chunks, so where entries are of one size just over a chunk, larger
+         * chunks cost memory and cache misses instead.
+         */
+        public Context chunkSizeBytes(final int bytes)
+        {
+            checkNotConcluded();
+            this.chunkSizeBytes = bytes;
+            return this;
+        }
+
+        public int chunkSizeBytes()
+        {
+            return chunkSizeBytes;
+        }
+
+        /**
          * Directory for file-backed maps ({@code shard-<id>.cmap}, sparse); null (default) keeps maps in
          * memory. An existing file is reopened with its entries.
          */
@@ -289,6 +313,11 @@ public final class ChronicleStateBackend implements StateBackend
             {
                 throw new IllegalArgumentException("growthFactor must be > 1.0: " + growthFactor);
             }
+            if (chunkSizeBytes < 0 || chunkSizeBytes > MAX_CHUNK_SIZE_BYTES)
+            {
+                throw new IllegalArgumentException("chunkSizeBytes must be in [1, " + MAX_CHUNK_SIZE_BYTES +
+                    "], or 0 for Chronicle's choice: " + chunkSizeBytes);
+            }
             if (entriesPerSegment < 0)
             {
                 throw new IllegalArgumentException("entriesPerSegment must be >= 0 (0 = Chronicle's choice): " +
@@ -316,6 +345,7 @@ public final class ChronicleStateBackend implements StateBackend
                 ", growthFactor=" + growthFactor +
                 ", growOnFull=" + growOnFull +
                 ", entriesPerSegment=" + entriesPerSegment +
+                ", chunkSizeBytes=" + chunkSizeBytes +
                 ", directory=" + directory +
                 ", deleteFilesOnClose=" + deleteFilesOnClose + '}';
         }

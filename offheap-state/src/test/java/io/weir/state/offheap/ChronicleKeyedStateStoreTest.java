@@ -244,6 +244,43 @@ class ChronicleKeyedStateStoreTest
 
     @Test
     @Timeout(60)
+    void shouldAllocateInTheConfiguredChunksAndKeepEntriesThatGrowAndShrink()
+    {
+        assertTrue(store(new ChronicleStateBackend.Context(), 2048).chunkSizeBytes() < 64, "Chronicle's own choice");
+        final Random random = new Random(seed());
+        final ChronicleKeyedStateStore store =
+            store(new ChronicleStateBackend.Context().entriesPerShard(2048).chunkSizeBytes(64), 0);
+        assertEquals(64, store.chunkSizeBytes());
+        final Map<ByteBuffer, byte[]> model = new HashMap<>();
+        for (int op = 0; op < 30_000; op++)
+        {
+            final byte[] key = key(random.nextInt(2000));
+            final byte[] previous = model.get(ByteBuffer.wrap(key));
+            if (random.nextInt(8) == 0)
+            {
+                assertEquals(null != model.remove(ByteBuffer.wrap(key)), remove(store, key));
+                continue;
+            }
+            // A value 0-40 bytes longer or shorter than the last one, as a list's chunk grows and is pruned.
+            final int length = Math.max(0, Math.min(600,
+                (null == previous ? 0 : previous.length) + random.nextInt(81) - 40));
+            final byte[] value = new byte[length];
+            random.nextBytes(value);
+            put(store, key, value);
+            model.put(ByteBuffer.wrap(key), value);
+        }
+        assertEquals(model.size(), store.entryCount());
+        assertSameContents(model, live(store));
+        assertThrows(IllegalArgumentException.class,
+            () -> new ChronicleStateBackend(new ChronicleStateBackend.Context().chunkSizeBytes(-1)));
+        final IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class,
+            () -> new ChronicleStateBackend(new ChronicleStateBackend.Context().chunkSizeBytes(8192)));
+        assertTrue(tooLarge.getMessage().contains("chunkSizeBytes") && tooLarge.getMessage().contains("8192"),
+            tooLarge.getMessage());
+    }
+
+    @Test
+    @Timeout(60)
     void shouldRoundTripLargeAndEmptyValues()
     {
         final Random random = new Random(seed());

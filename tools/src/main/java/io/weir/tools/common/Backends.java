@@ -27,13 +27,26 @@ public final class Backends
      */
     public static StateBackend create(final String name, final Path stateDir, final boolean keepState)
     {
+        return create(name, stateDir, keepState, ChronicleStateBackend.Context.CHUNK_SIZE_BYTES_DEFAULT);
+    }
+
+    /**
+     * @param stateDir            where file-based backends keep their files (null: a temporary directory).
+     * @param keepState           keep the files after the job instead of deleting them.
+     * @param chronicleChunkBytes Chronicle's allocation unit, 0 for Chronicle's choice (see
+     *                            {@link ChronicleStateBackend.Context#chunkSizeBytes}). Other backends ignore it.
+     */
+    public static StateBackend create(
+        final String name, final Path stateDir, final boolean keepState, final int chronicleChunkBytes)
+    {
         switch (name)
         {
             case "heap":
                 return new HeapStateBackend();
             case "chronicle":
             {
-                final ChronicleStateBackend.Context context = new ChronicleStateBackend.Context();
+                final ChronicleStateBackend.Context context =
+                    new ChronicleStateBackend.Context().chunkSizeBytes(chronicleChunkBytes);
                 if (stateDir != null)
                 {
                     context.directory(stateDir).deleteFilesOnClose(!keepState);
