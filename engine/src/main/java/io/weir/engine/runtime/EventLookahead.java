@@ -17,8 +17,8 @@ import static org.agrona.concurrent.ringbuffer.RecordDescriptor.typeOffset;
  * Reads ahead of a shard in one producer's ring: the store keys of the next events, one per event and state, for
  * {@link io.weir.state.spi.KeyedStateStore#prefetch} before the shard processes those events.
  * <p>
- * The states are {@link PrefetchKey} targets, entries whose store key is known before the function runs: the
- * event's key behind the state's prefix, and for lists and maps their head's marker after it.
+ * The states are the ones a function looks up by key alone (value, reducing and aggregating states, not windowed):
+ * their store key is the event's key behind the state's prefix, known before the function runs.
  * <p>
  * Shard thread only. It reads records the producer has published and the shard has not consumed yet; the producer
  * does not overwrite a record until the shard's read moves past it, so what it reads is the event the shard will
@@ -29,7 +29,7 @@ public final class EventLookahead
 {
     /** Bytes per collected store key. */
     static final int KEY_STRIDE_BYTES = 64;
-    static final int MAX_KEY_LENGTH = KEY_STRIDE_BYTES - StateKeyDescriptor.KEY_OFFSET - PrefetchKey.MAX_SUFFIX_LENGTH;
+    static final int MAX_KEY_LENGTH = KEY_STRIDE_BYTES - StateKeyDescriptor.KEY_OFFSET;
 
     private final UnsafeBuffer keys;
     private final int[] lengths;
@@ -46,7 +46,7 @@ public final class EventLookahead
 
     /**
      * Collect the store keys of the next events in the ring, from its consumer position: for each event, one key per
-     * {@link PrefetchKey} target in {@code stateIds[0, stateCount)}. Passes at most {@code maxMessages} events and watermarks, as a ring
+     * state in {@code stateIds[0, stateCount)}. Passes at most {@code maxMessages} events and watermarks, as a ring
      * read with that limit would.
      *
      * @return the number of keys collected, at {@code i * }{@link #KEY_STRIDE_BYTES} of {@link #keys()}.
@@ -94,7 +94,7 @@ public final class EventLookahead
             }
             for (int s = 0; s < stateCount; s++)
             {
-                lengths[count] = PrefetchKey.write(keys, count * KEY_STRIDE_BYTES, keyGroup, stateIds[s],
+                lengths[count] = StateKeyDescriptor.writePrefix(keys, count * KEY_STRIDE_BYTES, keyGroup, stateIds[s],
                     buffer, payload + RecordDescriptor.KEY_OFFSET, keyLength);
                 count++;
             }

@@ -57,7 +57,7 @@ public final class InputGate
      */
     interface PrefetchHook
     {
-        /** Writes the {@link PrefetchKey} targets to prefetch into {@code ids}; returns how many. */
+        /** Writes the ids of the states whose keys to prefetch into {@code ids}; returns how many. */
         int prefetchStates(int[] ids);
 
         void prefetch(DirectBuffer keys, int stride, int[] lengths, int count);
@@ -69,8 +69,8 @@ public final class InputGate
         long elementsOffered();
     }
 
-    /** State entries ({@link PrefetchKey} targets) whose keys a step prefetches, at most. */
-    static final int MAX_PREFETCH_STATES = 8;
+    /** States whose keys a step prefetches, at most. */
+    static final int MAX_PREFETCH_STATES = 4;
 
     private final String name;
     private final OneToOneRingBuffer[] rings;

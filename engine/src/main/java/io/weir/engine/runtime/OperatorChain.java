@@ -28,7 +28,6 @@ import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.KeyedStateRegistry;
 import io.weir.engine.state.RegisteredState;
 import io.weir.engine.state.StateIds;
-import io.weir.engine.state.StateLayoutDescriptor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.BufferUtil;
@@ -483,11 +482,7 @@ public final class OperatorChain<K, I, O>
         return work;
     }
 
-    /**
-     * The entries to prefetch under an event's key, as {@link PrefetchKey} targets: those of value, reducing and
-     * aggregating states, and list heads (every list operation starts there). Not maps: their look-ups are by user
-     * key, not known ahead, and their head is read only by new keys, iteration and clear.
-     */
+    /** The states to prefetch: value, reducing and aggregating states outside windows (their key is the event's). */
     public int prefetchStates(final int[] ids)
     {
         refreshPrefetchStates();
@@ -495,54 +490,35 @@ public final class OperatorChain<K, I, O>
         return prefetchStateCount;
     }
 
-    /**
-     * Sorts the registered states' entry points into those keyed by the key alone and those scoped by a namespace,
-     * single-entry states first, then list heads, each up to {@link InputGate#MAX_PREFETCH_STATES}.
-     */
+    /** Sorts the registered single-entry states into those keyed by the key alone and those scoped by a namespace. */
     private void refreshPrefetchStates()
     {
         final List<RegisteredState> states = stateRegistry.registeredStates();
         if (states.size() != prefetchStatesSeen)
         {
-            prefetchStateCount = 0;
-            namespacedPrefetchStateCount = 0;
-            for (int rank = 0; rank < 2; rank++)
+            int count = 0;
+            int namespacedCount = 0;
+            for (int i = 0, size = states.size(); i < size; i++)
             {
-                for (int i = 0, size = states.size(); i < size; i++)
+                final RegisteredState state = states.get(i);
+                final StateDescriptor.Kind kind = state.kind();
+                if (StateDescriptor.Kind.VALUE != kind && StateDescriptor.Kind.REDUCING != kind &&
+                    StateDescriptor.Kind.AGGREGATING != kind)
                 {
-                    final RegisteredState state = states.get(i);
-                    final int target = prefetchTarget(state.kind(), state.id(), rank);
-                    if (target < 0)
-                    {
-                        continue;
-                    }
-                    if (!state.namespaced() && prefetchStateCount < prefetchStateIds.length)
-                    {
-                        prefetchStateIds[prefetchStateCount++] = target;
-                    }
-                    else if (state.namespaced() && namespacedPrefetchStateCount < namespacedPrefetchStateIds.length)
-                    {
-                        namespacedPrefetchStateIds[namespacedPrefetchStateCount++] = target;
-                    }
+                    continue;
+                }
+                if (!state.namespaced() && count < prefetchStateIds.length)
+                {
+                    prefetchStateIds[count++] = state.id();
+                }
+                else if (state.namespaced() && namespacedCount < namespacedPrefetchStateIds.length)
+                {
+                    namespacedPrefetchStateIds[namespacedCount++] = state.id();
                 }
             }
+            prefetchStateCount = count;
+            namespacedPrefetchStateCount = namespacedCount;
             prefetchStatesSeen = states.size();
-        }
-    }
-
-    /** The {@link PrefetchKey} target of a state of {@code kind} if it is of rank {@code rank}, else -1. */
-    private static int prefetchTarget(final StateDescriptor.Kind kind, final int stateId, final int rank)
-    {
-        switch (kind)
-        {
-            case VALUE:
-            case REDUCING:
-            case AGGREGATING:
-                return 0 == rank ? PrefetchKey.bare(stateId) : -1;
-            case LIST:
-                return 1 == rank ? PrefetchKey.marked(stateId, StateLayoutDescriptor.LIST_HEAD_MARKER) : -1;
-            default:
-                return -1;
         }
     }
 

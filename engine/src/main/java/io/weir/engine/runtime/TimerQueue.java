@@ -196,10 +196,9 @@ public final class TimerQueue
     /**
      * For a look-ahead prefetch of the state the next timers will touch: for each due timer ({@code timestamp <=
      * upTo}) among the first {@code positions} places of the heap (the earliest timers, so the ones fired next,
-     * though not in firing order), write one store key per {@link PrefetchKey} target of {@code stateIds[0,
-     * stateCount)} and one per target of {@code namespacedIds[0, namespacedCount)} scoped by the timer's namespace,
-     * each at {@code i * stride} of {@code keys}, its length in {@code lengths[i]}. Skips a timer whose keys, with a
-     * marker, might not fit in a stride.
+     * though not in firing order), write one store key per state of {@code stateIds[0, stateCount)} and one per
+     * state of {@code namespacedIds[0, namespacedCount)} scoped by the timer's namespace, each at {@code i * stride}
+     * of {@code keys}, its length in {@code lengths[i]}. Skips keys longer than a stride holds.
      *
      * @return the number of keys written, at most {@code maxKeys}.
      */
@@ -217,7 +216,7 @@ public final class TimerQueue
     {
         final int perTimer = stateCount + namespacedCount;
         final int longest = StateKeyDescriptor.KEY_OFFSET +
-            (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0) + PrefetchKey.MAX_SUFFIX_LENGTH;
+            (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
         int count = 0;
         for (int i = 0, end = Math.min(size, positions); i < end && count + perTimer <= maxKeys; i++)
         {
@@ -229,14 +228,17 @@ public final class TimerQueue
             }
             for (int st = 0; st < stateCount; st++)
             {
-                lengths[count] = PrefetchKey.write(keys, count * stride, keyGroups[slot], stateIds[st], keySlab,
-                    slot * keySlotBytes, keyLength);
+                lengths[count] = StateKeyDescriptor.writePrefix(keys, count * stride, keyGroups[slot], stateIds[st],
+                    keySlab, slot * keySlotBytes, keyLength);
                 count++;
             }
             for (int st = 0; st < namespacedCount; st++)
             {
-                lengths[count] = PrefetchKey.writeNamespaced(keys, count * stride, keyGroups[slot], namespacedIds[st],
-                    keySlab, slot * keySlotBytes, keyLength, namespaces[slot]);
+                final int at = count * stride;
+                final int prefix = StateKeyDescriptor.writePrefix(keys, at, keyGroups[slot], namespacedIds[st],
+                    keySlab, slot * keySlotBytes, keyLength);
+                keys.putLong(at + prefix, namespaces[slot], ByteOrder.BIG_ENDIAN);
+                lengths[count] = prefix + StateLayoutDescriptor.NAMESPACE_LENGTH;
                 count++;
             }
         }

@@ -1,6 +1,5 @@
 package io.weir.engine.runtime;
 
-import io.weir.engine.state.StateLayoutDescriptor;
 import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -41,23 +40,6 @@ class EventLookaheadTest
         ring.read((type, buffer, index, length) ->
             read.add(buffer.getLong(index + RecordDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN)));
         assertEquals(List.of(1001L, 1002L, 1003L), read, "the shard still reads every event");
-    }
-
-    @Test
-    void shouldEndTheKeyOfAListHeadTargetWithTheHeadMarker()
-    {
-        event(5, 1001);
-        final int[] targets = { PrefetchKey.bare(1), PrefetchKey.marked(2, StateLayoutDescriptor.LIST_HEAD_MARKER) };
-
-        assertEquals(2, lookahead.collect(ring, 16, targets, 2));
-
-        final int prefix = StateKeyDescriptor.KEY_OFFSET + Long.BYTES;
-        assertEquals(prefix, lookahead.lengths()[0], "a value state's key is the prefix alone");
-        assertEquals(prefix + 1, lookahead.lengths()[1], "a list head's key is the prefix and its marker");
-        final int second = EventLookahead.KEY_STRIDE_BYTES;
-        assertEquals(2, lookahead.keys().getShort(second + StateKeyDescriptor.STATE_ID_OFFSET, ByteOrder.BIG_ENDIAN));
-        assertEquals(1001L, lookahead.keys().getLong(second + StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN));
-        assertEquals(StateLayoutDescriptor.LIST_HEAD_MARKER, lookahead.keys().getByte(second + prefix));
     }
 
     @Test

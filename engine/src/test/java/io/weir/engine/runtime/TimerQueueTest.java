@@ -2,7 +2,6 @@ package io.weir.engine.runtime;
 
 import io.weir.snapshot.TestSeeds;
 import io.weir.engine.state.KeyContext;
-import io.weir.engine.state.StateLayoutDescriptor;
 import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,30 +76,6 @@ class TimerQueueTest
         assertEquals(0, queue.collectDueKeys(50, 16, new int[] {7}, 1, NONE, 0, keys, StateKeyDescriptor.KEY_OFFSET + 7,
             lengths, 16), "keys longer than a stride are skipped");
         assertEquals(4, queue.size(), "collecting fires nothing");
-    }
-
-    @Test
-    void shouldEndTheKeysOfListHeadTargetsWithTheHeadMarkerAfterTheKeyOrTheNamespace()
-    {
-        final TimerQueue queue = new TimerQueue(4, 16);
-        queue.add(10, 1_000, 5, key, longKey(1));
-        final UnsafeBuffer keys = new UnsafeBuffer(new byte[4 * 64]);
-        final int[] lengths = new int[4];
-        final byte head = StateLayoutDescriptor.LIST_HEAD_MARKER;
-        final int count = queue.collectDueKeys(50, 16, new int[] {PrefetchKey.marked(7, head)}, 1,
-            new int[] {PrefetchKey.marked(9, head)}, 1, keys, 64, lengths, 4);
-
-        assertEquals(2, count);
-        final int prefix = StateKeyDescriptor.KEY_OFFSET + 8;
-        assertEquals(prefix + 1, lengths[0]);
-        assertEquals(7, keys.getShort(StateKeyDescriptor.STATE_ID_OFFSET, ByteOrder.BIG_ENDIAN));
-        assertEquals(head, keys.getByte(prefix), "the marker right after the key");
-        assertEquals(prefix + 8 + 1, lengths[1]);
-        assertEquals(9, keys.getShort(64 + StateKeyDescriptor.STATE_ID_OFFSET, ByteOrder.BIG_ENDIAN));
-        assertEquals(1_000L, keys.getLong(64 + prefix, ByteOrder.BIG_ENDIAN), "the timer's namespace");
-        assertEquals(head, keys.getByte(64 + prefix + 8), "the marker after the namespace");
-        assertEquals(0, queue.collectDueKeys(50, 16, new int[] {PrefetchKey.marked(7, head)}, 1, NONE, 0, keys,
-            prefix, lengths, 4), "a key that would not fit in a stride with its marker is skipped");
     }
 
     @Test
