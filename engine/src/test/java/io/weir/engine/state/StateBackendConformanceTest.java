@@ -1082,17 +1082,9 @@ public abstract class StateBackendConformanceTest
         final ValueState<String> value = countingRegistry.getState(ttl(
             new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
             StateTtlConfig.newBuilder(100).disableCleanupOnAccess().cleanupIncrementally(10, false).build()));
-        for (long key = 0; key < 200; key++)
-        {
-            setKey(key);
-            value.update("stale");
-        }
+        updateKeys(value, 0, 200, "stale");
         clock.advance(60);
-        for (long key = 200; key < 300; key++)
-        {
-            setKey(key);
-            value.update("fresh");
-        }
+        updateKeys(value, 200, 300, "fresh");
         clock.advance(40);
         gets[0] = 0;
         for (int cycle = 0; cycle < 100; cycle++)
@@ -1109,24 +1101,26 @@ public abstract class StateBackendConformanceTest
     {
         final ValueState<String> value = registry.getState(ttl(new ValueStateDescriptor<>("v", StringCodec.INSTANCE),
             StateTtlConfig.newBuilder(100).disableCleanupOnAccess().cleanupIncrementally(1, false).build()));
-        for (long key = 0; key < 10; key++)
-        {
-            setKey(key);
-            value.update("old");
-        }
+        updateKeys(value, 0, 10, "old");
         clock.advance(100);
         registry.onDutyCycle();
         assertEquals(9, countEntries(1), "the first step found all 10 expired and removed one");
-        for (long key = 0; key < 10; key++)
-        {
-            setKey(key);
-            value.update("new");
-        }
+        updateKeys(value, 0, 10, "new");
         for (int cycle = 0; cycle < 20; cycle++)
         {
             registry.onDutyCycle();
         }
         assertEquals(10, countEntries(1), "rewritten since the walk found them: live, so kept");
+    }
+
+    /** Set {@code state} to {@code value} under each key of {@code [from, to)}. */
+    private void updateKeys(final ValueState<String> state, final long from, final long to, final String value)
+    {
+        for (long key = from; key < to; key++)
+        {
+            setKey(key);
+            state.update(value);
+        }
     }
 
     @Test
