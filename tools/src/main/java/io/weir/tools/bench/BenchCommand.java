@@ -318,6 +318,12 @@ public final class BenchCommand
         final long warmupEndEpochMs =
             System.currentTimeMillis() - (System.nanoTime() - Math.max(startNs, warmupEndNs)) / 1_000_000;
         out.println("checkpoints:        " + CheckpointSummary.of(checkpoints, warmupEndEpochMs));
+        if (intervalMs > 0)
+        {
+            final long endEpochMs = System.currentTimeMillis() - (System.nanoTime() - endNs) / 1_000_000;
+            out.println("checkpoint gaps:    " +
+                CheckpointSummary.gaps(checkpoints, warmupEndEpochMs, endEpochMs, intervalMs));
+        }
         if (System.getenv("WEIR_VERBOSE") != null)
         {
             checkpoints.forEach(stats -> out.println("  " + stats));
@@ -510,6 +516,35 @@ public final class BenchCommand
                 "full file bytes max %,d, delta bytes avg %,d; writer slept %,d times, %,d ms; after warm-up: " +
                 "%d pauses, shard pause us %s", checkpoints.size(), percentiles(pauses), asyncMaxMs, fullBytes,
                 deltaBytes, sleeps, sleptMs, steady.length, percentiles(steady));
+        }
+
+        /**
+         * The longest stretch of the measured run, {@code [fromEpochMs, toEpochMs]}, in which no checkpoint
+         * completed: a throughput measured "with checkpoints" may have run long stretches without one (a chain
+         * being compacted into a new base holds the next checkpoint back, an overdue state file is written only
+         * between events).
+         */
+        static String gaps(
+            final List<CheckpointStats> checkpoints,
+            final long fromEpochMs,
+            final long toEpochMs,
+            final long intervalMs)
+        {
+            final long[] completed = checkpoints.stream().mapToLong(CheckpointStats::completedAtMs)
+                .filter(ms -> ms > fromEpochMs && ms < toEpochMs).sorted().toArray();
+            long longest = 0;
+            long previous = fromEpochMs;
+            for (final long ms : completed)
+            {
+                longest = Math.max(longest, ms - previous);
+                previous = ms;
+            }
+            longest = Math.max(longest, toEpochMs - previous);
+            final String gaps = String.format("longest %,d ms without a completed checkpoint after warm-up " +
+                "(%,d completed in %,d ms, one asked every %,d ms)", longest, completed.length,
+                toEpochMs - fromEpochMs, intervalMs);
+            return longest > 3 * intervalMs ?
+                gaps + "; the events in it were measured without one" : gaps;
         }
 
         private static String percentiles(final long[] sorted)

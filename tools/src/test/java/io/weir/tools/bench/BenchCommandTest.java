@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,6 +44,25 @@ class BenchCommandTest
         assertTrue(summary.endsWith("after warm-up: 4 pauses, shard pause us p50 6.0 p99 7.0 max 7.0"), summary);
         assertTrue(BenchCommand.CheckpointSummary.of(checkpoints, 5_000).endsWith("after warm-up: 0 pauses, " +
             "shard pause us none"));
+    }
+
+    @Test
+    void shouldReportTheLongestStretchOfTheMeasuredRunWithoutACompletedCheckpoint()
+    {
+        final List<io.weir.engine.checkpoint.CheckpointStats> checkpoints = List.of(
+            stats(1, true, 1_000L, 1_000L, 500),
+            stats(2, false, 1_000L, 1_000L, 2_100),
+            stats(3, false, 1_000L, 1_000L, 3_000),
+            stats(4, false, 1_000L, 1_000L, 9_000),
+            stats(5, false, 1_000L, 1_000L, 12_500));
+        assertEquals("longest 6,000 ms without a completed checkpoint after warm-up (3 completed in 10,000 ms, one " +
+            "asked every 1,000 ms); the events in it were measured without one",
+            BenchCommand.CheckpointSummary.gaps(checkpoints, 2_000, 12_000, 1_000));
+        assertEquals("longest 900 ms without a completed checkpoint after warm-up (1 completed in 1,000 ms, one " +
+            "asked every 1,000 ms)", BenchCommand.CheckpointSummary.gaps(checkpoints, 2_000, 3_000, 1_000));
+        assertEquals("longest 5,000 ms without a completed checkpoint after warm-up (0 completed in 5,000 ms, one " +
+            "asked every 1,000 ms); the events in it were measured without one",
+            BenchCommand.CheckpointSummary.gaps(List.of(), 10_000, 15_000, 1_000));
     }
 
     private static io.weir.engine.checkpoint.CheckpointStats stats(
