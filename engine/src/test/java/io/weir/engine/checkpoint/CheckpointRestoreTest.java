@@ -395,15 +395,12 @@ class CheckpointRestoreTest
         throws Exception
     {
         // 20,000 keys and a writer that sleeps after every slice of 1 us, as after every 16 entries: a merge of a
-        // chain takes thousands of sleeps, in which checkpoints complete. One checkpoint retained: a merged base
-        // that a checkpoint in flight when it was taken does not name must still survive that checkpoint's
-        // retention, as the next ones name it.
+        // chain takes thousands of sleeps, in which checkpoints complete.
         final int keys = 20_000;
         final int maxChain = 2;
         final CheckpointSettings settings = CheckpointSettings.every(dir, 0)
             .stateWriter(CheckpointSettings.StateWriter.CHECKPOINT_THREAD)
             .maxDeltaChainLength(maxChain)
-            .retainedCheckpoints(1)
             .writerSliceMicros(1);
         final WeirJob<Item, String> job = job(1, settings, LONG_DELAY_MS);
         job.start();

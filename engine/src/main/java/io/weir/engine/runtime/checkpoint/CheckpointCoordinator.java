@@ -1081,7 +1081,8 @@ public final class CheckpointCoordinator implements Agent
         if (!checkpoint.isSavepoint())
         {
             needsFull = false;
-            directory.retain(settings.retainedCheckpoints(), filesInUse());
+            directory.retain(settings.retainedCheckpoints(),
+                null == compacting ? Set.of() : Set.of(compacting.target().getFileName().toString()));
             scheduleCompactions(checkpoint);
         }
         else if (!checkpoint.isStop())
@@ -1271,28 +1272,6 @@ public final class CheckpointCoordinator implements Agent
             log.accept("cannot delete " + file + ", a compaction of a chain reset since (" + ex +
                 "): retention or the next start deletes it");
         }
-    }
-
-    /**
-     * The files retention must leave alone though no retained manifest may name them yet: every file of the chains
-     * the next checkpoints will name (a merged base taken while this checkpoint was in flight is in its chain before
-     * any manifest names it) and the base being merged.
-     */
-    private Set<String> filesInUse()
-    {
-        final Set<String> names = new java.util.HashSet<>();
-        for (final List<CheckpointManifest.FileRef> chain : chains)
-        {
-            for (final CheckpointManifest.FileRef ref : chain)
-            {
-                names.add(ref.name());
-            }
-        }
-        if (null != compacting)
-        {
-            names.add(compacting.target().getFileName().toString());
-        }
-        return names;
     }
 
     /** Every chain starts again from the next full snapshot. */
