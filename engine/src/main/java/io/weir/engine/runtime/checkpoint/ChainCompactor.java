@@ -41,12 +41,11 @@ final class ChainCompactor implements AutoCloseable
      * @param slot        the chain's slot (operator instance).
      * @param files       the chain's files, base first.
      * @param target      the new base's path.
-     * @param headId      the checkpoint id of the chain's newest file: the new base's.
-     * @param nowMs       the new base's creation time.
+     * @param header      the new base's header.
      * @param ttlFilter   entries it finds expired are left out, as a full snapshot leaves them out.
      * @param generation  the chain's generation when submitted.
      */
-    record Job(int slot, List<Path> files, Path target, long headId, long nowMs, TtlSnapshotFilter ttlFilter,
+    record Job(int slot, List<Path> files, Path target, SnapshotHeader header, TtlSnapshotFilter ttlFilter,
         long generation)
     {
     }
@@ -166,18 +165,11 @@ final class ChainCompactor implements AutoCloseable
         }
     }
 
-    private static SnapshotHeader baseHeader(final ChainResolver resolver, final Job job)
-    {
-        final SnapshotHeader head = resolver.headHeader();
-        return SnapshotHeader.full(head.backendName(), head.shardId(), head.firstKeyGroup(), head.lastKeyGroup(),
-            head.maxParallelism(), job.headId(), job.nowMs());
-    }
-
     private Result merge(final Job job)
     {
         final TtlSnapshotFilter ttlFilter = job.ttlFilter();
         try (ChainResolver resolver = ChainResolver.open(job.files());
-            SnapshotFileWriter writer = SnapshotFileWriter.open(job.target(), baseHeader(resolver, job), fileBuffers))
+            SnapshotFileWriter writer = SnapshotFileWriter.open(job.target(), job.header(), fileBuffers))
         {
             pacer.startSlice();
             resolver.forEachUnordered((keyGroup, k, keyOffset, keyLength, v, valueOffset, valueLength) ->

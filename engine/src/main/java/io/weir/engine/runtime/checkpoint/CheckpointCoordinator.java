@@ -17,6 +17,7 @@ import io.weir.engine.counters.CheckpointCounters;
 import io.weir.engine.state.RegisteredState;
 import io.weir.engine.state.TtlSnapshotFilter;
 import io.weir.snapshot.BroadcastStateDescriptor;
+import io.weir.snapshot.ChainResolver;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
@@ -152,9 +153,10 @@ public final class CheckpointCoordinator implements Agent
     private final boolean[] compactionDue;
     /**
      * Whether chains at the bound are merged from files ({@link ChainCompactor}), or end in a full snapshot the
-     * shards write. Merging reads every file of the chain, more bytes than the store holds: it is worth it only
-     * where the shard must not scan its store (the checkpoint thread writes the files, as in INVOKER mode); where
-     * the shards write their own files a scan costs less CPU, and CPU is what a 2-core machine lacks.
+     * shards write. Merging
+     * reads every file of the chain, more bytes than the store holds: it is worth it only where the shard must not
+     * scan its store (the checkpoint thread writes the files, as in INVOKER mode); where the shards write their own
+     * files a scan costs less CPU, and CPU is what a 2-core machine lacks.
      */
     private final boolean mergesChains;
     private int compactionsDue;
@@ -1158,10 +1160,10 @@ public final class CheckpointCoordinator implements Agent
     /**
      * Where this thread writes the state files, the chains the checkpoint left at the bound are compacted next, one
      * at a time, by the {@link ChainCompactor}'s thread, which reads files to build the new bases while the shards
-     * and this thread go on taking checkpoints. A full snapshot, which scans every shard's store, is then taken only
-     * where no chain can be built on: the first checkpoint of a run (also after a restore, into any shard count),
-     * the first after an abandoned checkpoint or a failed compaction, and savepoints. Where the shards write their
-     * files, a chain at the bound ends in a full snapshot.
+     * and this thread go on taking checkpoints. A full snapshot, which
+     * scans every shard's store, is then taken only where no chain can be built on: the first checkpoint of a run
+     * (also after a restore, into any shard count), the first after an abandoned checkpoint or a failed
+     * compaction, and savepoints. Where the shards write their files, a chain at the bound ends in a full snapshot.
      */
     private void scheduleCompactions(final InFlight checkpoint)
     {
@@ -1214,7 +1216,19 @@ public final class CheckpointCoordinator implements Agent
         final Path target = directory.allocateDataFile(operators[operator], slot % shards, headId,
             SnapshotFileKind.FULL);
         final long nowMs = clock.time();
-        compacting = new ChainCompactor.Job(slot, List.copyOf(files), target, headId, nowMs,
+        final SnapshotHeader head;
+        try (ChainResolver resolver = ChainResolver.open(files))
+        {
+            head = resolver.headHeader();
+        }
+        catch (final RuntimeException ex)
+        {
+            compactionFailed(files, target, ex);
+            return;
+        }
+        final SnapshotHeader header = SnapshotHeader.full(head.backendName(), head.shardId(), head.firstKeyGroup(),
+            head.lastKeyGroup(), head.maxParallelism(), headId, nowMs);
+        compacting = new ChainCompactor.Job(slot, List.copyOf(files), target, header,
             TtlSnapshotFilter.of(compactionStates[operator], nowMs), chainGenerations[slot]);
         compactingFiles = files.size();
         compactor.submit(compacting);
