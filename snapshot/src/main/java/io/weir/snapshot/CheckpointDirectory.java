@@ -599,15 +599,6 @@ public final class CheckpointDirectory
      */
     public RetentionResult retain(final int retainedCount)
     {
-        return retain(retainedCount, Set.of());
-    }
-
-    /**
-     * As {@link #retain(int)}, leaving alone the files of {@code shared/} named in {@code inProgress} (and their
-     * {@code .tmp}): files being written that no manifest names yet, such as a chain's compaction into a new base.
-     */
-    public RetentionResult retain(final int retainedCount, final Set<String> inProgress)
-    {
         if (retainedCount < 1)
         {
             throw new IllegalArgumentException("retainedCount must be >= 1: " + retainedCount);
@@ -664,8 +655,7 @@ public final class CheckpointDirectory
             {
                 final String name = path.getFileName().toString();
                 final Matcher matcher = DATA_FILE.matcher(name);
-                if (!matcher.matches() || referenced.contains(name) || inProgress.contains(name) ||
-                    inProgress.contains(stripTmp(name)))
+                if (!matcher.matches() || referenced.contains(name))
                 {
                     continue;
                 }
@@ -683,12 +673,6 @@ public final class CheckpointDirectory
             throw SnapshotFiles.unchecked("retention failed in " + sharedDirectory, ex);
         }
         return new RetentionResult(retainedIds, deleted);
-    }
-
-    private static String stripTmp(final String name)
-    {
-        return name.endsWith(SnapshotFileDescriptor.TMP_SUFFIX) ?
-            name.substring(0, name.length() - SnapshotFileDescriptor.TMP_SUFFIX.length()) : name;
     }
 
     /**

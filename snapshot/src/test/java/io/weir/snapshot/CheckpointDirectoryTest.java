@@ -277,31 +277,6 @@ class CheckpointDirectoryTest
     }
 
     @Test
-    void shouldKeepTheFilesBeingWrittenThatItIsToldOfThoughNoManifestNamesThem() throws IOException
-    {
-        final CheckpointDirectory directory = new CheckpointDirectory(root);
-        writeCheckpoint(directory, 1, true);
-        writeCheckpoint(directory, 2, false);
-        writeCheckpoint(directory, 3, false);
-        // A merge of shard 0's chain into a new base of checkpoint 2, being written, and shard 1's, just renamed.
-        final Path merging = directory.allocateDataFile(0, 2, SnapshotFileKind.FULL);
-        final Path mergingTmp = merging.resolveSibling(merging.getFileName() + ".tmp");
-        Files.write(mergingTmp, new byte[10]);
-        final Path merged = directory.allocateDataFile(1, 2, SnapshotFileKind.FULL);
-        Files.write(merged, new byte[10]);
-        final Path orphan = directory.allocateDataFile(1, 1, SnapshotFileKind.DELTA);
-        Files.write(orphan, new byte[10]);
-
-        directory.retain(1, java.util.Set.of(merging.getFileName().toString(), merged.getFileName().toString()));
-
-        assertTrue(Files.exists(mergingTmp), "the temp file of a base being merged is kept");
-        assertTrue(Files.exists(merged), "a merged base no manifest names yet is kept");
-        assertFalse(Files.exists(orphan), "what nothing names and no one writes is deleted");
-        directory.retain(1);
-        assertFalse(Files.exists(mergingTmp) || Files.exists(merged), "once the writer is done with them, they go");
-    }
-
-    @Test
     void shouldWriteSelfContainedSavepoint()
     {
         final CheckpointDirectory directory = new CheckpointDirectory(root);

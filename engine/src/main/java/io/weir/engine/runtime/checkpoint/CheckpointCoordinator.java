@@ -48,7 +48,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -72,8 +71,7 @@ import java.util.function.Consumer;
  * else on the checkpoint thread. None of its code runs on a shard thread: operator instances and this thread talk
  * through bounded queues ({@link CheckpointQueues}), which instances drain in their duty cycles; a command refused
  * by a full queue is sent again on the next cycle. Producers hand over through lock-free queues and one volatile
- * request word. Chains of state files are merged into new bases on a thread of their own ({@link ChainCompactor}),
- * which this thread gives one job at a time and stops when it closes.
+ * request word.
  */
 public final class CheckpointCoordinator implements Agent
 {
@@ -152,8 +150,7 @@ public final class CheckpointCoordinator implements Agent
      */
     private final boolean[] compactionDue;
     /**
-     * Whether chains at the bound are merged from files ({@link ChainCompactor}), or end in a full snapshot the
-     * shards write. Merging
+     * Whether chains at the bound are merged from files here, or end in a full snapshot the shards write. Merging
      * reads every file of the chain, more bytes than the store holds: it is worth it only where the shard must not
      * scan its store (the checkpoint thread writes the files, as in INVOKER mode); where the shards write their own
      * files a scan costs less CPU, and CPU is what a 2-core machine lacks.
@@ -162,16 +159,11 @@ public final class CheckpointCoordinator implements Agent
     private int compactionsDue;
     /** Per operator, the states of the last completed checkpoint: their TTLs filter what a compaction keeps. */
     private final List<RegisteredState>[] compactionStates;
-    /**
-     * Per slot: incremented whenever the chain is reset (a full snapshot, a savepoint's rebase, an abandoned
-     * checkpoint), so that a compaction of its earlier files is known to be stale.
-     */
-    private final long[] chainGenerations;
-    /** Merges chains on its own thread where this thread writes the state files; else null. */
-    private final ChainCompactor compactor;
-    /** The compaction under way, and how many of its chain's first files it merges; null when none. */
-    private ChainCompactor.Job compacting;
-    private int compactingFiles;
+    /** Views of a compacted entry at offset 0, as the TTL filter reads them. */
+    private final UnsafeBuffer compactionKey = new UnsafeBuffer(new byte[0]);
+    /** The per-key-group map chain compaction resolves into, kept from one chain to the next. */
+    private final ChainResolver.Scratch compactionScratch = new ChainResolver.Scratch();
+    private final UnsafeBuffer compactionValue = new UnsafeBuffer(new byte[0]);
     private InFlight inFlight;
     /** Null when the job publishes no counters. */
     private CheckpointCounters counters;
@@ -304,9 +296,6 @@ public final class CheckpointCoordinator implements Agent
         this.compactionStates = states;
         final boolean shardsWriteFiles = settings.stateWriter() == CheckpointSettings.StateWriter.SHARD;
         this.mergesChains = !shardsWriteFiles;
-        this.chainGenerations = new long[slots];
-        this.compactor = mergesChains ? new ChainCompactor("weir-compaction-" + jobName,
-            TimeUnit.MICROSECONDS.toNanos(settings.writerSliceMicros())) : null;
         this.queues = new CheckpointQueues(slots, shardsWriteFiles, idleOnlyNs(settings.intervalMs()),
             ShardStateWriter.COMMAND_QUEUE_CAPACITY);
         if (shardsWriteFiles)
@@ -506,18 +495,14 @@ public final class CheckpointCoordinator implements Agent
     private int duty()
     {
         int work = 0;
-        if (null != compactor)
-        {
-            work += takeCompaction();
-        }
         if (inFlight == null)
         {
-            if (compactionsDue > 0 && null == compacting)
+            if (compactionsDue > 0)
             {
-                startNextCompaction();
+                compactNextChain();
                 work++;
             }
-            if (allProducersEnded())
+            else if (allProducersEnded())
             {
                 work += refuseRequests("the input of every producer ended");
             }
@@ -721,22 +706,12 @@ public final class CheckpointCoordinator implements Agent
         {
             request.future().completeExceptionally(new IllegalStateException("job '" + jobName + "' stopped"));
         }
-        if (null != compactor)
-        {
-            // A merge under way is stopped and leaves no file; one done but not taken is named by no manifest.
-            compactor.close();
-            final ChainCompactor.Result result = compactor.poll();
-            if (null != result && null == result.failure())
-            {
-                deleteStale(result.job().target());
-            }
-        }
     }
 
     private void trigger(final int requestFlags, final CompletableFuture<CheckpointStats> future)
     {
         int flags = requestFlags;
-        if (needsFull || chainAtItsBound())
+        if (needsFull || longestChain() >= settings.maxDeltaChainLength())
         {
             flags |= RecordDescriptor.BARRIER_FLAG_FULL;
         }
@@ -747,22 +722,14 @@ public final class CheckpointCoordinator implements Agent
         barrierRequest = checkpointId << 8 | flags;
     }
 
-    /**
-     * Whether a chain reached {@link CheckpointSettings#maxDeltaChainLength()} with no compaction due or under way
-     * to shorten it (where this thread writes the files): the next checkpoint is then a full snapshot. A chain being
-     * compacted grows past the bound meanwhile.
-     */
-    private boolean chainAtItsBound()
+    private int longestChain()
     {
-        for (int slot = 0; slot < slots; slot++)
+        int longest = 0;
+        for (final List<CheckpointManifest.FileRef> chain : chains)
         {
-            if (chains.get(slot).size() >= settings.maxDeltaChainLength() &&
-                !(compactionDue[slot] || (null != compacting && compacting.slot() == slot)))
-            {
-                return true;
-            }
+            longest = Math.max(longest, chain.size());
         }
-        return false;
+        return longest;
     }
 
     private void onAck(final SourceBarrierAck ack)
@@ -911,10 +878,6 @@ public final class CheckpointCoordinator implements Agent
         if (checkpoint.isFull())
         {
             chain.clear();
-            if (!savepoint)
-            {
-                chainGenerations[slot]++;
-            }
         }
         final CheckpointManifest.FileRef stateRef = new CheckpointManifest.FileRef(
             stateFile.path().getFileName().toString(), stateFile.sizeBytes(), kind);
@@ -1083,8 +1046,7 @@ public final class CheckpointCoordinator implements Agent
         if (!checkpoint.isSavepoint())
         {
             needsFull = false;
-            directory.retain(settings.retainedCheckpoints(),
-                null == compacting ? Set.of() : Set.of(compacting.target().getFileName().toString()));
+            directory.retain(settings.retainedCheckpoints());
             scheduleCompactions(checkpoint);
         }
         else if (!checkpoint.isStop())
@@ -1140,7 +1102,10 @@ public final class CheckpointCoordinator implements Agent
         catch (final IOException ex)
         {
             needsFull = true;
-            resetChains();
+            for (final List<CheckpointManifest.FileRef> chain : chains)
+            {
+                chain.clear();
+            }
             log.accept("savepoint " + savepoint.checkpointId + " is complete, but its state files could not be " +
                 "linked into " + directory.sharedDirectory() + " (" + ex + "): the next checkpoint is a full one");
             return;
@@ -1149,7 +1114,6 @@ public final class CheckpointCoordinator implements Agent
         {
             final List<CheckpointManifest.FileRef> chain = chains.get(shardId);
             chain.clear();
-            chainGenerations[shardId]++;
             chain.add(new CheckpointManifest.FileRef(bases[shardId].getFileName().toString(),
                 savepoint.stateRefs[shardId].sizeBytes(), SnapshotFileKind.FULL));
             chainHeadIds[shardId] = savepoint.checkpointId;
@@ -1158,9 +1122,8 @@ public final class CheckpointCoordinator implements Agent
     }
 
     /**
-     * Where this thread writes the state files, the chains the checkpoint left at the bound are compacted next, one
-     * at a time, by the {@link ChainCompactor}'s thread, which reads files to build the new bases while the shards
-     * and this thread go on taking checkpoints. A full snapshot, which
+     * Where this thread writes the state files, the chains the checkpoint left at the bound are compacted next: the
+     * shards go on taking deltas, and only this thread reads files to build the new bases. A full snapshot, which
      * scans every shard's store, is then taken only where no chain can be built on: the first checkpoint of a run
      * (also after a restore, into any shard count), the first after an abandoned checkpoint or a failed
      * compaction, and savepoints. Where the shards write their files, a chain at the bound ends in a full snapshot.
@@ -1175,8 +1138,7 @@ public final class CheckpointCoordinator implements Agent
         for (int slot = 0; slot < slots; slot++)
         {
             final int length = chains.get(slot).size();
-            if (length > 1 && length >= settings.maxDeltaChainLength() && !compactionDue[slot] &&
-                !(null != compacting && compacting.slot() == slot))
+            if (length > 1 && length >= settings.maxDeltaChainLength() && !compactionDue[slot])
             {
                 compactionDue[slot] = true;
                 compactionsDue++;
@@ -1191,12 +1153,14 @@ public final class CheckpointCoordinator implements Agent
     }
 
     /**
-     * Hands one due chain to the {@link ChainCompactor}, to be merged into a full file of its head's checkpoint id,
-     * the parent the next delta names. Checkpoints go on meanwhile: their deltas join the chain after the files being
-     * merged, and the manifests name the whole chain, longer than the bound until the merge is done
-     * ({@link #takeCompaction}). Retention leaves the new file alone while it is being written.
+     * Compacts one due chain into a full file of its head's checkpoint id, the parent the next delta names, and
+     * makes it the chain's only file. The manifests written so far name the old chain's files, which retention
+     * keeps while they do; the new base is named by a manifest only from the next checkpoint on, after it is
+     * published and fsynced. A crash before then leaves it an orphan that the next sweep or retention deletes.
+     * Entries whose TTL expired are left out, as a full snapshot leaves them out. A chain that cannot be
+     * compacted stays as it is: the next checkpoint is then a full one.
      */
-    private void startNextCompaction()
+    private void compactNextChain()
     {
         int slot = 0;
         while (!compactionDue[slot])
@@ -1216,86 +1180,42 @@ public final class CheckpointCoordinator implements Agent
         final Path target = directory.allocateDataFile(operators[operator], slot % shards, headId,
             SnapshotFileKind.FULL);
         final long nowMs = clock.time();
-        final SnapshotHeader head;
+        final TtlSnapshotFilter ttlFilter = TtlSnapshotFilter.of(compactionStates[operator], nowMs);
+        final SnapshotFileResult base;
         try (ChainResolver resolver = ChainResolver.open(files))
         {
-            head = resolver.headHeader();
+            final SnapshotHeader head = resolver.headHeader();
+            final SnapshotHeader header = SnapshotHeader.full(head.backendName(), head.shardId(),
+                head.firstKeyGroup(), head.lastKeyGroup(), head.maxParallelism(), headId, nowMs);
+            try (SnapshotFileWriter writer = SnapshotFileWriter.open(target, header, threadFileBuffers))
+            {
+                pacer.startSlice();
+                resolver.forEachUnordered((keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+                {
+                    pacer.onEntry();
+                    if (!ttlFilter.isEmpty())
+                    {
+                        compactionKey.wrap(key, keyOffset, keyLength);
+                        compactionValue.wrap(value, valueOffset, valueLength);
+                        if (ttlFilter.isExpired(compactionKey, keyLength, compactionValue, valueLength))
+                        {
+                            return;
+                        }
+                    }
+                    writer.put(keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength);
+                }, compactionScratch);
+                base = writer.finish();
+            }
         }
         catch (final RuntimeException ex)
         {
-            compactionFailed(files, target, ex);
+            log.accept("cannot compact the chain " + files + " into " + target + " (" + ex +
+                "): the next checkpoint is a full one");
             return;
         }
-        final SnapshotHeader header = SnapshotHeader.full(head.backendName(), head.shardId(), head.firstKeyGroup(),
-            head.lastKeyGroup(), head.maxParallelism(), headId, nowMs);
-        compacting = new ChainCompactor.Job(slot, List.copyOf(files), target, header,
-            TtlSnapshotFilter.of(compactionStates[operator], nowMs), chainGenerations[slot]);
-        compactingFiles = files.size();
-        compactor.submit(compacting);
-    }
-
-    /**
-     * The compaction under way, once done: its file becomes the chain's base in place of the files it merged, the
-     * deltas taken since staying after it, and a manifest names it from the next checkpoint on, after it is
-     * published and fsynced. The manifests written so far name the old files, which retention keeps while they do.
-     * A crash before then leaves it an orphan that the next sweep or retention deletes. A merge of a chain reset
-     * since (a full snapshot, a savepoint, an abandoned checkpoint) is deleted; a chain that could not be merged
-     * stays as it is, and the next checkpoint is a full one.
-     */
-    private int takeCompaction()
-    {
-        final ChainCompactor.Result result = compactor.poll();
-        if (null == result)
-        {
-            return 0;
-        }
-        final ChainCompactor.Job job = result.job();
-        compacting = null;
-        if (null != result.failure())
-        {
-            compactionFailed(job.files(), job.target(), result.failure());
-            return 1;
-        }
-        final List<CheckpointManifest.FileRef> chain = chains.get(job.slot());
-        if (job.generation() != chainGenerations[job.slot()] || chain.size() < compactingFiles)
-        {
-            deleteStale(job.target());
-            return 1;
-        }
-        chain.subList(0, compactingFiles).clear();
-        chain.add(0, new CheckpointManifest.FileRef(job.target().getFileName().toString(),
-            result.base().sizeBytes(), SnapshotFileKind.FULL));
-        return 1;
-    }
-
-    private void compactionFailed(final List<Path> files, final Path target, final Throwable cause)
-    {
-        needsFull = true;
-        log.accept("cannot compact the chain " + files + " into " + target + " (" + cause +
-            "): the next checkpoint is a full one");
-    }
-
-    private void deleteStale(final Path file)
-    {
-        try
-        {
-            Files.deleteIfExists(file);
-        }
-        catch (final IOException ex)
-        {
-            log.accept("cannot delete " + file + ", a compaction of a chain reset since (" + ex +
-                "): retention or the next start deletes it");
-        }
-    }
-
-    /** Every chain starts again from the next full snapshot. */
-    private void resetChains()
-    {
-        for (int slot = 0; slot < slots; slot++)
-        {
-            chains.get(slot).clear();
-            chainGenerations[slot]++;
-        }
+        chain.clear();
+        chain.add(new CheckpointManifest.FileRef(target.getFileName().toString(), base.sizeBytes(),
+            SnapshotFileKind.FULL));
     }
 
     private static void forceDirectory(final Path path) throws IOException
@@ -1322,7 +1242,10 @@ public final class CheckpointCoordinator implements Agent
         cancelCompactions();
         if (!checkpoint.isSavepoint())
         {
-            resetChains();
+            for (final List<CheckpointManifest.FileRef> chain : chains)
+            {
+                chain.clear();
+            }
         }
         log.accept("checkpoint " + checkpoint.checkpointId + " abandoned: " + reason);
         if (null != counters)
