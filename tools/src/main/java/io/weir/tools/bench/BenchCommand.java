@@ -314,15 +314,15 @@ public final class BenchCommand
             us(total, 50), us(total, 90), us(total, 99), us(total, 99.9), us(total, 99.99),
             total.getMaxValue() / 1e3, total.getTotalCount());
         out.printf("state size:         %,d bytes (%s)%n", stateBytes, backendName);
-        // Checkpoints completed by the system clock the coordinator stamps them with (SystemEpochClock).
-        final long warmupEndEpochMs =
-            System.currentTimeMillis() - (System.nanoTime() - Math.max(startNs, warmupEndNs)) / 1_000_000;
+        // Checkpoints completed by the system clock the coordinator stamps them with (SystemEpochClock): both
+        // clocks read once, so the run's instants map onto it with one offset.
+        final long epochMsMinusNanoMs = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
+        final long warmupEndEpochMs = epochMsMinusNanoMs + Math.max(startNs, warmupEndNs) / 1_000_000;
         out.println("checkpoints:        " + CheckpointSummary.of(checkpoints, warmupEndEpochMs));
         if (intervalMs > 0)
         {
-            final long endEpochMs = System.currentTimeMillis() - (System.nanoTime() - endNs) / 1_000_000;
-            out.println("checkpoint gaps:    " +
-                CheckpointSummary.gaps(checkpoints, warmupEndEpochMs, endEpochMs, intervalMs));
+            out.println("checkpoint gaps:    " + CheckpointSummary.gaps(checkpoints, warmupEndEpochMs,
+                epochMsMinusNanoMs + endNs / 1_000_000, intervalMs));
         }
         if (System.getenv("WEIR_VERBOSE") != null)
         {
