@@ -207,30 +207,36 @@ public final class ChainResolver implements AutoCloseable
      */
     public long forEachUnordered(final ResolvedEntryHandler handler, final Scratch scratch)
     {
-        final LatestEntries latest = scratch.latest;
-        final SnapshotEntryHandler record = (keyGroup, type, key, keyOffset, keyLength, value, valueOffset,
-            valueLength) ->
-        {
-            if (type == SnapshotFileDescriptor.ENTRY_TOMBSTONE)
-            {
-                latest.put(key, keyOffset, keyLength);
-            }
-            else
-            {
-                latest.put(key, keyOffset, keyLength, value, valueOffset, valueLength);
-            }
-        };
         long count = 0;
         for (int keyGroup = base.firstKeyGroup(); keyGroup <= base.lastKeyGroup(); keyGroup++)
         {
-            latest.clear();
-            for (final SnapshotFileReader reader : readers)
-            {
-                reader.forEachInKeyGroup(keyGroup, record);
-            }
-            count += latest.forEachLive(keyGroup, handler);
+            count += forEachUnorderedInKeyGroup(keyGroup, handler, scratch);
         }
         return count;
+    }
+
+    /**
+     * {@link #forEachUnordered(ResolvedEntryHandler, Scratch)} for one key group: a caller that must not hold its
+     * thread for the whole chain (the checkpoint thread, which takes checkpoints between key groups) resolves it
+     * a key group at a time.
+     *
+     * @param keyGroup in the chain's range.
+     * @return number of live entries in the key group.
+     */
+    public long forEachUnorderedInKeyGroup(final int keyGroup, final ResolvedEntryHandler handler,
+        final Scratch scratch)
+    {
+        if (keyGroup < base.firstKeyGroup() || keyGroup > base.lastKeyGroup())
+        {
+            throw new IllegalArgumentException("key group " + keyGroup + " is outside the chain's range [" +
+                base.firstKeyGroup() + ", " + base.lastKeyGroup() + "]");
+        }
+        scratch.latest.clear();
+        for (final SnapshotFileReader reader : readers)
+        {
+            reader.forEachInKeyGroup(keyGroup, scratch.record);
+        }
+        return scratch.latest.forEachLive(keyGroup, handler);
     }
 
     /**
@@ -247,5 +253,18 @@ public final class ChainResolver implements AutoCloseable
     public static final class Scratch
     {
         final LatestEntries latest = new LatestEntries();
+        /** Records each entry read, oldest file first, into {@link #latest}. */
+        final SnapshotEntryHandler record = (keyGroup, type, key, keyOffset, keyLength, value, valueOffset,
+            valueLength) ->
+        {
+            if (type == SnapshotFileDescriptor.ENTRY_TOMBSTONE)
+            {
+                latest.put(key, keyOffset, keyLength);
+            }
+            else
+            {
+                latest.put(key, keyOffset, keyLength, value, valueOffset, valueLength);
+            }
+        };
     }
 }

@@ -599,6 +599,20 @@ public final class CheckpointDirectory
      */
     public RetentionResult retain(final int retainedCount)
     {
+        return retain(retainedCount, Set.of());
+    }
+
+    /**
+     * {@link #retain(int)}, keeping also the files named in {@code inProgress} (and their {@code .tmp} files):
+     * files in {@code shared/} being written that a later checkpoint will name, such as a chain's new base merged
+     * between checkpoints under the id of an older one.
+     *
+     * @param retainedCount number of checkpoints to keep, at least 1.
+     * @param inProgress    names of files in {@code shared/} to keep though no manifest names them yet.
+     * @return what was kept and deleted.
+     */
+    public RetentionResult retain(final int retainedCount, final Set<String> inProgress)
+    {
         if (retainedCount < 1)
         {
             throw new IllegalArgumentException("retainedCount must be >= 1: " + retainedCount);
@@ -655,7 +669,8 @@ public final class CheckpointDirectory
             {
                 final String name = path.getFileName().toString();
                 final Matcher matcher = DATA_FILE.matcher(name);
-                if (!matcher.matches() || referenced.contains(name))
+                if (!matcher.matches() || referenced.contains(name) || inProgress.contains(name) ||
+                    inProgress.contains(stripTmpSuffix(name)))
                 {
                     continue;
                 }
@@ -673,6 +688,12 @@ public final class CheckpointDirectory
             throw SnapshotFiles.unchecked("retention failed in " + sharedDirectory, ex);
         }
         return new RetentionResult(retainedIds, deleted);
+    }
+
+    private static String stripTmpSuffix(final String name)
+    {
+        return name.endsWith(SnapshotFileDescriptor.TMP_SUFFIX) ?
+            name.substring(0, name.length() - SnapshotFileDescriptor.TMP_SUFFIX.length()) : name;
     }
 
     /**

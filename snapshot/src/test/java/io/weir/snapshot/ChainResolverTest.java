@@ -135,6 +135,40 @@ class ChainResolverTest
     }
 
     @Test
+    void shouldResolveKeyGroupByKeyGroupTheSameEntriesAsTheWholeChain()
+    {
+        final long seed = TestSeeds.seed("shouldResolveKeyGroupByKeyGroupTheSameEntriesAsTheWholeChain");
+        final List<Path> chain = writeChain(seed);
+        try (ChainResolver resolver = ChainResolver.open(chain))
+        {
+            final ChainResolver.Scratch scratch = new ChainResolver.Scratch();
+            final List<String> stepped = new ArrayList<>();
+            long count = 0;
+            for (int kg = resolver.baseHeader().firstKeyGroup(); kg <= resolver.baseHeader().lastKeyGroup(); kg++)
+            {
+                final int expectedGroup = kg;
+                count += resolver.forEachUnorderedInKeyGroup(kg, (group, key, keyOffset, keyLength, value,
+                    valueOffset, valueLength) ->
+                {
+                    assertEquals(expectedGroup, group);
+                    stepped.add(group + ":" + key.getStringWithoutLengthUtf8(keyOffset, keyLength) + "=" +
+                        value.getStringWithoutLengthUtf8(valueOffset, valueLength));
+                }, scratch);
+            }
+            final List<String> expected = modelAsStrings();
+            java.util.Collections.sort(expected);
+            java.util.Collections.sort(stepped);
+            assertEquals(expected, stepped, "seed=" + seed);
+            assertEquals(expected.size(), count);
+            final int outside = resolver.baseHeader().lastKeyGroup() + 1;
+            final IllegalArgumentException thrown = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> resolver.forEachUnorderedInKeyGroup(outside, (g, k, ko, kl, v, vo, vl) -> { }, scratch));
+            assertTrue(thrown.getMessage().contains("key group " + outside), thrown.getMessage());
+        }
+    }
+
+    @Test
     void shouldResolveChainAfterChainIntoOneScratchWithoutGrowingItAgain() throws Exception
     {
         final Path base = dir.resolve("big.full");

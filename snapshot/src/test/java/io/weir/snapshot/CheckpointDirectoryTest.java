@@ -277,6 +277,32 @@ class CheckpointDirectoryTest
     }
 
     @Test
+    void shouldKeepAMergedBaseBeingWrittenUnderTheIdOfAnOlderCheckpoint() throws IOException
+    {
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        writeCheckpoint(directory, 1, true);
+        writeCheckpoint(directory, 2, false);
+        writeCheckpoint(directory, 3, false);
+        // A chain's new base merged between checkpoints gets the id of the chain's head (2), older than the newest
+        // checkpoint, and no manifest names it until it is done.
+        final Path merging = directory.allocateDataFile(0, 2, SnapshotFileKind.FULL);
+        final Path mergingTmp = merging.resolveSibling(merging.getFileName() + SnapshotFileDescriptor.TMP_SUFFIX);
+        Files.write(mergingTmp, new byte[10]);
+        final Path otherOrphan = directory.allocateDataFile(1, 2, SnapshotFileKind.FULL);
+        Files.write(otherOrphan, new byte[10]);
+
+        directory.retain(1, java.util.Set.of(merging.getFileName().toString()));
+        assertTrue(Files.exists(mergingTmp), "the temporary file of the base being written is kept");
+        assertFalse(Files.exists(otherOrphan), "a file of that id no one writes is deleted");
+
+        Files.move(mergingTmp, merging);
+        directory.retain(1, java.util.Set.of(merging.getFileName().toString()));
+        assertTrue(Files.exists(merging), "the published base is kept until a manifest names it");
+        directory.retain(1);
+        assertFalse(Files.exists(merging), "once no merge holds it, retention deletes what no manifest names");
+    }
+
+    @Test
     void shouldWriteSelfContainedSavepoint()
     {
         final CheckpointDirectory directory = new CheckpointDirectory(root);

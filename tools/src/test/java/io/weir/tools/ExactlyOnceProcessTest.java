@@ -59,6 +59,7 @@ class ExactlyOnceProcessTest
             "--shards", Integer.toString(shards),
             "--checkpoint-dir", dir.resolve("checkpoints").toString(),
             "--checkpoint-interval-ms", "40",
+            "--delta-to-base-ratio", "0",
             "--threading", threading));
         if (rate > 0)
         {
@@ -71,7 +72,8 @@ class ExactlyOnceProcessTest
     /**
      * In INVOKER mode the checkpoint thread reads the snapshots, so Chronicle's full scans (the first checkpoint
      * after a restore) are copied by the invoking thread for it. Every tenth checkpoint's chains are compacted into
-     * new bases on the checkpoint thread, so kills also land during a compaction.
+     * new bases on the checkpoint thread ({@code --delta-to-base-ratio 0}: whatever the deltas' sizes), between
+     * checkpoints, so kills also land during a compaction.
      */
     @ParameterizedTest(name = "{0} {1} on {2}, {3}")
     @CsvSource({

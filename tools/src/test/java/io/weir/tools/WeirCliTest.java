@@ -129,6 +129,35 @@ class WeirCliTest
     }
 
     @Test
+    void shouldTakeTheDeltaToBaseRatioAndRejectABadOneInOneLine() throws Exception
+    {
+        final Path in = input("1,1,1,1\n2,1,2,2\n3,2,3,3\n");
+        final Path outFile = dir.resolve("out.csv");
+        assertEquals(0, run("job", "rolling-sum", "--in", in.toString(), "--out", outFile.toString(),
+            "--backend", "heap", "--checkpoint-dir", dir.resolve("cp").toString(), "--delta-to-base-ratio", "0"),
+            err());
+        assertEquals(3, Files.readAllLines(outFile).size());
+        for (final String bad : new String[] {"-1", "NaN", "half"})
+        {
+            err.reset();
+            assertEquals(2, run("job", "dedup", "--in", in.toString(), "--out", "b", "--checkpoint-dir",
+                dir.resolve("cp2").toString(), "--delta-to-base-ratio", bad));
+            assertTrue(err().startsWith("weir job: --delta-to-base-ratio must be a") &&
+                err().endsWith("got '" + bad + "'\n") && err().lines().count() == 1, err());
+        }
+        err.reset();
+        assertEquals(2, run("job", "dedup", "--in", in.toString(), "--out", "b", "--delta-to-base-ratio", "1"));
+        assertEquals("weir job: --delta-to-base-ratio needs --checkpoint-dir\n", err());
+        err.reset();
+        assertEquals(2, run("bench", "--events", "1000", "--delta-to-base-ratio", "1"));
+        assertEquals("weir bench: --delta-to-base-ratio needs --checkpoint-interval-ms\n", err());
+        err.reset();
+        assertEquals(2, run("bench", "--events", "1000", "--checkpoint-interval-ms", "100",
+            "--delta-to-base-ratio", "-2"));
+        assertEquals("weir bench: --delta-to-base-ratio must be a finite number >= 0, got '-2'\n", err());
+    }
+
+    @Test
     void shouldReportAMissingInputFile()
     {
         assertEquals(1, run("job", "dedup", "--in", dir.resolve("absent.csv").toString(), "--out",

@@ -11,7 +11,14 @@ import java.nio.file.Path;
  *
  * @param directory           checkpoint root; null disables checkpoints.
  * @param intervalMs          0: only on request ({@code triggerCheckpoint}, savepoints).
- * @param maxDeltaChainLength a shard's chain is compacted into a new full base when it holds this many files.
+ * @param maxDeltaChainLength a shard's chain is compacted into a new full base (or, where the shards write their
+ *                            files, ended by a full snapshot) when it holds this many files, unless its deltas are
+ *                            still small against its base: see {@link #isChainDue}.
+ * @param deltaToBaseRatio    a chain of {@code maxDeltaChainLength} files or more waits for its deltas to add up to
+ *                            this fraction of its base's bytes, up to {@link #CHAIN_LENGTH_LIMIT_FACTOR} times that
+ *                            many files: a large state with few changes is merged less often, and the deltas of a
+ *                            chain that long add up to about this fraction of its base at most. 0: at the length
+ *                            alone.
  * @param restoreFrom         a checkpoint or savepoint directory to restore; null: the newest complete checkpoint
  *                            under {@code directory}, if any.
  * @param writerSliceMicros   the checkpoint thread sleeps after each slice of this much file writing, so that
@@ -27,6 +34,7 @@ public record CheckpointSettings(
     long intervalMs,
     int retainedCheckpoints,
     int maxDeltaChainLength,
+    double deltaToBaseRatio,
     Path restoreFrom,
     long writerSliceMicros,
     StateWriter stateWriter,
@@ -88,9 +96,23 @@ public record CheckpointSettings(
      */
     public static final long WRITER_SLICE_MICROS_DEFAULT = 200;
 
+    /** The default {@link #maxDeltaChainLength}. */
+    public static final int MAX_DELTA_CHAIN_LENGTH_DEFAULT = 10;
+
+    /**
+     * The default {@link #deltaToBaseRatio}: a restore reads at most about one and a half times the state, and a
+     * base is rewritten once its chain's deltas add up to half of it, not every {@link #maxDeltaChainLength} files
+     * (at 50M keys and a checkpoint a second, a base of 775 MB a shard was merged from deltas of a few MB each).
+     */
+    public static final double DELTA_TO_BASE_RATIO_DEFAULT = 0.5;
+
+    /** A chain never grows longer than this many times {@link #maxDeltaChainLength}, however small its deltas. */
+    public static final int CHAIN_LENGTH_LIMIT_FACTOR = 16;
+
     /** No checkpoints: the default of a {@link io.weir.engine.WeirContext}. */
     public static final CheckpointSettings DISABLED =
-        new CheckpointSettings(null, 0, 3, 10, null, defaultWriterSliceMicros(), defaultStateWriter(), false);
+        new CheckpointSettings(null, 0, 3, MAX_DELTA_CHAIN_LENGTH_DEFAULT, DELTA_TO_BASE_RATIO_DEFAULT, null,
+            defaultWriterSliceMicros(), defaultStateWriter(), false);
 
     /** Validates every setting; throws {@link IllegalArgumentException} naming the bad one. */
     public CheckpointSettings
@@ -106,6 +128,11 @@ public record CheckpointSettings(
         if (maxDeltaChainLength < 1)
         {
             throw new IllegalArgumentException("max delta chain length must be >= 1: " + maxDeltaChainLength);
+        }
+        if (!(deltaToBaseRatio >= 0) || Double.isInfinite(deltaToBaseRatio))
+        {
+            throw new IllegalArgumentException("delta-to-base ratio must be a finite number >= 0: " +
+                deltaToBaseRatio);
         }
         if (writerSliceMicros < 0)
         {
@@ -151,8 +178,9 @@ public record CheckpointSettings(
      */
     public static CheckpointSettings every(final Path directory, final long intervalMs)
     {
-        return new CheckpointSettings(directory, intervalMs, CheckpointDirectory.RETAINED_CHECKPOINTS_DEFAULT, 10,
-            null, defaultWriterSliceMicros(), defaultStateWriter(), false);
+        return new CheckpointSettings(directory, intervalMs, CheckpointDirectory.RETAINED_CHECKPOINTS_DEFAULT,
+            MAX_DELTA_CHAIN_LENGTH_DEFAULT, DELTA_TO_BASE_RATIO_DEFAULT, null, defaultWriterSliceMicros(),
+            defaultStateWriter(), false);
     }
 
     /** True if checkpoints are taken (a directory is set). */
@@ -164,36 +192,63 @@ public record CheckpointSettings(
     /** These settings, restoring from the checkpoint or savepoint directory {@code path} at start. */
     public CheckpointSettings restoreFrom(final Path path)
     {
-        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, path,
-            writerSliceMicros, stateWriter, allowNonRestoredState);
+        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength,
+            deltaToBaseRatio, path, writerSliceMicros, stateWriter, allowNonRestoredState);
     }
 
     /** These settings, with a full snapshot after at most {@code length} deltas. */
     public CheckpointSettings maxDeltaChainLength(final int length)
     {
-        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, length, restoreFrom,
-            writerSliceMicros, stateWriter, allowNonRestoredState);
+        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, length,
+            deltaToBaseRatio, restoreFrom, writerSliceMicros, stateWriter, allowNonRestoredState);
+    }
+
+    /** These settings, with chains of {@code length} files or more waiting for deltas of {@code ratio} × base. */
+    public CheckpointSettings deltaToBaseRatio(final double ratio)
+    {
+        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, ratio,
+            restoreFrom, writerSliceMicros, stateWriter, allowNonRestoredState);
+    }
+
+    /**
+     * Whether a shard's chain is due for a new base: it holds {@link #maxDeltaChainLength} files and its deltas
+     * add up to {@link #deltaToBaseRatio} of its base, or it holds {@link #chainLengthLimit} files.
+     *
+     * @param files      in the chain, the base included.
+     * @param baseBytes  the size of its full base file.
+     * @param deltaBytes the sizes of its delta files, added up.
+     */
+    public boolean isChainDue(final int files, final long baseBytes, final long deltaBytes)
+    {
+        return files > 1 && (files >= chainLengthLimit() ||
+            (files >= maxDeltaChainLength && deltaBytes >= deltaToBaseRatio * baseBytes));
+    }
+
+    /** The most files a chain holds before it is due whatever its sizes. */
+    public int chainLengthLimit()
+    {
+        return (int)Math.min(Integer.MAX_VALUE, (long)maxDeltaChainLength * CHAIN_LENGTH_LIMIT_FACTOR);
     }
 
     /** These settings, keeping the newest {@code count} completed checkpoints on disk. */
     public CheckpointSettings retainedCheckpoints(final int count)
     {
-        return new CheckpointSettings(directory, intervalMs, count, maxDeltaChainLength, restoreFrom,
-            writerSliceMicros, stateWriter, allowNonRestoredState);
+        return new CheckpointSettings(directory, intervalMs, count, maxDeltaChainLength,
+            deltaToBaseRatio, restoreFrom, writerSliceMicros, stateWriter, allowNonRestoredState);
     }
 
     /** These settings, with the checkpoint writer sleeping after each {@code micros} µs of writing (0: never). */
     public CheckpointSettings writerSliceMicros(final long micros)
     {
-        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,
-            micros, stateWriter, allowNonRestoredState);
+        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength,
+            deltaToBaseRatio, restoreFrom, micros, stateWriter, allowNonRestoredState);
     }
 
     /** These settings, with {@code writer} writing the shards' state files. */
     public CheckpointSettings stateWriter(final StateWriter writer)
     {
-        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,
-            writerSliceMicros, writer, allowNonRestoredState);
+        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength,
+            deltaToBaseRatio, restoreFrom, writerSliceMicros, writer, allowNonRestoredState);
     }
 
     /**
@@ -202,7 +257,7 @@ public record CheckpointSettings(
      */
     public CheckpointSettings allowNonRestoredState(final boolean allow)
     {
-        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength, restoreFrom,
-            writerSliceMicros, stateWriter, allow);
+        return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, maxDeltaChainLength,
+            deltaToBaseRatio, restoreFrom, writerSliceMicros, stateWriter, allow);
     }
 }

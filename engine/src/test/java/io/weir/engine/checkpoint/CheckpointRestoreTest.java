@@ -335,40 +335,49 @@ class CheckpointRestoreTest
         final WeirJob<Item, String> first = job(2, settings, SHORT_DELAY_MS);
         first.start();
         final List<CheckpointStats> taken = new ArrayList<>();
+        final List<Integer> chainLengths = new ArrayList<>();
         final CheckpointDirectory directory = new CheckpointDirectory(dir);
-        for (int round = 0; round < 3 * maxChain; round++)
+        final int rounds = 3 * maxChain;
+        long offered = 0;
+        CheckpointManifest latest = null;
+        // Merges run between checkpoints, so a chain may hold a few more files while one is written; the rounds go
+        // on (up to a bound) until every shard's base was merged since the first checkpoint.
+        for (int round = 0; round < 20 * rounds && (round < rounds || !basesMergedSince(latest, taken.get(0)));
+            round++)
         {
-            offer(first.producer(0), round * 1_000L, (round + 1) * 1_000L);
+            offer(first.producer(0), offered, offered + 1_000);
+            offered += 1_000;
             final CheckpointStats stats = checkpoint(first);
             taken.add(stats);
-            final CheckpointManifest manifest = directory.loadVerified(stats.checkpointId());
-            for (final CheckpointManifest.ShardState shard : manifest.shards())
+            latest = directory.loadVerified(stats.checkpointId());
+            for (final CheckpointManifest.ShardState shard : latest.shards())
             {
-                assertTrue(shard.files().size() <= maxChain, "chain of at most " + maxChain + ": " + shard);
+                assertTrue(shard.files().size() <= settings.chainLengthLimit(), "chain within its limit: " + shard);
                 assertEquals(SnapshotFileKind.FULL, shard.files().get(0).kind(), shard.toString());
+                if (writer == CheckpointSettings.StateWriter.SHARD)
+                {
+                    assertEquals(latest.shards().get(0).files().size(), shard.files().size(), latest.toString());
+                }
             }
+            chainLengths.add(latest.shards().get(0).files().size());
         }
         assertTrue(taken.get(0).full(), "the first checkpoint of a run is a full snapshot");
-        final CheckpointManifest latest = directory.loadVerified(taken.get(taken.size() - 1).checkpointId());
         if (writer == CheckpointSettings.StateWriter.CHECKPOINT_THREAD)
         {
             // The checkpoint thread merges the chain's files: the shards never scan their stores again.
             assertTrue(taken.stream().skip(1).noneMatch(CheckpointStats::full),
                 "every later one a delta, the bases built from files: " + taken);
-            for (final CheckpointManifest.ShardState shard : latest.shards())
-            {
-                final String base = shard.files().get(0).name();
-                assertTrue(!base.endsWith(CheckpointDirectory.dataFileName(shard.shardId(),
-                    taken.get(0).checkpointId(), SnapshotFileKind.FULL)),
-                    "the base was compacted since the first checkpoint: " + shard);
-            }
+            assertTrue(basesMergedSince(latest, taken.get(0)), "the bases were merged since the first: " + latest);
         }
         else
         {
-            // The shards write their files: a chain at the bound ends in a full snapshot, every maxChain-th one.
+            // The shards write their files: a chain at the bound ends in a full snapshot, every maxChain-th one
+            // (each delta holds every key: the deltas outweigh the base well before the bound).
+            assertEquals(rounds, taken.size());
             for (int i = 0; i < taken.size(); i++)
             {
                 assertEquals(i % maxChain == 0, taken.get(i).full(), "checkpoint " + i + " of " + taken);
+                assertEquals(i % maxChain + 1, chainLengths.get(i), "checkpoint " + i + ": " + chainLengths);
             }
         }
         first.close(WeirJob.CloseMode.DISCARD);
@@ -376,10 +385,81 @@ class CheckpointRestoreTest
         final WeirJob<Item, String> second = job(3, settings, SHORT_DELAY_MS);
         assertEquals(latest.checkpointId(), second.restoredFrom().orElseThrow().checkpointId());
         second.start();
-        final long restoredAt = 3 * maxChain * 1_000L;
-        offer(second.producer(0), restoredAt, restoredAt + 1_000);
+        offer(second.producer(0), offered, offered + 1_000);
         second.close();
-        assertSameRows(expected(restoredAt + 1_000, SHORT_DELAY_MS), multiset(results));
+        assertSameRows(expected(offered + 1_000, SHORT_DELAY_MS), multiset(results));
+    }
+
+    private static boolean basesMergedSince(final CheckpointManifest manifest, final CheckpointStats first)
+    {
+        for (final CheckpointManifest.ShardState shard : manifest.shards())
+        {
+            if (shard.files().get(0).name().equals(
+                CheckpointDirectory.dataFileName(shard.shardId(), first.checkpointId(), SnapshotFileKind.FULL)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void shouldCompleteCheckpointsWhileAChainIsMergedAndThenBuildOnTheMergedBase() throws Exception
+    {
+        final int maxChain = 3;
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0)
+            .stateWriter(CheckpointSettings.StateWriter.CHECKPOINT_THREAD)
+            .maxDeltaChainLength(maxChain);
+        final WeirJob<Item, String> first = job(1, settings, SHORT_DELAY_MS);
+        first.start();
+        final CheckpointDirectory directory = new CheckpointDirectory(dir);
+        offer(first.producer(0), 0, 1_000);
+        final CheckpointStats base = checkpoint(first);
+        offer(first.producer(0), 1_000, 2_000);
+        checkpoint(first);
+        offer(first.producer(0), 2_000, 3_000);
+        // The third checkpoint leaves the chain due: its merge starts as it completes. The fourth, requested before
+        // the third completed, is taken before the merge's first step, on top of the chain being merged.
+        assertTrue(first.producer(0).tryFlushWatermarks(), "the rings have room for a watermark");
+        final java.util.concurrent.CompletableFuture<CheckpointStats> third = first.triggerCheckpoint();
+        final java.util.concurrent.CompletableFuture<CheckpointStats> fourth = first.triggerCheckpoint();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!fourth.isDone() && System.nanoTime() < deadline)
+        {
+            first.producer(0).tryInjectRequestedBarrier();
+            Thread.sleep(1);
+        }
+        final long thirdId = third.get(1, TimeUnit.SECONDS).checkpointId();
+        final CheckpointStats duringMerge = fourth.get(1, TimeUnit.SECONDS);
+        assertTrue(!duringMerge.full(), duringMerge.toString());
+        final List<CheckpointManifest.FileRef> unmerged =
+            directory.loadVerified(duringMerge.checkpointId()).shards().get(0).files();
+        assertEquals(maxChain + 1, unmerged.size(), "completed on the old chain, with the merge open: " + unmerged);
+        assertEquals(CheckpointDirectory.dataFileName(0, base.checkpointId(), SnapshotFileKind.FULL),
+            unmerged.get(0).name());
+
+        // Later checkpoints name the merged base, of the third checkpoint's id, and the fourth's delta after it.
+        final String mergedBase = CheckpointDirectory.dataFileName(0, thirdId, SnapshotFileKind.FULL);
+        final String fourthDelta = CheckpointDirectory.dataFileName(0, duringMerge.checkpointId(),
+            SnapshotFileKind.DELTA);
+        List<CheckpointManifest.FileRef> chain = unmerged;
+        long offered = 3_000;
+        for (int round = 0; round < 100 && !chain.get(0).name().equals(mergedBase); round++)
+        {
+            offer(first.producer(0), offered, offered + 100);
+            offered += 100;
+            chain = directory.loadVerified(checkpoint(first).checkpointId()).shards().get(0).files();
+        }
+        assertEquals(mergedBase, chain.get(0).name(), chain.toString());
+        assertEquals(fourthDelta, chain.get(1).name(), chain.toString());
+        assertTrue(Files.isRegularFile(dir.resolve("shared").resolve(mergedBase)), "kept by retention");
+        first.close(WeirJob.CloseMode.DISCARD);
+
+        final WeirJob<Item, String> second = job(1, settings, SHORT_DELAY_MS);
+        second.start();
+        offer(second.producer(0), offered, offered + 1_000);
+        second.close();
+        assertSameRows(expected(offered + 1_000, SHORT_DELAY_MS), multiset(results));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.weir.engine.checkpoint.CheckpointStats;
 import io.weir.engine.ThreadScheduling;
 import io.weir.tools.common.Backends;
 import io.weir.tools.common.Options;
+import io.weir.tools.common.DeltaRatioOption;
 import io.weir.tools.common.StateWriterOption;
 import io.weir.tools.common.UsageException;
 import io.weir.api.ThreadingMode;
@@ -55,6 +56,9 @@ public final class BenchCommand
         "  --checkpoint-interval-ms M  incremental checkpoints every M ms (default 0 = off)",
         "  --checkpoint-dir DIR        where checkpoints go (default: a temp directory, deleted after)",
         "  --state-writer W            who writes the shards' state files: shard (default) | checkpoint-thread",
+        "  --delta-to-base-ratio R     merge a shard's chain of checkpoint files into a new base once it holds",
+        "                              10 files and its deltas add up to R times its base (default 0.5; 0: every",
+        "                              10 files)",
         "  --idle S                    shard idle strategy: busy-spin | yield | backoff | sleep",
         "                              (default busy-spin when shards + 1 <= cores, else backoff)",
         "  --hgrm FILE                 write the latency percentile distribution (HdrHistogram .hgrm)",
@@ -93,7 +97,8 @@ public final class BenchCommand
         }
         final Options options = Options.parse("weir bench", args, 0,
             Set.of("events", "keys", "shards", "backend", "rate", "checkpoint-interval-ms", "checkpoint-dir", "idle",
-                "hgrm", "warmup-percent", "state-dir", "state-writer", "hlog", "plot", "threading", "pin-cpu"),
+                "hgrm", "warmup-percent", "state-dir", "state-writer", "hlog", "plot", "threading", "pin-cpu",
+                "delta-to-base-ratio"),
             Set.of("help", "stateless", "prefill", "measure-recovery"));
         if (options.flag("help"))
         {
@@ -147,11 +152,17 @@ public final class BenchCommand
             {
                 settings = settings.stateWriter(StateWriterOption.parse(options, "weir bench"));
             }
+            if (options.has("delta-to-base-ratio"))
+            {
+                settings = settings.deltaToBaseRatio(
+                    DeltaRatioOption.parse(options.string("delta-to-base-ratio", ""), "weir bench"));
+            }
             context.checkpoints(settings);
         }
-        else if (options.flag("state-writer"))
+        else if (options.flag("state-writer") || options.has("delta-to-base-ratio"))
         {
-            throw new UsageException("weir bench: --state-writer needs --checkpoint-interval-ms");
+            throw new UsageException("weir bench: --" + (options.flag("state-writer") ? "state-writer" :
+                "delta-to-base-ratio") + " needs --checkpoint-interval-ms");
         }
         out.printf("weir bench: %,d events, %,d keys, %d shard(s), backend %s, %s, checkpoints %s, idle %s, " +
             "threading %s%s%n", events, keys, shards, backendName,

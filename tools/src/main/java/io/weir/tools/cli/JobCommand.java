@@ -8,6 +8,7 @@ import io.weir.snapshot.DirectoryLockedException;
 import io.weir.tools.common.Backends;
 import io.weir.tools.common.Conventions;
 import io.weir.tools.common.FlinkEngine;
+import io.weir.tools.common.DeltaRatioOption;
 import io.weir.tools.common.StateWriterOption;
 import io.weir.tools.common.ThreadingOption;
 import io.weir.tools.common.UsageException;
@@ -96,6 +97,9 @@ final class JobCommand implements Callable<Integer>
         "who writes the shards' state files: shard (default; in the shard's idle time, for machines " +
         "with no core to spare) | checkpoint-thread (a core is free)")
     private String stateWriter;
+
+    @Option(names = "--delta-to-base-ratio", paramLabel = "R", description = DeltaRatioOption.DESCRIPTION)
+    private String deltaToBaseRatio;
 
     @Option(names = "--restore", paramLabel = "PATH", description =
         "start from a checkpoint or savepoint directory (chk-N or savepoint-N), with any --shards " +
@@ -452,7 +456,8 @@ final class JobCommand implements Callable<Integer>
         if (checkpointDir == null)
         {
             final String given = checkpointIntervalMs != null ? "checkpoint-interval-ms" :
-                stateWriter != null ? "state-writer" : allowNonRestoredState ? "allow-non-restored-state" : null;
+                stateWriter != null ? "state-writer" : deltaToBaseRatio != null ? "delta-to-base-ratio" :
+                allowNonRestoredState ? "allow-non-restored-state" : null;
             if (given != null)
             {
                 throw new UsageException("weir job: --" + given + " needs --checkpoint-dir");
@@ -464,6 +469,10 @@ final class JobCommand implements Callable<Integer>
         if (stateWriter != null)
         {
             settings = settings.stateWriter(StateWriterOption.parse(stateWriter, "weir job"));
+        }
+        if (deltaToBaseRatio != null)
+        {
+            settings = settings.deltaToBaseRatio(DeltaRatioOption.parse(deltaToBaseRatio, "weir job"));
         }
         if (restore != null)
         {

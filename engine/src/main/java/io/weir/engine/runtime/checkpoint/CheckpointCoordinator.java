@@ -48,6 +48,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -145,8 +146,8 @@ public final class CheckpointCoordinator implements Agent
     private long nextTriggerMs;
     private boolean needsFull = true;
     /**
-     * Per slot: its chain reached {@link CheckpointSettings#maxDeltaChainLength()} at the last checkpoint and is
-     * compacted into a new full base before the next one is triggered.
+     * Per slot: its chain was due for a new base ({@link CheckpointSettings#isChainDue}) at the last checkpoint and
+     * waits for its merge, which starts once the merge in progress is done.
      */
     private final boolean[] compactionDue;
     /**
@@ -159,11 +160,12 @@ public final class CheckpointCoordinator implements Agent
     private int compactionsDue;
     /** Per operator, the states of the last completed checkpoint: their TTLs filter what a compaction keeps. */
     private final List<RegisteredState>[] compactionStates;
-    /** Views of a compacted entry at offset 0, as the TTL filter reads them. */
-    private final UnsafeBuffer compactionKey = new UnsafeBuffer(new byte[0]);
     /** The per-key-group map chain compaction resolves into, kept from one chain to the next. */
     private final ChainResolver.Scratch compactionScratch = new ChainResolver.Scratch();
-    private final UnsafeBuffer compactionValue = new UnsafeBuffer(new byte[0]);
+    /** The buffers of the base a merge writes, held from its first step to its last; null unless chains merge. */
+    private final SnapshotFileBuffers compactionFileBuffers;
+    /** The merge in progress, stepped between checkpoints; null when none is. */
+    private ChainCompaction compaction;
     private InFlight inFlight;
     /** Null when the job publishes no counters. */
     private CheckpointCounters counters;
@@ -296,6 +298,8 @@ public final class CheckpointCoordinator implements Agent
         this.compactionStates = states;
         final boolean shardsWriteFiles = settings.stateWriter() == CheckpointSettings.StateWriter.SHARD;
         this.mergesChains = !shardsWriteFiles;
+        this.compactionFileBuffers = mergesChains ? new SnapshotFileBuffers(
+            SnapshotFileDescriptor.DEFAULT_BLOCK_SIZE_BYTES, SnapshotFileWriter.STAGING_CAPACITY_BYTES) : null;
         this.queues = new CheckpointQueues(slots, shardsWriteFiles, idleOnlyNs(settings.intervalMs()),
             ShardStateWriter.COMMAND_QUEUE_CAPACITY);
         if (shardsWriteFiles)
@@ -497,12 +501,7 @@ public final class CheckpointCoordinator implements Agent
         int work = 0;
         if (inFlight == null)
         {
-            if (compactionsDue > 0)
-            {
-                compactNextChain();
-                work++;
-            }
-            else if (allProducersEnded())
+            if (allProducersEnded())
             {
                 work += refuseRequests("the input of every producer ended");
             }
@@ -520,6 +519,11 @@ public final class CheckpointCoordinator implements Agent
                     trigger(0, null);
                     work++;
                 }
+            }
+            if (inFlight == null && compaction != null)
+            {
+                stepCompaction();
+                work++;
             }
         }
         work += drain();
@@ -673,6 +677,7 @@ public final class CheckpointCoordinator implements Agent
         {
             abort("the job stopped before it was complete");
         }
+        cancelCompactions();
         for (int slot = 0; slot < slots; slot++)
         {
             Object event;
@@ -711,9 +716,14 @@ public final class CheckpointCoordinator implements Agent
     private void trigger(final int requestFlags, final CompletableFuture<CheckpointStats> future)
     {
         int flags = requestFlags;
-        if (needsFull || longestChain() >= settings.maxDeltaChainLength())
+        if (needsFull || chainsNeedFullSnapshot())
         {
             flags |= RecordDescriptor.BARRIER_FLAG_FULL;
+        }
+        if ((flags & RecordDescriptor.BARRIER_FLAG_FULL) != 0)
+        {
+            // Every chain starts again from this checkpoint's files: a merge of the old ones is of no use.
+            cancelCompactions();
         }
         final long checkpointId = nextCheckpointId++;
         inFlight = new InFlight(checkpointId, flags, future);
@@ -722,14 +732,35 @@ public final class CheckpointCoordinator implements Agent
         barrierRequest = checkpointId << 8 | flags;
     }
 
-    private int longestChain()
+    /**
+     * Where chains are merged, only a chain that outgrew {@link CheckpointSettings#chainLengthLimit} (its merges
+     * fail, or fall behind) ends in a full snapshot; where the shards write their files, every chain that is due.
+     */
+    private boolean chainsNeedFullSnapshot()
     {
-        int longest = 0;
-        for (final List<CheckpointManifest.FileRef> chain : chains)
+        for (int slot = 0; slot < slots; slot++)
         {
-            longest = Math.max(longest, chain.size());
+            final List<CheckpointManifest.FileRef> chain = chains.get(slot);
+            if (mergesChains ? chain.size() >= settings.chainLengthLimit() : isChainDue(chain))
+            {
+                return true;
+            }
         }
-        return longest;
+        return false;
+    }
+
+    private boolean isChainDue(final List<CheckpointManifest.FileRef> chain)
+    {
+        if (chain.size() < 2)
+        {
+            return false;
+        }
+        long deltaBytes = 0;
+        for (int i = 1; i < chain.size(); i++)
+        {
+            deltaBytes += chain.get(i).sizeBytes();
+        }
+        return settings.isChainDue(chain.size(), chain.get(0).sizeBytes(), deltaBytes);
     }
 
     private void onAck(final SourceBarrierAck ack)
@@ -1046,7 +1077,8 @@ public final class CheckpointCoordinator implements Agent
         if (!checkpoint.isSavepoint())
         {
             needsFull = false;
-            directory.retain(settings.retainedCheckpoints());
+            directory.retain(settings.retainedCheckpoints(),
+                null == compaction ? Set.of() : Set.of(compaction.targetName()));
             scheduleCompactions(checkpoint);
         }
         else if (!checkpoint.isStop())
@@ -1077,6 +1109,7 @@ public final class CheckpointCoordinator implements Agent
      */
     private void rebaseChains(final InFlight savepoint)
     {
+        cancelCompactions();
         final Path[] bases = new Path[slots];
         try
         {
@@ -1122,11 +1155,13 @@ public final class CheckpointCoordinator implements Agent
     }
 
     /**
-     * Where this thread writes the state files, the chains the checkpoint left at the bound are compacted next: the
-     * shards go on taking deltas, and only this thread reads files to build the new bases. A full snapshot, which
-     * scans every shard's store, is then taken only where no chain can be built on: the first checkpoint of a run
-     * (also after a restore, into any shard count), the first after an abandoned checkpoint or a failed
-     * compaction, and savepoints. Where the shards write their files, a chain at the bound ends in a full snapshot.
+     * Where this thread writes the state files, the chains the checkpoint left due for a new base
+     * ({@link CheckpointSettings#isChainDue}) are merged from their files, one at a time, a key group per duty cycle
+     * between checkpoints: the shards go on taking deltas and checkpoints go on completing, and only this thread
+     * reads files to build the new bases. A full snapshot, which scans every shard's store, is then taken only where
+     * no chain can be built on: the first checkpoint of a run (also after a restore, into any shard count), the
+     * first after an abandoned checkpoint or a failed merge, and savepoints. Where the shards write their files, a
+     * chain that is due ends in a full snapshot.
      */
     private void scheduleCompactions(final InFlight checkpoint)
     {
@@ -1137,85 +1172,98 @@ public final class CheckpointCoordinator implements Agent
         System.arraycopy(checkpoint.states, 0, compactionStates, 0, operators.length);
         for (int slot = 0; slot < slots; slot++)
         {
-            final int length = chains.get(slot).size();
-            if (length > 1 && length >= settings.maxDeltaChainLength() && !compactionDue[slot])
+            final boolean merging = null != compaction && compaction.slot() == slot;
+            if (!merging && !compactionDue[slot] && isChainDue(chains.get(slot)))
             {
                 compactionDue[slot] = true;
                 compactionsDue++;
             }
         }
+        startNextCompaction();
     }
 
     private void cancelCompactions()
     {
         Arrays.fill(compactionDue, false);
         compactionsDue = 0;
+        if (null != compaction)
+        {
+            final ChainCompaction cancelled = compaction;
+            compaction = null;
+            cancelled.close();
+        }
     }
 
     /**
-     * Compacts one due chain into a full file of its head's checkpoint id, the parent the next delta names, and
-     * makes it the chain's only file. The manifests written so far name the old chain's files, which retention
-     * keeps while they do; the new base is named by a manifest only from the next checkpoint on, after it is
-     * published and fsynced. A crash before then leaves it an orphan that the next sweep or retention deletes.
-     * Entries whose TTL expired are left out, as a full snapshot leaves them out. A chain that cannot be
-     * compacted stays as it is: the next checkpoint is then a full one.
+     * Opens the merge of the next due chain, unless one is in progress. Its base gets the checkpoint id of the
+     * chain's head, the parent the next delta names. The manifests written meanwhile name the old chain's files,
+     * which retention keeps while they do (and it keeps the new base's file while it is written); the new base is
+     * named by a manifest only from the next checkpoint after it is published and fsynced. A crash before then
+     * leaves it an orphan that the next sweep or retention deletes. A chain that cannot be merged stays as it is,
+     * and the next checkpoint is a full one.
      */
-    private void compactNextChain()
+    private void startNextCompaction()
     {
-        int slot = 0;
-        while (!compactionDue[slot])
+        while (null == compaction && compactionsDue > 0)
         {
-            slot++;
-        }
-        compactionDue[slot] = false;
-        compactionsDue--;
-        final List<CheckpointManifest.FileRef> chain = chains.get(slot);
-        final List<Path> files = new ArrayList<>(chain.size());
-        for (final CheckpointManifest.FileRef ref : chain)
-        {
-            files.add(directory.sharedDirectory().resolve(ref.name()));
-        }
-        final int operator = slot / shards;
-        final long headId = chainHeadIds[slot];
-        final Path target = directory.allocateDataFile(operators[operator], slot % shards, headId,
-            SnapshotFileKind.FULL);
-        final long nowMs = clock.time();
-        final TtlSnapshotFilter ttlFilter = TtlSnapshotFilter.of(compactionStates[operator], nowMs);
-        final SnapshotFileResult base;
-        try (ChainResolver resolver = ChainResolver.open(files))
-        {
-            final SnapshotHeader head = resolver.headHeader();
-            final SnapshotHeader header = SnapshotHeader.full(head.backendName(), head.shardId(),
-                head.firstKeyGroup(), head.lastKeyGroup(), head.maxParallelism(), headId, nowMs);
-            try (SnapshotFileWriter writer = SnapshotFileWriter.open(target, header, threadFileBuffers))
+            int slot = 0;
+            while (!compactionDue[slot])
             {
-                pacer.startSlice();
-                resolver.forEachUnordered((keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength) ->
-                {
-                    pacer.onEntry();
-                    if (!ttlFilter.isEmpty())
-                    {
-                        compactionKey.wrap(key, keyOffset, keyLength);
-                        compactionValue.wrap(value, valueOffset, valueLength);
-                        if (ttlFilter.isExpired(compactionKey, keyLength, compactionValue, valueLength))
-                        {
-                            return;
-                        }
-                    }
-                    writer.put(keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength);
-                }, compactionScratch);
-                base = writer.finish();
+                slot++;
             }
+            compactionDue[slot] = false;
+            compactionsDue--;
+            final int operator = slot / shards;
+            final Path target = directory.allocateDataFile(operators[operator], slot % shards, chainHeadIds[slot],
+                SnapshotFileKind.FULL);
+            final long nowMs = clock.time();
+            try
+            {
+                compaction = ChainCompaction.open(slot, chains.get(slot), directory.sharedDirectory(), target,
+                    TtlSnapshotFilter.of(compactionStates[operator], nowMs), compactionFileBuffers, pacer,
+                    compactionScratch, nowMs);
+            }
+            catch (final RuntimeException ex)
+            {
+                needsFull = true;
+                log.accept("cannot compact the chain " + chains.get(slot) + " into " + target + " (" + ex +
+                    "): the next checkpoint is a full one");
+            }
+        }
+    }
+
+    /** One key group of the merge in progress; the last one puts the new base in place and opens the next merge. */
+    private void stepCompaction()
+    {
+        final ChainCompaction running = compaction;
+        final SnapshotFileResult base;
+        try
+        {
+            if (!running.step())
+            {
+                return;
+            }
+            base = running.finish();
         }
         catch (final RuntimeException ex)
         {
-            log.accept("cannot compact the chain " + files + " into " + target + " (" + ex +
-                "): the next checkpoint is a full one");
+            compaction = null;
+            running.close();
+            needsFull = true;
+            log.accept("cannot compact the chain " + running.merged() + " into " + running.targetName() + " (" +
+                ex + "): the next checkpoint is a full one");
             return;
         }
-        chain.clear();
-        chain.add(new CheckpointManifest.FileRef(target.getFileName().toString(), base.sizeBytes(),
-            SnapshotFileKind.FULL));
+        compaction = null;
+        running.close();
+        // Every reset of the chain (full snapshot, savepoint, abandoned checkpoint) cancels its merge first.
+        if (!running.replaceIn(chains.get(running.slot()), base))
+        {
+            throw new IllegalStateException("the chain " + chains.get(running.slot()) + " of slot " +
+                running.slot() + " no longer starts with the files merged into " + running.targetName() + ": " +
+                running.merged());
+        }
+        startNextCompaction();
     }
 
     private static void forceDirectory(final Path path) throws IOException
