@@ -315,9 +315,13 @@ public final class OperatorChain<K, I, O>
         {
             work += copyTimers(TIMER_COPY_STEP_SLOTS);
         }
-        if (null != stateWriter && stateWriter.isBusy())
+        if (null != stateWriter)
         {
-            work += writeStateFile(work);
+            stateWriter.onWork(work);
+            if (stateWriter.isBusy())
+            {
+                work += writeStateFile(work);
+            }
         }
         if (null != capturing)
         {
@@ -420,8 +424,9 @@ public final class OperatorChain<K, I, O>
     /**
      * When idle, steps until input arrives (or for {@link #STATE_FILE_IDLE_WRITE_NS}), so that an event waits one
      * step. Under load, nothing until the file is overdue ({@link ShardStateWriter#mayWriteUnderLoad}), then a step
-     * as long as the cycle's work (at least {@link #STATE_FILE_STEP_ENTRIES}), so that a saturated stage writes an
-     * entry per event and still completes checkpoints about as often as asked.
+     * as long as the cycle's work (at least {@link #STATE_FILE_STEP_ENTRIES}), growing while the file stays overdue
+     * ({@link ShardStateWriter#underLoadBudget}), so that a saturated stage still completes checkpoints about as
+     * often as asked, however many entries its events change.
      *
      * @param workThisCycle events, timers and watermarks handled in this duty cycle.
      */
@@ -429,8 +434,9 @@ public final class OperatorChain<K, I, O>
     {
         if (workThisCycle > 0)
         {
-            return stateWriter.mayWriteUnderLoad(System.nanoTime()) ?
-                stateWriter.write(Math.max(STATE_FILE_STEP_ENTRIES, workThisCycle)) : 0;
+            final long nowNs = System.nanoTime();
+            return stateWriter.mayWriteUnderLoad(nowNs) ? stateWriter.write(
+                stateWriter.underLoadBudget(nowNs, Math.max(STATE_FILE_STEP_ENTRIES, workThisCycle))) : 0;
         }
         int work = 0;
         final long deadlineNs = System.nanoTime() + STATE_FILE_IDLE_WRITE_NS;

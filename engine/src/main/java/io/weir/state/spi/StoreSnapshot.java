@@ -37,6 +37,16 @@ public interface StoreSnapshot
     }
 
     /**
+     * About how many entries {@link #read} will visit in all, if the snapshot knows it without counting (a delta's
+     * logged keys); -1 if not. A shard writing its own file while busy sizes its steps by it, so that the file keeps
+     * pace with the changes its events make, however many each makes.
+     */
+    default long entriesHint()
+    {
+        return -1;
+    }
+
+    /**
      * Shard thread, at the snapshot point, when another thread will read this snapshot: whether the shard must
      * first copy it, a step at a time with {@link #captureStep}, because reading it means holding locks that the
      * shard's writes wait for (a reader descheduled while holding one would stall the shard for a scheduler

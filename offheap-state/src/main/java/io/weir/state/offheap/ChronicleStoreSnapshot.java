@@ -281,6 +281,12 @@ final class ChronicleStoreSnapshot implements StoreSnapshot
         }
     }
 
+    /** {@inheritDoc} A delta, or a full snapshot from the log: the keys logged; a full scan: unknown. */
+    public long entriesHint()
+    {
+        return full && !fromLog ? -1 : changes.records();
+    }
+
     /**
      * {@inheritDoc} A full snapshot by scan reads one whole segment per call (its copy is taken under the
      * segment's lock in one go) and visits up to {@code budget} entries of it; a delta, or a full snapshot from the

@@ -521,6 +521,7 @@ class ChronicleKeyedStateStoreTest
             put(store, key(i), new byte[]{ (byte)i });
         }
         final StoreSnapshot full = store.snapshot(1, true);
+        assertEquals(-1, full.entriesHint(), "a full snapshot by scan does not know its entries without counting");
         assertEquals(100, read(full).size());
         full.release();
 
@@ -536,6 +537,8 @@ class ChronicleKeyedStateStoreTest
 
         final StoreSnapshot delta = store.snapshot(2, false);
         assertFalse(delta.isFull());
+        assertTrue(delta.entriesHint() >= 6 && delta.entriesHint() <= 8,
+            "about the six keys changed, give or take superseded records: " + delta.entriesHint());
         // Shard writes after the delta's snapshot point must not leak into it.
         put(store, key(1), new byte[]{ 99 });
         remove(store, key(2));

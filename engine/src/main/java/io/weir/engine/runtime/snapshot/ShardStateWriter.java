@@ -22,10 +22,11 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * <p>
  * Under load the shard writes a step per duty cycle, but only once the file is overdue ({@link #mayWriteUnderLoad}):
  * until then it writes only while idle, so that events arriving after a stall (a preemption, a collection) are
- * caught up at full speed rather than at half, which is what the latency tail is made of.
+ * caught up at full speed rather than at half, which is what the latency tail is made of. The step then grows the
+ * longer the file stays overdue ({@link #underLoadBudget}).
  * <p>
- * Threads: {@link #expect}, {@link #isBusy}, {@link #mayWriteUnderLoad}, {@link #write} and {@link #abandon} on the
- * shard thread;
+ * Threads: {@link #expect}, {@link #isBusy}, {@link #mayWriteUnderLoad}, {@link #onWork}, {@link #underLoadBudget},
+ * {@link #write} and {@link #abandon} on the shard thread;
  * {@link #handOver} and {@link #cancel} on the checkpoint thread; {@link #reclaim} on the shard thread, or on the
  * checkpoint thread once the shard thread has stopped.
  */
@@ -33,6 +34,14 @@ public final class ShardStateWriter
 {
     /** No checkpoint expected. */
     private static final long NONE = Long.MIN_VALUE;
+
+    /**
+     * The most entries a busy duty cycle writes: the longest an event waits for the file, about a millisecond at
+     * 100-150 ns an entry.
+     */
+    public static final int MAX_STEP_ENTRIES = 8192;
+
+    private static final long MIN_RAMP_NS = 10_000_000;
 
     /** Commands the checkpoint thread may queue to one shard before the shard takes them. */
     public static final int COMMAND_QUEUE_CAPACITY = 4;
@@ -79,7 +88,18 @@ public final class ShardStateWriter
     private final OneToOneConcurrentArrayQueue<Task> commands;
     private final OneToOneConcurrentArrayQueue<Object> events;
     private final long idleOnlyNs;
+    /**
+     * How long an overdue file's step takes to grow by its base, where its snapshot does not say how many entries it
+     * holds: an eighth of {@link #idleOnlyNs}, at least 10 ms.
+     */
+    private final long rampNs;
     private long expectedCheckpointId = NONE;
+    /** Work since the latest snapshot point ({@link #onWork}). */
+    private long workSincePoint;
+    /** Work in the interval the file being written covers: from the snapshot point before its own to its own. */
+    private long intervalWork;
+    /** The current file's entries per unit of work, doubled ({@link #underLoadBudget}); 0 when not known. */
+    private long entriesPerWork;
     private long expectedAtNs;
     private Task current;
 
@@ -98,6 +118,7 @@ public final class ShardStateWriter
         this.shardId = shardId;
         this.events = events;
         this.idleOnlyNs = idleOnlyNs;
+        this.rampNs = Math.max(MIN_RAMP_NS, idleOnlyNs / 8);
         this.commands = new OneToOneConcurrentArrayQueue<>(commandQueueCapacity);
     }
 
@@ -114,6 +135,9 @@ public final class ShardStateWriter
         }
         expectedCheckpointId = checkpointId;
         expectedAtNs = nowNs;
+        intervalWork = workSincePoint;
+        workSincePoint = 0;
+        entriesPerWork = 0;
     }
 
     /** Shard thread: true from a snapshot point until its state file is written (or cancelled). */
@@ -126,6 +150,47 @@ public final class ShardStateWriter
     public boolean mayWriteUnderLoad(final long nowNs)
     {
         return nowNs - expectedAtNs >= idleOnlyNs;
+    }
+
+    /** Shard thread, every duty cycle: the work it did (events, timers), counted from one snapshot point to the next. */
+    public void onWork(final int work)
+    {
+        workSincePoint += work;
+    }
+
+    /**
+     * Shard thread, while {@link #mayWriteUnderLoad}: how many entries a busy duty cycle writes, given its work
+     * ({@code base} entries, about one per event it handled). Where the snapshot says how many entries it holds
+     * ({@link StoreSnapshot#entriesHint}), {@code base} times twice the entries per unit of work of the interval it
+     * covers, at least once: the file is done about an interval after its snapshot point, whether an event changes
+     * one entry or a dozen (the fraud demo's transactions; an entry per event let only one checkpoint in several
+     * complete at overload). Otherwise {@code base}, and once more for every {@link #rampNs} the file is overdue.
+     * At most {@link #MAX_STEP_ENTRIES}.
+     */
+    public int underLoadBudget(final long nowNs, final int base)
+    {
+        final long times;
+        if (entriesPerWork > 0)
+        {
+            times = entriesPerWork;
+        }
+        else
+        {
+            times = 1 + Math.max(0, nowNs - expectedAtNs - idleOnlyNs) / rampNs;
+        }
+        return (int)Math.min(MAX_STEP_ENTRIES, Math.min(MAX_STEP_ENTRIES, (long)base) * times);
+    }
+
+    /** Twice the snapshot's entries per unit of work of its interval, rounded up; 0 if it does not say. */
+    private long entriesPerWork(final StoreSnapshot snapshot)
+    {
+        final long entries = snapshot.entriesHint();
+        if (entries < 0)
+        {
+            return 0;
+        }
+        final long work = Math.max(1, intervalWork);
+        return Math.max(1, (2 * entries + work - 1) / work);
     }
 
     /**
@@ -179,6 +244,7 @@ public final class ShardStateWriter
                 return 1;
             }
             current = task;
+            entriesPerWork = entriesPerWork(task.snapshot);
         }
         final Task task = current;
         final boolean more;

@@ -50,10 +50,18 @@ class ShardStateWriterTest
         int visited;
         int releases;
 
+        /** What {@link #entriesHint} says: -1, as a snapshot that does not know. */
+        long hint = -1;
+
         CountingSnapshot(final long checkpointId, final int entries)
         {
             this.checkpointId = checkpointId;
             this.entries = entries;
+        }
+
+        public long entriesHint()
+        {
+            return hint;
         }
 
         public long checkpointId()
@@ -161,6 +169,71 @@ class ShardStateWriterTest
         onRequest.expect(7, 42);
         assertTrue(onRequest.mayWriteUnderLoad(42), "without an interval, under load from the start");
         assertEquals(500_000_000L, CheckpointCoordinator.idleOnlyNs(1000), "half the interval");
+    }
+
+    @Test
+    void shouldGrowABusyShardsStepTheLongerItsFileIsOverdue()
+    {
+        final long idleOnlyNs = CheckpointCoordinator.idleOnlyNs(1000);
+        final ShardStateWriter busy = new ShardStateWriter(0, written, idleOnlyNs,
+            ShardStateWriter.COMMAND_QUEUE_CAPACITY);
+        busy.expect(3, 1_000);
+        final long overdueAt = 1_000 + idleOnlyNs;
+        final long rampNs = idleOnlyNs / 8;
+        assertEquals(16, busy.underLoadBudget(overdueAt, 16), "as much as the cycle's work when it becomes overdue");
+        assertEquals(16, busy.underLoadBudget(overdueAt + rampNs - 1, 16));
+        assertEquals(32, busy.underLoadBudget(overdueAt + rampNs, 16), "once more per eighth of the idle-only time");
+        assertEquals(13 * 16, busy.underLoadBudget(overdueAt + 12 * rampNs, 16),
+            "a dozen times the work three quarters of a second later, at a checkpoint a second");
+        assertEquals(ShardStateWriter.MAX_STEP_ENTRIES, busy.underLoadBudget(overdueAt + 10_000 * rampNs, 16),
+            "never more than the most an event may wait for");
+        assertEquals(ShardStateWriter.MAX_STEP_ENTRIES, busy.underLoadBudget(overdueAt + 10_000_000 * rampNs,
+            Integer.MAX_VALUE), "nor overflows");
+        busy.abandon();
+        busy.expect(4, overdueAt + 12 * rampNs);
+        assertEquals(16, busy.underLoadBudget(overdueAt + 12 * rampNs + idleOnlyNs, 16),
+            "counted from the latest snapshot point");
+
+        final ShardStateWriter onRequest = new ShardStateWriter(1, written, CheckpointCoordinator.idleOnlyNs(0),
+            ShardStateWriter.COMMAND_QUEUE_CAPACITY);
+        onRequest.expect(7, 0);
+        assertEquals(16, onRequest.underLoadBudget(9_999_999, 16), "without an interval, grows every 10 ms");
+        assertEquals(32, onRequest.underLoadBudget(10_000_000, 16));
+    }
+
+    @Test
+    void shouldSizeABusyShardsStepByTheEntriesItsEventsChangedWhereTheSnapshotSays()
+    {
+        final ShardStateWriter busy = new ShardStateWriter(0, written, IDLE_ONLY_NS,
+            ShardStateWriter.COMMAND_QUEUE_CAPACITY);
+        // An interval of 1,000 events in which they changed 6,000 entries (a dozen-entry transaction, deduplicated).
+        busy.expect(1, 0);
+        for (int cycle = 0; cycle < 100; cycle++)
+        {
+            busy.onWork(10);
+        }
+        busy.expect(2, 1_000);
+        busy.onWork(500); // work after the snapshot point belongs to the next interval
+        final CountingSnapshot changes = new CountingSnapshot(2, 100_000);
+        changes.hint = 6_000;
+        busy.handOver(2, changes, open(2));
+        final long overdueAt = 1_000 + IDLE_ONLY_NS;
+        assertEquals(16, busy.underLoadBudget(overdueAt, 16), "before the file is taken: an entry per event");
+        busy.write(busy.underLoadBudget(overdueAt, 16));
+        assertEquals(12 * 16, busy.underLoadBudget(overdueAt, 16),
+            "twice the six entries per event of the interval, from the first overdue step on");
+        assertEquals(12 * 16, busy.underLoadBudget(overdueAt + IDLE_ONLY_NS, 16), "and no ramp on top");
+        assertEquals(List.of(16), changes.budgets, "the first step was read at the budget asked");
+
+        // The next interval: 500 units of work for 100 changed entries (a counter a key): once per event.
+        busy.expect(3, 2_000);
+        final CountingSnapshot few = new CountingSnapshot(3, 100);
+        few.hint = 100;
+        busy.handOver(3, few, open(3));
+        busy.write(16);
+        assertEquals(16, busy.underLoadBudget(2_000 + IDLE_ONLY_NS, 16), "at least an entry per event");
+        assertEquals(16, busy.underLoadBudget(2_000 + 10 * IDLE_ONLY_NS, 16));
+        busy.abandon();
     }
 
     @Test
