@@ -424,7 +424,7 @@ public final class OperatorChain<K, I, O>
     /**
      * When idle, steps until input arrives (or for {@link #STATE_FILE_IDLE_WRITE_NS}), so that an event waits one
      * step. Under load, nothing until the file is overdue ({@link ShardStateWriter#mayWriteUnderLoad}), then a step
-     * as long as the cycle's work (at least {@link #STATE_FILE_STEP_ENTRIES}), growing while the file stays overdue
+     * as long as the cycle's work (at least {@link #STATE_FILE_STEP_ENTRIES}) times the entries each event changed
      * ({@link ShardStateWriter#underLoadBudget}), so that a saturated stage still completes checkpoints about as
      * often as asked, however many entries its events change.
      *

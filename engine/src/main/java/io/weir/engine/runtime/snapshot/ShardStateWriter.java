@@ -22,8 +22,8 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * <p>
  * Under load the shard writes a step per duty cycle, but only once the file is overdue ({@link #mayWriteUnderLoad}):
  * until then it writes only while idle, so that events arriving after a stall (a preemption, a collection) are
- * caught up at full speed rather than at half, which is what the latency tail is made of. The step then grows the
- * longer the file stays overdue ({@link #underLoadBudget}).
+ * caught up at full speed rather than at half, which is what the latency tail is made of. The step is then sized
+ * by the entries the interval's events changed, so that the file keeps pace with them ({@link #underLoadBudget}).
  * <p>
  * Threads: {@link #expect}, {@link #isBusy}, {@link #mayWriteUnderLoad}, {@link #onWork}, {@link #underLoadBudget},
  * {@link #write} and {@link #abandon} on the shard thread;
