@@ -226,6 +226,26 @@ public final class ChainResolver implements AutoCloseable
     public long forEachUnorderedInKeyGroup(final int keyGroup, final ResolvedEntryHandler handler,
         final Scratch scratch)
     {
+        resolveInto(keyGroup, scratch);
+        return scratch.latest.forEachLive(keyGroup, handler);
+    }
+
+    /**
+     * One key group's live entries in key order (unsigned bytes, as {@link #resolveKeyGroup} sorts them), resolved
+     * through a {@link Scratch} instead of a sorted map of copies: for a restore, which loads millions of entries
+     * into a store that keeps them sorted, where a tree of copied keys took most of its time.
+     *
+     * @param keyGroup in the chain's range.
+     * @return number of live entries in the key group.
+     */
+    public long forEachSortedInKeyGroup(final int keyGroup, final ResolvedEntryHandler handler, final Scratch scratch)
+    {
+        resolveInto(keyGroup, scratch);
+        return scratch.latest.forEachLiveSorted(keyGroup, handler);
+    }
+
+    private void resolveInto(final int keyGroup, final Scratch scratch)
+    {
         if (keyGroup < base.firstKeyGroup() || keyGroup > base.lastKeyGroup())
         {
             throw new IllegalArgumentException("key group " + keyGroup + " is outside the chain's range [" +
@@ -236,7 +256,6 @@ public final class ChainResolver implements AutoCloseable
         {
             reader.forEachInKeyGroup(keyGroup, scratch.record);
         }
-        return scratch.latest.forEachLive(keyGroup, handler);
     }
 
     /**

@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -25,6 +26,16 @@ final class LatestEntries
     private int[] slots = new int[INITIAL_SLOTS];
     private int[] hashes = new int[INITIAL_SLOTS];
     private int size;
+    /**
+     * {@link #forEachLiveSorted}: the live records' offsets and their keys' first sixteen bytes, sorted together,
+     * and the merge sort's other halves.
+     */
+    private int[] order = new int[0];
+    private int[] orderScratch = new int[0];
+    private long[] high = new long[0];
+    private long[] highScratch = new long[0];
+    private long[] low = new long[0];
+    private long[] lowScratch = new long[0];
 
     void clear()
     {
@@ -100,6 +111,154 @@ final class LatestEntries
             count++;
         }
         return count;
+    }
+
+    /**
+     * Delivers the live entries in the order of their keys, compared as unsigned bytes (a key that is a prefix of
+     * another first): {@link java.util.Arrays#compareUnsigned}'s order, which a sorted store (LMDB) keeps. A merge sort
+     * over each record's first sixteen key bytes, held in two longs beside its offset, so that the sort reads arrays
+     * in order rather than the records wherever they lie; ties go on to the rest of the keys. Reuses its arrays: no
+     * allocation per entry. @return how many.
+     */
+    long forEachLiveSorted(final int keyGroup, final ResolvedEntryHandler handler)
+    {
+        if (order.length < size)
+        {
+            final int capacity = Math.max(size, order.length * 2);
+            order = new int[capacity];
+            orderScratch = new int[capacity];
+            high = new long[capacity];
+            highScratch = new long[capacity];
+            low = new long[capacity];
+            lowScratch = new long[capacity];
+        }
+        int live = 0;
+        for (final int slot : slots)
+        {
+            if (slot != 0)
+            {
+                final int record = slot - 1;
+                if (records.getInt(record + Integer.BYTES + records.getInt(record)) != TOMBSTONE)
+                {
+                    order[live] = record;
+                    high[live] = keyBytesAt(record, 0);
+                    low[live] = keyBytesAt(record, Long.BYTES);
+                    live++;
+                }
+            }
+        }
+        sort(live);
+        for (int i = 0; i < live; i++)
+        {
+            final int record = order[i];
+            final int keyLength = records.getInt(record);
+            final int valueAt = record + Integer.BYTES + keyLength;
+            final int valueLength = records.getInt(valueAt);
+            keyView.wrap(records, record + Integer.BYTES, keyLength);
+            valueView.wrap(records, valueAt + Integer.BYTES, valueLength);
+            handler.onEntry(keyGroup, keyView, 0, keyLength, valueView, 0, valueLength);
+        }
+        return live;
+    }
+
+    /** Eight key bytes of a record from {@code at}, big-endian, zero-filled past the key's end. */
+    private long keyBytesAt(final int record, final int at)
+    {
+        final int keyLength = records.getInt(record);
+        final int start = record + Integer.BYTES + at;
+        if (keyLength - at >= Long.BYTES)
+        {
+            return records.getLong(start, ByteOrder.BIG_ENDIAN);
+        }
+        long bytes = 0;
+        for (int i = 0; i < Long.BYTES; i++)
+        {
+            bytes = bytes << 8 | (at + i < keyLength ? records.getByte(start + i) & 0xFF : 0);
+        }
+        return bytes;
+    }
+
+    /** Sorts {@code [0, count)} of {@link #order}, {@link #high} and {@link #low} by key: bottom-up, stable. */
+    private void sort(final int count)
+    {
+        int[] fromOrder = order;
+        long[] fromHigh = high;
+        long[] fromLow = low;
+        int[] toOrder = orderScratch;
+        long[] toHigh = highScratch;
+        long[] toLow = lowScratch;
+        for (int width = 1; width < count; width *= 2)
+        {
+            for (int start = 0; start < count; start += 2 * width)
+            {
+                final int middle = Math.min(start + width, count);
+                final int end = Math.min(start + 2 * width, count);
+                int left = start;
+                int right = middle;
+                int out = start;
+                while (left < middle && right < end)
+                {
+                    final int c = compare(fromHigh[right], fromLow[right], fromOrder[right],
+                        fromHigh[left], fromLow[left], fromOrder[left]);
+                    final int take = c < 0 ? right++ : left++;
+                    toOrder[out] = fromOrder[take];
+                    toHigh[out] = fromHigh[take];
+                    toLow[out] = fromLow[take];
+                    out++;
+                }
+                final int rest = left < middle ? left : right;
+                final int restEnd = left < middle ? middle : end;
+                System.arraycopy(fromOrder, rest, toOrder, out, restEnd - rest);
+                System.arraycopy(fromHigh, rest, toHigh, out, restEnd - rest);
+                System.arraycopy(fromLow, rest, toLow, out, restEnd - rest);
+            }
+            final int[] swapOrder = fromOrder;
+            fromOrder = toOrder;
+            toOrder = swapOrder;
+            final long[] swapHigh = fromHigh;
+            fromHigh = toHigh;
+            toHigh = swapHigh;
+            final long[] swapLow = fromLow;
+            fromLow = toLow;
+            toLow = swapLow;
+        }
+        if (fromOrder != order)
+        {
+            System.arraycopy(fromOrder, 0, order, 0, count);
+        }
+    }
+
+    private int compare(final long highA, final long lowA, final int a, final long highB, final long lowB, final int b)
+    {
+        if (highA != highB)
+        {
+            return Long.compareUnsigned(highA, highB);
+        }
+        if (lowA != lowB)
+        {
+            return Long.compareUnsigned(lowA, lowB);
+        }
+        return compareKeysFrom(a, b, 2 * Long.BYTES);
+    }
+
+    /** Compares the keys of two records as unsigned bytes from {@code from} on (equal before it), then by length. */
+    private int compareKeysFrom(final int a, final int b, final int from)
+    {
+        final int lengthA = records.getInt(a);
+        final int lengthB = records.getInt(b);
+        final int common = Math.min(lengthA, lengthB);
+        final int startA = a + Integer.BYTES;
+        final int startB = b + Integer.BYTES;
+        for (int i = from; i < common; i++)
+        {
+            final int x = records.getByte(startA + i) & 0xFF;
+            final int y = records.getByte(startB + i) & 0xFF;
+            if (x != y)
+            {
+                return x - y;
+            }
+        }
+        return lengthA - lengthB;
     }
 
     private boolean sameKey(final int record, final DirectBuffer key, final int offset, final int length)

@@ -169,6 +169,29 @@ class ChainResolverTest
     }
 
     @Test
+    void shouldResolveAKeyGroupInKeyOrderAsTheSortedResolutionDoes()
+    {
+        final long seed = TestSeeds.seed("shouldResolveAKeyGroupInKeyOrderAsTheSortedResolutionDoes");
+        final List<Path> chain = writeChain(seed);
+        try (ChainResolver resolver = ChainResolver.open(chain))
+        {
+            final ChainResolver.Scratch scratch = new ChainResolver.Scratch();
+            for (int kg = resolver.baseHeader().firstKeyGroup(); kg <= resolver.baseHeader().lastKeyGroup(); kg++)
+            {
+                final List<String> expected = new ArrayList<>();
+                resolver.resolveKeyGroup(kg).forEach((k, v) ->
+                    expected.add(new String(k, StandardCharsets.UTF_8) + "=" + new String(v, StandardCharsets.UTF_8)));
+                final List<String> sorted = new ArrayList<>();
+                final long count = resolver.forEachSortedInKeyGroup(kg, (group, key, keyOffset, keyLength, value,
+                    valueOffset, valueLength) -> sorted.add(key.getStringWithoutLengthUtf8(keyOffset, keyLength) +
+                    "=" + value.getStringWithoutLengthUtf8(valueOffset, valueLength)), scratch);
+                assertEquals(expected, sorted, "key group " + kg + ", seed=" + seed);
+                assertEquals(expected.size(), count);
+            }
+        }
+    }
+
+    @Test
     void shouldResolveChainAfterChainIntoOneScratchWithoutGrowingItAgain() throws Exception
     {
         final Path base = dir.resolve("big.full");

@@ -4,6 +4,7 @@ import io.weir.engine.runtime.snapshot.RestoreCompatibility;
 import io.weir.engine.runtime.snapshot.TimerRecordDescriptor;
 import io.weir.engine.state.RegisteredState;
 import io.weir.snapshot.ChainResolver;
+import io.weir.snapshot.ResolvedEntryHandler;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointManifest;
 import io.weir.snapshot.SnapshotCorruptException;
@@ -17,7 +18,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Loads a shard's key-group range from a checkpoint or savepoint, whatever shard count wrote it: every old
@@ -113,6 +113,16 @@ public final class ShardRestore
             });
         final ExpandableDirectByteBuffer key = new ExpandableDirectByteBuffer(256);
         final ExpandableDirectByteBuffer value = new ExpandableDirectByteBuffer(256);
+        final ChainResolver.Scratch scratch = new ChainResolver.Scratch();
+        final ResolvedEntryHandler load = (keyGroup, k, keyOffset, keyLength, v, valueOffset, valueLength) ->
+        {
+            key.putBytes(0, k, keyOffset, keyLength);
+            if (remapStateId(key, stateIdMap))
+            {
+                value.putBytes(0, v, valueOffset, valueLength);
+                store.put(key, keyLength, value, 0, valueLength);
+            }
+        };
         long watermark = Long.MAX_VALUE;
         boolean any = false;
         for (final CheckpointManifest.ShardState shard : manifest.shards())
@@ -136,18 +146,8 @@ public final class ShardRestore
                     final int to = Math.min(lastKeyGroup, shard.lastKeyGroup());
                     for (int kg = from; kg <= to; kg++)
                     {
-                        for (final Map.Entry<byte[], byte[]> entry : resolver.resolveKeyGroup(kg).entrySet())
-                        {
-                            final byte[] k = entry.getKey();
-                            final byte[] v = entry.getValue();
-                            key.putBytes(0, k);
-                            if (!remapStateId(key, stateIdMap))
-                            {
-                                continue;
-                            }
-                            value.putBytes(0, v);
-                            store.put(key, k.length, value, 0, v.length);
-                        }
+                        // In key order: a sorted store (LMDB) then appends to the pages it just wrote.
+                        resolver.forEachSortedInKeyGroup(kg, load, scratch);
                     }
                 }
             }
