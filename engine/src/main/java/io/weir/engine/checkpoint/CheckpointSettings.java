@@ -100,9 +100,10 @@ public record CheckpointSettings(
     public static final int MAX_DELTA_CHAIN_LENGTH_DEFAULT = 10;
 
     /**
-     * The default {@link #deltaToBaseRatio}: a restore reads at most about one and a half times the state, and a
-     * base is rewritten once its chain's deltas add up to half of it, not every {@link #maxDeltaChainLength} files
-     * (at 50M keys and a checkpoint a second, a base of 775 MB a shard was merged from deltas of a few MB each).
+     * The default {@link #deltaToBaseRatio}: a base is rewritten once its chain's deltas add up to half of it, not
+     * every {@link #maxDeltaChainLength} files (at 50M keys and a checkpoint a second, a base of 775 MB a shard was
+     * merged from deltas of about 10 MB each), and a restore of a chain that long reads about one and a half times
+     * its base.
      */
     public static final double DELTA_TO_BASE_RATIO_DEFAULT = 0.5;
 
@@ -196,7 +197,7 @@ public record CheckpointSettings(
             deltaToBaseRatio, path, writerSliceMicros, stateWriter, allowNonRestoredState);
     }
 
-    /** These settings, with a full snapshot after at most {@code length} deltas. */
+    /** These settings, with chains due for a new base from {@code length} files on ({@link #isChainDue}). */
     public CheckpointSettings maxDeltaChainLength(final int length)
     {
         return new CheckpointSettings(directory, intervalMs, retainedCheckpoints, length,
