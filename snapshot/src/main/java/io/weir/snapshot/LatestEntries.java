@@ -98,17 +98,11 @@ final class LatestEntries
                 continue;
             }
             final int record = slot - 1;
-            final int keyLength = records.getInt(record);
-            final int valueAt = record + Integer.BYTES + keyLength;
-            final int valueLength = records.getInt(valueAt);
-            if (valueLength == TOMBSTONE)
+            if (isLive(record))
             {
-                continue;
+                deliver(record, keyGroup, handler);
+                count++;
             }
-            keyView.wrap(records, record + Integer.BYTES, keyLength);
-            valueView.wrap(records, valueAt + Integer.BYTES, valueLength);
-            handler.onEntry(keyGroup, keyView, 0, keyLength, valueView, 0, valueLength);
-            count++;
         }
         return count;
     }
@@ -138,7 +132,7 @@ final class LatestEntries
             if (slot != 0)
             {
                 final int record = slot - 1;
-                if (records.getInt(record + Integer.BYTES + records.getInt(record)) != TOMBSTONE)
+                if (isLive(record))
                 {
                     order[live] = record;
                     high[live] = keyBytesAt(record, 0);
@@ -150,15 +144,26 @@ final class LatestEntries
         sort(live);
         for (int i = 0; i < live; i++)
         {
-            final int record = order[i];
-            final int keyLength = records.getInt(record);
-            final int valueAt = record + Integer.BYTES + keyLength;
-            final int valueLength = records.getInt(valueAt);
-            keyView.wrap(records, record + Integer.BYTES, keyLength);
-            valueView.wrap(records, valueAt + Integer.BYTES, valueLength);
-            handler.onEntry(keyGroup, keyView, 0, keyLength, valueView, 0, valueLength);
+            deliver(order[i], keyGroup, handler);
         }
         return live;
+    }
+
+    /** Whether a record holds a value, not a tombstone. */
+    private boolean isLive(final int record)
+    {
+        return records.getInt(record + Integer.BYTES + records.getInt(record)) != TOMBSTONE;
+    }
+
+    /** Hands a live record's key and value to {@code handler}, through the reused views. */
+    private void deliver(final int record, final int keyGroup, final ResolvedEntryHandler handler)
+    {
+        final int keyLength = records.getInt(record);
+        final int valueAt = record + Integer.BYTES + keyLength;
+        final int valueLength = records.getInt(valueAt);
+        keyView.wrap(records, record + Integer.BYTES, keyLength);
+        valueView.wrap(records, valueAt + Integer.BYTES, valueLength);
+        handler.onEntry(keyGroup, keyView, 0, keyLength, valueView, 0, valueLength);
     }
 
     /** Eight key bytes of a record from {@code at}, big-endian, zero-filled past the key's end. */

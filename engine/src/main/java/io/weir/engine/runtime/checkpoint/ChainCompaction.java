@@ -1,5 +1,6 @@
 package io.weir.engine.runtime.checkpoint;
 
+import io.weir.engine.runtime.snapshot.StateFileEntryWriter;
 import io.weir.engine.runtime.snapshot.WriterPacer;
 import io.weir.engine.state.TtlSnapshotFilter;
 import io.weir.snapshot.ChainResolver;
@@ -35,7 +36,8 @@ final class ChainCompaction implements AutoCloseable, ResolvedEntryHandler
     private final Path target;
     private final ChainResolver resolver;
     private final SnapshotFileWriter writer;
-    private final TtlSnapshotFilter ttlFilter;
+    /** Writes each merged entry as a full snapshot's file takes it: paced, expired entries left out. */
+    private final StateFileEntryWriter entries;
     private final WriterPacer pacer;
     private final ChainResolver.Scratch scratch;
     private final UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
@@ -58,7 +60,7 @@ final class ChainCompaction implements AutoCloseable, ResolvedEntryHandler
         this.target = target;
         this.resolver = resolver;
         this.writer = writer;
-        this.ttlFilter = ttlFilter;
+        this.entries = new StateFileEntryWriter(writer, ttlFilter, true, pacer);
         this.pacer = pacer;
         this.scratch = scratch;
         this.nextKeyGroup = resolver.baseHeader().firstKeyGroup();
@@ -148,17 +150,9 @@ final class ChainCompaction implements AutoCloseable, ResolvedEntryHandler
     public void onEntry(final int keyGroup, final DirectBuffer key, final int keyOffset, final int keyLength,
         final DirectBuffer value, final int valueOffset, final int valueLength)
     {
-        pacer.onEntry();
-        if (!ttlFilter.isEmpty())
-        {
-            keyView.wrap(key, keyOffset, keyLength);
-            valueView.wrap(value, valueOffset, valueLength);
-            if (ttlFilter.isExpired(keyView, keyLength, valueView, valueLength))
-            {
-                return;
-            }
-        }
-        writer.put(keyGroup, key, keyOffset, keyLength, value, valueOffset, valueLength);
+        keyView.wrap(key, keyOffset, keyLength);
+        valueView.wrap(value, valueOffset, valueLength);
+        entries.onEntry(keyView, keyLength, valueView, valueLength);
     }
 
     /** Publishes the new base (fsynced, renamed from its temporary file); after the last {@link #step}. */
