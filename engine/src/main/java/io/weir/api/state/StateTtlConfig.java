@@ -100,7 +100,10 @@ public final class StateTtlConfig
         return incrementalCleanupSize;
     }
 
-    /** True: a cleanup step runs on every state access; false: once per shard duty cycle. */
+    /**
+     * True: a cleanup step runs on every state access; false: once per shard duty cycle that processed input or
+     * timers (an idle shard walks nothing).
+     */
     public boolean incrementalCleanupPerRecord()
     {
         return incrementalCleanupPerRecord;
@@ -166,7 +169,8 @@ public final class StateTtlConfig
 
         /**
          * @param cleanupSize          entries examined per step.
-         * @param runCleanupPerRecord  true to step on every state access, false to step once per duty cycle.
+         * @param runCleanupPerRecord  true to step on every state access, false to step once per duty cycle that
+         *                             processed input or timers.
          */
         public Builder cleanupIncrementally(final int cleanupSize, final boolean runCleanupPerRecord)
         {

@@ -309,7 +309,12 @@ public final class OperatorChain<K, I, O>
         }
         work += input.checkIdleness(nowMs);
         work += fireProcessingTimers();
-        stateRegistry.onDutyCycle();
+        if (work > 0)
+        {
+            // Incremental TTL cleanup keeps pace with the stage's work; an idle stage neither walks its store nor
+            // holds up the next event with a step of the walk.
+            stateRegistry.onDutyCycle();
+        }
         store.endOfAccess();
         if (null != pointCopyingTimers)
         {

@@ -46,6 +46,7 @@ public final class KeyedStateRegistry
     private final ArrayList<RegisteredState> registered = new ArrayList<>();
     private final ArrayList<TtlIncrementalCleanup> perCycleCleanups = new ArrayList<>();
     private List<RegisteredState> registeredView = List.of();
+    private TtlCleanupWalk cleanupWalk;
 
     /** A registry whose ids are its own: ids in its registration order from 1 (a job of one shard, tests). */
     public KeyedStateRegistry(final KeyedStateStore store, final KeyContext keyContext, final EpochClock ttlClock)
@@ -124,7 +125,10 @@ public final class KeyedStateRegistry
         return registeredView;
     }
 
-    /** Run one incremental TTL cleanup step for every state that cleans up per duty cycle. */
+    /**
+     * Run one incremental TTL cleanup step for every state that cleans up per duty cycle. The shard calls it in the
+     * duty cycles that did work, so that the cleanup keeps pace with the state's writes.
+     */
     public void onDutyCycle()
     {
         for (int i = 0, size = perCycleCleanups.size(); i < size; i++)
@@ -162,7 +166,7 @@ public final class KeyedStateRegistry
         if (ttlConfig.isEnabled() && ttlConfig.incrementalCleanupSize() > 0)
         {
             final TtlIncrementalCleanup cleanup =
-                new TtlIncrementalCleanup(store, view, ttlConfig.incrementalCleanupSize());
+                new TtlIncrementalCleanup(cleanupWalk(), view, ttlConfig.incrementalCleanupSize());
             if (ttlConfig.incrementalCleanupPerRecord())
             {
                 view.perRecordCleanup(cleanup);
@@ -176,6 +180,16 @@ public final class KeyedStateRegistry
         registered.add(registration);
         registeredView = Collections.unmodifiableList(new ArrayList<>(registered));
         return (S)view;
+    }
+
+    /** The walk that feeds every incremental cleanup of this store, made with the first. */
+    private TtlCleanupWalk cleanupWalk()
+    {
+        if (null == cleanupWalk)
+        {
+            cleanupWalk = new TtlCleanupWalk(store);
+        }
+        return cleanupWalk;
     }
 
     @SuppressWarnings({ "unchecked", "rawtypes" })

@@ -1,9 +1,5 @@
 package io.weir.engine.state;
 
-import io.weir.state.spi.EntryScan;
-import io.weir.state.spi.EntryVisitor;
-import io.weir.state.spi.KeyedStateStore;
-import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 
@@ -13,68 +9,54 @@ import java.util.Arrays;
  * Flink's {@code cleanupIncrementally(N, perRecord)} for one state: each {@link #step()} examines up to N data
  * entries of the state and removes the expired ones.
  * <p>
- * Candidates come from the store's {@link EntryScan}, a walk that resumes where it stopped: a refill takes the
- * next step of at least a chunk of entries and copies the keys of this state's data entries into a reused
- * direct arena (no allocation per key, the arrays grow to the largest chunk), each with the timestamp its value led
- * with; steps then work through them. A candidate whose timestamp had not expired by the step is passed over
- * without a look-up: a later write only stamps it later. The rest are looked up and removed if still expired. A pass
- * over a store of n entries thus costs O(n), however small N is. A pass that finds no data entry of the state,
- * ending at time T, waits until T + ttl before the next one: anything written after T expires no earlier than
- * that, so an empty state does not cost a walk of the store per access.
+ * Candidates come from the store's {@link TtlCleanupWalk}, shared by the states of the store, which copies the keys
+ * of this state's data entries into a reused direct arena (no allocation per key; the arrays grow to the largest
+ * batch, at most {@link #MAX_PENDING} candidates), each with the timestamp its value led with; steps then work
+ * through them and ask the walk for more once they ran out. A candidate whose timestamp had not expired by the step
+ * is passed over without a look-up: a later write only stamps it later. The rest are looked up and removed if still
+ * expired. A pass over a store of n entries thus costs O(n), however small N is.
  * <p>
  * Shard thread only.
  */
-final class TtlIncrementalCleanup implements EntryVisitor
+final class TtlIncrementalCleanup
 {
-    private static final int MIN_CHUNK = 1024;
-    private static final int MAX_CHUNK = 65_536;
+    /** Candidates a batch holds at most; the walk's next pass finds those it could not hand over. */
+    static final int MAX_PENDING = 65_536;
+    private static final int INITIAL_CAPACITY = 1024;
 
     private final AbstractStateView view;
     private final RegisteredState registration;
-    private final EntryScan scan;
+    private final TtlCleanupWalk walk;
     private final int entriesPerStep;
-    private final int chunkEntries;
     private final ExpandableDirectByteBuffer arena = new ExpandableDirectByteBuffer(16 * 1024);
-    private int[] offsets = new int[MIN_CHUNK];
-    private int[] lengths = new int[MIN_CHUNK];
+    private int[] offsets = new int[INITIAL_CAPACITY];
+    private int[] lengths = new int[INITIAL_CAPACITY];
     /** The TTL timestamp each candidate's value led with when the walk found it. */
-    private long[] stamps = new long[MIN_CHUNK];
+    private long[] stamps = new long[INITIAL_CAPACITY];
     private int arenaPosition;
     private int count;
     private int next;
-    private long foundInPass;
-    private long idleUntilMs = Long.MIN_VALUE;
 
-    TtlIncrementalCleanup(
-        final KeyedStateStore store, final AbstractStateView view, final int entriesPerStep)
+    TtlIncrementalCleanup(final TtlCleanupWalk walk, final AbstractStateView view, final int entriesPerStep)
     {
         this.view = view;
         this.registration = view.registration;
-        this.scan = store.newEntryScan();
+        this.walk = walk;
         this.entriesPerStep = entriesPerStep;
-        this.chunkEntries = (int)Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, (long)entriesPerStep * 8));
+        walk.add(this, registration.id(), view.ttl.ttlMs, entriesPerStep);
     }
 
-    /** Examine up to N entries of the state; returns the number removed. Runs at most one refill. */
+    /** Examine up to N entries of the state; returns the number removed. Asks the walk for more when none wait. */
     int step()
     {
-        int removed = 0;
-        boolean refilled = false;
-        long nowMs = 0;
-        for (int examined = 0; examined < entriesPerStep; examined++)
+        final long nowMs = view.clock.time();
+        if (next == count && !walk.refill(nowMs))
         {
-            if (next == count)
-            {
-                if (refilled || !refill())
-                {
-                    break;
-                }
-                refilled = true;
-            }
-            if (0 == examined)
-            {
-                nowMs = view.clock.time();
-            }
+            return 0;
+        }
+        int removed = 0;
+        for (int examined = 0; examined < entriesPerStep && next < count; examined++)
+        {
             if (view.ttl.isExpired(stamps[next], nowMs))
             {
                 removed += view.cleanupIfExpired(arena, offsets[next], lengths[next]);
@@ -84,38 +66,28 @@ final class TtlIncrementalCleanup implements EntryVisitor
         return removed;
     }
 
-    /** One step of the walk; false if it found no candidate (the next refill goes on walking). */
-    private boolean refill()
+    /**
+     * An entry the walk found: kept as a candidate if it is one of this state's data entries and the batch being
+     * worked through holds fewer than {@link #MAX_PENDING}.
+     *
+     * @return true if it was one of this state's data entries (kept or not).
+     */
+    boolean offer(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
     {
-        final long nowMs = view.clock.time();
-        if (nowMs < idleUntilMs)
+        if (valueLength < StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH ||
+            !StateLayoutDescriptor.isDataEntry(registration.kind(), key, keyLength, registration.namespaced()))
         {
             return false;
         }
-        count = 0;
-        next = 0;
-        arenaPosition = 0;
-        final boolean passGoesOn = scan.step(chunkEntries, this);
-        foundInPass += count;
-        if (!passGoesOn)
+        if (next == count)
         {
-            if (foundInPass == 0)
-            {
-                idleUntilMs = nowMs + view.ttl.ttlMs;
-            }
-            foundInPass = 0;
+            count = 0;
+            next = 0;
+            arenaPosition = 0;
         }
-        return count > 0;
-    }
-
-    public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
-    {
-        if (keyLength < StateKeyDescriptor.KEY_OFFSET || null == value ||
-            valueLength < StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH ||
-            StateKeyDescriptor.stateId(key) != registration.id() ||
-            !StateLayoutDescriptor.isDataEntry(registration.kind(), key, keyLength, registration.namespaced()))
+        if (count >= MAX_PENDING)
         {
-            return;
+            return true;
         }
         if (count == offsets.length)
         {
@@ -129,5 +101,6 @@ final class TtlIncrementalCleanup implements EntryVisitor
         lengths[count] = keyLength;
         arenaPosition += keyLength;
         count++;
+        return true;
     }
 }

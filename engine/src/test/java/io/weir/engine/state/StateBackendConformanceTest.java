@@ -1065,6 +1065,55 @@ public abstract class StateBackendConformanceTest
     }
 
     @Test
+    @Timeout(60)
+    void shouldCleanUpEveryTtlStateOfAStoreInOneSharedWalk()
+    {
+        final long[] entriesVisited = new long[1];
+        final KeyedStateStore counting = new io.weir.state.spi.ForwardingKeyedStateStore(store)
+        {
+            @Override
+            public io.weir.state.spi.EntryScan newEntryScan()
+            {
+                final io.weir.state.spi.EntryScan scan = super.newEntryScan();
+                return (minEntries, visitor) -> scan.step(minEntries, (key, keyLength, value, valueLength) ->
+                {
+                    entriesVisited[0]++;
+                    visitor.onEntry(key, keyLength, value, valueLength);
+                });
+            }
+        };
+        final KeyedStateRegistry countingRegistry = new KeyedStateRegistry(counting, keyContext, clock);
+        final int states = 5;
+        final List<ValueState<String>> expiring = new ArrayList<>();
+        for (int s = 0; s < states; s++)
+        {
+            expiring.add(countingRegistry.getState(ttl(new ValueStateDescriptor<>("expiring-" + s, StringCodec.INSTANCE),
+                StateTtlConfig.newBuilder(100).disableCleanupOnAccess().cleanupIncrementally(50, false).build())));
+        }
+        final int keys = 4_000;
+        for (long key = 0; key < keys; key++)
+        {
+            setKey(key);
+            for (int s = 0; s < states; s++)
+            {
+                expiring.get(s).update("v");
+            }
+        }
+        clock.advance(100);
+        final long storeEntries = (long)states * keys;
+        int cycles = 0;
+        while (liveEntries() > 0)
+        {
+            countingRegistry.onDutyCycle();
+            assertTrue(++cycles <= 4 * keys, "expired entries left after " + cycles + " duty cycles: " + liveEntries());
+        }
+        // A walk per state visits the store once per state (5 x 20,000 entries); the shared walk hands each entry
+        // to its state's cleanup, so the store is walked once, maybe twice as the removals move entries within it.
+        assertTrue(entriesVisited[0] <= 2L * storeEntries + 1, "entries visited: " + entriesVisited[0] +
+            " for a store of " + storeEntries);
+    }
+
+    @Test
     @Timeout(30)
     void shouldLookUpOnlyTheCandidatesWhoseTimestampHasExpiredWhenCleaningUpIncrementally()
     {

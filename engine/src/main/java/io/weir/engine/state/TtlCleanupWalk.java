@@ -1,0 +1,94 @@
+package io.weir.engine.state;
+
+import io.weir.state.spi.EntryScan;
+import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StateKeyDescriptor;
+import org.agrona.DirectBuffer;
+
+import java.util.Arrays;
+
+/**
+ * The one walk of a shard store that feeds the {@link TtlIncrementalCleanup} of every state registered on it: each
+ * {@link #refill} visits the next step of entries and hands each state's data entries to that state's cleanup. A
+ * walk per state would visit the whole store once per TTL'd state, and the states of an operator share one store.
+ * <p>
+ * A pass that finds no candidate for any state, ending at time T, makes the walk wait until T plus the shortest
+ * TTL: anything written after T expires no earlier than that.
+ * <p>
+ * Shard thread only.
+ */
+final class TtlCleanupWalk implements EntryVisitor
+{
+    /** Entries a refill visits at least (a backend may finish the unit it is in, such as a hash segment). */
+    static final int MIN_STEP_ENTRIES = 1024;
+    private static final int MAX_STEP_ENTRIES = 65_536;
+
+    private final EntryScan scan;
+    private TtlIncrementalCleanup[] byStateId = new TtlIncrementalCleanup[8];
+    private int stepEntries = MIN_STEP_ENTRIES;
+    private long shortestTtlMs = Long.MAX_VALUE;
+    private int found;
+    private long foundInPass;
+    private long idleUntilMs = Long.MIN_VALUE;
+
+    TtlCleanupWalk(final KeyedStateStore store)
+    {
+        this.scan = store.newEntryScan();
+    }
+
+    /** Feed {@code cleanup} from this walk; its N entries per step set how far a refill walks, at least. */
+    void add(final TtlIncrementalCleanup cleanup, final int stateId, final long ttlMs, final int entriesPerStep)
+    {
+        if (stateId >= byStateId.length)
+        {
+            byStateId = Arrays.copyOf(byStateId, Math.max(stateId + 1, byStateId.length * 2));
+        }
+        byStateId[stateId] = cleanup;
+        shortestTtlMs = Math.min(shortestTtlMs, ttlMs);
+        stepEntries = (int)Math.min(MAX_STEP_ENTRIES, Math.max(stepEntries, (long)entriesPerStep * 8));
+        idleUntilMs = Long.MIN_VALUE;
+    }
+
+    /**
+     * Walk one step, unless the walk waits for entries to expire.
+     *
+     * @return true if the step handed any state a candidate.
+     */
+    boolean refill(final long nowMs)
+    {
+        if (nowMs < idleUntilMs)
+        {
+            return false;
+        }
+        found = 0;
+        final boolean passGoesOn = scan.step(stepEntries, this);
+        foundInPass += found;
+        if (!passGoesOn)
+        {
+            if (foundInPass == 0)
+            {
+                idleUntilMs = nowMs + shortestTtlMs;
+            }
+            foundInPass = 0;
+        }
+        return found > 0;
+    }
+
+    public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
+    {
+        if (keyLength < StateKeyDescriptor.KEY_OFFSET || null == value)
+        {
+            return;
+        }
+        final int stateId = StateKeyDescriptor.stateId(key);
+        if (stateId < byStateId.length)
+        {
+            final TtlIncrementalCleanup cleanup = byStateId[stateId];
+            if (null != cleanup && cleanup.offer(key, keyLength, value, valueLength))
+            {
+                found++;
+            }
+        }
+    }
+}
