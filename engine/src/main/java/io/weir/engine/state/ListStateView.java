@@ -159,10 +159,42 @@ abstract class ListStateView<T> extends AbstractStateView
                 headCurrent();
                 return;
             }
+            if (values.count() > 0)
+            {
+                rewriteOverChunks(baseLength, values, nowMs);
+                headCurrent();
+                return;
+            }
             removeChunksAndHead(baseLength);
         }
         rewrite(baseLength, values, nowMs);
         headCurrent();
+    }
+
+    /**
+     * With TTL, replace the stored list by {@code values} (at least one), written over its chunks from
+     * {@link #firstSeq} on; the chunks left over are removed, and the head is written only if the range changed.
+     * Every element is written again, as it must be to take a new timestamp, but an update that keeps the list's
+     * length puts as many entries as it writes instead of removing every chunk and the head and creating them again.
+     * <p>
+     * Called with the head read.
+     */
+    private void rewriteOverChunks(final int baseLength, final Elements values, final long nowMs)
+    {
+        final long oldNextSeq = nextSeq;
+        nextSeq = firstSeq;
+        openSeq = -1;
+        for (int i = 0, size = values.count(); i < size; i++)
+        {
+            append(baseLength, values, i, nowMs);
+        }
+        closeAppend(baseLength, oldNextSeq);
+        final int chunkKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
+        for (long seq = nextSeq; seq < oldNextSeq; seq++)
+        {
+            chunkKey(baseLength, seq);
+            store.remove(keyBuffer, chunkKeyLength);
+        }
     }
 
     /** The current key's visible elements, decoded into a new list. */

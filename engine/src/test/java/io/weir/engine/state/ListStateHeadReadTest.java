@@ -17,10 +17,12 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A function that reads its list and then appends to or replaces it (the read-then-write of a history) pays one
- * store read of the list's head, not two; a new current key or namespace reads it again.
+ * store read of the list's head, not two; a new current key or namespace reads it again. With TTL, an update writes
+ * over the list's chunks instead of removing and re-creating them.
  */
 class ListStateHeadReadTest
 {
@@ -115,6 +117,51 @@ class ListStateHeadReadTest
         assertEquals(List.of(1L, 2L), list.get());
     }
 
+    @Test
+    void shouldWriteAnUpdatedTtlListOverItsChunksAndRemoveOnlyThoseLeftOver()
+    {
+        final ListStateDescriptor<Long> descriptor = new ListStateDescriptor<>("t", LongCodec.INSTANCE);
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(1_000).build());
+        final ListState<Long> list = registry.getListState(descriptor);
+        clock.update(1_000);
+        setKey(1);
+        list.add(1L);
+        list.add(2L);
+        list.add(3L);
+
+        // get() then update() with what a pruning function keeps: one chunk before and after.
+        clock.update(1_900);
+        setKey(1);
+        assertEquals(List.of(1L, 2L, 3L), list.get());
+        store.reset();
+        list.update(List.of(2L, 3L));
+        assertEquals(1, store.puts, "puts of an update that keeps one chunk: the chunk, not the head");
+        assertEquals(0, store.removes, "removes of an update that keeps one chunk");
+        clock.update(2_500);
+        setKey(1);
+        assertEquals(List.of(2L, 3L), list.get(), "the update stamped its elements anew: alive past 2,000");
+
+        // A list of several chunks replaced by one element: the first chunk and the head written, the rest removed.
+        final List<Long> many = new java.util.ArrayList<>();
+        for (long i = 0; i < 3 * StateLayoutDescriptor.LIST_CHUNK_TARGET_BYTES / Long.BYTES; i++)
+        {
+            many.add(i);
+        }
+        setKey(2);
+        list.update(many);
+        assertEquals(many, list.get());
+        store.reset();
+        list.update(List.of(7L));
+        assertEquals(2, store.puts, "the first chunk and the head");
+        assertTrue(store.removes >= 1, "the chunks left over are removed");
+        final int entriesOfKey2 = store.entriesOfState(((ListStateView<?>)list).stateId);
+        setKey(2);
+        assertEquals(List.of(7L), list.get());
+        setKey(1);
+        assertEquals(List.of(2L, 3L), list.get());
+        assertEquals(4, entriesOfKey2, "heads and one chunk per key, nothing left over");
+    }
+
     private void setKey(final long key)
     {
         keyScratch.putLong(0, key);
@@ -126,6 +173,7 @@ class ListStateHeadReadTest
     {
         int gets;
         int puts;
+        int removes;
 
         CountingStore(final KeyedStateStore delegate)
         {
@@ -136,6 +184,26 @@ class ListStateHeadReadTest
         {
             gets = 0;
             puts = 0;
+            removes = 0;
+        }
+
+        int entriesOfState(final int stateId)
+        {
+            final int[] entries = new int[1];
+            delegate.forEach((key, keyLength, value, valueLength) ->
+            {
+                if (io.weir.state.spi.StateKeyDescriptor.stateId(key) == stateId)
+                {
+                    entries[0]++;
+                }
+            });
+            return entries[0];
+        }
+
+        public boolean remove(final DirectBuffer key, final int keyLength)
+        {
+            removes++;
+            return delegate.remove(key, keyLength);
         }
 
         void removeAllOfState(final int stateId)
