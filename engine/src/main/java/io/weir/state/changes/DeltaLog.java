@@ -83,6 +83,8 @@ public final class DeltaLog
     public static final int UPDATED_REMOVED = 3;
     /** {@link #lastChange}: the change was a removal. */
     public static final int REMOVED = 4;
+    /** {@link #lastChange}: the removal of a key inserted in the interval dropped its record ({@link #discardInserted}). */
+    public static final int DISCARDED = 5;
 
     /**
      * Keys removed in the interval: with no entry they have no header to keep their record's position in, so this
@@ -215,7 +217,24 @@ public final class DeltaLog
         return position;
     }
 
-    /** What the last {@link #logChange} did: {@link #APPENDED}, {@link #UPDATED}, {@link #UPDATED_REMOVED} or {@link #REMOVED}. */
+    /**
+     * Shard: the removal of a key whose entry was inserted in this interval, when it had none at the interval's
+     * start (the store knows from the entry's header). Neither the previous snapshot nor this one holds the key, so
+     * the delta need not mention it: its record, at {@code position}, is marked dead, and no tombstone is appended
+     * nor the key indexed (an insert of it later in the interval appends a new record, as for any absent key). A
+     * window or a dedup flag that lives within one interval costs the log nothing once it is gone.
+     */
+    public void discardInserted(final int position)
+    {
+        markDead(position);
+        lastChange = DISCARDED;
+    }
+
+    /**
+     * What the last change did: {@link #APPENDED}, {@link #UPDATED}, {@link #UPDATED_REMOVED}, {@link #REMOVED} or
+     * {@link #DISCARDED}. An {@link #APPENDED} change of a key with no entry ({@link #NO_ENTRY}) is an insert of a key
+     * the interval started without.
+     */
     public int lastChange()
     {
         return lastChange;

@@ -212,6 +212,28 @@ class DeltaLogTest
         assertEquals(List.of("a removed"), readAll(inPlace));
     }
 
+    @Test
+    void shouldDropTheRecordOfAKeyInsertedAndRemovedInTheInterval()
+    {
+        final DeltaLog log = new DeltaLog();
+        final UnsafeBuffer a = new UnsafeBuffer(new byte[]{ 'a' });
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[]{ 'b' });
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[]{ 1, 2, 3, 4 });
+
+        final int a1 = log.logChange(a, 1, DeltaLog.NO_ENTRY, value, 0, 1);
+        final int a2 = log.logChange(a, 1, a1, value, 0, 2);
+        log.discardInserted(a2);
+        assertEquals(DeltaLog.DISCARDED, log.lastChange());
+        assertTrue(log.absentKeys.isEmpty(), "no removal indexed");
+        assertEquals(2, log.records(), "no tombstone appended");
+        assertEquals(List.of(), readAll(log), "both records of the key are dead");
+
+        log.logChange(a, 1, DeltaLog.NO_ENTRY, value, 0, 3);
+        assertEquals(DeltaLog.APPENDED, log.lastChange(), "inserted again: a new record");
+        log.logChange(b, 1, DeltaLog.NO_ENTRY, value, 0, 4);
+        assertEquals(List.of("a[1, 2, 3]", "b[1, 2, 3, 4]"), readAll(log));
+    }
+
     private static List<String> readAll(final DeltaLog log)
     {
         final List<String> read = new ArrayList<>();

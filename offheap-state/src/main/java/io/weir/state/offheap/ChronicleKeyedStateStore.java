@@ -48,7 +48,10 @@ import java.util.function.Consumer;
  * as its pre-image; a later write in the interval overwrites the value in the log record the header names.
  * Testing the stamp costs nothing extra (the entry is in cache for the write), where a separate changed-key hash
  * set cost a cache miss per write. A removed key has no entry, so no header: {@link DeltaLog#absentKeys} keeps its
- * record position for the rest of the interval, for an insert of it.
+ * record position for the rest of the interval, for an insert of it. An entry inserted when the interval started
+ * without its key carries {@link #INSERTED_IN_INTERVAL} in its header's position: removed in the same interval, it
+ * leaves nothing in the log (no tombstone, no index entry), as a window that opens and fires between two snapshot
+ * points should.
  */
 public final class ChronicleKeyedStateStore implements KeyedStateStore
 {
@@ -67,6 +70,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     /** Size of the header before every stored value: interval stamp, then change-log position. */
     static final int HEADER_BYTES = 2 * Integer.BYTES;
     static final int LOG_POSITION_OFFSET = Integer.BYTES;
+    /**
+     * Set in the header's log position (positions are never negative) of an entry inserted in the interval of its
+     * stamp when the interval started without the key: its removal in the same interval logs nothing
+     * ({@link DeltaLog#discardInserted}).
+     */
+    static final int INSERTED_IN_INTERVAL = Integer.MIN_VALUE;
     private static final int NO_APPEND = -1;
     private static final Consumer<MapEntry<byte[], byte[]>> IGNORE_ENTRY = entry -> {};
     /** Bound on the segments asked of Chronicle (which allows 2^30): 2^20 segment headers are 64 MiB. */
@@ -220,6 +229,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     long lookups()
     {
         return lookups;
+    }
+
+    /** The change log of the current interval (tests). */
+    DeltaLog changeLog()
+    {
+        return changes;
     }
 
     /** Entries the prefetcher of the current map found (tests). */
@@ -534,6 +549,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         }
         final DeltaLog log = changes;
         final int logged;
+        boolean inserted = false;
         Data<byte[]> current = null;
         if (null == entry)
         {
@@ -543,8 +559,21 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         {
             current = entry.value();
             final RandomDataInput bytes = current.bytes();
-            logged = bytes.readInt(current.offset()) == interval ?
-                bytes.readInt(current.offset() + LOG_POSITION_OFFSET) : DeltaLog.FIRST_CHANGE;
+            if (bytes.readInt(current.offset()) == interval)
+            {
+                final int header = bytes.readInt(current.offset() + LOG_POSITION_OFFSET);
+                inserted = (header & INSERTED_IN_INTERVAL) != 0;
+                logged = header & ~INSERTED_IN_INTERVAL;
+            }
+            else
+            {
+                logged = DeltaLog.FIRST_CHANGE;
+            }
+        }
+        if (inserted && DeltaLog.TOMBSTONE == valueLength)
+        {
+            log.discardInserted(logged);
+            return 0;
         }
         // A removed key's tombstone keeps room for the value it had: if the key comes back in the interval (a
         // session reopened), its value goes in place.
@@ -582,7 +611,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 }
             }
         }
-        return position;
+        return inserted || (null == entry && DeltaLog.APPENDED == log.lastChange()) ?
+            position | INSERTED_IN_INTERVAL : position;
     }
 
     /** 1 for a new map; for a re-opened file, past every stamp in it, so none passes for the current interval. */
