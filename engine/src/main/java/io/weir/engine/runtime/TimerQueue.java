@@ -14,7 +14,9 @@ import java.util.Arrays;
 /**
  * A shard's timers of one time domain: a min-heap ordered by (timestamp, registration order), deduplicated per
  * (key, namespace, timestamp) through an open-addressing index, all in primitive arrays so that registering,
- * deleting and firing timers allocate nothing once the arrays have grown to the working size.
+ * deleting and firing timers allocate nothing once the arrays have grown to the working size. The heap is 4-ary
+ * and keeps each place's timestamp and registration order in arrays of its own, in heap order: a sift compares
+ * neighbouring longs instead of following each place to its slot, over half the levels of a binary heap.
  * <p>
  * Keys up to {@code keySlotBytes} live inline in a slab; longer keys are kept in a per-slot byte array.
  * <p>
@@ -41,7 +43,10 @@ public final class TimerQueue
     private byte[][] overflowKeys;
     private UnsafeBuffer keySlab;
 
+    /** Slot, timestamp and registration order of each heap place. */
     private int[] heap;
+    private long[] heapTimestamps;
+    private long[] heapSequences;
     private int size;
     private int[] freeSlots;
     private int freeCount;
@@ -77,6 +82,8 @@ public final class TimerQueue
         overflowKeys = new byte[capacity][];
         keySlab = new UnsafeBuffer(new byte[capacity * keySlotBytes]);
         heap = new int[capacity];
+        heapTimestamps = new long[capacity];
+        heapSequences = new long[capacity];
         freeSlots = new int[capacity];
         index = new int[capacity * 2];
         indexMask = index.length - 1;
@@ -96,7 +103,7 @@ public final class TimerQueue
     /** @return the earliest timestamp, or {@code Long.MAX_VALUE} when empty. */
     public long peekTimestamp()
     {
-        return size == 0 ? Long.MAX_VALUE : timestamps[heap[0]];
+        return size == 0 ? Long.MAX_VALUE : heapTimestamps[0];
     }
 
     /**
@@ -135,8 +142,7 @@ public final class TimerQueue
             overflowKeys[slot] = bytes;
         }
         insertIndex(hash, slot);
-        heap[size] = slot;
-        heapIndex[slot] = size;
+        place(size, slot, timestamp, sequences[slot]);
         size++;
         siftUp(size - 1);
         return true;
@@ -170,11 +176,11 @@ public final class TimerQueue
         {
             return false;
         }
-        final int slot = heap[0];
-        if (timestamps[slot] > upTo)
+        if (heapTimestamps[0] > upTo)
         {
             return false;
         }
+        final int slot = heap[0];
         polledTimestamp = timestamps[slot];
         polledNamespace = namespaces[slot];
         final byte[] overflow = overflowKeys[slot];
@@ -480,56 +486,69 @@ public final class TimerQueue
         index[hole] = EMPTY;
     }
 
-    private boolean less(final int slotA, final int slotB)
+    private void place(final int position, final int slot, final long timestamp, final long sequence)
     {
-        final long a = timestamps[slotA];
-        final long b = timestamps[slotB];
-        return a < b || (a == b && sequences[slotA] < sequences[slotB]);
+        heap[position] = slot;
+        heapTimestamps[position] = timestamp;
+        heapSequences[position] = sequence;
+        heapIndex[slot] = position;
     }
 
     private void siftUp(final int position)
     {
         int child = position;
         final int slot = heap[child];
+        final long timestamp = heapTimestamps[child];
+        final long sequence = heapSequences[child];
         while (child > 0)
         {
-            final int parent = (child - 1) >>> 1;
-            final int parentSlot = heap[parent];
-            if (!less(slot, parentSlot))
+            final int parent = (child - 1) >>> 2;
+            final long parentTimestamp = heapTimestamps[parent];
+            if (parentTimestamp < timestamp || (parentTimestamp == timestamp && heapSequences[parent] < sequence))
             {
                 break;
             }
-            heap[child] = parentSlot;
-            heapIndex[parentSlot] = child;
+            place(child, heap[parent], parentTimestamp, heapSequences[parent]);
             child = parent;
         }
-        heap[child] = slot;
-        heapIndex[slot] = child;
+        place(child, slot, timestamp, sequence);
     }
 
     private void siftDown(final int position)
     {
         int parent = position;
         final int slot = heap[parent];
-        final int half = size >>> 1;
-        while (parent < half)
+        final long timestamp = heapTimestamps[parent];
+        final long sequence = heapSequences[parent];
+        while (true)
         {
-            int child = 2 * parent + 1;
-            final int right = child + 1;
-            if (right < size && less(heap[right], heap[child]))
-            {
-                child = right;
-            }
-            if (!less(heap[child], slot))
+            final int first = 4 * parent + 1;
+            if (first >= size)
             {
                 break;
             }
-            heap[parent] = heap[child];
-            heapIndex[heap[parent]] = parent;
-            parent = child;
+            int least = first;
+            long leastTimestamp = heapTimestamps[first];
+            long leastSequence = heapSequences[first];
+            for (int child = first + 1, end = Math.min(first + 4, size); child < end; child++)
+            {
+                final long childTimestamp = heapTimestamps[child];
+                if (childTimestamp < leastTimestamp ||
+                    (childTimestamp == leastTimestamp && heapSequences[child] < leastSequence))
+                {
+                    least = child;
+                    leastTimestamp = childTimestamp;
+                    leastSequence = heapSequences[child];
+                }
+            }
+            if (timestamp < leastTimestamp || (timestamp == leastTimestamp && sequence < leastSequence))
+            {
+                break;
+            }
+            place(parent, heap[least], leastTimestamp, leastSequence);
+            parent = least;
         }
-        heap[parent] = slot;
-        heapIndex[slot] = parent;
+        place(parent, slot, timestamp, sequence);
     }
 
     private void removeFromHeap(final int position)
@@ -540,8 +559,7 @@ public final class TimerQueue
             return;
         }
         final int moved = heap[size];
-        heap[position] = moved;
-        heapIndex[moved] = position;
+        place(position, moved, heapTimestamps[size], heapSequences[size]);
         siftDown(position);
         if (heap[position] == moved)
         {
@@ -565,6 +583,8 @@ public final class TimerQueue
         slab.putBytes(0, keySlab, 0, keySlab.capacity());
         keySlab = slab;
         heap = Arrays.copyOf(heap, capacity);
+        heapTimestamps = Arrays.copyOf(heapTimestamps, capacity);
+        heapSequences = Arrays.copyOf(heapSequences, capacity);
         freeSlots = Arrays.copyOf(freeSlots, capacity);
         index = new int[capacity * 2];
         indexMask = index.length - 1;

@@ -181,32 +181,50 @@ class TimerQueueTest
         final long seed = TestSeeds.seed("TimerQueueTest");
         final Random random = new Random(seed);
         final TimerQueue queue = new TimerQueue(2, 16);
-        final TreeSet<ModelTimer> model = new TreeSet<>();
+        // (timestamp, registration order, key): timers of one timestamp fire in the order they were registered.
+        final TreeSet<long[]> model = new TreeSet<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) :
+            Long.compare(a[1], b[1]));
+        final java.util.HashMap<ModelTimer, long[]> registered = new java.util.HashMap<>();
+        long registrations = 0;
         long watermark = 0;
         for (int op = 0; op < 200_000; op++)
         {
             final int choice = random.nextInt(10);
             final long k = random.nextInt(500);
-            final long ts = watermark + random.nextInt(1000);
+            final long ts = watermark + random.nextInt(random.nextBoolean() ? 1000 : 20);
+            final ModelTimer timer = new ModelTimer(ts, k);
             if (choice < 5)
             {
-                assertEquals(model.add(new ModelTimer(ts, k)), queue.add(ts, 0, 0, key, longKey(k)), "seed " + seed);
+                final boolean added = !registered.containsKey(timer);
+                if (added)
+                {
+                    final long[] entry = { ts, registrations++, k };
+                    registered.put(timer, entry);
+                    model.add(entry);
+                }
+                assertEquals(added, queue.add(ts, 0, 0, key, longKey(k)), "seed " + seed);
             }
             else if (choice < 8)
             {
-                assertEquals(model.remove(new ModelTimer(ts, k)), queue.remove(ts, 0, key, longKey(k)),
-                    "seed " + seed);
+                final long[] entry = registered.remove(timer);
+                if (entry != null)
+                {
+                    model.remove(entry);
+                }
+                assertEquals(entry != null, queue.remove(ts, 0, key, longKey(k)), "seed " + seed);
             }
             else
             {
                 watermark += random.nextInt(50);
                 while (queue.pollDue(watermark, keyContext))
                 {
-                    assertEquals(model.first().timestamp(), queue.polledTimestamp(), "earliest first; seed " + seed);
+                    final long[] first = model.pollFirst();
                     final long firedKey = keyContext.keyBuffer().getLong(0, ByteOrder.BIG_ENDIAN);
-                    assertTrue(model.remove(new ModelTimer(queue.polledTimestamp(), firedKey)), "seed " + seed);
+                    assertEquals(first[0], queue.polledTimestamp(), "earliest first; seed " + seed);
+                    assertEquals(first[2], firedKey, "registration order within a timestamp; seed " + seed);
+                    registered.remove(new ModelTimer(first[0], first[2]));
                 }
-                assertTrue(model.isEmpty() || model.first().timestamp() > watermark, "seed " + seed);
+                assertTrue(model.isEmpty() || model.first()[0] > watermark, "seed " + seed);
             }
             assertEquals(model.size(), queue.size(), "seed " + seed);
         }
