@@ -278,7 +278,7 @@ class JobRuntimeTest
         };
     }
 
-    /** Counts per key in a value state, and appends each element to a list state, which is not prefetched. */
+    /** Counts per key in a value state, and appends each element to a list state (which reads its head first). */
     static final class CountAndListFunction extends KeyedProcessFunction<Long, Item, String>
     {
         private LongValueState count;
@@ -300,7 +300,7 @@ class JobRuntimeTest
     }
 
     @Test
-    void shouldPrefetchTheValueStateKeyOfEveryEventBeforeTheFunctionLooksItUp() throws Exception
+    void shouldPrefetchTheValueStateKeyAndTheListHeadOfEveryEventBeforeTheFunctionLooksThemUp() throws Exception
     {
         final PrefetchRecordingStore store = new PrefetchRecordingStore();
         final StateBackend backend = backendOf(store);
@@ -325,18 +325,13 @@ class JobRuntimeTest
         }
         assertTrue(sink.succeeded);
         assertEquals(events, sink.rows.size());
-        // The list state's look-ups (its metadata, by the same key with another state id) are not prefetched:
-        // only the value state's, of which there is one per event.
-        assertEquals(events, store.lookUps - store.lookedUpWithoutPrefetch.size(),
-            "value state look-ups that found their key prefetched");
-        final int listStateId = 1;
-        for (final String key : store.lookedUpWithoutPrefetch)
-        {
-            assertEquals(listStateId, Integer.parseInt(key.substring(4, 8), 16), "a look-up not prefetched: " + key);
-        }
+        // Per event, the value state's entry and the list's head (the list's first read, under the key followed
+        // by the head's marker), each prefetched before it is looked up.
+        assertEquals(List.of(), store.lookedUpWithoutPrefetch, "look-ups not prefetched");
+        assertEquals(2 * events, store.lookUps, "the value and the list head, once per event");
         assertTrue(store.prefetched.isEmpty(), "keys prefetched but never looked up: " + store.prefetched.size());
-        assertTrue(store.maxKeysPerCall >= 1 && store.maxKeysPerCall <= 8,
-            "at most prefetchEvents keys a call, one state: " + store.maxKeysPerCall);
+        assertTrue(store.maxKeysPerCall >= 1 && store.maxKeysPerCall <= 16,
+            "at most prefetchEvents events a call, two states each: " + store.maxKeysPerCall);
     }
 
     @Test

@@ -29,7 +29,7 @@ public final class EventLookahead
 {
     /** Bytes per collected store key. */
     static final int KEY_STRIDE_BYTES = 64;
-    static final int MAX_KEY_LENGTH = KEY_STRIDE_BYTES - StateKeyDescriptor.KEY_OFFSET;
+    static final int MAX_KEY_LENGTH = KEY_STRIDE_BYTES - StateKeyDescriptor.KEY_OFFSET - PrefetchedStates.MARKER_BYTES;
 
     private final UnsafeBuffer keys;
     private final int[] lengths;
@@ -94,8 +94,8 @@ public final class EventLookahead
             }
             for (int s = 0; s < stateCount; s++)
             {
-                lengths[count] = StateKeyDescriptor.writePrefix(keys, count * KEY_STRIDE_BYTES, keyGroup, stateIds[s],
-                    buffer, payload + RecordDescriptor.KEY_OFFSET, keyLength);
+                lengths[count] = PrefetchedStates.writeKey(keys, count * KEY_STRIDE_BYTES, keyGroup, stateIds[s],
+                    buffer, payload + RecordDescriptor.KEY_OFFSET, keyLength, false, 0);
                 count++;
             }
         }

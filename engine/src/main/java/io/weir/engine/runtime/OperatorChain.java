@@ -28,6 +28,7 @@ import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.KeyedStateRegistry;
 import io.weir.engine.state.RegisteredState;
 import io.weir.engine.state.StateIds;
+import io.weir.engine.state.StateLayoutDescriptor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.BufferUtil;
@@ -493,7 +494,11 @@ public final class OperatorChain<K, I, O>
         return work;
     }
 
-    /** The states to prefetch: value, reducing and aggregating states outside windows (their key is the event's). */
+    /**
+     * The entries to prefetch under an event's key (packed as {@link PrefetchedStates} says): those of the value,
+     * reducing and aggregating states outside windows, then the heads of the lists, up to
+     * {@link InputGate#MAX_PREFETCH_STATES}.
+     */
     public int prefetchStates(final int[] ids)
     {
         refreshPrefetchStates();
@@ -501,35 +506,52 @@ public final class OperatorChain<K, I, O>
         return prefetchStateCount;
     }
 
-    /** Sorts the registered single-entry states into those keyed by the key alone and those scoped by a namespace. */
+    /** Sorts the registered states read first at one known key into those keyed by the key alone and by a namespace. */
     private void refreshPrefetchStates()
     {
         final List<RegisteredState> states = stateRegistry.registeredStates();
         if (states.size() != prefetchStatesSeen)
         {
-            int count = 0;
-            int namespacedCount = 0;
-            for (int i = 0, size = states.size(); i < size; i++)
+            prefetchStateCount = 0;
+            namespacedPrefetchStateCount = 0;
+            addPrefetchStates(states, false);
+            addPrefetchStates(states, true);
+            prefetchStatesSeen = states.size();
+        }
+    }
+
+    private void addPrefetchStates(final List<RegisteredState> states, final boolean lists)
+    {
+        for (int i = 0, size = states.size(); i < size; i++)
+        {
+            final RegisteredState state = states.get(i);
+            final StateDescriptor.Kind kind = state.kind();
+            final int entry;
+            if (lists)
             {
-                final RegisteredState state = states.get(i);
-                final StateDescriptor.Kind kind = state.kind();
+                if (StateDescriptor.Kind.LIST != kind)
+                {
+                    continue;
+                }
+                entry = PrefetchedStates.markedEntry(state.id(), StateLayoutDescriptor.LIST_HEAD_MARKER);
+            }
+            else
+            {
                 if (StateDescriptor.Kind.VALUE != kind && StateDescriptor.Kind.REDUCING != kind &&
                     StateDescriptor.Kind.AGGREGATING != kind)
                 {
                     continue;
                 }
-                if (!state.namespaced() && count < prefetchStateIds.length)
-                {
-                    prefetchStateIds[count++] = state.id();
-                }
-                else if (state.namespaced() && namespacedCount < namespacedPrefetchStateIds.length)
-                {
-                    namespacedPrefetchStateIds[namespacedCount++] = state.id();
-                }
+                entry = PrefetchedStates.baseEntry(state.id());
             }
-            prefetchStateCount = count;
-            namespacedPrefetchStateCount = namespacedCount;
-            prefetchStatesSeen = states.size();
+            if (!state.namespaced() && prefetchStateCount < prefetchStateIds.length)
+            {
+                prefetchStateIds[prefetchStateCount++] = entry;
+            }
+            else if (state.namespaced() && namespacedPrefetchStateCount < namespacedPrefetchStateIds.length)
+            {
+                namespacedPrefetchStateIds[namespacedPrefetchStateCount++] = entry;
+            }
         }
     }
 

@@ -202,9 +202,10 @@ public final class TimerQueue
     /**
      * For a look-ahead prefetch of the state the next timers will touch: for each due timer ({@code timestamp <=
      * upTo}) among the first {@code positions} places of the heap (the earliest timers, so the ones fired next,
-     * though not in firing order), write one store key per state of {@code stateIds[0, stateCount)} and one per
-     * state of {@code namespacedIds[0, namespacedCount)} scoped by the timer's namespace, each at {@code i * stride}
-     * of {@code keys}, its length in {@code lengths[i]}. Skips keys longer than a stride holds.
+     * though not in firing order), write one store key per entry of {@code stateIds[0, stateCount)} and one per
+     * entry of {@code namespacedIds[0, namespacedCount)} scoped by the timer's namespace (entries as
+     * {@link PrefetchedStates} packs them), each at {@code i * stride} of {@code keys}, its length in
+     * {@code lengths[i]}. Skips keys longer than a stride holds.
      *
      * @return the number of keys written, at most {@code maxKeys}.
      */
@@ -221,7 +222,7 @@ public final class TimerQueue
         final int maxKeys)
     {
         final int perTimer = stateCount + namespacedCount;
-        final int longest = StateKeyDescriptor.KEY_OFFSET +
+        final int longest = StateKeyDescriptor.KEY_OFFSET + PrefetchedStates.MARKER_BYTES +
             (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
         int count = 0;
         for (int i = 0, end = Math.min(size, positions); i < end && count + perTimer <= maxKeys; i++)
@@ -234,17 +235,14 @@ public final class TimerQueue
             }
             for (int st = 0; st < stateCount; st++)
             {
-                lengths[count] = StateKeyDescriptor.writePrefix(keys, count * stride, keyGroups[slot], stateIds[st],
-                    keySlab, slot * keySlotBytes, keyLength);
+                lengths[count] = PrefetchedStates.writeKey(keys, count * stride, keyGroups[slot], stateIds[st],
+                    keySlab, slot * keySlotBytes, keyLength, false, 0);
                 count++;
             }
             for (int st = 0; st < namespacedCount; st++)
             {
-                final int at = count * stride;
-                final int prefix = StateKeyDescriptor.writePrefix(keys, at, keyGroups[slot], namespacedIds[st],
-                    keySlab, slot * keySlotBytes, keyLength);
-                keys.putLong(at + prefix, namespaces[slot], ByteOrder.BIG_ENDIAN);
-                lengths[count] = prefix + StateLayoutDescriptor.NAMESPACE_LENGTH;
+                lengths[count] = PrefetchedStates.writeKey(keys, count * stride, keyGroups[slot], namespacedIds[st],
+                    keySlab, slot * keySlotBytes, keyLength, true, namespaces[slot]);
                 count++;
             }
         }
