@@ -78,6 +78,12 @@ abstract class AbstractStateView implements State, NamespacedState
         this.perRecordCleanup = cleanup;
     }
 
+    /** The cleanup that steps on every access, or null (tests). */
+    final TtlIncrementalCleanup perRecordCleanup()
+    {
+        return perRecordCleanup;
+    }
+
     /** Called at the start of every public operation, before any scratch buffer is filled. */
     final void onAccess()
     {

@@ -20,8 +20,12 @@ import java.util.Arrays;
  */
 final class TtlIncrementalCleanup
 {
-    /** Candidates a batch holds at most; the walk's next pass finds those it could not hand over. */
-    static final int MAX_PENDING = 65_536;
+    /**
+     * Candidates a batch holds at most; the walk's next pass finds those it could not hand over. The walk hands
+     * every state of the store its entries while each state works through N per step, so a state with many entries
+     * would otherwise pile up candidates (and their keys) far ahead of its steps.
+     */
+    static final int MAX_PENDING = 4_096;
     private static final int INITIAL_CAPACITY = 1024;
 
     private final AbstractStateView view;
@@ -64,6 +68,12 @@ final class TtlIncrementalCleanup
             next++;
         }
         return removed;
+    }
+
+    /** Candidates of the batch not examined yet (tests). */
+    int pending()
+    {
+        return count - next;
     }
 
     /**

@@ -7,8 +7,9 @@ import io.weir.api.codec.IntCodec;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.functions.Collector;
 import io.weir.api.state.BroadcastState;
-import io.weir.api.state.ListState;
-import io.weir.api.state.ListStateDescriptor;
+import io.weir.api.state.LongList;
+import io.weir.api.state.LongListState;
+import io.weir.api.state.LongListStateDescriptor;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.api.state.MapState;
@@ -19,8 +20,6 @@ import io.weir.api.state.StateTtlConfig;
 import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,7 +30,7 @@ import java.util.Map;
  * {@link FraudOutcome.Kind#TRANSACTION} outcome carrying the alerts raised and the rules version that scored it:
  * <ul>
  *   <li><b>velocity</b>: {@code velocityThreshold} or more transactions of the card with event time in
- *       {@code (ts - 10 s, ts]} (a ListState of recent timestamps, pruned once the watermark and the transaction's
+ *       {@code (ts - 10 s, ts]} (a LongListState of recent timestamps, pruned once the watermark and the transaction's
  *       time are both 10 s past them);</li>
  *   <li><b>spike</b>: an amount above {@code spikeFactor} times the card's running average, once the card has
  *       {@value #SPIKE_MIN_HISTORY} earlier transactions (two LongValueStates: count and sum);</li>
@@ -55,10 +54,11 @@ public final class FraudDetector
     private final long stateTtlMs;
     private final FraudOutcome outcome = new FraudOutcome();
     private final CardSession scratch = new CardSession();
-    private final List<Long> retained = new ArrayList<>();
+    /** The timestamps an update keeps, reused. */
+    private long[] retained = new long[16];
     private LongValueState txnCount;
     private LongValueState txnSumCents;
-    private ListState<Long> recentTimestamps;
+    private LongListState recentTimestamps;
     private ValueState<CardSession> session;
     private MapState<Integer, Long> sessionCategories;
 
@@ -81,8 +81,7 @@ public final class FraudDetector
     {
         txnCount = runtimeContext.getLongState(withTtl(new LongValueStateDescriptor("txn-count")));
         txnSumCents = runtimeContext.getLongState(withTtl(new LongValueStateDescriptor("txn-sum-cents")));
-        recentTimestamps = runtimeContext.getListState(
-            withTtl(new ListStateDescriptor<>("recent-ts", LongCodec.INSTANCE)));
+        recentTimestamps = runtimeContext.getLongListState(withTtl(new LongListStateDescriptor("recent-ts")));
         session = runtimeContext.getState(withTtl(new ValueStateDescriptor<>("session", CardSession.Codec.INSTANCE)));
         sessionCategories = runtimeContext.getMapState(
             withTtl(new MapStateDescriptor<>("session-categories", IntCodec.INSTANCE, LongCodec.INSTANCE)));
@@ -161,7 +160,7 @@ public final class FraudDetector
     private int countRecent(final long ts, final long watermark)
     {
         recentTimestamps.add(ts);
-        final List<Long> timestamps = recentTimestamps.get();
+        final LongList timestamps = recentTimestamps.get();
         // A transaction released late (after waiting for its profile) may be far behind the watermark: keep what
         // its own window still needs.
         final long horizon =
@@ -182,16 +181,21 @@ public final class FraudDetector
         }
         if (prunable > 0)
         {
-            retained.clear();
-            for (int i = 0, n = timestamps.size(); i < n; i++)
+            final int n = timestamps.size();
+            if (retained.length < n)
+            {
+                retained = new long[Math.max(n, 2 * retained.length)];
+            }
+            int kept = 0;
+            for (int i = 0; i < n; i++)
             {
                 final long t = timestamps.get(i);
                 if (t > horizon)
                 {
-                    retained.add(t);
+                    retained[kept++] = t;
                 }
             }
-            recentTimestamps.update(retained);
+            recentTimestamps.update(retained, kept);
         }
         return count;
     }

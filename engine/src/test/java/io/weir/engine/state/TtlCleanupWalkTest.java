@@ -1,0 +1,97 @@
+package io.weir.engine.state;
+
+import io.weir.api.codec.StringCodec;
+import io.weir.api.state.StateTtlConfig;
+import io.weir.api.state.ValueState;
+import io.weir.api.state.ValueStateDescriptor;
+import io.weir.state.heap.HeapStateBackend;
+import io.weir.state.spi.KeyedStateStore;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The store's one cleanup walk hands each TTL'd state its own entries, and a state that works through them more
+ * slowly than another asks for more holds a bounded batch: its other entries are found by a later pass.
+ */
+class TtlCleanupWalkTest
+{
+    private final KeyedStateStore store = new HeapStateBackend().createStore(0, 1_000);
+    private final KeyContext keyContext = new KeyContext(8);
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private final KeyedStateRegistry registry = new KeyedStateRegistry(store, keyContext, clock);
+    private final ExpandableDirectByteBuffer keyScratch = new ExpandableDirectByteBuffer(8);
+
+    @AfterEach
+    void close()
+    {
+        store.close();
+    }
+
+    @Test
+    void shouldHoldABoundedBatchForAStateThatStepsSlowerThanAnotherAndStillRemoveAllItsExpiredEntries()
+    {
+        // "many" steps only when it is accessed (per record); "few" steps on every duty cycle and keeps the walk going.
+        final ValueState<String> many = registry.getState(ttl("many", true));
+        final ValueState<String> few = registry.getState(ttl("few", false));
+        final int manyKeys = 3 * TtlIncrementalCleanup.MAX_PENDING;
+        for (long key = 0; key < manyKeys; key++)
+        {
+            setKey(key);
+            many.update("m");
+            if (key % 100 == 0)
+            {
+                few.update("f");
+            }
+        }
+        clock.advance(100);
+        final TtlIncrementalCleanup manyCleanup = ((AbstractStateView)many).perRecordCleanup();
+        for (int cycle = 0; cycle < 2_000; cycle++)
+        {
+            registry.onDutyCycle();
+            assertTrue(manyCleanup.pending() <= TtlIncrementalCleanup.MAX_PENDING,
+                "candidates held for the slow state: " + manyCleanup.pending());
+        }
+        assertEquals(manyKeys, count(many), "the slow state was never stepped");
+        assertEquals(0, count(few), "the other state's expired entries are gone");
+
+        setKey(manyKeys + 1);
+        for (int access = 0; access < 10 * manyKeys && count(many) > 0; access++)
+        {
+            many.value();
+        }
+        assertEquals(0, count(many), "accesses of the slow state removed all its expired entries, over passes");
+    }
+
+    private int count(final ValueState<String> state)
+    {
+        final int stateId = ((AbstractStateView)state).stateId;
+        final int[] count = new int[1];
+        store.forEach((key, keyLength, value, valueLength) ->
+        {
+            if (io.weir.state.spi.StateKeyDescriptor.stateId(key) == stateId)
+            {
+                count[0]++;
+            }
+        });
+        return count[0];
+    }
+
+    private static ValueStateDescriptor<String> ttl(final String name, final boolean perRecord)
+    {
+        final ValueStateDescriptor<String> descriptor = new ValueStateDescriptor<>(name, StringCodec.INSTANCE);
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(100).disableCleanupOnAccess()
+            .cleanupIncrementally(perRecord ? 1_000 : 10, perRecord).build());
+        return descriptor;
+    }
+
+    private void setKey(final long key)
+    {
+        keyScratch.putLong(0, key);
+        keyContext.setCurrentKey(keyScratch, 0, Long.BYTES, (int)(key % 128));
+    }
+}
