@@ -147,7 +147,9 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     {
         onAccess();
         beginOperation();
+        // Each removal right after the read of its key: a store may reuse the read's look-up (Chronicle does).
         final long count = readCount();
+        store.remove(slotKeyBuffer, baseLength + MARKER_LENGTH);
         final int slotKeyLength = baseLength + MARKER_LENGTH + MAP_SLOT_LENGTH;
         for (long slot = 0; slot < count; slot++)
         {
@@ -155,12 +157,10 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
             final int userKeyLength = store.get(slotKeyBuffer, slotKeyLength, slotValueBuffer);
             if (userKeyLength != KeyedStateStore.MISSING)
             {
-                store.remove(keyBuffer, byKeyFromSlotValue(keyBuffer, userKeyLength));
                 store.remove(slotKeyBuffer, slotKeyLength);
+                store.remove(keyBuffer, byKeyFromSlotValue(keyBuffer, userKeyLength));
             }
         }
-        slotKeyBuffer.putByte(baseLength, HEAD_MARKER);
-        store.remove(slotKeyBuffer, baseLength + MARKER_LENGTH);
     }
 
     /** Removes the by-key entry in {@code key} and frees its slot, whose number is in {@code value}. */
@@ -188,13 +188,14 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         final long slot;
         if (existingLength == KeyedStateStore.MISSING)
         {
+            // The head written right after it is read: a store may reuse the read's look-up (Chronicle does).
             final long count = readCount();
+            writeCount(count + 1);
             slot = count;
             slotKey(slot);
             final int userKeyLength = keyLength - baseLength - MARKER_LENGTH;
             store.put(slotKeyBuffer, baseLength + MARKER_LENGTH + MAP_SLOT_LENGTH,
                 keyBuffer, baseLength + MARKER_LENGTH, userKeyLength);
-            writeCount(count + 1);
         }
         else
         {

@@ -166,17 +166,23 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     /**
      * Reads under the segment's update lock and keeps the look-up open: a {@link #put} of the same key next (the
      * read-modify-write of a ValueState) upgrades it to the write lock instead of hashing and searching again.
-     * The update lock admits readers, so neither the shard's other reads nor a delta snapshot wait on it.
+     * The update lock admits readers, so neither the shard's other reads nor a delta snapshot wait on it. A get of
+     * the key the open look-up is of (a MapState's get, then its put reading the entry again) reads through it.
      */
     public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
     {
-        endOfAccess();
-        final ExternalMapQueryContext<byte[], byte[], ?> c = map.queryContext(keyData(key, keyLength));
-        lookups++;
+        final ExternalMapQueryContext<byte[], byte[], ?> reuse = takePending(key, keyLength);
+        // The open look-up's key is this same key object, now re-pointed at identical bytes.
+        final OffHeapData keyData = keyData(key, keyLength);
+        final ExternalMapQueryContext<byte[], byte[], ?> c = null != reuse ? reuse : map.queryContext(keyData);
         boolean keepOpen = false;
         try
         {
-            c.updateLock().lock();
+            if (null == reuse)
+            {
+                lookups++;
+                c.updateLock().lock();
+            }
             final MapEntry<byte[], byte[]> entry = c.entry();
             int length = MISSING;
             if (null != entry)
