@@ -298,6 +298,8 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
                 " is outside the directory of " + count + " entries; the map's entries are inconsistent");
         }
         final long last = count - 1;
+        // The head written right after it is read: a store may reuse the read's look-up (Chronicle does).
+        writeCount(last);
         final int slotKeyLength = baseLength + MARKER_LENGTH + MAP_SLOT_LENGTH;
         if (slot != last)
         {
@@ -327,7 +329,6 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
             slotKey(slot);
             store.remove(slotKeyBuffer, slotKeyLength);
         }
-        writeCount(last);
     }
 
     /** Write the base key into the key and slot buffers; returns its length. */

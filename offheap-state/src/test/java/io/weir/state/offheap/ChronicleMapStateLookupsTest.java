@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Chronicle look-ups a MapState pays: a write or removal right after the read of the same entry reuses the
- * read's look-up, so adding a new user key reads and writes the map's head once, and a clear removes each directory
- * slot right after reading it.
+ * read's look-up, so adding or removing a user key reads and writes the map's head once, and a clear removes each
+ * directory slot right after reading it.
  */
 class ChronicleMapStateLookupsTest
 {
@@ -36,7 +36,7 @@ class ChronicleMapStateLookupsTest
     }
 
     @Test
-    void shouldReuseTheHeadsLookUpWhenAddingAKeyAndTheSlotsLookUpWhenClearing()
+    void shouldReuseTheHeadsLookUpWhenAddingOrRemovingAKeyAndTheSlotsLookUpWhenClearing()
     {
         final MapState<Integer, Long> map = registry.getMapState(
             new MapStateDescriptor<>("categories", IntCodec.INSTANCE, LongCodec.INSTANCE));
@@ -51,7 +51,14 @@ class ChronicleMapStateLookupsTest
         assertEquals(4, store.lookups() - before, "look-ups of a get and a put of a new user key");
 
         map.put(3, 30L);
-        assertEquals(Map.of(1, 10L, 2, 20L, 3, 30L), Map.ofEntries(map.entries().toArray(new Map.Entry[0])));
+        map.put(5, 50L);
+        store.endOfAccess();
+        before = store.lookups();
+        map.remove(1);
+        // The by-key entry (read, then removed), the head (read, then written), the last slot (read, then removed),
+        // the freed slot written with the moved key, whose by-key entry is read and written with its new slot.
+        assertEquals(5, store.lookups() - before, "look-ups of removing the first of four user keys");
+        assertEquals(Map.of(2, 20L, 3, 30L, 5, 50L), Map.ofEntries(map.entries().toArray(new Map.Entry[0])));
         store.endOfAccess();
         before = store.lookups();
         map.clear();
