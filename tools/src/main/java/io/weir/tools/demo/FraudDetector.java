@@ -105,14 +105,16 @@ public final class FraudDetector
     {
         final FraudRules rules = rulesInForce(ctx.getBroadcastState(FraudRules.STATE));
         int alerts = 0;
+        // Each counter is written right after it is read: the store keeps the look-up of the key last read open
+        // for its write (reading both first would look each up twice).
         final long count = txnCount.valueOr(0);
+        txnCount.update(count + 1);
         final long sum = txnSumCents.valueOr(0);
+        txnSumCents.update(sum + txn.amountCents);
         if (count >= SPIKE_MIN_HISTORY && txn.amountCents * count > rules.spikeFactor * sum)
         {
             alerts |= FraudOutcome.SPIKE;
         }
-        txnCount.update(count + 1);
-        txnSumCents.update(sum + txn.amountCents);
 
         final int recent = countRecent(txn.timestampMs, ctx.timerService().currentWatermark());
         if (recent >= rules.velocityThreshold)
