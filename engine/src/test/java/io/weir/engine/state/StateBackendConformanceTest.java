@@ -1005,34 +1005,45 @@ public abstract class StateBackendConformanceTest
         }
     }
 
+    /** Counts the entries its walks ({@code forEach} and entry scans) visit, in {@code entriesVisited[0]}. */
+    private static final class EntryCountingStore extends io.weir.state.spi.ForwardingKeyedStateStore
+    {
+        final long[] entriesVisited = new long[1];
+
+        EntryCountingStore(final KeyedStateStore delegate)
+        {
+            super(delegate);
+        }
+
+        @Override
+        public void forEach(final io.weir.state.spi.EntryVisitor visitor)
+        {
+            super.forEach(counted(visitor));
+        }
+
+        @Override
+        public io.weir.state.spi.EntryScan newEntryScan()
+        {
+            final io.weir.state.spi.EntryScan scan = super.newEntryScan();
+            return (minEntries, visitor) -> scan.step(minEntries, counted(visitor));
+        }
+
+        private io.weir.state.spi.EntryVisitor counted(final io.weir.state.spi.EntryVisitor visitor)
+        {
+            return (key, keyLength, value, valueLength) ->
+            {
+                entriesVisited[0]++;
+                visitor.onEntry(key, keyLength, value, valueLength);
+            };
+        }
+    }
+
     @Test
     @Timeout(60)
     void shouldCleanUpIncrementallyInOneWalkOfTheStoreNotOneWalkPerChunk()
     {
-        final long[] entriesVisited = new long[1];
-        final KeyedStateStore counting = new io.weir.state.spi.ForwardingKeyedStateStore(store)
-        {
-            @Override
-            public void forEach(final io.weir.state.spi.EntryVisitor visitor)
-            {
-                super.forEach((key, keyLength, value, valueLength) ->
-                {
-                    entriesVisited[0]++;
-                    visitor.onEntry(key, keyLength, value, valueLength);
-                });
-            }
-
-            @Override
-            public io.weir.state.spi.EntryScan newEntryScan()
-            {
-                final io.weir.state.spi.EntryScan scan = super.newEntryScan();
-                return (minEntries, visitor) -> scan.step(minEntries, (key, keyLength, value, valueLength) ->
-                {
-                    entriesVisited[0]++;
-                    visitor.onEntry(key, keyLength, value, valueLength);
-                });
-            }
-        };
+        final EntryCountingStore counting = new EntryCountingStore(store);
+        final long[] entriesVisited = counting.entriesVisited;
         final KeyedStateRegistry countingRegistry = new KeyedStateRegistry(counting, keyContext, clock);
         // One entry examined per duty cycle: a chunk of 1,024 candidates per walk step.
         final ValueState<String> expiring = countingRegistry.getState(ttl(
@@ -1068,20 +1079,8 @@ public abstract class StateBackendConformanceTest
     @Timeout(60)
     void shouldCleanUpEveryTtlStateOfAStoreInOneSharedWalk()
     {
-        final long[] entriesVisited = new long[1];
-        final KeyedStateStore counting = new io.weir.state.spi.ForwardingKeyedStateStore(store)
-        {
-            @Override
-            public io.weir.state.spi.EntryScan newEntryScan()
-            {
-                final io.weir.state.spi.EntryScan scan = super.newEntryScan();
-                return (minEntries, visitor) -> scan.step(minEntries, (key, keyLength, value, valueLength) ->
-                {
-                    entriesVisited[0]++;
-                    visitor.onEntry(key, keyLength, value, valueLength);
-                });
-            }
-        };
+        final EntryCountingStore counting = new EntryCountingStore(store);
+        final long[] entriesVisited = counting.entriesVisited;
         final KeyedStateRegistry countingRegistry = new KeyedStateRegistry(counting, keyContext, clock);
         final int states = 5;
         final List<ValueState<String>> expiring = new ArrayList<>();
