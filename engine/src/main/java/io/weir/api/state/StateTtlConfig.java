@@ -101,8 +101,8 @@ public final class StateTtlConfig
     }
 
     /**
-     * True: a cleanup step runs on every state access; false: once per shard duty cycle that processed input or
-     * timers (an idle shard walks nothing).
+     * True: a cleanup step runs on every state access; false: once per shard duty cycle that did work (read
+     * events, fired timers or moved output; an idle shard walks nothing).
      */
     public boolean incrementalCleanupPerRecord()
     {
@@ -170,7 +170,7 @@ public final class StateTtlConfig
         /**
          * @param cleanupSize          entries examined per step.
          * @param runCleanupPerRecord  true to step on every state access, false to step once per duty cycle that
-         *                             processed input or timers.
+         *                             did work (read events, fired timers or moved output).
          */
         public Builder cleanupIncrementally(final int cleanupSize, final boolean runCleanupPerRecord)
         {

@@ -147,7 +147,8 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     {
         onAccess();
         beginOperation();
-        // Each removal right after the read of its key: a store may reuse the read's look-up (Chronicle does).
+        // The head and each slot removed right after they are read: a store may reuse the read's look-up
+        // (Chronicle does).
         final long count = readCount();
         store.remove(slotKeyBuffer, baseLength + MARKER_LENGTH);
         final int slotKeyLength = baseLength + MARKER_LENGTH + MAP_SLOT_LENGTH;

@@ -13,8 +13,10 @@ import java.util.Arrays;
  * {@link #refill} visits the next step of entries and hands each state's data entries to that state's cleanup. A
  * walk per state would visit the whole store once per TTL'd state, and the states of an operator share one store.
  * <p>
- * A pass that finds no candidate for any state, ending at time T, makes the walk wait until T plus the shortest
- * TTL: anything written after T expires no earlier than that.
+ * A pass that finds no candidate for a state, ending at time T, makes that state's cleanup wait until T plus its
+ * TTL before it asks for more, and one that finds none for any state makes the walk wait until T plus the shortest:
+ * anything written after T expires no earlier than that, and a state with no entries does not cost a walk step per
+ * step of its own.
  * <p>
  * Shard thread only.
  */
@@ -26,6 +28,7 @@ final class TtlCleanupWalk implements EntryVisitor
 
     private final EntryScan scan;
     private TtlIncrementalCleanup[] byStateId = new TtlIncrementalCleanup[8];
+    private TtlIncrementalCleanup[] cleanups = new TtlIncrementalCleanup[0];
     private int stepEntries = MIN_STEP_ENTRIES;
     private long shortestTtlMs = Long.MAX_VALUE;
     private int found;
@@ -45,6 +48,8 @@ final class TtlCleanupWalk implements EntryVisitor
             byStateId = Arrays.copyOf(byStateId, Math.max(stateId + 1, byStateId.length * 2));
         }
         byStateId[stateId] = cleanup;
+        cleanups = Arrays.copyOf(cleanups, cleanups.length + 1);
+        cleanups[cleanups.length - 1] = cleanup;
         shortestTtlMs = Math.min(shortestTtlMs, ttlMs);
         stepEntries = (int)Math.min(MAX_STEP_ENTRIES, Math.max(stepEntries, (long)entriesPerStep * 8));
         idleUntilMs = Long.MIN_VALUE;
@@ -66,6 +71,10 @@ final class TtlCleanupWalk implements EntryVisitor
         foundInPass += found;
         if (!passGoesOn)
         {
+            for (final TtlIncrementalCleanup cleanup : cleanups)
+            {
+                cleanup.onPassEnd(nowMs);
+            }
             if (foundInPass == 0)
             {
                 idleUntilMs = nowMs + shortestTtlMs;

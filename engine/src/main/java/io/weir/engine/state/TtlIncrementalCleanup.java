@@ -12,7 +12,8 @@ import java.util.Arrays;
  * Candidates come from the store's {@link TtlCleanupWalk}, shared by the states of the store, which copies the keys
  * of this state's data entries into a reused direct arena (no allocation per key; the arrays grow to the largest
  * batch, at most {@link #MAX_PENDING} candidates), each with the timestamp its value led with; steps then work
- * through them and ask the walk for more once they ran out. A candidate whose timestamp had not expired by the step
+ * through them and ask the walk for more once they ran out, unless the walk's last pass found none of this state's
+ * entries: then they wait for its TTL from that pass's end. A candidate whose timestamp had not expired by the step
  * is passed over without a look-up: a later write only stamps it later. The rest are looked up and removed if still
  * expired. A pass over a store of n entries thus costs O(n), however small N is.
  * <p>
@@ -40,6 +41,9 @@ final class TtlIncrementalCleanup
     private int arenaPosition;
     private int count;
     private int next;
+    /** Data entries of this state the walk found in its current pass. */
+    private long foundInPass;
+    private long idleUntilMs = Long.MIN_VALUE;
 
     TtlIncrementalCleanup(final TtlCleanupWalk walk, final AbstractStateView view, final int entriesPerStep)
     {
@@ -54,7 +58,7 @@ final class TtlIncrementalCleanup
     int step()
     {
         final long nowMs = view.clock.time();
-        if (next == count && !walk.refill(nowMs))
+        if (next == count && (nowMs < idleUntilMs || !walk.refill(nowMs)))
         {
             return 0;
         }
@@ -68,6 +72,16 @@ final class TtlIncrementalCleanup
             next++;
         }
         return removed;
+    }
+
+    /** The walk finished a pass: one that found none of this state's entries makes it wait for its TTL. */
+    void onPassEnd(final long nowMs)
+    {
+        if (0 == foundInPass)
+        {
+            idleUntilMs = nowMs + view.ttl.ttlMs;
+        }
+        foundInPass = 0;
     }
 
     /** Candidates of the batch not examined yet (tests). */
@@ -89,6 +103,7 @@ final class TtlIncrementalCleanup
         {
             return false;
         }
+        foundInPass++;
         if (next == count)
         {
             count = 0;

@@ -1006,7 +1006,7 @@ public abstract class StateBackendConformanceTest
     }
 
     /** Counts the entries its walks ({@code forEach} and entry scans) visit, in {@code entriesVisited[0]}. */
-    private static final class EntryCountingStore extends io.weir.state.spi.ForwardingKeyedStateStore
+    static final class EntryCountingStore extends io.weir.state.spi.ForwardingKeyedStateStore
     {
         final long[] entriesVisited = new long[1];
 
@@ -1316,6 +1316,7 @@ public abstract class StateBackendConformanceTest
         {
             rawPut(model, i, "v" + i);
         }
+        final Map<String, String> atFull = new HashMap<>(model);
         final StoreSnapshot full = store.snapshot(1, true);
         full.forEach((key, keyLength, value, valueLength) -> {});
         full.release();
@@ -1336,7 +1337,6 @@ public abstract class StateBackendConformanceTest
             rawPut(model, i, "new" + i);
             expectedDelta.put(rawKey(i), "new" + i);
         }
-        final Map<String, String> atFull = new HashMap<>(model);
         rawPut(model, 200, "short-lived");
         rawRemove(model, 200);
         expectedDelta.put(rawKey(200), null);

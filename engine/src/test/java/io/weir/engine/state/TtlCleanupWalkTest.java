@@ -67,6 +67,35 @@ class TtlCleanupWalkTest
         assertEquals(0, count(many), "accesses of the slow state removed all its expired entries, over passes");
     }
 
+    @Test
+    void shouldNotWalkTheStoreForEveryStepOfAStateWhoseEntriesTheLastPassDidNotFind()
+    {
+        final StateBackendConformanceTest.EntryCountingStore counting =
+            new StateBackendConformanceTest.EntryCountingStore(store);
+        final KeyedStateRegistry countingRegistry = new KeyedStateRegistry(counting, keyContext, clock);
+        // "busy" has entries, so every pass of the walk finds candidates; "empty" has none and steps on each access.
+        final ValueState<String> busy = countingRegistry.getState(ttl("busy", false));
+        final ValueState<String> empty = countingRegistry.getState(ttl("empty", true));
+        final int keys = 5_000;
+        for (long key = 0; key < keys; key++)
+        {
+            setKey(key);
+            busy.update("b");
+        }
+        setKey(keys);
+        for (int access = 0; access < 2_000; access++)
+        {
+            empty.value();
+        }
+        assertTrue(counting.entriesVisited[0] <= 2L * keys, "entries visited for a state without entries: " +
+            counting.entriesVisited[0] + " in a store of " + keys);
+
+        clock.advance(100);
+        final long visited = counting.entriesVisited[0];
+        empty.value();
+        assertTrue(counting.entriesVisited[0] > visited, "after its TTL, the state asks the walk again");
+    }
+
     private int count(final ValueState<String> state)
     {
         final int stateId = ((AbstractStateView)state).stateId;

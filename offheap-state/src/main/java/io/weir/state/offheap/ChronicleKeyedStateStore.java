@@ -98,6 +98,15 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private int uncommittedAppend = NO_APPEND;
     /** Position of the record the current put updated in place, until the put succeeds. */
     private int uncommittedUpdate = NO_APPEND;
+    /** The {@link #INSERTED_IN_INTERVAL} flag (or 0) of the last write's header. */
+    private int lastInsertedFlag;
+    /**
+     * While a put retries after a failed write: the flag its first attempt gave. The retry may find the key absent
+     * (Chronicle may drop the entry in the failed write, and a record appended for it is discarded), which must not
+     * make a key that the interval started with pass for one inserted in it.
+     */
+    private boolean retrying;
+    private int retryInsertedFlag;
     private PreImages sparePreImages = new PreImages();
     private ScanStaging spareStaging = new ScanStaging();
     private int interval;
@@ -266,6 +275,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         // The open look-up's key is this same key object, now re-pointed at identical bytes.
         final OffHeapData keyData = keyData(key, keyLength);
         final OffHeapData stampedValue = stampedValue(value, valueOffset, valueLength);
+        retrying = false;
         while (true)
         {
             final ExternalMapQueryContext<byte[], byte[], ?> c;
@@ -321,7 +331,13 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             {
                 uncommittedAppend = NO_APPEND;
                 uncommittedUpdate = NO_APPEND;
+                retrying = false;
                 return;
+            }
+            if (!retrying)
+            {
+                retrying = true;
+                retryInsertedFlag = lastInsertedFlag;
             }
             // The retry logs the key again, and Chronicle may have dropped the entry in the failed write, so the
             // retry may find the key absent: either way, the key must end up with one live record.
@@ -551,6 +567,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     {
         if (!tracking)
         {
+            lastInsertedFlag = 0;
             return 0;
         }
         final DeltaLog log = changes;
@@ -617,8 +634,16 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 }
             }
         }
-        return inserted || (null == entry && DeltaLog.APPENDED == log.lastChange()) ?
-            position | INSERTED_IN_INTERVAL : position;
+        if (retrying)
+        {
+            lastInsertedFlag = retryInsertedFlag;
+        }
+        else
+        {
+            lastInsertedFlag = inserted || (null == entry && DeltaLog.APPENDED == log.lastChange()) ?
+                INSERTED_IN_INTERVAL : 0;
+        }
+        return position | lastInsertedFlag;
     }
 
     /** 1 for a new map; for a re-opened file, past every stamp in it, so none passes for the current interval. */
