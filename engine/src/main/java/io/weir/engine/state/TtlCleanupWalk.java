@@ -14,9 +14,8 @@ import java.util.Arrays;
  * walk per state would visit the whole store once per TTL'd state, and the states of an operator share one store.
  * <p>
  * A pass that finds no candidate for a state, ending at time T, makes that state's cleanup wait until T plus its
- * TTL before it asks for more, and one that finds none for any state makes the walk wait until T plus the shortest:
- * anything written after T expires no earlier than that, and a state with no entries does not cost a walk step per
- * step of its own.
+ * TTL before it asks for more ({@link TtlIncrementalCleanup#onPassEnd}): anything written after T expires no earlier
+ * than that, and a state with no entries does not cost a walk step per step of its own.
  * <p>
  * Shard thread only.
  */
@@ -30,10 +29,6 @@ final class TtlCleanupWalk implements EntryVisitor
     private TtlIncrementalCleanup[] byStateId = new TtlIncrementalCleanup[8];
     private TtlIncrementalCleanup[] cleanups = new TtlIncrementalCleanup[0];
     private int stepEntries = MIN_STEP_ENTRIES;
-    private long shortestTtlMs = Long.MAX_VALUE;
-    private int found;
-    private long foundInPass;
-    private long idleUntilMs = Long.MIN_VALUE;
 
     TtlCleanupWalk(final KeyedStateStore store)
     {
@@ -41,7 +36,7 @@ final class TtlCleanupWalk implements EntryVisitor
     }
 
     /** Feed {@code cleanup} from this walk; its N entries per step set how far a refill walks, at least. */
-    void add(final TtlIncrementalCleanup cleanup, final int stateId, final long ttlMs, final int entriesPerStep)
+    void add(final TtlIncrementalCleanup cleanup, final int stateId, final int entriesPerStep)
     {
         if (stateId >= byStateId.length)
         {
@@ -50,38 +45,19 @@ final class TtlCleanupWalk implements EntryVisitor
         byStateId[stateId] = cleanup;
         cleanups = Arrays.copyOf(cleanups, cleanups.length + 1);
         cleanups[cleanups.length - 1] = cleanup;
-        shortestTtlMs = Math.min(shortestTtlMs, ttlMs);
         stepEntries = (int)Math.min(MAX_STEP_ENTRIES, Math.max(stepEntries, (long)entriesPerStep * 8));
-        idleUntilMs = Long.MIN_VALUE;
     }
 
-    /**
-     * Walk one step, unless the walk waits for entries to expire.
-     *
-     * @return true if the step handed any state a candidate.
-     */
-    boolean refill(final long nowMs)
+    /** Walk one step, handing each state its entries; at the end of a pass, tell every state so. */
+    void refill(final long nowMs)
     {
-        if (nowMs < idleUntilMs)
-        {
-            return false;
-        }
-        found = 0;
-        final boolean passGoesOn = scan.step(stepEntries, this);
-        foundInPass += found;
-        if (!passGoesOn)
+        if (!scan.step(stepEntries, this))
         {
             for (final TtlIncrementalCleanup cleanup : cleanups)
             {
                 cleanup.onPassEnd(nowMs);
             }
-            if (foundInPass == 0)
-            {
-                idleUntilMs = nowMs + shortestTtlMs;
-            }
-            foundInPass = 0;
         }
-        return found > 0;
     }
 
     public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
@@ -94,9 +70,9 @@ final class TtlCleanupWalk implements EntryVisitor
         if (stateId < byStateId.length)
         {
             final TtlIncrementalCleanup cleanup = byStateId[stateId];
-            if (null != cleanup && cleanup.offer(key, keyLength, value, valueLength))
+            if (null != cleanup)
             {
-                found++;
+                cleanup.offer(key, keyLength, value, valueLength);
             }
         }
     }

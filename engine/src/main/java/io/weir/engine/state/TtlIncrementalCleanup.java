@@ -51,16 +51,20 @@ final class TtlIncrementalCleanup
         this.registration = view.registration;
         this.walk = walk;
         this.entriesPerStep = entriesPerStep;
-        walk.add(this, registration.id(), view.ttl.ttlMs, entriesPerStep);
+        walk.add(this, registration.id(), entriesPerStep);
     }
 
     /** Examine up to N entries of the state; returns the number removed. Asks the walk for more when none wait. */
     int step()
     {
         final long nowMs = view.clock.time();
-        if (next == count && (nowMs < idleUntilMs || !walk.refill(nowMs)))
+        if (next == count)
         {
-            return 0;
+            if (nowMs < idleUntilMs)
+            {
+                return 0;
+            }
+            walk.refill(nowMs);
         }
         int removed = 0;
         for (int examined = 0; examined < entriesPerStep && next < count; examined++)
@@ -93,15 +97,13 @@ final class TtlIncrementalCleanup
     /**
      * An entry the walk found: kept as a candidate if it is one of this state's data entries and the batch being
      * worked through holds fewer than {@link #MAX_PENDING}.
-     *
-     * @return true if it was one of this state's data entries (kept or not).
      */
-    boolean offer(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
+    void offer(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
     {
         if (valueLength < StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH ||
             !StateLayoutDescriptor.isDataEntry(registration.kind(), key, keyLength, registration.namespaced()))
         {
-            return false;
+            return;
         }
         foundInPass++;
         if (next == count)
@@ -112,7 +114,7 @@ final class TtlIncrementalCleanup
         }
         if (count >= MAX_PENDING)
         {
-            return true;
+            return;
         }
         if (count == offsets.length)
         {
@@ -126,6 +128,5 @@ final class TtlIncrementalCleanup
         lengths[count] = keyLength;
         arenaPosition += keyLength;
         count++;
-        return true;
     }
 }

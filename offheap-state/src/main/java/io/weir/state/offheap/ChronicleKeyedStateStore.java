@@ -98,15 +98,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private int uncommittedAppend = NO_APPEND;
     /** Position of the record the current put updated in place, until the put succeeds. */
     private int uncommittedUpdate = NO_APPEND;
-    /** The {@link #INSERTED_IN_INTERVAL} flag (or 0) of the last write's header. */
-    private int lastInsertedFlag;
-    /**
-     * While a put retries after a failed write: the flag its first attempt gave. The retry may find the key absent
-     * (Chronicle may drop the entry in the failed write, and a record appended for it is discarded), which must not
-     * make a key that the interval started with pass for one inserted in it.
-     */
-    private boolean retrying;
-    private int retryInsertedFlag;
+    /** {@link #onChange}'s {@code insertedFlag} when the write's entry decides it. */
+    private static final int FLAG_FROM_ENTRY = -1;
     private PreImages sparePreImages = new PreImages();
     private ScanStaging spareStaging = new ScanStaging();
     private int interval;
@@ -275,7 +268,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         // The open look-up's key is this same key object, now re-pointed at identical bytes.
         final OffHeapData keyData = keyData(key, keyLength);
         final OffHeapData stampedValue = stampedValue(value, valueOffset, valueLength);
-        retrying = false;
+        // A retry after a failed write keeps the flag its first attempt gave: Chronicle may drop the entry in the
+        // failed write (and a record appended for it is discarded), and finding the key absent must not make a key
+        // that the interval started with pass for one inserted in it.
+        int insertedFlag = FLAG_FROM_ENTRY;
         while (true)
         {
             final ExternalMapQueryContext<byte[], byte[], ?> c;
@@ -296,8 +292,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 // pre-image and the new value atomically (see ChronicleStoreSnapshot).
                 c.writeLock().lock();
                 final MapEntry<byte[], byte[]> entry = c.entry();
-                valueScratch.view.putInt(
-                    LOG_POSITION_OFFSET, onChange(c.segmentIndex(), key, keyLength, entry, value, valueOffset, valueLength));
+                final int logPosition =
+                    onChange(c.segmentIndex(), key, keyLength, entry, value, valueOffset, valueLength, insertedFlag);
+                insertedFlag = logPosition & INSERTED_IN_INTERVAL;
+                valueScratch.view.putInt(LOG_POSITION_OFFSET, logPosition);
                 if (null == entry)
                 {
                     c.absentEntry().doInsert(stampedValue);
@@ -331,13 +329,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             {
                 uncommittedAppend = NO_APPEND;
                 uncommittedUpdate = NO_APPEND;
-                retrying = false;
                 return;
-            }
-            if (!retrying)
-            {
-                retrying = true;
-                retryInsertedFlag = lastInsertedFlag;
             }
             // The retry logs the key again, and Chronicle may have dropped the entry in the failed write, so the
             // retry may find the key absent: either way, the key must end up with one live record.
@@ -396,7 +388,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             {
                 return false;
             }
-            onChange(c.segmentIndex(), key, keyLength, entry, null, 0, DeltaLog.TOMBSTONE);
+            onChange(c.segmentIndex(), key, keyLength, entry, null, 0, DeltaLog.TOMBSTONE, FLAG_FROM_ENTRY);
             entry.doRemove();
             entries--;
             return true;
@@ -553,8 +545,10 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
      * Under the key's segment write lock, before the entry is written or removed: log the key's new value (or its
      * removal), and save its pre-image at its first change in the interval if the snapshot in flight needs it.
      *
-     * @param valueLength the new value's length, or {@link DeltaLog#TOMBSTONE} when removing.
-     * @return the position of the key's log record, for the header of the value written next.
+     * @param valueLength  the new value's length, or {@link DeltaLog#TOMBSTONE} when removing.
+     * @param insertedFlag {@link #INSERTED_IN_INTERVAL} or 0 for the written header, or {@link #FLAG_FROM_ENTRY}.
+     * @return the position of the key's log record with the entry's {@link #INSERTED_IN_INTERVAL} flag, for the
+     * header of the value written next.
      */
     private int onChange(
         final int segmentIndex,
@@ -563,11 +557,11 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         final MapEntry<byte[], byte[]> entry,
         final DirectBuffer value,
         final int valueOffset,
-        final int valueLength)
+        final int valueLength,
+        final int insertedFlag)
     {
         if (!tracking)
         {
-            lastInsertedFlag = 0;
             return 0;
         }
         final DeltaLog log = changes;
@@ -634,16 +628,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
                 }
             }
         }
-        if (retrying)
+        if (FLAG_FROM_ENTRY != insertedFlag)
         {
-            lastInsertedFlag = retryInsertedFlag;
+            return position | insertedFlag;
         }
-        else
-        {
-            lastInsertedFlag = inserted || (null == entry && DeltaLog.APPENDED == log.lastChange()) ?
-                INSERTED_IN_INTERVAL : 0;
-        }
-        return position | lastInsertedFlag;
+        return inserted || (null == entry && DeltaLog.APPENDED == log.lastChange()) ?
+            position | INSERTED_IN_INTERVAL : position;
     }
 
     /** 1 for a new map; for a re-opened file, past every stamp in it, so none passes for the current interval. */
