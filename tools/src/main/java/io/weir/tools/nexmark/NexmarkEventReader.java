@@ -3,6 +3,7 @@ package io.weir.tools.nexmark;
 import io.weir.api.connector.SourceReader;
 import io.weir.tools.io.BadInputException;
 import io.weir.tools.io.LineReader;
+import io.weir.tools.nexmark.queries.AsciiText;
 import io.weir.tools.nexmark.queries.NexmarkEvent;
 
 import java.io.IOException;
@@ -175,7 +176,7 @@ public final class NexmarkEventReader implements SourceReader<NexmarkEvent>
         return value;
     }
 
-    private void text(final StringBuilder into)
+    private void text(final AsciiText into)
     {
         into.setLength(0);
         while (cursor < lineEnd && buffer[cursor] != ',')

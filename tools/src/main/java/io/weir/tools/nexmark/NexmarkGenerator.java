@@ -1,5 +1,6 @@
 package io.weir.tools.nexmark;
 
+import io.weir.tools.nexmark.queries.AsciiText;
 import io.weir.tools.nexmark.queries.NexmarkEvent;
 
 /**
@@ -102,17 +103,17 @@ public final class NexmarkGenerator
         final NexmarkEvent.Person person = event.person();
         event.kind(NexmarkEvent.Kind.PERSON);
         person.id = lastPerson(n) + FIRST_PERSON_ID;
-        final StringBuilder name = person.name;
+        final AsciiText name = person.name;
         name.setLength(0);
         name.append(FIRST_NAMES[(int)draw(FIRST_NAMES.length)]).append(' ')
             .append(LAST_NAMES[(int)draw(LAST_NAMES.length)]);
-        final StringBuilder email = person.email;
+        final AsciiText email = person.email;
         email.setLength(0);
         string(7, email);
         email.append('@');
         string(5, email);
         email.append(".com");
-        final StringBuilder card = person.creditCard;
+        final AsciiText card = person.creditCard;
         card.setLength(0);
         for (int i = 0; i < 4; i++)
         {
@@ -204,7 +205,7 @@ public final class NexmarkGenerator
     }
 
     /** {@code len = 3 + u(maxLen - 3)} characters, a space with probability 1/13, trimmed: appended to out. */
-    private void string(final int maxLength, final StringBuilder out)
+    private void string(final int maxLength, final AsciiText out)
     {
         final int length = 3 + (int)draw(maxLength - 3);
         final int start = out.length();

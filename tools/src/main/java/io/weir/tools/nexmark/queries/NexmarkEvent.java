@@ -2,7 +2,7 @@ package io.weir.tools.nexmark.queries;
 
 /**
  * One Nexmark event, reused: a person, an auction or a bid, as {@link #kind()} says; only that kind's fields are
- * meaningful. Strings are {@link StringBuilder}s refilled in place, so generating and parsing allocate nothing.
+ * meaningful. Strings are {@link AsciiText}s refilled in place, so generating and parsing allocate nothing.
  * Owned by one thread.
  */
 public final class NexmarkEvent
@@ -37,9 +37,9 @@ public final class NexmarkEvent
     public static final class Person
     {
         public long id;
-        public final StringBuilder name = new StringBuilder(32);
-        public final StringBuilder email = new StringBuilder(32);
-        public final StringBuilder creditCard = new StringBuilder(19);
+        public final AsciiText name = new AsciiText(32);
+        public final AsciiText email = new AsciiText(32);
+        public final AsciiText creditCard = new AsciiText(19);
         public String city;
         public String state;
         public long dateTime;
@@ -49,8 +49,8 @@ public final class NexmarkEvent
     public static final class Auction
     {
         public long id;
-        public final StringBuilder itemName = new StringBuilder(32);
-        public final StringBuilder description = new StringBuilder(128);
+        public final AsciiText itemName = new AsciiText(32);
+        public final AsciiText description = new AsciiText(128);
         public long initialBid;
         public long reserve;
         public long dateTime;
@@ -65,8 +65,8 @@ public final class NexmarkEvent
         public long auction;
         public long bidder;
         public long price;
-        public final StringBuilder channel = new StringBuilder(16);
-        public final StringBuilder url = new StringBuilder(64);
+        public final AsciiText channel = new AsciiText(16);
+        public final AsciiText url = new AsciiText(64);
         public long dateTime;
     }
 

@@ -158,7 +158,14 @@ public final class NexmarkEventCodec implements Codec<NexmarkEvent>
         return line.toString();
     }
 
-    private static int putString(final MutableDirectBuffer buffer, final int offset, final CharSequence text)
+    private static int putString(final MutableDirectBuffer buffer, final int offset, final AsciiText text)
+    {
+        buffer.putShort(offset, (short)text.length());
+        return offset + 2 + text.putInto(buffer, offset + 2);
+    }
+
+    /** A city or a state: a plain string, a character per byte. */
+    private static int putString(final MutableDirectBuffer buffer, final int offset, final String text)
     {
         final int length = text.length();
         buffer.putShort(offset, (short)length);
@@ -169,14 +176,10 @@ public final class NexmarkEventCodec implements Codec<NexmarkEvent>
         return offset + 2 + length;
     }
 
-    private static int getString(final DirectBuffer buffer, final int offset, final StringBuilder into)
+    private static int getString(final DirectBuffer buffer, final int offset, final AsciiText into)
     {
         final int length = buffer.getShort(offset) & 0xFFFF;
-        into.setLength(0);
-        for (int i = 0; i < length; i++)
-        {
-            into.append((char)buffer.getByte(offset + 2 + i));
-        }
+        into.readFrom(buffer, offset + 2, length);
         return offset + 2 + length;
     }
 
