@@ -7,7 +7,7 @@ import io.weir.state.spi.KeyedStateStore;
 import org.agrona.concurrent.EpochClock;
 
 /** {@link ValueState} over one entry per key. Shard thread only. */
-final class ValueStateView<T> extends AbstractStateView implements ValueState<T>
+final class ValueStateView<T> extends AbstractStateView implements ReusingValueState<T>
 {
     private final Codec<T> codec;
 
@@ -24,10 +24,15 @@ final class ValueStateView<T> extends AbstractStateView implements ValueState<T>
 
     public T value()
     {
+        return value(null);
+    }
+
+    public T value(final T reuse)
+    {
         onAccess();
         final int keyLength = writeBaseKey(keyBuffer);
         final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs(), true);
-        return length == KeyedStateStore.MISSING ? null : codec.decode(valueBuffer, payloadOffset, length, null);
+        return length == KeyedStateStore.MISSING ? null : codec.decode(valueBuffer, payloadOffset, length, reuse);
     }
 
     /** Store {@code value}; {@code null} clears, as in Flink. */
