@@ -360,8 +360,7 @@ class SessionWindowJobTest
                 assertEquals(0, shard.eventTimers().size(), "no timer left behind");
                 final List<String> states = new ArrayList<>();
                 shard.stateRegistry().registeredStates().forEach(state -> states.add(state.name()));
-                assertEquals(List.of(SessionWindowOperator.WINDOW_SET_STATE_NAME,
-                    SessionWindowOperator.CONTENTS_STATE_NAME), states);
+                assertEquals(List.of(SessionWindowOperator.STATE_NAME), states);
             }
             assertEquals(sessions.rows.size(), timersFired, "one timer per session: merged-away timers are deleted");
         }

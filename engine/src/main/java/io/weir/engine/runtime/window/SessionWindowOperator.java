@@ -11,21 +11,19 @@ import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.engine.runtime.InternalRuntimeContext;
 import io.weir.engine.runtime.InternalTimerService;
-import io.weir.engine.state.NamespacedState;
+import io.weir.engine.state.ReusingValueState;
 
 /**
  * Flink's event-time {@code WindowOperator} for merging windows ({@link EventTimeSessionWindows}) with incremental
  * aggregation, the default {@code EventTimeTrigger} and zero allowed lateness.
  * <p>
- * <b>State.</b> Two keyed states, both in the shard's state store so they are part of every checkpoint:
- * <ul>
- * <li>{@value #WINDOW_SET_STATE_NAME}: per key, the {@link SessionWindowSet} (Flink's {@code MergingWindowSet})
- *     mapping every in-flight session {@code [start, end)} to its state namespace;</li>
- * <li>{@value #CONTENTS_STATE_NAME}: per key and state namespace, the accumulator. A session keeps the namespace
- *     of the window that created it (its first element's timestamp); on a merge the surviving session takes the
- *     namespace of the earliest merged session and the others' accumulators are folded into it with
- *     {@link AggregateFunction#merge} (Flink's {@code mergeNamespaces}) and cleared.</li>
- * </ul>
+ * <b>State.</b> One keyed state, {@value #STATE_NAME}, in the shard's state store so it is part of every
+ * checkpoint: per key, a {@link SessionState} holding the {@link SessionWindowSet} (Flink's
+ * {@code MergingWindowSet}), which maps every in-flight session {@code [start, end)} to its state namespace, and
+ * each session's accumulator by namespace. A session keeps the namespace of the window that created it (its first
+ * element's timestamp); on a merge the surviving session takes the namespace of the earliest merged session and
+ * the others' accumulators are folded into it with {@link AggregateFunction#merge} (Flink's
+ * {@code mergeNamespaces}). One value per key makes an element one read and one write of its key.
  * Each in-flight session has one event-time timer, namespace = session start, at {@code end - 1}.
  * <p>
  * <b>An element with timestamp {@code ts}</b>, with the shard's watermark {@code wm} (every in-flight session
@@ -56,14 +54,16 @@ import io.weir.engine.state.NamespacedState;
 public final class SessionWindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<K, I, ACC, OUT, R>
     implements SessionWindowSet.MergeCallback
 {
-    public static final String WINDOW_SET_STATE_NAME = "session-window-set";
-    public static final String CONTENTS_STATE_NAME = "session-window-contents";
+    /** Distinct from earlier layouts' states, so that a restore refuses them by name. */
+    public static final String STATE_NAME = "session-windows";
 
     private final EventTimeSessionWindows assigner;
 
-    private ValueState<SessionWindowSet> windowSets;
-    private ValueState<ACC> contents;
-    private NamespacedState contentsNamespace;
+    private ValueState<SessionState<ACC>> sessions;
+    /** Decoded into by {@link #processElement}, which writes it back before returning. */
+    private final SessionState<ACC> elementSessions = new SessionState<>(4);
+    /** The state the merge callback folds accumulators in, set per element. */
+    private SessionState<ACC> merging;
 
     // Set per element for the merge callback (avoids a capturing lambda per element).
     private InternalTimerService timers;
@@ -81,10 +81,8 @@ public final class SessionWindowOperator<K, I, ACC, OUT, R> extends WindowOperat
 
     public void open(final RuntimeContext runtimeContext)
     {
-        windowSets = ((InternalRuntimeContext)runtimeContext).stateRegistry().getState(
-            new ValueStateDescriptor<>(WINDOW_SET_STATE_NAME, SessionWindowSetCodec.INSTANCE));
-        contents = namespacedState(runtimeContext, new ValueStateDescriptor<>(CONTENTS_STATE_NAME, accumulatorCodec));
-        contentsNamespace = (NamespacedState)contents;
+        sessions = ((InternalRuntimeContext)runtimeContext).stateRegistry().getState(
+            new ValueStateDescriptor<>(STATE_NAME, new SessionStateCodec<>(accumulatorCodec)));
     }
 
     public void processElement(final I value, final Context ctx, final Collector<R> out)
@@ -92,29 +90,33 @@ public final class SessionWindowOperator<K, I, ACC, OUT, R> extends WindowOperat
         final long timestamp = ctx.timestamp();
         timers = (InternalTimerService)ctx.timerService();
         final long watermark = timers.currentWatermark();
-        SessionWindowSet set = windowSets.value();
-        if (set == null)
+        SessionState<ACC> state = ((ReusingValueState<SessionState<ACC>>)sessions).value(elementSessions);
+        if (state == null)
         {
-            set = new SessionWindowSet();
+            state = elementSessions;
+            state.clear();
         }
+        final SessionWindowSet set = state.windows;
+        merging = state;
         final int index = set.addWindow(timestamp, assigner.windowEnd(timestamp), this);
+        merging = null;
         final long end = set.end(index);
         if (set.lastAddCreated() && end - 1 <= watermark)
         {
-            set.removeAt(index);
+            // Nothing merged and nothing is written: the stored value stays as it was.
             onElementWithoutWindow(value, timestamp, watermark, ctx);
         }
         else
         {
-            contentsNamespace.setNamespace(set.stateNamespace(index));
-            ACC accumulator = contents.value();
+            final long namespace = set.stateNamespace(index);
+            ACC accumulator = state.accumulator(namespace);
             if (accumulator == null)
             {
                 accumulator = aggregateFunction.createAccumulator();
             }
-            contents.update(aggregateFunction.add(value, accumulator));
+            state.accumulator(namespace, aggregateFunction.add(value, accumulator));
             timers.registerEventTimeTimer(set.start(index), end - 1);
-            windowSets.update(set);
+            sessions.update(state);
         }
         timers = null;
     }
@@ -131,49 +133,46 @@ public final class SessionWindowOperator<K, I, ACC, OUT, R> extends WindowOperat
         {
             return;
         }
-        contentsNamespace.setNamespace(set.stateNamespace(from));
-        ACC merged = contents.value();
+        final SessionState<ACC> state = merging;
+        ACC merged = state.accumulator(set.stateNamespace(from));
         for (int i = from + 1; i <= to; i++)
         {
-            contentsNamespace.setNamespace(set.stateNamespace(i));
-            final ACC source = contents.value();
+            final ACC source = state.removeAccumulator(set.stateNamespace(i));
             if (source != null)
             {
-                contents.clear();
                 merged = merged == null ? source : aggregateFunction.merge(merged, source);
             }
         }
         if (merged != null)
         {
-            contentsNamespace.setNamespace(set.stateNamespace(from));
-            contents.update(merged);
+            state.accumulator(set.stateNamespace(from), merged);
         }
     }
 
     public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<R> out)
     {
         final long start = ((InternalTimerService)ctx.timerService()).currentTimerNamespace();
-        final SessionWindowSet set = windowSets.value();
+        // Decoded afresh: the result of the fired session's accumulator goes downstream.
+        final SessionState<ACC> state = sessions.value();
+        final SessionWindowSet set = state == null ? null : state.windows;
         final int index = set == null ? -1 : set.indexOfEnd(timestampMs + 1);
         if (index < 0 || set.start(index) != start)
         {
             return;
         }
-        contentsNamespace.setNamespace(set.stateNamespace(index));
-        final ACC accumulator = contents.value();
-        if (accumulator != null)
-        {
-            emit(start, timestampMs + 1, aggregateFunction.result(accumulator), ctx, out);
-        }
-        contents.clear();
+        final ACC accumulator = state.removeAccumulator(set.stateNamespace(index));
         set.removeAt(index);
         if (set.isEmpty())
         {
-            windowSets.clear();
+            sessions.clear();
         }
         else
         {
-            windowSets.update(set);
+            sessions.update(state);
+        }
+        if (accumulator != null)
+        {
+            emit(start, timestampMs + 1, aggregateFunction.result(accumulator), ctx, out);
         }
     }
 }
