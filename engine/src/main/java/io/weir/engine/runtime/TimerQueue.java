@@ -12,11 +12,16 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * A shard's timers of one time domain: a min-heap ordered by (timestamp, registration order), deduplicated per
+ * A shard's timers of one time domain, fired in (timestamp, registration order), deduplicated per
  * (key, namespace, timestamp) through an open-addressing index, all in primitive arrays so that registering,
- * deleting and firing timers allocate nothing once the arrays have grown to the working size. The heap is 4-ary
- * and keeps each place's timestamp and registration order in arrays of its own, in heap order: a sift compares
- * neighbouring longs instead of following each place to its slot, over half the levels of a binary heap.
+ * deleting and firing timers allocate nothing once the arrays have grown to the working size.
+ * <p>
+ * Order is kept in two places, merged when polling. A timer within {@code wheelSize} ms of the earliest timer of the
+ * wheel goes to the wheel: a bucket per millisecond ({@code timestamp & (wheelSize - 1)}), each a list in
+ * registration order, with a bitmap of the buckets in use; registering, deleting and firing there are O(1). Every
+ * other timer (further ahead, or before the wheel's earliest) goes to a 4-ary min-heap that keeps each place's
+ * timestamp and registration order in arrays of its own, in heap order. Event-time timers mostly fall within a
+ * minute or two of the watermark, so most never touch the heap (whose sift was a tenth of the dedup job's time).
  * <p>
  * Keys up to {@code keySlotBytes} live inline in a slab; longer keys are kept in a per-slot byte array.
  * <p>
@@ -31,6 +36,11 @@ public final class TimerQueue
     private static final int EMPTY = 0;
     /** The sequence of a free slot: later than any copy's, so a copy skips it. */
     private static final long FREE = Long.MAX_VALUE;
+    /** {@link #heapIndex} of a timer in the wheel. */
+    private static final int IN_WHEEL = -1;
+    private static final int NONE = -1;
+    /** Milliseconds the wheel spans: the dedup job's timers lie 60-65 s ahead of the watermark. */
+    public static final int WHEEL_SIZE_DEFAULT = 1 << 17;
 
     private final int keySlotBytes;
     private long[] timestamps;
@@ -47,7 +57,21 @@ public final class TimerQueue
     private int[] heap;
     private long[] heapTimestamps;
     private long[] heapSequences;
+    private int heapSize;
+    /** Timers registered, in the heap and the wheel. */
     private int size;
+
+    /** The wheel (allocated with its first timer): bucket lists, and bitmaps of buckets and of words in use. */
+    private final int wheelMask;
+    private int[] bucketHeads;
+    private int[] bucketTails;
+    private long[] bucketBits;
+    private long[] wordBits;
+    private int[] nextInBucket;
+    private int[] previousInBucket;
+    /** No wheel timer is earlier; every wheel timer is earlier than {@code wheelBase + wheelSize}. */
+    private long wheelBase;
+    private int wheelCount;
     private int[] freeSlots;
     private int freeCount;
     private int slotHighWater;
@@ -70,7 +94,18 @@ public final class TimerQueue
 
     public TimerQueue(final int initialCapacity, final int keySlotBytes)
     {
+        this(initialCapacity, keySlotBytes, WHEEL_SIZE_DEFAULT);
+    }
+
+    /** @param wheelSize milliseconds the wheel spans: a power of two, at least 64. */
+    public TimerQueue(final int initialCapacity, final int keySlotBytes, final int wheelSize)
+    {
+        if (wheelSize < 64 || Integer.bitCount(wheelSize) != 1)
+        {
+            throw new IllegalArgumentException("wheelSize must be a power of two of at least 64: " + wheelSize);
+        }
         final int capacity = BitUtil.findNextPositivePowerOfTwo(Math.max(16, initialCapacity));
+        this.wheelMask = wheelSize - 1;
         this.keySlotBytes = keySlotBytes;
         timestamps = new long[capacity];
         namespaces = new long[capacity];
@@ -85,6 +120,8 @@ public final class TimerQueue
         heapTimestamps = new long[capacity];
         heapSequences = new long[capacity];
         freeSlots = new int[capacity];
+        nextInBucket = new int[capacity];
+        previousInBucket = new int[capacity];
         index = new int[capacity * 2];
         indexMask = index.length - 1;
         Arrays.fill(sequences, FREE);
@@ -103,7 +140,12 @@ public final class TimerQueue
     /** @return the earliest timestamp, or {@code Long.MAX_VALUE} when empty. */
     public long peekTimestamp()
     {
-        return size == 0 ? Long.MAX_VALUE : heapTimestamps[0];
+        if (size == 0)
+        {
+            return Long.MAX_VALUE;
+        }
+        final int slot = earliest();
+        return timestamps[slot];
     }
 
     /**
@@ -119,7 +161,7 @@ public final class TimerQueue
         {
             return false;
         }
-        if (size == heap.length)
+        if (size == timestamps.length)
         {
             grow();
         }
@@ -142,9 +184,17 @@ public final class TimerQueue
             overflowKeys[slot] = bytes;
         }
         insertIndex(hash, slot);
-        place(size, slot, timestamp, sequences[slot]);
         size++;
-        siftUp(size - 1);
+        if (fitsWheel(timestamp))
+        {
+            appendToWheel(slot, timestamp);
+        }
+        else
+        {
+            place(heapSize, slot, timestamp, sequences[slot]);
+            heapSize++;
+            siftUp(heapSize - 1);
+        }
         return true;
     }
 
@@ -159,7 +209,7 @@ public final class TimerQueue
         }
         final int slot = index[position] - 1;
         deleteIndexAt(position);
-        removeFromHeap(heapIndex[slot]);
+        unorder(slot);
         release(slot);
         return true;
     }
@@ -176,11 +226,11 @@ public final class TimerQueue
         {
             return false;
         }
-        if (heapTimestamps[0] > upTo)
+        final int slot = earliest();
+        if (timestamps[slot] > upTo)
         {
             return false;
         }
-        final int slot = heap[0];
         polledTimestamp = timestamps[slot];
         polledNamespace = namespaces[slot];
         final byte[] overflow = overflowKeys[slot];
@@ -194,7 +244,7 @@ public final class TimerQueue
         }
         final int position = findSlot(slot);
         deleteIndexAt(position);
-        removeFromHeap(0);
+        unorder(slot);
         release(slot);
         return true;
     }
@@ -225,9 +275,25 @@ public final class TimerQueue
         final int longest = StateKeyDescriptor.KEY_OFFSET + PrefetchedStates.MARKER_BYTES +
             (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
         int count = 0;
-        for (int i = 0, end = Math.min(size, positions); i < end && count + perTimer <= maxKeys; i++)
+        int wheelSlot = wheelCount > 0 ? bucketHeads[nextBucket((int)wheelBase & wheelMask)] : NONE;
+        int wheelVisited = 0;
+        int heapPosition = 0;
+        for (int i = 0; i < positions && count + perTimer <= maxKeys; i++)
         {
-            final int slot = heap[i];
+            final int slot;
+            if (wheelSlot != NONE)
+            {
+                slot = wheelSlot;
+                wheelSlot = ++wheelVisited < wheelCount ? nextInOrder(slot) : NONE;
+            }
+            else if (heapPosition < heapSize)
+            {
+                slot = heap[heapPosition++];
+            }
+            else
+            {
+                break;
+            }
             final int keyLength = keyLengths[slot];
             if (timestamps[slot] > upTo || overflowKeys[slot] != null || longest + keyLength > stride)
             {
@@ -353,9 +419,19 @@ public final class TimerQueue
     /** Visit every registered timer (for tests and tools). */
     public void forEach(final TimerVisitor visitor)
     {
+        int wheelSlot = wheelCount > 0 ? bucketHeads[nextBucket((int)wheelBase & wheelMask)] : NONE;
         for (int i = 0; i < size; i++)
         {
-            final int slot = heap[i];
+            final int slot;
+            if (i < wheelCount)
+            {
+                slot = wheelSlot;
+                wheelSlot = i + 1 < wheelCount ? nextInOrder(slot) : NONE;
+            }
+            else
+            {
+                slot = heap[i - wheelCount];
+            }
             final byte[] overflow = overflowKeys[slot];
             if (overflow == null)
             {
@@ -521,14 +597,14 @@ public final class TimerQueue
         while (true)
         {
             final int first = 4 * parent + 1;
-            if (first >= size)
+            if (first >= heapSize)
             {
                 break;
             }
             int least = first;
             long leastTimestamp = heapTimestamps[first];
             long leastSequence = heapSequences[first];
-            for (int child = first + 1, end = Math.min(first + 4, size); child < end; child++)
+            for (int child = first + 1, end = Math.min(first + 4, heapSize); child < end; child++)
             {
                 final long childTimestamp = heapTimestamps[child];
                 if (childTimestamp < leastTimestamp ||
@@ -551,13 +627,13 @@ public final class TimerQueue
 
     private void removeFromHeap(final int position)
     {
-        size--;
-        if (position == size)
+        heapSize--;
+        if (position == heapSize)
         {
             return;
         }
-        final int moved = heap[size];
-        place(position, moved, heapTimestamps[size], heapSequences[size]);
+        final int moved = heap[heapSize];
+        place(position, moved, heapTimestamps[heapSize], heapSequences[heapSize]);
         siftDown(position);
         if (heap[position] == moved)
         {
@@ -584,11 +660,183 @@ public final class TimerQueue
         heapTimestamps = Arrays.copyOf(heapTimestamps, capacity);
         heapSequences = Arrays.copyOf(heapSequences, capacity);
         freeSlots = Arrays.copyOf(freeSlots, capacity);
+        nextInBucket = Arrays.copyOf(nextInBucket, capacity);
+        previousInBucket = Arrays.copyOf(previousInBucket, capacity);
         index = new int[capacity * 2];
         indexMask = index.length - 1;
-        for (int i = 0; i < size; i++)
+        // Every slot below the high-water mark that is not free holds a timer (all are, when the arrays are full).
+        for (int slot = 0; slot < slotHighWater; slot++)
         {
-            insertIndex(hashes[heap[i]], heap[i]);
+            if (sequences[slot] != FREE)
+            {
+                insertIndex(hashes[slot], slot);
+            }
         }
+    }
+
+    /** The slot of the earliest timer, by (timestamp, registration order); the queue is not empty. */
+    private int earliest()
+    {
+        int slot = NONE;
+        if (wheelCount > 0)
+        {
+            slot = bucketHeads[nextBucket((int)wheelBase & wheelMask)];
+            wheelBase = timestamps[slot]; // no wheel timer is earlier: the window may start there
+        }
+        if (heapSize > 0 && (slot == NONE || heapTimestamps[0] < timestamps[slot] ||
+            (heapTimestamps[0] == timestamps[slot] && heapSequences[0] < sequences[slot])))
+        {
+            slot = heap[0];
+        }
+        return slot;
+    }
+
+    /** Take a registered timer out of the wheel or the heap. */
+    private void unorder(final int slot)
+    {
+        size--;
+        final int position = heapIndex[slot];
+        if (position == IN_WHEEL)
+        {
+            unlinkFromWheel(slot);
+        }
+        else
+        {
+            removeFromHeap(position);
+        }
+    }
+
+    private boolean fitsWheel(final long timestamp)
+    {
+        if (wheelCount == 0)
+        {
+            if (null == bucketHeads)
+            {
+                allocateWheel();
+            }
+            wheelBase = timestamp;
+            return true;
+        }
+        // Unsigned: the difference of two longs, the later one first, cannot be negative as an unsigned value.
+        return timestamp >= wheelBase && Long.compareUnsigned(timestamp - wheelBase, wheelMask) <= 0;
+    }
+
+    private void allocateWheel()
+    {
+        final int buckets = wheelMask + 1;
+        bucketHeads = new int[buckets];
+        bucketTails = new int[buckets];
+        Arrays.fill(bucketHeads, NONE);
+        Arrays.fill(bucketTails, NONE);
+        bucketBits = new long[buckets >>> 6];
+        wordBits = new long[Math.max(1, bucketBits.length >>> 6)];
+    }
+
+    private void appendToWheel(final int slot, final long timestamp)
+    {
+        final int bucket = (int)timestamp & wheelMask;
+        final int tail = bucketTails[bucket];
+        nextInBucket[slot] = NONE;
+        previousInBucket[slot] = tail;
+        if (tail == NONE)
+        {
+            bucketHeads[bucket] = slot;
+            final int word = bucket >>> 6;
+            if (0 == bucketBits[word])
+            {
+                wordBits[word >>> 6] |= 1L << word;
+            }
+            bucketBits[word] |= 1L << bucket;
+        }
+        else
+        {
+            nextInBucket[tail] = slot;
+        }
+        bucketTails[bucket] = slot;
+        heapIndex[slot] = IN_WHEEL;
+        wheelCount++;
+    }
+
+    private void unlinkFromWheel(final int slot)
+    {
+        final int bucket = (int)timestamps[slot] & wheelMask;
+        final int previous = previousInBucket[slot];
+        final int next = nextInBucket[slot];
+        if (previous == NONE)
+        {
+            bucketHeads[bucket] = next;
+        }
+        else
+        {
+            nextInBucket[previous] = next;
+        }
+        if (next == NONE)
+        {
+            bucketTails[bucket] = previous;
+        }
+        else
+        {
+            previousInBucket[next] = previous;
+        }
+        if (bucketHeads[bucket] == NONE)
+        {
+            final int word = bucket >>> 6;
+            bucketBits[word] &= ~(1L << bucket);
+            if (0 == bucketBits[word])
+            {
+                wordBits[word >>> 6] &= ~(1L << word);
+            }
+        }
+        wheelCount--;
+    }
+
+    /** The wheel timer after {@code slot} in firing order; the wheel holds one. */
+    private int nextInOrder(final int slot)
+    {
+        final int next = nextInBucket[slot];
+        return next != NONE ? next : bucketHeads[nextBucket(((int)timestamps[slot] + 1) & wheelMask)];
+    }
+
+    /**
+     * The first bucket in use at or after {@code from}, going round the wheel: the earliest from there, as the
+     * wheel's timers lie within one turn of {@link #wheelBase}. The wheel holds a timer.
+     */
+    private int nextBucket(final int from)
+    {
+        final int fromWord = from >>> 6;
+        final long here = bucketBits[fromWord] & (-1L << from);
+        if (0 != here)
+        {
+            return (fromWord << 6) + Long.numberOfTrailingZeros(here);
+        }
+        final int word = nextWord((fromWord + 1) & (bucketBits.length - 1));
+        // Back at fromWord after a full turn, only its buckets before from are left.
+        return (word << 6) + Long.numberOfTrailingZeros(bucketBits[word]);
+    }
+
+    /** The first word of buckets with one in use at or after {@code from}, going round; one is in use. */
+    private int nextWord(final int from)
+    {
+        final int words = bucketBits.length;
+        if (words < 64)
+        {
+            // One summary word, holding only the first `words` bits.
+            final long summary = wordBits[0];
+            final long atOrAfter = summary & (-1L << from);
+            return Long.numberOfTrailingZeros(0 != atOrAfter ? atOrAfter : summary);
+        }
+        final int fromSummary = from >>> 6;
+        long bits = wordBits[fromSummary] & (-1L << from);
+        int summary = fromSummary;
+        for (int i = 0; i <= wordBits.length; i++)
+        {
+            if (0 != bits)
+            {
+                return (summary << 6) + Long.numberOfTrailingZeros(bits);
+            }
+            summary = (summary + 1) & (wordBits.length - 1);
+            bits = wordBits[summary];
+        }
+        throw new IllegalStateException("timer wheel bitmaps disagree: " + wheelCount + " timers, no bucket in use");
     }
 }

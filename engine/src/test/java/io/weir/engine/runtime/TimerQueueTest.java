@@ -6,6 +6,8 @@ import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteOrder;
@@ -175,12 +177,14 @@ class TimerQueueTest
         }
     }
 
-    @Test
-    void shouldMatchAnOrderedSetModelUnderRandomOperations()
+    /** Wheels of 64 ms and of the default size: timers spread over the wheel, the heap, and both. */
+    @ParameterizedTest
+    @ValueSource(ints = { 64, TimerQueue.WHEEL_SIZE_DEFAULT })
+    void shouldMatchAnOrderedSetModelUnderRandomOperations(final int wheelSize)
     {
-        final long seed = TestSeeds.seed("TimerQueueTest");
+        final long seed = TestSeeds.seed("TimerQueueTest wheel " + wheelSize + ",");
         final Random random = new Random(seed);
-        final TimerQueue queue = new TimerQueue(2, 16);
+        final TimerQueue queue = new TimerQueue(2, 16, wheelSize);
         // (timestamp, registration order, key): timers of one timestamp fire in the order they were registered.
         final TreeSet<long[]> model = new TreeSet<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) :
             Long.compare(a[1], b[1]));
@@ -191,7 +195,10 @@ class TimerQueueTest
         {
             final int choice = random.nextInt(10);
             final long k = random.nextInt(500);
-            final long ts = watermark + random.nextInt(random.nextBoolean() ? 1000 : 20);
+            // Mostly just ahead of the watermark; some behind it (due at once) and some far ahead.
+            final int spread = random.nextInt(10);
+            final long ts = spread == 0 ? watermark - random.nextInt(100) :
+                spread == 1 ? watermark + random.nextInt(300_000) : watermark + random.nextInt(random.nextBoolean() ? 1000 : 20);
             final ModelTimer timer = new ModelTimer(ts, k);
             if (choice < 5)
             {
@@ -227,7 +234,11 @@ class TimerQueueTest
                 assertTrue(model.isEmpty() || model.first()[0] > watermark, "seed " + seed);
             }
             assertEquals(model.size(), queue.size(), "seed " + seed);
+            assertEquals(model.isEmpty() ? Long.MAX_VALUE : model.first()[0], queue.peekTimestamp(), "seed " + seed);
         }
+        final int[] visited = new int[1];
+        queue.forEach((timestamp, namespace, keyGroup, keyBuffer, keyOffset, keyLength) -> visited[0]++);
+        assertEquals(model.size(), visited[0], "every timer visited once; seed " + seed);
     }
 
     @Test
