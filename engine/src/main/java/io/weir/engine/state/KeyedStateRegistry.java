@@ -69,7 +69,8 @@ public final class KeyedStateRegistry
         this.stateIds = Objects.requireNonNull(stateIds, "stateIds");
     }
 
-    public <T> ValueState<T> getState(final ValueStateDescriptor<T> descriptor)
+    /** A value state; the engine's own operators may decode it into an instance they keep. */
+    public <T> ReusingValueState<T> getState(final ValueStateDescriptor<T> descriptor)
     {
         return register(descriptor, false);
     }

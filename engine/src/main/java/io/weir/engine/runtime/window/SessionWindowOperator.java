@@ -5,7 +5,6 @@ import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.Collector;
 import io.weir.api.functions.OutputTag;
-import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
@@ -59,7 +58,7 @@ public final class SessionWindowOperator<K, I, ACC, OUT, R> extends WindowOperat
 
     private final EventTimeSessionWindows assigner;
 
-    private ValueState<SessionState<ACC>> sessions;
+    private ReusingValueState<SessionState<ACC>> sessions;
     /** Decoded into by {@link #processElement}, which writes it back before returning. */
     private final SessionState<ACC> elementSessions = new SessionState<>(4);
     /** The state the merge callback folds accumulators in, set per element. */
@@ -90,7 +89,7 @@ public final class SessionWindowOperator<K, I, ACC, OUT, R> extends WindowOperat
         final long timestamp = ctx.timestamp();
         timers = (InternalTimerService)ctx.timerService();
         final long watermark = timers.currentWatermark();
-        SessionState<ACC> state = ((ReusingValueState<SessionState<ACC>>)sessions).value(elementSessions);
+        SessionState<ACC> state = sessions.value(elementSessions);
         if (state == null)
         {
             state = elementSessions;

@@ -5,7 +5,6 @@ import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.Collector;
 import io.weir.api.functions.OutputTag;
-import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.SlidingEventTimeWindows;
@@ -42,7 +41,7 @@ public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends WindowOperato
     private final long slideMs;
     private final long offsetMs;
 
-    private ValueState<SliceSet<ACC>> sliceSets;
+    private ReusingValueState<SliceSet<ACC>> sliceSets;
     /** Decoded into by {@link #processElement}, which writes it back before returning. */
     private final SliceSet<ACC> elementSlices;
 
@@ -89,7 +88,7 @@ public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends WindowOperato
         final long end = firstEnd - 1 > watermark ?
             firstEnd : firstEnd + ((watermark - (firstEnd - 1)) / slideMs + 1) * slideMs;
 
-        SliceSet<ACC> set = ((ReusingValueState<SliceSet<ACC>>)sliceSets).value(elementSlices);
+        SliceSet<ACC> set = sliceSets.value(elementSlices);
         if (set == null)
         {
             set = elementSlices;
