@@ -326,6 +326,53 @@ class SlidingWindowJobTest
         }
     }
 
+    /** A reduce keeps a slice's first element as its accumulator: here an event the input codec refills. */
+    private static List<String> reduceOverRefilledEvents(final long[][] elements, final boolean slicing)
+        throws InterruptedException
+    {
+        System.setProperty(WindowOperators.SLICING_PROPERTY, Boolean.toString(slicing));
+        try
+        {
+            final SessionWindowJobTest.CollectingSink<SessionWindowJobTest.Event> out =
+                new SessionWindowJobTest.CollectingSink<>(e -> e.key + ",sum=" + e.value);
+            final Dataflow flow = Dataflow.named("reduce");
+            flow.source("events", SessionWindowJobTest.EventCodec.INSTANCE)
+                .timestamps(e -> e.timestamp, WatermarkStrategy.noWatermarks())
+                .keyBy(e -> e.key)
+                .window(SlidingEventTimeWindows.of(20, 10))
+                .reduce((a, b) -> new SessionWindowJobTest.Event().set(a.key, Math.max(a.timestamp, b.timestamp),
+                    a.value + b.value))
+                .sinkTo(out);
+            try (WeirJob<Object, Object> job = context(new HeapStateBackend(), 1).build(flow))
+            {
+                job.start();
+                final Producer<SessionWindowJobTest.Event> producer = job.producer("events", 0);
+                for (final long[] e : elements)
+                {
+                    assertTrue(producer.offer(new SessionWindowJobTest.Event().set(e[0], e[1], e[2]),
+                        TimeUnit.SECONDS.toNanos(30)), "producer timed out");
+                }
+                producer.endOfInput();
+                job.awaitTermination();
+            }
+            return out.sorted();
+        }
+        finally
+        {
+            System.clearProperty(WindowOperators.SLICING_PROPERTY);
+        }
+    }
+
+    @Test
+    void aSlicedReduceOverEventsTheInputCodecRefillsMatchesAReducePerWindow() throws Exception
+    {
+        // key, timestamp, value: values are distinct powers of two, so a lost or doubled element shows.
+        final long[][] elements = {{1, 1, 1}, {2, 2, 2}, {1, 3, 4}, {2, 4, 8}, {1, 12, 16}, {2, 13, 32}, {1, 14, 64}};
+        final List<String> perWindow = reduceOverRefilledEvents(elements, false);
+        assertEquals(List.of("1,sum=5", "1,sum=80", "1,sum=85", "2,sum=10", "2,sum=32", "2,sum=42"), perWindow);
+        assertEquals(perWindow, reduceOverRefilledEvents(elements, true));
+    }
+
     @Test
     void anElementBehindTheFirstWindowsOfItsSliceCountsInTheLaterOnes() throws Exception
     {

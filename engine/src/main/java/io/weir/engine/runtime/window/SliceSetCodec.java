@@ -63,16 +63,19 @@ final class SliceSetCodec<ACC> implements Codec<SliceSet<ACC>>
         return at - offset;
     }
 
-    /** Fills {@code reuse} when given, decoding each accumulator into the one it held at the same index. */
+    /**
+     * Fills {@code reuse} when given: its arrays, not its accumulators, which are decoded afresh. An accumulator may
+     * be an object its aggregate does not own: a {@code reduce} keeps the slice's first element, which is the
+     * engine's reused input object.
+     */
     public SliceSet<ACC> decode(final DirectBuffer buffer, final int offset, final int length, final SliceSet<ACC> reuse)
     {
         final int count = length >= HEADER_LENGTH ? buffer.getInt(offset, ByteOrder.BIG_ENDIAN) : -1;
-        if (count < 0)
+        if (count < 0 || count > (length - HEADER_LENGTH) / SLICE_HEADER_LENGTH)
         {
-            throw corrupt(length, "no slice count");
+            throw corrupt(length, "a slice count of " + count);
         }
         final SliceSet<ACC> set = reuse != null ? reuse : new SliceSet<>(count);
-        final int reusable = set.size();
         final int end = offset + length;
         int at = offset + HEADER_LENGTH;
         long previousStart = 0;
@@ -92,8 +95,7 @@ final class SliceSetCodec<ACC> implements Codec<SliceSet<ACC>>
             {
                 throw corrupt(length, "slice " + i + " starts at " + start + ", not after " + previousStart);
             }
-            final ACC accumulator = accumulatorCodec.decode(
-                buffer, at + SLICE_HEADER_LENGTH, accumulatorLength, i < reusable ? set.accumulator(i) : null);
+            final ACC accumulator = accumulatorCodec.decode(buffer, at + SLICE_HEADER_LENGTH, accumulatorLength, null);
             set.set(i, start, accumulator);
             previousStart = start;
             at += SLICE_HEADER_LENGTH + accumulatorLength;

@@ -42,7 +42,7 @@ public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends WindowOperato
     private final long offsetMs;
 
     private ReusingValueState<SliceSet<ACC>> sliceSets;
-    /** Decoded into by {@link #processElement}, which writes it back before returning. */
+    /** Decoded into by {@link #processElement} (its arrays; accumulators are decoded afresh), written back at once. */
     private final SliceSet<ACC> elementSlices;
 
     public SlicedWindowOperator(

@@ -91,5 +91,46 @@ class SliceSetCodecTest
             assertThrows(IllegalStateException.class, () -> codec.decode(buffer, 0, valid + 3, null));
         assertTrue(trailing.getMessage().contains("3 bytes after the last slice"), trailing.getMessage());
         assertThrows(IllegalStateException.class, () -> codec.decode(buffer, 0, 2, null));
+        buffer.putInt(0, Integer.MAX_VALUE, java.nio.ByteOrder.BIG_ENDIAN);
+        final IllegalStateException count =
+            assertThrows(IllegalStateException.class, () -> codec.decode(buffer, 0, valid, null));
+        assertTrue(count.getMessage().contains("a slice count of " + Integer.MAX_VALUE), count.getMessage());
+    }
+
+    /** A one-long box whose codec fills the box it is given, as codecs of mutable types do. */
+    private static final class BoxCodec extends io.weir.api.codec.FixedLayoutCodec<long[]>
+    {
+        BoxCodec()
+        {
+            super("test-long-box", Long.BYTES);
+        }
+
+        protected void write(final long[] value, final org.agrona.MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putLong(offset, value[0]);
+        }
+
+        protected long[] read(final org.agrona.DirectBuffer buffer, final int offset, final long[] reuse)
+        {
+            final long[] box = reuse != null ? reuse : new long[1];
+            box[0] = buffer.getLong(offset);
+            return box;
+        }
+    }
+
+    @Test
+    void decodesAccumulatorsAfreshIntoAReusedSet()
+    {
+        // A reduce keeps a slice's first element as its accumulator: an object the engine refills per record.
+        final SliceSetCodec<long[]> boxes = new SliceSetCodec<>(new BoxCodec());
+        final SliceSet<long[]> reused = new SliceSet<>(1);
+        final long[] element = {10};
+        reused.insert(0, 1, element);
+        final SliceSet<long[]> stored = new SliceSet<>(1);
+        stored.insert(0, 1, new long[] {99});
+        final int length = boxes.encode(stored, buffer, 0);
+        boxes.decode(buffer, 0, length, reused);
+        assertEquals(99, reused.accumulator(0)[0]);
+        assertEquals(10, element[0], "the object the set held is not decoded into");
     }
 }
