@@ -71,6 +71,8 @@ public final class TimerQueue
     private int[] previousInBucket;
     /** No wheel timer is earlier; every wheel timer is earlier than {@code wheelBase + wheelSize}. */
     private long wheelBase;
+    /** No wheel timer is later (the latest put in since the wheel was last empty). */
+    private long wheelMax;
     private int wheelCount;
     private int[] freeSlots;
     private int freeCount;
@@ -251,8 +253,8 @@ public final class TimerQueue
 
     /**
      * For a look-ahead prefetch of the state the next timers will touch: for each due timer ({@code timestamp <=
-     * upTo}) among the first {@code positions} places of the heap (the earliest timers, so the ones fired next,
-     * though not in firing order), write one store key per entry of {@code stateIds[0, stateCount)} and one per
+     * upTo}) among the first {@code positions} timers looked at (the wheel's due ones in firing order, then the
+     * heap's first places: the earliest timers, so the ones fired next, though not in firing order), write one store key per entry of {@code stateIds[0, stateCount)} and one per
      * entry of {@code namespacedIds[0, namespacedCount)} scoped by the timer's namespace (entries as
      * {@link PrefetchedStates} packs them), each at {@code i * stride} of {@code keys}, its length in
      * {@code lengths[i]}. Skips keys longer than a stride holds.
@@ -281,8 +283,9 @@ public final class TimerQueue
         for (int i = 0; i < positions && count + perTimer <= maxKeys; i++)
         {
             final int slot;
-            if (wheelSlot != NONE)
+            if (wheelSlot != NONE && timestamps[wheelSlot] <= upTo)
             {
+                // In firing order: the first one not due ends the wheel's part.
                 slot = wheelSlot;
                 wheelSlot = ++wheelVisited < wheelCount ? nextInOrder(slot) : NONE;
             }
@@ -715,10 +718,27 @@ public final class TimerQueue
                 allocateWheel();
             }
             wheelBase = timestamp;
+            wheelMax = timestamp;
             return true;
         }
         // Unsigned: the difference of two longs, the later one first, cannot be negative as an unsigned value.
-        return timestamp >= wheelBase && Long.compareUnsigned(timestamp - wheelBase, wheelMask) <= 0;
+        if (timestamp >= wheelBase)
+        {
+            if (Long.compareUnsigned(timestamp - wheelBase, wheelMask) <= 0)
+            {
+                wheelMax = Math.max(wheelMax, timestamp);
+                return true;
+            }
+            return false;
+        }
+        // Before the wheel's earliest (timers restored out of order, or a far one first): the wheel may start
+        // there if its latest stays within one turn.
+        if (Long.compareUnsigned(wheelMax - timestamp, wheelMask) <= 0)
+        {
+            wheelBase = timestamp;
+            return true;
+        }
+        return false;
     }
 
     private void allocateWheel()
