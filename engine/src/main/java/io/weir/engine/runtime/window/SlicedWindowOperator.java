@@ -128,11 +128,7 @@ public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends WindowOperato
         {
             first = -first - 1;
         }
-        boolean laterSliceHeld = false;
-        for (int i = first; i < set.size() && set.start(i) < windowEnd; i++)
-        {
-            laterSliceHeld = true;
-        }
+        final boolean laterSliceHeld = first < set.size() && set.start(first) < windowEnd;
         if (merged != null)
         {
             if (set.size() == 0)
