@@ -7,6 +7,7 @@ import io.weir.api.codec.Hex;
 import io.weir.api.codec.IntCodec;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.codec.StringCodec;
+import io.weir.engine.runtime.window.WindowStateCodecs;
 import org.agrona.DirectBuffer;
 
 import java.util.List;
@@ -35,11 +36,40 @@ final class CodecFormats
     static String format(final String codecId, final DirectBuffer buffer, final int offset, final int length)
     {
         final Codec<?> codec = CODECS.get(codecId);
-        if (codec == null || (codec.fixedLength() != Codec.VARIABLE_LENGTH && codec.fixedLength() != length))
+        if (codec == null)
+        {
+            return formatWindowState(codecId, buffer, offset, length);
+        }
+        if (codec.fixedLength() != Codec.VARIABLE_LENGTH && codec.fixedLength() != length)
         {
             return Hex.format(buffer, offset, length);
         }
         return codec.format(buffer, offset, length);
+    }
+
+    /** A window operator's own state (its accumulators by their codec, in hex if unknown), else hex. */
+    private static String formatWindowState(
+        final String codecId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final Codec<?> codec = WindowStateCodecs.forId(codecId, CodecFormats::accumulatorCodec);
+        if (codec == null)
+        {
+            return Hex.format(buffer, offset, length);
+        }
+        try
+        {
+            return codec.format(buffer, offset, length);
+        }
+        catch (final IllegalStateException | IndexOutOfBoundsException ex)
+        {
+            return Hex.format(buffer, offset, length); // does not fit the layout: shown, not dropped
+        }
+    }
+
+    private static Codec<?> accumulatorCodec(final String codecId)
+    {
+        final Codec<?> codec = CODECS.get(codecId);
+        return codec != null ? codec : BytesCodec.INSTANCE;
     }
 
     /**

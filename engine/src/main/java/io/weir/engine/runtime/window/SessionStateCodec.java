@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
  */
 final class SessionStateCodec<ACC> implements Codec<SessionState<ACC>>
 {
+    static final String ID_PREFIX = "weir-session-state-v1(";
     private static final int NO_ACCUMULATOR = -1;
 
     private final Codec<ACC> accumulatorCodec;
@@ -24,7 +25,7 @@ final class SessionStateCodec<ACC> implements Codec<SessionState<ACC>>
     SessionStateCodec(final Codec<ACC> accumulatorCodec)
     {
         this.accumulatorCodec = accumulatorCodec;
-        this.id = "weir-session-state-v1(" + accumulatorCodec.id() + ")";
+        this.id = ID_PREFIX + accumulatorCodec.id() + ")";
     }
 
     public String id()

@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
  */
 final class SliceSetCodec<ACC> implements Codec<SliceSet<ACC>>
 {
+    static final String ID_PREFIX = "weir-slice-set-v1(";
     static final int HEADER_LENGTH = Integer.BYTES;
     static final int SLICE_HEADER_LENGTH = Long.BYTES + Integer.BYTES;
 
@@ -25,7 +26,7 @@ final class SliceSetCodec<ACC> implements Codec<SliceSet<ACC>>
     SliceSetCodec(final Codec<ACC> accumulatorCodec)
     {
         this.accumulatorCodec = accumulatorCodec;
-        this.id = "weir-slice-set-v1(" + accumulatorCodec.id() + ")";
+        this.id = ID_PREFIX + accumulatorCodec.id() + ")";
     }
 
     public String id()
