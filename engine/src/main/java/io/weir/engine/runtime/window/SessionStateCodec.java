@@ -14,28 +14,14 @@ import java.nio.ByteOrder;
  *
  * @param <ACC> the accumulator type.
  */
-final class SessionStateCodec<ACC> implements Codec<SessionState<ACC>>
+final class SessionStateCodec<ACC> extends AccumulatorsCodec<SessionState<ACC>, ACC>
 {
     static final String ID_PREFIX = "weir-session-state-v1(";
     private static final int NO_ACCUMULATOR = -1;
 
-    private final Codec<ACC> accumulatorCodec;
-    private final String id;
-
     SessionStateCodec(final Codec<ACC> accumulatorCodec)
     {
-        this.accumulatorCodec = accumulatorCodec;
-        this.id = ID_PREFIX + accumulatorCodec.id() + ")";
-    }
-
-    public String id()
-    {
-        return id;
-    }
-
-    public int fixedLength()
-    {
-        return VARIABLE_LENGTH;
+        super(ID_PREFIX, "session state", accumulatorCodec);
     }
 
     public int encodedLength(final SessionState<ACC> value)
@@ -124,11 +110,5 @@ final class SessionStateCodec<ACC> implements Codec<SessionState<ACC>>
             at += Math.max(0, accumulatorLength);
         }
         return text.append(']').toString();
-    }
-
-    private IllegalStateException corrupt(final int length, final String what)
-    {
-        return new IllegalStateException("codec " + id + ": a stored session state of " + length +
-            " bytes is corrupt: " + what);
     }
 }

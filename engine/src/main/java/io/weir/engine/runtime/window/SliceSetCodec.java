@@ -14,29 +14,15 @@ import java.nio.ByteOrder;
  *
  * @param <ACC> the accumulator type.
  */
-final class SliceSetCodec<ACC> implements Codec<SliceSet<ACC>>
+final class SliceSetCodec<ACC> extends AccumulatorsCodec<SliceSet<ACC>, ACC>
 {
     static final String ID_PREFIX = "weir-slice-set-v1(";
     static final int HEADER_LENGTH = Integer.BYTES;
     static final int SLICE_HEADER_LENGTH = Long.BYTES + Integer.BYTES;
 
-    private final Codec<ACC> accumulatorCodec;
-    private final String id;
-
     SliceSetCodec(final Codec<ACC> accumulatorCodec)
     {
-        this.accumulatorCodec = accumulatorCodec;
-        this.id = ID_PREFIX + accumulatorCodec.id() + ")";
-    }
-
-    public String id()
-    {
-        return id;
-    }
-
-    public int fixedLength()
-    {
-        return VARIABLE_LENGTH;
+        super(ID_PREFIX, "slice set", accumulatorCodec);
     }
 
     public int encodedLength(final SliceSet<ACC> value)
@@ -122,11 +108,5 @@ final class SliceSetCodec<ACC> implements Codec<SliceSet<ACC>>
             at += SLICE_HEADER_LENGTH + accumulatorLength;
         }
         return text.append(']').toString();
-    }
-
-    private IllegalStateException corrupt(final int length, final String what)
-    {
-        return new IllegalStateException("codec " + id + ": a stored slice set of " + length + " bytes is corrupt: " +
-            what);
     }
 }
