@@ -16,10 +16,10 @@ import java.util.Arrays;
  * (key, namespace, timestamp) through an open-addressing index, all in primitive arrays so that registering,
  * deleting and firing timers allocate nothing once the arrays have grown to the working size.
  * <p>
- * Order is kept in two places, merged when polling. A timer within {@code wheelSize} ms of the earliest timer of the
- * wheel goes to the wheel: a bucket per millisecond ({@code timestamp & (wheelSize - 1)}), each a list in
- * registration order, with a bitmap of the buckets in use; registering, deleting and firing there are O(1). Every
- * other timer (further ahead, or before the wheel's earliest) goes to a 4-ary min-heap that keeps each place's
+ * Order is kept in two places, merged when polling. A timer that keeps the wheel's timers within {@code wheelSize}
+ * ms of one another goes to the wheel: a bucket per millisecond ({@code timestamp & (wheelSize - 1)}), each a list
+ * in registration order, with a bitmap of the buckets in use; registering, deleting and firing there are O(1).
+ * Every other timer (too far ahead of or behind the wheel's) goes to a 4-ary min-heap that keeps each place's
  * timestamp and registration order in arrays of its own, in heap order. Event-time timers mostly fall within a
  * minute or two of the watermark, so most never touch the heap (whose sift was a tenth of the dedup job's time).
  * <p>
