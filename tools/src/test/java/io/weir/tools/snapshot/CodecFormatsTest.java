@@ -12,6 +12,15 @@ class CodecFormatsTest
     private static final ByteOrder BIG = ByteOrder.BIG_ENDIAN;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
 
+    private static UnsafeBuffer bytes(final UnsafeBuffer buffer, final int... accumulator)
+    {
+        for (int i = 0; i < accumulator.length; i++)
+        {
+            buffer.putByte(16 + i, (byte)accumulator[i]);
+        }
+        return buffer;
+    }
+
     @Test
     void rendersASlidingWindowsSlicesWithTheirAccumulatorCodec()
     {
@@ -44,5 +53,12 @@ class CodecFormatsTest
         buffer.putInt(0, 3, BIG);
         assertEquals("00000003", CodecFormats.format("weir-slice-set-v1(long)", buffer, 0, 4));
         assertEquals("0000", CodecFormats.format("weir-slice-set-v1()", buffer, 0, 2), "not a window state id");
+        // One slice whose long accumulator was stored with 3 bytes, in a buffer with more after it.
+        buffer.putInt(0, 1, BIG);
+        buffer.putLong(4, 0, BIG);
+        buffer.putInt(12, 3, BIG);
+        buffer.putLong(16, -1L, BIG);
+        assertEquals("000000010000000000000000000000030102ff",
+            CodecFormats.format("weir-slice-set-v1(long)", bytes(buffer, 0x01, 0x02, 0xff), 0, 19));
     }
 }

@@ -36,6 +36,18 @@ abstract class AccumulatorsCodec<T, ACC> implements Codec<T>
         return VARIABLE_LENGTH;
     }
 
+    /**
+     * Whether a stored accumulator length is one the accumulator codec can have written in the bytes left: not
+     * negative, not past them, and the codec's own length if it has a fixed one (its decode would read that many
+     * whatever it is told).
+     */
+    final boolean fitsAccumulator(final int accumulatorLength, final int bytesLeft)
+    {
+        final int fixedLength = accumulatorCodec.fixedLength();
+        return accumulatorLength >= 0 && accumulatorLength <= bytesLeft &&
+            (fixedLength == VARIABLE_LENGTH || accumulatorLength == fixedLength);
+    }
+
     final IllegalStateException corrupt(final int length, final String what)
     {
         return new IllegalStateException("codec " + id + ": a stored " + valueName + " of " + length +

@@ -79,7 +79,7 @@ final class SessionStateCodec<ACC> extends AccumulatorsCodec<SessionState<ACC>, 
             {
                 continue;
             }
-            if (accumulatorLength < 0 || accumulatorLength > end - at)
+            if (!fitsAccumulator(accumulatorLength, end - at))
             {
                 throw corrupt(length, "window " + i + " has an accumulator of " + accumulatorLength + " bytes");
             }

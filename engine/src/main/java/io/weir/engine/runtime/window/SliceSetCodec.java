@@ -74,7 +74,7 @@ final class SliceSetCodec<ACC> extends AccumulatorsCodec<SliceSet<ACC>, ACC>
             }
             final long start = buffer.getLong(at, ByteOrder.BIG_ENDIAN);
             final int accumulatorLength = buffer.getInt(at + Long.BYTES, ByteOrder.BIG_ENDIAN);
-            if (accumulatorLength < 0 || accumulatorLength > end - at - SLICE_HEADER_LENGTH)
+            if (!fitsAccumulator(accumulatorLength, end - at - SLICE_HEADER_LENGTH))
             {
                 throw corrupt(length, "slice " + i + " has an accumulator of " + accumulatorLength + " bytes");
             }

@@ -91,6 +91,12 @@ class SliceSetCodecTest
             assertThrows(IllegalStateException.class, () -> codec.decode(buffer, 0, valid + 3, null));
         assertTrue(trailing.getMessage().contains("3 bytes after the last slice"), trailing.getMessage());
         assertThrows(IllegalStateException.class, () -> codec.decode(buffer, 0, 2, null));
+        // A fixed-length accumulator stored with another length: its codec would read past it.
+        buffer.putInt(0, 1, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putInt(12, 3, java.nio.ByteOrder.BIG_ENDIAN);
+        final IllegalStateException wrongLength =
+            assertThrows(IllegalStateException.class, () -> codec.decode(buffer, 0, 19, null));
+        assertTrue(wrongLength.getMessage().contains("slice 0 has an accumulator of 3 bytes"), wrongLength.getMessage());
         buffer.putInt(0, Integer.MAX_VALUE, java.nio.ByteOrder.BIG_ENDIAN);
         final IllegalStateException count =
             assertThrows(IllegalStateException.class, () -> codec.decode(buffer, 0, valid, null));
