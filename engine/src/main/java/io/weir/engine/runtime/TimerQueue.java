@@ -277,7 +277,7 @@ public final class TimerQueue
         final int longest = StateKeyDescriptor.KEY_OFFSET + PrefetchedStates.MARKER_BYTES +
             (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
         int count = 0;
-        int wheelSlot = wheelCount > 0 ? bucketHeads[nextBucket((int)wheelBase & wheelMask)] : NONE;
+        int wheelSlot = firstInWheel();
         int wheelVisited = 0;
         int heapPosition = 0;
         for (int i = 0; i < positions && count + perTimer <= maxKeys; i++)
@@ -422,7 +422,7 @@ public final class TimerQueue
     /** Visit every registered timer (for tests and tools). */
     public void forEach(final TimerVisitor visitor)
     {
-        int wheelSlot = wheelCount > 0 ? bucketHeads[nextBucket((int)wheelBase & wheelMask)] : NONE;
+        int wheelSlot = firstInWheel();
         for (int i = 0; i < size; i++)
         {
             final int slot;
@@ -680,10 +680,9 @@ public final class TimerQueue
     /** The slot of the earliest timer, by (timestamp, registration order); the queue is not empty. */
     private int earliest()
     {
-        int slot = NONE;
-        if (wheelCount > 0)
+        int slot = firstInWheel();
+        if (slot != NONE)
         {
-            slot = bucketHeads[nextBucket((int)wheelBase & wheelMask)];
             wheelBase = timestamps[slot]; // no wheel timer is earlier: the window may start there
         }
         if (heapSize > 0 && (slot == NONE || heapTimestamps[0] < timestamps[slot] ||
@@ -692,6 +691,12 @@ public final class TimerQueue
             slot = heap[0];
         }
         return slot;
+    }
+
+    /** The wheel's earliest timer, or {@link #NONE}. */
+    private int firstInWheel()
+    {
+        return wheelCount > 0 ? bucketHeads[nextBucket((int)wheelBase & wheelMask)] : NONE;
     }
 
     /** Take a registered timer out of the wheel or the heap. */
