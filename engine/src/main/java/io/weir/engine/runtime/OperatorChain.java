@@ -496,7 +496,8 @@ public final class OperatorChain<K, I, O>
 
     /**
      * The entries to prefetch under an event's key (packed as {@link PrefetchedStates} says): those of the value,
-     * reducing and aggregating states outside windows, then the heads of the lists, up to
+     * reducing and aggregating states outside windows, then the heads of the lists and the packed entries of the maps,
+     * up to
      * {@link InputGate#MAX_PREFETCH_STATES}.
      */
     public int prefetchStates(final int[] ids)
@@ -520,20 +521,27 @@ public final class OperatorChain<K, I, O>
         }
     }
 
-    private void addPrefetchStates(final List<RegisteredState> states, final boolean lists)
+    private void addPrefetchStates(final List<RegisteredState> states, final boolean markedEntries)
     {
         for (int i = 0, size = states.size(); i < size; i++)
         {
             final RegisteredState state = states.get(i);
             final StateDescriptor.Kind kind = state.kind();
             final int entry;
-            if (lists)
+            if (markedEntries)
             {
-                if (StateDescriptor.Kind.LIST != kind)
+                if (StateDescriptor.Kind.LIST == kind)
+                {
+                    entry = PrefetchedStates.markedEntry(state.id(), StateLayoutDescriptor.LIST_HEAD_MARKER);
+                }
+                else if (StateDescriptor.Kind.MAP == kind)
+                {
+                    entry = PrefetchedStates.markedEntry(state.id(), StateLayoutDescriptor.MAP_PACKED_MARKER);
+                }
+                else
                 {
                     continue;
                 }
-                entry = PrefetchedStates.markedEntry(state.id(), StateLayoutDescriptor.LIST_HEAD_MARKER);
             }
             else
             {

@@ -18,11 +18,15 @@ import java.util.Objects;
 import static io.weir.engine.state.StateLayoutDescriptor.*;
 
 /**
- * {@link MapState} over point operations only, so it works on unordered key-value stores: a head {@code [count]},
- * one by-key entry {@code [slot][value]} per user key and a dense slot directory {@code slot -> userKey} for
- * iteration (see {@link StateLayoutDescriptor}). Put of an existing key is one get and one put; a new key adds
- * the by-key entry, its slot and the head; remove swap-removes the last slot into the freed one. Every operation
- * is O(1) in the map's size except iteration and clear.
+ * {@link MapState} over point operations only, so it works on unordered key-value stores (see
+ * {@link StateLayoutDescriptor}). A small map is one packed entry ({@link PackedMapEntry}): every operation reads
+ * and writes that one entry. A map that outgrows {@link PackedMapEntry#MAX_ELEMENTS} or
+ * {@link PackedMapEntry#MAX_BYTES} spills, in the same order, into a head {@code [count]}, one by-key entry
+ * {@code [slot][value]} per user key and a dense slot directory {@code slot -> userKey} for iteration, and stays
+ * there until cleared. There, put of an existing key is one get and one put; a new key adds the by-key entry, its
+ * slot and the head; remove swap-removes the last slot into the freed one (a packed map does the same with its
+ * elements). Every operation is O(1) in the map's size except iteration and clear. A spilled map's operations
+ * read the absent packed entry first.
  * <p>
  * Shard thread only.
  */
@@ -43,6 +47,10 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     private final ExpandableDirectByteBuffer movedKeyBuffer;
     private final ExpandableDirectByteBuffer movedValueBuffer = new ExpandableDirectByteBuffer(128);
     private final ExpandableDirectByteBuffer headBuffer = new ExpandableDirectByteBuffer(MAP_HEAD_LENGTH * 2);
+    /** The packed entry read last; {@link #packed} indexes it. */
+    private final ExpandableDirectByteBuffer packedIn = new ExpandableDirectByteBuffer(256);
+    private final ExpandableDirectByteBuffer packedOut = new ExpandableDirectByteBuffer(256);
+    private final PackedMapEntry packed;
     /** Length of {@code [prefix][namespace?]} of the operation in progress; the same in every key buffer. */
     private int baseLength;
 
@@ -60,12 +68,19 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         this.userValueOffset = payloadOffset + MAP_SLOT_LENGTH;
         this.slotKeyBuffer = new ExpandableDirectByteBuffer(keyBuffer.capacity());
         this.movedKeyBuffer = new ExpandableDirectByteBuffer(keyBuffer.capacity());
+        this.packed = new PackedMapEntry(ttl != null);
     }
 
     public UV get(final UK key)
     {
         onAccess();
         final int keyLength = byKey(beginOperation(), key);
+        if (readPacked())
+        {
+            final int index = visiblePacked(keyLength);
+            return index < 0 ? null :
+                valueCodec.decode(packedIn, packed.valueOffset(index), packed.valueLength(index), null);
+        }
         final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs(), true);
         return length == KeyedStateStore.MISSING ? null :
             valueCodec.decode(valueBuffer, userValueOffset, length - MAP_SLOT_LENGTH, null);
@@ -75,6 +90,10 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     {
         onAccess();
         final int keyLength = byKey(beginOperation(), key);
+        if (readPacked())
+        {
+            return visiblePacked(keyLength) >= 0;
+        }
         return readVisible(keyBuffer, keyLength, valueBuffer, nowMs(), true) != KeyedStateStore.MISSING;
     }
 
@@ -98,6 +117,15 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     {
         onAccess();
         final int keyLength = byKey(beginOperation(), key);
+        if (readPacked())
+        {
+            final int index = packed.indexOf(keyBuffer, baseLength + MARKER_LENGTH, userKeyLength(keyLength));
+            if (index >= 0)
+            {
+                storePackedWithout(index, nowMs());
+            }
+            return;
+        }
         final int length = store.get(keyBuffer, keyLength, valueBuffer);
         if (length != KeyedStateStore.MISSING)
         {
@@ -109,6 +137,10 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     {
         onAccess();
         beginOperation();
+        if (readPacked())
+        {
+            return scanPacked(SCAN_ANY, nowMs(), null) == 0;
+        }
         if (ttl == null)
         {
             return readCount() == 0;
@@ -121,7 +153,14 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         onAccess();
         beginOperation();
         final ArrayList<Map.Entry<UK, UV>> out = new ArrayList<>();
-        scan(SCAN_ENTRIES, nowMs(), out);
+        if (readPacked())
+        {
+            scanPacked(SCAN_ENTRIES, nowMs(), out);
+        }
+        else
+        {
+            scan(SCAN_ENTRIES, nowMs(), out);
+        }
         return out;
     }
 
@@ -130,7 +169,14 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         onAccess();
         beginOperation();
         final ArrayList<UK> out = new ArrayList<>();
-        scan(SCAN_KEYS, nowMs(), out);
+        if (readPacked())
+        {
+            scanPacked(SCAN_KEYS, nowMs(), out);
+        }
+        else
+        {
+            scan(SCAN_KEYS, nowMs(), out);
+        }
         return out;
     }
 
@@ -139,7 +185,14 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         onAccess();
         beginOperation();
         final ArrayList<UV> out = new ArrayList<>();
-        scan(SCAN_VALUES, nowMs(), out);
+        if (readPacked())
+        {
+            scanPacked(SCAN_VALUES, nowMs(), out);
+        }
+        else
+        {
+            scan(SCAN_VALUES, nowMs(), out);
+        }
         return out;
     }
 
@@ -147,6 +200,10 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     {
         onAccess();
         beginOperation();
+        if (store.remove(slotKeyBuffer, packedKey()))
+        {
+            return;
+        }
         // The head and each slot removed right after they are read: a store may reuse the read's look-up
         // (Chronicle does).
         final long count = readCount();
@@ -164,9 +221,17 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         }
     }
 
-    /** Removes the by-key entry in {@code key} and frees its slot, whose number is in {@code value}. */
+    /**
+     * Removes the by-key entry in {@code key} and frees its slot, whose number is in {@code value}; or removes the
+     * packed entry in {@code key}.
+     */
     void removeExpired(final DirectBuffer key, final int keyLength, final DirectBuffer value)
     {
+        if (keyLength == baseLength + MARKER_LENGTH && key.getByte(baseLength) == MAP_PACKED_MARKER)
+        {
+            store.remove(key, keyLength);   // a packed entry whose newest element expired
+            return;
+        }
         final long slot = value.getLong(slotFieldOffset, ByteOrder.BIG_ENDIAN);
         store.remove(key, keyLength);
         removeSlot(slot);
@@ -185,6 +250,19 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         Objects.requireNonNull(key, "MapState user keys must not be null");
         Objects.requireNonNull(value, "MapState values must not be null: use remove(key) to delete an entry");
         final int keyLength = byKey(beginOperation(), key);
+        final int userKeyLength = userKeyLength(keyLength);
+        if (readPacked())
+        {
+            putPacked(packed.indexOf(keyBuffer, baseLength + MARKER_LENGTH, userKeyLength), userKeyLength, value,
+                nowMs);
+            return;
+        }
+        if (readCount() == 0)
+        {
+            packed.reset();
+            putPacked(-1, userKeyLength, value, nowMs);
+            return;
+        }
         final int existingLength = store.get(keyBuffer, keyLength, valueBuffer);
         final long slot;
         if (existingLength == KeyedStateStore.MISSING)
@@ -194,7 +272,6 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
             writeCount(count + 1);
             slot = count;
             slotKey(slot);
-            final int userKeyLength = keyLength - baseLength - MARKER_LENGTH;
             store.put(slotKeyBuffer, baseLength + MARKER_LENGTH + MAP_SLOT_LENGTH,
                 keyBuffer, baseLength + MARKER_LENGTH, userKeyLength);
         }
@@ -330,6 +407,259 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
             slotKey(slot);
             store.remove(slotKeyBuffer, slotKeyLength);
         }
+    }
+
+    /** Read the current key's packed entry into {@link #packedIn} and index it; false when the map has none. */
+    private boolean readPacked()
+    {
+        final int length = store.get(slotKeyBuffer, packedKey(), packedIn);
+        if (length == KeyedStateStore.MISSING)
+        {
+            return false;
+        }
+        if (!packed.wrap(packedIn, length))
+        {
+            throw corrupt("a packed map entry", length);
+        }
+        return true;
+    }
+
+    /**
+     * The index, among the packed elements just read, of the user key in the key buffer, with TTL applied as for a
+     * by-key entry: an expired element is removed when cleanup on access is on (its bytes stay readable in
+     * {@link #packedIn}) and found only with {@code RETURN_EXPIRED_IF_NOT_CLEANED_UP}; a live one is re-stamped
+     * when reads refresh.
+     *
+     * @return the index, or -1 when absent or hidden.
+     */
+    private int visiblePacked(final int keyLength)
+    {
+        final int index = packed.indexOf(keyBuffer, baseLength + MARKER_LENGTH, userKeyLength(keyLength));
+        if (index < 0 || ttl == null)
+        {
+            return index;
+        }
+        final long nowMs = nowMs();
+        final long lastAccessMs = packed.timestamp(index);
+        if (ttl.isExpired(lastAccessMs, nowMs))
+        {
+            if (ttl.cleanupOnAccess)
+            {
+                storePackedWithout(-1, nowMs);
+            }
+            return ttl.returnExpired ? index : -1;
+        }
+        if (ttl.refreshOnRead && lastAccessMs != nowMs)
+        {
+            packed.restamp(packedIn, index, nowMs);
+            store.put(slotKeyBuffer, packedKey(), packedIn, 0, packed.length());
+        }
+        return index;
+    }
+
+    /**
+     * Visit the packed elements just read, in order, as {@link #scan} visits slots; expired elements are dropped
+     * from the entry when cleanup on access is on.
+     */
+    @SuppressWarnings("unchecked")
+    private int scanPacked(final int mode, final long nowMs, final ArrayList<?> out)
+    {
+        int visible = 0;
+        boolean expired = false;
+        boolean restamped = false;
+        for (int i = 0, count = packed.count(); i < count; i++)
+        {
+            if (ttl != null)
+            {
+                final long lastAccessMs = packed.timestamp(i);
+                if (ttl.isExpired(lastAccessMs, nowMs))
+                {
+                    expired = true;
+                    if (!ttl.returnExpired)
+                    {
+                        continue;
+                    }
+                }
+                else if (ttl.refreshOnRead && lastAccessMs != nowMs && mode != SCAN_ANY)
+                {
+                    packed.restamp(packedIn, i, nowMs);
+                    restamped = true;
+                }
+            }
+            visible++;
+            switch (mode)
+            {
+                case SCAN_ANY:
+                    return visible;
+                case SCAN_KEYS:
+                    ((ArrayList<UK>)out).add(decodePackedKey(i));
+                    break;
+                case SCAN_VALUES:
+                    ((ArrayList<UV>)out).add(decodePackedValue(i));
+                    break;
+                default:
+                    ((ArrayList<Map.Entry<UK, UV>>)out).add(
+                        new AbstractMap.SimpleImmutableEntry<>(decodePackedKey(i), decodePackedValue(i)));
+                    break;
+            }
+        }
+        if (expired && ttl.cleanupOnAccess)
+        {
+            storePackedWithout(-1, nowMs);
+        }
+        else if (restamped)
+        {
+            store.put(slotKeyBuffer, packedKey(), packedIn, 0, packed.length());
+        }
+        return visible;
+    }
+
+    private UK decodePackedKey(final int index)
+    {
+        return userKeyCodec.decode(packedIn, packed.keyOffset(index), packed.keyLength(index), null);
+    }
+
+    private UV decodePackedValue(final int index)
+    {
+        return valueCodec.decode(packedIn, packed.valueOffset(index), packed.valueLength(index), null);
+    }
+
+    /**
+     * Store the packed elements just read without element {@code removed} (-1: none), whose place the last element
+     * takes, and, with TTL, without those expired at {@code nowMs}; an entry left empty is removed.
+     */
+    private void storePackedWithout(final int removed, final long nowMs)
+    {
+        final int count = packed.count();
+        int position = packed.beginValue();
+        int elements = 0;
+        long maxTimestampMs = Long.MIN_VALUE;
+        for (int i = 0; i < count; i++)
+        {
+            if (removed >= 0 && i == count - 1)
+            {
+                break;  // moved into the removed element's place, or the removed element itself
+            }
+            final int source = i == removed ? count - 1 : i;
+            if (ttl != null)
+            {
+                final long lastAccessMs = packed.timestamp(source);
+                if (ttl.isExpired(lastAccessMs, nowMs))
+                {
+                    continue;
+                }
+                maxTimestampMs = Math.max(maxTimestampMs, lastAccessMs);
+            }
+            position = packed.appendElement(packedOut, position, source);
+            elements++;
+        }
+        if (elements == 0)
+        {
+            store.remove(slotKeyBuffer, packedKey());
+            return;
+        }
+        final int length = packed.finishValue(packedOut, position, elements, maxTimestampMs);
+        store.put(slotKeyBuffer, packedKey(), packedOut, 0, length);
+    }
+
+    /**
+     * Store the packed elements just read with the user key in the key buffer mapped to {@code value}: element
+     * {@code index} replaced, or appended when {@code index} is -1; with TTL, expired elements are dropped. A map
+     * that no longer fits a packed entry spills into the slot directory.
+     */
+    private void putPacked(final int index, final int userKeyLength, final UV value, final long nowMs)
+    {
+        final int count = packed.count();
+        int position = packed.beginValue();
+        int elements = 0;
+        long maxTimestampMs = nowMs;
+        for (int i = 0; i < count; i++)
+        {
+            if (i == index)
+            {
+                position = appendNewPacked(position, userKeyLength, value, nowMs);
+            }
+            else
+            {
+                if (ttl != null)
+                {
+                    final long lastAccessMs = packed.timestamp(i);
+                    if (ttl.isExpired(lastAccessMs, nowMs))
+                    {
+                        continue;
+                    }
+                    maxTimestampMs = Math.max(maxTimestampMs, lastAccessMs);
+                }
+                position = packed.appendElement(packedOut, position, i);
+            }
+            elements++;
+        }
+        if (index < 0)
+        {
+            position = appendNewPacked(position, userKeyLength, value, nowMs);
+            elements++;
+        }
+        final int length = packed.finishValue(packedOut, position, elements, maxTimestampMs);
+        if (elements > PackedMapEntry.MAX_ELEMENTS || length > PackedMapEntry.MAX_BYTES)
+        {
+            spill(length);
+        }
+        else
+        {
+            store.put(slotKeyBuffer, packedKey(), packedOut, 0, length);
+        }
+    }
+
+    /** Append the element of the user key in the key buffer and {@code value} to {@link #packedOut}. */
+    private int appendNewPacked(final int position, final int userKeyLength, final UV value, final long nowMs)
+    {
+        final int userKeyOffset = baseLength + MARKER_LENGTH;
+        final int valueOffset = packed.appendNewElement(
+            packedOut, position, nowMs, keyBuffer, userKeyOffset, userKeyLength);
+        return PackedMapEntry.endNewElement(packedOut, valueOffset, valueCodec.encode(value, packedOut, valueOffset));
+    }
+
+    /**
+     * Move the packed map built in {@link #packedOut} into the slot directory, element i into slot i, and remove
+     * the packed entry (if there was one).
+     */
+    private void spill(final int length)
+    {
+        if (!packed.wrap(packedOut, length))
+        {
+            throw new IllegalStateException("state '" + registration.name() + "': a packed map of " + length +
+                " bytes built for spilling does not fit its own layout");
+        }
+        final int count = packed.count();
+        final int slotKeyLength = baseLength + MARKER_LENGTH + MAP_SLOT_LENGTH;
+        movedKeyBuffer.putBytes(0, keyBuffer, 0, baseLength);
+        movedKeyBuffer.putByte(baseLength, MAP_BY_KEY_MARKER);
+        for (int i = 0; i < count; i++)
+        {
+            final int userKeyLength = packed.keyLength(i);
+            movedKeyBuffer.putBytes(baseLength + MARKER_LENGTH, packedOut, packed.keyOffset(i), userKeyLength);
+            stamp(movedValueBuffer, ttl != null ? packed.timestamp(i) : 0L);
+            movedValueBuffer.putLong(slotFieldOffset, i, ByteOrder.BIG_ENDIAN);
+            final int valueLength = packed.valueLength(i);
+            movedValueBuffer.putBytes(userValueOffset, packedOut, packed.valueOffset(i), valueLength);
+            store.put(movedKeyBuffer, baseLength + MARKER_LENGTH + userKeyLength,
+                movedValueBuffer, 0, userValueOffset + valueLength);
+            slotKey(i);
+            store.put(slotKeyBuffer, slotKeyLength, packedOut, packed.keyOffset(i), userKeyLength);
+        }
+        writeCount(count);
+        store.remove(slotKeyBuffer, packedKey());
+    }
+
+    private int packedKey()
+    {
+        slotKeyBuffer.putByte(baseLength, MAP_PACKED_MARKER);
+        return baseLength + MARKER_LENGTH;
+    }
+
+    private int userKeyLength(final int byKeyLength)
+    {
+        return byKeyLength - baseLength - MARKER_LENGTH;
     }
 
     /** Write the base key into the key and slot buffers; returns its length. */

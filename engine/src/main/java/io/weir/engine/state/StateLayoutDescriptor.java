@@ -21,7 +21,10 @@ import java.nio.ByteOrder;
  *   key:   [base][0x01][seq i64]        value: [maxTs i64]? [element]*
  *   element:                            [ts i64]? [length i32][element bytes]
  *
- * Map: a head, an entry per user key, and a dense slot directory 0..count-1 so iteration needs no ordered scan
+ * Map: a small map packed in one entry ({@link PackedMapEntry}), in element (slot) order
+ *   key:   [base][0x05]                 value: [maxTs i64]? [count i32] ([ts i64]? [len i32][userKey] [len i32][value])*
+ * or, once it outgrows that entry, a head, an entry per user key, and a dense slot directory 0..count-1 so
+ * iteration needs no ordered scan (a map is in one form or the other, never both)
  *   key:   [base][0x00]                 value: [count i64]
  *   key:   [base][0x02][userKey bytes]  value: [ts i64]? [slot i64][value bytes]
  *   key:   [base][0x03][slot i64]       value: [userKey bytes]
@@ -31,9 +34,9 @@ import java.nio.ByteOrder;
  *   +--------+--------+--------+--------------+------------+--------+-----------------------+
  * </pre>
  * {@code [ts i64]?} is the last-access time in epoch milliseconds, present exactly when the state has TTL on; it
- * always leads the value of a TTL'd data entry (value, element, by-key map entry) so that {@link TtlSnapshotFilter}
- * reads it without knowing codecs (a list chunk's is its newest element's, so a chunk is dropped once all its elements
- * expired). Heads and the slot directory never carry a timestamp; after a snapshot dropped expired entries, readers
+ * always leads the value of a TTL'd data entry (value, element, by-key map entry, packed map) so that
+ * {@link TtlSnapshotFilter} reads it without knowing codecs (a list chunk's and a packed map's is their newest
+ * element's, so they are dropped once all their elements expired). Heads and the slot directory never carry a timestamp; after a snapshot dropped expired entries, readers
  * skip list chunks and map slots whose data entry is missing and repair the directory.
  * <p>
  * {@link #LAYOUT_VERSION} names this layout in checkpoint manifests.
@@ -45,10 +48,10 @@ public final class StateLayoutDescriptor
     public static final int MARKER_LENGTH = 1;
 
     /**
-     * Version of this layout, recorded in checkpoint manifests. 2: lists in chunks (1: one entry per list element,
-     * which this version does not read).
+     * Version of this layout. 3: small maps packed in one entry (2: every map in a slot directory, which this version
+     * still reads; 1: one entry per list element, which it does not).
      */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
 
     public static final byte HEAD_MARKER = 0x00;
     public static final byte LIST_CHUNK_MARKER = 0x01;
@@ -56,6 +59,7 @@ public final class StateLayoutDescriptor
     public static final byte LIST_HEAD_MARKER = 0x04;
     public static final byte MAP_BY_KEY_MARKER = 0x02;
     public static final byte MAP_BY_SLOT_MARKER = 0x03;
+    public static final byte MAP_PACKED_MARKER = 0x05;
 
     public static final int LIST_HEAD_FIRST_SEQ_OFFSET = 0;
     public static final int LIST_HEAD_NEXT_SEQ_OFFSET = 8;
@@ -111,7 +115,12 @@ public final class StateLayoutDescriptor
             case MAP:
             {
                 final int base = baseLength(compositeKey, namespaced);
-                return keyLength > base && compositeKey.getByte(base) == MAP_BY_KEY_MARKER;
+                if (keyLength <= base)
+                {
+                    return false;
+                }
+                final byte marker = compositeKey.getByte(base);
+                return marker == MAP_BY_KEY_MARKER || (marker == MAP_PACKED_MARKER && keyLength == base + MARKER_LENGTH);
             }
             default:
                 return true;

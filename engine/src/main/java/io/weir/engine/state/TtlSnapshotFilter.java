@@ -1,15 +1,18 @@
 package io.weir.engine.state;
 
+import io.weir.api.state.StateDescriptor;
 import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 
 import java.util.List;
 
 /**
  * TTL "cleanup in full snapshot": tells the snapshot writer which entries of a full snapshot have expired, so
  * it can leave them out. Only states with {@link RegisteredState#ttlCleanupInSnapshot()} are filtered, and only
- * their data entries (values, list elements, by-key map entries; see {@link StateLayoutDescriptor}), whose value
- * starts with the last-access timestamp. Heads and the map slot directory are kept; readers skip the holes.
+ * their data entries (values, list elements, by-key map entries, packed maps; see {@link StateLayoutDescriptor}),
+ * whose value starts with the last-access timestamp. Heads and the map slot directory are kept; readers skip the
+ * holes. A packed map whose newest element is live is kept without its expired elements ({@link #liveElements}).
  * <p>
  * Immutable after {@link #of}; {@link #isExpired} may be called from the snapshot thread.
  */
@@ -86,5 +89,70 @@ public final class TtlSnapshotFilter
             return false;
         }
         return TtlPolicy.isExpired(StateLayoutDescriptor.ttlTimestamp(value), state.ttlMs(), nowMs);
+    }
+
+    /**
+     * The live part of a packed map entry that {@link #isExpired} keeps but some of whose elements expired.
+     *
+     * @return the length of the entry's value without its expired elements, written into {@code scratch}; or -1
+     * when the entry is kept as it is (not a filtered packed map, nothing expired, or bytes that do not fit the
+     * layout, which the reader reports).
+     */
+    public int liveElements(
+        final DirectBuffer key,
+        final int keyLength,
+        final DirectBuffer value,
+        final int valueLength,
+        final LiveElements scratch)
+    {
+        if (value == null || keyLength < StateKeyDescriptor.KEY_OFFSET)
+        {
+            return -1;
+        }
+        final int stateId = StateKeyDescriptor.stateId(key);
+        final RegisteredState state = stateId < byId.length ? byId[stateId] : null;
+        if (state == null || state.kind() != StateDescriptor.Kind.MAP)
+        {
+            return -1;
+        }
+        final int base = StateLayoutDescriptor.baseLength(key, state.namespaced());
+        if (keyLength != base + StateLayoutDescriptor.MARKER_LENGTH ||
+            key.getByte(base) != StateLayoutDescriptor.MAP_PACKED_MARKER)
+        {
+            return -1;
+        }
+        final PackedMapEntry entry = scratch.entry;
+        if (!entry.wrap(value, valueLength))
+        {
+            return -1;
+        }
+        final int count = entry.count();
+        int position = entry.beginValue();
+        int live = 0;
+        long maxTimestampMs = Long.MIN_VALUE;
+        for (int i = 0; i < count; i++)
+        {
+            final long lastAccessMs = entry.timestamp(i);
+            if (!TtlPolicy.isExpired(lastAccessMs, state.ttlMs(), nowMs))
+            {
+                position = entry.appendElement(scratch.buffer, position, i);
+                maxTimestampMs = Math.max(maxTimestampMs, lastAccessMs);
+                live++;
+            }
+        }
+        return live == count || live == 0 ? -1 : entry.finishValue(scratch.buffer, position, live, maxTimestampMs);
+    }
+
+    /** Scratch space for {@link #liveElements}: one per thread that writes snapshot entries. */
+    public static final class LiveElements
+    {
+        private final PackedMapEntry entry = new PackedMapEntry(true);
+        private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(256);
+
+        /** The value {@link #liveElements} wrote last. */
+        public DirectBuffer buffer()
+        {
+            return buffer;
+        }
     }
 }

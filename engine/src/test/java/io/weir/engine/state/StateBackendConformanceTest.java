@@ -585,6 +585,82 @@ public abstract class StateBackendConformanceTest
     }
 
     @Test
+    @Timeout(60)
+    void shouldMatchModelOfExpiringMapEntriesUnderRandomOperationsOnBothSidesOfThePackedLimit()
+    {
+        for (final StateTtlConfig.UpdateType updateType : List.of(
+            StateTtlConfig.UpdateType.ON_CREATE_AND_WRITE, StateTtlConfig.UpdateType.ON_READ_AND_WRITE))
+        {
+            final long seed = seed("map-ttl-" + updateType);
+            final Random random = new Random(seed);
+            final long ttlMs = 50;
+            final MapState<Integer, String> state = registry.getMapState(ttl(
+                new MapStateDescriptor<>("m-" + updateType, IntCodec.INSTANCE, StringCodec.INSTANCE),
+                StateTtlConfig.newBuilder(ttlMs).updateType(updateType).build()));
+            final boolean refreshOnRead = updateType == StateTtlConfig.UpdateType.ON_READ_AND_WRITE;
+            // per key: user key -> {value, last access}
+            final Map<Long, Map<Integer, Map.Entry<String, Long>>> model = new HashMap<>();
+            for (int op = 0; op < 6_000; op++)
+            {
+                final long key = random.nextInt(3);
+                setKey(key);
+                final long now = clock.time();
+                final Map<Integer, Map.Entry<String, Long>> expected = model.computeIfAbsent(key, k -> new HashMap<>());
+                expected.values().removeIf(e -> now - e.getValue() >= ttlMs);
+                final int userKey = random.nextInt(random.nextBoolean() ? 8 : 30);
+                final int dice = random.nextInt(100);
+                final String context = "seed " + seed + " op " + op;
+                if (dice < 8)
+                {
+                    clock.advance(random.nextInt(25));
+                }
+                else if (dice < 50)
+                {
+                    final String value = "v" + random.nextInt(1000);
+                    state.put(userKey, value);
+                    expected.put(userKey, Map.entry(value, now));
+                }
+                else if (dice < 68)
+                {
+                    state.remove(userKey);
+                    expected.remove(userKey);
+                }
+                else if (dice < 70)
+                {
+                    state.clear();
+                    expected.clear();
+                }
+                else if (dice < 90)
+                {
+                    final Map.Entry<String, Long> entry = expected.get(userKey);
+                    assertEquals(entry == null ? null : entry.getKey(), state.get(userKey), context);
+                    if (entry != null && refreshOnRead)
+                    {
+                        expected.put(userKey, Map.entry(entry.getKey(), now));
+                    }
+                }
+                else
+                {
+                    final Map<Integer, String> live = new HashMap<>();
+                    expected.forEach((k, e) -> live.put(k, e.getKey()));
+                    assertEquals(live, toMap(state), context);
+                    if (refreshOnRead)
+                    {
+                        expected.replaceAll((k, e) -> Map.entry(e.getKey(), now));
+                    }
+                }
+            }
+            clock.advance(ttlMs);
+            for (final Long key : model.keySet())
+            {
+                setKey(key);
+                assertTrue(state.isEmpty(), "seed " + seed);
+            }
+        }
+        assertEquals(0, liveEntries(), "maps whose entries all expired leave nothing behind");
+    }
+
+    @Test
     @Timeout(30)
     void shouldIsolateNamespacesOfEveryPrimitive()
     {
@@ -658,7 +734,7 @@ public abstract class StateBackendConformanceTest
             entries[0]++;
         });
         assertEquals(KEY_GROUPS, keyGroups.size());
-        assertEquals(keys * 4L, entries[0], "per key: one long value, map head, by-key entry and slot");
+        assertEquals(keys * 2L, entries[0], "per key: one long value and one packed map entry");
     }
 
     @Test
@@ -1231,6 +1307,8 @@ public abstract class StateBackendConformanceTest
         final KeyedStateStore restored = backend.createStore(1, 1_000);
         extraStores.add(restored);
         final int[] skipped = new int[1];
+        final int[] trimmed = new int[1];
+        final TtlSnapshotFilter.LiveElements live = new TtlSnapshotFilter.LiveElements();
         final ExpandableDirectByteBuffer keyCopy = new ExpandableDirectByteBuffer(64);
         final ExpandableDirectByteBuffer valueCopy = new ExpandableDirectByteBuffer(64);
         snapshot.forEach((key, keyLength, v, valueLength) ->
@@ -1241,12 +1319,22 @@ public abstract class StateBackendConformanceTest
                 return;
             }
             keyCopy.putBytes(0, key, 0, keyLength);
+            final int liveLength = filter.liveElements(key, keyLength, v, valueLength, live);
+            if (liveLength >= 0)
+            {
+                trimmed[0]++;
+                valueCopy.putBytes(0, live.buffer(), 0, liveLength);
+                restored.put(keyCopy, keyLength, valueCopy, 0, liveLength);
+                return;
+            }
             valueCopy.putBytes(0, v, 0, valueLength);
             restored.put(keyCopy, keyLength, valueCopy, 0, valueLength);
         });
         snapshot.release();
-        // A list chunk is left out once all its elements expired (key 2's); key 1's holds a live one.
-        assertEquals(4, skipped[0], "two values, a list chunk and one map entry expired");
+        // A list chunk is left out once all its elements expired (key 2's); key 1's holds a live one. Key 1's map
+        // is one packed entry: kept without its expired element.
+        assertEquals(3, skipped[0], "two values and a list chunk expired");
+        assertEquals(1, trimmed[0], "the packed map written without its expired element");
 
         final KeyedStateRegistry restoredRegistry = new KeyedStateRegistry(restored, keyContext, clock);
         final ValueState<String> restoredValue = restoredRegistry.getState(ttl(

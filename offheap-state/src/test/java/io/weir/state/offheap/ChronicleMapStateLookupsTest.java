@@ -17,9 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The Chronicle look-ups a MapState pays: a write or removal right after the read of the same entry reuses the
- * read's look-up, so adding or removing a user key reads and writes the map's head once, and a clear removes each
- * directory slot right after reading it.
+ * The Chronicle look-ups a MapState pays. A small map is one packed entry: each operation reads it once and writes
+ * it on the read's look-up. A map that outgrew it pays one more (the absent packed entry) on top of the slot
+ * directory's, where a write or removal right after the read of the same entry reuses the read's look-up too.
  */
 class ChronicleMapStateLookupsTest
 {
@@ -28,6 +28,8 @@ class ChronicleMapStateLookupsTest
     private final KeyContext keyContext = new KeyContext(8);
     private final KeyedStateRegistry registry = new KeyedStateRegistry(store, keyContext, new CachedEpochClock());
     private final ExpandableDirectByteBuffer keyScratch = new ExpandableDirectByteBuffer(8);
+    /** Elements a packed map holds at most (PackedMapEntry's limit, which is package-private to the engine). */
+    private static final int PACKED_MAX_ELEMENTS = 16;
 
     @AfterEach
     void close()
@@ -36,38 +38,77 @@ class ChronicleMapStateLookupsTest
     }
 
     @Test
-    void shouldReuseTheHeadsLookUpWhenAddingOrRemovingAKeyAndTheSlotsLookUpWhenClearing()
+    void shouldLookUpOnlyThePackedEntryOfASmallMap()
     {
         final MapState<Integer, Long> map = registry.getMapState(
             new MapStateDescriptor<>("categories", IntCodec.INSTANCE, LongCodec.INSTANCE));
         setKey(1);
+        long before = store.lookups();
         map.put(1, 10L);
+        // The absent packed entry and the absent head (an empty map), then the new packed entry.
+        assertEquals(3, store.lookups() - before, "look-ups of the first put");
         store.endOfAccess();
 
-        long before = store.lookups();
+        before = store.lookups();
         assertEquals(null, map.get(2));
         map.put(2, 20L);
-        // The by-key read (reused by its put), the head's read (reused by its write), the new directory slot.
-        assertEquals(4, store.lookups() - before, "look-ups of a get and a put of a new user key");
-
+        // The put reads and writes the entry the get read: on the get's look-up.
+        assertEquals(1, store.lookups() - before, "look-ups of a get and a put of a new user key");
         map.put(3, 30L);
         map.put(5, 50L);
         store.endOfAccess();
         before = store.lookups();
         map.remove(1);
-        // The by-key entry (read, then removed), the head (read, then written), the last slot (read, then removed),
-        // the freed slot written with the moved key, whose by-key entry is read and written with its new slot.
-        assertEquals(5, store.lookups() - before, "look-ups of removing the first of four user keys");
+        assertEquals(1, store.lookups() - before, "look-ups of removing a user key");
         assertEquals(Map.of(2, 20L, 3, 30L, 5, 50L), Map.ofEntries(map.entries().toArray(new Map.Entry[0])));
+        assertEquals(1, store.entryCount(), "one packed entry");
         store.endOfAccess();
         before = store.lookups();
         map.clear();
-        // The head (read, then removed), then per user key its slot (read, then removed) and its by-key entry.
-        assertEquals(1 + 2 * 3, store.lookups() - before, "look-ups of a clear of three entries");
+        assertEquals(1, store.lookups() - before, "look-ups of a clear");
+        assertTrue(map.isEmpty());
+        assertEquals(0, store.entryCount(), "nothing of the map is left");
+    }
+
+    @Test
+    void shouldReuseTheHeadsLookUpWhenAddingOrRemovingAKeyOfASpilledMapAndTheSlotsLookUpWhenClearing()
+    {
+        final MapState<Integer, Long> map = registry.getMapState(
+            new MapStateDescriptor<>("categories", IntCodec.INSTANCE, LongCodec.INSTANCE));
+        setKey(1);
+        final int spilled = PACKED_MAX_ELEMENTS + 1;
+        for (int key = 0; key < spilled; key++)
+        {
+            map.put(key, key * 10L);
+        }
+        assertEquals(1 + 2 * spilled, store.entryCount(), "the head, and a by-key entry and a slot per user key");
+        store.endOfAccess();
+
+        long before = store.lookups();
+        assertEquals(null, map.get(100));
+        map.put(100, 1000L);
+        // The get: the absent packed entry and the absent by-key entry. The put: the absent packed entry, the head,
+        // the by-key read (reused by its put), the head's read again (reused by its write), the new directory slot.
+        assertEquals(2 + 6, store.lookups() - before, "look-ups of a get and a put of a new user key");
+        store.endOfAccess();
+        before = store.lookups();
+        map.remove(0);
+        // The absent packed entry, the by-key entry (read, then removed), the head (read, then written), the last
+        // slot (read, then removed), the freed slot written with the moved key, whose by-key entry is read and
+        // written with its new slot.
+        assertEquals(1 + 5, store.lookups() - before, "look-ups of removing the first user key");
+        assertEquals(spilled, map.entries().size());
+        store.endOfAccess();
+        before = store.lookups();
+        map.clear();
+        // The absent packed entry, the head (read, then removed), then per user key its slot (read, then removed)
+        // and its by-key entry.
+        assertEquals(1 + 1 + 2 * spilled, store.lookups() - before, "look-ups of a clear");
         assertTrue(map.isEmpty());
         assertEquals(0, store.entryCount(), "nothing of the map is left");
         map.put(4, 40L);
         assertEquals(Map.of(4, 40L), Map.ofEntries(map.entries().toArray(new Map.Entry[0])));
+        assertEquals(1, store.entryCount(), "a cleared map starts packed again");
     }
 
     private void setKey(final long key)

@@ -9,7 +9,8 @@ import org.agrona.DirectBuffer;
 /**
  * Writes the entries a {@link io.weir.state.spi.StoreSnapshot} yields into a shard's state file: values as
  * puts, tombstones as tombstones, and values whose TTL expired left out of a full file and tombstoned in a
- * delta (so that an older value in the chain does not come back). Used by whichever thread reads the
+ * delta (so that an older value in the chain does not come back); a packed map is written without its expired
+ * elements. Used by whichever thread reads the
  * snapshot: the checkpoint thread, with a {@link WriterPacer}, or the shard itself, without one.
  */
 public final class StateFileEntryWriter implements EntryVisitor
@@ -18,6 +19,7 @@ public final class StateFileEntryWriter implements EntryVisitor
     private final TtlSnapshotFilter ttlFilter;
     private final boolean full;
     private final WriterPacer pacer;
+    private final TtlSnapshotFilter.LiveElements liveElements = new TtlSnapshotFilter.LiveElements();
 
     /**
      * @param pacer paces the checkpoint thread between entries; null when the shard writes.
@@ -56,7 +58,16 @@ public final class StateFileEntryWriter implements EntryVisitor
         }
         else
         {
-            file.put(keyGroup, key, 0, keyLength, value, 0, valueLength);
+            final int liveLength = ttlFilter.isEmpty() ? -1 :
+                ttlFilter.liveElements(key, keyLength, value, valueLength, liveElements);
+            if (liveLength < 0)
+            {
+                file.put(keyGroup, key, 0, keyLength, value, 0, valueLength);
+            }
+            else
+            {
+                file.put(keyGroup, key, 0, keyLength, liveElements.buffer(), 0, liveLength);
+            }
         }
     }
 }
