@@ -19,6 +19,7 @@ import static io.weir.engine.state.StateLayoutDescriptor.LIST_HEAD_MARKER;
 import static io.weir.engine.state.StateLayoutDescriptor.LIST_SEQ_LENGTH;
 import static io.weir.engine.state.StateLayoutDescriptor.MAP_BY_KEY_MARKER;
 import static io.weir.engine.state.StateLayoutDescriptor.MAP_BY_SLOT_MARKER;
+import static io.weir.engine.state.StateLayoutDescriptor.MAP_PACKED_MARKER;
 import static io.weir.engine.state.StateLayoutDescriptor.MAP_SLOT_LENGTH;
 import static io.weir.engine.state.StateLayoutDescriptor.NAMESPACE_LENGTH;
 import static io.weir.engine.state.StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH;
@@ -34,7 +35,8 @@ import static io.weir.state.spi.StateKeyDescriptor.STATE_ID_OFFSET;
  *   <li>VALUE, REDUCING, AGGREGATING: one entry per key, subkey empty.</li>
  *   <li>LIST: one row per element, subkey = the element's index among the key's live elements; a chunk entry (and
  *       the head, which holds the list's tail) gives a row for each element it packs.</li>
- *   <li>MAP: one row per user key, subkey = the user key decoded with the user-key codec.</li>
+ *   <li>MAP: one row per user key, subkey = the user key decoded with the user-key codec; a packed map entry gives
+ *       a row for each user key it packs.</li>
  *   <li>Map heads, the map slot directory and a list head without elements are bookkeeping and are skipped.</li>
  *   <li>A TTL'd state's data values start with an 8-byte last-access timestamp, which is split off.</li>
  *   <li>Namespaced states (windows) carry an 8-byte namespace after the key, shown as {@code ns=N} in the
@@ -171,6 +173,10 @@ final class EntryDecoder
                 return decodeListEntry(state, keyGroup, userKey, key, markerOffset, value, namespace);
             case "MAP":
             {
+                if (key.length == markerOffset + 1 && key[markerOffset] == MAP_PACKED_MARKER)
+                {
+                    return decodePackedMap(state, keyGroup, userKey, value, namespace);
+                }
                 final DecodedEntry entry = decodeMapEntry(state, keyGroup, userKey, key, markerOffset, value, namespace);
                 if (entry == null)
                 {
@@ -242,6 +248,62 @@ final class EntryDecoder
             position = payload + length;
         }
         return rows;
+    }
+
+    /**
+     * The rows of a packed map, {@code [maxTs i64]? [count i32] ([ts i64]? [len i32][user key][len i32][value])*}:
+     * null if the bytes do not fit that layout.
+     */
+    private List<DecodedEntry> decodePackedMap(
+        final CheckpointManifest.StateDescriptor state,
+        final int keyGroup,
+        final String userKey,
+        final byte[] value,
+        final String namespace)
+    {
+        final boolean ttl = state.ttlMs() > 0;
+        final int timestampLength = ttl ? TTL_TIMESTAMP_LENGTH : 0;
+        if (value.length < timestampLength + Integer.BYTES)
+        {
+            return null;
+        }
+        final int count = valueBuffer.getInt(timestampLength, ORDER);
+        if (count < 0 || count > value.length)
+        {
+            return null;
+        }
+        final List<DecodedEntry> rows = new ArrayList<>(count);
+        int position = timestampLength + Integer.BYTES;
+        for (int i = 0; i < count; i++)
+        {
+            if (value.length - position < timestampLength + Integer.BYTES)
+            {
+                return null;
+            }
+            final long timestamp = ttl ? valueBuffer.getLong(position, ORDER) : DecodedEntry.NO_TTL_TIMESTAMP;
+            final int keyAt = position + timestampLength + Integer.BYTES;
+            final int mapKeyLength = valueBuffer.getInt(keyAt - Integer.BYTES, ORDER);
+            if (mapKeyLength < 0 || mapKeyLength > value.length - keyAt - Integer.BYTES)
+            {
+                return null;
+            }
+            final int valueAt = keyAt + mapKeyLength + Integer.BYTES;
+            final int mapValueLength = valueBuffer.getInt(valueAt - Integer.BYTES, ORDER);
+            if (mapValueLength < 0 || mapValueLength > value.length - valueAt)
+            {
+                return null;
+            }
+            final int fixedLength = CodecFormats.fixedLength(state.userKeyCodecId());
+            if (fixedLength >= 0 && mapKeyLength != fixedLength)
+            {
+                return null;
+            }
+            rows.add(new DecodedEntry(state.name(), keyGroup, userKey,
+                join(namespace, CodecFormats.format(state.userKeyCodecId(), valueBuffer, keyAt, mapKeyLength)),
+                CodecFormats.format(state.valueCodecId(), valueBuffer, valueAt, mapValueLength), timestamp));
+            position = valueAt + mapValueLength;
+        }
+        return position == value.length ? rows : null;
     }
 
     private DecodedEntry decodeMapEntry(

@@ -1,5 +1,6 @@
 package io.weir.tools.snapshot;
 
+import io.weir.api.codec.Hex;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,30 @@ class EntryDecoderTest
         assertEquals(new DecodedEntry("tags", 0, "user-1", "42", "9", 1_700_000_000_000L), entry);
         assertNull(decoder.decode(0, stringKey(2, "user-1", concat(new byte[] {0x03}, longs(3))), longs(42)));
         assertNull(decoder.decode(0, stringKey(2, "user-1", new byte[] {0x00}), longs(4)));
+    }
+
+    /** A packed map element of a TTL'd long -> int map: {@code [ts i64][8][long key][4][int value]}. */
+    private static byte[] packedElement(final long timestamp, final long key, final int value)
+    {
+        return java.nio.ByteBuffer.allocate(8 + 4 + 8 + 4 + 4).putLong(timestamp).putInt(8).putLong(key).putInt(4)
+            .putInt(value).array();
+    }
+
+    @Test
+    void shouldDecodeEveryUserKeyOfAPackedMapWithItsOwnTtlTimestamp()
+    {
+        final EntryDecoder decoder = new EntryDecoder(manifest());
+        final byte[] key = stringKey(2, "user-1", new byte[] {0x05});
+        final byte[] value = concat(longs(1_700_000_000_500L), new byte[] {0, 0, 0, 2},
+            packedElement(1_700_000_000_000L, 42, 9), packedElement(1_700_000_000_500L, 7, 3));
+        assertEquals(List.of(
+            new DecodedEntry("tags", 0, "user-1", "42", "9", 1_700_000_000_000L),
+            new DecodedEntry("tags", 0, "user-1", "7", "3", 1_700_000_000_500L)), decoder.decodeAll(0, key, value));
+        final byte[] cut = java.util.Arrays.copyOf(value, value.length - 1);
+        final DecodedEntry corrupt = decoder.decode(0, key, cut);
+        assertEquals(List.of("05", Hex.format(new org.agrona.concurrent.UnsafeBuffer(cut), 0, cut.length)),
+            List.of(corrupt.subkey(), corrupt.value()),
+            "a packed map cut short is shown in hex");
     }
 
     @Test
