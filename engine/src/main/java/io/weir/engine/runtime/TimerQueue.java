@@ -79,8 +79,12 @@ public final class TimerQueue
     private int slotHighWater;
     private long nextSequence;
 
-    /** Open-addressing index: entries are slot + 1, 0 is empty; linear probing with backward-shift delete. */
-    private int[] index;
+    /**
+     * Open-addressing index: entries are the timer's hash in the high 32 bits and slot + 1 in the low, 0 is empty;
+     * linear probing with backward-shift delete. The hash in the entry lets a probe pass other timers without
+     * reading their slots, and a delete shift without reading their hashes.
+     */
+    private long[] index;
     private int indexMask;
 
     private long polledTimestamp;
@@ -124,7 +128,7 @@ public final class TimerQueue
         freeSlots = new int[capacity];
         nextInBucket = new int[capacity];
         previousInBucket = new int[capacity];
-        index = new int[capacity * 2];
+        index = new long[capacity * 2];
         indexMask = index.length - 1;
         Arrays.fill(sequences, FREE);
     }
@@ -209,7 +213,7 @@ public final class TimerQueue
         {
             return false;
         }
-        final int slot = index[position] - 1;
+        final int slot = slotOf(index[position]);
         deleteIndexAt(position);
         unorder(slot);
         release(slot);
@@ -472,16 +476,18 @@ public final class TimerQueue
         int position = hash & indexMask;
         while (true)
         {
-            final int entry = index[position];
+            final long entry = index[position];
             if (entry == EMPTY)
             {
                 return -1;
             }
-            final int slot = entry - 1;
-            if (hashes[slot] == hash && timestamps[slot] == timestamp && namespaces[slot] == namespace &&
-                keyEquals(slot, key, keyLength))
+            if (hashOf(entry) == hash)
             {
-                return position;
+                final int slot = slotOf(entry);
+                if (timestamps[slot] == timestamp && namespaces[slot] == namespace && keyEquals(slot, key, keyLength))
+                {
+                    return position;
+                }
             }
             position = (position + 1) & indexMask;
         }
@@ -490,7 +496,7 @@ public final class TimerQueue
     private int findSlot(final int slot)
     {
         int position = hashes[slot] & indexMask;
-        while (index[position] != slot + 1)
+        while (slotOf(index[position]) != slot)
         {
             position = (position + 1) & indexMask;
         }
@@ -541,7 +547,17 @@ public final class TimerQueue
         {
             position = (position + 1) & indexMask;
         }
-        index[position] = slot + 1;
+        index[position] = ((long)hash << 32) | (slot + 1L);
+    }
+
+    private static int slotOf(final long indexEntry)
+    {
+        return (int)indexEntry - 1;
+    }
+
+    private static int hashOf(final long indexEntry)
+    {
+        return (int)(indexEntry >>> 32);
     }
 
     private void deleteIndexAt(final int position)
@@ -550,7 +566,7 @@ public final class TimerQueue
         int next = (hole + 1) & indexMask;
         while (index[next] != EMPTY)
         {
-            final int ideal = hashes[index[next] - 1] & indexMask;
+            final int ideal = hashOf(index[next]) & indexMask;
             // Move the entry back into the hole unless its ideal position lies cyclically in (hole, next].
             final boolean stays = hole <= next ? (hole < ideal && ideal <= next) : (hole < ideal || ideal <= next);
             if (!stays)
@@ -665,7 +681,7 @@ public final class TimerQueue
         freeSlots = Arrays.copyOf(freeSlots, capacity);
         nextInBucket = Arrays.copyOf(nextInBucket, capacity);
         previousInBucket = Arrays.copyOf(previousInBucket, capacity);
-        index = new int[capacity * 2];
+        index = new long[capacity * 2];
         indexMask = index.length - 1;
         // Every slot below the high-water mark that is not free holds a timer (all are, when the arrays are full).
         for (int slot = 0; slot < slotHighWater; slot++)
