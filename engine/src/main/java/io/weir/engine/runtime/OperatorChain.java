@@ -497,8 +497,7 @@ public final class OperatorChain<K, I, O>
     /**
      * The entries to prefetch under an event's key (packed as {@link PrefetchedStates} says): those of the value,
      * reducing and aggregating states outside windows, then the heads of the lists and the packed entries of the maps,
-     * up to
-     * {@link InputGate#MAX_PREFETCH_STATES}.
+     * up to {@link InputGate#MAX_PREFETCH_STATES}.
      */
     public int prefetchStates(final int[] ids)
     {

@@ -122,7 +122,7 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
             final int index = packed.indexOf(keyBuffer, baseLength + MARKER_LENGTH, userKeyLength(keyLength));
             if (index >= 0)
             {
-                storePackedWithout(index, nowMs());
+                storePackedWithout(index, nowMs(), ttl != null && !ttl.returnExpired);
             }
             return;
         }
@@ -257,18 +257,20 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
                 nowMs);
             return;
         }
-        if (readCount() == 0)
-        {
-            packed.reset();
-            putPacked(-1, userKeyLength, value, nowMs);
-            return;
-        }
+        // A spilled map's existing key is updated without reading the head; only a new key tells an empty map
+        // (which starts packed) from a spilled one.
         final int existingLength = store.get(keyBuffer, keyLength, valueBuffer);
         final long slot;
         if (existingLength == KeyedStateStore.MISSING)
         {
             // The head written right after it is read: a store may reuse the read's look-up (Chronicle does).
             final long count = readCount();
+            if (count == 0)
+            {
+                packed.reset();
+                putPacked(-1, userKeyLength, value, nowMs);
+                return;
+            }
             writeCount(count + 1);
             slot = count;
             slotKey(slot);
@@ -313,7 +315,8 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
                 continue;
             }
             final int keyLength = byKeyFromSlotValue(keyBuffer, userKeyLength);
-            final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs, true);
+            // Flink's isEmpty() refreshes nothing: only a scan that returns entries counts as reading them.
+            final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs, mode != SCAN_ANY);
             if (lastReadOutcome == ABSENT)
             {
                 removeSlot(slot);
@@ -445,7 +448,9 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         {
             if (ttl.cleanupOnAccess)
             {
-                storePackedWithout(-1, nowMs);
+                // Expired elements no read may return go at once; with RETURN_EXPIRED_IF_NOT_CLEANED_UP only the
+                // one read is cleaned up, as in a spilled map.
+                storePackedWithout(ttl.returnExpired ? index : -1, nowMs, !ttl.returnExpired);
             }
             return ttl.returnExpired ? index : -1;
         }
@@ -505,7 +510,7 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         }
         if (expired && ttl.cleanupOnAccess)
         {
-            storePackedWithout(-1, nowMs);
+            storePackedWithout(-1, nowMs, true);
         }
         else if (restamped)
         {
@@ -526,9 +531,9 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
 
     /**
      * Store the packed elements just read without element {@code removed} (-1: none), whose place the last element
-     * takes, and, with TTL, without those expired at {@code nowMs}; an entry left empty is removed.
+     * takes, and, with {@code dropExpired}, without those expired at {@code nowMs}; an entry left empty is removed.
      */
-    private void storePackedWithout(final int removed, final long nowMs)
+    private void storePackedWithout(final int removed, final long nowMs, final boolean dropExpired)
     {
         final int count = packed.count();
         int position = packed.beginValue();
@@ -544,7 +549,7 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
             if (ttl != null)
             {
                 final long lastAccessMs = packed.timestamp(source);
-                if (ttl.isExpired(lastAccessMs, nowMs))
+                if (dropExpired && ttl.isExpired(lastAccessMs, nowMs))
                 {
                     continue;
                 }
@@ -564,8 +569,8 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
 
     /**
      * Store the packed elements just read with the user key in the key buffer mapped to {@code value}: element
-     * {@code index} replaced, or appended when {@code index} is -1; with TTL, expired elements are dropped. A map
-     * that no longer fits a packed entry spills into the slot directory.
+     * {@code index} replaced, or appended when {@code index} is -1; expired elements no read may return are dropped.
+     * A map that no longer fits a packed entry spills into the slot directory.
      */
     private void putPacked(final int index, final int userKeyLength, final UV value, final long nowMs)
     {
@@ -584,7 +589,7 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
                 if (ttl != null)
                 {
                     final long lastAccessMs = packed.timestamp(i);
-                    if (ttl.isExpired(lastAccessMs, nowMs))
+                    if (!ttl.returnExpired && ttl.isExpired(lastAccessMs, nowMs))
                     {
                         continue;
                     }

@@ -17,7 +17,8 @@ import java.nio.ByteOrder;
  * slot order: the order a map spilled into the slot directory would keep.
  * <p>
  * Writers build a new value with {@link #beginValue}, {@link #appendElement}/{@link #appendNewElement} and
- * {@link #finishValue}. Not thread safe: one per state view, on the shard thread.
+ * {@link #finishValue}. Not thread safe: each is used by one thread only, a state view's by the shard thread and a
+ * snapshot filter's scratch ({@link TtlSnapshotFilter.LiveElements}) by the thread writing the snapshot.
  */
 final class PackedMapEntry
 {

@@ -22,7 +22,8 @@ import java.nio.ByteOrder;
  *   element:                            [ts i64]? [length i32][element bytes]
  *
  * Map: a small map packed in one entry ({@link PackedMapEntry}), in element (slot) order
- *   key:   [base][0x05]                 value: [maxTs i64]? [count i32] ([ts i64]? [len i32][userKey] [len i32][value])*
+ *   key:   [base][0x05]                 value: [maxTs i64]? [count i32] element*
+ *   element:                            [ts i64]? [length i32][userKey bytes] [length i32][value bytes]
  * or, once it outgrows that entry, a head, an entry per user key, and a dense slot directory 0..count-1 so
  * iteration needs no ordered scan (a map is in one form or the other, never both)
  *   key:   [base][0x00]                 value: [count i64]
@@ -36,10 +37,12 @@ import java.nio.ByteOrder;
  * {@code [ts i64]?} is the last-access time in epoch milliseconds, present exactly when the state has TTL on; it
  * always leads the value of a TTL'd data entry (value, element, by-key map entry, packed map) so that
  * {@link TtlSnapshotFilter} reads it without knowing codecs (a list chunk's and a packed map's is their newest
- * element's, so they are dropped once all their elements expired). Heads and the slot directory never carry a timestamp; after a snapshot dropped expired entries, readers
- * skip list chunks and map slots whose data entry is missing and repair the directory.
+ * element's, so they are dropped once all their elements expired). Heads and the slot directory never carry a
+ * timestamp; after a snapshot dropped expired entries, readers skip list chunks and map slots whose data entry is
+ * missing and repair the directory.
  * <p>
- * {@link #LAYOUT_VERSION} names this layout in checkpoint manifests.
+ * {@link #LAYOUT_VERSION} names this layout in checkpoint manifests (property {@code state.layout}); a restore refuses
+ * a later one.
  */
 public final class StateLayoutDescriptor
 {
@@ -120,7 +123,8 @@ public final class StateLayoutDescriptor
                     return false;
                 }
                 final byte marker = compositeKey.getByte(base);
-                return marker == MAP_BY_KEY_MARKER || (marker == MAP_PACKED_MARKER && keyLength == base + MARKER_LENGTH);
+                return marker == MAP_BY_KEY_MARKER ||
+                    (marker == MAP_PACKED_MARKER && keyLength == base + MARKER_LENGTH);
             }
             default:
                 return true;

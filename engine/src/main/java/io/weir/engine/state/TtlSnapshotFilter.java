@@ -94,9 +94,10 @@ public final class TtlSnapshotFilter
     /**
      * The live part of a packed map entry that {@link #isExpired} keeps but some of whose elements expired.
      *
-     * @return the length of the entry's value without its expired elements, written into {@code scratch}; or -1
-     * when the entry is kept as it is (not a filtered packed map, nothing expired, or bytes that do not fit the
-     * layout, which the reader reports).
+     * @return the length of the entry's value without its expired elements, written into {@code scratch}; 0 when
+     * every element expired (a newest stamp later than all of them, after the clock stepped back), so the entry is
+     * left out as an expired one is; or -1 when the entry is kept as it is (not a filtered packed map, nothing
+     * expired, or bytes that do not fit the layout, which the reader reports).
      */
     public int liveElements(
         final DirectBuffer key,
@@ -140,10 +141,14 @@ public final class TtlSnapshotFilter
                 live++;
             }
         }
-        return live == count || live == 0 ? -1 : entry.finishValue(scratch.buffer, position, live, maxTimestampMs);
+        if (live == count)
+        {
+            return -1;
+        }
+        return live == 0 ? 0 : entry.finishValue(scratch.buffer, position, live, maxTimestampMs);
     }
 
-    /** Scratch space for {@link #liveElements}: one per thread that writes snapshot entries. */
+    /** Scratch space for {@link #liveElements}: one per thread that writes snapshot entries, used by it only. */
     public static final class LiveElements
     {
         private final PackedMapEntry entry = new PackedMapEntry(true);

@@ -45,8 +45,8 @@ class ChronicleMapStateLookupsTest
         setKey(1);
         long before = store.lookups();
         map.put(1, 10L);
-        // The absent packed entry and the absent head (an empty map), then the new packed entry.
-        assertEquals(3, store.lookups() - before, "look-ups of the first put");
+        // The absent packed entry, the absent by-key entry and head (an empty map), then the new packed entry.
+        assertEquals(4, store.lookups() - before, "look-ups of the first put");
         store.endOfAccess();
 
         before = store.lookups();
@@ -87,9 +87,14 @@ class ChronicleMapStateLookupsTest
         long before = store.lookups();
         assertEquals(null, map.get(100));
         map.put(100, 1000L);
-        // The get: the absent packed entry and the absent by-key entry. The put: the absent packed entry, the head,
-        // the by-key read (reused by its put), the head's read again (reused by its write), the new directory slot.
-        assertEquals(2 + 6, store.lookups() - before, "look-ups of a get and a put of a new user key");
+        // The get: the absent packed entry and the absent by-key entry. The put: the absent packed entry, the absent
+        // by-key entry, the head (read, then written), the new directory slot, the by-key entry.
+        assertEquals(2 + 5, store.lookups() - before, "look-ups of a get and a put of a new user key");
+        store.endOfAccess();
+        before = store.lookups();
+        map.put(100, 1001L);
+        // The absent packed entry, the by-key entry (read, then written): the head is not read.
+        assertEquals(2, store.lookups() - before, "look-ups of a put of an existing user key");
         store.endOfAccess();
         before = store.lookups();
         map.remove(0);

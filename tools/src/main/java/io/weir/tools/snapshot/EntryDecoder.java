@@ -87,7 +87,8 @@ final class EntryDecoder
     /**
      * @return the entry's only row, or null for bookkeeping entries (map heads, map slot directory, list heads
      * without elements).
-     * @throws IllegalArgumentException for an entry that packs several rows (a list chunk): use {@link #decodeAll}.
+     * @throws IllegalArgumentException for an entry that packs several rows (a list chunk, a packed map): use
+     * {@link #decodeAll}.
      */
     DecodedEntry decode(final int keyGroup, final byte[] key, final byte[] value)
     {
@@ -100,7 +101,8 @@ final class EntryDecoder
     }
 
     /**
-     * @return the entry's rows: none for bookkeeping entries, one per element for list chunks, else one.
+     * @return the entry's rows: none for bookkeeping entries, one per element for list chunks and packed maps, else
+     * one.
      */
     List<DecodedEntry> decodeAll(final int keyGroup, final byte[] key, final byte[] value)
     {

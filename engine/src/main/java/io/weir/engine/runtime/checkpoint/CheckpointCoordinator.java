@@ -15,6 +15,7 @@ import io.weir.engine.runtime.CheckpointQueues;
 import io.weir.api.connector.TransactionalSinkWriter;
 import io.weir.engine.counters.CheckpointCounters;
 import io.weir.engine.state.RegisteredState;
+import io.weir.engine.state.StateLayoutDescriptor;
 import io.weir.engine.state.TtlSnapshotFilter;
 import io.weir.snapshot.BroadcastStateDescriptor;
 import io.weir.snapshot.ChainResolver;
@@ -1025,7 +1026,8 @@ public final class CheckpointCoordinator implements Agent
             .creationTimeMs(clock.time())
             .maxParallelism(maxParallelism)
             .backendName(backendName)
-            .property("job", jobName);
+            .property(RestoreCompatibility.JOB_PROPERTY, jobName)
+            .property(RestoreCompatibility.LAYOUT_PROPERTY, Integer.toString(StateLayoutDescriptor.LAYOUT_VERSION));
         for (final CheckpointManifest.ShardState shard : checkpoint.shardStates)
         {
             builder.addShard(shard);

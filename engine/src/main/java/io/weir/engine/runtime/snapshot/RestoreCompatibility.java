@@ -2,6 +2,7 @@ package io.weir.engine.runtime.snapshot;
 
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.state.RegisteredState;
+import io.weir.engine.state.StateLayoutDescriptor;
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
@@ -18,6 +19,8 @@ import java.util.function.Consumer;
  * incompatible.
  * <ul>
  *   <li>The job name must be the one that took the checkpoint, and the key codec the same.</li>
+ *   <li>The entries' layout ({@link #LAYOUT_PROPERTY}) must be one this build reads: a checkpoint of a later build
+ *       may store state in a form this one would misread.</li>
  *   <li>Each state of the checkpoint that the job registers must have the same kind, value codec, map user-key
  *       codec, namespacing, and TTL on or off: TTL on prefixes every value with an 8-byte last-access time
  *       ({@link io.weir.engine.state.StateLayoutDescriptor}). Only turning TTL on or off changes the bytes, so a
@@ -37,6 +40,12 @@ public final class RestoreCompatibility
     /** Manifest property naming the job that took the checkpoint. */
     public static final String JOB_PROPERTY = "job";
 
+    /**
+     * Manifest property: the {@link StateLayoutDescriptor#LAYOUT_VERSION} of the entries. Absent in checkpoints of
+     * builds before layout 3, whose layout this build reads.
+     */
+    public static final String LAYOUT_PROPERTY = "state.layout";
+
     /** Manifest property {@code state.NAME.namespaced}: whether a state was registered with a namespace. */
     public static String namespacedProperty(final String stateName)
     {
@@ -47,6 +56,19 @@ public final class RestoreCompatibility
 
     private RestoreCompatibility()
     {
+    }
+
+    private static boolean isReadableLayout(final String layout)
+    {
+        try
+        {
+            final int version = Integer.parseInt(layout.trim());
+            return version >= 1 && version <= StateLayoutDescriptor.LAYOUT_VERSION;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return false;
+        }
     }
 
     /** The directory of the checkpoint or savepoint, for messages. */
@@ -92,6 +114,13 @@ public final class RestoreCompatibility
                     "job does not have (its operators: " + keyCodecIds.keySet() + "); give the operator that uid, " +
                     "or allow non-restored state (--allow-non-restored-state) to drop it");
             }
+        }
+        final String layout = manifest.properties().get(LAYOUT_PROPERTY);
+        if (layout != null && !isReadableLayout(layout))
+        {
+            throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) + "its state is in layout " +
+                layout + ", and this build reads layouts up to " + StateLayoutDescriptor.LAYOUT_VERSION +
+                "; restore it with the build of Weir that took it, or a later one");
         }
         final String recordedJob = manifest.properties().get(JOB_PROPERTY);
         if (recordedJob != null && !recordedJob.equals(jobName))

@@ -19,7 +19,9 @@ public final class StateFileEntryWriter implements EntryVisitor
     private final TtlSnapshotFilter ttlFilter;
     private final boolean full;
     private final WriterPacer pacer;
-    private final TtlSnapshotFilter.LiveElements liveElements = new TtlSnapshotFilter.LiveElements();
+    private final boolean filtering;
+    /** Created with the first packed map the filter trims. */
+    private TtlSnapshotFilter.LiveElements liveElements;
 
     /**
      * @param pacer paces the checkpoint thread between entries; null when the shard writes.
@@ -31,11 +33,21 @@ public final class StateFileEntryWriter implements EntryVisitor
         this.ttlFilter = ttlFilter;
         this.full = full;
         this.pacer = pacer;
+        this.filtering = !ttlFilter.isEmpty();
     }
 
     public SnapshotFileWriter file()
     {
         return file;
+    }
+
+    private TtlSnapshotFilter.LiveElements liveElements()
+    {
+        if (null == liveElements)
+        {
+            liveElements = new TtlSnapshotFilter.LiveElements();
+        }
+        return liveElements;
     }
 
     public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
@@ -49,24 +61,25 @@ public final class StateFileEntryWriter implements EntryVisitor
         {
             file.tombstone(keyGroup, key, 0, keyLength);
         }
-        else if (!ttlFilter.isEmpty() && ttlFilter.isExpired(key, keyLength, value, valueLength))
+        else if (!filtering)
         {
-            if (!full)
-            {
-                file.tombstone(keyGroup, key, 0, keyLength);
-            }
+            file.put(keyGroup, key, 0, keyLength, value, 0, valueLength);
         }
         else
         {
-            final int liveLength = ttlFilter.isEmpty() ? -1 :
-                ttlFilter.liveElements(key, keyLength, value, valueLength, liveElements);
+            final int liveLength = ttlFilter.isExpired(key, keyLength, value, valueLength) ? 0 :
+                ttlFilter.liveElements(key, keyLength, value, valueLength, liveElements());
             if (liveLength < 0)
             {
                 file.put(keyGroup, key, 0, keyLength, value, 0, valueLength);
             }
-            else
+            else if (liveLength > 0)
             {
                 file.put(keyGroup, key, 0, keyLength, liveElements.buffer(), 0, liveLength);
+            }
+            else if (!full)
+            {
+                file.tombstone(keyGroup, key, 0, keyLength);
             }
         }
     }

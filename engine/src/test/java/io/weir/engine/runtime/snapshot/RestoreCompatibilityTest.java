@@ -317,6 +317,36 @@ class RestoreCompatibilityTest
     }
 
     @Test
+    void shouldRecordTheStateLayoutAndRefuseALaterOne() throws Exception
+    {
+        final CheckpointManifest manifest = checkpointed(History.LIST_LONG);
+        assertEquals(Integer.toString(io.weir.engine.state.StateLayoutDescriptor.LAYOUT_VERSION),
+            manifest.properties().get(RestoreCompatibility.LAYOUT_PROPERTY));
+        final Path path = dir.resolve("chk");
+        final IllegalArgumentException later = assertThrows(IllegalArgumentException.class,
+            () -> RestoreCompatibility.checkJob(withLayout("99"), path, "velocity", "long"));
+        assertNames(later.getMessage(), "into job 'velocity'", "its state is in layout 99",
+            "this build reads layouts up to " + io.weir.engine.state.StateLayoutDescriptor.LAYOUT_VERSION);
+        assertThrows(IllegalArgumentException.class,
+            () -> RestoreCompatibility.checkJob(withLayout("three"), path, "velocity", "long"));
+        RestoreCompatibility.checkJob(withLayout("2"), path, "velocity", "long");
+        RestoreCompatibility.checkJob(withLayout(null), path, "velocity", "long");
+    }
+
+    /** A manifest of job velocity with the given layout property (null: none, as builds before layout 3 wrote). */
+    private static CheckpointManifest withLayout(final String layout)
+    {
+        final CheckpointManifest.Builder builder = CheckpointManifest.builder()
+            .checkpointId(1).kind(io.weir.snapshot.CheckpointKind.CHECKPOINT).maxParallelism(128)
+            .backendName("heap").property(RestoreCompatibility.JOB_PROPERTY, "velocity");
+        if (layout != null)
+        {
+            builder.property(RestoreCompatibility.LAYOUT_PROPERTY, layout);
+        }
+        return builder.build();
+    }
+
+    @Test
     void shouldRefuseAChangedKeyCodec() throws Exception
     {
         checkpointed(History.LIST_LONG);
