@@ -574,6 +574,22 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
      */
     private void putPacked(final int index, final int userKeyLength, final UV value, final long nowMs)
     {
+        if (index >= 0)
+        {
+            // A value of the same length is written over the old one in the entry read (expired elements stay
+            // until a rewrite: they are invisible unless they may be returned, and then they must stay).
+            final int length = valueCodec.encode(value, valueBuffer, 0);
+            if (length == packed.valueLength(index))
+            {
+                packedIn.putBytes(packed.valueOffset(index), valueBuffer, 0, length);
+                if (ttl != null)
+                {
+                    packed.restamp(packedIn, index, nowMs);
+                }
+                store.put(slotKeyBuffer, packedKey(), packedIn, 0, packed.length());
+                return;
+            }
+        }
         final int count = packed.count();
         int position = packed.beginValue();
         int elements = 0;
