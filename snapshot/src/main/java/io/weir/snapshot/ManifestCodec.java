@@ -182,10 +182,11 @@ public final class ManifestCodec
                 Integer.toHexString((int)crc.getValue()) + ")");
         }
         final int version = buffer.getInt(VERSION_OFFSET, BYTE_ORDER);
-        if (version != FORMAT_VERSION)
+        if (version < ManifestDescriptor.MIN_READ_VERSION || version > FORMAT_VERSION)
         {
             throw new SnapshotCorruptException(source + ": offset " + VERSION_OFFSET +
-                ": unsupported manifest version " + version + " (this reader supports " + FORMAT_VERSION + ")" +
+                ": unsupported manifest version " + version + " (this reader supports " +
+                ManifestDescriptor.MIN_READ_VERSION + " to " + FORMAT_VERSION + ")" +
                 (version < FORMAT_VERSION ? ": it was written by an older Weir; restore it with that version, or " +
                 "start the job without it" : ""));
         }

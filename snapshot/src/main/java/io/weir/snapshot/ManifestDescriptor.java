@@ -41,10 +41,14 @@ public final class ManifestDescriptor
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
     /**
      * 3: shard states and states name their operator (jobs of several keyed operators); 4: list state in chunks;
-     * 5: broadcast state files.
-     * A manifest of another version is refused, naming the file and the version.
+     * 5: broadcast state files; 6: the same body, written by builds that pack small map states into one entry and
+     * record their state layout (property {@code state.layout}), which builds reading only version 5 would misread.
+     * A manifest of another version, except {@link #MIN_READ_VERSION} and later, is refused, naming the file and
+     * the version.
      */
-    public static final int FORMAT_VERSION = 5;
+    public static final int FORMAT_VERSION = 6;
+    /** The earliest version this build reads: 5, whose body is that of 6. */
+    public static final int MIN_READ_VERSION = 5;
     /** "WEIRMANI" as ASCII. */
     public static final byte[] MAGIC = "WEIRMANI".getBytes(StandardCharsets.US_ASCII);
     public static final int MAGIC_LENGTH = 8;

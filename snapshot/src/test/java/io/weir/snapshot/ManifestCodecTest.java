@@ -67,11 +67,11 @@ class ManifestCodecTest
     }
 
     @Test
-    void aManifestOfTheFormerVersionIsRefusedSayingAnOlderWeirWroteIt()
+    void aManifestOfAVersionBeforeTheEarliestReadIsRefusedSayingAnOlderWeirWroteIt()
     {
         final byte[] bytes = ManifestCodec.encode(twoOperators());
         final ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(ManifestDescriptor.VERSION_OFFSET, ManifestDescriptor.FORMAT_VERSION - 1);
+        buffer.putInt(ManifestDescriptor.VERSION_OFFSET, ManifestDescriptor.MIN_READ_VERSION - 1);
         final int bodyLength = buffer.getInt(ManifestDescriptor.BODY_LENGTH_OFFSET);
         final CRC32C crc = new CRC32C();
         crc.update(bytes, 0, ManifestDescriptor.BODY_OFFSET + bodyLength);

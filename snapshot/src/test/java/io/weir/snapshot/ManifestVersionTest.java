@@ -37,7 +37,7 @@ class ManifestVersionTest
     @Test
     void shouldRefuseAManifestOfAnEarlierFormatNamingTheFileAndVersion()
     {
-        for (int version = 2; version < ManifestDescriptor.FORMAT_VERSION; version++)
+        for (int version = 2; version < ManifestDescriptor.MIN_READ_VERSION; version++)
         {
             final int earlier = version;
             final SnapshotCorruptException ex = assertThrows(SnapshotCorruptException.class, () ->
@@ -46,6 +46,18 @@ class ManifestVersionTest
                 ex.getMessage().contains("unsupported manifest version " + earlier) &&
                 ex.getMessage().contains("written by an older Weir"), ex.getMessage());
         }
+    }
+
+    @Test
+    void shouldReadTheFormerVersionWhoseBodyIsTheSameAndRefuseALaterOne()
+    {
+        final CheckpointManifest manifest = manifest("LIST");
+        assertEquals(manifest.states(), ManifestCodec.decode(
+            withVersion(manifest, ManifestDescriptor.MIN_READ_VERSION), "chk-3/MANIFEST").states());
+        final SnapshotCorruptException later = assertThrows(SnapshotCorruptException.class, () ->
+            ManifestCodec.decode(withVersion(manifest, ManifestDescriptor.FORMAT_VERSION + 1), "chk-3/MANIFEST"));
+        assertTrue(later.getMessage().contains("unsupported manifest version " +
+            (ManifestDescriptor.FORMAT_VERSION + 1)), later.getMessage());
     }
 
     @Test

@@ -317,7 +317,8 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
             final int keyLength = byKeyFromSlotValue(keyBuffer, userKeyLength);
             // Flink's isEmpty() refreshes nothing: only a scan that returns entries counts as reading them.
             final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs, mode != SCAN_ANY);
-            if (lastReadOutcome == ABSENT)
+            if (lastReadOutcome == ABSENT ||
+                (lastReadOutcome == PRESENT && valueBuffer.getLong(slotFieldOffset, ByteOrder.BIG_ENDIAN) != slot))
             {
                 removeSlot(slot);
                 count--;
@@ -398,7 +399,8 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
                 movedKeyBuffer.putBytes(0, keyBuffer, 0, baseLength);
                 final int movedKeyLength = byKeyFromSlotValue(movedKeyBuffer, movedUserKeyLength);
                 final int movedLength = store.get(movedKeyBuffer, movedKeyLength, movedValueBuffer);
-                if (movedLength != KeyedStateStore.MISSING)
+                if (movedLength != KeyedStateStore.MISSING &&
+                    movedValueBuffer.getLong(slotFieldOffset, ByteOrder.BIG_ENDIAN) == last)
                 {
                     movedValueBuffer.putLong(slotFieldOffset, slot, ByteOrder.BIG_ENDIAN);
                     store.put(movedKeyBuffer, movedKeyLength, movedValueBuffer, 0, movedLength);
@@ -569,16 +571,19 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
 
     /**
      * Store the packed elements just read with the user key in the key buffer mapped to {@code value}: element
-     * {@code index} replaced, or appended when {@code index} is -1; expired elements no read may return are dropped.
-     * A map that no longer fits a packed entry spills into the slot directory.
+     * {@code index} replaced, or appended when {@code index} is -1. A value as long as the one it replaces is written
+     * over it in place; otherwise the entry is rebuilt without the expired elements no read may return, and a map
+     * that no longer fits a packed entry spills into the slot directory.
      */
     private void putPacked(final int index, final int userKeyLength, final UV value, final long nowMs)
     {
+        int encodedLength = -1;
         if (index >= 0)
         {
             // A value of the same length is written over the old one in the entry read (expired elements stay
             // until a rewrite: they are invisible unless they may be returned, and then they must stay).
             final int length = valueCodec.encode(value, valueBuffer, 0);
+            encodedLength = length;
             if (length == packed.valueLength(index))
             {
                 packedIn.putBytes(packed.valueOffset(index), valueBuffer, 0, length);
@@ -598,7 +603,7 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         {
             if (i == index)
             {
-                position = appendNewPacked(position, userKeyLength, value, nowMs);
+                position = appendNewPacked(position, userKeyLength, encodedLength, value, nowMs);
             }
             else
             {
@@ -617,7 +622,7 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         }
         if (index < 0)
         {
-            position = appendNewPacked(position, userKeyLength, value, nowMs);
+            position = appendNewPacked(position, userKeyLength, -1, value, nowMs);
             elements++;
         }
         final int length = packed.finishValue(packedOut, position, elements, maxTimestampMs);
@@ -631,12 +636,21 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
         }
     }
 
-    /** Append the element of the user key in the key buffer and {@code value} to {@link #packedOut}. */
-    private int appendNewPacked(final int position, final int userKeyLength, final UV value, final long nowMs)
+    /**
+     * Append the element of the user key in the key buffer and {@code value} to {@link #packedOut}: the value's
+     * bytes are the {@code encodedLength} already encoded in the value buffer, or encoded now when that is -1.
+     */
+    private int appendNewPacked(
+        final int position, final int userKeyLength, final int encodedLength, final UV value, final long nowMs)
     {
         final int userKeyOffset = baseLength + MARKER_LENGTH;
         final int valueOffset = packed.appendNewElement(
             packedOut, position, nowMs, keyBuffer, userKeyOffset, userKeyLength);
+        if (encodedLength >= 0)
+        {
+            packedOut.putBytes(valueOffset, valueBuffer, 0, encodedLength);
+            return PackedMapEntry.endNewElement(packedOut, valueOffset, encodedLength);
+        }
         return PackedMapEntry.endNewElement(packedOut, valueOffset, valueCodec.encode(value, packedOut, valueOffset));
     }
 

@@ -1,5 +1,6 @@
 package io.weir.engine.state;
 
+import io.weir.state.changes.KeyLogIndex;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -164,33 +165,12 @@ final class PackedMapEntry
     {
         for (int i = 0; i < count; i++)
         {
-            if (keyLength(i) == length && sameBytes(buffer, keyOffset(i), key, offset, length))
+            if (keyLength(i) == length && KeyLogIndex.sameBytes(buffer, keyOffset(i), key, offset, length))
             {
                 return i;
             }
         }
         return -1;
-    }
-
-    private static boolean sameBytes(
-        final DirectBuffer a, final int aOffset, final DirectBuffer b, final int bOffset, final int length)
-    {
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES)
-        {
-            if (a.getLong(aOffset + i) != b.getLong(bOffset + i))
-            {
-                return false;
-            }
-        }
-        for (; i < length; i++)
-        {
-            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** @return the offset of the first element of a value being built. */

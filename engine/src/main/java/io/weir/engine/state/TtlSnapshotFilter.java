@@ -12,7 +12,8 @@ import java.util.List;
  * it can leave them out. Only states with {@link RegisteredState#ttlCleanupInSnapshot()} are filtered, and only
  * their data entries (values, list elements, by-key map entries, packed maps; see {@link StateLayoutDescriptor}),
  * whose value starts with the last-access timestamp. Heads and the map slot directory are kept; readers skip the
- * holes. A packed map whose newest element is live is kept without its expired elements ({@link #liveElements}).
+ * holes. A packed map whose newest stamp is live is kept without its expired elements, or left out if none of its
+ * elements is live ({@link #liveElements}).
  * <p>
  * Immutable after {@link #of}; {@link #isExpired} may be called from the snapshot thread.
  */

@@ -693,7 +693,7 @@ public abstract class StateBackendConformanceTest
             map.put("c", "old-c");
             clock.advance(100);
             map.put("a", "x");
-            map.remove("missing");
+            map.remove("a");
             assertEquals("old-b", map.get("b"), form + ": returned, and cleaned up by this read");
             assertNull(map.get("b"), form);
             assertEquals("old-c", map.get("c"), form + ": a put, a remove and another key's read leave it");
@@ -763,6 +763,102 @@ public abstract class StateBackendConformanceTest
             }
         });
         assertArrayEquals(new int[] {1, 1}, outcomes, "one packed entry, left out: none of its elements is live");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldKeepExpiredElementsThatMayBeReturnedWhenAValueIsOverwrittenInPlace()
+    {
+        final StateTtlConfig returnExpired = StateTtlConfig.newBuilder(100)
+            .stateVisibility(StateTtlConfig.StateVisibility.RETURN_EXPIRED_IF_NOT_CLEANED_UP).build();
+        final MapState<String, String> map = registry.getMapState(ttl(
+            new MapStateDescriptor<>("in-place", StringCodec.INSTANCE, StringCodec.INSTANCE), returnExpired));
+        setKey(1);
+        map.put("b", "v1");
+        map.put("c", "c1");
+        clock.advance(100);
+        map.put("b", "v2");   // same length: in place, b was expired
+        assertEquals("c1", map.get("c"), "expired, not cleaned up: returned");
+        assertEquals("v2", map.get("b"));
+        clock.advance(99);
+        assertEquals("v2", map.get("b"), "re-stamped by the put");
+        assertEquals(Map.of("b", "v2"), toMap(map));
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldTrimFromASnapshotTheExpiredElementsAnInPlaceOverwriteLeft()
+    {
+        final StateTtlConfig config = StateTtlConfig.newBuilder(100).cleanupFullSnapshot().build();
+        final MapState<String, String> map = registry.getMapState(ttl(
+            new MapStateDescriptor<>("in-place-trim", StringCodec.INSTANCE, StringCodec.INSTANCE), config));
+        setKey(1);
+        map.put("b", "v1");
+        map.put("c", "c1");
+        clock.advance(100);
+        map.put("b", "v2");   // in place: c (expired) stays in the entry
+        final TtlSnapshotFilter filter = TtlSnapshotFilter.of(registry.registeredStates(), clock.time());
+        final TtlSnapshotFilter.LiveElements live = new TtlSnapshotFilter.LiveElements();
+        final int[] outcomes = new int[3];
+        store.forEach((key, keyLength, value, valueLength) ->
+        {
+            outcomes[0]++;
+            if (filter.isExpired(key, keyLength, value, valueLength))
+            {
+                outcomes[1]++;
+            }
+            else if (filter.liveElements(key, keyLength, value, valueLength, live) > 0)
+            {
+                outcomes[2]++;
+            }
+        });
+        assertArrayEquals(new int[] {1, 0, 1}, outcomes);
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldIterateOnceOverASpilledMapKeyPutAgainAfterAFilteredSnapshotDroppedIt()
+    {
+        final StateTtlConfig config = StateTtlConfig.newBuilder(100).cleanupFullSnapshot().build();
+        final MapStateDescriptor<String, String> descriptor = ttl(
+            new MapStateDescriptor<>("spilled-dropped", StringCodec.INSTANCE, StringCodec.INSTANCE), config);
+        final MapState<String, String> map = registry.getMapState(descriptor);
+        setKey(1);
+        map.put("k", "old");
+        for (int i = 0; i < 17; i++)
+        {
+            map.put("filler-" + i, "f");
+        }
+        clock.advance(50);
+        for (int i = 0; i < 17; i++)
+        {
+            map.put("filler-" + i, "g");
+        }
+        clock.advance(50);   // k expired, the fillers not
+        final StoreSnapshot snapshot = store.snapshot(1, true);
+        final TtlSnapshotFilter filter = TtlSnapshotFilter.of(registry.registeredStates(), clock.time());
+        final KeyedStateStore restored = backend.createStore(1, 1_000);
+        extraStores.add(restored);
+        final ExpandableDirectByteBuffer keyCopy = new ExpandableDirectByteBuffer(64);
+        final ExpandableDirectByteBuffer valueCopy = new ExpandableDirectByteBuffer(64);
+        snapshot.forEach((key, keyLength, v, valueLength) ->
+        {
+            if (!filter.isExpired(key, keyLength, v, valueLength))
+            {
+                keyCopy.putBytes(0, key, 0, keyLength);
+                valueCopy.putBytes(0, v, 0, valueLength);
+                restored.put(keyCopy, keyLength, valueCopy, 0, valueLength);
+            }
+        });
+        snapshot.release();
+        final KeyedStateRegistry restoredRegistry = new KeyedStateRegistry(restored, keyContext, clock);
+        final MapState<String, String> restoredMap = restoredRegistry.getMapState(ttl(
+            new MapStateDescriptor<>("spilled-dropped", StringCodec.INSTANCE, StringCodec.INSTANCE), config));
+        setKey(1);
+        restoredMap.put("k", "new");
+        assertEquals(18, toMap(restoredMap).size(), "k once, and the 17 fillers");
+        assertEquals(18, restoredMap.keys().size());
+        assertEquals("new", restoredMap.get("k"));
     }
 
     @Test

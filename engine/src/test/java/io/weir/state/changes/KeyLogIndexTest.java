@@ -201,4 +201,32 @@ class KeyLogIndexTest
         assertEquals(capacity, index.capacity(), "clear keeps the capacity");
         assertTrue(allocated < 1024, "10,000 puts and a clear allocated " + allocated + " bytes");
     }
+
+    @Test
+    void shouldCompareBytesOfEveryLengthAndFindADifferenceAtEveryPosition()
+    {
+        final org.agrona.concurrent.UnsafeBuffer a = new org.agrona.concurrent.UnsafeBuffer(new byte[40]);
+        final org.agrona.concurrent.UnsafeBuffer b = new org.agrona.concurrent.UnsafeBuffer(new byte[40]);
+        for (int i = 0; i < 40; i++)
+        {
+            a.putByte(i, (byte)(i * 7 + 1));
+            b.putByte(i, (byte)(i * 7 + 1));
+        }
+        for (int length = 0; length <= 24; length++)
+        {
+            for (final int offset : new int[] {0, 3})
+            {
+                org.junit.jupiter.api.Assertions.assertTrue(KeyLogIndex.sameBytes(a, offset, b, offset, length),
+                    "equal, length " + length);
+                for (int at = 0; at < length; at++)
+                {
+                    final byte was = b.getByte(offset + at);
+                    b.putByte(offset + at, (byte)(was ^ 0x10));
+                    org.junit.jupiter.api.Assertions.assertFalse(KeyLogIndex.sameBytes(a, offset, b, offset, length),
+                        "length " + length + ", differing at " + at);
+                    b.putByte(offset + at, was);
+                }
+            }
+        }
+    }
 }

@@ -31,7 +31,8 @@ public final class RestorePlanner
 
     /**
      * {@link #plan(CheckpointDirectory, CheckpointSettings, Consumer)}, then refuse a checkpoint that another job
-     * took or whose keys another codec wrote ({@link RestoreCompatibility#checkJob}); the states are checked by
+     * took, whose keys another codec wrote, or whose state layout this build does not read
+     * ({@link RestoreCompatibility#checkJob}); the states are checked by
      * {@link ShardRestore} once the job has registered them.
      *
      * @throws IllegalArgumentException naming the checkpoint and what differs; nothing has been changed then.

@@ -41,10 +41,12 @@ public final class RestoreCompatibility
     public static final String JOB_PROPERTY = "job";
 
     /**
-     * Manifest property: the {@link StateLayoutDescriptor#LAYOUT_VERSION} of the entries. Absent in checkpoints of
-     * builds before layout 3, whose layout this build reads.
+     * Manifest property: the {@link StateLayoutDescriptor#LAYOUT_VERSION} of the entries. Absent in manifests of
+     * format 5, written before the property existed, whose layout (2) this build reads.
      */
     public static final String LAYOUT_PROPERTY = "state.layout";
+    /** The earliest layout this build reads (1 kept one entry per list element). */
+    private static final int MIN_READ_LAYOUT = 2;
 
     /** Manifest property {@code state.NAME.namespaced}: whether a state was registered with a namespace. */
     public static String namespacedProperty(final String stateName)
@@ -58,16 +60,35 @@ public final class RestoreCompatibility
     {
     }
 
-    private static boolean isReadableLayout(final String layout)
+    /**
+     * Refuse a checkpoint whose entries are in a layout this build does not read.
+     *
+     * @throws IllegalArgumentException naming the checkpoint and the layout.
+     */
+    private static void checkLayout(final CheckpointManifest manifest, final Path checkpoint, final String jobName)
     {
+        final String layout = manifest.properties().get(LAYOUT_PROPERTY);
+        if (layout == null)
+        {
+            return;
+        }
+        final int version;
         try
         {
-            final int version = Integer.parseInt(layout.trim());
-            return version >= 1 && version <= StateLayoutDescriptor.LAYOUT_VERSION;
+            version = Integer.parseInt(layout.trim());
         }
         catch (final NumberFormatException ex)
         {
-            return false;
+            throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) + "its manifest property " +
+                LAYOUT_PROPERTY + " is '" + layout + "', not a state layout number: the manifest is damaged");
+        }
+        if (version < MIN_READ_LAYOUT || version > StateLayoutDescriptor.LAYOUT_VERSION)
+        {
+            throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) + "its state is in layout " +
+                version + ", and this build reads layouts " + MIN_READ_LAYOUT + " to " +
+                StateLayoutDescriptor.LAYOUT_VERSION + "; restore it with " +
+                (version > StateLayoutDescriptor.LAYOUT_VERSION ? "the build of Weir that took it, or a later one" :
+                "an earlier build of Weir"));
         }
     }
 
@@ -80,7 +101,8 @@ public final class RestoreCompatibility
     }
 
     /**
-     * Refuse a checkpoint taken by another job or with another key codec.
+     * Refuse a checkpoint taken by another job, with another key codec, or in a state layout this build does not
+     * read.
      *
      * @throws IllegalArgumentException naming the checkpoint, the job and what differs.
      */
@@ -91,8 +113,9 @@ public final class RestoreCompatibility
     }
 
     /**
-     * Refuse a checkpoint taken by another job, one whose keys of an operator another codec wrote, and one holding
-     * the state of an operator the job no longer has (unless {@code allowNonRestoredState}). An operator the job
+     * Refuse a checkpoint in a state layout this build does not read, one taken by another job, one whose keys of an
+     * operator another codec wrote, and one holding the state of an operator the job no longer has (unless
+     * {@code allowNonRestoredState}). An operator the job
      * adds starts empty.
      *
      * @param keyCodecIds per operator uid of the job (the empty uid for a job without uids), its key codec id.
@@ -105,6 +128,7 @@ public final class RestoreCompatibility
         final Map<String, String> keyCodecIds,
         final boolean allowNonRestoredState)
     {
+        checkLayout(manifest, checkpoint, jobName);
         for (final String operator : manifest.operators())
         {
             if (!keyCodecIds.containsKey(operator) && !allowNonRestoredState)
@@ -114,13 +138,6 @@ public final class RestoreCompatibility
                     "job does not have (its operators: " + keyCodecIds.keySet() + "); give the operator that uid, " +
                     "or allow non-restored state (--allow-non-restored-state) to drop it");
             }
-        }
-        final String layout = manifest.properties().get(LAYOUT_PROPERTY);
-        if (layout != null && !isReadableLayout(layout))
-        {
-            throw new IllegalArgumentException(prefix(manifest, checkpoint, jobName) + "its state is in layout " +
-                layout + ", and this build reads layouts up to " + StateLayoutDescriptor.LAYOUT_VERSION +
-                "; restore it with the build of Weir that took it, or a later one");
         }
         final String recordedJob = manifest.properties().get(JOB_PROPERTY);
         if (recordedJob != null && !recordedJob.equals(jobName))

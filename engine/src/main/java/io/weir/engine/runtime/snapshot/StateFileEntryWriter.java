@@ -20,7 +20,7 @@ public final class StateFileEntryWriter implements EntryVisitor
     private final boolean full;
     private final WriterPacer pacer;
     private final boolean filtering;
-    /** Created with the first packed map the filter trims. */
+    /** Created with the first entry a filtering writer keeps. */
     private TtlSnapshotFilter.LiveElements liveElements;
 
     /**

@@ -21,6 +21,8 @@ import io.weir.engine.JobFailedException;
 import io.weir.engine.Producer;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
+import io.weir.engine.state.StateLayoutDescriptor;
+import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.Test;
@@ -317,27 +319,31 @@ class RestoreCompatibilityTest
     }
 
     @Test
-    void shouldRecordTheStateLayoutAndRefuseALaterOne() throws Exception
+    void shouldRecordTheStateLayoutAndRefuseOneItDoesNotRead() throws Exception
     {
         final CheckpointManifest manifest = checkpointed(History.LIST_LONG);
-        assertEquals(Integer.toString(io.weir.engine.state.StateLayoutDescriptor.LAYOUT_VERSION),
+        assertEquals(Integer.toString(StateLayoutDescriptor.LAYOUT_VERSION),
             manifest.properties().get(RestoreCompatibility.LAYOUT_PROPERTY));
         final Path path = dir.resolve("chk");
         final IllegalArgumentException later = assertThrows(IllegalArgumentException.class,
             () -> RestoreCompatibility.checkJob(withLayout("99"), path, "velocity", "long"));
         assertNames(later.getMessage(), "into job 'velocity'", "its state is in layout 99",
-            "this build reads layouts up to " + io.weir.engine.state.StateLayoutDescriptor.LAYOUT_VERSION);
-        assertThrows(IllegalArgumentException.class,
+            "this build reads layouts 2 to " + StateLayoutDescriptor.LAYOUT_VERSION, "the build of Weir that took it");
+        final IllegalArgumentException first = assertThrows(IllegalArgumentException.class,
+            () -> RestoreCompatibility.checkJob(withLayout("1"), path, "velocity", "long"));
+        assertNames(first.getMessage(), "its state is in layout 1", "an earlier build of Weir");
+        final IllegalArgumentException damaged = assertThrows(IllegalArgumentException.class,
             () -> RestoreCompatibility.checkJob(withLayout("three"), path, "velocity", "long"));
+        assertNames(damaged.getMessage(), "manifest property state.layout is 'three'", "the manifest is damaged");
         RestoreCompatibility.checkJob(withLayout("2"), path, "velocity", "long");
         RestoreCompatibility.checkJob(withLayout(null), path, "velocity", "long");
     }
 
-    /** A manifest of job velocity with the given layout property (null: none, as builds before layout 3 wrote). */
+    /** A manifest of job velocity with the given layout property (null: none, as format-5 manifests have). */
     private static CheckpointManifest withLayout(final String layout)
     {
         final CheckpointManifest.Builder builder = CheckpointManifest.builder()
-            .checkpointId(1).kind(io.weir.snapshot.CheckpointKind.CHECKPOINT).maxParallelism(128)
+            .checkpointId(1).kind(CheckpointKind.CHECKPOINT).maxParallelism(128)
             .backendName("heap").property(RestoreCompatibility.JOB_PROPERTY, "velocity");
         if (layout != null)
         {
