@@ -20,7 +20,7 @@ import static io.weir.engine.state.StateLayoutDescriptor.*;
 /**
  * {@link MapState} over point operations only, so it works on unordered key-value stores (see
  * {@link StateLayoutDescriptor}). A small map is one packed entry ({@link PackedMapEntry}): every operation reads
- * and writes that one entry. A map that outgrows {@link PackedMapEntry#MAX_ELEMENTS} or
+ * that one entry, and a change writes it back on the same look-up. A map that outgrows {@link PackedMapEntry#MAX_ELEMENTS} or
  * {@link PackedMapEntry#MAX_BYTES} spills, in the same order, into a head {@code [count]}, one by-key entry
  * {@code [slot][value]} per user key and a dense slot directory {@code slot -> userKey} for iteration, and stays
  * there until cleared. There, put of an existing key is one get and one put; a new key adds the by-key entry, its
