@@ -537,35 +537,12 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
      */
     private void storePackedWithout(final int removed, final long nowMs, final boolean dropExpired)
     {
-        final int count = packed.count();
-        int position = packed.beginValue();
-        int elements = 0;
-        long maxTimestampMs = Long.MIN_VALUE;
-        for (int i = 0; i < count; i++)
-        {
-            if (removed >= 0 && i == count - 1)
-            {
-                break;  // moved into the removed element's place, or the removed element itself
-            }
-            final int source = i == removed ? count - 1 : i;
-            if (ttl != null)
-            {
-                final long lastAccessMs = packed.timestamp(source);
-                if (dropExpired && ttl.isExpired(lastAccessMs, nowMs))
-                {
-                    continue;
-                }
-                maxTimestampMs = Math.max(maxTimestampMs, lastAccessMs);
-            }
-            position = packed.appendElement(packedOut, position, source);
-            elements++;
-        }
-        if (elements == 0)
+        final int length = packed.copyWithout(packedOut, removed, dropExpired && ttl != null ? ttl.ttlMs : 0, nowMs);
+        if (packed.countOf(packedOut) == 0)
         {
             store.remove(slotKeyBuffer, packedKey());
             return;
         }
-        final int length = packed.finishValue(packedOut, position, elements, maxTimestampMs);
         store.put(slotKeyBuffer, packedKey(), packedOut, 0, length);
     }
 

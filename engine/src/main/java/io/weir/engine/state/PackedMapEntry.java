@@ -18,10 +18,11 @@ import java.nio.ByteOrder;
  * slot order: the order a map spilled into the slot directory would keep.
  * <p>
  * Writers build a new value with {@link #beginValue}, {@link #appendElement}/{@link #appendNewElement} and
- * {@link #finishValue}. Not thread safe: each is used by one thread only, a state view's by the shard thread and a
+ * {@link #finishValue}, or copy the wrapped one with {@link #copyWithout}. Public for the snapshot tool, which reads
+ * packed maps with {@link #wrap} and the element accessors. Not thread safe: each is used by one thread only, a state view's by the shard thread and a
  * snapshot filter's scratch ({@link TtlSnapshotFilter.LiveElements}) by the thread writing the snapshot.
  */
-final class PackedMapEntry
+public final class PackedMapEntry
 {
     /** A map holding more elements than this is kept in the slot directory instead. */
     static final int MAX_ELEMENTS = 16;
@@ -40,7 +41,8 @@ final class PackedMapEntry
     /** Element start offsets; {@code offsets[count]} is the end of the value. */
     private int[] offsets = new int[MAX_ELEMENTS + 1];
 
-    PackedMapEntry(final boolean ttl)
+    /** @param ttl whether the state has TTL on, so that the value and its elements carry timestamps. */
+    public PackedMapEntry(final boolean ttl)
     {
         this.ttl = ttl;
         this.timestampLength = ttl ? StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH : 0;
@@ -52,7 +54,7 @@ final class PackedMapEntry
      *
      * @return false when the bytes do not fit the layout (the caller reports the entry as corrupt).
      */
-    boolean wrap(final DirectBuffer buffer, final int length)
+    public boolean wrap(final DirectBuffer buffer, final int length)
     {
         this.buffer = buffer;
         this.count = 0;
@@ -113,13 +115,13 @@ final class PackedMapEntry
         offsets[0] = headerLength;
     }
 
-    int count()
+    public int count()
     {
         return count;
     }
 
     /** The element's last-access time; TTL'd states only. */
-    long timestamp(final int index)
+    public long timestamp(final int index)
     {
         return buffer.getLong(offsets[index], ORDER);
     }
@@ -134,22 +136,22 @@ final class PackedMapEntry
         }
     }
 
-    int keyOffset(final int index)
+    public int keyOffset(final int index)
     {
         return offsets[index] + timestampLength + LENGTH_LENGTH;
     }
 
-    int keyLength(final int index)
+    public int keyLength(final int index)
     {
         return buffer.getInt(offsets[index] + timestampLength, ORDER);
     }
 
-    int valueOffset(final int index)
+    public int valueOffset(final int index)
     {
         return keyOffset(index) + keyLength(index) + LENGTH_LENGTH;
     }
 
-    int valueLength(final int index)
+    public int valueLength(final int index)
     {
         return buffer.getInt(keyOffset(index) + keyLength(index), ORDER);
     }
@@ -171,6 +173,46 @@ final class PackedMapEntry
             }
         }
         return -1;
+    }
+
+    /**
+     * Write the wrapped elements to {@code out} as a value of their own: without element {@code removed} (-1: none),
+     * whose place the last element takes (as the slot directory's swap-remove), and, when {@code ttlMs > 0},
+     * without those expired at {@code nowMs}; the newest stamp is taken from the elements kept.
+     *
+     * @return the value's length; {@link #countOf} gives how many elements it kept.
+     */
+    int copyWithout(final MutableDirectBuffer out, final int removed, final long ttlMs, final long nowMs)
+    {
+        int position = headerLength;
+        int elements = 0;
+        long maxTimestampMs = Long.MIN_VALUE;
+        for (int i = 0; i < count; i++)
+        {
+            if (removed >= 0 && i == count - 1)
+            {
+                break;  // moved into the removed element's place, or the removed element itself
+            }
+            final int source = i == removed ? count - 1 : i;
+            if (ttl)
+            {
+                final long lastAccessMs = timestamp(source);
+                if (ttlMs > 0 && TtlPolicy.isExpired(lastAccessMs, ttlMs, nowMs))
+                {
+                    continue;
+                }
+                maxTimestampMs = Math.max(maxTimestampMs, lastAccessMs);
+            }
+            position = appendElement(out, position, source);
+            elements++;
+        }
+        return finishValue(out, position, elements, maxTimestampMs);
+    }
+
+    /** The element count of a value this class wrote. */
+    int countOf(final DirectBuffer value)
+    {
+        return value.getInt(timestampLength, ORDER);
     }
 
     /** @return the offset of the first element of a value being built. */

@@ -128,25 +128,13 @@ public final class TtlSnapshotFilter
         {
             return -1;
         }
-        final int count = entry.count();
-        int position = entry.beginValue();
-        int live = 0;
-        long maxTimestampMs = Long.MIN_VALUE;
-        for (int i = 0; i < count; i++)
-        {
-            final long lastAccessMs = entry.timestamp(i);
-            if (!TtlPolicy.isExpired(lastAccessMs, state.ttlMs(), nowMs))
-            {
-                position = entry.appendElement(scratch.buffer, position, i);
-                maxTimestampMs = Math.max(maxTimestampMs, lastAccessMs);
-                live++;
-            }
-        }
-        if (live == count)
+        final int length = entry.copyWithout(scratch.buffer, -1, state.ttlMs(), nowMs);
+        final int live = entry.countOf(scratch.buffer);
+        if (live == entry.count())
         {
             return -1;
         }
-        return live == 0 ? 0 : entry.finishValue(scratch.buffer, position, live, maxTimestampMs);
+        return live == 0 ? 0 : length;
     }
 
     /** Scratch space for {@link #liveElements}: one per thread that writes snapshot entries, used by it only. */

@@ -1,6 +1,7 @@
 package io.weir.tools.snapshot;
 
 import io.weir.api.codec.Hex;
+import io.weir.engine.state.PackedMapEntry;
 import io.weir.snapshot.CheckpointManifest;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -57,6 +58,8 @@ final class EntryDecoder
     private final Map<Integer, Boolean> namespacedById = new HashMap<>();
     private final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer valueBuffer = new UnsafeBuffer(new byte[0]);
+    private final PackedMapEntry packedWithTtl = new PackedMapEntry(true);
+    private final PackedMapEntry packedWithoutTtl = new PackedMapEntry(false);
     private byte[] listBase = new byte[0];
     private int listIndex;
 
@@ -253,8 +256,8 @@ final class EntryDecoder
     }
 
     /**
-     * The rows of a packed map, {@code [maxTs i64]? [count i32] ([ts i64]? [len i32][user key][len i32][value])*}:
-     * null if the bytes do not fit that layout.
+     * The rows of a packed map ({@link PackedMapEntry}), each with its own TTL stamp: null if the bytes do not fit
+     * that layout.
      */
     private List<DecodedEntry> decodePackedMap(
         final CheckpointManifest.StateDescriptor state,
@@ -264,48 +267,26 @@ final class EntryDecoder
         final String namespace)
     {
         final boolean ttl = state.ttlMs() > 0;
-        final int timestampLength = ttl ? TTL_TIMESTAMP_LENGTH : 0;
-        if (value.length < timestampLength + Integer.BYTES)
+        final PackedMapEntry packed = ttl ? packedWithTtl : packedWithoutTtl;
+        if (!packed.wrap(valueBuffer, value.length))
         {
             return null;
         }
-        final int count = valueBuffer.getInt(timestampLength, ORDER);
-        if (count < 0 || count > value.length)
+        final int fixedLength = CodecFormats.fixedLength(state.userKeyCodecId());
+        final List<DecodedEntry> rows = new ArrayList<>(packed.count());
+        for (int i = 0; i < packed.count(); i++)
         {
-            return null;
-        }
-        final List<DecodedEntry> rows = new ArrayList<>(count);
-        int position = timestampLength + Integer.BYTES;
-        for (int i = 0; i < count; i++)
-        {
-            if (value.length - position < timestampLength + Integer.BYTES)
-            {
-                return null;
-            }
-            final long timestamp = ttl ? valueBuffer.getLong(position, ORDER) : DecodedEntry.NO_TTL_TIMESTAMP;
-            final int keyAt = position + timestampLength + Integer.BYTES;
-            final int mapKeyLength = valueBuffer.getInt(keyAt - Integer.BYTES, ORDER);
-            if (mapKeyLength < 0 || mapKeyLength > value.length - keyAt - Integer.BYTES)
-            {
-                return null;
-            }
-            final int valueAt = keyAt + mapKeyLength + Integer.BYTES;
-            final int mapValueLength = valueBuffer.getInt(valueAt - Integer.BYTES, ORDER);
-            if (mapValueLength < 0 || mapValueLength > value.length - valueAt)
-            {
-                return null;
-            }
-            final int fixedLength = CodecFormats.fixedLength(state.userKeyCodecId());
-            if (fixedLength >= 0 && mapKeyLength != fixedLength)
+            if (fixedLength >= 0 && packed.keyLength(i) != fixedLength)
             {
                 return null;
             }
             rows.add(new DecodedEntry(state.name(), keyGroup, userKey,
-                join(namespace, CodecFormats.format(state.userKeyCodecId(), valueBuffer, keyAt, mapKeyLength)),
-                CodecFormats.format(state.valueCodecId(), valueBuffer, valueAt, mapValueLength), timestamp));
-            position = valueAt + mapValueLength;
+                join(namespace, CodecFormats.format(state.userKeyCodecId(), valueBuffer, packed.keyOffset(i),
+                    packed.keyLength(i))),
+                CodecFormats.format(state.valueCodecId(), valueBuffer, packed.valueOffset(i), packed.valueLength(i)),
+                ttl ? packed.timestamp(i) : DecodedEntry.NO_TTL_TIMESTAMP));
         }
-        return position == value.length ? rows : null;
+        return rows;
     }
 
     private DecodedEntry decodeMapEntry(
