@@ -25,9 +25,10 @@ import io.weir.engine.state.ReusingValueState;
  * State: per key, one {@link SliceSet} of its live slices ({@value #STATE_NAME}), so an element costs one read and
  * one write of its key, and a window fires on one read (Nexmark q5: a read per slice took half the shard's time).
  * <p>
- * Timers: an element registers one timer, at the end of the first window of its slice that has not fired (the
- * namespace is that window's start). A fired window registers the next window's timer when any of its later
- * slices holds elements, so every window holding elements fires, once, and the last window of a slice drops it.
+ * Timers: an element that opens a slice registers one timer, at the end of the first window of its slice that has
+ * not fired (the namespace is that window's start). A fired window registers the next window's timer when any of
+ * its later slices holds elements, so every window holding elements fires, once, and the last window of a slice
+ * drops it. A later element of a held slice registers nothing: that chain already holds its window's timer.
  * An element whose slice's windows have all fired is late: it goes to the late-data side output, if one is set.
  * <p>
  * One instance per shard; shard thread only.
@@ -95,14 +96,21 @@ public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends WindowOperato
             set.truncate(0);
         }
         int index = set.indexOf(sliceStart);
-        if (index < 0)
+        final boolean newSlice = index < 0;
+        if (newSlice)
         {
             index = -index - 1;
             set.insert(index, sliceStart, aggregateFunction.createAccumulator());
         }
         set.accumulator(index, aggregateFunction.add(value, set.accumulator(index)));
         sliceSets.update(set);
-        timers.registerEventTimeTimer(end - sizeMs, end - 1);
+        if (newSlice)
+        {
+            // A slice already held has this timer: the element that opened it registered its first window that
+            // had not fired, and each of its windows that fired since held it as a later slice and registered the
+            // next.
+            timers.registerEventTimeTimer(end - sizeMs, end - 1);
+        }
     }
 
     public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<R> out)
