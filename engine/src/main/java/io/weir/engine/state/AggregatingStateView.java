@@ -2,15 +2,15 @@ package io.weir.engine.state;
 
 import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
-import io.weir.api.state.AggregatingState;
 import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.state.spi.KeyedStateStore;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.Objects;
 
-/** {@link AggregatingState}: one entry per key holding the accumulator. Shard thread only. */
-final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView implements AggregatingState<IN, OUT>
+/** {@link io.weir.api.state.AggregatingState}: one entry per key holding the accumulator. Shard thread only. */
+final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView
+    implements CreationReportingAggregatingState<IN, OUT>
 {
     private final Codec<ACC> codec;
     private final AggregateFunction<IN, ACC, OUT> aggregateFunction;
@@ -29,6 +29,11 @@ final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView impleme
 
     public void add(final IN value)
     {
+        addReportingCreation(value);
+    }
+
+    public boolean addReportingCreation(final IN value)
+    {
         Objects.requireNonNull(value, "AggregatingState.add(null): aggregating state does not take null values");
         onAccess();
         final long nowMs = nowMs();
@@ -40,6 +45,7 @@ final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView impleme
         stamp(valueBuffer, nowMs);
         final int encodedLength = codec.encode(updated, valueBuffer, payloadOffset);
         store.put(keyBuffer, keyLength, valueBuffer, 0, payloadOffset + encodedLength);
+        return length == KeyedStateStore.MISSING;
     }
 
     public OUT get()

@@ -5,18 +5,18 @@ import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.Collector;
 import io.weir.api.functions.OutputTag;
-import io.weir.api.state.AggregatingState;
 import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.WindowAssigner;
 import io.weir.engine.runtime.InternalTimerService;
+import io.weir.engine.state.CreationReportingAggregatingState;
 import io.weir.engine.state.NamespacedState;
 
 /**
  * Flink's event-time {@code WindowOperator} for fixed-size (tumbling and sliding) windows with incremental
  * aggregation and zero allowed lateness: each (key, window) has an accumulator in namespaced state (namespace =
- * window start) and an event-time timer at the window's last millisecond; when the watermark passes it, the
- * window's result is emitted and its state cleared. An element all of whose windows have already fired is
+ * window start) and an event-time timer at the window's last millisecond, registered by the element that created
+ * the accumulator; when the watermark passes it, the window's result is emitted and its state cleared. An element all of whose windows have already fired is
  * late: it goes to the late-data side output, if one is set, and is otherwise dropped.
  * One instance per shard; shard thread only.
  */
@@ -28,7 +28,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     private final WindowAssigner assigner;
     private final long sizeMs;
 
-    private AggregatingState<I, OUT> contents;
+    private CreationReportingAggregatingState<I, OUT> contents;
     private NamespacedState contentsNamespace;
 
     // Per-element scratch for the assigner callback (avoids a capturing lambda per element).
@@ -78,8 +78,12 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         }
         assignedToLiveWindow = true;
         contentsNamespace.setNamespace(windowStart);
-        contents.add(element);
-        timers.registerEventTimeTimer(windowStart, maxTimestamp);
+        if (contents.addReportingCreation(element))
+        {
+            // A window holding contents has its timer: its first element registered it, and only the timer's
+            // firing clears them.
+            timers.registerEventTimeTimer(windowStart, maxTimestamp);
+        }
         return true;
     }
 

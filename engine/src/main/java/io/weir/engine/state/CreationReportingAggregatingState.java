@@ -1,0 +1,20 @@
+package io.weir.engine.state;
+
+import io.weir.api.state.AggregatingState;
+
+/**
+ * An {@link AggregatingState} whose add says whether it created the accumulator, for the engine's own operators: a
+ * window operator registers a window's timer only with the window's first element. Shard thread only.
+ *
+ * @param <IN>  the type of the values added.
+ * @param <OUT> the type of the result.
+ */
+public interface CreationReportingAggregatingState<IN, OUT> extends AggregatingState<IN, OUT>
+{
+    /**
+     * {@link #add} {@code value}.
+     *
+     * @return true if the current key (and namespace) held no accumulator before: this add created it.
+     */
+    boolean addReportingCreation(IN value);
+}
