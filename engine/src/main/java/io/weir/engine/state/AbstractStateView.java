@@ -176,7 +176,8 @@ abstract class AbstractStateView implements State, NamespacedState
     {
         keyBuffer.putBytes(0, src, offset, length);
         final int valueLength = store.get(keyBuffer, length, valueBuffer);
-        if (valueLength == KeyedStateStore.MISSING || valueLength < StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH)
+        if (valueLength == KeyedStateStore.MISSING || valueLength < StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH ||
+            !StateLayoutDescriptor.isDataEntry(registration.kind(), keyBuffer, length, namespaced, valueLength))
         {
             return 0;
         }

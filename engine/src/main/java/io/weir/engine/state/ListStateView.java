@@ -20,10 +20,12 @@ import static io.weir.engine.state.StateLayoutDescriptor.*;
 /**
  * A list per key as chunks of packed elements (see {@link StateLayoutDescriptor}): a head and sealed chunks of
  * at least {@link StateLayoutDescriptor#LIST_CHUNK_TARGET_BYTES} each, so every operation costs one store access
- * per chunk, not per element. Without TTL the open chunk (the list's tail) lives in the head itself: {@link #add}
- * is one read and one write, and a list shorter than a chunk is one entry. With TTL the head holds only the chunk
- * range, so that every element sits in a chunk that leads with its newest element's timestamp and can be dropped
- * whole by snapshot and incremental cleanup; each element keeps its own timestamp and expires on its own.
+ * per chunk, not per element. The open chunk (the list's tail) lives in the head itself: {@link #add} is one read
+ * and one write, and a list shorter than a chunk is one entry. With TTL each element keeps its own timestamp and
+ * expires on its own; every chunk leads with its newest element's timestamp and the head with the newest of the
+ * whole list, so snapshot and incremental cleanup drop a chunk once all its elements expired, and the head (the
+ * list) once all of the list's did. A TTL'd head of an earlier layout holds only the chunk range and no timestamp;
+ * it is read as a list with an empty tail and rewritten in this layout by the list's next write.
  * <p>
  * {@link ObjectListStateView} is the {@link ListState} of it, {@link LongListStateView} the primitive
  * {@link io.weir.api.state.LongListState}: the same entries, so a state may change between the two across a restore.
@@ -36,15 +38,17 @@ abstract class ListStateView<T> extends AbstractStateView
     static final int RENUMBER_SLACK = 8;
 
     private final Codec<T> codec;
-    /** True without TTL: the open chunk is the head's tail. */
-    private final boolean tailInHead;
     /** Offset of the first element in a sealed chunk's value: after the newest timestamp when TTL is on. */
     private final int chunkDataOffset;
+    /** Offset of the chunk range in the head: after the list's newest timestamp when TTL is on. */
+    private final int headSeqOffset;
+    /** Offset of the tail in the head: after the chunk range. */
+    private final int headTailOffset;
     /** Bytes before an element's payload: its timestamp (TTL) and length. */
     private final int elementHeaderLength;
-    /** The head as read or about to be written: {@code [firstSeq][nextSeq][tail]}. */
+    /** The head as read or about to be written: {@code [maxTs]? [firstSeq][nextSeq][tail]}. */
     private final ExpandableDirectByteBuffer headBuffer = new ExpandableDirectByteBuffer(LIST_CHUNK_TARGET_BYTES * 2);
-    /** The chunk being read, or the open chunk being appended to (TTL). */
+    /** The chunk being read or sealed. */
     private final ExpandableDirectByteBuffer chunkBuffer = new ExpandableDirectByteBuffer(LIST_CHUNK_TARGET_BYTES * 2);
     /** A chunk or tail being rebuilt from kept elements. */
     private final ExpandableDirectByteBuffer keptBuffer = new ExpandableDirectByteBuffer(LIST_CHUNK_TARGET_BYTES * 2);
@@ -52,15 +56,17 @@ abstract class ListStateView<T> extends AbstractStateView
     private final ExpandableDirectByteBuffer encodedValue = new ExpandableDirectByteBuffer(64);
     private long firstSeq;
     private long nextSeq;
-    /** Bytes of {@link #headBuffer} in use: {@link StateLayoutDescriptor#LIST_HEAD_LENGTH} plus the tail. */
+    /** Bytes of {@link #headBuffer} in use: {@link #headTailOffset} plus the tail. */
     private int headLength;
-    /** Sequence and length of the open chunk in {@link #chunkBuffer} while appending with TTL; -1 when none. */
-    private long openSeq;
-    private int openLength;
-    private long openMaxTs;
+    /**
+     * With TTL, the newest timestamp of the list's elements, or later (a head of the earlier layout is given the
+     * time it was read): written at the head's start, so that it is dropped only once every element expired.
+     */
+    private long maxTs;
     /**
      * The {@link KeyContext#keyGeneration} (and namespace) for which {@link #firstSeq}, {@link #nextSeq},
-     * {@link #headLength}, {@link #headBuffer} and {@link #headPresent} hold the stored head, or -1: a get followed
+     * {@link #maxTs}, {@link #headLength}, {@link #headBuffer} and {@link #headPresent} hold the stored head, or -1
+     * (also after incremental cleanup removed a head): a get followed
      * by an add or update of the same key reads the head once. Only this view writes its key's head, so the copy
      * stays true until the current key changes; each operation invalidates it as it starts changing the fields.
      */
@@ -82,8 +88,9 @@ abstract class ListStateView<T> extends AbstractStateView
     {
         super(store, keyContext, clock, registration, descriptor);
         this.codec = codec;
-        this.tailInHead = ttl == null;
         this.chunkDataOffset = ttl != null ? TTL_TIMESTAMP_LENGTH : 0;
+        this.headSeqOffset = ttl != null ? TTL_TIMESTAMP_LENGTH : 0;
+        this.headTailOffset = headSeqOffset + LIST_HEAD_LENGTH;
         this.elementHeaderLength = payloadOffset + LIST_ELEMENT_LENGTH_LENGTH;
     }
 
@@ -94,11 +101,9 @@ abstract class ListStateView<T> extends AbstractStateView
         final long nowMs = nowMs();
         final int baseLength = writeBaseKey(keyBuffer);
         readHead(baseLength);
-        final long oldNextSeq = nextSeq;
-        openForAppend(baseLength);
         append(baseLength, listElements.of(value), 0, nowMs);
         listElements.release();
-        closeAppend(baseLength, oldNextSeq);
+        writeHead(baseLength);
         headCurrent();
     }
 
@@ -124,13 +129,11 @@ abstract class ListStateView<T> extends AbstractStateView
         final long nowMs = nowMs();
         final int baseLength = writeBaseKey(keyBuffer);
         readHead(baseLength);
-        final long oldNextSeq = nextSeq;
-        openForAppend(baseLength);
         for (int i = 0, size = values.count(); i < size; i++)
         {
             append(baseLength, values, i, nowMs);
         }
-        closeAppend(baseLength, oldNextSeq);
+        writeHead(baseLength);
         headCurrent();
     }
 
@@ -153,7 +156,7 @@ abstract class ListStateView<T> extends AbstractStateView
         final int baseLength = writeBaseKey(keyBuffer);
         if (readHead(baseLength))
         {
-            if (tailInHead)
+            if (ttl == null)
             {
                 updateKeepingOrder(baseLength, values, nowMs);
                 headCurrent();
@@ -173,9 +176,9 @@ abstract class ListStateView<T> extends AbstractStateView
 
     /**
      * With TTL, replace the stored list by {@code values} (at least one), written over its chunks from
-     * {@link #firstSeq} on; the chunks left over are removed, and the head is written only if the range changed.
-     * Every element is written again, as it must be to take a new timestamp, but an update that keeps the list's
-     * length puts as many entries as it writes instead of removing every chunk and the head and creating them again.
+     * {@link #firstSeq} on and into the head's tail; the chunks left over are removed. Every element is written
+     * again, as it must be to take a new timestamp, but an update that keeps the list's length puts as many entries
+     * as it writes instead of removing every chunk and the head and creating them again.
      * <p>
      * Called with the head read.
      */
@@ -183,12 +186,12 @@ abstract class ListStateView<T> extends AbstractStateView
     {
         final long oldNextSeq = nextSeq;
         nextSeq = firstSeq;
-        openSeq = -1;
+        headLength = headTailOffset;
         for (int i = 0, size = values.count(); i < size; i++)
         {
             append(baseLength, values, i, nowMs);
         }
-        closeAppend(baseLength, oldNextSeq);
+        writeHead(baseLength);
         final int chunkKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
         for (long seq = nextSeq; seq < oldNextSeq; seq++)
         {
@@ -298,13 +301,13 @@ abstract class ListStateView<T> extends AbstractStateView
             }
             chunksKept++;
         }
-        final int keptTail = keepMatching(headBuffer, LIST_HEAD_LENGTH, headLength - LIST_HEAD_LENGTH, values, placed);
+        final int keptTail = keepMatching(headBuffer, headTailOffset, headLength - headTailOffset, values, placed);
         placed = matched;
-        final boolean tailChanged = keptTail != headLength - LIST_HEAD_LENGTH;
+        final boolean tailChanged = keptTail != headLength - headTailOffset;
         if (tailChanged)
         {
-            headBuffer.putBytes(LIST_HEAD_LENGTH, keptBuffer, 0, keptTail);
-            headLength = LIST_HEAD_LENGTH + keptTail;
+            headBuffer.putBytes(headTailOffset, keptBuffer, 0, keptTail);
+            headLength = headTailOffset + keptTail;
         }
         firstSeq = firstKept >= 0 ? firstKept : oldNextSeq;
         final boolean appended = placed < size;
@@ -326,7 +329,7 @@ abstract class ListStateView<T> extends AbstractStateView
             firstSeq = 0;
             nextSeq = 0;
         }
-        if (firstSeq == nextSeq && headLength == LIST_HEAD_LENGTH)
+        if (firstSeq == nextSeq && headLength == headTailOffset)
         {
             removeHead(baseLength);
         }
@@ -383,96 +386,53 @@ abstract class ListStateView<T> extends AbstractStateView
     {
         firstSeq = 0;
         nextSeq = 0;
-        headLength = LIST_HEAD_LENGTH;
+        headLength = headTailOffset;
+        maxTs = Long.MIN_VALUE;
         if (values.count() == 0)
         {
             return;
         }
-        openSeq = -1;
         for (int i = 0, size = values.count(); i < size; i++)
         {
             append(baseLength, values, i, nowMs);
         }
-        closeAppend(baseLength, -1);
+        writeHead(baseLength);
     }
 
-    /** With TTL, load the last chunk as the open one if it has room; without, the tail in the head is open. */
-    private void openForAppend(final int baseLength)
-    {
-        openSeq = -1;
-        if (tailInHead || nextSeq == firstSeq)
-        {
-            return;
-        }
-        final long last = nextSeq - 1;
-        chunkKey(baseLength, last);
-        final int length = store.get(keyBuffer, baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH, chunkBuffer);
-        if (length == KeyedStateStore.MISSING || length - chunkDataOffset >= LIST_CHUNK_TARGET_BYTES)
-        {
-            return;
-        }
-        if (length < chunkDataOffset)
-        {
-            throw corrupt("a list chunk", length);
-        }
-        openSeq = last;
-        openLength = length;
-        openMaxTs = chunkBuffer.getLong(0, ByteOrder.BIG_ENDIAN);
-    }
-
-    /** Append one element to the open chunk, sealing it once it reaches the target size. */
+    /** Append one element to the head's tail, sealing the tail as the next chunk once it reaches the target size. */
     private void append(final int baseLength, final Elements values, final int index, final long nowMs)
     {
-        if (tailInHead)
+        headLength = writeElement(headBuffer, headLength, values, index, nowMs);
+        if (headLength - headTailOffset >= LIST_CHUNK_TARGET_BYTES)
         {
-            headLength = writeElement(headBuffer, headLength, values, index, nowMs);
-            if (headLength - LIST_HEAD_LENGTH >= LIST_CHUNK_TARGET_BYTES)
+            final int tailLength = headLength - headTailOffset;
+            chunkKey(baseLength, nextSeq++);
+            final int chunkKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
+            if (ttl == null)
             {
-                chunkKey(baseLength, nextSeq++);
-                store.put(keyBuffer, baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH, headBuffer, LIST_HEAD_LENGTH,
-                    headLength - LIST_HEAD_LENGTH);
-                headLength = LIST_HEAD_LENGTH;
+                store.put(keyBuffer, chunkKeyLength, headBuffer, headTailOffset, tailLength);
             }
-            return;
-        }
-        if (openSeq < 0)
-        {
-            openSeq = nextSeq++;
-            openLength = chunkDataOffset;
-            openMaxTs = nowMs;
-        }
-        openLength = writeElement(chunkBuffer, openLength, values, index, nowMs);
-        openMaxTs = Math.max(openMaxTs, nowMs);
-        if (openLength - chunkDataOffset >= LIST_CHUNK_TARGET_BYTES)
-        {
-            putOpenChunk(baseLength);
+            else
+            {
+                chunkBuffer.putLong(0, newestStamp(headBuffer, headTailOffset, headLength), ByteOrder.BIG_ENDIAN);
+                chunkBuffer.putBytes(chunkDataOffset, headBuffer, headTailOffset, tailLength);
+                store.put(keyBuffer, chunkKeyLength, chunkBuffer, 0, chunkDataOffset + tailLength);
+            }
+            headLength = headTailOffset;
         }
     }
 
-    /** Write what {@link #append} left open, and the head when it changed. */
-    private void closeAppend(final int baseLength, final long oldNextSeq)
+    /** The newest timestamp of the TTL'd elements at {@code src[from, end)}. */
+    private long newestStamp(final DirectBuffer src, final int from, final int end)
     {
-        if (tailInHead)
+        long newest = Long.MIN_VALUE;
+        int position = from;
+        while (position < end)
         {
-            writeHead(baseLength);
-            return;
+            newest = Math.max(newest, src.getLong(position, ByteOrder.BIG_ENDIAN));
+            position += elementHeaderLength + elementLength(src, position, end);
         }
-        if (openSeq >= 0)
-        {
-            putOpenChunk(baseLength);
-        }
-        if (nextSeq != oldNextSeq)
-        {
-            writeHead(baseLength);
-        }
-    }
-
-    private void putOpenChunk(final int baseLength)
-    {
-        chunkBuffer.putLong(0, openMaxTs, ByteOrder.BIG_ENDIAN);
-        chunkKey(baseLength, openSeq);
-        store.put(keyBuffer, baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH, chunkBuffer, 0, openLength);
-        openSeq = -1;
+        return newest;
     }
 
     /** {@code [ts]? [length][payload]} at {@code offset}; returns the offset after it. */
@@ -482,6 +442,7 @@ abstract class ListStateView<T> extends AbstractStateView
         if (ttl != null)
         {
             dst.putLong(offset, nowMs, ByteOrder.BIG_ENDIAN);
+            maxTs = Math.max(maxTs, nowMs);
         }
         final int payload = offset + elementHeaderLength;
         final int length = values.encode(index, dst, payload);
@@ -504,7 +465,10 @@ abstract class ListStateView<T> extends AbstractStateView
         return length;
     }
 
-    /** Visit the chunks and the tail, skipping missing chunks and hidden elements; trims the head past holes. */
+    /**
+     * Visit the chunks and the tail, skipping missing chunks and hidden elements; trims the head past holes, and
+     * writes it when the tail changed or a read refreshed a timestamp.
+     */
     private int scan(final int baseLength, final long nowMs, final boolean out)
     {
         if (!readHead(baseLength))
@@ -513,6 +477,7 @@ abstract class ListStateView<T> extends AbstractStateView
         }
         int visible = 0;
         long firstPresent = -1;
+        boolean headChanged = false;
         final int chunkKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
         for (long seq = firstSeq; seq < nextSeq; seq++)
         {
@@ -532,10 +497,18 @@ abstract class ListStateView<T> extends AbstractStateView
                 {
                     throw corrupt("a list chunk", length);
                 }
-                visible += scanTtlChunk(chunkKeyLength, length, nowMs, out);
-                if (chunkRemoved)
+                visible += scanTtlElements(chunkBuffer, chunkDataOffset, length, nowMs, out);
+                if (elementsChanged)
                 {
-                    continue;
+                    headChanged |= stampsRefreshed;
+                    if (keptEnd == 0)
+                    {
+                        store.remove(keyBuffer, chunkKeyLength);
+                        continue;
+                    }
+                    chunkBuffer.putLong(0, keptMaxTs, ByteOrder.BIG_ENDIAN);
+                    chunkBuffer.putBytes(chunkDataOffset, keptBuffer, 0, keptEnd);
+                    store.put(keyBuffer, chunkKeyLength, chunkBuffer, 0, chunkDataOffset + keptEnd);
                 }
             }
             if (firstPresent < 0)
@@ -543,48 +516,71 @@ abstract class ListStateView<T> extends AbstractStateView
                 firstPresent = seq;
             }
         }
-        if (tailInHead)
+        if (ttl == null)
         {
-            visible += decodeElements(headBuffer, LIST_HEAD_LENGTH, headLength - LIST_HEAD_LENGTH, out);
+            visible += decodeElements(headBuffer, headTailOffset, headLength - headTailOffset, out);
         }
-        if (firstPresent < 0 && headLength == LIST_HEAD_LENGTH)
+        else
+        {
+            visible += scanTtlElements(headBuffer, headTailOffset, headLength, nowMs, out);
+            if (elementsChanged)
+            {
+                headBuffer.putBytes(headTailOffset, keptBuffer, 0, keptEnd);
+                headLength = headTailOffset + keptEnd;
+                headChanged = true;
+            }
+        }
+        if (firstPresent < 0 && headLength == headTailOffset)
         {
             removeHead(baseLength);
+            return visible;
         }
-        else if (firstPresent < 0 && firstSeq != nextSeq)
+        if (firstPresent < 0 && firstSeq != nextSeq)
         {
             firstSeq = 0;
             nextSeq = 0;
-            writeHead(baseLength);
+            headChanged = true;
         }
         else if (firstPresent > firstSeq)
         {
             firstSeq = firstPresent;
+            headChanged = true;
+        }
+        if (headChanged)
+        {
             writeHead(baseLength);
         }
         return visible;
     }
 
-    /** Set by {@link #scanTtlChunk}: the chunk lost all its elements and was removed. */
-    private boolean chunkRemoved;
+    /** Set by {@link #scanTtlElements}: an element was dropped or re-stamped, so its entry must be rewritten. */
+    private boolean elementsChanged;
+    /** Set by {@link #scanTtlElements}: a read re-stamped an element (the head's newest timestamp moves with it). */
+    private boolean stampsRefreshed;
+    /** Set by {@link #scanTtlElements}: the end of the elements it kept in {@link #keptBuffer}, from 0. */
+    private int keptEnd;
+    /** Set by {@link #scanTtlElements}: the newest timestamp of the elements it kept. */
+    private long keptMaxTs;
 
     /**
-     * Read a TTL'd chunk in {@link #chunkBuffer} (its key in {@link #keyBuffer}): expired elements are hidden and,
-     * with cleanup on access, dropped; live ones are re-stamped when reads refresh. The chunk is rewritten once if
-     * anything changed.
+     * Read the TTL'd elements at {@code src[from, end)} (a chunk's or the tail's): expired ones are hidden and, with
+     * cleanup on access, dropped; live ones are re-stamped when reads refresh. The elements kept are copied to
+     * {@link #keptBuffer}; {@link #elementsChanged} says whether the entry must be rewritten with them.
      */
-    private int scanTtlChunk(final int chunkKeyLength, final int length, final long nowMs, final boolean out)
+    private int scanTtlElements(
+        final DirectBuffer src, final int from, final int end, final long nowMs, final boolean out)
     {
         int visible = 0;
         boolean changed = false;
-        int kept = chunkDataOffset;
-        long maxTs = Long.MIN_VALUE;
-        int position = chunkDataOffset;
-        while (position < length)
+        boolean refreshed = false;
+        int kept = 0;
+        long newest = Long.MIN_VALUE;
+        int position = from;
+        while (position < end)
         {
-            final int elementLength = elementLength(chunkBuffer, position, length);
+            final int elementLength = elementLength(src, position, end);
             final int payload = position + elementHeaderLength;
-            long ts = chunkBuffer.getLong(position, ByteOrder.BIG_ENDIAN);
+            long ts = src.getLong(position, ByteOrder.BIG_ENDIAN);
             boolean keep = true;
             boolean show = true;
             if (ttl.isExpired(ts, nowMs))
@@ -596,21 +592,22 @@ abstract class ListStateView<T> extends AbstractStateView
             {
                 ts = nowMs;
                 changed = true;
+                refreshed = true;
             }
             if (show)
             {
                 visible++;
                 if (out)
                 {
-                    collect(chunkBuffer, payload, elementLength);
+                    collect(src, payload, elementLength);
                 }
             }
             if (keep)
             {
-                keptBuffer.putBytes(kept, chunkBuffer, position, elementHeaderLength + elementLength);
+                keptBuffer.putBytes(kept, src, position, elementHeaderLength + elementLength);
                 keptBuffer.putLong(kept, ts, ByteOrder.BIG_ENDIAN);
                 kept += elementHeaderLength + elementLength;
-                maxTs = Math.max(maxTs, ts);
+                newest = Math.max(newest, ts);
             }
             else
             {
@@ -618,20 +615,14 @@ abstract class ListStateView<T> extends AbstractStateView
             }
             position = payload + elementLength;
         }
-        chunkRemoved = false;
-        if (changed)
+        if (refreshed)
         {
-            if (kept == chunkDataOffset)
-            {
-                store.remove(keyBuffer, chunkKeyLength);
-                chunkRemoved = true;
-            }
-            else
-            {
-                keptBuffer.putLong(0, maxTs, ByteOrder.BIG_ENDIAN);
-                store.put(keyBuffer, chunkKeyLength, keptBuffer, 0, kept);
-            }
+            maxTs = Math.max(maxTs, nowMs);
         }
+        elementsChanged = changed;
+        stampsRefreshed = refreshed;
+        keptEnd = kept;
+        keptMaxTs = newest;
         return visible;
     }
 
@@ -680,8 +671,16 @@ abstract class ListStateView<T> extends AbstractStateView
         store.remove(keyBuffer, baseLength + MARKER_LENGTH);
         firstSeq = 0;
         nextSeq = 0;
-        headLength = LIST_HEAD_LENGTH;
+        headLength = headTailOffset;
+        maxTs = Long.MIN_VALUE;
         headPresent = false;
+    }
+
+    /** Incremental cleanup removing the current key's head must not leave {@link #headGeneration} vouching for it. */
+    void removeExpired(final DirectBuffer key, final int keyLength, final DirectBuffer value)
+    {
+        headGeneration = -1;
+        super.removeExpired(key, keyLength, value);
     }
 
     /**
@@ -704,26 +703,44 @@ abstract class ListStateView<T> extends AbstractStateView
         {
             firstSeq = 0;
             nextSeq = 0;
-            headLength = LIST_HEAD_LENGTH;
+            headLength = headTailOffset;
+            maxTs = Long.MIN_VALUE;
             headPresent = false;
             return false;
         }
-        if (length < LIST_HEAD_LENGTH || (!tailInHead && length != LIST_HEAD_LENGTH))
+        headPresent = true;
+        if (ttl != null && length == LIST_HEAD_LENGTH)
+        {
+            // A TTL'd head of layout 3 or earlier: the chunk range alone. Its chunks' stamps are not later than now.
+            firstSeq = headBuffer.getLong(LIST_HEAD_FIRST_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
+            nextSeq = headBuffer.getLong(LIST_HEAD_NEXT_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
+            headLength = headTailOffset;
+            maxTs = clock.time();
+            return true;
+        }
+        if (length < headTailOffset)
         {
             throw corrupt("the list head", length);
         }
-        firstSeq = headBuffer.getLong(LIST_HEAD_FIRST_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
-        nextSeq = headBuffer.getLong(LIST_HEAD_NEXT_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
+        if (ttl != null)
+        {
+            maxTs = headBuffer.getLong(0, ByteOrder.BIG_ENDIAN);
+        }
+        firstSeq = headBuffer.getLong(headSeqOffset + LIST_HEAD_FIRST_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
+        nextSeq = headBuffer.getLong(headSeqOffset + LIST_HEAD_NEXT_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
         headLength = length;
-        headPresent = true;
         return true;
     }
 
     private void writeHead(final int baseLength)
     {
         keyBuffer.putByte(baseLength, LIST_HEAD_MARKER);
-        headBuffer.putLong(LIST_HEAD_FIRST_SEQ_OFFSET, firstSeq, ByteOrder.BIG_ENDIAN);
-        headBuffer.putLong(LIST_HEAD_NEXT_SEQ_OFFSET, nextSeq, ByteOrder.BIG_ENDIAN);
+        if (ttl != null)
+        {
+            headBuffer.putLong(0, maxTs, ByteOrder.BIG_ENDIAN);
+        }
+        headBuffer.putLong(headSeqOffset + LIST_HEAD_FIRST_SEQ_OFFSET, firstSeq, ByteOrder.BIG_ENDIAN);
+        headBuffer.putLong(headSeqOffset + LIST_HEAD_NEXT_SEQ_OFFSET, nextSeq, ByteOrder.BIG_ENDIAN);
         store.put(keyBuffer, baseLength + MARKER_LENGTH, headBuffer, 0, headLength);
         headPresent = true;
     }

@@ -15,9 +15,10 @@ import java.nio.ByteOrder;
  *   value: [ts i64]? [value bytes]                    (LongValue: 8 bytes)
  *
  * List: a head and chunks firstSeq..nextSeq-1 of packed elements, in list order; each chunk is sealed once it holds
- * at least LIST_CHUNK_TARGET_BYTES of elements. Without TTL the head also holds the open chunk (the list's tail,
- * after the sealed chunks); with TTL every element is in a chunk, which leads with its newest element's timestamp
- *   key:   [base][0x04]                 value: [firstSeq i64][nextSeq i64] [element]*   (with TTL: no elements)
+ * at least LIST_CHUNK_TARGET_BYTES of elements. The head also holds the open chunk (the list's tail, after the
+ * sealed chunks). With TTL a chunk leads with its newest element's timestamp and the head with the newest of the
+ * whole list (a TTL'd head of layout 3 or earlier is the 16 bytes of the range alone, with its elements in chunks)
+ *   key:   [base][0x04]                 value: [maxTs i64]? [firstSeq i64][nextSeq i64] [element]*
  *   key:   [base][0x01][seq i64]        value: [maxTs i64]? [element]*
  *   element:                            [ts i64]? [length i32][element bytes]
  *
@@ -36,10 +37,10 @@ import java.nio.ByteOrder;
  * </pre>
  * {@code [ts i64]?} is the last-access time in epoch milliseconds, present exactly when the state has TTL on; it
  * always leads the value of a TTL'd data entry (value, element, by-key map entry, packed map) so that
- * {@link TtlSnapshotFilter} reads it without knowing codecs (a list chunk's and a packed map's is their newest
- * element's, so they are dropped once all their elements expired). Heads and the slot directory never carry a
- * timestamp; after a snapshot dropped expired entries, readers skip list chunks and map slots whose data entry is
- * missing and repair the directory.
+ * {@link TtlSnapshotFilter} reads it without knowing codecs (a list chunk's, a list head's and a packed map's is their
+ * newest element's, so they are dropped once all their elements expired). Map heads and the slot directory never
+ * carry a timestamp; after a snapshot dropped expired entries, readers skip list chunks and map slots whose data
+ * entry is missing and repair the directory.
  * <p>
  * {@link #LAYOUT_VERSION} names this layout in checkpoint manifests (property {@code state.layout}); a restore refuses
  * a later one.
@@ -51,10 +52,11 @@ public final class StateLayoutDescriptor
     public static final int MARKER_LENGTH = 1;
 
     /**
-     * Version of this layout. 3: small maps packed in one entry (2: every map in a slot directory, which this version
-     * still reads; 1: one entry per list element, which it does not).
+     * Version of this layout. 4: a TTL'd list's head holds its tail and leads with the list's newest timestamp (3:
+     * small maps packed in one entry; 2: every map in a slot directory; this version reads both; 1: one entry per
+     * list element, which it does not).
      */
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
 
     public static final byte HEAD_MARKER = 0x00;
     public static final byte LIST_CHUNK_MARKER = 0x01;
@@ -99,21 +101,29 @@ public final class StateLayoutDescriptor
     }
 
     /**
-     * @return true when the entry of a state of this kind carries user data (and so a TTL timestamp when TTL is on),
-     * false for list and map heads and the map slot directory.
+     * For a state with TTL on: whether the entry leads with a TTL timestamp. False for map heads, the map slot
+     * directory, and list heads of layout 3 or earlier ({@link #LIST_HEAD_LENGTH} bytes).
      */
     public static boolean isDataEntry(
         final io.weir.api.state.StateDescriptor.Kind kind,
         final DirectBuffer compositeKey,
         final int keyLength,
-        final boolean namespaced)
+        final boolean namespaced,
+        final int valueLength)
     {
         switch (kind)
         {
             case LIST:
             {
                 final int base = baseLength(compositeKey, namespaced);
-                return keyLength > base && compositeKey.getByte(base) == LIST_CHUNK_MARKER;
+                if (keyLength <= base)
+                {
+                    return false;
+                }
+                final byte marker = compositeKey.getByte(base);
+                return marker == LIST_CHUNK_MARKER ||
+                    (marker == LIST_HEAD_MARKER && keyLength == base + MARKER_LENGTH &&
+                    valueLength != LIST_HEAD_LENGTH);
             }
             case MAP:
             {

@@ -101,7 +101,8 @@ final class TtlIncrementalCleanup
     void offer(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
     {
         if (valueLength < StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH ||
-            !StateLayoutDescriptor.isDataEntry(registration.kind(), key, keyLength, registration.namespaced()))
+            !StateLayoutDescriptor.isDataEntry(
+                registration.kind(), key, keyLength, registration.namespaced(), valueLength))
         {
             return;
         }

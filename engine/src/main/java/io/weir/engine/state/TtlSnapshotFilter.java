@@ -10,10 +10,11 @@ import java.util.List;
 /**
  * TTL "cleanup in full snapshot": tells the snapshot writer which entries of a full snapshot have expired, so
  * it can leave them out. Only states with {@link RegisteredState#ttlCleanupInSnapshot()} are filtered, and only
- * their data entries (values, list elements, by-key map entries, packed maps; see {@link StateLayoutDescriptor}),
- * whose value starts with the last-access timestamp. Heads and the map slot directory are kept; readers skip the
- * holes. A packed map whose newest stamp is live is kept without its expired elements, or left out if none of its
- * elements is live ({@link #liveElements}).
+ * their data entries (values, list chunks and heads, by-key map entries, packed maps; see
+ * {@link StateLayoutDescriptor}), whose value starts with the last-access timestamp (a list's head with the newest of
+ * the list's, so it goes with the last of them). Map heads and the slot directory are kept; readers skip the holes.
+ * A packed map whose newest stamp is live is kept without its expired elements, or left out if none of its elements
+ * is live ({@link #liveElements}).
  * <p>
  * Immutable after {@link #of}; {@link #isExpired} may be called from the snapshot thread.
  */
@@ -85,7 +86,8 @@ public final class TtlSnapshotFilter
         }
         final int stateId = StateKeyDescriptor.stateId(key);
         final RegisteredState state = stateId < byId.length ? byId[stateId] : null;
-        if (state == null || !StateLayoutDescriptor.isDataEntry(state.kind(), key, keyLength, state.namespaced()))
+        if (state == null ||
+            !StateLayoutDescriptor.isDataEntry(state.kind(), key, keyLength, state.namespaced(), valueLength))
         {
             return false;
         }

@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A function that reads its list and then appends to or replaces it (the read-then-write of a history) pays one
- * store read of the list's head, not two; a new current key or namespace reads it again. With TTL, an update writes
- * over the list's chunks instead of removing and re-creating them.
+ * store read of the list's head, not two; a new current key or namespace reads it again. A list shorter than a chunk
+ * is its head alone, with TTL too. With TTL, an update writes over the list's chunks instead of removing and
+ * re-creating them.
  */
 class ListStateHeadReadTest
 {
@@ -111,14 +112,16 @@ class ListStateHeadReadTest
         store.reset();
         assertEquals(List.of(1L), list.get());
         list.add(2L);
-        // The head, then the chunk by get(); the open chunk again by add(), whose head is known.
-        assertEquals(3, store.gets, "gets of get() then add() with TTL");
+        // The head holds the list: get() reads it, add() writes it.
+        assertEquals(1, store.gets, "gets of get() then add() with TTL");
+        assertEquals(1, store.puts, "puts of get() then add() with TTL");
+        assertEquals(1, store.entriesOfState(((ListStateView<?>)list).stateId), "the head alone");
         setKey(1);
         assertEquals(List.of(1L, 2L), list.get());
     }
 
     @Test
-    void shouldWriteAnUpdatedTtlListOverItsChunksAndRemoveOnlyThoseLeftOver()
+    void shouldWriteAnUpdatedTtlListOverItsChunksAndItsHeadAndRemoveOnlyTheChunksLeftOver()
     {
         final ListStateDescriptor<Long> descriptor = new ListStateDescriptor<>("t", LongCodec.INSTANCE);
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(1_000).build());
@@ -129,37 +132,49 @@ class ListStateHeadReadTest
         list.add(2L);
         list.add(3L);
 
-        // get() then update() with what a pruning function keeps: one chunk before and after.
+        // get() then update() with what a pruning function keeps: the head alone before and after.
         clock.update(1_900);
         setKey(1);
         assertEquals(List.of(1L, 2L, 3L), list.get());
         store.reset();
         list.update(List.of(2L, 3L));
-        assertEquals(1, store.puts, "puts of an update that keeps one chunk: the chunk, not the head");
-        assertEquals(0, store.removes, "removes of an update that keeps one chunk");
+        assertEquals(1, store.puts, "puts of an update of a list in its head");
+        assertEquals(0, store.removes, "removes of an update of a list in its head");
         clock.update(2_500);
         setKey(1);
         assertEquals(List.of(2L, 3L), list.get(), "the update stamped its elements anew: alive past 2,000");
 
-        // A list of several chunks replaced by one element: the first chunk and the head written, the rest removed.
+        // A TTL'd element of a Long takes 20 bytes (stamp, length, value): a chunk seals at the first multiple of 20
+        // from its target size on.
+        final int perChunk = (StateLayoutDescriptor.LIST_CHUNK_TARGET_BYTES + 19) / 20;
         final List<Long> many = new java.util.ArrayList<>();
-        for (long i = 0; i < 3 * StateLayoutDescriptor.LIST_CHUNK_TARGET_BYTES / Long.BYTES; i++)
+        for (long i = 0; i < 7 * perChunk + 3; i++)
         {
             many.add(i);
         }
         setKey(2);
         list.update(many);
         assertEquals(many, list.get());
+        assertEquals(1 + 1 + 7, store.entriesOfState(((ListStateView<?>)list).stateId), "two heads, seven chunks");
+
+        // Replaced by two chunks' worth and a tail: those two chunks and the head written, the other five removed.
+        store.reset();
+        list.update(many.subList(0, 2 * perChunk + 1));
+        assertEquals(3, store.puts, "two chunks written over and the head");
+        assertEquals(5, store.removes, "the chunks left over");
+        setKey(2);
+        assertEquals(many.subList(0, 2 * perChunk + 1), list.get());
+
+        // Replaced by one element: the head written, every chunk removed.
         store.reset();
         list.update(List.of(7L));
-        assertEquals(2, store.puts, "the first chunk and the head");
-        assertTrue(store.removes >= 1, "the chunks left over are removed");
-        final int entriesOfKey2 = store.entriesOfState(((ListStateView<?>)list).stateId);
+        assertEquals(1, store.puts, "the head");
+        assertEquals(2, store.removes, "both chunks");
         setKey(2);
         assertEquals(List.of(7L), list.get());
         setKey(1);
         assertEquals(List.of(2L, 3L), list.get());
-        assertEquals(4, entriesOfKey2, "heads and one chunk per key, nothing left over");
+        assertEquals(2, store.entriesOfState(((ListStateView<?>)list).stateId), "a head per key, nothing left over");
     }
 
     private void setKey(final long key)

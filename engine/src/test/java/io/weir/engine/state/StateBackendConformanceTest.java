@@ -1169,6 +1169,102 @@ public abstract class StateBackendConformanceTest
 
     @Test
     @Timeout(30)
+    void shouldKeepATtlListsHeadWhileAReadRefreshedElementsOfItsChunks()
+    {
+        final StateTtlConfig config = StateTtlConfig.newBuilder(100)
+            .updateType(StateTtlConfig.UpdateType.ON_READ_AND_WRITE).cleanupFullSnapshot().build();
+        final ListState<Long> list = registry.getListState(ttl(
+            new ListStateDescriptor<>("refreshed", LongCodec.INSTANCE), config));
+        final List<Long> values = new ArrayList<>();
+        for (long i = 0; i < 3 * StateLayoutDescriptor.LIST_CHUNK_TARGET_BYTES / 20; i++)
+        {
+            values.add(i);
+        }
+        setKey(1);
+        list.addAll(values);
+        clock.advance(60);
+        assertEquals(values, list.get(), "read, so every element is stamped anew");
+        clock.advance(60);
+        final TtlSnapshotFilter filter = TtlSnapshotFilter.of(registry.registeredStates(), clock.time());
+        final int[] expired = new int[2];
+        store.forEach((key, keyLength, value, valueLength) ->
+        {
+            expired[0]++;
+            if (filter.isExpired(key, keyLength, value, valueLength))
+            {
+                expired[1]++;
+            }
+        });
+        assertTrue(expired[0] > 2, "a head and chunks: " + expired[0] + " entries");
+        assertEquals(0, expired[1], "the head leads with the refreshed stamps, not those its elements were added with");
+        assertEquals(values, list.get());
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldReadATtlListOfLayout3AndWriteItInTheCurrentLayoutOnItsNextWrite()
+    {
+        final StateTtlConfig config = StateTtlConfig.newBuilder(1_000).cleanupFullSnapshot().build();
+        final ListState<String> list = registry.getListState(ttl(
+            new ListStateDescriptor<>("layout-3", StringCodec.INSTANCE), config));
+        final int stateId = ((ListStateView<?>)list).stateId;
+        final long t0 = clock.time();
+        setKey(1);
+        // Layout 3: the head is the 16-byte chunk range; every element is in a chunk, the last one still open.
+        final int base = keyContext.writePrefix(rawKeyBuffer, stateId);
+        putLayout3Chunk(base, 0, t0, "a", t0 + 20, "b");
+        putLayout3Chunk(base, 1, t0 + 30, "c");
+        rawKeyBuffer.putByte(base, StateLayoutDescriptor.LIST_HEAD_MARKER);
+        rawValueBuffer.putLong(0, 0, java.nio.ByteOrder.BIG_ENDIAN);
+        rawValueBuffer.putLong(8, 2, java.nio.ByteOrder.BIG_ENDIAN);
+        store.put(rawKeyBuffer, base + 1, rawValueBuffer, 0, StateLayoutDescriptor.LIST_HEAD_LENGTH);
+        final int headKeyLength = base + 1;
+        final ExpandableDirectByteBuffer headKey = new ExpandableDirectByteBuffer(64);
+        headKey.putBytes(0, rawKeyBuffer, 0, headKeyLength);
+
+        final TtlSnapshotFilter late = TtlSnapshotFilter.of(registry.registeredStates(), t0 + 10_000);
+        final ExpandableDirectByteBuffer head = new ExpandableDirectByteBuffer(64);
+        assertEquals(StateLayoutDescriptor.LIST_HEAD_LENGTH, store.get(headKey, headKeyLength, head));
+        assertFalse(late.isExpired(headKey, headKeyLength, head, StateLayoutDescriptor.LIST_HEAD_LENGTH),
+            "a head of layout 3 carries no timestamp: snapshots keep it");
+
+        clock.advance(40);
+        assertEquals(List.of("a", "b", "c"), list.get());
+        list.add("d");
+        setKey(2);
+        setKey(1);
+        assertEquals(List.of("a", "b", "c", "d"), list.get());
+        final int length = store.get(headKey, headKeyLength, head);
+        assertTrue(length > StateLayoutDescriptor.LIST_HEAD_LENGTH, "rewritten with its tail: " + length + " bytes");
+        assertEquals(t0 + 40, StateLayoutDescriptor.ttlTimestamp(head), "led by the list's newest stamp");
+        assertFalse(TtlSnapshotFilter.of(registry.registeredStates(), t0 + 1_000).isExpired(
+            headKey, headKeyLength, head, length), "live while its newest element is");
+        assertTrue(late.isExpired(headKey, headKeyLength, head, length), "dropped with its last element");
+    }
+
+    /** A list chunk of layout 3 (the current one's too): {@code [maxTs] ([ts][length][element])*}, at seq. */
+    private void putLayout3Chunk(final int base, final long seq, final Object... stampsAndElements)
+    {
+        rawKeyBuffer.putByte(base, StateLayoutDescriptor.LIST_CHUNK_MARKER);
+        rawKeyBuffer.putLong(base + 1, seq, java.nio.ByteOrder.BIG_ENDIAN);
+        int position = StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH;
+        long maxTs = Long.MIN_VALUE;
+        for (int i = 0; i < stampsAndElements.length; i += 2)
+        {
+            final long ts = (Long)stampsAndElements[i];
+            maxTs = Math.max(maxTs, ts);
+            rawValueBuffer.putLong(position, ts, java.nio.ByteOrder.BIG_ENDIAN);
+            final int length = StringCodec.INSTANCE.encode((String)stampsAndElements[i + 1], rawValueBuffer,
+                position + 12);
+            rawValueBuffer.putInt(position + 8, length, java.nio.ByteOrder.BIG_ENDIAN);
+            position += 12 + length;
+        }
+        rawValueBuffer.putLong(0, maxTs, java.nio.ByteOrder.BIG_ENDIAN);
+        store.put(rawKeyBuffer, base + 1 + StateLayoutDescriptor.LIST_SEQ_LENGTH, rawValueBuffer, 0, position);
+    }
+
+    @Test
+    @Timeout(30)
     void shouldExpireMapEntriesIndividually()
     {
         final MapState<String, Long> map = registry.getMapState(ttl(
@@ -1222,12 +1318,13 @@ public abstract class StateBackendConformanceTest
             registry.onDutyCycle();
         }
         assertEquals(0, countEntries(1), "value entries");
-        assertEquals(50, countEntries(2), "only list heads stay; their elements expired");
+        assertEquals(0, countEntries(2), "list heads: a head goes once the list's newest element expired");
         assertEquals(0, countEntries(3), "map entries, slots and heads");
         assertEquals(50, countEntries(4), "states without TTL are never touched");
         setKey(3);
         assertEquals(List.of(), list.get());
-        assertEquals(49, countEntries(2), "reading the emptied list removes its head");
+        list.add(7L);
+        assertEquals(List.of(7L), list.get(), "a list whose head cleanup removed starts afresh");
     }
 
     @Test
@@ -1537,9 +1634,9 @@ public abstract class StateBackendConformanceTest
             restored.put(keyCopy, keyLength, valueCopy, 0, valueLength);
         });
         snapshot.release();
-        // A list chunk is left out once all its elements expired (key 2's); key 1's holds a live one. Key 1's map
-        // is one packed entry: kept without its expired element.
-        assertEquals(3, skipped[0], "two values and a list chunk expired");
+        // A list's head is left out once all the list's elements expired (key 2's); key 1's holds a live one. Key
+        // 1's map is one packed entry: kept without its expired element.
+        assertEquals(3, skipped[0], "two values and a list expired");
         assertEquals(1, trimmed[0], "the packed map written without its expired element");
 
         final KeyedStateRegistry restoredRegistry = new KeyedStateRegistry(restored, keyContext, clock);

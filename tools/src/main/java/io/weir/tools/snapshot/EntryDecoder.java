@@ -211,11 +211,13 @@ final class EntryDecoder
         final int elementsOffset;
         if (suffixLength == 1 && key[markerOffset] == LIST_HEAD_MARKER)
         {
-            if (value.length < LIST_HEAD_LENGTH)
+            // With TTL, the list's newest timestamp leads, unless the head is of layout 3 or earlier: the range alone.
+            final int rangeOffset = state.ttlMs() > 0 && value.length != LIST_HEAD_LENGTH ? TTL_TIMESTAMP_LENGTH : 0;
+            if (value.length < rangeOffset + LIST_HEAD_LENGTH)
             {
                 return null;
             }
-            elementsOffset = LIST_HEAD_LENGTH;
+            elementsOffset = rangeOffset + LIST_HEAD_LENGTH;
         }
         else if (suffixLength == 1 + LIST_SEQ_LENGTH && key[markerOffset] == LIST_CHUNK_MARKER)
         {

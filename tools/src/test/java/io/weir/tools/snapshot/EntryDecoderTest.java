@@ -23,7 +23,8 @@ class EntryDecoderTest
             .checkpointId(1).kind(CheckpointKind.CHECKPOINT).maxParallelism(8).backendName("heap")
             .addState(new CheckpointManifest.StateDescriptor(1, "pane", "LIST", "long", "long", "", 0))
             .addState(new CheckpointManifest.StateDescriptor(2, "tags", "MAP", "string-utf8", "int", "long", 1000))
-            .addState(new CheckpointManifest.StateDescriptor(3, "blob", "VALUE", "long", "avro-v1", "", 0));
+            .addState(new CheckpointManifest.StateDescriptor(3, "blob", "VALUE", "long", "avro-v1", "", 0))
+            .addState(new CheckpointManifest.StateDescriptor(4, "recent", "LIST", "long", "long", "", 1000));
         for (int i = 0; i < properties.length; i += 2)
         {
             builder.property(properties[i], properties[i + 1]);
@@ -80,6 +81,20 @@ class EntryDecoderTest
         final DecodedEntry plain = decoder.decode(1, compositeKey(1, 1, concat(new byte[] {0x01}, longs(256))),
             elements(5));
         assertEquals("0", plain.subkey(), "a new list restarts its index");
+    }
+
+    @Test
+    void shouldDecodeTheTailOfATtlListsHeadWithEachElementsStampAndSkipAHeadOfLayout3()
+    {
+        final EntryDecoder decoder = new EntryDecoder(manifest());
+        final byte[] head = compositeKey(4, 1, new byte[] {0x04});
+        final byte[] tail = concat(longs(1_700_000_000_500L, 0, 0), longs(1_700_000_000_000L), elements(300),
+            longs(1_700_000_000_500L), elements(400));
+        assertEquals(List.of(
+            new DecodedEntry("recent", 1, "1", "0", "300", 1_700_000_000_000L),
+            new DecodedEntry("recent", 1, "1", "1", "400", 1_700_000_000_500L)), decoder.decodeAll(1, head, tail));
+        assertNull(decoder.decode(1, compositeKey(4, 1, new byte[] {0x04}), longs(0, 3)),
+            "a TTL'd head of layout 3 is the chunk range alone");
     }
 
     @Test
