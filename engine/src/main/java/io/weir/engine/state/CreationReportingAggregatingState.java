@@ -14,7 +14,8 @@ public interface CreationReportingAggregatingState<IN, OUT> extends AggregatingS
     /**
      * {@link #add} {@code value}.
      *
-     * @return true if the current key (and namespace) held no accumulator before: this add created it.
+     * @return true if the current key (and namespace) held no visible accumulator before (none, or one expired
+     * under TTL): this add created it.
      */
     boolean addReportingCreation(IN value);
 }

@@ -54,21 +54,23 @@ abstract class ListStateView<T> extends AbstractStateView
     private final ExpandableDirectByteBuffer keptBuffer = new ExpandableDirectByteBuffer(LIST_CHUNK_TARGET_BYTES * 2);
     /** A value of {@link #update} encoded, to compare with a stored element. */
     private final ExpandableDirectByteBuffer encodedValue = new ExpandableDirectByteBuffer(64);
+    /** The current key's head key, to compare with one that TTL cleanup removes. */
+    private final ExpandableDirectByteBuffer currentHeadKey = new ExpandableDirectByteBuffer(64);
     private long firstSeq;
     private long nextSeq;
     /** Bytes of {@link #headBuffer} in use: {@link #headTailOffset} plus the tail. */
     private int headLength;
     /**
-     * With TTL, the newest timestamp of the list's elements, or later (a head of the earlier layout is given the
-     * time it was read): written at the head's start, so that it is dropped only once every element expired.
+     * With TTL, no earlier than the newest timestamp of the list's elements (an update or a cleanup never lowers it):
+     * written at the head's start, so that the head is dropped only once every element expired.
      */
     private long maxTs;
     /**
      * The {@link KeyContext#keyGeneration} (and namespace) for which {@link #firstSeq}, {@link #nextSeq},
-     * {@link #maxTs}, {@link #headLength}, {@link #headBuffer} and {@link #headPresent} hold the stored head, or -1
-     * (also after incremental cleanup removed a head): a get followed
-     * by an add or update of the same key reads the head once. Only this view writes its key's head, so the copy
-     * stays true until the current key changes; each operation invalidates it as it starts changing the fields.
+     * {@link #maxTs}, {@link #headLength}, {@link #headBuffer} and {@link #headPresent} hold the stored head, or -1:
+     * a get followed by an add or update of the same key reads the head once. Only this view writes its key's head,
+     * and only its TTL cleanup removes it (see {@link #removeExpired}), so the copy stays true until the current key
+     * changes; each operation invalidates it as it starts changing the fields.
      */
     private long headGeneration = -1;
     private long headNamespace;
@@ -184,6 +186,12 @@ abstract class ListStateView<T> extends AbstractStateView
      */
     private void rewriteOverChunks(final int baseLength, final Elements values, final long nowMs)
     {
+        if (firstSeq != nextSeq && maxTs < nowMs)
+        {
+            // The head first: stamps newer than its own must never be stored under it, even if an encode fails.
+            maxTs = nowMs;
+            writeHead(baseLength);
+        }
         final long oldNextSeq = nextSeq;
         nextSeq = firstSeq;
         headLength = headTailOffset;
@@ -466,8 +474,8 @@ abstract class ListStateView<T> extends AbstractStateView
     }
 
     /**
-     * Visit the chunks and the tail, skipping missing chunks and hidden elements; trims the head past holes, and
-     * writes it when the tail changed or a read refreshed a timestamp.
+     * Visit the chunks and the tail, skipping missing chunks and hidden elements; writes the head when it trims the
+     * chunk range past holes, when the tail changed, or when a read refreshed a timestamp.
      */
     private int scan(final int baseLength, final long nowMs, final boolean out)
     {
@@ -500,7 +508,14 @@ abstract class ListStateView<T> extends AbstractStateView
                 visible += scanTtlElements(chunkBuffer, chunkDataOffset, length, nowMs, out);
                 if (elementsChanged)
                 {
-                    headChanged |= stampsRefreshed;
+                    if (stampsRefreshed && !headChanged)
+                    {
+                        // The head's newer stamp first, so a chunk never holds stamps newer than the stored head's
+                        // even if a later decode fails.
+                        writeHead(baseLength);
+                        chunkKey(baseLength, seq);
+                        headChanged = true;
+                    }
                     if (keptEnd == 0)
                     {
                         store.remove(keyBuffer, chunkKeyLength);
@@ -676,10 +691,18 @@ abstract class ListStateView<T> extends AbstractStateView
         headPresent = false;
     }
 
-    /** Incremental cleanup removing the current key's head must not leave {@link #headGeneration} vouching for it. */
+    /** TTL cleanup removing the current key's head must not leave {@link #headGeneration} vouching for it. */
     void removeExpired(final DirectBuffer key, final int keyLength, final DirectBuffer value)
     {
-        headGeneration = -1;
+        if (headGeneration != -1)
+        {
+            final int baseLength = writeBaseKey(currentHeadKey);
+            if (keyLength == baseLength + MARKER_LENGTH && key.getByte(baseLength) == LIST_HEAD_MARKER &&
+                KeyLogIndex.sameBytes(key, 0, currentHeadKey, 0, baseLength))
+            {
+                headGeneration = -1;
+            }
+        }
         super.removeExpired(key, keyLength, value);
     }
 
@@ -711,11 +734,21 @@ abstract class ListStateView<T> extends AbstractStateView
         headPresent = true;
         if (ttl != null && length == LIST_HEAD_LENGTH)
         {
-            // A TTL'd head of layout 3 or earlier: the chunk range alone. Its chunks' stamps are not later than now.
+            // A TTL'd head of layout 3 or earlier: the chunk range alone, all elements in chunks. It leads with the
+            // newest of their stamps once written; the clock may be behind them after a restore elsewhere.
             firstSeq = headBuffer.getLong(LIST_HEAD_FIRST_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
             nextSeq = headBuffer.getLong(LIST_HEAD_NEXT_SEQ_OFFSET, ByteOrder.BIG_ENDIAN);
             headLength = headTailOffset;
             maxTs = clock.time();
+            final int chunkKeyLength = baseLength + MARKER_LENGTH + LIST_SEQ_LENGTH;
+            for (long seq = firstSeq; seq < nextSeq; seq++)
+            {
+                chunkKey(baseLength, seq);
+                if (store.get(keyBuffer, chunkKeyLength, chunkBuffer) >= TTL_TIMESTAMP_LENGTH)
+                {
+                    maxTs = Math.max(maxTs, chunkBuffer.getLong(0, ByteOrder.BIG_ENDIAN));
+                }
+            }
             return true;
         }
         if (length < headTailOffset)

@@ -16,8 +16,8 @@ import java.nio.ByteOrder;
  *
  * List: a head and chunks firstSeq..nextSeq-1 of packed elements, in list order; each chunk is sealed once it holds
  * at least LIST_CHUNK_TARGET_BYTES of elements. The head also holds the open chunk (the list's tail, after the
- * sealed chunks). With TTL a chunk leads with its newest element's timestamp and the head with the newest of the
- * whole list (a TTL'd head of layout 3 or earlier is the 16 bytes of the range alone, with its elements in chunks)
+ * sealed chunks). With TTL a chunk leads with its newest element's timestamp and the head with one no earlier than
+ * any of the list's (a TTL'd head of layout 3 or earlier is the 16 bytes of the range alone, its elements in chunks)
  *   key:   [base][0x04]                 value: [maxTs i64]? [firstSeq i64][nextSeq i64] [element]*
  *   key:   [base][0x01][seq i64]        value: [maxTs i64]? [element]*
  *   element:                            [ts i64]? [length i32][element bytes]
@@ -37,8 +37,8 @@ import java.nio.ByteOrder;
  * </pre>
  * {@code [ts i64]?} is the last-access time in epoch milliseconds, present exactly when the state has TTL on; it
  * always leads the value of a TTL'd data entry (value, element, by-key map entry, packed map) so that
- * {@link TtlSnapshotFilter} reads it without knowing codecs (a list chunk's, a list head's and a packed map's is their
- * newest element's, so they are dropped once all their elements expired). Map heads and the slot directory never
+ * {@link TtlSnapshotFilter} reads it without knowing codecs (a list chunk's and a packed map's is their newest
+ * element's, a list head's no earlier than any of the list's, so they are dropped once all their elements expired). Map heads and the slot directory never
  * carry a timestamp; after a snapshot dropped expired entries, readers skip list chunks and map slots whose data
  * entry is missing and repair the directory.
  * <p>

@@ -1175,8 +1175,11 @@ public abstract class StateBackendConformanceTest
             .updateType(StateTtlConfig.UpdateType.ON_READ_AND_WRITE).cleanupFullSnapshot().build();
         final ListState<Long> list = registry.getListState(ttl(
             new ListStateDescriptor<>("refreshed", LongCodec.INSTANCE), config));
+        // A TTL'd element of a Long takes 20 bytes: three full chunks and an empty tail, so only the chunks'
+        // refreshed stamps can move the head's.
+        final int perChunk = (StateLayoutDescriptor.LIST_CHUNK_TARGET_BYTES + 19) / 20;
         final List<Long> values = new ArrayList<>();
-        for (long i = 0; i < 3 * StateLayoutDescriptor.LIST_CHUNK_TARGET_BYTES / 20; i++)
+        for (long i = 0; i < 3 * perChunk; i++)
         {
             values.add(i);
         }
@@ -1195,7 +1198,7 @@ public abstract class StateBackendConformanceTest
                 expired[1]++;
             }
         });
-        assertTrue(expired[0] > 2, "a head and chunks: " + expired[0] + " entries");
+        assertEquals(4, expired[0], "a head and three chunks");
         assertEquals(0, expired[1], "the head leads with the refreshed stamps, not those its elements were added with");
         assertEquals(values, list.get());
     }
@@ -1228,18 +1231,43 @@ public abstract class StateBackendConformanceTest
         assertFalse(late.isExpired(headKey, headKeyLength, head, StateLayoutDescriptor.LIST_HEAD_LENGTH),
             "a head of layout 3 carries no timestamp: snapshots keep it");
 
-        clock.advance(40);
+        // Restored where the clock is behind the chunks' stamps (t0 against t0 + 30).
         assertEquals(List.of("a", "b", "c"), list.get());
+        assertEquals(StateLayoutDescriptor.LIST_HEAD_LENGTH, store.get(headKey, headKeyLength, head),
+            "a read leaves the head as it was");
         list.add("d");
         setKey(2);
         setKey(1);
         assertEquals(List.of("a", "b", "c", "d"), list.get());
         final int length = store.get(headKey, headKeyLength, head);
         assertTrue(length > StateLayoutDescriptor.LIST_HEAD_LENGTH, "rewritten with its tail: " + length + " bytes");
-        assertEquals(t0 + 40, StateLayoutDescriptor.ttlTimestamp(head), "led by the list's newest stamp");
-        assertFalse(TtlSnapshotFilter.of(registry.registeredStates(), t0 + 1_000).isExpired(
-            headKey, headKeyLength, head, length), "live while its newest element is");
+        assertEquals(t0 + 30, StateLayoutDescriptor.ttlTimestamp(head), "led by its chunks' newest stamp");
+        assertFalse(TtlSnapshotFilter.of(registry.registeredStates(), t0 + 1_025).isExpired(
+            headKey, headKeyLength, head, length), "live while its newest element is (c, stamped t0 + 30)");
         assertTrue(late.isExpired(headKey, headKeyLength, head, length), "dropped with its last element");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldNotReturnTheElementsOfAListWhoseHeadIncrementalCleanupRemovedWhileItWasTheCurrentKeys()
+    {
+        final StateTtlConfig config = StateTtlConfig.newBuilder(100).disableCleanupOnAccess()
+            .stateVisibility(StateTtlConfig.StateVisibility.RETURN_EXPIRED_IF_NOT_CLEANED_UP)
+            .cleanupIncrementally(10, false).build();
+        final ListState<Long> list = registry.getListState(ttl(
+            new ListStateDescriptor<>("cleaned", LongCodec.INSTANCE), config));
+        setKey(1);
+        list.add(1L);
+        clock.advance(100);
+        assertEquals(List.of(1L), list.get(), "expired, not cleaned up yet, so returned");
+        for (int cycle = 0; cycle < 5; cycle++)
+        {
+            registry.onDutyCycle();
+        }
+        assertEquals(0, liveEntries(), "the head went with its only element");
+        assertEquals(List.of(), list.get(), "cleaned up: the same current key reads the list again");
+        list.add(2L);
+        assertEquals(List.of(2L), list.get());
     }
 
     /** A list chunk of layout 3 (the current one's too): {@code [maxTs] ([ts][length][element])*}, at seq. */

@@ -16,8 +16,9 @@ import io.weir.engine.state.NamespacedState;
  * Flink's event-time {@code WindowOperator} for fixed-size (tumbling and sliding) windows with incremental
  * aggregation and zero allowed lateness: each (key, window) has an accumulator in namespaced state (namespace =
  * window start) and an event-time timer at the window's last millisecond, registered by the element that created
- * the accumulator; when the watermark passes it, the window's result is emitted and its state cleared. An element all of whose windows have already fired is
- * late: it goes to the late-data side output, if one is set, and is otherwise dropped.
+ * the accumulator; when the watermark passes it, the window's result is emitted and its state cleared. An element
+ * all of whose windows have already fired is late: it goes to the late-data side output, if one is set, and is
+ * otherwise dropped.
  * One instance per shard; shard thread only.
  */
 public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<K, I, ACC, OUT, R>
