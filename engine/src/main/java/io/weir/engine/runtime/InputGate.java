@@ -69,8 +69,11 @@ public final class InputGate
         long elementsOffered();
     }
 
-    /** States whose keys a step prefetches, at most. */
-    static final int MAX_PREFETCH_STATES = 4;
+    /**
+     * States whose keys a step prefetches, at most. Each one costs a hash-slot load per event whether or not the
+     * event's function reads it; five cover a function keeping a few values, a list and a map per key.
+     */
+    static final int MAX_PREFETCH_STATES = 5;
 
     private final String name;
     private final OneToOneRingBuffer[] rings;
