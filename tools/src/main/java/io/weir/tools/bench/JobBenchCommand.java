@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -30,8 +31,10 @@ final class JobBenchCommand
         "Usage: weir bench --job NAME [OPTIONS]",
         "",
         "Runs a reference job (rolling-sum | dedup | session | tumbling | velocity) from a CSV input to CSV outputs",
-        "and times it. The input is generated once and kept (the same generator, byte for byte, as the Flink",
-        "comparison harness's: ts_millis,key,amount,event_id with 1% duplicates, 0.1% late events, bursts, pauses).",
+        "and times it; 'stateless' runs their floor: the same reading, watermarks, routing by key and CSV output,",
+        "with a function that writes each event as a row and keeps no state. The input is generated once and kept",
+        "(the same generator, byte for byte, as the Flink comparison harness's: ts_millis,key,amount,event_id with 1%",
+        "duplicates, 0.1% late events, bursts, pauses).",
         "",
         "  --events N                  events (default 5,000,000)",
         "  --keys K                    distinct keys (default 200,000)",
@@ -47,6 +50,10 @@ final class JobBenchCommand
         "  --expected-entries-per-shard E   the stores' sizing hint (default: WeirContext's, as 'weir job' runs)",
         "  --count-store-ops           count the state store's gets, puts and removes per event (adds a call to each)",
         "");
+
+    /** The reference jobs and their stateless floor. */
+    private static final List<String> JOBS = Stream.concat(ReferenceJobs.NAMES.stream(),
+        Stream.of(ReferenceJobs.STATELESS)).toList();
 
     private JobBenchCommand()
     {
@@ -64,7 +71,7 @@ final class JobBenchCommand
             return 0;
         }
         options.checkPositional(0, "no arguments besides options");
-        final String name = options.choice("job", "rolling-sum", ReferenceJobs.NAMES);
+        final String name = options.choice("job", "rolling-sum", JOBS);
         final long events = options.longValue("events", 5_000_000, 1, Long.MAX_VALUE / 2);
         final int keys = options.intValue("keys", 200_000, 1, Integer.MAX_VALUE);
         final long seed = options.longValue("seed", 42, Long.MIN_VALUE, Long.MAX_VALUE);

@@ -25,6 +25,8 @@ import java.util.function.Consumer;
 public final class ReferenceJobs
 {
     public static final List<String> NAMES = List.of("rolling-sum", "dedup", "session", "tumbling", "velocity");
+    /** Not a reference job: their floor, {@link EventRowFunction} keyed as rolling-sum is. */
+    public static final String STATELESS = "stateless";
     public static final long DEFAULT_OUT_OF_ORDERNESS_MS = 5000;
     public static final long TUMBLING_SIZE_MS = 10_000;
 
@@ -90,7 +92,7 @@ public final class ReferenceJobs
         final Consumer<String> log)
         throws IOException
     {
-        if (!NAMES.contains(name))
+        if (!NAMES.contains(name) && !name.equals(STATELESS))
         {
             throw new IllegalArgumentException("unknown job '" + name + "'; jobs: " + String.join(", ", NAMES));
         }
@@ -109,6 +111,9 @@ public final class ReferenceJobs
         {
             case "rolling-sum":
                 events.keyBy(Event::key).process(RollingSumFunction::new).uid(name).sinkTo(rows(out));
+                break;
+            case STATELESS:
+                events.keyBy(Event::key).process(EventRowFunction::new).uid(name).sinkTo(rows(out));
                 break;
             case "dedup":
                 events.keyBy(Event::eventId).process(DedupFunction::new).uid(name)

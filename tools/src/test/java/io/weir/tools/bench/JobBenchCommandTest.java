@@ -50,6 +50,22 @@ class JobBenchCommandTest
     }
 
     @Test
+    void shouldRunTheStatelessFloorWritingEveryEventAsARowWithoutTouchingTheStore()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final int exit = WeirCli.run(new String[]{"bench", "--job", "stateless", "--events", "20000", "--keys", "2000",
+            "--backend", "heap", "--checkpoint-interval-ms", "100", "--work-dir", dir.toString(), "--count-store-ops"},
+            new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        final String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, text);
+        final Matcher result = Pattern.compile("^RESULT job=stateless backend=heap shards=2 events=20000 " +
+            "checkpoints=\\d+ rows=(\\d+) job_ms=\\d+ events_per_s=\\d+ store_gets_per_event=0.00 " +
+            "store_puts_per_event=0.00 store_removes_per_event=0.00$", Pattern.MULTILINE).matcher(text);
+        assertTrue(result.find(), text);
+        assertEquals(20_000, Long.parseLong(result.group(1)), "a row per event, late and duplicate ones too");
+    }
+
+    @Test
     void shouldReadALongHistoryChunkByChunk()
     {
         // 50 keys: about 200 timestamps of history per key, five chunks; one entry per element read 200.
