@@ -90,6 +90,10 @@ class WeirCliTest
     @Test
     void shouldExplainUnknownJobBackendAndOptionInOneLine() throws Exception
     {
+        assertEquals(2, run("job", "stateless", "--in", "a", "--out", "b"));
+        assertEquals("weir job: unknown job 'stateless'; jobs: rolling-sum, dedup, session, tumbling, velocity\n",
+            err(), "the bench's floor is not a job to run");
+        err.reset();
         assertEquals(2, run("job", "nope", "--in", "a", "--out", "b"));
         assertEquals("weir job: unknown job 'nope'; jobs: rolling-sum, dedup, session, tumbling, velocity\n",
             err());

@@ -103,7 +103,7 @@ public final class OperatorChain<K, I, O>
     private final int firstKeyGroup;
     private final int lastKeyGroup;
     private final int[] prefetchStateIds = new int[InputGate.MAX_PREFETCH_STATES];
-    /** Due timers between two prefetches of the next ones' entries, and heap places looked at for them. */
+    /** Due timers between two prefetches of the next ones' entries at most, and heap places looked at for them. */
     private static final int TIMER_PREFETCH_EVERY = 8;
     private static final int TIMER_PREFETCH_POSITIONS = 16;
     private final int[] timerStateIds = new int[InputGate.MAX_PREFETCH_STATES];
@@ -639,11 +639,12 @@ public final class OperatorChain<K, I, O>
     private int fireDueEventTimers()
     {
         int fired = 0;
+        int prefetchAt = 0;
         while (true)
         {
-            if (null != timerKeys && (fired & (TIMER_PREFETCH_EVERY - 1)) == 0)
+            if (null != timerKeys && fired == prefetchAt)
             {
-                prefetchDueTimers();
+                prefetchAt = fired + prefetchDueTimers();
             }
             if (!eventTimers.pollDue(currentWatermark, keyContext))
             {
@@ -662,8 +663,11 @@ public final class OperatorChain<K, I, O>
      * touched, when its entry is cold. The namespace is a guess: right where a timer's namespace is its state's (a
      * tumbling window); where it is not (a session whose start moved, a sliced window's later slices) the load is
      * wasted, never a wrong read.
+     *
+     * @return the due timers to fire before the next prefetch: those this one covered, at most
+     * {@link #TIMER_PREFETCH_EVERY}.
      */
-    private void prefetchDueTimers()
+    private int prefetchDueTimers()
     {
         final int states = prefetchStates(timerStateIds);
         final int namespaced = namespacedPrefetchStateCount;
@@ -675,8 +679,12 @@ public final class OperatorChain<K, I, O>
             if (keys > 1)
             {
                 store.prefetch(timerKeys, EventLookahead.KEY_STRIDE_BYTES, timerKeyLengths, keys);
+                // The next prefetch comes after the timers this one covered: fewer than the usual interval when
+                // each timer has many entries.
+                return Math.max(1, Math.min(TIMER_PREFETCH_EVERY, keys / (states + namespaced)));
             }
         }
+        return TIMER_PREFETCH_EVERY;
     }
 
     private int fireProcessingTimers()

@@ -22,9 +22,9 @@ import static io.weir.engine.state.StateLayoutDescriptor.*;
  * at least {@link StateLayoutDescriptor#LIST_CHUNK_TARGET_BYTES} each, so every operation costs one store access
  * per chunk, not per element. The open chunk (the list's tail) lives in the head itself: {@link #add} is one read
  * and one write, and a list shorter than a chunk is one entry. With TTL each element keeps its own timestamp and
- * expires on its own; every chunk leads with its newest element's timestamp and the head with the newest of the
- * whole list, so snapshot and incremental cleanup drop a chunk once all its elements expired, and the head (the
- * list) once all of the list's did. A TTL'd head of an earlier layout holds only the chunk range and no timestamp;
+ * expires on its own; every chunk leads with its newest element's timestamp and the head with one no earlier than
+ * any of the list's, so snapshot and incremental cleanup drop a chunk once all its elements expired, and the head
+ * (the list) once all of the list's did. A TTL'd head of an earlier layout holds only the chunk range and no timestamp;
  * it is read as a list with an empty tail and rewritten in this layout by the list's next write.
  * <p>
  * {@link ObjectListStateView} is the {@link ListState} of it, {@link LongListStateView} the primitive
@@ -54,7 +54,7 @@ abstract class ListStateView<T> extends AbstractStateView
     private final ExpandableDirectByteBuffer keptBuffer = new ExpandableDirectByteBuffer(LIST_CHUNK_TARGET_BYTES * 2);
     /** A value of {@link #update} encoded, to compare with a stored element. */
     private final ExpandableDirectByteBuffer encodedValue = new ExpandableDirectByteBuffer(64);
-    /** The current key's head key, to compare with one that TTL cleanup removes. */
+    /** The cached head's key, to compare with one that TTL cleanup removes. */
     private final ExpandableDirectByteBuffer currentHeadKey = new ExpandableDirectByteBuffer(64);
     private long firstSeq;
     private long nextSeq;
@@ -180,7 +180,8 @@ abstract class ListStateView<T> extends AbstractStateView
      * With TTL, replace the stored list by {@code values} (at least one), written over its chunks from
      * {@link #firstSeq} on and into the head's tail; the chunks left over are removed. Every element is written
      * again, as it must be to take a new timestamp, but an update that keeps the list's length puts as many entries
-     * as it writes instead of removing every chunk and the head and creating them again.
+     * as it writes (and the head once more first, when the list has chunks and its stamp moves) instead of removing
+     * every chunk and the head and creating them again.
      * <p>
      * Called with the head read.
      */
@@ -508,13 +509,12 @@ abstract class ListStateView<T> extends AbstractStateView
                 visible += scanTtlElements(chunkBuffer, chunkDataOffset, length, nowMs, out);
                 if (elementsChanged)
                 {
-                    if (stampsRefreshed && !headChanged)
+                    if (newestRaised)
                     {
                         // The head's newer stamp first, so a chunk never holds stamps newer than the stored head's
                         // even if a later decode fails.
                         writeHead(baseLength);
                         chunkKey(baseLength, seq);
-                        headChanged = true;
                     }
                     if (keptEnd == 0)
                     {
@@ -570,8 +570,8 @@ abstract class ListStateView<T> extends AbstractStateView
 
     /** Set by {@link #scanTtlElements}: an element was dropped or re-stamped, so its entry must be rewritten. */
     private boolean elementsChanged;
-    /** Set by {@link #scanTtlElements}: a read re-stamped an element (the head's newest timestamp moves with it). */
-    private boolean stampsRefreshed;
+    /** Set by {@link #scanTtlElements}: a read re-stamped an element later than {@link #maxTs}, which it raised. */
+    private boolean newestRaised;
     /** Set by {@link #scanTtlElements}: the end of the elements it kept in {@link #keptBuffer}, from 0. */
     private int keptEnd;
     /** Set by {@link #scanTtlElements}: the newest timestamp of the elements it kept. */
@@ -630,12 +630,12 @@ abstract class ListStateView<T> extends AbstractStateView
             }
             position = payload + elementLength;
         }
-        if (refreshed)
+        newestRaised = refreshed && nowMs > maxTs;
+        if (newestRaised)
         {
-            maxTs = Math.max(maxTs, nowMs);
+            maxTs = nowMs;
         }
         elementsChanged = changed;
-        stampsRefreshed = refreshed;
         keptEnd = kept;
         keptMaxTs = newest;
         return visible;
@@ -691,12 +691,18 @@ abstract class ListStateView<T> extends AbstractStateView
         headPresent = false;
     }
 
-    /** TTL cleanup removing the current key's head must not leave {@link #headGeneration} vouching for it. */
+    /** TTL cleanup removing the cached head must not leave {@link #headGeneration} vouching for it. */
     void removeExpired(final DirectBuffer key, final int keyLength, final DirectBuffer value)
     {
-        if (headGeneration != -1)
+        if (headGeneration == keyContext.keyGeneration())
         {
-            final int baseLength = writeBaseKey(currentHeadKey);
+            // The cached head's key: the current key, under the namespace it was read with.
+            int baseLength = keyContext.writePrefix(currentHeadKey, stateId);
+            if (namespaced)
+            {
+                currentHeadKey.putLong(baseLength, headNamespace, ByteOrder.BIG_ENDIAN);
+                baseLength += NAMESPACE_LENGTH;
+            }
             if (keyLength == baseLength + MARKER_LENGTH && key.getByte(baseLength) == LIST_HEAD_MARKER &&
                 KeyLogIndex.sameBytes(key, 0, currentHeadKey, 0, baseLength))
             {

@@ -36,11 +36,11 @@ import java.nio.ByteOrder;
  *   +--------+--------+--------+--------------+------------+--------+-----------------------+
  * </pre>
  * {@code [ts i64]?} is the last-access time in epoch milliseconds, present exactly when the state has TTL on; it
- * always leads the value of a TTL'd data entry (value, element, by-key map entry, packed map) so that
- * {@link TtlSnapshotFilter} reads it without knowing codecs (a list chunk's and a packed map's is their newest
- * element's, a list head's no earlier than any of the list's, so they are dropped once all their elements expired). Map heads and the slot directory never
- * carry a timestamp; after a snapshot dropped expired entries, readers skip list chunks and map slots whose data
- * entry is missing and repair the directory.
+ * always leads the value of a TTL'd data entry (value, element, by-key map entry, packed map, list chunk and head)
+ * so that {@link TtlSnapshotFilter} reads it without knowing codecs (a list chunk's and a packed map's is their
+ * newest element's, a list head's no earlier than any of the list's, so they are dropped once all their elements
+ * expired). Map heads and the slot directory never carry a timestamp; after a snapshot dropped expired entries,
+ * readers skip list chunks and map slots whose data entry is missing and repair the directory.
  * <p>
  * {@link #LAYOUT_VERSION} names this layout in checkpoint manifests (property {@code state.layout}); a restore refuses
  * a later one.
@@ -52,9 +52,9 @@ public final class StateLayoutDescriptor
     public static final int MARKER_LENGTH = 1;
 
     /**
-     * Version of this layout. 4: a TTL'd list's head holds its tail and leads with the list's newest timestamp (3:
-     * small maps packed in one entry; 2: every map in a slot directory; this version reads both; 1: one entry per
-     * list element, which it does not).
+     * Version of this layout. 4: a TTL'd list's head holds its tail and leads with a timestamp no earlier than any of
+     * the list's (3: small maps packed in one entry; 2: every map in a slot directory; this version reads both; 1: one
+     * entry per list element, which it does not).
      */
     public static final int LAYOUT_VERSION = 4;
 

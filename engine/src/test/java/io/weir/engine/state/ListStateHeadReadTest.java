@@ -121,6 +121,31 @@ class ListStateHeadReadTest
     }
 
     @Test
+    void shouldKeepTheCurrentKeysHeadInMemoryWhenTtlCleanupRemovesAnotherKeys()
+    {
+        final ListStateDescriptor<Long> descriptor = new ListStateDescriptor<>("c", LongCodec.INSTANCE);
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(100).disableCleanupOnAccess()
+            .cleanupIncrementally(10, false).build());
+        final ListState<Long> list = registry.getListState(descriptor);
+        clock.update(1_000);
+        setKey(2);
+        list.add(20L);
+        clock.update(1_200);
+        setKey(1);
+        list.add(10L);
+        assertEquals(List.of(10L), list.get());
+        for (int cycle = 0; cycle < 5; cycle++)
+        {
+            registry.onDutyCycle();
+        }
+        assertEquals(1, store.entriesOfState(((ListStateView<?>)list).stateId), "key 2's expired head removed");
+        store.reset();
+        list.add(11L);
+        assertEquals(0, store.gets, "key 1's head still read once, before the cleanup");
+        assertEquals(List.of(10L, 11L), list.get());
+    }
+
+    @Test
     void shouldWriteAnUpdatedTtlListOverItsChunksAndItsHeadAndRemoveOnlyTheChunksLeftOver()
     {
         final ListStateDescriptor<Long> descriptor = new ListStateDescriptor<>("t", LongCodec.INSTANCE);

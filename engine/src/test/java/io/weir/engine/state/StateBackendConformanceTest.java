@@ -1270,6 +1270,31 @@ public abstract class StateBackendConformanceTest
         assertEquals(List.of(2L), list.get());
     }
 
+    @Test
+    @Timeout(30)
+    void shouldNotReturnTheElementsOfANamespacedListWhoseHeadPerRecordCleanupRemovedUnderAnotherNamespace()
+    {
+        final StateTtlConfig config = StateTtlConfig.newBuilder(100).disableCleanupOnAccess()
+            .stateVisibility(StateTtlConfig.StateVisibility.RETURN_EXPIRED_IF_NOT_CLEANED_UP)
+            .cleanupIncrementally(10, true).build();
+        final ListState<Long> list = registry.getNamespacedState(ttl(
+            new ListStateDescriptor<>("per-record", LongCodec.INSTANCE), config));
+        final NamespacedState windows = (NamespacedState)list;
+        setKey(1);
+        windows.setNamespace(1);
+        list.add(1L);
+        assertEquals(List.of(1L), list.get());
+        clock.advance(100);
+        windows.setNamespace(2);
+        for (int i = 0; i < 5; i++)
+        {
+            list.addAll(List.of());   // an access: a cleanup step, and nothing read or written
+        }
+        assertEquals(0, liveEntries(), "per-record cleanup removed the expired head");
+        windows.setNamespace(1);
+        assertEquals(List.of(), list.get(), "the head read under namespace 1 is gone, not returned from memory");
+    }
+
     /** A list chunk of layout 3 (the current one's too): {@code [maxTs] ([ts][length][element])*}, at seq. */
     private void putLayout3Chunk(final int base, final long seq, final Object... stampsAndElements)
     {

@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * {@code weir bench --job NAME}: one reference job of docs/reference-jobs.md, file in &rarr; file out, on a generated
- * input, with checkpoints; prints the job's time (wiring, reading, processing, writing and committing its output)
+ * {@code weir bench --job NAME}: one reference job of docs/reference-jobs.md, or their stateless floor, file in &rarr;
+ * file out, on a generated input, with checkpoints; prints the job's time (wiring, reading, processing, writing and committing its output)
  * and ends with a RESULT line.
  */
 final class JobBenchCommand

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 
 /**
  * The five reference jobs of docs/reference-jobs.md, wired from a CSV input to CSV outputs (plus {@code NAME.late.csv}
- * for the jobs that drop late events).
+ * for the jobs that drop late events), and their stateless floor ({@link #STATELESS}), which only the bench runs.
  */
 public final class ReferenceJobs
 {
