@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns a {@link Dataflow} into a {@link JobPlan}: every keyed operator (process function or window) becomes a
@@ -366,7 +367,7 @@ final class DataflowTranslator
         }
     }
 
-    /** Hands on every element, on the shard its round-robin key went to. */
+    /** Hands on every element, on the shard its producer routed it to (see {@link #forwardKeyEncoder}). */
     private static final class Forward<T> extends KeyedProcessFunction<Long, T, T>
     {
         public void processElement(final T value, final Context ctx, final Collector<T> out)
@@ -414,8 +415,7 @@ final class DataflowTranslator
         if (null == direct)
         {
             return new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(), node.codec(),
-                KeyEncoder.ofLong(new RoundRobin()), spec.timestampAssigner(), watermarks, null,
-                stageOf.get(node.id()));
+                forwardKeyEncoder(node), spec.timestampAssigner(), watermarks, null, stageOf.get(node.id()));
         }
         // The map and filter operators up to the keyBy run in the producer.
         final List<Transformation> chain = new ArrayList<>();
@@ -437,28 +437,88 @@ final class DataflowTranslator
                 at = consumer;
             }
         }
-        final Producer.Transform transform = chain.isEmpty() ? null : value ->
-        {
-            Object record = value;
-            for (final Transformation op : chain)
-            {
-                if (op.kind() == Transformation.Kind.MAP)
-                {
-                    record = ((MapFunction)op.function()).map(record);
-                }
-                else if (!((FilterFunction)op.function()).filter(record))
-                {
-                    return null;
-                }
-            }
-            return record;
-        };
+        final Producer.Transform transform = chain.isEmpty() ? null : value -> applyChain(chain, value);
         final int input = keyed.inputs().indexOf(at);
         final JobPlan.SourcePlan source = new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(),
             codecOf(at, keyed), keyEncoder(keyOf(keyed, input)), spec.timestampAssigner(), watermarks, transform,
             stageOf.get(keyed.id()));
         source.input = input;
         return source;
+    }
+
+    /**
+     * How a producer routes a source that feeds a forward stage: by the key of the first of the source's branches
+     * into a keyed input (through map and filter operators only) that takes the element ({@link
+     * KeyEncoder#byFirstBranch}), so that the forward stage hands it on to that keyed stage on its own shard and in
+     * the source's order; round-robin when no such branch exists.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private KeyEncoder<?, ?> forwardKeyEncoder(final Transformation source)
+    {
+        final List<UnaryOperator<Object>> branches = new ArrayList<>();
+        final List<KeyEncoder<Object, ?>> encoders = new ArrayList<>();
+        for (final Transformation first : consumersOf(source))
+        {
+            final List<Transformation> chain = new ArrayList<>();
+            Transformation at = source;
+            Transformation consumer = first;
+            while (consumer != null &&
+                (consumer.kind() == Transformation.Kind.MAP || consumer.kind() == Transformation.Kind.FILTER))
+            {
+                chain.add(consumer);
+                final List<Transformation> next = consumersOf(consumer);
+                at = consumer;
+                consumer = next.size() == 1 ? next.get(0) : null;
+            }
+            if (consumer == null || !isStage(consumer))
+            {
+                continue;
+            }
+            final KeySpec key = keyOf(consumer, consumer.inputs().indexOf(at));
+            if (null != key)
+            {
+                branches.add(value -> branchRecord(chain, value));
+                encoders.add((KeyEncoder)keyEncoder(key));
+            }
+        }
+        return branches.isEmpty() ? KeyEncoder.ofLong(new RoundRobin()) : KeyEncoder.byFirstBranch(branches, encoders);
+    }
+
+    /** {@link #applyChain} for routing, on the producer thread: a checked exception fails the producer. */
+    private static Object branchRecord(final List<Transformation> chain, final Object value)
+    {
+        try
+        {
+            return applyChain(chain, value);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("an operator before keyBy failed on " + value + ": " + ex, ex);
+        }
+    }
+
+    /** {@code value} through map and filter operators: the mapped element, or null when a filter drops it. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object applyChain(final List<Transformation> chain, final Object value) throws Exception
+    {
+        Object record = value;
+        for (int i = 0, size = chain.size(); i < size; i++)
+        {
+            final Transformation op = chain.get(i);
+            if (op.kind() == Transformation.Kind.MAP)
+            {
+                record = ((MapFunction)op.function()).map(record);
+            }
+            else if (!((FilterFunction)op.function()).filter(record))
+            {
+                return null;
+            }
+        }
+        return record;
     }
 
     /** A node of a stage's output tree. */

@@ -723,6 +723,62 @@ class DataflowJobTest
         assertEquals(expected, rows.sorted());
     }
 
+    /** Emits a second-input element that arrives before its key's first-input element. */
+    static final class EarlyFollowers extends io.weir.api.KeyedCoProcessFunction<Long, Long, Long, Long>
+    {
+        private LongValueState opened;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            opened = runtimeContext.getLongState(new LongValueStateDescriptor("opened"));
+        }
+
+        public void processElement1(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            opened.update(1);
+        }
+
+        public void processElement2(final Long value, final Context ctx, final Collector<Long> out)
+        {
+            if (opened.valueOr(0) == 0)
+            {
+                out.collect(value);
+            }
+        }
+    }
+
+    @Test
+    void branchesOfOneSourceKeyedAlikeReachTheirKeyedStageInTheSourcesOrder() throws Exception
+    {
+        // Per key: an opener (v % 10 == 0), then three followers; the branches split them, keyed by v / 10 alike.
+        final ListSink<Long> early = new ListSink<>();
+        final Dataflow flow = Dataflow.named("branches");
+        final DataStream<Long> events = flow.source("events", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        final DataStream<Long> openers = events.filter(v -> v % 10 == 0);
+        final DataStream<Long> followers = events.filter(v -> v % 10 != 0);
+        openers.connect(followers)
+            .keyBy(v -> v / 10, v -> v / 10)
+            .process(EarlyFollowers::new).uid("early-followers")
+            .sinkTo(early);
+        try (Job job = flow.build(new WeirContext().shards(3)).start())
+        {
+            final SourceProducer<Long> producer = job.producer("events", 0);
+            for (long key = 0; key < 5_000; key++)
+            {
+                for (long i = 0; i < 4; i++)
+                {
+                    assertTrue(producer.offer(key * 10 + i, 10_000_000_000L));
+                }
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        final List<Long> overtaking = early.sorted();
+        assertEquals(0, overtaking.size(), "followers that overtook their opener between the shards, the first: " +
+            overtaking.subList(0, Math.min(10, overtaking.size())));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
     void anIntervalJoinPairsTheElementsOfAKeyWithinItsBounds(final int shards) throws Exception

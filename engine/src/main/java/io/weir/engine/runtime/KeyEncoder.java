@@ -7,6 +7,8 @@ import io.weir.api.functions.LongKeySelector;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
+import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Serializes an element's key, on the producer thread, into the bytes that route it and address its state.
@@ -59,6 +61,54 @@ public abstract class KeyEncoder<I, K>
     public static <I, K> KeyEncoder<I, K> of(final KeySelector<I, K> selector, final Codec<K> keyCodec)
     {
         return new CodecKeyEncoder<>(selector, keyCodec);
+    }
+
+    /**
+     * The encoder of a stream whose elements a stage hands on to branches keyed differently: an element gets the key
+     * of the first branch that takes it ({@code branches.get(i)} applies that branch's operators up to its keyBy,
+     * null when they drop the element; {@code encoders.get(i)} encodes its key), so it reaches the shard where that
+     * branch's keyed stage is, and the stage hands it on without crossing shards and in its source's order. An
+     * element no branch takes gets the next of 0, 1, 2, ... (a counter the producers of one source share without
+     * synchronizing, which only skews the spread).
+     */
+    public static <I> KeyEncoder<I, Long> byFirstBranch(
+        final List<UnaryOperator<Object>> branches, final List<KeyEncoder<Object, ?>> encoders)
+    {
+        return new FirstBranchKeyEncoder<>(branches, encoders);
+    }
+
+    private static final class FirstBranchKeyEncoder<I> extends KeyEncoder<I, Long>
+    {
+        private final UnaryOperator<Object>[] branches;
+        private final KeyEncoder<Object, ?>[] encoders;
+        private long next;
+
+        @SuppressWarnings("unchecked")
+        FirstBranchKeyEncoder(final List<UnaryOperator<Object>> branches, final List<KeyEncoder<Object, ?>> encoders)
+        {
+            super(LongCodec.INSTANCE);
+            if (branches.size() != encoders.size() || branches.isEmpty())
+            {
+                throw new IllegalArgumentException("a key encoder per branch: " + branches.size() + " branches, " +
+                    encoders.size() + " encoders");
+            }
+            this.branches = branches.toArray(new UnaryOperator[0]);
+            this.encoders = encoders.toArray(new KeyEncoder[0]);
+        }
+
+        public int encodeKey(final I value, final MutableDirectBuffer dst)
+        {
+            for (int i = 0; i < branches.length; i++)
+            {
+                final Object taken = branches[i].apply(value);
+                if (taken != null)
+                {
+                    return encoders[i].encodeKey(taken, dst);
+                }
+            }
+            dst.putLong(0, next++, ByteOrder.BIG_ENDIAN);
+            return Long.BYTES;
+        }
     }
 
     private static final class BroadcastKeyEncoder extends KeyEncoder<Object, Long>
