@@ -28,7 +28,9 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * record they made (keyed, or broadcast to every ring), the producer keeps one copy of its encoded bytes and
  * accepts the element; every later message (the next record, watermarks, barriers, the end of input) waits until
  * that copy is in every ring it is owed to, so nothing is
- * re-applied, lost or reordered, and the caller sees back-pressure on its next call.
+ * re-applied, lost or reordered, and the caller sees back-pressure on its next call. The same holds for the
+ * operators a key encoder runs to pick a branch's key ({@link KeyEncoder#runsOperators}); the element is encoded
+ * before they run, so the shard gets it as it was offered.
  */
 public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
 {
@@ -85,6 +87,10 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
      * One ring for a keyed record, the rest of the rings for a broadcast one.
      */
     private final ExpandableArrayBuffer heldRecord = new ExpandableArrayBuffer(128);
+    /** The element, encoded before a key encoder that {@link KeyEncoder#runsOperators} runs them on it. */
+    private final ExpandableArrayBuffer encodedValue = new ExpandableArrayBuffer(128);
+    /** Bytes of {@link #encodedValue} the record in hand takes, or -1 when its value is encoded from the object. */
+    private int encodedValueLength = -1;
     private int heldFromShard;
     private int heldToShard;
     private int heldLength;
@@ -335,6 +341,14 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             }
             return true;
         }
+        final boolean runsOperators = keyEncoder.runsOperators();
+        if (runsOperators)
+        {
+            // Encoded as it came: the operators the key encoder runs may change it.
+            final int encodedLength = codec.encodedLength(record);
+            encodedValue.checkLimit(encodedLength);
+            encodedValueLength = codec.encode(record, encodedValue, 0);
+        }
         final int keyLength = keyEncoder.encodeKey(record, keyBuffer);
         if (keyLength > maxKeyLength)
         {
@@ -348,7 +362,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         final int keyGroup = KeyGroups.keyGroup(keyBuffer, 0, keyLength, maxParallelism);
         final int shard = KeyGroups.shardForKeyGroup(keyGroup, maxParallelism, shards);
         final OneToOneRingBuffer ring = rings[shard];
-        final int valueLength = codec.encodedLength(record);
+        final int valueLength = runsOperators ? encodedValueLength : codec.encodedLength(record);
         final int length = RecordDescriptor.EVENT_HEADER_LENGTH + keyLength + valueLength;
         if (length > ring.maxMsgLength())
         {
@@ -362,12 +376,12 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             {
                 counters.onBackPressure();
             }
-            if (null == transform)
+            if (null == transform && !runsOperators)
             {
                 // nothing ran on the element yet: the caller offers it again
                 return false;
             }
-            // the operators before keyBy have run on it: keep the record, never run them again
+            // operators have run on it: keep the record, never run them again
             hold(record, timestamp, keyGroup, keyLength, length, shard, shard + 1);
         }
         else
@@ -501,7 +515,14 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
         buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
         buffer.putBytes(index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
-        codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
+        if (encodedValueLength >= 0)
+        {
+            buffer.putBytes(index + RecordDescriptor.KEY_OFFSET + keyLength, encodedValue, 0, encodedValueLength);
+        }
+        else
+        {
+            codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
+        }
     }
 
     /**

@@ -723,50 +723,60 @@ class DataflowJobTest
         assertEquals(expected, rows.sorted());
     }
 
-    /** Emits a second-input element that arrives before its key's first-input element. */
-    static final class EarlyFollowers extends io.weir.api.KeyedCoProcessFunction<Long, Long, Long, Long>
+    /** Per key, how many elements it saw, at end of input as {@code prefix:key:count}. */
+    static final class CountPerKey<K, T> extends KeyedProcessFunction<K, T, String>
     {
-        private LongValueState opened;
+        private final String prefix;
+        private LongValueState count;
+
+        CountPerKey(final String prefix)
+        {
+            this.prefix = prefix;
+        }
 
         public void open(final RuntimeContext runtimeContext)
         {
-            opened = runtimeContext.getLongState(new LongValueStateDescriptor("opened"));
+            count = runtimeContext.getLongState(new LongValueStateDescriptor("count"));
         }
 
-        public void processElement1(final Long value, final Context ctx, final Collector<Long> out)
+        public void processElement(final T value, final Context ctx, final Collector<String> out)
         {
-            opened.update(1);
+            count.update(count.valueOr(0) + 1);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
         }
 
-        public void processElement2(final Long value, final Context ctx, final Collector<Long> out)
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<String> out)
         {
-            if (opened.valueOr(0) == 0)
-            {
-                out.collect(value);
-            }
+            out.collect(prefix + ":" + ctx.getCurrentKey() + ":" + count.valueOr(0));
         }
     }
 
-    @Test
-    void branchesOfOneSourceKeyedAlikeReachTheirKeyedStageInTheSourcesOrder() throws Exception
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void branchesOfOneSourceKeyedTheirOwnWayGetEveryElementTheirFiltersTake(final int shards) throws Exception
     {
-        // Per key: an opener (v % 10 == 0), then three followers; the branches split them, keyed by v / 10 alike.
-        final ListSink<Long> early = new ListSink<>();
+        // Per key k: an opener (10k) and three followers (10k + 1..3), split by two branches keyed by k, one as a
+        // long, the other through a map to a string; the producer routes by the key of the branch that takes an
+        // element, and 10k + 4 and 10k + 5 go to neither.
+        final ListSink<String> counts = new ListSink<>();
         final Dataflow flow = Dataflow.named("branches");
         final DataStream<Long> events = flow.source("events", LongCodec.INSTANCE)
             .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
-        final DataStream<Long> openers = events.filter(v -> v % 10 == 0);
-        final DataStream<Long> followers = events.filter(v -> v % 10 != 0);
-        openers.connect(followers)
-            .keyBy(v -> v / 10, v -> v / 10)
-            .process(EarlyFollowers::new).uid("early-followers")
-            .sinkTo(early);
-        try (Job job = flow.build(new WeirContext().shards(3)).start())
+        events.filter(v -> v % 10 == 0)
+            .keyBy(v -> v / 10)
+            .process(() -> new CountPerKey<Long, Long>("opener")).uid("openers")
+            .sinkTo(counts);
+        events.filter(v -> v % 10 != 0 && v % 10 < 4)
+            .map(v -> Long.toString(v / 10)).returns(io.weir.api.codec.StringCodec.INSTANCE)
+            .keyBy(k -> k, io.weir.api.codec.StringCodec.INSTANCE)
+            .process(() -> new CountPerKey<String, String>("followers")).uid("followers")
+            .sinkTo(counts);
+        try (Job job = flow.build(new WeirContext().shards(shards)).start())
         {
             final SourceProducer<Long> producer = job.producer("events", 0);
-            for (long key = 0; key < 5_000; key++)
+            for (long key = 0; key < 2_000; key++)
             {
-                for (long i = 0; i < 4; i++)
+                for (long i = 0; i < 6; i++)
                 {
                     assertTrue(producer.offer(key * 10 + i, 10_000_000_000L));
                 }
@@ -774,9 +784,139 @@ class DataflowJobTest
             producer.endOfInput();
             job.awaitTermination();
         }
-        final List<Long> overtaking = early.sorted();
-        assertEquals(0, overtaking.size(), "followers that overtook their opener between the shards, the first: " +
-            overtaking.subList(0, Math.min(10, overtaking.size())));
+        final List<String> expected = new ArrayList<>();
+        for (long key = 0; key < 2_000; key++)
+        {
+            expected.add("opener:" + key + ":1");
+            expected.add("followers:" + key + ":3");
+        }
+        Collections.sort(expected);
+        assertEquals(expected, counts.sorted());
+    }
+
+    /** A mutable element: a key and an amount. */
+    static final class Payment
+    {
+        long key;
+        long amount;
+    }
+
+    static final class PaymentCodec extends io.weir.api.codec.FixedLayoutCodec<Payment>
+    {
+        static final PaymentCodec INSTANCE = new PaymentCodec();
+
+        PaymentCodec()
+        {
+            super("dataflow-test-payment", 16);
+        }
+
+        protected void write(final Payment value, final org.agrona.MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putLong(offset, value.key);
+            buffer.putLong(offset + 8, value.amount);
+        }
+
+        protected Payment read(final org.agrona.DirectBuffer buffer, final int offset, final Payment reuse)
+        {
+            final Payment payment = reuse != null ? reuse : new Payment();
+            payment.key = buffer.getLong(offset);
+            payment.amount = buffer.getLong(offset + 8);
+            return payment;
+        }
+    }
+
+    /** Per key, the sums of both inputs' amounts, emitted at end of input as {@code key:first:second}. */
+    static final class SumsOfBoth extends io.weir.api.KeyedCoProcessFunction<Long, Payment, Payment, String>
+    {
+        private LongValueState first;
+        private LongValueState second;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            first = runtimeContext.getLongState(new LongValueStateDescriptor("first"));
+            second = runtimeContext.getLongState(new LongValueStateDescriptor("second"));
+        }
+
+        public void processElement1(final Payment value, final Context ctx, final Collector<String> out)
+        {
+            first.update(first.valueOr(0) + value.amount);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void processElement2(final Payment value, final Context ctx, final Collector<String> out)
+        {
+            second.update(second.valueOr(0) + value.amount);
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE - 1);
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<String> out)
+        {
+            out.collect(ctx.getCurrentKey() + ":" + first.valueOr(0) + ":" + second.valueOr(0));
+        }
+    }
+
+    @Test
+    void branchOperatorsThatChangeTheirInputSeeEveryElementAsOfferedAndRunOnceAnElementOnTheProducer()
+        throws Exception
+    {
+        // The producer runs the branches' operators to route each element by its branch's key, and the shards run
+        // them again: the element must reach the shards as it was offered, and back-pressure (small rings) must not
+        // run them again on the producer.
+        final java.util.concurrent.atomic.AtomicLong doublings = new java.util.concurrent.atomic.AtomicLong();
+        final ListSink<String> sums = new ListSink<>();
+        final Dataflow flow = Dataflow.named("changing-branches");
+        final DataStream<Payment> payments = flow.source("payments", PaymentCodec.INSTANCE)
+            .timestamps(p -> 0L, WatermarkStrategy.noWatermarks());
+        final DataStream<Payment> large = payments.filter(p -> p.amount >= 100)
+            .map(p ->
+            {
+                doublings.incrementAndGet();
+                p.amount *= 2;
+                return p;
+            }).returns(PaymentCodec.INSTANCE);
+        final DataStream<Payment> small = payments.filter(p -> p.amount < 100)
+            .map(p ->
+            {
+                p.amount += 1_000;
+                return p;
+            }).returns(PaymentCodec.INSTANCE);
+        large.connect(small)
+            .keyBy(p -> p.key, p -> p.key)
+            .process(SumsOfBoth::new).uid("sums-of-both")
+            .sinkTo(sums);
+        final long[] expectedLarge = new long[50];
+        final long[] expectedSmall = new long[50];
+        long largeCount = 0;
+        try (Job job = flow.build(new WeirContext().shards(2).ringCapacityBytes(4096)).start())
+        {
+            final SourceProducer<Payment> producer = job.producer("payments", 0);
+            final Payment payment = new Payment();
+            for (int i = 0; i < 20_000; i++)
+            {
+                payment.key = i % 50;
+                payment.amount = i % 200;
+                if (payment.amount >= 100)
+                {
+                    expectedLarge[i % 50] += 2 * payment.amount;
+                    largeCount++;
+                }
+                else
+                {
+                    expectedSmall[i % 50] += payment.amount + 1_000;
+                }
+                assertTrue(producer.offer(payment, 10_000_000_000L));
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        final List<String> expected = new ArrayList<>();
+        for (int key = 0; key < 50; key++)
+        {
+            expected.add(key + ":" + expectedLarge[key] + ":" + expectedSmall[key]);
+        }
+        Collections.sort(expected);
+        assertEquals(expected, sums.sorted());
+        assertEquals(2 * largeCount, doublings.get(), "once on the producer and once on a shard, per large payment");
     }
 
     @ParameterizedTest

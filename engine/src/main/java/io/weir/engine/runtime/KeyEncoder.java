@@ -12,7 +12,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Serializes an element's key, on the producer thread, into the bytes that route it and address its state.
- * Immutable and thread-safe.
+ * Immutable and thread-safe, but for the round-robin counter of {@link #byFirstBranch}.
  */
 public abstract class KeyEncoder<I, K>
 {
@@ -45,6 +45,15 @@ public abstract class KeyEncoder<I, K>
         return false;
     }
 
+    /**
+     * True when {@link #encodeKey} runs user operators on the element (see {@link #byFirstBranch}): the producer
+     * then encodes the element before it, since they may change it, and never offers it to them twice.
+     */
+    public boolean runsOperators()
+    {
+        return false;
+    }
+
     /** The encoder of a broadcast stream's elements: see {@link #isBroadcast()}. */
     public static <I> KeyEncoder<I, Long> broadcast()
     {
@@ -67,9 +76,10 @@ public abstract class KeyEncoder<I, K>
      * The encoder of a stream whose elements a stage hands on to branches keyed differently: an element gets the key
      * of the first branch that takes it ({@code branches.get(i)} applies that branch's operators up to its keyBy,
      * null when they drop the element; {@code encoders.get(i)} encodes its key), so it reaches the shard where that
-     * branch's keyed stage is, and the stage hands it on without crossing shards and in its source's order. An
-     * element no branch takes gets the next of 0, 1, 2, ... (a counter the producers of one source share without
-     * synchronizing, which only skews the spread).
+     * branch's keyed stage is, and the stage mostly hands it on without crossing shards, in its source's order (a
+     * hint: the stage routes each result by its own key). An element no branch takes gets the next of 0, 1, 2, ...
+     * (a counter the producers of one source share without synchronizing, which only skews the spread: the one
+     * mutable field of an encoder).
      */
     public static <I> KeyEncoder<I, Long> byFirstBranch(
         final List<UnaryOperator<Object>> branches, final List<KeyEncoder<Object, ?>> encoders)
@@ -94,6 +104,11 @@ public abstract class KeyEncoder<I, K>
             }
             this.branches = branches.toArray(new UnaryOperator[0]);
             this.encoders = encoders.toArray(new KeyEncoder[0]);
+        }
+
+        public boolean runsOperators()
+        {
+            return true;
         }
 
         public int encodeKey(final I value, final MutableDirectBuffer dst)

@@ -33,8 +33,8 @@ class KeyEncoderTest
         assertEquals(StringCodec.INSTANCE.encode("n9", expected, 0), length);
         assertEquals(expected.getStringWithoutLengthUtf8(0, length), encoded.getStringWithoutLengthUtf8(0, length),
             "odd multiple of 3: the second branch's key, of its mapped element");
-        byBranch.encodeKey(6L, encoded);
-        assertEquals(0L, encoded.getLong(0, ByteOrder.BIG_ENDIAN), "taken by both: the first branch's key");
+        assertEquals(Long.BYTES, byBranch.encodeKey(36L, encoded));
+        assertEquals(3L, encoded.getLong(0, ByteOrder.BIG_ENDIAN), "taken by both: the first branch's key");
         for (long next = 0; next < 3; next++)
         {
             assertEquals(Long.BYTES, byBranch.encodeKey(next == 1 ? 5L : 1L, encoded));
