@@ -402,6 +402,8 @@ final class DataflowTranslator
                 true);
         };
         final String uid = "forward-" + source.name().replaceAll("[^A-Za-z0-9._-]", "_");
+        // Its keys are a branch's key bytes or a counter (forwardKeyEncoder), of any codec: the stage keeps no state
+        // and registers no timers, so nothing decodes them with this one.
         return new JobPlan.StagePlan(uid, source.codec(), io.weir.api.codec.LongCodec.INSTANCE,
             (Supplier<Forward<Object>>)Forward::new, output);
     }
