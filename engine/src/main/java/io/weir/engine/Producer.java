@@ -79,6 +79,8 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
     private final ExpandableArrayBuffer keyBuffer = new ExpandableArrayBuffer(64);
     /** Elements go to every ring ({@link KeyEncoder#isBroadcast()}). */
     private final boolean broadcast;
+    /** {@link KeyEncoder#runsOperators} of {@link #keyEncoder}: each value is encoded into {@link #encodedValue}. */
+    private final boolean runsOperators;
     /** The claims of a broadcast element, per ring. */
     private final int[] claims;
     /**
@@ -89,8 +91,8 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
     private final ExpandableArrayBuffer heldRecord = new ExpandableArrayBuffer(128);
     /** The element, encoded before a key encoder that {@link KeyEncoder#runsOperators} runs them on it. */
     private final ExpandableArrayBuffer encodedValue = new ExpandableArrayBuffer(128);
-    /** Bytes of {@link #encodedValue} the record in hand takes, or -1 when its value is encoded from the object. */
-    private int encodedValueLength = -1;
+    /** Bytes of {@link #encodedValue} the record in hand takes, when {@link #runsOperators}. */
+    private int encodedValueLength;
     private int heldFromShard;
     private int heldToShard;
     private int heldLength;
@@ -147,6 +149,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         this.codec = (Codec<Object>)codec;
         this.keyEncoder = (KeyEncoder<Object, ?>)keyEncoder;
         this.broadcast = keyEncoder.isBroadcast();
+        this.runsOperators = keyEncoder.runsOperators();
         this.claims = new int[shards];
         this.transform = transform;
         this.timestampAssigner = timestampAssigner;
@@ -341,7 +344,6 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             }
             return true;
         }
-        final boolean runsOperators = keyEncoder.runsOperators();
         if (runsOperators)
         {
             // Encoded as it came: the operators the key encoder runs may change it.
@@ -515,7 +517,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
         buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
         buffer.putBytes(index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
-        if (encodedValueLength >= 0)
+        if (runsOperators)
         {
             buffer.putBytes(index + RecordDescriptor.KEY_OFFSET + keyLength, encodedValue, 0, encodedValueLength);
         }

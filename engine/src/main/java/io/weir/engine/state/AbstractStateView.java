@@ -101,6 +101,12 @@ abstract class AbstractStateView implements State, NamespacedState
     /** Write {@code [prefix][namespace?]} at offset 0 of {@code dst}; returns its length. */
     final int writeBaseKey(final MutableDirectBuffer dst)
     {
+        return writeBaseKey(dst, namespace);
+    }
+
+    /** Write {@code [prefix][namespace?]} of the current key under {@code namespace} at offset 0 of {@code dst}. */
+    final int writeBaseKey(final MutableDirectBuffer dst, final long namespace)
+    {
         int length = keyContext.writePrefix(dst, stateId);
         if (namespaced)
         {

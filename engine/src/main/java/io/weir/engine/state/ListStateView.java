@@ -697,12 +697,7 @@ abstract class ListStateView<T> extends AbstractStateView
         if (headGeneration == keyContext.keyGeneration())
         {
             // The cached head's key: the current key, under the namespace it was read with.
-            int baseLength = keyContext.writePrefix(currentHeadKey, stateId);
-            if (namespaced)
-            {
-                currentHeadKey.putLong(baseLength, headNamespace, ByteOrder.BIG_ENDIAN);
-                baseLength += NAMESPACE_LENGTH;
-            }
+            final int baseLength = writeBaseKey(currentHeadKey, headNamespace);
             if (keyLength == baseLength + MARKER_LENGTH && key.getByte(baseLength) == LIST_HEAD_MARKER &&
                 KeyLogIndex.sameBytes(key, 0, currentHeadKey, 0, baseLength))
             {
