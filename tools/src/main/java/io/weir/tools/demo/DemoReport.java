@@ -4,6 +4,7 @@ import io.weir.engine.checkpoint.CheckpointStats;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,10 +28,10 @@ final class DemoReport
 
     void header()
     {
-        out.printf("weir demo: fraud detection on %s cards at %s transactions/s for %d s; %d shard(s), backend %s, " +
-            "checkpoints every %d ms into %s%n", DemoFormat.count(settings.cards()),
-            DemoFormat.count(settings.ratePerSecond()), settings.durationS(), settings.shards(), settings.backend(),
-            settings.checkpointIntervalMs(), settings.checkpointDir());
+        out.printf("weir demo: fraud detection on %s cards at %s transactions/s (reached after a %.1f s warm-up) " +
+            "for %d s; %d shard(s), backend %s, checkpoints every %d ms into %s%n", DemoFormat.count(settings.cards()),
+            DemoFormat.count(settings.ratePerSecond()), settings.warmupNs() / 1e9, settings.durationS(),
+            settings.shards(), settings.backend(), settings.checkpointIntervalMs(), settings.checkpointDir());
         out.println("  pipeline: transactions + card profiles -> enrich (keyed by card) -> score (keyed by card, " +
             "rules broadcast) -> alerts; scored -> per-merchant 10-minute windows");
         out.printf("  rules %s (from the start)%n", FraudRules.INITIAL.describe());
@@ -47,6 +48,7 @@ final class DemoReport
         final long generated,
         final long elapsedNs,
         final long warmupNs,
+        final double ratePerSecondAfterWarmup,
         final Histogram latency,
         final OutcomeRecorder recorder,
         final MerchantRecorder merchants,
@@ -55,18 +57,23 @@ final class DemoReport
     {
         final double seconds = elapsedNs / 1e9;
         out.println();
-        out.printf("Done in %.1f s: %s transactions on %d shard(s), %s/s on average.%n", seconds,
+        out.printf("Done in %.1f s: %s transactions on %d shard(s), %s/s on average", seconds,
             DemoFormat.count(generated), settings.shards(), DemoFormat.count((long)(generated / seconds)));
-        final long offered = settings.ratePerSecond() * settings.durationS();
-        if (generated < offered * 0.95)
+        if (ratePerSecondAfterWarmup >= 0)
+        {
+            out.printf(", %s/s after the warm-up", DemoFormat.count((long)ratePerSecondAfterWarmup));
+        }
+        out.println('.');
+        if (ratePerSecondAfterWarmup >= 0 && ratePerSecondAfterWarmup < settings.ratePerSecond() * 0.95)
         {
             out.printf("Note: the engine kept up with only %.0f%% of --rate %s on this machine, so the latencies " +
                 "below include queueing behind the backlog; a lower --rate shows the engine's own latency.%n",
-                100.0 * generated / offered, DemoFormat.count(settings.ratePerSecond()));
+                100.0 * ratePerSecondAfterWarmup / settings.ratePerSecond(),
+                DemoFormat.count(settings.ratePerSecond()));
         }
         out.println();
-        out.printf("Latency, intended send time -> outcome on the shard thread (first %.1f s of warm-up excluded, " +
-            "%s transactions):%n", warmupNs / 1e9, DemoFormat.count(latency.getTotalCount()));
+        out.printf("Latency, intended send time -> outcome on the shard thread (the first %.1f s, a warm-up at a " +
+            "rising rate, excluded; %s transactions):%n", warmupNs / 1e9, DemoFormat.count(latency.getTotalCount()));
         if (latency.getTotalCount() > 0)
         {
             out.printf("  p50 %s us   p90 %s us   p99 %s us   p99.9 %s us   max %s us%n",
@@ -144,20 +151,23 @@ final class DemoReport
             out.println("Checkpoints: none completed");
             return;
         }
-        long maxPauseNs = 0;
+        final long[] pausesNs = new long[checkpoints.size()];
         long maxAsyncNs = 0;
         long bytesWritten = 0;
         int full = 0;
-        for (final CheckpointStats stats : checkpoints)
+        for (int i = 0; i < pausesNs.length; i++)
         {
-            maxPauseNs = Math.max(maxPauseNs, stats.maxPauseNs());
+            final CheckpointStats stats = checkpoints.get(i);
+            pausesNs[i] = stats.maxPauseNs();
             maxAsyncNs = Math.max(maxAsyncNs, stats.asyncNs());
             bytesWritten += stats.bytesWritten();
             full += stats.full() ? 1 : 0;
         }
-        out.printf("Checkpoints: %d completed (%d full, %d incremental), max shard pause %s us, max async write " +
-            "%d ms, %s written%n", checkpoints.size(), full, checkpoints.size() - full,
-            micros(maxPauseNs), TimeUnit.NANOSECONDS.toMillis(maxAsyncNs), bytes(bytesWritten));
+        Arrays.sort(pausesNs);
+        out.printf("Checkpoints: %d completed (%d full, %d incremental), longest shard pause median %s us, max %s " +
+            "us, max async write %d ms, %s written%n", checkpoints.size(), full, checkpoints.size() - full,
+            micros(pausesNs[(pausesNs.length - 1) / 2]), micros(pausesNs[pausesNs.length - 1]),
+            TimeUnit.NANOSECONDS.toMillis(maxAsyncNs), bytes(bytesWritten));
     }
 
     private static String micros(final long nanos)

@@ -1,6 +1,7 @@
 package io.weir.tools.demo;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The options of {@code weir demo}, validated before anything starts. Immutable.
@@ -31,6 +32,15 @@ record DemoSettings(
     static final long TIME_SCALE_DEFAULT = 600;
     static final long OUT_OF_ORDERNESS_MS_DEFAULT = 2000;
     static final int SAMPLES_DEFAULT = 10;
+
+    /**
+     * The first fifth of the run: the generator's rate rises to {@code --rate} over it, and neither its latencies
+     * nor its transactions count in the report's percentiles and sustained rate.
+     */
+    long warmupNs()
+    {
+        return TimeUnit.SECONDS.toNanos(durationS) / 5;
+    }
 
     /** The 30-minute session gap on the generated clock. */
     long sessionGapMs()

@@ -37,9 +37,13 @@ import java.util.Map;
  *   <li><b>abroad</b>: an amount above {@code abroadMaxCents} paid outside the card's home country (from its
  *       profile; never for a transaction without one).</li>
  * </ul>
- * A session ends when the card has been inactive for the session gap in event time (an event-time timer at
- * {@code last + gap}); it emits a {@link FraudOutcome.Kind#SESSION_SUMMARY} with count, sum and the most frequent
- * merchant category (a MapState of category counts). All per-card state has a time to live (processing time),
+ * A session ends when the card has been inactive for the session gap in event time; it emits a
+ * {@link FraudOutcome.Kind#SESSION_SUMMARY} with count, sum and the most frequent merchant category (a MapState of
+ * category counts). The session's one event-time timer is registered when the session starts, at
+ * {@code start + gap}, and a transaction that extends the session leaves it there: when it fires before the end
+ * ({@code last + gap}), it registers itself again at the end. Deleting and registering a timer on every
+ * transaction costs two timer-index look-ups each; this costs one more firing per extended session, and the
+ * session still ends at the watermark that passes {@code last + gap}. All per-card state has a time to live (processing time),
  * so cards that go quiet are forgotten. One instance per shard; shard thread only.
  */
 public final class FraudDetector
@@ -152,9 +156,19 @@ public final class FraudDetector
     public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<FraudOutcome> out)
     {
         final CardSession current = session.value();
-        if (current != null && timestampMs == current.lastMs + sessionGapMs)
+        if (current == null)
+        {
+            return;
+        }
+        final long endMs = current.lastMs + sessionGapMs;
+        if (timestampMs >= endMs)
         {
             endSession(ctx.getCurrentKey(), current, out);
+        }
+        else
+        {
+            // Set when the session started or last fired: transactions since have moved its end.
+            ctx.timerService().registerEventTimeTimer(endMs);
         }
     }
 
@@ -210,7 +224,7 @@ public final class FraudDetector
         if (current != null && ts >= current.lastMs + sessionGapMs)
         {
             // Arrived out of order after the gap, before the watermark fired the timer: the old session is over.
-            timers.deleteEventTimeTimer(current.lastMs + sessionGapMs);
+            // Its timer stays; it fires no later than the new session's end and registers itself at that end.
             endSession(txn.cardId, current, out);
             current = null;
         }
@@ -221,9 +235,7 @@ public final class FraudDetector
         }
         else if (ts > current.lastMs)
         {
-            timers.deleteEventTimeTimer(current.lastMs + sessionGapMs);
-            timers.registerEventTimeTimer(ts + sessionGapMs);
-            current.lastMs = ts;
+            current.lastMs = ts;   // the session's timer moves to the new end when it fires
         }
         current.startMs = Math.min(current.startMs, ts);
         current.count++;

@@ -15,7 +15,9 @@ import java.util.concurrent.locks.LockSupport;
  * profile and rules streams with the transactions' event time and injects checkpoint barriers into them while they
  * are quiet, so that neither holds event time or checkpoints back. Each transaction is stamped with its
  * <em>intended</em> send time, so that a generator held back by back-pressure shows up as latency instead of
- * hiding it (no coordinated omission).
+ * hiding it (no coordinated omission). Over the first {@code rampNs} the intended rate rises linearly from
+ * {@value #RAMP_START_PERCENT}% to the full rate: a JVM that is still compiling the pipeline processes a fraction of
+ * what it will, and a full rate from the start would leave a backlog that takes seconds to drain after the warm-up.
  * <p>
  * Event time is generation time on a clock that starts at the wall clock and runs {@code timeScale} times
  * faster, minus up to {@code outOfOrdernessMs} of jitter. Amounts are log-normal around a per-card typical
@@ -36,6 +38,7 @@ public final class TransactionGenerator implements Runnable
     private static final int ABROAD_PERCENT = 3;
     private static final long MAX_PARK_NS = 200_000;
     private static final int WATERMARK_EVERY = 256;
+    private static final int RAMP_START_PERCENT = 10;
     /** Merchants, from 0; low ids are busier. */
     public static final int MERCHANTS = 2_000;
 
@@ -46,6 +49,9 @@ public final class TransactionGenerator implements Runnable
     private final IdleStrategy backPressureIdle;
     private final int cards;
     private final double intervalNs;
+    private final double rampNs;
+    /** Transactions intended within the ramp. */
+    private final double rampCount;
     private final long timeScale;
     private final long outOfOrdernessMs;
     private final SplittableRandom random;
@@ -64,12 +70,15 @@ public final class TransactionGenerator implements Runnable
 
     /**
      * @param ruleChangeAfterNs when (from the start) the tightened rules are published; Long.MAX_VALUE for never.
+     * @param rampNs            how long (from the start) the rate takes to rise to {@code ratePerSecond}; 0 for
+     *                          the full rate from the start.
      */
     public TransactionGenerator(
         final Producer<CardTransaction> producer,
         final Producer<CardProfile> profiles,
         final Producer<FraudRules> rules,
         final long ruleChangeAfterNs,
+        final long rampNs,
         final IdleStrategy backPressureIdle,
         final int cards,
         final long ratePerSecond,
@@ -84,6 +93,8 @@ public final class TransactionGenerator implements Runnable
         this.backPressureIdle = backPressureIdle;
         this.cards = cards;
         this.intervalNs = 1e9 / ratePerSecond;
+        this.rampNs = Math.max(0, rampNs);
+        this.rampCount = this.rampNs / intervalNs * (100 + RAMP_START_PERCENT) / 200.0;
         this.timeScale = timeScale;
         this.outOfOrdernessMs = outOfOrdernessMs;
         this.seed = seed;
@@ -171,7 +182,7 @@ public final class TransactionGenerator implements Runnable
         {
             profiles.tryInjectRequestedBarrier();
             rules.tryInjectRequestedBarrier();
-            final long intendedNs = startNs + (long)(sequence * intervalNs);
+            final long intendedNs = startNs + intendedOffsetNs(sequence);
             final long waitNs = intendedNs - System.nanoTime();
             if (waitNs > 0)
             {
@@ -205,6 +216,22 @@ public final class TransactionGenerator implements Runnable
                 rules.tryFlushWatermarks();
             }
         }
+    }
+
+    /**
+     * When, from the start, transaction {@code sequence} is due. Within the ramp the rate at time t is
+     * {@code rate * (a + (1 - a) * t / ramp)}, so the count by t is {@code rate * (a * t + (1 - a) * t^2 / (2 * ramp))},
+     * solved here for t; after it, one every interval.
+     */
+    long intendedOffsetNs(final long sequence)
+    {
+        if (sequence >= rampCount)
+        {
+            return (long)(rampNs + (sequence - rampCount) * intervalNs);
+        }
+        final double a = RAMP_START_PERCENT / 100.0;
+        final double n = sequence * intervalNs;   // the count in units of "ns at the full rate"
+        return (long)((Math.sqrt(a * a + 2 * (1 - a) * n / rampNs) - a) * rampNs / (1 - a));
     }
 
     private void next(final long eventTimeMs, final long intendedNs)

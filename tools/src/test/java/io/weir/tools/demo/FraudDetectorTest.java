@@ -166,6 +166,34 @@ class FraudDetectorTest
     }
 
     @Test
+    void shouldEndASessionOnceWhenATransactionAfterTheGapArrivesBeforeItsTimerFired() throws Exception
+    {
+        final WeirJob<Object, Object> job = start(0);
+        final Producer<CardTransaction> producer = transactions(job);
+        offer(producer, 5, 0, 100);
+        offer(producer, 5, 10_000, 200);            // extends the session: its timer stays at the first gap
+        offer(producer, 5, 10_000 + GAP_MS, 400);   // the gap has passed, its timer has not fired: a new session
+        offer(producer, 5, 10_000 + GAP_MS + 1_000, 800);
+        offer(producer, 6, 11_000 + 2 * GAP_MS + 5, 1);   // the watermark passes the second session's end
+        offer(producer, 6, 11_000 + 2 * GAP_MS + 6, 1);
+        final List<FraudOutcome> outcomes = runToEnd(job);
+
+        final List<FraudOutcome> summaries = outcomes.stream()
+            .filter(o -> o.isSessionSummary() && o.cardId == 5).collect(Collectors.toList());
+        assertEquals(2, summaries.size(), "one summary per session: " + outcomes);
+        assertEquals(0, summaries.get(0).sessionStartMs);
+        assertEquals(10_000, summaries.get(0).timestampMs);
+        assertEquals(2, summaries.get(0).sessionCount);
+        assertEquals(300, summaries.get(0).sessionSumCents);
+        assertEquals(10_000 + GAP_MS, summaries.get(1).sessionStartMs);
+        assertEquals(11_000 + GAP_MS, summaries.get(1).timestampMs);
+        assertEquals(2, summaries.get(1).sessionCount);
+        assertEquals(1_200, summaries.get(1).sessionSumCents);
+        assertTrue(outcomes.indexOf(summaries.get(1)) < outcomes.indexOf(last(transactions(outcomes, 6))),
+            "the second session ends at the watermark past its last transaction plus the gap: " + outcomes);
+    }
+
+    @Test
     void shouldForgetACardsHistoryWhenItsStateExpires() throws Exception
     {
         clock.update(1_000_000);
