@@ -172,18 +172,22 @@ public final class FraudDetector
         }
     }
 
-    /** Append {@code ts}, count timestamps in the window ending at it, and prune what no later window needs. */
+    /**
+     * Count the timestamps in the window ending at {@code ts} (itself included), and store the list with {@code ts}
+     * appended and what no later window needs pruned. Read once, written once: an append, or a replacement when
+     * something is pruned.
+     */
     private int countRecent(final long ts, final long watermark)
     {
-        recentTimestamps.add(ts);
         final LongList timestamps = recentTimestamps.get();
         // A transaction released late (after waiting for its profile) may be far behind the watermark: keep what
-        // its own window still needs.
+        // its own window still needs. The horizon is below ts, so ts itself is always kept.
         final long horizon =
             watermark == Long.MIN_VALUE ? Long.MIN_VALUE : Math.min(watermark, ts) - VELOCITY_WINDOW_MS;
-        int count = 0;
+        int count = 1;
         int prunable = 0;
-        for (int i = 0, n = timestamps.size(); i < n; i++)
+        final int n = timestamps.size();
+        for (int i = 0; i < n; i++)
         {
             final long t = timestamps.get(i);
             if (t > ts - VELOCITY_WINDOW_MS && t <= ts)
@@ -195,24 +199,26 @@ public final class FraudDetector
                 prunable++;
             }
         }
-        if (prunable > 0)
+        if (0 == prunable)
         {
-            final int n = timestamps.size();
-            if (retained.length < n)
-            {
-                retained = new long[Math.max(n, 2 * retained.length)];
-            }
-            int kept = 0;
-            for (int i = 0; i < n; i++)
-            {
-                final long t = timestamps.get(i);
-                if (t > horizon)
-                {
-                    retained[kept++] = t;
-                }
-            }
-            recentTimestamps.update(retained, kept);
+            recentTimestamps.add(ts);
+            return count;
         }
+        if (retained.length < n + 1)
+        {
+            retained = new long[Math.max(n + 1, 2 * retained.length)];
+        }
+        int kept = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final long t = timestamps.get(i);
+            if (t > horizon)
+            {
+                retained[kept++] = t;
+            }
+        }
+        retained[kept++] = ts;
+        recentTimestamps.update(retained, kept);
         return count;
     }
 

@@ -108,6 +108,27 @@ class FraudDetectorTest
     }
 
     @Test
+    void shouldKeepCountingTheTransactionsWithinTenSecondsAfterPruningOlderOnes() throws Exception
+    {
+        final WeirJob<Object, Object> job = start(0);
+        final Producer<CardTransaction> producer = transactions(job);
+        // At 16 s the watermark (15 s - 1 ms) is 10 s past 0 s and 1 s: the transaction that prunes them is kept.
+        for (final long ts : new long[]{0, 1_000, 15_000, 16_000, 17_000, 18_000, 19_000, 30_000})
+        {
+            offer(producer, 3, ts, 1_000);
+        }
+        final List<FraudOutcome> outcomes = runToEnd(job);
+
+        final List<FraudOutcome> card = transactions(outcomes, 3);
+        final int[] expected = {1, 2, 1, 2, 3, 4, 5, 1};
+        for (int i = 0; i < expected.length; i++)
+        {
+            assertEquals(expected[i], card.get(i).recentCount, "transaction " + (i + 1) + ": " + card);
+        }
+        assertTrue(card.get(6).isVelocityAlert());
+    }
+
+    @Test
     void shouldRaiseSpikeAlertAboveTenTimesTheAverageAfterThreeTransactions() throws Exception
     {
         final WeirJob<Object, Object> job = start(0);
