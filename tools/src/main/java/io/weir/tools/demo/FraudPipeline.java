@@ -40,7 +40,7 @@ public final class FraudPipeline
      * @param outcomes         every outcome of the scoring stage.
      * @param merchantTotals   the per-merchant window totals.
      * @param cardsPerShard    cards each shard will see: sizes the stores of the card-keyed stages (a profile
-     *                         per card to enrich; counters, recent timestamps, a session and its categories to
+     *                         per card to enrich; count and sum, recent timestamps, a session and its categories to
      *                         score) and leaves the per-merchant windows a store of their own size.
      */
     public static Dataflow dataflow(
