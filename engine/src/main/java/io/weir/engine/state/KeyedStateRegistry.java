@@ -69,8 +69,8 @@ public final class KeyedStateRegistry
         this.stateIds = Objects.requireNonNull(stateIds, "stateIds");
     }
 
-    /** A value state; the engine's own operators may decode it into an instance they keep. */
-    public <T> ReusingValueState<T> getState(final ValueStateDescriptor<T> descriptor)
+    /** A value state (its {@code value(reuse)} decodes into an instance the caller keeps). */
+    public <T> ValueState<T> getState(final ValueStateDescriptor<T> descriptor)
     {
         return register(descriptor, false);
     }

@@ -7,7 +7,7 @@ import io.weir.state.spi.KeyedStateStore;
 import org.agrona.concurrent.EpochClock;
 
 /** {@link ValueState} over one entry per key. Shard thread only. */
-final class ValueStateView<T> extends AbstractStateView implements ReusingValueState<T>
+final class ValueStateView<T> extends AbstractStateView implements ValueState<T>
 {
     private final Codec<T> codec;
 

@@ -108,7 +108,7 @@ public final class FraudDetector
         final FraudRules rules = rulesInForce(ctx.getBroadcastState(FraudRules.STATE));
         int alerts = 0;
         // Written right after it is read: the store keeps the look-up of the key last read open for its write.
-        final CardHistory seen = history.value();
+        final CardHistory seen = history.value(historyScratch);
         final long count = null == seen ? 0 : seen.count;
         final long sum = null == seen ? 0 : seen.sumCents;
         history.update(historyScratch.set(count + 1, sum + txn.amountCents));
@@ -152,7 +152,7 @@ public final class FraudDetector
 
     public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<FraudOutcome> out)
     {
-        final CardSession current = session.value();
+        final CardSession current = session.value(scratch);
         if (current == null)
         {
             return;
@@ -223,7 +223,7 @@ public final class FraudDetector
         final CardTransaction txn, final TimerService timers, final Collector<FraudOutcome> out)
     {
         final long ts = txn.timestampMs;
-        CardSession current = session.value();
+        CardSession current = session.value(scratch);
         if (current != null && ts >= current.lastMs + sessionGapMs)
         {
             // Arrived out of order after the gap, before the watermark fired the timer: the old session is over.
@@ -248,8 +248,11 @@ public final class FraudDetector
         sessionCategories.put(txn.merchantCategory, categoryCount == null ? 1L : categoryCount + 1);
     }
 
+    /** {@code ended} was read from {@link #session} just before: each state is cleared right after its read. */
     private void endSession(final long cardId, final CardSession ended, final Collector<FraudOutcome> out)
     {
+        // The store keeps the look-up of the key last read open, so a removal right after the read costs no other.
+        session.clear();
         int topCategory = 0;
         long topCount = -1;
         for (final Map.Entry<Integer, Long> entry : sessionCategories.entries())
@@ -260,8 +263,7 @@ public final class FraudDetector
                 topCategory = entry.getKey();
             }
         }
-        out.collect(outcome.sessionSummary(cardId, ended, topCategory));
-        session.clear();
         sessionCategories.clear();
+        out.collect(outcome.sessionSummary(cardId, ended, topCategory));
     }
 }

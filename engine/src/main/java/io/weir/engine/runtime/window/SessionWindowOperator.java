@@ -5,12 +5,12 @@ import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.Collector;
 import io.weir.api.functions.OutputTag;
+import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 import io.weir.api.window.EventTimeSessionWindows;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.engine.runtime.InternalRuntimeContext;
 import io.weir.engine.runtime.InternalTimerService;
-import io.weir.engine.state.ReusingValueState;
 
 /**
  * Flink's event-time {@code WindowOperator} for merging windows ({@link EventTimeSessionWindows}) with incremental
@@ -58,7 +58,7 @@ public final class SessionWindowOperator<K, I, ACC, OUT, R> extends WindowOperat
 
     private final EventTimeSessionWindows assigner;
 
-    private ReusingValueState<SessionState<ACC>> sessions;
+    private ValueState<SessionState<ACC>> sessions;
     /** Decoded into by {@link #processElement}, which writes it back before returning. */
     private final SessionState<ACC> elementSessions = new SessionState<>(4);
     /** The state the merge callback folds accumulators in, set per element. */

@@ -5,13 +5,13 @@ import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.Collector;
 import io.weir.api.functions.OutputTag;
+import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
 import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.SlidingEventTimeWindows;
 import io.weir.api.window.TimeWindow;
 import io.weir.engine.runtime.InternalTimerService;
 import io.weir.engine.runtime.InternalRuntimeContext;
-import io.weir.engine.state.ReusingValueState;
 
 /**
  * Sliding event-time windows whose size is a multiple of their slide, aggregated per slice: a window of
@@ -42,7 +42,7 @@ public final class SlicedWindowOperator<K, I, ACC, OUT, R> extends WindowOperato
     private final long slideMs;
     private final long offsetMs;
 
-    private ReusingValueState<SliceSet<ACC>> sliceSets;
+    private ValueState<SliceSet<ACC>> sliceSets;
     /** Decoded into by {@link #processElement} (its arrays; accumulators are decoded afresh), written back at once. */
     private final SliceSet<ACC> elementSlices;
 
