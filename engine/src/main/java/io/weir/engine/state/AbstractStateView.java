@@ -2,6 +2,7 @@ package io.weir.engine.state;
 
 import io.weir.api.state.State;
 import io.weir.api.state.StateDescriptor;
+import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.KeyedStateStore;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -114,6 +115,22 @@ abstract class AbstractStateView implements State, NamespacedState
             length += StateLayoutDescriptor.NAMESPACE_LENGTH;
         }
         return length;
+    }
+
+    /**
+     * Store {@code record[0, recordLength)} under {@link #keyBuffer} unless it equals the record this operation read
+     * into {@link #valueBuffer} ({@code readLength} payload bytes after {@link #payloadOffset}, or
+     * {@link KeyedStateStore#MISSING}). An add that leaves the value as it was (a maximum that a lower element did
+     * not raise) then costs no write, no change-log record and nothing in the next delta. With TTL the stamps
+     * differ unless both writes fall in the same millisecond, so the write that refreshes the TTL still happens.
+     */
+    final void putIfChanged(final int keyLength, final DirectBuffer record, final int recordLength, final int readLength)
+    {
+        if (readLength == KeyedStateStore.MISSING || payloadOffset + readLength != recordLength ||
+            !KeyLogIndex.sameBytes(valueBuffer, 0, record, 0, recordLength))
+        {
+            store.put(keyBuffer, keyLength, record, 0, recordLength);
+        }
     }
 
     /** Write the TTL timestamp (when TTL is on) at offset 0 of a value about to be stored. */

@@ -4,6 +4,7 @@ import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.state.spi.KeyedStateStore;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.Objects;
@@ -12,6 +13,8 @@ import java.util.Objects;
 final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView
     implements CreationReportingAggregatingState<IN, OUT>
 {
+    /** The record an add writes, beside the one it read in {@link #valueBuffer}: stored only if they differ. */
+    private final ExpandableDirectByteBuffer recordBuffer = new ExpandableDirectByteBuffer(128);
     private final Codec<ACC> codec;
     private final AggregateFunction<IN, ACC, OUT> aggregateFunction;
 
@@ -42,9 +45,9 @@ final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView
         final ACC accumulator = length == KeyedStateStore.MISSING ?
             aggregateFunction.createAccumulator() : codec.decode(valueBuffer, payloadOffset, length, null);
         final ACC updated = aggregateFunction.add(value, accumulator);
-        stamp(valueBuffer, nowMs);
-        final int encodedLength = codec.encode(updated, valueBuffer, payloadOffset);
-        store.put(keyBuffer, keyLength, valueBuffer, 0, payloadOffset + encodedLength);
+        stamp(recordBuffer, nowMs);
+        final int encodedLength = codec.encode(updated, recordBuffer, payloadOffset);
+        putIfChanged(keyLength, recordBuffer, payloadOffset + encodedLength, length);
         return length == KeyedStateStore.MISSING;
     }
 

@@ -5,6 +5,7 @@ import io.weir.api.functions.ReduceFunction;
 import io.weir.api.state.ReducingState;
 import io.weir.api.state.ReducingStateDescriptor;
 import io.weir.state.spi.KeyedStateStore;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.Objects;
@@ -12,6 +13,8 @@ import java.util.Objects;
 /** {@link ReducingState}: one entry per key holding the reduced value. Shard thread only. */
 final class ReducingStateView<T> extends AbstractStateView implements ReducingState<T>
 {
+    /** The record an add writes, beside the one it read in {@link #valueBuffer}: stored only if they differ. */
+    private final ExpandableDirectByteBuffer recordBuffer = new ExpandableDirectByteBuffer(128);
     private final Codec<T> codec;
     private final ReduceFunction<T> reduceFunction;
 
@@ -36,9 +39,9 @@ final class ReducingStateView<T> extends AbstractStateView implements ReducingSt
         final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs, false);
         final T reduced = length == KeyedStateStore.MISSING ?
             value : reduceFunction.reduce(codec.decode(valueBuffer, payloadOffset, length, null), value);
-        stamp(valueBuffer, nowMs);
-        final int encodedLength = codec.encode(reduced, valueBuffer, payloadOffset);
-        store.put(keyBuffer, keyLength, valueBuffer, 0, payloadOffset + encodedLength);
+        stamp(recordBuffer, nowMs);
+        final int encodedLength = codec.encode(reduced, recordBuffer, payloadOffset);
+        putIfChanged(keyLength, recordBuffer, payloadOffset + encodedLength, length);
     }
 
     public T get()
