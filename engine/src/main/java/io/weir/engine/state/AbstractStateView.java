@@ -122,9 +122,10 @@ abstract class AbstractStateView implements State, NamespacedState
      * into {@link #valueBuffer} ({@code readLength} payload bytes after {@link #payloadOffset}, or
      * {@link KeyedStateStore#MISSING}). An add that leaves the value as it was (a maximum that a lower element did
      * not raise) then costs no write, no change-log record and nothing in the next delta. With TTL the stamps
-     * differ unless both writes fall in the same millisecond, so the write that refreshes the TTL still happens.
+     * differ unless the stored one is of this millisecond, so the write that refreshes the TTL still happens.
      */
-    final void putIfChanged(final int keyLength, final DirectBuffer record, final int recordLength, final int readLength)
+    final void putIfChanged(
+        final int keyLength, final DirectBuffer record, final int recordLength, final int readLength)
     {
         if (readLength == KeyedStateStore.MISSING || payloadOffset + readLength != recordLength ||
             !KeyLogIndex.sameBytes(valueBuffer, 0, record, 0, recordLength))

@@ -2,10 +2,15 @@ package io.weir.engine.state;
 
 import io.weir.state.spi.ForwardingKeyedStateStore;
 import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
-/** Counts the reads and writes a view makes, over a heap store. */
+import java.util.ArrayList;
+import java.util.List;
+
+/** Counts the reads, writes and removals a view makes of the store it wraps. */
 final class CountingStore extends ForwardingKeyedStateStore
 {
     int gets;
@@ -29,7 +34,7 @@ final class CountingStore extends ForwardingKeyedStateStore
         final int[] entries = new int[1];
         delegate.forEach((key, keyLength, value, valueLength) ->
         {
-            if (io.weir.state.spi.StateKeyDescriptor.stateId(key) == stateId)
+            if (StateKeyDescriptor.stateId(key) == stateId)
             {
                 entries[0]++;
             }
@@ -45,10 +50,10 @@ final class CountingStore extends ForwardingKeyedStateStore
 
     void removeAllOfState(final int stateId)
     {
-        final java.util.List<byte[]> keys = new java.util.ArrayList<>();
+        final List<byte[]> keys = new ArrayList<>();
         delegate.forEach((key, keyLength, value, valueLength) ->
         {
-            if (io.weir.state.spi.StateKeyDescriptor.stateId(key) == stateId)
+            if (StateKeyDescriptor.stateId(key) == stateId)
             {
                 final byte[] bytes = new byte[keyLength];
                 key.getBytes(0, bytes);
@@ -57,7 +62,7 @@ final class CountingStore extends ForwardingKeyedStateStore
         });
         for (final byte[] key : keys)
         {
-            delegate.remove(new org.agrona.concurrent.UnsafeBuffer(key), key.length);
+            delegate.remove(new UnsafeBuffer(key), key.length);
         }
     }
 

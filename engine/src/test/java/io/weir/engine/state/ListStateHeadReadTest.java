@@ -4,10 +4,6 @@ import io.weir.api.codec.LongCodec;
 import io.weir.api.state.ListState;
 import io.weir.api.state.ListStateDescriptor;
 import io.weir.api.state.StateTtlConfig;
-import io.weir.state.heap.HeapStateBackend;
-import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.concurrent.CachedEpochClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -21,20 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is its head alone, with TTL too. With TTL, an update writes over the list's chunks instead of removing and
  * re-creating them.
  */
-class ListStateHeadReadTest
+class ListStateHeadReadTest extends StateViewTestBase
 {
-    private final CountingStore store = new CountingStore(new HeapStateBackend().createStore(0, 1_000));
-    private final KeyContext keyContext = new KeyContext(8);
-    private final CachedEpochClock clock = new CachedEpochClock();
-    private final KeyedStateRegistry registry = new KeyedStateRegistry(store, keyContext, clock);
-    private final ExpandableDirectByteBuffer keyScratch = new ExpandableDirectByteBuffer(8);
-
-    @AfterEach
-    void close()
-    {
-        store.close();
-    }
-
     @Test
     void shouldReadTheHeadOnceWhenAGetIsFollowedByAnAddOrAnUpdateOfTheSameKey()
     {
@@ -196,11 +180,5 @@ class ListStateHeadReadTest
         setKey(1);
         assertEquals(List.of(2L, 3L), list.get());
         assertEquals(2, store.entriesOfState(((ListStateView<?>)list).stateId), "a head per key, nothing left over");
-    }
-
-    private void setKey(final long key)
-    {
-        keyScratch.putLong(0, key);
-        keyContext.setCurrentKey(keyScratch, 0, Long.BYTES, (int)(key % 128));
     }
 }

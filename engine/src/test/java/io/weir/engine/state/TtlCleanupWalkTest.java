@@ -4,11 +4,6 @@ import io.weir.api.codec.StringCodec;
 import io.weir.api.state.StateTtlConfig;
 import io.weir.api.state.ValueState;
 import io.weir.api.state.ValueStateDescriptor;
-import io.weir.state.heap.HeapStateBackend;
-import io.weir.state.spi.KeyedStateStore;
-import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.concurrent.CachedEpochClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,20 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The store's one cleanup walk hands each TTL'd state its own entries, and a state that works through them more
  * slowly than another asks for more holds a bounded batch: its other entries are found by a later pass.
  */
-class TtlCleanupWalkTest
+class TtlCleanupWalkTest extends StateViewTestBase
 {
-    private final KeyedStateStore store = new HeapStateBackend().createStore(0, 1_000);
-    private final KeyContext keyContext = new KeyContext(8);
-    private final CachedEpochClock clock = new CachedEpochClock();
-    private final KeyedStateRegistry registry = new KeyedStateRegistry(store, keyContext, clock);
-    private final ExpandableDirectByteBuffer keyScratch = new ExpandableDirectByteBuffer(8);
-
-    @AfterEach
-    void close()
-    {
-        store.close();
-    }
-
     @Test
     void shouldHoldABoundedBatchForAStateThatStepsSlowerThanAnotherAndStillRemoveAllItsExpiredEntries()
     {
@@ -116,11 +99,5 @@ class TtlCleanupWalkTest
         descriptor.enableTimeToLive(StateTtlConfig.newBuilder(100).disableCleanupOnAccess()
             .cleanupIncrementally(perRecord ? 1_000 : 10, perRecord).build());
         return descriptor;
-    }
-
-    private void setKey(final long key)
-    {
-        keyScratch.putLong(0, key);
-        keyContext.setCurrentKey(keyScratch, 0, Long.BYTES, (int)(key % 128));
     }
 }

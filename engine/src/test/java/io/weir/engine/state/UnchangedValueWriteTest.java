@@ -7,10 +7,6 @@ import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.api.state.ReducingState;
 import io.weir.api.state.ReducingStateDescriptor;
 import io.weir.api.state.StateTtlConfig;
-import io.weir.state.heap.HeapStateBackend;
-import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.concurrent.CachedEpochClock;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,20 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * An add to a reducing or aggregating state that leaves its value as it was (a maximum that a lower element did not
  * raise) writes nothing; one that changes it, or that refreshes a TTL, writes it.
  */
-class UnchangedValueWriteTest
+class UnchangedValueWriteTest extends StateViewTestBase
 {
-    private final CountingStore store = new CountingStore(new HeapStateBackend().createStore(0, 1_000));
-    private final KeyContext keyContext = new KeyContext(8);
-    private final CachedEpochClock clock = new CachedEpochClock();
-    private final KeyedStateRegistry registry = new KeyedStateRegistry(store, keyContext, clock);
-    private final ExpandableDirectByteBuffer keyScratch = new ExpandableDirectByteBuffer(8);
-
-    @AfterEach
-    void close()
-    {
-        store.close();
-    }
-
     @Test
     void shouldNotWriteAMaximumThatALowerElementLeftAsItWas()
     {
@@ -90,12 +74,6 @@ class UnchangedValueWriteTest
         assertEquals(1, store.puts, "later, the write refreshes the TTL");
         clock.update(1_500);
         assertEquals(5L, max.get(), "alive 600 ms after the refresh, though 1,400 ms after the first write");
-    }
-
-    private void setKey(final long key)
-    {
-        keyScratch.putLong(0, key);
-        keyContext.setCurrentKey(keyScratch, 0, Long.BYTES, (int)(key % 128));
     }
 
     /** The highest element, as an accumulator that an add returns unchanged when the element is not higher. */

@@ -158,8 +158,8 @@ public final class DemoCommand implements Callable<Integer>
             final TransactionGenerator generator = new TransactionGenerator(
                 job.producer(FraudPipeline.TRANSACTIONS, 0), job.producer(FraudPipeline.PROFILES, 0),
                 job.producer(FraudPipeline.RULES, 0), TimeUnit.SECONDS.toNanos(settings.durationS()) / 2,
-                settings.warmupNs(), new BackoffIdleStrategy(), settings.cards(), settings.ratePerSecond(), settings.timeScale(),
-                settings.outOfOrdernessMs(), settings.seed());
+                settings.warmupNs(), new BackoffIdleStrategy(), settings.cards(), settings.ratePerSecond(),
+                settings.timeScale(), settings.outOfOrdernessMs(), settings.seed());
             final Thread generatorThread = new Thread(generator, "weir-demo-generator");
             generatorThread.setDaemon(true);
             generatorThread.start();
@@ -264,9 +264,10 @@ public final class DemoCommand implements Callable<Integer>
             {
                 total.add(interval);
             }
-            else if (tickNs - startNs >= warmupNs)
+            else if (tickNs - startNs >= warmupNs && endNs - tickNs >= TICK_NS / 2)
             {
-                // The interval that ended the warm-up: later latencies count, and so do later transactions.
+                // The interval that ended the warm-up: later latencies count, and so do later transactions, when
+                // there is at least half a tick of them.
                 warmupEnd = new WarmupEnd(generator.generated(), tickNs);
             }
             final long events = job.eventsProcessed();

@@ -72,8 +72,9 @@ final class DemoReport
                 DemoFormat.count(settings.ratePerSecond()));
         }
         out.println();
-        out.printf("Latency, intended send time -> outcome on the shard thread (the first %.1f s, a warm-up at a " +
-            "rising rate, excluded; %s transactions):%n", warmupNs / 1e9, DemoFormat.count(latency.getTotalCount()));
+        out.printf("Latency, intended send time -> outcome on the shard thread (from the first progress line after " +
+            "the %.1f s warm-up at a rising rate; %s transactions):%n", warmupNs / 1e9,
+            DemoFormat.count(latency.getTotalCount()));
         if (latency.getTotalCount() > 0)
         {
             out.printf("  p50 %s us   p90 %s us   p99 %s us   p99.9 %s us   max %s us%n",
@@ -164,8 +165,8 @@ final class DemoReport
             full += stats.full() ? 1 : 0;
         }
         Arrays.sort(pausesNs);
-        out.printf("Checkpoints: %d completed (%d full, %d incremental), longest shard pause median %s us, max %s " +
-            "us, max async write %d ms, %s written%n", checkpoints.size(), full, checkpoints.size() - full,
+        out.printf("Checkpoints: %d completed (%d full, %d incremental), shard pause (longest per checkpoint) " +
+            "median %s us, max %s us, max async write %d ms, %s written%n", checkpoints.size(), full, checkpoints.size() - full,
             micros(pausesNs[(pausesNs.length - 1) / 2]), micros(pausesNs[pausesNs.length - 1]),
             TimeUnit.NANOSECONDS.toMillis(maxAsyncNs), bytes(bytesWritten));
     }

@@ -38,12 +38,11 @@ import java.util.Map;
  * </ul>
  * A session ends when the card has been inactive for the session gap in event time; it emits a
  * {@link FraudOutcome.Kind#SESSION_SUMMARY} with count, sum and the most frequent merchant category (a MapState of
- * category counts). The session's one event-time timer is registered when the session starts, at
- * {@code start + gap}, and a transaction that extends the session leaves it there: when it fires before the end
- * ({@code last + gap}), it registers itself again at the end. Deleting and registering a timer on every
- * transaction costs two timer-index look-ups each; this costs one more firing per extended session, and the
- * session still ends at the watermark that passes {@code last + gap}. All per-card state has a time to live (processing time),
- * so cards that go quiet are forgotten. One instance per shard; shard thread only.
+ * category counts). The session's event-time timer is set at its first transaction's time plus the gap, and a
+ * later transaction leaves it there (it costs no timer look-up): a timer that fires before {@code last + gap}
+ * registers itself again at {@code last + gap}, so the session ends at the first watermark at or past it. All
+ * per-card state has a time to live (processing time), so cards that go quiet are forgotten. One instance per
+ * shard; shard thread only.
  */
 public final class FraudDetector
     extends KeyedBroadcastProcessFunction<Long, CardTransaction, FraudRules, FraudOutcome>
@@ -227,7 +226,8 @@ public final class FraudDetector
         if (current != null && ts >= current.lastMs + sessionGapMs)
         {
             // Arrived out of order after the gap, before the watermark fired the timer: the old session is over.
-            // Its timer stays; it fires no later than the new session's end and registers itself at that end.
+            // Its timer stays: it fires before the new session's end and moves there, where timers of one key and
+            // time are one.
             endSession(txn.cardId, current, out);
             current = null;
         }

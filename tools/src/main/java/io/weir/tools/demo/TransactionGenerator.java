@@ -220,8 +220,8 @@ public final class TransactionGenerator implements Runnable
 
     /**
      * When, from the start, transaction {@code sequence} is due. Within the ramp the rate at time t is
-     * {@code rate * (a + (1 - a) * t / ramp)}, so the count by t is {@code rate * (a * t + (1 - a) * t^2 / (2 * ramp))},
-     * solved here for t; after it, one every interval.
+     * {@code rate * (a + (1 - a) * t / ramp)}, so the count by t is
+     * {@code rate * (a * t + (1 - a) * t^2 / (2 * ramp))}, solved here for t; after it, one every interval.
      */
     long intendedOffsetNs(final long sequence)
     {

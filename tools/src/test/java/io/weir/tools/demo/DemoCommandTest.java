@@ -49,6 +49,9 @@ class DemoCommandTest
         final String output = out();
         assertTrue(output.contains("Latency, intended send time -> outcome"), output);
         assertTrue(output.contains("p99.9"), output);
+        // Paced by intended send time: after the warm-up the generator sends the rate, plus any backlog it catches up.
+        final long afterWarmup = count(output, "^Done in .* ([0-9][^ ]*)/s after the warm-up");
+        assertTrue(afterWarmup > 0 && afterWarmup <= 2 * 20_000, "rate after the warm-up: " + output);
         final long velocity = count(output, "^  velocity +([0-9][^ ]*) ");
         final long spike = count(output, "^  spike +([0-9][^ ]*) ");
         final long abroad = count(output, "^  abroad +([0-9][^ ]*) ");
@@ -62,6 +65,8 @@ class DemoCommandTest
         assertTrue(count(output, "^Per merchant: ([0-9][^ ]*) window totals") > 0, "merchant windows: " + output);
         final long completed = count(output, "^Checkpoints: ([0-9][^ ]*) completed");
         assertTrue(completed > 0, "checkpoints completed: " + output);
+        assertTrue(count(output, "^Checkpoints: .* median ([0-9][^ ]*) us, max") <=
+            count(output, "^Checkpoints: .* max ([0-9][^ ]*) us, max async"), "pause median and max: " + output);
         assertTrue(output.contains("./weir snapshot list " + checkpoints), output);
         assertTrue(Files.isDirectory(checkpoints), "checkpoints left for inspection");
     }
