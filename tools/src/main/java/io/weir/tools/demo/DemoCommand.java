@@ -91,6 +91,11 @@ public final class DemoCommand implements Callable<Integer>
         description = "checkpoint every M ms (default ${DEFAULT-VALUE})")
     private long checkpointIntervalMs = DemoSettings.CHECKPOINT_INTERVAL_MS_DEFAULT;
 
+    @Option(names = "--allow-non-restored-state", description =
+        "resume from --checkpoint-dir even if it holds state this demo no longer has (written by another " +
+        "version of it); the state is dropped. Without it such a resume is refused, naming the state")
+    private boolean allowNonRestoredState;
+
     @Option(names = "--time-scale", paramLabel = "X", description =
         "the generated event-time clock starts at the wall clock and runs X times faster (default " +
         "${DEFAULT-VALUE}: one second of the run is 10 minutes of card activity), so 30-minute " +
@@ -148,7 +153,8 @@ public final class DemoCommand implements Callable<Integer>
         final WeirContext context = new WeirContext()
             .shards(settings.shards())
             .stateBackend(Backends.create(settings.backend(), null, false, CHRONICLE_CHUNK_BYTES))
-            .checkpoints(CheckpointSettings.every(settings.checkpointDir(), settings.checkpointIntervalMs()))
+            .checkpoints(CheckpointSettings.every(settings.checkpointDir(), settings.checkpointIntervalMs())
+                .allowNonRestoredState(allowNonRestoredState))
             .log(message -> err.println(DemoSettings.COMMAND + ": " + message));
         final DemoReport report = new DemoReport(settings, out);
         report.header();

@@ -85,7 +85,7 @@ class DemoCommandTest
         assertEquals(0, run("demo", "--help"));
         for (final String option : new String[]{"--duration-s", "--rate", "--cards", "--seed", "--shards",
             "--backend", "--checkpoint-dir", "--checkpoint-interval-ms", "--time-scale", "--out-of-order-ms",
-            "--samples"})
+            "--samples", "--allow-non-restored-state"})
         {
             assertTrue(out().contains(option), option);
         }
