@@ -1,6 +1,21 @@
 package io.weir.tools.demo;
 
+import io.weir.api.KeyedProcessFunction;
+import io.weir.api.RuntimeContext;
+import io.weir.api.dataflow.Dataflow;
+import io.weir.api.eventtime.WatermarkStrategy;
+import io.weir.api.functions.Collector;
+import io.weir.api.state.LongValueState;
+import io.weir.api.state.LongValueStateDescriptor;
+import io.weir.engine.HandlerSink;
+import io.weir.engine.Producer;
+import io.weir.engine.WeirContext;
+import io.weir.engine.WeirJob;
+import io.weir.engine.checkpoint.CheckpointSettings;
+import io.weir.engine.checkpoint.CheckpointStats;
+import io.weir.engine.runtime.checkpoint.RestorePlanner;
 import io.weir.tools.cli.WeirCli;
+import io.weir.tools.common.Backends;
 import io.weir.tools.examples.CardVelocityExample;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -11,6 +26,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,6 +87,83 @@ class DemoCommandTest
             count(output, "^Checkpoints: .* max ([0-9][^ ]*) us, max async"), "pause median and max: " + output);
         assertTrue(output.contains("./weir snapshot list " + checkpoints), output);
         assertTrue(Files.isDirectory(checkpoints), "checkpoints left for inspection");
+    }
+
+    @Test
+    void shouldResumeFromACheckpointHoldingStateTheDemoNoLongerHasOnlyWhenAllowed() throws Exception
+    {
+        final Path checkpoints = dir.resolve("older");
+        checkpointAScoringStageWithAStateOfItsOwn(checkpoints);
+
+        final String[] demo = {"demo", "--duration-s", "1", "--rate", "2000", "--cards", "1000", "--shards", "2",
+            "--checkpoint-dir", checkpoints.toString()};
+        assertEquals(1, run(demo), out() + err);
+        final String refused = err.toString(StandardCharsets.UTF_8);
+        assertTrue(refused.contains("holds state 'legacy-count'") && refused.contains("--allow-non-restored-state"),
+            refused);
+
+        err.reset();
+        final String[] allowed = Arrays.copyOf(demo, demo.length + 1);
+        allowed[demo.length] = "--allow-non-restored-state";
+        assertEquals(0, run(allowed), out() + err);
+        final String resumed = err.toString(StandardCharsets.UTF_8);
+        assertTrue(resumed.contains("resuming from checkpoint") &&
+            resumed.contains("state 'legacy-count'") && resumed.contains("is not restored"), resumed);
+    }
+
+    /**
+     * A checkpoint, of a job named like the demo, whose "score" stage keeps a state the demo does not register; left
+     * as a stopped run leaves it.
+     */
+    private static void checkpointAScoringStageWithAStateOfItsOwn(final Path checkpoints) throws Exception
+    {
+        final Dataflow flow = Dataflow.named("fraud-demo");
+        flow.source(FraudPipeline.TRANSACTIONS, CardTransaction.Codec.INSTANCE)
+            .timestamps(CardTransaction::timestampMs, WatermarkStrategy.forBoundedOutOfOrderness(0))
+            .keyBy(CardTransaction::cardId)
+            .<CardTransaction>process(LegacyCount::new).uid("score")
+            .returns(CardTransaction.Codec.INSTANCE)
+            .sinkTo(new HandlerSink<CardTransaction>((shard, txn) -> { }));
+        try (WeirJob<Object, Object> job = new WeirContext().shards(2)
+            .stateBackend(Backends.create(Backends.DEFAULT, null, false))
+            .checkpoints(CheckpointSettings.every(checkpoints, 3_600_000)).build(flow))
+        {
+            job.start();
+            final Producer<CardTransaction> producer = job.producer(FraudPipeline.TRANSACTIONS, 0);
+            final CardTransaction txn = new CardTransaction();
+            for (long card = 0; card < 100; card++)
+            {
+                assertTrue(producer.offer(txn.set(1_000 + card, card, 100, 1, System.nanoTime()),
+                    TimeUnit.SECONDS.toNanos(10)));
+            }
+            // An application producer injects a requested barrier when it is offered an element or asked to.
+            final CompletableFuture<CheckpointStats> checkpoint = job.triggerCheckpoint();
+            while (!checkpoint.isDone())
+            {
+                producer.tryInjectRequestedBarrier();
+                Thread.onSpinWait();
+            }
+            checkpoint.get();
+        }
+        // Closing marks the input finished; without the marker the directory is that of a run that was stopped.
+        Files.delete(checkpoints.resolve(RestorePlanner.FINISHED_MARKER));
+    }
+
+    /** Counts a card's transactions in a state of its own. */
+    private static final class LegacyCount extends KeyedProcessFunction<Long, CardTransaction, CardTransaction>
+    {
+        private LongValueState count;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            count = runtimeContext.getLongState(new LongValueStateDescriptor("legacy-count"));
+        }
+
+        public void processElement(
+            final CardTransaction value, final Context ctx, final Collector<CardTransaction> out)
+        {
+            count.update(count.valueOr(0) + 1);
+        }
     }
 
     /** The number in group 1 of the first line matching {@code regex}, digit grouping of any locale removed. */
