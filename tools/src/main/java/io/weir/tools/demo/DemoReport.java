@@ -166,8 +166,9 @@ final class DemoReport
         }
         Arrays.sort(pausesNs);
         out.printf("Checkpoints: %d completed (%d full, %d incremental), shard pause (longest per checkpoint) " +
-            "median %s us, max %s us, max async write %d ms, %s written%n", checkpoints.size(), full, checkpoints.size() - full,
-            micros(pausesNs[(pausesNs.length - 1) / 2]), micros(pausesNs[pausesNs.length - 1]),
+            "median %s us, max %s us, max async write %d ms, %s written%n", checkpoints.size(), full,
+            checkpoints.size() - full, micros(pausesNs[(pausesNs.length - 1) / 2]),
+            micros(pausesNs[pausesNs.length - 1]),
             TimeUnit.NANOSECONDS.toMillis(maxAsyncNs), bytes(bytesWritten));
     }
 
