@@ -3,6 +3,8 @@ package io.weir.tools.nexmark;
 import io.weir.tools.nexmark.queries.AsciiText;
 import io.weir.tools.nexmark.queries.NexmarkEvent;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The Nexmark event generator (docs/nexmark.md, section 1): event {@code n} is a pure function of the seed, the
  * event rate and {@code n}, drawn from a SplitMix64 stream of its own, so events can be made in any order, in
@@ -32,6 +34,8 @@ public final class NexmarkGenerator
 
     private static final long GAMMA = 0x9E3779B97F4A7C15L;
     private static final double DOUBLE_UNIT = 0x1.0p-53;
+    /** How close to a half a fast price may lie before the strict power decides its rounding (see price). */
+    private static final double HALF_MARGIN = 1e-6;
 
     static final String[] FIRST_NAMES =
         {"Peter", "Paul", "Luke", "John", "Saul", "Vicky", "Kate", "Julie", "Sarah", "Deiter", "Walter"};
@@ -43,6 +47,11 @@ public final class NexmarkGenerator
         "https://www.nexmark.com/facebook/item.htm?query=1",
         "https://www.nexmark.com/baidu/item.htm?query=1",
         "https://www.nexmark.com/apple/item.htm?query=1"};
+    private static final byte[][] HOT_CHANNEL_BYTES = ascii(HOT_CHANNELS);
+    private static final byte[][] HOT_URL_BYTES = ascii(HOT_URLS);
+    private static final byte[] CHANNEL_PREFIX = ascii("channel-");
+    private static final byte[] CHANNEL_URL_PREFIX = ascii("https://www.nexmark.com/channel-");
+    private static final byte[] CHANNEL_URL_SUFFIX = ascii("/item.htm?query=1");
 
     private final long seed;
     private final long eventRate;
@@ -162,14 +171,14 @@ public final class NexmarkGenerator
         if (draw(2) > 0)
         {
             final int hot = (int)draw(HOT_CHANNELS.length);
-            bid.channel.append(HOT_CHANNELS[hot]);
-            bid.url.append(HOT_URLS[hot]);
+            bid.channel.append(HOT_CHANNEL_BYTES[hot]);
+            bid.url.append(HOT_URL_BYTES[hot]);
         }
         else
         {
             final long channel = draw(10000);
-            bid.channel.append("channel-").append(channel);
-            bid.url.append("https://www.nexmark.com/channel-").append(channel).append("/item.htm?query=1");
+            bid.channel.append(CHANNEL_PREFIX).append(channel);
+            bid.url.append(CHANNEL_URL_PREFIX).append(channel).append(CHANNEL_URL_SUFFIX);
         }
         bid.dateTime = ts;
     }
@@ -233,8 +242,24 @@ public final class NexmarkGenerator
 
     private long price()
     {
-        final double d = (next() >>> 11) * DOUBLE_UNIT;
-        return Math.round(StrictMath.pow(10.0, d * 6.0) * 100.0);
+        return price((next() >>> 11) * DOUBLE_UNIT);
+    }
+
+    /**
+     * The spec's {@code Math.round(StrictMath.pow(10.0, d * 6.0) * 100.0)}, computed with the intrinsic {@link
+     * Math#pow} where that gives the same long. Both powers are within one ulp of the exact one, so they differ by
+     * at most two ulps of a value below 10^6, and their products by 100 by well under 10^-7: they round alike unless
+     * the product lies within 10^-6 of a half, where the strict power decides.
+     */
+    static long price(final double d)
+    {
+        final double exponent = d * 6.0;
+        final double cents = Math.pow(10.0, exponent) * 100.0;
+        if (Math.abs(cents - Math.floor(cents) - 0.5) > HALF_MARGIN)
+        {
+            return Math.round(cents);
+        }
+        return Math.round(StrictMath.pow(10.0, exponent) * 100.0);
     }
 
     /** {@code u(k)}: an integer in {@code [0, k)}. */
@@ -258,6 +283,21 @@ public final class NexmarkGenerator
     long streamState()
     {
         return state;
+    }
+
+    private static byte[][] ascii(final String[] texts)
+    {
+        final byte[][] bytes = new byte[texts.length][];
+        for (int i = 0; i < texts.length; i++)
+        {
+            bytes[i] = ascii(texts[i]);
+        }
+        return bytes;
+    }
+
+    private static byte[] ascii(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     static long mix64(final long value)

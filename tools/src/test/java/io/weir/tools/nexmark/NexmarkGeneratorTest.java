@@ -34,6 +34,35 @@ class NexmarkGeneratorTest
     }
 
     @Test
+    void priceRoundsLikeTheSpecsStrictPowerEverywhere()
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 2_000_000; i++)
+        {
+            final double d = (random.nextLong() >>> 11) * 0x1.0p-53;
+            assertEquals(strictPrice(d), NexmarkGenerator.price(d), "d = " + d);
+        }
+        // Exponents whose prices lie at or next to a half, where a power one ulp off would round the other way.
+        for (long cents = 100; cents < 100_000_000; cents += 1 + cents / 1000)
+        {
+            double d = Math.log10((cents + 0.5) / 100.0) / 6.0;
+            for (int step = 0; step < 8; step++)
+            {
+                d = Math.nextDown(d);
+            }
+            for (int step = 0; step < 16 && d < 1.0; step++, d = Math.nextUp(d))
+            {
+                assertEquals(strictPrice(d), NexmarkGenerator.price(d), "d = " + d);
+            }
+        }
+    }
+
+    private static long strictPrice(final double d)
+    {
+        return Math.round(StrictMath.pow(10.0, d * 6.0) * 100.0);
+    }
+
+    @Test
     void firstEventsMatchTheSpec()
     {
         final List<String> expected = List.of(

@@ -86,6 +86,15 @@ public final class AsciiText implements CharSequence
         return this;
     }
 
+    /** Appends {@code ascii}, one character per byte. */
+    public AsciiText append(final byte[] ascii)
+    {
+        ensureCapacity(length + ascii.length);
+        System.arraycopy(ascii, 0, bytes, length, ascii.length);
+        length += ascii.length;
+        return this;
+    }
+
     /** Appends the decimal digits of {@code value}, with a minus sign when it is negative. */
     public AsciiText append(final long value)
     {
