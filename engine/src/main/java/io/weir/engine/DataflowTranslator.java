@@ -115,12 +115,12 @@ final class DataflowTranslator
                 plan.sinks.add(sink);
             }
         }
-        // A source whose stream does not go through map and filter into one keyBy feeds a forward stage: its
-        // elements spread over the shards, where the operators after the source run. Stages keep node order, a
-        // topological order.
+        // A source whose every branch goes through map and filter into a keyBy routes each element from its
+        // producers; any other feeds a forward stage: its elements spread over the shards, where the operators
+        // after the source run. Stages keep node order, a topological order.
         for (final Transformation node : nodes)
         {
-            if (isStage(node) || (node.kind() == Transformation.Kind.SOURCE && null == directKeyed(node)))
+            if (isStage(node) || (node.kind() == Transformation.Kind.SOURCE && null == routesOf(node)))
             {
                 stageOf.put(node.id(), stageOf.size());
             }
@@ -140,7 +140,7 @@ final class DataflowTranslator
         {
             if (node.kind() == Transformation.Kind.SOURCE)
             {
-                plan.sources.add(source(node));
+                plan.sources.addAll(sources(node));
             }
         }
         return plan;
@@ -331,40 +331,81 @@ final class DataflowTranslator
             KeyEncoder.of((KeySelector)key.selector(), (Codec)key.keyCodec());
     }
 
-    /**
-     * The keyed operator a source's stream reaches through map, filter and union only, without fan-out; null when
-     * it does not (it then feeds a forward stage).
-     */
-    private Transformation directKeyed(final Transformation source)
+    /** A keyed input a source's elements reach from its producers: the map and filter operators on the way in order. */
+    private record Route(List<Transformation> chain, Transformation at, Transformation keyed, int input)
     {
-        Transformation at = source;
-        while (true)
+    }
+
+    /**
+     * The keyed inputs a source's stream reaches through map, filter, union and broadcast only, one route per
+     * input reached (a stream connected with itself reaches two); null when a branch goes anywhere else, or when
+     * the application offers elements to a source of several routes (its producer feeds one), so that the source
+     * feeds a forward stage.
+     */
+    private List<Route> routesOf(final Transformation source)
+    {
+        final List<Route> routes = new ArrayList<>();
+        if (!addRoutes(source, List.of(), routes) || routes.isEmpty() ||
+            (routes.size() > 1 && source.source().producers() > 0))
         {
-            final List<Transformation> next = consumersOf(at);
-            if (next.size() != 1)
+            return null;
+        }
+        return routes;
+    }
+
+    private boolean addRoutes(final Transformation at, final List<Transformation> chain, final List<Route> routes)
+    {
+        final List<Transformation> next = consumersOf(at);
+        if (next.isEmpty())
+        {
+            return false;
+        }
+        for (int i = 0; i < next.size(); i++)
+        {
+            final Transformation consumer = next.get(i);
+            if (next.indexOf(consumer) != i)
             {
-                return null;
+                continue; // listed once per input it reads this stream on
             }
-            final Transformation consumer = next.get(0);
+            if (!isStage(consumer) && next.lastIndexOf(consumer) != i)
+            {
+                return false; // a stream unioned with itself: each element twice, as the forward stage does
+            }
             switch (consumer.kind())
             {
                 case MAP:
                 case FILTER:
+                    final List<Transformation> longer = new ArrayList<>(chain);
+                    longer.add(consumer);
+                    if (!addRoutes(consumer, longer, routes))
+                    {
+                        return false;
+                    }
+                    break;
                 case UNION:
                 case BROADCAST:
-                    at = consumer;
+                    if (!addRoutes(consumer, chain, routes))
+                    {
+                        return false;
+                    }
                     break;
                 case KEYED_PROCESS:
                 case WINDOW:
-                    return consumer;
                 case CO_PROCESS:
                 case BROADCAST_PROCESS:
-                    // fed once: a stream connected with itself goes through a forward stage
-                    return consumer.inputs().get(0) == consumer.inputs().get(1) ? null : consumer;
+                    for (int input = 0; input < consumer.inputs().size(); input++)
+                    {
+                        if (consumer.inputs().get(input) == at)
+                        {
+                            routes.add(new Route(chain, at, consumer, input));
+                        }
+                    }
+                    break;
                 default:
-                    return null;
+                    return false;
             }
         }
+        return true;
     }
 
     /** Hands on every element, on the shard its producer routed it to (see {@link #forwardKeyEncoder}). */
@@ -408,44 +449,36 @@ final class DataflowTranslator
             (Supplier<Forward<Object>>)Forward::new, output);
     }
 
+    /**
+     * A source's plans: one per route, the first holding its readers and any application producers, the others
+     * sharing its readers; or one into its forward stage.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private JobPlan.SourcePlan<?> source(final Transformation node)
+    private List<JobPlan.SourcePlan<?>> sources(final Transformation node)
     {
         final SourceSpec spec = node.source();
         final io.weir.api.eventtime.WatermarkStrategy watermarks = spec.watermarkStrategy();
-        final Transformation direct = directKeyed(node);
-        if (null == direct)
+        final List<Route> routes = routesOf(node);
+        if (null == routes)
         {
-            return new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(), node.codec(),
-                forwardKeyEncoder(node), spec.timestampAssigner(), watermarks, null, stageOf.get(node.id()));
+            return List.of(new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(), node.codec(),
+                forwardKeyEncoder(node), spec.timestampAssigner(), watermarks, null, stageOf.get(node.id())));
         }
-        // The map and filter operators up to the keyBy run in the producer.
-        final List<Transformation> chain = new ArrayList<>();
-        Transformation at = node;
-        Transformation keyed = null;
-        while (keyed == null)
+        final List<JobPlan.SourcePlan<?>> plans = new ArrayList<>();
+        for (final Route route : routes)
         {
-            final Transformation consumer = consumersOf(at).get(0);
-            if (consumer == direct)
-            {
-                keyed = consumer;
-            }
-            else
-            {
-                if (consumer.kind() != Transformation.Kind.UNION && consumer.kind() != Transformation.Kind.BROADCAST)
-                {
-                    chain.add(consumer);
-                }
-                at = consumer;
-            }
+            // The map and filter operators up to the keyBy run in the producer.
+            final List<Transformation> chain = route.chain();
+            final Producer.Transform transform = chain.isEmpty() ? null : value -> applyChain(chain, value);
+            final JobPlan.SourcePlan source = new JobPlan.SourcePlan(node.name(), spec.readers(),
+                plans.isEmpty() ? spec.producers() : 0, codecOf(route.at(), route.keyed()),
+                keyEncoder(keyOf(route.keyed(), route.input())), spec.timestampAssigner(), watermarks, transform,
+                stageOf.get(route.keyed().id()));
+            source.input = route.input();
+            source.readersOf = plans.isEmpty() ? null : plans.get(0);
+            plans.add(source);
         }
-        final Producer.Transform transform = chain.isEmpty() ? null : value -> applyChain(chain, value);
-        final int input = keyed.inputs().indexOf(at);
-        final JobPlan.SourcePlan source = new JobPlan.SourcePlan(node.name(), spec.readers(), spec.producers(),
-            codecOf(at, keyed), keyEncoder(keyOf(keyed, input)), spec.timestampAssigner(), watermarks, transform,
-            stageOf.get(keyed.id()));
-        source.input = input;
-        return source;
+        return plans;
     }
 
     /**

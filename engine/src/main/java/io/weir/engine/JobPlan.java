@@ -40,6 +40,11 @@ final class JobPlan
         final int applicationProducers;
         /** The input of its stage it feeds: 0, or 1 for a two-input stage's second. */
         int input;
+        /**
+         * The plan of another route of the same source whose readers this one shares, one producer per reader
+         * driven by that route's source agent; null when it has readers of its own.
+         */
+        SourcePlan<S> readersOf;
         final Codec<Object> codec;
         final KeyEncoder<Object, ?> keyEncoder;
         final TimestampAssigner<S> timestampAssigner;

@@ -252,6 +252,12 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         return true;
     }
 
+    /** The id of the last barrier this producer injected; 0 before the first. */
+    long lastBarrierId()
+    {
+        return lastBarrierId;
+    }
+
     /** True after this producer injected a stop-with-savepoint barrier: it must offer nothing more. */
     boolean isStopRequested()
     {
@@ -525,6 +531,12 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         {
             codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
         }
+    }
+
+    /** True while a record a full ring refused is held; for tests that step the agents by hand. */
+    boolean holdsRecord()
+    {
+        return heldFromShard < heldToShard;
     }
 
     /**

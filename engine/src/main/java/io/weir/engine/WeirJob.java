@@ -64,6 +64,8 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
     private final List<ByteBuffer> ringMemory = new ArrayList<>();
     private final List<ShardAgent> shards = new ArrayList<>();
     private final List<SourceAgent<?>> sources = new ArrayList<>();
+    /** Each source plan's agents, one per reader, that the plans of its other routes add their producers to. */
+    private final Map<JobPlan.SourcePlan<?>, List<SourceAgent<?>>> agentsByPlan = new java.util.IdentityHashMap<>();
     private final List<Producer<?>> externalProducers = new ArrayList<>();
     /** Every producer, by index. */
     private final List<Producer<?>> producers = new ArrayList<>();
@@ -277,6 +279,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         }
     }
 
+    @SuppressWarnings("unchecked")
     private <S> int addProducers(final JobPlan.SourcePlan<S> source, final int firstProducer,
         final AtomicBuffer[][] producerRings)
     {
@@ -291,15 +294,27 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             producers.add(producer);
             if (i < source.readers.size())
             {
-                final SourceAgent<S> agent =
-                    new SourceAgent<>(source.readers.get(i), producer, status, context.readBatchLimit(), coordinator);
+                final SourceAgent<S> agent;
+                final int route;
+                if (null == source.readersOf)
+                {
+                    agent = new SourceAgent<>(source.readers.get(i), producer, status, context.readBatchLimit(),
+                        coordinator);
+                    route = 0;
+                    agentsByPlan.computeIfAbsent(source, plan -> new ArrayList<>()).add(agent);
+                    sources.add(agent);
+                }
+                else
+                {
+                    agent = (SourceAgent<S>)agentsByPlan.get(source.readersOf).get(i);
+                    route = agent.addRoute(producer);
+                }
                 if (restoredFrom != null)
                 {
-                    restoreSource(agent, p, restoredFrom, io.weir.engine.runtime.snapshot.RestoreCompatibility
+                    restoreSource(agent, route, p, restoredFrom, io.weir.engine.runtime.snapshot.RestoreCompatibility
                         .checkpointPath(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory, context.checkpoints()),
                         restoredFrom).resolve(io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME));
                 }
-                sources.add(agent);
             }
             else
             {
@@ -985,7 +1000,8 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
      * checkpoint or the manifest is damaged (its checksum can be right when it was crafted).
      */
     private void restoreSource(
-        final SourceAgent<?> source, final int producerIndex, final CheckpointManifest manifest, final Path manifestPath)
+        final SourceAgent<?> source, final int route, final int producerIndex, final CheckpointManifest manifest,
+        final Path manifestPath)
     {
         if (producerIndex >= manifest.sources().size())
         {
@@ -998,7 +1014,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         final long watermark = longProperty(manifest, manifestPath, prefix + ".watermark");
         try
         {
-            source.restore(position.position(), position.line(), maxTimestamp, watermark);
+            source.restore(route, position.position(), position.line(), maxTimestamp, watermark);
         }
         catch (final Exception ex)
         {

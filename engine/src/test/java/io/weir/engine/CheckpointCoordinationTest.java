@@ -258,72 +258,6 @@ class CheckpointCoordinationTest
         return lastSums();
     }
 
-    /** Steps a job's shards and coordinator on the test thread, for as long as a condition takes. */
-    private static final class Stepper
-    {
-        private final WeirJob<Entry, String> job;
-        private final CheckpointCoordinator coordinator;
-        private final boolean[] stopped;
-        private final List<String> log;
-
-        Stepper(final WeirJob<Entry, String> job, final List<String> log)
-        {
-            this.job = job;
-            this.log = log;
-            this.coordinator = job.coordinator();
-            this.stopped = new boolean[job.shards().size()];
-            for (final ShardAgent shard : job.shards())
-            {
-                shard.open();
-            }
-            coordinator.onStart();
-        }
-
-        void step()
-        {
-            coordinator.doWork();
-            for (int i = 0; i < stopped.length; i++)
-            {
-                if (!stopped[i])
-                {
-                    try
-                    {
-                        job.shards().get(i).doWork();
-                    }
-                    catch (final AgentTerminationException ex)
-                    {
-                        if (ex.getCause() != null)
-                        {
-                            throw ex;
-                        }
-                        stopped[i] = true;
-                    }
-                }
-            }
-        }
-
-        void stepUntil(final BooleanSupplier condition, final String what)
-        {
-            for (int i = 0; i < 100_000 && !condition.getAsBoolean(); i++)
-            {
-                step();
-            }
-            assertTrue(condition.getAsBoolean(), what + " after 100,000 steps; log: " + log);
-        }
-
-        /** Trigger a checkpoint and step until it completes; the given producers inject its barrier. */
-        CheckpointStats checkpoint(final CompletableFuture<CheckpointStats> future, final Producer<?>... producers)
-        {
-            stepUntil(() -> coordinator.barrierRequest() != 0 || future.isDone(), "the checkpoint was triggered");
-            for (final Producer<?> producer : producers)
-            {
-                assertTrue(producer.tryInjectRequestedBarrier());
-            }
-            stepUntil(future::isDone, "the checkpoint is done");
-            return future.join();
-        }
-    }
-
     private CheckpointManifest manifest(final long checkpointId, final CheckpointKind kind)
     {
         final CheckpointDirectory directory = new CheckpointDirectory(dir);
@@ -344,7 +278,7 @@ class CheckpointCoordinationTest
     {
         final CheckpointSettings settings = CheckpointSettings.every(dir, 0).stateWriter(writer);
         final WeirJob<Entry, String> job = job(2, 2, settings, new HeapStateBackend());
-        final Stepper stepper = new Stepper(job, log);
+        final JobStepper stepper = new JobStepper(job, log);
         final Producer<Entry> running = job.producer(0);
         final Producer<Entry> ending = job.producer(1);
         offer(running, 100, 1);
@@ -378,7 +312,7 @@ class CheckpointCoordinationTest
         final CheckpointSettings settings = CheckpointSettings.every(dir, 0)
             .stateWriter(CheckpointSettings.StateWriter.SHARD);
         final WeirJob<Entry, String> job = job(2, 1, settings, new HeapStateBackend());
-        final Stepper stepper = new Stepper(job, log);
+        final JobStepper stepper = new JobStepper(job, log);
         final Producer<Entry> producer = job.producer(0);
         offer(producer, 100, 1);
         stepper.stepUntil(() -> job.eventsProcessed() == 100, "every element was processed");
@@ -419,7 +353,7 @@ class CheckpointCoordinationTest
             .process(SumFunction::new)
             .sink(new HandlerSink<>((shard, value) -> rows.add(value)))
             .build(context(2, 0, settings, new HeapStateBackend()));
-        final Stepper stepper = new Stepper(job, log);
+        final JobStepper stepper = new JobStepper(job, log);
         final SourceAgent<Entry> shortSource = job.sources().get(0);
         final SourceAgent<Entry> longSource = job.sources().get(1);
         assertThrows(AgentTerminationException.class, () ->
@@ -468,7 +402,7 @@ class CheckpointCoordinationTest
             .process(SumFunction::new)
             .sink(new HandlerSink<>((shard, value) -> rows.add(value)))
             .build(context(2, 0, CheckpointSettings.every(dir, 0), new HeapStateBackend()));
-        final Stepper stepper = new Stepper(job, log);
+        final JobStepper stepper = new JobStepper(job, log);
         final SourceAgent<Entry> source = job.sources().get(0);
         source.doWork();
         assertEquals(100, reader.position());
@@ -486,7 +420,7 @@ class CheckpointCoordinationTest
     void shouldAbandonACheckpointWhoseBarrierNoProducerInjectedOnceEveryInputEnded() throws Exception
     {
         final WeirJob<Entry, String> job = job(1, 1, CheckpointSettings.every(dir, 0), new HeapStateBackend());
-        final Stepper stepper = new Stepper(job, log);
+        final JobStepper stepper = new JobStepper(job, log);
         offer(job.producer(0), 10, 1);
         final CompletableFuture<CheckpointStats> inFlight = job.coordinator().triggerCheckpoint();
         stepper.stepUntil(() -> job.coordinator().barrierRequest() != 0, "the checkpoint was triggered");
@@ -507,7 +441,7 @@ class CheckpointCoordinationTest
         final CheckpointSettings settings = CheckpointSettings.every(dir, 0)
             .stateWriter(CheckpointSettings.StateWriter.CHECKPOINT_THREAD);
         final WeirJob<Entry, String> job = job(2, 1, settings, new HeapStateBackend());
-        final Stepper stepper = new Stepper(job, log);
+        final JobStepper stepper = new JobStepper(job, log);
         final Producer<Entry> producer = job.producer(0);
         offer(producer, 100, 1);
         final CheckpointStats base = stepper.checkpoint(job.coordinator().triggerCheckpoint(), producer);
