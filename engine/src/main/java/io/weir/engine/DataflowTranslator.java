@@ -42,8 +42,9 @@ import java.util.function.UnaryOperator;
  * Turns a {@link Dataflow} into a {@link JobPlan}: every keyed operator (process function or window) becomes a
  * stage; the stateless operators after it are chained into its output; a keyBy into another keyed operator
  * becomes an edge (rings); the map and filter operators between a source and its keyBy run in the source's
- * producer. A source stream that goes elsewhere (a sink, a flatMap, several operators) feeds a forward stage
- * that spreads its elements over the shards, where those operators run.
+ * producer, one producer per branch when the source's branches go into several keyed inputs. A source stream that
+ * goes elsewhere (a sink, a flatMap) feeds a forward stage that spreads its elements over the shards, where those
+ * operators run.
  * On the wiring thread.
  */
 final class DataflowTranslator
