@@ -39,6 +39,7 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     private CheckpointSettings checkpointSettings = CheckpointSettings.DISABLED;
     private Consumer<String> log = WeirContext::logToSystemLogger;
     private boolean countersEnabled = Configuration.countersEnabled();
+    private boolean hotKeyCache = true;
     private Path countersDirectory = CountersDirectory.defaultDirectory();
     private io.weir.api.ThreadingMode threading = io.weir.api.ThreadingMode.DEDICATED;
     private boolean concluded;
@@ -268,6 +269,23 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     public Consumer<String> log()
     {
         return log;
+    }
+
+    /**
+     * Whether each shard's store has a {@link io.weir.state.spi.HotKeyCache} in front of it: the small entries of
+     * the keys most recently used are read and written there, and reach the store when other keys take their
+     * slots or at the next snapshot point. It steps aside by itself while keys spread over more entries than it
+     * holds. Default true; false gives every state access to the store (to count them, say).
+     */
+    public WeirContext hotKeyCache(final boolean hotKeyCache)
+    {
+        this.hotKeyCache = hotKeyCache;
+        return this;
+    }
+
+    public boolean hotKeyCache()
+    {
+        return hotKeyCache;
     }
 
     /**

@@ -207,9 +207,11 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                     final JobPlan.StagePlan<?, ?, ?> stage = plan.stages.get(st);
                     final long entries = stage.expectedEntriesPerShard > 0 ? stage.expectedEntriesPerShard :
                         context.expectedEntriesPerShard();
-                    final KeyedStateStore store = null == stage.uid ?
+                    final KeyedStateStore created = null == stage.uid ?
                         context.stateBackend().createStore(s, entries) :
                         context.stateBackend().createStore(stage.uid, s, entries);
+                    final KeyedStateStore store =
+                        context.hotKeyCache() ? new io.weir.state.spi.HotKeyCache(created) : created;
                     stores.add(store);
                     final String stageName = null == stage.uid ? "shard " + s : "operator '" + stage.uid +
                         "' shard " + s;

@@ -311,7 +311,7 @@ class JobRuntimeTest
             .keyBy(i -> i.key)
             .process(CountAndListFunction::new)
             .sink(sink)
-            .build(context(1, 1).stateBackend(backend).prefetchEvents(8)))
+            .build(context(1, 1).stateBackend(backend).prefetchEvents(8).hotKeyCache(false)))
         {
             job.start();
             final Producer<Item> producer = job.producer(0);
@@ -348,7 +348,7 @@ class JobRuntimeTest
             .aggregate(new DataflowJobTest.Count(), LongCodec.INSTANCE)
             .sinkTo(counts);
         final int events = 20_000;
-        try (Job job = flow.build(context(1, 1).stateBackend(backend).prefetchEvents(8)).start())
+        try (Job job = flow.build(context(1, 1).stateBackend(backend).prefetchEvents(8).hotKeyCache(false)).start())
         {
             final SourceProducer<Long> producer = job.producer("numbers", 0);
             for (long i = 0; i < events; i++)

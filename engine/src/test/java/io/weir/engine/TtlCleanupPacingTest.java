@@ -62,6 +62,7 @@ class TtlCleanupPacingTest
             .shards(1)
             .externalProducers(1)
             .stateBackend(new HeapStateBackend())
+            .hotKeyCache(false) // the store's size, read from the test thread, must hold every write
             .epochClock(clock)
             .checkpoints(CheckpointSettings.DISABLED)
             .countersEnabled(false)

@@ -145,9 +145,11 @@ class SlidingWindowJobTest
         return flow;
     }
 
+    /** Every state access reaches the backend: the tests count the window operators' writes. */
     private static WeirContext context(final StateBackend backend, final int shards)
     {
         return new WeirContext()
+            .hotKeyCache(false)
             .stateBackend(backend)
             .shards(shards)
             .ringCapacityBytes(64 * 1024)
