@@ -339,9 +339,9 @@ final class DataflowTranslator
 
     /**
      * The keyed inputs a source's stream reaches through map, filter, union and broadcast only, one route per
-     * input reached (a stream connected with itself reaches two); null when a branch goes anywhere else, or when
-     * the application offers elements to a source of several routes (its producer feeds one), so that the source
-     * feeds a forward stage.
+     * input reached (a stream connected with itself reaches two); null when a branch goes anywhere else, when
+     * branches share a map or filter, or when the application offers elements to a source of several routes (its
+     * producer feeds one), so that the source feeds a forward stage.
      */
     private List<Route> routesOf(final Transformation source)
     {
@@ -354,6 +354,11 @@ final class DataflowTranslator
         return routes;
     }
 
+    /**
+     * Add the routes from {@code at}, reached through {@code chain}; false when the source needs a forward stage:
+     * a branch goes elsewhere, or the operators of {@code chain} would run once per route below {@code at} (a map
+     * or filter shared by branches runs once an element, on the forward stage).
+     */
     private boolean addRoutes(final Transformation at, final List<Transformation> chain, final List<Route> routes)
     {
         final List<Transformation> next = consumersOf(at);
@@ -361,6 +366,7 @@ final class DataflowTranslator
         {
             return false;
         }
+        final int before = routes.size();
         for (int i = 0; i < next.size(); i++)
         {
             final Transformation consumer = next.get(i);
@@ -406,7 +412,7 @@ final class DataflowTranslator
                     return false;
             }
         }
-        return true;
+        return chain.isEmpty() || routes.size() - before <= 1;
     }
 
     /** Hands on every element, on the shard its producer routed it to (see {@link #forwardKeyEncoder}). */

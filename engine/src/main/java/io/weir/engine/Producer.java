@@ -342,12 +342,9 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         final Object record = null == transform ? value : transform(value);
         if (null == record)
         {
-            // Filtered out before its keyBy: accepted, and its timestamp still moves the watermark.
-            OFFERED.setOpaque(this, offered + 1);
-            if (watermarkStrategy.isAutomatic())
-            {
-                onTimestamp(timestamp);
-            }
+            // Filtered out before its keyBy: accepted, and its timestamp still moves the watermark, which goes out
+            // as often as for a record sent, so that a producer whose filter passes nothing holds back no stage.
+            onOffered(timestamp);
             return true;
         }
         if (runsOperators)

@@ -313,7 +313,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 }
                 if (restoredFrom != null)
                 {
-                    restoreSource(agent, route, p, restoredFrom, io.weir.engine.runtime.snapshot.RestoreCompatibility
+                    restoreSource(agent, route, p, producerRings.length, restoredFrom, io.weir.engine.runtime.snapshot.RestoreCompatibility
                         .checkpointPath(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory, context.checkpoints()),
                         restoredFrom).resolve(io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME));
                 }
@@ -931,7 +931,10 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         return Optional.ofNullable(restoredFrom);
     }
 
-    /** Bytes held by every shard's state store (off-heap or on disk). Any thread; approximate. */
+    /**
+     * Bytes held by every shard's state store (off-heap or on disk). Any thread; approximate: the latest writes of
+     * hot keys may still be in the stores' caches ({@link WeirContext#hotKeyCache}).
+     */
     public long stateSizeBytes()
     {
         long total = 0;
@@ -1002,13 +1005,16 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
      * checkpoint or the manifest is damaged (its checksum can be right when it was crafted).
      */
     private void restoreSource(
-        final SourceAgent<?> source, final int route, final int producerIndex, final CheckpointManifest manifest,
-        final Path manifestPath)
+        final SourceAgent<?> source, final int route, final int producerIndex, final int producerCount,
+        final CheckpointManifest manifest, final Path manifestPath)
     {
-        if (producerIndex >= manifest.sources().size())
+        if (producerCount != manifest.sources().size())
         {
+            // Producers are numbered in source and branch order: with another number of them, positions would
+            // go to the wrong sources.
             throw new IllegalArgumentException("checkpoint " + manifest.checkpointId() + " records " +
-                manifest.sources().size() + " sources but the job has more; restore with the same sources");
+                manifest.sources().size() + " source producers but the job has " + producerCount + "; restore " +
+                "with the same sources, and the same branches from each source into keyed operators");
         }
         final CheckpointManifest.SourcePosition position = manifest.sources().get(producerIndex);
         final String prefix = CheckpointProperties.PRODUCER_PREFIX + producerIndex;

@@ -11,7 +11,10 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Steps a job's shards and coordinator on the test thread, for as long as a condition takes. */
+/**
+ * Steps a job's shards and checkpoint coordinator (when it takes checkpoints) on the test thread, for as long as a
+ * condition takes.
+ */
 final class JobStepper
 {
     private final WeirJob<?, ?> job;
@@ -29,12 +32,18 @@ final class JobStepper
         {
             shard.open();
         }
-        coordinator.onStart();
+        if (coordinator != null)
+        {
+            coordinator.onStart();
+        }
     }
 
     void step()
     {
-        coordinator.doWork();
+        if (coordinator != null)
+        {
+            coordinator.doWork();
+        }
         for (int i = 0; i < stopped.length; i++)
         {
             if (!stopped[i])

@@ -188,6 +188,163 @@ class SourceRoutesTest
         assertEquals(expectedSums(), sums.sorted(), "the elements before the cut are in the state, once");
     }
 
+    @Test
+    void aMapTheBranchesShareRunsOnceAnElementOnTheForwardStage() throws Exception
+    {
+        // The map changes its element: were it run once per branch, an amount of 99 would be raised to 100 for the
+        // second branch and taken by neither.
+        final Dataflow flow = sharedMapFlow();
+        assertEquals(2, DataflowTranslator.translate(flow).stages.size(), "the shared map runs on a forward stage");
+        final WeirJob<Object, Object> job = new WeirContext().shards(2).stateBackend(new HeapStateBackend())
+            .ringCapacityBytes(4096).build(flow);
+        job.start();
+        job.awaitTermination();
+        job.close();
+        final long[] large = new long[KEYS];
+        final long[] small = new long[KEYS];
+        for (int i = 0; i < ROWS; i++)
+        {
+            final long amount = i % 200 + 1;
+            if (amount >= 100)
+            {
+                large[i % KEYS] += amount;
+            }
+            else
+            {
+                small[i % KEYS] += amount;
+            }
+        }
+        final List<String> expected = new ArrayList<>();
+        for (int key = 0; key < KEYS; key++)
+        {
+            expected.add(key + ":" + large[key] + ":" + small[key]);
+        }
+        Collections.sort(expected);
+        assertEquals(expected, sums.sorted());
+    }
+
+    /** {@link #flow()} with the amounts raised by one map both branches read, before they split. */
+    private Dataflow sharedMapFlow()
+    {
+        final Dataflow flow = Dataflow.named("routes");
+        final DataStream<Payment> raised = flow.source("payments", PaymentCodec.INSTANCE, new PaymentsReader())
+            .timestamps(p -> 0L, WatermarkStrategy.noWatermarks())
+            .map(p ->
+            {
+                p.amount += 1;
+                return p;
+            }).returns(PaymentCodec.INSTANCE);
+        raised.filter(p -> p.amount >= 100).connect(raised.filter(p -> p.amount < 100))
+            .keyBy(p -> p.key, p -> p.key)
+            .process(DataflowJobTest.SumsOfBoth::new).uid("sums-of-both")
+            .sinkTo(sums);
+        return flow;
+    }
+
+    @Test
+    void aRestoreRefusesACheckpointOfAnotherNumberOfRoutes() throws Exception
+    {
+        final CheckpointSettings settings = CheckpointSettings.every(dir, 0);
+        final WeirJob<Object, Object> first = job(2, settings);
+        final JobStepper stepper = new JobStepper(first, log);
+        final SourceAgent<Object> source = first.sources().get(0);
+        source.doWork();
+        final CompletableFuture<CheckpointStats> checkpoint = first.triggerCheckpoint();
+        stepper.stepUntil(() ->
+        {
+            source.doWork();
+            return checkpoint.isDone();
+        }, "the checkpoint is done");
+        first.close(WeirJob.CloseMode.DISCARD);
+
+        final IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> new WeirContext().shards(2).stateBackend(new HeapStateBackend())
+                .checkpoints(settings).build(sharedMapFlow()));
+        assertTrue(refused.getMessage().contains("records 2 source producers but the job has 1"),
+            refused.getMessage());
+    }
+
+    @Test
+    void aRouteWhoseFilterPassesNothingHoldsBackNoTimers() throws Exception
+    {
+        final DataflowJobTest.ListSink<Long> fired = new DataflowJobTest.ListSink<>();
+        final Dataflow flow = Dataflow.named("empty-route");
+        final DataStream<Long> numbers = flow.source("numbers", io.weir.api.codec.LongCodec.INSTANCE,
+            new NumbersReader()).timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+        numbers.filter(v -> v >= 0).connect(numbers.filter(v -> v < 0))
+            .keyBy(v -> v % 10, v -> v % 10)
+            .process(TimerAfterEachElement::new).uid("timers")
+            .sinkTo(fired);
+        final WeirJob<Object, Object> job = new WeirContext().shards(2).stateBackend(new HeapStateBackend())
+            .readBatchLimit(100)
+            .shardIdleStrategy(() -> new SleepingMillisIdleStrategy(1))
+            .sourceIdleStrategy(() -> new SleepingMillisIdleStrategy(1))
+            .build(flow);
+        final JobStepper stepper = new JobStepper(job, log);
+        final SourceAgent<Object> source = job.sources().get(0);
+        for (int i = 0; i < 100; i++)
+        {
+            source.doWork();
+            stepper.step();
+        }
+        job.close(WeirJob.CloseMode.DISCARD);
+        assertTrue(fired.sorted().size() > 5_000, "timers fired while the input went on: " + fired.sorted().size());
+    }
+
+    /** Registers an event-time timer 10 ms after each first-input element; a firing emits its time. */
+    static final class TimerAfterEachElement extends io.weir.api.KeyedCoProcessFunction<Long, Long, Long, Long>
+    {
+        public void processElement1(final Long value, final Context ctx, final io.weir.api.functions.Collector<Long> out)
+        {
+            ctx.timerService().registerEventTimeTimer(value + 10);
+        }
+
+        public void processElement2(final Long value, final Context ctx, final io.weir.api.functions.Collector<Long> out)
+        {
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx,
+            final io.weir.api.functions.Collector<Long> out)
+        {
+            out.collect(timestampMs);
+        }
+    }
+
+    /** 0, 1, 2, ... up to a million; its position is the number read. */
+    private static final class NumbersReader implements SourceReader<Long>
+    {
+        private long next;
+
+        public String name()
+        {
+            return "numbers";
+        }
+
+        public boolean next()
+        {
+            if (next == 1_000_000)
+            {
+                return false;
+            }
+            next++;
+            return true;
+        }
+
+        public Long current()
+        {
+            return next - 1;
+        }
+
+        public long position()
+        {
+            return next;
+        }
+
+        public void close()
+        {
+        }
+    }
+
     /** Payments {@code i}: key {@code i % 50}, amount {@code i % 200}; its position is the number read. */
     private static final class PaymentsReader implements SourceReader<Payment>
     {

@@ -267,10 +267,17 @@ public final class HotKeyCache implements KeyedStateStore
         return store.snapshot(checkpointId, full);
     }
 
-    /** Closes the store; what is still only in the cache is dropped with it. */
+    /** Writes the cache back (a store may keep its files for a reopen), then closes the store. */
     public void close()
     {
-        store.close();
+        try
+        {
+            writeBack();
+        }
+        finally
+        {
+            store.close();
+        }
     }
 
     /** Write every dirty slot to the store; the slots stay filled, clean. */
