@@ -27,7 +27,7 @@ public final class HotKeyCache implements KeyedStateStore
     static final int KEY_CAPACITY = 64;
     static final int VALUE_CAPACITY = 192;
     static final int WINDOW = 1 << 12;
-    static final int MIN_HIT_SHARE_INVERSE = 8;
+    static final int MIN_HIT_SHARE_INVERSE = 2;
     static final int BYPASS_OPERATIONS = 1 << 22;
     private static final int STRIDE = KEY_CAPACITY + VALUE_CAPACITY;
     private static final int SHIFT = Long.SIZE - Integer.numberOfTrailingZeros(SLOTS);
