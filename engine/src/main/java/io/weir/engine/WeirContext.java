@@ -273,9 +273,10 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
 
     /**
      * Whether each shard's store has a {@link io.weir.state.spi.HotKeyCache} in front of it: the small entries of
-     * the keys most recently used are read and written there, and reach the store when other keys take their
-     * slots or at the next snapshot point. It steps aside by itself while keys spread over more entries than it
-     * holds. Default true; false gives every state access to the store (to count them, say).
+     * recently used keys are read and written there, and reach the store when another key takes their slot, before
+     * a scan or count, at the snapshot point and on close; a put right after the store's read of its key writes
+     * through. It steps aside for about 4M operations whenever fewer than half of 4,096 look-ups hit. Default true;
+     * false gives every state access to the store (to count them, say).
      */
     public WeirContext hotKeyCache(final boolean hotKeyCache)
     {

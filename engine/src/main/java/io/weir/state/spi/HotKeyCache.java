@@ -80,6 +80,7 @@ public final class HotKeyCache implements KeyedStateStore
     {
         if (bypassing() || keyLength > KEY_CAPACITY)
         {
+            fetched = NO_SLOT;
             return store.get(key, keyLength, valueOut);
         }
         final int slot = slotOf(key, keyLength);
@@ -100,6 +101,10 @@ public final class HotKeyCache implements KeyedStateStore
         {
             fill(slot, key, keyLength, valueOut, 0, length);
             fetched = slot;
+        }
+        else
+        {
+            fetched = NO_SLOT;
         }
         return length;
     }
