@@ -313,9 +313,10 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 }
                 if (restoredFrom != null)
                 {
-                    restoreSource(agent, route, p, producerRings.length, restoredFrom, io.weir.engine.runtime.snapshot.RestoreCompatibility
-                        .checkpointPath(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory, context.checkpoints()),
-                        restoredFrom).resolve(io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME));
+                    final Path manifestPath = io.weir.engine.runtime.snapshot.RestoreCompatibility.checkpointPath(
+                        RestorePlanner.directoryOf(restoredFrom, checkpointDirectory, context.checkpoints()),
+                        restoredFrom).resolve(io.weir.snapshot.ManifestDescriptor.MANIFEST_FILE_NAME);
+                    restoreSource(agent, route, p, producerRings.length, restoredFrom, manifestPath);
                 }
             }
             else

@@ -4,6 +4,7 @@ import io.weir.api.connector.SourceReader;
 import io.weir.api.dataflow.DataStream;
 import io.weir.api.dataflow.Dataflow;
 import io.weir.api.eventtime.WatermarkStrategy;
+import io.weir.api.functions.Collector;
 import io.weir.engine.DataflowJobTest.Payment;
 import io.weir.engine.DataflowJobTest.PaymentCodec;
 import io.weir.engine.checkpoint.CheckpointSettings;
@@ -294,17 +295,16 @@ class SourceRoutesTest
     /** Registers an event-time timer 10 ms after each first-input element; a firing emits its time. */
     static final class TimerAfterEachElement extends io.weir.api.KeyedCoProcessFunction<Long, Long, Long, Long>
     {
-        public void processElement1(final Long value, final Context ctx, final io.weir.api.functions.Collector<Long> out)
+        public void processElement1(final Long value, final Context ctx, final Collector<Long> out)
         {
             ctx.timerService().registerEventTimeTimer(value + 10);
         }
 
-        public void processElement2(final Long value, final Context ctx, final io.weir.api.functions.Collector<Long> out)
+        public void processElement2(final Long value, final Context ctx, final Collector<Long> out)
         {
         }
 
-        public void onTimer(final long timestampMs, final OnTimerContext ctx,
-            final io.weir.api.functions.Collector<Long> out)
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<Long> out)
         {
             out.collect(timestampMs);
         }
