@@ -64,8 +64,6 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
     private final List<ByteBuffer> ringMemory = new ArrayList<>();
     private final List<ShardAgent> shards = new ArrayList<>();
     private final List<SourceAgent<?>> sources = new ArrayList<>();
-    /** Each source plan's agents, one per reader, that the plans of its other routes add their producers to. */
-    private final Map<JobPlan.SourcePlan<?>, List<SourceAgent<?>>> agentsByPlan = new java.util.IdentityHashMap<>();
     private final List<Producer<?>> externalProducers = new ArrayList<>();
     /** Every producer, by index. */
     private final List<Producer<?>> producers = new ArrayList<>();
@@ -249,10 +247,12 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         }
         int p = 0;
         final int[] sourceChannels = new int[plan.stages.size()];
+        // Each source plan's agents, one per reader, that the plans of its other routes add their producers to.
+        final Map<JobPlan.SourcePlan<?>, List<SourceAgent<?>>> agentsByPlan = new java.util.IdentityHashMap<>();
         for (final JobPlan.SourcePlan<?> source : plan.sources)
         {
             final int first = p;
-            p = addProducers(source, p, producerRings);
+            p = addProducers(source, p, producerRings, agentsByPlan);
             final long idleTimeoutMs = source.watermarkStrategy.idleTimeoutMs();
             for (int i = 0; i < p - first; i++, sourceChannels[source.stage]++)
             {
@@ -283,7 +283,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
 
     @SuppressWarnings("unchecked")
     private <S> int addProducers(final JobPlan.SourcePlan<S> source, final int firstProducer,
-        final AtomicBuffer[][] producerRings)
+        final AtomicBuffer[][] producerRings, final Map<JobPlan.SourcePlan<?>, List<SourceAgent<?>>> agentsByPlan)
     {
         int p = firstProducer;
         final List<Producer<?>> external = new ArrayList<>();

@@ -34,6 +34,8 @@ public final class HotKeyCache implements KeyedStateStore
     private static final int NO_SLOT = -1;
 
     private final KeyedStateStore store;
+    private final int window;
+    private final int bypassOperations;
     private final byte[] slotBytes = new byte[SLOTS * STRIDE];
     private final UnsafeBuffer slots = new UnsafeBuffer(slotBytes);
     /** A slot's key at offset 0, as the store takes keys. */
@@ -54,9 +56,6 @@ public final class HotKeyCache implements KeyedStateStore
     private int hits;
     private int bypassLeft;
 
-    private final int window;
-    private final int bypassOperations;
-
     public HotKeyCache(final KeyedStateStore store)
     {
         this(store, WINDOW, BYPASS_OPERATIONS);
@@ -70,21 +69,14 @@ public final class HotKeyCache implements KeyedStateStore
         this.bypassOperations = bypassOperations;
     }
 
-    /** The store behind the cache. */
-    public KeyedStateStore store()
-    {
-        return store;
-    }
-
     public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
     {
-        if (bypassing() || keyLength > KEY_CAPACITY)
+        if (bypassing() || keyLength > KEY_CAPACITY || countLookupAndStepAside())
         {
             fetched = NO_SLOT;
             return store.get(key, keyLength, valueOut);
         }
         final int slot = slotOf(key, keyLength);
-        countLookup();
         if (holds(slot, key, keyLength))
         {
             hits++;
@@ -304,28 +296,32 @@ public final class HotKeyCache implements KeyedStateStore
         {
             return false;
         }
-        if (--bypassLeft == 0)
-        {
-            // The store was written past the slots meanwhile: they start empty again.
-            java.util.Arrays.fill(keyLengths, 0);
-        }
+        bypassLeft--;
         return true;
     }
 
-    private void countLookup()
+    /**
+     * Count a look-up; at the end of a window with too few hits, write back, empty every slot and step aside. No slot
+     * is filled while aside, so the cache comes back empty, never stale.
+     *
+     * @return true if it stepped aside: the look-up goes to the store.
+     */
+    private boolean countLookupAndStepAside()
     {
         if (++lookups < window)
         {
-            return;
+            return false;
         }
-        if (hits < window / MIN_HIT_SHARE_INVERSE)
+        final boolean stepAside = hits < window / MIN_HIT_SHARE_INVERSE;
+        lookups = 0;
+        hits = 0;
+        if (stepAside)
         {
             writeBack();
             java.util.Arrays.fill(keyLengths, 0);
             bypassLeft = bypassOperations;
         }
-        lookups = 0;
-        hits = 0;
+        return stepAside;
     }
 
     static int slotOf(final DirectBuffer key, final int keyLength)
