@@ -24,6 +24,8 @@ final class SourceAgent<I> implements Agent
     private int pendingRoute;
     private boolean pending;
     private boolean exhausted;
+    /** Set once every shard has opened; until then nothing is read (see {@link JobStatus#shardsOpen}). */
+    private boolean shardsOpen;
 
     @SuppressWarnings("unchecked")
     SourceAgent(
@@ -93,6 +95,10 @@ final class SourceAgent<I> implements Agent
         }
         try
         {
+            if (!shardsOpen && !(shardsOpen = status.shardsOpen()))
+            {
+                return 0;
+            }
             if (isStopRequested())
             {
                 // Stop with savepoint: nothing more is read after the savepoint's barrier.

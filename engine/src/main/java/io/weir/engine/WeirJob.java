@@ -236,6 +236,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 }
                 shards.add(new ShardAgent(s, status, context.epochClock(), stages, shardProducerRings));
             }
+            status.shardsToOpen(shards.size());
         }
         catch (final RuntimeException ex)
         {

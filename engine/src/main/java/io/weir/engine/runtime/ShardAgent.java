@@ -27,6 +27,7 @@ public final class ShardAgent implements Agent
     private final org.agrona.concurrent.ringbuffer.RingBuffer[] producerRings;
     /** Null when the job publishes no counters. */
     private ShardCounters counters;
+    private boolean opened;
     /** Per stage; null when the job publishes no counters. */
     private io.weir.engine.counters.OperatorCounters[] operatorCounters;
 
@@ -74,12 +75,20 @@ public final class ShardAgent implements Agent
         open();
     }
 
-    /** Open every stage (idempotent); exposed so tests stepping the agent by hand need no runner. */
+    /**
+     * Open every stage (idempotent), then tell the job's status, which lets its sources read; exposed so tests
+     * stepping the agent by hand need no runner.
+     */
     public void open()
     {
-        for (final OperatorChain<?, ?, ?> stage : stages)
+        if (!opened)
         {
-            stage.open();
+            for (final OperatorChain<?, ?, ?> stage : stages)
+            {
+                stage.open();
+            }
+            opened = true;
+            status.shardOpened();
         }
     }
 

@@ -53,7 +53,7 @@ public final class ChronicleStateBackend implements StateBackend
 
     /**
      * Starts {@link CheckpointPathWarmUp} (once per JVM) on a thread of its own, so that it overlaps the creation of
-     * the job's maps and its sources' first reads; each shard waits for it before its first event.
+     * the job's maps; each shard waits for it before it opens, and the sources read once every shard has.
      */
     public void prepareForCheckpoints()
     {
