@@ -24,7 +24,7 @@ final class SourceAgent<I> implements Agent
     private int pendingRoute;
     private boolean pending;
     private boolean exhausted;
-    /** Set once every shard has opened; until then nothing is read (see {@link JobStatus#shardsOpen}). */
+    /** Set once every shard has opened; until then nothing is read (see {@link JobStatus#shardsOpen}). Source thread. */
     private boolean shardsOpen;
 
     @SuppressWarnings("unchecked")

@@ -479,7 +479,8 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
     /**
      * Start the job's threads, as its {@link io.weir.api.ThreadingMode} says: one per shard and per source
      * (DEDICATED), one for all shards and one per source (SHARED), or none but the checkpoint thread (INVOKER: the
-     * sources and shards are opened here, on the calling thread, and run by {@link #invoker()}).
+     * sources and shards are opened here, on the calling thread, and run by {@link #invoker()}). The shards open
+     * (restore, warm up) on their threads; no shard steps and no source reads until every shard has opened.
      */
     public WeirJob<I, O> start()
     {
@@ -503,7 +504,17 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                     new AgentGroup("weir-shards", shards, errorHandler));
                 break;
             case INVOKER:
-                invoker.start();
+                try
+                {
+                    invoker.start();
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    // A shard that cannot open (a damaged restore, a function's open) fails the job here, so that
+                    // close() does not wait for a drain that can never come.
+                    status.fail(ex);
+                    throw ex;
+                }
                 break;
             default:
                 throw new IllegalStateException("unknown threading mode " + context.threading());

@@ -13,7 +13,7 @@ public final class JobStatus
     private final String jobName;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean aborting;
-    /** Shards that have not finished opening (restore, checkpoint warm-up); sources read nothing until 0. */
+    /** Shards that have not finished opening (restore, checkpoint warm-up); nothing is processed or read until 0. */
     private final AtomicInteger unopenedShards = new AtomicInteger();
 
     public JobStatus(final String jobName)
@@ -56,15 +56,19 @@ public final class JobStatus
         unopenedShards.set(shards);
     }
 
-    /** A shard has opened: restored, warmed up, ready for its first event; once per shard, on its thread. */
+    /**
+     * A shard has opened: restored, warmed up, ready for its first event. Once per shard, by the thread that opens
+     * it: its own (DEDICATED), the shards' group thread (SHARED), or the caller of the job's start (INVOKER).
+     */
     public void shardOpened()
     {
         unopenedShards.decrementAndGet();
     }
 
     /**
-     * True once every shard has opened. Sources wait for it, so that no element waits in a ring while a shard
-     * restores or warms up: an element's latency, and a benchmark's first event, start when it can be processed.
+     * True once every shard has opened; any thread. Shards process nothing and sources read nothing until then, so
+     * that no element a source reads waits in a ring while a shard restores or warms up, and no shard's clock
+     * (timers, input idleness) runs while another's restore holds the job back.
      */
     public boolean shardsOpen()
     {

@@ -14,8 +14,9 @@ import org.agrona.concurrent.EpochClock;
  * <p>
  * Duty cycle: read the clock once; step every stage instance in order ({@link OperatorChain#doWork}); publish
  * counters. The agent ends once every stage instance is done: its input ended and its output drained, or a
- * stopping savepoint passed it. Every method is called from the shard thread, except the read-only accessors
- * documented otherwise.
+ * stopping savepoint passed it. No stage is stepped until every shard of the job has opened
+ * ({@link JobStatus#shardsOpen}). Every method is called from the shard thread, except {@link #open} (see there) and
+ * the read-only accessors documented otherwise.
  */
 public final class ShardAgent implements Agent
 {
@@ -28,6 +29,8 @@ public final class ShardAgent implements Agent
     /** Null when the job publishes no counters. */
     private ShardCounters counters;
     private boolean opened;
+    /** Set once every shard of the job has opened; shard thread only. */
+    private boolean allShardsOpen;
     /** Per stage; null when the job publishes no counters. */
     private io.weir.engine.counters.OperatorCounters[] operatorCounters;
 
@@ -76,8 +79,9 @@ public final class ShardAgent implements Agent
     }
 
     /**
-     * Open every stage (idempotent), then tell the job's status, which lets its sources read; exposed so tests
-     * stepping the agent by hand need no runner.
+     * Open every stage (idempotent), then tell the job's status: once every shard has, the shards step and the
+     * sources read. Called by the thread that runs the shard (its own, the SHARED group's, or INVOKER's caller of
+     * start), before its first duty cycle; exposed so tests stepping the agent by hand need no runner.
      */
     public void open()
     {
@@ -97,6 +101,10 @@ public final class ShardAgent implements Agent
         if (status.isAborting())
         {
             throw new AgentTerminationException();
+        }
+        if (!allShardsOpen && !(allShardsOpen = status.shardsOpen()))
+        {
+            return 0;
         }
         try
         {

@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * Run once per JVM. The thread wiring a job with checkpoints {@link #start}s it on a thread of its own
  * ({@link ChronicleStateBackend#prepareForCheckpoints}), where it overlaps the creation of the job's maps; each
  * shard {@link #await}s it before its first event ({@link ChronicleKeyedStateStore#prepareForCheckpoints}), so the
- * compiled event loop still sees its profile, and the job's sources read nothing until every shard has. It
+ * compiled event loop still sees its profile, and the job's sources read nothing until every shard has opened. It
  * takes 0.2 s to 1 s, mostly class loading. A store used without a job runs it on its own thread. Profiles are per
  * method and the same for every thread. A failure propagates to every waiting shard and fails the job: the scratch
  * store is an in-memory map like the job's own, so a machine that cannot create it cannot create those either.

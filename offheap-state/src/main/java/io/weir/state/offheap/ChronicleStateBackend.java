@@ -53,7 +53,8 @@ public final class ChronicleStateBackend implements StateBackend
 
     /**
      * Starts {@link CheckpointPathWarmUp} (once per JVM) on a thread of its own, so that it overlaps the creation of
-     * the job's maps; each shard waits for it before it opens, and the sources read once every shard has.
+     * the job's maps; each shard waits for it while it opens, and the job processes nothing until every shard has
+     * opened.
      */
     public void prepareForCheckpoints()
     {
