@@ -599,14 +599,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
     /** True once every shard has opened its function and loaded any restored state; any thread. */
     public boolean isReady()
     {
-        for (final ShardAgent shard : shards)
-        {
-            if (!shard.isReady())
-            {
-                return false;
-            }
-        }
-        return true;
+        return status.shardsOpen();
     }
 
     /** Shards, for metrics and tests; not part of what applications see. */

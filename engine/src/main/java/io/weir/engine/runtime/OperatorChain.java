@@ -141,7 +141,6 @@ public final class OperatorChain<K, I, O>
     private I reusableElement;
     private I reusableSecondElement;
     private boolean opened;
-    private volatile boolean ready;
     private boolean stoppedBySavepoint;
     private volatile boolean finished;
     private static final java.lang.invoke.VarHandle EVENTS_PROCESSED;
@@ -280,7 +279,6 @@ public final class OperatorChain<K, I, O>
             {
                 store.prepareForCheckpoints();
             }
-            ready = true;
         }
     }
 
@@ -963,12 +961,6 @@ public final class OperatorChain<K, I, O>
     public int lastKeyGroup()
     {
         return lastKeyGroup;
-    }
-
-    /** True once the function is open and any restore has been loaded; any thread. */
-    public boolean isReady()
-    {
-        return ready;
     }
 
     /** True once the stage has fired its last timers and ended its output; any thread. */

@@ -198,18 +198,6 @@ public final class ShardAgent implements Agent
         return stages.clone();
     }
 
-    /** True once every stage is open and has loaded any restored state; any thread. */
-    public boolean isReady()
-    {
-        for (final OperatorChain<?, ?, ?> stage : stages)
-        {
-            if (!stage.isReady())
-            {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** True once every stage has processed all its input; any thread. */
     public boolean isFinished()
