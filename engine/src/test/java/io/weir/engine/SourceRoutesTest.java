@@ -271,7 +271,7 @@ class SourceRoutesTest
         final DataflowJobTest.ListSink<Long> fired = new DataflowJobTest.ListSink<>();
         final Dataflow flow = Dataflow.named("empty-route");
         final DataStream<Long> numbers = flow.source("numbers", io.weir.api.codec.LongCodec.INSTANCE,
-            new NumbersReader()).timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
+            new NumbersReader(1_000_000)).timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps());
         numbers.filter(v -> v >= 0).connect(numbers.filter(v -> v < 0))
             .keyBy(v -> v % 10, v -> v % 10)
             .process(TimerAfterEachElement::new).uid("timers")
@@ -307,41 +307,6 @@ class SourceRoutesTest
         public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<Long> out)
         {
             out.collect(timestampMs);
-        }
-    }
-
-    /** 0, 1, 2, ... up to a million; its position is the number read. */
-    private static final class NumbersReader implements SourceReader<Long>
-    {
-        private long next;
-
-        public String name()
-        {
-            return "numbers";
-        }
-
-        public boolean next()
-        {
-            if (next == 1_000_000)
-            {
-                return false;
-            }
-            next++;
-            return true;
-        }
-
-        public Long current()
-        {
-            return next - 1;
-        }
-
-        public long position()
-        {
-            return next;
-        }
-
-        public void close()
-        {
         }
     }
 

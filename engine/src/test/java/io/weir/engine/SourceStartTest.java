@@ -4,7 +4,6 @@ import io.weir.api.KeyedProcessFunction;
 import io.weir.api.RuntimeContext;
 import io.weir.api.ThreadingMode;
 import io.weir.api.codec.LongCodec;
-import io.weir.api.connector.SourceReader;
 import io.weir.api.dataflow.Dataflow;
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
@@ -35,7 +34,7 @@ class SourceStartTest
 {
     private static final int ELEMENTS = 1_000;
 
-    private final CountingReader reader = new CountingReader();
+    private final NumbersReader reader = new NumbersReader(ELEMENTS);
     private final DataflowJobTest.ListSink<Long> out = new DataflowJobTest.ListSink<>();
 
     private WeirJob<Object, Object> job(final ThreadingMode threading, final Consumer<Integer> onOpen)
@@ -67,10 +66,10 @@ class SourceStartTest
             shards.get(0).open();
             shards.get(0).open();   // idempotent: a shard counts once
             assertEquals(0, source.doWork(), "no work with one of two shards open");
-            assertEquals(0, reader.reads, "elements read before every shard opened");
+            assertEquals(0, reader.position(), "elements read before every shard opened");
             shards.get(1).open();
             assertTrue(source.doWork() > 0, "the source reads once every shard has opened");
-            assertTrue(reader.reads > 0, "elements read: " + reader.reads);
+            assertTrue(reader.position() > 0, "elements read: " + reader.position());
         }
         finally
         {
@@ -93,7 +92,7 @@ class SourceStartTest
             job.start();
             assertTrue(opening.await(10, TimeUnit.SECONDS), "a shard began to open");
             Thread.sleep(100);
-            assertEquals(0, reader.reads, "elements read while a shard was opening");
+            assertEquals(0, reader.position(), "elements read while a shard was opening");
             release.countDown();
             job.awaitTermination();
             assertEquals(ELEMENTS, out.elements.size(), "every element once every shard opened");
@@ -121,7 +120,7 @@ class SourceStartTest
                 final JobFailedException failed = assertThrows(JobFailedException.class, job::awaitTermination);
                 assertTrue(String.valueOf(failed.getCause()).contains("cannot open"), String.valueOf(failed));
             }
-            assertEquals(0, reader.reads, "elements read from a failed job");
+            assertEquals(0, reader.position(), "elements read from a failed job");
         }
         finally
         {
@@ -165,41 +164,6 @@ class SourceStartTest
         public void processElement(final Long value, final Context ctx, final Collector<Long> out)
         {
             out.collect(value);
-        }
-    }
-
-    /** 0, 1, 2, ... up to {@value #ELEMENTS}; counts its reads. */
-    private static final class CountingReader implements SourceReader<Long>
-    {
-        volatile int reads;
-
-        public String name()
-        {
-            return "numbers";
-        }
-
-        public boolean next()
-        {
-            if (reads == ELEMENTS)
-            {
-                return false;
-            }
-            reads++;
-            return true;
-        }
-
-        public Long current()
-        {
-            return (long)reads - 1;
-        }
-
-        public long position()
-        {
-            return reads;
-        }
-
-        public void close()
-        {
         }
     }
 }
