@@ -14,9 +14,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@value #VALUE_CAPACITY} bytes, chosen by a hash of the key; a longer key or value goes to the store, and an
  * absent key is cached as absent. A slot filled by a store read is written through by the put that follows it, so
  * that a store that keeps the read's look-up open (Chronicle) does not look the key up again; the key's later puts
- * stay in the slot until it is evicted. When fewer than one look-up in {@value #MIN_HIT_SHARE_INVERSE} hits over
- * {@value #WINDOW} of them (keys spread over more entries than the slots hold), the cache writes itself back and
- * steps aside for {@value #BYPASS_OPERATIONS} operations, so that such workloads pay one branch per operation.
+ * stay in the slot until it is evicted.
+ * <p>
+ * When fewer than one look-up in {@value #MIN_HIT_SHARE_INVERSE} hits over {@value #WINDOW} of them (keys spread
+ * over more entries than the slots hold), the cache writes itself back and steps aside, so that such workloads pay
+ * one branch per operation: for {@value #MIN_BYPASS_OPERATIONS} operations, doubled at each step aside that follows
+ * another without a window of enough hits between them, up to {@value #MAX_BYPASS_OPERATIONS}. A run of misses
+ * that ends (a window firing for every key it holds reads each of them once) then costs a workload of hot keys a
+ * short stretch aside, not the rest of its run.
  * <p>
  * Every write must come through this cache: the store behind it is not written any other way while it is open.
  * Shard thread only, like the store; {@link #close()} as the store allows.
@@ -28,14 +33,16 @@ public final class HotKeyCache implements KeyedStateStore
     static final int VALUE_CAPACITY = 192;
     static final int WINDOW = 1 << 12;
     static final int MIN_HIT_SHARE_INVERSE = 2;
-    static final int BYPASS_OPERATIONS = 1 << 22;
+    static final int MIN_BYPASS_OPERATIONS = 1 << 12;
+    static final int MAX_BYPASS_OPERATIONS = 1 << 22;
     private static final int STRIDE = KEY_CAPACITY + VALUE_CAPACITY;
     private static final int SHIFT = Long.SIZE - Integer.numberOfTrailingZeros(SLOTS);
     private static final int NO_SLOT = -1;
 
     private final KeyedStateStore store;
     private final int window;
-    private final int bypassOperations;
+    private final int minBypassOperations;
+    private final int maxBypassOperations;
     private final byte[] slotBytes = new byte[SLOTS * STRIDE];
     private final UnsafeBuffer slots = new UnsafeBuffer(slotBytes);
     /** A slot's key at offset 0, as the store takes keys. */
@@ -55,18 +62,25 @@ public final class HotKeyCache implements KeyedStateStore
     private int lookups;
     private int hits;
     private int bypassLeft;
+    private int nextBypassOperations;
 
     public HotKeyCache(final KeyedStateStore store)
     {
-        this(store, WINDOW, BYPASS_OPERATIONS);
+        this(store, WINDOW, MIN_BYPASS_OPERATIONS, MAX_BYPASS_OPERATIONS);
     }
 
-    /** With {@code window} look-ups per hit count and {@code bypassOperations} per step aside; for tests. */
-    HotKeyCache(final KeyedStateStore store, final int window, final int bypassOperations)
+    /**
+     * With {@code window} look-ups per hit count, and from {@code minBypassOperations} to
+     * {@code maxBypassOperations} per step aside; for tests.
+     */
+    HotKeyCache(
+        final KeyedStateStore store, final int window, final int minBypassOperations, final int maxBypassOperations)
     {
         this.store = store;
         this.window = window;
-        this.bypassOperations = bypassOperations;
+        this.minBypassOperations = minBypassOperations;
+        this.maxBypassOperations = maxBypassOperations;
+        this.nextBypassOperations = minBypassOperations;
     }
 
     public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
@@ -319,7 +333,12 @@ public final class HotKeyCache implements KeyedStateStore
         {
             writeBack();
             java.util.Arrays.fill(keyLengths, 0);
-            bypassLeft = bypassOperations;
+            bypassLeft = nextBypassOperations;
+            nextBypassOperations = (int)Math.min(2L * nextBypassOperations, maxBypassOperations);
+        }
+        else
+        {
+            nextBypassOperations = minBypassOperations;
         }
         return stepAside;
     }

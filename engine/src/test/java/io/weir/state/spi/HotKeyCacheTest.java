@@ -91,6 +91,58 @@ class HotKeyCacheTest
     }
 
     @Test
+    void aStepAsideAfterAnotherIsLongerAndAWindowOfHitsShortensItAgain()
+    {
+        final HotKeyCache spread = new HotKeyCache(store, 100, 200, 800);
+        cache = spread;
+        long id = 1_000;
+        for (int i = 0; i < 100; i++)
+        {
+            spread.get(key, key(id++), out);
+        }
+        assertEquals(200, operationsAside(spread, 3));
+        for (int i = 0; i < 100; i++)
+        {
+            spread.get(key, key(id++), out);
+        }
+        assertEquals(400, operationsAside(spread, 3), "a second step aside without enough hits between: doubled");
+        for (int i = 0; i < 100; i++)
+        {
+            spread.get(key, key(id++), out);
+        }
+        assertEquals(800, operationsAside(spread, 3));
+        for (int i = 0; i < 100; i++)
+        {
+            spread.get(key, key(id++), out);
+        }
+        assertEquals(800, operationsAside(spread, 3), "no longer than the most");
+        for (int i = 0; i < 100; i++)
+        {
+            get(spread, 3);
+        }
+        for (int i = 0; i < 100; i++)
+        {
+            spread.get(key, key(id++), out);
+        }
+        assertEquals(200, operationsAside(spread, 3), "a window of hits between: back to the shortest");
+    }
+
+    /** Puts {@code id} until one stays in the cache: how many operations the cache had left aside. */
+    private int operationsAside(final HotKeyCache spread, final long id)
+    {
+        for (int aside = 0; aside < 10_000; aside++)
+        {
+            final int puts = store.puts;
+            put(spread, id, aside);
+            if (store.puts == puts)
+            {
+                return aside;
+            }
+        }
+        throw new AssertionError("still aside after 10,000 operations");
+    }
+
+    @Test
     void absentKeysAreCachedAndRemovesReachTheStore()
     {
         assertEquals(KeyedStateStore.MISSING, cache.get(key, key(5), out));
@@ -155,7 +207,7 @@ class HotKeyCacheTest
     @Test
     void keysSpreadOverMoreEntriesThanTheSlotsMakeItStepAsideThenComeBackEmpty()
     {
-        final HotKeyCache spread = new HotKeyCache(store, 1_000, 5_000);
+        final HotKeyCache spread = new HotKeyCache(store, 1_000, 5_000, 5_000);
         put(spread, 1, 1);
         for (long id = 100; id < 1_100; id++)
         {
