@@ -19,6 +19,7 @@ class HotKeyCacheTest
     private final UnsafeBuffer value = new UnsafeBuffer(new byte[512]);
     private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(512);
     private HotKeyCache cache = new HotKeyCache(store);
+    private long neverWritten = 1_000_000;
 
     @AfterEach
     void close()
@@ -95,36 +96,25 @@ class HotKeyCacheTest
     {
         final HotKeyCache spread = new HotKeyCache(store, 100, 200, 800);
         cache = spread;
-        long id = 1_000;
-        for (int i = 0; i < 100; i++)
-        {
-            spread.get(key, key(id++), out);
-        }
-        assertEquals(200, operationsAside(spread, 3));
-        for (int i = 0; i < 100; i++)
-        {
-            spread.get(key, key(id++), out);
-        }
-        assertEquals(400, operationsAside(spread, 3), "a second step aside without enough hits between: doubled");
-        for (int i = 0; i < 100; i++)
-        {
-            spread.get(key, key(id++), out);
-        }
-        assertEquals(800, operationsAside(spread, 3));
-        for (int i = 0; i < 100; i++)
-        {
-            spread.get(key, key(id++), out);
-        }
-        assertEquals(800, operationsAside(spread, 3), "no longer than the most");
+        assertEquals(200, asideAfterMisses(spread, 100));
+        assertEquals(400, asideAfterMisses(spread, 100), "a second step aside without enough hits between: doubled");
+        assertEquals(800, asideAfterMisses(spread, 100));
+        assertEquals(800, asideAfterMisses(spread, 100), "no longer than the most");
         for (int i = 0; i < 100; i++)
         {
             get(spread, 3);
         }
-        for (int i = 0; i < 100; i++)
+        assertEquals(200, asideAfterMisses(spread, 100), "a window of hits between: back to the shortest");
+    }
+
+    /** Look-ups of {@code window} keys never written, then how many operations the cache had left aside. */
+    private int asideAfterMisses(final HotKeyCache spread, final int window)
+    {
+        for (int i = 0; i < window; i++)
         {
-            spread.get(key, key(id++), out);
+            assertEquals(KeyedStateStore.MISSING, spread.get(key, key(neverWritten++), out));
         }
-        assertEquals(200, operationsAside(spread, 3), "a window of hits between: back to the shortest");
+        return operationsAside(spread, 3);
     }
 
     /** Puts {@code id} until one stays in the cache: how many operations the cache had left aside. */
