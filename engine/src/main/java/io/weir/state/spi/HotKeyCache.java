@@ -20,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * over more entries than the slots hold), the cache writes itself back and steps aside, so that such workloads pay
  * one branch per operation: for {@value #MIN_BYPASS_OPERATIONS} operations, doubled at each step aside that follows
  * another without a window of enough hits between them, up to {@value #MAX_BYPASS_OPERATIONS}. A run of misses
- * that ends (a window firing for every key it holds reads each of them once) then costs a workload of hot keys a
+ * that ends (an event-time window that fires reads each of its keys once) then costs a workload of hot keys a
  * short stretch aside, not the rest of its run.
  * <p>
  * Every write must come through this cache: the store behind it is not written any other way while it is open.
@@ -76,6 +76,11 @@ public final class HotKeyCache implements KeyedStateStore
     HotKeyCache(
         final KeyedStateStore store, final int window, final int minBypassOperations, final int maxBypassOperations)
     {
+        if (window <= 0 || minBypassOperations <= 0 || maxBypassOperations < minBypassOperations)
+        {
+            throw new IllegalArgumentException("hot-key cache needs window > 0 and 0 < min <= max operations aside: " +
+                window + ", " + minBypassOperations + ", " + maxBypassOperations);
+        }
         this.store = store;
         this.window = window;
         this.minBypassOperations = minBypassOperations;
@@ -315,8 +320,9 @@ public final class HotKeyCache implements KeyedStateStore
     }
 
     /**
-     * Count a look-up; at the end of a window with too few hits, write back, empty every slot and step aside. No slot
-     * is filled while aside, so the cache comes back empty, never stale.
+     * Count a look-up; at the end of a window with too few hits, write back, empty every slot and step aside, for
+     * twice as long as the last time if the window before this one ended the same way, else for the shortest time.
+     * No slot is filled while aside, so the cache comes back empty, never stale.
      *
      * @return true if it stepped aside: the look-up goes to the store.
      */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HotKeyCacheTest
@@ -99,12 +100,32 @@ class HotKeyCacheTest
         assertEquals(200, asideAfterMisses(spread, 100));
         assertEquals(400, asideAfterMisses(spread, 100), "a second step aside without enough hits between: doubled");
         assertEquals(800, asideAfterMisses(spread, 100));
-        assertEquals(800, asideAfterMisses(spread, 100), "no longer than the most");
+        assertEquals(800, asideAfterMisses(spread, 100), "at most the longest");
         for (int i = 0; i < 100; i++)
         {
             get(spread, 3);
         }
         assertEquals(200, asideAfterMisses(spread, 100), "a window of hits between: back to the shortest");
+        assertEquals(400, asideAfterMisses(spread, 100));
+        for (int i = 0; i < 49; i++)
+        {
+            get(spread, 3);
+        }
+        assertEquals(800, asideAfterMisses(spread, 51), "49 hits in 100: too few, doubled again");
+        for (int i = 0; i < 50; i++)
+        {
+            get(spread, 3);
+        }
+        assertEquals(0, asideAfterMisses(spread, 50), "50 hits in 100, one in two: enough, not aside");
+        assertEquals(200, asideAfterMisses(spread, 100), "and the next step aside is the shortest");
+    }
+
+    @Test
+    void aCacheStepsAsideForAPositiveTimeNoLongerThanItsLongest()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new HotKeyCache(store, 100, 0, 800));
+        assertThrows(IllegalArgumentException.class, () -> new HotKeyCache(store, 100, 800, 200));
+        assertThrows(IllegalArgumentException.class, () -> new HotKeyCache(store, 0, 200, 800));
     }
 
     /** Look-ups of {@code window} keys never written, then how many operations the cache had left aside. */
