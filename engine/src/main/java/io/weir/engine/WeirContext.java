@@ -277,8 +277,7 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
      * a scan or count, at the snapshot point and on close; a put right after the store's read of its key writes
      * through. It steps aside whenever fewer than half of 4,096 look-ups hit: for 4,096 operations at first, twice
      * as long at each step aside that follows another with no window of enough hits between them, up to about 4M.
-     * Default true;
-     * false gives every state access to the store (to count them, say).
+     * Default true; false gives every state access to the store (to count them, say).
      */
     public WeirContext hotKeyCache(final boolean hotKeyCache)
     {
