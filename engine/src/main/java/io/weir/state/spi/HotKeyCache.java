@@ -21,7 +21,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * one branch per operation: for {@value #MIN_BYPASS_OPERATIONS} operations, doubled at each step aside that follows
  * another without a window of enough hits between them, up to {@value #MAX_BYPASS_OPERATIONS}. A run of misses
  * that ends (an event-time window that fires reads each of its keys once) then costs a workload of hot keys a
- * short stretch aside, not the rest of its run.
+ * short stretch aside, not the rest of its run. Back from a step aside, the cache serves reads but writes every put
+ * through, its slots clean, until a window of look-ups has enough hits: a workload that keeps missing, and keeps
+ * coming back to try, leaves no dirty slot for the snapshot point to write back.
  * <p>
  * Every write must come through this cache: the store behind it is not written any other way while it is open.
  * Shard thread only, like the store; {@link #close()} as the store allows.
@@ -63,6 +65,8 @@ public final class HotKeyCache implements KeyedStateStore
     private int hits;
     private int bypassLeft;
     private int nextBypassOperations;
+    /** False from a step aside until a window with enough hits: puts are written through, no slot is dirty. */
+    private boolean holdsWrites = true;
 
     public HotKeyCache(final KeyedStateStore store)
     {
@@ -146,10 +150,18 @@ public final class HotKeyCache implements KeyedStateStore
             store.put(key, keyLength, value, valueOffset, valueLength);
             return;
         }
-        if (held && fetched == slot)
+        if ((held && fetched == slot) || !holdsWrites)
         {
-            // Right after the store read it: written through on that read's look-up.
-            setValue(slot, value, valueOffset, valueLength);
+            // Right after the store read it: written through on that read's look-up. Or on probation after a step
+            // aside: written through, the slot stays clean.
+            if (held)
+            {
+                setValue(slot, value, valueOffset, valueLength);
+            }
+            else
+            {
+                fill(slot, key, keyLength, value, valueOffset, valueLength);
+            }
             fetched = NO_SLOT;
             store.put(key, keyLength, value, valueOffset, valueLength);
             return;
@@ -309,6 +321,12 @@ public final class HotKeyCache implements KeyedStateStore
         }
     }
 
+    /** Whether it is stepping aside now: the next operation goes to the store. For tests. */
+    boolean isAside()
+    {
+        return bypassLeft > 0;
+    }
+
     private boolean bypassing()
     {
         if (bypassLeft == 0)
@@ -341,10 +359,12 @@ public final class HotKeyCache implements KeyedStateStore
             java.util.Arrays.fill(keyLengths, 0);
             bypassLeft = nextBypassOperations;
             nextBypassOperations = (int)Math.min(2L * nextBypassOperations, maxBypassOperations);
+            holdsWrites = false;
         }
         else
         {
             nextBypassOperations = minBypassOperations;
+            holdsWrites = true;
         }
         return stepAside;
     }
