@@ -276,8 +276,9 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
      * recently used keys are read and written there, and reach the store when another key takes their slot, before
      * a scan or count, at the snapshot point and on close; a put right after the store's read of its key writes
      * through. It steps aside whenever fewer than half of 4,096 look-ups hit: for 4,096 operations at first, twice
-     * as long at each step aside that follows another with no window of enough hits between them, up to about 4M.
-     * Default true; false gives every state access to the store (to count them, say).
+     * as long at each step aside that follows another with no window of enough hits between them, up to about 4M;
+     * back from a step aside, it writes puts through until a window hits. Default true; false gives every state
+     * access to the store (to count them, say).
      */
     public WeirContext hotKeyCache(final boolean hotKeyCache)
     {

@@ -14,7 +14,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@value #VALUE_CAPACITY} bytes, chosen by a hash of the key; a longer key or value goes to the store, and an
  * absent key is cached as absent. A slot filled by a store read is written through by the put that follows it, so
  * that a store that keeps the read's look-up open (Chronicle) does not look the key up again; the key's later puts
- * stay in the slot until it is evicted.
+ * stay in the slot until it is evicted (except back from a step aside, below).
  * <p>
  * When fewer than one look-up in {@value #MIN_HIT_SHARE_INVERSE} hits over {@value #WINDOW} of them (keys spread
  * over more entries than the slots hold), the cache writes itself back and steps aside, so that such workloads pay
@@ -154,6 +154,9 @@ public final class HotKeyCache implements KeyedStateStore
         {
             // Right after the store read it: written through on that read's look-up. Or on probation after a step
             // aside: written through, the slot stays clean.
+            // The store first: a put it refuses leaves no value in the slot that the store does not have.
+            fetched = NO_SLOT;
+            store.put(key, keyLength, value, valueOffset, valueLength);
             if (held)
             {
                 setValue(slot, value, valueOffset, valueLength);
@@ -162,8 +165,6 @@ public final class HotKeyCache implements KeyedStateStore
             {
                 fill(slot, key, keyLength, value, valueOffset, valueLength);
             }
-            fetched = NO_SLOT;
-            store.put(key, keyLength, value, valueOffset, valueLength);
             return;
         }
         if (!held)
@@ -339,8 +340,9 @@ public final class HotKeyCache implements KeyedStateStore
 
     /**
      * Count a look-up; at the end of a window with too few hits, write back, empty every slot and step aside, for
-     * twice as long as the last time if the window before this one ended the same way, else for the shortest time.
-     * No slot is filled while aside, so the cache comes back empty, never stale.
+     * twice as long as the last time if the window before this one ended the same way, else for the shortest time;
+     * puts are written through from then until a window with enough hits. No slot is filled while aside, so the cache
+     * comes back empty, never stale.
      *
      * @return true if it stepped aside: the look-up goes to the store.
      */

@@ -131,6 +131,8 @@ class HotKeyCacheTest
         put(spread, 3, 31);
         assertEquals(puts + 1, store.puts, "back, on probation: written through");
         assertEquals(31, get(store, 3));
+        spread.writeBack();
+        assertEquals(puts + 1, store.puts, "and its slot left clean: nothing to write back");
         for (int i = 0; i < 100; i++)
         {
             assertEquals(31, get(spread, 3));
@@ -166,6 +168,10 @@ class HotKeyCacheTest
         int aside = 0;
         while (spread.isAside())
         {
+            if (aside == 10_000)
+            {
+                throw new AssertionError("still aside after 10,000 operations");
+            }
             put(spread, id, aside++);
         }
         put(spread, id, aside);
@@ -251,7 +257,7 @@ class HotKeyCacheTest
         {
             put(spread, 3, i);
         }
-        assertEquals(4_999, get(store, 3), "the puts while aside reached the store, and the ones after it too");
+        assertEquals(4_999, get(store, 3), "the puts while aside reached the store, and the one after it, written through");
         assertEquals(5, get(spread, 1_099), "back, it holds nothing from before it stepped aside");
         assertEquals(4_999, get(spread, 3));
     }
