@@ -198,7 +198,6 @@ public final class ShardAgent implements Agent
         return stages.clone();
     }
 
-
     /** True once every stage has processed all its input; any thread. */
     public boolean isFinished()
     {
