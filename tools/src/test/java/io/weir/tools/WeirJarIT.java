@@ -1,5 +1,8 @@
 package io.weir.tools;
 
+import io.weir.tools.jobs.ReferenceJobs;
+import io.weir.tools.nexmark.NexmarkGoldenRows;
+import io.weir.tools.nexmark.queries.NexmarkQueries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +87,57 @@ class WeirJarIT
         }
     }
 
+    /**
+     * The launcher's flags ({@code tools/target/classes/weir-jvm.flags}) turn Agrona's bounds checks off, which no
+     * other test does: an access out of bounds would read or write past its buffer here instead of throwing. Every
+     * reference job over every golden case, and every Nexmark query over the small case, through the packaged jar
+     * with those flags, on two shards with checkpoints, must still give the reference's rows.
+     */
+    @Test
+    @Timeout(600)
+    void shouldGiveTheGoldenResultsWithTheLaunchersFlags() throws Exception
+    {
+        final List<String> flags = launcherFlags();
+        assertTrue(flags.contains("-Dagrona.disable.bounds.checks=true"), "bounds checks off in " + flags);
+        for (final String goldenCase : GoldenFiles.CASES)
+        {
+            final Path golden = GoldenFiles.root().resolve(goldenCase);
+            for (final String backend : goldenCase.equals("basic") ? List.of("chronicle", "lmdb") : List.of("chronicle"))
+            {
+                for (final String job : ReferenceJobs.NAMES)
+                {
+                    final String what = goldenCase + ", " + job + ", " + backend;
+                    final Path dir = Files.createDirectories(tempDir.resolve(goldenCase + "-" + job + "-" + backend));
+                    final Path out = dir.resolve("out.csv");
+                    final Result result = run(flags, "job", job, "--in", golden.resolve("input.csv").toString(),
+                        "--out", out.toString(), "--backend", backend, "--shards", "2",
+                        "--out-of-order-ms", Long.toString(GoldenFiles.outOfOrdernessMs(goldenCase)),
+                        "--state-dir", dir.resolve("state").toString(),
+                        "--checkpoint-dir", dir.resolve("checkpoints").toString());
+                    assertEquals(0, result.exitCode, what + "\n" + result.output);
+                    GoldenFiles.assertSameRows(golden.resolve(job + ".csv"), out, what);
+                    final Path goldenLate = golden.resolve(job + ".late.csv");
+                    if (Files.exists(goldenLate))
+                    {
+                        GoldenFiles.assertSameRows(goldenLate, ReferenceJobs.latePath(out), what + ", late");
+                    }
+                }
+            }
+        }
+        final Path events = tempDir.resolve("nexmark-small.csv");
+        final Result generated = run(flags, "nexmark", "gen", "--events", "50000", "--seed", "1", "--event-rate",
+            "200", "--out", events.toString());
+        assertEquals(0, generated.exitCode, generated.output);
+        final Path results = tempDir.resolve("nexmark");
+        final Result ran = run(flags, "nexmark", "run", "all", "--in", events.toString(), "--out", results.toString(),
+            "--shards", "2", "--checkpoint-dir", tempDir.resolve("nexmark-checkpoints").toString());
+        assertEquals(0, ran.exitCode, ran.output);
+        for (final String query : NexmarkQueries.NAMES)
+        {
+            NexmarkGoldenRows.assertEqualsSmallCase(query, results.resolve(query + ".csv"));
+        }
+    }
+
     @Test
     void shouldPrintItsVersionAndHelp() throws Exception
     {
@@ -108,10 +162,27 @@ class WeirJarIT
         return jar;
     }
 
+    /** The flags the ./weir launcher reads, as the build wrote them to the class path. */
+    private static List<String> launcherFlags() throws IOException
+    {
+        try (InputStream in = WeirJarIT.class.getResourceAsStream("/weir-jvm.flags"))
+        {
+            assertNotNull(in, "weir-jvm.flags on the class path");
+            return List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim().split("\\s+"));
+        }
+    }
+
     private static Result run(final String... args) throws IOException, InterruptedException
+    {
+        return run(List.of(), args);
+    }
+
+    private static Result run(final List<String> jvmFlags, final String... args)
+        throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
         command.add("-Xmx512m");
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         command.add("-jar");

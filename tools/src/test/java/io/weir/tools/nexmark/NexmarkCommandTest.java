@@ -90,7 +90,7 @@ class NexmarkCommandTest
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
         assertEquals(0, io.weir.tools.cli.WeirCli.run(new String[] {"nexmark", "run", "q2", "--in", events.toString(), "--out",
             out.toString(), "--shards", "2", "--backend", "heap"}, new PrintStream(text), System.err));
-        NexmarkGoldenTest.assertSameSortedRows(
+        NexmarkGoldenRows.assertSameSortedRows(
             Path.of(NexmarkCommandTest.class.getResource("/golden-nexmark/small/q2.csv").toURI()), out);
 
         text.reset();
@@ -106,7 +106,7 @@ class NexmarkCommandTest
         assertEquals(0, io.weir.tools.cli.WeirCli.run(new String[] {"nexmark", "run", "q2", "--in", events.toString(),
             "--out", invokerOut.toString(), "--shards", "2", "--backend", "heap", "--threading", "invoker"},
             new PrintStream(text), System.err));
-        NexmarkGoldenTest.assertSameSortedRows(
+        NexmarkGoldenRows.assertSameSortedRows(
             Path.of(NexmarkCommandTest.class.getResource("/golden-nexmark/small/q2.csv").toURI()), invokerOut);
         text.reset();
         assertEquals(0, io.weir.tools.cli.WeirCli.run(new String[] {"nexmark", "bench", "q5", "--events", "200000",
