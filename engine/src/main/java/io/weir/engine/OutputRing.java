@@ -1,5 +1,6 @@
 package io.weir.engine;
 
+import io.weir.engine.runtime.EncodedLengths;
 import io.weir.api.codec.Codec;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
@@ -88,7 +89,8 @@ public final class OutputRing<O> implements AutoCloseable
 
         public void collect(final O value)
         {
-            final int length = Integer.BYTES + codec.encodedLength(value);
+            final int valueLength = codec.encodedLength(value);
+            final int length = Integer.BYTES + valueLength;
             idleStrategy.reset();
             int index;
             while ((index = ring.tryClaim(RESULT_MSG_TYPE, length)) < 0)
@@ -97,7 +99,15 @@ public final class OutputRing<O> implements AutoCloseable
             }
             final org.agrona.concurrent.AtomicBuffer buffer = ring.buffer();
             buffer.putInt(index, shardId);
-            codec.encode(value, buffer, index + Integer.BYTES);
+            try
+            {
+                EncodedLengths.check(codec, valueLength, codec.encode(value, buffer, index + Integer.BYTES));
+            }
+            catch (final RuntimeException ex)
+            {
+                ring.abort(index);
+                throw ex;
+            }
             ring.commit(index);
         }
 

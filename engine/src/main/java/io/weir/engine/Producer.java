@@ -1,6 +1,7 @@
 package io.weir.engine;
 
 import io.weir.engine.runtime.DutyCycleInvoker;
+import io.weir.engine.runtime.EncodedLengths;
 import io.weir.engine.runtime.JobStatus;
 import io.weir.engine.runtime.KeyEncoder;
 import io.weir.engine.runtime.KeyGroups;
@@ -394,7 +395,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             final AtomicBuffer buffer = ring.buffer();
             try
             {
-                encodeRecord(buffer, index, record, timestamp, keyGroup, keyLength);
+                encodeRecord(buffer, index, record, timestamp, keyGroup, keyLength, valueLength);
             }
             catch (final RuntimeException ex)
             {
@@ -453,7 +454,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             final int index = claims[shard];
             try
             {
-                encodeRecord(buffer, index, record, timestamp, 0, 0);
+                encodeRecord(buffer, index, record, timestamp, 0, 0, length - RecordDescriptor.EVENT_HEADER_LENGTH);
             }
             catch (final RuntimeException ex)
             {
@@ -479,7 +480,8 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         final int fromShard, final int toShard)
     {
         heldRecord.checkLimit(length);
-        encodeRecord(heldRecord, 0, record, timestamp, keyGroup, keyLength);
+        encodeRecord(heldRecord, 0, record, timestamp, keyGroup, keyLength,
+            length - RecordDescriptor.EVENT_HEADER_LENGTH - keyLength);
         heldLength = length;
         heldFromShard = fromShard;
         heldToShard = toShard;
@@ -513,7 +515,8 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         final Object record,
         final long timestamp,
         final int keyGroup,
-        final int keyLength)
+        final int keyLength,
+        final int valueLength)
     {
         buffer.putLong(index + RecordDescriptor.WATERMARK_OFFSET, watermark);
         buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
@@ -526,7 +529,8 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         }
         else
         {
-            codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
+            EncodedLengths.check(codec, valueLength,
+                codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength));
         }
     }
 

@@ -593,6 +593,66 @@ class DataflowJobTest
         assertTrue(notKeyed.getMessage().contains("only a keyed operator"), notKeyed.getMessage());
     }
 
+    /** {@link LongCodec}, except that a value whose count part is 50 gets 4 bytes of the 8 it declares. */
+    static final class ShortAtFiftyCodec implements io.weir.api.codec.Codec<Long>
+    {
+        public String id()
+        {
+            return "short-at-fifty";
+        }
+
+        public int fixedLength()
+        {
+            return VARIABLE_LENGTH;
+        }
+
+        public int encodedLength(final Long value)
+        {
+            return Long.BYTES;
+        }
+
+        public int encode(final Long value, final org.agrona.MutableDirectBuffer buffer, final int offset)
+        {
+            if (value % 1_000_000 == 50)
+            {
+                buffer.putInt(offset, 50);
+                return Integer.BYTES;
+            }
+            return LongCodec.INSTANCE.encode(value, buffer, offset);
+        }
+
+        public Long decode(final org.agrona.DirectBuffer buffer, final int offset, final int length, final Long reuse)
+        {
+            return LongCodec.INSTANCE.decode(buffer, offset, length, reuse);
+        }
+    }
+
+    @Test
+    void aStageWhoseCodecWritesOtherThanItDeclaredFailsTheJobNamingTheCodec() throws Exception
+    {
+        final ListSink<Long> sums = new ListSink<>();
+        final Dataflow flow = Dataflow.named("short-codec");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v % 10)
+            .process(RunningCount::new)
+            .returns(new ShortAtFiftyCodec())
+            .keyBy(v -> v % 7)
+            .process(SumAtEnd::new)
+            .sinkTo(sums);
+        final Job job = flow.build(new WeirContext().shards(2)).start();
+        final JobFailedException failed = assertThrows(JobFailedException.class, () ->
+        {
+            feed(job, EVENTS);
+            job.awaitTermination();
+        });
+        assertEquals("codec 'short-at-fifty' wrote 4 bytes of a value for which its encodedLength gave 8; the two " +
+            "must agree (a record's room in a ring is claimed from encodedLength before encode runs)",
+            failed.getCause().getMessage());
+        assertThrows(JobFailedException.class, job::close);
+        assertTrue(sums.elements.isEmpty(), "no sums after the failure: " + sums.elements.size());
+    }
+
     @Test
     void keyByOfAStreamWithoutACodecNamesTheStageAndSaysToCallReturns()
     {

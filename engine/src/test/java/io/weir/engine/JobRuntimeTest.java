@@ -87,6 +87,41 @@ class JobRuntimeTest
         }
     }
 
+    /** {@link ItemCodec}, except that an item of key 7 gets 8 bytes more than {@link #encodedLength} declares. */
+    static final class OverlongForKeySevenCodec implements io.weir.api.codec.Codec<Item>
+    {
+        public String id()
+        {
+            return "overlong-for-key-7";
+        }
+
+        public int fixedLength()
+        {
+            return VARIABLE_LENGTH;
+        }
+
+        public int encodedLength(final Item value)
+        {
+            return 32;
+        }
+
+        public int encode(final Item value, final MutableDirectBuffer buffer, final int offset)
+        {
+            ItemCodec.INSTANCE.encode(value, buffer, offset);
+            if (value.key != 7)
+            {
+                return 32;
+            }
+            buffer.putLong(offset + 32, -1L);
+            return 40;
+        }
+
+        public Item decode(final DirectBuffer buffer, final int offset, final int length, final Item reuse)
+        {
+            return ItemCodec.INSTANCE.decode(buffer, offset, length, reuse);
+        }
+    }
+
     /** Collects strings from every shard. */
     static final class CollectingSink implements SinkFactory<String>
     {
@@ -469,6 +504,50 @@ class JobRuntimeTest
         assertThrows(JobFailedException.class, job::close);
         assertTrue(sink.failed);
         assertFalse(sink.succeeded);
+    }
+
+    @Test
+    void shouldRefuseAnElementWhoseCodecWritesMoreThanItDeclaredAndKeepTheRest() throws Exception
+    {
+        final CollectingSink sink = new CollectingSink();
+        final WeirJob<Item, String> job = JobBuilder.named("overlong", new OverlongForKeySevenCodec())
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
+            .keyBy(i -> i.key)
+            .process(OrderCheckingFunction::new)
+            .sink(sink)
+            .build(context(2, 1));
+        job.start();
+        final Producer<Item> producer = job.producer(0);
+        final Item item = new Item();
+        int sequence = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            final long key = i % 10;
+            if (key == 7)
+            {
+                final int at = sequence;
+                final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> producer.offer(item.set(key, at, at, 0), TimeUnit.SECONDS.toNanos(10)));
+                assertEquals("codec 'overlong-for-key-7' wrote 40 bytes of a value for which its encodedLength gave " +
+                    "32; the two must agree (a record's room in a ring is claimed from encodedLength before encode " +
+                    "runs)", refused.getMessage());
+                continue;
+            }
+            assertTrue(producer.offer(item.set(key, sequence, sequence, 0), TimeUnit.SECONDS.toNanos(10)));
+            sequence++;
+        }
+        job.close();
+        final Set<String> expected = new HashSet<>();
+        for (long key = 0; key < 10; key++)
+        {
+            for (int count = 1; key != 7 && count <= 10; count++)
+            {
+                expected.add(key + "," + count);
+            }
+        }
+        assertEquals(expected, new HashSet<>(sink.rows));
+        assertEquals(90, sink.rows.size());
+        assertTrue(sink.succeeded);
     }
 
     @Test

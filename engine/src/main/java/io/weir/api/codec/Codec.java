@@ -23,7 +23,11 @@ public interface Codec<T>
     /** The encoded length of every value, or {@link #VARIABLE_LENGTH}. */
     int fixedLength();
 
-    /** Bytes {@link #encode} will write for this value. */
+    /**
+     * Bytes {@link #encode} will write for this value, exactly: a record's room in a ring is claimed from it before
+     * {@link #encode} runs, and a record whose encode returns another length is refused with an
+     * {@link IllegalStateException} naming this codec (an offer throws it; on a shard it fails the job).
+     */
     int encodedLength(T value);
 
     /**

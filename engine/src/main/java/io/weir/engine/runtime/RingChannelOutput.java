@@ -141,7 +141,8 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
     private void collect(final T value, final int target, final int keyGroup, final int keyLength)
     {
         final OneToOneRingBuffer ring = rings[target];
-        final int length = RecordDescriptor.EVENT_HEADER_LENGTH + keyLength + codec.encodedLength(value);
+        final int valueLength = codec.encodedLength(value);
+        final int length = RecordDescriptor.EVENT_HEADER_LENGTH + keyLength + valueLength;
         if (length > ring.maxMsgLength())
         {
             throw new IllegalArgumentException(name + ": encoded element of " + length + " bytes exceeds the " +
@@ -152,7 +153,7 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
         if (isDirect(target))
         {
             direct.checkLimit(length);
-            writeEvent(direct, 0, timestamp, keyGroup, keyLength, value);
+            writeEvent(direct, 0, timestamp, keyGroup, keyLength, value, valueLength);
             local.deliver(localChannel, RecordDescriptor.EVENT_MSG_TYPE, direct, 0, length);
             return;
         }
@@ -164,7 +165,7 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
                 final AtomicBuffer buffer = ring.buffer();
                 try
                 {
-                    writeEvent(buffer, index, timestamp, keyGroup, keyLength, value);
+                    writeEvent(buffer, index, timestamp, keyGroup, keyLength, value, valueLength);
                 }
                 catch (final RuntimeException ex)
                 {
@@ -176,19 +177,20 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
             }
         }
         final int at = append(target, RecordDescriptor.EVENT_MSG_TYPE, length);
-        writeEvent(backlog, at, timestamp, keyGroup, keyLength, value);
+        writeEvent(backlog, at, timestamp, keyGroup, keyLength, value, valueLength);
     }
 
     private void writeEvent(
         final org.agrona.MutableDirectBuffer buffer, final int index, final long timestamp, final int keyGroup,
-        final int keyLength, final T value)
+        final int keyLength, final T value, final int valueLength)
     {
         buffer.putLong(index + RecordDescriptor.WATERMARK_OFFSET, watermark);
         buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
         buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
         buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
         buffer.putBytes(index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
-        codec.encode(value, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
+        EncodedLengths.check(codec, valueLength,
+            codec.encode(value, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength));
     }
 
     /** Reserve a backlog entry for a message of {@code length} bytes to ring {@code target}; returns its payload. */

@@ -1,0 +1,87 @@
+package io.weir.engine;
+
+import io.weir.api.codec.Codec;
+import io.weir.api.codec.LongCodec;
+import io.weir.api.connector.SinkWriter;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class OutputRingTest
+{
+    /** {@link LongCodec}, except that -1 gets 16 bytes of the 8 it declares. */
+    static final class LongerForMinusOneCodec implements Codec<Long>
+    {
+        public String id()
+        {
+            return "longer-for-minus-one";
+        }
+
+        public int fixedLength()
+        {
+            return VARIABLE_LENGTH;
+        }
+
+        public int encodedLength(final Long value)
+        {
+            return Long.BYTES;
+        }
+
+        public int encode(final Long value, final MutableDirectBuffer buffer, final int offset)
+        {
+            LongCodec.INSTANCE.encode(value, buffer, offset);
+            if (value != -1)
+            {
+                return Long.BYTES;
+            }
+            buffer.putLong(offset + Long.BYTES, value);
+            return 2 * Long.BYTES;
+        }
+
+        public Long decode(final DirectBuffer buffer, final int offset, final int length, final Long reuse)
+        {
+            return LongCodec.INSTANCE.decode(buffer, offset, length, reuse);
+        }
+    }
+
+    @Test
+    void deliversEachShardsResultsInOrderToThePollingThread()
+    {
+        try (OutputRing<Long> ring = new OutputRing<>(4096, LongCodec.INSTANCE, NoOpIdleStrategy::new))
+        {
+            final SinkWriter<Long> shard0 = ring.sink().createWriter(0, 2);
+            final SinkWriter<Long> shard1 = ring.sink().createWriter(1, 2);
+            shard0.collect(10L);
+            shard1.collect(20L);
+            shard0.collect(11L);
+            final List<String> polled = new ArrayList<>();
+            assertEquals(3, ring.poll((shardId, value) -> polled.add(shardId + ":" + value), 10));
+            assertEquals(List.of("0:10", "1:20", "0:11"), polled);
+        }
+    }
+
+    @Test
+    void refusesAResultWhoseCodecWritesMoreThanItDeclaredAndDeliversTheOthers()
+    {
+        try (OutputRing<Long> ring = new OutputRing<>(4096, new LongerForMinusOneCodec(), NoOpIdleStrategy::new))
+        {
+            final SinkWriter<Long> shard = ring.sink().createWriter(0, 1);
+            shard.collect(1L);
+            final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> shard.collect(-1L));
+            assertEquals("codec 'longer-for-minus-one' wrote 16 bytes of a value for which its encodedLength gave 8; " +
+                "the two must agree (a record's room in a ring is claimed from encodedLength before encode runs)",
+                refused.getMessage());
+            shard.collect(2L);
+            final List<Long> polled = new ArrayList<>();
+            ring.poll((shardId, value) -> polled.add(value), 10);
+            assertEquals(List.of(1L, 2L), polled);
+        }
+    }
+}
