@@ -593,40 +593,6 @@ class DataflowJobTest
         assertTrue(notKeyed.getMessage().contains("only a keyed operator"), notKeyed.getMessage());
     }
 
-    /** {@link LongCodec}, except that a value whose count part is 50 gets 4 bytes of the 8 it declares. */
-    static final class ShortAtFiftyCodec implements io.weir.api.codec.Codec<Long>
-    {
-        public String id()
-        {
-            return "short-at-fifty";
-        }
-
-        public int fixedLength()
-        {
-            return VARIABLE_LENGTH;
-        }
-
-        public int encodedLength(final Long value)
-        {
-            return Long.BYTES;
-        }
-
-        public int encode(final Long value, final org.agrona.MutableDirectBuffer buffer, final int offset)
-        {
-            if (value % 1_000_000 == 50)
-            {
-                buffer.putInt(offset, 50);
-                return Integer.BYTES;
-            }
-            return LongCodec.INSTANCE.encode(value, buffer, offset);
-        }
-
-        public Long decode(final org.agrona.DirectBuffer buffer, final int offset, final int length, final Long reuse)
-        {
-            return LongCodec.INSTANCE.decode(buffer, offset, length, reuse);
-        }
-    }
-
     @Test
     void aStageWhoseCodecWritesOtherThanItDeclaredFailsTheJobNamingTheCodec() throws Exception
     {
@@ -636,7 +602,7 @@ class DataflowJobTest
             .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
             .keyBy(v -> v % 10)
             .process(RunningCount::new)
-            .returns(new ShortAtFiftyCodec())
+            .returns(new MisdeclaringCodec<>("short-at-fifty", LongCodec.INSTANCE, v -> v % 1_000_000 == 50, -4))
             .keyBy(v -> v % 7)
             .process(SumAtEnd::new)
             .sinkTo(sums);

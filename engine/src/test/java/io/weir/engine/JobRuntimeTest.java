@@ -87,41 +87,6 @@ class JobRuntimeTest
         }
     }
 
-    /** {@link ItemCodec}, except that an item of key 7 gets 8 bytes more than {@link #encodedLength} declares. */
-    static final class OverlongForKeySevenCodec implements io.weir.api.codec.Codec<Item>
-    {
-        public String id()
-        {
-            return "overlong-for-key-7";
-        }
-
-        public int fixedLength()
-        {
-            return VARIABLE_LENGTH;
-        }
-
-        public int encodedLength(final Item value)
-        {
-            return 32;
-        }
-
-        public int encode(final Item value, final MutableDirectBuffer buffer, final int offset)
-        {
-            ItemCodec.INSTANCE.encode(value, buffer, offset);
-            if (value.key != 7)
-            {
-                return 32;
-            }
-            buffer.putLong(offset + 32, -1L);
-            return 40;
-        }
-
-        public Item decode(final DirectBuffer buffer, final int offset, final int length, final Item reuse)
-        {
-            return ItemCodec.INSTANCE.decode(buffer, offset, length, reuse);
-        }
-    }
-
     /** Collects strings from every shard. */
     static final class CollectingSink implements SinkFactory<String>
     {
@@ -510,7 +475,8 @@ class JobRuntimeTest
     void shouldRefuseAnElementWhoseCodecWritesMoreThanItDeclaredAndKeepTheRest() throws Exception
     {
         final CollectingSink sink = new CollectingSink();
-        final WeirJob<Item, String> job = JobBuilder.named("overlong", new OverlongForKeySevenCodec())
+        final WeirJob<Item, String> job = JobBuilder.named("overlong",
+                new MisdeclaringCodec<>("overlong-for-key-7", ItemCodec.INSTANCE, i -> i.key == 7, 8))
             .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(OrderCheckingFunction::new)

@@ -1,10 +1,7 @@
 package io.weir.engine;
 
-import io.weir.api.codec.Codec;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.connector.SinkWriter;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.NoOpIdleStrategy;
 import org.junit.jupiter.api.Test;
 
@@ -16,41 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class OutputRingTest
 {
-    /** {@link LongCodec}, except that -1 gets 16 bytes of the 8 it declares. */
-    static final class LongerForMinusOneCodec implements Codec<Long>
-    {
-        public String id()
-        {
-            return "longer-for-minus-one";
-        }
-
-        public int fixedLength()
-        {
-            return VARIABLE_LENGTH;
-        }
-
-        public int encodedLength(final Long value)
-        {
-            return Long.BYTES;
-        }
-
-        public int encode(final Long value, final MutableDirectBuffer buffer, final int offset)
-        {
-            LongCodec.INSTANCE.encode(value, buffer, offset);
-            if (value != -1)
-            {
-                return Long.BYTES;
-            }
-            buffer.putLong(offset + Long.BYTES, value);
-            return 2 * Long.BYTES;
-        }
-
-        public Long decode(final DirectBuffer buffer, final int offset, final int length, final Long reuse)
-        {
-            return LongCodec.INSTANCE.decode(buffer, offset, length, reuse);
-        }
-    }
-
     @Test
     void deliversEachShardsResultsInOrderToThePollingThread()
     {
@@ -70,7 +32,9 @@ class OutputRingTest
     @Test
     void refusesAResultWhoseCodecWritesMoreThanItDeclaredAndDeliversTheOthers()
     {
-        try (OutputRing<Long> ring = new OutputRing<>(4096, new LongerForMinusOneCodec(), NoOpIdleStrategy::new))
+        final MisdeclaringCodec<Long> codec =
+            new MisdeclaringCodec<>("longer-for-minus-one", LongCodec.INSTANCE, v -> v == -1, 8);
+        try (OutputRing<Long> ring = new OutputRing<>(4096, codec, NoOpIdleStrategy::new))
         {
             final SinkWriter<Long> shard = ring.sink().createWriter(0, 1);
             shard.collect(1L);
