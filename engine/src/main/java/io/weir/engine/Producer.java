@@ -354,6 +354,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
             final int encodedLength = codec.encodedLength(record);
             encodedValue.checkLimit(encodedLength);
             encodedValueLength = codec.encode(record, encodedValue, 0);
+            EncodedLengths.check(codec, encodedLength, encodedValueLength);
         }
         final int keyLength = keyEncoder.encodeKey(record, keyBuffer);
         if (keyLength > maxKeyLength)
@@ -529,8 +530,17 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         }
         else
         {
-            EncodedLengths.check(codec, valueLength,
-                codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength));
+            final int written = codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
+            if (written != valueLength)
+            {
+                final IllegalStateException mismatch = EncodedLengths.mismatch(codec, valueLength, written);
+                if (written > valueLength)
+                {
+                    // Past the claim: over the ring's next record header, which aborting this claim does not mend.
+                    status.fail(mismatch);
+                }
+                throw mismatch;
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import io.weir.api.state.ListStateDescriptor;
 import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.api.window.TumblingEventTimeWindows;
+import io.weir.engine.runtime.EncodedLengths;
 import io.weir.state.heap.HeapStateBackend;
 import io.weir.state.spi.ForwardingKeyedStateStore;
 import io.weir.state.spi.KeyedStateStore;
@@ -472,11 +473,12 @@ class JobRuntimeTest
     }
 
     @Test
-    void shouldRefuseAnElementWhoseCodecWritesMoreThanItDeclaredAndKeepTheRest() throws Exception
+    void shouldRefuseAnElementWhoseCodecWritesLessThanItDeclaredAndKeepTheRest() throws Exception
     {
         final CollectingSink sink = new CollectingSink();
-        final WeirJob<Item, String> job = JobBuilder.named("overlong",
-                new MisdeclaringCodec<>("overlong-for-key-7", ItemCodec.INSTANCE, i -> i.key == 7, 8))
+        final MisdeclaringCodec<Item> codec =
+            new MisdeclaringCodec<>("short-for-key-7", ItemCodec.INSTANCE, i -> i.key == 7, -8);
+        final WeirJob<Item, String> job = JobBuilder.named("short", codec)
             .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
             .keyBy(i -> i.key)
             .process(OrderCheckingFunction::new)
@@ -494,9 +496,7 @@ class JobRuntimeTest
                 final int at = sequence;
                 final IllegalStateException refused = assertThrows(IllegalStateException.class,
                     () -> producer.offer(item.set(key, at, at, 0), TimeUnit.SECONDS.toNanos(10)));
-                assertEquals("codec 'overlong-for-key-7' wrote 40 bytes of a value for which its encodedLength gave " +
-                    "32; the two must agree (a record's room in a ring is claimed from encodedLength before encode " +
-                    "runs)", refused.getMessage());
+                assertEquals(EncodedLengths.mismatch(codec, 32, 24).getMessage(), refused.getMessage());
                 continue;
             }
             assertTrue(producer.offer(item.set(key, sequence, sequence, 0), TimeUnit.SECONDS.toNanos(10)));
@@ -514,6 +514,37 @@ class JobRuntimeTest
         assertEquals(expected, new HashSet<>(sink.rows));
         assertEquals(90, sink.rows.size());
         assertTrue(sink.succeeded);
+    }
+
+    /** Bytes written past a claim lie over the ring's next record header: the job cannot go on. */
+    @Test
+    void shouldFailTheJobWhenACodecWritesMoreThanItDeclared() throws Exception
+    {
+        final CollectingSink sink = new CollectingSink();
+        final MisdeclaringCodec<Item> codec =
+            new MisdeclaringCodec<>("overlong-for-key-7", ItemCodec.INSTANCE, i -> i.key == 7, 8);
+        final WeirJob<Item, String> job = JobBuilder.named("overlong", codec)
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
+            .keyBy(i -> i.key)
+            .process(OrderCheckingFunction::new)
+            .sink(sink)
+            .build(context(2, 1));
+        job.start();
+        final Producer<Item> producer = job.producer(0);
+        final Item item = new Item();
+        for (int i = 0; i < 7; i++)
+        {
+            assertTrue(producer.offer(item.set(i, i, i, 0), TimeUnit.SECONDS.toNanos(10)));
+        }
+        final IllegalStateException overrun = assertThrows(IllegalStateException.class,
+            () -> producer.offer(item.set(7, 7, 7, 0), TimeUnit.SECONDS.toNanos(10)));
+        assertEquals(EncodedLengths.mismatch(codec, 32, 40).getMessage(), overrun.getMessage());
+        final JobFailedException failed = assertThrows(JobFailedException.class, job::awaitTermination);
+        assertSame(overrun, failed.getCause());
+        assertThrows(JobFailedException.class, () -> producer.offer(item.set(8, 8, 8, 0), TimeUnit.SECONDS.toNanos(1)));
+        assertThrows(JobFailedException.class, job::close);
+        assertTrue(sink.failed);
+        assertFalse(sink.succeeded);
     }
 
     @Test

@@ -10,14 +10,14 @@ import java.util.function.Predicate;
  * A codec that lies: it declares the lengths of {@code codec}, but for values that {@code misdeclared} accepts,
  * encode returns {@code extraBytes} more (or, if negative, fewer) bytes than it declared, and writes the extra ones.
  */
-final class MisdeclaringCodec<T> implements Codec<T>
+public final class MisdeclaringCodec<T> implements Codec<T>
 {
     private final String id;
     private final Codec<T> codec;
     private final Predicate<T> misdeclared;
     private final int extraBytes;
 
-    MisdeclaringCodec(final String id, final Codec<T> codec, final Predicate<T> misdeclared, final int extraBytes)
+    public MisdeclaringCodec(final String id, final Codec<T> codec, final Predicate<T> misdeclared, final int extraBytes)
     {
         this.id = id;
         this.codec = codec;

@@ -25,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The packaged CLI jar as a user runs it: {@code java -jar tools/target/weir.jar ...} with no JVM flags. Runs in
- * the integration-test phase, after the shaded jar is built (failsafe passes its path as {@code weir.jar}).
+ * The packaged CLI jar as a user runs it: {@code java -jar tools/target/weir.jar ...}, with no JVM flags or with the
+ * ./weir launcher's. Runs in the integration-test phase, after the shaded jar is built (failsafe passes its path as
+ * {@code weir.jar}).
  */
 @Timeout(180)
 class WeirJarIT

@@ -25,8 +25,10 @@ public interface Codec<T>
 
     /**
      * Bytes {@link #encode} will write for this value, exactly: a record's room in a ring is claimed from it before
-     * {@link #encode} runs, and a record whose encode returns another length is refused with an
-     * {@link IllegalStateException} naming this codec (an offer throws it; on a shard it fails the job).
+     * {@link #encode} runs. A record whose encode returns another length is refused with an
+     * {@link IllegalStateException} naming this codec: an application's offer throws it and, if encode returned
+     * more, the job fails too, since the bytes past the room have already overwritten the ring's next record header;
+     * on a shard it fails the job. Only the returned length is checked, so encode must never write past this length.
      */
     int encodedLength(T value);
 

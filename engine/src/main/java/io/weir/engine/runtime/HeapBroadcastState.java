@@ -109,17 +109,18 @@ public final class HeapBroadcastState<K, V> implements BroadcastState<K, V>
         {
             final Codec<K> keyCodec = descriptor.userKeyCodec();
             final Codec<V> valueCodec = descriptor.valueCodec();
-            final int keyLength = BroadcastStateDescriptor.NAME_OFFSET + nameUtf8.length +
-                keyCodec.encodedLength(entry.getKey());
+            final int userKeyLength = keyCodec.encodedLength(entry.getKey());
+            final int keyLength = BroadcastStateDescriptor.NAME_OFFSET + nameUtf8.length + userKeyLength;
             out.checkLimit(at + Integer.BYTES + keyLength);
             out.putInt(at, keyLength);
             final int userKey = BroadcastStateDescriptor.writeName(out, at + Integer.BYTES, nameUtf8);
-            keyCodec.encode(entry.getKey(), out, userKey);
+            EncodedLengths.check(keyCodec, userKeyLength, keyCodec.encode(entry.getKey(), out, userKey));
             at += Integer.BYTES + keyLength;
             final int valueLength = valueCodec.encodedLength(entry.getValue());
             out.checkLimit(at + Integer.BYTES + valueLength);
             out.putInt(at, valueLength);
-            valueCodec.encode(entry.getValue(), out, at + Integer.BYTES);
+            final int written = valueCodec.encode(entry.getValue(), out, at + Integer.BYTES);
+            EncodedLengths.check(valueCodec, valueLength, written);
             at += Integer.BYTES + valueLength;
         }
         return at;

@@ -177,7 +177,15 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
             }
         }
         final int at = append(target, RecordDescriptor.EVENT_MSG_TYPE, length);
-        writeEvent(backlog, at, timestamp, keyGroup, keyLength, value, valueLength);
+        try
+        {
+            writeEvent(backlog, at, timestamp, keyGroup, keyLength, value, valueLength);
+        }
+        catch (final RuntimeException ex)
+        {
+            backlogTail = at - BACKLOG_HEADER; // not sent: a function that catches the failure leaves no record
+            throw ex;
+        }
     }
 
     private void writeEvent(

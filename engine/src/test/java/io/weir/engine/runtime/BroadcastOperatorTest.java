@@ -32,6 +32,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * A keyed broadcast stage stepped by hand: channel 0 is the keyed input, channel 1 the broadcast input. Broadcast
@@ -303,5 +304,22 @@ class BroadcastOperatorTest
         assertEquals(2, entries);
         state.remove("a");
         assertEquals(false, state.contains("a"));
+    }
+
+    @Test
+    void aBroadcastValueWhoseCodecWritesLessThanItDeclaredFailsItsSnapshotNamingTheCodec()
+    {
+        final io.weir.engine.MisdeclaringCodec<Long> codec =
+            new io.weir.engine.MisdeclaringCodec<>("short-for-2", LongCodec.INSTANCE, v -> v == 2, -4);
+        final HeapBroadcastState<String, Long> state =
+            new HeapBroadcastState<>(new MapStateDescriptor<>("rules", StringCodec.INSTANCE, codec));
+        state.put("a", 1L);
+        final org.agrona.ExpandableArrayBuffer out = new org.agrona.ExpandableArrayBuffer(64);
+        final int oneEntry = state.encode(out, 0);
+        assertEquals(2 * Integer.BYTES + BroadcastStateDescriptor.NAME_OFFSET + "rules".length() + 1 + Long.BYTES,
+            oneEntry, "[keyLength][name, key 'a'][valueLength][value]");
+        state.put("b", 2L);
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> state.encode(out, 0));
+        assertEquals(EncodedLengths.mismatch(codec, 8, 4).getMessage(), refused.getMessage());
     }
 }
