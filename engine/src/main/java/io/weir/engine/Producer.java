@@ -531,17 +531,23 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         else
         {
             final int written = codec.encode(record, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength);
-            if (written != valueLength)
+            if (EncodedLengths.CHECKED && written != valueLength)
             {
-                final IllegalStateException mismatch = EncodedLengths.mismatch(codec, valueLength, written);
-                if (written > valueLength)
-                {
-                    // Past the claim: over the ring's next record header, which aborting this claim does not mend.
-                    status.fail(mismatch);
-                }
-                throw mismatch;
+                throw encodedLengthMismatch(valueLength, written);
             }
         }
+    }
+
+    /** Out of line, to keep {@link #encodeRecord} small: the refusal, and the job's failure if it overran. */
+    private IllegalStateException encodedLengthMismatch(final int declared, final int written)
+    {
+        final IllegalStateException mismatch = EncodedLengths.mismatch(codec, declared, written);
+        if (written > declared)
+        {
+            // Past the claim: over the ring's next record header, which aborting this claim does not mend.
+            status.fail(mismatch);
+        }
+        return mismatch;
     }
 
     /** True while a record a full ring refused is held; for tests that step the agents by hand. */

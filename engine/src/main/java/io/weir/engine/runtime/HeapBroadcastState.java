@@ -114,13 +114,20 @@ public final class HeapBroadcastState<K, V> implements BroadcastState<K, V>
             out.checkLimit(at + Integer.BYTES + keyLength);
             out.putInt(at, keyLength);
             final int userKey = BroadcastStateDescriptor.writeName(out, at + Integer.BYTES, nameUtf8);
-            EncodedLengths.check(keyCodec, userKeyLength, keyCodec.encode(entry.getKey(), out, userKey));
+            final int keyWritten = keyCodec.encode(entry.getKey(), out, userKey);
+            if (keyWritten != userKeyLength) // off the hot path: checked with Agrona's bounds checks off too
+            {
+                throw EncodedLengths.mismatch(keyCodec, userKeyLength, keyWritten);
+            }
             at += Integer.BYTES + keyLength;
             final int valueLength = valueCodec.encodedLength(entry.getValue());
             out.checkLimit(at + Integer.BYTES + valueLength);
             out.putInt(at, valueLength);
-            final int written = valueCodec.encode(entry.getValue(), out, at + Integer.BYTES);
-            EncodedLengths.check(valueCodec, valueLength, written);
+            final int valueWritten = valueCodec.encode(entry.getValue(), out, at + Integer.BYTES);
+            if (valueWritten != valueLength)
+            {
+                throw EncodedLengths.mismatch(valueCodec, valueLength, valueWritten);
+            }
             at += Integer.BYTES + valueLength;
         }
         return at;
