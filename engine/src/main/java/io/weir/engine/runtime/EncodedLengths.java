@@ -6,8 +6,9 @@ import org.agrona.DirectBuffer;
 /**
  * A record's room in a ring is claimed from {@link Codec#encodedLength} before {@link Codec#encode} runs, so the two
  * must agree: a codec that writes less leaves bytes that the reader would decode as the value, and one that writes
- * more has already written past its record when this check sees the length it returns (in a ring, over the next
- * record's header), so its caller fails the job. Called on the thread that encoded, right after the encode.
+ * more has already written past its record when this check sees the length it returns, so a caller that encoded
+ * into a ring (over the next record's header) fails the job. Called on the thread that encoded, right after the
+ * encode.
  * <p>
  * The rings check only where Agrona's bounds checks are on ({@link #CHECKED}): the default, and every test; the
  * ./weir launcher turns both off for the commands that run jobs, whose codecs the tests have checked.
