@@ -28,9 +28,9 @@ public interface Codec<T>
      * {@link #encode} runs. A record whose encode returns another length is refused with an
      * {@link IllegalStateException} naming this codec: an application's offer throws it and, if encode wrote into a
      * ring and returned more, the job fails too, since the bytes past the room have already overwritten the ring's
-     * next record header; on a shard it fails the job. Only the returned length is checked, so encode must never write past this length.
-     * The rings check where Agrona's bounds checks are on (the default; the ./weir launcher turns them off for the
-     * commands that run jobs).
+     * next record header; on a shard it fails the job. Only the returned length is checked, so encode must never
+     * write past this length. The rings check where Agrona's bounds checks are on (the default; the ./weir launcher
+     * turns them off for the commands that run jobs).
      */
     int encodedLength(T value);
 
