@@ -472,19 +472,25 @@ class JobRuntimeTest
         assertFalse(sink.succeeded);
     }
 
+    /** Per-key order checked and counted on 2 shards, one external producer. */
+    private static WeirJob<Item, String> orderCheckingJob(
+        final String name, final io.weir.api.codec.Codec<Item> codec, final CollectingSink sink)
+    {
+        return JobBuilder.named(name, codec)
+            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
+            .keyBy(i -> i.key)
+            .process(OrderCheckingFunction::new)
+            .sink(sink)
+            .build(context(2, 1));
+    }
+
     @Test
     void shouldRefuseAnElementWhoseCodecWritesLessThanItDeclaredAndKeepTheRest() throws Exception
     {
         final CollectingSink sink = new CollectingSink();
         final MisdeclaringCodec<Item> codec =
             new MisdeclaringCodec<>("short-for-key-7", ItemCodec.INSTANCE, i -> i.key == 7, -8);
-        final WeirJob<Item, String> job = JobBuilder.named("short", codec)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
-            .keyBy(i -> i.key)
-            .process(OrderCheckingFunction::new)
-            .sink(sink)
-            .build(context(2, 1));
-        job.start();
+        final WeirJob<Item, String> job = orderCheckingJob("short", codec, sink).start();
         final Producer<Item> producer = job.producer(0);
         final Item item = new Item();
         int sequence = 0;
@@ -523,13 +529,7 @@ class JobRuntimeTest
         final CollectingSink sink = new CollectingSink();
         final MisdeclaringCodec<Item> codec =
             new MisdeclaringCodec<>("overlong-for-key-7", ItemCodec.INSTANCE, i -> i.key == 7, 8);
-        final WeirJob<Item, String> job = JobBuilder.named("overlong", codec)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.noWatermarks())
-            .keyBy(i -> i.key)
-            .process(OrderCheckingFunction::new)
-            .sink(sink)
-            .build(context(2, 1));
-        job.start();
+        final WeirJob<Item, String> job = orderCheckingJob("overlong", codec, sink).start();
         final Producer<Item> producer = job.producer(0);
         final Item item = new Item();
         for (int i = 0; i < 7; i++)
