@@ -130,7 +130,9 @@ final class CheckpointPathWarmUp
      */
     static long run()
     {
-        final ChronicleStateBackend backend = new ChronicleStateBackend(new ChronicleStateBackend.Context());
+        // The Chronicle store alone: its snapshot paths are the ones a first checkpoint would compile.
+        final ChronicleStateBackend backend =
+            new ChronicleStateBackend(new ChronicleStateBackend.Context().nurserySlots(0));
         final KeyedStateStore store = backend.createStore(0, KEYS * 2L);
         try
         {

@@ -98,6 +98,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private int uncommittedAppend = NO_APPEND;
     /** Position of the record the current put updated in place, until the put succeeds. */
     private int uncommittedUpdate = NO_APPEND;
+    /** The current {@link #put} is an {@link #adopt}. */
+    private boolean adopting;
     /** {@link #onChange}'s {@code insertedFlag} when the write's entry decides it. */
     private static final int FLAG_FROM_ENTRY = -1;
     private PreImages sparePreImages = new PreImages();
@@ -261,6 +263,26 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         }
     }
 
+    /**
+     * Insert a key this store does not hold but the last snapshot does, because a {@link NurseryStore} in front of
+     * it held the key at the snapshot point: like {@link #put}, except that the entry does not pass for one inserted
+     * in this change interval, so that its removal later in the interval is logged as a tombstone rather than
+     * dropped from the log.
+     */
+    void adopt(
+        final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        adopting = true;
+        try
+        {
+            put(key, keyLength, value, valueOffset, valueLength);
+        }
+        finally
+        {
+            adopting = false;
+        }
+    }
+
     public void put(
         final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
@@ -271,7 +293,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
         // A retry after a failed write keeps the flag its first attempt gave: Chronicle may drop the entry in the
         // failed write (and a record appended for it is discarded), and finding the key absent must not make a key
         // that the interval started with pass for one inserted in it.
-        int insertedFlag = FLAG_FROM_ENTRY;
+        int insertedFlag = adopting ? 0 : FLAG_FROM_ENTRY;
         while (true)
         {
             final ExternalMapQueryContext<byte[], byte[], ?> c;
@@ -509,6 +531,12 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     public long lastCheckpointId()
     {
         return lastCheckpointId;
+    }
+
+    /** Whether nothing of this store outlives {@link #close}: an in-memory map, or a file deleted on close. */
+    boolean deletesFileOnClose()
+    {
+        return null == file || ctx.deleteFilesOnClose();
     }
 
     public void close()

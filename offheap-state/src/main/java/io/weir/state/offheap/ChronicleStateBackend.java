@@ -70,7 +70,7 @@ public final class ChronicleStateBackend implements StateBackend
     {
         final long entries = ctx.entriesPerShard > 0 ? ctx.entriesPerShard :
             Math.max(expectedEntries, ctx.minEntriesPerShard);
-        return new ChronicleKeyedStateStore(shardId, entries, ctx, "shard-" + shardId);
+        return withNursery(new ChronicleKeyedStateStore(shardId, entries, ctx, "shard-" + shardId));
     }
 
     /** An operator's map on one shard, in {@code <directory>/<operatorUid>-shard-<n>.cmap} when it has a directory. */
@@ -78,7 +78,12 @@ public final class ChronicleStateBackend implements StateBackend
     {
         final long entries = ctx.entriesPerShard > 0 ? ctx.entriesPerShard :
             Math.max(expectedEntries, ctx.minEntriesPerShard);
-        return new ChronicleKeyedStateStore(shardId, entries, ctx, operatorUid + "-shard-" + shardId);
+        return withNursery(new ChronicleKeyedStateStore(shardId, entries, ctx, operatorUid + "-shard-" + shardId));
+    }
+
+    private KeyedStateStore withNursery(final ChronicleKeyedStateStore store)
+    {
+        return 0 == ctx.nurserySlots ? store : new NurseryStore(store, ctx.nurserySlots);
     }
 
     /**
@@ -95,6 +100,7 @@ public final class ChronicleStateBackend implements StateBackend
         public static final int ENTRIES_PER_SEGMENT_DEFAULT = 0;
         public static final int CHUNK_SIZE_BYTES_DEFAULT = 0;
         public static final int MAX_CHUNK_SIZE_BYTES = 4096;
+        public static final int NURSERY_SLOTS_DEFAULT = 1 << 17;
 
         private long entriesPerShard;
         private long minEntriesPerShard = MIN_ENTRIES_PER_SHARD_DEFAULT;
@@ -108,6 +114,7 @@ public final class ChronicleStateBackend implements StateBackend
         private Path directory;
         private boolean deleteFilesOnClose;
         private int deltaLogSupersedeSlack = DeltaLog.DEFAULT_SUPERSEDE_SLACK;
+        private int nurserySlots = NURSERY_SLOTS_DEFAULT;
         private boolean concluded;
 
         /** Entries each shard's map is sized for; 0 (default) uses the hint given to createStore. */
@@ -198,6 +205,25 @@ public final class ChronicleStateBackend implements StateBackend
         public double growthFactor()
         {
             return growthFactor;
+        }
+
+        /**
+         * Bound on the slots of a store's {@link NurseryStore} tables (a power of two, at least
+         * {@value NurseryStore#INITIAL_SLOTS}), which keep small entries created since the last snapshot point out of
+         * the map until they outlive one; 0 turns the nursery off. A table grows from
+         * {@value NurseryStore#INITIAL_SLOTS} slots as it fills, to about 142 bytes a slot, and a store has up to three:
+         * at the default, 18.6 MB each. New keys take up to 3/8 of the slots; the rest go to the map.
+         */
+        public Context nurserySlots(final int slots)
+        {
+            checkNotConcluded();
+            this.nurserySlots = slots;
+            return this;
+        }
+
+        public int nurserySlots()
+        {
+            return nurserySlots;
         }
 
         /** Grow a full map (default) or fail with a {@link ChronicleMapFullException}. */
@@ -319,6 +345,11 @@ public final class ChronicleStateBackend implements StateBackend
                 throw new IllegalArgumentException("chunkSizeBytes must be in [1, " + MAX_CHUNK_SIZE_BYTES +
                     "], or 0 for Chronicle's choice: " + chunkSizeBytes);
             }
+            if (nurserySlots != 0 && (nurserySlots < NurseryStore.INITIAL_SLOTS || Integer.bitCount(nurserySlots) != 1))
+            {
+                throw new IllegalArgumentException("nurserySlots must be 0 (off) or a power of two of at least " +
+                    NurseryStore.INITIAL_SLOTS + ": " + nurserySlots);
+            }
             if (entriesPerSegment < 0)
             {
                 throw new IllegalArgumentException("entriesPerSegment must be >= 0 (0 = Chronicle's choice): " +
@@ -348,7 +379,8 @@ public final class ChronicleStateBackend implements StateBackend
                 ", entriesPerSegment=" + entriesPerSegment +
                 ", chunkSizeBytes=" + chunkSizeBytes +
                 ", directory=" + directory +
-                ", deleteFilesOnClose=" + deleteFilesOnClose + '}';
+                ", deleteFilesOnClose=" + deleteFilesOnClose +
+                ", nurserySlots=" + nurserySlots + '}';
         }
     }
 }

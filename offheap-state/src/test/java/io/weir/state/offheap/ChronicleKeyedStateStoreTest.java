@@ -57,10 +57,11 @@ class ChronicleKeyedStateStoreTest
         stores.forEach(KeyedStateStore::close);
     }
 
+    /** The Chronicle store itself, without the nursery in front of it ({@link NurseryStoreTest} tests that). */
     private ChronicleKeyedStateStore store(final ChronicleStateBackend.Context ctx, final long expectedEntries)
     {
         final ChronicleKeyedStateStore store =
-            (ChronicleKeyedStateStore)new ChronicleStateBackend(ctx).createStore(7, expectedEntries);
+            (ChronicleKeyedStateStore)new ChronicleStateBackend(ctx.nurserySlots(0)).createStore(7, expectedEntries);
         stores.add(store);
         return store;
     }

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChronicleMapStateLookupsTest
 {
     private final ChronicleKeyedStateStore store =
-        (ChronicleKeyedStateStore)new ChronicleStateBackend(new ChronicleStateBackend.Context()).createStore(0, 1_000);
+        (ChronicleKeyedStateStore)new ChronicleStateBackend(new ChronicleStateBackend.Context().nurserySlots(0))
+            .createStore(0, 1_000);
     private final KeyContext keyContext = new KeyContext(8);
     private final KeyedStateRegistry registry = new KeyedStateRegistry(store, keyContext, new CachedEpochClock());
     private final ExpandableDirectByteBuffer keyScratch = new ExpandableDirectByteBuffer(8);

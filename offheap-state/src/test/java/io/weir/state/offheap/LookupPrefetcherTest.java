@@ -226,7 +226,7 @@ class LookupPrefetcherTest
 
     private ChronicleKeyedStateStore store(final boolean fileBacked, final long entries)
     {
-        final ChronicleStateBackend.Context ctx = new ChronicleStateBackend.Context();
+        final ChronicleStateBackend.Context ctx = new ChronicleStateBackend.Context().nurserySlots(0);
         if (fileBacked)
         {
             ctx.directory(dir).deleteFilesOnClose(true);

@@ -1,0 +1,152 @@
+package io.weir.state.offheap;
+
+import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.StoreSnapshot;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A {@link NurseryStore}'s snapshot: the Chronicle store's snapshot, then the entries of the young table sealed at
+ * the snapshot point. The store never holds a key the table holds, but its change log may: a key removed from the
+ * store and then inserted into the table in the same interval. A delta therefore leaves out the store's records
+ * of keys the table holds, whose entry in the table is the later one; a full snapshot leaves out the table's
+ * tombstones.
+ * <p>
+ * Read by one thread at a time, like any snapshot: it only reads the sealed table (see {@link NurseryTable}), and
+ * marks it released when it is done.
+ */
+final class NurserySnapshot implements StoreSnapshot, EntryVisitor
+{
+    private final StoreSnapshot store;
+    private final NurseryTable sealed;
+    private final boolean full;
+    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+    /** The visitor the store's entries are passed on to, after the check against the table. */
+    private EntryVisitor visitor;
+    private boolean storeRead;
+    private int slot;
+
+    NurserySnapshot(final StoreSnapshot store, final NurseryTable sealed)
+    {
+        this.store = store;
+        this.sealed = sealed;
+        this.full = store.isFull();
+    }
+
+    public long checkpointId()
+    {
+        return store.checkpointId();
+    }
+
+    public boolean isFull()
+    {
+        return full;
+    }
+
+    public void forEach(final EntryVisitor visitor)
+    {
+        this.visitor = visitor;
+        store.forEach(this);
+        storeRead = true;
+        visitSealed(visitor, Integer.MAX_VALUE);
+    }
+
+    public boolean read(final EntryVisitor visitor, final int budget)
+    {
+        this.visitor = visitor;
+        if (!storeRead)
+        {
+            if (store.read(this, budget))
+            {
+                return true;
+            }
+            storeRead = true;
+        }
+        return visitSealed(visitor, budget);
+    }
+
+    /** Visits about {@code budget} entries of the table (scanning at most eight times as many slots). */
+    private boolean visitSealed(final EntryVisitor visitor, final int budget)
+    {
+        final NurseryTable sealed = this.sealed;
+        final int capacity = sealed.capacity();
+        final long slotBudget = 8L * budget;
+        int visited = 0;
+        int scanned = 0;
+        while (slot < capacity && visited < budget && scanned < slotBudget)
+        {
+            final int s = slot++;
+            scanned++;
+            if (sealed.isEmptySlot(s))
+            {
+                continue;
+            }
+            final int valueLength = sealed.valueLength(s);
+            if (NurseryTable.TOMBSTONE == valueLength)
+            {
+                if (!full)
+                {
+                    visitor.onEntry(sealed.wrapKey(s, keyView), sealed.keyLength(s), null, 0);
+                    visited++;
+                }
+            }
+            else
+            {
+                visitor.onEntry(sealed.wrapKey(s, keyView), sealed.keyLength(s), sealed.wrapValue(s, valueView),
+                    valueLength);
+                visited++;
+            }
+        }
+        return slot < capacity;
+    }
+
+    /** An entry of the store's snapshot: passed on unless it is a delta's record of a key the table holds. */
+    public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
+    {
+        if (!full && keyLength <= NurseryTable.KEY_CAPACITY &&
+            NurseryTable.NO_SLOT != sealed.find(key, keyLength, NurseryTable.hash(key, keyLength)))
+        {
+            return;
+        }
+        visitor.onEntry(key, keyLength, value, valueLength);
+    }
+
+    public long entriesHint()
+    {
+        final long hint = store.entriesHint();
+        return hint < 0 ? -1 : hint + sealed.occupied();
+    }
+
+    public boolean captureByOwner()
+    {
+        return store.captureByOwner();
+    }
+
+    public int captureStep()
+    {
+        return store.captureStep();
+    }
+
+    public boolean isCapturing()
+    {
+        return store.isCapturing();
+    }
+
+    public void abandonCapture()
+    {
+        store.abandonCapture();
+    }
+
+    public void release()
+    {
+        try
+        {
+            store.release();
+        }
+        finally
+        {
+            sealed.released = true;
+        }
+    }
+}

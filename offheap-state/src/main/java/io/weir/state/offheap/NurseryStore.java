@@ -1,0 +1,643 @@
+package io.weir.state.offheap;
+
+import io.weir.state.spi.EntryScan;
+import io.weir.state.spi.EntryVisitor;
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StoreSnapshot;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+
+/**
+ * Small entries created since the last snapshot point, kept in a hash table in front of the shard's Chronicle
+ * Map until they outlive one. A window, a session or a deduplication flag is often inserted and removed within a
+ * checkpoint interval; here that costs two probes of a table that stays in the CPU cache, where Chronicle's insert
+ * and removal cost locks, a free-list search and cache misses on a map sized for every key.
+ * <p>
+ * Where a key lives. A key is in at most one of three places: the young table (written in the current change
+ * interval), the sealed table (the young table of the previous interval, frozen at the snapshot point that ended
+ * it) or the Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the
+ * store read missed), and while the table has room for it; a key the store holds, a key of more than
+ * {@value NurseryTable#KEY_CAPACITY} bytes or a value of more than {@value NurseryTable#VALUE_CAPACITY} bytes goes
+ * to the store. A sealed entry that is written or removed moves to the young table (a removal as a tombstone, which
+ * the next delta carries); the sealed entries nobody touches are migrated to the store a few per duty cycle, from a
+ * quarter of an interval after the snapshot point, and the rest at the next snapshot point. An entry that reaches
+ * the store after a snapshot holds it is {@linkplain ChronicleKeyedStateStore#adopt adopted}, so that its removal
+ * later in the interval is logged.
+ * <p>
+ * Snapshots. At the snapshot point the young table is sealed and handed, as it is, to the snapshot next to the
+ * store's own ({@link NurserySnapshot}): a delta is the store's changes and the sealed table's entries, a full
+ * snapshot the store's entries and the sealed table's values. No entry is copied at the point.
+ * <p>
+ * Shard thread only, like the store behind it; the snapshot's reader reads a sealed table as described in
+ * {@link NurseryTable}.
+ */
+public final class NurseryStore implements KeyedStateStore
+{
+    /** Slots of a young table when it is created; it doubles as it fills. */
+    static final int INITIAL_SLOTS = 1 << 12;
+    /** Sealed entries migrated to the store at most per duty cycle. */
+    static final int MIGRATION_STEP = 32;
+    static final int ADMISSION_WINDOW = 1 << 15;
+    static final int MIN_DEATHS_PER_8_MISSES = 5;
+    static final int MIN_BYPASS = 1 << 13;
+    static final int MAX_BYPASS = 1 << 21;
+    /** Interval assumed before two snapshot points have been seen. */
+    private static final long DEFAULT_INTERVAL_NS = 1_000_000_000L;
+
+    private final ChronicleKeyedStateStore store;
+    private final NanoClock clock;
+    /** The young table admits a new key only while it occupies fewer slots than this. */
+    private final int freshLimit;
+    /** A sealed entry written moves to the young table only while it occupies fewer slots than this. */
+    private final int moveLimit;
+    private NurseryTable young;
+    /** Null when every entry of the last sealed table has left it. */
+    private NurseryTable sealed;
+    /** Sealed tables waiting for their reader's release, and young tables ready for reuse. */
+    private final ArrayList<NurseryTable> spares = new ArrayList<>();
+    /** Sealed values not yet moved, removed or migrated. */
+    private int sealedLeft;
+    private int sealedAtPoint;
+    private int migrated;
+    private int migrateCursor;
+    private long sealedAtNs;
+    private long intervalNs = DEFAULT_INTERVAL_NS;
+
+    /** The key of the last get that found the key nowhere; its length 0 when there is none. */
+    private final UnsafeBuffer absentKey = new UnsafeBuffer(new byte[NurseryTable.KEY_CAPACITY]);
+    private int absentKeyLength;
+    private int absentHash;
+    /** Keys found nowhere and entries removed from the nursery in the current admission window ({@link #admitting}). */
+    private int windowMisses;
+    private int windowDeaths;
+    private int bypassLeft;
+    private int nextBypass = MIN_BYPASS;
+    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+
+    /**
+     * @param maxSlots bound on a young table's slots: it takes new keys while it fills fewer than 3/8 of them, and
+     *                 the entries of the sealed table it takes over up to 3/4 (tombstones beyond).
+     */
+    NurseryStore(final ChronicleKeyedStateStore store, final int maxSlots)
+    {
+        this(store, maxSlots, SystemNanoClock.INSTANCE);
+    }
+
+    /** With the clock that paces migration (tests). */
+    NurseryStore(final ChronicleKeyedStateStore store, final int maxSlots, final NanoClock clock)
+    {
+        if (maxSlots < INITIAL_SLOTS || Integer.bitCount(maxSlots) != 1)
+        {
+            throw new IllegalArgumentException("nursery slots must be a power of two of at least " + INITIAL_SLOTS +
+                ": " + maxSlots);
+        }
+        this.store = store;
+        this.clock = clock;
+        this.freshLimit = maxSlots / 8 * 3;
+        this.moveLimit = maxSlots / 4 * 3;
+        this.young = new NurseryTable(INITIAL_SLOTS);
+    }
+
+    /** The Chronicle store behind the nursery. */
+    public ChronicleKeyedStateStore store()
+    {
+        return store;
+    }
+
+    /** Values in the young and the sealed table (tests). */
+    int nurseryEntries()
+    {
+        return young.live() + sealedLeft;
+    }
+
+    public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
+    {
+        if (keyLength > NurseryTable.KEY_CAPACITY)
+        {
+            return store.get(key, keyLength, valueOut);
+        }
+        final NurseryTable young = this.young;
+        final NurseryTable sealed = this.sealed;
+        int hash = 0;
+        if (young.occupied() > 0 || null != sealed)
+        {
+            hash = NurseryTable.hash(key, keyLength);
+            int slot = young.find(key, keyLength, hash);
+            if (NurseryTable.NO_SLOT != slot)
+            {
+                young.copyValue(slot, valueOut);
+                return valueOrMissing(young.valueLength(slot));
+            }
+            if (null != sealed)
+            {
+                slot = sealed.find(key, keyLength, hash);
+                if (NurseryTable.NO_SLOT != slot && !sealed.isGone(slot))
+                {
+                    sealed.copyValue(slot, valueOut);
+                    return valueOrMissing(sealed.valueLength(slot));
+                }
+            }
+        }
+        final int length = store.get(key, keyLength, valueOut);
+        if (MISSING == length && admitting())
+        {
+            absentKey.putBytes(0, key, 0, keyLength);
+            absentKeyLength = keyLength;
+            absentHash = 0 == hash ? NurseryTable.hash(key, keyLength) : hash;
+        }
+        return length;
+    }
+
+    private static int valueOrMissing(final int length)
+    {
+        return NurseryTable.TOMBSTONE == length ? MISSING : length;
+    }
+
+    public void put(
+        final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset,
+        final int valueLength)
+    {
+        final NurseryTable young = this.young;
+        final NurseryTable sealed = this.sealed;
+        if (keyLength > NurseryTable.KEY_CAPACITY ||
+            (0 == young.occupied() && null == sealed && absentKeyLength != keyLength))
+        {
+            store.put(key, keyLength, value, valueOffset, valueLength);
+            return;
+        }
+        final int hash = NurseryTable.hash(key, keyLength);
+        final boolean fits = valueLength <= NurseryTable.VALUE_CAPACITY;
+        final int slot = young.find(key, keyLength, hash);
+        if (NurseryTable.NO_SLOT != slot)
+        {
+            if (fits)
+            {
+                young.setValue(slot, value, valueOffset, valueLength);
+            }
+            else
+            {
+                final boolean carried = young.isCarried(slot);
+                young.delete(slot);
+                toStore(key, keyLength, value, valueOffset, valueLength, carried);
+            }
+            return;
+        }
+        if (null != sealed)
+        {
+            final int sealedSlot = sealed.find(key, keyLength, hash);
+            if (NurseryTable.NO_SLOT != sealedSlot && !sealed.isGone(sealedSlot))
+            {
+                // The last snapshot holds the key with the sealed value, or holds no key if that is a tombstone.
+                final boolean carried = NurseryTable.TOMBSTONE != sealed.valueLength(sealedSlot);
+                leaveSealed(sealed, sealedSlot);
+                if (fits && young.occupied() < moveLimit)
+                {
+                    young.insert(key, keyLength, hash, value, valueOffset, valueLength, carried);
+                }
+                else
+                {
+                    toStore(key, keyLength, value, valueOffset, valueLength, carried);
+                }
+                return;
+            }
+        }
+        if (absentKeyLength == keyLength && absentHash == hash && sameKey(key, keyLength))
+        {
+            absentKeyLength = 0;
+            if (fits && young.occupied() < freshLimit)
+            {
+                young.insert(key, keyLength, hash, value, valueOffset, valueLength, false);
+                return;
+            }
+        }
+        store.put(key, keyLength, value, valueOffset, valueLength);
+    }
+
+    public boolean remove(final DirectBuffer key, final int keyLength)
+    {
+        final NurseryTable young = this.young;
+        final NurseryTable sealed = this.sealed;
+        if (keyLength > NurseryTable.KEY_CAPACITY || (0 == young.occupied() && null == sealed))
+        {
+            absentKeyLength = 0;
+            return store.remove(key, keyLength);
+        }
+        final int hash = NurseryTable.hash(key, keyLength);
+        final int slot = young.find(key, keyLength, hash);
+        if (NurseryTable.NO_SLOT != slot)
+        {
+            if (NurseryTable.TOMBSTONE == young.valueLength(slot))
+            {
+                return false;
+            }
+            if (young.isCarried(slot))
+            {
+                young.setValue(slot, null, 0, NurseryTable.TOMBSTONE);
+            }
+            else
+            {
+                young.delete(slot);
+            }
+            windowDeaths++;
+            return true;
+        }
+        if (null != sealed)
+        {
+            final int sealedSlot = sealed.find(key, keyLength, hash);
+            if (NurseryTable.NO_SLOT != sealedSlot && !sealed.isGone(sealedSlot))
+            {
+                if (NurseryTable.TOMBSTONE == sealed.valueLength(sealedSlot))
+                {
+                    return false;
+                }
+                leaveSealed(sealed, sealedSlot);
+                // The last snapshot holds the key: the next delta must remove it. Always admitted: a tombstone per
+                // sealed value at most.
+                young.insert(key, keyLength, hash, null, 0, NurseryTable.TOMBSTONE, true);
+                windowDeaths++;
+                return true;
+            }
+        }
+        absentKeyLength = 0;
+        return store.remove(key, keyLength);
+    }
+
+    /**
+     * Whether a key found nowhere may enter the young table, counted per such key. Entries that outlive a snapshot
+     * point cost more here than in the store alone (the migration's second look-up), and so do keys read but never
+     * written; the nursery pays only where most keys it could admit die in it. So where, over a window of
+     * {@value #ADMISSION_WINDOW} keys found nowhere, fewer than {@value #MIN_DEATHS_PER_8_MISSES} in 8 as many
+     * entries died in the nursery, it admits none for a while: {@value #MIN_BYPASS} keys found nowhere, doubled at
+     * each window that ends the same way, up to {@value #MAX_BYPASS}. Aside, a get that misses costs nothing more.
+     */
+    private boolean admitting()
+    {
+        if (bypassLeft > 0)
+        {
+            bypassLeft--;
+            return false;
+        }
+        if (++windowMisses >= ADMISSION_WINDOW)
+        {
+            if (windowDeaths * 8L < (long)windowMisses * MIN_DEATHS_PER_8_MISSES)
+            {
+                bypassLeft = nextBypass;
+                nextBypass = Math.min(2 * nextBypass, MAX_BYPASS);
+            }
+            else
+            {
+                nextBypass = MIN_BYPASS;
+            }
+            windowMisses = 0;
+            windowDeaths = 0;
+        }
+        return true;
+    }
+
+    private boolean sameKey(final DirectBuffer key, final int keyLength)
+    {
+        for (int i = 0; i < keyLength; i++)
+        {
+            if (absentKey.getByte(i) != key.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void leaveSealed(final NurseryTable sealed, final int slot)
+    {
+        if (NurseryTable.TOMBSTONE != sealed.valueLength(slot))
+        {
+            sealedLeft--;
+        }
+        sealed.markGone(slot);
+    }
+
+    /** A key leaving the nursery for the store: adopted when the last snapshot holds it. */
+    private void toStore(
+        final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset,
+        final int valueLength, final boolean carried)
+    {
+        if (carried)
+        {
+            store.adopt(key, keyLength, value, valueOffset, valueLength);
+        }
+        else
+        {
+            store.put(key, keyLength, value, valueOffset, valueLength);
+        }
+    }
+
+    /** Migrates the sealed entries due by now, then releases the store's open look-up. */
+    public void endOfAccess()
+    {
+        if (sealedLeft > 0)
+        {
+            migrateDue();
+        }
+        else if (null != sealed)
+        {
+            retireSealed();
+        }
+        else
+        {
+            prepareSpare();
+        }
+        store.endOfAccess();
+    }
+
+    /**
+     * Migration paces itself to the interval: none in its first quarter (most windows and sessions sealed at the
+     * point close soon after it, and leave no trace in the store), then evenly to be done by three quarters.
+     */
+    private void migrateDue()
+    {
+        final long elapsed = clock.nanoTime() - sealedAtNs;
+        final long start = intervalNs >> 2;
+        if (elapsed < start)
+        {
+            return;
+        }
+        final long due = elapsed >= 3 * start ? sealedAtPoint :
+            (long)sealedAtPoint * (elapsed - start) / (2 * start);
+        if (due > migrated)
+        {
+            migrate((int)Math.min(MIGRATION_STEP, due - migrated));
+        }
+    }
+
+    /** Migrate up to {@code count} sealed values to the store, in slot order. */
+    private void migrate(final int count)
+    {
+        final NurseryTable sealed = this.sealed;
+        final int capacity = sealed.capacity();
+        int done = 0;
+        int slot = migrateCursor;
+        while (done < count && slot < capacity)
+        {
+            if (!sealed.isEmptySlot(slot) && !sealed.isGone(slot) && NurseryTable.TOMBSTONE != sealed.valueLength(slot))
+            {
+                store.adopt(sealed.wrapKey(slot, keyView), sealed.keyLength(slot),
+                    sealed.wrapValue(slot, valueView), 0, sealed.valueLength(slot));
+                leaveSealed(sealed, slot);
+                done++;
+            }
+            slot++;
+        }
+        migrateCursor = slot;
+        migrated += done;
+        if (0 == sealedLeft)
+        {
+            retireSealed();
+        }
+    }
+
+    /** The sealed table holds nothing for the shard any more: it waits for its reader with the spares. */
+    private void retireSealed()
+    {
+        spares.add(sealed);
+        sealed = null;
+    }
+
+    /** Clears a released spare between events, so that the next snapshot point takes a clean one. */
+    private void prepareSpare()
+    {
+        for (int i = 0, n = spares.size(); i < n; i++)
+        {
+            final NurseryTable spare = spares.get(i);
+            if (spare.released && !spare.isClear())
+            {
+                spare.clear();
+                return;
+            }
+        }
+    }
+
+    public boolean prefetches()
+    {
+        return store.prefetches();
+    }
+
+    public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
+    {
+        store.prefetch(keys, stride, lengths, count);
+    }
+
+    public void forEach(final EntryVisitor visitor)
+    {
+        visitValues(young, visitor, false);
+        if (null != sealed)
+        {
+            visitValues(sealed, visitor, true);
+        }
+        store.forEach(visitor);
+    }
+
+    private void visitValues(final NurseryTable table, final EntryVisitor visitor, final boolean skipGone)
+    {
+        for (int slot = 0, capacity = table.capacity(); slot < capacity; slot++)
+        {
+            visitValue(table, slot, visitor, skipGone);
+        }
+    }
+
+    private boolean visitValue(
+        final NurseryTable table, final int slot, final EntryVisitor visitor, final boolean skipGone)
+    {
+        if (table.isEmptySlot(slot) || NurseryTable.TOMBSTONE == table.valueLength(slot) ||
+            (skipGone && table.isGone(slot)))
+        {
+            return false;
+        }
+        visitor.onEntry(table.wrapKey(slot, keyView), table.keyLength(slot), table.wrapValue(slot, valueView),
+            table.valueLength(slot));
+        return true;
+    }
+
+    /**
+     * {@inheritDoc} A pass visits the young table in one step (its deletions move entries between slots), then the
+     * sealed table and the store in bounded steps: an entry that migrates during the pass has been visited in the
+     * sealed table or is visited in the store, whose walk starts after it.
+     */
+    public EntryScan newEntryScan()
+    {
+        return new NurseryScan(store.newEntryScan());
+    }
+
+    public long entryCount()
+    {
+        return store.entryCount() + young.live() + sealedLeft;
+    }
+
+    public long sizeBytes()
+    {
+        long bytes = store.sizeBytes() + young.sizeBytes();
+        if (null != sealed)
+        {
+            bytes += sealed.sizeBytes();
+        }
+        for (int i = 0, n = spares.size(); i < n; i++)
+        {
+            bytes += spares.get(i).sizeBytes();
+        }
+        return bytes;
+    }
+
+    public void prepareForCheckpoints()
+    {
+        store.prepareForCheckpoints();
+    }
+
+    /**
+     * Finishes migrating the sealed table (normally done already), takes the store's snapshot and seals the young
+     * table into this one: O(1) but for that migration and a spare's clearing, if not cleared between events.
+     */
+    public StoreSnapshot snapshot(final long checkpointId, final boolean full)
+    {
+        if (sealedLeft > 0)
+        {
+            migrate(Integer.MAX_VALUE);
+        }
+        else if (null != sealed)
+        {
+            retireSealed();
+        }
+        final StoreSnapshot storeSnapshot = store.snapshot(checkpointId, full);
+        final NurseryTable frozen = young;
+        final NurserySnapshot snapshot = new NurserySnapshot(storeSnapshot, frozen);
+        frozen.released = false;
+        young = takeSpare(frozen.capacity());
+        sealed = frozen;
+        sealedLeft = frozen.live();
+        sealedAtPoint = sealedLeft;
+        migrated = 0;
+        migrateCursor = 0;
+        final long now = clock.nanoTime();
+        if (0 != sealedAtNs)
+        {
+            intervalNs = Math.max(1, now - sealedAtNs);
+        }
+        sealedAtNs = now;
+        absentKeyLength = 0;
+        if (0 == sealedLeft)
+        {
+            retireSealed();
+        }
+        return snapshot;
+    }
+
+    private NurseryTable takeSpare(final int capacity)
+    {
+        for (int i = 0, n = spares.size(); i < n; i++)
+        {
+            final NurseryTable spare = spares.get(i);
+            if (spare.released)
+            {
+                spares.remove(i);
+                spare.clear();
+                return spare;
+            }
+        }
+        return new NurseryTable(Math.max(INITIAL_SLOTS, capacity));
+    }
+
+    /** Moves the nursery's values to the store first when the store keeps its file for a reopen. */
+    public void close()
+    {
+        try
+        {
+            if (!store.deletesFileOnClose())
+            {
+                flushToStore(young, false);
+                if (null != sealed)
+                {
+                    flushToStore(sealed, true);
+                }
+            }
+        }
+        finally
+        {
+            store.close();
+        }
+    }
+
+    private void flushToStore(final NurseryTable table, final boolean skipGone)
+    {
+        for (int slot = 0, capacity = table.capacity(); slot < capacity; slot++)
+        {
+            if (!table.isEmptySlot(slot) && NurseryTable.TOMBSTONE != table.valueLength(slot) &&
+                !(skipGone && table.isGone(slot)))
+            {
+                store.put(table.wrapKey(slot, keyView), table.keyLength(slot), table.wrapValue(slot, valueView), 0,
+                    table.valueLength(slot));
+            }
+        }
+    }
+
+    /** Young table in one step, then the sealed table a bounded number of slots per step, then the store's walk. */
+    private final class NurseryScan implements EntryScan
+    {
+        private static final int YOUNG = 0;
+        private static final int SEALED = 1;
+        private static final int STORE = 2;
+
+        private final EntryScan storeScan;
+        private int phase = YOUNG;
+        private NurseryTable table;
+        private int slot;
+
+        NurseryScan(final EntryScan storeScan)
+        {
+            this.storeScan = storeScan;
+        }
+
+        public boolean step(final int minEntries, final EntryVisitor visitor)
+        {
+            int visited = 0;
+            if (YOUNG == phase)
+            {
+                final NurseryTable young = NurseryStore.this.young;
+                for (int s = 0, capacity = young.capacity(); s < capacity; s++)
+                {
+                    visited += visitValue(young, s, visitor, false) ? 1 : 0;
+                }
+                phase = SEALED;
+                table = sealed;
+                slot = 0;
+            }
+            if (SEALED == phase)
+            {
+                // A table retired or reused since the pass began has been migrated: its entries are in the store.
+                final NurseryTable table = this.table;
+                if (null != table && table == sealed)
+                {
+                    final int capacity = table.capacity();
+                    while (visited < minEntries && slot < capacity)
+                    {
+                        visited += visitValue(table, slot++, visitor, true) ? 1 : 0;
+                    }
+                    if (slot < capacity)
+                    {
+                        return true;
+                    }
+                }
+                phase = STORE;
+                this.table = null;
+            }
+            final boolean more = storeScan.step(Math.max(1, minEntries - visited), visitor);
+            if (!more)
+            {
+                phase = YOUNG;
+            }
+            return more;
+        }
+    }
+}

@@ -1,0 +1,420 @@
+package io.weir.state.offheap;
+
+import io.weir.state.spi.EntryScan;
+import io.weir.state.spi.KeyedStateStore;
+import io.weir.state.spi.StoreSnapshot;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.CachedNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NurseryStoreTest
+{
+    private static final long MS = 1_000_000L;
+
+    private final CachedNanoClock clock = new CachedNanoClock();
+    private final List<KeyedStateStore> stores = new ArrayList<>();
+    private final ExpandableArrayBuffer out = new ExpandableArrayBuffer(256);
+
+    @AfterEach
+    void close()
+    {
+        stores.forEach(KeyedStateStore::close);
+    }
+
+    private NurseryStore nursery(final int maxSlots)
+    {
+        final ChronicleKeyedStateStore chronicle = (ChronicleKeyedStateStore)new ChronicleStateBackend(
+            new ChronicleStateBackend.Context().entriesPerShard(20_000).nurserySlots(0)).createStore(0, 0);
+        final NurseryStore store = new NurseryStore(chronicle, maxSlots, clock);
+        stores.add(store);
+        clock.update(1);
+        return store;
+    }
+
+    private static UnsafeBuffer key(final int id, final int length)
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[length]);
+        key.putShort(0, (short)(id % 128));
+        key.putInt(2, id);
+        for (int i = 6; i < length; i++)
+        {
+            key.putByte(i, (byte)(id * 31 + i));
+        }
+        return key;
+    }
+
+    private static UnsafeBuffer value(final long seed, final int length)
+    {
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[length]);
+        for (int i = 0; i < length; i++)
+        {
+            value.putByte(i, (byte)(seed + i));
+        }
+        return value;
+    }
+
+    private static String hex(final DirectBuffer buffer, final int length)
+    {
+        final StringBuilder sb = new StringBuilder(length * 2);
+        for (int i = 0; i < length; i++)
+        {
+            sb.append(String.format("%02x", buffer.getByte(i)));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void shouldKeepAWindowOpenedAndClosedBetweenTwoSnapshotPointsOutOfTheStoreAndOutOfTheDelta()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        final StoreSnapshot first = store.snapshot(1, true);
+        first.release();
+        final UnsafeBuffer window = key(7, 24);
+        assertEquals(KeyedStateStore.MISSING, store.get(window, 24, out));
+        store.put(window, 24, value(1, 16), 0, 16);
+        assertEquals(1, store.nurseryEntries());
+        assertEquals(0, store.store().entryCount(), "the store never saw the window");
+        assertEquals(16, store.get(window, 24, out));
+        assertTrue(store.remove(window, 24));
+        assertEquals(0, store.entryCount());
+        final Map<String, String> delta = read(store.snapshot(2, false));
+        assertTrue(delta.isEmpty(), "nothing to carry: " + delta);
+    }
+
+    @Test
+    void shouldLeaveATombstoneInTheDeltaForASealedEntryRemovedAfterTheSnapshotPointThatHeldIt()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        final UnsafeBuffer window = key(9, 24);
+        store.get(window, 24, out);
+        store.put(window, 24, value(2, 16), 0, 16);
+        final Map<String, String> delta = read(store.snapshot(2, false));
+        assertEquals(Map.of(hex(window, 24), hex(value(2, 16), 16)), delta);
+        assertEquals(16, store.get(window, 24, out), "read from the sealed table");
+        assertTrue(store.remove(window, 24));
+        assertEquals(KeyedStateStore.MISSING, store.get(window, 24, out));
+        assertEquals(Map.of(hex(window, 24), "<removed>"), read(store.snapshot(3, false)));
+        assertEquals(0, store.store().entryCount());
+    }
+
+    @Test
+    void shouldMigrateSealedEntriesNobodyTouchesFromAQuarterOfTheIntervalAndLogTheirRemovalLater()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        for (int i = 0; i < 200; i++)
+        {
+            final UnsafeBuffer k = key(i, 20);
+            store.get(k, 20, out);
+            store.put(k, 20, value(i, 8), 0, 8);
+        }
+        clock.update(1000 * MS);
+        read(store.snapshot(2, false));
+        // The interval between the two points was 1 s: nothing moves in the first 250 ms.
+        clock.update(1200 * MS);
+        store.endOfAccess();
+        assertEquals(0, store.store().entryCount());
+        clock.update(1500 * MS);
+        store.endOfAccess();
+        final long midway = store.store().entryCount();
+        assertTrue(midway > 0 && midway <= NurseryStore.MIGRATION_STEP, "one step's worth at most: " + midway);
+        clock.update(1750 * MS);
+        for (int i = 0; i < 200 / NurseryStore.MIGRATION_STEP + 1; i++)
+        {
+            store.endOfAccess();
+        }
+        assertEquals(200, store.store().entryCount());
+        assertEquals(0, store.nurseryEntries());
+        final UnsafeBuffer k = key(5, 20);
+        store.get(k, 20, out);
+        assertTrue(store.remove(k, 20));
+        assertEquals(Map.of(hex(k, 20), "<removed>"), withoutValues(read(store.snapshot(3, false)), hex(k, 20)),
+            "an adopted entry's removal is logged even though the store inserted it in this interval");
+    }
+
+    private static Map<String, String> withoutValues(final Map<String, String> delta, final String removedKey)
+    {
+        final Map<String, String> removed = new HashMap<>();
+        delta.forEach((k, v) ->
+        {
+            if ("<removed>".equals(v) || k.equals(removedKey))
+            {
+                removed.put(k, v);
+            }
+        });
+        return removed;
+    }
+
+    @Test
+    void shouldSendNewKeysToTheStoreOnceTheYoungTableHoldsThreeEighthsOfItsBound()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        final int keys = NurseryStore.INITIAL_SLOTS;
+        for (int i = 0; i < keys; i++)
+        {
+            final UnsafeBuffer k = key(i, 20);
+            store.get(k, 20, out);
+            store.put(k, 20, value(i, 8), 0, 8);
+        }
+        assertEquals(NurseryStore.INITIAL_SLOTS / 8 * 3, store.nurseryEntries());
+        assertEquals(keys - NurseryStore.INITIAL_SLOTS / 8 * 3, store.store().entryCount());
+        assertEquals(keys, store.entryCount());
+        for (int i = 0; i < keys; i++)
+        {
+            assertEquals(8, store.get(key(i, 20), 20, out));
+            assertEquals(hex(value(i, 8), 8), hex(out, 8));
+        }
+    }
+
+    @Test
+    void shouldKeepAdmittingKeysThatDieInTheNursery()
+    {
+        final NurseryStore store = nursery(1 << 17);
+        for (int i = 0; i < 3 * NurseryStore.ADMISSION_WINDOW; i++)
+        {
+            final UnsafeBuffer k = key(i, 20);
+            assertEquals(KeyedStateStore.MISSING, store.get(k, 20, out));
+            store.put(k, 20, value(i, 8), 0, 8);
+            if (i >= 100)
+            {
+                assertTrue(store.remove(key(i - 100, 20), 20));
+            }
+        }
+        assertEquals(100, store.nurseryEntries());
+        assertEquals(0, store.store().entryCount(), "no key reached the store");
+    }
+
+    @Test
+    void shouldStopAdmittingKeysThatOutliveTheNurseryForAWhileThenTryAgain()
+    {
+        final NurseryStore store = nursery(1 << 17);
+        int id = 0;
+        for (; id < NurseryStore.ADMISSION_WINDOW; id++)
+        {
+            final UnsafeBuffer k = key(id, 20);
+            store.get(k, 20, out);
+            store.put(k, 20, value(id, 8), 0, 8);
+        }
+        assertEquals(NurseryStore.ADMISSION_WINDOW, store.nurseryEntries(), "admitted while the window lasted");
+        for (int i = 0; i < NurseryStore.MIN_BYPASS; i++, id++)
+        {
+            final UnsafeBuffer k = key(id, 20);
+            store.get(k, 20, out);
+            store.put(k, 20, value(id, 8), 0, 8);
+        }
+        assertEquals(NurseryStore.ADMISSION_WINDOW, store.nurseryEntries(), "none admitted aside");
+        assertEquals(NurseryStore.MIN_BYPASS, store.store().entryCount());
+        final UnsafeBuffer k = key(id, 20);
+        store.get(k, 20, out);
+        store.put(k, 20, value(id, 8), 0, 8);
+        assertEquals(NurseryStore.ADMISSION_WINDOW + 1, store.nurseryEntries(), "admitting again after the step aside");
+        assertEquals(NurseryStore.ADMISSION_WINDOW + NurseryStore.MIN_BYPASS + 1, store.entryCount());
+    }
+
+    @Test
+    void shouldWriteItsEntriesToAStoreWhoseFileOutlivesIt(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+    {
+        final ChronicleStateBackend backend =
+            new ChronicleStateBackend(new ChronicleStateBackend.Context().directory(dir).entriesPerShard(1000));
+        final KeyedStateStore first = backend.createStore(2, 0);
+        assertTrue(first instanceof NurseryStore);
+        final UnsafeBuffer k = key(3, 20);
+        first.get(k, 20, out);
+        first.put(k, 20, value(3, 8), 0, 8);
+        first.close();
+        final KeyedStateStore reopened = backend.createStore(2, 0);
+        stores.add(reopened);
+        assertEquals(8, reopened.get(k, 20, out));
+        assertEquals(hex(value(3, 8), 8), hex(out, 8));
+    }
+
+    /**
+     * Random reads, writes and removals of keys in and out of the table's bounds, snapshot points full and delta,
+     * read at once or step by step while the shard goes on, and migration at every pace: after every point, the
+     * chain of snapshots read so far must restore exactly the state, and every walk of the store must see it.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    void shouldRestoreExactlyTheStateAtEverySnapshotPointFromTheChainOfSnapshots(final long seed)
+    {
+        final Random random = new Random(seed);
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        final TreeMap<String, String> model = new TreeMap<>();
+        final TreeMap<String, String> restored = new TreeMap<>();
+        final int keySpace = 1 + random.nextInt(6000);
+        long now = 1;
+        long checkpointId = 0;
+        StoreSnapshot reading = null;
+        TreeMap<String, String> readingExpected = null;
+        boolean readingFull = false;
+        final Map<String, String> readingEntries = new HashMap<>();
+        final Set<String> readingKeys = new HashSet<>();
+        int nurseryPeak = 0;
+        long adoptedPeak = 0;
+        for (int op = 0; op < 60_000; op++)
+        {
+            final int id = random.nextInt(keySpace);
+            final int keyLength = id % 97 == 0 ? 80 : 12 + id % 20;
+            final UnsafeBuffer k = key(id, keyLength);
+            final String hk = hex(k, keyLength);
+            final int dice = random.nextInt(100);
+            if (dice < 40)
+            {
+                final int length = store.get(k, keyLength, out);
+                assertEquals(model.get(hk), KeyedStateStore.MISSING == length ? null : hex(out, length), hk);
+                if (random.nextInt(4) > 0)
+                {
+                    final int valueLength = random.nextInt(10) == 0 ? 65 + random.nextInt(40) : random.nextInt(40);
+                    final UnsafeBuffer v = value(random.nextLong(), valueLength);
+                    store.put(k, keyLength, v, 0, valueLength);
+                    model.put(hk, hex(v, valueLength));
+                }
+            }
+            else if (dice < 55)
+            {
+                store.get(k, keyLength, out);
+                assertEquals(model.remove(hk) != null, store.remove(k, keyLength));
+            }
+            else if (dice < 62)
+            {
+                final int valueLength = random.nextInt(70);
+                final UnsafeBuffer v = value(random.nextLong(), valueLength);
+                store.put(k, keyLength, v, 0, valueLength);
+                model.put(hk, hex(v, valueLength));
+            }
+            else if (dice < 67)
+            {
+                assertEquals(model.remove(hk) != null, store.remove(k, keyLength));
+            }
+            else if (dice < 97)
+            {
+                now += random.nextInt(3) * MS;
+                clock.update(now);
+                store.endOfAccess();
+            }
+            else if (dice < 98 && null != reading)
+            {
+                // Read a step of the snapshot in flight while the shard goes on.
+                if (!reading.read((key, keyLength1, value, valueLength) ->
+                    record(readingEntries, readingKeys, key, keyLength1, value, valueLength), 1 + random.nextInt(50)))
+                {
+                    reading.release();
+                    apply(restored, readingEntries, readingFull);
+                    assertEquals(readingExpected, restored, "restored from the chain, seed " + seed);
+                    reading = null;
+                }
+            }
+            else if (dice < 100 && null == reading)
+            {
+                readingFull = checkpointId == 0 || random.nextInt(5) == 0;
+                reading = store.snapshot(++checkpointId, readingFull);
+                assertEquals(readingFull, reading.isFull());
+                readingExpected = new TreeMap<>(model);
+                readingEntries.clear();
+                readingKeys.clear();
+                if (random.nextBoolean())
+                {
+                    reading.forEach((key, keyLength1, value, valueLength) ->
+                        record(readingEntries, readingKeys, key, keyLength1, value, valueLength));
+                    reading.release();
+                    apply(restored, readingEntries, readingFull);
+                    assertEquals(readingExpected, restored, "restored from the chain, seed " + seed);
+                    reading = null;
+                }
+            }
+            nurseryPeak = Math.max(nurseryPeak, store.nurseryEntries());
+            adoptedPeak = Math.max(adoptedPeak, store.store().entryCount());
+            if (op % 5000 == 0)
+            {
+                assertEquals(model.size(), store.entryCount());
+                assertEquals(model, contents(store));
+                assertEquals(model.keySet(), scanned(store, random));
+            }
+        }
+        assertEquals(model, contents(store));
+        assertTrue(nurseryPeak > 0 && adoptedPeak > 0, "both places held entries: " + nurseryPeak + ", " + adoptedPeak);
+    }
+
+    private static void record(
+        final Map<String, String> entries, final Set<String> keys, final DirectBuffer key, final int keyLength,
+        final DirectBuffer value, final int valueLength)
+    {
+        final String hk = hex(key, keyLength);
+        assertTrue(keys.add(hk), "a snapshot yields each key once: " + hk);
+        entries.put(hk, null == value ? null : hex(value, valueLength));
+    }
+
+    private static void apply(final TreeMap<String, String> restored, final Map<String, String> entries, final boolean full)
+    {
+        if (full)
+        {
+            restored.clear();
+        }
+        entries.forEach((k, v) ->
+        {
+            if (null == v)
+            {
+                assertFalse(full, "a full snapshot holds no tombstone: " + k);
+                restored.remove(k);
+            }
+            else
+            {
+                restored.put(k, v);
+            }
+        });
+    }
+
+    private static Map<String, String> read(final StoreSnapshot snapshot)
+    {
+        assertNotNull(snapshot);
+        final Map<String, String> entries = new TreeMap<>();
+        snapshot.forEach((key, keyLength, value, valueLength) ->
+            entries.put(hex(key, keyLength), null == value ? "<removed>" : hex(value, valueLength)));
+        snapshot.release();
+        return entries;
+    }
+
+    private static TreeMap<String, String> contents(final KeyedStateStore store)
+    {
+        final TreeMap<String, String> entries = new TreeMap<>();
+        store.forEach((key, keyLength, value, valueLength) ->
+            assertEquals(null, entries.put(hex(key, keyLength), hex(value, valueLength)), "visited once"));
+        return entries;
+    }
+
+    private static Set<String> scanned(final KeyedStateStore store, final Random random)
+    {
+        final Set<String> keys = new HashSet<>();
+        final EntryScan scan = store.newEntryScan();
+        while (scan.step(1 + random.nextInt(100), (key, keyLength, value, valueLength) ->
+            keys.add(hex(key, keyLength))))
+        {
+            // a step at a time
+        }
+        return keys;
+    }
+}
