@@ -345,10 +345,11 @@ public final class ChronicleStateBackend implements StateBackend
                 throw new IllegalArgumentException("chunkSizeBytes must be in [1, " + MAX_CHUNK_SIZE_BYTES +
                     "], or 0 for Chronicle's choice: " + chunkSizeBytes);
             }
-            if (nurserySlots != 0 && (nurserySlots < NurseryStore.INITIAL_SLOTS || Integer.bitCount(nurserySlots) != 1))
+            if (nurserySlots != 0 && (nurserySlots < NurseryStore.INITIAL_SLOTS ||
+                nurserySlots > NurseryTable.MAX_CAPACITY || Integer.bitCount(nurserySlots) != 1))
             {
-                throw new IllegalArgumentException("nurserySlots must be 0 (off) or a power of two of at least " +
-                    NurseryStore.INITIAL_SLOTS + ": " + nurserySlots);
+                throw new IllegalArgumentException("nurserySlots must be 0 (off) or a power of two from " +
+                    NurseryStore.INITIAL_SLOTS + " to " + NurseryTable.MAX_CAPACITY + ": " + nurserySlots);
             }
             if (entriesPerSegment < 0)
             {

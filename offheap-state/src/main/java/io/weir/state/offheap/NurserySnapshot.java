@@ -25,6 +25,7 @@ final class NurserySnapshot implements StoreSnapshot, EntryVisitor
     /** The visitor the store's entries are passed on to, after the check against the table. */
     private EntryVisitor visitor;
     private boolean storeRead;
+    private boolean released;
     private int slot;
 
     NurserySnapshot(final StoreSnapshot store, final NurseryTable sealed)
@@ -138,8 +139,14 @@ final class NurserySnapshot implements StoreSnapshot, EntryVisitor
         store.abandonCapture();
     }
 
+    /** Idempotent: only the first call hands the table back, which the shard may have reused by a later one. */
     public void release()
     {
+        if (released)
+        {
+            return;
+        }
+        released = true;
         try
         {
             store.release();

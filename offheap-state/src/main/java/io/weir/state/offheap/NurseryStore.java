@@ -46,6 +46,7 @@ public final class NurseryStore implements KeyedStateStore
     static final int MIN_DEATHS_PER_8_MISSES = 5;
     static final int MIN_BYPASS = 1 << 13;
     static final int MAX_BYPASS = 1 << 21;
+    private static final int NO_KEY = -1;
     /** Interval assumed before two snapshot points have been seen. */
     private static final long DEFAULT_INTERVAL_NS = 1_000_000_000L;
 
@@ -67,10 +68,13 @@ public final class NurseryStore implements KeyedStateStore
     private int migrateCursor;
     private long sealedAtNs;
     private long intervalNs = DEFAULT_INTERVAL_NS;
+    /** Bytes of every table this store holds, for {@link #sizeBytes} from any thread. */
+    private volatile long tableBytes;
+    private boolean closed;
 
-    /** The key of the last get that found the key nowhere; its length 0 when there is none. */
+    /** The key of the last get that found the key nowhere; its length {@link #NO_KEY} when there is none. */
     private final UnsafeBuffer absentKey = new UnsafeBuffer(new byte[NurseryTable.KEY_CAPACITY]);
-    private int absentKeyLength;
+    private int absentKeyLength = NO_KEY;
     private int absentHash;
     /** Keys found nowhere and entries removed from the nursery in the current admission window ({@link #admitting}). */
     private int windowMisses;
@@ -102,12 +106,19 @@ public final class NurseryStore implements KeyedStateStore
         this.freshLimit = maxSlots / 8 * 3;
         this.moveLimit = maxSlots / 4 * 3;
         this.young = new NurseryTable(INITIAL_SLOTS);
+        this.tableBytes = young.sizeBytes();
     }
 
     /** The Chronicle store behind the nursery. */
     public ChronicleKeyedStateStore store()
     {
         return store;
+    }
+
+    /** Slots of the young table (tests). */
+    int youngCapacity()
+    {
+        return young.capacity();
     }
 
     /** Values in the young and the sealed table (tests). */
@@ -144,7 +155,8 @@ public final class NurseryStore implements KeyedStateStore
                 }
             }
         }
-        final int length = store.get(key, keyLength, valueOut);
+        // Where every entry dies young, the map stays empty: a key found nowhere then costs it no look-up.
+        final int length = 0 == store.entryCount() ? MISSING : store.get(key, keyLength, valueOut);
         if (MISSING == length && admitting())
         {
             absentKey.putBytes(0, key, 0, keyLength);
@@ -182,9 +194,9 @@ public final class NurseryStore implements KeyedStateStore
             }
             else
             {
-                final boolean carried = young.isCarried(slot);
+                // The store first: if it throws, the key is still here.
+                toStore(key, keyLength, value, valueOffset, valueLength, young.isCarried(slot));
                 young.delete(slot);
-                toStore(key, keyLength, value, valueOffset, valueLength, carried);
             }
             return;
         }
@@ -195,24 +207,24 @@ public final class NurseryStore implements KeyedStateStore
             {
                 // The last snapshot holds the key with the sealed value, or holds no key if that is a tombstone.
                 final boolean carried = NurseryTable.TOMBSTONE != sealed.valueLength(sealedSlot);
-                leaveSealed(sealed, sealedSlot);
                 if (fits && young.occupied() < moveLimit)
                 {
-                    young.insert(key, keyLength, hash, value, valueOffset, valueLength, carried);
+                    insertYoung(key, keyLength, hash, value, valueOffset, valueLength, carried);
                 }
                 else
                 {
                     toStore(key, keyLength, value, valueOffset, valueLength, carried);
                 }
+                leaveSealed(sealed, sealedSlot);
                 return;
             }
         }
         if (absentKeyLength == keyLength && absentHash == hash && sameKey(key, keyLength))
         {
-            absentKeyLength = 0;
+            absentKeyLength = NO_KEY;
             if (fits && young.occupied() < freshLimit)
             {
-                young.insert(key, keyLength, hash, value, valueOffset, valueLength, false);
+                insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
                 return;
             }
         }
@@ -225,7 +237,7 @@ public final class NurseryStore implements KeyedStateStore
         final NurseryTable sealed = this.sealed;
         if (keyLength > NurseryTable.KEY_CAPACITY || (0 == young.occupied() && null == sealed))
         {
-            absentKeyLength = 0;
+            absentKeyLength = NO_KEY;
             return store.remove(key, keyLength);
         }
         final int hash = NurseryTable.hash(key, keyLength);
@@ -243,6 +255,14 @@ public final class NurseryStore implements KeyedStateStore
             else
             {
                 young.delete(slot);
+                if (0 == bypassLeft)
+                {
+                    // Found nowhere now: a put right after (a session closed and reopened, a value cleared and set)
+                    // brings it back here rather than into the store.
+                    absentKey.putBytes(0, key, 0, keyLength);
+                    absentKeyLength = keyLength;
+                    absentHash = hash;
+                }
             }
             windowDeaths++;
             return true;
@@ -256,15 +276,24 @@ public final class NurseryStore implements KeyedStateStore
                 {
                     return false;
                 }
+                // The last snapshot holds the key: the next delta must remove it. With the young table at its bound,
+                // the store logs the tombstone instead (an adopted entry's removal is logged).
+                if (young.occupied() < moveLimit)
+                {
+                    insertYoung(key, keyLength, hash, null, 0, NurseryTable.TOMBSTONE, true);
+                }
+                else
+                {
+                    final int valueLength = sealed.valueLength(sealedSlot);
+                    store.adopt(key, keyLength, sealed.wrapValue(sealedSlot, valueView), 0, valueLength);
+                    store.remove(key, keyLength);
+                }
                 leaveSealed(sealed, sealedSlot);
-                // The last snapshot holds the key: the next delta must remove it. Always admitted: a tombstone per
-                // sealed value at most.
-                young.insert(key, keyLength, hash, null, 0, NurseryTable.TOMBSTONE, true);
                 windowDeaths++;
                 return true;
             }
         }
-        absentKeyLength = 0;
+        absentKeyLength = NO_KEY;
         return store.remove(key, keyLength);
     }
 
@@ -310,6 +339,20 @@ public final class NurseryStore implements KeyedStateStore
             }
         }
         return true;
+    }
+
+    /** Inserts into the young table, which stays within its bound: every insert is checked against a limit. */
+    private void insertYoung(
+        final DirectBuffer key, final int keyLength, final int hash, final DirectBuffer value, final int valueOffset,
+        final int valueLength, final boolean carried)
+    {
+        final NurseryTable young = this.young;
+        final int capacity = young.capacity();
+        young.insert(key, keyLength, hash, value, valueOffset, valueLength, carried);
+        if (young.capacity() != capacity)
+        {
+            countTableBytes();
+        }
     }
 
     private void leaveSealed(final NurseryTable sealed, final int slot)
@@ -370,7 +413,9 @@ public final class NurseryStore implements KeyedStateStore
             (long)sealedAtPoint * (elapsed - start) / (2 * start);
         if (due > migrated)
         {
-            migrate((int)Math.min(MIGRATION_STEP, due - migrated));
+            // Behind (few, long duty cycles): steps grow, so that the snapshot point finds little left to migrate.
+            final long behind = due - migrated;
+            migrate((int)Math.min(behind > 4 * MIGRATION_STEP ? 4 * MIGRATION_STEP : MIGRATION_STEP, behind));
         }
     }
 
@@ -407,17 +452,28 @@ public final class NurseryStore implements KeyedStateStore
         sealed = null;
     }
 
-    /** Clears a released spare between events, so that the next snapshot point takes a clean one. */
+    /**
+     * Between events, readies a spare for the next snapshot point: clears a released one, or allocates one when
+     * the store has none yet, so that the point neither clears nor allocates a table.
+     */
     private void prepareSpare()
     {
         for (int i = 0, n = spares.size(); i < n; i++)
         {
             final NurseryTable spare = spares.get(i);
-            if (spare.released && !spare.isClear())
+            if (spare.released)
             {
-                spare.clear();
+                if (!spare.isClear())
+                {
+                    spare.clear();
+                }
                 return;
             }
+        }
+        if (spares.isEmpty() && young.occupied() > 0)
+        {
+            spares.add(new NurseryTable(young.capacity()));
+            countTableBytes();
         }
     }
 
@@ -477,9 +533,17 @@ public final class NurseryStore implements KeyedStateStore
         return store.entryCount() + young.live() + sealedLeft;
     }
 
+    /** {@inheritDoc} Any thread, as the store allows: the tables' share is kept by the shard in a volatile field. */
     public long sizeBytes()
     {
-        long bytes = store.sizeBytes() + young.sizeBytes();
+        return store.sizeBytes() + tableBytes;
+    }
+
+    /** Shard thread, after a table was allocated, grown or swapped. */
+    private void countTableBytes()
+    {
+        long bytes = young.sizeBytes();
+        final NurseryTable sealed = this.sealed;
         if (null != sealed)
         {
             bytes += sealed.sizeBytes();
@@ -488,7 +552,7 @@ public final class NurseryStore implements KeyedStateStore
         {
             bytes += spares.get(i).sizeBytes();
         }
-        return bytes;
+        tableBytes = bytes;
     }
 
     public void prepareForCheckpoints()
@@ -526,11 +590,12 @@ public final class NurseryStore implements KeyedStateStore
             intervalNs = Math.max(1, now - sealedAtNs);
         }
         sealedAtNs = now;
-        absentKeyLength = 0;
+        absentKeyLength = NO_KEY;
         if (0 == sealedLeft)
         {
             retireSealed();
         }
+        countTableBytes();
         return snapshot;
     }
 
@@ -552,6 +617,11 @@ public final class NurseryStore implements KeyedStateStore
     /** Moves the nursery's values to the store first when the store keeps its file for a reopen. */
     public void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         try
         {
             if (!store.deletesFileOnClose())

@@ -28,6 +28,8 @@ final class NurseryTable
     /** A slot's value length for a tombstone. */
     static final int TOMBSTONE = -1;
     static final int NO_SLOT = -1;
+    /** Bound on slots, so that slot offsets in the arena fit an int. */
+    static final int MAX_CAPACITY = 1 << 23;
     /** A slot's hash when it is empty; {@link #hash} never returns it. */
     private static final int EMPTY = 0;
 
@@ -55,19 +57,27 @@ final class NurseryTable
 
     private void allocate(final int capacity)
     {
-        if (!BitUtil.isPowerOfTwo(capacity))
+        if (!BitUtil.isPowerOfTwo(capacity) || capacity > MAX_CAPACITY)
         {
-            throw new IllegalArgumentException("nursery table capacity must be a power of two: " + capacity);
+            throw new IllegalArgumentException("nursery table capacity must be a power of two up to " + MAX_CAPACITY +
+                ": " + capacity);
         }
+        // Allocated before any field changes: a table that cannot grow (direct memory exhausted) stays as it was.
+        final ByteBuffer arena = ByteBuffer.allocateDirect(capacity * STRIDE);
+        final int[] hashes = new int[capacity];
+        final int[] keyLengths = new int[capacity];
+        final int[] valueLengths = new int[capacity];
+        final boolean[] carried = new boolean[capacity];
+        final boolean[] gone = new boolean[capacity];
         this.capacity = capacity;
         this.mask = capacity - 1;
-        this.arena = ByteBuffer.allocateDirect(capacity * STRIDE);
+        this.arena = arena;
         this.slots = new UnsafeBuffer(arena);
-        this.hashes = new int[capacity];
-        this.keyLengths = new int[capacity];
-        this.valueLengths = new int[capacity];
-        this.carried = new boolean[capacity];
-        this.gone = new boolean[capacity];
+        this.hashes = hashes;
+        this.keyLengths = keyLengths;
+        this.valueLengths = valueLengths;
+        this.carried = carried;
+        this.gone = gone;
         this.occupied = 0;
         this.tombstones = 0;
     }

@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.engine.ThreadAllocation;
 import io.weir.state.spi.EntryScan;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
@@ -190,6 +191,50 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldStayWithinItsSlotBoundWhenSealedKeysAreClearedAndSetAgainEveryInterval()
+    {
+        final int maxSlots = NurseryStore.INITIAL_SLOTS;
+        final NurseryStore store = nursery(maxSlots);
+        store.prepareForCheckpoints();
+        final TreeMap<String, String> model = new TreeMap<>();
+        final TreeMap<String, String> restored = new TreeMap<>();
+        final List<Integer> live = new ArrayList<>();
+        int next = 0;
+        for (int interval = 0; interval < 6; interval++)
+        {
+            // New keys as far as they are admitted, then every key of an earlier interval cleared and set again.
+            final List<Integer> earlier = new ArrayList<>(live);
+            for (int i = 0; i < maxSlots / 2; i++, next++)
+            {
+                final UnsafeBuffer k = key(next, 20);
+                store.get(k, 20, out);
+                store.put(k, 20, value(next, 8), 0, 8);
+                model.put(hex(k, 20), hex(value(next, 8), 8));
+                live.add(next);
+            }
+            for (final int id : earlier)
+            {
+                final UnsafeBuffer k = key(id, 20);
+                assertTrue(store.remove(k, 20));
+                store.put(k, 20, value(id + interval, 8), 0, 8);
+                model.put(hex(k, 20), hex(value(id + interval, 8), 8));
+            }
+            assertTrue(store.youngCapacity() <= maxSlots, "young table of " + store.youngCapacity() + " slots");
+            final StoreSnapshot snapshot = store.snapshot(interval + 1, 0 == interval);
+            final boolean full = snapshot.isFull();
+            final Map<String, String> entries = new HashMap<>();
+            final Set<String> keys = new HashSet<>();
+            snapshot.forEach((key, keyLength, value, valueLength) ->
+                record(entries, keys, key, keyLength, value, valueLength));
+            snapshot.release();
+            apply(restored, entries, full);
+            assertEquals(model, restored, "restored from the chain after interval " + interval);
+        }
+        assertEquals(model.size(), store.entryCount());
+        assertEquals(model, contents(store));
+    }
+
+    @Test
     void shouldKeepAdmittingKeysThatDieInTheNursery()
     {
         final NurseryStore store = nursery(1 << 17);
@@ -232,6 +277,55 @@ class NurseryStoreTest
         store.put(k, 20, value(id, 8), 0, 8);
         assertEquals(NurseryStore.ADMISSION_WINDOW + 1, store.nurseryEntries(), "admitting again after the step aside");
         assertEquals(NurseryStore.ADMISSION_WINDOW + NurseryStore.MIN_BYPASS + 1, store.entryCount());
+    }
+
+    @Test
+    void shouldNotAllocateOnItsEventPathOrMigrationInSteadyState()
+    {
+        final NurseryStore store = nursery(1 << 14);
+        store.prepareForCheckpoints();
+        final UnsafeBuffer v = value(1, 16);
+        final UnsafeBuffer[] keys = new UnsafeBuffer[4000];
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = key(i, 24);
+        }
+        long now = 1;
+        int allocatingRounds = 0;
+        for (int round = 0; round < 30; round++)
+        {
+            // The snapshot point allocates its snapshot objects: outside the measured stretch.
+            now += 100 * MS;
+            clock.update(now);
+            read(store.snapshot(round + 1, 0 == round));
+            final long before = ThreadAllocation.bytesSoFar();
+            for (int i = 0; i < keys.length; i++)
+            {
+                // A window per key, opened and filled; half close in the interval, half outlive it and migrate.
+                final UnsafeBuffer k = keys[(i + round * 2000) % keys.length];
+                store.get(k, 24, out);
+                store.put(k, 24, v, 0, 16);
+                if ((i & 1) == 0)
+                {
+                    store.get(k, 24, out);
+                    store.remove(k, 24);
+                }
+                if ((i & 63) == 0)
+                {
+                    now += 2 * MS;
+                    clock.update(now);
+                    store.endOfAccess();
+                }
+            }
+            final long allocated = ThreadAllocation.bytesSoFar() - before;
+            if (round >= 10 && allocated >= 1024)
+            {
+                allocatingRounds++;
+            }
+        }
+        // As for the store alone: deoptimizations may rematerialize a few objects once in a while.
+        assertTrue(allocatingRounds <= 5, allocatingRounds + " of 20 rounds after warm-up allocated 1 KB or more");
+        assertTrue(store.store().entryCount() > 0, "entries migrated to the store");
     }
 
     @Test
