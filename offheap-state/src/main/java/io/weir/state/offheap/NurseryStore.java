@@ -482,9 +482,13 @@ public final class NurseryStore implements KeyedStateStore
         return store.prefetches();
     }
 
+    /** Nothing to load from an empty map (every entry died young, or none is there yet). */
     public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
     {
-        store.prefetch(keys, stride, lengths, count);
+        if (0 != store.entryCount())
+        {
+            store.prefetch(keys, stride, lengths, count);
+        }
     }
 
     public void forEach(final EntryVisitor visitor)
