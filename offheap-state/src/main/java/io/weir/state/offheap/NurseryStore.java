@@ -52,9 +52,12 @@ public final class NurseryStore implements KeyedStateStore
 
     private final ChronicleKeyedStateStore store;
     private final NanoClock clock;
-    /** The young table admits a new key only while it occupies fewer slots than this. */
+    /**
+     * The young table admits a new key only while it holds fewer values than this (its tombstones, which the sealed
+     * table's closing keys leave all interval long, do not count) and fewer slots than {@link #moveLimit}.
+     */
     private final int freshLimit;
-    /** A sealed entry written moves to the young table only while it occupies fewer slots than this. */
+    /** A sealed entry written or removed moves to the young table only while it occupies fewer slots than this. */
     private final int moveLimit;
     private NurseryTable young;
     /** Null when every entry of the last sealed table has left it. */
@@ -85,8 +88,9 @@ public final class NurseryStore implements KeyedStateStore
     private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
 
     /**
-     * @param maxSlots bound on a young table's slots: it takes new keys while it fills fewer than 3/8 of them, and
-     *                 the entries of the sealed table it takes over up to 3/4 (tombstones beyond).
+     * @param maxSlots bound on a young table's slots: it takes new keys while it holds fewer than 3/8 as many
+     *                 values, and the entries of the sealed table it takes over, values or tombstones, while it fills
+     *                 fewer than 3/4 of them.
      */
     NurseryStore(final ChronicleKeyedStateStore store, final int maxSlots)
     {
@@ -222,7 +226,7 @@ public final class NurseryStore implements KeyedStateStore
         if (absentKeyLength == keyLength && absentHash == hash && sameKey(key, keyLength))
         {
             absentKeyLength = NO_KEY;
-            if (fits && young.occupied() < freshLimit)
+            if (fits && young.live() < freshLimit && young.occupied() < moveLimit)
             {
                 insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
                 return;
