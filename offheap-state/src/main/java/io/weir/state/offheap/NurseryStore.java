@@ -189,6 +189,20 @@ public final class NurseryStore implements KeyedStateStore
         }
         final int hash = NurseryTable.hash(key, keyLength);
         final boolean fits = valueLength <= NurseryTable.VALUE_CAPACITY;
+        if (absentKeyLength == keyLength && absentHash == hash && sameKey(key, keyLength))
+        {
+            // Found nowhere since, as nothing else put it: no probe of the tables needed.
+            absentKeyLength = NO_KEY;
+            if (fits && young.live() < freshLimit && young.occupied() < moveLimit)
+            {
+                insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
+            }
+            else
+            {
+                store.put(key, keyLength, value, valueOffset, valueLength);
+            }
+            return;
+        }
         final int slot = young.find(key, keyLength, hash);
         if (NurseryTable.NO_SLOT != slot)
         {
@@ -220,15 +234,6 @@ public final class NurseryStore implements KeyedStateStore
                     toStore(key, keyLength, value, valueOffset, valueLength, carried);
                 }
                 leaveSealed(sealed, sealedSlot);
-                return;
-            }
-        }
-        if (absentKeyLength == keyLength && absentHash == hash && sameKey(key, keyLength))
-        {
-            absentKeyLength = NO_KEY;
-            if (fits && young.live() < freshLimit && young.occupied() < moveLimit)
-            {
-                insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
                 return;
             }
         }
