@@ -147,13 +147,9 @@ final class NurserySnapshot implements StoreSnapshot, EntryVisitor
             return;
         }
         released = true;
-        try
-        {
-            store.release();
-        }
-        finally
-        {
-            sealed.released = true;
-        }
+        // The table first: once the store's snapshot is released the shard may take its next snapshot point, and it
+        // should find this table ready for reuse rather than allocate another.
+        sealed.released = true;
+        store.release();
     }
 }

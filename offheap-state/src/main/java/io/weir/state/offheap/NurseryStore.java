@@ -15,13 +15,13 @@ import java.util.ArrayList;
 /**
  * Small entries created since the last snapshot point, kept in a hash table in front of the shard's Chronicle
  * Map until they outlive one. A window, a session or a deduplication flag is often inserted and removed within a
- * checkpoint interval; here that costs two probes of a table that stays in the CPU cache, where Chronicle's insert
+ * checkpoint interval; here that costs two probes of a table far smaller than the map, where Chronicle's insert
  * and removal cost locks, a free-list search and cache misses on a map sized for every key.
  * <p>
  * Where a key lives. A key is in at most one of three places: the young table (written in the current change
  * interval), the sealed table (the young table of the previous interval, frozen at the snapshot point that ended
  * it) or the Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the
- * store read missed), and while the table has room for it; a key the store holds, a key of more than
+ * store read missed) or removed it from the young table, and while the table has room for it; a key the store holds, a key of more than
  * {@value NurseryTable#KEY_CAPACITY} bytes or a value of more than {@value NurseryTable#VALUE_CAPACITY} bytes goes
  * to the store. A sealed entry that is written or removed moves to the young table (a removal as a tombstone, which
  * the next delta carries); the sealed entries nobody touches are migrated to the store a few per duty cycle, from a
@@ -100,10 +100,10 @@ public final class NurseryStore implements KeyedStateStore
     /** With the clock that paces migration (tests). */
     NurseryStore(final ChronicleKeyedStateStore store, final int maxSlots, final NanoClock clock)
     {
-        if (maxSlots < INITIAL_SLOTS || Integer.bitCount(maxSlots) != 1)
+        if (maxSlots < INITIAL_SLOTS || maxSlots > NurseryTable.MAX_CAPACITY || Integer.bitCount(maxSlots) != 1)
         {
-            throw new IllegalArgumentException("nursery slots must be a power of two of at least " + INITIAL_SLOTS +
-                ": " + maxSlots);
+            throw new IllegalArgumentException("nursery slots must be a power of two from " + INITIAL_SLOTS + " to " +
+                NurseryTable.MAX_CAPACITY + ": " + maxSlots);
         }
         this.store = store;
         this.clock = clock;
@@ -133,6 +133,10 @@ public final class NurseryStore implements KeyedStateStore
 
     public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
     {
+        if (closed)
+        {
+            throw closedException();
+        }
         if (keyLength > NurseryTable.KEY_CAPACITY)
         {
             return store.get(key, keyLength, valueOut);
@@ -170,6 +174,11 @@ public final class NurseryStore implements KeyedStateStore
         return length;
     }
 
+    private IllegalStateException closedException()
+    {
+        return new IllegalStateException("shard " + store.shardId() + ": the state store is closed");
+    }
+
     private static int valueOrMissing(final int length)
     {
         return NurseryTable.TOMBSTONE == length ? MISSING : length;
@@ -179,6 +188,10 @@ public final class NurseryStore implements KeyedStateStore
         final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset,
         final int valueLength)
     {
+        if (closed)
+        {
+            throw closedException();
+        }
         final NurseryTable young = this.young;
         final NurseryTable sealed = this.sealed;
         if (keyLength > NurseryTable.KEY_CAPACITY ||
@@ -242,6 +255,10 @@ public final class NurseryStore implements KeyedStateStore
 
     public boolean remove(final DirectBuffer key, final int keyLength)
     {
+        if (closed)
+        {
+            throw closedException();
+        }
         final NurseryTable young = this.young;
         final NurseryTable sealed = this.sealed;
         if (keyLength > NurseryTable.KEY_CAPACITY || (0 == young.occupied() && null == sealed))
@@ -293,9 +310,12 @@ public final class NurseryStore implements KeyedStateStore
                 }
                 else
                 {
+                    // Adopted, the key has left the table before its removal: if that fails, it is in one place.
                     final int valueLength = sealed.valueLength(sealedSlot);
                     store.adopt(key, keyLength, sealed.wrapValue(sealedSlot, valueView), 0, valueLength);
-                    store.remove(key, keyLength);
+                    leaveSealed(sealed, sealedSlot);
+                    windowDeaths++;
+                    return store.remove(key, keyLength);
                 }
                 leaveSealed(sealed, sealedSlot);
                 windowDeaths++;
@@ -587,11 +607,23 @@ public final class NurseryStore implements KeyedStateStore
         {
             retireSealed();
         }
-        final StoreSnapshot storeSnapshot = store.snapshot(checkpointId, full);
+        // The spare first: a table that cannot be allocated must not leave the store's snapshot in flight.
+        final NurseryTable next = takeSpare(young.capacity());
+        final StoreSnapshot storeSnapshot;
+        try
+        {
+            storeSnapshot = store.snapshot(checkpointId, full);
+        }
+        catch (final RuntimeException ex)
+        {
+            next.released = true;
+            spares.add(next);
+            throw ex;
+        }
         final NurseryTable frozen = young;
         final NurserySnapshot snapshot = new NurserySnapshot(storeSnapshot, frozen);
         frozen.released = false;
-        young = takeSpare(frozen.capacity());
+        young = next;
         sealed = frozen;
         sealedLeft = frozen.live();
         sealedAtPoint = sealedLeft;

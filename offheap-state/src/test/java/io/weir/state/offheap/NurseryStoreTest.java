@@ -234,6 +234,93 @@ class NurseryStoreTest
         assertEquals(model, contents(store));
     }
 
+    private void admit(final NurseryStore store, final int fromId, final int count)
+    {
+        for (int id = fromId; id < fromId + count; id++)
+        {
+            final UnsafeBuffer k = key(id, 20);
+            assertEquals(KeyedStateStore.MISSING, store.get(k, 20, out));
+            store.put(k, 20, value(id, 8), 0, 8);
+        }
+    }
+
+    @Test
+    void shouldAdmitNewKeysWhileTheSealedKeysClosingLeaveTombstones()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        final int share = NurseryStore.INITIAL_SLOTS / 8 * 3;
+        admit(store, 0, share);
+        read(store.snapshot(1, true));
+        for (int id = 0; id < share; id++)
+        {
+            assertTrue(store.remove(key(id, 20), 20));
+        }
+        admit(store, share, share);
+        assertEquals(share, store.nurseryEntries(), "the tombstones took no new key's place");
+        assertEquals(0, store.store().entryCount());
+        final Map<String, String> delta = read(store.snapshot(2, false));
+        assertEquals(2 * share, delta.size());
+        assertEquals(share, delta.values().stream().filter("<removed>"::equals).count());
+    }
+
+    @Test
+    void shouldKeepAYoungKeyRemovedAndPutAgainYoung()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        admit(store, 0, 1);
+        final UnsafeBuffer k = key(0, 20);
+        assertTrue(store.remove(k, 20));
+        store.put(k, 20, value(9, 8), 0, 8);
+        assertEquals(1, store.nurseryEntries());
+        assertEquals(0, store.store().entryCount());
+        assertEquals(8, store.get(k, 20, out));
+        assertEquals(hex(value(9, 8), 8), hex(out, 8));
+    }
+
+    @Test
+    void shouldNotLookUpAMapThatHoldsNothing()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        final long before = store.store().lookups();
+        assertEquals(KeyedStateStore.MISSING, store.get(key(1, 20), 20, out));
+        assertEquals(before, store.store().lookups());
+        store.put(key(2, 80), 80, value(2, 8), 0, 8);
+        assertEquals(1, store.store().entryCount(), "a key too long for the table is in the map");
+        assertEquals(KeyedStateStore.MISSING, store.get(key(1, 20), 20, out));
+        assertEquals(before + 2, store.store().lookups(), "the put's look-up, then the get's");
+    }
+
+    @Test
+    void shouldLogTheRemovalOfSealedKeysThatFindTheYoungTableAtItsBound()
+    {
+        final int maxSlots = NurseryStore.INITIAL_SLOTS;
+        final int share = maxSlots / 8 * 3;
+        final NurseryStore store = nursery(maxSlots);
+        store.prepareForCheckpoints();
+        admit(store, 0, share);
+        read(store.snapshot(1, true));
+        admit(store, share, share);
+        for (int id = 0; id < share; id++)
+        {
+            // Written again: moved into the young table, which then holds 3/4 of its bound.
+            store.put(key(id, 20), 20, value(id + 1, 8), 0, 8);
+        }
+        read(store.snapshot(2, false));
+        admit(store, 2 * share, share);
+        for (int id = 0; id < 2 * share; id++)
+        {
+            assertTrue(store.remove(key(id, 20), 20));
+        }
+        final Map<String, String> delta = read(store.snapshot(3, false));
+        for (int id = 0; id < 2 * share; id++)
+        {
+            assertEquals("<removed>", delta.get(hex(key(id, 20), 20)), "key " + id);
+        }
+        assertEquals(share, store.entryCount());
+        assertEquals(0, store.store().entryCount(), "the map logged the removals and holds none of them");
+    }
+
     @Test
     void shouldKeepAdmittingKeysThatDieInTheNursery()
     {
