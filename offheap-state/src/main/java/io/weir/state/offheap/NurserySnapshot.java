@@ -8,7 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * A {@link NurseryStore}'s snapshot: the Chronicle store's snapshot, then the entries of the young table sealed at
  * the snapshot point. The store never holds a key the table holds, but its change log may: a key removed from the
- * store and then inserted into the table in the same interval. A delta therefore leaves out the store's records
+ * store and then inserted into the table in the same interval. A delta therefore leaves out the store's tombstones
  * of keys the table holds, whose entry in the table is the later one; a full snapshot leaves out the table's
  * tombstones.
  * <p>
@@ -102,10 +102,15 @@ final class NurserySnapshot implements StoreSnapshot, EntryVisitor
         return slot < capacity;
     }
 
-    /** An entry of the store's snapshot: passed on unless it is a delta's record of a key the table holds. */
+    /**
+     * An entry of the store's snapshot: passed on unless it is a delta's record of a key the table holds. Only a
+     * tombstone can be: the store does not hold a key the table holds at the snapshot point, so its last change of
+     * such a key in the interval was a removal. Checking only tombstones keeps the probe off a delta of updates (a
+     * shard that writes its own files reads every record of it between events).
+     */
     public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
     {
-        if (!full && keyLength <= NurseryTable.KEY_CAPACITY &&
+        if (!full && null == value && keyLength <= NurseryTable.KEY_CAPACITY && sealed.occupied() > 0 &&
             NurseryTable.NO_SLOT != sealed.find(key, keyLength, NurseryTable.hash(key, keyLength)))
         {
             return;

@@ -45,7 +45,7 @@ public final class NurseryStore implements KeyedStateStore
     static final int ADMISSION_WINDOW = 1 << 15;
     static final int MIN_DEATHS_PER_8_MISSES = 5;
     static final int MIN_BYPASS = 1 << 13;
-    static final int MAX_BYPASS = 1 << 21;
+    static final int MAX_BYPASS = 1 << 22;
     private static final int NO_KEY = -1;
     /** Interval assumed before two snapshot points have been seen. */
     private static final long DEFAULT_INTERVAL_NS = 1_000_000_000L;
@@ -71,9 +71,13 @@ public final class NurseryStore implements KeyedStateStore
     private int migrateCursor;
     private long sealedAtNs;
     private long intervalNs = DEFAULT_INTERVAL_NS;
+    /** When the young table was last sealed, or the store created. */
+    private long lastSealNs;
     /** Bytes of every table this store holds, for {@link #sizeBytes} from any thread. */
     private volatile long tableBytes;
     private boolean closed;
+    /** Checkpoints will be taken ({@link #prepareForCheckpoints}): only snapshot points seal the young table. */
+    private boolean checkpointed;
 
     /** The key of the last get that found the key nowhere; its length {@link #NO_KEY} when there is none. */
     private final UnsafeBuffer absentKey = new UnsafeBuffer(new byte[NurseryTable.KEY_CAPACITY]);
@@ -83,6 +87,7 @@ public final class NurseryStore implements KeyedStateStore
     private int windowMisses;
     private int windowDeaths;
     private int bypassLeft;
+    private int deathlessWindows;
     private int nextBypass = MIN_BYPASS;
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
@@ -111,6 +116,7 @@ public final class NurseryStore implements KeyedStateStore
         this.moveLimit = maxSlots / 4 * 3;
         this.young = new NurseryTable(INITIAL_SLOTS);
         this.tableBytes = young.sizeBytes();
+        this.lastSealNs = clock.nanoTime();
     }
 
     /** The Chronicle store behind the nursery. */
@@ -332,7 +338,8 @@ public final class NurseryStore implements KeyedStateStore
      * written; the nursery pays only where most keys it could admit die in it. So where, over a window of
      * {@value #ADMISSION_WINDOW} keys found nowhere, fewer than {@value #MIN_DEATHS_PER_8_MISSES} in 8 as many
      * entries died in the nursery, it admits none for a while: {@value #MIN_BYPASS} keys found nowhere, doubled at
-     * each window that ends the same way, up to {@value #MAX_BYPASS}. Aside, a get that misses costs nothing more.
+     * each window that ends the same way, up to {@value #MAX_BYPASS}, or that at once after a second window in a row
+     * in which none died. Aside, a get that misses costs nothing more.
      */
     private boolean admitting()
     {
@@ -345,11 +352,15 @@ public final class NurseryStore implements KeyedStateStore
         {
             if (windowDeaths * 8L < (long)windowMisses * MIN_DEATHS_PER_8_MISSES)
             {
-                bypassLeft = nextBypass;
+                // Two windows in a row in which nothing died: state that lives on (a counter per key), aside at once
+                // for the longest stretch, so that the tables empty and look-ups stop probing them.
+                deathlessWindows = 0 == windowDeaths ? deathlessWindows + 1 : 0;
+                bypassLeft = deathlessWindows >= 2 ? MAX_BYPASS : nextBypass;
                 nextBypass = Math.min(2 * nextBypass, MAX_BYPASS);
             }
             else
             {
+                deathlessWindows = 0;
                 nextBypass = MIN_BYPASS;
             }
             windowMisses = 0;
@@ -408,7 +419,11 @@ public final class NurseryStore implements KeyedStateStore
         }
     }
 
-    /** Migrates the sealed entries due by now, then releases the store's open look-up. */
+    /**
+     * Migrates the sealed entries due by now, then releases the store's open look-up. In a job without checkpoints
+     * the young table is sealed every interval all the same, with no snapshot, so that entries that live on reach
+     * the map rather than cost every look-up a probe of the table for the rest of the run.
+     */
     public void endOfAccess()
     {
         if (sealedLeft > 0)
@@ -418,6 +433,10 @@ public final class NurseryStore implements KeyedStateStore
         else if (null != sealed)
         {
             retireSealed();
+        }
+        else if (!checkpointed && young.occupied() > 0 && clock.nanoTime() - lastSealNs >= intervalNs)
+        {
+            seal(takeSpare(young.capacity()), clock.nanoTime());
         }
         else
         {
@@ -590,6 +609,7 @@ public final class NurseryStore implements KeyedStateStore
 
     public void prepareForCheckpoints()
     {
+        checkpointed = true;
         store.prepareForCheckpoints();
     }
 
@@ -623,25 +643,33 @@ public final class NurseryStore implements KeyedStateStore
         final NurseryTable frozen = young;
         final NurserySnapshot snapshot = new NurserySnapshot(storeSnapshot, frozen);
         frozen.released = false;
+        final long now = clock.nanoTime();
+        if (0 != sealedAtNs)
+        {
+            intervalNs = Math.max(1, now - sealedAtNs);
+        }
+        seal(next, now);
+        return snapshot;
+    }
+
+    /** The young table becomes the sealed one, to migrate from a quarter of an interval on; {@code next} the young one. */
+    private void seal(final NurseryTable next, final long now)
+    {
+        final NurseryTable frozen = young;
         young = next;
         sealed = frozen;
         sealedLeft = frozen.live();
         sealedAtPoint = sealedLeft;
         migrated = 0;
         migrateCursor = 0;
-        final long now = clock.nanoTime();
-        if (0 != sealedAtNs)
-        {
-            intervalNs = Math.max(1, now - sealedAtNs);
-        }
         sealedAtNs = now;
+        lastSealNs = now;
         absentKeyLength = NO_KEY;
         if (0 == sealedLeft)
         {
             retireSealed();
         }
         countTableBytes();
-        return snapshot;
     }
 
     private NurseryTable takeSpare(final int capacity)

@@ -322,6 +322,31 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldMoveEntriesThatLiveOnIntoTheStoreEveryIntervalInAJobWithoutCheckpoints()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        admit(store, 0, 100);
+        clock.update(900 * MS);
+        store.endOfAccess();
+        assertEquals(0, store.store().entryCount(), "younger than an interval");
+        clock.update(1001 * MS);
+        store.endOfAccess();
+        admit(store, 100, 10);
+        clock.update(1800 * MS);
+        for (int i = 0; i < 100 / NurseryStore.MIGRATION_STEP + 1; i++)
+        {
+            store.endOfAccess();
+        }
+        assertEquals(100, store.store().entryCount(), "sealed without a snapshot, then migrated");
+        assertEquals(10, store.nurseryEntries(), "the keys admitted since stay young");
+        for (int id = 0; id < 110; id++)
+        {
+            assertEquals(8, store.get(key(id, 20), 20, out));
+            assertEquals(hex(value(id, 8), 8), hex(out, 8));
+        }
+    }
+
+    @Test
     void shouldKeepAdmittingKeysThatDieInTheNursery()
     {
         final NurseryStore store = nursery(1 << 17);
