@@ -21,13 +21,14 @@ import java.util.ArrayList;
  * Where a key lives. A key is in at most one of three places: the young table (written in the current change
  * interval), the sealed table (the young table of the previous interval, frozen at the snapshot point that ended
  * it) or the Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the
- * store read missed) or removed it from the young table, and while the table has room for it; a key the store holds, a key of more than
- * {@value NurseryTable#KEY_CAPACITY} bytes or a value of more than {@value NurseryTable#VALUE_CAPACITY} bytes goes
- * to the store. A sealed entry that is written or removed moves to the young table (a removal as a tombstone, which
- * the next delta carries); the sealed entries nobody touches are migrated to the store a few per duty cycle, from a
- * quarter of an interval after the snapshot point, and the rest at the next snapshot point. An entry that reaches
- * the store after a snapshot holds it is {@linkplain ChronicleKeyedStateStore#adopt adopted}, so that its removal
- * later in the interval is logged.
+ * store read missed) or removed it from the young table, and while the table has room for it; a key the store
+ * holds, a key of more than {@value NurseryTable#KEY_CAPACITY} bytes or a value of more than
+ * {@value NurseryTable#VALUE_CAPACITY} bytes goes to the store. A sealed entry that is written or removed moves to
+ * the young table (a removal as a tombstone, which the next delta carries); the sealed entries nobody touches are
+ * migrated to the store a few per duty cycle, from a quarter of an interval after the snapshot point, and the rest
+ * at the next snapshot point. An entry that reaches the store after a snapshot holds it is
+ * {@linkplain ChronicleKeyedStateStore#adopt adopted}, so that its removal later in the interval is logged. Without
+ * checkpoints the young table is sealed every interval all the same, with no snapshot.
  * <p>
  * Snapshots. At the snapshot point the young table is sealed and handed, as it is, to the snapshot next to the
  * store's own ({@link NurserySnapshot}): a delta is the store's changes and the sealed table's entries, a full
@@ -652,7 +653,7 @@ public final class NurseryStore implements KeyedStateStore
         return snapshot;
     }
 
-    /** The young table becomes the sealed one, to migrate from a quarter of an interval on; {@code next} the young one. */
+    /** The young table becomes the sealed one, migrated from a quarter of an interval on; {@code next} the young. */
     private void seal(final NurseryTable next, final long now)
     {
         final NurseryTable frozen = young;

@@ -10,9 +10,11 @@ import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -441,7 +443,7 @@ class NurseryStoreTest
     }
 
     @Test
-    void shouldWriteItsEntriesToAStoreWhoseFileOutlivesIt(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+    void shouldWriteItsEntriesToAStoreWhoseFileOutlivesIt(@TempDir final Path dir)
     {
         final ChronicleStateBackend backend =
             new ChronicleStateBackend(new ChronicleStateBackend.Context().directory(dir).entriesPerShard(1000));
@@ -574,7 +576,8 @@ class NurseryStoreTest
         entries.put(hk, null == value ? null : hex(value, valueLength));
     }
 
-    private static void apply(final TreeMap<String, String> restored, final Map<String, String> entries, final boolean full)
+    private static void apply(
+        final TreeMap<String, String> restored, final Map<String, String> entries, final boolean full)
     {
         if (full)
         {
