@@ -21,9 +21,9 @@ import java.util.ArrayList;
  * Where a key lives. A key is in at most one of three places: the young table (written in the current change
  * interval), the sealed table (the young table of the previous interval, frozen at the snapshot point that ended
  * it) or the Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the
- * store read missed) or removed it from the young table, and while the table has room for it; a key the store
- * holds, a key of more than {@value NurseryTable#KEY_CAPACITY} bytes or a value of more than
- * {@value NurseryTable#VALUE_CAPACITY} bytes goes to the store. A sealed entry that is written or removed moves to
+ * store read missed) or removed it from the young table, while {@link NurseryAdmission} admits keys and the table
+ * has room for it; a key the store holds, a key of more than {@value NurseryTable#KEY_CAPACITY} bytes or a value of
+ * more than {@value NurseryTable#VALUE_CAPACITY} bytes goes to the store. A sealed entry that is written or removed moves to
  * the young table (a removal as a tombstone, which the next delta carries); the sealed entries nobody touches are
  * migrated to the store a few per duty cycle, from a quarter of an interval after the snapshot point, and the rest
  * at the next snapshot point. An entry that reaches the store after a snapshot holds it is
@@ -43,10 +43,6 @@ public final class NurseryStore implements KeyedStateStore
     static final int INITIAL_SLOTS = 1 << 12;
     /** Sealed entries migrated to the store at most per duty cycle. */
     static final int MIGRATION_STEP = 32;
-    static final int ADMISSION_WINDOW = 1 << 15;
-    static final int MIN_DEATHS_PER_8_MISSES = 5;
-    static final int MIN_BYPASS = 1 << 13;
-    static final int MAX_BYPASS = 1 << 22;
     private static final int NO_KEY = -1;
     /** Interval assumed before two snapshot points have been seen. */
     private static final long DEFAULT_INTERVAL_NS = 1_000_000_000L;
@@ -84,12 +80,7 @@ public final class NurseryStore implements KeyedStateStore
     private final UnsafeBuffer absentKey = new UnsafeBuffer(new byte[NurseryTable.KEY_CAPACITY]);
     private int absentKeyLength = NO_KEY;
     private int absentHash;
-    /** Keys found nowhere and entries removed from the nursery in the current admission window ({@link #admitting}). */
-    private int windowMisses;
-    private int windowDeaths;
-    private int bypassLeft;
-    private int deathlessWindows;
-    private int nextBypass = MIN_BYPASS;
+    private final NurseryAdmission admission = new NurseryAdmission();
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
 
@@ -172,7 +163,7 @@ public final class NurseryStore implements KeyedStateStore
         }
         // Where every entry dies young, the map stays empty: a key found nowhere then costs it no look-up.
         final int length = 0 == store.entryCount() ? MISSING : store.get(key, keyLength, valueOut);
-        if (MISSING == length && admitting())
+        if (MISSING == length && admission.onMiss())
         {
             absentKey.putBytes(0, key, 0, keyLength);
             absentKeyLength = keyLength;
@@ -288,7 +279,7 @@ public final class NurseryStore implements KeyedStateStore
             else
             {
                 young.delete(slot);
-                if (0 == bypassLeft)
+                if (!admission.isAside())
                 {
                     // Found nowhere now: a put right after (a session closed and reopened, a value cleared and set)
                     // brings it back here rather than into the store.
@@ -297,7 +288,7 @@ public final class NurseryStore implements KeyedStateStore
                     absentHash = hash;
                 }
             }
-            windowDeaths++;
+            admission.onDeath();
             return true;
         }
         if (null != sealed)
@@ -321,53 +312,16 @@ public final class NurseryStore implements KeyedStateStore
                     final int valueLength = sealed.valueLength(sealedSlot);
                     store.adopt(key, keyLength, sealed.wrapValue(sealedSlot, valueView), 0, valueLength);
                     leaveSealed(sealed, sealedSlot);
-                    windowDeaths++;
+                    admission.onDeath();
                     return store.remove(key, keyLength);
                 }
                 leaveSealed(sealed, sealedSlot);
-                windowDeaths++;
+                admission.onDeath();
                 return true;
             }
         }
         absentKeyLength = NO_KEY;
         return store.remove(key, keyLength);
-    }
-
-    /**
-     * Whether a key found nowhere may enter the young table, counted per such key. Entries that outlive a snapshot
-     * point cost more here than in the store alone (the migration's second look-up), and so do keys read but never
-     * written; the nursery pays only where most keys it could admit die in it. So where, over a window of
-     * {@value #ADMISSION_WINDOW} keys found nowhere, fewer than {@value #MIN_DEATHS_PER_8_MISSES} in 8 as many
-     * entries died in the nursery, it admits none for a while: {@value #MIN_BYPASS} keys found nowhere, doubled at
-     * each window that ends the same way, up to {@value #MAX_BYPASS}, or that at once after a second window in a row
-     * in which none died. Aside, a get that misses costs nothing more.
-     */
-    private boolean admitting()
-    {
-        if (bypassLeft > 0)
-        {
-            bypassLeft--;
-            return false;
-        }
-        if (++windowMisses >= ADMISSION_WINDOW)
-        {
-            if (windowDeaths * 8L < (long)windowMisses * MIN_DEATHS_PER_8_MISSES)
-            {
-                // Two windows in a row in which nothing died: state that lives on (a counter per key), aside at once
-                // for the longest stretch, so that the tables empty and look-ups stop probing them.
-                deathlessWindows = 0 == windowDeaths ? deathlessWindows + 1 : 0;
-                bypassLeft = deathlessWindows >= 2 ? MAX_BYPASS : nextBypass;
-                nextBypass = Math.min(2 * nextBypass, MAX_BYPASS);
-            }
-            else
-            {
-                deathlessWindows = 0;
-                nextBypass = MIN_BYPASS;
-            }
-            windowMisses = 0;
-            windowDeaths = 0;
-        }
-        return true;
     }
 
     private boolean sameKey(final DirectBuffer key, final int keyLength)

@@ -352,7 +352,7 @@ class NurseryStoreTest
     void shouldKeepAdmittingKeysThatDieInTheNursery()
     {
         final NurseryStore store = nursery(1 << 17);
-        for (int i = 0; i < 3 * NurseryStore.ADMISSION_WINDOW; i++)
+        for (int i = 0; i < 3 * NurseryAdmission.WINDOW; i++)
         {
             final UnsafeBuffer k = key(i, 20);
             assertEquals(KeyedStateStore.MISSING, store.get(k, 20, out));
@@ -371,26 +371,26 @@ class NurseryStoreTest
     {
         final NurseryStore store = nursery(1 << 17);
         int id = 0;
-        for (; id < NurseryStore.ADMISSION_WINDOW; id++)
+        for (; id < NurseryAdmission.WINDOW; id++)
         {
             final UnsafeBuffer k = key(id, 20);
             store.get(k, 20, out);
             store.put(k, 20, value(id, 8), 0, 8);
         }
-        assertEquals(NurseryStore.ADMISSION_WINDOW, store.nurseryEntries(), "admitted while the window lasted");
-        for (int i = 0; i < NurseryStore.MIN_BYPASS; i++, id++)
+        assertEquals(NurseryAdmission.WINDOW, store.nurseryEntries(), "admitted while the window lasted");
+        for (int i = 0; i < NurseryAdmission.MIN_BYPASS; i++, id++)
         {
             final UnsafeBuffer k = key(id, 20);
             store.get(k, 20, out);
             store.put(k, 20, value(id, 8), 0, 8);
         }
-        assertEquals(NurseryStore.ADMISSION_WINDOW, store.nurseryEntries(), "none admitted aside");
-        assertEquals(NurseryStore.MIN_BYPASS, store.store().entryCount());
+        assertEquals(NurseryAdmission.WINDOW, store.nurseryEntries(), "none admitted aside");
+        assertEquals(NurseryAdmission.MIN_BYPASS, store.store().entryCount());
         final UnsafeBuffer k = key(id, 20);
         store.get(k, 20, out);
         store.put(k, 20, value(id, 8), 0, 8);
-        assertEquals(NurseryStore.ADMISSION_WINDOW + 1, store.nurseryEntries(), "admitting again after the step aside");
-        assertEquals(NurseryStore.ADMISSION_WINDOW + NurseryStore.MIN_BYPASS + 1, store.entryCount());
+        assertEquals(NurseryAdmission.WINDOW + 1, store.nurseryEntries(), "admitting again after the step aside");
+        assertEquals(NurseryAdmission.WINDOW + NurseryAdmission.MIN_BYPASS + 1, store.entryCount());
     }
 
     @Test
