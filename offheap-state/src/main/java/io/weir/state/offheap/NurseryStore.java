@@ -23,10 +23,10 @@ import java.util.ArrayList;
  * it) or the Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the
  * store read missed) or removed it from the young table, while {@link NurseryAdmission} admits keys and the table
  * has room for it; a key the store holds, a key of more than {@value NurseryTable#KEY_CAPACITY} bytes or a value of
- * more than {@value NurseryTable#VALUE_CAPACITY} bytes goes to the store. A sealed entry that is written or removed moves to
- * the young table (a removal as a tombstone, which the next delta carries); the sealed entries nobody touches are
- * migrated to the store a few per duty cycle, from a quarter of an interval after the snapshot point, and the rest
- * at the next snapshot point. An entry that reaches the store after a snapshot holds it is
+ * more than {@value NurseryTable#VALUE_CAPACITY} bytes goes to the store. A sealed entry that is written or removed
+ * moves to the young table (a removal as a tombstone, which the next delta carries); the sealed entries nobody
+ * touches are migrated to the store a few per duty cycle, from a quarter of an interval after the snapshot point,
+ * and the rest at the next snapshot point. An entry that reaches the store after a snapshot holds it is
  * {@linkplain ChronicleKeyedStateStore#adopt adopted}, so that its removal later in the interval is logged. Without
  * checkpoints the young table is sealed every interval all the same, with no snapshot.
  * <p>
