@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.EntryScan;
 import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
@@ -153,8 +154,8 @@ public final class NurseryStore implements KeyedStateStore
             }
             if (null != sealed)
             {
-                slot = sealed.find(key, keyLength, hash);
-                if (NurseryTable.NO_SLOT != slot && !sealed.isGone(slot))
+                slot = sealed.findRemaining(key, keyLength, hash);
+                if (NurseryTable.NO_SLOT != slot)
                 {
                     sealed.copyValue(slot, valueOut);
                     return valueOrMissing(sealed.valueLength(slot));
@@ -165,9 +166,7 @@ public final class NurseryStore implements KeyedStateStore
         final int length = 0 == store.entryCount() ? MISSING : store.get(key, keyLength, valueOut);
         if (MISSING == length && admission.onMiss())
         {
-            absentKey.putBytes(0, key, 0, keyLength);
-            absentKeyLength = keyLength;
-            absentHash = 0 == hash ? NurseryTable.hash(key, keyLength) : hash;
+            recordAbsent(key, keyLength, 0 == hash ? NurseryTable.hash(key, keyLength) : hash);
         }
         return length;
     }
@@ -200,7 +199,8 @@ public final class NurseryStore implements KeyedStateStore
         }
         final int hash = NurseryTable.hash(key, keyLength);
         final boolean fits = valueLength <= NurseryTable.VALUE_CAPACITY;
-        if (absentKeyLength == keyLength && absentHash == hash && sameKey(key, keyLength))
+        if (absentKeyLength == keyLength && absentHash == hash &&
+            KeyLogIndex.sameBytes(absentKey, 0, key, 0, keyLength))
         {
             // Found nowhere since, as nothing else put it: no probe of the tables needed.
             absentKeyLength = NO_KEY;
@@ -231,8 +231,8 @@ public final class NurseryStore implements KeyedStateStore
         }
         if (null != sealed)
         {
-            final int sealedSlot = sealed.find(key, keyLength, hash);
-            if (NurseryTable.NO_SLOT != sealedSlot && !sealed.isGone(sealedSlot))
+            final int sealedSlot = sealed.findRemaining(key, keyLength, hash);
+            if (NurseryTable.NO_SLOT != sealedSlot)
             {
                 // The last snapshot holds the key with the sealed value, or holds no key if that is a tombstone.
                 final boolean carried = NurseryTable.TOMBSTONE != sealed.valueLength(sealedSlot);
@@ -283,9 +283,7 @@ public final class NurseryStore implements KeyedStateStore
                 {
                     // Found nowhere now: a put right after (a session closed and reopened, a value cleared and set)
                     // brings it back here rather than into the store.
-                    absentKey.putBytes(0, key, 0, keyLength);
-                    absentKeyLength = keyLength;
-                    absentHash = hash;
+                    recordAbsent(key, keyLength, hash);
                 }
             }
             admission.onDeath();
@@ -293,8 +291,8 @@ public final class NurseryStore implements KeyedStateStore
         }
         if (null != sealed)
         {
-            final int sealedSlot = sealed.find(key, keyLength, hash);
-            if (NurseryTable.NO_SLOT != sealedSlot && !sealed.isGone(sealedSlot))
+            final int sealedSlot = sealed.findRemaining(key, keyLength, hash);
+            if (NurseryTable.NO_SLOT != sealedSlot)
             {
                 if (NurseryTable.TOMBSTONE == sealed.valueLength(sealedSlot))
                 {
@@ -324,16 +322,12 @@ public final class NurseryStore implements KeyedStateStore
         return store.remove(key, keyLength);
     }
 
-    private boolean sameKey(final DirectBuffer key, final int keyLength)
+    /** The key is nowhere now: the put that may follow takes it into the young table without probing the tables. */
+    private void recordAbsent(final DirectBuffer key, final int keyLength, final int hash)
     {
-        for (int i = 0; i < keyLength; i++)
-        {
-            if (absentKey.getByte(i) != key.getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
+        absentKey.putBytes(0, key, 0, keyLength);
+        absentKeyLength = keyLength;
+        absentHash = hash;
     }
 
     /** Inserts into the young table, which stays within its bound: every insert is checked against a limit. */
@@ -669,15 +663,8 @@ public final class NurseryStore implements KeyedStateStore
 
     private void flushToStore(final NurseryTable table, final boolean skipGone)
     {
-        for (int slot = 0, capacity = table.capacity(); slot < capacity; slot++)
-        {
-            if (!table.isEmptySlot(slot) && NurseryTable.TOMBSTONE != table.valueLength(slot) &&
-                !(skipGone && table.isGone(slot)))
-            {
-                store.put(table.wrapKey(slot, keyView), table.keyLength(slot), table.wrapValue(slot, valueView), 0,
-                    table.valueLength(slot));
-            }
-        }
+        visitValues(table, (key, keyLength, value, valueLength) -> store.put(key, keyLength, value, 0, valueLength),
+            skipGone);
     }
 
     /** Young table in one step, then the sealed table a bounded number of slots per step, then the store's walk. */

@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.state.changes.KeyLogIndex;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -134,6 +135,13 @@ final class NurseryTable
         return (long)capacity * (STRIDE + 3 * Integer.BYTES + 2);
     }
 
+    /** Sealed tables: the key's slot if its entry has not left the table, else {@link #NO_SLOT}. */
+    int findRemaining(final DirectBuffer key, final int keyLength, final int hash)
+    {
+        final int slot = find(key, keyLength, hash);
+        return NO_SLOT == slot || gone[slot] ? NO_SLOT : slot;
+    }
+
     /** @return the key's slot, or {@link #NO_SLOT}. */
     int find(final DirectBuffer key, final int keyLength, final int hash)
     {
@@ -146,33 +154,13 @@ final class NurseryTable
             {
                 return NO_SLOT;
             }
-            if (h == hash && keyLengths[slot] == keyLength && keyEquals(slot, key, keyLength))
+            if (h == hash && keyLengths[slot] == keyLength &&
+                KeyLogIndex.sameBytes(slots, slot * STRIDE, key, 0, keyLength))
             {
                 return slot;
             }
             slot = (slot + 1) & mask;
         }
-    }
-
-    private boolean keyEquals(final int slot, final DirectBuffer key, final int keyLength)
-    {
-        final int base = slot * STRIDE;
-        int i = 0;
-        for (; i + Long.BYTES <= keyLength; i += Long.BYTES)
-        {
-            if (slots.getLong(base + i) != key.getLong(i))
-            {
-                return false;
-            }
-        }
-        for (; i < keyLength; i++)
-        {
-            if (slots.getByte(base + i) != key.getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
