@@ -2,19 +2,22 @@ package io.weir.engine.runtime;
 
 import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.StateLayoutDescriptor;
+import io.weir.state.changes.KeyLogIndex;
 import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
  * A shard's timers of one time domain, fired in (timestamp, registration order), deduplicated per
- * (key, namespace, timestamp) through an open-addressing index, all in primitive arrays so that registering,
- * deleting and firing timers allocate nothing once the arrays have grown to the working size.
+ * (key, namespace, timestamp) through an open-addressing index, in primitive arrays and off-heap records so that
+ * registering, deleting and firing timers allocate nothing once they have grown to the working size.
  * <p>
  * Order is kept in two places, merged when polling. A timer that keeps the wheel's timers within {@code wheelSize}
  * ms of one another goes to the wheel: a bucket per millisecond ({@code timestamp & (wheelSize - 1)}), each a list
@@ -23,7 +26,9 @@ import java.util.Arrays;
  * timestamp and registration order in arrays of its own, in heap order. Event-time timers mostly fall within a
  * minute or two of the watermark, so most never touch the heap (whose sift was a tenth of the dedup job's time).
  * <p>
- * Keys up to {@code keySlotBytes} live inline in a slab; longer keys are kept in a per-slot byte array.
+ * Each timer has a slot: a record of its fields and, for keys up to {@code keySlotBytes}, its key, one cache line
+ * for the default 16 key bytes (a timer fired a minute after it was registered misses the cache once, not once per
+ * field as with an array per field). Longer keys are kept in a per-slot byte array.
  * <p>
  * A snapshot copy ({@link #beginCopy}) is incremental: it fixes the timers registered so far (by their registration
  * sequence) and copies nothing itself; {@link #copyStep} then copies a bounded run of slots per call, skipping free
@@ -42,16 +47,29 @@ public final class TimerQueue
     /** Milliseconds the wheel spans: the dedup job's timers lie 60-65 s ahead of the watermark. */
     public static final int WHEEL_SIZE_DEFAULT = 1 << 17;
 
+    /**
+     * A timer's record: its fields, then its key when the key fits the record (else the key is in
+     * {@link #overflowKeys}). Firing a timer registered long ago then misses the cache once for the record, not
+     * once per field.
+     */
+    private static final int TIMESTAMP_OFFSET = 0;
+    private static final int NAMESPACE_OFFSET = 8;
+    private static final int SEQUENCE_OFFSET = 16;
+    private static final int HASH_OFFSET = 24;
+    private static final int KEY_GROUP_OFFSET = 28;
+    private static final int KEY_LENGTH_OFFSET = 32;
+    /** The timer's heap place, or {@link #IN_WHEEL}. */
+    private static final int HEAP_INDEX_OFFSET = 36;
+    private static final int NEXT_IN_BUCKET_OFFSET = 40;
+    private static final int PREVIOUS_IN_BUCKET_OFFSET = 44;
+    private static final int KEY_OFFSET = 48;
+    private static final int RECORD_ALIGNMENT = 64;
+
     private final int keySlotBytes;
-    private long[] timestamps;
-    private long[] namespaces;
-    private long[] sequences;
-    private int[] keyGroups;
-    private int[] keyLengths;
-    private int[] heapIndex;
-    private int[] hashes;
+    private final int recordBytes;
+    private int capacity;
+    private UnsafeBuffer records;
     private byte[][] overflowKeys;
-    private UnsafeBuffer keySlab;
 
     /** Slot, timestamp and registration order of each heap place. */
     private int[] heap;
@@ -67,8 +85,6 @@ public final class TimerQueue
     private int[] bucketTails;
     private long[] bucketBits;
     private long[] wordBits;
-    private int[] nextInBucket;
-    private int[] previousInBucket;
     /** No wheel timer is earlier; every wheel timer is earlier than {@code wheelBase + wheelSize}. */
     private long wheelBase;
     /** No wheel timer is later (the latest put in since the wheel was last empty). */
@@ -113,24 +129,16 @@ public final class TimerQueue
         final int capacity = BitUtil.findNextPositivePowerOfTwo(Math.max(16, initialCapacity));
         this.wheelMask = wheelSize - 1;
         this.keySlotBytes = keySlotBytes;
-        timestamps = new long[capacity];
-        namespaces = new long[capacity];
-        sequences = new long[capacity];
-        keyGroups = new int[capacity];
-        keyLengths = new int[capacity];
-        heapIndex = new int[capacity];
-        hashes = new int[capacity];
+        this.recordBytes = BitUtil.align(KEY_OFFSET + keySlotBytes, Long.BYTES);
+        this.capacity = capacity;
+        records = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * recordBytes, RECORD_ALIGNMENT));
         overflowKeys = new byte[capacity][];
-        keySlab = new UnsafeBuffer(new byte[capacity * keySlotBytes]);
         heap = new int[capacity];
         heapTimestamps = new long[capacity];
         heapSequences = new long[capacity];
         freeSlots = new int[capacity];
-        nextInBucket = new int[capacity];
-        previousInBucket = new int[capacity];
         index = new long[capacity * 2];
         indexMask = index.length - 1;
-        Arrays.fill(sequences, FREE);
     }
 
     public int size()
@@ -151,7 +159,7 @@ public final class TimerQueue
             return Long.MAX_VALUE;
         }
         final int slot = earliest();
-        return timestamps[slot];
+        return timestampOf(slot);
     }
 
     /**
@@ -167,21 +175,20 @@ public final class TimerQueue
         {
             return false;
         }
-        if (size == timestamps.length)
+        if (size == capacity)
         {
             grow();
         }
         final int slot = freeCount > 0 ? freeSlots[--freeCount] : slotHighWater++;
-        timestamps[slot] = timestamp;
-        namespaces[slot] = namespace;
-        sequences[slot] = nextSequence++;
-        keyGroups[slot] = keyGroup;
-        keyLengths[slot] = keyLength;
-        hashes[slot] = hash;
+        setTimestamp(slot, timestamp);
+        setNamespace(slot, namespace);
+        setSequence(slot, nextSequence++);
+        setKeyGroup(slot, keyGroup);
+        setKeyLength(slot, keyLength);
+        setHash(slot, hash);
         if (keyLength <= keySlotBytes)
         {
-            keySlab.putBytes(slot * keySlotBytes, key, 0, keyLength);
-            overflowKeys[slot] = null;
+            records.putBytes(keyOffset(slot), key, 0, keyLength);
         }
         else
         {
@@ -197,7 +204,7 @@ public final class TimerQueue
         }
         else
         {
-            place(heapSize, slot, timestamp, sequences[slot]);
+            place(heapSize, slot, timestamp, sequenceOf(slot));
             heapSize++;
             siftUp(heapSize - 1);
         }
@@ -233,20 +240,20 @@ public final class TimerQueue
             return false;
         }
         final int slot = earliest();
-        if (timestamps[slot] > upTo)
+        if (timestampOf(slot) > upTo)
         {
             return false;
         }
-        polledTimestamp = timestamps[slot];
-        polledNamespace = namespaces[slot];
-        final byte[] overflow = overflowKeys[slot];
-        if (overflow == null)
+        polledTimestamp = timestampOf(slot);
+        polledNamespace = namespaceOf(slot);
+        final int keyLength = keyLengthOf(slot);
+        if (keyLength <= keySlotBytes)
         {
-            keyContext.setCurrentKey(keySlab, slot * keySlotBytes, keyLengths[slot], keyGroups[slot]);
+            keyContext.setCurrentKey(records, keyOffset(slot), keyLength, keyGroupOf(slot));
         }
         else
         {
-            keyContext.setCurrentKey(new UnsafeBuffer(overflow), 0, overflow.length, keyGroups[slot]);
+            keyContext.setCurrentKey(new UnsafeBuffer(overflowKeys[slot]), 0, keyLength, keyGroupOf(slot));
         }
         final int position = findSlot(slot);
         deleteIndexAt(position);
@@ -287,7 +294,7 @@ public final class TimerQueue
         for (int i = 0; i < positions && count + perTimer <= maxKeys; i++)
         {
             final int slot;
-            if (wheelSlot != NONE && timestamps[wheelSlot] <= upTo)
+            if (wheelSlot != NONE && timestampOf(wheelSlot) <= upTo)
             {
                 // In firing order: the first one not due ends the wheel's part.
                 slot = wheelSlot;
@@ -301,21 +308,21 @@ public final class TimerQueue
             {
                 break;
             }
-            final int keyLength = keyLengths[slot];
-            if (timestamps[slot] > upTo || overflowKeys[slot] != null || longest + keyLength > stride)
+            final int keyLength = keyLengthOf(slot);
+            if (timestampOf(slot) > upTo || keyLength > keySlotBytes || longest + keyLength > stride)
             {
                 continue;
             }
             for (int st = 0; st < stateCount; st++)
             {
-                lengths[count] = PrefetchedStates.writeKey(keys, count * stride, keyGroups[slot], stateIds[st],
-                    keySlab, slot * keySlotBytes, keyLength, false, 0);
+                lengths[count] = PrefetchedStates.writeKey(keys, count * stride, keyGroupOf(slot), stateIds[st],
+                    records, keyOffset(slot), keyLength, false, 0);
                 count++;
             }
             for (int st = 0; st < namespacedCount; st++)
             {
-                lengths[count] = PrefetchedStates.writeKey(keys, count * stride, keyGroups[slot], namespacedIds[st],
-                    keySlab, slot * keySlotBytes, keyLength, true, namespaces[slot]);
+                lengths[count] = PrefetchedStates.writeKey(keys, count * stride, keyGroupOf(slot), namespacedIds[st],
+                    records, keyOffset(slot), keyLength, true, namespaceOf(slot));
                 count++;
             }
         }
@@ -376,7 +383,7 @@ public final class TimerQueue
         final int to = (int)Math.min(copyEnd, (long)from + maxSlots);
         for (int slot = from; slot < to; slot++)
         {
-            if (sequences[slot] < copySequence)
+            if (sequenceOf(slot) < copySequence)
             {
                 copySlot(slot);
             }
@@ -410,16 +417,16 @@ public final class TimerQueue
     private void copySlot(final int slot)
     {
         copied++;
-        final byte[] overflow = overflowKeys[slot];
+        final byte[] overflow = keyLengthOf(slot) > keySlotBytes ? overflowKeys[slot] : null;
         if (overflow == null)
         {
-            copySink.onTimer(timestamps[slot], namespaces[slot], keyGroups[slot], keySlab, slot * keySlotBytes,
-                keyLengths[slot]);
+            copySink.onTimer(timestampOf(slot), namespaceOf(slot), keyGroupOf(slot), records, keyOffset(slot),
+                keyLengthOf(slot));
         }
         else
         {
             overflowView.wrap(overflow);
-            copySink.onTimer(timestamps[slot], namespaces[slot], keyGroups[slot], overflowView, 0, overflow.length);
+            copySink.onTimer(timestampOf(slot), namespaceOf(slot), keyGroupOf(slot), overflowView, 0, overflow.length);
         }
     }
 
@@ -439,15 +446,15 @@ public final class TimerQueue
             {
                 slot = heap[i - wheelCount];
             }
-            final byte[] overflow = overflowKeys[slot];
+            final byte[] overflow = keyLengthOf(slot) > keySlotBytes ? overflowKeys[slot] : null;
             if (overflow == null)
             {
-                visitor.onTimer(timestamps[slot], namespaces[slot], keyGroups[slot], keySlab, slot * keySlotBytes,
-                    keyLengths[slot]);
+                visitor.onTimer(timestampOf(slot), namespaceOf(slot), keyGroupOf(slot), records, keyOffset(slot),
+                    keyLengthOf(slot));
             }
             else
             {
-                visitor.onTimer(timestamps[slot], namespaces[slot], keyGroups[slot], new UnsafeBuffer(overflow), 0,
+                visitor.onTimer(timestampOf(slot), namespaceOf(slot), keyGroupOf(slot), new UnsafeBuffer(overflow), 0,
                     overflow.length);
             }
         }
@@ -455,12 +462,15 @@ public final class TimerQueue
 
     private void release(final int slot)
     {
-        if (null != copySink && slot >= copyCursor && slot < copyEnd && sequences[slot] < copySequence)
+        if (null != copySink && slot >= copyCursor && slot < copyEnd && sequenceOf(slot) < copySequence)
         {
             copySlot(slot); // the copy has not reached it yet: its pre-image
         }
-        sequences[slot] = FREE;
-        overflowKeys[slot] = null;
+        if (keyLengthOf(slot) > keySlotBytes)
+        {
+            overflowKeys[slot] = null;
+        }
+        setSequence(slot, FREE);
         freeSlots[freeCount++] = slot;
     }
 
@@ -484,7 +494,7 @@ public final class TimerQueue
             if (hashOf(entry) == hash)
             {
                 final int slot = slotOf(entry);
-                if (timestamps[slot] == timestamp && namespaces[slot] == namespace && keyEquals(slot, key, keyLength))
+                if (timestampOf(slot) == timestamp && namespaceOf(slot) == namespace && keyEquals(slot, key, keyLength))
                 {
                     return position;
                 }
@@ -495,7 +505,7 @@ public final class TimerQueue
 
     private int findSlot(final int slot)
     {
-        int position = hashes[slot] & indexMask;
+        int position = hashOfSlot(slot) & indexMask;
         while (slotOf(index[position]) != slot)
         {
             position = (position + 1) & indexMask;
@@ -505,13 +515,13 @@ public final class TimerQueue
 
     private boolean keyEquals(final int slot, final DirectBuffer key, final int keyLength)
     {
-        if (keyLengths[slot] != keyLength)
+        if (keyLengthOf(slot) != keyLength)
         {
             return false;
         }
-        final byte[] overflow = overflowKeys[slot];
-        if (overflow != null)
+        if (keyLength > keySlotBytes)
         {
+            final byte[] overflow = overflowKeys[slot];
             for (int i = 0; i < keyLength; i++)
             {
                 if (overflow[i] != key.getByte(i))
@@ -521,23 +531,7 @@ public final class TimerQueue
             }
             return true;
         }
-        final int base = slot * keySlotBytes;
-        int i = 0;
-        for (; i + Long.BYTES <= keyLength; i += Long.BYTES)
-        {
-            if (keySlab.getLong(base + i) != key.getLong(i))
-            {
-                return false;
-            }
-        }
-        for (; i < keyLength; i++)
-        {
-            if (keySlab.getByte(base + i) != key.getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
+        return KeyLogIndex.sameBytes(records, keyOffset(slot), key, 0, keyLength);
     }
 
     private void insertIndex(final int hash, final int slot)
@@ -584,7 +578,7 @@ public final class TimerQueue
         heap[position] = slot;
         heapTimestamps[position] = timestamp;
         heapSequences[position] = sequence;
-        heapIndex[slot] = position;
+        setHeapIndex(slot, position);
     }
 
     private void siftUp(final int position)
@@ -662,33 +656,30 @@ public final class TimerQueue
 
     private void grow()
     {
-        final int capacity = heap.length * 2;
-        timestamps = Arrays.copyOf(timestamps, capacity);
-        namespaces = Arrays.copyOf(namespaces, capacity);
-        sequences = Arrays.copyOf(sequences, capacity);
-        Arrays.fill(sequences, heap.length, capacity, FREE);
-        keyGroups = Arrays.copyOf(keyGroups, capacity);
-        keyLengths = Arrays.copyOf(keyLengths, capacity);
-        heapIndex = Arrays.copyOf(heapIndex, capacity);
-        hashes = Arrays.copyOf(hashes, capacity);
-        overflowKeys = Arrays.copyOf(overflowKeys, capacity);
-        final UnsafeBuffer slab = new UnsafeBuffer(new byte[capacity * keySlotBytes]);
-        slab.putBytes(0, keySlab, 0, keySlab.capacity());
-        keySlab = slab;
-        heap = Arrays.copyOf(heap, capacity);
-        heapTimestamps = Arrays.copyOf(heapTimestamps, capacity);
-        heapSequences = Arrays.copyOf(heapSequences, capacity);
-        freeSlots = Arrays.copyOf(freeSlots, capacity);
-        nextInBucket = Arrays.copyOf(nextInBucket, capacity);
-        previousInBucket = Arrays.copyOf(previousInBucket, capacity);
-        index = new long[capacity * 2];
+        final int grown = capacity * 2;
+        if ((long)grown * recordBytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalStateException("a shard's timer queue holds at most " + capacity + " timers of " +
+                recordBytes + " bytes each: register fewer timers per shard, or run more shards");
+        }
+        final ByteBuffer arena = BufferUtil.allocateDirectAligned(grown * recordBytes, RECORD_ALIGNMENT);
+        final UnsafeBuffer grownRecords = new UnsafeBuffer(arena);
+        grownRecords.putBytes(0, records, 0, capacity * recordBytes);
+        records = grownRecords;
+        capacity = grown;
+        overflowKeys = Arrays.copyOf(overflowKeys, grown);
+        heap = Arrays.copyOf(heap, grown);
+        heapTimestamps = Arrays.copyOf(heapTimestamps, grown);
+        heapSequences = Arrays.copyOf(heapSequences, grown);
+        freeSlots = Arrays.copyOf(freeSlots, grown);
+        index = new long[grown * 2];
         indexMask = index.length - 1;
         // Every slot below the high-water mark that is not free holds a timer (all are, when the arrays are full).
         for (int slot = 0; slot < slotHighWater; slot++)
         {
-            if (sequences[slot] != FREE)
+            if (sequenceOf(slot) != FREE)
             {
-                insertIndex(hashes[slot], slot);
+                insertIndex(hashOfSlot(slot), slot);
             }
         }
     }
@@ -699,10 +690,10 @@ public final class TimerQueue
         int slot = firstInWheel();
         if (slot != NONE)
         {
-            wheelBase = timestamps[slot]; // no wheel timer is earlier: the window may start there
+            wheelBase = timestampOf(slot); // no wheel timer is earlier: the window may start there
         }
-        if (heapSize > 0 && (slot == NONE || heapTimestamps[0] < timestamps[slot] ||
-            (heapTimestamps[0] == timestamps[slot] && heapSequences[0] < sequences[slot])))
+        if (heapSize > 0 && (slot == NONE || heapTimestamps[0] < timestampOf(slot) ||
+            (heapTimestamps[0] == timestampOf(slot) && heapSequences[0] < sequenceOf(slot))))
         {
             slot = heap[0];
         }
@@ -719,7 +710,7 @@ public final class TimerQueue
     private void unorder(final int slot)
     {
         size--;
-        final int position = heapIndex[slot];
+        final int position = heapIndexOf(slot);
         if (position == IN_WHEEL)
         {
             unlinkFromWheel(slot);
@@ -777,8 +768,8 @@ public final class TimerQueue
     {
         final int bucket = (int)timestamp & wheelMask;
         final int tail = bucketTails[bucket];
-        nextInBucket[slot] = NONE;
-        previousInBucket[slot] = tail;
+        setNextInBucket(slot, NONE);
+        setPreviousInBucket(slot, tail);
         if (tail == NONE)
         {
             bucketHeads[bucket] = slot;
@@ -791,25 +782,25 @@ public final class TimerQueue
         }
         else
         {
-            nextInBucket[tail] = slot;
+            setNextInBucket(tail, slot);
         }
         bucketTails[bucket] = slot;
-        heapIndex[slot] = IN_WHEEL;
+        setHeapIndex(slot, IN_WHEEL);
         wheelCount++;
     }
 
     private void unlinkFromWheel(final int slot)
     {
-        final int bucket = (int)timestamps[slot] & wheelMask;
-        final int previous = previousInBucket[slot];
-        final int next = nextInBucket[slot];
+        final int bucket = (int)timestampOf(slot) & wheelMask;
+        final int previous = previousInBucket(slot);
+        final int next = nextInBucket(slot);
         if (previous == NONE)
         {
             bucketHeads[bucket] = next;
         }
         else
         {
-            nextInBucket[previous] = next;
+            setNextInBucket(previous, next);
         }
         if (next == NONE)
         {
@@ -817,7 +808,7 @@ public final class TimerQueue
         }
         else
         {
-            previousInBucket[next] = previous;
+            setPreviousInBucket(next, previous);
         }
         if (bucketHeads[bucket] == NONE)
         {
@@ -834,8 +825,8 @@ public final class TimerQueue
     /** The wheel timer after {@code slot} in firing order; the wheel holds one. */
     private int nextInOrder(final int slot)
     {
-        final int next = nextInBucket[slot];
-        return next != NONE ? next : bucketHeads[nextBucket(((int)timestamps[slot] + 1) & wheelMask)];
+        final int next = nextInBucket(slot);
+        return next != NONE ? next : bucketHeads[nextBucket(((int)timestampOf(slot) + 1) & wheelMask)];
     }
 
     /**
@@ -879,5 +870,106 @@ public final class TimerQueue
             bits = wordBits[summary];
         }
         throw new IllegalStateException("timer wheel bitmaps disagree: " + wheelCount + " timers, no bucket in use");
+    }
+
+    private int recordOffset(final int slot)
+    {
+        return slot * recordBytes;
+    }
+
+    private int keyOffset(final int slot)
+    {
+        return slot * recordBytes + KEY_OFFSET;
+    }
+
+    private long timestampOf(final int slot)
+    {
+        return records.getLong(recordOffset(slot) + TIMESTAMP_OFFSET);
+    }
+
+    private void setTimestamp(final int slot, final long timestamp)
+    {
+        records.putLong(recordOffset(slot) + TIMESTAMP_OFFSET, timestamp);
+    }
+
+    private long namespaceOf(final int slot)
+    {
+        return records.getLong(recordOffset(slot) + NAMESPACE_OFFSET);
+    }
+
+    private void setNamespace(final int slot, final long namespace)
+    {
+        records.putLong(recordOffset(slot) + NAMESPACE_OFFSET, namespace);
+    }
+
+    /** The timer's registration order, or {@link #FREE}. */
+    private long sequenceOf(final int slot)
+    {
+        return records.getLong(recordOffset(slot) + SEQUENCE_OFFSET);
+    }
+
+    private void setSequence(final int slot, final long sequence)
+    {
+        records.putLong(recordOffset(slot) + SEQUENCE_OFFSET, sequence);
+    }
+
+    private int hashOfSlot(final int slot)
+    {
+        return records.getInt(recordOffset(slot) + HASH_OFFSET);
+    }
+
+    private void setHash(final int slot, final int hash)
+    {
+        records.putInt(recordOffset(slot) + HASH_OFFSET, hash);
+    }
+
+    private int keyGroupOf(final int slot)
+    {
+        return records.getInt(recordOffset(slot) + KEY_GROUP_OFFSET);
+    }
+
+    private void setKeyGroup(final int slot, final int keyGroup)
+    {
+        records.putInt(recordOffset(slot) + KEY_GROUP_OFFSET, keyGroup);
+    }
+
+    private int keyLengthOf(final int slot)
+    {
+        return records.getInt(recordOffset(slot) + KEY_LENGTH_OFFSET);
+    }
+
+    private void setKeyLength(final int slot, final int keyLength)
+    {
+        records.putInt(recordOffset(slot) + KEY_LENGTH_OFFSET, keyLength);
+    }
+
+    private int heapIndexOf(final int slot)
+    {
+        return records.getInt(recordOffset(slot) + HEAP_INDEX_OFFSET);
+    }
+
+    private void setHeapIndex(final int slot, final int position)
+    {
+        records.putInt(recordOffset(slot) + HEAP_INDEX_OFFSET, position);
+    }
+
+    private int nextInBucket(final int slot)
+    {
+        return records.getInt(recordOffset(slot) + NEXT_IN_BUCKET_OFFSET);
+    }
+
+    private void setNextInBucket(final int slot, final int next)
+    {
+        records.putInt(recordOffset(slot) + NEXT_IN_BUCKET_OFFSET, next);
+    }
+
+    private int previousInBucket(final int slot)
+    {
+        return records.getInt(recordOffset(slot) + PREVIOUS_IN_BUCKET_OFFSET);
+    }
+
+    private void setPreviousInBucket(final int slot, final int previous)
+    {
+        records.putInt(recordOffset(slot) + PREVIOUS_IN_BUCKET_OFFSET, previous);
     }
 }
