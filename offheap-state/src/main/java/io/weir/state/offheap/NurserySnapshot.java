@@ -110,7 +110,7 @@ final class NurserySnapshot implements StoreSnapshot, EntryVisitor
      */
     public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
     {
-        if (!full && null == value && keyLength <= NurseryTable.KEY_CAPACITY && sealed.occupied() > 0 &&
+        if (!full && null == value && keyLength <= NurseryTable.ENTRY_CAPACITY && sealed.occupied() > 0 &&
             NurseryTable.NO_SLOT != sealed.find(key, keyLength, NurseryTable.hash(key, keyLength)))
         {
             return;

@@ -23,8 +23,8 @@ import java.util.ArrayList;
  * interval), the sealed table (the young table of the previous interval, frozen at the snapshot point that ended
  * it) or the Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the
  * store read missed) or removed it from the young table, while {@link NurseryAdmission} admits keys and the table
- * has room for it; a key the store holds, a key of more than {@value NurseryTable#KEY_CAPACITY} bytes or a value of
- * more than {@value NurseryTable#VALUE_CAPACITY} bytes goes to the store. A sealed entry that is written or removed
+ * has room for it; a key the store holds, or a key and value of more than {@value NurseryTable#ENTRY_CAPACITY}
+ * bytes together, goes to the store. A sealed entry that is written or removed
  * moves to the young table (a removal as a tombstone, which the next delta carries); the sealed entries nobody
  * touches are migrated to the store a few per duty cycle, from a quarter of an interval after the snapshot point,
  * and the rest at the next snapshot point. An entry that reaches the store after a snapshot holds it is
@@ -78,11 +78,13 @@ public final class NurseryStore implements KeyedStateStore
     private boolean checkpointed;
 
     /** The key of the last get that found the key nowhere; its length {@link #NO_KEY} when there is none. */
-    private final UnsafeBuffer absentKey = new UnsafeBuffer(new byte[NurseryTable.KEY_CAPACITY]);
+    private final UnsafeBuffer absentKey = new UnsafeBuffer(new byte[NurseryTable.ENTRY_CAPACITY]);
     private int absentKeyLength = NO_KEY;
     private int absentHash;
     private final NurseryAdmission admission = new NurseryAdmission();
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    /** Consumes the values {@link #prefetch} loads, so that the JIT cannot drop the loads. */
+    private int prefetchSink;
     private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
 
     /**
@@ -136,7 +138,7 @@ public final class NurseryStore implements KeyedStateStore
         {
             throw closedException();
         }
-        if (keyLength > NurseryTable.KEY_CAPACITY)
+        if (keyLength > NurseryTable.ENTRY_CAPACITY)
         {
             return store.get(key, keyLength, valueOut);
         }
@@ -191,14 +193,14 @@ public final class NurseryStore implements KeyedStateStore
         }
         final NurseryTable young = this.young;
         final NurseryTable sealed = this.sealed;
-        if (keyLength > NurseryTable.KEY_CAPACITY ||
+        if (keyLength > NurseryTable.ENTRY_CAPACITY ||
             (0 == young.occupied() && null == sealed && absentKeyLength != keyLength))
         {
             store.put(key, keyLength, value, valueOffset, valueLength);
             return;
         }
         final int hash = NurseryTable.hash(key, keyLength);
-        final boolean fits = valueLength <= NurseryTable.VALUE_CAPACITY;
+        final boolean fits = NurseryTable.fits(keyLength, valueLength);
         if (absentKeyLength == keyLength && absentHash == hash &&
             KeyLogIndex.sameBytes(absentKey, 0, key, 0, keyLength))
         {
@@ -259,7 +261,7 @@ public final class NurseryStore implements KeyedStateStore
         }
         final NurseryTable young = this.young;
         final NurseryTable sealed = this.sealed;
-        if (keyLength > NurseryTable.KEY_CAPACITY || (0 == young.occupied() && null == sealed))
+        if (keyLength > NurseryTable.ENTRY_CAPACITY || (0 == young.occupied() && null == sealed))
         {
             absentKeyLength = NO_KEY;
             return store.remove(key, keyLength);
@@ -474,15 +476,37 @@ public final class NurseryStore implements KeyedStateStore
         }
     }
 
+    /** The nursery's tables are prefetched whether or not the store's look-ups are. */
     public boolean prefetches()
     {
-        return store.prefetches();
+        return true;
     }
 
-    /** Nothing to load from an empty map (every entry died young, or none is there yet). */
+    /**
+     * Loads the tables' slots the keys hash to, every key's before any is used, so that their cache misses overlap;
+     * then the store's memory, unless the map is empty (every entry died young, or none is there yet).
+     */
     public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
     {
-        if (0 != store.entryCount())
+        final NurseryTable young = this.young;
+        final NurseryTable sealed = this.sealed;
+        final boolean touchYoung = young.occupied() > 0;
+        if (touchYoung || null != sealed)
+        {
+            int loaded = 0;
+            for (int i = 0; i < count; i++)
+            {
+                final int keyLength = lengths[i];
+                if (keyLength <= NurseryTable.ENTRY_CAPACITY)
+                {
+                    final int hash = NurseryTable.hash(keys, i * stride, keyLength);
+                    loaded += touchYoung ? young.touch(hash) : 0;
+                    loaded += null != sealed ? sealed.touch(hash) : 0;
+                }
+            }
+            prefetchSink += loaded;
+        }
+        if (0 != store.entryCount() && store.prefetches())
         {
             store.prefetch(keys, stride, lengths, count);
         }

@@ -2,6 +2,7 @@ package io.weir.state.offheap;
 
 import io.weir.state.changes.KeyLogIndex;
 import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -11,21 +12,29 @@ import java.util.Arrays;
 
 /**
  * An open-addressing hash table of small entries for a {@link NurseryStore}: linear probing over a power-of-two
- * number of slots, each with room for a key of at most {@value #KEY_CAPACITY} bytes and a value of at most
- * {@value #VALUE_CAPACITY} bytes in one off-heap arena, and the key's hash, lengths and flags in primitive arrays
- * (a probe reads the hash array until a hash matches). A slot holds a value, or a tombstone: a removal of a key
- * that the last snapshot holds.
+ * number of slots of {@value #STRIDE} bytes in one cache-aligned off-heap arena, and the keys' hashes in an array
+ * of their own (a probe reads the hash array until a hash matches). A slot holds its entry's lengths and flags,
+ * then the key, then the value, so that a look-up of an entry of at most {@value #ENTRY_CAPACITY} bytes touches
+ * two cache lines: the hash's and the slot's. A slot holds a value, or a tombstone: a removal of a key that the
+ * last snapshot holds.
  * <p>
  * Threading. While it is the nursery's young table, the shard thread reads and writes it. From the snapshot point
  * that seals it, the table is frozen: the shard thread and one snapshot reader read it, and the shard thread writes
- * only {@link #gone}, which the reader never reads. The reader sets {@link #released} when it is done; the shard
- * {@link #clear}s the table for reuse only after that.
+ * only a slot's {@linkplain #markGone gone} flag, which the reader never reads. The reader sets {@link #released}
+ * when it is done; the shard {@link #clear}s the table for reuse only after that.
  */
 final class NurseryTable
 {
-    static final int KEY_CAPACITY = 64;
-    static final int VALUE_CAPACITY = 64;
-    static final int STRIDE = KEY_CAPACITY + VALUE_CAPACITY;
+    /** Bytes of a slot: one cache line. */
+    static final int STRIDE = 64;
+    /** A slot's bytes before the key: key length, value length, carried flag, gone flag. */
+    private static final int HEADER = 4;
+    /** Bytes of a key and its value together that a slot holds. */
+    static final int ENTRY_CAPACITY = STRIDE - HEADER;
+    private static final int KEY_LENGTH_OFFSET = 0;
+    private static final int VALUE_LENGTH_OFFSET = 1;
+    private static final int CARRIED_OFFSET = 2;
+    private static final int GONE_OFFSET = 3;
     /** A slot's value length for a tombstone. */
     static final int TOMBSTONE = -1;
     static final int NO_SLOT = -1;
@@ -39,13 +48,6 @@ final class NurseryTable
     private ByteBuffer arena;
     private UnsafeBuffer slots;
     private int[] hashes;
-    private int[] keyLengths;
-    private int[] valueLengths;
-    /** The last snapshot holds the key (with a value): a removal must leave a tombstone, not an empty slot. */
-    private boolean[] carried;
-    /** Sealed tables only, written by the shard: the entry left the table (moved, removed or migrated). */
-    private boolean[] gone;
-    private boolean dirtyGone;
     private int occupied;
     private int tombstones;
     /** Set by the snapshot reader when it no longer reads the table. */
@@ -56,6 +58,12 @@ final class NurseryTable
         allocate(capacity);
     }
 
+    /** Whether a slot holds a key and a value of these lengths. */
+    static boolean fits(final int keyLength, final int valueLength)
+    {
+        return keyLength + valueLength <= ENTRY_CAPACITY;
+    }
+
     private void allocate(final int capacity)
     {
         if (!BitUtil.isPowerOfTwo(capacity) || capacity > MAX_CAPACITY)
@@ -64,21 +72,13 @@ final class NurseryTable
                 ": " + capacity);
         }
         // Allocated before any field changes: a table that cannot grow (direct memory exhausted) stays as it was.
-        final ByteBuffer arena = ByteBuffer.allocateDirect(capacity * STRIDE);
+        final ByteBuffer arena = BufferUtil.allocateDirectAligned(capacity * STRIDE, STRIDE);
         final int[] hashes = new int[capacity];
-        final int[] keyLengths = new int[capacity];
-        final int[] valueLengths = new int[capacity];
-        final boolean[] carried = new boolean[capacity];
-        final boolean[] gone = new boolean[capacity];
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.arena = arena;
         this.slots = new UnsafeBuffer(arena);
         this.hashes = hashes;
-        this.keyLengths = keyLengths;
-        this.valueLengths = valueLengths;
-        this.carried = carried;
-        this.gone = gone;
         this.occupied = 0;
         this.tombstones = 0;
     }
@@ -86,27 +86,33 @@ final class NurseryTable
     /** A key's hash, never {@link #EMPTY}: the same for every table, so one hash serves the probes of two. */
     static int hash(final DirectBuffer key, final int keyLength)
     {
+        return hash(key, 0, keyLength);
+    }
+
+    /** The hash of the key at {@code key[offset, offset + keyLength)}. */
+    static int hash(final DirectBuffer key, final int offset, final int keyLength)
+    {
         long hash = keyLength;
         int i = 0;
         for (; i + Long.BYTES <= keyLength; i += Long.BYTES)
         {
-            hash = (hash ^ key.getLong(i)) * 0x9E3779B97F4A7C15L;
+            hash = (hash ^ key.getLong(offset + i)) * 0x9E3779B97F4A7C15L;
         }
         // The tail in at most three reads, not a multiply per byte: a third of the time hashing took (JFR).
         long tail = 0;
         if (i + Integer.BYTES <= keyLength)
         {
-            tail = key.getInt(i) & 0xFFFF_FFFFL;
+            tail = key.getInt(offset + i) & 0xFFFF_FFFFL;
             i += Integer.BYTES;
         }
         if (i + Short.BYTES <= keyLength)
         {
-            tail = (tail << 16) | (key.getShort(i) & 0xFFFF);
+            tail = (tail << 16) | (key.getShort(offset + i) & 0xFFFF);
             i += Short.BYTES;
         }
         if (i < keyLength)
         {
-            tail = (tail << 8) | (key.getByte(i) & 0xFF);
+            tail = (tail << 8) | (key.getByte(offset + i) & 0xFF);
         }
         hash = (hash ^ tail) * 0x9E3779B97F4A7C15L;
         final int h = (int)(hash ^ (hash >>> 29));
@@ -132,14 +138,24 @@ final class NurseryTable
 
     long sizeBytes()
     {
-        return (long)capacity * (STRIDE + 3 * Integer.BYTES + 2);
+        return (long)capacity * (STRIDE + Integer.BYTES);
     }
 
     /** Sealed tables: the key's slot if its entry has not left the table, else {@link #NO_SLOT}. */
     int findRemaining(final DirectBuffer key, final int keyLength, final int hash)
     {
         final int slot = find(key, keyLength, hash);
-        return NO_SLOT == slot || gone[slot] ? NO_SLOT : slot;
+        return NO_SLOT == slot || isGone(slot) ? NO_SLOT : slot;
+    }
+
+    /**
+     * Loads the two cache lines a look-up of a key with this hash starts with, its home slot's hash and record, and
+     * returns a value read from them (for the caller to consume, so that the loads are not dropped).
+     */
+    int touch(final int hash)
+    {
+        final int slot = hash & mask;
+        return hashes[slot] + slots.getByte(slot * STRIDE);
     }
 
     /** @return the key's slot, or {@link #NO_SLOT}. */
@@ -154,8 +170,8 @@ final class NurseryTable
             {
                 return NO_SLOT;
             }
-            if (h == hash && keyLengths[slot] == keyLength &&
-                KeyLogIndex.sameBytes(slots, slot * STRIDE, key, 0, keyLength))
+            if (h == hash && keyLength(slot) == keyLength &&
+                KeyLogIndex.sameBytes(slots, slot * STRIDE + HEADER, key, 0, keyLength))
             {
                 return slot;
             }
@@ -164,8 +180,8 @@ final class NurseryTable
     }
 
     /**
-     * Insert a key the table does not hold, with a value ({@code valueLength} at most {@link #VALUE_CAPACITY}) or a
-     * {@link #TOMBSTONE}. Doubles the table first when it is three quarters full.
+     * Insert a key the table does not hold, with a value or a {@link #TOMBSTONE}; the two must {@link #fits fit}.
+     * Doubles the table first when it is three quarters full.
      */
     void insert(
         final DirectBuffer key, final int keyLength, final int hash, final DirectBuffer value, final int valueOffset,
@@ -180,25 +196,28 @@ final class NurseryTable
         {
             slot = (slot + 1) & mask;
         }
-        slots.putBytes(slot * STRIDE, key, 0, keyLength);
+        final int base = slot * STRIDE;
+        slots.putByte(base + KEY_LENGTH_OFFSET, (byte)keyLength);
+        slots.putByte(base + VALUE_LENGTH_OFFSET, (byte)TOMBSTONE);
+        slots.putByte(base + CARRIED_OFFSET, (byte)(carried ? 1 : 0));
+        slots.putByte(base + GONE_OFFSET, (byte)0);
+        slots.putBytes(base + HEADER, key, 0, keyLength);
         hashes[slot] = hash;
-        keyLengths[slot] = keyLength;
-        this.carried[slot] = carried;
-        valueLengths[slot] = TOMBSTONE;
         tombstones++;
         occupied++;
         setValue(slot, value, valueOffset, valueLength);
     }
 
-    /** Replace a slot's value ({@code valueLength} at most {@link #VALUE_CAPACITY}) or make it a {@link #TOMBSTONE}. */
+    /** Replace a slot's value, which must {@link #fits fit} with the key, or make it a {@link #TOMBSTONE}. */
     void setValue(final int slot, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
-        final boolean wasTombstone = valueLengths[slot] == TOMBSTONE;
+        final int base = slot * STRIDE;
+        final boolean wasTombstone = slots.getByte(base + VALUE_LENGTH_OFFSET) == TOMBSTONE;
         if (valueLength != TOMBSTONE)
         {
-            slots.putBytes(slot * STRIDE + KEY_CAPACITY, value, valueOffset, valueLength);
+            slots.putBytes(base + HEADER + keyLength(slot), value, valueOffset, valueLength);
         }
-        valueLengths[slot] = valueLength;
+        slots.putByte(base + VALUE_LENGTH_OFFSET, (byte)valueLength);
         tombstones += (valueLength == TOMBSTONE ? 1 : 0) - (wasTombstone ? 1 : 0);
     }
 
@@ -208,7 +227,7 @@ final class NurseryTable
      */
     void delete(final int slot)
     {
-        if (valueLengths[slot] == TOMBSTONE)
+        if (valueLength(slot) == TOMBSTONE)
         {
             tombstones--;
         }
@@ -221,27 +240,19 @@ final class NurseryTable
             // The entry at next may move to the hole unless its home lies cyclically in (hole, next].
             if (((next - home) & mask) >= ((next - hole) & mask))
             {
-                moveSlot(next, hole);
+                slots.putBytes(hole * STRIDE, slots, next * STRIDE, usedBytes(next));
+                hashes[hole] = hashes[next];
                 hole = next;
             }
             next = (next + 1) & mask;
         }
         hashes[hole] = EMPTY;
-        keyLengths[hole] = 0;
     }
 
-    private void moveSlot(final int from, final int to)
+    /** A slot's bytes in use: its header, key and value. */
+    private int usedBytes(final int slot)
     {
-        final int length = valueLengths[from];
-        slots.putBytes(to * STRIDE, slots, from * STRIDE, keyLengths[from]);
-        if (length > 0)
-        {
-            slots.putBytes(to * STRIDE + KEY_CAPACITY, slots, from * STRIDE + KEY_CAPACITY, length);
-        }
-        hashes[to] = hashes[from];
-        keyLengths[to] = keyLengths[from];
-        valueLengths[to] = length;
-        carried[to] = carried[from];
+        return HEADER + keyLength(slot) + Math.max(0, valueLength(slot));
     }
 
     private void grow()
@@ -249,9 +260,6 @@ final class NurseryTable
         final ByteBuffer oldArena = arena;
         final UnsafeBuffer oldSlots = slots;
         final int[] oldHashes = hashes;
-        final int[] oldKeyLengths = keyLengths;
-        final int[] oldValueLengths = valueLengths;
-        final boolean[] oldCarried = carried;
         final int oldCapacity = capacity;
         final int oldTombstones = tombstones;
         final int oldOccupied = occupied;
@@ -269,9 +277,6 @@ final class NurseryTable
             }
             slots.putBytes(slot * STRIDE, oldSlots, from * STRIDE, STRIDE);
             hashes[slot] = oldHashes[from];
-            keyLengths[slot] = oldKeyLengths[from];
-            valueLengths[slot] = oldValueLengths[from];
-            carried[slot] = oldCarried[from];
         }
         occupied = oldOccupied;
         tombstones = oldTombstones;
@@ -279,16 +284,16 @@ final class NurseryTable
         java.lang.ref.Reference.reachabilityFence(oldArena);
     }
 
+    /** Whether the slot's entry left the table; the slot holds one. */
     boolean isGone(final int slot)
     {
-        return gone[slot];
+        return slots.getByte(slot * STRIDE + GONE_OFFSET) != 0;
     }
 
     /** Sealed tables, shard thread: the entry left the table. */
     void markGone(final int slot)
     {
-        gone[slot] = true;
-        dirtyGone = true;
+        slots.putByte(slot * STRIDE + GONE_OFFSET, (byte)1);
     }
 
     boolean isEmptySlot(final int slot)
@@ -301,64 +306,57 @@ final class NurseryTable
         return hashes[slot];
     }
 
+    /** The slot's key length; the slot holds an entry. */
     int keyLength(final int slot)
     {
-        return keyLengths[slot];
+        return slots.getByte(slot * STRIDE + KEY_LENGTH_OFFSET) & 0xFF;
     }
 
-    /** The slot's value length, or {@link #TOMBSTONE}. */
+    /** The slot's value length, or {@link #TOMBSTONE}; the slot holds an entry. */
     int valueLength(final int slot)
     {
-        return valueLengths[slot];
+        return slots.getByte(slot * STRIDE + VALUE_LENGTH_OFFSET);
     }
 
+    /** Whether the last snapshot holds the slot's key with a value: its removal must leave a tombstone. */
     boolean isCarried(final int slot)
     {
-        return carried[slot];
+        return slots.getByte(slot * STRIDE + CARRIED_OFFSET) != 0;
     }
 
     /** Point {@code view} at the slot's key (each thread passes its own view). */
     UnsafeBuffer wrapKey(final int slot, final UnsafeBuffer view)
     {
-        view.wrap(slots, slot * STRIDE, KEY_CAPACITY);
+        view.wrap(slots, slot * STRIDE + HEADER, keyLength(slot));
         return view;
     }
 
-    /** Point {@code view} at the slot's value (each thread passes its own view). */
+    /** Point {@code view} at the slot's value, which is not a tombstone (each thread passes its own view). */
     UnsafeBuffer wrapValue(final int slot, final UnsafeBuffer view)
     {
-        view.wrap(slots, slot * STRIDE + KEY_CAPACITY, VALUE_CAPACITY);
+        view.wrap(slots, slot * STRIDE + HEADER + keyLength(slot), valueLength(slot));
         return view;
     }
 
     void copyValue(final int slot, final MutableDirectBuffer out)
     {
-        final int length = valueLengths[slot];
+        final int length = valueLength(slot);
         if (length > 0)
         {
-            out.putBytes(0, slots, slot * STRIDE + KEY_CAPACITY, length);
+            out.putBytes(0, slots, slot * STRIDE + HEADER + keyLength(slot), length);
         }
     }
 
     /** Whether {@link #clear} has nothing to do. */
     boolean isClear()
     {
-        return occupied == 0 && !dirtyGone;
+        return occupied == 0;
     }
 
     /** Empty every slot for reuse as a young table (shard thread, after the reader released it). */
     void clear()
     {
-        if (occupied > 0)
-        {
-            Arrays.fill(hashes, EMPTY);
-            Arrays.fill(keyLengths, 0);
-        }
-        if (dirtyGone)
-        {
-            Arrays.fill(gone, false);
-            dirtyGone = false;
-        }
+        Arrays.fill(hashes, EMPTY);
         occupied = 0;
         tombstones = 0;
     }

@@ -65,6 +65,22 @@ class NurseryStoreTest
         return key;
     }
 
+    /** Hints up to 16 random keys of the key space, at a stride that fits the longest. */
+    private static void prefetch(final NurseryStore store, final Random random, final int keySpace)
+    {
+        final int stride = 128;
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * stride]);
+        final int[] lengths = new int[16];
+        final int count = 1 + random.nextInt(16);
+        for (int i = 0; i < count; i++)
+        {
+            final int id = random.nextInt(keySpace);
+            lengths[i] = id % 97 == 0 ? 80 : 12 + id % 20;
+            keys.putBytes(i * stride, key(id, lengths[i]), 0, lengths[i]);
+        }
+        store.prefetch(keys, stride, lengths, count);
+    }
+
     private static UnsafeBuffer value(final long seed, final int length)
     {
         final UnsafeBuffer value = new UnsafeBuffer(new byte[length]);
@@ -520,6 +536,10 @@ class NurseryStoreTest
             }
             else if (dice < 97)
             {
+                if (random.nextBoolean())
+                {
+                    prefetch(store, random, keySpace); // a hint: every read after it must still match the model
+                }
                 now += random.nextInt(3) * MS;
                 clock.update(now);
                 store.endOfAccess();
