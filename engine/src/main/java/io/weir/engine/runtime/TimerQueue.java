@@ -60,8 +60,7 @@ public final class TimerQueue
     private static final int KEY_LENGTH_OFFSET = 32;
     /** The timer's heap place, or {@link #IN_WHEEL}. */
     private static final int HEAP_INDEX_OFFSET = 36;
-    private static final int NEXT_IN_BUCKET_OFFSET = 40;
-    private static final int PREVIOUS_IN_BUCKET_OFFSET = 44;
+    private static final int PREVIOUS_IN_BUCKET_OFFSET = 40;
     private static final int KEY_OFFSET = 48;
     private static final int RECORD_ALIGNMENT = 64;
 
@@ -69,6 +68,11 @@ public final class TimerQueue
     private final int recordBytes;
     private int capacity;
     private UnsafeBuffer records;
+    /**
+     * Each wheel timer's successor in its bucket, outside the records: walking the wheel in firing order then reads
+     * this dense array, not one record after another, and the records of the timers it finds load in parallel.
+     */
+    private int[] nextInBucket;
     private byte[][] overflowKeys;
 
     /** Slot, timestamp and registration order of each heap place. */
@@ -90,6 +94,7 @@ public final class TimerQueue
     /** No wheel timer is later (the latest put in since the wheel was last empty). */
     private long wheelMax;
     private int wheelCount;
+    /** Free slots, the last freed on top: its record, just read by a firing, is still in the cache. */
     private int[] freeSlots;
     private int freeCount;
     private int slotHighWater;
@@ -103,6 +108,8 @@ public final class TimerQueue
     private long[] index;
     private int indexMask;
 
+    /** Consumes the index entries {@link #collectDueKeys} loads, so that the JIT cannot drop the loads. */
+    private long touchSink;
     private long polledTimestamp;
     private long polledNamespace;
 
@@ -133,6 +140,7 @@ public final class TimerQueue
         this.capacity = capacity;
         records = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * recordBytes, RECORD_ALIGNMENT));
         overflowKeys = new byte[capacity][];
+        nextInBucket = new int[capacity];
         heap = new int[capacity];
         heapTimestamps = new long[capacity];
         heapSequences = new long[capacity];
@@ -265,10 +273,11 @@ public final class TimerQueue
     /**
      * For a look-ahead prefetch of the state the next timers will touch: for each due timer ({@code timestamp <=
      * upTo}) among the first {@code positions} timers looked at (the wheel's due ones in firing order, then the
-     * heap's first places: the earliest timers, so the ones fired next, though not in firing order), write one store key per entry of {@code stateIds[0, stateCount)} and one per
-     * entry of {@code namespacedIds[0, namespacedCount)} scoped by the timer's namespace (entries as
-     * {@link PrefetchedStates} packs them), each at {@code i * stride} of {@code keys}, its length in
-     * {@code lengths[i]}. Skips keys longer than a stride holds.
+     * heap's first places: the earliest timers, so the ones fired next, though not in firing order), write one store
+     * key per entry of {@code stateIds[0, stateCount)} and one per entry of {@code namespacedIds[0, namespacedCount)}
+     * scoped by the timer's namespace (entries as {@link PrefetchedStates} packs them), each at {@code i * stride} of
+     * {@code keys}, its length in {@code lengths[i]}. Skips keys longer than a stride holds. Loads the queue's own
+     * memory that firing those timers reads, too.
      *
      * @return the number of keys written, at most {@code maxKeys}.
      */
@@ -288,17 +297,36 @@ public final class TimerQueue
         final int longest = StateKeyDescriptor.KEY_OFFSET + PrefetchedStates.MARKER_BYTES +
             (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
         int count = 0;
-        int wheelSlot = firstInWheel();
+        int bucket = wheelCount > 0 ? nextBucket((int)wheelBase & wheelMask) : 0;
+        int wheelSlot = wheelCount > 0 ? bucketHeads[bucket] : NONE;
         int wheelVisited = 0;
         int heapPosition = 0;
+        long touched = 0;
         for (int i = 0; i < positions && count + perTimer <= maxKeys; i++)
         {
             final int slot;
             if (wheelSlot != NONE && timestampOf(wheelSlot) <= upTo)
             {
-                // In firing order: the first one not due ends the wheel's part.
+                // In firing order: the first one not due ends the wheel's part. The next slot comes from the
+                // bucket lists and bitmaps, not from this timer's record, whose load is then not waited for.
                 slot = wheelSlot;
-                wheelSlot = ++wheelVisited < wheelCount ? nextInOrder(slot) : NONE;
+                if (++wheelVisited < wheelCount)
+                {
+                    final int next = nextInBucket[slot];
+                    if (next != NONE)
+                    {
+                        wheelSlot = next;
+                    }
+                    else
+                    {
+                        bucket = nextBucket((bucket + 1) & wheelMask);
+                        wheelSlot = bucketHeads[bucket];
+                    }
+                }
+                else
+                {
+                    wheelSlot = NONE;
+                }
             }
             else if (heapPosition < heapSize)
             {
@@ -308,8 +336,14 @@ public final class TimerQueue
             {
                 break;
             }
+            if (timestampOf(slot) > upTo)
+            {
+                continue;
+            }
+            // The index entry that firing the timer looks for: loaded now, with the other timers' entries.
+            touched += index[hashOfSlot(slot) & indexMask];
             final int keyLength = keyLengthOf(slot);
-            if (timestampOf(slot) > upTo || keyLength > keySlotBytes || longest + keyLength > stride)
+            if (keyLength > keySlotBytes || longest + keyLength > stride)
             {
                 continue;
             }
@@ -326,6 +360,7 @@ public final class TimerQueue
                 count++;
             }
         }
+        touchSink += touched;
         return count;
     }
 
@@ -668,6 +703,7 @@ public final class TimerQueue
         records = grownRecords;
         capacity = grown;
         overflowKeys = Arrays.copyOf(overflowKeys, grown);
+        nextInBucket = Arrays.copyOf(nextInBucket, grown);
         heap = Arrays.copyOf(heap, grown);
         heapTimestamps = Arrays.copyOf(heapTimestamps, grown);
         heapSequences = Arrays.copyOf(heapSequences, grown);
@@ -955,12 +991,12 @@ public final class TimerQueue
 
     private int nextInBucket(final int slot)
     {
-        return records.getInt(recordOffset(slot) + NEXT_IN_BUCKET_OFFSET);
+        return nextInBucket[slot];
     }
 
     private void setNextInBucket(final int slot, final int next)
     {
-        records.putInt(recordOffset(slot) + NEXT_IN_BUCKET_OFFSET, next);
+        nextInBucket[slot] = next;
     }
 
     private int previousInBucket(final int slot)

@@ -149,8 +149,9 @@ final class NurseryTable
     }
 
     /**
-     * Loads the two cache lines a look-up of a key with this hash starts with, its home slot's hash and record, and
-     * returns a value read from them (for the caller to consume, so that the loads are not dropped).
+     * Loads the two cache lines a look-up of a key with this hash starts with, its home slot's hash and record (which
+     * an insert of a key found nowhere writes, most often), and returns a value read from them (for the caller to
+     * consume, so that the loads are not dropped).
      */
     int touch(final int hash)
     {
@@ -196,16 +197,23 @@ final class NurseryTable
         {
             slot = (slot + 1) & mask;
         }
+        // Written, never read: a slot of a table that grew, or of a young table, is often not in the cache yet.
         final int base = slot * STRIDE;
         slots.putByte(base + KEY_LENGTH_OFFSET, (byte)keyLength);
-        slots.putByte(base + VALUE_LENGTH_OFFSET, (byte)TOMBSTONE);
+        slots.putByte(base + VALUE_LENGTH_OFFSET, (byte)valueLength);
         slots.putByte(base + CARRIED_OFFSET, (byte)(carried ? 1 : 0));
         slots.putByte(base + GONE_OFFSET, (byte)0);
         slots.putBytes(base + HEADER, key, 0, keyLength);
+        if (valueLength != TOMBSTONE)
+        {
+            slots.putBytes(base + HEADER + keyLength, value, valueOffset, valueLength);
+        }
+        else
+        {
+            tombstones++;
+        }
         hashes[slot] = hash;
-        tombstones++;
         occupied++;
-        setValue(slot, value, valueOffset, valueLength);
     }
 
     /** Replace a slot's value, which must {@link #fits fit} with the key, or make it a {@link #TOMBSTONE}. */

@@ -13,6 +13,25 @@ public final class CsvLineWriter implements AutoCloseable
 {
     private static final int MAX_LINE_BYTES = 5 * 21;
     private static final byte[] LONG_MIN = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
+    private static final long EIGHT_DIGITS = 100_000_000L;
+    /** "00" to "99". */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+    /** 10^0 to 10^18. */
+    private static final long[] POWERS_OF_TEN = new long[19];
+
+    static
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            DIGIT_PAIRS[2 * i] = (byte)('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte)('0' + i % 10);
+        }
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++)
+        {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
+    }
 
     private final OutputStream out;
     private final byte[] buffer;
@@ -114,7 +133,8 @@ public final class CsvLineWriter implements AutoCloseable
 
     /**
      * Append the decimal form of {@code value}; returns the new position. Counts the digits first and writes them
-     * backwards two at a time: half the divisions of a digit loop, and no reversal.
+     * backwards two at a time from a table of digit pairs: long divisions only for the digits above the lowest
+     * eight, int divisions for the rest, and no reversal.
      */
     static int appendLong(final long value, final byte[] dst, final int offset)
     {
@@ -132,35 +152,48 @@ public final class CsvLineWriter implements AutoCloseable
         }
         final int end = position + digits(v);
         int at = end;
-        while (v >= 100)
+        while (v >= EIGHT_DIGITS)
         {
-            final long quotient = v / 100;
-            final int pair = (int)(v - quotient * 100);
-            dst[--at] = (byte)('0' + pair % 10);
-            dst[--at] = (byte)('0' + pair / 10);
+            final long quotient = v / EIGHT_DIGITS;
+            int low = (int)(v - quotient * EIGHT_DIGITS);
+            for (int i = 0; i < 4; i++)
+            {
+                final int next = low / 100;
+                at = appendPair(low - next * 100, dst, at);
+                low = next;
+            }
             v = quotient;
         }
-        final int last = (int)v;
-        if (last >= 10)
+        int rest = (int)v;
+        while (rest >= 100)
         {
-            dst[--at] = (byte)('0' + last % 10);
-            dst[--at] = (byte)('0' + last / 10);
+            final int next = rest / 100;
+            at = appendPair(rest - next * 100, dst, at);
+            rest = next;
+        }
+        if (rest >= 10)
+        {
+            appendPair(rest, dst, at);
         }
         else
         {
-            dst[--at] = (byte)('0' + last);
+            dst[at - 1] = (byte)('0' + rest);
         }
         return end;
     }
 
-    /** Decimal digits of a non-negative long. */
+    /** Writes the two digits of {@code pair} (0-99) before {@code at}; returns the position of the first. */
+    private static int appendPair(final int pair, final byte[] dst, final int at)
+    {
+        dst[at - 1] = DIGIT_PAIRS[2 * pair + 1];
+        dst[at - 2] = DIGIT_PAIRS[2 * pair];
+        return at - 2;
+    }
+
+    /** Decimal digits of a non-negative long: from its bit length, corrected by one comparison. */
     private static int digits(final long v)
     {
-        int digits = 1;
-        for (long power = 10; digits < 19 && v >= power; power *= 10)
-        {
-            digits++;
-        }
-        return digits;
+        final int estimate = ((Long.SIZE - Long.numberOfLeadingZeros(v)) * 1233) >>> 12; // bits * log10(2)
+        return Math.max(1, estimate + (v >= POWERS_OF_TEN[estimate] ? 1 : 0));
     }
 }
