@@ -1,7 +1,10 @@
 package io.weir.tools.io;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,7 +21,14 @@ public final class LineReader implements AutoCloseable
 {
     private final Path path;
     private final InputStream in;
+    /** Eight LFs: a word XORed with it has a zero byte where the word has an LF. */
+    private static final long NEWLINES = 0x0A0A_0A0A_0A0A_0A0AL;
+    private static final long LOW_BITS = 0x0101_0101_0101_0101L;
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+
     private byte[] buffer = new byte[1 << 16];
+    /** {@link #buffer}, read eight bytes at a time by the newline search. */
+    private final UnsafeBuffer words = new UnsafeBuffer(buffer);
     private int start;
     private int limit;
     private boolean eof;
@@ -147,10 +157,23 @@ public final class LineReader implements AutoCloseable
         in.close();
     }
 
+    /** The first LF from {@link #start}, a word of eight bytes at a time, or -1. */
     private int indexOfNewline()
     {
+        final int limit = this.limit;
+        int i = start;
+        for (; i + Long.BYTES <= limit; i += Long.BYTES)
+        {
+            final long x = words.getLong(i, ByteOrder.LITTLE_ENDIAN) ^ NEWLINES;
+            // The lowest flagged byte is the first zero byte of x (flags above it may be false).
+            final long zeros = (x - LOW_BITS) & ~x & HIGH_BITS;
+            if (zeros != 0)
+            {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
         final byte[] buffer = this.buffer;
-        for (int i = start, limit = this.limit; i < limit; i++)
+        for (; i < limit; i++)
         {
             if (buffer[i] == '\n')
             {
@@ -171,6 +194,7 @@ public final class LineReader implements AutoCloseable
         if (limit == buffer.length)
         {
             buffer = Arrays.copyOf(buffer, buffer.length * 2);
+            words.wrap(buffer);
         }
         final int read = in.read(buffer, limit, buffer.length - limit);
         if (read < 0)

@@ -18,6 +18,8 @@ import java.util.function.Consumer;
 public final class CsvEventReader implements SourceReader<Event>
 {
     private static final int FIELDS = 4;
+    /** Digits of a decimal that cannot overflow a long, whatever they are. */
+    private static final int MAX_SAFE_DIGITS = 18;
 
     private final Path path;
     private final Consumer<String> notice;
@@ -137,8 +139,9 @@ public final class CsvEventReader implements SourceReader<Event>
                     throw bad(from, to, "field " + (field + 1) + " is not a decimal integer: '" +
                         text(fieldStart, fieldEnd(fieldStart, to)) + "'");
                 }
-                // Accumulate negatively so that Long.MIN_VALUE parses; detect overflow before it happens.
-                if (value < (Long.MIN_VALUE + digit) / 10)
+                // Accumulate negatively so that Long.MIN_VALUE parses; detect overflow before it happens (only
+                // from the 19th digit on: 18 digits always fit).
+                if (i - digitsStart >= MAX_SAFE_DIGITS && value < (Long.MIN_VALUE + digit) / 10)
                 {
                     throw bad(from, to, "field " + (field + 1) + " overflows a signed 64-bit integer: '" +
                         text(fieldStart, fieldEnd(fieldStart, to)) + "'");

@@ -31,6 +31,43 @@ class LineReaderTest
     }
 
     @Test
+    void shouldSplitRandomBytesAtEveryLineFeedWhateverTheBytesAroundIt() throws Exception
+    {
+        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
+        final java.util.Random random = new java.util.Random(seed);
+        // Bytes next to LF in value (0x09, 0x0B), with its bits plus the high bit (0x8A), and the rest at random.
+        final byte[] near = { 0x09, 0x0B, (byte)0x8A, 0x00, (byte)0xFF, 0x0A ^ 0x01, 0x1A };
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final List<Integer> lengths = new ArrayList<>();
+        for (int line = 0; line < 20_000; line++)
+        {
+            final int length = random.nextInt(50) == 0 ? 70_000 + random.nextInt(100) : random.nextInt(40);
+            for (int i = 0; i < length; i++)
+            {
+                byte b = random.nextBoolean() ? near[random.nextInt(near.length)] : (byte)random.nextInt(256);
+                bytes.write(b == '\n' ? 'x' : b);
+            }
+            bytes.write('\n');
+            lengths.add(length);
+        }
+        final Path file = dir.resolve("random.txt");
+        Files.write(file, bytes.toByteArray());
+        try (LineReader lines = new LineReader(file))
+        {
+            long position = 0;
+            for (int line = 0; line < lengths.size(); line++)
+            {
+                assertTrue(lines.nextLine(), "seed " + seed);
+                assertEquals(lengths.get(line), lines.lineEnd() - lines.lineStart(), "line " + (line + 1) +
+                    ", seed " + seed + " (-Dweir.test.seed=" + seed + " repeats it)");
+                position += lengths.get(line) + 1;
+                assertEquals(position, lines.position(), "seed " + seed);
+            }
+            assertFalse(lines.nextLine(), "seed " + seed);
+        }
+    }
+
+    @Test
     void shouldGiveEachLineInPlaceWithItsNumberAndThePositionAfterIt() throws Exception
     {
         final Path file = dir.resolve("in.txt");
