@@ -100,7 +100,7 @@ public final class ChronicleStateBackend implements StateBackend
         public static final int ENTRIES_PER_SEGMENT_DEFAULT = 0;
         public static final int CHUNK_SIZE_BYTES_DEFAULT = 0;
         public static final int MAX_CHUNK_SIZE_BYTES = 4096;
-        public static final int NURSERY_SLOTS_DEFAULT = 1 << 17;
+        public static final int NURSERY_SLOTS_DEFAULT = 1 << 18;
 
         private long entriesPerShard;
         private long minEntriesPerShard = MIN_ENTRIES_PER_SHARD_DEFAULT;
@@ -209,12 +209,12 @@ public final class ChronicleStateBackend implements StateBackend
 
         /**
          * Bound on the slots of a store's {@link NurseryStore} tables (a power of two, at least
-         * {@value NurseryStore#INITIAL_SLOTS}), which keep small entries created since the last snapshot point out of
-         * the map until they outlive one; 0 turns the nursery off. A table grows from
-         * {@value NurseryStore#INITIAL_SLOTS} slots as it fills, to about 142 bytes a slot (18.6 MB at the default),
-         * and a store has two or three: the young one, the one sealed at the last snapshot point and a spare. New keys
-         * are taken while the table holds values in fewer than 3/8 of its slots and uses fewer than 3/4 of them; the
-         * rest go to the map.
+         * {@value NurseryStore#INITIAL_SLOTS}), which keep small entries created since the last snapshot point, and
+         * those written in every interval, out of the map; 0 turns the nursery off. A table grows from
+         * {@value NurseryStore#INITIAL_SLOTS} slots as it fills, to 68 bytes a slot (17.8 MB at the default), and a
+         * store has two or three: the young one, the one sealed at the last snapshot point and a spare. New keys are
+         * taken while the table holds values in fewer than 3/8 of its slots and uses fewer than 3/4 of them; the rest
+         * go to the map.
          */
         public Context nurserySlots(final int slots)
         {

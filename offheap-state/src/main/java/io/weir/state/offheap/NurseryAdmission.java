@@ -1,27 +1,30 @@
 package io.weir.state.offheap;
 
 /**
- * Whether a {@link NurseryStore} admits a key found nowhere into its young table. Entries that outlive a snapshot
- * point cost more there than in the store alone (the migration's second look-up), and so do keys read but never
- * written; the nursery pays only where most keys it could admit die in it. So where, over a window of
- * {@value #WINDOW} keys found nowhere, fewer than {@value #MIN_DEATHS_PER_8_MISSES} in 8 as many entries died in the
- * nursery, it admits none for a while: {@value #MIN_BYPASS} keys found nowhere, doubled at each window that ends
- * the same way, up to {@value #MAX_BYPASS}, or that at once after a second window in a row in which none died (state
- * that lives on, such as a counter per key: aside for long, the tables empty and look-ups stop probing them).
+ * Whether a {@link NurseryStore} admits a key found nowhere into its young table, judged by what became of the
+ * entries it admitted. An entry that dies in the nursery (removed from its young or sealed table), or that is
+ * written again after the snapshot point that sealed it (and so moves to the young table: a key written every
+ * interval, such as a counter per key, lives on in the tables, where a look-up costs less than in the map), paid
+ * for its admission. An entry migrated to the store untouched did not: it cost a second insert (state written once
+ * and then only read, or never again). So where, over {@value #WINDOW} such outcomes, fewer than
+ * {@value #MIN_KEPT_PER_8} in 8 paid, it admits none for a while: {@value #MIN_BYPASS} keys found nowhere, doubled
+ * at each window that ends the same way, up to {@value #MAX_BYPASS}, or that at once after a second window in a row
+ * in which none paid. Until a window of outcomes is in, it admits every key, as the first outcomes of entries that
+ * outlive an interval come only after a snapshot point.
  * <p>
  * Shard thread only, like the store.
  */
 final class NurseryAdmission
 {
     static final int WINDOW = 1 << 15;
-    static final int MIN_DEATHS_PER_8_MISSES = 5;
+    static final int MIN_KEPT_PER_8 = 5;
     static final int MIN_BYPASS = 1 << 13;
     static final int MAX_BYPASS = 1 << 22;
 
-    private int windowMisses;
-    private int windowDeaths;
+    private int windowOutcomes;
+    private int windowKept;
     private int bypassLeft;
-    private int deathlessWindows;
+    private int fruitlessWindows;
     private int nextBypass = MIN_BYPASS;
 
     /** A key was found nowhere: whether it may enter the young table. Counted per such key. */
@@ -32,29 +35,49 @@ final class NurseryAdmission
             bypassLeft--;
             return false;
         }
-        if (++windowMisses >= WINDOW)
-        {
-            if (windowDeaths * 8L < (long)windowMisses * MIN_DEATHS_PER_8_MISSES)
-            {
-                deathlessWindows = 0 == windowDeaths ? deathlessWindows + 1 : 0;
-                bypassLeft = deathlessWindows >= 2 ? MAX_BYPASS : nextBypass;
-                nextBypass = Math.min(2 * nextBypass, MAX_BYPASS);
-            }
-            else
-            {
-                deathlessWindows = 0;
-                nextBypass = MIN_BYPASS;
-            }
-            windowMisses = 0;
-            windowDeaths = 0;
-        }
         return true;
     }
 
     /** An entry died in the nursery: removed from its young or sealed table. */
     void onDeath()
     {
-        windowDeaths++;
+        onOutcome(1, 1);
+    }
+
+    /** A sealed entry was written: it moves on to the young table, or to the store when that table is full. */
+    void onRewrite()
+    {
+        onOutcome(1, 1);
+    }
+
+    /** Sealed entries nobody touched were migrated to the store. */
+    void onMigrated(final int entries)
+    {
+        onOutcome(entries, 0);
+    }
+
+    private void onOutcome(final int outcomes, final int kept)
+    {
+        windowOutcomes += outcomes;
+        windowKept += kept;
+        if (windowOutcomes < WINDOW)
+        {
+            return;
+        }
+        if (windowKept * 8L < (long)windowOutcomes * MIN_KEPT_PER_8)
+        {
+            fruitlessWindows = 0 == windowKept ? fruitlessWindows + 1 : 0;
+            bypassLeft = fruitlessWindows >= 2 ? MAX_BYPASS : nextBypass;
+            nextBypass = Math.min(2 * nextBypass, MAX_BYPASS);
+        }
+        else
+        {
+            fruitlessWindows = 0;
+            nextBypass = MIN_BYPASS;
+            bypassLeft = 0;
+        }
+        windowOutcomes = 0;
+        windowKept = 0;
     }
 
     /** Whether it admits no key now. */

@@ -247,6 +247,7 @@ public final class NurseryStore implements KeyedStateStore
                     toStore(key, keyLength, value, valueOffset, valueLength, carried);
                 }
                 leaveSealed(sealed, sealedSlot);
+                admission.onRewrite();
                 return;
             }
         }
@@ -438,6 +439,7 @@ public final class NurseryStore implements KeyedStateStore
         }
         migrateCursor = slot;
         migrated += done;
+        admission.onMigrated(done);
         if (0 == sealedLeft)
         {
             retireSealed();

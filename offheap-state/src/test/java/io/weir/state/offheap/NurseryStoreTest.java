@@ -383,30 +383,59 @@ class NurseryStoreTest
     }
 
     @Test
-    void shouldStopAdmittingKeysThatOutliveTheNurseryForAWhileThenTryAgain()
+    void shouldStopAdmittingKeysThatAreMigratedUntouchedForAWhileThenTryAgain()
     {
         final NurseryStore store = nursery(1 << 17);
-        int id = 0;
-        for (; id < NurseryAdmission.WINDOW; id++)
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        final int admitted = NurseryAdmission.WINDOW + 100;
+        admit(store, 0, admitted);
+        assertEquals(admitted, store.nurseryEntries(), "every key admitted until outcomes are in");
+        // Written once, then never again: the point seals them and the interval migrates them all untouched.
+        clock.update(1000 * MS);
+        read(store.snapshot(2, false));
+        clock.update(1750 * MS);
+        while (store.nurseryEntries() > 0)
         {
-            final UnsafeBuffer k = key(id, 20);
-            store.get(k, 20, out);
-            store.put(k, 20, value(id, 8), 0, 8);
+            store.endOfAccess();
         }
-        assertEquals(NurseryAdmission.WINDOW, store.nurseryEntries(), "admitted while the window lasted");
-        for (int i = 0; i < NurseryAdmission.MIN_BYPASS; i++, id++)
+        assertEquals(admitted, store.store().entryCount());
+        int id = admitted;
+        admit(store, id, NurseryAdmission.MIN_BYPASS);
+        id += NurseryAdmission.MIN_BYPASS;
+        assertEquals(0, store.nurseryEntries(), "none admitted aside");
+        assertEquals(admitted + NurseryAdmission.MIN_BYPASS, store.store().entryCount());
+        admit(store, id, 1);
+        assertEquals(1, store.nurseryEntries(), "admitting again after the step aside");
+    }
+
+    @Test
+    void shouldKeepKeysWrittenInEveryIntervalInTheTablesAndAdmittingNewOnes()
+    {
+        final NurseryStore store = nursery(1 << 17);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        // A counter per key: every key lives on, and every interval writes each of them again.
+        final int keys = NurseryAdmission.WINDOW + 100;
+        admit(store, 0, keys);
+        for (int point = 2; point <= 4; point++)
         {
-            final UnsafeBuffer k = key(id, 20);
-            store.get(k, 20, out);
-            store.put(k, 20, value(id, 8), 0, 8);
+            clock.update(point * 1000 * MS);
+            read(store.snapshot(point, false));
+            for (int id = 0; id < keys; id++)
+            {
+                final UnsafeBuffer k = key(id, 20);
+                assertEquals(8, store.get(k, 20, out));
+                store.put(k, 20, value(id + point, 8), 0, 8);
+            }
+            assertEquals(keys, store.nurseryEntries(), "every key written again moved to the young table");
+            assertEquals(0, store.store().entryCount(), "none reached the map");
         }
-        assertEquals(NurseryAdmission.WINDOW, store.nurseryEntries(), "none admitted aside");
-        assertEquals(NurseryAdmission.MIN_BYPASS, store.store().entryCount());
-        final UnsafeBuffer k = key(id, 20);
-        store.get(k, 20, out);
-        store.put(k, 20, value(id, 8), 0, 8);
-        assertEquals(NurseryAdmission.WINDOW + 1, store.nurseryEntries(), "admitting again after the step aside");
-        assertEquals(NurseryAdmission.WINDOW + NurseryAdmission.MIN_BYPASS + 1, store.entryCount());
+        admit(store, keys, 1);
+        assertEquals(keys + 1, store.nurseryEntries(), "still admitting: the keys it holds pay for themselves");
+        final Map<String, String> delta = read(store.snapshot(5, false));
+        assertEquals(keys + 1, delta.size(), "the delta holds every key written in the interval");
+        assertEquals(hex(value(7 + 4, 8), 8), delta.get(hex(key(7, 20), 20)), "with its latest value");
     }
 
     @Test
