@@ -12,6 +12,12 @@ package io.weir.state.offheap;
  * in which none paid. Until a window of outcomes is in, it admits every key, as the first outcomes of entries that
  * outlive an interval come only after a snapshot point.
  * <p>
+ * The tables cost every look-up of a key the map holds a probe or two. So where, over {@value #LOOKUP_WINDOW} keys
+ * found, the map held more of them than the tables, the nursery drains: it admits no key found nowhere, and a sealed
+ * entry that is written goes on to the map, so that the tables empty within an interval or two (keys written in
+ * every interval, more than the tables hold, such as a million counters, would otherwise keep a fraction of them
+ * there and tax every look-up of the rest). It looks again at the end of every such window.
+ * <p>
  * Shard thread only, like the store.
  */
 final class NurseryAdmission
@@ -20,16 +26,24 @@ final class NurseryAdmission
     static final int MIN_KEPT_PER_8 = 5;
     static final int MIN_BYPASS = 1 << 13;
     static final int MAX_BYPASS = 1 << 22;
+    static final int LOOKUP_WINDOW = 1 << 16;
 
     private int windowOutcomes;
     private int windowKept;
     private int bypassLeft;
     private int fruitlessWindows;
     private int nextBypass = MIN_BYPASS;
+    private int windowNurseryHits;
+    private int windowStoreHits;
+    private boolean draining;
 
     /** A key was found nowhere: whether it may enter the young table. Counted per such key. */
     boolean onMiss()
     {
+        if (draining)
+        {
+            return false;
+        }
         if (bypassLeft > 0)
         {
             bypassLeft--;
@@ -80,9 +94,40 @@ final class NurseryAdmission
         windowKept = 0;
     }
 
+    /** A look-up found its key in the young or the sealed table. */
+    void onNurseryHit()
+    {
+        if (++windowNurseryHits + windowStoreHits >= LOOKUP_WINDOW)
+        {
+            endLookupWindow();
+        }
+    }
+
+    /** A look-up found its key in the map. */
+    void onStoreHit()
+    {
+        if (windowNurseryHits + ++windowStoreHits >= LOOKUP_WINDOW)
+        {
+            endLookupWindow();
+        }
+    }
+
+    private void endLookupWindow()
+    {
+        draining = windowStoreHits > windowNurseryHits;
+        windowNurseryHits = 0;
+        windowStoreHits = 0;
+    }
+
     /** Whether it admits no key now. */
     boolean isAside()
     {
-        return bypassLeft > 0;
+        return draining || bypassLeft > 0;
+    }
+
+    /** Whether written sealed entries go to the map rather than to the young table. */
+    boolean drains()
+    {
+        return draining;
     }
 }

@@ -24,8 +24,9 @@ import java.util.ArrayList;
  * it) or the Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the
  * store read missed) or removed it from the young table, while {@link NurseryAdmission} admits keys and the table
  * has room for it; a key the store holds, or a key and value of more than {@value NurseryTable#ENTRY_CAPACITY}
- * bytes together, goes to the store. A sealed entry that is written or removed
- * moves to the young table (a removal as a tombstone, which the next delta carries); the sealed entries nobody
+ * bytes together, goes to the store. A sealed entry that is written or removed moves to the young table (a removal
+ * as a tombstone, which the next delta carries), or, written while the nursery drains ({@link NurseryAdmission}: the
+ * map holds most keys found), to the store; the sealed entries nobody
  * touches are migrated to the store a few per duty cycle, from a quarter of an interval after the snapshot point,
  * and the rest at the next snapshot point. An entry that reaches the store after a snapshot holds it is
  * {@linkplain ChronicleKeyedStateStore#adopt adopted}, so that its removal later in the interval is logged. Without
@@ -152,7 +153,7 @@ public final class NurseryStore implements KeyedStateStore
             if (NurseryTable.NO_SLOT != slot)
             {
                 young.copyValue(slot, valueOut);
-                return valueOrMissing(young.valueLength(slot));
+                return nurseryHit(young.valueLength(slot));
             }
             if (null != sealed)
             {
@@ -160,13 +161,17 @@ public final class NurseryStore implements KeyedStateStore
                 if (NurseryTable.NO_SLOT != slot)
                 {
                     sealed.copyValue(slot, valueOut);
-                    return valueOrMissing(sealed.valueLength(slot));
+                    return nurseryHit(sealed.valueLength(slot));
                 }
             }
         }
         // Where every entry dies young, the map stays empty: a key found nowhere then costs it no look-up.
         final int length = 0 == store.entryCount() ? MISSING : store.get(key, keyLength, valueOut);
-        if (MISSING == length && admission.onMiss())
+        if (MISSING != length)
+        {
+            admission.onStoreHit();
+        }
+        else if (admission.onMiss())
         {
             recordAbsent(key, keyLength, 0 == hash ? NurseryTable.hash(key, keyLength) : hash);
         }
@@ -178,9 +183,15 @@ public final class NurseryStore implements KeyedStateStore
         return new IllegalStateException("shard " + store.shardId() + ": the state store is closed");
     }
 
-    private static int valueOrMissing(final int length)
+    /** A table's slot for the key: its value's length, or {@link #MISSING} for a tombstone. */
+    private int nurseryHit(final int length)
     {
-        return NurseryTable.TOMBSTONE == length ? MISSING : length;
+        if (NurseryTable.TOMBSTONE == length)
+        {
+            return MISSING;
+        }
+        admission.onNurseryHit();
+        return length;
     }
 
     public void put(
@@ -238,16 +249,16 @@ public final class NurseryStore implements KeyedStateStore
             {
                 // The last snapshot holds the key with the sealed value, or holds no key if that is a tombstone.
                 final boolean carried = NurseryTable.TOMBSTONE != sealed.valueLength(sealedSlot);
-                if (fits && young.occupied() < moveLimit)
+                if (fits && young.occupied() < moveLimit && !admission.drains())
                 {
                     insertYoung(key, keyLength, hash, value, valueOffset, valueLength, carried);
+                    admission.onRewrite();
                 }
                 else
                 {
                     toStore(key, keyLength, value, valueOffset, valueLength, carried);
                 }
                 leaveSealed(sealed, sealedSlot);
-                admission.onRewrite();
                 return;
             }
         }

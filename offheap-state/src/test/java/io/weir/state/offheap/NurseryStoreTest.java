@@ -439,6 +439,42 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldDrainItsTablesIntoTheMapWhileTheMapHoldsMostKeysFound()
+    {
+        final NurseryStore store = nursery(1 << 17);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        // Counters written in every interval, more of them in the map than the tables hold.
+        final int young = 1_000;
+        admit(store, 0, young);
+        final int inMap = 3_000;
+        for (int id = young; id < young + inMap; id++)
+        {
+            store.store().put(key(id, 20), 20, value(id, 8), 0, 8);
+        }
+        clock.update(1000 * MS);
+        read(store.snapshot(2, false));
+        int point = 2;
+        while (store.nurseryEntries() > 0 && point < 40)
+        {
+            for (int id = 0; id < young + inMap; id++)
+            {
+                final UnsafeBuffer k = key(id, 20);
+                assertEquals(8, store.get(k, 20, out));
+                store.put(k, 20, value(id + point, 8), 0, 8);
+            }
+            point++;
+            clock.update(point * 1000 * MS);
+            read(store.snapshot(point, false));
+        }
+        assertEquals(0, store.nurseryEntries(), "drained by point " + point);
+        assertEquals(young + inMap, store.store().entryCount());
+        admit(store, young + inMap, 1);
+        assertEquals(0, store.nurseryEntries(), "no key admitted while the map holds most keys found");
+        assertEquals(hex(value(7 + point - 1, 8), 8), contents(store).get(hex(key(7, 20), 20)));
+    }
+
+    @Test
     void shouldNotAllocateOnItsEventPathOrMigrationInSteadyState()
     {
         final NurseryStore store = nursery(1 << 14);
