@@ -27,8 +27,8 @@ import java.util.Arrays;
  * minute or two of the watermark, so most never touch the heap (whose sift was a tenth of the dedup job's time).
  * <p>
  * Each timer has a slot: a record of its fields and, for keys up to {@code keySlotBytes}, its key, one cache line
- * for the default 16 key bytes (a timer fired a minute after it was registered misses the cache once, not once per
- * field as with an array per field). Longer keys are kept in a per-slot byte array.
+ * for the default 16 key bytes, so that a timer fired a minute after it was registered misses the cache once.
+ * Longer keys are kept in a per-slot byte array.
  * <p>
  * A snapshot copy ({@link #beginCopy}) is incremental: it fixes the timers registered so far (by their registration
  * sequence) and copies nothing itself; {@link #copyStep} then copies a bounded run of slots per call, skipping free
@@ -41,7 +41,7 @@ public final class TimerQueue
     private static final int EMPTY = 0;
     /** The sequence of a free slot: later than any copy's, so a copy skips it. */
     private static final long FREE = Long.MAX_VALUE;
-    /** {@link #heapIndex} of a timer in the wheel. */
+    /** The heap place ({@link #HEAP_INDEX_OFFSET}) of a timer in the wheel. */
     private static final int IN_WHEEL = -1;
     private static final int NONE = -1;
     /** Milliseconds the wheel spans: the dedup job's timers lie 60-65 s ahead of the watermark. */
@@ -137,6 +137,11 @@ public final class TimerQueue
         this.wheelMask = wheelSize - 1;
         this.keySlotBytes = keySlotBytes;
         this.recordBytes = BitUtil.align(KEY_OFFSET + keySlotBytes, Long.BYTES);
+        if ((long)capacity * recordBytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("initial capacity of " + capacity + " timers of " + recordBytes +
+                " bytes each exceeds 2 GiB");
+        }
         this.capacity = capacity;
         records = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * recordBytes, RECORD_ALIGNMENT));
         overflowKeys = new byte[capacity][];
@@ -261,7 +266,8 @@ public final class TimerQueue
         }
         else
         {
-            keyContext.setCurrentKey(new UnsafeBuffer(overflowKeys[slot]), 0, keyLength, keyGroupOf(slot));
+            overflowView.wrap(overflowKeys[slot]); // the key context copies the key
+            keyContext.setCurrentKey(overflowView, 0, keyLength, keyGroupOf(slot));
         }
         final int position = findSlot(slot);
         deleteIndexAt(position);

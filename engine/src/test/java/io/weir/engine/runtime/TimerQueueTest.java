@@ -81,6 +81,33 @@ class TimerQueueTest
     }
 
     @Test
+    void shouldCollectDueKeysInFiringOrderAcrossBucketsHoldingSeveralTimers()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16, 64);
+        // Three timers in one bucket, two in another, one past the bound, one a wheel turn ahead (in the heap).
+        final long[] timestamps = {70, 70, 20, 70, 20, 95, 20 + 64 * 5};
+        for (int i = 0; i < timestamps.length; i++)
+        {
+            queue.add(timestamps[i], 0, 1, key, longKey(i));
+        }
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
+        final int[] lengths = new int[16];
+        final int count = queue.collectDueKeys(80, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16);
+        final List<Long> collected = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            collected.add(keys.getLong(i * 64 + StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN));
+        }
+        assertEquals(List.of(2L, 4L, 0L, 1L, 3L), collected, "timestamp order, registration order within one");
+        final List<Long> fired = new ArrayList<>();
+        while (queue.pollDue(80, keyContext))
+        {
+            fired.add(keyContext.keyBuffer().getLong(0, ByteOrder.BIG_ENDIAN));
+        }
+        assertEquals(collected, fired, "the order pollDue fires them in");
+    }
+
+    @Test
     void shouldCollectTheKeysOfWindowScopedStatesUnderEachDueTimersNamespace()
     {
         final TimerQueue queue = new TimerQueue(4, 16);

@@ -6,17 +6,18 @@ package io.weir.state.offheap;
  * written again after the snapshot point that sealed it (and so moves to the young table: a key written every
  * interval, such as a counter per key, lives on in the tables, where a look-up costs less than in the map), paid
  * for its admission. An entry migrated to the store untouched did not: it cost a second insert (state written once
- * and then only read, or never again). So where, over {@value #WINDOW} such outcomes, fewer than
- * {@value #MIN_KEPT_PER_8} in 8 paid, it admits none for a while: {@value #MIN_BYPASS} keys found nowhere, doubled
- * at each window that ends the same way, up to {@value #MAX_BYPASS}, or that at once after a second window in a row
- * in which none paid. Until a window of outcomes is in, it admits every key, as the first outcomes of entries that
- * outlive an interval come only after a snapshot point.
+ * and then only read, or never again). So where, over a window of such outcomes ({@value #WINDOW} by default),
+ * fewer than {@value #MIN_KEPT_PER_8} in 8 paid, it admits none for a while: {@value #MIN_BYPASS} keys found
+ * nowhere, doubled at each window that ends the same way, up to {@value #MAX_BYPASS}, or that at once after a second
+ * window in a row in which none paid. Until a window of outcomes is in, it admits every key, as the first outcomes
+ * of entries that outlive an interval come only after a snapshot point.
  * <p>
- * The tables cost every look-up of a key the map holds a probe or two. So where, over {@value #LOOKUP_WINDOW} keys
- * found, the map held more of them than the tables, the nursery drains: it admits no key found nowhere, and a sealed
- * entry that is written goes on to the map, so that the tables empty within an interval or two (keys written in
- * every interval, more than the tables hold, such as a million counters, would otherwise keep a fraction of them
- * there and tax every look-up of the rest). It looks again at the end of every such window.
+ * The tables cost every look-up of a key the map holds a probe or two. So where, over a window of look-ups
+ * ({@value #LOOKUP_WINDOW} by default), the map held more of the keys looked up than the tables held and than were
+ * found nowhere, the nursery drains: it admits no key found nowhere, and a sealed entry that is written goes on to
+ * the map, so that the tables empty within an interval or two (keys written in every interval, more than the tables
+ * hold, such as a million counters, would otherwise keep a fraction of them there and tax every look-up of the rest).
+ * It looks again at the end of every such window: keys found nowhere, such as new windows, end a drain.
  * <p>
  * Shard thread only, like the store.
  */
@@ -28,6 +29,8 @@ final class NurseryAdmission
     static final int MAX_BYPASS = 1 << 22;
     static final int LOOKUP_WINDOW = 1 << 16;
 
+    private final int window;
+    private final int lookupWindow;
     private int windowOutcomes;
     private int windowKept;
     private int bypassLeft;
@@ -35,11 +38,26 @@ final class NurseryAdmission
     private int nextBypass = MIN_BYPASS;
     private int windowNurseryHits;
     private int windowStoreHits;
+    private int windowMisses;
     private boolean draining;
+
+    NurseryAdmission()
+    {
+        this(WINDOW, LOOKUP_WINDOW);
+    }
+
+    /** With smaller windows (tests: every state within a few thousand operations). */
+    NurseryAdmission(final int window, final int lookupWindow)
+    {
+        this.window = window;
+        this.lookupWindow = lookupWindow;
+    }
 
     /** A key was found nowhere: whether it may enter the young table. Counted per such key. */
     boolean onMiss()
     {
+        windowMisses++;
+        countLookup();
         if (draining)
         {
             return false;
@@ -58,7 +76,7 @@ final class NurseryAdmission
         onOutcome(1, 1);
     }
 
-    /** A sealed entry was written: it moves on to the young table, or to the store when that table is full. */
+    /** A sealed entry was written, and moved to the young table. */
     void onRewrite()
     {
         onOutcome(1, 1);
@@ -74,7 +92,7 @@ final class NurseryAdmission
     {
         windowOutcomes += outcomes;
         windowKept += kept;
-        if (windowOutcomes < WINDOW)
+        if (windowOutcomes < window)
         {
             return;
         }
@@ -97,26 +115,26 @@ final class NurseryAdmission
     /** A look-up found its key in the young or the sealed table. */
     void onNurseryHit()
     {
-        if (++windowNurseryHits + windowStoreHits >= LOOKUP_WINDOW)
-        {
-            endLookupWindow();
-        }
+        windowNurseryHits++;
+        countLookup();
     }
 
     /** A look-up found its key in the map. */
     void onStoreHit()
     {
-        if (windowNurseryHits + ++windowStoreHits >= LOOKUP_WINDOW)
-        {
-            endLookupWindow();
-        }
+        windowStoreHits++;
+        countLookup();
     }
 
-    private void endLookupWindow()
+    private void countLookup()
     {
-        draining = windowStoreHits > windowNurseryHits;
-        windowNurseryHits = 0;
-        windowStoreHits = 0;
+        if (windowNurseryHits + windowStoreHits + windowMisses >= lookupWindow)
+        {
+            draining = windowStoreHits > windowNurseryHits + windowMisses;
+            windowNurseryHits = 0;
+            windowStoreHits = 0;
+            windowMisses = 0;
+        }
     }
 
     /** Whether it admits no key now. */

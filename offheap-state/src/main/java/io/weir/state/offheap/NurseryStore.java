@@ -56,7 +56,10 @@ public final class NurseryStore implements KeyedStateStore
      * table's closing keys leave all interval long, do not count) and fewer slots than {@link #moveLimit}.
      */
     private final int freshLimit;
-    /** A sealed entry written or removed moves to the young table only while it occupies fewer slots than this. */
+    /**
+     * A sealed entry written or removed moves to the young table only while it occupies fewer slots than this (and,
+     * written, only while the nursery does not drain).
+     */
     private final int moveLimit;
     private NurseryTable young;
     /** Null when every entry of the last sealed table has left it. */
@@ -82,7 +85,7 @@ public final class NurseryStore implements KeyedStateStore
     private final UnsafeBuffer absentKey = new UnsafeBuffer(new byte[NurseryTable.ENTRY_CAPACITY]);
     private int absentKeyLength = NO_KEY;
     private int absentHash;
-    private final NurseryAdmission admission = new NurseryAdmission();
+    private final NurseryAdmission admission;
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     /** Consumes the values {@link #prefetch} loads, so that the JIT cannot drop the loads. */
     private int prefetchSink;
@@ -101,6 +104,14 @@ public final class NurseryStore implements KeyedStateStore
     /** With the clock that paces migration (tests). */
     NurseryStore(final ChronicleKeyedStateStore store, final int maxSlots, final NanoClock clock)
     {
+        this(store, maxSlots, clock, new NurseryAdmission());
+    }
+
+    /** With the clock that paces migration and the admission policy (tests). */
+    NurseryStore(
+        final ChronicleKeyedStateStore store, final int maxSlots, final NanoClock clock,
+        final NurseryAdmission admission)
+    {
         if (maxSlots < INITIAL_SLOTS || maxSlots > NurseryTable.MAX_CAPACITY || Integer.bitCount(maxSlots) != 1)
         {
             throw new IllegalArgumentException("nursery slots must be a power of two from " + INITIAL_SLOTS + " to " +
@@ -108,6 +119,7 @@ public final class NurseryStore implements KeyedStateStore
         }
         this.store = store;
         this.clock = clock;
+        this.admission = admission;
         this.freshLimit = maxSlots / 8 * 3;
         this.moveLimit = maxSlots / 4 * 3;
         this.young = new NurseryTable(INITIAL_SLOTS);
