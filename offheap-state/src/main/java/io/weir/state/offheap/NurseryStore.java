@@ -25,12 +25,11 @@ import java.util.ArrayList;
  * store read missed) or removed it from the young table, while {@link NurseryAdmission} admits keys and the table
  * has room for it; a key the store holds, or a key and value of more than {@value NurseryTable#ENTRY_CAPACITY}
  * bytes together, goes to the store. A sealed entry that is written or removed moves to the young table (a removal
- * as a tombstone, which the next delta carries), or, written while the nursery drains ({@link NurseryAdmission}: the
- * map holds most keys found), to the store; the sealed entries nobody
- * touches are migrated to the store a few per duty cycle, from a quarter of an interval after the snapshot point,
- * and the rest at the next snapshot point. An entry that reaches the store after a snapshot holds it is
- * {@linkplain ChronicleKeyedStateStore#adopt adopted}, so that its removal later in the interval is logged. Without
- * checkpoints the young table is sealed every interval all the same, with no snapshot.
+ * as a tombstone, which the next delta carries), or, written while the nursery drains ({@link NurseryAdmission}),
+ * to the store; the sealed entries nobody touches are migrated to the store a few per duty cycle, from a quarter of
+ * an interval after the snapshot point, and the rest at the next snapshot point. An entry that reaches the store
+ * after a snapshot holds it is {@linkplain ChronicleKeyedStateStore#adopt adopted}, so that its removal later in the
+ * interval is logged. Without checkpoints the young table is sealed every interval all the same, with no snapshot.
  * <p>
  * Snapshots. At the snapshot point the young table is sealed and handed, as it is, to the snapshot next to the
  * store's own ({@link NurserySnapshot}): a delta is the store's changes and the sealed table's entries, a full
