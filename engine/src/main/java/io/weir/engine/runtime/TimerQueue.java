@@ -94,6 +94,8 @@ public final class TimerQueue
     /** No wheel timer is later (the latest put in since the wheel was last empty). */
     private long wheelMax;
     private int wheelCount;
+    /** The bucket of the timer a walk ({@link #walkFirst}, {@link #walkNext}) returned last. */
+    private int walkBucket;
     /** Free slots, the last freed on top: its record, just read by a firing, is still in the cache. */
     private int[] freeSlots;
     private int freeCount;
@@ -303,8 +305,7 @@ public final class TimerQueue
         final int longest = StateKeyDescriptor.KEY_OFFSET + PrefetchedStates.MARKER_BYTES +
             (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
         int count = 0;
-        int bucket = wheelCount > 0 ? nextBucket((int)wheelBase & wheelMask) : 0;
-        int wheelSlot = wheelCount > 0 ? bucketHeads[bucket] : NONE;
+        int wheelSlot = walkFirst();
         int wheelVisited = 0;
         int heapPosition = 0;
         long touched = 0;
@@ -313,26 +314,9 @@ public final class TimerQueue
             final int slot;
             if (wheelSlot != NONE && timestampOf(wheelSlot) <= upTo)
             {
-                // In firing order: the first one not due ends the wheel's part. The next slot comes from the
-                // bucket lists and bitmaps, not from this timer's record, whose load is then not waited for.
+                // In firing order: the first one not due ends the wheel's part.
                 slot = wheelSlot;
-                if (++wheelVisited < wheelCount)
-                {
-                    final int next = nextInBucket[slot];
-                    if (next != NONE)
-                    {
-                        wheelSlot = next;
-                    }
-                    else
-                    {
-                        bucket = nextBucket((bucket + 1) & wheelMask);
-                        wheelSlot = bucketHeads[bucket];
-                    }
-                }
-                else
-                {
-                    wheelSlot = NONE;
-                }
+                wheelSlot = ++wheelVisited < wheelCount ? walkNext(slot) : NONE;
             }
             else if (heapPosition < heapSize)
             {
@@ -474,14 +458,14 @@ public final class TimerQueue
     /** Visit every registered timer (for tests and tools). */
     public void forEach(final TimerVisitor visitor)
     {
-        int wheelSlot = firstInWheel();
+        int wheelSlot = walkFirst();
         for (int i = 0; i < size; i++)
         {
             final int slot;
             if (i < wheelCount)
             {
                 slot = wheelSlot;
-                wheelSlot = i + 1 < wheelCount ? nextInOrder(slot) : NONE;
+                wheelSlot = i + 1 < wheelCount ? walkNext(slot) : NONE;
             }
             else
             {
@@ -864,11 +848,30 @@ public final class TimerQueue
         wheelCount--;
     }
 
-    /** The wheel timer after {@code slot} in firing order; the wheel holds one. */
-    private int nextInOrder(final int slot)
+    /** Starts a walk of the wheel in firing order: its earliest timer, or {@link #NONE}. */
+    private int walkFirst()
+    {
+        if (wheelCount == 0)
+        {
+            return NONE;
+        }
+        walkBucket = nextBucket((int)wheelBase & wheelMask);
+        return bucketHeads[walkBucket];
+    }
+
+    /**
+     * The wheel timer after {@code slot}, the one the walk returned last, in firing order; the wheel holds one. It
+     * comes from the bucket links and bitmaps, not from the slot's record, whose load is then not waited for.
+     */
+    private int walkNext(final int slot)
     {
         final int next = nextInBucket(slot);
-        return next != NONE ? next : bucketHeads[nextBucket(((int)timestampOf(slot) + 1) & wheelMask)];
+        if (next != NONE)
+        {
+            return next;
+        }
+        walkBucket = nextBucket((walkBucket + 1) & wheelMask);
+        return bucketHeads[walkBucket];
     }
 
     /**

@@ -309,11 +309,6 @@ final class NurseryTable
         return hashes[slot] == EMPTY;
     }
 
-    int hashAt(final int slot)
-    {
-        return hashes[slot];
-    }
-
     /** The slot's key length; the slot holds an entry. */
     int keyLength(final int slot)
     {
