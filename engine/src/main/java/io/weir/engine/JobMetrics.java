@@ -59,7 +59,7 @@ final class JobMetrics implements AutoCloseable
     }
 
     /**
-     * Create the counters file and MBean and bind every writer to its counters. Before any job thread starts.
+     * Create the counters file and bind every writer to its counters. Before any job thread starts.
      *
      * @param coordinator null without checkpoints.
      */
@@ -91,6 +91,18 @@ final class JobMetrics implements AutoCloseable
         if (restored)
         {
             counters.checkpoints().onRestored();
+        }
+    }
+
+    /**
+     * Register the counters' MBean; after {@link #open}, once the job's threads have started (the first use of the
+     * platform MBean server is slow). Does nothing when counters are off.
+     */
+    void registerMBean()
+    {
+        if (null != counters)
+        {
+            counters.registerMBean();
         }
     }
 

@@ -26,11 +26,13 @@ import javax.management.ObjectName;
 /**
  * A running job's counters: a memory-mapped file ({@link CountersFileDescriptor}) in a {@link CountersDirectory},
  * holding an Agrona counter per shard, operator instance, producer and ring and for the job's checkpoints, and
- * the same values as a JMX MBean ({@value #JMX_DOMAIN}{@code :type=Job,name=...}).
+ * the same values as a JMX MBean ({@value #JMX_DOMAIN}{@code :type=Job,name=...}) once {@link #registerMBean}ed.
  * <p>
- * Created and closed by the thread that starts and closes the job. It hands each runtime thread its own counters
- * ({@link #shard}, {@link #producer}, {@link #checkpoints}); each counter has that one writer. {@link #close()}
- * must come after every writer stopped: it unmaps the file (and deletes it).
+ * Created, registered and closed by the thread that starts and closes the job. It hands each runtime thread its
+ * own counters ({@link #shard}, {@link #producer}, {@link #checkpoints}); each counter has that one writer.
+ * {@link #close()} must come after every writer stopped: it unregisters the MBean, unmaps the file (and deletes
+ * it). The job registers the MBean once its threads have started: the JVM's first use of the platform MBean server
+ * takes 0.1 s, which would otherwise delay the first event.
  */
 public final class JobCounters implements AutoCloseable
 {
@@ -48,6 +50,7 @@ public final class JobCounters implements AutoCloseable
     private final CheckpointCounters checkpoints;
     private final CountersMBean mbean;
     private final ObjectName objectName;
+    private boolean registered;
     private boolean closed;
 
     private JobCounters(
@@ -72,7 +75,7 @@ public final class JobCounters implements AutoCloseable
 
     /**
      * Create the counters file of a job in {@code directory} (created if missing), removing stale files found
-     * there, and register the MBean.
+     * there; the MBean is registered by {@link #registerMBean}.
      *
      * @param log told of each stale file removed.
      * @throws UncheckedIOException naming the file or directory that could not be written.
@@ -173,7 +176,6 @@ public final class JobCounters implements AutoCloseable
             final String baseName = path.getFileName().toString();
             final ObjectName objectName = new ObjectName(JMX_DOMAIN + ":type=Job,name=" + ObjectName.quote(
                 baseName.substring(0, baseName.length() - CountersFileDescriptor.FILE_SUFFIX.length())));
-            ManagementFactory.getPlatformMBeanServer().registerMBean(mbean, objectName);
             return new JobCounters(path, mapped, shards, operatorCounters, producers, checkpoints, mbean, objectName);
         }
         catch (final JMException | RuntimeException ex)
@@ -183,7 +185,30 @@ public final class JobCounters implements AutoCloseable
             {
                 throw (RuntimeException)ex;
             }
-            throw new IllegalStateException("cannot register the MBean of job '" + jobName + "': " + ex, ex);
+            throw new IllegalStateException("cannot name the MBean of job '" + jobName + "': " + ex, ex);
+        }
+    }
+
+    /**
+     * Register the MBean under {@link #objectName}; once, before {@link #close}.
+     *
+     * @throws IllegalStateException naming the MBean, if the platform MBean server refuses it.
+     */
+    public void registerMBean()
+    {
+        if (registered || closed)
+        {
+            throw new IllegalStateException(
+                "MBean " + objectName + (closed ? ": the counters are closed" : " is already registered"));
+        }
+        try
+        {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(mbean, objectName);
+            registered = true;
+        }
+        catch (final JMException ex)
+        {
+            throw new IllegalStateException("cannot register MBean " + objectName + ": " + ex, ex);
         }
     }
 
@@ -230,7 +255,10 @@ public final class JobCounters implements AutoCloseable
         closed = true;
         try
         {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName);
+            if (registered)
+            {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName);
+            }
         }
         catch (final JMException ex)
         {

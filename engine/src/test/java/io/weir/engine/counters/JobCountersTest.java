@@ -152,6 +152,8 @@ class JobCountersTest
         final JobCounters second = JobCounters.create(dir, "same", 1, 1, message -> { });
         assertFalse(first.path().equals(second.path()));
         assertFalse(first.objectName().equals(second.objectName()));
+        first.registerMBean();
+        second.registerMBean();
         assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(first.objectName()));
         assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(second.objectName()));
         first.close();
@@ -161,6 +163,22 @@ class JobCountersTest
         assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(first.objectName()));
         assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(second.objectName()));
         first.close();
+    }
+
+    @Test
+    void shouldRegisterTheMBeanOnlyWhenAskedAndOnce()
+    {
+        try (JobCounters counters = JobCounters.create(dir, "late", 1, 1, message -> { }))
+        {
+            assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(counters.objectName()));
+            counters.registerMBean();
+            assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(counters.objectName()));
+            final IllegalStateException again = assertThrows(IllegalStateException.class, counters::registerMBean);
+            assertTrue(again.getMessage().contains("already registered"), again.getMessage());
+        }
+        final JobCounters unregistered = JobCounters.create(dir, "never", 1, 1, message -> { });
+        unregistered.close();
+        assertFalse(Files.exists(unregistered.path()), "closed without ever registering");
     }
 
     @Test

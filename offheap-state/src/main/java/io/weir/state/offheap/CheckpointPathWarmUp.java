@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * iteration context). At 500k events/s the shard fell 40-160 ms behind there. Run here first, the same code
  * loads its classes and records the branch as taken, and the event loop is compiled with it.
  * <p>
- * Run once per JVM. The thread wiring a job with checkpoints {@link #start}s it on a thread of its own
+ * Run once per JVM, for a backend that asks for it ({@link ChronicleStateBackend.Context#warmUpCheckpointPaths}).
+ * The thread wiring a job with checkpoints {@link #start}s it on a thread of its own
  * ({@link ChronicleStateBackend#prepareForCheckpoints}), where it overlaps the creation of the job's maps; each
  * shard {@link #await}s it before its first event ({@link ChronicleKeyedStateStore#prepareForCheckpoints}), so the
  * compiled event loop still sees its profile, and the job's sources read nothing until every shard has opened. It
@@ -68,6 +69,18 @@ final class CheckpointPathWarmUp
         ONCE.await();
     }
 
+    /** True once anything started or awaited the run in this JVM (tests). */
+    static boolean begun()
+    {
+        return ONCE.begun();
+    }
+
+    /** True once the run completed without failing (tests). */
+    static boolean succeeded()
+    {
+        return ONCE.succeeded();
+    }
+
     /** A task run once, started on a thread of its own or run by the first to await it. Thread-safe. */
     static final class Once
     {
@@ -90,6 +103,17 @@ final class CheckpointPathWarmUp
                 thread.setDaemon(true);
                 thread.start();
             }
+        }
+
+        boolean begun()
+        {
+            return null != run.get();
+        }
+
+        boolean succeeded()
+        {
+            final CompletableFuture<Long> future = run.get();
+            return null != future && future.isDone() && !future.isCompletedExceptionally();
         }
 
         long await()

@@ -457,8 +457,11 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     public void prepareForCheckpoints()
     {
         checkOpen();
-        // Usually started by the thread that wired the job (ChronicleStateBackend.prepareForCheckpoints).
-        CheckpointPathWarmUp.await();
+        if (ctx.warmUpCheckpointPaths())
+        {
+            // Usually started by the thread that wired the job (ChronicleStateBackend.prepareForCheckpoints).
+            CheckpointPathWarmUp.await();
+        }
         preparedForCheckpoints = true;
         joinIterationContext();
         trackChangesFromEmpty();

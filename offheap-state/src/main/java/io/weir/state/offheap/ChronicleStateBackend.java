@@ -52,13 +52,16 @@ public final class ChronicleStateBackend implements StateBackend
     }
 
     /**
-     * Starts {@link CheckpointPathWarmUp} (once per JVM) on a thread of its own, so that it overlaps the creation of
-     * the job's maps; each shard waits for it while it opens, and the job processes nothing until every shard has
-     * opened.
+     * With {@link Context#warmUpCheckpointPaths}, starts {@link CheckpointPathWarmUp} (once per JVM) on a thread of
+     * its own, so that it overlaps the creation of the job's maps; each shard then waits for it while it opens, and
+     * the job processes nothing until every shard has opened.
      */
     public void prepareForCheckpoints()
     {
-        CheckpointPathWarmUp.start();
+        if (ctx.warmUpCheckpointPaths())
+        {
+            CheckpointPathWarmUp.start();
+        }
     }
 
     public Context context()
@@ -115,6 +118,7 @@ public final class ChronicleStateBackend implements StateBackend
         private boolean deleteFilesOnClose;
         private int deltaLogSupersedeSlack = DeltaLog.DEFAULT_SUPERSEDE_SLACK;
         private int nurserySlots = NURSERY_SLOTS_DEFAULT;
+        private boolean warmUpCheckpointPaths;
         private boolean concluded;
 
         /** Entries each shard's map is sized for; 0 (default) uses the hint given to createStore. */
@@ -226,6 +230,27 @@ public final class ChronicleStateBackend implements StateBackend
         public int nurserySlots()
         {
             return nurserySlots;
+        }
+
+        /**
+         * Run the store's checkpoint code once per JVM on a scratch store before a job with checkpoints processes its
+         * first event (default false). Without it, the first segment scan of a full snapshot of the live map, which
+         * only a savepoint or the checkpoint after an abandoned one takes (a store's first full snapshot is read
+         * from its log, and later bases are merged from delta files), may send the shard's compiled event loop back
+         * to the interpreter once: C2 compiled it with the copy-on-write branch never taken. Turn it on for a
+         * long-running job whose latency tail matters at that moment; it costs every job 0.2 s to 1 s of start-up
+         * and a core's worth of that time (see {@code CheckpointPathWarmUp}).
+         */
+        public Context warmUpCheckpointPaths(final boolean warmUp)
+        {
+            checkNotConcluded();
+            this.warmUpCheckpointPaths = warmUp;
+            return this;
+        }
+
+        public boolean warmUpCheckpointPaths()
+        {
+            return warmUpCheckpointPaths;
         }
 
         /** Grow a full map (default) or fail with a {@link ChronicleMapFullException}. */

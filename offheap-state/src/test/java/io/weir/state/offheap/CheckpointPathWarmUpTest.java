@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.state.spi.KeyedStateStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,6 +26,32 @@ class CheckpointPathWarmUpTest
             (CheckpointPathWarmUp.SNAPSHOTS - 1) * (CheckpointPathWarmUp.KEYS * 6L / 7);
         final long visited = CheckpointPathWarmUp.run();
         assertTrue(visited >= minimum, "visited " + visited + " entries, expected at least " + minimum);
+    }
+
+    @Test
+    @Timeout(60)
+    void aStoreOpensForCheckpointsWithoutTheWarmUpUnlessItsBackendAsksForIt()
+    {
+        // No other test of this module starts the JVM's warm-up: the backend's own, asked for below, is the first.
+        assertFalse(CheckpointPathWarmUp.begun(), "a test of this module started the warm-up before this one");
+        final ChronicleStateBackend plain = new ChronicleStateBackend(new ChronicleStateBackend.Context());
+        assertFalse(plain.context().warmUpCheckpointPaths(), "off by default");
+        plain.prepareForCheckpoints();
+        try (KeyedStateStore store = plain.createStore(0, 1024))
+        {
+            store.prepareForCheckpoints();
+        }
+        assertFalse(CheckpointPathWarmUp.begun(), "a backend that did not ask for it started the warm-up");
+
+        final ChronicleStateBackend warmed =
+            new ChronicleStateBackend(new ChronicleStateBackend.Context().warmUpCheckpointPaths(true));
+        warmed.prepareForCheckpoints();
+        assertTrue(CheckpointPathWarmUp.begun(), "the backend that asks for it starts the warm-up");
+        try (KeyedStateStore store = warmed.createStore(0, 1024))
+        {
+            store.prepareForCheckpoints();
+            assertTrue(CheckpointPathWarmUp.succeeded(), "the store opened for checkpoints once the run was done");
+        }
     }
 
     @Test

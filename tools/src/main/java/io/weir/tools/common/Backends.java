@@ -39,6 +39,17 @@ public final class Backends
     public static StateBackend create(
         final String name, final Path stateDir, final boolean keepState, final int chronicleChunkBytes)
     {
+        return create(name, stateDir, keepState, chronicleChunkBytes, false);
+    }
+
+    /**
+     * {@link #create(String, Path, boolean, int)}, and for chronicle whether to warm its checkpoint code before the
+     * first event (see {@link ChronicleStateBackend.Context#warmUpCheckpointPaths}).
+     */
+    public static StateBackend create(
+        final String name, final Path stateDir, final boolean keepState, final int chronicleChunkBytes,
+        final boolean warmUpCheckpointPaths)
+    {
         switch (name)
         {
             case "heap":
@@ -46,7 +57,8 @@ public final class Backends
             case "chronicle":
             {
                 final ChronicleStateBackend.Context context =
-                    new ChronicleStateBackend.Context().chunkSizeBytes(chronicleChunkBytes);
+                    new ChronicleStateBackend.Context().chunkSizeBytes(chronicleChunkBytes)
+                        .warmUpCheckpointPaths(warmUpCheckpointPaths);
                 if (stateDir != null)
                 {
                     context.directory(stateDir).deleteFilesOnClose(!keepState);

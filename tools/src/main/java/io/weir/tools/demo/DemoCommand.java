@@ -152,7 +152,8 @@ public final class DemoCommand implements Callable<Integer>
         final MerchantRecorder merchants = new MerchantRecorder(settings.shards());
         final WeirContext context = new WeirContext()
             .shards(settings.shards())
-            .stateBackend(Backends.create(settings.backend(), null, false, CHRONICLE_CHUNK_BYTES))
+            // A latency report over a long run: its checkpoint code is compiled before the first transaction.
+            .stateBackend(Backends.create(settings.backend(), null, false, CHRONICLE_CHUNK_BYTES, true))
             .checkpoints(CheckpointSettings.every(settings.checkpointDir(), settings.checkpointIntervalMs())
                 .allowNonRestoredState(allowNonRestoredState))
             .log(message -> err.println(DemoSettings.COMMAND + ": " + message));
