@@ -54,4 +54,88 @@ class CsvEventReaderTest
                 ex.getMessage().contains("overflows a signed 64-bit integer"), ex.getMessage());
         }
     }
+
+    @Test
+    void shouldParseRandomFieldsOfEveryLengthAsLongParseLongDoesAcrossBufferBoundaries() throws Exception
+    {
+        // Lines of random fields, 1 to 19 digits with signs and leading zeros, over many of the reader's 64 KiB
+        // blocks, so fields sit at every offset of a block's end (where fewer than eight bytes remain).
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        final int lines = 40_000;
+        final long[][] expected = new long[lines][4];
+        final StringBuilder text = new StringBuilder();
+        for (int l = 0; l < lines; l++)
+        {
+            for (int f = 0; f < 4; f++)
+            {
+                final String field = randomNumber(random);
+                expected[l][f] = Long.parseLong(field);
+                text.append(field).append(f < 3 ? "," : l % 5 == 0 ? "\r\n" : "\n");
+            }
+        }
+        final Path file = dir.resolve("random.csv");
+        Files.writeString(file, text, StandardCharsets.US_ASCII);
+        try (CsvEventReader reader = new CsvEventReader(file))
+        {
+            for (int l = 0; l < lines; l++)
+            {
+                assertTrue(reader.next(), "line " + (l + 1));
+                final Event event = reader.current();
+                assertEquals(expected[l][0], event.timestamp, "line " + (l + 1));
+                assertEquals(expected[l][1], event.key, "line " + (l + 1));
+                assertEquals(expected[l][2], event.amount, "line " + (l + 1));
+                assertEquals(expected[l][3], event.eventId, "line " + (l + 1));
+            }
+            assertFalse(reader.next());
+        }
+    }
+
+    @Test
+    void shouldRefuseAFieldWithANonDigitAtAnyPlaceNamingTheField() throws Exception
+    {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        final String notDigits = "/:; .x*\u00ff+-";
+        for (int run = 0; run < 300; run++)
+        {
+            final String[] fields = {randomNumber(random), randomNumber(random), randomNumber(random),
+                randomNumber(random)};
+            final int f = random.nextInt(4);
+            final char[] chars = fields[f].toCharArray();
+            final int first = chars[0] == '-' || chars[0] == '+' ? 1 : 0;
+            final int at = first + random.nextInt(chars.length - first);
+            // A sign as the field's first character would make a valid number.
+            chars[at] = notDigits.charAt(random.nextInt(at == 0 ? notDigits.length() - 2 : notDigits.length()));
+            fields[f] = new String(chars);
+            final String line = String.join(",", fields);
+            // The second line: a first line that does not start with a number would be skipped as a header.
+            final Path file = dir.resolve("bad.csv");
+            Files.writeString(file, "1,2,3,4\n" + line + "\n", StandardCharsets.ISO_8859_1);
+            try (CsvEventReader reader = new CsvEventReader(file))
+            {
+                assertTrue(reader.next());
+                final BadInputException ex = assertThrows(BadInputException.class, reader::next, line);
+                assertTrue(ex.getMessage().contains("bad.csv:2: field " + (f + 1) + " "),
+                    line + ": " + ex.getMessage());
+            }
+        }
+    }
+
+    /** An optional sign, then 1 to 18 digits (some with leading zeros), or a long's extreme. */
+    private static String randomNumber(final java.util.SplittableRandom random)
+    {
+        final int kind = random.nextInt(20);
+        if (kind == 0)
+        {
+            return Long.toString(random.nextBoolean() ? Long.MAX_VALUE : Long.MIN_VALUE);
+        }
+        final int digits = 1 + random.nextInt(18);
+        final StringBuilder number = new StringBuilder();
+        final int sign = random.nextInt(4);
+        number.append(sign == 0 ? "-" : sign == 1 ? "+" : "");
+        for (int d = 0; d < digits; d++)
+        {
+            number.append((char)('0' + (d == 0 && kind > 3 ? 1 + random.nextInt(9) : random.nextInt(10))));
+        }
+        return number.toString();
+    }
 }
