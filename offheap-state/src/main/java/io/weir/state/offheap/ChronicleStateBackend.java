@@ -32,6 +32,7 @@ public final class ChronicleStateBackend implements StateBackend
         {
             System.setProperty("chronicle.announcer.disable", "true");
         }
+        LazyPosixApi.install();
     }
 
     private final Context ctx;
