@@ -31,6 +31,11 @@ final class JobMetrics implements AutoCloseable
         {
             outputs.add(new ArrayList<>());
         }
+        if (context.countersEnabled())
+        {
+            // While the job is wired: the MBean is registered when it starts.
+            JobCounters.prepareMBeanServer();
+        }
     }
 
     /** The writer shard {@code shardId} should use: one that counts into its events-out counter. */
@@ -59,7 +64,8 @@ final class JobMetrics implements AutoCloseable
     }
 
     /**
-     * Create the counters file and bind every writer to its counters. Before any job thread starts.
+     * Create the counters file, register its MBean and bind every writer to its counters. Before any job thread
+     * starts.
      *
      * @param coordinator null without checkpoints.
      */
@@ -72,6 +78,16 @@ final class JobMetrics implements AutoCloseable
         }
         counters = JobCounters.create(
             context.countersDirectory(), jobName, shards.size(), producers.size(), operators, context.log());
+        try
+        {
+            counters.registerMBean();
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.close();
+            counters = null;
+            throw ex;
+        }
         for (final ShardAgent shard : shards)
         {
             shard.counters(counters.shard(shard.shardId()), counters.operators(shard.shardId()));
@@ -91,18 +107,6 @@ final class JobMetrics implements AutoCloseable
         if (restored)
         {
             counters.checkpoints().onRestored();
-        }
-    }
-
-    /**
-     * Register the counters' MBean; after {@link #open}, once the job's threads have started (the first use of the
-     * platform MBean server is slow). Does nothing when counters are off.
-     */
-    void registerMBean()
-    {
-        if (null != counters)
-        {
-            counters.registerMBean();
         }
     }
 

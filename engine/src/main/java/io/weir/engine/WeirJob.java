@@ -530,16 +530,6 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 errorHandler, null, ThreadScheduling.lowered(coordinator, context.log()));
             coordinatorThread = AgentRunner.startOnThread(coordinatorRunner);
         }
-        try
-        {
-            metrics.registerMBean();
-        }
-        catch (final RuntimeException ex)
-        {
-            // The job's threads see the failure and stop; awaitTermination and close report it too.
-            status.fail(ex);
-            throw ex;
-        }
         return this;
     }
 

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -31,8 +32,8 @@ import javax.management.ObjectName;
  * Created, registered and closed by the thread that starts and closes the job. It hands each runtime thread its
  * own counters ({@link #shard}, {@link #producer}, {@link #checkpoints}); each counter has that one writer.
  * {@link #close()} must come after every writer stopped: it unregisters the MBean, unmaps the file (and deletes
- * it). The job registers the MBean once its threads have started: the JVM's first use of the platform MBean server
- * takes 0.1 s, which would otherwise delay the first event.
+ * it). The JVM's first use of the platform MBean server takes 0.1 s: a job that will register one has the server
+ * made on a thread of its own while the job is wired ({@link #prepareMBeanServer}).
  */
 public final class JobCounters implements AutoCloseable
 {
@@ -40,6 +41,7 @@ public final class JobCounters implements AutoCloseable
 
     /** Files this process has open, so that a second job of the same name gets its own. */
     private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean MBEAN_SERVER_PREPARED = new AtomicBoolean();
 
     private final Path path;
     private final MappedByteBuffer mapped;
@@ -186,6 +188,20 @@ public final class JobCounters implements AutoCloseable
                 throw (RuntimeException)ex;
             }
             throw new IllegalStateException("cannot name the MBean of job '" + jobName + "': " + ex, ex);
+        }
+    }
+
+    /**
+     * Make the platform MBean server on a daemon thread of its own, once per JVM, so that a later
+     * {@link #registerMBean} finds it made (or waits for it) instead of making it; any thread.
+     */
+    public static void prepareMBeanServer()
+    {
+        if (MBEAN_SERVER_PREPARED.compareAndSet(false, true))
+        {
+            final Thread thread = new Thread(ManagementFactory::getPlatformMBeanServer, "weir-mbean-server");
+            thread.setDaemon(true);
+            thread.start();
         }
     }
 

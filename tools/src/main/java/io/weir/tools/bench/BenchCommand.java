@@ -141,7 +141,7 @@ public final class BenchCommand
             .externalProducers(1)
             .expectedEntriesPerShard(Math.max(1024, keys / shards + keys / shards / 4))
             .ringCapacityBytes(1 << 22)
-            .stateBackend(Backends.create(backendName, stateDir, false))
+            .stateBackend(Backends.createForStreaming(backendName, stateDir, false))
             .shardIdleStrategy(idleStrategy)
             .sourceIdleStrategy(BusySpinIdleStrategy::new)
             .log(message -> err.println("weir bench: " + message));
@@ -369,7 +369,7 @@ public final class BenchCommand
             .shards(shards)
             .externalProducers(1)
             .expectedEntriesPerShard(used.expectedEntriesPerShard())
-            .stateBackend(Backends.create(backendName, stateDir, false))
+            .stateBackend(Backends.createForStreaming(backendName, stateDir, false))
             .checkpoints(CheckpointSettings.every(checkpointDir, 0).restoreFrom(
                 new io.weir.snapshot.CheckpointDirectory(checkpointDir).latestComplete()
                     .orElseThrow(() -> new IllegalStateException("no complete checkpoint in " + checkpointDir))

@@ -152,7 +152,7 @@ public final class DemoCommand implements Callable<Integer>
         final MerchantRecorder merchants = new MerchantRecorder(settings.shards());
         final WeirContext context = new WeirContext()
             .shards(settings.shards())
-            // A latency report over a long run: its checkpoint code is compiled before the first transaction.
+            // Measured from the first transaction: the checkpoint code is compiled before it (createForStreaming).
             .stateBackend(Backends.create(settings.backend(), null, false, CHRONICLE_CHUNK_BYTES, true))
             .checkpoints(CheckpointSettings.every(settings.checkpointDir(), settings.checkpointIntervalMs())
                 .allowNonRestoredState(allowNonRestoredState))

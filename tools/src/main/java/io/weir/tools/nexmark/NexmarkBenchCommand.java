@@ -119,7 +119,7 @@ final class NexmarkBenchCommand
             n -> sink.emitted(generator.timestamp(n), System.nanoTime()));
         query.apply(NexmarkQueries.events(flow, reader)).sinkTo(sink).name("discard");
         final WeirContext context = new WeirContext().shards(shards).threading(threading)
-            .stateBackend(Backends.create(backend, null, false));
+            .stateBackend(Backends.createForStreaming(backend, null, false));
         final Path checkpointDir = checkpointIntervalMs > 0 ? Files.createTempDirectory("weir-nexmark-bench-") : null;
         if (checkpointDir != null)
         {
