@@ -84,8 +84,18 @@ final class JobMetrics implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            counters.close();
-            counters = null;
+            try
+            {
+                counters.close();
+            }
+            catch (final RuntimeException closing)
+            {
+                ex.addSuppressed(closing);
+            }
+            finally
+            {
+                counters = null;
+            }
             throw ex;
         }
         for (final ShardAgent shard : shards)

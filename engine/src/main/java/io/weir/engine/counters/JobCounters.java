@@ -32,8 +32,8 @@ import javax.management.ObjectName;
  * Created, registered and closed by the thread that starts and closes the job. It hands each runtime thread its
  * own counters ({@link #shard}, {@link #producer}, {@link #checkpoints}); each counter has that one writer.
  * {@link #close()} must come after every writer stopped: it unregisters the MBean, unmaps the file (and deletes
- * it). The JVM's first use of the platform MBean server takes 0.1 s: a job that will register one has the server
- * made on a thread of its own while the job is wired ({@link #prepareMBeanServer}).
+ * it). The JVM's first use of the platform MBean server is slow (it makes every platform MBean): a job that will
+ * register one has the server made on a thread of its own while the job is wired ({@link #prepareMBeanServer}).
  */
 public final class JobCounters implements AutoCloseable
 {

@@ -45,6 +45,11 @@ public final class ChronicleStateBackend implements StateBackend
     public ChronicleStateBackend(final Context ctx)
     {
         this.ctx = ctx.conclude();
+        if (null != this.ctx.directory())
+        {
+            // File-backed maps call it from the shard's thread: bound here, not there.
+            LazyPosixApi.bindNow();
+        }
     }
 
     public String name()
@@ -235,12 +240,14 @@ public final class ChronicleStateBackend implements StateBackend
 
         /**
          * Run the store's checkpoint code once per JVM on a scratch store before a job with checkpoints processes its
-         * first event (default false). Without it, the first segment scan of a full snapshot of the live map, which
-         * only a savepoint or the checkpoint after an abandoned one takes (a store's first full snapshot is read
-         * from its log, and later bases are merged from delta files), may send the shard's compiled event loop back
-         * to the interpreter once: C2 compiled it with the copy-on-write branch never taken. Turn it on for a
-         * long-running job whose latency tail matters at that moment; it costs every job 0.2 s to 1 s of start-up
-         * and a core's worth of that time (see {@code CheckpointPathWarmUp}).
+         * first event (default false). Without it, the first segment scan of a full snapshot of the live map (a
+         * store's first full snapshot is read from its log; a scan comes with a new base the shard writes, every
+         * {@code maxDeltaChainLength} checkpoints of a busy state, a savepoint, or the checkpoint after an abandoned
+         * one) may send the shard's compiled event loop back to the interpreter once: C2 compiled it with the
+         * copy-on-write branch never taken. It also has the JIT compile the store's code before the first event rather
+         * than while the first events are processed. Turn it on for a long-running job whose latency or speed counts
+         * from its first event; it delays that event by 0.2 s to 1 s and takes a core's worth of that time (see
+         * {@code CheckpointPathWarmUp}), which a file job measured by its total time pays for.
          */
         public Context warmUpCheckpointPaths(final boolean warmUp)
         {
@@ -409,7 +416,8 @@ public final class ChronicleStateBackend implements StateBackend
                 ", chunkSizeBytes=" + chunkSizeBytes +
                 ", directory=" + directory +
                 ", deleteFilesOnClose=" + deleteFilesOnClose +
-                ", nurserySlots=" + nurserySlots + '}';
+                ", nurserySlots=" + nurserySlots +
+                ", warmUpCheckpointPaths=" + warmUpCheckpointPaths + '}';
         }
     }
 }

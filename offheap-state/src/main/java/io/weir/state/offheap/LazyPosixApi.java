@@ -21,12 +21,14 @@ import java.io.IOException;
  * Chronicle's POSIX binding, bound on first use instead of when Chronicle's {@code Jvm} class initialises.
  * <p>
  * Why: {@code Jvm}'s static initialiser calls {@link PosixAPI#posix()} only to load the binding early, and that load
- * (jnr-ffi generating its stubs) took 145 ms of the 330 ms the first Chronicle store of a JVM takes to create, on
- * the thread that wires the job, before the first event. In-memory maps, the backend's default, never call it;
- * file-backed ones do (msync, fallocate), and bind it then. {@link #install} puts this in the holder Chronicle reads,
- * unless a binding is there already; the first call through it binds the binding Chronicle would have chosen (the
- * jnr one, or a no-op one that names why jnr failed, as Chronicle does) and puts that in the holder, so later
- * callers reach it directly. Thread-safe.
+ * (jnr-ffi generating its stubs) was almost half of what the first Chronicle store of a JVM took to create, on the
+ * thread that wires the job, before the first event. In-memory maps, the backend's default, never call it.
+ * File-backed ones do (msync when a map grows a tier, on the shard's thread), so a backend with a directory binds it
+ * when it is constructed ({@link #bindNow}), on the wiring thread as before.
+ * <p>
+ * {@link #install} puts this in the holder Chronicle reads, unless a binding is there already. The first call through
+ * it binds the binding Chronicle would have chosen (the jnr one, or a no-op one that names why jnr failed, as
+ * Chronicle does) and puts that in the holder in its place, so later callers reach it directly. Thread-safe.
  */
 final class LazyPosixApi implements PosixAPI
 {
@@ -42,6 +44,16 @@ final class LazyPosixApi implements PosixAPI
         if (null == PosixAPIHolder.POSIX_API)
         {
             PosixAPIHolder.POSIX_API = new LazyPosixApi();
+        }
+    }
+
+    /** Binds the installed binding now, if it is this one and not bound yet; any thread. */
+    static void bindNow()
+    {
+        final PosixAPI installed = PosixAPIHolder.POSIX_API;
+        if (installed instanceof LazyPosixApi)
+        {
+            ((LazyPosixApi)installed).api();
         }
     }
 
@@ -73,7 +85,11 @@ final class LazyPosixApi implements PosixAPI
                 api = new NoOpPosixAPI(ex.toString());
             }
             bound = api;
-            PosixAPIHolder.POSIX_API = api;
+            if (this == PosixAPIHolder.POSIX_API)
+            {
+                // Unless the application put a binding of its own there since.
+                PosixAPIHolder.POSIX_API = api;
+            }
         }
         return bound;
     }

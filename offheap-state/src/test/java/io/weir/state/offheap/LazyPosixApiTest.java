@@ -4,6 +4,7 @@ import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import net.openhft.posix.PosixAPI;
 import net.openhft.posix.internal.PosixAPIHolder;
+import net.openhft.posix.internal.noop.NoOpPosixAPI;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LazyPosixApiTest
@@ -29,11 +32,11 @@ class LazyPosixApiTest
 
     /**
      * In a JVM of its own (this one's binding may be bound by other tests): a job's in-memory store, written and
-     * snapshotted, leaves the binding unbound; a file-backed one binds it, and the binding works.
+     * snapshotted, leaves the binding unbound; a backend with a directory binds it when constructed, and it works.
      */
     @Test
     @Timeout(120)
-    void anInMemoryStoreNeverBindsPosixAndAFileBackedOneBindsAWorkingBinding() throws Exception
+    void anInMemoryStoreNeverBindsPosixAndAFileBackedBackendBindsAWorkingBinding() throws Exception
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -48,31 +51,55 @@ class LazyPosixApiTest
         command.add(System.getProperty("java.class.path"));
         command.add(Probe.class.getName());
         command.add(dir.toString());
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(process.waitFor(100, TimeUnit.SECONDS), "the probe JVM did not end");
-        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), output);
-        assertTrue(output.contains("in memory: pending=true"), output);
-        assertTrue(output.contains("file-backed: pending=false bound=JNRPosixAPI getpid=ok"), output);
+        final Path output = dir.resolve("probe.out");
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(output.toFile()).start();
+        try
+        {
+            assertTrue(process.waitFor(100, TimeUnit.SECONDS), "the probe JVM did not end");
+        }
+        finally
+        {
+            process.destroyForcibly();
+        }
+        final String printed = Files.readString(output, StandardCharsets.UTF_8);
+        assertEquals(0, process.exitValue(), printed);
+        assertTrue(printed.contains("in memory: pending=true"), printed);
+        assertTrue(printed.contains("file-backed backend: pending=false"), printed);
+        assertTrue(printed.contains("file-backed store: bound=JNRPosixAPI getpid=ok"), printed);
     }
 
     @Test
-    void aBindingInstalledAlreadyIsKept()
+    @Timeout(60)
+    void installKeepsABindingThereAndTheBindingKeepsOneSetSince()
     {
         final PosixAPI before = PosixAPIHolder.POSIX_API;
-        new ChronicleStateBackend();
-        LazyPosixApi.install();
-        if (null != before)
+        try
         {
-            assertTrue(before == PosixAPIHolder.POSIX_API, "install replaced " + before);
+            final PosixAPI sentinel = new NoOpPosixAPI("sentinel");
+            PosixAPIHolder.POSIX_API = sentinel;
+            LazyPosixApi.install();
+            assertSame(sentinel, PosixAPIHolder.POSIX_API, "install replaced a binding there");
+
+            PosixAPIHolder.POSIX_API = null;
+            LazyPosixApi.install();
+            final PosixAPI lazy = PosixAPIHolder.POSIX_API;
+            assertTrue(lazy instanceof LazyPosixApi, String.valueOf(lazy));
+            assertTrue(LazyPosixApi.pending());
+            PosixAPIHolder.POSIX_API = sentinel;
+            // Bound through a reference taken earlier, it answers, and leaves the binding set since in place.
+            assertEquals(ProcessHandle.current().pid(), lazy.getpid());
+            assertSame(sentinel, PosixAPIHolder.POSIX_API);
+
+            PosixAPIHolder.POSIX_API = null;
+            LazyPosixApi.install();
+            assertEquals(ProcessHandle.current().pid(), PosixAPI.posix().getpid());
+            assertFalse(PosixAPIHolder.POSIX_API instanceof LazyPosixApi, "bound, it leaves the holder");
         }
-        else
+        finally
         {
-            assertTrue(PosixAPIHolder.POSIX_API instanceof LazyPosixApi);
+            PosixAPIHolder.POSIX_API = before;
         }
-        // Through whichever binding is installed, the first call binds and answers.
-        assertEquals(ProcessHandle.current().pid(), PosixAPI.posix().getpid());
-        assertFalse(LazyPosixApi.pending());
     }
 
     /** Run by the test above in a fresh JVM: prints what it saw; exits non-zero on a failure. */
@@ -90,14 +117,14 @@ class LazyPosixApiTest
             System.out.println("in memory: pending=" + LazyPosixApi.pending());
             final ChronicleStateBackend fileBacked = new ChronicleStateBackend(
                 new ChronicleStateBackend.Context().directory(Path.of(args[0])).deleteFilesOnClose(true));
+            System.out.println("file-backed backend: pending=" + LazyPosixApi.pending());
             try (KeyedStateStore store = fileBacked.createStore(0, 1024))
             {
                 exercise(store, key, value, read);
             }
-            // The file-backed map may not have needed the binding yet: a call binds it all the same.
             final boolean getpid = PosixAPI.posix().getpid() == ProcessHandle.current().pid();
-            System.out.println("file-backed: pending=" + LazyPosixApi.pending() + " bound=" +
-                PosixAPIHolder.POSIX_API.getClass().getSimpleName() + " getpid=" + (getpid ? "ok" : "wrong"));
+            System.out.println("file-backed store: bound=" + PosixAPIHolder.POSIX_API.getClass().getSimpleName() +
+                " getpid=" + (getpid ? "ok" : "wrong"));
         }
 
         private static void exercise(

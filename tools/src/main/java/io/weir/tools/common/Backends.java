@@ -46,18 +46,21 @@ public final class Backends
      * For a long-running job whose speed or latency is measured from its first event (the generator benches and the
      * demo): for chronicle, the store's checkpoint code is compiled before that event
      * ({@link ChronicleStateBackend.Context#warmUpCheckpointPaths}). A file job is measured by its total time, which
-     * the warm-up lengthens by 0.2 s to 0.5 s.
+     * the warm-up lengthens.
      */
     public static StateBackend createForStreaming(final String name, final Path stateDir, final boolean keepState)
     {
-        return create(name, stateDir, keepState, ChronicleStateBackend.Context.CHUNK_SIZE_BYTES_DEFAULT, true);
+        return createForStreaming(name, stateDir, keepState, ChronicleStateBackend.Context.CHUNK_SIZE_BYTES_DEFAULT);
     }
 
-    /**
-     * {@link #create(String, Path, boolean, int)}, and for chronicle whether to warm its checkpoint code before the
-     * first event (see {@link ChronicleStateBackend.Context#warmUpCheckpointPaths}).
-     */
-    public static StateBackend create(
+    /** {@link #createForStreaming(String, Path, boolean)} with Chronicle's allocation unit, as for {@link #create}. */
+    public static StateBackend createForStreaming(
+        final String name, final Path stateDir, final boolean keepState, final int chronicleChunkBytes)
+    {
+        return create(name, stateDir, keepState, chronicleChunkBytes, true);
+    }
+
+    private static StateBackend create(
         final String name, final Path stateDir, final boolean keepState, final int chronicleChunkBytes,
         final boolean warmUpCheckpointPaths)
     {

@@ -152,8 +152,7 @@ public final class DemoCommand implements Callable<Integer>
         final MerchantRecorder merchants = new MerchantRecorder(settings.shards());
         final WeirContext context = new WeirContext()
             .shards(settings.shards())
-            // Measured from the first transaction: the checkpoint code is compiled before it (createForStreaming).
-            .stateBackend(Backends.create(settings.backend(), null, false, CHRONICLE_CHUNK_BYTES, true))
+            .stateBackend(Backends.createForStreaming(settings.backend(), null, false, CHRONICLE_CHUNK_BYTES))
             .checkpoints(CheckpointSettings.every(settings.checkpointDir(), settings.checkpointIntervalMs())
                 .allowNonRestoredState(allowNonRestoredState))
             .log(message -> err.println(DemoSettings.COMMAND + ": " + message));

@@ -2,11 +2,13 @@ package io.weir.tools.jobs;
 
 import io.weir.tools.io.BadInputException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,11 +58,12 @@ class CsvEventReaderTest
     }
 
     @Test
+    @Timeout(60)
     void shouldParseRandomFieldsOfEveryLengthAsLongParseLongDoesAcrossBufferBoundaries() throws Exception
     {
-        // Lines of random fields, 1 to 19 digits with signs and leading zeros, over many of the reader's 64 KiB
-        // blocks, so fields sit at every offset of a block's end (where fewer than eight bytes remain).
-        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        // Lines of random fields (1 to 18 digits with signs and leading zeros, and both ends of a long) over many of
+        // the reader's 64 KiB blocks, so that fields and lines end at many different offsets of a block's end.
+        final SplittableRandom random = new SplittableRandom(7);
         final int lines = 40_000;
         final long[][] expected = new long[lines][4];
         final StringBuilder text = new StringBuilder();
@@ -91,9 +94,10 @@ class CsvEventReaderTest
     }
 
     @Test
+    @Timeout(60)
     void shouldRefuseAFieldWithANonDigitAtAnyPlaceNamingTheField() throws Exception
     {
-        final java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        final SplittableRandom random = new SplittableRandom(11);
         final String notDigits = "/:; .x*\u00ff+-";
         for (int run = 0; run < 300; run++)
         {
@@ -121,7 +125,7 @@ class CsvEventReaderTest
     }
 
     /** An optional sign, then 1 to 18 digits (some with leading zeros), or a long's extreme. */
-    private static String randomNumber(final java.util.SplittableRandom random)
+    private static String randomNumber(final SplittableRandom random)
     {
         final int kind = random.nextInt(20);
         if (kind == 0)
