@@ -13,26 +13,27 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * Runs a Chronicle store's checkpoint code once per JVM on a small scratch store in memory, before the first
- * event: full snapshots read by segment scan while the store is written (copy-on-write pre-images), the first full
- * snapshot from the log, deltas, removals and re-inserts.
+ * Runs a Chronicle store's checkpoint code once per JVM on a small scratch store in memory, before the first event:
+ * full snapshots read by segment scan while the store is written (copy-on-write pre-images), the first full snapshot
+ * from the log, deltas, removals and re-inserts.
  * <p>
  * Why: a store that starts empty takes its first full snapshot from its log, so the first segment scan comes only
  * with a later full snapshot (a base the shard writes, a savepoint, or the checkpoint after an abandoned one), far
  * into the job. By then C2 has compiled the shard's event loop with the branch into the copy-on-write path never
  * taken, and the first write that takes it sends the event loop back to the interpreter (JFR
- * {@code jdk.Deoptimization}: {@code unstable_if} in {@link ChronicleStoreSnapshot#onFirstChange}, then class checks in Chronicle's
- * iteration context). At 500k events/s the shard fell 40-160 ms behind there. Run here first, the same code
- * loads its classes and records the branch as taken, and the event loop is compiled with it.
+ * {@code jdk.Deoptimization}: {@code unstable_if} in {@link ChronicleStoreSnapshot#onFirstChange}, then class checks
+ * in Chronicle's iteration context). At 500k events/s the shard fell 40-160 ms behind there. Run here first, the
+ * same code loads its classes and records the branch as taken, and the event loop is compiled with it.
  * <p>
  * Run once per JVM, for a backend that asks for it ({@link ChronicleStateBackend.Context#warmUpCheckpointPaths}).
  * The thread wiring a job with checkpoints {@link #start}s it on a thread of its own
  * ({@link ChronicleStateBackend#prepareForCheckpoints}), where it overlaps the creation of the job's maps; each
  * shard {@link #await}s it before its first event ({@link ChronicleKeyedStateStore#prepareForCheckpoints}), so the
  * compiled event loop still sees its profile, and the job's sources read nothing until every shard has opened. It
- * takes 0.2 s to 1 s, mostly class loading. A store used without a job, from such a backend, runs it on the thread
- * that prepares it for checkpoints. Profiles are per method and the same for every thread. A failure propagates to every waiting shard and fails the job: the scratch
- * store is an in-memory map like the job's own, so a machine that cannot create it cannot create those either.
+ * takes 0.2-1 s, mostly class loading. A store used without a job, from such a backend, runs it on the thread that
+ * prepares it for checkpoints. Profiles are per method and the same for every thread. A failure propagates to every
+ * waiting shard and fails the job: the scratch store is an in-memory map like the job's own, so a machine that
+ * cannot create it cannot create those either.
  * <p>
  * One part must run on the shard thread itself, since Chronicle keeps a context chain per thread and map:
  * {@link ChronicleKeyedStateStore#prepareForCheckpoints} has its thread join the map's iteration context.
