@@ -19,13 +19,13 @@ import java.util.Arrays;
  */
 public final class LineReader implements AutoCloseable
 {
-    private final Path path;
-    private final InputStream in;
     /** Eight LFs: a word XORed with it has a zero byte where the word has an LF. */
     private static final long NEWLINES = 0x0A0A_0A0A_0A0A_0A0AL;
     private static final long LOW_BITS = 0x0101_0101_0101_0101L;
     private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
 
+    private final Path path;
+    private final InputStream in;
     private byte[] buffer = new byte[1 << 16];
     /** {@link #buffer}, read eight bytes at a time by the newline search. */
     private final UnsafeBuffer words = new UnsafeBuffer(buffer);
