@@ -112,6 +112,8 @@ public final class TimerQueue
 
     /** Consumes the index entries {@link #collectDueKeys} loads, so that the JIT cannot drop the loads. */
     private long touchSink;
+    /** The due timers' slots that {@link #collectDueKeys} found, before it reads their records. */
+    private int[] dueSlots = new int[0];
     private long polledTimestamp;
     private long polledNamespace;
 
@@ -304,32 +306,48 @@ public final class TimerQueue
         final int perTimer = stateCount + namespacedCount;
         final int longest = StateKeyDescriptor.KEY_OFFSET + PrefetchedStates.MARKER_BYTES +
             (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
-        int count = 0;
+        // First the due timers' slots, from the wheel's links and bitmaps and the heap's arrays, none from the
+        // records: the walk then waits for no record, and the records' loads, issued next, are in flight together.
+        final int maxTimers = Math.min(positions, maxKeys / Math.max(1, perTimer));
+        if (dueSlots.length < maxTimers)
+        {
+            dueSlots = new int[maxTimers];
+        }
+        final int[] dueSlots = this.dueSlots;
+        int due = 0;
         int wheelSlot = walkFirst();
         int wheelVisited = 0;
         int heapPosition = 0;
-        long touched = 0;
-        for (int i = 0; i < positions && count + perTimer <= maxKeys; i++)
+        for (int i = 0; i < positions && due < maxTimers; i++)
         {
-            final int slot;
-            if (wheelSlot != NONE && timestampOf(wheelSlot) <= upTo)
+            if (wheelSlot != NONE && walkTimestamp() <= upTo)
             {
                 // In firing order: the first one not due ends the wheel's part.
-                slot = wheelSlot;
-                wheelSlot = ++wheelVisited < wheelCount ? walkNext(slot) : NONE;
+                dueSlots[due++] = wheelSlot;
+                wheelSlot = ++wheelVisited < wheelCount ? walkNext(wheelSlot) : NONE;
             }
             else if (heapPosition < heapSize)
             {
-                slot = heap[heapPosition++];
+                if (heapTimestamps[heapPosition] <= upTo)
+                {
+                    dueSlots[due++] = heap[heapPosition];
+                }
+                heapPosition++;
             }
             else
             {
                 break;
             }
-            if (timestampOf(slot) > upTo)
-            {
-                continue;
-            }
+        }
+        long touched = 0;
+        for (int i = 0; i < due; i++)
+        {
+            touched += records.getLong(recordOffset(dueSlots[i]) + HASH_OFFSET);
+        }
+        int count = 0;
+        for (int i = 0; i < due && count + perTimer <= maxKeys; i++)
+        {
+            final int slot = dueSlots[i];
             // The index entry that firing the timer looks for: loaded now, with the other timers' entries.
             touched += index[hashOfSlot(slot) & indexMask];
             final int keyLength = keyLengthOf(slot);
@@ -872,6 +890,15 @@ public final class TimerQueue
         }
         walkBucket = nextBucket((walkBucket + 1) & wheelMask);
         return bucketHeads[walkBucket];
+    }
+
+    /**
+     * The timestamp of the timers in the bucket the walk is at, from the bucket's number alone: the wheel's timers lie
+     * within one turn from {@link #wheelBase}, so each bucket in use holds one timestamp.
+     */
+    private long walkTimestamp()
+    {
+        return wheelBase + ((walkBucket - wheelBase) & wheelMask);
     }
 
     /**

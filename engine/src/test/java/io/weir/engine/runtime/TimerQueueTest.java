@@ -250,6 +250,7 @@ class TimerQueueTest
             else
             {
                 watermark += random.nextInt(50);
+                assertCollectsOnlyDueTimers(queue, model, watermark, seed);
                 while (queue.pollDue(watermark, keyContext))
                 {
                     final long[] first = model.pollFirst();
@@ -266,6 +267,58 @@ class TimerQueueTest
         final int[] visited = new int[1];
         queue.forEach((timestamp, namespace, keyGroup, keyBuffer, keyOffset, keyLength) -> visited[0]++);
         assertEquals(model.size(), visited[0], "every timer visited once; seed " + seed);
+    }
+
+    /** The keys collected for a prefetch are due timers' keys, each at most as often as it has due timers. */
+    private static void assertCollectsOnlyDueTimers(
+        final TimerQueue queue, final TreeSet<long[]> model, final long watermark, final long seed)
+    {
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
+        final int[] lengths = new int[16];
+        final int count = queue.collectDueKeys(watermark, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16);
+        final java.util.HashMap<Long, Integer> due = new java.util.HashMap<>();
+        for (final long[] timer : model)
+        {
+            if (timer[0] > watermark)
+            {
+                break;
+            }
+            due.merge(timer[2], 1, Integer::sum);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final long k = keys.getLong(i * 64 + StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN);
+            assertTrue(due.merge(k, -1, Integer::sum) >= 0, "key " + k + " collected but not due; seed " + seed);
+        }
+        assertEquals(due.isEmpty(), 0 == count, "a due timer's key is collected; seed " + seed);
+    }
+
+    @Test
+    void shouldCollectOnlyTheDueTimersWhenTheWheelsTimersWrapPastItsLastBucket()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16, 64);
+        // 100 is bucket 36 of 64; 127 is bucket 63, 128 bucket 0: the later timers sit in lower buckets.
+        final long[] timestamps = {100, 126, 127, 128, 129, 140, 150, 160};
+        for (int i = 0; i < timestamps.length; i++)
+        {
+            queue.add(timestamps[i], 0, 1, key, longKey(timestamps[i]));
+        }
+        assertEquals(List.of(100L, 126L, 127L, 128L, 129L), collectKeys(queue, 130), "due ones only, in firing order");
+        assertEquals(List.of(100L), collectKeys(queue, 100), "only the first bucket's timer at its own time");
+        assertEquals(List.of(), collectKeys(queue, 99), "none before the earliest");
+    }
+
+    private List<Long> collectKeys(final TimerQueue queue, final long upTo)
+    {
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
+        final int[] lengths = new int[16];
+        final int count = queue.collectDueKeys(upTo, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16);
+        final List<Long> collected = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            collected.add(keys.getLong(i * 64 + StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN));
+        }
+        return collected;
     }
 
     @Test
