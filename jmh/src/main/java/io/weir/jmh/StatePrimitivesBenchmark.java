@@ -1,5 +1,6 @@
 package io.weir.jmh;
 
+import io.weir.api.codec.FixedLayoutCodec;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.state.AggregatingState;
@@ -22,6 +23,8 @@ import io.weir.engine.state.KeyContext;
 import io.weir.engine.state.KeyedStateRegistry;
 import io.weir.state.spi.KeyedStateStore;
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,11 +52,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * One operation of each state primitive on a random key of a pre-filled set, through {@link KeyedStateRegistry}'s
  * views over a backend's store, as a keyed function calls them: value (long and boxed), list add and get, map
- * put, get and iteration, reducing and aggregating add. Lists hold {@code listLength} elements and maps
- * {@code mapEntries} entries per key.
+ * put, get and iteration, reducing and aggregating add (of boxed {@code Long}s, and of a mutable accumulator). Lists
+ * hold {@code listLength} elements and maps {@code mapEntries} entries per key.
  * <p>
  * Run with {@code -prof gc} to see which primitives allocate per operation ({@code gc.alloc.rate.norm}, B/op):
- * those whose API returns objects (a list, entries, boxed values above the {@code Long} cache) do.
+ * those whose API returns objects (a list, entries, boxed values above the {@code Long} cache) do, and reducing and
+ * aggregating adds of immutable boxed values; the same adds of a mutable accumulator do not.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -92,6 +96,9 @@ public class StatePrimitivesBenchmark
     private MapState<Long, Long> map;
     private ReducingState<Long> reducing;
     private AggregatingState<Long, Long> aggregating;
+    private ReducingState<Sum> mutableReducing;
+    private AggregatingState<Long, Long> mutableAggregating;
+    private final Sum one = new Sum();
     private int[] appended;
     private UnsafeBuffer userKey;
     private Keys random;
@@ -120,6 +127,11 @@ public class StatePrimitivesBenchmark
         reducing = registry.getReducingState(new ReducingStateDescriptor<>("reducing", Long::sum, LongCodec.INSTANCE));
         aggregating = registry.getAggregatingState(
             new AggregatingStateDescriptor<>("aggregating", new Count(), LongCodec.INSTANCE));
+        mutableReducing = registry.getReducingState(
+            new ReducingStateDescriptor<>("mutable-reducing", Sum::addInPlace, SumCodec.INSTANCE));
+        mutableAggregating = registry.getAggregatingState(
+            new AggregatingStateDescriptor<>("mutable-aggregating", new SumAggregate(), SumCodec.INSTANCE));
+        one.value = 1;
         appended = new int[keys];
         userKey = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 8));
         for (long key = 0; key < keys; key++)
@@ -140,6 +152,8 @@ public class StatePrimitivesBenchmark
             }
             reducing.add(1L);
             aggregating.add(1L);
+            mutableReducing.add(one);
+            mutableAggregating.add(1L);
         }
         random = new Keys(keys, 7);
     }
@@ -303,6 +317,81 @@ public class StatePrimitivesBenchmark
     {
         setKey(random.next());
         aggregating.add(1L);
+    }
+
+    @Benchmark
+    public void mutableReducingAdd()
+    {
+        setKey(random.next());
+        mutableReducing.add(one);
+    }
+
+    @Benchmark
+    public void mutableAggregatingAdd()
+    {
+        setKey(random.next());
+        mutableAggregating.add(1L);
+    }
+
+    /** A mutable sum, as an accumulator that costs no allocation per add. */
+    static final class Sum
+    {
+        long value;
+
+        static Sum addInPlace(final Sum accumulated, final Sum added)
+        {
+            accumulated.value += added.value;
+            return accumulated;
+        }
+    }
+
+    /** Sums its inputs into a {@link Sum}. */
+    static final class SumAggregate implements AggregateFunction<Long, Sum, Long>
+    {
+        public Sum createAccumulator()
+        {
+            return new Sum();
+        }
+
+        public Sum add(final Long value, final Sum accumulator)
+        {
+            accumulator.value += value;
+            return accumulator;
+        }
+
+        public Long result(final Sum accumulator)
+        {
+            return accumulator.value;
+        }
+
+        public Sum merge(final Sum a, final Sum b)
+        {
+            a.value += b.value;
+            return a;
+        }
+    }
+
+    /** Fills the {@link Sum} it is given. */
+    static final class SumCodec extends FixedLayoutCodec<Sum>
+    {
+        static final SumCodec INSTANCE = new SumCodec();
+
+        private SumCodec()
+        {
+            super("jmh-sum", Long.BYTES);
+        }
+
+        protected void write(final Sum value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putLong(offset, value.value);
+        }
+
+        protected Sum read(final DirectBuffer buffer, final int offset, final Sum reuse)
+        {
+            final Sum sum = null != reuse ? reuse : new Sum();
+            sum.value = buffer.getLong(offset);
+            return sum;
+        }
     }
 
     /** Counts its inputs. */

@@ -13,7 +13,12 @@ public interface AggregateFunction<IN, ACC, OUT>
     /** A new, empty accumulator. */
     ACC createAccumulator();
 
-    /** @return the updated accumulator; may be {@code accumulator} itself, mutated. */
+    /**
+     * Must not keep {@code accumulator}: an {@link io.weir.api.state.AggregatingState} decodes it into an instance it
+     * reuses for its next add, where the accumulator's codec fills one.
+     *
+     * @return the updated accumulator; may be {@code accumulator} itself, mutated.
+     */
     ACC add(IN value, ACC accumulator);
 
     /** The result an accumulator stands for; must not change the accumulator. */

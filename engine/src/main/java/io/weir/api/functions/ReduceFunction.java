@@ -4,6 +4,10 @@ package io.weir.api.functions;
 @FunctionalInterface
 public interface ReduceFunction<T>
 {
-    /** Combines two values into one; must not keep either argument. */
+    /**
+     * Combines two values into one, and may return {@code accumulated} itself, mutated. Must not keep either
+     * argument: a {@link io.weir.api.state.ReducingState} decodes {@code accumulated} into an instance it reuses
+     * for its next add, where the value's codec fills one.
+     */
     T reduce(T accumulated, T value);
 }

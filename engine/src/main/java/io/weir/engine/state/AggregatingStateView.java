@@ -17,6 +17,12 @@ final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView
     private final ExpandableDirectByteBuffer recordBuffer = new ExpandableDirectByteBuffer(128);
     private final Codec<ACC> codec;
     private final AggregateFunction<IN, ACC, OUT> aggregateFunction;
+    /**
+     * The instance an add decodes the stored accumulator into, for accumulator types whose codec fills one: a mutable
+     * accumulator then costs no allocation per add. It goes only to the aggregate function's {@code add}, never to a
+     * caller: {@link #get} decodes a fresh one, as {@code result} may return the accumulator itself.
+     */
+    private ACC reusableAccumulator;
 
     AggregatingStateView(
         final KeyedStateStore store,
@@ -42,8 +48,16 @@ final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView
         final long nowMs = nowMs();
         final int keyLength = writeBaseKey(keyBuffer);
         final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs, false);
-        final ACC accumulator = length == KeyedStateStore.MISSING ?
-            aggregateFunction.createAccumulator() : codec.decode(valueBuffer, payloadOffset, length, null);
+        final ACC accumulator;
+        if (length == KeyedStateStore.MISSING)
+        {
+            accumulator = aggregateFunction.createAccumulator();
+        }
+        else
+        {
+            accumulator = codec.decode(valueBuffer, payloadOffset, length, reusableAccumulator);
+            reusableAccumulator = accumulator;
+        }
         final ACC updated = aggregateFunction.add(value, accumulator);
         stamp(recordBuffer, nowMs);
         final int encodedLength = codec.encode(updated, recordBuffer, payloadOffset);

@@ -17,6 +17,12 @@ final class ReducingStateView<T> extends AbstractStateView implements ReducingSt
     private final ExpandableDirectByteBuffer recordBuffer = new ExpandableDirectByteBuffer(128);
     private final Codec<T> codec;
     private final ReduceFunction<T> reduceFunction;
+    /**
+     * The instance an add decodes the stored value into, for types whose codec fills one: a mutable type then costs
+     * no allocation per add. It goes only to the reduce function, as its first argument, never to a caller:
+     * {@link #get} decodes a fresh one.
+     */
+    private T reusableValue;
 
     ReducingStateView(
         final KeyedStateStore store,
@@ -37,8 +43,17 @@ final class ReducingStateView<T> extends AbstractStateView implements ReducingSt
         final long nowMs = nowMs();
         final int keyLength = writeBaseKey(keyBuffer);
         final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs, false);
-        final T reduced = length == KeyedStateStore.MISSING ?
-            value : reduceFunction.reduce(codec.decode(valueBuffer, payloadOffset, length, null), value);
+        final T reduced;
+        if (length == KeyedStateStore.MISSING)
+        {
+            reduced = value;
+        }
+        else
+        {
+            final T stored = codec.decode(valueBuffer, payloadOffset, length, reusableValue);
+            reusableValue = stored;
+            reduced = reduceFunction.reduce(stored, value);
+        }
         stamp(recordBuffer, nowMs);
         final int encodedLength = codec.encode(reduced, recordBuffer, payloadOffset);
         putIfChanged(keyLength, recordBuffer, payloadOffset + encodedLength, length);

@@ -1,0 +1,192 @@
+package io.weir.engine.state;
+
+import io.weir.api.codec.FixedLayoutCodec;
+import io.weir.api.functions.AggregateFunction;
+import io.weir.api.state.AggregatingState;
+import io.weir.api.state.AggregatingStateDescriptor;
+import io.weir.api.state.ReducingState;
+import io.weir.api.state.ReducingStateDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+
+/**
+ * Reducing and aggregating states decode the stored value of an add into one instance they reuse, where the codec
+ * fills one: a mutable accumulator costs no allocation per add. The instance never reaches a caller, and keys
+ * added in turn keep their own values.
+ */
+class ReusedAccumulatorTest extends StateViewTestBase
+{
+    @Test
+    void aggregatingAddsDecodeIntoOneInstanceAndEveryKeyKeepsItsOwnAccumulator()
+    {
+        final CountingCodec codec = new CountingCodec();
+        final AggregatingState<Long, Total> totals = registry.getAggregatingState(
+            new AggregatingStateDescriptor<>("totals", new Summing(), codec));
+        for (int round = 1; round <= 50; round++)
+        {
+            for (long key = 1; key <= 3; key++)
+            {
+                setKey(key);
+                totals.add(key * 10);
+            }
+        }
+        assertEquals(1, codec.instancesMade, "accumulators decoded into new instances by 150 adds on 3 keys");
+        for (long key = 1; key <= 3; key++)
+        {
+            setKey(key);
+            final Total total = totals.get();
+            assertEquals(50, total.count, "key " + key);
+            assertEquals(50 * key * 10, total.sum, "key " + key);
+        }
+    }
+
+    @Test
+    void aggregatingGetHandsOutAnInstanceThatLaterAddsLeaveAlone()
+    {
+        final AggregatingState<Long, Total> totals = registry.getAggregatingState(
+            new AggregatingStateDescriptor<>("totals", new Summing(), new CountingCodec()));
+        setKey(1);
+        totals.add(5L);
+        totals.add(5L);
+        final Total read = totals.get();
+        setKey(2);
+        totals.add(7L);
+        totals.add(7L);
+        setKey(1);
+        totals.add(1L);
+        assertEquals(2, read.count, "the instance get returned, after adds to two keys");
+        assertEquals(10, read.sum);
+        assertNotSame(read, totals.get());
+    }
+
+    @Test
+    void reducingAddsDecodeIntoOneInstanceAndEveryKeyKeepsItsOwnValue()
+    {
+        final CountingCodec codec = new CountingCodec();
+        final ReducingState<Total> totals = registry.getReducingState(
+            new ReducingStateDescriptor<>("totals", ReusedAccumulatorTest::addInPlace, codec));
+        final Total input = new Total();
+        for (int round = 1; round <= 50; round++)
+        {
+            for (long key = 1; key <= 3; key++)
+            {
+                setKey(key);
+                input.count = 1;
+                input.sum = key;
+                totals.add(input);
+            }
+        }
+        assertEquals(1, codec.instancesMade, "values decoded into new instances by 150 adds on 3 keys");
+        for (long key = 1; key <= 3; key++)
+        {
+            setKey(key);
+            final Total total = totals.get();
+            assertEquals(50, total.count, "key " + key);
+            assertEquals(50 * key, total.sum, "key " + key);
+        }
+        setKey(1);
+        final Total read = totals.get();
+        setKey(2);
+        totals.add(input);
+        assertEquals(50, read.count, "the instance get returned, after an add to another key");
+        assertEquals(5, codec.instancesMade, "one for the adds, and one for each of the 4 gets");
+    }
+
+    @Test
+    void reducingKeepsAValueTheFunctionReturnsInsteadOfTheReusedInstance()
+    {
+        final ReducingState<Total> latest = registry.getReducingState(
+            new ReducingStateDescriptor<>("latest", (accumulated, value) -> value, new CountingCodec()));
+        for (long key = 1; key <= 2; key++)
+        {
+            setKey(key);
+            for (long i = 1; i <= 3; i++)
+            {
+                final Total value = new Total();
+                value.count = i;
+                value.sum = key * 100 + i;
+                latest.add(value);
+            }
+        }
+        setKey(1);
+        assertEquals(103, latest.get().sum);
+        setKey(2);
+        assertEquals(203, latest.get().sum);
+    }
+
+    private static Total addInPlace(final Total accumulated, final Total value)
+    {
+        accumulated.count += value.count;
+        accumulated.sum += value.sum;
+        return accumulated;
+    }
+
+    /** A mutable count and sum. */
+    static final class Total
+    {
+        long count;
+        long sum;
+    }
+
+    /** Counts and sums its inputs in place. */
+    private static final class Summing implements AggregateFunction<Long, Total, Total>
+    {
+        public Total createAccumulator()
+        {
+            return new Total();
+        }
+
+        public Total add(final Long value, final Total accumulator)
+        {
+            accumulator.count++;
+            accumulator.sum += value;
+            return accumulator;
+        }
+
+        public Total result(final Total accumulator)
+        {
+            return accumulator;
+        }
+
+        public Total merge(final Total a, final Total b)
+        {
+            a.count += b.count;
+            a.sum += b.sum;
+            return a;
+        }
+    }
+
+    /** Fills the instance it is given; counts the instances it had to make. */
+    private static final class CountingCodec extends FixedLayoutCodec<Total>
+    {
+        int instancesMade;
+
+        CountingCodec()
+        {
+            super("test-total", 2 * Long.BYTES);
+        }
+
+        protected void write(final Total value, final MutableDirectBuffer buffer, final int offset)
+        {
+            buffer.putLong(offset, value.count);
+            buffer.putLong(offset + Long.BYTES, value.sum);
+        }
+
+        protected Total read(final DirectBuffer buffer, final int offset, final Total reuse)
+        {
+            Total total = reuse;
+            if (null == total)
+            {
+                total = new Total();
+                instancesMade++;
+            }
+            total.count = buffer.getLong(offset);
+            total.sum = buffer.getLong(offset + Long.BYTES);
+            return total;
+        }
+    }
+}
