@@ -52,12 +52,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * One operation of each state primitive on a random key of a pre-filled set, through {@link KeyedStateRegistry}'s
  * views over a backend's store, as a keyed function calls them: value (long and boxed), list add and get, map
- * put, get and iteration, reducing and aggregating add (of boxed {@code Long}s, and of a mutable accumulator). Lists
- * hold {@code listLength} elements and maps {@code mapEntries} entries per key.
+ * put, get and iteration (by its list of entries, and by a visitor), reducing and aggregating add (of boxed
+ * {@code Long}s, and of a mutable accumulator). Lists hold {@code listLength} elements and maps {@code mapEntries}
+ * entries per key.
  * <p>
  * Run with {@code -prof gc} to see which primitives allocate per operation ({@code gc.alloc.rate.norm}, B/op):
  * those whose API returns objects (a list, entries, boxed values above the {@code Long} cache) do, and reducing and
- * aggregating adds of immutable boxed values; the same adds of a mutable accumulator do not.
+ * aggregating adds of immutable boxed values; the same adds of a mutable accumulator, and a map's
+ * {@code forEach}, do not.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -99,6 +101,7 @@ public class StatePrimitivesBenchmark
     private ReducingState<Sum> mutableReducing;
     private AggregatingState<Long, Long> mutableAggregating;
     private final Sum one = new Sum();
+    private final ConsumingVisitor mapVisitor = new ConsumingVisitor();
     private int[] appended;
     private UnsafeBuffer userKey;
     private Keys random;
@@ -302,6 +305,26 @@ public class StatePrimitivesBenchmark
         for (final Map.Entry<Long, Long> entry : map.entries())
         {
             blackhole.consume(entry);
+        }
+    }
+
+    @Benchmark
+    public void mapForEach(final Blackhole blackhole)
+    {
+        setKey(random.next());
+        mapVisitor.blackhole = blackhole;
+        map.forEach(mapVisitor);
+    }
+
+    /** Consumes each entry {@link MapState#forEach} visits. */
+    static final class ConsumingVisitor implements MapState.EntryVisitor<Long, Long>
+    {
+        Blackhole blackhole;
+
+        public void visit(final Long key, final Long value)
+        {
+            blackhole.consume(key);
+            blackhole.consume(value);
         }
     }
 

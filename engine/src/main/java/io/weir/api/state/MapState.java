@@ -24,6 +24,29 @@ public interface MapState<UK, UV> extends State
     /** True if the current key's map has no entries. */
     boolean isEmpty();
 
+    /**
+     * Calls {@code visitor} with each visible entry (order unspecified), in the order {@link #entries} lists them,
+     * without building a list: no allocation per entry for keys and values whose codecs fill a reused instance (or
+     * boxed values the JVM caches). The key and value passed are valid only during the call (the state may decode
+     * every entry into the same instances), and the visitor must not change this state. This default builds the
+     * list of {@link #entries}.
+     */
+    default void forEach(final EntryVisitor<UK, UV> visitor)
+    {
+        for (final Map.Entry<UK, UV> entry : entries())
+        {
+            visitor.visit(entry.getKey(), entry.getValue());
+        }
+    }
+
+    /** Receives a map state's entries from {@link #forEach}. */
+    @FunctionalInterface
+    interface EntryVisitor<UK, UV>
+    {
+        /** One visible entry; {@code key} and {@code value} are valid only during the call. */
+        void visit(UK key, UV value);
+    }
+
     /** @return the visible entries (order unspecified). */
     List<Map.Entry<UK, UV>> entries();
 

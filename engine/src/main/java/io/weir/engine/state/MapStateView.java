@@ -2,6 +2,7 @@ package io.weir.engine.state;
 
 import io.weir.api.codec.Codec;
 import io.weir.api.state.MapState;
+import io.weir.api.state.MapState.EntryVisitor;
 import io.weir.api.state.MapStateDescriptor;
 import io.weir.state.spi.KeyedStateStore;
 import org.agrona.DirectBuffer;
@@ -20,13 +21,13 @@ import static io.weir.engine.state.StateLayoutDescriptor.*;
 /**
  * {@link MapState} over point operations only, so it works on unordered key-value stores (see
  * {@link StateLayoutDescriptor}). A small map is one packed entry ({@link PackedMapEntry}): every operation reads
- * that one entry, and a change writes it back on the same look-up. A map that outgrows {@link PackedMapEntry#MAX_ELEMENTS} or
- * {@link PackedMapEntry#MAX_BYTES} spills, in the same order, into a head {@code [count]}, one by-key entry
- * {@code [slot][value]} per user key and a dense slot directory {@code slot -> userKey} for iteration, and stays
- * there until cleared. There, put of an existing key is one get and one put; a new key adds the by-key entry, its
- * slot and the head; remove swap-removes the last slot into the freed one (a packed map does the same with its
- * elements). Every operation is O(1) in the map's size except iteration and clear. A spilled map's operations
- * read the absent packed entry first.
+ * that one entry, and a change writes it back on the same look-up. A map that outgrows
+ * {@link PackedMapEntry#MAX_ELEMENTS} or {@link PackedMapEntry#MAX_BYTES} spills, in the same order, into a head
+ * {@code [count]}, one by-key entry {@code [slot][value]} per user key and a dense slot directory
+ * {@code slot -> userKey} for iteration, and stays there until cleared. There, put of an existing key is one get
+ * and one put; a new key adds the by-key entry, its slot and the head; remove swap-removes the last slot into the
+ * freed one (a packed map does the same with its elements). Every operation is O(1) in the map's size except
+ * iteration and clear. A spilled map's operations read the absent packed entry first.
  * <p>
  * Shard thread only.
  */
@@ -36,6 +37,7 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     private static final int SCAN_KEYS = 1;
     private static final int SCAN_VALUES = 2;
     private static final int SCAN_ANY = 3;
+    private static final int SCAN_VISIT = 4;
 
     private final Codec<UK> userKeyCodec;
     private final Codec<UV> valueCodec;
@@ -51,6 +53,11 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     private final ExpandableDirectByteBuffer packedIn = new ExpandableDirectByteBuffer(256);
     private final ExpandableDirectByteBuffer packedOut = new ExpandableDirectByteBuffer(256);
     private final PackedMapEntry packed;
+    /** The visitor of the {@link #forEach} in progress. */
+    private EntryVisitor<UK, UV> visitor;
+    /** Instances {@link #forEach} decodes every entry into, where the codecs fill one. */
+    private UK reusableKey;
+    private UV reusableValue;
     /** Length of {@code [prefix][namespace?]} of the operation in progress; the same in every key buffer. */
     private int baseLength;
 
@@ -162,6 +169,28 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
             scan(SCAN_ENTRIES, nowMs(), out);
         }
         return out;
+    }
+
+    public void forEach(final EntryVisitor<UK, UV> visitor)
+    {
+        onAccess();
+        beginOperation();
+        this.visitor = visitor;
+        try
+        {
+            if (readPacked())
+            {
+                scanPacked(SCAN_VISIT, nowMs(), null);
+            }
+            else
+            {
+                scan(SCAN_VISIT, nowMs(), null);
+            }
+        }
+        finally
+        {
+            this.visitor = null;
+        }
     }
 
     public List<UK> keys()
@@ -347,6 +376,13 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
                 case SCAN_VALUES:
                     ((ArrayList<UV>)out).add(decodeValue(length));
                     break;
+                case SCAN_VISIT:
+                    reusableKey = userKeyCodec.decode(
+                        keyBuffer, baseLength + MARKER_LENGTH, userKeyLength, reusableKey);
+                    reusableValue = valueCodec.decode(
+                        valueBuffer, userValueOffset, length - MAP_SLOT_LENGTH, reusableValue);
+                    visitor.visit(reusableKey, reusableValue);
+                    break;
                 default:
                     ((ArrayList<Map.Entry<UK, UV>>)out).add(new AbstractMap.SimpleImmutableEntry<>(
                         decodeUserKey(userKeyLength), decodeValue(length)));
@@ -503,6 +539,13 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
                     break;
                 case SCAN_VALUES:
                     ((ArrayList<UV>)out).add(decodePackedValue(i));
+                    break;
+                case SCAN_VISIT:
+                    reusableKey = userKeyCodec.decode(
+                        packedIn, packed.keyOffset(i), packed.keyLength(i), reusableKey);
+                    reusableValue = valueCodec.decode(
+                        packedIn, packed.valueOffset(i), packed.valueLength(i), reusableValue);
+                    visitor.visit(reusableKey, reusableValue);
                     break;
                 default:
                     ((ArrayList<Map.Entry<UK, UV>>)out).add(

@@ -2026,13 +2026,18 @@ public abstract class StateBackendConformanceTest
         return descriptor;
     }
 
+    /** The current key's map, by {@link MapState#entries}; {@link MapState#forEach} must visit the same, in order. */
     private static <K, V> Map<K, V> toMap(final MapState<K, V> state)
     {
         final Map<K, V> map = new HashMap<>();
-        for (final Map.Entry<K, V> entry : state.entries())
+        final List<Map.Entry<K, V>> entries = state.entries();
+        for (final Map.Entry<K, V> entry : entries)
         {
             assertNull(map.put(entry.getKey(), entry.getValue()), "duplicate key in iteration: " + entry.getKey());
         }
+        final List<Map.Entry<K, V>> visited = new ArrayList<>();
+        state.forEach((key, value) -> visited.add(new java.util.AbstractMap.SimpleImmutableEntry<>(key, value)));
+        assertEquals(entries, visited, "forEach against entries");
         return map;
     }
 

@@ -1,9 +1,12 @@
 package io.weir.engine.state;
 
 import io.weir.api.codec.FixedLayoutCodec;
+import io.weir.api.codec.IntCodec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.state.AggregatingState;
 import io.weir.api.state.AggregatingStateDescriptor;
+import io.weir.api.state.MapState;
+import io.weir.api.state.MapStateDescriptor;
 import io.weir.api.state.ReducingState;
 import io.weir.api.state.ReducingStateDescriptor;
 import org.agrona.DirectBuffer;
@@ -12,13 +15,14 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /**
  * Reducing and aggregating states decode the stored value of an add into one instance they reuse, where the codec
  * fills one: a mutable accumulator costs no allocation per add. The instance never reaches a caller, and keys
- * added in turn keep their own values.
+ * added in turn keep their own values. A map state's {@code forEach} decodes every entry into the same instances.
  */
-class ReusedAccumulatorTest extends StateViewTestBase
+class ReusedInstanceTest extends StateViewTestBase
 {
     @Test
     void aggregatingAddsDecodeIntoOneInstanceAndEveryKeyKeepsItsOwnAccumulator()
@@ -68,7 +72,7 @@ class ReusedAccumulatorTest extends StateViewTestBase
     {
         final CountingCodec codec = new CountingCodec();
         final ReducingState<Total> totals = registry.getReducingState(
-            new ReducingStateDescriptor<>("totals", ReusedAccumulatorTest::addInPlace, codec));
+            new ReducingStateDescriptor<>("totals", ReusedInstanceTest::addInPlace, codec));
         final Total input = new Total();
         for (int round = 1; round <= 50; round++)
         {
@@ -116,6 +120,46 @@ class ReusedAccumulatorTest extends StateViewTestBase
         assertEquals(103, latest.get().sum);
         setKey(2);
         assertEquals(203, latest.get().sum);
+    }
+
+    @Test
+    void mapForEachDecodesEveryValueIntoOneInstanceInPackedAndSpilledMaps()
+    {
+        final CountingCodec codec = new CountingCodec();
+        final MapState<Integer, Total> totals = registry.getMapState(
+            new MapStateDescriptor<>("totals", IntCodec.INSTANCE, codec));
+        final Total value = new Total();
+        final int[] sizes = {3, 40};   // one packed map, one spilled past the packed limit
+        for (int key = 0; key < sizes.length; key++)
+        {
+            setKey(key);
+            for (int i = 1; i <= sizes[key]; i++)
+            {
+                value.count = i;
+                value.sum = 1000L * key + i;
+                totals.put(i, value);
+            }
+        }
+        for (int key = 0; key < sizes.length; key++)
+        {
+            setKey(key);
+            final long base = 1000L * key;
+            final long[] visited = new long[1];
+            final Total[] first = new Total[1];
+            totals.forEach((userKey, total) ->
+            {
+                visited[0]++;
+                assertEquals(userKey.longValue(), total.count, "the value of user key " + userKey);
+                assertEquals(base + userKey, total.sum, "the value of user key " + userKey);
+                if (null == first[0])
+                {
+                    first[0] = total;
+                }
+                assertSame(first[0], total, "every entry decoded into one instance");
+            });
+            assertEquals(sizes[key], visited[0], "entries visited, key " + key);
+        }
+        assertEquals(1, codec.instancesMade, "value instances made while visiting 43 entries");
     }
 
     private static Total addInPlace(final Total accumulated, final Total value)
