@@ -53,7 +53,7 @@ import java.util.concurrent.TimeUnit;
  * One operation of each state primitive on a random key of a pre-filled set, through {@link KeyedStateRegistry}'s
  * views over a backend's store, as a keyed function calls them: value (long and boxed), list add and get, map
  * put, get and iteration (by its list of entries, and by a visitor), reducing and aggregating add (of boxed
- * {@code Long}s, and of a mutable accumulator). Lists hold {@code listLength} elements and maps {@code mapEntries}
+ * {@code Long}s, and of a mutable accumulator), and a value read into an instance the caller keeps. Lists hold {@code listLength} elements and maps {@code mapEntries}
  * entries per key.
  * <p>
  * Run with {@code -prof gc} to see which primitives allocate per operation ({@code gc.alloc.rate.norm}, B/op):
@@ -102,6 +102,8 @@ public class StatePrimitivesBenchmark
     private AggregatingState<Long, Long> mutableAggregating;
     private final Sum one = new Sum();
     private final ConsumingVisitor mapVisitor = new ConsumingVisitor();
+    private ValueState<Sum> mutableValue;
+    private final Sum readInto = new Sum();
     private int[] appended;
     private UnsafeBuffer userKey;
     private Keys random;
@@ -130,6 +132,7 @@ public class StatePrimitivesBenchmark
         reducing = registry.getReducingState(new ReducingStateDescriptor<>("reducing", Long::sum, LongCodec.INSTANCE));
         aggregating = registry.getAggregatingState(
             new AggregatingStateDescriptor<>("aggregating", new Count(), LongCodec.INSTANCE));
+        mutableValue = registry.getState(new ValueStateDescriptor<>("mutable-value", SumCodec.INSTANCE));
         mutableReducing = registry.getReducingState(
             new ReducingStateDescriptor<>("mutable-reducing", Sum::addInPlace, SumCodec.INSTANCE));
         mutableAggregating = registry.getAggregatingState(
@@ -157,6 +160,8 @@ public class StatePrimitivesBenchmark
             aggregating.add(1L);
             mutableReducing.add(one);
             mutableAggregating.add(1L);
+            readInto.value = key;
+            mutableValue.update(readInto);
         }
         random = new Keys(keys, 7);
     }
@@ -340,6 +345,13 @@ public class StatePrimitivesBenchmark
     {
         setKey(random.next());
         aggregating.add(1L);
+    }
+
+    @Benchmark
+    public long mutableValueRead()
+    {
+        setKey(random.next());
+        return mutableValue.value(readInto).value;
     }
 
     @Benchmark
