@@ -52,9 +52,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One operation of each state primitive on a random key of a pre-filled set, through {@link KeyedStateRegistry}'s
  * views over a backend's store, as a keyed function calls them: value (long and boxed), list add and get, map
- * put, get and iteration (by its list of entries, and by a visitor), reducing and aggregating add (of boxed
- * {@code Long}s, and of a mutable accumulator), and a value read into an instance the caller keeps. Lists hold {@code listLength} elements and maps {@code mapEntries}
- * entries per key.
+ * put, get and iteration (by its list of entries, and by a visitor, of {@code Long}s and of mutable values),
+ * reducing and aggregating add (of boxed {@code Long}s, and of a mutable accumulator), and a value read into an
+ * instance the caller keeps. Lists hold {@code listLength} elements and maps {@code mapEntries} entries per key.
  * <p>
  * Run with {@code -prof gc} to see which primitives allocate per operation ({@code gc.alloc.rate.norm}, B/op):
  * those whose API returns objects (a list, entries, boxed values above the {@code Long} cache) do, and reducing and
@@ -102,6 +102,8 @@ public class StatePrimitivesBenchmark
     private AggregatingState<Long, Long> mutableAggregating;
     private final Sum one = new Sum();
     private final ConsumingVisitor mapVisitor = new ConsumingVisitor();
+    private MapState<Long, Sum> mutableMap;
+    private final SumVisitor mutableMapVisitor = new SumVisitor();
     private ValueState<Sum> mutableValue;
     private final Sum readInto = new Sum();
     private int[] appended;
@@ -133,6 +135,8 @@ public class StatePrimitivesBenchmark
         aggregating = registry.getAggregatingState(
             new AggregatingStateDescriptor<>("aggregating", new Count(), LongCodec.INSTANCE));
         mutableValue = registry.getState(new ValueStateDescriptor<>("mutable-value", SumCodec.INSTANCE));
+        mutableMap = registry.getMapState(
+            new MapStateDescriptor<>("mutable-map", LongCodec.INSTANCE, SumCodec.INSTANCE));
         mutableReducing = registry.getReducingState(
             new ReducingStateDescriptor<>("mutable-reducing", Sum::addInPlace, SumCodec.INSTANCE));
         mutableAggregating = registry.getAggregatingState(
@@ -162,6 +166,11 @@ public class StatePrimitivesBenchmark
             mutableAggregating.add(1L);
             readInto.value = key;
             mutableValue.update(readInto);
+            for (long i = 0; i < mapEntries; i++)
+            {
+                readInto.value = 1_000_000 + i;
+                mutableMap.put(i, readInto);
+            }
         }
         random = new Keys(keys, 7);
     }
@@ -330,6 +339,26 @@ public class StatePrimitivesBenchmark
         {
             blackhole.consume(key);
             blackhole.consume(value);
+        }
+    }
+
+    @Benchmark
+    public void mutableMapForEach(final Blackhole blackhole)
+    {
+        setKey(random.next());
+        mutableMapVisitor.blackhole = blackhole;
+        mutableMap.forEach(mutableMapVisitor);
+    }
+
+    /** Consumes each mutable value {@link MapState#forEach} visits. */
+    static final class SumVisitor implements MapState.EntryVisitor<Long, Sum>
+    {
+        Blackhole blackhole;
+
+        public void visit(final Long key, final Sum value)
+        {
+            blackhole.consume(key);
+            blackhole.consume(value.value);
         }
     }
 

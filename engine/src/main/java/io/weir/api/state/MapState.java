@@ -25,11 +25,11 @@ public interface MapState<UK, UV> extends State
     boolean isEmpty();
 
     /**
-     * Calls {@code visitor} with each visible entry (order unspecified), in the order {@link #entries} lists them,
-     * without building a list: no allocation per entry for keys and values whose codecs fill a reused instance (or
-     * boxed values the JVM caches). The key and value passed are valid only during the call (the state may decode
-     * every entry into the same instances), and the visitor must not change this state. This default builds the
-     * list of {@link #entries}.
+     * Calls {@code visitor} with each visible entry, in the order {@link #entries} would list them, without building
+     * a list: no allocation per entry for keys and values whose codecs fill a reused instance (or boxed values the
+     * JVM caches). The key and value passed are valid only during the call (the state may decode every entry into
+     * the same instances). The visitor must not call any method of this state; Weir's own state refuses it with an
+     * {@link IllegalStateException}. This default builds the list of {@link #entries}.
      */
     default void forEach(final EntryVisitor<UK, UV> visitor)
     {

@@ -308,17 +308,16 @@ public final class TimerQueue
             (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
         // First the due timers' slots, from the wheel's links and bitmaps and the heap's arrays, none from the
         // records: the walk then waits for no record, and the records' loads, issued next, are in flight together.
-        final int maxTimers = Math.min(positions, maxKeys / Math.max(1, perTimer));
-        if (dueSlots.length < maxTimers)
+        if (dueSlots.length < positions)
         {
-            dueSlots = new int[maxTimers];
+            dueSlots = new int[positions];
         }
         final int[] dueSlots = this.dueSlots;
         int due = 0;
         int wheelSlot = walkFirst();
         int wheelVisited = 0;
         int heapPosition = 0;
-        for (int i = 0; i < positions && due < maxTimers; i++)
+        for (int i = 0; i < positions; i++)
         {
             if (wheelSlot != NONE && walkTimestamp() <= upTo)
             {

@@ -720,6 +720,12 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     /** Write the base key into the key and slot buffers; returns its length. */
     private int beginOperation()
     {
+        if (null != visitor)
+        {
+            // The scan in progress holds this view's buffers, slot count and packed entry.
+            throw new IllegalStateException("map state '" + registration.name() + "' was used from within its own " +
+                "forEach visitor: collect what the visitor needs, and change or read the state after forEach");
+        }
         baseLength = writeBaseKey(keyBuffer);
         slotKeyBuffer.putBytes(0, keyBuffer, 0, baseLength);
         return baseLength;

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Reducing and aggregating states decode the stored value of an add into one instance they reuse, where the codec
@@ -105,6 +107,7 @@ class ReusedInstanceTest extends StateViewTestBase
     {
         final ReducingState<Total> latest = registry.getReducingState(
             new ReducingStateDescriptor<>("latest", (accumulated, value) -> value, new CountingCodec()));
+        final java.util.List<Total> passed = new java.util.ArrayList<>();
         for (long key = 1; key <= 2; key++)
         {
             setKey(key);
@@ -114,12 +117,20 @@ class ReusedInstanceTest extends StateViewTestBase
                 value.count = i;
                 value.sum = key * 100 + i;
                 latest.add(value);
+                passed.add(value);
             }
         }
         setKey(1);
         assertEquals(103, latest.get().sum);
         setKey(2);
         assertEquals(203, latest.get().sum);
+        for (int i = 0; i < passed.size(); i++)
+        {
+            final long key = i / 3 + 1;
+            final long n = i % 3 + 1;
+            assertEquals(n, passed.get(i).count, "a value the caller passed to add, later decoded into");
+            assertEquals(key * 100 + n, passed.get(i).sum, "a value the caller passed to add, later decoded into");
+        }
     }
 
     @Test
@@ -160,6 +171,32 @@ class ReusedInstanceTest extends StateViewTestBase
             assertEquals(sizes[key], visited[0], "entries visited, key " + key);
         }
         assertEquals(1, codec.instancesMade, "value instances made while visiting 43 entries");
+    }
+
+    @Test
+    void mapStateRefusesUseFromWithinItsOwnForEachVisitorAndWorksAfterIt()
+    {
+        final MapState<Integer, Total> totals = registry.getMapState(
+            new MapStateDescriptor<>("totals", IntCodec.INSTANCE, new CountingCodec()));
+        final Total value = new Total();
+        setKey(1);
+        for (int i = 1; i <= 20; i++)
+        {
+            value.count = i;
+            totals.put(i, value);
+        }
+        final IllegalStateException read = assertThrows(IllegalStateException.class,
+            () -> totals.forEach((userKey, total) -> totals.get(userKey)));
+        assertTrue(read.getMessage().contains("'totals'") && read.getMessage().contains("forEach visitor"),
+            read.getMessage());
+        assertThrows(IllegalStateException.class,
+            () -> totals.forEach((userKey, total) -> totals.forEach((k, v) -> { })));
+        assertThrows(IllegalStateException.class,
+            () -> totals.forEach((userKey, total) -> totals.remove(userKey)));
+        final long[] visited = new long[1];
+        totals.forEach((userKey, total) -> visited[0] += total.count);
+        assertEquals(20 * 21 / 2, visited[0], "every entry still there, and forEach usable again");
+        assertEquals(7, totals.get(7).count);
     }
 
     private static Total addInPlace(final Total accumulated, final Total value)

@@ -76,6 +76,8 @@ public abstract class StateBackendConformanceTest
     protected KeyContext keyContext;
     protected CachedEpochClock clock;
     protected KeyedStateRegistry registry;
+    /** How many times {@link #toMap} has read a map: it alternates which iteration goes first. */
+    private int mapReads;
     private final ExpandableDirectByteBuffer keyScratch = new ExpandableDirectByteBuffer(64);
     private final List<KeyedStateStore> extraStores = new ArrayList<>();
 
@@ -2026,18 +2028,31 @@ public abstract class StateBackendConformanceTest
         return descriptor;
     }
 
-    /** The current key's map, by {@link MapState#entries}; {@link MapState#forEach} must visit the same, in order. */
-    private static <K, V> Map<K, V> toMap(final MapState<K, V> state)
+    /**
+     * The current key's map, by {@link MapState#entries}; {@link MapState#forEach} must visit the same entries in the
+     * same order. The two alternate in going first, so that each meets expired entries and cleans them up. (The
+     * visitor keeps the key and value past its call, which the codecs of these tests allow: they decode immutable
+     * values.)
+     */
+    private <K, V> Map<K, V> toMap(final MapState<K, V> state)
     {
-        final Map<K, V> map = new HashMap<>();
+        final List<Map.Entry<K, V>> visited = new ArrayList<>();
+        final boolean forEachFirst = (mapReads++ & 1) == 1;
+        if (forEachFirst)
+        {
+            state.forEach((key, value) -> visited.add(new java.util.AbstractMap.SimpleImmutableEntry<>(key, value)));
+        }
         final List<Map.Entry<K, V>> entries = state.entries();
+        if (!forEachFirst)
+        {
+            state.forEach((key, value) -> visited.add(new java.util.AbstractMap.SimpleImmutableEntry<>(key, value)));
+        }
+        assertEquals(entries, visited, "forEach against entries, " + (forEachFirst ? "forEach" : "entries") + " first");
+        final Map<K, V> map = new HashMap<>();
         for (final Map.Entry<K, V> entry : entries)
         {
             assertNull(map.put(entry.getKey(), entry.getValue()), "duplicate key in iteration: " + entry.getKey());
         }
-        final List<Map.Entry<K, V>> visited = new ArrayList<>();
-        state.forEach((key, value) -> visited.add(new java.util.AbstractMap.SimpleImmutableEntry<>(key, value)));
-        assertEquals(entries, visited, "forEach against entries");
         return map;
     }
 
