@@ -101,9 +101,9 @@ public class StatePrimitivesBenchmark
     private ReducingState<Sum> mutableReducing;
     private AggregatingState<Long, Long> mutableAggregating;
     private final Sum one = new Sum();
-    private final ConsumingVisitor mapVisitor = new ConsumingVisitor();
+    private final ConsumingVisitor<Long> mapVisitor = new ConsumingVisitor<>();
     private MapState<Long, Sum> mutableMap;
-    private final SumVisitor mutableMapVisitor = new SumVisitor();
+    private final ConsumingVisitor<Sum> mutableMapVisitor = new ConsumingVisitor<>();
     private ValueState<Sum> mutableValue;
     private final Sum readInto = new Sum();
     private int[] appended;
@@ -331,11 +331,11 @@ public class StatePrimitivesBenchmark
     }
 
     /** Consumes each entry {@link MapState#forEach} visits. */
-    static final class ConsumingVisitor implements MapState.EntryVisitor<Long, Long>
+    static final class ConsumingVisitor<V> implements MapState.EntryVisitor<Long, V>
     {
         Blackhole blackhole;
 
-        public void visit(final Long key, final Long value)
+        public void visit(final Long key, final V value)
         {
             blackhole.consume(key);
             blackhole.consume(value);
@@ -348,18 +348,6 @@ public class StatePrimitivesBenchmark
         setKey(random.next());
         mutableMapVisitor.blackhole = blackhole;
         mutableMap.forEach(mutableMapVisitor);
-    }
-
-    /** Consumes each mutable value {@link MapState#forEach} visits. */
-    static final class SumVisitor implements MapState.EntryVisitor<Long, Sum>
-    {
-        Blackhole blackhole;
-
-        public void visit(final Long key, final Sum value)
-        {
-            blackhole.consume(key);
-            blackhole.consume(value.value);
-        }
     }
 
     @Benchmark
