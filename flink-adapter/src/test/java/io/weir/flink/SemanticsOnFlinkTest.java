@@ -36,8 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Where Weir and Flink could differ, one job checks Weir's documented semantics and runs on Weir and on Flink
  * (heap and RocksDB): a state value mutated without {@code update} is not stored, and one mutated after
- * {@code update} stays as stored (Flink's heap backend keeps objects); {@code MapState.entries()} is a list that
- * stays valid while the map changes (Flink's heap iterators would fail); a processing-time timer fires with its
+ * {@code update} stays as stored (Flink's heap backend keeps objects); {@code MapState.forEach} visits the same
+ * entries as {@code MapState.entries()}, which is a list that stays valid while the map changes (Flink's heap
+ * iterators would fail); a processing-time timer fires with its
  * time as {@code ctx.timestamp()} and the records it emits carry that time (Flink erases it); the records an
  * event-time timer emits carry the timer's time. The outputs must be the expected ones, alike on every runtime.
  */
@@ -52,8 +53,9 @@ class SemanticsOnFlinkTest
     private static final List<String> EXPECTED = List.of(
         "etimer 1500 stamped=true", "etimer 2500 stamped=true", "etimer 3500 stamped=true",
         "etimer 4500 stamped=true", "etimer 5500 stamped=true", "etimer 6500 stamped=true",
-        "key 0: entries 2,4,6 then empty=true", "key 0: stored 2 reread 2",
-        "key 0: stored 2 reread 2", "key 1: entries 1,3,5 then empty=true", "key 1: stored 1 reread 1",
+        "key 0: entries 2,4,6 (forEach: 3 summing 12) then empty=true", "key 0: stored 2 reread 2",
+        "key 0: stored 2 reread 2", "key 1: entries 1,3,5 (forEach: 3 summing 9) then empty=true",
+        "key 1: stored 1 reread 1",
         "key 1: stored 1 reread 1", "ptimer domain=PROCESSING_TIME timestamp=timer stamped=true");
 
     @Test
@@ -143,6 +145,12 @@ class SemanticsOnFlinkTest
             map.put(value, new long[]{value});
             if (value >= 5)
             {
+                final long[] visited = new long[2];
+                map.forEach((entryKey, entryValue) ->
+                {
+                    visited[0]++;
+                    visited[1] += entryValue[0];
+                });
                 final List<String> keys = new ArrayList<>();
                 for (final Map.Entry<Long, long[]> entry : map.entries())
                 {
@@ -151,7 +159,8 @@ class SemanticsOnFlinkTest
                     keys.add(Long.toString(entry.getKey()));
                 }
                 keys.sort(null);
-                out.collect("key " + key + ": entries " + String.join(",", keys) + " then empty=" + map.isEmpty());
+                out.collect("key " + key + ": entries " + String.join(",", keys) + " (forEach: " + visited[0] +
+                    " summing " + visited[1] + ") then empty=" + map.isEmpty());
             }
             ctx.timerService().registerEventTimeTimer(ctx.timestamp() + 500);
             if (value == 1)
