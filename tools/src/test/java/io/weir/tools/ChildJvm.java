@@ -1,14 +1,17 @@
 package io.weir.tools;
 
+import io.weir.snapshot.ChildJvmCommand;
 import io.weir.tools.cli.WeirCli;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts {@code weir} in a child JVM with this JVM's classpath and module flags, output to a log file. */
+/**
+ * Starts {@code weir}, or another main class of this classpath, in a child JVM with this JVM's classpath and module
+ * flags, output appended to a log file.
+ */
 final class ChildJvm
 {
     private ChildJvm()
@@ -23,21 +26,24 @@ final class ChildJvm
     /** With extra JVM options, such as system properties, before the main class. */
     static Process start(final Path log, final List<String> jvmOptions, final List<String> args) throws IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (argument.startsWith("--add-") || argument.startsWith("-Dchronicle"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-Xmx512m");
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(WeirCli.class.getName());
-        command.addAll(args);
+        return start(log, jvmOptions, WeirCli.class, args);
+    }
+
+    /** {@code mainClass} instead of {@code weir}. */
+    static Process start(final Path log, final Class<?> mainClass, final List<String> args) throws IOException
+    {
+        return start(log, List.of(), mainClass, args);
+    }
+
+    private static Process start(
+        final Path log, final List<String> jvmOptions, final Class<?> mainClass, final List<String> args)
+        throws IOException
+    {
+        final List<String> options = new ArrayList<>();
+        options.add("-Xmx512m");
+        options.addAll(jvmOptions);
+        final List<String> command = ChildJvmCommand.of(
+            argument -> argument.startsWith("--add-") || argument.startsWith("-Dchronicle"), options, mainClass, args);
         return new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

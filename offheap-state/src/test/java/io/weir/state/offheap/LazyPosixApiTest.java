@@ -1,5 +1,6 @@
 package io.weir.state.offheap;
 
+import io.weir.snapshot.ChildJvmCommand;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import net.openhft.posix.PosixAPI;
@@ -12,11 +13,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -38,19 +37,9 @@ class LazyPosixApiTest
     @Timeout(120)
     void anInMemoryStoreNeverBindsPosixAndAFileBackedBackendBindsAWorkingBinding() throws Exception
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (argument.startsWith("--add-") || argument.startsWith("-D"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Probe.class.getName());
-        command.add(dir.toString());
+        final List<String> command = ChildJvmCommand.of(
+            argument -> argument.startsWith("--add-") || argument.startsWith("-D"), List.of(), Probe.class,
+            List.of(dir.toString()));
         final Path output = dir.resolve("probe.out");
         final Process process = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(output.toFile()).start();

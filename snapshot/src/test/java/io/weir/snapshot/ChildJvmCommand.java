@@ -1,0 +1,40 @@
+package io.weir.snapshot;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The command line of a child JVM for tests that run code in a process of their own: this JVM's {@code java}, the
+ * options this JVM was started with that {@code inherited} accepts (module flags, system properties), then
+ * {@code jvmOptions}, this JVM's classpath, {@code mainClass} and {@code args}.
+ */
+public final class ChildJvmCommand
+{
+    private ChildJvmCommand()
+    {
+    }
+
+    public static List<String> of(
+        final Predicate<String> inherited, final List<String> jvmOptions, final Class<?> mainClass,
+        final List<String> args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (inherited.test(argument))
+            {
+                command.add(argument);
+            }
+        }
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(args);
+        return command;
+    }
+}
