@@ -6,7 +6,7 @@ package io.weir.state.offheap;
  * written again after the snapshot point that sealed it (and so moves to the young table: a key written every
  * interval, such as a counter per key, lives on in the tables, where a look-up costs less than in the map), paid
  * for its admission. An entry migrated to the store untouched did not: it cost a second insert (state written once
- * and then only read, or never again). So where, over a window of such outcomes ({@value #WINDOW} by default),
+ * and then only read, or never again). An entry carried unchanged to the young table has no outcome yet. So where, over a window of such outcomes ({@value #WINDOW} by default),
  * fewer than {@value #MIN_KEPT_PER_8} in 8 paid, it admits none for a while: {@value #MIN_BYPASS} keys found
  * nowhere, doubled at each window that ends the same way, up to {@value #MAX_BYPASS}, or that at once after a second
  * window in a row in which none paid. Until a window of outcomes is in, it admits every key, as the first outcomes
@@ -82,7 +82,7 @@ final class NurseryAdmission
         onOutcome(1, 1);
     }
 
-    /** Sealed entries nobody touched were migrated to the store. */
+    /** Sealed entries nobody touched were migrated to the store (after an interval carried unchanged). */
     void onMigrated(final int entries)
     {
         onOutcome(entries, 0);

@@ -26,14 +26,18 @@ import java.util.ArrayList;
  * has room for it; a key the store holds, or a key and value of more than {@value NurseryTable#ENTRY_CAPACITY}
  * bytes together, goes to the store. A sealed entry that is written or removed moves to the young table (a removal
  * as a tombstone, which the next delta carries), or, written while the nursery drains ({@link NurseryAdmission}),
- * to the store; the sealed entries nobody touches are migrated to the store a few per duty cycle, from a quarter of
- * an interval after the snapshot point, and the rest at the next snapshot point. An entry that reaches the store
- * after a snapshot holds it is {@linkplain ChronicleKeyedStateStore#adopt adopted}, so that its removal later in the
- * interval is logged. Without checkpoints the young table is sealed every interval all the same, with no snapshot.
+ * to the store; the sealed entries nobody touches move on a few per duty cycle, from a quarter of an interval after
+ * the snapshot point, and the rest at the next snapshot point. One written in the interval its table was young is
+ * carried, unchanged, to the young table while it has room and the nursery does not drain, so that a key written
+ * every interval or two (a counter per key) stays out of the map; one already carried so goes to the store. An
+ * entry that reaches the store after a snapshot holds it is {@linkplain ChronicleKeyedStateStore#adopt adopted}, so
+ * that its removal later in the interval is logged. Without checkpoints the young table is sealed every interval
+ * all the same, with no snapshot.
  * <p>
  * Snapshots. At the snapshot point the young table is sealed and handed, as it is, to the snapshot next to the
- * store's own ({@link NurserySnapshot}): a delta is the store's changes and the sealed table's entries, a full
- * snapshot the store's entries and the sealed table's values. No entry is copied at the point.
+ * store's own ({@link NurserySnapshot}): a delta is the store's changes and the sealed table's entries but those
+ * carried unchanged, a full snapshot the store's entries and the sealed table's values. No entry is copied at the
+ * point.
  * <p>
  * Shard thread only, like the store behind it; the snapshot's reader reads a sealed table as described in
  * {@link NurseryTable}.
@@ -74,6 +78,10 @@ public final class NurseryStore implements KeyedStateStore
     private long intervalNs = DEFAULT_INTERVAL_NS;
     /** When the young table was last sealed, or the store created. */
     private long lastSealNs;
+    /** Times the young table was sealed: a scan learns from it that the tables changed places. */
+    private long seals;
+    /** Sealed values carried unchanged to the young table so far. */
+    private long carried;
     /** Bytes of every table this store holds, for {@link #sizeBytes} from any thread. */
     private volatile long tableBytes;
     private boolean closed;
@@ -142,6 +150,18 @@ public final class NurseryStore implements KeyedStateStore
     int nurseryEntries()
     {
         return young.live() + sealedLeft;
+    }
+
+    /** Sealed values carried unchanged to the young table so far (tests). */
+    long carriedEntries()
+    {
+        return carried;
+    }
+
+    /** Values in the sealed table not yet moved, removed, carried or migrated (tests). */
+    int sealedEntries()
+    {
+        return sealedLeft;
     }
 
     public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
@@ -369,6 +389,18 @@ public final class NurseryStore implements KeyedStateStore
         }
     }
 
+    private void carryYoung(final NurseryTable sealed, final int slot)
+    {
+        final NurseryTable young = this.young;
+        final int capacity = young.capacity();
+        young.carryUnchanged(sealed, slot);
+        carried++;
+        if (young.capacity() != capacity)
+        {
+            countTableBytes();
+        }
+    }
+
     private void leaveSealed(final NurseryTable sealed, final int slot)
     {
         if (NurseryTable.TOMBSTONE != sealed.valueLength(slot))
@@ -441,19 +473,34 @@ public final class NurseryStore implements KeyedStateStore
         }
     }
 
-    /** Migrate up to {@code count} sealed values to the store, in slot order. */
+    /**
+     * Moves up to {@code count} sealed values on, in slot order: a value written in the interval the table was
+     * young is carried, unchanged, to the young table while it has room (a key written every few intervals, such
+     * as a counter, stays out of the map); a value carried so before, untouched for a whole interval since, goes to
+     * the store.
+     */
     private void migrate(final int count)
     {
         final NurseryTable sealed = this.sealed;
         final int capacity = sealed.capacity();
+        final boolean carries = !admission.drains();
         int done = 0;
+        int adopted = 0;
         int slot = migrateCursor;
         while (done < count && slot < capacity)
         {
             if (!sealed.isEmptySlot(slot) && !sealed.isGone(slot) && NurseryTable.TOMBSTONE != sealed.valueLength(slot))
             {
-                store.adopt(sealed.wrapKey(slot, keyView), sealed.keyLength(slot),
-                    sealed.wrapValue(slot, valueView), 0, sealed.valueLength(slot));
+                if (carries && !sealed.isCarriedUnchanged(slot) && young.occupied() < moveLimit)
+                {
+                    carryYoung(sealed, slot);
+                }
+                else
+                {
+                    store.adopt(sealed.wrapKey(slot, keyView), sealed.keyLength(slot),
+                        sealed.wrapValue(slot, valueView), 0, sealed.valueLength(slot));
+                    adopted++;
+                }
                 leaveSealed(sealed, slot);
                 done++;
             }
@@ -461,7 +508,7 @@ public final class NurseryStore implements KeyedStateStore
         }
         migrateCursor = slot;
         migrated += done;
-        admission.onMigrated(done);
+        admission.onMigrated(adopted);
         if (0 == sealedLeft)
         {
             retireSealed();
@@ -568,9 +615,11 @@ public final class NurseryStore implements KeyedStateStore
     }
 
     /**
-     * {@inheritDoc} A pass visits the young table in one step (its deletions move entries between slots), then the
-     * sealed table and the store in bounded steps: an entry that migrates during the pass has been visited in the
-     * sealed table or is visited in the store, whose walk starts after it.
+     * {@inheritDoc} A pass visits the sealed table in bounded steps, then the young table in one step (its deletions
+     * move entries between slots), then the store in bounded steps. An entry that leaves the sealed table during the
+     * pass has been visited there, or is visited where it went: the young table, or the store, whose walk starts
+     * after it. If a snapshot point seals the young table during the pass, the young step visits the table sealed
+     * then too. An entry may be visited twice, never with a value it never had.
      */
     public EntryScan newEntryScan()
     {
@@ -661,6 +710,7 @@ public final class NurseryStore implements KeyedStateStore
         migrateCursor = 0;
         sealedAtNs = now;
         lastSealNs = now;
+        seals++;
         absentKeyLength = NO_KEY;
         if (0 == sealedLeft)
         {
@@ -715,16 +765,19 @@ public final class NurseryStore implements KeyedStateStore
             skipGone);
     }
 
-    /** Young table in one step, then the sealed table a bounded number of slots per step, then the store's walk. */
+    /** The sealed table a bounded number of slots per step, then the young table in one step, then the store's walk. */
     private final class NurseryScan implements EntryScan
     {
-        private static final int YOUNG = 0;
-        private static final int SEALED = 1;
+        private static final int SEALED = 0;
+        private static final int YOUNG = 1;
         private static final int STORE = 2;
 
         private final EntryScan storeScan;
-        private int phase = YOUNG;
+        private int phase = SEALED;
+        private boolean started;
+        /** The sealed table when the pass began, and the count of seals then. */
         private NurseryTable table;
+        private long sealsAtStart;
         private int slot;
 
         NurseryScan(final EntryScan storeScan)
@@ -735,22 +788,19 @@ public final class NurseryStore implements KeyedStateStore
         public boolean step(final int minEntries, final EntryVisitor visitor)
         {
             int visited = 0;
-            if (YOUNG == phase)
-            {
-                final NurseryTable young = NurseryStore.this.young;
-                for (int s = 0, capacity = young.capacity(); s < capacity; s++)
-                {
-                    visited += visitValue(young, s, visitor, false) ? 1 : 0;
-                }
-                phase = SEALED;
-                table = sealed;
-                slot = 0;
-            }
             if (SEALED == phase)
             {
-                // A table retired or reused since the pass began has been migrated: its entries are in the store.
+                if (!started)
+                {
+                    started = true;
+                    table = sealed;
+                    sealsAtStart = seals;
+                    slot = 0;
+                }
+                // A table retired, or sealed again, since the pass began has moved its entries on: they are visited
+                // where they went.
                 final NurseryTable table = this.table;
-                if (null != table && table == sealed)
+                if (null != table && table == sealed && seals == sealsAtStart)
                 {
                     final int capacity = table.capacity();
                     while (visited < minEntries && slot < capacity)
@@ -762,15 +812,36 @@ public final class NurseryStore implements KeyedStateStore
                         return true;
                     }
                 }
-                phase = STORE;
+                phase = YOUNG;
                 this.table = null;
+            }
+            if (YOUNG == phase)
+            {
+                visited += visitAll(young, visitor, false);
+                final NurseryTable sealedSince = sealed;
+                if (seals != sealsAtStart && null != sealedSince)
+                {
+                    visited += visitAll(sealedSince, visitor, true);
+                }
+                phase = STORE;
             }
             final boolean more = storeScan.step(Math.max(1, minEntries - visited), visitor);
             if (!more)
             {
-                phase = YOUNG;
+                phase = SEALED;
+                started = false;
             }
             return more;
+        }
+
+        private int visitAll(final NurseryTable table, final EntryVisitor visitor, final boolean skipGone)
+        {
+            int visited = 0;
+            for (int s = 0, capacity = table.capacity(); s < capacity; s++)
+            {
+                visited += visitValue(table, s, visitor, skipGone) ? 1 : 0;
+            }
+            return visited;
         }
     }
 }

@@ -16,7 +16,9 @@ import java.util.Arrays;
  * of their own (a probe reads the hash array until a hash matches). A slot holds its entry's lengths and flags,
  * then the key, then the value, so that a look-up of an entry of at most {@value #ENTRY_CAPACITY} bytes touches
  * two cache lines: the hash's and the slot's. A slot holds a value, or a tombstone: a removal of a key that the
- * last snapshot holds.
+ * last snapshot holds. A slot's carried flag says whether the last snapshot holds its key, and if so whether the
+ * slot still holds the value that snapshot holds ({@linkplain #carryUnchanged carried unchanged}): a delta leaves
+ * such a value out.
  * <p>
  * Threading. While it is the nursery's young table, the shard thread reads and writes it. From the snapshot point
  * that seals it, the table is frozen: the shard thread and one snapshot reader read it, and the shard thread writes
@@ -35,6 +37,10 @@ final class NurseryTable
     private static final int VALUE_LENGTH_OFFSET = 1;
     private static final int CARRIED_OFFSET = 2;
     private static final int GONE_OFFSET = 3;
+    /** Carried flags: the last snapshot does not hold the key; holds it; holds it with the slot's value. */
+    private static final byte NOT_CARRIED = 0;
+    private static final byte CARRIED = 1;
+    private static final byte CARRIED_UNCHANGED = 2;
     /** A slot's value length for a tombstone. */
     static final int TOMBSTONE = -1;
     static final int NO_SLOT = -1;
@@ -201,7 +207,7 @@ final class NurseryTable
         final int base = slot * STRIDE;
         slots.putByte(base + KEY_LENGTH_OFFSET, (byte)keyLength);
         slots.putByte(base + VALUE_LENGTH_OFFSET, (byte)valueLength);
-        slots.putByte(base + CARRIED_OFFSET, (byte)(carried ? 1 : 0));
+        slots.putByte(base + CARRIED_OFFSET, carried ? CARRIED : NOT_CARRIED);
         slots.putByte(base + GONE_OFFSET, (byte)0);
         slots.putBytes(base + HEADER, key, 0, keyLength);
         if (valueLength != TOMBSTONE)
@@ -216,11 +222,39 @@ final class NurseryTable
         occupied++;
     }
 
+    /**
+     * Insert the value of another table's slot, which this table does not hold, as one the last snapshot holds:
+     * until it is written, a delta leaves it out. Doubles the table first when it is three quarters full.
+     */
+    void carryUnchanged(final NurseryTable from, final int fromSlot)
+    {
+        if ((occupied + 1) * 4L > capacity * 3L)
+        {
+            grow();
+        }
+        final int hash = from.hashes[fromSlot];
+        int slot = hash & mask;
+        while (hashes[slot] != EMPTY)
+        {
+            slot = (slot + 1) & mask;
+        }
+        final int base = slot * STRIDE;
+        slots.putBytes(base, from.slots, fromSlot * STRIDE, from.usedBytes(fromSlot));
+        slots.putByte(base + CARRIED_OFFSET, CARRIED_UNCHANGED);
+        slots.putByte(base + GONE_OFFSET, (byte)0);
+        hashes[slot] = hash;
+        occupied++;
+    }
+
     /** Replace a slot's value, which must {@link #fits fit} with the key, or make it a {@link #TOMBSTONE}. */
     void setValue(final int slot, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
         final int base = slot * STRIDE;
         final boolean wasTombstone = slots.getByte(base + VALUE_LENGTH_OFFSET) == TOMBSTONE;
+        if (slots.getByte(base + CARRIED_OFFSET) == CARRIED_UNCHANGED)
+        {
+            slots.putByte(base + CARRIED_OFFSET, CARRIED);
+        }
         if (valueLength != TOMBSTONE)
         {
             slots.putBytes(base + HEADER + keyLength(slot), value, valueOffset, valueLength);
@@ -324,7 +358,13 @@ final class NurseryTable
     /** Whether the last snapshot holds the slot's key with a value: its removal must leave a tombstone. */
     boolean isCarried(final int slot)
     {
-        return slots.getByte(slot * STRIDE + CARRIED_OFFSET) != 0;
+        return slots.getByte(slot * STRIDE + CARRIED_OFFSET) != NOT_CARRIED;
+    }
+
+    /** Whether the slot holds the value the last snapshot holds for its key ({@link #carryUnchanged}). */
+    boolean isCarriedUnchanged(final int slot)
+    {
+        return slots.getByte(slot * STRIDE + CARRIED_OFFSET) == CARRIED_UNCHANGED;
     }
 
     /** Point {@code view} at the slot's key (each thread passes its own view). */

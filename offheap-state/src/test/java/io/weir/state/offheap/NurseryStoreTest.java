@@ -2,6 +2,7 @@ package io.weir.state.offheap;
 
 import io.weir.engine.ThreadAllocation;
 import io.weir.state.spi.EntryScan;
+import io.weir.state.spi.EntryVisitor;
 import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StoreSnapshot;
 import org.agrona.DirectBuffer;
@@ -144,39 +145,148 @@ class NurseryStoreTest
     }
 
     @Test
-    void shouldMigrateSealedEntriesNobodyTouchesFromAQuarterOfTheIntervalAndLogTheirRemovalLater()
+    void shouldCarrySealedEntriesNobodyTouchesFromAQuarterOfTheIntervalThenMigrateThemAfterASecondInterval()
     {
         final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
         store.prepareForCheckpoints();
         read(store.snapshot(1, true));
-        for (int i = 0; i < 200; i++)
-        {
-            final UnsafeBuffer k = key(i, 20);
-            store.get(k, 20, out);
-            store.put(k, 20, value(i, 8), 0, 8);
-        }
+        admitValues(store, 0, 200);
         clock.update(1000 * MS);
-        read(store.snapshot(2, false));
+        assertEquals(200, read(store.snapshot(2, false)).size());
         // The interval between the two points was 1 s: nothing moves in the first 250 ms.
         clock.update(1200 * MS);
         store.endOfAccess();
-        assertEquals(0, store.store().entryCount());
+        assertEquals(200, store.sealedEntries());
         clock.update(1500 * MS);
         store.endOfAccess();
-        final long midway = store.store().entryCount();
+        final int midway = 200 - store.sealedEntries();
         assertTrue(midway > 0 && midway <= NurseryStore.MIGRATION_STEP, "one step's worth at most: " + midway);
         clock.update(1750 * MS);
-        for (int i = 0; i < 200 / NurseryStore.MIGRATION_STEP + 1; i++)
-        {
-            store.endOfAccess();
-        }
+        endOfAccessSteps(store, 200);
+        assertEquals(0, store.sealedEntries());
+        assertEquals(200, store.nurseryEntries(), "written in the interval before: carried to the young table");
+        assertEquals(0, store.store().entryCount());
+        clock.update(2000 * MS);
+        assertTrue(read(store.snapshot(3, false)).isEmpty(), "carried unchanged: no delta holds them again");
+
+        // A second interval untouched: now they go to the map.
+        clock.update(2750 * MS);
+        endOfAccessSteps(store, 200);
         assertEquals(200, store.store().entryCount());
         assertEquals(0, store.nurseryEntries());
         final UnsafeBuffer k = key(5, 20);
         store.get(k, 20, out);
         assertTrue(store.remove(k, 20));
-        assertEquals(Map.of(hex(k, 20), "<removed>"), withoutValues(read(store.snapshot(3, false)), hex(k, 20)),
+        assertEquals(Map.of(hex(k, 20), "<removed>"), withoutValues(read(store.snapshot(4, false)), hex(k, 20)),
             "an adopted entry's removal is logged even though the store inserted it in this interval");
+    }
+
+    @Test
+    void shouldPutACarriedEntryInTheDeltaAgainOnceItIsWrittenOrRemoved()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        admitValues(store, 0, 3);
+        clock.update(1000 * MS);
+        read(store.snapshot(2, false));
+        clock.update(1750 * MS);
+        endOfAccessSteps(store, 3);
+        assertEquals(3, store.nurseryEntries());
+        assertEquals(0, store.sealedEntries(), "all three carried");
+        final UnsafeBuffer written = key(0, 20);
+        assertEquals(8, store.get(written, 20, out));
+        assertEquals(hex(value(0, 8), 8), hex(out, 8));
+        store.put(written, 20, value(50, 8), 0, 8);
+        final UnsafeBuffer removed = key(1, 20);
+        assertTrue(store.remove(removed, 20));
+        assertEquals(KeyedStateStore.MISSING, store.get(removed, 20, out));
+        clock.update(2000 * MS);
+        assertEquals(Map.of(hex(written, 20), hex(value(50, 8), 8), hex(removed, 20), "<removed>"),
+            read(store.snapshot(3, false)), "the untouched third is left out");
+        final Map<String, String> full = read(store.snapshot(4, true));
+        assertEquals(Map.of(hex(written, 20), hex(value(50, 8), 8), hex(key(2, 20), 20), hex(value(2, 8), 8)), full,
+            "a full snapshot holds every value, carried unchanged or not");
+    }
+
+    @Test
+    void shouldMigrateRatherThanCarryWhileDraining()
+    {
+        final int lookups = 256;
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS, new NurseryAdmission(1 << 15, lookups));
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        admitValues(store, 0, 10);
+        clock.update(1000 * MS);
+        read(store.snapshot(2, false));
+        for (int id = 10; id < 10 + lookups; id++)
+        {
+            store.store().put(key(id, 20), 20, value(id, 8), 0, 8);
+            assertEquals(8, store.get(key(id, 20), 20, out));
+        }
+        clock.update(1750 * MS);
+        endOfAccessSteps(store, 10);
+        assertEquals(0, store.nurseryEntries(), "the map held every key found: the sealed entries went there");
+        assertEquals(10 + lookups, store.store().entryCount());
+    }
+
+    @Test
+    void shouldVisitInAScanEveryEntryThatIsCarriedOrSealedWhileThePassIsUnderWay()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        admitValues(store, 0, 200);
+        clock.update(1000 * MS);
+        read(store.snapshot(2, false));
+        admitValues(store, 200, 50);
+        final EntryScan scan = store.newEntryScan();
+        final Set<String> visited = new HashSet<>();
+        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
+        assertTrue(scan.step(20, collect), "a step of the sealed table");
+        // Every sealed entry still there is carried to the young table.
+        clock.update(1750 * MS);
+        endOfAccessSteps(store, 200);
+        assertEquals(0, store.sealedEntries());
+        while (scan.step(20, collect))
+        {
+            // to the pass's end
+        }
+        assertEquals(250, visited.size(), "the carried entries are visited in the young table");
+
+        // A snapshot point seals the young table while a pass is in the sealed one.
+        visited.clear();
+        admitValues(store, 250, 50);
+        clock.update(2000 * MS);
+        read(store.snapshot(3, false));
+        assertTrue(scan.step(5, collect));
+        clock.update(3000 * MS);
+        read(store.snapshot(4, false));
+        while (scan.step(20, collect))
+        {
+            // to the pass's end
+        }
+        assertEquals(300, visited.size(), "the entries of the table sealed during the pass are visited");
+        assertEquals(300, store.entryCount());
+    }
+
+    private void admitValues(final NurseryStore store, final int fromId, final int count)
+    {
+        for (int i = fromId; i < fromId + count; i++)
+        {
+            final UnsafeBuffer k = key(i, 20);
+            store.get(k, 20, out);
+            store.put(k, 20, value(i, 8), 0, 8);
+        }
+    }
+
+    /** Enough duty cycles to move {@code entries} sealed entries on, once they are all due. */
+    private static void endOfAccessSteps(final NurseryStore store, final int entries)
+    {
+        for (int i = 0; i < entries / NurseryStore.MIGRATION_STEP + 1; i++)
+        {
+            store.endOfAccess();
+        }
     }
 
     private static Map<String, String> withoutValues(final Map<String, String> delta, final String removedKey)
@@ -356,12 +466,14 @@ class NurseryStoreTest
         store.endOfAccess();
         admit(store, 100, 10);
         clock.update(1800 * MS);
-        for (int i = 0; i < 100 / NurseryStore.MIGRATION_STEP + 1; i++)
-        {
-            store.endOfAccess();
-        }
-        assertEquals(100, store.store().entryCount(), "sealed without a snapshot, then migrated");
-        assertEquals(10, store.nurseryEntries(), "the keys admitted since stay young");
+        endOfAccessSteps(store, 100);
+        assertEquals(0, store.store().entryCount(), "sealed without a snapshot, then carried to the young table");
+        clock.update(2002 * MS);
+        store.endOfAccess();
+        clock.update(2800 * MS);
+        endOfAccessSteps(store, 110);
+        assertEquals(100, store.store().entryCount(), "untouched for a second interval: migrated");
+        assertEquals(10, store.nurseryEntries(), "the keys admitted in the second interval, carried once");
         for (int id = 0; id < 110; id++)
         {
             assertEquals(8, store.get(key(id, 20), 20, out));
@@ -396,10 +508,16 @@ class NurseryStoreTest
         final int admitted = NurseryAdmission.WINDOW + 100;
         admit(store, 0, admitted);
         assertEquals(admitted, store.nurseryEntries(), "every key admitted until outcomes are in");
-        // Written once, then never again: the point seals them and the interval migrates them all untouched.
+        // Written once, then never again: the point seals them, the interval carries them to the young table, the
+        // next point seals them again and the interval after migrates them all untouched.
         clock.update(1000 * MS);
         read(store.snapshot(2, false));
         clock.update(1750 * MS);
+        endOfAccessSteps(store, admitted);
+        assertEquals(0, store.store().entryCount(), "carried");
+        clock.update(2000 * MS);
+        read(store.snapshot(3, false));
+        clock.update(2750 * MS);
         while (store.nurseryEntries() > 0)
         {
             store.endOfAccess();
@@ -509,7 +627,7 @@ class NurseryStoreTest
         final NurseryStore store = nursery(1 << 14);
         store.prepareForCheckpoints();
         final UnsafeBuffer v = value(1, 16);
-        final UnsafeBuffer[] keys = new UnsafeBuffer[4000];
+        final UnsafeBuffer[] keys = new UnsafeBuffer[8000];
         for (int i = 0; i < keys.length; i++)
         {
             keys[i] = key(i, 24);
@@ -523,9 +641,10 @@ class NurseryStoreTest
             clock.update(now);
             read(store.snapshot(round + 1, 0 == round));
             final long before = ThreadAllocation.bytesSoFar();
-            for (int i = 0; i < keys.length; i++)
+            for (int i = 0; i < 4000; i++)
             {
-                // A window per key, opened and filled; half close in the interval, half outlive it and migrate.
+                // A window per key, opened and filled; half close in the interval, half outlive it. A key comes back
+                // two intervals out of four: between, it is carried and then migrated.
                 final UnsafeBuffer k = keys[(i + round * 2000) % keys.length];
                 store.get(k, 24, out);
                 store.put(k, 24, v, 0, 16);
@@ -682,6 +801,7 @@ class NurseryStoreTest
         }
         assertEquals(model, contents(store));
         assertTrue(nurseryPeak > 0 && adoptedPeak > 0, "both places held entries: " + nurseryPeak + ", " + adoptedPeak);
+        assertTrue(store.carriedEntries() > 0, "entries were carried unchanged to the young table");
     }
 
     private static void record(
