@@ -40,6 +40,7 @@ final class NurseryAdmission
     private int windowStoreHits;
     private int windowMisses;
     private boolean draining;
+    private boolean storeLookedUp = true;
 
     NurseryAdmission()
     {
@@ -131,6 +132,7 @@ final class NurseryAdmission
         if (windowNurseryHits + windowStoreHits + windowMisses >= lookupWindow)
         {
             draining = windowStoreHits > windowNurseryHits + windowMisses;
+            storeLookedUp = 4L * (windowStoreHits + windowMisses) >= windowNurseryHits + windowStoreHits + windowMisses;
             windowNurseryHits = 0;
             windowStoreHits = 0;
             windowMisses = 0;
@@ -141,6 +143,15 @@ final class NurseryAdmission
     boolean isAside()
     {
         return draining || bypassLeft > 0;
+    }
+
+    /**
+     * Whether the map's memory is worth loading ahead for the next keys: over the last window of look-ups, at least
+     * a quarter of them found their key in the map or nowhere (a look-up in the map either way).
+     */
+    boolean prefetchesStore()
+    {
+        return storeLookedUp;
     }
 
     /** Whether written sealed entries go to the map rather than to the young table. */

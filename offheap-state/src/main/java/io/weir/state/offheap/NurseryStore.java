@@ -555,7 +555,9 @@ public final class NurseryStore implements KeyedStateStore
 
     /**
      * Loads the tables' slots the keys hash to, every key's before any is used, so that their cache misses overlap;
-     * then the store's memory, unless the map is empty (every entry died young, or none is there yet).
+     * then the store's memory, unless the map is empty (every entry died young, or none is there yet) or fewer than a
+     * quarter of the last window's look-ups reached it ({@link NurseryAdmission#prefetchesStore}): loading it for
+     * keys the tables hold only takes the cache's line fill buffers from their loads.
      */
     public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
     {
@@ -577,7 +579,7 @@ public final class NurseryStore implements KeyedStateStore
             }
             prefetchSink += loaded;
         }
-        if (0 != store.entryCount() && store.prefetches())
+        if (0 != store.entryCount() && store.prefetches() && admission.prefetchesStore())
         {
             store.prefetch(keys, stride, lengths, count);
         }

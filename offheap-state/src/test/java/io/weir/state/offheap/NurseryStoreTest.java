@@ -270,6 +270,44 @@ class NurseryStoreTest
         assertEquals(300, store.entryCount());
     }
 
+    @Test
+    void shouldLoadTheMapAheadOnlyWhileAQuarterOfTheLookUpsOrMoreReachIt()
+    {
+        final int lookups = 256;
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS, new NurseryAdmission(1 << 15, lookups));
+        final ChronicleKeyedStateStore map = store.store();
+        final UnsafeBuffer inMap = key(1000, 20);
+        map.put(inMap, 20, value(1, 8), 0, 8);
+        long loaded = map.prefetchedEntries();
+        prefetchOne(store, inMap);
+        assertEquals(loaded + 1, map.prefetchedEntries(), "until a window of look-ups is in, the map is loaded");
+
+        // A window of look-ups that the young table answers.
+        admitValues(store, 0, 10);
+        for (int i = 0; i < 300; i++)
+        {
+            assertEquals(8, store.get(key(i % 10, 20), 20, out));
+        }
+        loaded = map.prefetchedEntries();
+        prefetchOne(store, inMap);
+        assertEquals(loaded, map.prefetchedEntries(), "10 of 256 look-ups reached the map: not loaded ahead");
+
+        // A window in which the map answers most.
+        for (int i = 0; i < 300; i++)
+        {
+            assertEquals(8, store.get(inMap, 20, out));
+        }
+        prefetchOne(store, inMap);
+        assertEquals(loaded + 1, map.prefetchedEntries(), "loaded ahead again");
+    }
+
+    private static void prefetchOne(final NurseryStore store, final UnsafeBuffer key)
+    {
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[64]);
+        keys.putBytes(0, key, 0, key.capacity());
+        store.prefetch(keys, 64, new int[] {key.capacity()}, 1);
+    }
+
     private void admitValues(final NurseryStore store, final int fromId, final int count)
     {
         for (int i = fromId; i < fromId + count; i++)
