@@ -5,9 +5,9 @@ package io.weir.state.offheap;
  * entries it admitted. An entry that dies in the nursery (removed from its young or sealed table), or that is
  * written again after the snapshot point that sealed it (and so moves to the young table: a key written every
  * interval, such as a counter per key, lives on in the tables, where a look-up costs less than in the map), paid
- * for its admission. An entry migrated to the store untouched did not: it cost a second insert (state written once
- * and then only read, or never again). An entry carried unchanged to the young table has no outcome yet. So where, over a window of such outcomes ({@value #WINDOW} by default),
- * fewer than {@value #MIN_KEPT_PER_8} in 8 paid, it admits none for a while: {@value #MIN_BYPASS} keys found
+ * for its admission, as did one carried unchanged to the young table and written there. An entry migrated to the
+ * store untouched did not: it cost a second insert (state written once and then only read, or never again). So
+ * where, over a window of such outcomes ({@value #WINDOW} by default), fewer than {@value #MIN_KEPT_PER_8} in 8 paid, it admits none for a while: {@value #MIN_BYPASS} keys found
  * nowhere, doubled at each window that ends the same way, up to {@value #MAX_BYPASS}, or that at once after a second
  * window in a row in which none paid. Until a window of outcomes is in, it admits every key, as the first outcomes
  * of entries that outlive an interval come only after a snapshot point.
@@ -17,7 +17,9 @@ package io.weir.state.offheap;
  * found nowhere, the nursery drains: it admits no key found nowhere, and a sealed entry that is written goes on to
  * the map, so that the tables empty within an interval or two (keys written in every interval, more than the tables
  * hold, such as a million counters, would otherwise keep a fraction of them there and tax every look-up of the rest).
- * It looks again at the end of every such window: keys found nowhere, such as new windows, end a drain.
+ * It looks again at the end of every such window: keys found nowhere, such as new windows, end a drain. The same
+ * window decides whether the map's memory is loaded ahead ({@link #prefetchesStore}); look-ups of keys too long
+ * for the tables count there as the map's, and nowhere else.
  * <p>
  * Shard thread only, like the store.
  */
@@ -40,6 +42,7 @@ final class NurseryAdmission
     private int windowStoreHits;
     private int windowMisses;
     private boolean draining;
+    private int windowLongKeyLookups;
     private boolean storeLookedUp = true;
 
     NurseryAdmission()
@@ -127,15 +130,24 @@ final class NurseryAdmission
         countLookup();
     }
 
+    /** A look-up of a key too long for the tables: the map's, whether it found the key or not. */
+    void onLongKeyLookup()
+    {
+        windowLongKeyLookups++;
+        countLookup();
+    }
+
     private void countLookup()
     {
-        if (windowNurseryHits + windowStoreHits + windowMisses >= lookupWindow)
+        final int inMap = windowStoreHits + windowMisses + windowLongKeyLookups;
+        if (windowNurseryHits + inMap >= lookupWindow)
         {
             draining = windowStoreHits > windowNurseryHits + windowMisses;
-            storeLookedUp = 4L * (windowStoreHits + windowMisses) >= windowNurseryHits + windowStoreHits + windowMisses;
+            storeLookedUp = 4L * inMap >= windowNurseryHits + inMap;
             windowNurseryHits = 0;
             windowStoreHits = 0;
             windowMisses = 0;
+            windowLongKeyLookups = 0;
         }
     }
 
@@ -147,7 +159,8 @@ final class NurseryAdmission
 
     /**
      * Whether the map's memory is worth loading ahead for the next keys: over the last window of look-ups, at least
-     * a quarter of them found their key in the map or nowhere (a look-up in the map either way).
+     * a quarter of them looked in the map (found their key there, found it nowhere, or had a key too long for the
+     * tables).
      */
     boolean prefetchesStore()
     {

@@ -60,8 +60,9 @@ public final class NurseryStore implements KeyedStateStore
      */
     private final int freshLimit;
     /**
-     * A sealed entry written or removed moves to the young table only while it occupies fewer slots than this (and,
-     * written, only while the nursery does not drain).
+     * A sealed entry written, removed or carried moves to the young table only while it occupies fewer slots than
+     * this (and, written or carried, only while the nursery does not drain). Carried values count toward
+     * {@link #freshLimit} like the rest.
      */
     private final int moveLimit;
     private NurseryTable young;
@@ -69,7 +70,7 @@ public final class NurseryStore implements KeyedStateStore
     private NurseryTable sealed;
     /** Sealed tables waiting for their reader's release, and young tables ready for reuse. */
     private final ArrayList<NurseryTable> spares = new ArrayList<>();
-    /** Sealed values not yet moved, removed or migrated. */
+    /** Sealed values not yet moved, removed, carried or migrated. */
     private int sealedLeft;
     private int sealedAtPoint;
     private int migrated;
@@ -172,6 +173,7 @@ public final class NurseryStore implements KeyedStateStore
         }
         if (keyLength > NurseryTable.ENTRY_CAPACITY)
         {
+            admission.onLongKeyLookup();
             return store.get(key, keyLength, valueOut);
         }
         final NurseryTable young = this.young;
@@ -263,7 +265,10 @@ public final class NurseryStore implements KeyedStateStore
         {
             if (fits)
             {
-                young.setValue(slot, value, valueOffset, valueLength);
+                if (young.setValue(slot, value, valueOffset, valueLength))
+                {
+                    admission.onRewrite(); // carried unchanged, then written: it paid, as a move on a write does
+                }
             }
             else
             {
@@ -279,15 +284,15 @@ public final class NurseryStore implements KeyedStateStore
             if (NurseryTable.NO_SLOT != sealedSlot)
             {
                 // The last snapshot holds the key with the sealed value, or holds no key if that is a tombstone.
-                final boolean carried = NurseryTable.TOMBSTONE != sealed.valueLength(sealedSlot);
+                final boolean inSnapshot = NurseryTable.TOMBSTONE != sealed.valueLength(sealedSlot);
                 if (fits && young.occupied() < moveLimit && !admission.drains())
                 {
-                    insertYoung(key, keyLength, hash, value, valueOffset, valueLength, carried);
+                    insertYoung(key, keyLength, hash, value, valueOffset, valueLength, inSnapshot);
                     admission.onRewrite();
                 }
                 else
                 {
-                    toStore(key, keyLength, value, valueOffset, valueLength, carried);
+                    toStore(key, keyLength, value, valueOffset, valueLength, inSnapshot);
                 }
                 leaveSealed(sealed, sealedSlot);
                 return;
@@ -475,9 +480,9 @@ public final class NurseryStore implements KeyedStateStore
 
     /**
      * Moves up to {@code count} sealed values on, in slot order: a value written in the interval the table was
-     * young is carried, unchanged, to the young table while it has room (a key written every few intervals, such
-     * as a counter, stays out of the map); a value carried so before, untouched for a whole interval since, goes to
-     * the store.
+     * young is carried, unchanged, to the young table while it has room and the nursery does not drain (a key
+     * written every interval or two, such as a counter, stays out of the map); the others go to the store, among
+     * them a value carried so before and untouched for a whole interval since.
      */
     private void migrate(final int count)
     {
@@ -621,7 +626,7 @@ public final class NurseryStore implements KeyedStateStore
      * move entries between slots), then the store in bounded steps. An entry that leaves the sealed table during the
      * pass has been visited there, or is visited where it went: the young table, or the store, whose walk starts
      * after it. If a snapshot point seals the young table during the pass, the young step visits the table sealed
-     * then too. An entry may be visited twice, never with a value it never had.
+     * then too: that step walks two tables whole. An entry may be visited twice, never with a value it never had.
      */
     public EntryScan newEntryScan()
     {

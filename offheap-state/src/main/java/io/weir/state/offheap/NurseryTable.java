@@ -246,12 +246,17 @@ final class NurseryTable
         occupied++;
     }
 
-    /** Replace a slot's value, which must {@link #fits fit} with the key, or make it a {@link #TOMBSTONE}. */
-    void setValue(final int slot, final DirectBuffer value, final int valueOffset, final int valueLength)
+    /**
+     * Replace a slot's value, which must {@link #fits fit} with the key, or make it a {@link #TOMBSTONE}.
+     *
+     * @return whether the slot held a value {@linkplain #carryUnchanged carried unchanged} until now.
+     */
+    boolean setValue(final int slot, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
         final int base = slot * STRIDE;
         final boolean wasTombstone = slots.getByte(base + VALUE_LENGTH_OFFSET) == TOMBSTONE;
-        if (slots.getByte(base + CARRIED_OFFSET) == CARRIED_UNCHANGED)
+        final boolean wasUnchanged = slots.getByte(base + CARRIED_OFFSET) == CARRIED_UNCHANGED;
+        if (wasUnchanged)
         {
             slots.putByte(base + CARRIED_OFFSET, CARRIED);
         }
@@ -261,6 +266,7 @@ final class NurseryTable
         }
         slots.putByte(base + VALUE_LENGTH_OFFSET, (byte)valueLength);
         tombstones += (valueLength == TOMBSTONE ? 1 : 0) - (wasTombstone ? 1 : 0);
+        return wasUnchanged;
     }
 
     /**

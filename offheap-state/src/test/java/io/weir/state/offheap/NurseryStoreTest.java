@@ -210,6 +210,30 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldPutACarriedEntryRemovedAndPutAgainOrGrownOutOfItsSlotInTheNextDelta()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        admitValues(store, 0, 2);
+        clock.update(1000 * MS);
+        read(store.snapshot(2, false));
+        clock.update(1750 * MS);
+        endOfAccessSteps(store, 2);
+        assertEquals(2, store.carriedEntries());
+        final UnsafeBuffer again = key(0, 20);
+        assertTrue(store.remove(again, 20));
+        store.put(again, 20, value(60, 8), 0, 8);
+        final UnsafeBuffer grown = key(1, 20);
+        assertEquals(8, store.get(grown, 20, out));
+        store.put(grown, 20, value(61, 50), 0, 50);
+        assertEquals(1, store.store().entryCount(), "a value too large for a slot goes to the map");
+        clock.update(2000 * MS);
+        assertEquals(Map.of(hex(again, 20), hex(value(60, 8), 8), hex(grown, 20), hex(value(61, 50), 50)),
+            read(store.snapshot(3, false)));
+    }
+
+    @Test
     void shouldMigrateRatherThanCarryWhileDraining()
     {
         final int lookups = 256;
@@ -299,6 +323,22 @@ class NurseryStoreTest
         }
         prefetchOne(store, inMap);
         assertEquals(loaded + 1, map.prefetchedEntries(), "loaded ahead again");
+
+        // Windows of young-table hits, then of keys too long for the tables: they look in the map.
+        for (int i = 0; i < 600; i++)
+        {
+            assertEquals(8, store.get(key(i % 10, 20), 20, out));
+        }
+        loaded = map.prefetchedEntries();
+        prefetchOne(store, inMap);
+        assertEquals(loaded, map.prefetchedEntries());
+        final UnsafeBuffer longKey = key(2000, 80);
+        for (int i = 0; i < 600; i++)
+        {
+            assertEquals(KeyedStateStore.MISSING, store.get(longKey, 80, out));
+        }
+        prefetchOne(store, inMap);
+        assertEquals(loaded + 1, map.prefetchedEntries(), "look-ups of long keys are the map's");
     }
 
     private static void prefetchOne(final NurseryStore store, final UnsafeBuffer key)
