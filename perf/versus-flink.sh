@@ -27,7 +27,9 @@ field() { grep -o "$1=[0-9.]*" "$2" | tail -1 | cut -d= -f2; }
 if [[ "$kind" == jobs ]]; then
   events="${JOB_EVENTS:-5000000}"; keys="${JOB_KEYS:-200000}"
   in="${TMPDIR:-/tmp}/weir-jobs-$events-$keys-42-5000.csv"
-  [[ -f "$in" ]] || "$weir" bench --job rolling-sum --events "$events" --keys "$keys" > "$out/generate.log" 2>&1
+  # The bench writes a generated input to the JVM's temporary directory: the one named here.
+  [[ -f "$in" ]] || WEIR_JAVA_OPTS="${WEIR_JAVA_OPTS:-} -Djava.io.tmpdir=${TMPDIR:-/tmp}" "$weir" bench \
+    --job rolling-sum --events "$events" --keys "$keys" > "$out/generate.log" 2>&1
   [[ -f "$in" ]] || { echo "no input file $in (see $out/generate.log)" >&2; exit 1; }
   jobs=("$@"); [[ ${#jobs[@]} -gt 0 ]] || jobs=(rolling-sum dedup velocity session tumbling)
   read -r -a pairs <<< "${BACKENDS:-chronicle:hashmap lmdb:rocksdb}"

@@ -184,14 +184,7 @@ class NurseryStoreTest
     @Test
     void shouldPutACarriedEntryInTheDeltaAgainOnceItIsWrittenOrRemoved()
     {
-        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
-        store.prepareForCheckpoints();
-        read(store.snapshot(1, true));
-        admitValues(store, 0, 3);
-        clock.update(1000 * MS);
-        read(store.snapshot(2, false));
-        clock.update(1750 * MS);
-        endOfAccessSteps(store, 3);
+        final NurseryStore store = withCarriedEntries(3);
         assertEquals(3, store.nurseryEntries());
         assertEquals(0, store.sealedEntries(), "all three carried");
         final UnsafeBuffer written = key(0, 20);
@@ -212,15 +205,7 @@ class NurseryStoreTest
     @Test
     void shouldPutACarriedEntryRemovedAndPutAgainOrGrownOutOfItsSlotInTheNextDelta()
     {
-        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
-        store.prepareForCheckpoints();
-        read(store.snapshot(1, true));
-        admitValues(store, 0, 2);
-        clock.update(1000 * MS);
-        read(store.snapshot(2, false));
-        clock.update(1750 * MS);
-        endOfAccessSteps(store, 2);
-        assertEquals(2, store.carriedEntries());
+        final NurseryStore store = withCarriedEntries(2);
         final UnsafeBuffer again = key(0, 20);
         assertTrue(store.remove(again, 20));
         store.put(again, 20, value(60, 8), 0, 8);
@@ -346,6 +331,24 @@ class NurseryStoreTest
         final UnsafeBuffer keys = new UnsafeBuffer(new byte[64]);
         keys.putBytes(0, key, 0, key.capacity());
         store.prefetch(keys, 64, new int[] {key.capacity()}, 1);
+    }
+
+    /**
+     * A store with checkpoints whose values of keys 0 to {@code entries - 1}, admitted before point 2 (at 1 s) and
+     * untouched since, were carried to the young table by 1.75 s.
+     */
+    private NurseryStore withCarriedEntries(final int entries)
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        admitValues(store, 0, entries);
+        clock.update(1000 * MS);
+        read(store.snapshot(2, false));
+        clock.update(1750 * MS);
+        endOfAccessSteps(store, entries);
+        assertEquals(entries, store.carriedEntries());
+        return store;
     }
 
     private void admitValues(final NurseryStore store, final int fromId, final int count)
