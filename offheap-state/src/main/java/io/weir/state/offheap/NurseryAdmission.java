@@ -1,16 +1,16 @@
 package io.weir.state.offheap;
 
 /**
- * Whether a {@link NurseryStore} admits a key found nowhere into its young table, judged by what became of the
- * entries it admitted. An entry that dies in the nursery (removed from its young or sealed table), or that is
- * written again after the snapshot point that sealed it (and so moves to the young table: a key written every
- * interval, such as a counter per key, lives on in the tables, where a look-up costs less than in the map), paid
- * for its admission, as did one carried unchanged to the young table and written there. An entry migrated to the
- * store untouched did not: it cost a second insert (state written once and then only read, or never again). So
- * where, over a window of such outcomes ({@value #WINDOW} by default), fewer than {@value #MIN_KEPT_PER_8} in 8 paid, it admits none for a while: {@value #MIN_BYPASS} keys found
- * nowhere, doubled at each window that ends the same way, up to {@value #MAX_BYPASS}, or that at once after a second
- * window in a row in which none paid. Until a window of outcomes is in, it admits every key, as the first outcomes
- * of entries that outlive an interval come only after a snapshot point.
+ * Whether a {@link NurseryStore} admits a key found nowhere into its young table, judged by what became of the entries
+ * it admitted. An entry that dies in the nursery (removed from its young or sealed table), or that is written again
+ * after the snapshot point that sealed it (and so moves to the young table: a key written every interval, such as a
+ * counter per key, lives on in the tables, where a look-up costs less than in the map), paid for its admission, as did
+ * one carried unchanged to the young table and written there. An entry migrated to the store untouched did not: it cost
+ * a second insert (state written once and then only read, or never again). So where, over a window of such outcomes
+ * ({@value #WINDOW} by default), fewer than {@value #MIN_KEPT_PER_8} in 8 paid, it admits none for a while:
+ * {@value #MIN_BYPASS} keys found nowhere, doubled at each window that ends the same way, up to {@value #MAX_BYPASS},
+ * or that at once after a second window in a row in which none paid. Until a window of outcomes is in, it admits every
+ * key, as the first outcomes of entries that outlive an interval come only after a snapshot point.
  * <p>
  * The tables cost every look-up of a key the map holds a probe or two. So where, over a window of look-ups
  * ({@value #LOOKUP_WINDOW} by default), the map held more of the keys looked up than the tables held and than were

@@ -9,9 +9,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A {@link NurseryStore}'s snapshot: the Chronicle store's snapshot, then the entries of the young table sealed at
  * the snapshot point (a delta without the values carried unchanged from the table sealed before). The store never
  * holds a key the table holds, but its change log may: a key removed from the store and then inserted into the
- * table in the same interval. A delta therefore leaves out the store's tombstones
- * of keys the table holds, whose entry in the table is the later one; a full snapshot leaves out the table's
- * tombstones.
+ * table in the same interval. A delta therefore leaves out the store's tombstones of keys the table holds, whose
+ * entry in the table is the later one; a full snapshot leaves out the table's tombstones.
  * <p>
  * Read by one thread at a time, like any snapshot: it only reads the sealed table (see {@link NurseryTable}), and
  * marks it released when it is done.
