@@ -147,12 +147,7 @@ class NurseryStoreTest
     @Test
     void shouldCarrySealedEntriesNobodyTouchesFromAQuarterOfTheIntervalThenMigrateThemAfterASecondInterval()
     {
-        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
-        store.prepareForCheckpoints();
-        read(store.snapshot(1, true));
-        admitValues(store, 0, 200);
-        clock.update(1000 * MS);
-        assertEquals(200, read(store.snapshot(2, false)).size());
+        final NurseryStore store = withSealedEntries(200);
         // The interval between the two points was 1 s: nothing moves in the first 250 ms.
         clock.update(1200 * MS);
         store.endOfAccess();
@@ -242,12 +237,7 @@ class NurseryStoreTest
     @Test
     void shouldVisitInAScanEveryEntryThatIsCarriedOrSealedWhileThePassIsUnderWay()
     {
-        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
-        store.prepareForCheckpoints();
-        read(store.snapshot(1, true));
-        admitValues(store, 0, 200);
-        clock.update(1000 * MS);
-        read(store.snapshot(2, false));
+        final NurseryStore store = withSealedEntries(200);
         admitValues(store, 200, 50);
         final EntryScan scan = store.newEntryScan();
         final Set<String> visited = new HashSet<>();
@@ -334,17 +324,27 @@ class NurseryStoreTest
     }
 
     /**
-     * A store with checkpoints whose values of keys 0 to {@code entries - 1}, admitted before point 2 (at 1 s) and
-     * untouched since, were carried to the young table by 1.75 s.
+     * A store with checkpoints whose values of keys 0 to {@code entries - 1}, admitted before point 2 (at 1 s), are
+     * in the table that point sealed, and in its delta.
      */
-    private NurseryStore withCarriedEntries(final int entries)
+    private NurseryStore withSealedEntries(final int entries)
     {
         final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
         store.prepareForCheckpoints();
         read(store.snapshot(1, true));
         admitValues(store, 0, entries);
         clock.update(1000 * MS);
-        read(store.snapshot(2, false));
+        assertEquals(entries, read(store.snapshot(2, false)).size());
+        return store;
+    }
+
+    /**
+     * A store with checkpoints whose values of keys 0 to {@code entries - 1}, admitted before point 2 (at 1 s) and
+     * untouched since, were carried to the young table by 1.75 s.
+     */
+    private NurseryStore withCarriedEntries(final int entries)
+    {
+        final NurseryStore store = withSealedEntries(entries);
         clock.update(1750 * MS);
         endOfAccessSteps(store, entries);
         assertEquals(entries, store.carriedEntries());
