@@ -81,8 +81,8 @@ class DirectoryLockTest
     void shouldRefuseALockHeldByAnotherProcessAndGrantItOnceThatProcessIsKilled() throws Exception
     {
         final Path ck = dir.resolve("ck");
-        final Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), Holder.class.getName(), ck.toString())
+        final Process child = new ProcessBuilder(
+            ChildJvmCommand.of(option -> false, List.of(), Holder.class, List.of(ck.toString())))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
         try

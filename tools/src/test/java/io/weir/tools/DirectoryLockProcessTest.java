@@ -1,5 +1,6 @@
 package io.weir.tools;
 
+import io.weir.snapshot.ChildJvmCommand;
 import io.weir.snapshot.DirectoryLock;
 import io.weir.tools.cli.WeirCli;
 import org.junit.jupiter.api.Test;
@@ -113,8 +114,8 @@ class DirectoryLockProcessTest
         {
             killed.destroyForcibly().waitFor();
         }
-        final Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(), checkpoints.toString())
+        final Process holder = new ProcessBuilder(
+            ChildJvmCommand.of(option -> false, List.of(), LockHolder.class, List.of(checkpoints.toString())))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
         try
