@@ -194,15 +194,7 @@ final class NurseryTable
         final DirectBuffer key, final int keyLength, final int hash, final DirectBuffer value, final int valueOffset,
         final int valueLength, final boolean carried)
     {
-        if ((occupied + 1) * 4L > capacity * 3L)
-        {
-            grow();
-        }
-        int slot = hash & mask;
-        while (hashes[slot] != EMPTY)
-        {
-            slot = (slot + 1) & mask;
-        }
+        final int slot = freeSlotFor(hash);
         // Written, never read: a slot of a table that grew, or of a young table, is often not in the cache yet.
         final int base = slot * STRIDE;
         slots.putByte(base + KEY_LENGTH_OFFSET, (byte)keyLength);
@@ -222,22 +214,29 @@ final class NurseryTable
         occupied++;
     }
 
+    /** The first empty slot of {@code hash}'s probe run, after doubling the table if it is three quarters full. */
+    private int freeSlotFor(final int hash)
+    {
+        if ((occupied + 1) * 4L > capacity * 3L)
+        {
+            grow();
+        }
+        int slot = hash & mask;
+        while (hashes[slot] != EMPTY)
+        {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
+    }
+
     /**
      * Insert the value of another table's slot, which this table does not hold, as one the last snapshot holds:
      * until it is written, a delta leaves it out. Doubles the table first when it is three quarters full.
      */
     void carryUnchanged(final NurseryTable from, final int fromSlot)
     {
-        if ((occupied + 1) * 4L > capacity * 3L)
-        {
-            grow();
-        }
         final int hash = from.hashes[fromSlot];
-        int slot = hash & mask;
-        while (hashes[slot] != EMPTY)
-        {
-            slot = (slot + 1) & mask;
-        }
+        final int slot = freeSlotFor(hash);
         final int base = slot * STRIDE;
         slots.putBytes(base, from.slots, fromSlot * STRIDE, from.usedBytes(fromSlot));
         slots.putByte(base + CARRIED_OFFSET, CARRIED_UNCHANGED);
