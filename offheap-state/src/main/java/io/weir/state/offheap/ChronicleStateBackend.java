@@ -223,8 +223,8 @@ public final class ChronicleStateBackend implements StateBackend
          * those written in every interval, out of the map; 0 turns the nursery off. A table grows from
          * {@value NurseryStore#INITIAL_SLOTS} slots as it fills, to 68 bytes a slot (17.8 MB at the default), and a
          * store has two or three: the young one, the one sealed at the last snapshot point and a spare. New keys are
-         * taken while the table holds values in fewer than 3/8 of its slots and uses fewer than 3/4 of them; the rest
-         * go to the map.
+         * taken while the table uses fewer than 3/4 of its slots and either holds values in fewer than 3/8 of them or
+         * leaves room, within the 3/4, for every sealed value still waiting; the rest go to the map.
          */
         public Context nurserySlots(final int slots)
         {

@@ -55,8 +55,10 @@ public final class NurseryStore implements KeyedStateStore
     private final ChronicleKeyedStateStore store;
     private final NanoClock clock;
     /**
-     * The young table admits a new key only while it holds fewer values than this (its tombstones, which the sealed
-     * table's closing keys leave all interval long, do not count) and fewer slots than {@link #moveLimit}.
+     * The young table admits a new key while it holds fewer values than this (its tombstones, which the sealed
+     * table's closing keys leave all interval long, do not count) and fewer slots than {@link #moveLimit}; beyond
+     * it, only while the room left below {@link #moveLimit} is more than the sealed values still waiting could take
+     * ({@link #hasRoomForNewKey}).
      */
     private final int freshLimit;
     /**
@@ -101,7 +103,8 @@ public final class NurseryStore implements KeyedStateStore
 
     /**
      * @param maxSlots bound on a young table's slots: it takes new keys while it holds fewer than 3/8 as many
-     *                 values, and the entries of the sealed table it takes over, values or tombstones, while it fills
+     *                 values, or, up to 3/4 of them, while the sealed values still waiting would find room after
+     *                 them; and the entries of the sealed table it takes over, values or tombstones, while it fills
      *                 fewer than 3/4 of them.
      */
     NurseryStore(final ChronicleKeyedStateStore store, final int maxSlots)
@@ -250,7 +253,7 @@ public final class NurseryStore implements KeyedStateStore
         {
             // Found nowhere since, as nothing else put it: no probe of the tables needed.
             absentKeyLength = NO_KEY;
-            if (fits && young.live() < freshLimit && young.occupied() < moveLimit)
+            if (fits && hasRoomForNewKey())
             {
                 insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
             }
@@ -378,6 +381,18 @@ public final class NurseryStore implements KeyedStateStore
         absentKey.putBytes(0, key, 0, keyLength);
         absentKeyLength = keyLength;
         absentHash = hash;
+    }
+
+    /**
+     * Whether a new key may enter the young table: while it holds fewer than {@link #freshLimit} values, or, up to
+     * {@link #moveLimit}, while every sealed value still waiting (each may move or be carried here) would find room
+     * after it. So a job whose keys all arrive before the first snapshot point keeps them all here when they fit
+     * the bound, and new keys never take the room that the sealed entries written next need.
+     */
+    private boolean hasRoomForNewKey()
+    {
+        final int occupied = young.occupied();
+        return occupied < moveLimit && (young.live() < freshLimit || occupied + sealedLeft < moveLimit);
     }
 
     /** Inserts into the young table, which stays within its bound: every insert is checked against a limit. */

@@ -384,23 +384,50 @@ class NurseryStoreTest
     }
 
     @Test
-    void shouldSendNewKeysToTheStoreOnceTheYoungTableHoldsThreeEighthsOfItsBound()
+    void shouldAdmitNewKeysUpToThreeQuartersOfItsBoundWhileNoSealedValueWaits()
     {
         final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
         final int keys = NurseryStore.INITIAL_SLOTS;
-        for (int i = 0; i < keys; i++)
-        {
-            final UnsafeBuffer k = key(i, 20);
-            store.get(k, 20, out);
-            store.put(k, 20, value(i, 8), 0, 8);
-        }
-        assertEquals(NurseryStore.INITIAL_SLOTS / 8 * 3, store.nurseryEntries());
-        assertEquals(keys - NurseryStore.INITIAL_SLOTS / 8 * 3, store.store().entryCount());
+        final int moveLimit = NurseryStore.INITIAL_SLOTS / 4 * 3;
+        admit(store, 0, keys);
+        assertEquals(moveLimit, store.nurseryEntries());
+        assertEquals(keys - moveLimit, store.store().entryCount());
         assertEquals(keys, store.entryCount());
         for (int i = 0; i < keys; i++)
         {
             assertEquals(8, store.get(key(i, 20), 20, out));
             assertEquals(hex(value(i, 8), 8), hex(out, 8));
+        }
+    }
+
+    @Test
+    void shouldAdmitNewKeysBeyondThreeEighthsOfItsBoundOnlyWhereTheSealedValuesStillWaitingLeaveRoom()
+    {
+        final int maxSlots = NurseryStore.INITIAL_SLOTS;
+        final int sealedKeys = maxSlots / 4;
+        final NurseryStore store = nursery(maxSlots);
+        store.prepareForCheckpoints();
+        admit(store, 0, sealedKeys);
+        read(store.snapshot(1, true));
+        assertEquals(sealedKeys, store.sealedEntries());
+
+        // 3/4 of the bound less the quarter the sealed values may take: half the bound, more than 3/8 of it.
+        admit(store, sealedKeys, maxSlots);
+        assertEquals(maxSlots / 2, store.nurseryEntries() - store.sealedEntries());
+        assertEquals(maxSlots / 2, store.store().entryCount());
+
+        // Each sealed value written again finds its room in the young table: none goes to the map.
+        for (int id = 0; id < sealedKeys; id++)
+        {
+            store.put(key(id, 20), 20, value(id + 1, 8), 0, 8);
+        }
+        assertEquals(0, store.sealedEntries());
+        assertEquals(maxSlots / 4 * 3, store.nurseryEntries());
+        assertEquals(maxSlots / 2, store.store().entryCount());
+        for (int id = 0; id < sealedKeys + maxSlots; id++)
+        {
+            assertEquals(8, store.get(key(id, 20), 20, out));
+            assertEquals(hex(value(id < sealedKeys ? id + 1 : id, 8), 8), hex(out, 8));
         }
     }
 
