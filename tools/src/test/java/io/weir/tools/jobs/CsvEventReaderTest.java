@@ -124,6 +124,37 @@ class CsvEventReaderTest
         }
     }
 
+    @Test
+    void shouldEndALastLineWithoutLineEndAtTheFilesEndWhateverTheBlockHoldsAfterIt() throws Exception
+    {
+        // The reader's first 64 KiB block ends inside a line; the rest of the file, that line's end and the last
+        // line (without an LF), is read into the start of the same array, over bytes of the first block: each
+        // line's bytes but the LF are digits, so a digit follows the last line there.
+        final StringBuilder text = new StringBuilder();
+        final String line = "1111111111111,2222222,3333,4444444\n";
+        while (text.length() < (1 << 16) + 2 * line.length())
+        {
+            text.append(line);
+        }
+        final int afterLast = (text.length() - ((1 << 16) / line.length()) * line.length()) + "12,3,4,5".length();
+        assertTrue(Character.isDigit(line.charAt(afterLast % line.length())), "a digit follows the last line");
+        text.append("12,3,4,5");
+        final Path file = dir.resolve("last.csv");
+        Files.writeString(file, text, StandardCharsets.US_ASCII);
+        try (CsvEventReader reader = new CsvEventReader(file))
+        {
+            Event last = null;
+            while (reader.next())
+            {
+                last = reader.current();
+            }
+            assertEquals(12, last.timestamp);
+            assertEquals(3, last.key);
+            assertEquals(4, last.amount);
+            assertEquals(5, last.eventId);
+        }
+    }
+
     /** An optional sign, then 1 to 18 digits (some with leading zeros), or a long's extreme. */
     private static String randomNumber(final SplittableRandom random)
     {
