@@ -175,6 +175,21 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
      */
     public int get(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
     {
+        return lookUp(key, keyLength, valueOut);
+    }
+
+    /**
+     * Whether the map holds the key: looked up as {@link #get} does, the look-up kept open for a put of the same key
+     * next, without reading the value.
+     */
+    boolean contains(final DirectBuffer key, final int keyLength)
+    {
+        return MISSING != lookUp(key, keyLength, null);
+    }
+
+    /** {@link #get}, the value copied to {@code valueOut} unless it is null. */
+    private int lookUp(final DirectBuffer key, final int keyLength, final MutableDirectBuffer valueOut)
+    {
         final ExternalMapQueryContext<byte[], byte[], ?> reuse = takePending(key, keyLength);
         // The open look-up's key is this same key object, now re-pointed at identical bytes.
         final OffHeapData keyData = keyData(key, keyLength);
@@ -193,7 +208,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             {
                 final Data<byte[]> value = entry.value();
                 length = (int)value.size() - HEADER_BYTES;
-                if (length > 0)
+                if (length > 0 && null != valueOut)
                 {
                     readView.wrap(value.bytes().addressForRead(value.offset() + HEADER_BYTES), length);
                     valueOut.putBytes(0, readView, 0, length);

@@ -22,9 +22,10 @@ import java.util.ArrayList;
  * Where a key lives. A key is in at most one of three places: the young table (written in the current change
  * interval), the sealed table (the young table of the previous interval, frozen at the snapshot point that ended
  * it) or the Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the
- * store read missed) or removed it from the young table, while {@link NurseryAdmission} admits keys and the table
- * has room for it; a key the store holds, or a key and value of more than {@value NurseryTable#ENTRY_CAPACITY}
- * bytes together, goes to the store. A sealed entry that is written or removed moves to the young table (a removal
+ * store read missed) or removed it from the young table, or by a put of a key found nowhere then (a map state's new
+ * entry: neither table holds it, nor the map, looked up with the look-up kept open for a put there), while
+ * {@link NurseryAdmission} admits keys and the table has room for it; a key the store holds, or a key and value of
+ * more than {@value NurseryTable#ENTRY_CAPACITY} bytes together, goes to the store. A sealed entry that is written or removed moves to the young table (a removal
  * as a tombstone, which the next delta carries), or, written while the nursery drains ({@link NurseryAdmission}),
  * to the store; the sealed entries nobody touches move on a few per duty cycle, from a quarter of an interval after
  * the snapshot point, and the rest at the next snapshot point. One written in the interval its table was young is
@@ -300,6 +301,15 @@ public final class NurseryStore implements KeyedStateStore
                 leaveSealed(sealed, sealedSlot);
                 return;
             }
+        }
+        // Found nowhere in the tables: a new key, written without a read first (a map state's new entry, a list's
+        // new chunk), enters the young table as one a read found nowhere does; the map's look-up stays open for the
+        // put of a key it holds.
+        if (fits && hasRoomForNewKey() && (0 == store.entryCount() || !store.contains(key, keyLength)) &&
+            admission.onMiss())
+        {
+            insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
+            return;
         }
         store.put(key, keyLength, value, valueOffset, valueLength);
     }

@@ -506,6 +506,33 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldTakeANewKeyWrittenWithoutAReadIntoTheYoungTableAndLeaveAKeyTheMapHoldsThere()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        admit(store, 0, 1);
+        // Too long for a slot: the map holds it; then, written again without a read with a value that fits, it
+        // stays there.
+        store.put(key(1, 20), 20, value(1, 60), 0, 60);
+        assertEquals(1, store.store().entryCount());
+        store.put(key(1, 20), 20, value(7, 8), 0, 8);
+        assertEquals(1, store.store().entryCount());
+        assertEquals(1, store.nurseryEntries());
+        assertEquals(8, store.get(key(1, 20), 20, out));
+        assertEquals(hex(value(7, 8), 8), hex(out, 8));
+
+        // A new key written without a read first: into the young table, not the map, and into the next delta.
+        store.put(key(2, 20), 20, value(2, 8), 0, 8);
+        assertEquals(2, store.nurseryEntries());
+        assertEquals(1, store.store().entryCount());
+        assertEquals(8, store.get(key(2, 20), 20, out));
+        assertEquals(hex(value(2, 8), 8), hex(out, 8));
+        final Map<String, String> full = read(store.snapshot(1, true));
+        assertEquals(hex(value(2, 8), 8), full.get(hex(key(2, 20), 20)));
+        assertEquals(3, full.size());
+    }
+
+    @Test
     void shouldKeepAYoungKeyRemovedAndPutAgainYoung()
     {
         final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
