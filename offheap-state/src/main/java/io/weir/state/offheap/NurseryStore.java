@@ -25,9 +25,9 @@ import java.util.ArrayList;
  * store read missed) or removed it from the young table, or by a put of a key found nowhere then (a map state's new
  * entry: neither table holds it, nor the map, looked up with the look-up kept open for a put there), while
  * {@link NurseryAdmission} admits keys and the table has room for it; a key the store holds, or a key and value of
- * more than {@value NurseryTable#ENTRY_CAPACITY} bytes together, goes to the store. A sealed entry that is written or removed moves to the young table (a removal
- * as a tombstone, which the next delta carries), or, written while the nursery drains ({@link NurseryAdmission}),
- * to the store; the sealed entries nobody touches move on a few per duty cycle, from a quarter of an interval after
+ * more than {@value NurseryTable#ENTRY_CAPACITY} bytes together, goes to the store. A sealed entry that is written
+ * or removed moves to the young table (a removal as a tombstone, which the next delta carries), or, written while
+ * the nursery drains ({@link NurseryAdmission}), to the store; the sealed entries nobody touches move on a few per duty cycle, from a quarter of an interval after
  * the snapshot point, and the rest at the next snapshot point. One written in the interval its table was young is
  * carried, unchanged, to the young table while it has room and the nursery does not drain, so that a key written
  * every interval or two (a counter per key) stays out of the map; one already carried so goes to the store. An

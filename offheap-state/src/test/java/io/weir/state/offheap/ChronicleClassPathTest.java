@@ -20,8 +20,9 @@ class ChronicleClassPathTest
     {
         assertThrows(ClassNotFoundException.class, () -> Class.forName("net.openhft.affinity.Affinity"));
         Class.forName("net.openhft.chronicle.core.Jvm", true, getClass().getClassLoader());
-        try (KeyedStateStore store = new ChronicleStateBackend(new ChronicleStateBackend.Context().entriesPerShard(1_000))
-            .createStore(0, 0))
+        final ChronicleStateBackend backend =
+            new ChronicleStateBackend(new ChronicleStateBackend.Context().entriesPerShard(1_000));
+        try (KeyedStateStore store = backend.createStore(0, 0))
         {
             final UnsafeBuffer key = new UnsafeBuffer(new byte[] {1, 2, 3});
             store.put(key, 3, new UnsafeBuffer(new byte[] {4, 5}), 0, 2);
