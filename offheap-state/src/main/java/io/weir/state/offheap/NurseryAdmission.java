@@ -62,6 +62,15 @@ final class NurseryAdmission
     {
         windowMisses++;
         countLookup();
+        return admitsNewKey();
+    }
+
+    /**
+     * A key found nowhere by a write that did not read it first: whether it may enter the young table. Takes its
+     * turn in a bypass like {@link #onMiss}, but is no look-up of the window.
+     */
+    boolean admitsNewKey()
+    {
         if (draining)
         {
             return false;

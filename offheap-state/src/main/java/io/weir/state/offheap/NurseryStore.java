@@ -96,6 +96,8 @@ public final class NurseryStore implements KeyedStateStore
     private final UnsafeBuffer absentKey = new UnsafeBuffer(new byte[NurseryTable.ENTRY_CAPACITY]);
     private int absentKeyLength = NO_KEY;
     private int absentHash;
+    /** Whether the admission took {@link #absentKey} when it was found nowhere. */
+    private boolean absentAdmitted;
     private final NurseryAdmission admission;
     private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
     /** Consumes the values {@link #prefetch} loads, so that the JIT cannot drop the loads. */
@@ -208,9 +210,11 @@ public final class NurseryStore implements KeyedStateStore
         {
             admission.onStoreHit();
         }
-        else if (admission.onMiss())
+        else
         {
-            recordAbsent(key, keyLength, 0 == hash ? NurseryTable.hash(key, keyLength) : hash);
+            // Recorded even when the admission turns it away, so that the put that follows does not ask again.
+            final boolean admitted = admission.onMiss();
+            recordAbsent(key, keyLength, 0 == hash ? NurseryTable.hash(key, keyLength) : hash, admitted);
         }
         return length;
     }
@@ -242,7 +246,7 @@ public final class NurseryStore implements KeyedStateStore
         final NurseryTable young = this.young;
         final NurseryTable sealed = this.sealed;
         if (keyLength > NurseryTable.ENTRY_CAPACITY ||
-            (0 == young.occupied() && null == sealed && absentKeyLength != keyLength))
+            (0 == young.occupied() && null == sealed && absentKeyLength != keyLength && admission.isAside()))
         {
             store.put(key, keyLength, value, valueOffset, valueLength);
             return;
@@ -254,7 +258,7 @@ public final class NurseryStore implements KeyedStateStore
         {
             // Found nowhere since, as nothing else put it: no probe of the tables needed.
             absentKeyLength = NO_KEY;
-            if (fits && hasRoomForNewKey())
+            if (absentAdmitted && fits && hasRoomForNewKey())
             {
                 insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
             }
@@ -304,9 +308,9 @@ public final class NurseryStore implements KeyedStateStore
         }
         // Found nowhere in the tables: a new key, written without a read first (a map state's new entry, a list's
         // new chunk), enters the young table as one a read found nowhere does; the map's look-up stays open for the
-        // put of a key it holds.
+        // put of a key it holds. Such a write is no look-up of the admission's window.
         if (fits && hasRoomForNewKey() && (0 == store.entryCount() || !store.contains(key, keyLength)) &&
-            admission.onMiss())
+            admission.admitsNewKey())
         {
             insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
             return;
@@ -342,12 +346,9 @@ public final class NurseryStore implements KeyedStateStore
             else
             {
                 young.delete(slot);
-                if (!admission.isAside())
-                {
-                    // Found nowhere now: a put right after (a session closed and reopened, a value cleared and set)
-                    // brings it back here rather than into the store.
-                    recordAbsent(key, keyLength, hash);
-                }
+                // Found nowhere now: a put right after (a session closed and reopened, a value cleared and set)
+                // brings it back here rather than into the store, unless the admission stepped aside.
+                recordAbsent(key, keyLength, hash, !admission.isAside());
             }
             admission.onDeath();
             return true;
@@ -385,19 +386,23 @@ public final class NurseryStore implements KeyedStateStore
         return store.remove(key, keyLength);
     }
 
-    /** The key is nowhere now: the put that may follow takes it into the young table without probing the tables. */
-    private void recordAbsent(final DirectBuffer key, final int keyLength, final int hash)
+    /**
+     * The key is nowhere now: the put that may follow takes it into the young table if {@code admitted}, or into
+     * the store, without probing the tables.
+     */
+    private void recordAbsent(final DirectBuffer key, final int keyLength, final int hash, final boolean admitted)
     {
         absentKey.putBytes(0, key, 0, keyLength);
         absentKeyLength = keyLength;
         absentHash = hash;
+        absentAdmitted = admitted;
     }
 
     /**
      * Whether a new key may enter the young table: while it holds fewer than {@link #freshLimit} values, or, up to
      * {@link #moveLimit}, while every sealed value still waiting (each may move or be carried here) would find room
-     * after it. So a job whose keys all arrive before the first snapshot point keeps them all here when they fit
-     * the bound, and new keys never take the room that the sealed entries written next need.
+     * after it. So a job whose keys all arrive before the first snapshot point keeps them here up to 3/4 of the
+     * bound, and beyond 3/8 of it new keys never take the room that the sealed entries written next need.
      */
     private boolean hasRoomForNewKey()
     {

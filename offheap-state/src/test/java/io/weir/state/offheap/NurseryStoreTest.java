@@ -533,6 +533,38 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldTakeANewKeyWrittenWithoutAReadIntoAnEmptyNursery()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.put(key(5, 20), 20, value(5, 8), 0, 8);
+        assertEquals(1, store.nurseryEntries());
+        assertEquals(0, store.store().entryCount());
+        assertEquals(8, store.get(key(5, 20), 20, out));
+        assertEquals(hex(value(5, 8), 8), hex(out, 8));
+    }
+
+    @Test
+    void shouldSendAKeyTheAdmissionTurnedAwayOnItsReadToTheMapOnItsWriteAskingOnce()
+    {
+        final NurseryAdmission admission = new NurseryAdmission(8, 1 << 16);
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS, admission);
+        admission.onMigrated(8); // a window in which no entry paid: the next MIN_BYPASS keys found nowhere stay out
+        for (int id = 0; id < NurseryAdmission.MIN_BYPASS; id++)
+        {
+            assertEquals(KeyedStateStore.MISSING, store.get(key(id, 20), 20, out));
+        }
+        // The last read took the bypass's last turn; its write must not take another, which would admit the key.
+        final int last = NurseryAdmission.MIN_BYPASS - 1;
+        store.put(key(last, 20), 20, value(last, 8), 0, 8);
+        assertEquals(0, store.nurseryEntries());
+        assertEquals(1, store.store().entryCount());
+        // The bypass is over: the next key found nowhere is admitted.
+        admit(store, NurseryAdmission.MIN_BYPASS, 1);
+        assertEquals(1, store.nurseryEntries());
+        assertEquals(1, store.store().entryCount());
+    }
+
+    @Test
     void shouldKeepAYoungKeyRemovedAndPutAgainYoung()
     {
         final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
