@@ -245,8 +245,9 @@ public final class NurseryStore implements KeyedStateStore
         }
         final NurseryTable young = this.young;
         final NurseryTable sealed = this.sealed;
+        // A nursery that holds nothing takes no key written without a read: it fills with keys a get found nowhere.
         if (keyLength > NurseryTable.ENTRY_CAPACITY ||
-            (0 == young.occupied() && null == sealed && absentKeyLength != keyLength && admission.isAside()))
+            (0 == young.occupied() && null == sealed && absentKeyLength != keyLength))
         {
             store.put(key, keyLength, value, valueOffset, valueLength);
             return;

@@ -149,12 +149,9 @@ public final class CsvEventReader implements SourceReader<Event>
         int i = from;
         for (int field = 0; field < FIELDS; field++)
         {
-            boolean negative = false;
-            if (i < to && (buffer[i] == '-' || buffer[i] == '+'))
-            {
-                negative = buffer[i] == '-';
-                i++;
-            }
+            final int fieldStart = i;
+            i = afterSign(i, to);
+            final boolean negative = i > fieldStart && buffer[fieldStart] == '-';
             final int digitsStart = i;
             long value = 0;
             int digits;
@@ -217,12 +214,8 @@ public final class CsvEventReader implements SourceReader<Event>
                 throw bad(from, to, "expected 4 comma-separated fields (ts,key,amount,event_id) but found more");
             }
             final int fieldStart = i;
-            boolean negative = false;
-            if (i < to && (buffer[i] == '-' || buffer[i] == '+'))
-            {
-                negative = buffer[i] == '-';
-                i++;
-            }
+            i = afterSign(i, to);
+            final boolean negative = i > fieldStart && buffer[fieldStart] == '-';
             final int digitsStart = i;
             long value = 0;
             while (i < to && buffer[i] != ',')
@@ -274,13 +267,15 @@ public final class CsvEventReader implements SourceReader<Event>
         }
     }
 
+    /** The index after the sign ({@code -} or {@code +}) at {@code i}, or {@code i} where there is none. */
+    private int afterSign(final int i, final int to)
+    {
+        return i < to && (buffer[i] == '-' || buffer[i] == '+') ? i + 1 : i;
+    }
+
     private boolean startsWithNumber(final int from, final int to)
     {
-        int i = from;
-        if (i < to && (buffer[i] == '-' || buffer[i] == '+'))
-        {
-            i++;
-        }
+        final int i = afterSign(from, to);
         return i < to && buffer[i] >= '0' && buffer[i] <= '9';
     }
 
