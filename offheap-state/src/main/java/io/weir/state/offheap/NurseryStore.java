@@ -23,17 +23,17 @@ import java.util.ArrayList;
  * the sealed table (the young table of the previous interval, frozen at the snapshot point that ended it) or the
  * Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the store read
  * missed) or removed it from the young table, or by a put of a key found nowhere then (a map state's new entry: neither
- * table holds it, nor the map, looked up with the look-up kept open for a put there), while {@link NurseryAdmission}
- * admits keys and the table has room for it; a key the store holds, or a key and value of more than {@value
- * NurseryTable#ENTRY_CAPACITY} bytes together, goes to the store. A sealed entry that is written or removed moves to
- * the young table (a removal as a tombstone, which the next delta carries), or, written while the nursery drains
- * ({@link NurseryAdmission}), to the store; the sealed entries nobody touches move on a few per duty cycle, from a
- * quarter of an interval after the snapshot point, and the rest at the next snapshot point. One written in the interval
- * its table was young is carried, unchanged, to the young table while it has room and the nursery does not drain, so
- * that a key written every interval or two (a counter per key) stays out of the map; one already carried so goes to the
- * store. An entry that reaches the store after a snapshot holds it is {@linkplain ChronicleKeyedStateStore#adopt
- * adopted}, so that its removal later in the interval is logged. Without checkpoints the young table is sealed every
- * interval all the same, with no snapshot.
+ * table holds it, nor the map, looked up with the look-up kept open for a put there; once the nursery holds an entry),
+ * while {@link NurseryAdmission} admits keys and the table has room for it; a key the store holds, or a key and value
+ * of more than {@value NurseryTable#ENTRY_CAPACITY} bytes together, goes to the store. A sealed entry that is written
+ * or removed moves to the young table (a removal as a tombstone, which the next delta carries), or, written while the
+ * nursery drains ({@link NurseryAdmission}), to the store; the sealed entries nobody touches move on a few per duty
+ * cycle, from a quarter of an interval after the snapshot point, and the rest at the next snapshot point. One written
+ * in the interval its table was young is carried, unchanged, to the young table while it has room and the nursery does
+ * not drain, so that a key written every interval or two (a counter per key) stays out of the map; one already carried
+ * so goes to the store. An entry that reaches the store after a snapshot holds it is {@linkplain
+ * ChronicleKeyedStateStore#adopt adopted}, so that its removal later in the interval is logged. Without checkpoints the
+ * young table is sealed every interval all the same, with no snapshot.
  * <p>
  * Snapshots. At the snapshot point the young table is sealed and handed, as it is, to the snapshot next to the
  * store's own ({@link NurserySnapshot}): a delta is the store's changes and the sealed table's entries but those
