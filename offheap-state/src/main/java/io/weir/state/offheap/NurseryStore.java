@@ -24,8 +24,10 @@ import java.util.ArrayList;
  * Chronicle store. A key enters the young table only by a put right after a get found it nowhere (the store read
  * missed) or removed it from the young table, or by a put of a key found nowhere then (a map state's new entry: neither
  * table holds it, nor the map, looked up with the look-up kept open for a put there; once the nursery holds an entry),
- * while {@link NurseryAdmission} admits keys and the table has room for it; a key the store holds, or a key and value
- * of more than {@value NurseryTable#ENTRY_CAPACITY} bytes together, goes to the store. A sealed entry that is written
+ * while {@link NurseryAdmission} admits keys and the table has room for it; a key the store holds, a key of more than
+ * {@value NurseryTable#ENTRY_CAPACITY} bytes, or a value the table cannot take (one too long to share a slot with
+ * its key, when the table's blocks are all taken, or longer than a block: {@value NurseryTable#BLOCK_BYTES} bytes)
+ * goes to the store, and so does a written entry whose new value its slot cannot take. A sealed entry that is written
  * or removed moves to the young table (a removal as a tombstone, which the next delta carries), or, written while the
  * nursery drains ({@link NurseryAdmission}), to the store; the sealed entries nobody touches move on a few per duty
  * cycle, from a quarter of an interval after the snapshot point, and the rest at the next snapshot point. One written
@@ -253,13 +255,12 @@ public final class NurseryStore implements KeyedStateStore
             return;
         }
         final int hash = NurseryTable.hash(key, keyLength);
-        final boolean fits = NurseryTable.fits(keyLength, valueLength);
         if (absentKeyLength == keyLength && absentHash == hash &&
             KeyLogIndex.sameBytes(absentKey, 0, key, 0, keyLength))
         {
             // Found nowhere since, as nothing else put it: no probe of the tables needed.
             absentKeyLength = NO_KEY;
-            if (absentAdmitted && fits && hasRoomForNewKey())
+            if (absentAdmitted && young.canTake(keyLength, valueLength) && hasRoomForNewKey())
             {
                 insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
             }
@@ -272,11 +273,16 @@ public final class NurseryStore implements KeyedStateStore
         final int slot = young.find(key, keyLength, hash);
         if (NurseryTable.NO_SLOT != slot)
         {
-            if (fits)
+            if (young.canRewrite(slot, valueLength))
             {
+                final long bytes = young.sizeBytes();
                 if (young.setValue(slot, value, valueOffset, valueLength))
                 {
                     admission.onRewrite(); // carried unchanged, then written: it paid, as a move on a write does
+                }
+                if (young.sizeBytes() != bytes)
+                {
+                    countTableBytes();
                 }
             }
             else
@@ -294,7 +300,7 @@ public final class NurseryStore implements KeyedStateStore
             {
                 // The last snapshot holds the key with the sealed value, or holds no key if that is a tombstone.
                 final boolean inSnapshot = NurseryTable.TOMBSTONE != sealed.valueLength(sealedSlot);
-                if (fits && young.occupied() < moveLimit && !admission.drains())
+                if (young.canTake(keyLength, valueLength) && young.occupied() < moveLimit && !admission.drains())
                 {
                     insertYoung(key, keyLength, hash, value, valueOffset, valueLength, inSnapshot);
                     admission.onRewrite();
@@ -310,7 +316,8 @@ public final class NurseryStore implements KeyedStateStore
         // Found nowhere in the tables: a new key, written without a read first (a map state's new entry, a list's
         // new chunk), enters the young table as one a read found nowhere does; the map's look-up stays open for the
         // put of a key it holds. Such a write is no look-up of the admission's window.
-        if (fits && hasRoomForNewKey() && (0 == store.entryCount() || !store.contains(key, keyLength)) &&
+        if (young.canTake(keyLength, valueLength) && hasRoomForNewKey() &&
+            (0 == store.entryCount() || !store.contains(key, keyLength)) &&
             admission.admitsNewKey())
         {
             insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
@@ -417,9 +424,9 @@ public final class NurseryStore implements KeyedStateStore
         final int valueLength, final boolean carried)
     {
         final NurseryTable young = this.young;
-        final int capacity = young.capacity();
+        final long bytes = young.sizeBytes();
         young.insert(key, keyLength, hash, value, valueOffset, valueLength, carried);
-        if (young.capacity() != capacity)
+        if (young.sizeBytes() != bytes)
         {
             countTableBytes();
         }
@@ -428,10 +435,10 @@ public final class NurseryStore implements KeyedStateStore
     private void carryYoung(final NurseryTable sealed, final int slot)
     {
         final NurseryTable young = this.young;
-        final int capacity = young.capacity();
+        final long bytes = young.sizeBytes();
         young.carryUnchanged(sealed, slot);
         carried++;
-        if (young.capacity() != capacity)
+        if (young.sizeBytes() != bytes)
         {
             countTableBytes();
         }
@@ -527,7 +534,8 @@ public final class NurseryStore implements KeyedStateStore
         {
             if (!sealed.isEmptySlot(slot) && !sealed.isGone(slot) && NurseryTable.TOMBSTONE != sealed.valueLength(slot))
             {
-                if (carries && !sealed.isCarriedUnchanged(slot) && young.occupied() < moveLimit)
+                if (carries && !sealed.isCarriedUnchanged(slot) && young.occupied() < moveLimit &&
+                    young.canCarry(sealed, slot))
                 {
                     carryYoung(sealed, slot);
                 }

@@ -15,15 +15,18 @@ import java.util.Arrays;
  * number of slots of {@value #STRIDE} bytes in one cache-aligned off-heap arena, and the keys' hashes in an array
  * of their own (a probe reads the hash array until a hash matches). A slot holds its entry's lengths and flags,
  * then the key, then the value, so that a look-up of an entry of at most {@value #ENTRY_CAPACITY} bytes touches
- * two cache lines: the hash's and the slot's. A slot holds a value, or a tombstone: a removal of a key that the
- * last snapshot holds. A slot's carried flag says whether the last snapshot holds its key, and if so whether the
- * slot still holds the value that snapshot holds ({@linkplain #carryUnchanged carried unchanged}): a delta leaves
- * such a value out.
+ * two cache lines: the hash's and the slot's. A larger value, of up to {@value #BLOCK_BYTES} bytes, is kept out of
+ * line in a block of its own (up to four cache lines) from the table's block arena, its length and block in the
+ * slot after the key, so that a list of a few dozen elements or an aggregate of a few fields stays out of the map
+ * too; the arena holds at most a block per two slots of the table. A slot holds a value, or a tombstone: a removal
+ * of a key that the last snapshot holds. A slot's carried flag says whether the last snapshot holds its key, and if
+ * so whether the slot still holds the value that snapshot holds ({@linkplain #carryUnchanged carried unchanged}): a
+ * delta leaves such a value out.
  * <p>
  * Threading. While it is the nursery's young table, the shard thread reads and writes it. From the snapshot point
- * that seals it, the table is frozen: the shard thread and one snapshot reader read it, and the shard thread writes
- * only a slot's {@linkplain #markGone gone} flag, which the reader never reads. The reader sets {@link #released}
- * when it is done; the shard {@link #clear}s the table for reuse only after that.
+ * that seals it, the table is frozen, its blocks included: the shard thread and one snapshot reader read it, and
+ * the shard thread writes only a slot's {@linkplain #markGone gone} flag, which the reader never reads. The reader
+ * sets {@link #released} when it is done; the shard {@link #clear}s the table for reuse only after that.
  */
 final class NurseryTable
 {
@@ -33,6 +36,12 @@ final class NurseryTable
     private static final int HEADER = 4;
     /** Bytes of a key and its value together that a slot holds. */
     static final int ENTRY_CAPACITY = STRIDE - HEADER;
+    /** Bytes of a block: the largest value a slot keeps out of line. */
+    static final int BLOCK_BYTES = 256;
+    /** An out-of-line value's fields in its slot, after the key: its length, then its block. */
+    private static final int POINTER_BYTES = 8;
+    /** Blocks the arena holds when it is created; it doubles as it fills, to a block per two slots. */
+    private static final int INITIAL_BLOCKS = 64;
     private static final int KEY_LENGTH_OFFSET = 0;
     private static final int VALUE_LENGTH_OFFSET = 1;
     private static final int CARRIED_OFFSET = 2;
@@ -43,6 +52,8 @@ final class NurseryTable
     private static final byte CARRIED_UNCHANGED = 2;
     /** A slot's value length for a tombstone. */
     static final int TOMBSTONE = -1;
+    /** A slot's value length byte for a value kept in a block. */
+    private static final byte OUT_OF_LINE = -2;
     static final int NO_SLOT = -1;
     /** Bound on slots, so that slot offsets in the arena fit an int. */
     static final int MAX_CAPACITY = 1 << 23;
@@ -56,6 +67,14 @@ final class NurseryTable
     private int[] hashes;
     private int occupied;
     private int tombstones;
+    /** Out-of-line values, {@link #BLOCK_BYTES} each; null until the first. Kept when the table grows or clears. */
+    private ByteBuffer blockArena;
+    private UnsafeBuffer blocks;
+    private int blockCapacity;
+    /** Blocks handed out so far, freed ones included; the freed ones are on {@link #freeBlocks}. */
+    private int blockHighWater;
+    private int[] freeBlocks;
+    private int freeBlockCount;
     /** Set by the snapshot reader when it no longer reads the table. */
     volatile boolean released = true;
 
@@ -64,10 +83,40 @@ final class NurseryTable
         allocate(capacity);
     }
 
-    /** Whether a slot holds a key and a value of these lengths. */
-    static boolean fits(final int keyLength, final int valueLength)
+    /** Whether a slot holds a key and a value of these lengths in line. */
+    static boolean fitsInLine(final int keyLength, final int valueLength)
     {
         return keyLength + valueLength <= ENTRY_CAPACITY;
+    }
+
+    /** Whether the table can take a new entry of a key and a value of these lengths: in line, or with a block. */
+    boolean canTake(final int keyLength, final int valueLength)
+    {
+        return fitsInLine(keyLength, valueLength) || (fitsOutOfLine(keyLength, valueLength) && hasFreeBlock());
+    }
+
+    /** Whether the slot's entry can take a value of this length: in line, or in its block or a new one. */
+    boolean canRewrite(final int slot, final int valueLength)
+    {
+        final int keyLength = keyLength(slot);
+        return fitsInLine(keyLength, valueLength) ||
+            (fitsOutOfLine(keyLength, valueLength) && (isOutOfLine(slot) || hasFreeBlock()));
+    }
+
+    /** Whether the table can take the value of another table's slot, which holds one. */
+    boolean canCarry(final NurseryTable from, final int fromSlot)
+    {
+        return !from.isOutOfLine(fromSlot) || hasFreeBlock();
+    }
+
+    private static boolean fitsOutOfLine(final int keyLength, final int valueLength)
+    {
+        return keyLength + POINTER_BYTES <= ENTRY_CAPACITY && valueLength <= BLOCK_BYTES;
+    }
+
+    private boolean hasFreeBlock()
+    {
+        return freeBlockCount > 0 || blockHighWater < (capacity >>> 1);
     }
 
     private void allocate(final int capacity)
@@ -144,7 +193,7 @@ final class NurseryTable
 
     long sizeBytes()
     {
-        return (long)capacity * (STRIDE + Integer.BYTES);
+        return (long)capacity * (STRIDE + Integer.BYTES) + (long)blockCapacity * (BLOCK_BYTES + Integer.BYTES);
     }
 
     /** Sealed tables: the key's slot if its entry has not left the table, else {@link #NO_SLOT}. */
@@ -202,16 +251,70 @@ final class NurseryTable
         slots.putByte(base + CARRIED_OFFSET, carried ? CARRIED : NOT_CARRIED);
         slots.putByte(base + GONE_OFFSET, (byte)0);
         slots.putBytes(base + HEADER, key, 0, keyLength);
-        if (valueLength != TOMBSTONE)
+        if (valueLength == TOMBSTONE)
+        {
+            tombstones++;
+        }
+        else if (fitsInLine(keyLength, valueLength))
         {
             slots.putBytes(base + HEADER + keyLength, value, valueOffset, valueLength);
         }
         else
         {
-            tombstones++;
+            writeOutOfLine(base + HEADER + keyLength, takeBlock(), value, valueOffset, valueLength);
+            slots.putByte(base + VALUE_LENGTH_OFFSET, OUT_OF_LINE);
         }
         hashes[slot] = hash;
         occupied++;
+    }
+
+    /** Writes a value to a block, and the value's length and block at {@code pointer} of the slots. */
+    private void writeOutOfLine(
+        final int pointer, final int block, final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        blocks.putBytes(block * BLOCK_BYTES, value, valueOffset, valueLength);
+        slots.putInt(pointer, valueLength);
+        slots.putInt(pointer + Integer.BYTES, block);
+    }
+
+    /** A free block, the arena grown first if it has none (within {@link #hasFreeBlock}). */
+    private int takeBlock()
+    {
+        if (freeBlockCount > 0)
+        {
+            return freeBlocks[--freeBlockCount];
+        }
+        if (blockHighWater == blockCapacity)
+        {
+            growBlocks();
+        }
+        return blockHighWater++;
+    }
+
+    private void freeBlock(final int block)
+    {
+        freeBlocks[freeBlockCount++] = block;
+    }
+
+    private void growBlocks()
+    {
+        final int grown = 0 == blockCapacity ? INITIAL_BLOCKS : blockCapacity * 2;
+        // Allocated before any field changes: an arena that cannot grow stays as it was.
+        final ByteBuffer arena = BufferUtil.allocateDirectAligned(grown * BLOCK_BYTES, STRIDE);
+        final UnsafeBuffer grownBlocks = new UnsafeBuffer(arena);
+        final int[] grownFree = new int[grown];
+        if (null != blocks)
+        {
+            grownBlocks.putBytes(0, blocks, 0, blockHighWater * BLOCK_BYTES);
+            System.arraycopy(freeBlocks, 0, grownFree, 0, freeBlockCount);
+        }
+        final ByteBuffer oldArena = blockArena;
+        blockArena = arena;
+        blocks = grownBlocks;
+        freeBlocks = grownFree;
+        blockCapacity = grown;
+        // Keep the old arena reachable until its bytes are copied.
+        java.lang.ref.Reference.reachabilityFence(oldArena);
     }
 
     /** The first empty slot of {@code hash}'s probe run, after doubling the table if it is three quarters full. */
@@ -239,6 +342,14 @@ final class NurseryTable
         final int slot = freeSlotFor(hash);
         final int base = slot * STRIDE;
         slots.putBytes(base, from.slots, fromSlot * STRIDE, from.usedBytes(fromSlot));
+        if (from.isOutOfLine(fromSlot))
+        {
+            // A block of this table's own: the other table's arena is cleared when that table is reused.
+            final int pointer = base + HEADER + from.keyLength(fromSlot);
+            final int block = takeBlock();
+            blocks.putBytes(block * BLOCK_BYTES, from.blocks, from.blockOffset(fromSlot), from.valueLength(fromSlot));
+            slots.putInt(pointer + Integer.BYTES, block);
+        }
         slots.putByte(base + CARRIED_OFFSET, CARRIED_UNCHANGED);
         slots.putByte(base + GONE_OFFSET, (byte)0);
         hashes[slot] = hash;
@@ -246,7 +357,7 @@ final class NurseryTable
     }
 
     /**
-     * Replace a slot's value, which must {@link #fits fit} with the key, or make it a {@link #TOMBSTONE}.
+     * Replace a slot's value, which the slot {@linkplain #canRewrite can take}, or make it a {@link #TOMBSTONE}.
      *
      * @return whether the slot held a value {@linkplain #carryUnchanged carried unchanged} until now.
      */
@@ -259,11 +370,27 @@ final class NurseryTable
         {
             slots.putByte(base + CARRIED_OFFSET, CARRIED);
         }
-        if (valueLength != TOMBSTONE)
+        final int keyLength = keyLength(slot);
+        final int pointer = base + HEADER + keyLength;
+        final boolean wasOutOfLine = slots.getByte(base + VALUE_LENGTH_OFFSET) == OUT_OF_LINE;
+        if (valueLength == TOMBSTONE || fitsInLine(keyLength, valueLength))
         {
-            slots.putBytes(base + HEADER + keyLength(slot), value, valueOffset, valueLength);
+            if (wasOutOfLine)
+            {
+                freeBlock(slots.getInt(pointer + Integer.BYTES));
+            }
+            if (valueLength != TOMBSTONE)
+            {
+                slots.putBytes(pointer, value, valueOffset, valueLength);
+            }
+            slots.putByte(base + VALUE_LENGTH_OFFSET, (byte)valueLength);
         }
-        slots.putByte(base + VALUE_LENGTH_OFFSET, (byte)valueLength);
+        else
+        {
+            final int block = wasOutOfLine ? slots.getInt(pointer + Integer.BYTES) : takeBlock();
+            writeOutOfLine(pointer, block, value, valueOffset, valueLength);
+            slots.putByte(base + VALUE_LENGTH_OFFSET, OUT_OF_LINE);
+        }
         tombstones += (valueLength == TOMBSTONE ? 1 : 0) - (wasTombstone ? 1 : 0);
         return wasUnchanged;
     }
@@ -277,6 +404,10 @@ final class NurseryTable
         if (valueLength(slot) == TOMBSTONE)
         {
             tombstones--;
+        }
+        else if (isOutOfLine(slot))
+        {
+            freeBlock(blockOf(slot));
         }
         occupied--;
         int hole = slot;
@@ -296,10 +427,27 @@ final class NurseryTable
         hashes[hole] = EMPTY;
     }
 
-    /** A slot's bytes in use: its header, key and value. */
+    /** A slot's bytes in use: its header, key and value, or the value's length and block. */
     private int usedBytes(final int slot)
     {
-        return HEADER + keyLength(slot) + Math.max(0, valueLength(slot));
+        return HEADER + keyLength(slot) + (isOutOfLine(slot) ? POINTER_BYTES : Math.max(0, valueLength(slot)));
+    }
+
+    /** Whether the slot's value is in a block; the slot holds an entry. */
+    private boolean isOutOfLine(final int slot)
+    {
+        return slots.getByte(slot * STRIDE + VALUE_LENGTH_OFFSET) == OUT_OF_LINE;
+    }
+
+    /** The block of the slot's value, which is {@linkplain #isOutOfLine out of line}. */
+    private int blockOf(final int slot)
+    {
+        return slots.getInt(slot * STRIDE + HEADER + keyLength(slot) + Integer.BYTES);
+    }
+
+    private int blockOffset(final int slot)
+    {
+        return blockOf(slot) * BLOCK_BYTES;
     }
 
     private void grow()
@@ -357,7 +505,9 @@ final class NurseryTable
     /** The slot's value length, or {@link #TOMBSTONE}; the slot holds an entry. */
     int valueLength(final int slot)
     {
-        return slots.getByte(slot * STRIDE + VALUE_LENGTH_OFFSET);
+        final int base = slot * STRIDE;
+        final byte length = slots.getByte(base + VALUE_LENGTH_OFFSET);
+        return OUT_OF_LINE != length ? length : slots.getInt(base + HEADER + keyLength(slot));
     }
 
     /** Whether the last snapshot holds the slot's key with a value: its removal must leave a tombstone. */
@@ -382,14 +532,25 @@ final class NurseryTable
     /** Point {@code view} at the slot's value, which is not a tombstone (each thread passes its own view). */
     UnsafeBuffer wrapValue(final int slot, final UnsafeBuffer view)
     {
-        view.wrap(slots, slot * STRIDE + HEADER + keyLength(slot), valueLength(slot));
+        if (isOutOfLine(slot))
+        {
+            view.wrap(blocks, blockOffset(slot), valueLength(slot));
+        }
+        else
+        {
+            view.wrap(slots, slot * STRIDE + HEADER + keyLength(slot), valueLength(slot));
+        }
         return view;
     }
 
     void copyValue(final int slot, final MutableDirectBuffer out)
     {
         final int length = valueLength(slot);
-        if (length > 0)
+        if (isOutOfLine(slot))
+        {
+            out.putBytes(0, blocks, blockOffset(slot), length);
+        }
+        else if (length > 0)
         {
             out.putBytes(0, slots, slot * STRIDE + HEADER + keyLength(slot), length);
         }
@@ -407,5 +568,7 @@ final class NurseryTable
         Arrays.fill(hashes, EMPTY);
         occupied = 0;
         tombstones = 0;
+        blockHighWater = 0;
+        freeBlockCount = 0;
     }
 }

@@ -205,12 +205,109 @@ class NurseryStoreTest
         assertTrue(store.remove(again, 20));
         store.put(again, 20, value(60, 8), 0, 8);
         final UnsafeBuffer grown = key(1, 20);
+        final int tooLong = NurseryTable.BLOCK_BYTES + 1;
         assertEquals(8, store.get(grown, 20, out));
-        store.put(grown, 20, value(61, 50), 0, 50);
-        assertEquals(1, store.store().entryCount(), "a value too large for a slot goes to the map");
+        store.put(grown, 20, value(61, tooLong), 0, tooLong);
+        assertEquals(1, store.store().entryCount(), "a value longer than a block goes to the map");
         clock.update(2000 * MS);
-        assertEquals(Map.of(hex(again, 20), hex(value(60, 8), 8), hex(grown, 20), hex(value(61, 50), 50)),
+        assertEquals(Map.of(hex(again, 20), hex(value(60, 8), 8), hex(grown, 20), hex(value(61, tooLong), tooLong)),
             read(store.snapshot(3, false)));
+    }
+
+    @Test
+    void shouldKeepAValueTooLongToShareItsSlotInABlockThroughEveryChangeCarryAndSnapshot()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        final UnsafeBuffer list = key(3, 20);
+        final UnsafeBuffer small = key(4, 20);
+        assertEquals(KeyedStateStore.MISSING, store.get(list, 20, out));
+        store.put(list, 20, value(1, 100), 0, 100);
+        store.get(small, 20, out);
+        store.put(small, 20, value(2, 8), 0, 8);
+        assertEquals(0, store.store().entryCount(), "a 100-byte value stays out of the map");
+        assertEquals(100, store.get(list, 20, out));
+        assertEquals(hex(value(1, 100), 100), hex(out, 100));
+
+        // In line and out again, in place.
+        store.put(list, 20, value(3, 16), 0, 16);
+        assertEquals(16, store.get(list, 20, out));
+        assertEquals(hex(value(3, 16), 16), hex(out, 16));
+        store.put(list, 20, value(4, NurseryTable.BLOCK_BYTES), 0, NurseryTable.BLOCK_BYTES);
+        store.put(small, 20, value(5, 90), 0, 90);
+        assertEquals(0, store.store().entryCount());
+        clock.update(1000 * MS);
+        assertEquals(Map.of(hex(list, 20), hex(value(4, NurseryTable.BLOCK_BYTES), NurseryTable.BLOCK_BYTES),
+            hex(small, 20), hex(value(5, 90), 90)), read(store.snapshot(2, false)));
+
+        // Sealed, then carried unchanged into the young table, whose blocks are its own: the table they were carried
+        // from is cleared and becomes the young table at the next point, and its blocks are written again there.
+        clock.update(1750 * MS);
+        endOfAccessSteps(store, 2);
+        assertEquals(2, store.carriedEntries());
+        clock.update(2000 * MS);
+        assertTrue(read(store.snapshot(3, false)).isEmpty(), "carried unchanged: left out of the delta");
+        final UnsafeBuffer other = key(5, 20);
+        store.get(other, 20, out);
+        store.put(other, 20, value(11, 100), 0, 100);
+        assertEquals(NurseryTable.BLOCK_BYTES, store.get(list, 20, out));
+        assertEquals(hex(value(4, NurseryTable.BLOCK_BYTES), NurseryTable.BLOCK_BYTES),
+            hex(out, NurseryTable.BLOCK_BYTES));
+        assertEquals(90, store.get(small, 20, out));
+        assertEquals(hex(value(5, 90), 90), hex(out, 90));
+
+        // Removed from the sealed table: a tombstone in the next delta; written: moved to the young table.
+        assertTrue(store.remove(small, 20));
+        store.put(list, 20, value(6, 70), 0, 70);
+        assertEquals(Map.of(hex(list, 20), hex(value(6, 70), 70), hex(other, 20), hex(value(11, 100), 100)),
+            contents(store));
+        clock.update(2500 * MS);
+        assertEquals(Map.of(hex(list, 20), hex(value(6, 70), 70), hex(small, 20), "<removed>",
+            hex(other, 20), hex(value(11, 100), 100)), read(store.snapshot(4, false)));
+        assertEquals(Map.of(hex(list, 20), hex(value(6, 70), 70), hex(other, 20), hex(value(11, 100), 100)),
+            read(store.snapshot(5, true)));
+        assertEquals(0, store.store().entryCount());
+    }
+
+    @Test
+    void shouldSendValuesTooLongToShareASlotToTheMapOnceTheTablesBlocksAreAllTaken()
+    {
+        final NurseryStore store = nursery(1 << 14);
+        final int blocks = NurseryStore.INITIAL_SLOTS / 2;
+        for (int i = 0; i <= blocks; i++)
+        {
+            final UnsafeBuffer k = key(i, 20);
+            store.get(k, 20, out);
+            store.put(k, 20, value(i, 80), 0, 80);
+        }
+        assertEquals(NurseryStore.INITIAL_SLOTS, store.youngCapacity(), "the table has not grown");
+        assertEquals(1, store.store().entryCount(), "a block per two slots: the last one went to the map");
+        final UnsafeBuffer shrunk = key(0, 20);
+        store.put(shrunk, 20, value(7, 8), 0, 8);
+        final UnsafeBuffer next = key(blocks + 1, 20);
+        store.get(next, 20, out);
+        store.put(next, 20, value(8, 80), 0, 80);
+        assertEquals(1, store.store().entryCount(), "a value that shrank into its slot freed its block");
+        final UnsafeBuffer grown = key(blocks + 2, 20);
+        store.get(grown, 20, out);
+        store.put(grown, 20, value(9, 8), 0, 8);
+        store.put(grown, 20, value(10, 80), 0, 80);
+        assertEquals(2, store.store().entryCount(), "no block for an entry that outgrew its slot: it went to the map");
+        assertTrue(store.remove(key(1, 20), 20));
+        final UnsafeBuffer last = key(blocks + 3, 20);
+        store.get(last, 20, out);
+        store.put(last, 20, value(12, 80), 0, 80);
+        assertEquals(2, store.store().entryCount(), "a removed entry freed its block");
+        assertEquals(80, store.get(grown, 20, out));
+        assertEquals(hex(value(10, 80), 80), hex(out, 80));
+        assertEquals(80, store.get(last, 20, out));
+        assertEquals(hex(value(12, 80), 80), hex(out, 80));
+        for (int i = 2; i <= blocks + 1; i++)
+        {
+            assertEquals(80, store.get(key(i, 20), 20, out), "key " + i);
+            assertEquals(hex(value(i == blocks + 1 ? 8 : i, 80), 80), hex(out, 80), "key " + i);
+        }
     }
 
     @Test
@@ -511,9 +608,10 @@ class NurseryStoreTest
         final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
         store.prepareForCheckpoints();
         admit(store, 0, 1);
-        // Too long for a slot: the map holds it; then, written again without a read with a value that fits, it
+        // Too long for the nursery: the map holds it; then, written again without a read with a value that fits, it
         // stays there.
-        store.put(key(1, 20), 20, value(1, 60), 0, 60);
+        final int tooLong = NurseryTable.BLOCK_BYTES + 1;
+        store.put(key(1, 20), 20, value(1, tooLong), 0, tooLong);
         assertEquals(1, store.store().entryCount());
         store.put(key(1, 20), 20, value(7, 8), 0, 8);
         assertEquals(1, store.store().entryCount());
@@ -897,7 +995,8 @@ class NurseryStoreTest
                 assertEquals(model.get(hk), KeyedStateStore.MISSING == length ? null : hex(out, length), hk);
                 if (random.nextInt(4) > 0)
                 {
-                    final int valueLength = random.nextInt(10) == 0 ? 65 + random.nextInt(40) : random.nextInt(40);
+                    // A tenth too long to share a slot with the key, some of those longer than a block.
+                    final int valueLength = random.nextInt(10) == 0 ? 40 + random.nextInt(260) : random.nextInt(40);
                     final UnsafeBuffer v = value(random.nextLong(), valueLength);
                     store.put(k, keyLength, v, 0, valueLength);
                     model.put(hk, hex(v, valueLength));
