@@ -18,7 +18,9 @@ class CsvLineWriterTest
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final StringBuilder expected = new StringBuilder();
         final long[] edges = { 0, 1, -1, 9, 10, 99, 100, 101, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L,
-            Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, -10, -100 };
+            Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1, -10, -100, 10_000_001, 100_000_001,
+            1_000_000_000_000_001L, 10_000_000_000_000_001L, 12_345_678_901_234_567L, 1_699_999_998_452L,
+            -1_000_000_000_000_001L, 90_000_000_900_000_009L };
         try (CsvLineWriter writer = new CsvLineWriter(bytes, 256))
         {
             for (int line = 0; line < 20_000; line++)
