@@ -79,7 +79,7 @@ public final class ChronicleStateBackend implements StateBackend
     {
         final long entries = ctx.entriesPerShard > 0 ? ctx.entriesPerShard :
             Math.max(expectedEntries, ctx.minEntriesPerShard);
-        return withNursery(new ChronicleKeyedStateStore(shardId, entries, ctx, "shard-" + shardId));
+        return withNursery(shardId, entries, "shard-" + shardId);
     }
 
     /** An operator's map on one shard, in {@code <directory>/<operatorUid>-shard-<n>.cmap} when it has a directory. */
@@ -87,12 +87,21 @@ public final class ChronicleStateBackend implements StateBackend
     {
         final long entries = ctx.entriesPerShard > 0 ? ctx.entriesPerShard :
             Math.max(expectedEntries, ctx.minEntriesPerShard);
-        return withNursery(new ChronicleKeyedStateStore(shardId, entries, ctx, operatorUid + "-shard-" + shardId));
+        return withNursery(shardId, entries, operatorUid + "-shard-" + shardId);
     }
 
-    private KeyedStateStore withNursery(final ChronicleKeyedStateStore store)
+    private KeyedStateStore withNursery(final int shardId, final long entries, final String fileName)
     {
-        return 0 == ctx.nurserySlots ? store : new NurseryStore(store, ctx.nurserySlots);
+        if (0 == ctx.nurserySlots)
+        {
+            return new ChronicleKeyedStateStore(shardId, entries, ctx, fileName);
+        }
+        if (ctx.mapsOnFirstWrite && null == ctx.directory)
+        {
+            return new NurseryStore(shardId, () -> new ChronicleKeyedStateStore(shardId, entries, ctx, fileName),
+                ctx.nurserySlots);
+        }
+        return new NurseryStore(new ChronicleKeyedStateStore(shardId, entries, ctx, fileName), ctx.nurserySlots);
     }
 
     /**
@@ -125,6 +134,7 @@ public final class ChronicleStateBackend implements StateBackend
         private int deltaLogSupersedeSlack = DeltaLog.DEFAULT_SUPERSEDE_SLACK;
         private int nurserySlots = NURSERY_SLOTS_DEFAULT;
         private boolean warmUpCheckpointPaths;
+        private boolean mapsOnFirstWrite;
         private boolean concluded;
 
         /** Entries each shard's map is sized for; 0 (default) uses the hint given to createStore. */
@@ -261,6 +271,28 @@ public final class ChronicleStateBackend implements StateBackend
         public boolean warmUpCheckpointPaths()
         {
             return warmUpCheckpointPaths;
+        }
+
+        /**
+         * Create a shard's map in memory only when the first entry reaches it from the nursery (default false: when
+         * the store is created). A job whose state all lives and dies in the nursery (windows, sessions,
+         * deduplication flags, or fewer keys than the nursery holds) then never creates one: no zeroing of the
+         * tables it is sized for, no memory for them, and, for the JVM's first map, no 0.15 s of class loading and
+         * cold code before the job's first event. The shard pays that instead when the first entry goes to the map,
+         * mid-stream; so a job whose latency counts from its first event leaves it off.
+         * Maps in a {@link #directory} are always created with their store: one may hold entries from a run before.
+         * Needs the nursery ({@link #nurserySlots} above 0).
+         */
+        public Context mapsOnFirstWrite(final boolean onFirstWrite)
+        {
+            checkNotConcluded();
+            this.mapsOnFirstWrite = onFirstWrite;
+            return this;
+        }
+
+        public boolean mapsOnFirstWrite()
+        {
+            return mapsOnFirstWrite;
         }
 
         /** Grow a full map (default) or fail with a {@link ChronicleMapFullException}. */
@@ -419,7 +451,8 @@ public final class ChronicleStateBackend implements StateBackend
                 ", directory=" + directory +
                 ", deleteFilesOnClose=" + deleteFilesOnClose +
                 ", nurserySlots=" + nurserySlots +
-                ", warmUpCheckpointPaths=" + warmUpCheckpointPaths + '}';
+                ", warmUpCheckpointPaths=" + warmUpCheckpointPaths +
+                ", mapsOnFirstWrite=" + mapsOnFirstWrite + '}';
         }
     }
 }

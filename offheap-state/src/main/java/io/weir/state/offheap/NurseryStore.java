@@ -12,6 +12,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
+import java.util.function.Supplier;
 
 /**
  * Small entries created since the last snapshot point, kept in a hash table in front of the shard's Chronicle
@@ -55,7 +56,16 @@ public final class NurseryStore implements KeyedStateStore
     /** Interval assumed before two snapshot points have been seen. */
     private static final long DEFAULT_INTERVAL_NS = 1_000_000_000L;
 
-    private final ChronicleKeyedStateStore store;
+    /** Null until {@link #storeForWrite} creates it, for a store made {@linkplain #NurseryStore(int, Supplier, int) on
+     * first write}. */
+    private ChronicleKeyedStateStore store;
+    /** Creates the store on its first write; null once it has, or for a store given at construction. */
+    private Supplier<ChronicleKeyedStateStore> storeFactory;
+    /** {@link #store}, published for {@link #sizeBytes} from other threads. */
+    private volatile ChronicleKeyedStateStore publishedStore;
+    private final int shardId;
+    /** A snapshot point has passed: a store created since must log its changes from empty for the next delta. */
+    private boolean snapshotTaken;
     private final NanoClock clock;
     /**
      * The young table admits a new key while it holds fewer values than this (its tombstones, which the sealed
@@ -117,6 +127,16 @@ public final class NurseryStore implements KeyedStateStore
         this(store, maxSlots, SystemNanoClock.INSTANCE);
     }
 
+    /**
+     * With a store in memory that {@code storeFactory} creates when the first entry reaches it (called on the
+     * shard thread, then): a job whose entries all live and die in the tables never creates the map, nor pays for
+     * its memory. A map that exists keeps its entries across a reopen, so a store with a file is given instead.
+     */
+    NurseryStore(final int shardId, final Supplier<ChronicleKeyedStateStore> storeFactory, final int maxSlots)
+    {
+        this(null, shardId, storeFactory, maxSlots, SystemNanoClock.INSTANCE, new NurseryAdmission());
+    }
+
     /** With the clock that paces migration (tests). */
     NurseryStore(final ChronicleKeyedStateStore store, final int maxSlots, final NanoClock clock)
     {
@@ -128,12 +148,23 @@ public final class NurseryStore implements KeyedStateStore
         final ChronicleKeyedStateStore store, final int maxSlots, final NanoClock clock,
         final NurseryAdmission admission)
     {
+        this(store, store.shardId(), null, maxSlots, clock, admission);
+    }
+
+    /** With the store or its factory, as above; tests give a clock and an admission policy. */
+    NurseryStore(
+        final ChronicleKeyedStateStore store, final int shardId, final Supplier<ChronicleKeyedStateStore> storeFactory,
+        final int maxSlots, final NanoClock clock, final NurseryAdmission admission)
+    {
         if (maxSlots < INITIAL_SLOTS || maxSlots > NurseryTable.MAX_CAPACITY || Integer.bitCount(maxSlots) != 1)
         {
             throw new IllegalArgumentException("nursery slots must be a power of two from " + INITIAL_SLOTS + " to " +
                 NurseryTable.MAX_CAPACITY + ": " + maxSlots);
         }
         this.store = store;
+        this.publishedStore = store;
+        this.storeFactory = storeFactory;
+        this.shardId = shardId;
         this.clock = clock;
         this.admission = admission;
         this.freshLimit = maxSlots / 8 * 3;
@@ -143,10 +174,44 @@ public final class NurseryStore implements KeyedStateStore
         this.lastSealNs = clock.nanoTime();
     }
 
-    /** The Chronicle store behind the nursery. */
+    /** The Chronicle store behind the nursery; null while a store made on first write has had none. */
     public ChronicleKeyedStateStore store()
     {
         return store;
+    }
+
+    /**
+     * The store, created first if it is made on first write. A store created after a snapshot point logs its changes
+     * from empty, as the snapshots so far held no entry of it: its first delta holds them all.
+     */
+    private ChronicleKeyedStateStore storeForWrite()
+    {
+        final ChronicleKeyedStateStore existing = store;
+        return null != existing ? existing : createStore();
+    }
+
+    private ChronicleKeyedStateStore createStore()
+    {
+        final ChronicleKeyedStateStore created = storeFactory.get();
+        store = created;
+        storeFactory = null;
+        publishedStore = created;
+        if (checkpointed)
+        {
+            created.prepareForCheckpoints();
+        }
+        else if (snapshotTaken)
+        {
+            created.trackChangesFromEmpty();
+        }
+        return created;
+    }
+
+    /** Whether the store holds an entry: without one, a key found nowhere in the tables is nowhere. */
+    private boolean storeHoldsEntries()
+    {
+        final ChronicleKeyedStateStore store = this.store;
+        return null != store && 0 != store.entryCount();
     }
 
     /** Slots of the young table (tests). */
@@ -182,7 +247,7 @@ public final class NurseryStore implements KeyedStateStore
         if (keyLength > NurseryTable.ENTRY_CAPACITY)
         {
             admission.onLongKeyLookup();
-            return store.get(key, keyLength, valueOut);
+            return null == store ? MISSING : store.get(key, keyLength, valueOut);
         }
         final NurseryTable young = this.young;
         final NurseryTable sealed = this.sealed;
@@ -207,7 +272,7 @@ public final class NurseryStore implements KeyedStateStore
             }
         }
         // Where every entry dies young, the map stays empty: a key found nowhere then costs it no look-up.
-        final int length = 0 == store.entryCount() ? MISSING : store.get(key, keyLength, valueOut);
+        final int length = storeHoldsEntries() ? store.get(key, keyLength, valueOut) : MISSING;
         if (MISSING != length)
         {
             admission.onStoreHit();
@@ -223,7 +288,7 @@ public final class NurseryStore implements KeyedStateStore
 
     private IllegalStateException closedException()
     {
-        return new IllegalStateException("shard " + store.shardId() + ": the state store is closed");
+        return new IllegalStateException("shard " + shardId + ": the state store is closed");
     }
 
     /** A table's slot for the key: its value's length, or {@link #MISSING} for a tombstone. */
@@ -251,7 +316,7 @@ public final class NurseryStore implements KeyedStateStore
         if (keyLength > NurseryTable.ENTRY_CAPACITY ||
             (0 == young.occupied() && null == sealed && absentKeyLength != keyLength))
         {
-            store.put(key, keyLength, value, valueOffset, valueLength);
+            storeForWrite().put(key, keyLength, value, valueOffset, valueLength);
             return;
         }
         final int hash = NurseryTable.hash(key, keyLength);
@@ -266,7 +331,7 @@ public final class NurseryStore implements KeyedStateStore
             }
             else
             {
-                store.put(key, keyLength, value, valueOffset, valueLength);
+                storeForWrite().put(key, keyLength, value, valueOffset, valueLength);
             }
             return;
         }
@@ -317,13 +382,13 @@ public final class NurseryStore implements KeyedStateStore
         // new chunk), enters the young table as one a read found nowhere does; the map's look-up stays open for the
         // put of a key it holds. Such a write is no look-up of the admission's window.
         if (young.canTake(keyLength, valueLength) && hasRoomForNewKey() &&
-            (0 == store.entryCount() || !store.contains(key, keyLength)) &&
+            (!storeHoldsEntries() || !store.contains(key, keyLength)) &&
             admission.admitsNewKey())
         {
             insertYoung(key, keyLength, hash, value, valueOffset, valueLength, false);
             return;
         }
-        store.put(key, keyLength, value, valueOffset, valueLength);
+        storeForWrite().put(key, keyLength, value, valueOffset, valueLength);
     }
 
     public boolean remove(final DirectBuffer key, final int keyLength)
@@ -337,7 +402,7 @@ public final class NurseryStore implements KeyedStateStore
         if (keyLength > NurseryTable.ENTRY_CAPACITY || (0 == young.occupied() && null == sealed))
         {
             absentKeyLength = NO_KEY;
-            return store.remove(key, keyLength);
+            return null != store && store.remove(key, keyLength);
         }
         final int hash = NurseryTable.hash(key, keyLength);
         final int slot = young.find(key, keyLength, hash);
@@ -380,6 +445,7 @@ public final class NurseryStore implements KeyedStateStore
                 {
                     // Adopted, the key has left the table before its removal: if that fails, it is in one place.
                     final int valueLength = sealed.valueLength(sealedSlot);
+                    final ChronicleKeyedStateStore store = storeForWrite();
                     store.adopt(key, keyLength, sealed.wrapValue(sealedSlot, valueView), 0, valueLength);
                     leaveSealed(sealed, sealedSlot);
                     admission.onDeath();
@@ -391,7 +457,7 @@ public final class NurseryStore implements KeyedStateStore
             }
         }
         absentKeyLength = NO_KEY;
-        return store.remove(key, keyLength);
+        return null != store && store.remove(key, keyLength);
     }
 
     /**
@@ -460,11 +526,11 @@ public final class NurseryStore implements KeyedStateStore
     {
         if (carried)
         {
-            store.adopt(key, keyLength, value, valueOffset, valueLength);
+            storeForWrite().adopt(key, keyLength, value, valueOffset, valueLength);
         }
         else
         {
-            store.put(key, keyLength, value, valueOffset, valueLength);
+            storeForWrite().put(key, keyLength, value, valueOffset, valueLength);
         }
     }
 
@@ -491,7 +557,10 @@ public final class NurseryStore implements KeyedStateStore
         {
             prepareSpare();
         }
-        store.endOfAccess();
+        if (null != store)
+        {
+            store.endOfAccess();
+        }
     }
 
     /**
@@ -541,7 +610,7 @@ public final class NurseryStore implements KeyedStateStore
                 }
                 else
                 {
-                    store.adopt(sealed.wrapKey(slot, keyView), sealed.keyLength(slot),
+                    storeForWrite().adopt(sealed.wrapKey(slot, keyView), sealed.keyLength(slot),
                         sealed.wrapValue(slot, valueView), 0, sealed.valueLength(slot));
                     adopted++;
                 }
@@ -623,7 +692,7 @@ public final class NurseryStore implements KeyedStateStore
             }
             prefetchSink += loaded;
         }
-        if (0 != store.entryCount() && store.prefetches() && admission.prefetchesStore())
+        if (storeHoldsEntries() && store.prefetches() && admission.prefetchesStore())
         {
             store.prefetch(keys, stride, lengths, count);
         }
@@ -636,7 +705,10 @@ public final class NurseryStore implements KeyedStateStore
         {
             visitValues(sealed, visitor, true);
         }
-        store.forEach(visitor);
+        if (null != store)
+        {
+            store.forEach(visitor);
+        }
     }
 
     private void visitValues(final NurseryTable table, final EntryVisitor visitor, final boolean skipGone)
@@ -669,18 +741,19 @@ public final class NurseryStore implements KeyedStateStore
      */
     public EntryScan newEntryScan()
     {
-        return new NurseryScan(store.newEntryScan());
+        return new NurseryScan();
     }
 
     public long entryCount()
     {
-        return store.entryCount() + young.live() + sealedLeft;
+        return (null == store ? 0 : store.entryCount()) + young.live() + sealedLeft;
     }
 
     /** {@inheritDoc} Any thread, as the store allows: the tables' share is kept by the shard in a volatile field. */
     public long sizeBytes()
     {
-        return store.sizeBytes() + tableBytes;
+        final ChronicleKeyedStateStore store = publishedStore;
+        return (null == store ? 0 : store.sizeBytes()) + tableBytes;
     }
 
     /** Shard thread, after a table was allocated, grown or swapped. */
@@ -702,7 +775,10 @@ public final class NurseryStore implements KeyedStateStore
     public void prepareForCheckpoints()
     {
         checkpointed = true;
-        store.prepareForCheckpoints();
+        if (null != store)
+        {
+            store.prepareForCheckpoints();
+        }
     }
 
     /**
@@ -724,7 +800,9 @@ public final class NurseryStore implements KeyedStateStore
         final StoreSnapshot storeSnapshot;
         try
         {
-            storeSnapshot = store.snapshot(checkpointId, full);
+            storeSnapshot = null == store ? new EmptyStoreSnapshot(checkpointId, full) :
+                store.snapshot(checkpointId, full);
+            snapshotTaken = true;
         }
         catch (final RuntimeException ex)
         {
@@ -788,6 +866,11 @@ public final class NurseryStore implements KeyedStateStore
             return;
         }
         closed = true;
+        final ChronicleKeyedStateStore store = this.store;
+        if (null == store)
+        {
+            return; // created on first write, in memory: nothing outlives the nursery
+        }
         try
         {
             if (!store.deletesFileOnClose())
@@ -818,7 +901,8 @@ public final class NurseryStore implements KeyedStateStore
         private static final int YOUNG = 1;
         private static final int STORE = 2;
 
-        private final EntryScan storeScan;
+        /** The store's walk, from the first pass that finds the store created. */
+        private EntryScan storeScan;
         private int phase = SEALED;
         private boolean started;
         /** The sealed table when the pass began, and the count of seals then. */
@@ -826,9 +910,9 @@ public final class NurseryStore implements KeyedStateStore
         private long sealsAtStart;
         private int slot;
 
-        NurseryScan(final EntryScan storeScan)
+        NurseryScan()
         {
-            this.storeScan = storeScan;
+            this.storeScan = null == store ? null : store.newEntryScan();
         }
 
         public boolean step(final int minEntries, final EntryVisitor visitor)
@@ -871,7 +955,11 @@ public final class NurseryStore implements KeyedStateStore
                 }
                 phase = STORE;
             }
-            final boolean more = storeScan.step(Math.max(1, minEntries - visited), visitor);
+            if (null == storeScan && null != store)
+            {
+                storeScan = store.newEntryScan(); // created on a write since the scan began: walked from now on
+            }
+            final boolean more = null != storeScan && storeScan.step(Math.max(1, minEntries - visited), visitor);
             if (!more)
             {
                 phase = SEALED;

@@ -8,15 +8,16 @@ import io.weir.state.spi.StateBackend;
 import java.nio.file.Path;
 
 /**
- * The shared conformance suite over in-memory Chronicle maps behind a {@link HotKeyCache}, as jobs run them: every
- * state primitive, TTL, snapshot and restore must see the cache's writes as the store's own.
+ * The shared conformance suite over in-memory Chronicle maps behind a {@link HotKeyCache}, as file jobs run them
+ * (each map created when the first entry reaches it from the nursery): every state primitive, TTL, snapshot and
+ * restore must see the cache's writes as the store's own.
  */
 class HotKeyCachedChronicleConformanceTest extends StateBackendConformanceTest
 {
     protected StateBackend createBackend(final Path dir)
     {
         final ChronicleStateBackend chronicle =
-            new ChronicleStateBackend(new ChronicleStateBackend.Context().entriesPerShard(1024));
+            new ChronicleStateBackend(new ChronicleStateBackend.Context().entriesPerShard(1024).mapsOnFirstWrite(true));
         return new StateBackend()
         {
             public String name()

@@ -59,6 +59,23 @@ class NurseryStoreTest
         return store;
     }
 
+    /** A store whose map is created on its first write; {@link #mapsCreated} counts the maps it created. */
+    private NurseryStore nurseryWithMapOnFirstWrite(final int maxSlots, final NurseryAdmission admission)
+    {
+        final ChronicleStateBackend backend = new ChronicleStateBackend(
+            new ChronicleStateBackend.Context().entriesPerShard(20_000).nurserySlots(0));
+        final NurseryStore store = new NurseryStore(null, 0, () ->
+        {
+            mapsCreated++;
+            return (ChronicleKeyedStateStore)backend.createStore(0, 0);
+        }, maxSlots, clock, admission);
+        stores.add(store);
+        clock.update(1);
+        return store;
+    }
+
+    private int mapsCreated;
+
     private static UnsafeBuffer key(final int id, final int length)
     {
         final UnsafeBuffer key = new UnsafeBuffer(new byte[length]);
@@ -268,6 +285,52 @@ class NurseryStoreTest
         assertEquals(Map.of(hex(list, 20), hex(value(6, 70), 70), hex(other, 20), hex(value(11, 100), 100)),
             read(store.snapshot(5, true)));
         assertEquals(0, store.store().entryCount());
+    }
+
+    @Test
+    void shouldCreateTheMapOfAStoreMadeOnFirstWriteOnlyWhenAnEntryReachesItAndPutItAllInTheNextDelta()
+    {
+        final NurseryStore store = nurseryWithMapOnFirstWrite(NurseryStore.INITIAL_SLOTS, new NurseryAdmission());
+        store.prepareForCheckpoints();
+        assertTrue(read(store.snapshot(1, true)).isEmpty());
+        final UnsafeBuffer window = key(1, 20);
+        final UnsafeBuffer session = key(2, 20);
+        assertEquals(KeyedStateStore.MISSING, store.get(window, 20, out));
+        store.put(window, 20, value(1, 8), 0, 8);
+        store.get(session, 20, out);
+        store.put(session, 20, value(2, 90), 0, 90);
+        assertTrue(store.remove(window, 20));
+        assertFalse(store.remove(key(3, 20), 20), "a key found nowhere: no map to look in");
+        assertEquals(1, store.entryCount());
+        assertEquals(Map.of(hex(session, 20), hex(value(2, 90), 90)), contents(store));
+        assertEquals(Set.of(hex(session, 20)), scanned(store, new Random(1)));
+        clock.update(1000 * MS);
+        assertEquals(Map.of(hex(session, 20), hex(value(2, 90), 90)), read(store.snapshot(2, false)));
+        store.endOfAccess();
+        final EntryScan scan = store.newEntryScan();
+        assertEquals(0, mapsCreated, "every entry lived in the tables");
+        assertEquals(null, store.store());
+
+        // A value too long for the nursery: the map is created for it, and logs it for the next delta.
+        final UnsafeBuffer large = key(4, 20);
+        final int tooLong = NurseryTable.BLOCK_BYTES + 1;
+        store.get(large, 20, out);
+        store.put(large, 20, value(4, tooLong), 0, tooLong);
+        assertEquals(1, mapsCreated);
+        assertEquals(1, store.store().entryCount());
+        assertEquals(tooLong, store.get(large, 20, out));
+        assertEquals(hex(value(4, tooLong), tooLong), hex(out, tooLong));
+        final Set<String> walked = new HashSet<>();
+        while (scan.step(10, (key, keyLength, value, valueLength) -> walked.add(hex(key, keyLength))))
+        {
+            // a scan begun before the map existed walks it once it does
+        }
+        assertEquals(Set.of(hex(session, 20), hex(large, 20)), walked);
+        clock.update(2000 * MS);
+        assertEquals(Map.of(hex(large, 20), hex(value(4, tooLong), tooLong)), read(store.snapshot(3, false)));
+        assertEquals(Map.of(hex(session, 20), hex(value(2, 90), 90), hex(large, 20), hex(value(4, tooLong), tooLong)),
+            read(store.snapshot(4, true)));
+        assertEquals(1, mapsCreated);
     }
 
     @Test
@@ -961,14 +1024,16 @@ class NurseryStoreTest
      * chain of snapshots read so far must restore exactly the state, and every walk of the store must see it.
      */
     @ParameterizedTest
-    @ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void shouldRestoreExactlyTheStateAtEverySnapshotPointFromTheChainOfSnapshots(final long seed)
     {
         final Random random = new Random(seed);
         // Odd seeds judge admission over windows small enough that it steps aside, admits again, drains and stops
         // draining many times in a run.
-        final NurseryStore store = seed % 2 == 0 ? nursery(NurseryStore.INITIAL_SLOTS) :
-            nursery(NurseryStore.INITIAL_SLOTS, new NurseryAdmission(64, 256));
+        // Seeds above 4 create the map on the first write that reaches it.
+        final NurseryAdmission admission = seed % 2 == 0 ? new NurseryAdmission() : new NurseryAdmission(64, 256);
+        final NurseryStore store = seed > 4 ? nurseryWithMapOnFirstWrite(NurseryStore.INITIAL_SLOTS, admission) :
+            nursery(NurseryStore.INITIAL_SLOTS, admission);
         store.prepareForCheckpoints();
         final TreeMap<String, String> model = new TreeMap<>();
         final TreeMap<String, String> restored = new TreeMap<>();
@@ -1059,7 +1124,7 @@ class NurseryStoreTest
                 }
             }
             nurseryPeak = Math.max(nurseryPeak, store.nurseryEntries());
-            adoptedPeak = Math.max(adoptedPeak, store.store().entryCount());
+            adoptedPeak = Math.max(adoptedPeak, null == store.store() ? 0 : store.store().entryCount());
             if (op % 5000 == 0)
             {
                 assertEquals(model.size(), store.entryCount());

@@ -22,6 +22,10 @@ public final class Backends
     }
 
     /**
+     * For a job measured by its total time (a file job): for chronicle, a shard's map in memory is created when the
+     * first entry reaches it ({@link ChronicleStateBackend.Context#mapsOnFirstWrite}), so a job whose state all
+     * lives and dies in the nursery creates none.
+     *
      * @param stateDir  where file-based backends keep their files (null: a temporary directory).
      * @param keepState keep the files after the job instead of deleting them.
      */
@@ -45,8 +49,8 @@ public final class Backends
     /**
      * For a long-running job whose speed or latency is measured from its first event (the generator benches and the
      * demo): for chronicle, the store's checkpoint code is compiled before that event
-     * ({@link ChronicleStateBackend.Context#warmUpCheckpointPaths}). A file job is measured by its total time, which
-     * the warm-up lengthens.
+     * ({@link ChronicleStateBackend.Context#warmUpCheckpointPaths}), and its maps are created with their stores. A
+     * file job is measured by its total time, which the warm-up lengthens.
      */
     public static StateBackend createForStreaming(final String name, final Path stateDir, final boolean keepState)
     {
@@ -72,7 +76,7 @@ public final class Backends
             {
                 final ChronicleStateBackend.Context context =
                     new ChronicleStateBackend.Context().chunkSizeBytes(chronicleChunkBytes)
-                        .warmUpCheckpointPaths(warmUpCheckpointPaths);
+                        .warmUpCheckpointPaths(warmUpCheckpointPaths).mapsOnFirstWrite(!warmUpCheckpointPaths);
                 if (stateDir != null)
                 {
                     context.directory(stateDir).deleteFilesOnClose(!keepState);
