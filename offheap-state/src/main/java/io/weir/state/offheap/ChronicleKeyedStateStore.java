@@ -89,6 +89,8 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
     private final NativeScratch pendingKey = new NativeScratch(256);
     private ExternalMapQueryContext<byte[], byte[], ?> pending;
     private int pendingKeyLength;
+    /** The open look-up found its key. */
+    private boolean pendingFound;
     /** Hash look-ups opened on the current map's contexts, for tests: a write after a read of its key opens none. */
     private long lookups;
 
@@ -216,6 +218,7 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             }
             pendingKey.copy(key, 0, keyLength);
             pendingKeyLength = keyLength;
+            pendingFound = null != entry;
             pending = c;
             keepOpen = true;
             return length;
@@ -385,6 +388,16 @@ public final class ChronicleKeyedStateStore implements KeyedStateStore
             // Grow with no look-up open: copying the map takes every segment's lock.
             onMapFull(full);
         }
+    }
+
+    /**
+     * Whether the look-up a {@link #get} or {@link #contains} kept open is of this key and found it: the map holds the
+     * key, and a put of it next reuses that look-up. Shard thread.
+     */
+    boolean heldByOpenLookUp(final DirectBuffer key, final int keyLength)
+    {
+        return null != pending && pendingFound && keyLength == pendingKeyLength &&
+            KeyLogIndex.sameBytes(pendingKey.view, 0, key, 0, keyLength);
     }
 
     /** The open look-up if it is of this key; otherwise closes it. */

@@ -14,9 +14,10 @@ package io.weir.state.offheap;
  * <p>
  * The tables cost every look-up of a key the map holds a probe or two. So where, over a window of look-ups
  * ({@value #LOOKUP_WINDOW} by default), the map held more of the keys looked up than the tables held and than were
- * found nowhere, the nursery drains: it admits no key found nowhere, and a sealed entry that is written goes on to
- * the map, so that the tables empty within an interval or two (keys written in every interval, more than the tables
- * hold, such as a million counters, would otherwise keep a fraction of them there and tax every look-up of the rest).
+ * found nowhere, the nursery drains: it admits no key found nowhere, a sealed entry that is written goes on to the
+ * map, and a look-up asks the map before the tables, so that the tables empty within an interval or two and tax
+ * none of the map's keys meanwhile (keys written in every interval, more than the tables hold, such as a million
+ * counters, would otherwise keep a fraction of them there and tax every look-up of the rest).
  * It looks again at the end of every such window: keys found nowhere, such as new windows, end a drain. The same
  * window decides whether the map's memory is loaded ahead ({@link #prefetchesStore}); look-ups of keys too long
  * for the tables count there as the map's, and nowhere else.

@@ -928,6 +928,78 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldReadTheMapFirstWhileDrainingAndStillFindTheKeysTheTablesHold()
+    {
+        final int lookups = 256;
+        final NurseryAdmission admission = new NurseryAdmission(1 << 15, lookups);
+        final NurseryStore store = nursery(1 << 17, admission);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        final int young = 100;
+        admit(store, 0, young);
+        final int inMap = 1_000;
+        for (int id = young; id < young + inMap; id++)
+        {
+            store.store().put(key(id, 20), 20, value(id, 8), 0, 8);
+        }
+        for (int i = 0; i < 2 * lookups; i++)
+        {
+            final int id = young + i % inMap;
+            assertEquals(8, store.get(key(id, 20), 20, out));
+            assertEquals(hex(value(id, 8), 8), hex(out, 8));
+        }
+        assertTrue(admission.drains(), "the map held most keys looked up");
+        assertEquals(young, store.nurseryEntries(), "nothing sealed yet: the young table holds its keys");
+
+        // The map is asked first and misses: the young table answers, and keeps the key as it is written.
+        for (int id = 0; id < young; id++)
+        {
+            final UnsafeBuffer k = key(id, 20);
+            prefetchOne(store, k);
+            assertEquals(8, store.get(k, 20, out));
+            assertEquals(hex(value(id, 8), 8), hex(out, 8));
+            store.put(k, 20, value(id + 50, 8), 0, 8);
+            assertEquals(8, store.get(k, 20, out));
+            assertEquals(hex(value(id + 50, 8), 8), hex(out, 8));
+            for (int m = 0; m < 4; m++)
+            {
+                // The map's keys stay most of those looked up: the drain goes on.
+                final int mapId = young + (id * 4 + m) % inMap;
+                assertEquals(8, store.get(key(mapId, 20), 20, out));
+                assertEquals(hex(value(mapId, 8), 8), hex(out, 8));
+            }
+        }
+        assertTrue(admission.drains());
+        assertEquals(young, store.nurseryEntries());
+        assertEquals(inMap, store.store().entryCount());
+        final UnsafeBuffer nowhere = key(young + inMap, 20);
+        assertEquals(KeyedStateStore.MISSING, store.get(nowhere, 20, out));
+        store.put(nowhere, 20, value(9, 8), 0, 8);
+        assertEquals(inMap + 1, store.store().entryCount(), "no key admitted while draining");
+        assertTrue(store.remove(key(3, 20), 20));
+        assertEquals(KeyedStateStore.MISSING, store.get(key(3, 20), 20, out));
+
+        final TreeMap<String, String> expected = new TreeMap<>();
+        for (int id = 0; id < young; id++)
+        {
+            if (id != 3)
+            {
+                expected.put(hex(key(id, 20), 20), hex(value(id + 50, 8), 8));
+            }
+        }
+        for (int id = young; id < young + inMap; id++)
+        {
+            expected.put(hex(key(id, 20), 20), hex(value(id, 8), 8));
+        }
+        expected.put(hex(nowhere, 20), hex(value(9, 8), 8));
+        assertEquals(expected, contents(store));
+        final Map<String, String> delta = read(store.snapshot(2, false));
+        assertEquals(young - 1 + inMap + 1, delta.size(), "every key written since the first point");
+        assertEquals(hex(value(52, 8), 8), delta.get(hex(key(2, 20), 20)));
+        assertFalse(delta.containsKey(hex(key(3, 20), 20)), "admitted and removed in the same interval");
+    }
+
+    @Test
     void shouldStopDrainingOnceKeysFoundNowhereOutnumberTheMapsHits()
     {
         final int lookups = 256;
