@@ -59,6 +59,15 @@ class NurseryStoreTest
         return store;
     }
 
+    /** A store with checkpoints, its first (full) snapshot taken and read. */
+    private NurseryStore checkpointedNursery()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        store.prepareForCheckpoints();
+        read(store.snapshot(1, true));
+        return store;
+    }
+
     /** A store whose map is created on its first write; {@link #mapsCreated} counts the maps it created. */
     private NurseryStore nurseryWithMapOnFirstWrite(final int maxSlots, final NurseryAdmission admission)
     {
@@ -146,9 +155,7 @@ class NurseryStoreTest
     @Test
     void shouldLeaveATombstoneInTheDeltaForASealedEntryRemovedAfterTheSnapshotPointThatHeldIt()
     {
-        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
-        store.prepareForCheckpoints();
-        read(store.snapshot(1, true));
+        final NurseryStore store = checkpointedNursery();
         final UnsafeBuffer window = key(9, 24);
         store.get(window, 24, out);
         store.put(window, 24, value(2, 16), 0, 16);
@@ -234,9 +241,7 @@ class NurseryStoreTest
     @Test
     void shouldKeepAValueTooLongToShareItsSlotInABlockThroughEveryChangeCarryAndSnapshot()
     {
-        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
-        store.prepareForCheckpoints();
-        read(store.snapshot(1, true));
+        final NurseryStore store = checkpointedNursery();
         final UnsafeBuffer list = key(3, 20);
         final UnsafeBuffer small = key(4, 20);
         assertEquals(KeyedStateStore.MISSING, store.get(list, 20, out));
@@ -489,9 +494,7 @@ class NurseryStoreTest
      */
     private NurseryStore withSealedEntries(final int entries)
     {
-        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
-        store.prepareForCheckpoints();
-        read(store.snapshot(1, true));
+        final NurseryStore store = checkpointedNursery();
         admitValues(store, 0, entries);
         clock.update(1000 * MS);
         assertEquals(entries, read(store.snapshot(2, false)).size());
@@ -899,12 +902,8 @@ class NurseryStoreTest
         read(store.snapshot(1, true));
         // Counters written in every interval, more of them in the map than the tables hold.
         final int young = 1_000;
-        admit(store, 0, young);
         final int inMap = 3_000;
-        for (int id = young; id < young + inMap; id++)
-        {
-            store.store().put(key(id, 20), 20, value(id, 8), 0, 8);
-        }
+        admitAndPutInMap(store, young, inMap);
         clock.update(1000 * MS);
         read(store.snapshot(2, false));
         int point = 2;
@@ -927,6 +926,16 @@ class NurseryStoreTest
         assertEquals(hex(value(7 + point - 1, 8), 8), contents(store).get(hex(key(7, 20), 20)));
     }
 
+    /** Keys 0 to {@code young - 1} admitted to the young table, the next {@code inMap} put in the map itself. */
+    private void admitAndPutInMap(final NurseryStore store, final int young, final int inMap)
+    {
+        admit(store, 0, young);
+        for (int id = young; id < young + inMap; id++)
+        {
+            store.store().put(key(id, 20), 20, value(id, 8), 0, 8);
+        }
+    }
+
     @Test
     void shouldReadTheMapFirstWhileDrainingAndStillFindTheKeysTheTablesHold()
     {
@@ -936,12 +945,8 @@ class NurseryStoreTest
         store.prepareForCheckpoints();
         read(store.snapshot(1, true));
         final int young = 100;
-        admit(store, 0, young);
         final int inMap = 1_000;
-        for (int id = young; id < young + inMap; id++)
-        {
-            store.store().put(key(id, 20), 20, value(id, 8), 0, 8);
-        }
+        admitAndPutInMap(store, young, inMap);
         for (int i = 0; i < 2 * lookups; i++)
         {
             final int id = young + i % inMap;
