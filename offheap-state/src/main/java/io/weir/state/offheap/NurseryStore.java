@@ -130,7 +130,9 @@ public final class NurseryStore implements KeyedStateStore
     /**
      * With a store in memory that {@code storeFactory} creates when the first entry reaches it (called on the
      * shard thread, then): a job whose entries all live and die in the tables never creates the map, nor pays for
-     * its memory. A map that exists keeps its entries across a reopen, so a store with a file is given instead.
+     * its memory. A write without a read to a nursery that holds nothing goes to the map, so a job whose first write
+     * is such a one (a map state's or a list's first entry) creates it then. A map that exists keeps its entries
+     * across a reopen, so a store with a file is given instead.
      */
     NurseryStore(final int shardId, final Supplier<ChronicleKeyedStateStore> storeFactory, final int maxSlots)
     {
@@ -193,17 +195,26 @@ public final class NurseryStore implements KeyedStateStore
     private ChronicleKeyedStateStore createStore()
     {
         final ChronicleKeyedStateStore created = storeFactory.get();
+        try
+        {
+            // Ready for the next delta before it is the store: one that failed to get ready is never used.
+            if (checkpointed)
+            {
+                created.prepareForCheckpoints();
+            }
+            else if (snapshotTaken)
+            {
+                created.trackChangesFromEmpty();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            created.close();
+            throw ex;
+        }
         store = created;
         storeFactory = null;
         publishedStore = created;
-        if (checkpointed)
-        {
-            created.prepareForCheckpoints();
-        }
-        else if (snapshotTaken)
-        {
-            created.trackChangesFromEmpty();
-        }
         return created;
     }
 
@@ -830,6 +841,12 @@ public final class NurseryStore implements KeyedStateStore
         final StoreSnapshot storeSnapshot;
         try
         {
+            if (null == store && !full && !checkpointed && !snapshotTaken)
+            {
+                throw new IllegalStateException("shard " + shardId + ": snapshot " + checkpointId + " is a delta, " +
+                    "but the store has taken no snapshot yet: its first snapshot must be full (changes are tracked " +
+                    "from a snapshot point on)");
+            }
             storeSnapshot = null == store ? new EmptyStoreSnapshot(checkpointId, full) :
                 store.snapshot(checkpointId, full);
             snapshotTaken = true;

@@ -236,7 +236,8 @@ final class NurseryTable
     }
 
     /**
-     * Insert a key the table does not hold, with a value or a {@link #TOMBSTONE}; the two must {@link #fits fit}.
+     * Insert a key the table does not hold, with a value or a {@link #TOMBSTONE}; the table must
+     * {@linkplain #canTake take} them.
      * Doubles the table first when it is three quarters full.
      */
     void insert(

@@ -339,6 +339,22 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldRefuseADeltaAsTheFirstSnapshotAndCloseWithoutAMapWhenNoneWasCreated()
+    {
+        final NurseryStore store = nurseryWithMapOnFirstWrite(NurseryStore.INITIAL_SLOTS, new NurseryAdmission());
+        final UnsafeBuffer k = key(1, 20);
+        store.get(k, 20, out);
+        store.put(k, 20, value(1, 8), 0, 8);
+        final IllegalStateException refused =
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> store.snapshot(1, false));
+        assertTrue(refused.getMessage().contains("first snapshot must be full"), refused.getMessage());
+        assertEquals(Map.of(hex(k, 20), hex(value(1, 8), 8)), read(store.snapshot(1, true)));
+        assertTrue(store.sizeBytes() > 0, "the tables' bytes, with no map");
+        store.close();
+        assertEquals(0, mapsCreated);
+    }
+
+    @Test
     void shouldSendValuesTooLongToShareASlotToTheMapOnceTheTablesBlocksAreAllTaken()
     {
         final NurseryStore store = nursery(1 << 14);
@@ -961,7 +977,9 @@ class NurseryStoreTest
         {
             final UnsafeBuffer k = key(id, 20);
             prefetchOne(store, k);
+            final long lookUps = store.store().lookups();
             assertEquals(8, store.get(k, 20, out));
+            assertEquals(lookUps + 1, store.store().lookups(), "the map was asked first");
             assertEquals(hex(value(id, 8), 8), hex(out, 8));
             store.put(k, 20, value(id + 50, 8), 0, 8);
             assertEquals(8, store.get(k, 20, out));
@@ -1107,10 +1125,12 @@ class NurseryStoreTest
         final Random random = new Random(seed);
         // Odd seeds judge admission over windows small enough that it steps aside, admits again, drains and stops
         // draining many times in a run.
-        // Seeds above 4 create the map on the first write that reaches it.
+        // Seeds above 4 create the map on the first write that reaches it; above 6 the young table may grow, blocks
+        // and all.
         final NurseryAdmission admission = seed % 2 == 0 ? new NurseryAdmission() : new NurseryAdmission(64, 256);
-        final NurseryStore store = seed > 4 ? nurseryWithMapOnFirstWrite(NurseryStore.INITIAL_SLOTS, admission) :
-            nursery(NurseryStore.INITIAL_SLOTS, admission);
+        final int maxSlots = seed > 6 ? 1 << 14 : NurseryStore.INITIAL_SLOTS;
+        final NurseryStore store = seed > 4 ? nurseryWithMapOnFirstWrite(maxSlots, admission) :
+            nursery(maxSlots, admission);
         store.prepareForCheckpoints();
         final TreeMap<String, String> model = new TreeMap<>();
         final TreeMap<String, String> restored = new TreeMap<>();

@@ -125,7 +125,7 @@ public final class CsvLineWriter implements AutoCloseable
      * Append the decimal form of {@code value}; returns the new position. Eight digits at a time: each run of eight
      * is turned into eight ASCII bytes in one long, by multiplications that split it into halves, pairs and digits
      * in its lanes at once, and stored with one write; the leading run drops its leading zeros by a shift. Writes up
-     * to 8 bytes past the returned position (garbage that the next field or line overwrites), so the caller leaves
+     * to 7 bytes past the returned position (garbage that the next field or line overwrites), so the caller leaves
      * 22 bytes of room.
      */
     static int appendLong(final long value, final byte[] dst, final int offset)

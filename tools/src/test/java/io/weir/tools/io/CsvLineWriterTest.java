@@ -45,4 +45,27 @@ class CsvLineWriterTest
         assertEquals(expected.toString(), bytes.toString(StandardCharsets.US_ASCII), "seed " + seed +
             " (-Dweir.test.seed=" + seed + " repeats it)");
     }
+
+    @Test
+    void shouldWriteTheLongestLongsAtEveryPositionUpToTheBuffersEnd()
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final StringBuilder expected = new StringBuilder();
+        try (CsvLineWriter writer = new CsvLineWriter(bytes, 256))
+        {
+            // Lines of 1 to 40 one-digit fields shift the longs after them through every offset of the buffer.
+            for (int pad = 1; pad <= 40; pad++)
+            {
+                for (int i = 0; i < pad; i++)
+                {
+                    writer.field(i % 10);
+                    expected.append(i > 0 ? "," : "").append(i % 10);
+                }
+                writer.field(Long.MIN_VALUE + 1).field(Long.MAX_VALUE).field(-99_999_999L).endLine();
+                expected.append(',').append(Long.MIN_VALUE + 1).append(',').append(Long.MAX_VALUE)
+                    .append(',').append(-99_999_999L).append('\n');
+            }
+        }
+        assertEquals(expected.toString(), bytes.toString(StandardCharsets.US_ASCII));
+    }
 }
