@@ -56,8 +56,10 @@ public final class NurseryStore implements KeyedStateStore
     /** Interval assumed before two snapshot points have been seen. */
     private static final long DEFAULT_INTERVAL_NS = 1_000_000_000L;
 
-    /** Null until {@link #storeForWrite} creates it, for a store made {@linkplain #NurseryStore(int, Supplier, int) on
-     * first write}. */
+    /**
+     * Null until {@link #storeForWrite} creates it, for a store made
+     * {@linkplain #NurseryStore(int, Supplier, int) on first write}.
+     */
     private ChronicleKeyedStateStore store;
     /** Creates the store on its first write; null once it has, or for a store given at construction. */
     private Supplier<ChronicleKeyedStateStore> storeFactory;
@@ -221,7 +223,7 @@ public final class NurseryStore implements KeyedStateStore
     /**
      * While the nursery drains ({@link NurseryAdmission#drains}: the map holds more of the keys looked up than the
      * tables hold and than are found nowhere), a look-up asks the map before the tables: the tables, until they have
-     * drained, hold few of the keys (the demo's store of a million cards: 0.7M of 6.8M look-ups in 10 s).
+     * drained, hold few of the keys (the demo's busiest store: 0.7M of 6.9M look-ups in 10 s).
      */
     private boolean readsMapFirst()
     {
@@ -352,11 +354,11 @@ public final class NurseryStore implements KeyedStateStore
             storeForWrite().put(key, keyLength, value, valueOffset, valueLength);
             return;
         }
-        final ChronicleKeyedStateStore store = this.store;
-        if (null != store && store.heldByOpenLookUp(key, keyLength))
+        final ChronicleKeyedStateStore map = store;
+        if (null != map && map.heldByOpenLookUp(key, keyLength))
         {
             // Just read from the map, which holds the key: the tables do not (a key is in one place at most).
-            store.put(key, keyLength, value, valueOffset, valueLength);
+            map.put(key, keyLength, value, valueOffset, valueLength);
             return;
         }
         final int hash = NurseryTable.hash(key, keyLength);
