@@ -382,12 +382,12 @@ public final class NurseryStore implements KeyedStateStore
         {
             if (young.canRewrite(slot, valueLength))
             {
-                final long bytes = young.sizeBytes();
+                final int growths = young.growths();
                 if (young.setValue(slot, value, valueOffset, valueLength))
                 {
                     admission.onRewrite(); // carried unchanged, then written: it paid, as a move on a write does
                 }
-                if (young.sizeBytes() != bytes)
+                if (young.growths() != growths)
                 {
                     countTableBytes();
                 }
@@ -532,9 +532,9 @@ public final class NurseryStore implements KeyedStateStore
         final int valueLength, final boolean carried)
     {
         final NurseryTable young = this.young;
-        final long bytes = young.sizeBytes();
+        final int growths = young.growths();
         young.insert(key, keyLength, hash, value, valueOffset, valueLength, carried);
-        if (young.sizeBytes() != bytes)
+        if (young.growths() != growths)
         {
             countTableBytes();
         }
@@ -543,10 +543,10 @@ public final class NurseryStore implements KeyedStateStore
     private void carryYoung(final NurseryTable sealed, final int slot)
     {
         final NurseryTable young = this.young;
-        final long bytes = young.sizeBytes();
+        final int growths = young.growths();
         young.carryUnchanged(sealed, slot);
         carried++;
-        if (young.sizeBytes() != bytes)
+        if (young.growths() != growths)
         {
             countTableBytes();
         }

@@ -75,6 +75,8 @@ final class NurseryTable
     private int blockHighWater;
     private int[] freeBlocks;
     private int freeBlockCount;
+    /** Times the slots or the block arena grew: the table's {@link #sizeBytes} changes only then. */
+    private int growths;
     /** Set by the snapshot reader when it no longer reads the table. */
     volatile boolean released = true;
 
@@ -189,6 +191,12 @@ final class NurseryTable
     int live()
     {
         return occupied - tombstones;
+    }
+
+    /** Times the table grew (its slots or its blocks), for a caller that keeps its {@link #sizeBytes}. */
+    int growths()
+    {
+        return growths;
     }
 
     long sizeBytes()
@@ -314,6 +322,7 @@ final class NurseryTable
         blocks = grownBlocks;
         freeBlocks = grownFree;
         blockCapacity = grown;
+        growths++;
         // Keep the old arena reachable until its bytes are copied.
         java.lang.ref.Reference.reachabilityFence(oldArena);
     }
@@ -476,6 +485,7 @@ final class NurseryTable
         }
         occupied = oldOccupied;
         tombstones = oldTombstones;
+        growths++;
         // Keep the old arena reachable until its bytes are copied.
         java.lang.ref.Reference.reachabilityFence(oldArena);
     }
