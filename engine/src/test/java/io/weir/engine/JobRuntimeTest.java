@@ -369,6 +369,68 @@ class JobRuntimeTest
             "window reads at firing that found their key prefetched: " + prefetchedReads + " of " + windows);
     }
 
+    /** A flag per key, set by its first element and cleared by a timer 100 ms later (the dedup job's shape). */
+    static final class ExpiringFlagFunction extends KeyedProcessFunction<Long, Item, String>
+    {
+        private LongValueState seen;
+
+        public void open(final RuntimeContext runtimeContext)
+        {
+            seen = runtimeContext.getLongState(new LongValueStateDescriptor("seen"));
+        }
+
+        public void processElement(final Item value, final Context ctx, final Collector<String> out)
+        {
+            if (seen.valueOr(0) == 0)
+            {
+                seen.update(1);
+                ctx.timerService().registerEventTimeTimer(value.timestamp + 100);
+                out.collect("first," + value.key);
+            }
+        }
+
+        public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<String> out)
+        {
+            out.collect("expired," + ctx.getCurrentKey() + "," + seen.valueOr(0));
+            seen.clear();
+        }
+    }
+
+    @Test
+    void shouldPrefetchTheStateOfTimersThatComeDueOneAtATime() throws Exception
+    {
+        final PrefetchRecordingStore store = new PrefetchRecordingStore();
+        final CollectingSink sink = new CollectingSink();
+        final int events = 5_000;
+        try (WeirJob<Item, String> job = JobBuilder.named("expiring-flags", ItemCodec.INSTANCE)
+            .timestamps(i -> i.timestamp, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(i -> i.key)
+            .process(ExpiringFlagFunction::new)
+            .sink(sink)
+            .build(context(1, 1).stateBackend(backendOf(store)).prefetchEvents(8).hotKeyCache(false)))
+        {
+            job.start();
+            final Producer<Item> producer = job.producer(0);
+            final Item item = new Item();
+            for (int i = 0; i < events; i++)
+            {
+                // A new key every millisecond: the watermark's every step makes one timer due.
+                assertTrue(producer.offer(item.set(i, i, i, 0), TimeUnit.SECONDS.toNanos(30)));
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(sink.succeeded);
+        assertEquals(2 * events, sink.rows.size(), "each key's first element and its flag's expiry");
+        assertTrue(sink.rows.contains("expired,4999,1"), "the last flag expires at the end of input, still set");
+        // Each firing reads its key's flag: the timers' look-ahead loaded it, though each came due alone.
+        final int firedReads = events;
+        final int prefetchedReads = store.lookUps - store.lookedUpWithoutPrefetch.size();
+        assertTrue(store.prefetched.isEmpty(), "keys prefetched but never looked up: " + store.prefetched.size());
+        assertTrue(prefetchedReads >= events + firedReads * 9 / 10,
+            "reads that found their key prefetched: " + prefetchedReads + " of " + store.lookUps);
+    }
+
     /** Registers a timer at ts + 10 for every element; emits "timer,ts,watermark" when one fires. */
     static final class TimerFunction extends KeyedProcessFunction<Long, Item, String>
     {

@@ -103,8 +103,7 @@ public final class OperatorChain<K, I, O>
     private final int firstKeyGroup;
     private final int lastKeyGroup;
     private final int[] prefetchStateIds = new int[InputGate.MAX_PREFETCH_STATES];
-    /** Due timers between two prefetches of the next ones' entries at most, and heap places looked at for them. */
-    private static final int TIMER_PREFETCH_EVERY = 8;
+    /** Timers, in firing order, whose entries one prefetch loads; as many fire before the next prefetch. */
     private static final int TIMER_PREFETCH_POSITIONS = 16;
     private final int[] timerStateIds = new int[InputGate.MAX_PREFETCH_STATES];
     /** Window-scoped states a timer's function reads under the timer's namespace (its window). */
@@ -112,6 +111,10 @@ public final class OperatorChain<K, I, O>
     private int namespacedPrefetchStateCount;
     /** Null when the store does not prefetch or prefetching is off. */
     private final UnsafeBuffer timerKeys;
+    /** How far in time the timers whose entries {@link #prefetchUpcomingTimers} loaded last reach. */
+    private long timersPrefetchedThrough = Long.MIN_VALUE;
+    /** Timers to fire before {@link #prefetchUpcomingTimers} loads the next batch. */
+    private int timersUntilPrefetch;
     private final int[] timerKeyLengths;
     private int prefetchStateCount;
     private int prefetchStatesSeen = -1;
@@ -637,12 +640,12 @@ public final class OperatorChain<K, I, O>
     private int fireDueEventTimers()
     {
         int fired = 0;
-        int prefetchAt = 0;
         while (true)
         {
-            if (null != timerKeys && fired == prefetchAt)
+            if (null != timerKeys &&
+                (timersUntilPrefetch <= 0 || eventTimers.peekTimestamp() > timersPrefetchedThrough))
             {
-                prefetchAt = fired + prefetchDueTimers();
+                prefetchUpcomingTimers();
             }
             if (!eventTimers.pollDue(currentWatermark, keyContext))
             {
@@ -650,39 +653,42 @@ public final class OperatorChain<K, I, O>
             }
             fire(eventTimers, TimeDomain.EVENT_TIME);
             fired++;
+            timersUntilPrefetch--;
         }
         return fired;
     }
 
     /**
-     * Loads the entries that the next due timers' functions will most likely read or clear (the states an event's
+     * Loads the entries that the next timers' functions will most likely read or clear (the states an event's
      * look-ahead prefetches, under each timer's key, and the window-scoped ones under the timer's namespace, as a
-     * window fires its contents), so that their cache misses overlap: a timer fires long after its key was last
-     * touched, when its entry is cold. The namespace is a guess: right where a timer's namespace is its state's (a
-     * tumbling window); where it is not (a session whose start moved, a sliced window's later slices) the load is
-     * wasted, never a wrong read.
-     *
-     * @return the due timers to fire before the next prefetch: those this one covered, at most
-     * {@link #TIMER_PREFETCH_EVERY}.
+     * window fires its contents), for the next {@link #TIMER_PREFETCH_POSITIONS} timers in firing order, due or
+     * not: a timer fires long after its key was last touched, when its record and entry are cold, and where timers
+     * come due one or two per watermark step (a deduplication flag's expiry), only loads issued for several at
+     * once, ahead of their firing, overlap. The next batch is loaded once the timers of this one have fired, or
+     * sooner, when the next timer to fire lies past this batch in time (timers of it were deleted). The namespace
+     * is a guess: right where a timer's namespace is its state's (a tumbling window); where it is not (a session
+     * whose start moved, a sliced window's later slices) the load is wasted, never a wrong read.
      */
-    private int prefetchDueTimers()
+    private void prefetchUpcomingTimers()
     {
+        timersUntilPrefetch = TIMER_PREFETCH_POSITIONS;
         final int states = prefetchStates(timerStateIds);
         final int namespaced = namespacedPrefetchStateCount;
-        if (states + namespaced > 0 && eventTimers.size() > 1)
+        if (states + namespaced == 0)
         {
-            final int keys = eventTimers.collectDueKeys(currentWatermark, TIMER_PREFETCH_POSITIONS, timerStateIds,
-                states, namespacedPrefetchStateIds, namespaced, timerKeys, EventLookahead.KEY_STRIDE_BYTES,
-                timerKeyLengths, timerKeyLengths.length);
-            if (keys > 1)
-            {
-                store.prefetch(timerKeys, EventLookahead.KEY_STRIDE_BYTES, timerKeyLengths, keys);
-                // The next prefetch comes after the timers this one covered: fewer than the usual interval when
-                // each timer has many entries.
-                return Math.max(1, Math.min(TIMER_PREFETCH_EVERY, keys / (states + namespaced)));
-            }
+            timersPrefetchedThrough = eventTimers.peekTimestamp();
+            return;
         }
-        return TIMER_PREFETCH_EVERY;
+        final int keys = eventTimers.collectDueKeys(Long.MAX_VALUE, TIMER_PREFETCH_POSITIONS, timerStateIds,
+            states, namespacedPrefetchStateIds, namespaced, timerKeys, EventLookahead.KEY_STRIDE_BYTES,
+            timerKeyLengths, timerKeyLengths.length);
+        timersPrefetchedThrough = eventTimers.collectedThrough();
+        if (keys > 0)
+        {
+            store.prefetch(timerKeys, EventLookahead.KEY_STRIDE_BYTES, timerKeyLengths, keys);
+            // Fewer timers covered than asked for when each has many entries.
+            timersUntilPrefetch = Math.max(1, Math.min(TIMER_PREFETCH_POSITIONS, keys / (states + namespaced)));
+        }
     }
 
     private int fireProcessingTimers()

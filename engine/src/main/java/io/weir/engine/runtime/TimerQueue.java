@@ -115,6 +115,7 @@ public final class TimerQueue
     /** The due timers' slots that {@link #collectDueKeys} found, before it reads their records. */
     private int[] dueSlots = new int[0];
     private long polledTimestamp;
+    private long collectedThrough = Long.MIN_VALUE;
     private long polledNamespace;
 
     /** The copy in progress: timers with a sequence below copySequence in slots [copyCursor, copyEnd) are due. */
@@ -314,6 +315,9 @@ public final class TimerQueue
         }
         final int[] dueSlots = this.dueSlots;
         int due = 0;
+        // How far in time the timers taken reach: the wheel's last, else the heap's earliest (its places are not in
+        // firing order).
+        long through = Long.MIN_VALUE;
         int wheelSlot = walkFirst();
         int wheelVisited = 0;
         int heapPosition = 0;
@@ -322,6 +326,7 @@ public final class TimerQueue
             if (wheelSlot != NONE && walkTimestamp() <= upTo)
             {
                 // In firing order: the first one not due ends the wheel's part.
+                through = walkTimestamp();
                 dueSlots[due++] = wheelSlot;
                 wheelSlot = ++wheelVisited < wheelCount ? walkNext(wheelSlot) : NONE;
             }
@@ -330,6 +335,10 @@ public final class TimerQueue
                 if (heapTimestamps[heapPosition] <= upTo)
                 {
                     dueSlots[due++] = heap[heapPosition];
+                    if (Long.MIN_VALUE == through)
+                    {
+                        through = heapTimestamps[0];
+                    }
                 }
                 heapPosition++;
             }
@@ -368,7 +377,19 @@ public final class TimerQueue
             }
         }
         touchSink += touched;
+        collectedThrough = through;
         return count;
+    }
+
+    /**
+     * How far in time the due timers the latest {@link #collectDueKeys} looked at reach: the timestamp of the last
+     * wheel timer among them, in firing order, or, with none from the wheel, the heap's earliest; {@code
+     * Long.MIN_VALUE} if it found none. A look-ahead that covers the next timers in firing order takes the next batch once the next timer to
+     * fire lies past it.
+     */
+    public long collectedThrough()
+    {
+        return collectedThrough;
     }
 
     public long polledTimestamp()

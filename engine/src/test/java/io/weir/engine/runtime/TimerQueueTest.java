@@ -81,6 +81,35 @@ class TimerQueueTest
     }
 
     @Test
+    void shouldReportHowFarInTimeTheCollectedTimersReach()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16, 64);
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
+        final int[] lengths = new int[16];
+        final int[] states = {7};
+        assertEquals(0, queue.collectDueKeys(Long.MAX_VALUE, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(Long.MIN_VALUE, queue.collectedThrough(), "nothing collected from an empty queue");
+        // In the wheel 10, 20, 20, 30, 40; a wheel turn ahead, in the heap, 10 + 64 * 5.
+        final long[] timestamps = {30, 20, 10, 40, 20, 10 + 64 * 5};
+        for (int i = 0; i < timestamps.length; i++)
+        {
+            queue.add(timestamps[i], 0, 1, key, longKey(i));
+        }
+        assertEquals(3, queue.collectDueKeys(Long.MAX_VALUE, 3, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(20, queue.collectedThrough(), "the first three in firing order: 10, 20, 20");
+        assertEquals(5, queue.collectDueKeys(Long.MAX_VALUE, 5, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(40, queue.collectedThrough(), "the whole wheel");
+        assertEquals(3, queue.collectDueKeys(25, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(20, queue.collectedThrough(), "the due ones only");
+        while (queue.pollDue(50, keyContext))
+        {
+            assertTrue(queue.polledTimestamp() <= 40);
+        }
+        assertEquals(1, queue.collectDueKeys(Long.MAX_VALUE, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(10 + 64 * 5, queue.collectedThrough(), "the heap's earliest once the wheel is empty");
+    }
+
+    @Test
     void shouldCollectDueKeysInFiringOrderAcrossBucketsHoldingSeveralTimers()
     {
         final TimerQueue queue = new TimerQueue(4, 16, 64);
