@@ -422,12 +422,13 @@ class JobRuntimeTest
         }
         assertTrue(sink.succeeded);
         assertEquals(2 * events, sink.rows.size(), "each key's first element and its flag's expiry");
-        assertTrue(sink.rows.contains("expired,4999,1"), "the last flag expires at the end of input, still set");
-        // Each firing reads its key's flag: the timers' look-ahead loaded it, though each came due alone.
-        final int firedReads = events;
+        assertEquals(events, sink.rows.stream().filter(r -> r.startsWith("expired,") && r.endsWith(",1")).count(),
+            "every flag expires once, still set when it does");
+        // Each firing reads its key's flag: the timers' look-ahead loaded it, though each came due alone. A batch
+        // that ends too early leaves its successor's first timer unloaded.
         final int prefetchedReads = store.lookUps - store.lookedUpWithoutPrefetch.size();
         assertTrue(store.prefetched.isEmpty(), "keys prefetched but never looked up: " + store.prefetched.size());
-        assertTrue(prefetchedReads >= events + firedReads * 9 / 10,
+        assertTrue(prefetchedReads >= 2 * events - 16,
             "reads that found their key prefetched: " + prefetchedReads + " of " + store.lookUps);
     }
 

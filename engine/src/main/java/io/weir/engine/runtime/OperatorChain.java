@@ -103,7 +103,7 @@ public final class OperatorChain<K, I, O>
     private final int firstKeyGroup;
     private final int lastKeyGroup;
     private final int[] prefetchStateIds = new int[InputGate.MAX_PREFETCH_STATES];
-    /** Timers, in firing order, whose entries one prefetch loads; as many fire before the next prefetch. */
+    /** Timers, in firing order, whose entries one prefetch loads; at most as many fire before the next prefetch. */
     private static final int TIMER_PREFETCH_POSITIONS = 16;
     private final int[] timerStateIds = new int[InputGate.MAX_PREFETCH_STATES];
     /** Window-scoped states a timer's function reads under the timer's namespace (its window). */
@@ -642,14 +642,17 @@ public final class OperatorChain<K, I, O>
         int fired = 0;
         while (true)
         {
-            if (null != timerKeys &&
-                (timersUntilPrefetch <= 0 || eventTimers.peekTimestamp() > timersPrefetchedThrough))
+            if (null != timerKeys && timersUntilPrefetch <= 0 && !eventTimers.isEmpty())
             {
                 prefetchUpcomingTimers();
             }
             if (!eventTimers.pollDue(currentWatermark, keyContext))
             {
                 break;
+            }
+            if (eventTimers.polledTimestamp() > timersPrefetchedThrough)
+            {
+                timersUntilPrefetch = 0; // past the batch (timers of it were deleted): the next one is loaded next
             }
             fire(eventTimers, TimeDomain.EVENT_TIME);
             fired++;
@@ -664,10 +667,11 @@ public final class OperatorChain<K, I, O>
      * window fires its contents), for the next {@link #TIMER_PREFETCH_POSITIONS} timers in firing order, due or
      * not: a timer fires long after its key was last touched, when its record and entry are cold, and where timers
      * come due one or two per watermark step (a deduplication flag's expiry), only loads issued for several at
-     * once, ahead of their firing, overlap. The next batch is loaded once the timers of this one have fired, or
-     * sooner, when the next timer to fire lies past this batch in time (timers of it were deleted). The namespace
-     * is a guess: right where a timer's namespace is its state's (a tumbling window); where it is not (a session
-     * whose start moved, a sliced window's later slices) the load is wasted, never a wrong read.
+     * once, ahead of their firing, overlap. The next batch is loaded once as many timers as this one covered have
+     * fired, or sooner, once a timer past it in time fires (timers of it were deleted). Where the heap holds the next
+     * timers, its first places stand in for them. The namespace is a guess: right where a timer's namespace is its
+     * state's (a tumbling window); where it is not (a session whose start moved, a sliced window's later slices) the
+     * load is wasted, never a wrong read.
      */
     private void prefetchUpcomingTimers()
     {
@@ -676,7 +680,7 @@ public final class OperatorChain<K, I, O>
         final int namespaced = namespacedPrefetchStateCount;
         if (states + namespaced == 0)
         {
-            timersPrefetchedThrough = eventTimers.peekTimestamp();
+            timersPrefetchedThrough = Long.MAX_VALUE; // nothing to load: asked again after as many timers
             return;
         }
         final int keys = eventTimers.collectDueKeys(Long.MAX_VALUE, TIMER_PREFETCH_POSITIONS, timerStateIds,

@@ -114,6 +114,8 @@ public final class TimerQueue
     private long touchSink;
     /** The due timers' slots that {@link #collectDueKeys} found, before it reads their records. */
     private int[] dueSlots = new int[0];
+    /** The timestamp of each of {@link #dueSlots} taken from the wheel; {@code Long.MAX_VALUE} for the heap's. */
+    private long[] dueTimes = new long[0];
     private long polledTimestamp;
     private long collectedThrough = Long.MIN_VALUE;
     private long polledNamespace;
@@ -312,21 +314,23 @@ public final class TimerQueue
         if (dueSlots.length < positions)
         {
             dueSlots = new int[positions];
+            dueTimes = new long[positions];
         }
         final int[] dueSlots = this.dueSlots;
+        final long[] dueTimes = this.dueTimes;
         int due = 0;
-        // How far in time the timers taken reach: the wheel's last, else the heap's earliest (its places are not in
-        // firing order).
-        long through = Long.MIN_VALUE;
         int wheelSlot = walkFirst();
         int wheelVisited = 0;
         int heapPosition = 0;
         for (int i = 0; i < positions; i++)
         {
-            if (wheelSlot != NONE && walkTimestamp() <= upTo)
+            // The wheel's timers in firing order while none of the heap's is earlier (heap timers restored or set
+            // behind the wheel fire first); then the heap's first places, the earliest, though not in firing order.
+            if (wheelSlot != NONE && walkTimestamp() <= upTo &&
+                (heapPosition >= heapSize || walkTimestamp() <= heapTimestamps[0]))
             {
-                // In firing order: the first one not due ends the wheel's part.
-                through = walkTimestamp();
+                // The first one not due ends the wheel's part.
+                dueTimes[due] = walkTimestamp();
                 dueSlots[due++] = wheelSlot;
                 wheelSlot = ++wheelVisited < wheelCount ? walkNext(wheelSlot) : NONE;
             }
@@ -334,11 +338,9 @@ public final class TimerQueue
             {
                 if (heapTimestamps[heapPosition] <= upTo)
                 {
+                    // A heap place says nothing of how far the timers taken reach: the later ones may lie anywhere.
+                    dueTimes[due] = Long.MAX_VALUE;
                     dueSlots[due++] = heap[heapPosition];
-                    if (Long.MIN_VALUE == through)
-                    {
-                        through = heapTimestamps[0];
-                    }
                 }
                 heapPosition++;
             }
@@ -353,9 +355,11 @@ public final class TimerQueue
             touched += records.getLong(recordOffset(dueSlots[i]) + HASH_OFFSET);
         }
         int count = 0;
+        long through = Long.MIN_VALUE;
         for (int i = 0; i < due && count + perTimer <= maxKeys; i++)
         {
             final int slot = dueSlots[i];
+            through = Math.max(through, dueTimes[i]);
             // The index entry that firing the timer looks for: loaded now, with the other timers' entries.
             touched += index[hashOfSlot(slot) & indexMask];
             final int keyLength = keyLengthOf(slot);
@@ -382,10 +386,9 @@ public final class TimerQueue
     }
 
     /**
-     * How far in time the due timers the latest {@link #collectDueKeys} looked at reach: the timestamp of the last
-     * wheel timer among them, in firing order, or, with none from the wheel, the heap's earliest; {@code
-     * Long.MIN_VALUE} if it found none. A look-ahead that covers the next timers in firing order takes the next batch once the next timer to
-     * fire lies past it.
+     * How far in time the timers whose keys the latest {@link #collectDueKeys} wrote reach: the timestamp of the last
+     * of them, all from the wheel, in firing order; {@code Long.MAX_VALUE} if any came from the heap, whose places
+     * say nothing of where the timers not taken lie; {@code Long.MIN_VALUE} if it wrote none.
      */
     public long collectedThrough()
     {

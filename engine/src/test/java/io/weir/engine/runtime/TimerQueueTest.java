@@ -106,7 +106,37 @@ class TimerQueueTest
             assertTrue(queue.polledTimestamp() <= 40);
         }
         assertEquals(1, queue.collectDueKeys(Long.MAX_VALUE, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
-        assertEquals(10 + 64 * 5, queue.collectedThrough(), "the heap's earliest once the wheel is empty");
+        assertEquals(Long.MAX_VALUE, queue.collectedThrough(), "a heap place says nothing of the timers not taken");
+        assertEquals(2, queue.collectDueKeys(Long.MAX_VALUE, 16, new int[] {7, 8}, 2, NONE, 0, keys, 64, lengths, 3),
+            "whole timers only: one");
+    }
+
+    @Test
+    void shouldCollectTheHeapsTimersFirstWhenTheyFireBeforeTheWheels()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16, 64);
+        queue.add(1000, 0, 1, key, longKey(1));
+        queue.add(1010, 0, 1, key, longKey(2));
+        queue.add(900, 0, 1, key, longKey(3)); // more than a wheel turn before its latest: in the heap
+        final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
+        final int[] lengths = new int[16];
+        assertEquals(1, queue.collectDueKeys(Long.MAX_VALUE, 1, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(3, keys.getLong(StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN), "the first to fire: 900");
+        assertEquals(Long.MAX_VALUE, queue.collectedThrough());
+        assertEquals(3, queue.collectDueKeys(Long.MAX_VALUE, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16));
+        final List<Long> collected = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            collected.add(keys.getLong(i * 64 + StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN));
+        }
+        assertEquals(List.of(3L, 1L, 2L), collected, "then the wheel's, in firing order");
+        assertTrue(queue.pollDue(Long.MAX_VALUE, keyContext));
+        assertEquals(900, queue.polledTimestamp());
+        assertEquals(2, queue.collectDueKeys(Long.MAX_VALUE, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(1010, queue.collectedThrough(), "the wheel's last once the heap is empty");
+        assertEquals(2, queue.collectDueKeys(Long.MAX_VALUE, 16, new int[] {7, 8}, 2, NONE, 0, keys, 64, lengths, 3),
+            "room for one timer's two keys");
+        assertEquals(1000, queue.collectedThrough(), "only the timers whose keys were written: the first");
     }
 
     @Test
