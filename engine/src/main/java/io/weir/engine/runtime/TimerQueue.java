@@ -285,12 +285,13 @@ public final class TimerQueue
 
     /**
      * For a look-ahead prefetch of the state the next timers will touch: for each due timer ({@code timestamp <=
-     * upTo}) among the first {@code positions} timers looked at (the wheel's due ones in firing order, then the
-     * heap's first places: the earliest timers, so the ones fired next, though not in firing order), write one store
-     * key per entry of {@code stateIds[0, stateCount)} and one per entry of {@code namespacedIds[0, namespacedCount)}
-     * scoped by the timer's namespace (entries as {@link PrefetchedStates} packs them), each at {@code i * stride} of
-     * {@code keys}, its length in {@code lengths[i]}. Skips keys longer than a stride holds. Loads the queue's own
-     * memory that firing those timers reads, too.
+     * upTo}) among the first {@code positions} timers looked at (the wheel's due ones in firing order, and the heap's
+     * first places: the earliest timers, so the ones fired next, though not in firing order; the heap's first while
+     * its earliest precedes the wheel's next, else after the wheel's), write one store key per entry of {@code
+     * stateIds[0, stateCount)} and one per entry of {@code namespacedIds[0, namespacedCount)} scoped by the timer's
+     * namespace (entries as {@link PrefetchedStates} packs them), each at {@code i * stride} of {@code keys}, its
+     * length in {@code lengths[i]}. Skips keys longer than a stride holds. Loads the queue's own memory that firing
+     * those timers reads, too.
      *
      * @return the number of keys written, at most {@code maxKeys}.
      */
