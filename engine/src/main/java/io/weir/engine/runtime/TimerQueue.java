@@ -116,8 +116,9 @@ public final class TimerQueue
     private int[] dueSlots = new int[0];
     /** The timestamp of each of {@link #dueSlots} taken from the wheel; {@code Long.MAX_VALUE} for the heap's. */
     private long[] dueTimes = new long[0];
-    private long polledTimestamp;
+    /** What {@link #collectedThrough} returns: how far in time the last collect's timers reach. */
     private long collectedThrough = Long.MIN_VALUE;
+    private long polledTimestamp;
     private long polledNamespace;
 
     /** The copy in progress: timers with a sequence below copySequence in slots [copyCursor, copyEnd) are due. */
