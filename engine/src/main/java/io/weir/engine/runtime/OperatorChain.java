@@ -1135,6 +1135,12 @@ public final class OperatorChain<K, I, O>
                 timestampMs, namespace, keyContext.keyGroup(), keyContext.keyBuffer(), keyContext.keyLength());
         }
 
+        public void registerNewEventTimeTimer(final long namespace, final long timestampMs)
+        {
+            eventTimers.addWithoutIndex(
+                timestampMs, namespace, keyContext.keyGroup(), keyContext.keyBuffer(), keyContext.keyLength());
+        }
+
         public void deleteEventTimeTimer(final long namespace, final long timestampMs)
         {
             eventTimers.remove(timestampMs, namespace, keyContext.keyBuffer(), keyContext.keyLength());

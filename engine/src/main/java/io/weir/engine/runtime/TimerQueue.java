@@ -16,7 +16,8 @@ import java.util.Arrays;
 
 /**
  * A shard's timers of one time domain, fired in (timestamp, registration order), deduplicated per
- * (key, namespace, timestamp) through an open-addressing index, in primitive arrays and off-heap records so that
+ * (key, namespace, timestamp) through an open-addressing index (except those {@linkplain #addWithoutIndex known to
+ * be new and never removed}), in primitive arrays and off-heap records so that
  * registering, deleting and firing timers allocate nothing once they have grown to the working size.
  * <p>
  * Order is kept in two places, merged when polling. A timer that keeps the wheel's timers within {@code wheelSize}
@@ -61,6 +62,9 @@ public final class TimerQueue
     /** The timer's heap place, or {@link #IN_WHEEL}. */
     private static final int HEAP_INDEX_OFFSET = 36;
     private static final int PREVIOUS_IN_BUCKET_OFFSET = 40;
+    /** Whether the index holds the timer: {@link #INDEXED}, or 0 for one {@link #addWithoutIndex added without}. */
+    private static final int INDEXED_OFFSET = 44;
+    private static final int INDEXED = 1;
     private static final int KEY_OFFSET = 48;
     private static final int RECORD_ALIGNMENT = 64;
 
@@ -196,6 +200,32 @@ public final class TimerQueue
         {
             return false;
         }
+        final int slot = store(timestamp, namespace, keyGroup, key, keyLength);
+        setHash(slot, hash);
+        records.putInt(recordOffset(slot) + INDEXED_OFFSET, INDEXED);
+        insertIndex(hash, slot);
+        order(slot, timestamp);
+        return true;
+    }
+
+    /**
+     * Register a timer that the caller knows is not registered yet, and will never {@link #remove}: it only fires.
+     * It is neither looked for in the index (the duplicate check) nor entered there (for a removal to find), and
+     * firing it skips the index too. A window that registers its timer with its first contents, and clears them only
+     * when the timer fires, has such timers.
+     */
+    public void addWithoutIndex(
+        final long timestamp, final long namespace, final int keyGroup, final DirectBuffer key, final int keyLength)
+    {
+        final int slot = store(timestamp, namespace, keyGroup, key, keyLength);
+        records.putInt(recordOffset(slot) + INDEXED_OFFSET, 0);
+        order(slot, timestamp);
+    }
+
+    /** A free slot, grown into if there is none, holding the timer's fields and key, but not ordered yet. */
+    private int store(
+        final long timestamp, final long namespace, final int keyGroup, final DirectBuffer key, final int keyLength)
+    {
         if (size == capacity)
         {
             grow();
@@ -206,7 +236,6 @@ public final class TimerQueue
         setSequence(slot, nextSequence++);
         setKeyGroup(slot, keyGroup);
         setKeyLength(slot, keyLength);
-        setHash(slot, hash);
         if (keyLength <= keySlotBytes)
         {
             records.putBytes(keyOffset(slot), key, 0, keyLength);
@@ -217,7 +246,12 @@ public final class TimerQueue
             key.getBytes(0, bytes);
             overflowKeys[slot] = bytes;
         }
-        insertIndex(hash, slot);
+        return slot;
+    }
+
+    /** Puts a stored timer in the wheel, or, if it does not fit it, in the heap. */
+    private void order(final int slot, final long timestamp)
+    {
         size++;
         if (fitsWheel(timestamp))
         {
@@ -229,7 +263,6 @@ public final class TimerQueue
             heapSize++;
             siftUp(heapSize - 1);
         }
-        return true;
     }
 
     /** @return false if no such timer was registered (a no-op). */
@@ -277,8 +310,10 @@ public final class TimerQueue
             overflowView.wrap(overflowKeys[slot]); // the key context copies the key
             keyContext.setCurrentKey(overflowView, 0, keyLength, keyGroupOf(slot));
         }
-        final int position = findSlot(slot);
-        deleteIndexAt(position);
+        if (isIndexed(slot))
+        {
+            deleteIndexAt(findSlot(slot));
+        }
         unorder(slot);
         release(slot);
         return true;
@@ -362,8 +397,11 @@ public final class TimerQueue
         {
             final int slot = dueSlots[i];
             through = Math.max(through, dueTimes[i]);
-            // The index entry that firing the timer looks for: loaded now, with the other timers' entries.
-            touched += index[hashOfSlot(slot) & indexMask];
+            if (isIndexed(slot))
+            {
+                // The index entry that firing the timer looks for: loaded now, with the other timers' entries.
+                touched += index[hashOfSlot(slot) & indexMask];
+            }
             final int keyLength = keyLengthOf(slot);
             if (keyLength > keySlotBytes || longest + keyLength > stride)
             {
@@ -743,10 +781,11 @@ public final class TimerQueue
         freeSlots = Arrays.copyOf(freeSlots, grown);
         index = new long[grown * 2];
         indexMask = index.length - 1;
-        // Every slot below the high-water mark that is not free holds a timer (all are, when the arrays are full).
+        // Every slot below the high-water mark that is not free holds a timer (all are, when the arrays are full); the
+        // indexed ones go back in the index.
         for (int slot = 0; slot < slotHighWater; slot++)
         {
-            if (sequenceOf(slot) != FREE)
+            if (sequenceOf(slot) != FREE && isIndexed(slot))
             {
                 insertIndex(hashOfSlot(slot), slot);
             }
@@ -1038,6 +1077,11 @@ public final class TimerQueue
     private void setKeyLength(final int slot, final int keyLength)
     {
         records.putInt(recordOffset(slot) + KEY_LENGTH_OFFSET, keyLength);
+    }
+
+    private boolean isIndexed(final int slot)
+    {
+        return records.getInt(recordOffset(slot) + INDEXED_OFFSET) == INDEXED;
     }
 
     private int heapIndexOf(final int slot)

@@ -206,6 +206,45 @@ class TimerQueueTest
     }
 
     @Test
+    void shouldFireTimersAddedWithoutTheIndexInOrderAmongIndexedOnesThroughGrowth()
+    {
+        final TimerQueue queue = new TimerQueue(2, 16);
+        for (int i = 0; i < 40; i++)
+        {
+            // Alternately with and without the index, timestamps descending in pairs: the queue grows twice.
+            if (i % 2 == 0)
+            {
+                assertTrue(queue.add(100 - i / 2, 7, 3, key, longKey(i)));
+            }
+            else
+            {
+                queue.addWithoutIndex(100 - i / 2, 7, 3, key, longKey(i));
+            }
+        }
+        assertFalse(queue.add(100, 7, 3, key, longKey(0)), "an indexed timer is still found after growth");
+        assertTrue(queue.remove(100, 7, key, longKey(0)));
+        assertFalse(queue.remove(100, 7, key, longKey(1)), "a timer added without the index is not found");
+        final List<Long> expected = new ArrayList<>();
+        for (long ts = 81; ts <= 100; ts++)
+        {
+            final long first = 2 * (100 - ts);
+            if (ts < 100)
+            {
+                expected.add(ts * 1000 + first); // registered first, with the index
+            }
+            expected.add(ts * 1000 + first + 1);
+        }
+        final List<Long> fired = new ArrayList<>();
+        while (queue.pollDue(Long.MAX_VALUE, keyContext))
+        {
+            assertEquals(7, queue.polledNamespace());
+            fired.add(queue.polledTimestamp() * 1000 + keyContext.keyBuffer().getLong(0, ByteOrder.BIG_ENDIAN));
+        }
+        assertEquals(expected, fired, "timestamp order, registration order within one");
+        assertTrue(queue.isEmpty());
+    }
+
+    @Test
     void shouldTreatDeleteOfMissingTimerAsNoOp()
     {
         final TimerQueue queue = new TimerQueue(4, 16);
@@ -280,7 +319,9 @@ class TimerQueueTest
         for (int op = 0; op < 200_000; op++)
         {
             final int choice = random.nextInt(10);
-            final long k = random.nextInt(500);
+            final long k = random.nextInt(1000);
+            // Keys from 500 have a window's timers: registered only when new, never removed.
+            final boolean withoutIndex = k >= 500;
             // Mostly just ahead of the watermark; some behind it (due at once) and some far ahead.
             final int spread = random.nextInt(10);
             final long ts = spread == 0 ? watermark - random.nextInt(100) :
@@ -295,7 +336,18 @@ class TimerQueueTest
                     registered.put(timer, entry);
                     model.add(entry);
                 }
-                assertEquals(added, queue.add(ts, 0, 0, key, longKey(k)), "seed " + seed);
+                if (!withoutIndex)
+                {
+                    assertEquals(added, queue.add(ts, 0, 0, key, longKey(k)), "seed " + seed);
+                }
+                else if (added)
+                {
+                    queue.addWithoutIndex(ts, 0, 0, key, longKey(k));
+                }
+            }
+            else if (choice < 8 && withoutIndex)
+            {
+                assertFalse(queue.remove(ts, 0, key, longKey(k)), "not in the index; seed " + seed);
             }
             else if (choice < 8)
             {
@@ -458,9 +510,24 @@ class TimerQueueTest
         final long k = random.nextInt(300);
         final long ts = watermark + random.nextInt(1000);
         final int keyLength = copyKey(k);
+        // Every fifth key has a window's timers: registered only when new, never removed.
+        final boolean withoutIndex = k % 5 == 0;
+        if (choice < addWeight && withoutIndex)
+        {
+            if (model.add(new ModelTimer(ts, k)))
+            {
+                queue.addWithoutIndex(ts, k, (int)k, key, keyLength);
+            }
+            return watermark;
+        }
         if (choice < addWeight)
         {
             assertEquals(model.add(new ModelTimer(ts, k)), queue.add(ts, k, (int)k, key, keyLength), "seed " + seed);
+            return watermark;
+        }
+        if (choice < addWeight + 3 && withoutIndex)
+        {
+            assertFalse(queue.remove(ts, k, key, keyLength), "not in the index; seed " + seed);
             return watermark;
         }
         if (choice < addWeight + 3)

@@ -82,8 +82,8 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         if (contents.addReportingCreation(element))
         {
             // A window holding contents has its timer: its first element registered it, and only the timer's
-            // firing clears them.
-            timers.registerEventTimeTimer(windowStart, maxTimestamp);
+            // firing clears them. So the timer is new, and is never deleted.
+            timers.registerNewEventTimeTimer(windowStart, maxTimestamp);
         }
         return true;
     }
