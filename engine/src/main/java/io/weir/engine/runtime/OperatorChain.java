@@ -683,7 +683,7 @@ public final class OperatorChain<K, I, O>
             timersPrefetchedThrough = Long.MAX_VALUE; // nothing to load: asked again after as many timers
             return;
         }
-        final int keys = eventTimers.collectDueKeys(Long.MAX_VALUE, TIMER_PREFETCH_POSITIONS, timerStateIds,
+        final int keys = eventTimers.collectKeys(Long.MAX_VALUE, TIMER_PREFETCH_POSITIONS, timerStateIds,
             states, namespacedPrefetchStateIds, namespaced, timerKeys, EventLookahead.KEY_STRIDE_BYTES,
             timerKeyLengths, timerKeyLengths.length);
         timersPrefetchedThrough = eventTimers.collectedThrough();

@@ -114,9 +114,9 @@ public final class TimerQueue
     private long[] index;
     private int indexMask;
 
-    /** Consumes the index entries {@link #collectDueKeys} loads, so that the JIT cannot drop the loads. */
+    /** Consumes the index entries {@link #collectKeys} loads, so that the JIT cannot drop the loads. */
     private long touchSink;
-    /** The due timers' slots that {@link #collectDueKeys} found, before it reads their records. */
+    /** The due timers' slots that {@link #collectKeys} found, before it reads their records. */
     private int[] dueSlots = new int[0];
     /** The timestamp of each of {@link #dueSlots} taken from the wheel; {@code Long.MAX_VALUE} for the heap's. */
     private long[] dueTimes = new long[0];
@@ -320,8 +320,9 @@ public final class TimerQueue
     }
 
     /**
-     * For a look-ahead prefetch of the state the next timers will touch: for each due timer ({@code timestamp <=
-     * upTo}) among the first {@code positions} timers looked at (the wheel's due ones in firing order, and the heap's
+     * For a look-ahead prefetch of the state the next timers will touch: for each timer up to {@code upTo}
+     * ({@code timestamp <= upTo}; the chain passes {@code Long.MAX_VALUE}, for the next timers whether due or not)
+     * among the first {@code positions} timers looked at (the wheel's in firing order, and the heap's
      * first places: the earliest timers, so the ones fired next, though not in firing order; the heap's first while
      * its earliest precedes the wheel's next, else after the wheel's), write one store key per entry of {@code
      * stateIds[0, stateCount)} and one per entry of {@code namespacedIds[0, namespacedCount)} scoped by the timer's
@@ -331,7 +332,7 @@ public final class TimerQueue
      *
      * @return the number of keys written, at most {@code maxKeys}.
      */
-    public int collectDueKeys(
+    public int collectKeys(
         final long upTo,
         final int positions,
         final int[] stateIds,
@@ -426,7 +427,7 @@ public final class TimerQueue
     }
 
     /**
-     * How far in time the timers whose keys the latest {@link #collectDueKeys} wrote reach: the timestamp of the last
+     * How far in time the timers whose keys the latest {@link #collectKeys} wrote reach: the timestamp of the last
      * of them, all from the wheel, in firing order; {@code Long.MAX_VALUE} if any came from the heap, whose places
      * say nothing of where the timers not taken lie; {@code Long.MIN_VALUE} if it wrote none.
      */

@@ -61,7 +61,7 @@ class TimerQueueTest
         queue.add(20, 0, 6, key, longKey(2));
         final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
         final int[] lengths = new int[16];
-        final int count = queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, NONE, 0, keys, 64, lengths, 16);
+        final int count = queue.collectKeys(50, 16, new int[] {7, 11}, 2, NONE, 0, keys, 64, lengths, 16);
         assertEquals(6, count, "3 due timers x 2 states");
         final List<String> collected = new ArrayList<>();
         for (int i = 0; i < count; i++)
@@ -73,9 +73,9 @@ class TimerQueueTest
         }
         collected.sort(null);
         assertEquals(List.of("5/11/1", "5/11/3", "5/7/1", "5/7/3", "6/11/2", "6/7/2"), collected);
-        assertEquals(2, queue.collectDueKeys(50, 16, new int[] {7, 11}, 2, NONE, 0, keys, 64, lengths, 3),
+        assertEquals(2, queue.collectKeys(50, 16, new int[] {7, 11}, 2, NONE, 0, keys, 64, lengths, 3),
             "no more keys than asked for, whole timers only");
-        assertEquals(0, queue.collectDueKeys(50, 16, new int[] {7}, 1, NONE, 0, keys, StateKeyDescriptor.KEY_OFFSET + 7,
+        assertEquals(0, queue.collectKeys(50, 16, new int[] {7}, 1, NONE, 0, keys, StateKeyDescriptor.KEY_OFFSET + 7,
             lengths, 16), "keys longer than a stride are skipped");
         assertEquals(4, queue.size(), "collecting fires nothing");
     }
@@ -87,7 +87,7 @@ class TimerQueueTest
         final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
         final int[] lengths = new int[16];
         final int[] states = {7};
-        assertEquals(0, queue.collectDueKeys(Long.MAX_VALUE, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(0, queue.collectKeys(Long.MAX_VALUE, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
         assertEquals(Long.MIN_VALUE, queue.collectedThrough(), "nothing collected from an empty queue");
         // In the wheel 10, 20, 20, 30, 40; a wheel turn ahead, in the heap, 10 + 64 * 5.
         final long[] timestamps = {30, 20, 10, 40, 20, 10 + 64 * 5};
@@ -95,19 +95,19 @@ class TimerQueueTest
         {
             queue.add(timestamps[i], 0, 1, key, longKey(i));
         }
-        assertEquals(3, queue.collectDueKeys(Long.MAX_VALUE, 3, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(3, queue.collectKeys(Long.MAX_VALUE, 3, states, 1, NONE, 0, keys, 64, lengths, 16));
         assertEquals(20, queue.collectedThrough(), "the first three in firing order: 10, 20, 20");
-        assertEquals(5, queue.collectDueKeys(Long.MAX_VALUE, 5, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(5, queue.collectKeys(Long.MAX_VALUE, 5, states, 1, NONE, 0, keys, 64, lengths, 16));
         assertEquals(40, queue.collectedThrough(), "the whole wheel");
-        assertEquals(3, queue.collectDueKeys(25, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(3, queue.collectKeys(25, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
         assertEquals(20, queue.collectedThrough(), "the due ones only");
         while (queue.pollDue(50, keyContext))
         {
             assertTrue(queue.polledTimestamp() <= 40);
         }
-        assertEquals(1, queue.collectDueKeys(Long.MAX_VALUE, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(1, queue.collectKeys(Long.MAX_VALUE, 16, states, 1, NONE, 0, keys, 64, lengths, 16));
         assertEquals(Long.MAX_VALUE, queue.collectedThrough(), "a heap place says nothing of the timers not taken");
-        assertEquals(2, queue.collectDueKeys(Long.MAX_VALUE, 16, new int[] {7, 8}, 2, NONE, 0, keys, 64, lengths, 3),
+        assertEquals(2, queue.collectKeys(Long.MAX_VALUE, 16, new int[] {7, 8}, 2, NONE, 0, keys, 64, lengths, 3),
             "whole timers only: one");
     }
 
@@ -120,10 +120,10 @@ class TimerQueueTest
         queue.add(900, 0, 1, key, longKey(3)); // more than a wheel turn before its latest: in the heap
         final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
         final int[] lengths = new int[16];
-        assertEquals(1, queue.collectDueKeys(Long.MAX_VALUE, 1, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(1, queue.collectKeys(Long.MAX_VALUE, 1, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16));
         assertEquals(3, keys.getLong(StateKeyDescriptor.KEY_OFFSET, ByteOrder.BIG_ENDIAN), "the first to fire: 900");
         assertEquals(Long.MAX_VALUE, queue.collectedThrough());
-        assertEquals(3, queue.collectDueKeys(Long.MAX_VALUE, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(3, queue.collectKeys(Long.MAX_VALUE, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16));
         final List<Long> collected = new ArrayList<>();
         for (int i = 0; i < 3; i++)
         {
@@ -132,9 +132,9 @@ class TimerQueueTest
         assertEquals(List.of(3L, 1L, 2L), collected, "then the wheel's, in firing order");
         assertTrue(queue.pollDue(Long.MAX_VALUE, keyContext));
         assertEquals(900, queue.polledTimestamp());
-        assertEquals(2, queue.collectDueKeys(Long.MAX_VALUE, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16));
+        assertEquals(2, queue.collectKeys(Long.MAX_VALUE, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16));
         assertEquals(1010, queue.collectedThrough(), "the wheel's last once the heap is empty");
-        assertEquals(2, queue.collectDueKeys(Long.MAX_VALUE, 16, new int[] {7, 8}, 2, NONE, 0, keys, 64, lengths, 3),
+        assertEquals(2, queue.collectKeys(Long.MAX_VALUE, 16, new int[] {7, 8}, 2, NONE, 0, keys, 64, lengths, 3),
             "room for one timer's two keys");
         assertEquals(1000, queue.collectedThrough(), "only the timers whose keys were written: the first");
     }
@@ -151,7 +151,7 @@ class TimerQueueTest
         }
         final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
         final int[] lengths = new int[16];
-        final int count = queue.collectDueKeys(80, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16);
+        final int count = queue.collectKeys(80, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16);
         final List<Long> collected = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
@@ -174,7 +174,7 @@ class TimerQueueTest
         queue.add(20, 2_000, 6, key, longKey(2));
         final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
         final int[] lengths = new int[16];
-        final int count = queue.collectDueKeys(50, 16, new int[] {7}, 1, new int[] {9}, 1, keys, 64, lengths, 16);
+        final int count = queue.collectKeys(50, 16, new int[] {7}, 1, new int[] {9}, 1, keys, 64, lengths, 16);
         assertEquals(4, count, "2 due timers x (1 state + 1 namespaced state)");
         final List<String> collected = new ArrayList<>();
         for (int i = 0; i < count; i++)
@@ -189,7 +189,7 @@ class TimerQueueTest
         }
         collected.sort(null);
         assertEquals(List.of("5/7/1", "5/9/1@1000", "6/7/2", "6/9/2@2000"), collected);
-        assertEquals(0, queue.collectDueKeys(50, 16, NONE, 0, new int[] {9}, 1, keys, StateKeyDescriptor.KEY_OFFSET + 15,
+        assertEquals(0, queue.collectKeys(50, 16, NONE, 0, new int[] {9}, 1, keys, StateKeyDescriptor.KEY_OFFSET + 15,
             lengths, 16), "a namespaced key longer than a stride is skipped");
     }
 
@@ -386,7 +386,7 @@ class TimerQueueTest
     {
         final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
         final int[] lengths = new int[16];
-        final int count = queue.collectDueKeys(watermark, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16);
+        final int count = queue.collectKeys(watermark, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16);
         final java.util.HashMap<Long, Integer> due = new java.util.HashMap<>();
         for (final long[] timer : model)
         {
@@ -423,7 +423,7 @@ class TimerQueueTest
     {
         final UnsafeBuffer keys = new UnsafeBuffer(new byte[16 * 64]);
         final int[] lengths = new int[16];
-        final int count = queue.collectDueKeys(upTo, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16);
+        final int count = queue.collectKeys(upTo, 16, new int[] {7}, 1, NONE, 0, keys, 64, lengths, 16);
         final List<Long> collected = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
