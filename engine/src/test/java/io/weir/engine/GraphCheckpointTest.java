@@ -44,6 +44,12 @@ class GraphCheckpointTest
     /** count (per v % 100) then, re-keyed by count % 7, the sum of twice the counts, emitted at end of input. */
     private WeirJob<Object, Object> twoStages(final int shards, final CheckpointSettings settings, final boolean withSum)
     {
+        return twoStages(shards, settings, withSum, false);
+    }
+
+    private WeirJob<Object, Object> twoStages(
+        final int shards, final CheckpointSettings settings, final boolean withSum, final boolean hotKeyCache)
+    {
         final Dataflow flow = Dataflow.named("graph");
         final DataStream<Long> counted = flow.source("numbers", LongCodec.INSTANCE)
             .timestamps(v -> v, WatermarkStrategy.noWatermarks())
@@ -67,7 +73,7 @@ class GraphCheckpointTest
             doubled.sinkTo(sums);
         }
         return new WeirContext().shards(shards).stateBackend(new HeapStateBackend()).checkpoints(settings)
-            .build(flow);
+            .hotKeyCache(hotKeyCache).build(flow);
     }
 
     private static void offer(final WeirJob<Object, Object> job, final long from, final long to)
@@ -112,8 +118,20 @@ class GraphCheckpointTest
     @EnumSource(CheckpointSettings.StateWriter.class)
     void bothOperatorsRestoreAtAnotherShardCount(final CheckpointSettings.StateWriter writer) throws Exception
     {
-        final CheckpointSettings settings = CheckpointSettings.every(dir, 0).stateWriter(writer);
-        final WeirJob<Object, Object> first = twoStages(2, settings, true);
+        restoreAtAnotherShardCount(CheckpointSettings.every(dir, 0).stateWriter(writer), false);
+    }
+
+    /** The count's 100 keys stay in the hot-key caches: the snapshot points must write them back. */
+    @Test
+    void bothOperatorsRestoreAtAnotherShardCountWithHotKeyCaches() throws Exception
+    {
+        restoreAtAnotherShardCount(CheckpointSettings.every(dir, 0), true);
+    }
+
+    private void restoreAtAnotherShardCount(final CheckpointSettings settings, final boolean hotKeyCache)
+        throws Exception
+    {
+        final WeirJob<Object, Object> first = twoStages(2, settings, true, hotKeyCache);
         first.start();
         offer(first, 0, 3_000);
         final CheckpointStats full = checkpoint(first);
@@ -123,7 +141,7 @@ class GraphCheckpointTest
         first.close(WeirJob.CloseMode.DISCARD);
         assertEquals(List.of(), sums.sorted(), "the sums are emitted at the end of input only");
 
-        final WeirJob<Object, Object> second = twoStages(3, settings, true);
+        final WeirJob<Object, Object> second = twoStages(3, settings, true, hotKeyCache);
         final CheckpointManifest manifest = second.restoredFrom().orElseThrow();
         assertEquals(delta.checkpointId(), manifest.checkpointId());
         assertEquals(List.of("count", "sum"), manifest.operators());
