@@ -121,11 +121,13 @@ class GraphCheckpointTest
         restoreAtAnotherShardCount(CheckpointSettings.every(dir, 0).stateWriter(writer), false);
     }
 
-    /** The count's 100 keys stay in the hot-key caches: the snapshot points must write them back. */
-    @Test
-    void bothOperatorsRestoreAtAnotherShardCountWithHotKeyCaches() throws Exception
+    /** The count's 80 keys stay in the hot-key caches: the snapshot points must write them back. */
+    @ParameterizedTest
+    @EnumSource(CheckpointSettings.StateWriter.class)
+    void bothOperatorsRestoreAtAnotherShardCountWithHotKeyCaches(final CheckpointSettings.StateWriter writer)
+        throws Exception
     {
-        restoreAtAnotherShardCount(CheckpointSettings.every(dir, 0), true);
+        restoreAtAnotherShardCount(CheckpointSettings.every(dir, 0).stateWriter(writer), true);
     }
 
     private void restoreAtAnotherShardCount(final CheckpointSettings settings, final boolean hotKeyCache)

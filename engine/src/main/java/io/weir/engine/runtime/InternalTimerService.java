@@ -13,7 +13,8 @@ public interface InternalTimerService extends TimerService
     /**
      * Register an event-time timer that the current key does not have yet at this namespace and timestamp, and that
      * is never deleted: it only fires. Cheaper than {@link #registerEventTimeTimer(long, long)}, as nothing is
-     * looked up; a duplicate registered this way would fire twice, and a delete would not find it.
+     * looked up; a duplicate registered this way would fire twice, and a delete would not find it, so the two must
+     * not be mixed for one namespace and timestamp. A restore registers such timers again as ordinary ones.
      */
     void registerNewEventTimeTimer(long namespace, long timestampMs);
 

@@ -116,7 +116,7 @@ public final class TimerQueue
 
     /** Consumes the index entries {@link #collectKeys} loads, so that the JIT cannot drop the loads. */
     private long touchSink;
-    /** The due timers' slots that {@link #collectKeys} found, before it reads their records. */
+    /** The timers' slots that {@link #collectKeys} found, before it reads their records. */
     private int[] dueSlots = new int[0];
     /** The timestamp of each of {@link #dueSlots} taken from the wheel; {@code Long.MAX_VALUE} for the heap's. */
     private long[] dueTimes = new long[0];
@@ -190,7 +190,8 @@ public final class TimerQueue
     /**
      * Register a timer for the key at {@code key[0, keyLength)}.
      *
-     * @return false if the same (key, namespace, timestamp) timer was already registered.
+     * @return false if the same (key, namespace, timestamp) timer was already registered with the index (this
+     *     method); one {@linkplain #addWithoutIndex added without it} is not seen.
      */
     public boolean add(
         final long timestamp, final long namespace, final int keyGroup, final DirectBuffer key, final int keyLength)
@@ -265,7 +266,10 @@ public final class TimerQueue
         }
     }
 
-    /** @return false if no such timer was registered (a no-op). */
+    /**
+     * @return false if no such timer was registered with the index (a no-op): one {@linkplain #addWithoutIndex
+     *     added without it} is never removed.
+     */
     public boolean remove(final long timestamp, final long namespace, final DirectBuffer key, final int keyLength)
     {
         final int hash = hash(timestamp, namespace, key, keyLength);
@@ -347,7 +351,7 @@ public final class TimerQueue
         final int perTimer = stateCount + namespacedCount;
         final int longest = StateKeyDescriptor.KEY_OFFSET + PrefetchedStates.MARKER_BYTES +
             (namespacedCount > 0 ? StateLayoutDescriptor.NAMESPACE_LENGTH : 0);
-        // First the due timers' slots, from the wheel's links and bitmaps and the heap's arrays, none from the
+        // First the timers' slots, from the wheel's links and bitmaps and the heap's arrays, none from the
         // records: the walk then waits for no record, and the records' loads, issued next, are in flight together.
         if (dueSlots.length < positions)
         {
@@ -367,7 +371,7 @@ public final class TimerQueue
             if (wheelSlot != NONE && walkTimestamp() <= upTo &&
                 (heapPosition >= heapSize || walkTimestamp() <= heapTimestamps[0]))
             {
-                // The first one not due ends the wheel's part.
+                // The first one past upTo ends the wheel's part.
                 dueTimes[due] = walkTimestamp();
                 dueSlots[due++] = wheelSlot;
                 wheelSlot = ++wheelVisited < wheelCount ? walkNext(wheelSlot) : NONE;
@@ -613,8 +617,13 @@ public final class TimerQueue
     private int findSlot(final int slot)
     {
         int position = hashOfSlot(slot) & indexMask;
-        while (slotOf(index[position]) != slot)
+        long entry;
+        while (slotOf(entry = index[position]) != slot)
         {
+            if (entry == EMPTY)
+            {
+                throw new IllegalStateException("timer slot " + slot + " is not in the timer index");
+            }
             position = (position + 1) & indexMask;
         }
         return position;

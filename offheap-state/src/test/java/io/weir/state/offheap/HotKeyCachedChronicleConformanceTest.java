@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * The shared conformance suite over in-memory Chronicle maps behind a {@link HotKeyCache}, as file jobs run them
- * (each map created when the first entry reaches it from the nursery): every state primitive, TTL, snapshot and
- * restore must see the cache's writes as the store's own.
+ * with {@code WeirContext.hotKeyCache(true)} (each map created when the first entry reaches it from the nursery):
+ * every state primitive, TTL, snapshot and restore must see the cache's writes as the store's own.
  */
 class HotKeyCachedChronicleConformanceTest extends StateBackendConformanceTest
 {
