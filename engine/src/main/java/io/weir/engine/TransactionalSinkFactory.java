@@ -1,11 +1,13 @@
 package io.weir.engine;
 
 import io.weir.api.connector.TransactionalSinkWriter;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A {@link SinkFactory} whose writers are {@link TransactionalSinkWriter}s. Called from the thread wiring the
- * job, before any writer is created, and from the thread awaiting it.
+ * job, before any writer is created, and from the thread awaiting it ({@link #onPartsCommitted} from the checkpoint
+ * thread).
  * <p>
  * A factory that keeps files holds their directory against other jobs (a {@link io.weir.snapshot.DirectoryLock})
  * from its first {@link #startFresh}, {@link #restore} or {@link #createWriter} until {@link #onJobFailed} or
@@ -32,6 +34,17 @@ public interface TransactionalSinkFactory<O> extends SinkFactory<O>
      * @param committedLengths part name &rarr; committed length in bytes.
      */
     void restore(Map<String, Long> committedLengths);
+
+    /**
+     * A checkpoint (or savepoint) is complete: each of its writers' parts in {@code parts} (this factory's, and
+     * other sinks') holds final rows below its committed length, unless a later restore, which starts a new run,
+     * cuts it back. The factory may start assembling its output from them, so that less is left for
+     * {@link #onJobSucceeded}. Called on the checkpoint thread, never after {@link #onJobSucceeded}; what it throws
+     * fails the job.
+     */
+    default void onPartsCommitted(final List<TransactionalSinkWriter.PartPosition> parts)
+    {
+    }
 
     /**
      * The output is published ({@link #onJobSucceeded}) and the job's end is recorded durably: no restore can

@@ -160,6 +160,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 coordinator.inheritCommittedParts(restoredFrom);
             }
             prepareSinks(sinks, restoredFrom);
+            coordinator.onPartsCommitted(this::onPartsCommitted);
         }
         else
         {
@@ -870,6 +871,18 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         catch (final RuntimeException ex)
         {
             status.fail(ex);
+        }
+    }
+
+    /** Checkpoint thread: the part positions a completed checkpoint committed, for the sinks that assemble early. */
+    private void onPartsCommitted(final List<io.weir.api.connector.TransactionalSinkWriter.PartPosition> parts)
+    {
+        for (final SinkFactory<?> sink : sinks)
+        {
+            if (sink instanceof TransactionalSinkFactory)
+            {
+                ((TransactionalSinkFactory<?>)sink).onPartsCommitted(parts);
+            }
         }
     }
 

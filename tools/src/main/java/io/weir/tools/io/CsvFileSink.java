@@ -2,6 +2,7 @@ package io.weir.tools.io;
 
 import io.weir.api.connector.SinkWriter;
 import io.weir.api.connector.TransactionalSinkWriter;
+import io.weir.api.connector.TransactionalSinkWriter.PartPosition;
 import io.weir.engine.TransactionalSinkFactory;
 import io.weir.snapshot.DirectoryLock;
 
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -23,7 +25,11 @@ import java.util.stream.Stream;
  * <p>
  * Each shard writes a part file in a hidden directory next to the target ({@code .NAME.parts/}), named by run
  * attempt and shard. When the job succeeds the parts are concatenated into a temporary file, fsynced, and
- * renamed onto the target atomically. With checkpoints, parts are transactional: at each snapshot point a
+ * renamed onto the target atomically. With checkpoints the concatenation starts early: once a checkpoint is
+ * complete, the rows its parts committed since the last one are appended to the output being assembled in the part
+ * directory, and fsynced, on the checkpoint thread, so that publication copies and fsyncs only the rows written
+ * since (row order is free: the output holds each part's rows in order, the parts' runs interleaved by checkpoint).
+ * A restore or fresh start deletes an output being assembled. With checkpoints, parts are transactional: at each snapshot point a
  * writer reports its part's length (pre-commit), the checkpoint fsyncs it and records the length in its
  * manifest (commit); a restore cuts every part back to its committed length and deletes parts no checkpoint
  * committed, and the new run writes new parts. Without checkpoints, a failed job's parts are deleted.
@@ -40,6 +46,8 @@ import java.util.stream.Stream;
 public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
 {
     private static final int BUFFER_BYTES = 1 << 16;
+    /** The output being assembled, in the part directory (part files' names start with {@code a}). */
+    private static final String ASSEMBLY_NAME = "output.assembling";
 
     private final Path target;
     private final Path partsDirectory;
@@ -50,6 +58,13 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     private int attempt = 1;
     private boolean checkpointed;
     private boolean prepared;
+    /** Open from the first committed part rows appended until publication, or until an append fails. */
+    private FileChannel assembly;
+    /** Bytes of each part (by part name) appended to {@link #assembly}, from its start. */
+    private final Map<String, Long> assembled = new HashMap<>();
+    /** Why the assembly was given up, kept for the publication's failure; null when it was not. */
+    private IOException assemblyFailure;
+    private boolean published;
 
     public CsvFileSink(final Path target, final RowFormatter<T> formatter)
     {
@@ -89,6 +104,102 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         checkpointed = true;
         clearParts();
         prepared = true;
+    }
+
+    /**
+     * Appends each of this sink's parts' rows that {@code parts} commits and the output being assembled does not
+     * hold yet, then fsyncs it. An append that fails gives the assembly up (its failure kept for a publication that
+     * fails too): publication then concatenates every part whole.
+     */
+    public synchronized void onPartsCommitted(final List<PartPosition> parts)
+    {
+        if (published || null == partsLock || (null == assembly && null != assemblyFailure))
+        {
+            return;
+        }
+        final Path path = assemblyPath();
+        try
+        {
+            if (null == assembly)
+            {
+                assembly = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            }
+            boolean appended = false;
+            for (final PartPosition part : parts)
+            {
+                if (part.partName().startsWith(sinkId + "/"))
+                {
+                    appended |= append(part.partName(), part.path(), part.lengthBytes());
+                }
+            }
+            if (appended)
+            {
+                files.forceFile(assembly, path);
+            }
+        }
+        catch (final IOException ex)
+        {
+            assemblyFailure = ex;
+            closeAssembly();
+            assembled.clear();
+        }
+    }
+
+    /** Appends {@code part}'s bytes from what the assembly holds of it up to {@code length}; true if any. */
+    private boolean append(final String partName, final Path part, final long length) throws IOException
+    {
+        final long from = assembled.getOrDefault(partName, 0L);
+        if (length <= from)
+        {
+            return false;
+        }
+        try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ))
+        {
+            long position = from;
+            while (position < length)
+            {
+                final long copied = in.transferTo(position, length - position, assembly);
+                if (copied <= 0)
+                {
+                    throw new IOException("part file " + part + " ended at " + position + " bytes, before the " +
+                        length + " a checkpoint committed");
+                }
+                position += copied;
+            }
+        }
+        assembled.put(partName, length);
+        return true;
+    }
+
+    private Path assemblyPath()
+    {
+        return partsDirectory.resolve(ASSEMBLY_NAME);
+    }
+
+    /** Closes the output being assembled, if open; a close that fails gives it up like a failed append. */
+    private void closeAssembly()
+    {
+        if (null == assembly)
+        {
+            return;
+        }
+        try
+        {
+            assembly.close();
+        }
+        catch (final IOException ex)
+        {
+            if (null == assemblyFailure)
+            {
+                assemblyFailure = ex;
+            }
+            else
+            {
+                assemblyFailure.addSuppressed(ex);
+            }
+        }
+        assembly = null;
     }
 
     public synchronized void restore(final Map<String, Long> committedLengths)
@@ -135,6 +246,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             }
             maxAttempt = Math.max(maxAttempt, attemptOf(part));
         }
+        deleteAssembly();
         forceDirectory(partsDirectory);
         attempt = maxAttempt + 1;
     }
@@ -173,8 +285,58 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     public synchronized void onJobSucceeded()
     {
         lockParts();
+        if (null != assembly)
+        {
+            publishAssembly();
+        }
+        else
+        {
+            publishConcatenation();
+        }
+        if (!checkpointed)
+        {
+            removeParts();
+        }
+    }
+
+    /** Appends what the output being assembled lacks of each part, fsyncs it and renames it onto the target. */
+    private void publishAssembly()
+    {
+        final Path path = assemblyPath();
+        boolean moved = false;
+        try
+        {
+            for (final Path part : parts())
+            {
+                append(partName(part), part, Files.size(part));
+            }
+            files.forceFile(assembly, path);
+            assembly.close();
+            assembly = null;
+            files.moveAtomically(path, target);
+            moved = true;
+            published = true;
+            files.forceDirectory(target.getParent());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            if (!moved)
+            {
+                closeAssembly();
+                deleteAssembly();
+            }
+        }
+    }
+
+    /** Concatenates every part into a temporary file beside the target, fsyncs it and renames it onto the target. */
+    private void publishConcatenation()
+    {
         final Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        boolean published = false;
+        boolean renamed = false;
         try
         {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -195,24 +357,27 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
                 files.forceFile(out, temp);
             }
             files.moveAtomically(temp, target);
-            published = true;
+            renamed = true;
             files.forceDirectory(target.getParent());
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
+            final UncheckedIOException failure =
+                new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
+            if (null != assemblyFailure)
+            {
+                failure.addSuppressed(assemblyFailure);
+            }
+            throw failure;
         }
         finally
         {
-            if (!published)
+            if (!renamed)
             {
                 deleteQuietly(temp);
             }
         }
-        if (!checkpointed)
-        {
-            removeParts();
-        }
+        published = true;
     }
 
     /** The output is published and the job's end recorded: no restore needs the parts; remove them. */
@@ -223,6 +388,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
 
     public synchronized void onJobFailed()
     {
+        closeAssembly();
         if (partsLock == null)
         {
             return;
@@ -310,6 +476,16 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         for (final Path part : parts())
         {
             deleteQuietly(part);
+        }
+        deleteAssembly();
+    }
+
+    /** Deletes an output assembled from parts, left by this run or a crashed one, if there is one. */
+    private void deleteAssembly()
+    {
+        if (Files.exists(assemblyPath()))
+        {
+            deleteQuietly(assemblyPath());
         }
     }
 

@@ -156,6 +156,70 @@ class CsvFileSinkTest
     }
 
     @Test
+    void shouldAssembleTheRowsCheckpointsCommittedAndPublishByAppendingOnlyTheRest() throws IOException
+    {
+        final CsvFileSink<Event> sink = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent,
+            new Recording(null));
+        sink.startFresh();
+        final SinkWriter<Event> first = sink.createWriter(0, 2);
+        final SinkWriter<Event> second = sink.createWriter(1, 2);
+        first.collect(new Event().set(1, 1, 1, 11));
+        second.collect(new Event().set(1, 2, 1, 21));
+        final List<TransactionalSinkWriter.PartPosition> committed = List.of(
+            ((TransactionalSinkWriter<Event>)first).preCommit(), ((TransactionalSinkWriter<Event>)second).preCommit(),
+            new TransactionalSinkWriter.PartPosition("late.csv/a1-s0", dir.resolve("elsewhere"), 99));
+        first.collect(new Event().set(1, 1, 1, 12)); // after the checkpoint: not committed
+        steps.clear();
+
+        sink.onPartsCommitted(committed);
+        final Path assembly = dir.resolve(".out.csv.parts/output.assembling");
+        assertEquals(List.of("fsync .out.csv.parts/output.assembling"), steps);
+        assertEquals("11\n21\n", Files.readString(assembly), "the committed rows only; another sink's part ignored");
+        sink.onPartsCommitted(committed);
+        assertEquals("11\n21\n", Files.readString(assembly), "a part's rows are appended once");
+
+        second.collect(new Event().set(1, 2, 1, 22));
+        first.close();
+        second.close();
+        steps.clear();
+        sink.onJobSucceeded();
+        assertEquals(List.of("fsync .out.csv.parts/output.assembling", "rename .out.csv.parts/output.assembling out.csv",
+            "fsync dir ."), steps, "publication appends the rest to the assembled output and renames it");
+        assertEquals("11\n21\n12\n22\n", Files.readString(dir.resolve("out.csv")));
+        assertFalse(Files.exists(assembly));
+        sink.onFinishRecorded();
+        assertFalse(Files.exists(dir.resolve(".out.csv.parts")));
+    }
+
+    @Test
+    void shouldDropAnOutputBeingAssembledWhenTheJobRestores() throws IOException
+    {
+        final CsvFileSink<Event> crashed = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        crashed.startFresh();
+        final SinkWriter<Event> writer = crashed.createWriter(0, 1);
+        writer.collect(new Event().set(1, 1, 1, 11));
+        final TransactionalSinkWriter.PartPosition firstCheckpoint = ((TransactionalSinkWriter<Event>)writer).preCommit();
+        writer.collect(new Event().set(1, 1, 1, 12));
+        crashed.onPartsCommitted(List.of(((TransactionalSinkWriter<Event>)writer).preCommit()));
+        writer.close();
+        crashed.onJobFailed();
+        final Path assembly = dir.resolve(".out.csv.parts/output.assembling");
+        assertEquals("11\n12\n", Files.readString(assembly));
+
+        // Restored from the first checkpoint: row 12 is written again by the new run, and must appear once.
+        final CsvFileSink<Event> restored = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        restored.restore(Map.of(firstCheckpoint.partName(), firstCheckpoint.lengthBytes()));
+        assertFalse(Files.exists(assembly), "rows of a checkpoint the restore does not resume from are not published");
+        final SinkWriter<Event> again = restored.createWriter(0, 1);
+        again.collect(new Event().set(1, 1, 1, 12));
+        restored.onPartsCommitted(List.of(((TransactionalSinkWriter<Event>)again).preCommit()));
+        again.close();
+        restored.onJobSucceeded();
+        assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
+        restored.onFinishRecorded();
+    }
+
+    @Test
     void shouldRefuseASecondSinkOnTheSameOutputUntilTheFirstLetsGo() throws IOException
     {
         final CsvFileSink<Event> first = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);

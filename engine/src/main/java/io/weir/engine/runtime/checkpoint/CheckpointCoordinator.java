@@ -101,6 +101,7 @@ public final class CheckpointCoordinator implements Agent
     private final int maxParallelism;
     private final EpochClock clock;
     private final Consumer<String> log;
+    private Consumer<List<TransactionalSinkWriter.PartPosition>> partsListener;
     /**
      * Per producer, its latest barrier ack not yet taken. One slot a producer, not a queue: a producer injects the
      * barrier of checkpoint N+1 only once it is requested, after checkpoint N completed (its acks taken) or was
@@ -366,6 +367,15 @@ public final class CheckpointCoordinator implements Agent
                 inheritedSinkParts.put(property.getKey(), property.getValue());
             }
         }
+    }
+
+    /**
+     * Hand {@code listener}, on this coordinator's thread, the sink part positions each completed checkpoint or
+     * savepoint committed, once its manifest is written; called before the job starts.
+     */
+    public void onPartsCommitted(final Consumer<List<TransactionalSinkWriter.PartPosition>> listener)
+    {
+        this.partsListener = listener;
     }
 
     /** Publish completed and failed checkpoints in {@code counters}; called before the job starts. */
@@ -1101,6 +1111,10 @@ public final class CheckpointCoordinator implements Agent
         if (checkpoint.future != null)
         {
             checkpoint.future.complete(stats);
+        }
+        if (null != partsListener && !checkpoint.parts.isEmpty())
+        {
+            partsListener.accept(checkpoint.parts);
         }
     }
 
