@@ -120,6 +120,19 @@ class JobCountersTest
     }
 
     @Test
+    void shouldMakeLabelsAndAttributeNamesFromTheCountersIndexes()
+    {
+        assertEquals("shard 3: events in", CounterType.SHARD_EVENTS_IN.label(3, 0));
+        assertEquals("producer 2 -> shard 3: ring bytes used", CounterType.RING_USED_BYTES.label(2, 3));
+        assertEquals("Producer2Shard3RingUsedBytes", CounterType.RING_USED_BYTES.attributeName(2, 3));
+        assertEquals("CheckpointId", CounterType.CHECKPOINT_ID.attributeName(0, 0));
+        assertEquals("operator 1 'count' shard 0: events processed",
+            CounterType.OPERATOR_EVENTS_IN.label(1, "count", 0));
+        assertEquals("operator 1 shard 12: events processed", CounterType.OPERATOR_EVENTS_IN.label(1, "", 12));
+        assertEquals("Operator1Shard12EventsIn", CounterType.OPERATOR_EVENTS_IN.attributeName(1, 12));
+    }
+
+    @Test
     void shouldSampleRingsAndStateOnlyOnTheirIntervals() throws Exception
     {
         try (JobCounters counters = JobCounters.create(dir, "job", 1, 1, message -> { }))
