@@ -39,8 +39,9 @@ public interface TransactionalSinkFactory<O> extends SinkFactory<O>
      * A checkpoint (or savepoint) is complete: each of its writers' parts in {@code parts} (this factory's, and
      * other sinks') holds final rows below its committed length, unless a later restore, which starts a new run,
      * cuts it back. The factory may start assembling its output from them, so that less is left for
-     * {@link #onJobSucceeded}. Called on the checkpoint thread, never after {@link #onJobSucceeded}; what it throws
-     * fails the job.
+     * {@link #onJobSucceeded}. Called on the checkpoint thread, never after {@link #onJobSucceeded}, but possibly
+     * after {@link #onJobFailed} (a checkpoint completing while the job stops), when it must do nothing; what it
+     * throws fails the job.
      */
     default void onPartsCommitted(final List<TransactionalSinkWriter.PartPosition> parts)
     {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,10 +30,11 @@ import java.util.stream.Stream;
  * complete, the rows its parts committed since the last one are appended to the output being assembled in the part
  * directory, and fsynced, on the checkpoint thread, so that publication copies and fsyncs only the rows written
  * since (row order is free: the output holds each part's rows in order, the parts' runs interleaved by checkpoint).
- * A restore or fresh start deletes an output being assembled. With checkpoints, parts are transactional: at each snapshot point a
- * writer reports its part's length (pre-commit), the checkpoint fsyncs it and records the length in its
- * manifest (commit); a restore cuts every part back to its committed length and deletes parts no checkpoint
- * committed, and the new run writes new parts. Without checkpoints, a failed job's parts are deleted.
+ * A restore or fresh start deletes an output being assembled; an append that fails deletes it too, and publication
+ * then concatenates every part whole. With checkpoints, parts are transactional: at each snapshot point a writer
+ * reports its part's length (pre-commit), the checkpoint fsyncs it and records the length in its manifest
+ * (commit); a restore cuts every part back to its committed length and deletes parts no checkpoint committed, and
+ * the new run writes new parts. Without checkpoints, a failed job's parts are deleted.
  * <p>
  * The part directory is locked ({@link DirectoryLock}) from the first step that reads or changes it
  * ({@link #startFresh}, {@link #restore}, {@link #createWriter}) until the job is over, so that a second job
@@ -41,7 +43,8 @@ import java.util.stream.Stream;
  * renamed, and its directory fsynced. With checkpoints the parts outlive the publication until the job's end is
  * recorded ({@link #onFinishRecorded}): a crash in between resumes from a checkpoint, which needs them.
  * <p>
- * Writers run on shard threads; the rest on the thread building and awaiting the job.
+ * Writers run on shard threads, {@link #onPartsCommitted} on the checkpoint thread, the rest on the thread building
+ * and awaiting the job; the factory's methods are synchronized.
  */
 public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
 {
@@ -60,8 +63,8 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     private boolean prepared;
     /** Open from the first committed part rows appended until publication, or until an append fails. */
     private FileChannel assembly;
-    /** Bytes of each part (by part name) appended to {@link #assembly}, from its start. */
-    private final Map<String, Long> assembled = new HashMap<>();
+    /** Bytes of each part (by its path) appended to {@link #assembly}, from its start. */
+    private final Map<Path, Long> assembled = new HashMap<>();
     /** Why the assembly was given up, kept for the publication's failure; null when it was not. */
     private IOException assemblyFailure;
     private boolean published;
@@ -102,8 +105,18 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     {
         lockParts();
         checkpointed = true;
+        forgetAssembly();
         clearParts();
         prepared = true;
+    }
+
+    /** A new run of this sink: nothing assembled or published yet (the file, if any, is deleted next). */
+    private void forgetAssembly()
+    {
+        closeAssembly();
+        assembled.clear();
+        assemblyFailure = null;
+        published = false;
     }
 
     /**
@@ -128,9 +141,10 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             boolean appended = false;
             for (final PartPosition part : parts)
             {
-                if (part.partName().startsWith(sinkId + "/"))
+                // This sink's parts: another sink's target may have the same file name, not the same directory.
+                if (partsDirectory.equals(part.path().getParent()))
                 {
-                    appended |= append(part.partName(), part.path(), part.lengthBytes());
+                    appended |= append(part.path(), part.lengthBytes());
                 }
             }
             if (appended)
@@ -143,13 +157,14 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             assemblyFailure = ex;
             closeAssembly();
             assembled.clear();
+            deleteAssembly();
         }
     }
 
     /** Appends {@code part}'s bytes from what the assembly holds of it up to {@code length}; true if any. */
-    private boolean append(final String partName, final Path part, final long length) throws IOException
+    private boolean append(final Path part, final long length) throws IOException
     {
-        final long from = assembled.getOrDefault(partName, 0L);
+        final long from = assembled.getOrDefault(part, 0L);
         if (length <= from)
         {
             return false;
@@ -168,7 +183,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
                 position += copied;
             }
         }
-        assembled.put(partName, length);
+        assembled.put(part, length);
         return true;
     }
 
@@ -207,6 +222,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         lockParts();
         checkpointed = true;
         prepared = true;
+        forgetAssembly();
         // Check before changing anything: a restore that cannot succeed leaves the parts as they are.
         for (final Map.Entry<String, Long> entry : committedLengths.entrySet())
         {
@@ -299,36 +315,52 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         }
     }
 
-    /** Appends what the output being assembled lacks of each part, fsyncs it and renames it onto the target. */
+    /**
+     * Appends what the output being assembled lacks of each part, fsyncs it and renames it onto the target; where the
+     * part directory and the target's cannot share a rename (another file system), concatenates instead.
+     */
     private void publishAssembly()
     {
         final Path path = assemblyPath();
-        boolean moved = false;
         try
         {
             for (final Path part : parts())
             {
-                append(partName(part), part, Files.size(part));
+                append(part, Files.size(part));
             }
             files.forceFile(assembly, path);
             assembly.close();
             assembly = null;
-            files.moveAtomically(path, target);
-            moved = true;
+            try
+            {
+                files.moveAtomically(path, target);
+            }
+            catch (final AtomicMoveNotSupportedException ex)
+            {
+                deleteAssembly();
+                publishConcatenation();
+                return;
+            }
             published = true;
             files.forceDirectory(target.getParent());
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
-        }
-        finally
-        {
-            if (!moved)
+            final UncheckedIOException failure =
+                new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
+            if (!published)
             {
                 closeAssembly();
-                deleteAssembly();
+                try
+                {
+                    deleteAssembly();
+                }
+                catch (final UncheckedIOException cleanup)
+                {
+                    failure.addSuppressed(cleanup);
+                }
             }
+            throw failure;
         }
     }
 
@@ -358,6 +390,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             }
             files.moveAtomically(temp, target);
             renamed = true;
+            published = true;
             files.forceDirectory(target.getParent());
         }
         catch (final IOException ex)
@@ -377,7 +410,6 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
                 deleteQuietly(temp);
             }
         }
-        published = true;
     }
 
     /** The output is published and the job's end recorded: no restore needs the parts; remove them. */

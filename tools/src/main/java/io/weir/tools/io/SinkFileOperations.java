@@ -9,8 +9,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The file-system steps of {@link CsvFileSink} whose order makes its output survive a power loss: fsync a file's
- * data, rename, fsync a directory's entries, delete. The sink calls them on the thread building and awaiting the
- * job; a test substitutes one that records the order.
+ * data, rename, fsync a directory's entries, delete. The sink calls them on the checkpoint thread (its output being
+ * assembled) and on the thread building and awaiting the job; a test substitutes one that records the order.
  */
 interface SinkFileOperations
 {

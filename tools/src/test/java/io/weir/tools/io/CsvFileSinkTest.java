@@ -220,6 +220,58 @@ class CsvFileSinkTest
     }
 
     @Test
+    void shouldAssembleAnewWhenOneSinkIsRestoredAfterItsJobFailed() throws IOException
+    {
+        final CsvFileSink<Event> sink = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        sink.startFresh();
+        final SinkWriter<Event> writer = sink.createWriter(0, 1);
+        writer.collect(new Event().set(1, 1, 1, 11));
+        final TransactionalSinkWriter.PartPosition first = ((TransactionalSinkWriter<Event>)writer).preCommit();
+        writer.collect(new Event().set(1, 1, 1, 12));
+        sink.onPartsCommitted(List.of(((TransactionalSinkWriter<Event>)writer).preCommit()));
+        writer.close();
+        sink.onJobFailed();
+
+        // The same sink object resumes from the first checkpoint: its first run's assembly counts for nothing.
+        sink.restore(Map.of(first.partName(), first.lengthBytes()));
+        final SinkWriter<Event> again = sink.createWriter(0, 1);
+        again.collect(new Event().set(1, 1, 1, 12));
+        sink.onPartsCommitted(List.of(((TransactionalSinkWriter<Event>)again).preCommit()));
+        again.close();
+        sink.onJobSucceeded();
+        assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList(),
+            "the first run's committed row 11 is in the output once, its rolled-back row 12 only as written again");
+        sink.onFinishRecorded();
+    }
+
+    @Test
+    void shouldAssembleOnlyItsOwnPartsWhenAnotherSinksTargetHasTheSameName() throws IOException
+    {
+        Files.createDirectories(dir.resolve("x"));
+        Files.createDirectories(dir.resolve("y"));
+        final CsvFileSink<Event> x = new CsvFileSink<>(dir.resolve("x/out.csv"), CsvFileSinkTest::formatEvent);
+        final CsvFileSink<Event> y = new CsvFileSink<>(dir.resolve("y/out.csv"), CsvFileSinkTest::formatEvent);
+        x.startFresh();
+        y.startFresh();
+        final SinkWriter<Event> xw = x.createWriter(0, 1);
+        final SinkWriter<Event> yw = y.createWriter(0, 1);
+        xw.collect(new Event().set(1, 1, 1, 1));
+        yw.collect(new Event().set(1, 1, 1, 2));
+        final List<TransactionalSinkWriter.PartPosition> committed = List.of(
+            ((TransactionalSinkWriter<Event>)xw).preCommit(), ((TransactionalSinkWriter<Event>)yw).preCommit());
+        x.onPartsCommitted(committed);
+        y.onPartsCommitted(committed);
+        xw.close();
+        yw.close();
+        x.onJobSucceeded();
+        y.onJobSucceeded();
+        assertEquals("1\n", Files.readString(dir.resolve("x/out.csv")));
+        assertEquals("2\n", Files.readString(dir.resolve("y/out.csv")));
+        x.onFinishRecorded();
+        y.onFinishRecorded();
+    }
+
+    @Test
     void shouldRefuseASecondSinkOnTheSameOutputUntilTheFirstLetsGo() throws IOException
     {
         final CsvFileSink<Event> first = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
