@@ -277,9 +277,8 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
      * a scan or count, at the snapshot point and on close; a put right after the store's read of its key writes
      * through. It steps aside whenever fewer than half of 4,096 look-ups hit: for 4,096 operations at first, twice
      * as long at each step aside that follows another with no window of enough hits between them, up to about 4M;
-     * back from a step aside, it writes puts through until a window hits. Default false: the cache no longer paid
-     * for its layer (without it Nexmark q4, q5 and the lmdb jobs ran as fast, q7, q11 and the chronicle reference
-     * jobs 1-23% faster; {@code perf/README.md}).
+     * back from a step aside, it writes puts through until a window hits. Default false: in front of today's stores
+     * it cost the jobs measured more than it saved ({@code perf/README.md}).
      */
     public WeirContext hotKeyCache(final boolean hotKeyCache)
     {

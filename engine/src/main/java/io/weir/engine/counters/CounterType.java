@@ -87,8 +87,8 @@ public enum CounterType
 
     /**
      * The format with its {@code %d}s replaced by {@code first}, then {@code second}, and its {@code %s} by
-     * {@code text} (nothing when null). Not {@code String.format}: its first call, which a job's start makes, loads the formatter's
-     * patterns and the locale's number symbols, about 10 ms.
+     * {@code text} (nothing when null). Not {@code String.format}: its first call, which a job's start can make,
+     * loads the formatter's patterns and the locale's number symbols.
      */
     private static String fill(final String format, final int first, final int second, final String text)
     {

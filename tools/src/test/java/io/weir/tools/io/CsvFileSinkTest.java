@@ -183,8 +183,9 @@ class CsvFileSinkTest
         second.close();
         steps.clear();
         sink.onJobSucceeded();
-        assertEquals(List.of("fsync .out.csv.parts/output.assembling", "rename .out.csv.parts/output.assembling out.csv",
-            "fsync dir ."), steps, "publication appends the rest to the assembled output and renames it");
+        assertEquals(List.of("fsync .out.csv.parts/output.assembling",
+            "rename .out.csv.parts/output.assembling out.csv", "fsync dir ."), steps,
+            "publication appends the rest to the assembled output and renames it");
         assertEquals("11\n21\n12\n22\n", Files.readString(dir.resolve("out.csv")));
         assertFalse(Files.exists(assembly));
         sink.onFinishRecorded();
@@ -198,7 +199,8 @@ class CsvFileSinkTest
         crashed.startFresh();
         final SinkWriter<Event> writer = crashed.createWriter(0, 1);
         writer.collect(new Event().set(1, 1, 1, 11));
-        final TransactionalSinkWriter.PartPosition firstCheckpoint = ((TransactionalSinkWriter<Event>)writer).preCommit();
+        final TransactionalSinkWriter.PartPosition firstCheckpoint =
+            ((TransactionalSinkWriter<Event>)writer).preCommit();
         writer.collect(new Event().set(1, 1, 1, 12));
         crashed.onPartsCommitted(List.of(((TransactionalSinkWriter<Event>)writer).preCommit()));
         writer.close();
