@@ -195,16 +195,8 @@ class CsvFileSinkTest
     @Test
     void shouldDropAnOutputBeingAssembledWhenTheJobRestores() throws IOException
     {
-        final CsvFileSink<Event> crashed = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
-        crashed.startFresh();
-        final SinkWriter<Event> writer = crashed.createWriter(0, 1);
-        writer.collect(new Event().set(1, 1, 1, 11));
         final TransactionalSinkWriter.PartPosition firstCheckpoint =
-            ((TransactionalSinkWriter<Event>)writer).preCommit();
-        writer.collect(new Event().set(1, 1, 1, 12));
-        crashed.onPartsCommitted(List.of(((TransactionalSinkWriter<Event>)writer).preCommit()));
-        writer.close();
-        crashed.onJobFailed();
+            assembleThenFail(new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent));
         final Path assembly = dir.resolve(".out.csv.parts/output.assembling");
         assertEquals("11\n12\n", Files.readString(assembly));
 
@@ -212,19 +204,30 @@ class CsvFileSinkTest
         final CsvFileSink<Event> restored = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
         restored.restore(Map.of(firstCheckpoint.partName(), firstCheckpoint.lengthBytes()));
         assertFalse(Files.exists(assembly), "rows of a checkpoint the restore does not resume from are not published");
-        final SinkWriter<Event> again = restored.createWriter(0, 1);
-        again.collect(new Event().set(1, 1, 1, 12));
-        restored.onPartsCommitted(List.of(((TransactionalSinkWriter<Event>)again).preCommit()));
-        again.close();
-        restored.onJobSucceeded();
+        writeAgainAndPublish(restored);
         assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
-        restored.onFinishRecorded();
     }
 
     @Test
     void shouldAssembleAnewWhenOneSinkIsRestoredAfterItsJobFailed() throws IOException
     {
         final CsvFileSink<Event> sink = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        final TransactionalSinkWriter.PartPosition first = assembleThenFail(sink);
+
+        // The same sink object resumes from the first checkpoint: its first run's assembly counts for nothing.
+        sink.restore(Map.of(first.partName(), first.lengthBytes()));
+        writeAgainAndPublish(sink);
+        assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList(),
+            "the first run's committed row 11 is in the output once, its rolled-back row 12 only as written again");
+    }
+
+    /**
+     * A run that commits row 11 at a first checkpoint and rows 11 and 12 at a second, assembles them, then fails.
+     *
+     * @return the first checkpoint's position of the run's part.
+     */
+    private static TransactionalSinkWriter.PartPosition assembleThenFail(final CsvFileSink<Event> sink)
+    {
         sink.startFresh();
         final SinkWriter<Event> writer = sink.createWriter(0, 1);
         writer.collect(new Event().set(1, 1, 1, 11));
@@ -233,16 +236,17 @@ class CsvFileSinkTest
         sink.onPartsCommitted(List.of(((TransactionalSinkWriter<Event>)writer).preCommit()));
         writer.close();
         sink.onJobFailed();
+        return first;
+    }
 
-        // The same sink object resumes from the first checkpoint: its first run's assembly counts for nothing.
-        sink.restore(Map.of(first.partName(), first.lengthBytes()));
+    /** A resumed run that writes row 12 again, commits it, succeeds and records its end. */
+    private static void writeAgainAndPublish(final CsvFileSink<Event> sink)
+    {
         final SinkWriter<Event> again = sink.createWriter(0, 1);
         again.collect(new Event().set(1, 1, 1, 12));
         sink.onPartsCommitted(List.of(((TransactionalSinkWriter<Event>)again).preCommit()));
         again.close();
         sink.onJobSucceeded();
-        assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList(),
-            "the first run's committed row 11 is in the output once, its rolled-back row 12 only as written again");
         sink.onFinishRecorded();
     }
 
