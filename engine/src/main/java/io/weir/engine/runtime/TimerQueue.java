@@ -201,9 +201,8 @@ public final class TimerQueue
         {
             return false;
         }
-        final int slot = store(timestamp, namespace, keyGroup, key, keyLength);
+        final int slot = store(timestamp, namespace, keyGroup, key, keyLength, INDEXED);
         setHash(slot, hash);
-        records.putInt(recordOffset(slot) + INDEXED_OFFSET, INDEXED);
         insertIndex(hash, slot);
         order(slot, timestamp);
         return true;
@@ -218,14 +217,17 @@ public final class TimerQueue
     public void addWithoutIndex(
         final long timestamp, final long namespace, final int keyGroup, final DirectBuffer key, final int keyLength)
     {
-        final int slot = store(timestamp, namespace, keyGroup, key, keyLength);
-        records.putInt(recordOffset(slot) + INDEXED_OFFSET, 0);
+        final int slot = store(timestamp, namespace, keyGroup, key, keyLength, 0);
         order(slot, timestamp);
     }
 
-    /** A free slot, grown into if there is none, holding the timer's fields and key, but not ordered yet. */
+    /**
+     * A free slot, grown into if there is none, holding the timer's fields, key and {@code indexed} flag
+     * ({@link #INDEXED} or 0), but not ordered yet.
+     */
     private int store(
-        final long timestamp, final long namespace, final int keyGroup, final DirectBuffer key, final int keyLength)
+        final long timestamp, final long namespace, final int keyGroup, final DirectBuffer key, final int keyLength,
+        final int indexed)
     {
         if (size == capacity)
         {
@@ -237,6 +239,7 @@ public final class TimerQueue
         setSequence(slot, nextSequence++);
         setKeyGroup(slot, keyGroup);
         setKeyLength(slot, keyLength);
+        records.putInt(recordOffset(slot) + INDEXED_OFFSET, indexed);
         if (keyLength <= keySlotBytes)
         {
             records.putBytes(keyOffset(slot), key, 0, keyLength);

@@ -169,22 +169,28 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         {
             return false;
         }
+        copy(part, from, length, assembly);
+        assembled.put(part, length);
+        return true;
+    }
+
+    /** Appends {@code part}'s bytes {@code [from, to)} to {@code out}, at its position. */
+    private static void copy(final Path part, final long from, final long to, final FileChannel out)
+        throws IOException
+    {
         try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ))
         {
             long position = from;
-            while (position < length)
+            while (position < to)
             {
-                final long copied = in.transferTo(position, length - position, assembly);
+                final long copied = in.transferTo(position, to - position, out);
                 if (copied <= 0)
                 {
-                    throw new IOException("part file " + part + " ended at " + position + " bytes, before the " +
-                        length + " a checkpoint committed");
+                    throw new IOException("part file " + part + " ended at " + position + " bytes, before " + to);
                 }
                 position += copied;
             }
         }
-        assembled.put(part, length);
-        return true;
     }
 
     private Path assemblyPath()
@@ -376,15 +382,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             {
                 for (final Path part : parts())
                 {
-                    try (FileChannel in = FileChannel.open(part, StandardOpenOption.READ))
-                    {
-                        long position = 0;
-                        final long size = in.size();
-                        while (position < size)
-                        {
-                            position += in.transferTo(position, size - position, out);
-                        }
-                    }
+                    copy(part, 0, Files.size(part), out);
                 }
                 files.forceFile(out, temp);
             }
