@@ -22,6 +22,7 @@ abstract class AbstractStateView implements State, NamespacedState
     static final int ABSENT = 0;
     static final int PRESENT = 1;
     static final int REMOVED_EXPIRED = 2;
+    private static final long NO_GENERATION = -1;
 
     final KeyedStateStore store;
     final KeyContext keyContext;
@@ -37,6 +38,12 @@ abstract class AbstractStateView implements State, NamespacedState
 
     /** Outcome of the last {@link #readVisible}: {@link #ABSENT}, {@link #PRESENT} or {@link #REMOVED_EXPIRED}. */
     int lastReadOutcome;
+    /** The key generation whose prefix {@link #keyBuffer} holds at offset 0, or {@link #NO_GENERATION}. */
+    private long prefixGeneration = NO_GENERATION;
+    private int prefixLength;
+    /** Whether {@link #keyBuffer} holds {@link #writtenNamespace} after the prefix (namespaced states). */
+    private boolean namespaceWritten;
+    private long writtenNamespace;
     private long namespace;
     private TtlIncrementalCleanup perRecordCleanup;
 
@@ -105,9 +112,17 @@ abstract class AbstractStateView implements State, NamespacedState
         return writeBaseKey(dst, namespace);
     }
 
-    /** Write {@code [prefix][namespace?]} of the current key under {@code namespace} at offset 0 of {@code dst}. */
+    /**
+     * Write {@code [prefix][namespace?]} of the current key under {@code namespace} at offset 0 of {@code dst}. Into
+     * {@link #keyBuffer}, the bytes it already holds for the current key (and namespace) are not written again: an
+     * event's or a timer's operations on one state then write its prefix once.
+     */
     final int writeBaseKey(final MutableDirectBuffer dst, final long namespace)
     {
+        if (dst == keyBuffer)
+        {
+            return writeOwnBaseKey(namespace);
+        }
         int length = keyContext.writePrefix(dst, stateId);
         if (namespaced)
         {
@@ -115,6 +130,35 @@ abstract class AbstractStateView implements State, NamespacedState
             length += StateLayoutDescriptor.NAMESPACE_LENGTH;
         }
         return length;
+    }
+
+    private int writeOwnBaseKey(final long namespace)
+    {
+        final long generation = keyContext.keyGeneration();
+        if (generation != prefixGeneration)
+        {
+            prefixLength = keyContext.writePrefix(keyBuffer, stateId);
+            prefixGeneration = generation;
+            namespaceWritten = false;
+        }
+        int length = prefixLength;
+        if (namespaced)
+        {
+            if (!namespaceWritten || namespace != writtenNamespace)
+            {
+                keyBuffer.putLong(length, namespace, ByteOrder.BIG_ENDIAN);
+                writtenNamespace = namespace;
+                namespaceWritten = true;
+            }
+            length += StateLayoutDescriptor.NAMESPACE_LENGTH;
+        }
+        return length;
+    }
+
+    /** Called after {@link #keyBuffer}'s base key bytes were overwritten other than by {@link #writeBaseKey}. */
+    final void forgetBaseKey()
+    {
+        prefixGeneration = NO_GENERATION;
     }
 
     /**
@@ -199,6 +243,7 @@ abstract class AbstractStateView implements State, NamespacedState
     int cleanupIfExpired(final DirectBuffer src, final int offset, final int length)
     {
         keyBuffer.putBytes(0, src, offset, length);
+        forgetBaseKey();
         final int valueLength = store.get(keyBuffer, length, valueBuffer);
         if (valueLength == KeyedStateStore.MISSING || valueLength < StateLayoutDescriptor.TTL_TIMESTAMP_LENGTH ||
             !StateLayoutDescriptor.isDataEntry(registration.kind(), keyBuffer, length, namespaced, valueLength))

@@ -79,6 +79,30 @@ class TtlCleanupWalkTest extends StateViewTestBase
         assertTrue(counting.entriesVisited[0] > visited, "after its TTL, the state asks the walk again");
     }
 
+    @Test
+    void shouldReadAndWriteTheCurrentKeysEntryAfterACleanupStepUsedTheSameStatesKeyBufferForOtherKeys()
+    {
+        // Each access first steps the cleanup, which looks other keys up through the state's own key buffer; the
+        // access must then still address the current key, also when it is the second access of one key.
+        final ValueState<String> state = registry.getState(ttl("state", true));
+        for (long key = 0; key < 2_000; key++)
+        {
+            setKey(key);
+            state.update("old");
+        }
+        clock.advance(100);
+        setKey(5_000);
+        state.update("live");
+        for (int access = 0; access < 3_000; access++)
+        {
+            assertEquals("live", state.value(), "access " + access);
+            state.update("live");
+        }
+        assertEquals(1, count(state), "the expired entries are gone and only the current key's is left");
+        setKey(5_000);
+        assertEquals("live", state.value());
+    }
+
     private int count(final ValueState<String> state)
     {
         final int stateId = ((AbstractStateView)state).stateId;
