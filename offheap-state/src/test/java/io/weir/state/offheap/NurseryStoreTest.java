@@ -761,6 +761,62 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldWriteAndRemoveAKeyJustReadWhereItIsNowAfterOtherKeysMovedOrTookItsSlot()
+    {
+        // Many keys in few slots: long probe runs, so a removal moves later keys back, into a read key's slot or
+        // out of it, between the read and the write of that key. A model map says what every read must find.
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
+        final Map<Integer, Long> model = new HashMap<>();
+        final Random random = new Random(7);
+        final int keySpace = 2_500;
+        for (int step = 0; step < 50_000; step++)
+        {
+            final int id = random.nextInt(keySpace);
+            final UnsafeBuffer k = key(id, 20);
+            final Long expected = model.get(id);
+            assertEquals(null == expected ? KeyedStateStore.MISSING : 8, store.get(k, 20, out), "key " + id);
+            if (null != expected)
+            {
+                assertEquals(hex(value(expected, 8), 8), hex(out, 8), "key " + id);
+            }
+            // Another key's write or removal between this key's read and its write.
+            final int other = random.nextInt(keySpace);
+            if (other != id)
+            {
+                if (random.nextBoolean())
+                {
+                    assertEquals(model.remove(other) != null, store.remove(key(other, 20), 20), "key " + other);
+                }
+                else
+                {
+                    store.put(key(other, 20), 20, value(step, 8), 0, 8);
+                    model.put(other, (long)step);
+                }
+            }
+            if (random.nextInt(3) == 0)
+            {
+                assertEquals(null != expected, store.remove(k, 20), "key " + id);
+                model.remove(id);
+            }
+            else
+            {
+                store.put(k, 20, value(step + 1, 8), 0, 8);
+                model.put(id, (long)step + 1);
+            }
+        }
+        for (int id = 0; id < keySpace; id++)
+        {
+            final Long expected = model.get(id);
+            assertEquals(null == expected ? KeyedStateStore.MISSING : 8, store.get(key(id, 20), 20, out), "key " + id);
+            if (null != expected)
+            {
+                assertEquals(hex(value(expected, 8), 8), hex(out, 8), "key " + id);
+            }
+        }
+        assertEquals(model.size(), store.nurseryEntries() + store.store().entryCount());
+    }
+
+    @Test
     void shouldNotLookUpAMapThatHoldsNothing()
     {
         final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS);
