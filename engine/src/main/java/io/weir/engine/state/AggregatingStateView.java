@@ -74,6 +74,20 @@ final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView
             null : aggregateFunction.result(codec.decode(valueBuffer, payloadOffset, length, null));
     }
 
+    public OUT getTransient()
+    {
+        onAccess();
+        final int keyLength = writeBaseKey(keyBuffer);
+        final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs(), true);
+        if (length == KeyedStateStore.MISSING)
+        {
+            return null;
+        }
+        final ACC accumulator = codec.decode(valueBuffer, payloadOffset, length, reusableAccumulator);
+        reusableAccumulator = accumulator;
+        return aggregateFunction.result(accumulator);
+    }
+
     public void clear()
     {
         onAccess();

@@ -18,4 +18,11 @@ public interface CreationReportingAggregatingState<IN, OUT> extends AggregatingS
      * under TTL): this add created it.
      */
     boolean addReportingCreation(IN value);
+
+    /**
+     * {@link #get}, with the accumulator decoded into an instance the state reuses where its codec allows: the
+     * result may be that instance, valid only until the state's next operation. For a caller that uses the result
+     * at once and keeps no reference to it (a window's firing), so that a read allocates nothing.
+     */
+    OUT getTransient();
 }

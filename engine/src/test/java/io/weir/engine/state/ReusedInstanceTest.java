@@ -70,6 +70,36 @@ class ReusedInstanceTest extends StateViewTestBase
     }
 
     @Test
+    void aggregatingTransientGetsDecodeIntoTheAddsInstanceAndReadEachKeysOwnAccumulator()
+    {
+        final CountingCodec codec = new CountingCodec();
+        final CreationReportingAggregatingState<Long, Total> totals =
+            (CreationReportingAggregatingState<Long, Total>)registry.getAggregatingState(
+                new AggregatingStateDescriptor<>("totals", new Summing(), codec));
+        for (long key = 1; key <= 3; key++)
+        {
+            setKey(key);
+            for (int i = 0; i < 4; i++)
+            {
+                totals.add(key);
+            }
+        }
+        for (long key = 1; key <= 3; key++)
+        {
+            setKey(key);
+            final Total read = totals.getTransient();
+            assertEquals(4, read.count, "key " + key);
+            assertEquals(4 * key, read.sum, "key " + key);
+        }
+        setKey(4);
+        assertEquals(null, totals.getTransient(), "a key without an accumulator");
+        assertEquals(1, codec.instancesMade, "accumulators decoded into new instances by 12 adds and 4 reads");
+        setKey(2);
+        assertEquals(4, totals.get().count, "get still hands out an instance of its own");
+        assertEquals(2, codec.instancesMade);
+    }
+
+    @Test
     void reducingAddsDecodeIntoOneInstanceAndEveryKeyKeepsItsOwnValue()
     {
         final CountingCodec codec = new CountingCodec();

@@ -42,7 +42,7 @@ public final class SessionFunction extends KeyedProcessFunction<Long, Event, Lon
             ctx.output(late, event);
             return;
         }
-        SessionAccumulator acc = session.value();
+        SessionAccumulator acc = session.value(scratch);
         if (acc != null && ts >= acc.maxTimestamp + GAP_MS)
         {
             emit(event.key, acc, out);
@@ -75,7 +75,7 @@ public final class SessionFunction extends KeyedProcessFunction<Long, Event, Lon
 
     public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<LongRow> out)
     {
-        final SessionAccumulator acc = session.value();
+        final SessionAccumulator acc = session.value(scratch);
         if (acc != null)
         {
             emit(ctx.getCurrentKey(), acc, out);

@@ -92,7 +92,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     {
         final long windowStart = ((InternalTimerService)ctx.timerService()).currentTimerNamespace();
         contentsNamespace.setNamespace(windowStart);
-        final OUT result = contents.get();
+        final OUT result = contents.getTransient();
         if (result != null)
         {
             emit(windowStart, windowStart + sizeMs, result, ctx, out);
