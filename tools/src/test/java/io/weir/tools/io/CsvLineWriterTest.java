@@ -47,6 +47,47 @@ class CsvLineWriterTest
     }
 
     @Test
+    void shouldWriteColumnsThatRepeatFromLineToLineAsJavaDoesAcrossBufferFlushesAndTextFields()
+    {
+        final long seed = Long.getLong("weir.test.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final StringBuilder expected = new StringBuilder();
+        final long[] column = new long[10];
+        try (CsvLineWriter writer = new CsvLineWriter(bytes, 256))
+        {
+            for (int line = 0; line < 50_000; line++)
+            {
+                // Each column keeps its value for a while, then takes another of any length or sign; some lines are
+                // shorter, some have a text field, some fields are past the remembered ones.
+                final int fields = 1 + random.nextInt(column.length);
+                for (int f = 0; f < fields; f++)
+                {
+                    if (random.nextInt(8) == 0)
+                    {
+                        column[f] = random.nextInt(20) == 0 ? Long.MIN_VALUE : random.nextLong() >> random.nextInt(64);
+                    }
+                    expected.append(f > 0 ? "," : "");
+                    if (random.nextInt(50) == 0)
+                    {
+                        writer.field("t" + f);
+                        expected.append("t").append(f);
+                    }
+                    else
+                    {
+                        writer.field(column[f]);
+                        expected.append(column[f]);
+                    }
+                }
+                writer.endLine();
+                expected.append('\n');
+            }
+        }
+        assertEquals(expected.toString(), bytes.toString(StandardCharsets.US_ASCII), "seed " + seed +
+            " (-Dweir.test.seed=" + seed + " repeats it)");
+    }
+
+    @Test
     void shouldWriteTheLongestLongsAtEveryPositionUpToTheBuffersEnd()
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
