@@ -9,6 +9,10 @@ import io.weir.api.functions.Collector;
 @FunctionalInterface
 public interface ProcessWindowFunction<K, IN, R>
 {
-    /** Emits the results of {@code window} for {@code key} from its aggregate, on the shard thread. */
+    /**
+     * Emits the results of {@code window} for {@code key} from its aggregate, on the shard thread. The aggregate
+     * may be an instance the window's state reuses once this returns (where the aggregate function's result is its
+     * accumulator): copy what you keep.
+     */
     void process(K key, TimeWindow window, IN aggregate, Collector<R> out);
 }

@@ -33,17 +33,22 @@ abstract class AbstractStateView implements State, NamespacedState
     final TtlPolicy ttl;
     /** Offset of the user payload in a data entry's value: after the TTL timestamp when TTL is on. */
     final int payloadOffset;
+    /**
+     * The store key of an operation: its base key ({@link #writeBaseKey}, which skips bytes already there), then any
+     * suffix. Code that writes its first bytes other than through {@link #writeBaseKey} calls {@link #forgetBaseKey}.
+     */
     final ExpandableDirectByteBuffer keyBuffer;
     final ExpandableDirectByteBuffer valueBuffer = new ExpandableDirectByteBuffer(128);
 
     /** Outcome of the last {@link #readVisible}: {@link #ABSENT}, {@link #PRESENT} or {@link #REMOVED_EXPIRED}. */
     int lastReadOutcome;
-    /** The key generation whose prefix {@link #keyBuffer} holds at offset 0, or {@link #NO_GENERATION}. */
-    private long prefixGeneration = NO_GENERATION;
-    private int prefixLength;
-    /** Whether {@link #keyBuffer} holds {@link #writtenNamespace} after the prefix (namespaced states). */
-    private boolean namespaceWritten;
+    /**
+     * The key generation and namespace whose base key {@link #keyBuffer} holds at offset 0, {@link #writtenLength}
+     * bytes long; the generation {@link #NO_GENERATION} when it holds none.
+     */
+    private long writtenGeneration = NO_GENERATION;
     private long writtenNamespace;
+    private int writtenLength;
     private long namespace;
     private TtlIncrementalCleanup perRecordCleanup;
 
@@ -114,43 +119,31 @@ abstract class AbstractStateView implements State, NamespacedState
 
     /**
      * Write {@code [prefix][namespace?]} of the current key under {@code namespace} at offset 0 of {@code dst}. Into
-     * {@link #keyBuffer}, the bytes it already holds for the current key (and namespace) are not written again: an
-     * event's or a timer's operations on one state then write its prefix once.
+     * {@link #keyBuffer}, bytes it already holds for the current key and namespace are not written again: an event's
+     * or a timer's operations on one state then write its key once. The check is kept small enough to be inlined.
      */
     final int writeBaseKey(final MutableDirectBuffer dst, final long namespace)
     {
-        if (dst == keyBuffer)
+        if (dst == keyBuffer && keyContext.keyGeneration() == writtenGeneration && namespace == writtenNamespace)
         {
-            return writeOwnBaseKey(namespace);
+            return writtenLength;
         }
+        return writeBaseKeyBytes(dst, namespace);
+    }
+
+    private int writeBaseKeyBytes(final MutableDirectBuffer dst, final long namespace)
+    {
         int length = keyContext.writePrefix(dst, stateId);
         if (namespaced)
         {
             dst.putLong(length, namespace, ByteOrder.BIG_ENDIAN);
             length += StateLayoutDescriptor.NAMESPACE_LENGTH;
         }
-        return length;
-    }
-
-    private int writeOwnBaseKey(final long namespace)
-    {
-        final long generation = keyContext.keyGeneration();
-        if (generation != prefixGeneration)
+        if (dst == keyBuffer)
         {
-            prefixLength = keyContext.writePrefix(keyBuffer, stateId);
-            prefixGeneration = generation;
-            namespaceWritten = false;
-        }
-        int length = prefixLength;
-        if (namespaced)
-        {
-            if (!namespaceWritten || namespace != writtenNamespace)
-            {
-                keyBuffer.putLong(length, namespace, ByteOrder.BIG_ENDIAN);
-                writtenNamespace = namespace;
-                namespaceWritten = true;
-            }
-            length += StateLayoutDescriptor.NAMESPACE_LENGTH;
+            writtenGeneration = keyContext.keyGeneration();
+            writtenNamespace = namespace;
+            writtenLength = length;
         }
         return length;
     }
@@ -158,7 +151,7 @@ abstract class AbstractStateView implements State, NamespacedState
     /** Called after {@link #keyBuffer}'s base key bytes were overwritten other than by {@link #writeBaseKey}. */
     final void forgetBaseKey()
     {
-        prefixGeneration = NO_GENERATION;
+        writtenGeneration = NO_GENERATION;
     }
 
     /**

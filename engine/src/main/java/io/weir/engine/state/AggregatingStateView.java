@@ -19,8 +19,9 @@ final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView
     private final AggregateFunction<IN, ACC, OUT> aggregateFunction;
     /**
      * The instance an add decodes the stored accumulator into, for accumulator types whose codec fills one: a mutable
-     * accumulator then costs no allocation per add. It goes only to the aggregate function's {@code add}, never to a
-     * caller: {@link #get} decodes a fresh one, as {@code result} may return the accumulator itself.
+     * accumulator then costs no allocation per add. It goes to the aggregate function's {@code add}, and to a caller
+     * only through {@link #getTransient} (the engine's window firing); {@link #get} decodes a fresh one, as
+     * {@code result} may return the accumulator itself.
      */
     private ACC reusableAccumulator;
 

@@ -46,8 +46,9 @@ public final class KeyContext
     }
 
     /**
-     * Counts {@link #setCurrentKey} calls: a view may keep what it read of the current key's state while this is
-     * unchanged, as the key's entries are only written through that view meanwhile.
+     * Counts {@link #setCurrentKey} calls: a view may keep what it read of the current key's state, and the current
+     * key's bytes it wrote into its own key buffer, while this is unchanged, as the key's entries are only written
+     * through that view meanwhile.
      */
     public long keyGeneration()
     {

@@ -269,7 +269,6 @@ final class MapStateView<UK, UV> extends AbstractStateView implements MapState<U
     int cleanupIfExpired(final DirectBuffer src, final int offset, final int length)
     {
         keyBuffer.putBytes(0, src, offset, length);
-        forgetBaseKey();
         baseLength = StateLayoutDescriptor.baseLength(keyBuffer, namespaced);
         slotKeyBuffer.putBytes(0, keyBuffer, 0, baseLength);
         return super.cleanupIfExpired(src, offset, length);

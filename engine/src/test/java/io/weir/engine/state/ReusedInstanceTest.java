@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Reducing and aggregating states decode the stored value of an add into one instance they reuse, where the codec
- * fills one: a mutable accumulator costs no allocation per add. The instance never reaches a caller, and keys
- * added in turn keep their own values. A map state's {@code forEach} decodes every entry into the same instances.
+ * fills one: a mutable accumulator costs no allocation per add. The instance reaches a caller only through an
+ * aggregating state's {@code getTransient} (a window's firing), and keys added in turn keep their own values. A map
+ * state's {@code forEach} decodes every entry into the same instances.
  */
 class ReusedInstanceTest extends StateViewTestBase
 {

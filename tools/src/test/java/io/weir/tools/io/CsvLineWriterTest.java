@@ -58,8 +58,8 @@ class CsvLineWriterTest
         {
             for (int line = 0; line < 50_000; line++)
             {
-                // Each column keeps its value for a while, then takes another of any length or sign; some lines are
-                // shorter, some have a text field, some fields are past the remembered ones.
+                // Each column keeps its value for a while, then takes another of any length or sign; lines have 1 to
+                // 10 fields, and some fields are text.
                 final int fields = 1 + random.nextInt(column.length);
                 for (int f = 0; f < fields; f++)
                 {
