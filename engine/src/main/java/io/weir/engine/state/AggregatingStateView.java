@@ -68,25 +68,28 @@ final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView
 
     public OUT get()
     {
-        onAccess();
-        final int keyLength = writeBaseKey(keyBuffer);
-        final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs(), true);
+        final int length = readAccumulator();
         return length == KeyedStateStore.MISSING ?
             null : aggregateFunction.result(codec.decode(valueBuffer, payloadOffset, length, null));
     }
 
     public OUT getTransient()
     {
-        onAccess();
-        final int keyLength = writeBaseKey(keyBuffer);
-        final int length = readVisible(keyBuffer, keyLength, valueBuffer, nowMs(), true);
+        final int length = readAccumulator();
         if (length == KeyedStateStore.MISSING)
         {
             return null;
         }
-        final ACC accumulator = codec.decode(valueBuffer, payloadOffset, length, reusableAccumulator);
-        reusableAccumulator = accumulator;
-        return aggregateFunction.result(accumulator);
+        reusableAccumulator = codec.decode(valueBuffer, payloadOffset, length, reusableAccumulator);
+        return aggregateFunction.result(reusableAccumulator);
+    }
+
+    /** The current key's accumulator read into {@link #valueBuffer}: its payload length, or {@code MISSING}. */
+    private int readAccumulator()
+    {
+        onAccess();
+        final int keyLength = writeBaseKey(keyBuffer);
+        return readVisible(keyBuffer, keyLength, valueBuffer, nowMs(), true);
     }
 
     public void clear()
