@@ -5,6 +5,7 @@ import io.weir.engine.state.StateLayoutDescriptor;
 import io.weir.state.changes.KeyLogIndex;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
+import io.weir.state.spi.SmallCopy;
 import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -242,7 +243,7 @@ public final class TimerQueue
         records.putInt(recordOffset(slot) + INDEXED_OFFSET, indexed);
         if (keyLength <= keySlotBytes)
         {
-            records.putBytes(keyOffset(slot), key, 0, keyLength);
+            SmallCopy.copy(records, keyOffset(slot), key, 0, keyLength);
         }
         else
         {

@@ -1,5 +1,6 @@
 package io.weir.engine.state;
 
+import io.weir.state.spi.SmallCopy;
 import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
@@ -39,7 +40,7 @@ public final class KeyContext
             throw new IllegalArgumentException(
                 "key of " + length + " bytes exceeds the configured max key length " + maxKeyLength);
         }
-        keyBuffer.putBytes(0, src, offset, length);
+        SmallCopy.copy(keyBuffer, 0, src, offset, length);
         this.keyLength = length;
         this.keyGroup = keyGroup;
         keyGeneration++;

@@ -48,7 +48,7 @@ public final class StateKeyDescriptor
         dst.putShort(offset + KEY_GROUP_OFFSET, (short)keyGroup, java.nio.ByteOrder.BIG_ENDIAN);
         dst.putShort(offset + STATE_ID_OFFSET, (short)stateId, java.nio.ByteOrder.BIG_ENDIAN);
         dst.putShort(offset + KEY_LENGTH_OFFSET, (short)keyLength, java.nio.ByteOrder.BIG_ENDIAN);
-        dst.putBytes(offset + KEY_OFFSET, key, keyOffset, keyLength);
+        SmallCopy.copy(dst, offset + KEY_OFFSET, key, keyOffset, keyLength);
         return KEY_OFFSET + keyLength;
     }
 
