@@ -277,6 +277,10 @@ public final class OperatorChain<K, I, O>
                     restore.restoreBroadcastState(this::restoreBroadcastEntry);
                 }
                 restore = null;
+                if (function instanceof StateRestoredListener)
+                {
+                    ((StateRestoredListener)function).onStateRestored((InternalTimerService)context.timerService());
+                }
             }
             if (null != checkpointHandler)
             {
@@ -1132,12 +1136,6 @@ public final class OperatorChain<K, I, O>
         public void registerEventTimeTimer(final long namespace, final long timestampMs)
         {
             eventTimers.add(
-                timestampMs, namespace, keyContext.keyGroup(), keyContext.keyBuffer(), keyContext.keyLength());
-        }
-
-        public void registerNewEventTimeTimer(final long namespace, final long timestampMs)
-        {
-            eventTimers.addWithoutIndex(
                 timestampMs, namespace, keyContext.keyGroup(), keyContext.keyBuffer(), keyContext.keyLength());
         }
 

@@ -143,6 +143,12 @@ public final class KeyedStateRegistry
         return store;
     }
 
+    /** The shard's current key, which the views read; engine operators that walk keys of their own set it. */
+    public KeyContext keyContext()
+    {
+        return keyContext;
+    }
+
     @SuppressWarnings("unchecked")
     private <S extends State> S register(final StateDescriptor descriptor, final boolean namespaced)
     {

@@ -394,7 +394,25 @@ class SlidingWindowJobTest
     @ValueSource(ints = { 1, 3 })
     void slicesAndTheirTimersRestoreFromADeltaAtAnotherShardCount(final int restoredShards) throws Exception
     {
-        final long seed = TestSeeds.seed("SlidingWindowJobTest restore, shards=" + restoredShards + ",");
+        restoresFromADeltaAtAnotherShardCount(restoredShards, new CountAndSum(), "restore");
+    }
+
+    /**
+     * An aggregate that cannot merge runs a window per key ({@link WindowOperator}): a window fires by walking the
+     * keys it lists, and a restore, here into another number of shards whose key groups mix those of the shards
+     * that wrote the checkpoint, lists them again from the restored contents and gives each window its timer.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = { 1, 2, 3 })
+    void windowsThatWalkTheirKeysRestoreFromADeltaAtAnotherShardCount(final int restoredShards) throws Exception
+    {
+        restoresFromADeltaAtAnotherShardCount(restoredShards, new CountAndSumWithoutMerge(), "per-window restore");
+    }
+
+    private void restoresFromADeltaAtAnotherShardCount(
+        final int restoredShards, final CountAndSum aggregate, final String name) throws Exception
+    {
+        final long seed = TestSeeds.seed("SlidingWindowJobTest " + name + ", shards=" + restoredShards + ",");
         final Random random = new Random(seed);
         final SlidingEventTimeWindows windows = SlidingEventTimeWindows.of(20, 5);
         final Script script = randomScript(random, windows.sizeMs(), 4_000);
@@ -415,7 +433,7 @@ class SlidingWindowJobTest
             new SessionWindowJobTest.CollectingSink<>(SlidingWindowJobTest::describe);
         final CheckpointSettings settings = CheckpointSettings.every(dir, 0);
         final WeirJob<Object, Object> before = context(new HeapStateBackend(), 2).checkpoints(settings)
-            .build(flow(windows, new CountAndSum(), rows, late));
+            .build(flow(windows, aggregate, rows, late));
         before.start();
         final Producer<Long> producer = before.producer("events", 0);
         play(producer, script.ops.subList(0, first));
@@ -426,7 +444,7 @@ class SlidingWindowJobTest
         before.close(WeirJob.CloseMode.DISCARD);
 
         try (WeirJob<Object, Object> after = context(new HeapStateBackend(), restoredShards).checkpoints(settings)
-            .build(flow(windows, new CountAndSum(), rows, late)))
+            .build(flow(windows, aggregate, rows, late)))
         {
             assertEquals(delta.checkpointId(), after.restoredFrom().orElseThrow().checkpointId());
             after.start();
