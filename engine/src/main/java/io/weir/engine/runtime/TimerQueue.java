@@ -17,9 +17,15 @@ import java.util.Arrays;
 
 /**
  * A shard's timers of one time domain, fired in (timestamp, registration order), deduplicated per
- * (key, namespace, timestamp) through an open-addressing index (except those {@linkplain #addWithoutIndex known to
- * be new and never removed}), in primitive arrays and off-heap records so that
- * registering, deleting and firing timers allocate nothing once they have grown to the working size.
+ * (key, namespace, timestamp), in primitive arrays and off-heap records so that registering, deleting and firing
+ * timers allocate nothing once they have grown to the working size.
+ * <p>
+ * A timer is found (to deduplicate a registration, or to delete it) in its wheel bucket, or through an
+ * open-addressing index. The first {@value #SHORT_BUCKET} timers a bucket holds are left out of the index: each
+ * stays among the first {@value #SHORT_BUCKET} of its bucket (it was appended when the bucket held fewer, and
+ * only deletes move it), so a look-up walks that many at most. Later ones, and every heap timer, are indexed. Where
+ * timers spread over the milliseconds (a deduplication flag's expiry, a session's end), none is indexed: a look-up
+ * reads the bucket array near the buckets just used instead of a random line of an index as large as the queue.
  * <p>
  * Order is kept in two places, merged when polling. A timer that keeps the wheel's timers within {@code wheelSize}
  * ms of one another goes to the wheel: a bucket per millisecond ({@code timestamp & (wheelSize - 1)}), each a list
@@ -46,6 +52,8 @@ public final class TimerQueue
     /** The heap place ({@link #HEAP_INDEX_OFFSET}) of a timer in the wheel. */
     private static final int IN_WHEEL = -1;
     private static final int NONE = -1;
+    /** Timers a wheel bucket holds before the further ones go to the index. */
+    static final int SHORT_BUCKET = 2;
     /** Milliseconds the wheel spans: the dedup job's timers lie 60-65 s ahead of the watermark. */
     public static final int WHEEL_SIZE_DEFAULT = 1 << 17;
 
@@ -63,7 +71,7 @@ public final class TimerQueue
     /** The timer's heap place, or {@link #IN_WHEEL}. */
     private static final int HEAP_INDEX_OFFSET = 36;
     private static final int PREVIOUS_IN_BUCKET_OFFSET = 40;
-    /** Whether the index holds the timer: {@link #INDEXED}, or 0 for one {@link #addWithoutIndex added without}. */
+    /** Whether the index holds the timer: {@link #INDEXED}, or 0 for one only its bucket lists. */
     private static final int INDEXED_OFFSET = 44;
     private static final int INDEXED = 1;
     private static final int KEY_OFFSET = 48;
@@ -114,6 +122,10 @@ public final class TimerQueue
      */
     private long[] index;
     private int indexMask;
+    /** Timers the index holds: none, and a look-up need not probe it. */
+    private int indexedCount;
+    /** Timers {@link #findInBucket} looked at, at most {@link #SHORT_BUCKET}. */
+    private int bucketWalked;
 
     /** Consumes the index entries {@link #collectKeys} loads, so that the JIT cannot drop the loads. */
     private long touchSink;
@@ -191,35 +203,57 @@ public final class TimerQueue
     /**
      * Register a timer for the key at {@code key[0, keyLength)}.
      *
-     * @return false if the same (key, namespace, timestamp) timer was already registered with the index (this
-     *     method); one {@linkplain #addWithoutIndex added without it} is not seen.
+     * @return false if the same (key, namespace, timestamp) timer was already registered.
      */
     public boolean add(
         final long timestamp, final long namespace, final int keyGroup, final DirectBuffer key, final int keyLength)
     {
-        final int hash = hash(timestamp, namespace, key, keyLength);
-        if (find(hash, timestamp, namespace, key, keyLength) >= 0)
+        if (NONE != findInBucket(timestamp, namespace, key, keyLength))
         {
             return false;
         }
-        final int slot = store(timestamp, namespace, keyGroup, key, keyLength, INDEXED);
-        setHash(slot, hash);
-        insertIndex(hash, slot);
+        final int walked = bucketWalked;
+        final int hash = hash(timestamp, namespace, key, keyLength);
+        if (indexedCount > 0 && find(hash, timestamp, namespace, key, keyLength) >= 0)
+        {
+            return false;
+        }
+        final boolean indexed = walked >= SHORT_BUCKET || !fitsWheel(timestamp);
+        final int slot = store(timestamp, namespace, keyGroup, key, keyLength, indexed ? INDEXED : 0);
+        if (indexed)
+        {
+            setHash(slot, hash);
+            insertIndex(hash, slot);
+            indexedCount++;
+        }
         order(slot, timestamp);
         return true;
     }
 
     /**
-     * Register a timer that the caller knows is not registered yet, and will never {@link #remove}: it only fires.
-     * It is neither looked for in the index (the duplicate check) nor entered there (for a removal to find), and
-     * firing it skips the index too. A window that registers its timer with its first contents, and clears them only
-     * when the timer fires, has such timers.
+     * The timer of this timestamp, namespace and key among the first {@link #SHORT_BUCKET} of the timestamp's wheel
+     * bucket, or {@link #NONE}; sets {@link #bucketWalked}. A timer left out of the index is always found here.
      */
-    public void addWithoutIndex(
-        final long timestamp, final long namespace, final int keyGroup, final DirectBuffer key, final int keyLength)
+    private int findInBucket(final long timestamp, final long namespace, final DirectBuffer key, final int keyLength)
     {
-        final int slot = store(timestamp, namespace, keyGroup, key, keyLength, 0);
-        order(slot, timestamp);
+        int walked = 0;
+        if (wheelCount > 0)
+        {
+            int slot = bucketHeads[(int)timestamp & wheelMask];
+            while (slot != NONE && walked < SHORT_BUCKET)
+            {
+                if (timestampOf(slot) == timestamp && namespaceOf(slot) == namespace &&
+                    keyEquals(slot, key, keyLength))
+                {
+                    bucketWalked = walked;
+                    return slot;
+                }
+                walked++;
+                slot = nextInBucket(slot);
+            }
+        }
+        bucketWalked = walked;
+        return NONE;
     }
 
     /**
@@ -270,20 +304,30 @@ public final class TimerQueue
         }
     }
 
-    /**
-     * @return false if no such timer was registered with the index (a no-op): one {@linkplain #addWithoutIndex
-     *     added without it} is never removed.
-     */
+    /** @return false if no such timer was registered (a no-op). */
     public boolean remove(final long timestamp, final long namespace, final DirectBuffer key, final int keyLength)
     {
-        final int hash = hash(timestamp, namespace, key, keyLength);
-        final int position = find(hash, timestamp, namespace, key, keyLength);
-        if (position < 0)
+        int slot = findInBucket(timestamp, namespace, key, keyLength);
+        if (NONE == slot)
         {
-            return false;
+            if (0 == indexedCount)
+            {
+                return false;
+            }
+            final int position = find(hash(timestamp, namespace, key, keyLength), timestamp, namespace, key, keyLength);
+            if (position < 0)
+            {
+                return false;
+            }
+            slot = slotOf(index[position]);
+            deleteIndexAt(position);
+            indexedCount--;
         }
-        final int slot = slotOf(index[position]);
-        deleteIndexAt(position);
+        else if (isIndexed(slot))
+        {
+            deleteIndexAt(findSlot(slot));
+            indexedCount--;
+        }
         unorder(slot);
         release(slot);
         return true;
@@ -321,6 +365,7 @@ public final class TimerQueue
         if (isIndexed(slot))
         {
             deleteIndexAt(findSlot(slot));
+            indexedCount--;
         }
         unorder(slot);
         release(slot);

@@ -206,34 +206,39 @@ class TimerQueueTest
     }
 
     @Test
-    void shouldFireTimersAddedWithoutTheIndexInOrderAmongIndexedOnesThroughGrowth()
+    void shouldFindTimersInTheirBucketOrTheIndexInOrderThroughGrowth()
     {
         final TimerQueue queue = new TimerQueue(2, 16);
-        for (int i = 0; i < 40; i++)
+        for (int i = 0; i < 60; i++)
         {
-            // Alternately with and without the index, timestamps descending in pairs: the queue grows twice.
-            if (i % 2 == 0)
-            {
-                assertTrue(queue.add(100 - i / 2, 7, 3, key, longKey(i)));
-            }
-            else
-            {
-                queue.addWithoutIndex(100 - i / 2, 7, 3, key, longKey(i));
-            }
+            // Three keys a millisecond, timestamps descending: each bucket's first two stay out of the index, its
+            // third is indexed; the queue grows several times.
+            queue.add(100 - i / 3, 7, 3, key, longKey(i));
         }
-        assertFalse(queue.add(100, 7, 3, key, longKey(0)), "an indexed timer is still found after growth");
-        assertTrue(queue.remove(100, 7, key, longKey(0)));
-        assertFalse(queue.remove(100, 7, key, longKey(1)), "a timer added without the index is not found");
+        assertEquals(60, queue.size());
+        for (int i = 0; i < 60; i++)
+        {
+            assertFalse(queue.add(100 - i / 3, 7, 3, key, longKey(i)), "timer " + i + " is found again");
+        }
+        assertTrue(queue.remove(100, 7, key, longKey(0)), "a bucket's first");
+        assertTrue(queue.remove(99, 7, key, longKey(5)), "a bucket's third, indexed");
+        assertFalse(queue.remove(99, 7, key, longKey(5)));
+        // Bucket 100 now holds keys 1 and 2 (2 indexed): a new key is its third, indexed, and found.
+        assertTrue(queue.add(100, 7, 3, key, longKey(100)));
+        assertFalse(queue.add(100, 7, 3, key, longKey(100)));
         final List<Long> expected = new ArrayList<>();
         for (long ts = 81; ts <= 100; ts++)
         {
-            final long first = 2 * (100 - ts);
-            if (ts < 100)
+            final long first = 3 * (100 - ts);
+            for (long k = first; k < first + 3; k++)
             {
-                expected.add(ts * 1000 + first); // registered first, with the index
+                if (k != 0 && k != 5)
+                {
+                    expected.add(ts * 1000 + k);
+                }
             }
-            expected.add(ts * 1000 + first + 1);
         }
+        expected.add(100_100L);
         final List<Long> fired = new ArrayList<>();
         while (queue.pollDue(Long.MAX_VALUE, keyContext))
         {
@@ -320,8 +325,6 @@ class TimerQueueTest
         {
             final int choice = random.nextInt(10);
             final long k = random.nextInt(1000);
-            // Keys from 500 have a window's timers: registered only when new, never removed.
-            final boolean withoutIndex = k >= 500;
             // Mostly just ahead of the watermark; some behind it (due at once) and some far ahead.
             final int spread = random.nextInt(10);
             final long ts = spread == 0 ? watermark - random.nextInt(100) :
@@ -336,18 +339,7 @@ class TimerQueueTest
                     registered.put(timer, entry);
                     model.add(entry);
                 }
-                if (!withoutIndex)
-                {
-                    assertEquals(added, queue.add(ts, 0, 0, key, longKey(k)), "seed " + seed);
-                }
-                else if (added)
-                {
-                    queue.addWithoutIndex(ts, 0, 0, key, longKey(k));
-                }
-            }
-            else if (choice < 8 && withoutIndex)
-            {
-                assertFalse(queue.remove(ts, 0, key, longKey(k)), "not in the index; seed " + seed);
+                assertEquals(added, queue.add(ts, 0, 0, key, longKey(k)), "seed " + seed);
             }
             else if (choice < 8)
             {
@@ -510,24 +502,9 @@ class TimerQueueTest
         final long k = random.nextInt(300);
         final long ts = watermark + random.nextInt(1000);
         final int keyLength = copyKey(k);
-        // Every fifth key has a window's timers: registered only when new, never removed.
-        final boolean withoutIndex = k % 5 == 0;
-        if (choice < addWeight && withoutIndex)
-        {
-            if (model.add(new ModelTimer(ts, k)))
-            {
-                queue.addWithoutIndex(ts, k, (int)k, key, keyLength);
-            }
-            return watermark;
-        }
         if (choice < addWeight)
         {
             assertEquals(model.add(new ModelTimer(ts, k)), queue.add(ts, k, (int)k, key, keyLength), "seed " + seed);
-            return watermark;
-        }
-        if (choice < addWeight + 3 && withoutIndex)
-        {
-            assertFalse(queue.remove(ts, k, key, keyLength), "not in the index; seed " + seed);
             return watermark;
         }
         if (choice < addWeight + 3)
