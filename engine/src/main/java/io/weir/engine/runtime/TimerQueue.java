@@ -23,9 +23,11 @@ import java.util.Arrays;
  * A timer is found (to deduplicate a registration, or to delete it) in its wheel bucket, or through an
  * open-addressing index. The first {@value #SHORT_BUCKET} timers a bucket holds are left out of the index: each
  * stays among the first {@value #SHORT_BUCKET} of its bucket (it was appended when the bucket held fewer, and
- * only deletes move it), so a look-up walks that many at most. Later ones, and every heap timer, are indexed. Where
- * timers spread over the milliseconds (a deduplication flag's expiry, a session's end), none is indexed: a look-up
- * reads the bucket array near the buckets just used instead of a random line of an index as large as the queue.
+ * only deletes move it), so a look-up walks that many at most. Later ones, and every heap timer, are indexed, and a
+ * look-up probes the index only where the timer may be there: its bucket is longer than the walk, or the heap holds
+ * timers. Where timers spread over the milliseconds (a deduplication flag's expiry, a session's end), a look-up
+ * then reads the bucket array near the buckets just used instead of a random line of an index as large as the
+ * queue.
  * <p>
  * Order is kept in two places, merged when polling. A timer that keeps the wheel's timers within {@code wheelSize}
  * ms of one another goes to the wheel: a bucket per millisecond ({@code timestamp & (wheelSize - 1)}), each a list
@@ -214,7 +216,7 @@ public final class TimerQueue
         }
         final int walked = bucketWalked;
         final int hash = hash(timestamp, namespace, key, keyLength);
-        if (indexedCount > 0 && find(hash, timestamp, namespace, key, keyLength) >= 0)
+        if (mayBeIndexed(walked) && find(hash, timestamp, namespace, key, keyLength) >= 0)
         {
             return false;
         }
@@ -228,6 +230,16 @@ public final class TimerQueue
         }
         order(slot, timestamp);
         return true;
+    }
+
+    /**
+     * Whether a timer {@link #findInBucket} did not find, after walking {@code walked} of its bucket, may be in the
+     * index: if the bucket holds more than it walked (its later timers are indexed), or in the heap (whose timers
+     * are indexed, and may have any timestamp).
+     */
+    private boolean mayBeIndexed(final int walked)
+    {
+        return indexedCount > 0 && (walked >= SHORT_BUCKET || heapSize > 0);
     }
 
     /**
@@ -310,7 +322,7 @@ public final class TimerQueue
         int slot = findInBucket(timestamp, namespace, key, keyLength);
         if (NONE == slot)
         {
-            if (0 == indexedCount)
+            if (!mayBeIndexed(bucketWalked))
             {
                 return false;
             }
