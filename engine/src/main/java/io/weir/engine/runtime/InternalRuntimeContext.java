@@ -7,4 +7,10 @@ import io.weir.engine.state.KeyedStateRegistry;
 public interface InternalRuntimeContext extends RuntimeContext
 {
     KeyedStateRegistry stateRegistry();
+
+    /**
+     * Whether the stage loads state ahead of its use ({@code WeirContext.prefetchEvents} above 0, and a store that
+     * prefetches): an operator that walks keys of its own loads their entries ahead only then.
+     */
+    boolean prefetchesState();
 }

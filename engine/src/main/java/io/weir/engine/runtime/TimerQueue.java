@@ -215,12 +215,18 @@ public final class TimerQueue
             return false;
         }
         final int walked = bucketWalked;
-        final int hash = hash(timestamp, namespace, key, keyLength);
-        if (mayBeIndexed(walked) && find(hash, timestamp, namespace, key, keyLength) >= 0)
+        // The hash only where the index is probed or takes the timer: most timers need neither.
+        final boolean probe = mayBeIndexed(walked);
+        int hash = probe ? hash(timestamp, namespace, key, keyLength) : 0;
+        if (probe && find(hash, timestamp, namespace, key, keyLength) >= 0)
         {
             return false;
         }
         final boolean indexed = walked >= SHORT_BUCKET || !fitsWheel(timestamp);
+        if (indexed && !probe)
+        {
+            hash = hash(timestamp, namespace, key, keyLength);
+        }
         final int slot = store(timestamp, namespace, keyGroup, key, keyLength, indexed ? INDEXED : 0);
         if (indexed)
         {

@@ -250,6 +250,61 @@ class TimerQueueTest
     }
 
     @Test
+    void shouldFindAHeapTimerOnceTheWheelIsEmpty()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16, 64);
+        assertTrue(queue.add(1000, 0, 0, key, longKey(1)));
+        assertTrue(queue.add(5000, 0, 0, key, longKey(2)), "beyond the wheel: in the heap");
+        assertTrue(queue.pollDue(1000, keyContext));
+        assertFalse(queue.add(5000, 0, 0, key, longKey(2)), "the heap's timer, with the wheel empty");
+        assertEquals(1, queue.size());
+        assertTrue(queue.remove(5000, 0, key, longKey(2)));
+        assertTrue(queue.isEmpty());
+    }
+
+    @Test
+    void shouldTellTimersOfTimestampsThatShareABucketApart()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16, 64);
+        assertTrue(queue.add(100, 0, 0, key, longKey(1)));
+        // 164 shares 100's bucket in a 64 ms wheel, and is more than a turn after it: in the heap.
+        assertTrue(queue.add(164, 0, 0, key, longKey(1)));
+        assertFalse(queue.add(164, 0, 0, key, longKey(1)));
+        assertFalse(queue.add(100, 0, 0, key, longKey(1)));
+        assertEquals(2, queue.size());
+        assertTrue(queue.remove(164, 0, key, longKey(1)));
+        assertFalse(queue.remove(164, 0, key, longKey(1)));
+        assertTrue(queue.remove(100, 0, key, longKey(1)));
+        assertTrue(queue.isEmpty());
+    }
+
+    @Test
+    void shouldIndexABucketsThirdTimerAgainAfterItsHeadIsRemoved()
+    {
+        final TimerQueue queue = new TimerQueue(4, 16);
+        for (int k = 1; k <= 3; k++)
+        {
+            assertTrue(queue.add(500, 0, 0, key, longKey(k)));
+        }
+        assertTrue(queue.remove(500, 0, key, longKey(1)), "the bucket's head");
+        // The bucket holds 2 (walked) and 3 (indexed): 4 is its third, indexed, found, removed.
+        assertTrue(queue.add(500, 0, 0, key, longKey(4)));
+        assertFalse(queue.add(500, 0, 0, key, longKey(4)));
+        assertTrue(queue.remove(500, 0, key, longKey(4)));
+        assertFalse(queue.remove(500, 0, key, longKey(4)));
+        assertTrue(queue.add(500, 0, 0, key, longKey(1)), "the removed head, registered again: third");
+        assertFalse(queue.add(500, 0, 0, key, longKey(1)));
+        assertFalse(queue.add(500, 0, 0, key, longKey(3)));
+        final List<Long> fired = new ArrayList<>();
+        while (queue.pollDue(500, keyContext))
+        {
+            fired.add(keyContext.keyBuffer().getLong(0, ByteOrder.BIG_ENDIAN));
+        }
+        assertEquals(List.of(2L, 3L, 1L), fired);
+        assertTrue(queue.isEmpty());
+    }
+
+    @Test
     void shouldTreatDeleteOfMissingTimerAsNoOp()
     {
         final TimerQueue queue = new TimerQueue(4, 16);

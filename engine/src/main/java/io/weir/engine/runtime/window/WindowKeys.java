@@ -35,6 +35,8 @@ final class WindowKeys
     }
 
     private static final int INITIAL_BYTES = 4096;
+    /** The largest list: a Java array's bound, less a margin the JVM may keep. */
+    private static final int MAX_BYTES = Integer.MAX_VALUE - 16;
 
     private final Long2ObjectHashMap<KeyList> byWindow = new Long2ObjectHashMap<>();
     private final ArrayDeque<KeyList> spare = new ArrayDeque<>();
@@ -66,17 +68,28 @@ final class WindowKeys
         }
         final UnsafeBuffer entries = list.entries;
         final int at = list.length;
-        final int end = at + KEY_OFFSET + keyLength;
+        final long end = (long)at + KEY_OFFSET + keyLength;
         if (end > entries.capacity())
         {
-            entries.wrap(Arrays.copyOf(entries.byteArray(), Math.max(end, entries.capacity() * 2)));
+            grow(entries, end, window);
         }
         entries.putShort(at + KEY_GROUP_OFFSET, (short)keyGroup);
         entries.putShort(at + KEY_LENGTH_OFFSET, (short)keyLength);
         SmallCopy.copy(entries, at + KEY_OFFSET, key, offset, keyLength);
-        list.length = end;
+        list.length = (int)end;
         list.count++;
         return first;
+    }
+
+    private static void grow(final UnsafeBuffer entries, final long needed, final long window)
+    {
+        final long grown = Math.max(needed, 2L * entries.capacity());
+        if (needed > MAX_BYTES)
+        {
+            throw new IllegalStateException("window " + window + " lists more keys on one shard than " + MAX_BYTES +
+                " bytes hold: use smaller windows, or more shards");
+        }
+        entries.wrap(Arrays.copyOf(entries.byteArray(), (int)Math.min(grown, MAX_BYTES)));
     }
 
     /** Takes the window's list out, null if it has none; hand it back with {@link #recycle} once walked. */

@@ -28,7 +28,8 @@ import java.nio.ByteOrder;
  * Flink's event-time {@code WindowOperator} for fixed-size (tumbling and sliding) windows with incremental
  * aggregation and zero allowed lateness: each (key, window) has an accumulator in namespaced state (namespace =
  * window start); when the watermark passes the window's last millisecond, each key's result is emitted and its
- * state cleared, in the order the keys' accumulators were created. An element all of whose windows have already
+ * state cleared, in the order the keys' accumulators were created (after a restore, those restored first, in the
+ * order the store visits them). An element all of whose windows have already
  * fired is late: it goes to the late-data side output, if one is set, and is otherwise dropped.
  * <p>
  * Where Flink registers an event-time timer per key and window, a window here has one timer per shard, registered
@@ -55,6 +56,8 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     private final WindowKeys windowKeys = new WindowKeys();
     private KeyContext keyContext;
     private KeyedStateStore store;
+    /** Whether a walk loads its next keys' contents ahead (the stage's prefetch setting). */
+    private boolean prefetches;
     private int contentsStateId;
     private final UnsafeBuffer prefetchKeys = new UnsafeBuffer(new byte[PREFETCH_BATCH * PREFETCH_STRIDE]);
     private final int[] prefetchLengths = new int[PREFETCH_BATCH];
@@ -81,9 +84,11 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         contents = namespacedState(runtimeContext,
             new AggregatingStateDescriptor<>(STATE_NAME, aggregateFunction, accumulatorCodec));
         contentsNamespace = (NamespacedState)contents;
-        final KeyedStateRegistry registry = ((InternalRuntimeContext)runtimeContext).stateRegistry();
+        final InternalRuntimeContext internal = (InternalRuntimeContext)runtimeContext;
+        final KeyedStateRegistry registry = internal.stateRegistry();
         keyContext = registry.keyContext();
         store = registry.store();
+        prefetches = internal.prefetchesState();
         contentsStateId = stateId(registry, STATE_NAME);
     }
 
@@ -145,7 +150,10 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         for (int i = 0, count = list.count; i < count; )
         {
             final int batchEnd = Math.min(count, i + PREFETCH_BATCH);
-            prefetch(entries, position, batchEnd - i, windowStart);
+            if (prefetches)
+            {
+                prefetch(entries, position, batchEnd - i, windowStart);
+            }
             for (; i < batchEnd; i++)
             {
                 final int keyLength = entries.getShort(position + WindowKeys.KEY_LENGTH_OFFSET) & 0xFFFF;
