@@ -669,9 +669,9 @@ public final class OperatorChain<K, I, O>
      * Loads the entries that the next timers' functions will most likely read or clear (the states an event's
      * look-ahead prefetches, under each timer's key, and the window-scoped ones under the timer's namespace, as a
      * window fires its contents: for a fixed-size window, its first key's, the walk of its keys loading the
-     * others), for the next {@link #TIMER_PREFETCH_POSITIONS} timers in firing order, due or
-     * not: a timer fires long after its key was last touched, when its record and entry are cold, and where timers
-     * come due one or two per watermark step (a deduplication flag's expiry), only loads issued for several at
+     * others), for the next {@link #TIMER_PREFETCH_POSITIONS} timers in firing order, due or not: a timer fires
+     * long after its key was last touched, when its record and entry are cold, and where timers come due one or
+     * two per watermark step (a deduplication flag's expiry), only loads issued for several at
      * once, ahead of their firing, overlap. The next batch is loaded once as many timers as this one covered have
      * fired, or sooner, once a timer past it in time fires (timers of it were deleted). Where the heap holds the next
      * timers, its first places stand in for them. The namespace is a guess: right where a timer's namespace is its

@@ -29,8 +29,8 @@ import java.nio.ByteOrder;
  * aggregation and zero allowed lateness: each (key, window) has an accumulator in namespaced state (namespace =
  * window start); when the watermark passes the window's last millisecond, each key's result is emitted and its
  * state cleared, in the order the keys' accumulators were created (after a restore, those restored first, in the
- * order the store visits them). An element all of whose windows have already
- * fired is late: it goes to the late-data side output, if one is set, and is otherwise dropped.
+ * order the store visits them). An element all of whose windows have already fired is late: it goes to the
+ * late-data side output, if one is set, and is otherwise dropped.
  * <p>
  * Where Flink registers an event-time timer per key and window, a window here has one timer per shard, registered
  * with its first key there, and lists its keys ({@link WindowKeys}); the timer fires the window by walking them,
