@@ -12,6 +12,7 @@ import io.weir.api.functions.TimestampAssigner;
 import io.weir.engine.runtime.checkpoint.CheckpointCoordinator;
 import io.weir.engine.runtime.snapshot.SourceBarrierAck;
 import io.weir.engine.counters.ProducerCounters;
+import io.weir.state.spi.SmallCopy;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -523,7 +524,7 @@ public final class Producer<I> implements io.weir.api.dataflow.SourceProducer<I>
         buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
         buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
         buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
-        buffer.putBytes(index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
+        SmallCopy.copy(buffer, index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
         if (runsOperators)
         {
             buffer.putBytes(index + RecordDescriptor.KEY_OFFSET + keyLength, encodedValue, 0, encodedValueLength);

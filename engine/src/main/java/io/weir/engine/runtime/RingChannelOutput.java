@@ -3,6 +3,7 @@ package io.weir.engine.runtime;
 import io.weir.engine.Producer;
 import io.weir.api.codec.Codec;
 import io.weir.api.functions.Collector;
+import io.weir.state.spi.SmallCopy;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -196,7 +197,7 @@ public final class RingChannelOutput<T> implements Collector<T>, ChannelOutput
         buffer.putLong(index + RecordDescriptor.TIMESTAMP_OFFSET, timestamp);
         buffer.putInt(index + RecordDescriptor.KEY_GROUP_OFFSET, keyGroup);
         buffer.putInt(index + RecordDescriptor.KEY_LENGTH_OFFSET, keyLength);
-        buffer.putBytes(index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
+        SmallCopy.copy(buffer, index + RecordDescriptor.KEY_OFFSET, keyBuffer, 0, keyLength);
         EncodedLengths.check(codec, valueLength,
             codec.encode(value, buffer, index + RecordDescriptor.KEY_OFFSET + keyLength));
     }
