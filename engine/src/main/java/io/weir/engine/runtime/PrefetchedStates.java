@@ -9,7 +9,7 @@ import org.agrona.MutableDirectBuffer;
  * in the low 16 bits and, for a state whose first read is not its base key (a list reads its head first), the
  * marker byte that follows the base, plus one, above them (0: the base key itself).
  */
-final class PrefetchedStates
+public final class PrefetchedStates
 {
     /** Bytes a marker adds to a prefetched key at most. */
     static final int MARKER_BYTES = 1;
@@ -19,7 +19,7 @@ final class PrefetchedStates
     }
 
     /** The state's entry under the base key (value, reducing and aggregating states). */
-    static int baseEntry(final int stateId)
+    public static int baseEntry(final int stateId)
     {
         return stateId;
     }
@@ -41,7 +41,7 @@ final class PrefetchedStates
      *
      * @return the key's length.
      */
-    static int writeKey(
+    public static int writeKey(
         final MutableDirectBuffer dst,
         final int at,
         final int keyGroup,

@@ -10,6 +10,7 @@ import io.weir.api.window.ProcessWindowFunction;
 import io.weir.api.window.WindowAssigner;
 import io.weir.engine.runtime.InternalRuntimeContext;
 import io.weir.engine.runtime.InternalTimerService;
+import io.weir.engine.runtime.PrefetchedStates;
 import io.weir.engine.runtime.StateRestoredListener;
 import io.weir.engine.state.CreationReportingAggregatingState;
 import io.weir.engine.state.KeyContext;
@@ -21,8 +22,6 @@ import io.weir.state.spi.KeyedStateStore;
 import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.ByteOrder;
 
 /**
  * Flink's event-time {@code WindowOperator} for fixed-size (tumbling and sliding) windows with incremental
@@ -189,12 +188,11 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
             final int length = StateKeyDescriptor.KEY_OFFSET + keyLength + StateLayoutDescriptor.NAMESPACE_LENGTH;
             if (length <= PREFETCH_STRIDE)
             {
-                final int offset = count * PREFETCH_STRIDE;
-                final int prefix = StateKeyDescriptor.writePrefix(prefetchKeys, offset,
-                    entries.getShort(at + WindowKeys.KEY_GROUP_OFFSET) & 0xFFFF, contentsStateId, entries,
-                    at + WindowKeys.KEY_OFFSET, keyLength);
-                prefetchKeys.putLong(offset + prefix, windowStart, ByteOrder.BIG_ENDIAN);
-                prefetchLengths[count++] = length;
+                prefetchLengths[count] = PrefetchedStates.writeKey(prefetchKeys, count * PREFETCH_STRIDE,
+                    entries.getShort(at + WindowKeys.KEY_GROUP_OFFSET) & 0xFFFF,
+                    PrefetchedStates.baseEntry(contentsStateId), entries, at + WindowKeys.KEY_OFFSET, keyLength, true,
+                    windowStart);
+                count++;
             }
             at += WindowKeys.KEY_OFFSET + keyLength;
         }
