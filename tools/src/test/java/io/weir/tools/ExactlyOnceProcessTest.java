@@ -347,7 +347,8 @@ class ExactlyOnceProcessTest
         return newest;
     }
 
-    private static void copyTree(final Path from, final Path to) throws Exception
+    /** Copies {@code from} into {@code to}, leaving out {@code to} itself and any {@code restore-*} entry. */
+    static void copyTree(final Path from, final Path to) throws Exception
     {
         try (Stream<Path> paths = Files.walk(from))
         {
