@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The tumbling job keeps no list of a window's keys in its checkpoints: a restore lists them again from the restored
  * window contents (through the backend's scan of its entries) and gives each window its timer. Stopped with a
- * savepoint half-way through the basic golden input on 2 shards, it resumes on 3 and on 1 shard, on each backend,
- * and the output equals Flink's: every window restored fires once, with its contents.
+ * savepoint about a third of the way through the basic golden input on 2 shards, it resumes on 3 and on 1 shard, on
+ * each backend, and the output equals Flink's: every window restored fires once, with its contents.
  */
 @Timeout(120)
 class WindowRescaleTest
