@@ -10,13 +10,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -25,13 +23,13 @@ import java.util.stream.Stream;
  * A CSV file output that appears whole or not at all, and exactly once across crashes.
  * <p>
  * Each shard writes a part file in a hidden directory next to the target ({@code .NAME.parts/}), named by run
- * attempt and shard. When the job succeeds the parts are concatenated into a temporary file, fsynced, and
- * renamed onto the target atomically. With checkpoints the concatenation starts early: once a checkpoint is
- * complete, the rows its parts committed since the last one are appended to the output being assembled in the part
- * directory, and fsynced, on the checkpoint thread, so that publication copies and fsyncs only the rows written
- * since (row order is free: the output holds each part's rows in order, the parts' runs interleaved by checkpoint).
- * A restore or fresh start deletes an output being assembled; an append that fails deletes it too, and publication
- * then concatenates every part whole. With checkpoints, parts are transactional: at each snapshot point a writer
+ * attempt and shard. When the job succeeds the other parts are appended to the largest, which is fsynced, linked
+ * under a temporary name beside the target and renamed onto it atomically (row order is free: the output holds each
+ * part's rows in order, one part after another); only the other parts' rows are copied. The largest part keeps its
+ * name, and its rows, until the parts are removed: a restore before then (a crash between publication and the
+ * record of the job's end) finds it to be the published output and copies its committed rows into a part of its own
+ * before cutting that back, so the published output stays whole. Where the file system has no hard links, the
+ * largest part is copied to the temporary name instead. With checkpoints, parts are transactional: at each snapshot point a writer
  * reports its part's length (pre-commit), the checkpoint fsyncs it and records the length in its manifest
  * (commit); a restore cuts every part back to its committed length and deletes parts no checkpoint committed, and
  * the new run writes new parts. Without checkpoints, a failed job's parts are deleted.
@@ -43,14 +41,19 @@ import java.util.stream.Stream;
  * renamed, and its directory fsynced. With checkpoints the parts outlive the publication until the job's end is
  * recorded ({@link #onFinishRecorded}): a crash in between resumes from a checkpoint, which needs them.
  * <p>
- * Writers run on shard threads, {@link #onPartsCommitted} on the checkpoint thread, the rest on the thread building
- * and awaiting the job; the factory's methods are synchronized.
+ * Writers run on shard threads, the rest on the thread building and awaiting the job; the factory's methods are
+ * synchronized.
  */
 public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
 {
     private static final int BUFFER_BYTES = 1 << 16;
-    /** The output being assembled, in the part directory (part files' names start with {@code a}). */
+    /**
+     * An output being assembled in the part directory, as Weir did before publishing into the largest part: deleted
+     * where a restore or fresh start finds one (part files' names start with {@code a}).
+     */
     private static final String ASSEMBLY_NAME = "output.assembling";
+    /** A part's committed rows being copied aside by a restore, to replace a part that is the published output. */
+    private static final String RESTORING_PREFIX = "r-";
 
     private final Path target;
     private final Path partsDirectory;
@@ -61,12 +64,6 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     private int attempt = 1;
     private boolean checkpointed;
     private boolean prepared;
-    /** Open from the first committed part rows appended until publication, or until an append fails. */
-    private FileChannel assembly;
-    /** Bytes of each part (by its path) appended to {@link #assembly}, from its start. */
-    private final Map<Path, Long> assembled = new HashMap<>();
-    /** Why the assembly was given up, kept for the publication's failure; null when it was not. */
-    private IOException assemblyFailure;
     private boolean published;
 
     public CsvFileSink(final Path target, final RowFormatter<T> formatter)
@@ -105,73 +102,15 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     {
         lockParts();
         checkpointed = true;
-        forgetAssembly();
+        forgetPublication();
         clearParts();
         prepared = true;
     }
 
-    /** A new run of this sink: nothing assembled or published yet (the file, if any, is deleted next). */
-    private void forgetAssembly()
+    /** A new run of this sink: nothing published yet. */
+    private void forgetPublication()
     {
-        closeAssembly();
-        assembled.clear();
-        assemblyFailure = null;
         published = false;
-    }
-
-    /**
-     * Appends each of this sink's parts' rows that {@code parts} commits and the output being assembled does not
-     * hold yet, then fsyncs it. An append that fails gives the assembly up (its failure kept for a publication that
-     * fails too): publication then concatenates every part whole.
-     */
-    public synchronized void onPartsCommitted(final List<PartPosition> parts)
-    {
-        if (published || null == partsLock || (null == assembly && null != assemblyFailure))
-        {
-            return;
-        }
-        final Path path = assemblyPath();
-        try
-        {
-            if (null == assembly)
-            {
-                assembly = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-            }
-            boolean appended = false;
-            for (final PartPosition part : parts)
-            {
-                // This sink's parts: another sink's target may have the same file name, not the same directory.
-                if (partsDirectory.equals(part.path().getParent()))
-                {
-                    appended |= append(part.path(), part.lengthBytes());
-                }
-            }
-            if (appended)
-            {
-                files.forceFile(assembly, path);
-            }
-        }
-        catch (final IOException ex)
-        {
-            assemblyFailure = ex;
-            closeAssembly();
-            assembled.clear();
-            deleteAssembly();
-        }
-    }
-
-    /** Appends {@code part}'s bytes from what the assembly holds of it up to {@code length}; true if any. */
-    private boolean append(final Path part, final long length) throws IOException
-    {
-        final long from = assembled.getOrDefault(part, 0L);
-        if (length <= from)
-        {
-            return false;
-        }
-        copy(part, from, length, assembly);
-        assembled.put(part, length);
-        return true;
     }
 
     /** Appends {@code part}'s bytes {@code [from, to)} to {@code out}, at its position. */
@@ -193,42 +132,12 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         }
     }
 
-    private Path assemblyPath()
-    {
-        return partsDirectory.resolve(ASSEMBLY_NAME);
-    }
-
-    /** Closes the output being assembled, if open; a close that fails gives it up like a failed append. */
-    private void closeAssembly()
-    {
-        if (null == assembly)
-        {
-            return;
-        }
-        try
-        {
-            assembly.close();
-        }
-        catch (final IOException ex)
-        {
-            if (null == assemblyFailure)
-            {
-                assemblyFailure = ex;
-            }
-            else
-            {
-                assemblyFailure.addSuppressed(ex);
-            }
-        }
-        assembly = null;
-    }
-
     public synchronized void restore(final Map<String, Long> committedLengths)
     {
         lockParts();
         checkpointed = true;
         prepared = true;
-        forgetAssembly();
+        forgetPublication();
         // Check before changing anything: a restore that cannot succeed leaves the parts as they are.
         for (final Map.Entry<String, Long> entry : committedLengths.entrySet())
         {
@@ -240,6 +149,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             }
         }
         int maxAttempt = 0;
+        deleteLeftovers();
         for (final Path part : parts())
         {
             final String partName = partName(part);
@@ -249,6 +159,14 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
                 if (committed == null)
                 {
                     files.delete(part);
+                    continue;
+                }
+                maxAttempt = Math.max(maxAttempt, attemptOf(part));
+                if (Files.exists(target) && Files.isSameFile(part, target))
+                {
+                    // The published output: a crash came after publication, before the job's end was recorded. Its
+                    // committed rows go to a file of their own, which takes the part's name; the output stays whole.
+                    separateFromTarget(part, committed);
                     continue;
                 }
                 try (FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE))
@@ -266,11 +184,62 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             {
                 throw new UncheckedIOException("cannot roll back part file " + part + ": " + ex.getMessage(), ex);
             }
-            maxAttempt = Math.max(maxAttempt, attemptOf(part));
         }
-        deleteAssembly();
         forceDirectory(partsDirectory);
         attempt = maxAttempt + 1;
+    }
+
+    /**
+     * Replaces {@code part}, which is also the published target, with a file of its first {@code committed} bytes,
+     * made aside and renamed onto its name (durable once the part directory is fsynced).
+     */
+    private void separateFromTarget(final Path part, final long committed) throws IOException
+    {
+        final long size = Files.size(part);
+        if (size < committed)
+        {
+            throw new IllegalStateException("part file " + part + " holds " + size + " bytes but the checkpoint " +
+                "committed " + committed + "; the output was lost or altered");
+        }
+        final Path aside = part.resolveSibling(RESTORING_PREFIX + part.getFileName());
+        try (FileChannel out = FileChannel.open(aside, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            copy(part, 0, committed, out);
+            files.forceFile(out, aside);
+        }
+        files.moveAtomically(aside, part);
+    }
+
+    /**
+     * Deletes what a crash can leave beside the parts: the temporary name of an output being published (a second
+     * name of a part, or a copy of one), a part being separated from the target, and an output being assembled by an
+     * older Weir.
+     */
+    private void deleteLeftovers()
+    {
+        try
+        {
+            Files.deleteIfExists(temporaryTarget());
+            if (Files.isDirectory(partsDirectory))
+            {
+                try (Stream<Path> entries = Files.list(partsDirectory))
+                {
+                    for (final Path entry : (Iterable<Path>)entries::iterator)
+                    {
+                        final String name = entry.getFileName().toString();
+                        if (name.startsWith(RESTORING_PREFIX) || name.equals(ASSEMBLY_NAME))
+                        {
+                            Files.delete(entry);
+                        }
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot clean up " + partsDirectory + ": " + ex.getMessage(), ex);
+        }
     }
 
     public synchronized SinkWriter<T> createWriter(final int shardId, final int shards)
@@ -307,14 +276,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     public synchronized void onJobSucceeded()
     {
         lockParts();
-        if (null != assembly)
-        {
-            publishAssembly();
-        }
-        else
-        {
-            publishConcatenation();
-        }
+        publish();
         if (!checkpointed)
         {
             removeParts();
@@ -322,69 +284,41 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     }
 
     /**
-     * Appends what the output being assembled lacks of each part, fsyncs it and renames it onto the target; where the
-     * part directory and the target's cannot share a rename (another file system), concatenates instead.
+     * Appends the other parts to the largest (an empty file where there is no part), fsyncs it, links it under a
+     * temporary name beside the target (or copies it there, where the file system has no hard links) and renames
+     * that onto the target. The largest part keeps its name until the parts are removed.
      */
-    private void publishAssembly()
+    private void publish()
     {
-        final Path path = assemblyPath();
-        try
-        {
-            for (final Path part : parts())
-            {
-                append(part, Files.size(part));
-            }
-            files.forceFile(assembly, path);
-            assembly.close();
-            assembly = null;
-            try
-            {
-                files.moveAtomically(path, target);
-            }
-            catch (final AtomicMoveNotSupportedException ex)
-            {
-                deleteAssembly();
-                publishConcatenation();
-                return;
-            }
-            published = true;
-            files.forceDirectory(target.getParent());
-        }
-        catch (final IOException ex)
-        {
-            final UncheckedIOException failure =
-                new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
-            if (!published)
-            {
-                closeAssembly();
-                try
-                {
-                    deleteAssembly();
-                }
-                catch (final UncheckedIOException cleanup)
-                {
-                    failure.addSuppressed(cleanup);
-                }
-            }
-            throw failure;
-        }
-    }
-
-    /** Concatenates every part into a temporary file beside the target, fsyncs it and renames it onto the target. */
-    private void publishConcatenation()
-    {
-        final Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        final Path temp = temporaryTarget();
         boolean renamed = false;
         try
         {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING))
+            final List<Path> parts = parts();
+            Files.deleteIfExists(temp);
+            if (parts.isEmpty())
             {
-                for (final Path part : parts())
+                try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
                 {
-                    copy(part, 0, Files.size(part), out);
+                    files.forceFile(out, temp);
                 }
-                files.forceFile(out, temp);
+            }
+            else
+            {
+                final Path largest = largest(parts);
+                try (FileChannel out = FileChannel.open(largest, StandardOpenOption.WRITE))
+                {
+                    out.position(out.size());
+                    for (final Path part : parts)
+                    {
+                        if (!part.equals(largest))
+                        {
+                            copy(part, 0, Files.size(part), out);
+                        }
+                    }
+                    files.forceFile(out, largest);
+                }
+                linkOrCopy(largest, temp);
             }
             files.moveAtomically(temp, target);
             renamed = true;
@@ -393,13 +327,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         }
         catch (final IOException ex)
         {
-            final UncheckedIOException failure =
-                new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
-            if (null != assemblyFailure)
-            {
-                failure.addSuppressed(assemblyFailure);
-            }
-            throw failure;
+            throw new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
         }
         finally
         {
@@ -410,6 +338,47 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         }
     }
 
+    private static Path largest(final List<Path> parts) throws IOException
+    {
+        Path largest = parts.get(0);
+        long largestSize = Files.size(largest);
+        for (final Path part : parts)
+        {
+            final long size = Files.size(part);
+            if (size > largestSize)
+            {
+                largest = part;
+                largestSize = size;
+            }
+        }
+        return largest;
+    }
+
+    /** A hard link {@code link} to {@code part}; where the file system has none, a durable copy of it. */
+    private void linkOrCopy(final Path part, final Path link) throws IOException
+    {
+        try
+        {
+            Files.createLink(link, part);
+            return;
+        }
+        catch (final UnsupportedOperationException | IOException ex)
+        {
+            Files.deleteIfExists(link); // no link made: copied below
+        }
+        try (FileChannel out = FileChannel.open(link, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            copy(part, 0, Files.size(part), out);
+            files.forceFile(out, link);
+        }
+    }
+
+    /** The name beside the target under which publication makes the output before renaming it onto the target. */
+    private Path temporaryTarget()
+    {
+        return target.resolveSibling("." + target.getFileName() + ".tmp");
+    }
+
     /** The output is published and the job's end recorded: no restore needs the parts; remove them. */
     public synchronized void onFinishRecorded()
     {
@@ -418,7 +387,6 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
 
     public synchronized void onJobFailed()
     {
-        closeAssembly();
         if (partsLock == null)
         {
             return;
@@ -507,16 +475,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         {
             deleteQuietly(part);
         }
-        deleteAssembly();
-    }
-
-    /** Deletes an output assembled from parts, left by this run or a crashed one, if there is one. */
-    private void deleteAssembly()
-    {
-        if (Files.exists(assemblyPath()))
-        {
-            deleteQuietly(assemblyPath());
-        }
+        deleteLeftovers();
     }
 
     private void forceDirectory(final Path directory)

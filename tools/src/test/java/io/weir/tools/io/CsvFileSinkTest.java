@@ -107,10 +107,12 @@ class CsvFileSinkTest
         steps.clear();
 
         sink.onJobSucceeded();
-        assertEquals(List.of("fsync .out.csv.tmp", "rename .out.csv.tmp out.csv", "fsync dir ."), steps);
+        assertEquals(List.of("fsync .out.csv.parts/a1-s0", "rename .out.csv.tmp out.csv", "fsync dir ."), steps,
+            "the other part appended to the largest (the first of two equal ones), which is made the target");
         assertEquals("11\n22\n", Files.readString(dir.resolve("out.csv")));
         assertTrue(Files.exists(dir.resolve(".out.csv.parts/a1-s0")),
             "a crash before the job's end is recorded resumes from a checkpoint, which needs the parts");
+        assertTrue(Files.isSameFile(dir.resolve(".out.csv.parts/a1-s0"), dir.resolve("out.csv")));
         steps.clear();
 
         sink.onFinishRecorded();
@@ -156,7 +158,7 @@ class CsvFileSinkTest
     }
 
     @Test
-    void shouldAssembleTheRowsCheckpointsCommittedAndPublishByAppendingOnlyTheRest() throws IOException
+    void shouldPublishTheLargestPartWithTheOthersAppendedCopyingOnlyTheirRows() throws IOException
     {
         final CsvFileSink<Event> sink = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent,
             new Recording(null));
@@ -165,56 +167,110 @@ class CsvFileSinkTest
         final SinkWriter<Event> second = sink.createWriter(1, 2);
         first.collect(new Event().set(1, 1, 1, 11));
         second.collect(new Event().set(1, 2, 1, 21));
-        final List<TransactionalSinkWriter.PartPosition> committed = List.of(
-            ((TransactionalSinkWriter<Event>)first).preCommit(), ((TransactionalSinkWriter<Event>)second).preCommit(),
-            new TransactionalSinkWriter.PartPosition("late.csv/a1-s0", dir.resolve("elsewhere"), 99));
-        first.collect(new Event().set(1, 1, 1, 12)); // after the checkpoint: not committed
-        steps.clear();
-
-        sink.onPartsCommitted(committed);
-        final Path assembly = dir.resolve(".out.csv.parts/output.assembling");
-        assertEquals(List.of("fsync .out.csv.parts/output.assembling"), steps);
-        assertEquals("11\n21\n", Files.readString(assembly), "the committed rows only; another sink's part ignored");
-        sink.onPartsCommitted(committed);
-        assertEquals("11\n21\n", Files.readString(assembly), "a part's rows are appended once");
-
         second.collect(new Event().set(1, 2, 1, 22));
+        second.collect(new Event().set(1, 2, 1, 23));
+        final List<TransactionalSinkWriter.PartPosition> committed = List.of(
+            ((TransactionalSinkWriter<Event>)first).preCommit(), ((TransactionalSinkWriter<Event>)second).preCommit());
+        steps.clear();
+        sink.onPartsCommitted(committed);
+        assertEquals(List.of(), steps, "nothing is copied at a checkpoint");
+        first.collect(new Event().set(1, 1, 1, 12));
         first.close();
         second.close();
-        steps.clear();
+
         sink.onJobSucceeded();
-        assertEquals(List.of("fsync .out.csv.parts/output.assembling",
-            "rename .out.csv.parts/output.assembling out.csv", "fsync dir ."), steps,
-            "publication appends the rest to the assembled output and renames it");
-        assertEquals("11\n21\n12\n22\n", Files.readString(dir.resolve("out.csv")));
-        assertFalse(Files.exists(assembly));
+        assertEquals(List.of("fsync .out.csv.parts/a1-s1", "rename .out.csv.tmp out.csv", "fsync dir ."), steps);
+        assertEquals("21\n22\n23\n11\n12\n", Files.readString(dir.resolve("out.csv")),
+            "the largest part's rows, then the other's appended");
+        assertTrue(Files.isSameFile(dir.resolve(".out.csv.parts/a1-s1"), dir.resolve("out.csv")));
+        assertFalse(Files.exists(dir.resolve(".out.csv.tmp")));
         sink.onFinishRecorded();
         assertFalse(Files.exists(dir.resolve(".out.csv.parts")));
+        assertEquals("21\n22\n23\n11\n12\n", Files.readString(dir.resolve("out.csv")), "the output outlives the part");
     }
 
     @Test
-    void shouldDropAnOutputBeingAssembledWhenTheJobRestores() throws IOException
+    void shouldPublishAnEmptyOutputWhenNoWriterWasCreated() throws IOException
     {
-        final TransactionalSinkWriter.PartPosition firstCheckpoint =
-            assembleThenFail(new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent));
-        final Path assembly = dir.resolve(".out.csv.parts/output.assembling");
-        assertEquals("11\n12\n", Files.readString(assembly));
+        final CsvFileSink<Event> sink = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        sink.startFresh();
+        sink.onJobSucceeded();
+        assertEquals("", Files.readString(dir.resolve("out.csv")));
+        sink.onFinishRecorded();
+    }
 
-        // Restored from the first checkpoint: row 12 is written again by the new run, and must appear once.
-        final CsvFileSink<Event> restored = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
-        restored.restore(Map.of(firstCheckpoint.partName(), firstCheckpoint.lengthBytes()));
-        assertFalse(Files.exists(assembly), "rows of a checkpoint the restore does not resume from are not published");
+    @Test
+    void shouldKeepThePublishedOutputWholeWhenARestoreFollowsItsPublication() throws IOException
+    {
+        // A run commits row 11, writes 12, publishes, and crashes before the job's end is recorded.
+        final CsvFileSink<Event> crashed = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        crashed.startFresh();
+        final SinkWriter<Event> writer = crashed.createWriter(0, 1);
+        writer.collect(new Event().set(1, 1, 1, 11));
+        final TransactionalSinkWriter.PartPosition checkpoint = ((TransactionalSinkWriter<Event>)writer).preCommit();
+        writer.collect(new Event().set(1, 1, 1, 12));
+        writer.close();
+        crashed.onJobSucceeded();
+        crashed.onJobFailed(); // as the crash does: the lock goes, the parts stay
+        final Path part = dir.resolve(".out.csv.parts/a1-s0");
+        assertTrue(Files.isSameFile(part, dir.resolve("out.csv")));
+
+        // Restored from the checkpoint, which committed row 11: the part is cut back, the published output is not.
+        final CsvFileSink<Event> restored = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent,
+            new Recording(null));
+        restored.restore(Map.of(checkpoint.partName(), checkpoint.lengthBytes()));
+        assertEquals(List.of("fsync .out.csv.parts/r-a1-s0", "rename .out.csv.parts/r-a1-s0 .out.csv.parts/a1-s0",
+            "fsync dir .out.csv.parts"), steps, "the committed rows copied aside and renamed onto the part's name");
+        assertEquals("11\n", Files.readString(part));
+        assertEquals("11\n12\n", Files.readString(dir.resolve("out.csv")), "the published output stays whole");
+        assertFalse(Files.isSameFile(part, dir.resolve("out.csv")));
+
         writeAgainAndPublish(restored);
         assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
     }
 
     @Test
-    void shouldAssembleAnewWhenOneSinkIsRestoredAfterItsJobFailed() throws IOException
+    void shouldCutBackTheLargestPartWhenTheJobFailsAfterTheOthersWereAppendedToIt() throws IOException
+    {
+        final CsvFileSink<Event> crashed = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        crashed.startFresh();
+        final SinkWriter<Event> first = crashed.createWriter(0, 2);
+        final SinkWriter<Event> second = crashed.createWriter(1, 2);
+        first.collect(new Event().set(1, 1, 1, 11));
+        first.collect(new Event().set(1, 1, 1, 12));
+        second.collect(new Event().set(1, 2, 1, 21));
+        final TransactionalSinkWriter.PartPosition firstCommitted =
+            ((TransactionalSinkWriter<Event>)first).preCommit();
+        final TransactionalSinkWriter.PartPosition secondCommitted =
+            ((TransactionalSinkWriter<Event>)second).preCommit();
+        first.close();
+        second.close();
+        // A publication that appended the other part to the largest and failed before its rename: here, a target
+        // that is a directory, which the rename cannot replace.
+        Files.createDirectories(dir.resolve("out.csv/taken"));
+        assertThrows(java.io.UncheckedIOException.class, crashed::onJobSucceeded);
+        crashed.onJobFailed();
+        assertEquals("11\n12\n21\n", Files.readString(dir.resolve(".out.csv.parts/a1-s0")));
+        assertFalse(Files.exists(dir.resolve(".out.csv.tmp")), "the temporary name is removed");
+        Files.delete(dir.resolve("out.csv/taken"));
+        Files.delete(dir.resolve("out.csv"));
+
+        final CsvFileSink<Event> restored = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        restored.restore(Map.of(firstCommitted.partName(), firstCommitted.lengthBytes(),
+            secondCommitted.partName(), secondCommitted.lengthBytes()));
+        assertEquals("11\n12\n", Files.readString(dir.resolve(".out.csv.parts/a1-s0")), "cut back to its commit");
+        restored.onJobSucceeded();
+        assertEquals(List.of("11", "12", "21"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
+        restored.onFinishRecorded();
+    }
+
+    @Test
+    void shouldPublishEachRowOnceWhenOneSinkIsRestoredAfterItsJobFailed() throws IOException
     {
         final CsvFileSink<Event> sink = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
-        final TransactionalSinkWriter.PartPosition first = assembleThenFail(sink);
+        final TransactionalSinkWriter.PartPosition first = commitThenFail(sink);
 
-        // The same sink object resumes from the first checkpoint: its first run's assembly counts for nothing.
+        // The same sink object resumes from the first checkpoint: its first run's rows after it count for nothing.
         sink.restore(Map.of(first.partName(), first.lengthBytes()));
         writeAgainAndPublish(sink);
         assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList(),
@@ -222,11 +278,11 @@ class CsvFileSinkTest
     }
 
     /**
-     * A run that commits row 11 at a first checkpoint and rows 11 and 12 at a second, assembles them, then fails.
+     * A run that commits row 11 at a first checkpoint and rows 11 and 12 at a second, then fails.
      *
      * @return the first checkpoint's position of the run's part.
      */
-    private static TransactionalSinkWriter.PartPosition assembleThenFail(final CsvFileSink<Event> sink)
+    private static TransactionalSinkWriter.PartPosition commitThenFail(final CsvFileSink<Event> sink)
     {
         sink.startFresh();
         final SinkWriter<Event> writer = sink.createWriter(0, 1);
@@ -251,7 +307,7 @@ class CsvFileSinkTest
     }
 
     @Test
-    void shouldAssembleOnlyItsOwnPartsWhenAnotherSinksTargetHasTheSameName() throws IOException
+    void shouldPublishOnlyItsOwnPartsWhenAnotherSinksTargetHasTheSameName() throws IOException
     {
         Files.createDirectories(dir.resolve("x"));
         Files.createDirectories(dir.resolve("y"));
@@ -314,9 +370,12 @@ class CsvFileSinkTest
             job.start();
             job.awaitTermination();
         }
+        // Which part is the larger depends on how the keys fell to the shards: the steps name it.
+        final String largestPartFsync = steps.get(3);
+        assertTrue(largestPartFsync.matches("fsync \\.out\\.csv\\.parts/a1-s[01]"), largestPartFsync);
         assertEquals(List.of(
             "fsync dir .", "fsync dir .out.csv.parts", "fsync dir .out.csv.parts",
-            "fsync .out.csv.tmp", "rename .out.csv.tmp out.csv", "fsync dir .",
+            largestPartFsync, "rename .out.csv.tmp out.csv", "fsync dir .",
             "delete .out.csv.parts/a1-s0 (FINISHED)", "delete .out.csv.parts/a1-s1 (FINISHED)"), steps);
         assertEquals(List.of("1", "2"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
         assertFalse(Files.exists(dir.resolve(".out.csv.parts")));
