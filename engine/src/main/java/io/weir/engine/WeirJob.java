@@ -874,7 +874,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
         }
     }
 
-    /** Checkpoint thread: the part positions a completed checkpoint committed, for the sinks that assemble early. */
+    /** Checkpoint thread: the part positions a completed checkpoint committed, for the sinks that act on them. */
     private void onPartsCommitted(final List<io.weir.api.connector.TransactionalSinkWriter.PartPosition> parts)
     {
         for (final SinkFactory<?> sink : sinks)

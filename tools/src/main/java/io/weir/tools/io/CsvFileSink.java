@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -64,7 +65,6 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     private int attempt = 1;
     private boolean checkpointed;
     private boolean prepared;
-    private boolean published;
 
     public CsvFileSink(final Path target, final RowFormatter<T> formatter)
     {
@@ -102,16 +102,10 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     {
         lockParts();
         checkpointed = true;
-        forgetPublication();
         clearParts();
         prepared = true;
     }
 
-    /** A new run of this sink: nothing published yet. */
-    private void forgetPublication()
-    {
-        published = false;
-    }
 
     /** Appends {@code part}'s bytes {@code [from, to)} to {@code out}, at its position. */
     private static void copy(final Path part, final long from, final long to, final FileChannel out)
@@ -137,7 +131,6 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         lockParts();
         checkpointed = true;
         prepared = true;
-        forgetPublication();
         // Check before changing anything: a restore that cannot succeed leaves the parts as they are.
         for (final Map.Entry<String, Long> entry : committedLengths.entrySet())
         {
@@ -162,10 +155,11 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
                     continue;
                 }
                 maxAttempt = Math.max(maxAttempt, attemptOf(part));
-                if (Files.exists(target) && Files.isSameFile(part, target))
+                if (mayHaveOtherNames(part))
                 {
-                    // The published output: a crash came after publication, before the job's end was recorded. Its
-                    // committed rows go to a file of their own, which takes the part's name; the output stays whole.
+                    // The published output (a crash came after publication, before the job's end was recorded),
+                    // wherever it is now: its committed rows go to a file of their own, which takes the part's name,
+                    // and the output stays whole.
                     separateFromTarget(part, committed);
                     continue;
                 }
@@ -190,7 +184,23 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     }
 
     /**
-     * Replaces {@code part}, which is also the published target, with a file of its first {@code committed} bytes,
+     * Whether another name may lead to the part's file: its link count, where the file system tells it, is above one
+     * (the published target, or where a reader moved or linked it); where it does not tell, always.
+     */
+    private static boolean mayHaveOtherNames(final Path part) throws IOException
+    {
+        try
+        {
+            return ((Number)Files.getAttribute(part, "unix:nlink")).intValue() > 1;
+        }
+        catch (final UnsupportedOperationException | IllegalArgumentException ex)
+        {
+            return true;
+        }
+    }
+
+    /**
+     * Replaces {@code part}, which may also be the published output, with a file of its first {@code committed} bytes,
      * made aside and renamed onto its name (durable once the part directory is fsynced).
      */
     private void separateFromTarget(final Path part, final long committed) throws IOException
@@ -220,7 +230,10 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     {
         try
         {
-            Files.deleteIfExists(temporaryTarget());
+            if (Files.exists(temporaryTarget()))
+            {
+                files.delete(temporaryTarget());
+            }
             if (Files.isDirectory(partsDirectory))
             {
                 try (Stream<Path> entries = Files.list(partsDirectory))
@@ -230,7 +243,7 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
                         final String name = entry.getFileName().toString();
                         if (name.startsWith(RESTORING_PREFIX) || name.equals(ASSEMBLY_NAME))
                         {
-                            Files.delete(entry);
+                            files.delete(entry);
                         }
                     }
                 }
@@ -295,7 +308,10 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
         try
         {
             final List<Path> parts = parts();
-            Files.deleteIfExists(temp);
+            if (Files.exists(temp))
+            {
+                files.delete(temp);
+            }
             if (parts.isEmpty())
             {
                 try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
@@ -322,19 +338,24 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
             }
             files.moveAtomically(temp, target);
             renamed = true;
-            published = true;
             files.forceDirectory(target.getParent());
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
-        }
-        finally
-        {
+            final UncheckedIOException failure =
+                new UncheckedIOException("cannot publish output " + target + ": " + ex.getMessage(), ex);
             if (!renamed)
             {
-                deleteQuietly(temp);
+                try
+                {
+                    Files.deleteIfExists(temp);
+                }
+                catch (final IOException cleanup)
+                {
+                    failure.addSuppressed(cleanup);
+                }
             }
+            throw failure;
         }
     }
 
@@ -359,10 +380,10 @@ public final class CsvFileSink<T> implements TransactionalSinkFactory<T>
     {
         try
         {
-            Files.createLink(link, part);
+            files.link(link, part);
             return;
         }
-        catch (final UnsupportedOperationException | IOException ex)
+        catch (final UnsupportedOperationException | FileSystemException ex)
         {
             Files.deleteIfExists(link); // no link made: copied below
         }

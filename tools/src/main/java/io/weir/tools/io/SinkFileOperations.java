@@ -9,8 +9,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The file-system steps of {@link CsvFileSink} whose order makes its output survive a power loss: fsync a file's
- * data, rename, fsync a directory's entries, delete. The sink calls them on the checkpoint thread (its output being
- * assembled) and on the thread building and awaiting the job; a test substitutes one that records the order.
+ * data, link, rename, fsync a directory's entries, delete. The sink calls them on the thread building and awaiting
+ * the job; a test substitutes one that records the order.
  */
 interface SinkFileOperations
 {
@@ -32,6 +32,17 @@ interface SinkFileOperations
         {
             channel.force(true);
         }
+    }
+
+    /**
+     * Makes {@code link} a second name of the file {@code existing}.
+     *
+     * @throws UnsupportedOperationException or a {@link java.nio.file.FileSystemException} where the file system has
+     * no hard links.
+     */
+    default void link(final Path link, final Path existing) throws IOException
+    {
+        Files.createLink(link, existing);
     }
 
     /** Renames {@code from} onto {@code to} atomically, replacing it. */

@@ -58,6 +58,12 @@ class CsvFileSinkTest
             SinkFileOperations.DURABLE.forceDirectory(directory);
         }
 
+        public void link(final Path link, final Path existing) throws IOException
+        {
+            record("link " + name(link) + " " + name(existing));
+            SinkFileOperations.DURABLE.link(link, existing);
+        }
+
         public void moveAtomically(final Path from, final Path to) throws IOException
         {
             record("rename " + name(from) + " " + name(to));
@@ -107,7 +113,8 @@ class CsvFileSinkTest
         steps.clear();
 
         sink.onJobSucceeded();
-        assertEquals(List.of("fsync .out.csv.parts/a1-s0", "rename .out.csv.tmp out.csv", "fsync dir ."), steps,
+        assertEquals(List.of("fsync .out.csv.parts/a1-s0", "link .out.csv.tmp .out.csv.parts/a1-s0",
+            "rename .out.csv.tmp out.csv", "fsync dir ."), steps,
             "the other part appended to the largest (the first of two equal ones), which is made the target");
         assertEquals("11\n22\n", Files.readString(dir.resolve("out.csv")));
         assertTrue(Files.exists(dir.resolve(".out.csv.parts/a1-s0")),
@@ -169,17 +176,14 @@ class CsvFileSinkTest
         second.collect(new Event().set(1, 2, 1, 21));
         second.collect(new Event().set(1, 2, 1, 22));
         second.collect(new Event().set(1, 2, 1, 23));
-        final List<TransactionalSinkWriter.PartPosition> committed = List.of(
-            ((TransactionalSinkWriter<Event>)first).preCommit(), ((TransactionalSinkWriter<Event>)second).preCommit());
-        steps.clear();
-        sink.onPartsCommitted(committed);
-        assertEquals(List.of(), steps, "nothing is copied at a checkpoint");
         first.collect(new Event().set(1, 1, 1, 12));
         first.close();
         second.close();
+        steps.clear();
 
         sink.onJobSucceeded();
-        assertEquals(List.of("fsync .out.csv.parts/a1-s1", "rename .out.csv.tmp out.csv", "fsync dir ."), steps);
+        assertEquals(List.of("fsync .out.csv.parts/a1-s1", "link .out.csv.tmp .out.csv.parts/a1-s1",
+            "rename .out.csv.tmp out.csv", "fsync dir ."), steps);
         assertEquals("21\n22\n23\n11\n12\n", Files.readString(dir.resolve("out.csv")),
             "the largest part's rows, then the other's appended");
         assertTrue(Files.isSameFile(dir.resolve(".out.csv.parts/a1-s1"), dir.resolve("out.csv")));
@@ -196,7 +200,9 @@ class CsvFileSinkTest
         sink.startFresh();
         sink.onJobSucceeded();
         assertEquals("", Files.readString(dir.resolve("out.csv")));
+        assertFalse(Files.exists(dir.resolve(".out.csv.tmp")));
         sink.onFinishRecorded();
+        assertFalse(Files.exists(dir.resolve(".out.csv.parts")));
     }
 
     @Test
@@ -227,6 +233,58 @@ class CsvFileSinkTest
 
         writeAgainAndPublish(restored);
         assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
+    }
+
+    @Test
+    void shouldKeepThePublishedOutputWholeWhereAReaderMovedItBeforeTheRestore() throws IOException
+    {
+        final TransactionalSinkWriter.PartPosition checkpoint = publishThenCrash();
+        Files.move(dir.resolve("out.csv"), dir.resolve("taken.csv")); // a reader took the file as it appeared
+
+        final CsvFileSink<Event> restored = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        restored.restore(Map.of(checkpoint.partName(), checkpoint.lengthBytes()));
+        assertEquals("11\n12\n", Files.readString(dir.resolve("taken.csv")), "the moved output stays whole");
+        assertEquals("11\n", Files.readString(dir.resolve(".out.csv.parts/a1-s0")));
+        writeAgainAndPublish(restored);
+        assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
+    }
+
+    @Test
+    void shouldSeparateThePartAgainWhereARestoreCrashedWhileSeparatingIt() throws IOException
+    {
+        final TransactionalSinkWriter.PartPosition checkpoint = publishThenCrash();
+        // The crashed restore's copy, not yet renamed onto the part; and a temporary name of the output.
+        Files.writeString(dir.resolve(".out.csv.parts/r-a1-s0"), "1");
+        Files.createLink(dir.resolve(".out.csv.tmp"), dir.resolve(".out.csv.parts/a1-s0"));
+
+        final CsvFileSink<Event> restored = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent,
+            new Recording(null));
+        restored.restore(Map.of(checkpoint.partName(), checkpoint.lengthBytes()));
+        assertEquals(List.of("delete .out.csv.tmp", "delete .out.csv.parts/r-a1-s0", "fsync .out.csv.parts/r-a1-s0",
+            "rename .out.csv.parts/r-a1-s0 .out.csv.parts/a1-s0", "fsync dir .out.csv.parts"), steps);
+        assertEquals("11\n12\n", Files.readString(dir.resolve("out.csv")));
+        assertEquals("11\n", Files.readString(dir.resolve(".out.csv.parts/a1-s0")));
+        writeAgainAndPublish(restored);
+        assertEquals(List.of("11", "12"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
+    }
+
+    /**
+     * A run that commits row 11, writes row 12, publishes "11\n12\n" and crashes before its end is recorded.
+     *
+     * @return the checkpoint's position of the run's part.
+     */
+    private TransactionalSinkWriter.PartPosition publishThenCrash()
+    {
+        final CsvFileSink<Event> crashed = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
+        crashed.startFresh();
+        final SinkWriter<Event> writer = crashed.createWriter(0, 1);
+        writer.collect(new Event().set(1, 1, 1, 11));
+        final TransactionalSinkWriter.PartPosition checkpoint = ((TransactionalSinkWriter<Event>)writer).preCommit();
+        writer.collect(new Event().set(1, 1, 1, 12));
+        writer.close();
+        crashed.onJobSucceeded();
+        crashed.onJobFailed(); // as the crash does: the lock goes, the parts stay
+        return checkpoint;
     }
 
     @Test
@@ -375,7 +433,8 @@ class CsvFileSinkTest
         assertTrue(largestPartFsync.matches("fsync \\.out\\.csv\\.parts/a1-s[01]"), largestPartFsync);
         assertEquals(List.of(
             "fsync dir .", "fsync dir .out.csv.parts", "fsync dir .out.csv.parts",
-            largestPartFsync, "rename .out.csv.tmp out.csv", "fsync dir .",
+            largestPartFsync, "link .out.csv.tmp " + largestPartFsync.substring("fsync ".length()),
+            "rename .out.csv.tmp out.csv", "fsync dir .",
             "delete .out.csv.parts/a1-s0 (FINISHED)", "delete .out.csv.parts/a1-s1 (FINISHED)"), steps);
         assertEquals(List.of("1", "2"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
         assertFalse(Files.exists(dir.resolve(".out.csv.parts")));
