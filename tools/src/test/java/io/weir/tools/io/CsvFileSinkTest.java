@@ -208,16 +208,7 @@ class CsvFileSinkTest
     @Test
     void shouldKeepThePublishedOutputWholeWhenARestoreFollowsItsPublication() throws IOException
     {
-        // A run commits row 11, writes 12, publishes, and crashes before the job's end is recorded.
-        final CsvFileSink<Event> crashed = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent);
-        crashed.startFresh();
-        final SinkWriter<Event> writer = crashed.createWriter(0, 1);
-        writer.collect(new Event().set(1, 1, 1, 11));
-        final TransactionalSinkWriter.PartPosition checkpoint = ((TransactionalSinkWriter<Event>)writer).preCommit();
-        writer.collect(new Event().set(1, 1, 1, 12));
-        writer.close();
-        crashed.onJobSucceeded();
-        crashed.onJobFailed(); // as the crash does: the lock goes, the parts stay
+        final TransactionalSinkWriter.PartPosition checkpoint = publishThenCrash();
         final Path part = dir.resolve(".out.csv.parts/a1-s0");
         assertTrue(Files.isSameFile(part, dir.resolve("out.csv")));
 
