@@ -23,17 +23,17 @@ import java.util.stream.Stream;
 /**
  * A CSV file output that appears whole or not at all, and exactly once across crashes.
  * <p>
- * Each shard writes a part file in a hidden directory next to the target ({@code .NAME.parts/}), named by run
- * attempt and shard. When the job succeeds the other parts are appended to the largest, which is fsynced, linked
- * under a temporary name beside the target and renamed onto it atomically (row order is free: the output holds each
- * part's rows in order, one part after another); only the other parts' rows are copied. The largest part keeps its
- * name, and its rows, until the parts are removed: a restore before then (a crash between publication and the
- * record of the job's end) finds it to be the published output and copies its committed rows into a part of its own
- * before cutting that back, so the published output stays whole. Where the file system has no hard links, the
- * largest part is copied to the temporary name instead. With checkpoints, parts are transactional: at each snapshot point a writer
- * reports its part's length (pre-commit), the checkpoint fsyncs it and records the length in its manifest
- * (commit); a restore cuts every part back to its committed length and deletes parts no checkpoint committed, and
- * the new run writes new parts. Without checkpoints, a failed job's parts are deleted.
+ * Each shard writes a part file in a hidden directory next to the target ({@code .NAME.parts/}), named by run attempt
+ * and shard. When the job succeeds the other parts are appended to the largest, which is fsynced, linked under a
+ * temporary name beside the target and renamed onto it atomically (row order is free: the output holds each part's rows
+ * in order, one part after another); only the other parts' rows are copied. The largest part keeps its name, and its
+ * rows, until the parts are removed: a restore before then (a crash between publication and the record of the job's
+ * end) finds its file to have another name and copies its committed rows into a part of its own before cutting that
+ * back, so the published output stays whole. Where the file system has no hard links, the largest part is copied to the
+ * temporary name instead. With checkpoints, parts are transactional: at each snapshot point a writer reports its part's
+ * length (pre-commit), the checkpoint fsyncs it and records the length in its manifest (commit); a restore cuts every
+ * part back to its committed length and deletes parts no checkpoint committed, and the new run writes new parts.
+ * Without checkpoints, a failed job's parts are deleted.
  * <p>
  * The part directory is locked ({@link DirectoryLock}) from the first step that reads or changes it
  * ({@link #startFresh}, {@link #restore}, {@link #createWriter}) until the job is over, so that a second job
