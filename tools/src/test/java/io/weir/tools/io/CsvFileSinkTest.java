@@ -4,6 +4,7 @@ import io.weir.api.connector.SinkWriter;
 import io.weir.api.connector.TransactionalSinkWriter;
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.engine.JobBuilder;
+import io.weir.engine.JobFailedException;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
@@ -429,5 +430,106 @@ class CsvFileSinkTest
             "delete .out.csv.parts/a1-s0 (FINISHED)", "delete .out.csv.parts/a1-s1 (FINISHED)"), steps);
         assertEquals(List.of("1", "2"), Files.readAllLines(dir.resolve("out.csv")).stream().sorted().toList());
         assertFalse(Files.exists(dir.resolve(".out.csv.parts")));
+    }
+
+    /**
+     * A job that publishes its output and dies before its end is recorded: the rerun restores the last checkpoint,
+     * whose largest part is the published output's file too; the published output stays as it was until the rerun
+     * publishes again, with each row once.
+     */
+    @Test
+    void shouldPublishEachRowOnceWhenAJobDiesBetweenPublicationAndTheRecordOfItsEnd() throws Exception
+    {
+        final StringBuilder csv = new StringBuilder();
+        for (int i = 1; i <= 200_000; i++)
+        {
+            csv.append(i).append(',').append(i % 97).append(",5,").append(i % 150_000 + 1).append('\n');
+        }
+        final Path in = Files.writeString(dir.resolve("in.csv"), csv);
+        final Path expected = dir.resolve("expected.csv");
+        runDedup(in, dir.resolve("ck-expected"), new CsvFileSink<>(expected, CsvFileSinkTest::formatEvent));
+
+        final Path out = dir.resolve("out.csv");
+        final Path checkpoints = dir.resolve("ck");
+        assertThrows(JobFailedException.class, () -> runDedup(in, checkpoints,
+            new DiesAfterPublication(new CsvFileSink<>(out, CsvFileSinkTest::formatEvent))));
+        assertFalse(Files.exists(checkpoints.resolve(RestorePlanner.FINISHED_MARKER)));
+        final List<String> rows = Files.readAllLines(expected).stream().sorted().toList();
+        assertEquals(rows, Files.readAllLines(out).stream().sorted().toList(), "the dead job published it whole");
+        final Path read = dir.resolve("read.csv");
+        Files.createLink(read, out); // a reader holding the published output
+        final byte[] published = Files.readAllBytes(read);
+
+        final WeirJob<Event, Event> rerun =
+            runDedup(in, checkpoints, new CsvFileSink<>(out, CsvFileSinkTest::formatEvent));
+        assertTrue(rerun.restoredFrom().isPresent(), "the rerun resumed from a checkpoint");
+        assertEquals(rows, Files.readAllLines(out).stream().sorted().toList(), "each row once");
+        assertArrayEquals(published, Files.readAllBytes(read),
+            "what was published stays as it was: the restore cut back a copy of the part, not the output");
+    }
+
+    private static WeirJob<Event, Event> runDedup(final Path in, final Path checkpoints,
+        final io.weir.engine.TransactionalSinkFactory<Event> sink) throws Exception
+    {
+        try (WeirJob<Event, Event> job = JobBuilder.named("dedup", EventCodec.INSTANCE)
+            .source(new CsvEventReader(in))
+            .timestamps(Event::timestamp, WatermarkStrategy.forBoundedOutOfOrderness(0))
+            .keyBy(Event::eventId)
+            .process(DedupFunction::new)
+            .sink(sink)
+            .build(new WeirContext().shards(2).checkpoints(CheckpointSettings.every(checkpoints, 5))))
+        {
+            job.start();
+            job.awaitTermination();
+            return job;
+        }
+    }
+
+    /** Publishes, then fails the job as a process dying there would: its end is not recorded, the parts stay. */
+    private static final class DiesAfterPublication implements io.weir.engine.TransactionalSinkFactory<Event>
+    {
+        private final CsvFileSink<Event> sink;
+
+        DiesAfterPublication(final CsvFileSink<Event> sink)
+        {
+            this.sink = sink;
+        }
+
+        public String sinkId()
+        {
+            return sink.sinkId();
+        }
+
+        public void startFresh()
+        {
+            sink.startFresh();
+        }
+
+        public void restore(final Map<String, Long> committedLengths)
+        {
+            sink.restore(committedLengths);
+        }
+
+        public SinkWriter<Event> createWriter(final int shardId, final int shards)
+        {
+            return sink.createWriter(shardId, shards);
+        }
+
+        public void onJobSucceeded()
+        {
+            sink.onJobSucceeded();
+            sink.onJobFailed(); // the lock goes with the process; the parts stay
+            throw new IllegalStateException("the process dies after publishing");
+        }
+
+        public void onJobFailed()
+        {
+            sink.onJobFailed();
+        }
+
+        public void onFinishRecorded()
+        {
+            sink.onFinishRecorded();
+        }
     }
 }
