@@ -409,17 +409,7 @@ class CsvFileSinkTest
         final Path checkpoints = dir.resolve("ck");
         final CsvFileSink<Event> sink = new CsvFileSink<>(dir.resolve("out.csv"), CsvFileSinkTest::formatEvent,
             new Recording(checkpoints.resolve(RestorePlanner.FINISHED_MARKER)));
-        try (WeirJob<Event, Event> job = JobBuilder.named("dedup", EventCodec.INSTANCE)
-            .source(new CsvEventReader(in))
-            .timestamps(Event::timestamp, WatermarkStrategy.forBoundedOutOfOrderness(0))
-            .keyBy(Event::eventId)
-            .process(DedupFunction::new)
-            .sink(sink)
-            .build(new WeirContext().shards(2).checkpoints(CheckpointSettings.every(checkpoints, 0))))
-        {
-            job.start();
-            job.awaitTermination();
-        }
+        runDedup(in, checkpoints, sink, 0);
         // Which part is the larger depends on how the keys fell to the shards: the steps name it.
         final String largestPartFsync = steps.get(3);
         assertTrue(largestPartFsync.matches("fsync \\.out\\.csv\\.parts/a1-s[01]"), largestPartFsync);
@@ -447,12 +437,12 @@ class CsvFileSinkTest
         }
         final Path in = Files.writeString(dir.resolve("in.csv"), csv);
         final Path expected = dir.resolve("expected.csv");
-        runDedup(in, dir.resolve("ck-expected"), new CsvFileSink<>(expected, CsvFileSinkTest::formatEvent));
+        runDedup(in, dir.resolve("ck-expected"), new CsvFileSink<>(expected, CsvFileSinkTest::formatEvent), 5);
 
         final Path out = dir.resolve("out.csv");
         final Path checkpoints = dir.resolve("ck");
         assertThrows(JobFailedException.class, () -> runDedup(in, checkpoints,
-            new DiesAfterPublication(new CsvFileSink<>(out, CsvFileSinkTest::formatEvent))));
+            new DiesAfterPublication(new CsvFileSink<>(out, CsvFileSinkTest::formatEvent)), 5));
         assertFalse(Files.exists(checkpoints.resolve(RestorePlanner.FINISHED_MARKER)));
         final List<String> rows = Files.readAllLines(expected).stream().sorted().toList();
         assertEquals(rows, Files.readAllLines(out).stream().sorted().toList(), "the dead job published it whole");
@@ -461,15 +451,16 @@ class CsvFileSinkTest
         final byte[] published = Files.readAllBytes(read);
 
         final WeirJob<Event, Event> rerun =
-            runDedup(in, checkpoints, new CsvFileSink<>(out, CsvFileSinkTest::formatEvent));
+            runDedup(in, checkpoints, new CsvFileSink<>(out, CsvFileSinkTest::formatEvent), 5);
         assertTrue(rerun.restoredFrom().isPresent(), "the rerun resumed from a checkpoint");
         assertEquals(rows, Files.readAllLines(out).stream().sorted().toList(), "each row once");
         assertArrayEquals(published, Files.readAllBytes(read),
             "what was published stays as it was: the restore cut back a copy of the part, not the output");
     }
 
+    /** Runs the dedup job from {@code in} to {@code sink} on 2 shards, checkpointing every {@code intervalMs}. */
     private static WeirJob<Event, Event> runDedup(final Path in, final Path checkpoints,
-        final io.weir.engine.TransactionalSinkFactory<Event> sink) throws Exception
+        final io.weir.engine.TransactionalSinkFactory<Event> sink, final long intervalMs) throws Exception
     {
         try (WeirJob<Event, Event> job = JobBuilder.named("dedup", EventCodec.INSTANCE)
             .source(new CsvEventReader(in))
@@ -477,7 +468,7 @@ class CsvFileSinkTest
             .keyBy(Event::eventId)
             .process(DedupFunction::new)
             .sink(sink)
-            .build(new WeirContext().shards(2).checkpoints(CheckpointSettings.every(checkpoints, 5))))
+            .build(new WeirContext().shards(2).checkpoints(CheckpointSettings.every(checkpoints, intervalMs))))
         {
             job.start();
             job.awaitTermination();
