@@ -849,14 +849,16 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
                 {
                     stopCoordinator();
                 }
-                for (final SinkFactory<?> sink : sinks)
+                for (int i = 0; i < sinks.size(); i++)
                 {
-                    sink.onJobSucceeded();
+                    sinks.get(i).onJobSucceeded();
+                    CrashPoints.published(i);
                 }
                 if (coordinatorRunner != null)
                 {
                     // Only once the output is published: a crash before the marker resumes from a checkpoint.
                     RestorePlanner.markFinished(checkpointDirectory, name());
+                    CrashPoints.finished();
                     sinks.forEach(WeirJob::onFinishRecorded);
                 }
             }
