@@ -325,7 +325,7 @@ class ExactlyOnceProcessTest
         return newestCheckpointId(dir.resolve("checkpoints"));
     }
 
-    private static long newestCheckpointId(final Path checkpoints) throws Exception
+    static long newestCheckpointId(final Path checkpoints) throws Exception
     {
         if (!Files.isDirectory(checkpoints))
         {
