@@ -28,6 +28,7 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     private int ringCapacityBytes = Configuration.RING_CAPACITY_BYTES_DEFAULT;
     private int readBatchLimit = Configuration.READ_BATCH_LIMIT_DEFAULT;
     private int prefetchEvents = Configuration.prefetchEvents();
+    private int windowAccumulatorsInMemory = Configuration.WINDOW_ACCUMULATORS_DEFAULT;
     private int watermarkBroadcastEvents = Configuration.WATERMARK_BROADCAST_EVENTS_DEFAULT;
     private int maxKeyLength = Configuration.MAX_KEY_LENGTH_DEFAULT;
     private long expectedEntriesPerShard = Configuration.EXPECTED_ENTRIES_PER_SHARD_DEFAULT;
@@ -132,6 +133,29 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
         return prefetchEvents;
     }
 
+    /**
+     * The accumulators of fixed-size windows (tumbling, and sliding ones aggregated per window) a shard keeps in its
+     * window operators, out of the state store, at most: a window created since the last snapshot point keeps them
+     * there until it fires, and a snapshot point writes those of the windows still open to the store, about 0.1 µs
+     * each, in the shard's pause. More windows or keys than this go to the store as before. 0 keeps every window in
+     * the store. Default {@value Configuration#WINDOW_ACCUMULATORS_DEFAULT}.
+     */
+    public WeirContext windowAccumulatorsInMemory(final int maxPerShard)
+    {
+        if (maxPerShard < 0)
+        {
+            throw new IllegalArgumentException("windowAccumulatorsInMemory must be 0 or more: " + maxPerShard);
+        }
+        this.windowAccumulatorsInMemory = maxPerShard;
+        return this;
+    }
+
+    /** The window accumulators a shard keeps in memory between snapshot points, at most. */
+    public int windowAccumulatorsInMemory()
+    {
+        return windowAccumulatorsInMemory;
+    }
+
     /** A producer broadcasts its watermark to every shard at least this often, in events. */
     public WeirContext watermarkBroadcastEvents(final int watermarkBroadcastEvents)
     {
@@ -213,7 +237,8 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     /** The settings every operator chain of a job of this context reads. */
     ChainSettings chainSettings()
     {
-        return new ChainSettings(maxKeyLength(), epochClock(), maxParallelism(), readBatchLimit(), prefetchEvents());
+        return new ChainSettings(maxKeyLength(), epochClock(), maxParallelism(), readBatchLimit(), prefetchEvents(),
+            windowAccumulatorsInMemory());
     }
 
     /** Idle strategy of each shard thread (one instance per shard). Busy-spin for lowest latency. */

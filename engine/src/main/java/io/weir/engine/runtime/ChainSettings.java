@@ -11,8 +11,11 @@ import org.agrona.concurrent.EpochClock;
  * @param maxParallelism  the number of key groups.
  * @param readBatchLimit  the most events read from the input rings per duty cycle.
  * @param prefetchEvents  how many events ahead the input gate prefetches state; 0 for none.
+ * @param windowAccumulators the window accumulators a window operator keeps in memory between snapshot points, at
+ *                        most; 0 for none.
  */
 public record ChainSettings(
-    int maxKeyLength, EpochClock epochClock, int maxParallelism, int readBatchLimit, int prefetchEvents)
+    int maxKeyLength, EpochClock epochClock, int maxParallelism, int readBatchLimit, int prefetchEvents,
+    int windowAccumulators)
 {
 }

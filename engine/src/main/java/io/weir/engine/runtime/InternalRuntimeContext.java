@@ -13,4 +13,7 @@ public interface InternalRuntimeContext extends RuntimeContext
      * prefetches): an operator that walks keys of its own loads their entries ahead only then.
      */
     boolean prefetchesState();
+
+    /** The window accumulators the stage's window operator may keep in memory between snapshot points, at most. */
+    int windowAccumulatorsInMemory();
 }

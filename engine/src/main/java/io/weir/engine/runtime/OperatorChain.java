@@ -89,6 +89,10 @@ public final class OperatorChain<K, I, O>
     private final Codec<I> secondCodec;
     private final Codec<K> keyCodec;
     private final KeyedProcessFunction<K, I, O> function;
+    /** {@link ChainSettings#windowAccumulators}. */
+    private final int windowAccumulators;
+    /** The function, where it keeps state outside the store between snapshot points; else null. */
+    private final SnapshotPointListener snapshotPointListener;
     private final KeyContext keyContext;
     private final KeyedStateRegistry stateRegistry;
     private final KeyedStateStore store;
@@ -208,6 +212,7 @@ public final class OperatorChain<K, I, O>
         this.secondCodec = second;
         this.keyCodec = keyCodec;
         this.function = function;
+        this.snapshotPointListener = function instanceof SnapshotPointListener ? (SnapshotPointListener)function : null;
         this.store = store;
         this.output = output;
         final Collector<O> main = output.main();
@@ -217,6 +222,7 @@ public final class OperatorChain<K, I, O>
             main.collect(value);
         };
         this.keyContext = new KeyContext(ctx.maxKeyLength());
+        this.windowAccumulators = ctx.windowAccumulators();
         this.stateRegistry = new KeyedStateRegistry(store, keyContext, ctx.epochClock(), stateIds);
         this.eventTimers = new TimerQueue(1024, 16);
         this.processingTimers = new TimerQueue(64, 16);
@@ -762,6 +768,10 @@ public final class OperatorChain<K, I, O>
         {
             copyTimers(Integer.MAX_VALUE);
         }
+        if (null != snapshotPointListener)
+        {
+            snapshotPointListener.beforeSnapshotPoint();
+        }
         final boolean full = (flags & RecordDescriptor.BARRIER_FLAG_FULL) != 0;
         final StoreSnapshot storeSnapshot = store.snapshot(checkpointId, full);
         timerCopyLength = 0;
@@ -1161,6 +1171,11 @@ public final class OperatorChain<K, I, O>
         public boolean prefetchesState()
         {
             return null != timerKeys;
+        }
+
+        public int windowAccumulatorsInMemory()
+        {
+            return windowAccumulators;
         }
 
         public int shardId()

@@ -4,6 +4,7 @@ import io.weir.api.codec.Codec;
 import io.weir.api.functions.AggregateFunction;
 import io.weir.api.state.AggregatingStateDescriptor;
 import io.weir.state.spi.KeyedStateStore;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.EpochClock;
 
@@ -96,5 +97,14 @@ final class AggregatingStateView<IN, ACC, OUT> extends AbstractStateView
     {
         onAccess();
         store.remove(keyBuffer, writeBaseKey(keyBuffer));
+    }
+
+    public void putEncoded(final DirectBuffer accumulator, final int offset, final int length)
+    {
+        onAccess();
+        final int keyLength = writeBaseKey(keyBuffer);
+        stamp(recordBuffer, nowMs());
+        recordBuffer.putBytes(payloadOffset, accumulator, offset, length);
+        store.put(keyBuffer, keyLength, recordBuffer, 0, payloadOffset + length);
     }
 }

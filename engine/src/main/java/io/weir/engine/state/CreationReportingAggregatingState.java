@@ -1,6 +1,7 @@
 package io.weir.engine.state;
 
 import io.weir.api.state.AggregatingState;
+import org.agrona.DirectBuffer;
 
 /**
  * An {@link AggregatingState} whose add says whether it created the accumulator, for the engine's own operators: a
@@ -25,4 +26,10 @@ public interface CreationReportingAggregatingState<IN, OUT> extends AggregatingS
      * at once and keeps no reference to it (a window's firing), so that a read allocates nothing.
      */
     OUT getTransient();
+
+    /**
+     * Stores {@code accumulator[offset, offset + length)}, an accumulator encoded by the state's codec, as the current
+     * key's (and namespace's), whatever it held: for an operator that kept the accumulator elsewhere until now.
+     */
+    void putEncoded(DirectBuffer accumulator, int offset, int length);
 }

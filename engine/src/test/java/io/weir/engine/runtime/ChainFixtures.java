@@ -12,7 +12,8 @@ final class ChainFixtures
     static ChainSettings settings(final WeirContext ctx)
     {
         return new ChainSettings(
-            ctx.maxKeyLength(), ctx.epochClock(), ctx.maxParallelism(), ctx.readBatchLimit(), ctx.prefetchEvents());
+            ctx.maxKeyLength(), ctx.epochClock(), ctx.maxParallelism(), ctx.readBatchLimit(), ctx.prefetchEvents(),
+            ctx.windowAccumulatorsInMemory());
     }
 
     /** Rethrow the first failure recorded in {@code status}, if any. */

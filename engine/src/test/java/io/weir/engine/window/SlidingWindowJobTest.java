@@ -12,6 +12,7 @@ import io.weir.api.functions.AggregateFunction;
 import io.weir.api.functions.OutputTag;
 import io.weir.api.window.SlidingEventTimeWindows;
 import io.weir.api.window.TimeWindow;
+import io.weir.engine.Configuration;
 import io.weir.engine.JobInternals;
 import io.weir.engine.Producer;
 import io.weir.engine.runtime.ShardAgent;
@@ -148,7 +149,13 @@ class SlidingWindowJobTest
     /** Every state access reaches the backend: the tests count the window operators' writes. */
     private static WeirContext context(final StateBackend backend, final int shards)
     {
+        return context(backend, shards, Configuration.WINDOW_ACCUMULATORS_DEFAULT);
+    }
+
+    private static WeirContext context(final StateBackend backend, final int shards, final int windowAccumulators)
+    {
         return new WeirContext()
+            .windowAccumulatorsInMemory(windowAccumulators)
             .hotKeyCache(false)
             .stateBackend(backend)
             .shards(shards)
@@ -191,11 +198,25 @@ class SlidingWindowJobTest
         final long minPuts,
         final long maxPuts) throws InterruptedException
     {
+        return run(script, windows, aggregate, shards, minPuts, maxPuts, Configuration.WINDOW_ACCUMULATORS_DEFAULT);
+    }
+
+    /** As above, the window operators keeping at most {@code windowAccumulators} accumulators in memory. */
+    private static Result run(
+        final Script script,
+        final SlidingEventTimeWindows windows,
+        final AggregateFunction<Long, Long, Long> aggregate,
+        final int shards,
+        final long minPuts,
+        final long maxPuts,
+        final int windowAccumulators) throws InterruptedException
+    {
         final SessionWindowJobTest.CountingBackend backend = new SessionWindowJobTest.CountingBackend();
         final SessionWindowJobTest.CollectingSink<String> rows = new SessionWindowJobTest.CollectingSink<>(s -> s);
         final SessionWindowJobTest.CollectingSink<Long> late =
             new SessionWindowJobTest.CollectingSink<>(SlidingWindowJobTest::describe);
-        try (WeirJob<Object, Object> job = context(backend, shards).build(flow(windows, aggregate, rows, late)))
+        try (WeirJob<Object, Object> job =
+            context(backend, shards, windowAccumulators).build(flow(windows, aggregate, rows, late)))
         {
             job.start();
             final Producer<Long> producer = job.producer("events", 0);
@@ -309,6 +330,33 @@ class SlidingWindowJobTest
         assertSameRows(expected.windows(), actual.windows(), "windows, seed " + seed);
     }
 
+    /**
+     * Windows aggregated per window keep their accumulators in memory until they fire; with room for a few only,
+     * later windows and keys go to the store, and a window's keys may be in both: each gives the model's rows.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1, 3, 40, 1 << 14 })
+    void windowsWithTheirAccumulatorsInMemoryInTheStoreOrBothMatchTheModel(final int windowAccumulators)
+        throws Exception
+    {
+        final long seed = TestSeeds.seed("SlidingWindowJobTest in memory " + windowAccumulators + ",");
+        final Random random = new Random(seed);
+        for (final SlidingEventTimeWindows windows :
+            List.of(SlidingEventTimeWindows.of(10, 4, 1), SlidingEventTimeWindows.of(10, 10)))
+        {
+            final Script script = randomScript(random, windows.sizeMs(), 2_000);
+            final int[] adds = new int[1];
+            final Result expected = model(script, windows.sizeMs(), windows.slideMs(), windows.offsetMs(), adds);
+            // With none in memory every add of an element to a window writes the store; with room for all, none
+            // does (no checkpoint here); in between, some.
+            final long puts = windowAccumulators == 0 ? adds[0] : windowAccumulators == 1 << 14 ? 0 : -1;
+            final Result actual =
+                run(script, windows, new CountAndSumWithoutMerge(), 2, puts, puts, windowAccumulators);
+            assertSameRows(expected.late(), actual.late(), windows + " late elements, seed " + seed);
+            assertSameRows(expected.windows(), actual.windows(), windows + " windows, seed " + seed);
+        }
+    }
+
     @Test
     void windowsThatCannotBeSlicedMatchTheModelToo() throws Exception
     {
@@ -409,8 +457,29 @@ class SlidingWindowJobTest
         restoresFromADeltaAtAnotherShardCount(restoredShards, new CountAndSumWithoutMerge(), "per-window restore");
     }
 
+    /**
+     * The accumulators a window keeps in memory are written to the store at each snapshot point, so the checkpoints
+     * hold them; with room for a few only, some windows' keys are in both places when the point comes.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 2, 1 << 14 })
+    void windowsWithAccumulatorsInMemoryRestoreFromADeltaAtAnotherShardCount(final int windowAccumulators)
+        throws Exception
+    {
+        restoresFromADeltaAtAnotherShardCount(3, new CountAndSumWithoutMerge(),
+            "in-memory restore " + windowAccumulators, windowAccumulators);
+    }
+
     private void restoresFromADeltaAtAnotherShardCount(
         final int restoredShards, final CountAndSum aggregate, final String name) throws Exception
+    {
+        restoresFromADeltaAtAnotherShardCount(restoredShards, aggregate, name,
+            Configuration.WINDOW_ACCUMULATORS_DEFAULT);
+    }
+
+    private void restoresFromADeltaAtAnotherShardCount(
+        final int restoredShards, final CountAndSum aggregate, final String name, final int windowAccumulators)
+        throws Exception
     {
         final long seed = TestSeeds.seed("SlidingWindowJobTest " + name + ", shards=" + restoredShards + ",");
         final Random random = new Random(seed);
@@ -432,7 +501,8 @@ class SlidingWindowJobTest
         final SessionWindowJobTest.CollectingSink<Long> late =
             new SessionWindowJobTest.CollectingSink<>(SlidingWindowJobTest::describe);
         final CheckpointSettings settings = CheckpointSettings.every(dir, 0);
-        final WeirJob<Object, Object> before = context(new HeapStateBackend(), 2).checkpoints(settings)
+        final WeirJob<Object, Object> before = context(new HeapStateBackend(), 2, windowAccumulators)
+            .checkpoints(settings)
             .build(flow(windows, aggregate, rows, late));
         before.start();
         final Producer<Long> producer = before.producer("events", 0);
@@ -443,7 +513,8 @@ class SlidingWindowJobTest
         assertTrue(full.full() && !delta.full(), full + " then " + delta);
         before.close(WeirJob.CloseMode.DISCARD);
 
-        try (WeirJob<Object, Object> after = context(new HeapStateBackend(), restoredShards).checkpoints(settings)
+        try (WeirJob<Object, Object> after = context(new HeapStateBackend(), restoredShards, windowAccumulators)
+            .checkpoints(settings)
             .build(flow(windows, aggregate, rows, late)))
         {
             assertEquals(delta.checkpointId(), after.restoredFrom().orElseThrow().checkpointId());

@@ -92,6 +92,12 @@ final class WindowKeys
         entries.wrap(Arrays.copyOf(entries.byteArray(), (int)Math.min(grown, MAX_BYTES)));
     }
 
+    /** Whether the window has a list: its contents are in the store. */
+    boolean has(final long window)
+    {
+        return (null != lastList && lastWindow == window) || byWindow.containsKey(window);
+    }
+
     /** Takes the window's list out, null if it has none; hand it back with {@link #recycle} once walked. */
     KeyList remove(final long window)
     {

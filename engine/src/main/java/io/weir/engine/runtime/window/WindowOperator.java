@@ -11,6 +11,7 @@ import io.weir.api.window.WindowAssigner;
 import io.weir.engine.runtime.InternalRuntimeContext;
 import io.weir.engine.runtime.InternalTimerService;
 import io.weir.engine.runtime.PrefetchedStates;
+import io.weir.engine.runtime.SnapshotPointListener;
 import io.weir.engine.runtime.StateRestoredListener;
 import io.weir.engine.state.CreationReportingAggregatingState;
 import io.weir.engine.state.KeyContext;
@@ -37,10 +38,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  * rebuilt from the restored accumulators, and each window gets its timer again. A timer that finds no list for its
  * window (one per key, from a checkpoint of a version that kept them, or a second for a window already walked)
  * fires its own key's window, if it still has contents.
+ * <p>
+ * A window created since the shard's last snapshot point keeps its accumulators in the operator
+ * ({@link WindowAccumulators}), not in the store: most windows fire before the next point, and never touch the
+ * store. At a snapshot point the operator writes them to the store and lists their keys, and the window goes on
+ * there ({@link #beforeSnapshotPoint}). A firing emits a window's in-memory accumulators first, in the order their
+ * keys came, then those in the store.
  * One instance per shard; shard thread only.
  */
 public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<K, I, ACC, OUT, R>
-    implements WindowAssigner.WindowStartConsumer, StateRestoredListener
+    implements WindowAssigner.WindowStartConsumer, StateRestoredListener, SnapshotPointListener
 {
     private static final String STATE_NAME = "window-contents";
     /** Keys whose accumulators a walk loads together before firing them. */
@@ -53,6 +60,12 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     private CreationReportingAggregatingState<I, OUT> contents;
     private NamespacedState contentsNamespace;
     private final WindowKeys windowKeys = new WindowKeys();
+    private WindowAccumulators accumulators;
+    /** The instance the in-memory accumulators decode into, where the codec fills one: no allocation per element. */
+    private ACC reusableAccumulator;
+    private WindowAccumulators.Table[] flushed = new WindowAccumulators.Table[16];
+    /** An accumulator too large for a table, encoded on its way to the store. */
+    private final UnsafeBuffer oversized = new UnsafeBuffer(new byte[0]);
     private KeyContext keyContext;
     private KeyedStateStore store;
     /** Whether a walk loads its next keys' contents ahead (the stage's prefetch setting). */
@@ -88,6 +101,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         keyContext = registry.keyContext();
         store = registry.store();
         prefetches = internal.prefetchesState();
+        accumulators = new WindowAccumulators(internal.windowAccumulatorsInMemory());
         contentsStateId = stateId(registry, STATE_NAME);
     }
 
@@ -125,9 +139,21 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
             return true;
         }
         assignedToLiveWindow = true;
+        WindowAccumulators.Table table = accumulators.table(windowStart);
+        if (null == table && accumulators.hasRoom() && !windowKeys.has(windowStart))
+        {
+            // A new window: its accumulators stay here until it fires or a snapshot point writes them to the store.
+            table = accumulators.create(windowStart);
+            timers.registerEventTimeTimer(windowStart, maxTimestamp);
+        }
+        if (null != table && addInMemory(table))
+        {
+            return true;
+        }
         contentsNamespace.setNamespace(windowStart);
         if (contents.addReportingCreation(element) &&
-            windowKeys.add(windowStart, keyContext.keyGroup(), keyContext.keyBuffer(), 0, keyContext.keyLength()))
+            windowKeys.add(windowStart, keyContext.keyGroup(), keyContext.keyBuffer(), 0, keyContext.keyLength()) &&
+            null == table)
         {
             // The window's first key on this shard: the window's timer, which walks its keys.
             timers.registerEventTimeTimer(windowStart, maxTimestamp);
@@ -138,10 +164,19 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     public void onTimer(final long timestampMs, final OnTimerContext ctx, final Collector<R> out)
     {
         final long windowStart = ((InternalTimerService)ctx.timerService()).currentTimerNamespace();
+        final WindowAccumulators.Table table = accumulators.remove(windowStart);
+        if (null != table)
+        {
+            fireInMemory(table, ctx, out);
+            accumulators.recycle(table);
+        }
         final WindowKeys.KeyList list = windowKeys.remove(windowStart);
         if (null == list)
         {
-            fireCurrentKey(windowStart, ctx, out);
+            if (null == table)
+            {
+                fireCurrentKey(windowStart, ctx, out);
+            }
             return;
         }
         final UnsafeBuffer entries = list.entries;
@@ -163,6 +198,138 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
             }
         }
         windowKeys.recycle(list);
+    }
+
+    /**
+     * Adds the element to the current key's accumulator in {@code table}, unless the key may be in the store (the
+     * table spilled) or the tables are full, which then makes the table spill.
+     *
+     * @return false if the element is for the store.
+     */
+    private boolean addInMemory(final WindowAccumulators.Table table)
+    {
+        final org.agrona.DirectBuffer key = keyContext.keyBuffer();
+        final int keyLength = keyContext.keyLength();
+        final int hash = WindowAccumulators.hash(key, 0, keyLength);
+        int entry = WindowAccumulators.find(table, key, 0, keyLength, hash);
+        final ACC accumulator;
+        if (entry >= 0 && table.moved(entry))
+        {
+            return false;
+        }
+        if (entry >= 0)
+        {
+            accumulator = accumulatorCodec.decode(table.data, table.accumulatorOffset(entry),
+                table.accumulatorLength(entry), reusableAccumulator);
+            reusableAccumulator = accumulator;
+        }
+        else if (!table.spilled && accumulators.hasRoom())
+        {
+            accumulator = aggregateFunction.createAccumulator();
+        }
+        else
+        {
+            table.spilled = true;
+            return false;
+        }
+        final ACC updated = aggregateFunction.add(element, accumulator);
+        final int length = accumulatorCodec.encodedLength(updated);
+        if (length > WindowAccumulators.MAX_ACCUMULATOR_BYTES)
+        {
+            if (entry < 0)
+            {
+                // The store's add makes the key's accumulator afresh (the one made here is dropped).
+                table.spilled = true;
+                return false;
+            }
+            // Too large for the table from now on: the key's accumulator goes on in the store.
+            moveToStore(table, entry, updated, length);
+            return true;
+        }
+        if (entry < 0)
+        {
+            entry = accumulators.insert(table, keyContext.keyGroup(), key, 0, keyLength, hash, length);
+        }
+        else if (!table.hasRoom(entry, length))
+        {
+            WindowAccumulators.relocate(table, entry, length);
+        }
+        final int written = accumulatorCodec.encode(updated, table.data, table.accumulatorOffset(entry));
+        table.accumulatorLength(entry, written);
+        return true;
+    }
+
+    /** Writes the current key's {@code accumulator} to the store, lists the key there and marks its entry moved. */
+    private void moveToStore(
+        final WindowAccumulators.Table table, final int entry, final ACC accumulator, final int length)
+    {
+        if (oversized.capacity() < length)
+        {
+            oversized.wrap(new byte[length]);
+        }
+        final int written = accumulatorCodec.encode(accumulator, oversized, 0);
+        contentsNamespace.setNamespace(table.window);
+        contents.putEncoded(oversized, 0, written);
+        windowKeys.add(table.window, keyContext.keyGroup(), keyContext.keyBuffer(), 0, keyContext.keyLength());
+        table.markMoved(entry);
+    }
+
+    /** Emits the results of a window's in-memory accumulators, in the order their keys came. */
+    private void fireInMemory(final WindowAccumulators.Table table, final Context ctx, final Collector<R> out)
+    {
+        final long windowStart = table.window;
+        final UnsafeBuffer data = table.data;
+        for (int entry = 0, count = table.count; entry < count; entry++)
+        {
+            if (table.moved(entry))
+            {
+                continue; // fired from the store
+            }
+            keyContext.setCurrentKey(data, table.position(entry) + WindowAccumulators.KEY_OFFSET,
+                table.keyLength(entry), table.keyGroup(entry));
+            reusableAccumulator = accumulatorCodec.decode(data, table.accumulatorOffset(entry),
+                table.accumulatorLength(entry), reusableAccumulator);
+            emit(windowStart, windowStart + sizeMs, aggregateFunction.result(reusableAccumulator), ctx, out);
+        }
+    }
+
+    /**
+     * Writes every in-memory accumulator to the store, and lists its key under its window, which goes on in the
+     * store: a checkpoint or savepoint then holds every window's contents. The window's timer stays.
+     */
+    public void beforeSnapshotPoint()
+    {
+        final int windows = accumulators.windows();
+        if (0 == windows)
+        {
+            return;
+        }
+        if (flushed.length < windows)
+        {
+            flushed = new WindowAccumulators.Table[Math.max(windows, 2 * flushed.length)];
+        }
+        accumulators.tables(flushed);
+        for (int w = 0; w < windows; w++)
+        {
+            final WindowAccumulators.Table table = accumulators.remove(flushed[w].window);
+            flushed[w] = null;
+            final UnsafeBuffer data = table.data;
+            contentsNamespace.setNamespace(table.window);
+            for (int entry = 0, count = table.count; entry < count; entry++)
+            {
+                if (table.moved(entry))
+                {
+                    continue; // in the store and listed already
+                }
+                final int keyOffset = table.position(entry) + WindowAccumulators.KEY_OFFSET;
+                final int keyLength = table.keyLength(entry);
+                final int keyGroup = table.keyGroup(entry);
+                keyContext.setCurrentKey(data, keyOffset, keyLength, keyGroup);
+                contents.putEncoded(data, table.accumulatorOffset(entry), table.accumulatorLength(entry));
+                windowKeys.add(table.window, keyGroup, data, keyOffset, keyLength);
+            }
+            accumulators.recycle(table);
+        }
     }
 
     /** Emits the current key's result for the window, if it has contents, and clears them. */
