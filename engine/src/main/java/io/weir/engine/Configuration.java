@@ -9,6 +9,7 @@ public final class Configuration
     public static final String PREFETCH_EVENTS_PROP_NAME = "weir.prefetch.events";
     /** Events a shard reads ahead for its store to prefetch (8, 16 and 32 measured alike on 2026-12-03, perf/README.md). */
     public static final int PREFETCH_EVENTS_DEFAULT = 16;
+    public static final String WINDOW_ACCUMULATORS_PROP_NAME = "weir.window.accumulators";
     /** Window accumulators a shard keeps in memory between snapshot points, at most. */
     public static final int WINDOW_ACCUMULATORS_DEFAULT = 1 << 14;
     public static final int MAX_PREFETCH_EVENTS = 64;
@@ -31,6 +32,12 @@ public final class Configuration
     public static int prefetchEvents()
     {
         return Integer.getInteger(PREFETCH_EVENTS_PROP_NAME, PREFETCH_EVENTS_DEFAULT);
+    }
+
+    /** {@value #WINDOW_ACCUMULATORS_PROP_NAME}, or {@link #WINDOW_ACCUMULATORS_DEFAULT}. */
+    public static int windowAccumulators()
+    {
+        return Integer.getInteger(WINDOW_ACCUMULATORS_PROP_NAME, WINDOW_ACCUMULATORS_DEFAULT);
     }
 
     /** {@value #COUNTERS_ENABLED_PROP_NAME}, default true. */

@@ -28,7 +28,7 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     private int ringCapacityBytes = Configuration.RING_CAPACITY_BYTES_DEFAULT;
     private int readBatchLimit = Configuration.READ_BATCH_LIMIT_DEFAULT;
     private int prefetchEvents = Configuration.prefetchEvents();
-    private int windowAccumulatorsInMemory = Configuration.WINDOW_ACCUMULATORS_DEFAULT;
+    private int windowAccumulatorsInMemory = Configuration.windowAccumulators();
     private int watermarkBroadcastEvents = Configuration.WATERMARK_BROADCAST_EVENTS_DEFAULT;
     private int maxKeyLength = Configuration.MAX_KEY_LENGTH_DEFAULT;
     private long expectedEntriesPerShard = Configuration.EXPECTED_ENTRIES_PER_SHARD_DEFAULT;
@@ -138,7 +138,8 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
      * window operators, out of the state store, at most: a window created since the last snapshot point keeps them
      * there until it fires, and a snapshot point writes those of the windows still open to the store, about 0.1 µs
      * each, in the shard's pause. More windows or keys than this go to the store as before. 0 keeps every window in
-     * the store. Default {@value Configuration#WINDOW_ACCUMULATORS_DEFAULT}.
+     * the store. Default {@value Configuration#WINDOW_ACCUMULATORS_DEFAULT}, or the system property
+     * {@value Configuration#WINDOW_ACCUMULATORS_PROP_NAME}.
      */
     public WeirContext windowAccumulatorsInMemory(final int maxPerShard)
     {
@@ -238,7 +239,7 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     ChainSettings chainSettings()
     {
         return new ChainSettings(maxKeyLength(), epochClock(), maxParallelism(), readBatchLimit(), prefetchEvents(),
-            windowAccumulatorsInMemory());
+            windowAccumulatorsInMemory(), checkpointSettings.enabled() ? checkpointSettings.intervalMs() : 0);
     }
 
     /** Idle strategy of each shard thread (one instance per shard). Busy-spin for lowest latency. */
@@ -384,6 +385,11 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
         {
             throw new IllegalArgumentException("prefetchEvents must be in 0.." + Configuration.MAX_PREFETCH_EVENTS +
                 ": " + prefetchEvents);
+        }
+        if (windowAccumulatorsInMemory < 0)
+        {
+            throw new IllegalArgumentException("windowAccumulatorsInMemory must be 0 or more (" +
+                Configuration.WINDOW_ACCUMULATORS_PROP_NAME + "): " + windowAccumulatorsInMemory);
         }
         if (watermarkBroadcastEvents < 1)
         {

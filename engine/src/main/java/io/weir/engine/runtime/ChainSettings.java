@@ -13,9 +13,10 @@ import org.agrona.concurrent.EpochClock;
  * @param prefetchEvents  how many events ahead the input gate prefetches state; 0 for none.
  * @param windowAccumulators the window accumulators a window operator keeps in memory between snapshot points, at
  *                        most; 0 for none.
+ * @param checkpointIntervalMs the interval of periodic checkpoints; 0 without them.
  */
 public record ChainSettings(
     int maxKeyLength, EpochClock epochClock, int maxParallelism, int readBatchLimit, int prefetchEvents,
-    int windowAccumulators)
+    int windowAccumulators, long checkpointIntervalMs)
 {
 }

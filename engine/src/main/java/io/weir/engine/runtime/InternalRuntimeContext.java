@@ -16,4 +16,7 @@ public interface InternalRuntimeContext extends RuntimeContext
 
     /** The window accumulators the stage's window operator may keep in memory between snapshot points, at most. */
     int windowAccumulatorsInMemory();
+
+    /** The interval of the job's periodic checkpoints; 0 without them. */
+    long checkpointIntervalMs();
 }

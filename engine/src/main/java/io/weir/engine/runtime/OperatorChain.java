@@ -91,6 +91,8 @@ public final class OperatorChain<K, I, O>
     private final KeyedProcessFunction<K, I, O> function;
     /** {@link ChainSettings#windowAccumulators}. */
     private final int windowAccumulators;
+    /** {@link ChainSettings#checkpointIntervalMs}. */
+    private final long checkpointIntervalMs;
     /** The function, where it keeps state outside the store between snapshot points; else null. */
     private final SnapshotPointListener snapshotPointListener;
     private final KeyContext keyContext;
@@ -223,6 +225,7 @@ public final class OperatorChain<K, I, O>
         };
         this.keyContext = new KeyContext(ctx.maxKeyLength());
         this.windowAccumulators = ctx.windowAccumulators();
+        this.checkpointIntervalMs = ctx.checkpointIntervalMs();
         this.stateRegistry = new KeyedStateRegistry(store, keyContext, ctx.epochClock(), stateIds);
         this.eventTimers = new TimerQueue(1024, 16);
         this.processingTimers = new TimerQueue(64, 16);
@@ -1176,6 +1179,11 @@ public final class OperatorChain<K, I, O>
         public int windowAccumulatorsInMemory()
         {
             return windowAccumulators;
+        }
+
+        public long checkpointIntervalMs()
+        {
+            return checkpointIntervalMs;
         }
 
         public int shardId()

@@ -13,7 +13,7 @@ final class ChainFixtures
     {
         return new ChainSettings(
             ctx.maxKeyLength(), ctx.epochClock(), ctx.maxParallelism(), ctx.readBatchLimit(), ctx.prefetchEvents(),
-            ctx.windowAccumulatorsInMemory());
+            ctx.windowAccumulatorsInMemory(), ctx.checkpoints().enabled() ? ctx.checkpoints().intervalMs() : 0);
     }
 
     /** Rethrow the first failure recorded in {@code status}, if any. */

@@ -184,7 +184,7 @@ class SlidingWindowJobTest
         final SlidingEventTimeWindows windows,
         final AggregateFunction<Long, Long, Long> aggregate,
         final int shards,
-        final long expectedPuts) throws InterruptedException
+        final long expectedPuts) throws Exception
     {
         return run(script, windows, aggregate, shards, expectedPuts, expectedPuts);
     }
@@ -196,7 +196,7 @@ class SlidingWindowJobTest
         final AggregateFunction<Long, Long, Long> aggregate,
         final int shards,
         final long minPuts,
-        final long maxPuts) throws InterruptedException
+        final long maxPuts) throws Exception
     {
         return run(script, windows, aggregate, shards, minPuts, maxPuts, Configuration.WINDOW_ACCUMULATORS_DEFAULT);
     }
@@ -209,18 +209,50 @@ class SlidingWindowJobTest
         final int shards,
         final long minPuts,
         final long maxPuts,
-        final int windowAccumulators) throws InterruptedException
+        final int windowAccumulators) throws Exception
+    {
+        return run(script, windows, aggregate, shards, minPuts, maxPuts, windowAccumulators, null);
+    }
+
+    /**
+     * As above, with a checkpoint into {@code checkpoints} after every 500 elements and watermarks of the script,
+     * unless it is null.
+     */
+    private static Result run(
+        final Script script,
+        final SlidingEventTimeWindows windows,
+        final AggregateFunction<Long, Long, Long> aggregate,
+        final int shards,
+        final long minPuts,
+        final long maxPuts,
+        final int windowAccumulators,
+        final Path checkpoints) throws Exception
     {
         final SessionWindowJobTest.CountingBackend backend = new SessionWindowJobTest.CountingBackend();
+        final WeirContext context = context(backend, shards, windowAccumulators);
+        if (null != checkpoints)
+        {
+            context.checkpoints(CheckpointSettings.every(checkpoints, 0));
+        }
         final SessionWindowJobTest.CollectingSink<String> rows = new SessionWindowJobTest.CollectingSink<>(s -> s);
         final SessionWindowJobTest.CollectingSink<Long> late =
             new SessionWindowJobTest.CollectingSink<>(SlidingWindowJobTest::describe);
-        try (WeirJob<Object, Object> job =
-            context(backend, shards, windowAccumulators).build(flow(windows, aggregate, rows, late)))
+        try (WeirJob<Object, Object> job = context.build(flow(windows, aggregate, rows, late)))
         {
             job.start();
             final Producer<Long> producer = job.producer("events", 0);
-            play(producer, script.ops);
+            if (null == checkpoints)
+            {
+                play(producer, script.ops);
+            }
+            else
+            {
+                for (int from = 0; from < script.ops.size(); from += 500)
+                {
+                    play(producer, script.ops.subList(from, Math.min(script.ops.size(), from + 500)));
+                    checkpoint(job, producer);
+                }
+            }
             producer.endOfInput();
             job.awaitTermination();
             for (final ShardAgent shard : JobInternals.shards(job))
@@ -355,6 +387,26 @@ class SlidingWindowJobTest
             assertSameRows(expected.late(), actual.late(), windows + " late elements, seed " + seed);
             assertSameRows(expected.windows(), actual.windows(), windows + " windows, seed " + seed);
         }
+    }
+
+    /**
+     * Snapshot points come while windows are open: their in-memory accumulators go to the store there, and the
+     * windows go on in it, where later keys join them.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = { 2, 1 << 14 })
+    void windowsWhoseAccumulatorsGoToTheStoreAtSnapshotPointsMatchTheModel(final int windowAccumulators)
+        throws Exception
+    {
+        final long seed = TestSeeds.seed("SlidingWindowJobTest snapshot points " + windowAccumulators + ",");
+        final Random random = new Random(seed);
+        final SlidingEventTimeWindows windows = SlidingEventTimeWindows.of(10, 4, 1);
+        final Script script = randomScript(random, windows.sizeMs(), 5_000);
+        final Result expected = model(script, windows.sizeMs(), windows.slideMs(), windows.offsetMs(), new int[1]);
+        final Result actual = run(script, windows, new CountAndSumWithoutMerge(), 2, -1, -1, windowAccumulators,
+            dir.resolve("checkpoints-" + windowAccumulators));
+        assertSameRows(expected.late(), actual.late(), "late elements, seed " + seed);
+        assertSameRows(expected.windows(), actual.windows(), "windows, seed " + seed);
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.weir.engine.WeirContext;
 import io.weir.tools.common.ThreadingOption;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
+import io.weir.engine.checkpoint.CheckpointStats;
 import io.weir.state.spi.StateBackend;
 import io.weir.tools.common.Backends;
 import io.weir.tools.common.Options;
@@ -15,6 +16,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -130,6 +133,7 @@ final class JobBenchCommand
             final long endNs;
             final long processed;
             final int checkpoints;
+            final String pauses;
             try (WeirJob<?, ?> job = ReferenceJobs.build(name, in, outFile, outOfOrdernessMs, context))
             {
                 job.start();
@@ -137,6 +141,7 @@ final class JobBenchCommand
                 endNs = System.nanoTime();
                 processed = job.eventsProcessed();
                 checkpoints = job.completedCheckpoints().size();
+                pauses = pauses(job.completedCheckpoints());
             }
             final double seconds = (endNs - startNs) / 1e9;
             final long rows = lines(outFile);
@@ -147,8 +152,8 @@ final class JobBenchCommand
                 counting.gets() / (double)processed, counting.puts() / (double)processed,
                 counting.removes() / (double)processed);
             out.printf("RESULT job=%s backend=%s shards=%d events=%d checkpoints=%d rows=%d%s job_ms=%d " +
-                "events_per_s=%.0f%s%n", name, backendName, shards, processed, checkpoints, rows, late,
-                Math.round(seconds * 1000), processed / seconds, ops);
+                "events_per_s=%.0f%s%s%n", name, backendName, shards, processed, checkpoints, rows, late,
+                Math.round(seconds * 1000), processed / seconds, ops, pauses);
             return 0;
         }
         finally
@@ -160,6 +165,29 @@ final class JobBenchCommand
                 deleteRecursively(checkpointDir);
             }
         }
+    }
+
+    /**
+     * The shards' pauses at the completed checkpoints' snapshot points (barrier aligned to processing resumed), their
+     * median and maximum over every shard and checkpoint; empty without checkpoints.
+     */
+    private static String pauses(final List<CheckpointStats> checkpoints)
+    {
+        final List<Long> pauses = new ArrayList<>();
+        for (final CheckpointStats stats : checkpoints)
+        {
+            for (final long pause : stats.pausesNs())
+            {
+                pauses.add(pause);
+            }
+        }
+        if (pauses.isEmpty())
+        {
+            return "";
+        }
+        Collections.sort(pauses);
+        return String.format(" pause_p50_us=%.1f pause_max_us=%.1f", pauses.get(pauses.size() / 2) / 1e3,
+            pauses.get(pauses.size() - 1) / 1e3);
     }
 
     private static long lines(final Path file) throws IOException

@@ -24,6 +24,8 @@ import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * Flink's event-time {@code WindowOperator} for fixed-size (tumbling and sliding) windows with incremental
  * aggregation and zero allowed lateness: each (key, window) has an accumulator in namespaced state (namespace =
@@ -42,7 +44,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A window created since the shard's last snapshot point keeps its accumulators in the operator
  * ({@link WindowAccumulators}), not in the store: most windows fire before the next point, and never touch the
  * store. At a snapshot point the operator writes them to the store and lists their keys, and the window goes on
- * there ({@link #beforeSnapshotPoint}). A firing emits a window's in-memory accumulators first, in the order their
+ * there ({@link #beforeSnapshotPoint}). With periodic checkpoints, only windows created in the first three quarters
+ * of an interval get a table, so that a point finds few to write. A firing emits a window's in-memory accumulators first, in the order their
  * keys came, then those in the store.
  * One instance per shard; shard thread only.
  */
@@ -64,6 +67,13 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     /** The instance the in-memory accumulators decode into, where the codec fills one: no allocation per element. */
     private ACC reusableAccumulator;
     private WindowAccumulators.Table[] flushed = new WindowAccumulators.Table[16];
+    /**
+     * With periodic checkpoints, how long after a snapshot point a new window still gets a table: three quarters of
+     * the interval, so that the windows of its last quarter (most windows fire within it) keep their accumulators in
+     * the store, and the next point has few tables to write; 0 for no limit.
+     */
+    private long newTablesForNs;
+    private long lastSnapshotPointNs;
     /** An accumulator too large for a table, encoded on its way to the store. */
     private final UnsafeBuffer oversized = new UnsafeBuffer(new byte[0]);
     private KeyContext keyContext;
@@ -102,6 +112,8 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         store = registry.store();
         prefetches = internal.prefetchesState();
         accumulators = new WindowAccumulators(internal.windowAccumulatorsInMemory());
+        newTablesForNs = TimeUnit.MILLISECONDS.toNanos(internal.checkpointIntervalMs()) / 4 * 3;
+        lastSnapshotPointNs = System.nanoTime();
         contentsStateId = stateId(registry, STATE_NAME);
     }
 
@@ -140,7 +152,8 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         }
         assignedToLiveWindow = true;
         WindowAccumulators.Table table = accumulators.table(windowStart);
-        if (null == table && accumulators.hasRoom() && !windowKeys.has(windowStart))
+        if (null == table && accumulators.hasRoom() && !windowKeys.has(windowStart) &&
+            (0 == newTablesForNs || System.nanoTime() - lastSnapshotPointNs < newTablesForNs))
         {
             // A new window: its accumulators stay here until it fires or a snapshot point writes them to the store.
             table = accumulators.create(windowStart);
@@ -299,6 +312,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
      */
     public void beforeSnapshotPoint()
     {
+        lastSnapshotPointNs = System.nanoTime();
         final int windows = accumulators.windows();
         if (0 == windows)
         {
