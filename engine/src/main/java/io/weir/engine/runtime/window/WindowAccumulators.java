@@ -172,6 +172,12 @@ final class WindowAccumulators
         spare.push(table);
     }
 
+    /** Accumulators the tables hold. */
+    int entries()
+    {
+        return entries;
+    }
+
     /** Windows with a table. */
     int windows()
     {

@@ -45,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link WindowAccumulators}), not in the store: most windows fire before the next point, and never touch the
  * store. At a snapshot point the operator writes them to the store and lists their keys, and the window goes on
  * there ({@link #beforeSnapshotPoint}). With periodic checkpoints, only windows created in the first three quarters
- * of an interval get a table, so that a point finds few to write. A firing emits a window's in-memory accumulators first, in the order their
+ * of an interval get a table, so that a point finds few to write; and where windows outlive the intervals (a point
+ * writes more accumulators than the tables fired), new windows stay in the store for a few intervals. A firing emits a window's in-memory accumulators first, in the order their
  * keys came, then those in the store.
  * One instance per shard; shard thread only.
  */
@@ -74,6 +75,17 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
      */
     private long newTablesForNs;
     private long lastSnapshotPointNs;
+    /**
+     * Snapshot points still to come before new windows get tables again: when a point wrote more accumulators to the
+     * store than the tables' windows fired since the last one (windows that outlive an interval), tables cost more
+     * than they save, and new windows keep their accumulators in the store for 1, 2, 4, then up to
+     * {@value #MAX_INTERVALS_WITHOUT_TABLES} intervals, until an interval with tables shows them to pay again.
+     */
+    private int intervalsWithoutTables;
+    private int nextIntervalsWithoutTables = 1;
+    private static final int MAX_INTERVALS_WITHOUT_TABLES = 16;
+    /** Accumulators the tables' windows fired since the last snapshot point. */
+    private long firedFromTables;
     /** An accumulator too large for a table, encoded on its way to the store. */
     private final UnsafeBuffer oversized = new UnsafeBuffer(new byte[0]);
     private KeyContext keyContext;
@@ -152,7 +164,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         }
         assignedToLiveWindow = true;
         WindowAccumulators.Table table = accumulators.table(windowStart);
-        if (null == table && accumulators.hasRoom() && !windowKeys.has(windowStart) &&
+        if (null == table && 0 == intervalsWithoutTables && accumulators.hasRoom() && !windowKeys.has(windowStart) &&
             (0 == newTablesForNs || System.nanoTime() - lastSnapshotPointNs < newTablesForNs))
         {
             // A new window: its accumulators stay here until it fires or a snapshot point writes them to the store.
@@ -292,6 +304,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     {
         final long windowStart = table.window;
         final UnsafeBuffer data = table.data;
+        firedFromTables += table.count;
         for (int entry = 0, count = table.count; entry < count; entry++)
         {
             if (table.moved(entry))
@@ -313,6 +326,21 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     public void beforeSnapshotPoint()
     {
         lastSnapshotPointNs = System.nanoTime();
+        final long written = accumulators.entries();
+        if (intervalsWithoutTables > 0)
+        {
+            intervalsWithoutTables--;
+        }
+        else if (written > firedFromTables)
+        {
+            intervalsWithoutTables = nextIntervalsWithoutTables;
+            nextIntervalsWithoutTables = Math.min(2 * nextIntervalsWithoutTables, MAX_INTERVALS_WITHOUT_TABLES);
+        }
+        else
+        {
+            nextIntervalsWithoutTables = 1;
+        }
+        firedFromTables = 0;
         final int windows = accumulators.windows();
         if (0 == windows)
         {
