@@ -134,11 +134,12 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
     }
 
     /**
-     * The accumulators of fixed-size windows (tumbling, and sliding ones aggregated per window) a shard keeps in its
-     * window operators, out of the state store, at most: a window created since the last snapshot point keeps them
-     * there until it fires, and a snapshot point writes those of the windows still open to the store, about 0.1 µs
-     * each, in the shard's pause. More windows or keys than this go to the store as before. 0 keeps every window in
-     * the store. Default {@value Configuration#WINDOW_ACCUMULATORS_DEFAULT}, or the system property
+     * The accumulators of fixed-size windows (tumbling, and sliding ones aggregated per window) each window operator
+     * instance (a window stage on a shard) keeps out of the state store, at most: a window created since the last
+     * snapshot point keeps them there until it fires, and a snapshot point writes those of the windows still open to
+     * the store, about 0.1-0.2 µs each, in the shard's pause. Windows and keys beyond it keep theirs in the store, and
+     * so does an accumulator of more than 256 bytes. 0 keeps every window in the store. Default
+     * {@value Configuration#WINDOW_ACCUMULATORS_DEFAULT}, or the system property
      * {@value Configuration#WINDOW_ACCUMULATORS_PROP_NAME}.
      */
     public WeirContext windowAccumulatorsInMemory(final int maxPerShard)

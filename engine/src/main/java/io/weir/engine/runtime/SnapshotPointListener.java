@@ -7,6 +7,6 @@ package io.weir.engine.runtime;
  */
 public interface SnapshotPointListener
 {
-    /** Writes the state kept outside the store into it; the current key is the caller's to restore. */
+    /** Writes the state kept outside the store into it; it may change the current key (every element and timer sets it). */
     void beforeSnapshotPoint();
 }

@@ -409,6 +409,122 @@ class SlidingWindowJobTest
         assertSameRows(expected.windows(), actual.windows(), "windows, seed " + seed);
     }
 
+    /** Keeps every value it is given, so that its accumulator grows: the result is count and sum, as CountAndSum's. */
+    static final class CollectValues implements AggregateFunction<Long, long[], Long>
+    {
+        public long[] createAccumulator()
+        {
+            return new long[0];
+        }
+
+        public long[] add(final Long value, final long[] accumulator)
+        {
+            final long[] grown = java.util.Arrays.copyOf(accumulator, accumulator.length + 1);
+            grown[accumulator.length] = value & 7;
+            return grown;
+        }
+
+        public Long result(final long[] accumulator)
+        {
+            long sum = 0;
+            for (final long value : accumulator)
+            {
+                sum += value;
+            }
+            return ((long)accumulator.length << 32) + sum;
+        }
+
+        public long[] merge(final long[] a, final long[] b)
+        {
+            throw new UnsupportedOperationException("merge");
+        }
+    }
+
+    /** Eight bytes a value, no length: the accumulator's length is its encoded length over eight. */
+    static final class ValuesCodec implements io.weir.api.codec.Codec<long[]>
+    {
+        public String id()
+        {
+            return "test-values";
+        }
+
+        public int fixedLength()
+        {
+            return VARIABLE_LENGTH;
+        }
+
+        public int encodedLength(final long[] value)
+        {
+            return value.length * Long.BYTES;
+        }
+
+        public int encode(final long[] value, final org.agrona.MutableDirectBuffer buffer, final int offset)
+        {
+            for (int i = 0; i < value.length; i++)
+            {
+                buffer.putLong(offset + i * Long.BYTES, value[i]);
+            }
+            return value.length * Long.BYTES;
+        }
+
+        public long[] decode(final org.agrona.DirectBuffer buffer, final int offset, final int length, final long[] reuse)
+        {
+            final long[] value = new long[length / Long.BYTES];
+            for (int i = 0; i < value.length; i++)
+            {
+                value[i] = buffer.getLong(offset + i * Long.BYTES);
+            }
+            return value;
+        }
+    }
+
+    /**
+     * An accumulator that grows past what a window's table keeps (256 bytes: 32 values here) moves to the store and
+     * goes on there; its window fires it from there, once, with the rest of the window's keys from the table.
+     */
+    @Test
+    void accumulatorsThatOutgrowTheTableGoOnInTheStore() throws Exception
+    {
+        final long seed = TestSeeds.seed("SlidingWindowJobTest growing,");
+        final Random random = new Random(seed);
+        final SlidingEventTimeWindows windows = SlidingEventTimeWindows.of(400, 400);
+        final Script script = randomScript(random, windows.sizeMs(), 3_000);
+        final int[] adds = new int[1];
+        final Result expected = model(script, windows.sizeMs(), windows.slideMs(), windows.offsetMs(), adds);
+        final SessionWindowJobTest.CollectingSink<String> rows = new SessionWindowJobTest.CollectingSink<>(s -> s);
+        final SessionWindowJobTest.CollectingSink<Long> late =
+            new SessionWindowJobTest.CollectingSink<>(SlidingWindowJobTest::describe);
+        final Dataflow flow = Dataflow.named("growing");
+        final WindowedStream<Long, Long> windowed = flow.source("events", LongCodec.INSTANCE)
+            .timestamps(e -> e >> 6, WatermarkStrategy.noWatermarks())
+            .keyBy(e -> e >> 3 & 7)
+            .window(windows)
+            .sideOutputLateData(LATE);
+        final DataStream<String> out = windowed.aggregate(new CollectValues(), new ValuesCodec(),
+            (Long key, TimeWindow window, Long acc, io.weir.api.functions.Collector<String> collector) ->
+                collector.collect(key + "," + window.start() + "," + window.end() + "," + (acc >>> 32) + "," +
+                    (acc & 0xFFFF_FFFFL))).uid("windows");
+        out.sinkTo(rows);
+        out.getSideOutput(LATE).sinkTo(late);
+        final SessionWindowJobTest.CountingBackend backend = new SessionWindowJobTest.CountingBackend();
+        try (WeirJob<Object, Object> job = context(backend, 2).build(flow))
+        {
+            job.start();
+            final Producer<Long> producer = job.producer("events", 0);
+            play(producer, script.ops);
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(expected.windows().stream().anyMatch(row -> Long.parseLong(row.split(",")[3]) > 32),
+            "a key's window takes more than 32 values");
+        assertTrue(backend.puts.get() > 0, "an accumulator went to the store");
+        assertTrue(backend.puts.get() < adds[0], "the others stayed in their tables: " + backend.puts.get() + " of " +
+            adds[0] + " adds wrote the store");
+        assertEquals(0, backend.entriesAtClose.get(), "fired windows leave no state in the store");
+        assertSameRows(expected.late(), late.sorted(), "late elements, seed " + seed);
+        assertSameRows(expected.windows(), rows.sorted(), "windows, seed " + seed);
+    }
+
     @Test
     void windowsThatCannotBeSlicedMatchTheModelToo() throws Exception
     {

@@ -17,9 +17,11 @@ import java.util.Arrays;
  * table to the store and drops it ({@link WindowOperator#beforeSnapshotPoint}), so that checkpoints, savepoints and
  * restores hold the store's state only.
  * <p>
- * The tables hold at most a set number of accumulators together, which bounds the writes of a snapshot point; a
- * window created while they are full keeps its accumulators in the store, and a table that was full when a new key
- * came is {@linkplain Table#spilled spilled}: its new keys go to the store from then on.
+ * The tables hold at most a set number of accumulators together, which bounds the writes of a snapshot point, each of
+ * at most {@value #MAX_ACCUMULATOR_BYTES} bytes, which bounds their memory; a window created while they are full
+ * keeps its accumulators in the store, and a table that was full when a new key came is {@linkplain Table#spilled
+ * spilled}: its new keys go to the store from then on. An accumulator that grows moves to the end of its table with
+ * twice its room, so a growing accumulator is copied a few times, not at every element.
  * <p>
  * An entry is {@code [key group u16][key length u16][room u16][length u16][key][accumulator: room bytes]}. A fired
  * or written table is kept for the next window, so that steady-state windows allocate nothing. Shard thread only.
@@ -31,12 +33,15 @@ final class WindowAccumulators
     private static final int ROOM_OFFSET = 4;
     private static final int LENGTH_OFFSET = 6;
     static final int KEY_OFFSET = 8;
-    private static final int INITIAL_BYTES = 4096;
-    private static final int INITIAL_ENTRIES = 64;
+    private static final int INITIAL_BYTES = 512;
+    private static final int INITIAL_ENTRIES = 16;
+    /** Fired tables kept for reuse, at most, and the largest data array such a table may keep. */
+    private static final int MAX_SPARE_TABLES = 256;
+    private static final int MAX_SPARE_BYTES = 1 << 20;
     /** The largest table: a Java array's bound, less a margin the JVM may keep. */
     private static final int MAX_BYTES = Integer.MAX_VALUE - 16;
-    /** The largest accumulator a table holds: room and length are 16-bit, and one length says "in the store". */
-    static final int MAX_ACCUMULATOR_BYTES = 0xFFFE;
+    /** The largest accumulator a table holds; a larger one goes to the store (room and length are 16-bit). */
+    static final int MAX_ACCUMULATOR_BYTES = 256;
     /** The length of an entry whose accumulator outgrew the table and went to the store. */
     private static final int MOVED = 0xFFFF;
 
@@ -52,7 +57,10 @@ final class WindowAccumulators
         int count;
         /** Open addressing over entry numbers plus one (0: empty), at most half full. */
         int[] index = new int[INITIAL_ENTRIES * 2];
-        /** Some key of the window went to the store when the tables were full: a key found nowhere here may be there. */
+        /**
+         * Some new key of the window went to the store (the tables were full, or its first accumulator was too large
+         * for them): a key found nowhere here may be there.
+         */
         boolean spilled;
 
         int position(final int entry)
@@ -165,6 +173,10 @@ final class WindowAccumulators
     void recycle(final Table table)
     {
         entries -= table.count;
+        if (spare.size() >= MAX_SPARE_TABLES || table.data.capacity() > MAX_SPARE_BYTES)
+        {
+            return; // dropped: a burst of windows, or a window of many keys, holds no memory after it fired
+        }
         table.dataLength = 0;
         table.count = 0;
         table.spilled = false;
@@ -269,13 +281,17 @@ final class WindowAccumulators
     }
 
     /**
-     * Moves the entry to the end of the table's data with {@code room} bytes for its accumulator (its accumulator is
-     * about to be written: its old bytes are not kept); the entry keeps its place in the order.
+     * Moves the entry to the end of the table's data with room for an accumulator of {@code length} bytes (at most
+     * {@link #MAX_ACCUMULATOR_BYTES}), twice its old room or more, so that an accumulator that keeps growing moves a
+     * few times (its accumulator is about to be written: its old bytes are not kept); the entry keeps its place in the
+     * order.
      */
-    static void relocate(final Table table, final int entry, final int room)
+    static void relocate(final Table table, final int entry, final int length)
     {
         final int at = table.positions[entry];
         final int keyLength = table.data.getShort(at + KEY_LENGTH_OFFSET) & 0xFFFF;
+        final int room = Math.min(MAX_ACCUMULATOR_BYTES,
+            Math.max(length, 2 * (table.data.getShort(at + ROOM_OFFSET) & 0xFFFF)));
         table.positions[entry] = append(table, table.data.getShort(at + KEY_GROUP_OFFSET) & 0xFFFF, table.data,
             at + KEY_OFFSET, keyLength, room);
     }

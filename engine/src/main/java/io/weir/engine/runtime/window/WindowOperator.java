@@ -30,8 +30,7 @@ import java.util.concurrent.TimeUnit;
  * Flink's event-time {@code WindowOperator} for fixed-size (tumbling and sliding) windows with incremental
  * aggregation and zero allowed lateness: each (key, window) has an accumulator in namespaced state (namespace =
  * window start); when the watermark passes the window's last millisecond, each key's result is emitted and its
- * state cleared, in the order the keys' accumulators were created (after a restore, those restored first, in the
- * order the store visits them). An element all of whose windows have already fired is late: it goes to the
+ * state cleared. An element all of whose windows have already fired is late: it goes to the
  * late-data side output, if one is set, and is otherwise dropped.
  * <p>
  * Where Flink registers an event-time timer per key and window, a window here has one timer per shard, registered
@@ -46,8 +45,9 @@ import java.util.concurrent.TimeUnit;
  * store. At a snapshot point the operator writes them to the store and lists their keys, and the window goes on
  * there ({@link #beforeSnapshotPoint}). With periodic checkpoints, only windows created in the first three quarters
  * of an interval get a table, so that a point finds few to write; and where windows outlive the intervals (a point
- * writes more accumulators than the tables fired), new windows stay in the store for a few intervals. A firing emits a window's in-memory accumulators first, in the order their
- * keys came, then those in the store.
+ * writes more accumulators than the tables fired), new windows stay in the store for a few intervals. A window
+ * emits the keys of its table in the order they came, then those in the store in the order they were listed there
+ * (after a restore, in the order the store visits them); row order is not part of the contract.
  * One instance per shard; shard thread only.
  */
 public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<K, I, ACC, OUT, R>
@@ -70,8 +70,8 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     private WindowAccumulators.Table[] flushed = new WindowAccumulators.Table[16];
     /**
      * With periodic checkpoints, how long after a snapshot point a new window still gets a table: three quarters of
-     * the interval, so that the windows of its last quarter (most windows fire within it) keep their accumulators in
-     * the store, and the next point has few tables to write; 0 for no limit.
+     * the interval, so that the windows most likely to be open at the next point, those of its last quarter, keep
+     * their accumulators in the store, and the point has few tables to write; 0 for no limit.
      */
     private long newTablesForNs;
     private long lastSnapshotPointNs;
@@ -233,7 +233,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
      */
     private boolean addInMemory(final WindowAccumulators.Table table)
     {
-        final org.agrona.DirectBuffer key = keyContext.keyBuffer();
+        final DirectBuffer key = keyContext.keyBuffer();
         final int keyLength = keyContext.keyLength();
         final int hash = WindowAccumulators.hash(key, 0, keyLength);
         int entry = WindowAccumulators.find(table, key, 0, keyLength, hash);
@@ -263,7 +263,8 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         {
             if (entry < 0)
             {
-                // The store's add makes the key's accumulator afresh (the one made here is dropped).
+                // The store's add makes the key's accumulator afresh (the one made here is dropped); the table
+                // spills, so that the key's next element looks there too.
                 table.spilled = true;
                 return false;
             }
@@ -280,6 +281,11 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
             WindowAccumulators.relocate(table, entry, length);
         }
         final int written = accumulatorCodec.encode(updated, table.data, table.accumulatorOffset(entry));
+        if (written != length)
+        {
+            throw new IllegalStateException("accumulator codec " + accumulatorCodec.id() + " wrote " + written +
+                " bytes where its encodedLength said " + length);
+        }
         table.accumulatorLength(entry, written);
         return true;
     }

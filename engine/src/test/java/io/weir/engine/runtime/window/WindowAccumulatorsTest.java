@@ -80,8 +80,19 @@ class WindowAccumulatorsTest
         }
         assertTrue(table.hasRoom(1, 2));
         assertFalse(table.hasRoom(1, 3));
-        WindowAccumulators.relocate(table, 1, 3_000);
-        assertTrue(table.hasRoom(1, 3_000));
+        // Twice its room at least, so that an accumulator that grows a byte at a time moves a few times.
+        WindowAccumulators.relocate(table, 1, 3);
+        assertTrue(table.hasRoom(1, 4));
+        assertFalse(table.hasRoom(1, 5));
+        WindowAccumulators.relocate(table, 1, 5);
+        assertTrue(table.hasRoom(1, 8));
+        assertFalse(table.hasRoom(1, 9));
+        WindowAccumulators.relocate(table, 1, 200);
+        assertTrue(table.hasRoom(1, 200));
+        assertFalse(table.hasRoom(1, 201));
+        WindowAccumulators.relocate(table, 1, 201);
+        assertTrue(table.hasRoom(1, WindowAccumulators.MAX_ACCUMULATOR_BYTES), "twice 200, at most the bound");
+        assertFalse(table.hasRoom(1, WindowAccumulators.MAX_ACCUMULATOR_BYTES + 1));
         table.data.putLong(table.accumulatorOffset(1), 42);
         table.accumulatorLength(1, Long.BYTES);
         final int length = longKey(1);
