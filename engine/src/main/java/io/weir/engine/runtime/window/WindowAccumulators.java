@@ -1,5 +1,6 @@
 package io.weir.engine.runtime.window;
 
+import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.SmallCopy;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -240,7 +241,7 @@ final class WindowAccumulators
             }
             final int at = table.positions[numbered - 1];
             if ((data.getShort(at + KEY_LENGTH_OFFSET) & 0xFFFF) == keyLength &&
-                sameBytes(data, at + KEY_OFFSET, key, offset, keyLength))
+                KeyLogIndex.sameBytes(data, at + KEY_OFFSET, key, offset, keyLength))
             {
                 return numbered - 1;
             }
@@ -339,26 +340,5 @@ final class WindowAccumulators
             index[slot] = entry + 1;
         }
         table.index = index;
-    }
-
-    private static boolean sameBytes(
-        final DirectBuffer a, final int aOffset, final DirectBuffer b, final int bOffset, final int length)
-    {
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES)
-        {
-            if (a.getLong(aOffset + i) != b.getLong(bOffset + i))
-            {
-                return false;
-            }
-        }
-        for (; i < length; i++)
-        {
-            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }
