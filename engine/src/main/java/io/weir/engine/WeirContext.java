@@ -152,7 +152,7 @@ public final class WeirContext implements io.weir.api.dataflow.DataflowRunner
         return this;
     }
 
-    /** The window accumulators a shard keeps in memory between snapshot points, at most. */
+    /** The window accumulators a window stage keeps in memory on a shard between snapshot points, at most. */
     public int windowAccumulatorsInMemory()
     {
         return windowAccumulatorsInMemory;

@@ -89,10 +89,8 @@ public final class OperatorChain<K, I, O>
     private final Codec<I> secondCodec;
     private final Codec<K> keyCodec;
     private final KeyedProcessFunction<K, I, O> function;
-    /** {@link ChainSettings#windowAccumulators}. */
-    private final int windowAccumulators;
-    /** {@link ChainSettings#checkpointIntervalMs}. */
-    private final long checkpointIntervalMs;
+    /** The job-wide settings, for the operators that read them from the runtime context. */
+    private final ChainSettings settings;
     /** The function, where it keeps state outside the store between snapshot points; else null. */
     private final SnapshotPointListener snapshotPointListener;
     private final KeyContext keyContext;
@@ -224,8 +222,7 @@ public final class OperatorChain<K, I, O>
             main.collect(value);
         };
         this.keyContext = new KeyContext(ctx.maxKeyLength());
-        this.windowAccumulators = ctx.windowAccumulators();
-        this.checkpointIntervalMs = ctx.checkpointIntervalMs();
+        this.settings = ctx;
         this.stateRegistry = new KeyedStateRegistry(store, keyContext, ctx.epochClock(), stateIds);
         this.eventTimers = new TimerQueue(1024, 16);
         this.processingTimers = new TimerQueue(64, 16);
@@ -1178,12 +1175,12 @@ public final class OperatorChain<K, I, O>
 
         public int windowAccumulatorsInMemory()
         {
-            return windowAccumulators;
+            return settings.windowAccumulators();
         }
 
         public long checkpointIntervalMs()
         {
-            return checkpointIntervalMs;
+            return settings.checkpointIntervalMs();
         }
 
         public int shardId()

@@ -1,5 +1,6 @@
 package io.weir.engine.runtime.window;
 
+import io.weir.engine.runtime.KeyGroups;
 import io.weir.state.changes.KeyLogIndex;
 import io.weir.state.spi.SmallCopy;
 import org.agrona.DirectBuffer;
@@ -8,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The accumulators of the windows a shard created since its last snapshot point, kept by the window operator
@@ -113,7 +115,26 @@ final class WindowAccumulators
         }
     }
 
+    private static final int MAX_INTERVALS_WITHOUT_TABLES = 16;
+
     private final int maxEntries;
+    /**
+     * With periodic checkpoints, how long after a snapshot point a new window still gets a table: three quarters of
+     * the interval, so that the windows most likely to be open at the next point, those of its last quarter, keep
+     * their accumulators in the store, and the point has few tables to write; 0 for no limit.
+     */
+    private final long newTablesForNs;
+    private long lastSnapshotPointNs = System.nanoTime();
+    /**
+     * Snapshot points still to come before new windows get tables again: when a point finds more accumulators in
+     * the tables than the tables' windows fired since the last one (windows that outlive an interval), tables cost
+     * more than they save, and new windows keep their accumulators in the store for 1, 2, 4, then up to
+     * {@value #MAX_INTERVALS_WITHOUT_TABLES} intervals, until an interval with tables shows them to pay again.
+     */
+    private int intervalsWithoutTables;
+    private int nextIntervalsWithoutTables = 1;
+    /** Accumulators the tables' windows fired since the last snapshot point. */
+    private long fired;
     private final Long2ObjectHashMap<Table> byWindow = new Long2ObjectHashMap<>();
     private final ArrayDeque<Table> spare = new ArrayDeque<>();
     /** The window of the last {@link #table} call that found one, and its table. */
@@ -121,10 +142,41 @@ final class WindowAccumulators
     private Table lastTable;
     private int entries;
 
-    /** @param maxEntries the accumulators the tables hold together at most; 0 for none. */
-    WindowAccumulators(final int maxEntries)
+    /**
+     * @param maxEntries           the accumulators the tables hold together at most; 0 for none.
+     * @param checkpointIntervalMs the interval of the job's periodic checkpoints; 0 without them.
+     */
+    WindowAccumulators(final int maxEntries, final long checkpointIntervalMs)
     {
         this.maxEntries = maxEntries;
+        this.newTablesForNs = TimeUnit.MILLISECONDS.toNanos(checkpointIntervalMs) / 4 * 3;
+    }
+
+    /** Whether a new window gets a table now: there is room, and the rules above allow one. */
+    boolean makesTables()
+    {
+        return entries < maxEntries && 0 == intervalsWithoutTables &&
+            (0 == newTablesForNs || System.nanoTime() - lastSnapshotPointNs < newTablesForNs);
+    }
+
+    /** At a snapshot point, before the operator writes the tables to the store: the rules' bookkeeping. */
+    void onSnapshotPoint()
+    {
+        lastSnapshotPointNs = System.nanoTime();
+        if (intervalsWithoutTables > 0)
+        {
+            intervalsWithoutTables--;
+        }
+        else if (entries > fired)
+        {
+            intervalsWithoutTables = nextIntervalsWithoutTables;
+            nextIntervalsWithoutTables = Math.min(2 * nextIntervalsWithoutTables, MAX_INTERVALS_WITHOUT_TABLES);
+        }
+        else
+        {
+            nextIntervalsWithoutTables = 1;
+        }
+        fired = 0;
     }
 
     /** The window's table, or null if it has none. */
@@ -171,6 +223,13 @@ final class WindowAccumulators
         return table;
     }
 
+    /** {@link #recycle} a table whose window fired. */
+    void recycleFired(final Table table)
+    {
+        fired += table.count;
+        recycle(table);
+    }
+
     void recycle(final Table table)
     {
         entries -= table.count;
@@ -183,12 +242,6 @@ final class WindowAccumulators
         table.spilled = false;
         Arrays.fill(table.index, 0);
         spare.push(table);
-    }
-
-    /** Accumulators the tables hold. */
-    int entries()
-    {
-        return entries;
     }
 
     /** Windows with a table. */
@@ -207,23 +260,13 @@ final class WindowAccumulators
         }
     }
 
-    /** The hash of a key's bytes that {@link #find} and {@link #insert} take. */
+    /**
+     * The hash of a key's bytes that {@link #find} and {@link #insert} take: the high half of the key group hash,
+     * whose low bits, a key group's, are alike for every key of a shard.
+     */
     static int hash(final DirectBuffer key, final int offset, final int length)
     {
-        long h = length;
-        int i = 0;
-        for (; i + Long.BYTES <= length; i += Long.BYTES)
-        {
-            h = (h ^ key.getLong(offset + i)) * 0x9E37_79B9_7F4A_7C15L;
-        }
-        for (; i < length; i++)
-        {
-            h = (h ^ key.getByte(offset + i)) * 0x9E37_79B9_7F4A_7C15L;
-        }
-        // Murmur3's finaliser: a key's bytes read as a long may differ only in its high bits.
-        h = (h ^ (h >>> 33)) * 0xFF51_AFD7_ED55_8CCDL;
-        h = (h ^ (h >>> 33)) * 0xC4CE_B9FE_1A85_EC53L;
-        return (int)(h ^ (h >>> 33));
+        return (int)(KeyGroups.hash(key, offset, length) >>> 32);
     }
 
     /** The entry of {@code key} in {@code table}, or -1. */

@@ -24,7 +24,6 @@ import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.concurrent.TimeUnit;
 
 /**
  * Flink's event-time {@code WindowOperator} for fixed-size (tumbling and sliding) windows with incremental
@@ -68,24 +67,6 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     /** The instance the in-memory accumulators decode into, where the codec fills one: no allocation per element. */
     private ACC reusableAccumulator;
     private WindowAccumulators.Table[] flushed = new WindowAccumulators.Table[16];
-    /**
-     * With periodic checkpoints, how long after a snapshot point a new window still gets a table: three quarters of
-     * the interval, so that the windows most likely to be open at the next point, those of its last quarter, keep
-     * their accumulators in the store, and the point has few tables to write; 0 for no limit.
-     */
-    private long newTablesForNs;
-    private long lastSnapshotPointNs;
-    /**
-     * Snapshot points still to come before new windows get tables again: when a point wrote more accumulators to the
-     * store than the tables' windows fired since the last one (windows that outlive an interval), tables cost more
-     * than they save, and new windows keep their accumulators in the store for 1, 2, 4, then up to
-     * {@value #MAX_INTERVALS_WITHOUT_TABLES} intervals, until an interval with tables shows them to pay again.
-     */
-    private int intervalsWithoutTables;
-    private int nextIntervalsWithoutTables = 1;
-    private static final int MAX_INTERVALS_WITHOUT_TABLES = 16;
-    /** Accumulators the tables' windows fired since the last snapshot point. */
-    private long firedFromTables;
     /** An accumulator too large for a table, encoded on its way to the store. */
     private final UnsafeBuffer oversized = new UnsafeBuffer(new byte[0]);
     private KeyContext keyContext;
@@ -123,9 +104,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         keyContext = registry.keyContext();
         store = registry.store();
         prefetches = internal.prefetchesState();
-        accumulators = new WindowAccumulators(internal.windowAccumulatorsInMemory());
-        newTablesForNs = TimeUnit.MILLISECONDS.toNanos(internal.checkpointIntervalMs()) / 4 * 3;
-        lastSnapshotPointNs = System.nanoTime();
+        accumulators = new WindowAccumulators(internal.windowAccumulatorsInMemory(), internal.checkpointIntervalMs());
         contentsStateId = stateId(registry, STATE_NAME);
     }
 
@@ -164,8 +143,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         }
         assignedToLiveWindow = true;
         WindowAccumulators.Table table = accumulators.table(windowStart);
-        if (null == table && 0 == intervalsWithoutTables && accumulators.hasRoom() && !windowKeys.has(windowStart) &&
-            (0 == newTablesForNs || System.nanoTime() - lastSnapshotPointNs < newTablesForNs))
+        if (null == table && !windowKeys.has(windowStart) && accumulators.makesTables())
         {
             // A new window: its accumulators stay here until it fires or a snapshot point writes them to the store.
             table = accumulators.create(windowStart);
@@ -193,7 +171,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         if (null != table)
         {
             fireInMemory(table, ctx, out);
-            accumulators.recycle(table);
+            accumulators.recycleFired(table);
         }
         final WindowKeys.KeyList list = windowKeys.remove(windowStart);
         if (null == list)
@@ -310,7 +288,6 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
     {
         final long windowStart = table.window;
         final UnsafeBuffer data = table.data;
-        firedFromTables += table.count;
         for (int entry = 0, count = table.count; entry < count; entry++)
         {
             if (table.moved(entry))
@@ -331,22 +308,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
      */
     public void beforeSnapshotPoint()
     {
-        lastSnapshotPointNs = System.nanoTime();
-        final long written = accumulators.entries();
-        if (intervalsWithoutTables > 0)
-        {
-            intervalsWithoutTables--;
-        }
-        else if (written > firedFromTables)
-        {
-            intervalsWithoutTables = nextIntervalsWithoutTables;
-            nextIntervalsWithoutTables = Math.min(2 * nextIntervalsWithoutTables, MAX_INTERVALS_WITHOUT_TABLES);
-        }
-        else
-        {
-            nextIntervalsWithoutTables = 1;
-        }
-        firedFromTables = 0;
+        accumulators.onSnapshotPoint();
         final int windows = accumulators.windows();
         if (0 == windows)
         {

@@ -28,7 +28,7 @@ class WindowAccumulatorsTest
     @Test
     void findsEveryKeyItInsertedAndKeepsTheirOrderAndAccumulators()
     {
-        final WindowAccumulators accumulators = new WindowAccumulators(100_000);
+        final WindowAccumulators accumulators = new WindowAccumulators(100_000, 0);
         final WindowAccumulators.Table table = accumulators.create(10_000);
         final int keys = 5_000;
         for (long k = 0; k < keys; k++)
@@ -69,7 +69,7 @@ class WindowAccumulatorsTest
     @Test
     void movesAnAccumulatorThatOutgrowsItsRoomAndKeepsItsPlaceInTheOrder()
     {
-        final WindowAccumulators accumulators = new WindowAccumulators(10);
+        final WindowAccumulators accumulators = new WindowAccumulators(10, 0);
         final WindowAccumulators.Table table = accumulators.create(0);
         for (long k = 0; k < 3; k++)
         {
@@ -107,7 +107,7 @@ class WindowAccumulatorsTest
     @Test
     void holdsAtMostItsBoundTogetherAndReusesAFiredTable()
     {
-        final WindowAccumulators accumulators = new WindowAccumulators(3);
+        final WindowAccumulators accumulators = new WindowAccumulators(3, 0);
         final WindowAccumulators.Table first = accumulators.create(100);
         final WindowAccumulators.Table second = accumulators.create(200);
         assertNotSame(first, second);
@@ -141,6 +141,6 @@ class WindowAccumulatorsTest
     @Test
     void keepsNothingWithARoomOfNone()
     {
-        assertFalse(new WindowAccumulators(0).hasRoom());
+        assertFalse(new WindowAccumulators(0, 0).hasRoom());
     }
 }
