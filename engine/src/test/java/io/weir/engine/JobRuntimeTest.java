@@ -212,7 +212,8 @@ class JobRuntimeTest
 
     /**
      * A heap store that says it prefetches and remembers the keys it was given, so a test can tell whether the
-     * shard handed it each key before looking it up. Shard thread only.
+     * shard handed it each key before looking it up; it asks for a look-ahead until {@link #lookUpsAhead} look-ups.
+     * Shard thread only.
      */
     static final class PrefetchRecordingStore extends ForwardingKeyedStateStore
     {
@@ -220,6 +221,9 @@ class JobRuntimeTest
         final List<String> lookedUpWithoutPrefetch = new ArrayList<>();
         int maxKeysPerCall;
         int lookUps;
+        int lookUpsAhead = Integer.MAX_VALUE;
+        /** Prefetch calls made once the store had stopped asking for them. */
+        int unaskedPrefetches;
 
         PrefetchRecordingStore()
         {
@@ -231,8 +235,14 @@ class JobRuntimeTest
             return true;
         }
 
+        public boolean prefetchesNow()
+        {
+            return lookUps < lookUpsAhead;
+        }
+
         public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
         {
+            unaskedPrefetches += prefetchesNow() ? 0 : 1;
             maxKeysPerCall = Math.max(maxKeysPerCall, count);
             for (int i = 0; i < count; i++)
             {
@@ -433,6 +443,41 @@ class JobRuntimeTest
         assertTrue(store.prefetched.isEmpty(), "keys prefetched but never looked up: " + store.prefetched.size());
         assertTrue(prefetchedReads >= 2 * events - 16,
             "reads that found their key prefetched: " + prefetchedReads + " of " + store.lookUps);
+    }
+
+    @Test
+    void shouldLookAheadOnlyWhileTheStoreAsksForIt() throws Exception
+    {
+        final PrefetchRecordingStore store = new PrefetchRecordingStore();
+        final int events = 5_000;
+        store.lookUpsAhead = events; // half of the look-ups: each element's flag, and its expiry's
+        final CollectingSink sink = new CollectingSink();
+        try (WeirJob<Item, String> job = JobBuilder.named("expiring-flags", ItemCodec.INSTANCE)
+            .timestamps(i -> i.timestamp, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(i -> i.key)
+            .process(ExpiringFlagFunction::new)
+            .sink(sink)
+            .build(context(1, 1).stateBackend(backendOf(store)).prefetchEvents(8).hotKeyCache(false)))
+        {
+            job.start();
+            final Producer<Item> producer = job.producer(0);
+            final Item item = new Item();
+            for (int i = 0; i < events; i++)
+            {
+                assertTrue(producer.offer(item.set(i, i, i, 0), TimeUnit.SECONDS.toNanos(30)));
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertTrue(sink.succeeded);
+        assertEquals(2 * events, sink.rows.size(), "each key's first element and its flag's expiry");
+        assertEquals(events, sink.rows.stream().filter(r -> r.startsWith("expired,") && r.endsWith(",1")).count(),
+            "every flag expires once, still set when it does");
+        assertEquals(0, store.unaskedPrefetches, "no look-ahead once the store stopped asking for one");
+        final int prefetchedReads = store.lookUps - store.lookedUpWithoutPrefetch.size();
+        assertTrue(prefetchedReads >= events - 16 && prefetchedReads <= events + 16,
+            "reads that found their key prefetched, all while the store asked: " + prefetchedReads + " of " +
+            store.lookUps);
     }
 
     /** Registers a timer at ts + 10 for every element; emits "timer,ts,watermark" when one fires. */

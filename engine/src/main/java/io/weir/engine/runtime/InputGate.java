@@ -346,22 +346,23 @@ public final class InputGate
      * Read a batch as {@code controlledRead} does (up to {@link #readBatchLimit} messages, ending after a barrier or
      * the end of input), in steps of at most {@link #prefetchEvents}: before each step, the stage prefetches the
      * keys of the step's events. A step reads only the events whose keys it collected (all of them, unless they
-     * outnumber the store's {@link io.weir.state.spi.KeyedStateStore#MAX_PREFETCH_KEYS}).
+     * outnumber the store's {@link io.weir.state.spi.KeyedStateStore#MAX_PREFETCH_KEYS}). Each step asks the stage
+     * which states to prefetch; none (the store would load nothing worth it now) reads the rest of the batch as is.
      */
     private int readWithLookahead(final int c)
     {
         final OneToOneRingBuffer ring = rings[c];
-        final int stateCount = prefetchHook.prefetchStates(prefetchStateIds);
-        if (0 == stateCount)
-        {
-            return ring.controlledRead(messageHandler, readBatchLimit);
-        }
         int read = 0;
         int limit;
         int step;
         readBroken = false;
         do
         {
+            final int stateCount = prefetchHook.prefetchStates(prefetchStateIds);
+            if (0 == stateCount)
+            {
+                return read + ring.controlledRead(messageHandler, readBatchLimit - read);
+            }
             limit = Math.min(prefetchEvents, readBatchLimit - read);
             final int keys = lookahead.collect(ring, limit, prefetchStateIds, stateCount);
             if (keys > 0)

@@ -508,10 +508,15 @@ public final class OperatorChain<K, I, O>
     /**
      * The entries to prefetch under an event's key (packed as {@link PrefetchedStates} says): those of the value,
      * reducing and aggregating states outside windows, then the heads of the lists and the packed entries of the maps,
-     * up to {@link InputGate#MAX_PREFETCH_STATES}.
+     * up to {@link InputGate#MAX_PREFETCH_STATES}; none while the store would load nothing worth loading
+     * ({@link KeyedStateStore#prefetchesNow}).
      */
     public int prefetchStates(final int[] ids)
     {
+        if (!store.prefetchesNow())
+        {
+            return 0;
+        }
         refreshPrefetchStates();
         System.arraycopy(prefetchStateIds, 0, ids, 0, prefetchStateCount);
         return prefetchStateCount;
@@ -688,7 +693,7 @@ public final class OperatorChain<K, I, O>
     {
         timersUntilPrefetch = TIMER_PREFETCH_POSITIONS;
         final int states = prefetchStates(timerStateIds);
-        final int namespaced = namespacedPrefetchStateCount;
+        final int namespaced = store.prefetchesNow() ? namespacedPrefetchStateCount : 0;
         if (states + namespaced == 0)
         {
             timersPrefetchedThrough = Long.MAX_VALUE; // nothing to load: asked again after as many timers

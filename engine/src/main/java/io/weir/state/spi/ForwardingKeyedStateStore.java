@@ -40,6 +40,12 @@ public abstract class ForwardingKeyedStateStore implements KeyedStateStore
         return delegate.prefetches();
     }
 
+    /** The delegate's answer: a subclass that overrides {@link #prefetches} overrides this too. */
+    public boolean prefetchesNow()
+    {
+        return delegate.prefetchesNow();
+    }
+
     public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
     {
         delegate.prefetch(keys, stride, lengths, count);

@@ -222,6 +222,11 @@ public final class HotKeyCache implements KeyedStateStore
         return store.prefetches();
     }
 
+    public boolean prefetchesNow()
+    {
+        return store.prefetchesNow();
+    }
+
     /** Hands the store only the keys no slot holds: a hot key's memory is not loaded again for nothing. */
     public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
     {

@@ -53,6 +53,17 @@ public interface KeyedStateStore extends AutoCloseable
     }
 
     /**
+     * Whether a {@link #prefetch} now would load memory worth loading ahead: the shard asks before each look-ahead
+     * and, while this is false, skips it, the collection and hashing of the keys included. A store whose entries
+     * move between memory that misses the cache and memory that mostly does not says which holds them now. False
+     * whenever {@link #prefetches} is. Shard thread only; called per batch of events, so a field read or two.
+     */
+    default boolean prefetchesNow()
+    {
+        return prefetches();
+    }
+
+    /**
      * A hint that the next calls will look up these keys: {@code count} keys (at most
      * {@value #MAX_PREFETCH_KEYS}), key {@code i} at offset {@code i * stride} of {@code keys}, {@code lengths[i]}
      * bytes long. A store whose look-ups miss the CPU cache

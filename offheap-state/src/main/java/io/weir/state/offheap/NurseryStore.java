@@ -709,6 +709,17 @@ public final class NurseryStore implements KeyedStateStore
     }
 
     /**
+     * Only while the map's memory is loaded ahead ({@link #prefetch}): keys the tables hold alone do not pay for a
+     * look-ahead. A look-up of a key found nowhere reads one line of a table's hash array, which stays in the cache
+     * far longer than the slots, and an insert writes its slot without waiting for it; measured on a deduplication
+     * job and a session job (their state all in the tables), both ran 7-8% faster without the look-ahead.
+     */
+    public boolean prefetchesNow()
+    {
+        return storeHoldsEntries() && store.prefetches() && admission.prefetchesStore();
+    }
+
+    /**
      * Loads the tables' slots the keys hash to, every key's before any is used, so that their cache misses overlap
      * (also while the map is {@linkplain #readsMapFirst read first}: with them left out then, the generator bench
      * measured 5% slower); then the store's memory, unless the map is empty (every entry died young, or none is there

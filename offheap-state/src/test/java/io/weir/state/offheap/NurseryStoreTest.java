@@ -459,6 +459,7 @@ class NurseryStoreTest
         final UnsafeBuffer inMap = key(1000, 20);
         map.put(inMap, 20, value(1, 8), 0, 8);
         long loaded = map.prefetchedEntries();
+        assertTrue(store.prefetchesNow(), "a look-ahead is asked for while the map is loaded ahead");
         prefetchOne(store, inMap);
         assertEquals(loaded + 1, map.prefetchedEntries(), "until a window of look-ups is in, the map is loaded");
 
@@ -469,6 +470,7 @@ class NurseryStoreTest
             assertEquals(8, store.get(key(i % 10, 20), 20, out));
         }
         loaded = map.prefetchedEntries();
+        assertFalse(store.prefetchesNow(), "the tables alone are not worth a look-ahead");
         prefetchOne(store, inMap);
         assertEquals(loaded, map.prefetchedEntries(), "10 of 256 look-ups reached the map: not loaded ahead");
 
@@ -477,6 +479,7 @@ class NurseryStoreTest
         {
             assertEquals(8, store.get(inMap, 20, out));
         }
+        assertTrue(store.prefetchesNow());
         prefetchOne(store, inMap);
         assertEquals(loaded + 1, map.prefetchedEntries(), "loaded ahead again");
 
@@ -495,6 +498,28 @@ class NurseryStoreTest
         }
         prefetchOne(store, inMap);
         assertEquals(loaded + 1, map.prefetchedEntries(), "look-ups of long keys are the map's");
+    }
+
+    @Test
+    void shouldAskForNoLookAheadWhileTheMapHoldsNothing()
+    {
+        final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS, new NurseryAdmission(1 << 15, 256));
+        assertTrue(store.prefetches(), "the nursery can prefetch");
+        admitValues(store, 0, 10);
+        for (int i = 0; i < 300; i++)
+        {
+            assertEquals(8, store.get(key(i % 10, 20), 20, out));
+        }
+        assertFalse(store.prefetchesNow(), "every entry in the tables");
+        final UnsafeBuffer inMap = key(1000, 20);
+        store.store().put(inMap, 20, value(1, 8), 0, 8);
+        for (int i = 0; i < 300; i++)
+        {
+            assertEquals(8, store.get(inMap, 20, out));
+        }
+        assertTrue(store.prefetchesNow(), "the map holds an entry and answers the look-ups");
+        store.store().remove(inMap, 20);
+        assertFalse(store.prefetchesNow(), "the map is empty again");
     }
 
     private static void prefetchOne(final NurseryStore store, final UnsafeBuffer key)
