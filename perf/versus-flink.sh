@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Weir against Flink 2.3 on the same machine, interleaved: for each case, RUNS times (default 3) Flink, then
-# Weir, one after another (never in parallel: the machine has 2 cores). Prints one line per run and, per case,
-# the median of the per-pair ratios (Weir faster when > 1). Needs the Flink comparison harness built
+# Weir, one after another (never in parallel: the machine has 2 cores). Each run starts after a `sync`, untimed:
+# Flink's harness writes its output without fsync, and the kernel's writeback of it would otherwise fall into the
+# next run (a Weir dedup run measured about 5% slower right after 170 MB of dirty pages than after a sync). Prints
+# one line per run and, per case, the median of the per-pair ratios (Weir faster when > 1). Needs the Flink comparison harness built
 # (FLINK_PEER=DIR, where `./run.sh build` was run).
 #
 #   perf/versus-flink.sh OUT_DIR jobs    [JOB ...]    # reference jobs, file in -> file out, job time
@@ -38,8 +40,10 @@ if [[ "$kind" == jobs ]]; then
       ours="${pair%%:*}"; theirs="${pair##*:}"; ratios=()
       for run in $(seq 1 "$runs"); do
         f="$out/$job-$theirs-$run.log"; w="$out/$job-$ours-$run.log"
+        sync
         (cd "$peer" && ./run.sh job "$job" --in "$in" --out "$out/flink-out.csv" --out-of-order-ms 5000 \
           --backend "$theirs" --parallelism 2) > "$f" 2>&1
+        sync
         "$weir" bench --job "$job" --backend "$ours" --in "$in" > "$w" 2>&1
         fm=$(field flink_net_runtime_ms "$f"); wm=$(field job_ms "$w")
         r=$(python3 -c "print('%.2f' % ($fm / $wm))")
@@ -56,7 +60,9 @@ elif [[ "$kind" == nexmark ]]; then
     ratios=()
     for run in $(seq 1 "$runs"); do
       f="$out/nexmark-$q-flink-$run.log"; w="$out/nexmark-$q-weir-$run.log"
+      sync
       (cd "$peer" && ./run.sh nexmark bench "$q" --events "$events" --parallelism 2 --backend hashmap) > "$f" 2>&1
+      sync
       "$weir" nexmark bench "$q" --events "$events" --shards 2 --checkpoint-interval-ms 1000 > "$w" 2>&1
       fe=$(field events_per_s "$f"); we=$(field events_per_s "$w")
       r=$(python3 -c "print('%.2f' % ($we / $fe))")
