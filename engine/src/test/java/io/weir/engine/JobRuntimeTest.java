@@ -382,6 +382,37 @@ class JobRuntimeTest
             "window reads at firing that found their key prefetched: " + prefetchedReads + " of " + windows);
     }
 
+    @Test
+    void shouldLoadAFiringWindowsContentsOnlyWhileTheStoreAsksForIt() throws Exception
+    {
+        final PrefetchRecordingStore store = new PrefetchRecordingStore();
+        store.lookUpsAhead = 10_000;
+        final DataflowJobTest.ListSink<Long> counts = new DataflowJobTest.ListSink<>();
+        final Dataflow flow = Dataflow.named("window-prefetch");
+        flow.source("numbers", LongCodec.INSTANCE)
+            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
+            .keyBy(v -> v % 31)
+            .window(TumblingEventTimeWindows.of(1000))
+            .aggregate(new DataflowJobTest.Count(), LongCodec.INSTANCE)
+            .sinkTo(counts);
+        final int events = 20_000;
+        try (Job job = flow.build(context(1, 1).stateBackend(backendOf(store)).prefetchEvents(8).hotKeyCache(false)
+            .windowAccumulatorsInMemory(0)).start())
+        {
+            final SourceProducer<Long> producer = job.producer("numbers", 0);
+            for (long i = 0; i < events; i++)
+            {
+                assertTrue(producer.offer(i, TimeUnit.SECONDS.toNanos(30)), "offer " + i);
+            }
+            producer.endOfInput();
+            job.awaitTermination();
+        }
+        assertEquals(20 * 31, counts.sorted().size());
+        assertTrue(store.lookUps > store.lookUpsAhead, "look-ups past the point the store stopped asking");
+        assertTrue(store.lookUps - store.lookedUpWithoutPrefetch.size() > 0, "firings prefetched while it asked");
+        assertEquals(0, store.unaskedPrefetches, "no firing window's keys loaded once the store stopped asking");
+    }
+
     /** A flag per key, set by its first element and cleared by a timer 100 ms later (the dedup job's shape). */
     static final class ExpiringFlagFunction extends KeyedProcessFunction<Long, Item, String>
     {
@@ -474,10 +505,11 @@ class JobRuntimeTest
         assertEquals(events, sink.rows.stream().filter(r -> r.startsWith("expired,") && r.endsWith(",1")).count(),
             "every flag expires once, still set when it does");
         assertEquals(0, store.unaskedPrefetches, "no look-ahead once the store stopped asking for one");
+        // While it asked, every read but a batch's edge found its key prefetched; after, only the keys of the last
+        // timer batch (16) and input step (8) loaded before it stopped asking.
         final int prefetchedReads = store.lookUps - store.lookedUpWithoutPrefetch.size();
-        assertTrue(prefetchedReads >= events - 16 && prefetchedReads <= events + 16,
-            "reads that found their key prefetched, all while the store asked: " + prefetchedReads + " of " +
-            store.lookUps);
+        assertTrue(prefetchedReads >= events - 16 && prefetchedReads <= events + 16 + 8,
+            "reads that found their key prefetched: " + prefetchedReads + " of " + store.lookUps);
     }
 
     /** Registers a timer at ts + 10 for every element; emits "timer,ts,watermark" when one fires. */

@@ -347,7 +347,8 @@ public final class InputGate
      * the end of input), in steps of at most {@link #prefetchEvents}: before each step, the stage prefetches the
      * keys of the step's events. A step reads only the events whose keys it collected (all of them, unless they
      * outnumber the store's {@link io.weir.state.spi.KeyedStateStore#MAX_PREFETCH_KEYS}). Each step asks the stage
-     * which states to prefetch; none (the store would load nothing worth it now) reads the rest of the batch as is.
+     * which states to prefetch; none (the stage has no state read under the key alone, or its store would load
+     * nothing worth it now) reads the rest of the batch as is.
      */
     private int readWithLookahead(final int c)
     {

@@ -692,8 +692,13 @@ public final class OperatorChain<K, I, O>
     private void prefetchUpcomingTimers()
     {
         timersUntilPrefetch = TIMER_PREFETCH_POSITIONS;
+        if (!store.prefetchesNow())
+        {
+            timersPrefetchedThrough = Long.MAX_VALUE; // asked again after as many timers
+            return;
+        }
         final int states = prefetchStates(timerStateIds);
-        final int namespaced = store.prefetchesNow() ? namespacedPrefetchStateCount : 0;
+        final int namespaced = namespacedPrefetchStateCount;
         if (states + namespaced == 0)
         {
             timersPrefetchedThrough = Long.MAX_VALUE; // nothing to load: asked again after as many timers

@@ -40,7 +40,10 @@ public abstract class ForwardingKeyedStateStore implements KeyedStateStore
         return delegate.prefetches();
     }
 
-    /** The delegate's answer: a subclass that overrides {@link #prefetches} overrides this too. */
+    /**
+     * The delegate's answer. A subclass that overrides {@link #prefetches} overrides this too: else one that says it
+     * prefetches over a store that does not is never asked for a look-ahead.
+     */
     public boolean prefetchesNow()
     {
         return delegate.prefetchesNow();

@@ -56,7 +56,8 @@ public interface KeyedStateStore extends AutoCloseable
      * Whether a {@link #prefetch} now would load memory worth loading ahead: the shard asks before each look-ahead
      * and, while this is false, skips it, the collection and hashing of the keys included. A store whose entries
      * move between memory that misses the cache and memory that mostly does not says which holds them now. False
-     * whenever {@link #prefetches} is. Shard thread only; called per batch of events, so a field read or two.
+     * whenever {@link #prefetches} is. Shard thread only; asked before each step of a look-ahead (a few events, a
+     * batch of timers, a batch of a firing window's keys), so a field read or two.
      */
     default boolean prefetchesNow()
     {

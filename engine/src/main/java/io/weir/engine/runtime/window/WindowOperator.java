@@ -187,7 +187,7 @@ public final class WindowOperator<K, I, ACC, OUT, R> extends WindowOperatorBase<
         for (int i = 0, count = list.count; i < count; )
         {
             final int batchEnd = Math.min(count, i + PREFETCH_BATCH);
-            if (prefetches)
+            if (prefetches && store.prefetchesNow())
             {
                 prefetch(entries, position, batchEnd - i, windowStart);
             }
