@@ -345,11 +345,15 @@ class JobRuntimeTest
             "at most prefetchEvents events a call, two states each: " + store.maxKeysPerCall);
     }
 
-    @Test
-    void shouldPrefetchTheWindowContentsAFiringWindowReadsForEachOfItsKeys() throws Exception
+    /** Windows {@link #runWindowCounts} fires: 20 seconds of 31 keys. */
+    private static final int WINDOW_COUNTS = 20 * 31;
+
+    /**
+     * Counts per key in 1-s tumbling windows over 20,000 numbers (31 keys), with {@code store} behind the stage and
+     * every window in the store (none kept in memory until a snapshot point), so that a firing walks its keys there.
+     */
+    private static void runWindowCounts(final PrefetchRecordingStore store) throws Exception
     {
-        final PrefetchRecordingStore store = new PrefetchRecordingStore();
-        final StateBackend backend = backendOf(store);
         final DataflowJobTest.ListSink<Long> counts = new DataflowJobTest.ListSink<>();
         final Dataflow flow = Dataflow.named("window-prefetch");
         flow.source("numbers", LongCodec.INSTANCE)
@@ -358,28 +362,32 @@ class JobRuntimeTest
             .window(TumblingEventTimeWindows.of(1000))
             .aggregate(new DataflowJobTest.Count(), LongCodec.INSTANCE)
             .sinkTo(counts);
-        final int events = 20_000;
-        // Every window in the store (none kept in memory until a snapshot point): its firing walks its keys there.
-        try (Job job = flow.build(context(1, 1).stateBackend(backend).prefetchEvents(8).hotKeyCache(false)
+        try (Job job = flow.build(context(1, 1).stateBackend(backendOf(store)).prefetchEvents(8).hotKeyCache(false)
             .windowAccumulatorsInMemory(0)).start())
         {
             final SourceProducer<Long> producer = job.producer("numbers", 0);
-            for (long i = 0; i < events; i++)
+            for (long i = 0; i < 20_000; i++)
             {
                 assertTrue(producer.offer(i, TimeUnit.SECONDS.toNanos(30)), "offer " + i);
             }
             producer.endOfInput();
             job.awaitTermination();
         }
-        final int windows = 20 * 31;
-        assertEquals(windows, counts.sorted().size());
+        assertEquals(WINDOW_COUNTS, counts.sorted().size());
+    }
+
+    @Test
+    void shouldPrefetchTheWindowContentsAFiringWindowReadsForEachOfItsKeys() throws Exception
+    {
+        final PrefetchRecordingStore store = new PrefetchRecordingStore();
+        runWindowCounts(store);
         // An element's add reads its window unprefetched (its window is not known ahead); a firing window walks
         // its keys, loading the next keys' contents before it reads them: every key prefetched was read, and every
         // key's read at firing was prefetched.
         final int prefetchedReads = store.lookUps - store.lookedUpWithoutPrefetch.size();
         assertTrue(store.prefetched.isEmpty(), "keys prefetched but never looked up: " + store.prefetched.size());
-        assertTrue(prefetchedReads >= windows,
-            "window reads at firing that found their key prefetched: " + prefetchedReads + " of " + windows);
+        assertTrue(prefetchedReads >= WINDOW_COUNTS,
+            "window reads at firing that found their key prefetched: " + prefetchedReads + " of " + WINDOW_COUNTS);
     }
 
     @Test
@@ -387,27 +395,7 @@ class JobRuntimeTest
     {
         final PrefetchRecordingStore store = new PrefetchRecordingStore();
         store.lookUpsAhead = 10_000;
-        final DataflowJobTest.ListSink<Long> counts = new DataflowJobTest.ListSink<>();
-        final Dataflow flow = Dataflow.named("window-prefetch");
-        flow.source("numbers", LongCodec.INSTANCE)
-            .timestamps(v -> v, WatermarkStrategy.forMonotonousTimestamps())
-            .keyBy(v -> v % 31)
-            .window(TumblingEventTimeWindows.of(1000))
-            .aggregate(new DataflowJobTest.Count(), LongCodec.INSTANCE)
-            .sinkTo(counts);
-        final int events = 20_000;
-        try (Job job = flow.build(context(1, 1).stateBackend(backendOf(store)).prefetchEvents(8).hotKeyCache(false)
-            .windowAccumulatorsInMemory(0)).start())
-        {
-            final SourceProducer<Long> producer = job.producer("numbers", 0);
-            for (long i = 0; i < events; i++)
-            {
-                assertTrue(producer.offer(i, TimeUnit.SECONDS.toNanos(30)), "offer " + i);
-            }
-            producer.endOfInput();
-            job.awaitTermination();
-        }
-        assertEquals(20 * 31, counts.sorted().size());
+        runWindowCounts(store);
         assertTrue(store.lookUps > store.lookUpsAhead, "look-ups past the point the store stopped asking");
         assertTrue(store.lookUps - store.lookedUpWithoutPrefetch.size() > 0, "firings prefetched while it asked");
         assertEquals(0, store.unaskedPrefetches, "no firing window's keys loaded once the store stopped asking");
@@ -440,12 +428,13 @@ class JobRuntimeTest
         }
     }
 
-    @Test
-    void shouldPrefetchTheStateOfTimersThatComeDueOneAtATime() throws Exception
+    /**
+     * Runs {@link ExpiringFlagFunction} over {@code events} elements, a new key every millisecond (the watermark's
+     * every step makes one timer due), with {@code store} behind the stage; checks every flag was set and expired.
+     */
+    private static void runExpiringFlags(final PrefetchRecordingStore store, final int events) throws Exception
     {
-        final PrefetchRecordingStore store = new PrefetchRecordingStore();
         final CollectingSink sink = new CollectingSink();
-        final int events = 5_000;
         try (WeirJob<Item, String> job = JobBuilder.named("expiring-flags", ItemCodec.INSTANCE)
             .timestamps(i -> i.timestamp, WatermarkStrategy.forMonotonousTimestamps())
             .keyBy(i -> i.key)
@@ -458,7 +447,6 @@ class JobRuntimeTest
             final Item item = new Item();
             for (int i = 0; i < events; i++)
             {
-                // A new key every millisecond: the watermark's every step makes one timer due.
                 assertTrue(producer.offer(item.set(i, i, i, 0), TimeUnit.SECONDS.toNanos(30)));
             }
             producer.endOfInput();
@@ -468,6 +456,14 @@ class JobRuntimeTest
         assertEquals(2 * events, sink.rows.size(), "each key's first element and its flag's expiry");
         assertEquals(events, sink.rows.stream().filter(r -> r.startsWith("expired,") && r.endsWith(",1")).count(),
             "every flag expires once, still set when it does");
+    }
+
+    @Test
+    void shouldPrefetchTheStateOfTimersThatComeDueOneAtATime() throws Exception
+    {
+        final PrefetchRecordingStore store = new PrefetchRecordingStore();
+        final int events = 5_000;
+        runExpiringFlags(store, events);
         // Each firing reads its key's flag: the timers' look-ahead loaded it, though each came due alone. A batch
         // that ends too early leaves its successor's first timer unloaded.
         final int prefetchedReads = store.lookUps - store.lookedUpWithoutPrefetch.size();
@@ -482,28 +478,7 @@ class JobRuntimeTest
         final PrefetchRecordingStore store = new PrefetchRecordingStore();
         final int events = 5_000;
         store.lookUpsAhead = events; // half of the look-ups: each element's flag, and its expiry's
-        final CollectingSink sink = new CollectingSink();
-        try (WeirJob<Item, String> job = JobBuilder.named("expiring-flags", ItemCodec.INSTANCE)
-            .timestamps(i -> i.timestamp, WatermarkStrategy.forMonotonousTimestamps())
-            .keyBy(i -> i.key)
-            .process(ExpiringFlagFunction::new)
-            .sink(sink)
-            .build(context(1, 1).stateBackend(backendOf(store)).prefetchEvents(8).hotKeyCache(false)))
-        {
-            job.start();
-            final Producer<Item> producer = job.producer(0);
-            final Item item = new Item();
-            for (int i = 0; i < events; i++)
-            {
-                assertTrue(producer.offer(item.set(i, i, i, 0), TimeUnit.SECONDS.toNanos(30)));
-            }
-            producer.endOfInput();
-            job.awaitTermination();
-        }
-        assertTrue(sink.succeeded);
-        assertEquals(2 * events, sink.rows.size(), "each key's first element and its flag's expiry");
-        assertEquals(events, sink.rows.stream().filter(r -> r.startsWith("expired,") && r.endsWith(",1")).count(),
-            "every flag expires once, still set when it does");
+        runExpiringFlags(store, events);
         assertEquals(0, store.unaskedPrefetches, "no look-ahead once the store stopped asking for one");
         // While it asked, every read but a batch's edge found its key prefetched; after, only the keys of the last
         // timer batch (16) and input step (8) loaded before it stopped asking.
