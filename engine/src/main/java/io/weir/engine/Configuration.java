@@ -10,7 +10,7 @@ public final class Configuration
     /** Events a shard reads ahead for its store to prefetch (8, 16 and 32 measured alike on 2026-12-03, perf/README.md). */
     public static final int PREFETCH_EVENTS_DEFAULT = 16;
     public static final String WINDOW_ACCUMULATORS_PROP_NAME = "weir.window.accumulators";
-    /** Window accumulators a shard keeps in memory between snapshot points, at most. */
+    /** Window accumulators a window stage keeps in memory on a shard between snapshot points, at most. */
     public static final int WINDOW_ACCUMULATORS_DEFAULT = 1 << 14;
     public static final int MAX_PREFETCH_EVENTS = 64;
     public static final int WATERMARK_BROADCAST_EVENTS_DEFAULT = 256;

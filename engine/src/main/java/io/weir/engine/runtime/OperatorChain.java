@@ -513,10 +513,11 @@ public final class OperatorChain<K, I, O>
      */
     public int prefetchStates(final int[] ids)
     {
-        if (!store.prefetchesNow())
-        {
-            return 0;
-        }
+        return store.prefetchesNow() ? copyPrefetchStates(ids) : 0;
+    }
+
+    private int copyPrefetchStates(final int[] ids)
+    {
         refreshPrefetchStates();
         System.arraycopy(prefetchStateIds, 0, ids, 0, prefetchStateCount);
         return prefetchStateCount;
@@ -697,7 +698,7 @@ public final class OperatorChain<K, I, O>
             timersPrefetchedThrough = Long.MAX_VALUE; // asked again after as many timers
             return;
         }
-        final int states = prefetchStates(timerStateIds);
+        final int states = copyPrefetchStates(timerStateIds);
         final int namespaced = namespacedPrefetchStateCount;
         if (states + namespaced == 0)
         {

@@ -448,8 +448,7 @@ public final class BenchCommand
      */
     static String snapshotPauses(final List<CheckpointStats> checkpoints)
     {
-        final long[] pauses = checkpoints.stream().flatMapToLong(c -> Arrays.stream(c.pausesNs())).sorted()
-            .toArray();
+        final long[] pauses = sortedPauses(checkpoints);
         if (0 == pauses.length)
         {
             return " snap_count=0";
@@ -457,6 +456,12 @@ public final class BenchCommand
         return " snap_count=" + pauses.length + " snap_p50_ns=" + pauses[(int)(pauses.length * 0.5)] +
             " snap_p99_ns=" + pauses[Math.min(pauses.length - 1, (int)(pauses.length * 0.99))] +
             " snap_max_ns=" + pauses[pauses.length - 1];
+    }
+
+    /** Every shard's snapshot-point pause of every checkpoint, in ns, ascending. */
+    static long[] sortedPauses(final List<CheckpointStats> checkpoints)
+    {
+        return checkpoints.stream().flatMapToLong(c -> Arrays.stream(c.pausesNs())).sorted().toArray();
     }
 
     private static double us(final Histogram histogram, final double percentile)
@@ -511,8 +516,7 @@ public final class BenchCommand
             {
                 return "none";
             }
-            final long[] pauses = checkpoints.stream().flatMapToLong(c -> Arrays.stream(c.pausesNs())).sorted()
-                .toArray();
+            final long[] pauses = sortedPauses(checkpoints);
             final long[] steady = checkpoints.stream().filter(c -> c.completedAtMs() > warmupEndEpochMs)
                 .flatMapToLong(c -> Arrays.stream(c.pausesNs())).sorted().toArray();
             final long fullBytes = checkpoints.stream().filter(CheckpointStats::full)

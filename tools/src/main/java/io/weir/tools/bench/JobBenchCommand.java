@@ -16,8 +16,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -173,21 +171,13 @@ final class JobBenchCommand
      */
     private static String pauses(final List<CheckpointStats> checkpoints)
     {
-        final List<Long> pauses = new ArrayList<>();
-        for (final CheckpointStats stats : checkpoints)
-        {
-            for (final long pause : stats.pausesNs())
-            {
-                pauses.add(pause);
-            }
-        }
-        if (pauses.isEmpty())
+        final long[] pauses = BenchCommand.sortedPauses(checkpoints);
+        if (0 == pauses.length)
         {
             return "";
         }
-        Collections.sort(pauses);
-        return String.format(" pause_p50_us=%.1f pause_max_us=%.1f", pauses.get(pauses.size() / 2) / 1e3,
-            pauses.get(pauses.size() - 1) / 1e3);
+        return String.format(" pause_p50_us=%.1f pause_max_us=%.1f", pauses[pauses.length / 2] / 1e3,
+            pauses[pauses.length - 1] / 1e3);
     }
 
     private static long lines(final Path file) throws IOException

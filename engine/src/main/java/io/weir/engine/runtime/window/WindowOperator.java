@@ -24,7 +24,6 @@ import io.weir.state.spi.StateKeyDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-
 /**
  * Flink's event-time {@code WindowOperator} for fixed-size (tumbling and sliding) windows with incremental
  * aggregation and zero allowed lateness: each (key, window) has an accumulator in namespaced state (namespace =
