@@ -71,11 +71,11 @@ final class NurserySnapshot implements StoreSnapshot, EntryVisitor
     private boolean visitSealed(final EntryVisitor visitor, final int budget)
     {
         final NurseryTable sealed = this.sealed;
-        final int capacity = sealed.capacity();
+        final int limit = sealed.slotLimit();
         final long slotBudget = 8L * budget;
         int visited = 0;
         int scanned = 0;
-        while (slot < capacity && visited < budget && scanned < slotBudget)
+        while (slot < limit && visited < budget && scanned < slotBudget)
         {
             final int s = slot++;
             scanned++;
@@ -99,7 +99,7 @@ final class NurserySnapshot implements StoreSnapshot, EntryVisitor
                 visited++;
             }
         }
-        return slot < capacity;
+        return slot < limit;
     }
 
     /**

@@ -636,12 +636,12 @@ public final class NurseryStore implements KeyedStateStore
     private void migrate(final int count)
     {
         final NurseryTable sealed = this.sealed;
-        final int capacity = sealed.capacity();
+        final int limit = sealed.slotLimit();
         final boolean carries = !admission.drains();
         int done = 0;
         int adopted = 0;
         int slot = migrateCursor;
-        while (done < count && slot < capacity)
+        while (done < count && slot < limit)
         {
             if (!sealed.isEmptySlot(slot) && !sealed.isGone(slot) && NurseryTable.TOMBSTONE != sealed.valueLength(slot))
             {
@@ -709,23 +709,33 @@ public final class NurseryStore implements KeyedStateStore
     }
 
     /**
-     * Only while the map's memory is loaded ahead ({@link #prefetch}): keys the tables hold alone gain little from a
-     * look-ahead. A look-up of a key found nowhere reads one line of a table's hash array, which stays in the cache
-     * far longer than the slots, and an insert writes its slot without waiting for it: a deduplication job and a
-     * session job (their state all in the tables) ran 3% and 6% faster than when the shard always looked ahead
-     * (medians over four batches; in some hours not at all).
+     * While the tables hold entries, or the map's memory is loaded ahead ({@link #prefetch}). A touch of a table loads
+     * one line of its index for a key it does not hold, and the key's slot as well for one it holds: a deduplication
+     * job, its state all in the tables, ran 8% faster with the look-ahead than without (the look-ahead of its events
+     * and of its flags' expiries). Before a table's slots moved out of its index, a touch also loaded the slot a new
+     * key's insert would write, and the same job ran 3% faster without the look-ahead.
      */
     public boolean prefetchesNow()
+    {
+        return young.occupied() > 0 || null != sealed || prefetchesStore();
+    }
+
+    /**
+     * Whether {@link #prefetch} loads the map's memory: unless the map is empty (every entry died young, or none is
+     * there yet) or fewer than a quarter of the last window's look-ups reached it
+     * ({@link NurseryAdmission#prefetchesStore}): loading it for keys the tables hold only takes the cache's line fill
+     * buffers from their loads.
+     */
+    private boolean prefetchesStore()
     {
         return storeHoldsEntries() && store.prefetches() && admission.prefetchesStore();
     }
 
     /**
-     * Loads the tables' slots the keys hash to, every key's before any is used, so that their cache misses overlap
-     * (also while the map is {@linkplain #readsMapFirst read first}: with them left out then, the generator bench
-     * measured 5% slower); then the store's memory, unless the map is empty (every entry died young, or none is there
-     * yet) or fewer than a quarter of the last window's look-ups reached it ({@link NurseryAdmission#prefetchesStore}):
-     * loading it for keys the tables hold only takes the cache's line fill buffers from their loads.
+     * Loads the tables' index places the keys hash to, and the slots of the keys they hold, every key's before any is
+     * used, so that their cache misses overlap (also while the map is {@linkplain #readsMapFirst read first}: with
+     * them left out then, the generator bench measured 5% slower); then the store's memory, if
+     * {@link #prefetchesStore}.
      */
     public void prefetch(final DirectBuffer keys, final int stride, final int[] lengths, final int count)
     {
@@ -747,7 +757,7 @@ public final class NurseryStore implements KeyedStateStore
             }
             prefetchSink += loaded;
         }
-        if (prefetchesNow())
+        if (prefetchesStore())
         {
             store.prefetch(keys, stride, lengths, count);
         }
@@ -768,7 +778,7 @@ public final class NurseryStore implements KeyedStateStore
 
     private void visitValues(final NurseryTable table, final EntryVisitor visitor, final boolean skipGone)
     {
-        for (int slot = 0, capacity = table.capacity(); slot < capacity; slot++)
+        for (int slot = 0, limit = table.slotLimit(); slot < limit; slot++)
         {
             visitValue(table, slot, visitor, skipGone);
         }
@@ -993,12 +1003,12 @@ public final class NurseryStore implements KeyedStateStore
                 final NurseryTable table = this.table;
                 if (null != table && table == sealed && seals == sealsAtStart)
                 {
-                    final int capacity = table.capacity();
-                    while (visited < minEntries && slot < capacity)
+                    final int limit = table.slotLimit();
+                    while (visited < minEntries && slot < limit)
                     {
                         visited += visitValue(table, slot++, visitor, true) ? 1 : 0;
                     }
-                    if (slot < capacity)
+                    if (slot < limit)
                     {
                         return true;
                     }
@@ -1032,7 +1042,7 @@ public final class NurseryStore implements KeyedStateStore
         private int visitAll(final NurseryTable table, final EntryVisitor visitor, final boolean skipGone)
         {
             int visited = 0;
-            for (int s = 0, capacity = table.capacity(); s < capacity; s++)
+            for (int s = 0, limit = table.slotLimit(); s < limit; s++)
             {
                 visited += visitValue(table, s, visitor, skipGone) ? 1 : 0;
             }

@@ -11,11 +11,16 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * An open-addressing hash table of small entries for a {@link NurseryStore}: linear probing over a power-of-two
- * number of slots of {@value #STRIDE} bytes in one cache-aligned off-heap arena, and the keys' hashes in an array
- * of their own (a probe reads the hash array until a hash matches). A slot holds its entry's lengths and flags,
- * then the key, then the value, so that a look-up of an entry of at most {@value #ENTRY_CAPACITY} bytes touches
- * two cache lines: the hash's and the slot's. A larger value, of up to {@value #BLOCK_BYTES} bytes, is kept out of
+ * An open-addressing hash table of small entries for a {@link NurseryStore}: entries in slots of {@value #STRIDE}
+ * bytes in one cache-aligned off-heap arena, and an index of the entries, linear probing over a power-of-two number
+ * of places, each holding an entry's hash and slot (a probe reads the index until a hash matches). A slot holds its
+ * entry's lengths and flags, then the key, then the value, so that a look-up of an entry of at most
+ * {@value #ENTRY_CAPACITY} bytes touches two cache lines: the index's and the slot's.
+ * <p>
+ * An entry keeps its slot until it is deleted (the index's places move, the slots never do), and a new entry takes
+ * the slot freed last: where entries come and go at the same rate (a deduplication flag set per event and cleared by
+ * its expiry), an insert writes the line the last removal just read, not a line of the arena that is not in the
+ * cache. A larger value, of up to {@value #BLOCK_BYTES} bytes, is kept out of
  * line in a block of its own (up to four cache lines) from the table's block arena, its length and block in the
  * slot after the key, so that a list of a few dozen elements or an aggregate of a few fields stays out of the map
  * too; the arena holds at most a block per two slots of the table. A slot holds a value, or a tombstone: a removal
@@ -54,17 +59,26 @@ final class NurseryTable
     static final int TOMBSTONE = -1;
     /** A slot's value length byte for a value kept in a block. */
     private static final byte OUT_OF_LINE = -2;
+    /** A slot's value length byte while the slot is free; the next free slot follows the header. */
+    private static final byte FREE = -3;
     static final int NO_SLOT = -1;
     /** Bound on slots, so that slot offsets in the arena fit an int. */
     static final int MAX_CAPACITY = 1 << 23;
-    /** A slot's hash when it is empty; {@link #hash} never returns it. */
+    /** A hash {@link #hash} never returns, so that an index place holding an entry is never 0. */
     private static final int EMPTY = 0;
+    /** An index place that holds no entry. */
+    private static final long EMPTY_PLACE = 0;
 
     private int capacity;
     private int mask;
     private ByteBuffer arena;
     private UnsafeBuffer slots;
-    private int[] hashes;
+    /** The index's places: an entry's hash in the high 32 bits, its slot in the low; {@link #EMPTY_PLACE} if none. */
+    private long[] index;
+    /** Slots handed out so far, freed ones included: every slot in use is below it. */
+    private int slotHighWater;
+    /** The slot freed last, or {@link #NO_SLOT}: the head of the free slots' list, linked through the slots. */
+    private int freeSlot = NO_SLOT;
     private int occupied;
     private int tombstones;
     /** Out-of-line values, {@link #BLOCK_BYTES} each; null until the first. Kept when the table grows or clears. */
@@ -130,14 +144,12 @@ final class NurseryTable
         }
         // Allocated before any field changes: a table that cannot grow (direct memory exhausted) stays as it was.
         final ByteBuffer arena = BufferUtil.allocateDirectAligned(capacity * STRIDE, STRIDE);
-        final int[] hashes = new int[capacity];
+        final long[] index = new long[capacity];
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.arena = arena;
         this.slots = new UnsafeBuffer(arena);
-        this.hashes = hashes;
-        this.occupied = 0;
-        this.tombstones = 0;
+        this.index = index;
     }
 
     /** A key's hash, never {@link #EMPTY}: the same for every table, so one hash serves the probes of two. */
@@ -176,9 +188,16 @@ final class NurseryTable
         return h == EMPTY ? 1 : h;
     }
 
+    /** Places of the index; the table holds at most three quarters as many entries before it grows. */
     int capacity()
     {
         return capacity;
+    }
+
+    /** Every slot in use is below this: a walk of the entries visits the slots {@code [0, slotLimit())}. */
+    int slotLimit()
+    {
+        return slotHighWater;
     }
 
     /** Slots in use, tombstones included. */
@@ -201,7 +220,7 @@ final class NurseryTable
 
     long sizeBytes()
     {
-        return (long)capacity * (STRIDE + Integer.BYTES) + (long)blockCapacity * (BLOCK_BYTES + Integer.BYTES);
+        return (long)capacity * (STRIDE + Long.BYTES) + (long)blockCapacity * (BLOCK_BYTES + Integer.BYTES);
     }
 
     /** Sealed tables: the key's slot if its entry has not left the table, else {@link #NO_SLOT}. */
@@ -212,35 +231,50 @@ final class NurseryTable
     }
 
     /**
-     * Loads the two cache lines a look-up of a key with this hash starts with, its home slot's hash and record (which
-     * an insert of a key found nowhere writes, most often), and returns a value read from them (for the caller to
-     * consume, so that the loads are not dropped).
+     * Loads the cache lines a look-up of a key with this hash reads: its home place of the index, and the slot of the
+     * entry there if its hash matches (an insert of a key found nowhere writes a slot freed just before, most often,
+     * which is in the cache); returns a value read from them (for the caller to consume, so that the loads are not
+     * dropped).
      */
     int touch(final int hash)
     {
-        final int slot = hash & mask;
-        return hashes[slot] + slots.getByte(slot * STRIDE);
+        final long place = index[hash & mask];
+        return hashOf(place) == hash ? hash + slots.getByte(slotOf(place) * STRIDE) : (int)place;
     }
 
     /** @return the key's slot, or {@link #NO_SLOT}. */
     int find(final DirectBuffer key, final int keyLength, final int hash)
     {
-        final int[] hashes = this.hashes;
-        int slot = hash & mask;
+        final long[] index = this.index;
+        int position = hash & mask;
         while (true)
         {
-            final int h = hashes[slot];
-            if (h == EMPTY)
+            final long place = index[position];
+            if (place == EMPTY_PLACE)
             {
                 return NO_SLOT;
             }
-            if (h == hash && keyLength(slot) == keyLength &&
-                KeyLogIndex.sameBytes(slots, slot * STRIDE + HEADER, key, 0, keyLength))
+            if (hashOf(place) == hash)
             {
-                return slot;
+                final int slot = slotOf(place);
+                if (keyLength(slot) == keyLength &&
+                    KeyLogIndex.sameBytes(slots, slot * STRIDE + HEADER, key, 0, keyLength))
+                {
+                    return slot;
+                }
             }
-            slot = (slot + 1) & mask;
+            position = (position + 1) & mask;
         }
+    }
+
+    private static int hashOf(final long place)
+    {
+        return (int)(place >>> 32);
+    }
+
+    private static int slotOf(final long place)
+    {
+        return (int)place;
     }
 
     /**
@@ -252,8 +286,8 @@ final class NurseryTable
         final DirectBuffer key, final int keyLength, final int hash, final DirectBuffer value, final int valueOffset,
         final int valueLength, final boolean carried)
     {
-        final int slot = freeSlotFor(hash);
-        // Written, never read: a slot of a table that grew, or of a young table, is often not in the cache yet.
+        final int slot = takeSlot(hash);
+        // Written, never read: the slot freed last, in the cache if a removal just read it.
         final int base = slot * STRIDE;
         slots.putByte(base + KEY_LENGTH_OFFSET, (byte)keyLength);
         slots.putByte(base + VALUE_LENGTH_OFFSET, (byte)valueLength);
@@ -273,7 +307,6 @@ final class NurseryTable
             writeOutOfLine(base + HEADER + keyLength, takeBlock(), value, valueOffset, valueLength);
             slots.putByte(base + VALUE_LENGTH_OFFSET, OUT_OF_LINE);
         }
-        hashes[slot] = hash;
         occupied++;
     }
 
@@ -327,19 +360,40 @@ final class NurseryTable
         java.lang.ref.Reference.reachabilityFence(oldArena);
     }
 
-    /** The first empty slot of {@code hash}'s probe run, after doubling the table if it is three quarters full. */
-    private int freeSlotFor(final int hash)
+    /**
+     * A slot for a new entry with this hash, indexed: the slot freed last, else the first never used; after doubling
+     * the table if it is three quarters full.
+     */
+    private int takeSlot(final int hash)
     {
         if ((occupied + 1) * 4L > capacity * 3L)
         {
             grow();
         }
-        int slot = hash & mask;
-        while (hashes[slot] != EMPTY)
+        final int slot;
+        if (NO_SLOT != freeSlot)
         {
-            slot = (slot + 1) & mask;
+            slot = freeSlot;
+            freeSlot = slots.getInt(slot * STRIDE + HEADER);
         }
+        else
+        {
+            slot = slotHighWater++;
+        }
+        place(hash, slot);
         return slot;
+    }
+
+    /** Puts an entry's hash and slot in the first empty place of the hash's probe run. */
+    private void place(final int hash, final int slot)
+    {
+        final long[] index = this.index;
+        int position = hash & mask;
+        while (index[position] != EMPTY_PLACE)
+        {
+            position = (position + 1) & mask;
+        }
+        index[position] = ((long)hash << 32) | (slot & 0xFFFF_FFFFL);
     }
 
     /**
@@ -348,8 +402,7 @@ final class NurseryTable
      */
     void carryUnchanged(final NurseryTable from, final int fromSlot)
     {
-        final int hash = from.hashes[fromSlot];
-        final int slot = freeSlotFor(hash);
+        final int slot = takeSlot(from.hashOfSlot(fromSlot));
         final int base = slot * STRIDE;
         slots.putBytes(base, from.slots, fromSlot * STRIDE, from.usedBytes(fromSlot));
         if (from.isOutOfLine(fromSlot))
@@ -362,8 +415,13 @@ final class NurseryTable
         }
         slots.putByte(base + CARRIED_OFFSET, CARRIED_UNCHANGED);
         slots.putByte(base + GONE_OFFSET, (byte)0);
-        hashes[slot] = hash;
         occupied++;
+    }
+
+    /** The hash of the key of the slot, which holds an entry. */
+    private int hashOfSlot(final int slot)
+    {
+        return hash(slots, slot * STRIDE + HEADER, keyLength(slot));
     }
 
     /**
@@ -406,8 +464,8 @@ final class NurseryTable
     }
 
     /**
-     * Empty a slot, moving later entries of its probe run back (no deletion markers, so a table that churns all
-     * interval long keeps short probes).
+     * Empty a slot, which holds an entry, for the next insert: its place leaves the index, later places of its probe
+     * run moving back (no deletion markers, so a table that churns all interval long keeps short probes).
      */
     void delete(final int slot)
     {
@@ -420,21 +478,29 @@ final class NurseryTable
             freeBlock(blockOf(slot));
         }
         occupied--;
-        int hole = slot;
-        int next = (slot + 1) & mask;
-        while (hashes[next] != EMPTY)
+        final long[] index = this.index;
+        int hole = hashOfSlot(slot) & mask;
+        while (slotOf(index[hole]) != slot)
         {
-            final int home = hashes[next] & mask;
-            // The entry at next may move to the hole unless its home lies cyclically in (hole, next].
+            hole = (hole + 1) & mask;
+        }
+        int next = (hole + 1) & mask;
+        while (index[next] != EMPTY_PLACE)
+        {
+            final int home = hashOf(index[next]) & mask;
+            // The place at next may move to the hole unless its home lies cyclically in (hole, next].
             if (((next - home) & mask) >= ((next - hole) & mask))
             {
-                slots.putBytes(hole * STRIDE, slots, next * STRIDE, usedBytes(next));
-                hashes[hole] = hashes[next];
+                index[hole] = index[next];
                 hole = next;
             }
             next = (next + 1) & mask;
         }
-        hashes[hole] = EMPTY;
+        index[hole] = EMPTY_PLACE;
+        final int base = slot * STRIDE;
+        slots.putByte(base + VALUE_LENGTH_OFFSET, FREE);
+        slots.putInt(base + HEADER, freeSlot);
+        freeSlot = slot;
     }
 
     /** A slot's bytes in use: its header, key and value, or the value's length and block. */
@@ -460,31 +526,21 @@ final class NurseryTable
         return blockOf(slot) * BLOCK_BYTES;
     }
 
+    /** Doubles the arena and the index; every entry keeps its slot. */
     private void grow()
     {
         final ByteBuffer oldArena = arena;
         final UnsafeBuffer oldSlots = slots;
-        final int[] oldHashes = hashes;
-        final int oldCapacity = capacity;
-        final int oldTombstones = tombstones;
-        final int oldOccupied = occupied;
-        allocate(oldCapacity * 2);
-        for (int from = 0; from < oldCapacity; from++)
+        final long[] oldIndex = index;
+        allocate(capacity * 2);
+        slots.putBytes(0, oldSlots, 0, slotHighWater * STRIDE);
+        for (final long place : oldIndex)
         {
-            if (oldHashes[from] == EMPTY)
+            if (place != EMPTY_PLACE)
             {
-                continue;
+                place(hashOf(place), slotOf(place));
             }
-            int slot = oldHashes[from] & mask;
-            while (hashes[slot] != EMPTY)
-            {
-                slot = (slot + 1) & mask;
-            }
-            slots.putBytes(slot * STRIDE, oldSlots, from * STRIDE, STRIDE);
-            hashes[slot] = oldHashes[from];
         }
-        occupied = oldOccupied;
-        tombstones = oldTombstones;
         growths++;
         // Keep the old arena reachable until its bytes are copied.
         java.lang.ref.Reference.reachabilityFence(oldArena);
@@ -502,9 +558,10 @@ final class NurseryTable
         slots.putByte(slot * STRIDE + GONE_OFFSET, (byte)1);
     }
 
+    /** Whether the slot holds no entry: it is free, or at or past {@link #slotLimit}. */
     boolean isEmptySlot(final int slot)
     {
-        return hashes[slot] == EMPTY;
+        return slot >= slotHighWater || slots.getByte(slot * STRIDE + VALUE_LENGTH_OFFSET) == FREE;
     }
 
     /** The slot's key length; the slot holds an entry. */
@@ -576,7 +633,9 @@ final class NurseryTable
     /** Empty every slot for reuse as a young table (shard thread, after the reader released it). */
     void clear()
     {
-        Arrays.fill(hashes, EMPTY);
+        Arrays.fill(index, EMPTY_PLACE);
+        slotHighWater = 0;
+        freeSlot = NO_SLOT;
         occupied = 0;
         tombstones = 0;
         blockHighWater = 0;

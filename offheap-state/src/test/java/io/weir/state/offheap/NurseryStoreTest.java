@@ -470,7 +470,7 @@ class NurseryStoreTest
             assertEquals(8, store.get(key(i % 10, 20), 20, out));
         }
         loaded = map.prefetchedEntries();
-        assertFalse(store.prefetchesNow(), "the tables alone are not worth a look-ahead");
+        assertTrue(store.prefetchesNow(), "the tables are worth a look-ahead of their own");
         prefetchOne(store, inMap);
         assertEquals(loaded, map.prefetchedEntries(), "10 of 256 look-ups reached the map: not loaded ahead");
 
@@ -501,16 +501,19 @@ class NurseryStoreTest
     }
 
     @Test
-    void shouldAskForNoLookAheadWhileTheMapHoldsNothing()
+    void shouldAskForALookAheadWhileTheTablesOrTheMapHoldEntries()
     {
         final NurseryStore store = nursery(NurseryStore.INITIAL_SLOTS, new NurseryAdmission(1 << 15, 256));
         assertTrue(store.prefetches(), "the nursery can prefetch");
+        assertFalse(store.prefetchesNow(), "nothing to load");
         admitValues(store, 0, 10);
-        for (int i = 0; i < 300; i++)
+        assertTrue(store.prefetchesNow(), "the young table holds entries");
+        for (int i = 0; i < 10; i++)
         {
-            assertEquals(8, store.get(key(i % 10, 20), 20, out));
+            store.remove(key(i, 20), 20);
         }
-        assertFalse(store.prefetchesNow(), "every entry in the tables");
+        assertFalse(store.prefetchesNow(), "every entry removed");
+
         final UnsafeBuffer inMap = key(1000, 20);
         store.store().put(inMap, 20, value(1, 8), 0, 8);
         for (int i = 0; i < 300; i++)
