@@ -231,7 +231,7 @@ public final class ChronicleStateBackend implements StateBackend
          * Bound on the slots of a store's {@link NurseryStore} tables (a power of two, at least
          * {@value NurseryStore#INITIAL_SLOTS}), which keep small entries created since the last snapshot point, and
          * those written in every interval, out of the map; 0 turns the nursery off. A table grows from
-         * {@value NurseryStore#INITIAL_SLOTS} slots as it fills, to 68 bytes a slot (17.8 MB at the default), plus
+         * {@value NurseryStore#INITIAL_SLOTS} slots as it fills, to 72 bytes a slot (18.9 MB at the default), plus
          * up to 260 bytes per two slots for values too long to share a slot with their key (of up to
          * {@value NurseryTable#BLOCK_BYTES} bytes) as they come, and a store has two or three: the young one, the
          * one sealed at the last snapshot point and a spare. New keys are
