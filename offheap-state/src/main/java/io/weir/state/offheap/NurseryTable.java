@@ -231,15 +231,23 @@ final class NurseryTable
     }
 
     /**
-     * Loads the cache lines a look-up of a key with this hash reads: its home place of the index, and the slot of the
-     * entry there if its hash matches (an insert of a key found nowhere writes a slot freed just before, most often,
-     * which is in the cache); returns a value read from them (for the caller to consume, so that the loads are not
+     * The home place of the index of a key with this hash: the first line a look-up of the key reads. For a
+     * look-ahead, which passes it to {@link #touchSlot} once it has loaded the places of every key it looks ahead to.
+     */
+    long place(final int hash)
+    {
+        return index[hash & mask];
+    }
+
+    /**
+     * Loads the slot of the entry at a home place ({@link #place}) if its hash is the key's: the second line a
+     * look-up of a key the table holds reads (an insert of a key found nowhere writes a slot freed just before, most
+     * often, which is in the cache); returns a value read (for the caller to consume, so that the loads are not
      * dropped).
      */
-    int touch(final int hash)
+    int touchSlot(final long place, final int hash)
     {
-        final long place = index[hash & mask];
-        return hashOf(place) == hash ? hash + slots.getByte(slotOf(place) * STRIDE) : (int)place;
+        return hashOf(place) == hash ? slots.getByte(slotOf(place) * STRIDE) : 0;
     }
 
     /** @return the key's slot, or {@link #NO_SLOT}. */
