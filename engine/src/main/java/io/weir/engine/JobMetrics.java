@@ -31,11 +31,6 @@ final class JobMetrics implements AutoCloseable
         {
             outputs.add(new ArrayList<>());
         }
-        if (context.countersEnabled())
-        {
-            // While the job is wired: the MBean is registered when it starts.
-            JobCounters.prepareMBeanServer();
-        }
     }
 
     /** The writer shard {@code shardId} should use: one that counts into its events-out counter. */
@@ -64,8 +59,8 @@ final class JobMetrics implements AutoCloseable
     }
 
     /**
-     * Create the counters file, register its MBean and bind every writer to its counters. Before any job thread
-     * starts.
+     * Create the counters file, have its MBean registered once the platform MBean server exists (the job neither makes
+     * it nor waits for it) and bind every writer to its counters. Before any job thread starts.
      *
      * @param coordinator null without checkpoints.
      */
@@ -80,7 +75,7 @@ final class JobMetrics implements AutoCloseable
             context.countersDirectory(), jobName, shards.size(), producers.size(), operators, context.log());
         try
         {
-            counters.registerMBean();
+            counters.registerMBeanOnceServerExists(context.log());
         }
         catch (final RuntimeException ex)
         {

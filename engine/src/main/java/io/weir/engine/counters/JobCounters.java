@@ -22,6 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
 /**
@@ -32,8 +34,11 @@ import javax.management.ObjectName;
  * Created, registered and closed by the thread that starts and closes the job. It hands each runtime thread its
  * own counters ({@link #shard}, {@link #producer}, {@link #checkpoints}); each counter has that one writer.
  * {@link #close()} must come after every writer stopped: it unregisters the MBean, unmaps the file (and deletes
- * it). The JVM's first use of the platform MBean server is slow (it makes every platform MBean): a job that will
- * register one has the server made on a thread of its own while the job is wired ({@link #prepareMBeanServer}).
+ * it). Making the platform MBean server is slow (it makes every platform MBean: a job that made it started 35-50 ms
+ * later, even on a thread of its own, on 2 cores), so a job has its MBean registered once the server exists
+ * ({@link #registerMBeanOnceServerExists}): at once in an application that uses JMX, else when a JMX agent makes it
+ * (JConsole attaching, {@code -Dcom.sun.management.jmxremote}). The MBean's registration state is guarded by this
+ * object's lock.
  */
 public final class JobCounters implements AutoCloseable
 {
@@ -41,7 +46,11 @@ public final class JobCounters implements AutoCloseable
 
     /** Files this process has open, so that a second job of the same name gets its own. */
     private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
-    private static final AtomicBoolean MBEAN_SERVER_PREPARED = new AtomicBoolean();
+    /** Counters whose MBean waits for the platform MBean server; {@link #watchForServer} registers them. */
+    private static final Set<JobCounters> AWAITING_SERVER = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean WATCHING_FOR_SERVER = new AtomicBoolean();
+    /** How often the watcher looks for the platform MBean server while an MBean waits for it. */
+    static final long SERVER_POLL_MS = 250;
 
     private final Path path;
     private final MappedByteBuffer mapped;
@@ -52,8 +61,12 @@ public final class JobCounters implements AutoCloseable
     private final CheckpointCounters checkpoints;
     private final CountersMBean mbean;
     private final ObjectName objectName;
+    /** Registration was asked for: {@link #registerMBean} or {@link #registerMBeanOnceServerExists}. */
+    private boolean registrationAsked;
     private boolean registered;
     private boolean closed;
+    /** Where {@link #registerMBeanOnceServerExists} reports a refusal. */
+    private Consumer<String> registrationLog;
 
     private JobCounters(
         final Path path,
@@ -192,31 +205,14 @@ public final class JobCounters implements AutoCloseable
     }
 
     /**
-     * Make the platform MBean server on a daemon thread of its own, once per JVM, so that a later
-     * {@link #registerMBean} finds it made (or waits for it) instead of making it; any thread.
-     */
-    public static void prepareMBeanServer()
-    {
-        if (MBEAN_SERVER_PREPARED.compareAndSet(false, true))
-        {
-            final Thread thread = new Thread(ManagementFactory::getPlatformMBeanServer, "weir-mbean-server");
-            thread.setDaemon(true);
-            thread.start();
-        }
-    }
-
-    /**
-     * Register the MBean under {@link #objectName}; once, before {@link #close}.
+     * Register the MBean under {@link #objectName} now, making the platform MBean server if no one has; once (this or
+     * {@link #registerMBeanOnceServerExists}), before {@link #close}.
      *
      * @throws IllegalStateException naming the MBean, if the platform MBean server refuses it.
      */
-    public void registerMBean()
+    public synchronized void registerMBean()
     {
-        if (registered || closed)
-        {
-            throw new IllegalStateException(
-                "MBean " + objectName + (closed ? ": the counters are closed" : " is already registered"));
-        }
+        askRegistration();
         try
         {
             ManagementFactory.getPlatformMBeanServer().registerMBean(mbean, objectName);
@@ -226,6 +222,100 @@ public final class JobCounters implements AutoCloseable
         {
             throw new IllegalStateException("cannot register MBean " + objectName + ": " + ex, ex);
         }
+    }
+
+    /**
+     * Register the MBean under {@link #objectName} once the platform MBean server exists, unless {@link #close} comes
+     * first: at once if it exists now, else from a daemon thread that looks for it every {@value #SERVER_POLL_MS} ms
+     * (made by the application or a JMX agent; this never makes it). Once (this or {@link #registerMBean}), before
+     * {@link #close}. A refusal goes to {@code log}, naming the MBean: the job runs on without it.
+     */
+    public synchronized void registerMBeanOnceServerExists(final Consumer<String> log)
+    {
+        askRegistration();
+        this.registrationLog = log;
+        if (platformServerExists())
+        {
+            registerIn(ManagementFactory.getPlatformMBeanServer());
+            return;
+        }
+        AWAITING_SERVER.add(this);
+        if (WATCHING_FOR_SERVER.compareAndSet(false, true))
+        {
+            final Thread watcher = new Thread(JobCounters::watchForServer, "weir-mbean-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+    }
+
+    /**
+     * Whether an MBean server was made: the platform one is the first, and {@code getPlatformMBeanServer} makes it
+     * through {@link MBeanServerFactory#createMBeanServer()}, which lists it here. An application that made a server
+     * of its own gets the platform one made too, once.
+     */
+    private static boolean platformServerExists()
+    {
+        return !MBeanServerFactory.findMBeanServer(null).isEmpty();
+    }
+
+    /** The watcher's loop, for the life of the JVM (a daemon): registers the waiting MBeans once a server exists. */
+    private static void watchForServer()
+    {
+        try
+        {
+            while (true)
+            {
+                if (!AWAITING_SERVER.isEmpty() && platformServerExists())
+                {
+                    final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+                    for (final JobCounters counters : AWAITING_SERVER)
+                    {
+                        AWAITING_SERVER.remove(counters);
+                        counters.registerIn(server);
+                    }
+                }
+                Thread.sleep(SERVER_POLL_MS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            // Nothing interrupts it but the JVM's end; should anything else, the next job to wait starts another.
+            WATCHING_FOR_SERVER.set(false);
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void registerIn(final MBeanServer server)
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            server.registerMBean(mbean, objectName);
+            registered = true;
+        }
+        catch (final JMException | RuntimeException ex)
+        {
+            registrationLog.accept("MBean " + objectName + " not registered: " + ex);
+        }
+    }
+
+    private void askRegistration()
+    {
+        if (registrationAsked || closed)
+        {
+            throw new IllegalStateException(
+                "MBean " + objectName + (closed ? ": the counters are closed" : " is already registered"));
+        }
+        registrationAsked = true;
+    }
+
+    /** Whether the MBean is registered now (it may wait for the server: {@link #registerMBeanOnceServerExists}). */
+    public synchronized boolean isMBeanRegistered()
+    {
+        return registered;
     }
 
     /** The counters file. */
@@ -264,17 +354,18 @@ public final class JobCounters implements AutoCloseable
     /** Unregister the MBean, unmap and delete the file. Idempotent; after every writer thread has stopped. */
     public void close()
     {
-        if (closed)
+        synchronized (this)
         {
-            return;
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
+        AWAITING_SERVER.remove(this);
         try
         {
-            if (registered)
-            {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName);
-            }
+            unregisterMBean();
         }
         catch (final JMException ex)
         {
@@ -284,6 +375,16 @@ public final class JobCounters implements AutoCloseable
         {
             mbean.detach();
             release(path, mapped);
+        }
+    }
+
+    /** After {@link #closed} is set: a registration that waits for the server never happens. */
+    private synchronized void unregisterMBean() throws JMException
+    {
+        if (registered)
+        {
+            ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName);
+            registered = false;
         }
     }
 

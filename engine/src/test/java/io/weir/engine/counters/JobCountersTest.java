@@ -1,5 +1,6 @@
 package io.weir.engine.counters;
 
+import io.weir.engine.JvmAccess;
 import io.weir.engine.ThreadAllocation;
 import io.weir.state.heap.HeapStateBackend;
 import io.weir.state.spi.KeyedStateStore;
@@ -17,12 +18,17 @@ import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -176,6 +182,73 @@ class JobCountersTest
         assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(first.objectName()));
         assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(second.objectName()));
         first.close();
+    }
+
+    @Test
+    void shouldRegisterTheMBeanAtOnceWhileThePlatformServerExists()
+    {
+        ManagementFactory.getPlatformMBeanServer();
+        final List<String> log = new ArrayList<>();
+        final JobCounters counters = JobCounters.create(dir, "served", 1, 1, log::add);
+        counters.registerMBeanOnceServerExists(log::add);
+        assertTrue(counters.isMBeanRegistered());
+        assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(counters.objectName()));
+        final IllegalStateException again = assertThrows(IllegalStateException.class, counters::registerMBean);
+        assertTrue(again.getMessage().contains("already registered"), again.getMessage());
+        counters.close();
+        assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(counters.objectName()));
+        assertEquals(List.of(), log);
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldNeitherMakeThePlatformServerNorWaitForItAndRegisterOnceAnAgentMakesIt() throws Exception
+    {
+        // A JVM of its own: this one has the platform server made by the tests before.
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmAccess.requiredFlags());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), AwaitingServer.class.getName()));
+        command.add(dir.toString());
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, child.waitFor(), output);
+        assertEquals(List.of(
+            "server made by the job: false",
+            "registered before the server: false",
+            "registered once the server was made: true",
+            "a job closed while it waited: never registered",
+            "registered after close: false"), output.lines().collect(Collectors.toList()));
+    }
+
+    /** The child JVM of the test above: a JMX agent's making of the platform server stood in for by a call. */
+    public static final class AwaitingServer
+    {
+        public static void main(final String[] args) throws Exception
+        {
+            final Path dir = Path.of(args[0]);
+            final JobCounters counters = JobCounters.create(dir, "awaiting", 1, 1, System.out::println);
+            final JobCounters closedWhileWaiting = JobCounters.create(dir, "closed", 1, 1, System.out::println);
+            counters.registerMBeanOnceServerExists(System.out::println);
+            closedWhileWaiting.registerMBeanOnceServerExists(System.out::println);
+            System.out.println("server made by the job: " + !MBeanServerFactory.findMBeanServer(null).isEmpty());
+            System.out.println("registered before the server: " + counters.isMBeanRegistered());
+            closedWhileWaiting.close();
+
+            final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!counters.isMBeanRegistered() && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            System.out.println("registered once the server was made: " + server.isRegistered(counters.objectName()));
+            Thread.sleep(2 * JobCounters.SERVER_POLL_MS);
+            System.out.println("a job closed while it waited: " +
+                (server.isRegistered(closedWhileWaiting.objectName()) || closedWhileWaiting.isMBeanRegistered() ?
+                "registered" : "never registered"));
+            counters.close();
+            System.out.println("registered after close: " + server.isRegistered(counters.objectName()));
+        }
     }
 
     @Test

@@ -753,7 +753,8 @@ public final class NurseryStore implements KeyedStateStore
             for (int i = 0; i < keyCount; i++)
             {
                 final int keyLength = lengths[i];
-                hashes[i] = keyLength <= NurseryTable.ENTRY_CAPACITY ? NurseryTable.hash(keys, i * stride, keyLength) : 0;
+                hashes[i] = keyLength <= NurseryTable.ENTRY_CAPACITY ?
+                    NurseryTable.hash(keys, i * stride, keyLength) : 0;
             }
             int loaded = touchYoung ? touch(young, keyCount) : 0;
             loaded += null != sealed ? touch(sealed, keyCount) : 0;
