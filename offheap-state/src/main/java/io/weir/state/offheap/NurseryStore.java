@@ -365,11 +365,10 @@ public final class NurseryStore implements KeyedStateStore
             map.put(key, keyLength, value, valueOffset, valueLength);
             return;
         }
-        final int hash = NurseryTable.hash(key, keyLength);
-        if (absentKeyLength == keyLength && absentHash == hash &&
-            KeyLogIndex.sameBytes(absentKey, 0, key, 0, keyLength))
+        if (absentKeyLength == keyLength && KeyLogIndex.sameBytes(absentKey, 0, key, 0, keyLength))
         {
-            // Found nowhere since, as nothing else put it: no probe of the tables needed.
+            // Found nowhere since, as nothing else put it: no probe of the tables needed, nor a hash.
+            final int hash = absentHash;
             absentKeyLength = NO_KEY;
             if (absentAdmitted && young.canTake(keyLength, valueLength) && hasRoomForNewKey())
             {
@@ -381,6 +380,7 @@ public final class NurseryStore implements KeyedStateStore
             }
             return;
         }
+        final int hash = NurseryTable.hash(key, keyLength);
         final int slot = young.find(key, keyLength, hash);
         if (NurseryTable.NO_SLOT != slot)
         {
@@ -400,7 +400,7 @@ public final class NurseryStore implements KeyedStateStore
             {
                 // The store first: if it throws, the key is still here.
                 toStore(key, keyLength, value, valueOffset, valueLength, young.isCarried(slot));
-                young.delete(slot);
+                young.delete(slot, hash);
             }
             return;
         }
@@ -464,7 +464,7 @@ public final class NurseryStore implements KeyedStateStore
             }
             else
             {
-                young.delete(slot);
+                young.delete(slot, hash);
                 // Found nowhere now: a put right after (a session closed and reopened, a value cleared and set)
                 // brings it back here rather than into the store, unless the admission stepped aside.
                 recordAbsent(key, keyLength, hash, !admission.isAside());

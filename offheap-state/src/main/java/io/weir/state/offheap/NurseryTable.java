@@ -472,10 +472,11 @@ final class NurseryTable
     }
 
     /**
-     * Empty a slot, which holds an entry, for the next insert: its place leaves the index, later places of its probe
-     * run moving back (no deletion markers, so a table that churns all interval long keeps short probes).
+     * Empty a slot, which holds an entry whose key has this hash, for the next insert: its place leaves the index,
+     * later places of its probe run moving back (no deletion markers, so a table that churns all interval long keeps
+     * short probes).
      */
-    void delete(final int slot)
+    void delete(final int slot, final int hash)
     {
         if (valueLength(slot) == TOMBSTONE)
         {
@@ -487,7 +488,7 @@ final class NurseryTable
         }
         occupied--;
         final long[] index = this.index;
-        int hole = hashOfSlot(slot) & mask;
+        int hole = hash & mask;
         while (slotOf(index[hole]) != slot)
         {
             hole = (hole + 1) & mask;

@@ -30,8 +30,8 @@ class NurseryTableTest
         final int second = insert(table, 2, 20);
         final int third = insert(table, 3, 30);
 
-        table.delete(find(table, 1));
-        table.delete(find(table, 3));
+        delete(table, 1);
+        delete(table, 3);
 
         assertEquals(third, insert(table, 4, 40));
         assertEquals(first, insert(table, 5, 50));
@@ -82,7 +82,7 @@ class NurseryTableTest
             else
             {
                 assertEquals(model.get(k), valueAt(table, slot), "key " + k + " at step " + step);
-                table.delete(slot);
+                delete(table, k);
                 model.remove(k);
             }
         }
@@ -101,7 +101,7 @@ class NurseryTableTest
         final NurseryTable table = new NurseryTable(16);
         final int kept = insert(table, 1, 10);
         final int freed = insert(table, 2, 20);
-        table.delete(freed);
+        delete(table, 2);
 
         assertFalse(table.isEmptySlot(kept));
         assertTrue(table.isEmptySlot(freed));
@@ -130,6 +130,14 @@ class NurseryTableTest
         key.putLong(0, k);
         key.putLong(8, ~k);
         return table.find(key, 16, NurseryTable.hash(key, 16));
+    }
+
+    private void delete(final NurseryTable table, final long k)
+    {
+        key.putLong(0, k);
+        key.putLong(8, ~k);
+        final int hash = NurseryTable.hash(key, 16);
+        table.delete(table.find(key, 16, hash), hash);
     }
 
     private long valueAt(final NurseryTable table, final int slot)
