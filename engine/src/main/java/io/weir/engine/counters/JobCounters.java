@@ -29,16 +29,15 @@ import javax.management.ObjectName;
 /**
  * A running job's counters: a memory-mapped file ({@link CountersFileDescriptor}) in a {@link CountersDirectory},
  * holding an Agrona counter per shard, operator instance, producer and ring and for the job's checkpoints, and
- * the same values as a JMX MBean ({@value #JMX_DOMAIN}{@code :type=Job,name=...}) once {@link #registerMBean}ed.
+ * the same values as a JMX MBean ({@value #JMX_DOMAIN}{@code :type=Job,name=...}) once registered.
  * <p>
- * Created, registered and closed by the thread that starts and closes the job. It hands each runtime thread its
- * own counters ({@link #shard}, {@link #producer}, {@link #checkpoints}); each counter has that one writer.
- * {@link #close()} must come after every writer stopped: it unregisters the MBean, unmaps the file (and deletes
- * it). Making the platform MBean server is slow (it makes every platform MBean: a job that made it started 35-50 ms
- * later, even on a thread of its own, on 2 cores), so a job has its MBean registered once the server exists
- * ({@link #registerMBeanOnceServerExists}): at once in an application that uses JMX, else when a JMX agent makes it
- * (JConsole attaching, {@code -Dcom.sun.management.jmxremote}). The MBean's registration state is guarded by this
- * object's lock.
+ * Created and closed by the thread that starts and closes the job. It hands each runtime thread its own counters
+ * ({@link #shard}, {@link #producer}, {@link #checkpoints}); each counter has that one writer. {@link #close()} must
+ * come after every writer stopped: it unregisters the MBean, unmaps the file (and deletes it). Making the platform
+ * MBean server is slow (it makes every platform MBean, loading their classes), so a job has its MBean registered once
+ * the server exists ({@link #registerMBeanOnceServerExists}): at once, on the job's thread, in an application that
+ * uses JMX, else from a watcher thread once a JMX agent makes it (JConsole attaching,
+ * {@code -Dcom.sun.management.jmxremote}). The MBean's registration state is guarded by this object's lock.
  */
 public final class JobCounters implements AutoCloseable
 {
@@ -90,7 +89,7 @@ public final class JobCounters implements AutoCloseable
 
     /**
      * Create the counters file of a job in {@code directory} (created if missing), removing stale files found
-     * there; the MBean is registered by {@link #registerMBean}.
+     * there; the MBean is registered by {@link #registerMBeanOnceServerExists} or {@link #registerMBean}.
      *
      * @param log told of each stale file removed.
      * @throws UncheckedIOException naming the file or directory that could not be written.
@@ -240,12 +239,7 @@ public final class JobCounters implements AutoCloseable
             return;
         }
         AWAITING_SERVER.add(this);
-        if (WATCHING_FOR_SERVER.compareAndSet(false, true))
-        {
-            final Thread watcher = new Thread(JobCounters::watchForServer, "weir-mbean-watch");
-            watcher.setDaemon(true);
-            watcher.start();
-        }
+        watchForServerUnlessWatching();
     }
 
     /**
@@ -258,30 +252,73 @@ public final class JobCounters implements AutoCloseable
         return !MBeanServerFactory.findMBeanServer(null).isEmpty();
     }
 
-    /** The watcher's loop, for the life of the JVM (a daemon): registers the waiting MBeans once a server exists. */
+    /** Starts the watcher unless it runs. */
+    private static void watchForServerUnlessWatching()
+    {
+        if (WATCHING_FOR_SERVER.compareAndSet(false, true))
+        {
+            final Thread watcher = new Thread(JobCounters::watchForServer, "weir-mbean-watch");
+            watcher.setDaemon(true);
+            watcher.setContextClassLoader(null);
+            watcher.start();
+        }
+    }
+
+    /**
+     * The watcher's loop, while an MBean waits: registers the waiting MBeans once a server exists. A server that
+     * cannot be had is reported to each waiting job's log, and those MBeans are given up. It stops when none waits,
+     * and starts again with the next that does.
+     */
     private static void watchForServer()
     {
         try
         {
-            while (true)
+            while (!AWAITING_SERVER.isEmpty())
             {
-                if (!AWAITING_SERVER.isEmpty() && platformServerExists())
+                if (platformServerExists())
                 {
-                    final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-                    for (final JobCounters counters : AWAITING_SERVER)
-                    {
-                        AWAITING_SERVER.remove(counters);
-                        counters.registerIn(server);
-                    }
+                    registerAwaiting();
                 }
                 Thread.sleep(SERVER_POLL_MS);
             }
         }
         catch (final InterruptedException ex)
         {
-            // Nothing interrupts it but the JVM's end; should anything else, the next job to wait starts another.
+            Thread.currentThread().interrupt(); // nothing here interrupts it: the next MBean to wait starts another
+        }
+        finally
+        {
             WATCHING_FOR_SERVER.set(false);
-            Thread.currentThread().interrupt();
+        }
+        if (!AWAITING_SERVER.isEmpty())
+        {
+            watchForServerUnlessWatching(); // one came to wait as this one stopped
+        }
+    }
+
+    private static void registerAwaiting()
+    {
+        MBeanServer server = null;
+        RuntimeException failure = null;
+        try
+        {
+            server = ManagementFactory.getPlatformMBeanServer();
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = ex;
+        }
+        for (final JobCounters counters : AWAITING_SERVER)
+        {
+            AWAITING_SERVER.remove(counters);
+            if (null != server)
+            {
+                counters.registerIn(server);
+            }
+            else
+            {
+                counters.reportNotRegistered(failure);
+            }
         }
     }
 
@@ -298,7 +335,21 @@ public final class JobCounters implements AutoCloseable
         }
         catch (final JMException | RuntimeException ex)
         {
-            registrationLog.accept("MBean " + objectName + " not registered: " + ex);
+            reportNotRegistered(ex);
+        }
+    }
+
+    /** Tells the job's log; a log that throws is not let stop the watcher, which serves every job. */
+    private void reportNotRegistered(final Exception cause)
+    {
+        try
+        {
+            registrationLog.accept("MBean " + objectName + " not registered: " + cause);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("weir: MBean " + objectName + " not registered: " + cause + " (the job's log failed: " +
+                ex + ")");
         }
     }
 

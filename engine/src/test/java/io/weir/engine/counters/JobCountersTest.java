@@ -208,11 +208,24 @@ class JobCountersTest
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JvmAccess.requiredFlags());
+        command.add("-Xmx64m");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), AwaitingServer.class.getName()));
         command.add(dir.toString());
-        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, child.waitFor(), output);
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        // An agent these name could make the platform server itself.
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        final Process child = builder.start();
+        final String output;
+        try
+        {
+            output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, child.waitFor(), output);
+        }
+        finally
+        {
+            child.destroyForcibly();
+        }
         assertEquals(List.of(
             "server made by the job: false",
             "registered before the server: false",

@@ -228,15 +228,15 @@ public final class ChronicleStateBackend implements StateBackend
         }
 
         /**
-         * Bound on the slots of a store's {@link NurseryStore} tables (a power of two, at least
+         * Bound on the index places of a store's {@link NurseryStore} tables (a power of two, at least
          * {@value NurseryStore#INITIAL_SLOTS}), which keep small entries created since the last snapshot point, and
          * those written in every interval, out of the map; 0 turns the nursery off. A table grows from
-         * {@value NurseryStore#INITIAL_SLOTS} slots as it fills, to 72 bytes a slot (18.9 MB at the default), plus
-         * up to 260 bytes per two slots for values too long to share a slot with their key (of up to
-         * {@value NurseryTable#BLOCK_BYTES} bytes) as they come, and a store has two or three: the young one, the
-         * one sealed at the last snapshot point and a spare. New keys are
-         * taken while the table uses fewer than 3/4 of its slots and either holds values in fewer than 3/8 of them or
-         * leaves room, within the 3/4, for every sealed value still waiting; the rest go to the map.
+         * {@value NurseryStore#INITIAL_SLOTS} places as it fills, with a 64-byte slot for each of three quarters of
+         * them: 56 bytes a place (14.7 MB at the default), plus up to 260 bytes per two places for values too long
+         * to share a slot with their key (of up to {@value NurseryTable#BLOCK_BYTES} bytes) as they come, and a
+         * store has two or three: the young one, the one sealed at the last snapshot point and a spare. New keys are
+         * taken while the table holds entries in fewer than 3/4 of its places and either holds values in fewer than
+         * 3/8 of them or leaves room, within the 3/4, for every sealed value still waiting; the rest go to the map.
          */
         public Context nurserySlots(final int slots)
         {

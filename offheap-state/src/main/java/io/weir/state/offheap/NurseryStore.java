@@ -713,11 +713,9 @@ public final class NurseryStore implements KeyedStateStore
     }
 
     /**
-     * While the tables hold entries, or the map's memory is loaded ahead ({@link #prefetch}). A touch of a table loads
-     * one line of its index for a key it does not hold, and the key's slot as well for one it holds: a deduplication
-     * job, its state all in the tables, ran 8% faster with the look-ahead than without (the look-ahead of its events
-     * and of its flags' expiries). Before a table's slots moved out of its index, a touch also loaded the slot a new
-     * key's insert would write, and the same job ran 3% faster without the look-ahead.
+     * While the tables hold entries, or the map's memory is loaded ahead ({@link #prefetch}). A look-ahead over the
+     * tables loads one line of an index for a key they do not hold (a new key's insert writes the slot freed last, most
+     * often in the cache), and the key's slot as well for one they hold (an expiring flag's removal).
      */
     public boolean prefetchesNow()
     {
@@ -821,8 +819,9 @@ public final class NurseryStore implements KeyedStateStore
     }
 
     /**
-     * {@inheritDoc} A pass visits the sealed table in bounded steps, then the young table in one step (its deletions
-     * move entries between slots), then the store in bounded steps. An entry that leaves the sealed table during the
+     * {@inheritDoc} A pass visits the sealed table in bounded steps, then the young table in one step (between steps
+     * a deleted entry's slot may take another key, which a walk in steps would miss), then the store in bounded
+     * steps. An entry that leaves the sealed table during the
      * pass has been visited there, or is visited where it went: the young table, or the store, whose walk starts
      * after it. If a snapshot point seals the young table during the pass, the young step visits the table sealed
      * then too: that step walks two tables whole. An entry may be visited twice, never with a value it never had.

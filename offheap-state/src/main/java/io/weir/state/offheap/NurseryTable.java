@@ -137,19 +137,25 @@ final class NurseryTable
 
     private void allocate(final int capacity)
     {
-        if (!BitUtil.isPowerOfTwo(capacity) || capacity > MAX_CAPACITY)
+        if (!BitUtil.isPowerOfTwo(capacity) || capacity < 4 || capacity > MAX_CAPACITY)
         {
-            throw new IllegalArgumentException("nursery table capacity must be a power of two up to " + MAX_CAPACITY +
-                ": " + capacity);
+            throw new IllegalArgumentException("nursery table capacity must be a power of two from 4 to " +
+                MAX_CAPACITY + ": " + capacity);
         }
         // Allocated before any field changes: a table that cannot grow (direct memory exhausted) stays as it was.
-        final ByteBuffer arena = BufferUtil.allocateDirectAligned(capacity * STRIDE, STRIDE);
+        final ByteBuffer arena = BufferUtil.allocateDirectAligned(slotsFor(capacity) * STRIDE, STRIDE);
         final long[] index = new long[capacity];
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.arena = arena;
         this.slots = new UnsafeBuffer(arena);
         this.index = index;
+    }
+
+    /** Slots of a table of {@code capacity} index places: it grows before it holds more entries. */
+    private static int slotsFor(final int capacity)
+    {
+        return capacity / 4 * 3;
     }
 
     /** A key's hash, never {@link #EMPTY}: the same for every table, so one hash serves the probes of two. */
@@ -220,7 +226,8 @@ final class NurseryTable
 
     long sizeBytes()
     {
-        return (long)capacity * (STRIDE + Long.BYTES) + (long)blockCapacity * (BLOCK_BYTES + Integer.BYTES);
+        return (long)slotsFor(capacity) * STRIDE + (long)capacity * Long.BYTES +
+            (long)blockCapacity * (BLOCK_BYTES + Integer.BYTES);
     }
 
     /** Sealed tables: the key's slot if its entry has not left the table, else {@link #NO_SLOT}. */
@@ -401,7 +408,13 @@ final class NurseryTable
         {
             position = (position + 1) & mask;
         }
-        index[position] = ((long)hash << 32) | (slot & 0xFFFF_FFFFL);
+        index[position] = placeOf(hash, slot);
+    }
+
+    /** The index place of an entry. */
+    private static long placeOf(final int hash, final int slot)
+    {
+        return ((long)hash << 32) | (slot & 0xFFFF_FFFFL);
     }
 
     /**
@@ -488,8 +501,9 @@ final class NurseryTable
         }
         occupied--;
         final long[] index = this.index;
+        final long entry = placeOf(hash, slot);
         int hole = hash & mask;
-        while (slotOf(index[hole]) != slot)
+        while (index[hole] != entry)
         {
             hole = (hole + 1) & mask;
         }

@@ -96,6 +96,41 @@ class NurseryTableTest
     }
 
     @Test
+    void shouldFreeATombstonesAndABlocksSlotForTheNextInsert()
+    {
+        final NurseryTable table = new NurseryTable(16);
+        final UnsafeBuffer longValue = new UnsafeBuffer(new byte[100]);
+        longValue.setMemory(0, 100, (byte)7);
+        key(1);
+        table.insert(key, 16, NurseryTable.hash(key, 16), null, 0, NurseryTable.TOMBSTONE, true);
+        key(2);
+        table.insert(key, 16, NurseryTable.hash(key, 16), longValue, 0, 100, false);
+        final int blockSlot = find(table, 2);
+        insert(table, 3, 30);
+        assertEquals(3, table.occupied());
+        assertEquals(2, table.live(), "a tombstone holds no value");
+        assertEquals(NurseryTable.TOMBSTONE, table.valueLength(find(table, 1)));
+        assertEquals(100, table.valueLength(blockSlot));
+
+        delete(table, 2);
+        longValue.setMemory(0, 100, (byte)9);
+        key(4);
+        table.insert(key, 16, NurseryTable.hash(key, 16), longValue, 0, 100, false);
+
+        assertEquals(blockSlot, find(table, 4), "the slot the block's entry freed");
+        final UnsafeBuffer read = table.wrapValue(blockSlot, view);
+        assertEquals(100, read.capacity());
+        for (int i = 0; i < 100; i++)
+        {
+            assertEquals(9, read.getByte(i));
+        }
+        delete(table, 1);
+        assertEquals(2, table.occupied());
+        assertEquals(2, table.live());
+        assertEquals(30, valueAt(table, find(table, 3)));
+    }
+
+    @Test
     void shouldReportFreedSlotsAndSlotsPastTheLimitAsEmpty()
     {
         final NurseryTable table = new NurseryTable(16);
@@ -118,8 +153,7 @@ class NurseryTableTest
 
     private int insert(final NurseryTable table, final long k, final long v)
     {
-        key.putLong(0, k);
-        key.putLong(8, ~k);
+        key(k);
         value.putLong(0, v);
         table.insert(key, 16, NurseryTable.hash(key, 16), value, 0, 8, false);
         return find(table, k);
@@ -127,15 +161,19 @@ class NurseryTableTest
 
     private int find(final NurseryTable table, final long k)
     {
+        key(k);
+        return table.find(key, 16, NurseryTable.hash(key, 16));
+    }
+
+    private void key(final long k)
+    {
         key.putLong(0, k);
         key.putLong(8, ~k);
-        return table.find(key, 16, NurseryTable.hash(key, 16));
     }
 
     private void delete(final NurseryTable table, final long k)
     {
-        key.putLong(0, k);
-        key.putLong(8, ~k);
+        key(k);
         final int hash = NurseryTable.hash(key, 16);
         table.delete(table.find(key, 16, hash), hash);
     }
