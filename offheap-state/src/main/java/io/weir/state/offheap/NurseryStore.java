@@ -779,7 +779,7 @@ public final class NurseryStore implements KeyedStateStore
         int loaded = 0;
         for (int i = 0; i < keyCount; i++)
         {
-            loaded += table.touchSlot(places[i], hashes[i]);
+            loaded += 0 != hashes[i] ? table.touchSlot(places[i], hashes[i]) : 0;
         }
         return loaded;
     }

@@ -20,11 +20,11 @@ import java.util.Arrays;
  * An entry keeps its slot until it is deleted (the index's places move, the slots never do), and a new entry takes
  * the slot freed last: where entries come and go at the same rate (a deduplication flag set per event and cleared by
  * its expiry), an insert writes the line the last removal just read, not a line of the arena that is not in the
- * cache. A larger value, of up to {@value #BLOCK_BYTES} bytes, is kept out of
- * line in a block of its own (up to four cache lines) from the table's block arena, its length and block in the
- * slot after the key, so that a list of a few dozen elements or an aggregate of a few fields stays out of the map
- * too; the arena holds at most a block per two slots of the table. A slot holds a value, or a tombstone: a removal
- * of a key that the last snapshot holds. A slot's carried flag says whether the last snapshot holds its key, and if
+ * cache. A larger value, of up to {@value #BLOCK_BYTES} bytes, is kept out of line in a block of its own (up to four
+ * cache lines) from the table's block arena, its length and block in the slot after the key, so that a list of a few
+ * dozen elements or an aggregate of a few fields stays out of the map too; the arena holds at most a block per two
+ * places of the table's index. A slot holds a value, or a tombstone: a removal of a key that the last snapshot
+ * holds. A slot's carried flag says whether the last snapshot holds its key, and if
  * so whether the slot still holds the value that snapshot holds ({@linkplain #carryUnchanged carried unchanged}): a
  * delta leaves such a value out.
  * <p>
@@ -45,7 +45,7 @@ final class NurseryTable
     static final int BLOCK_BYTES = 256;
     /** An out-of-line value's fields in its slot, after the key: its length, then its block. */
     private static final int POINTER_BYTES = 8;
-    /** Blocks the arena holds when it is created; it doubles as it fills, to a block per two slots. */
+    /** Blocks the arena holds when it is created; it doubles as it fills, to a block per two index places. */
     private static final int INITIAL_BLOCKS = 64;
     private static final int KEY_LENGTH_OFFSET = 0;
     private static final int VALUE_LENGTH_OFFSET = 1;
@@ -62,7 +62,7 @@ final class NurseryTable
     /** A slot's value length byte while the slot is free; the next free slot follows the header. */
     private static final byte FREE = -3;
     static final int NO_SLOT = -1;
-    /** Bound on slots, so that slot offsets in the arena fit an int. */
+    /** Bound on index places, so that slot offsets in the arena fit an int. */
     static final int MAX_CAPACITY = 1 << 23;
     /** A hash {@link #hash} never returns, so that an index place holding an entry is never 0. */
     private static final int EMPTY = 0;
