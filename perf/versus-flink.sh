@@ -2,8 +2,7 @@
 # Weir against Flink 2.3 on the same machine, interleaved: for each case, RUNS times (default 3) Flink, then
 # Weir, one after another (never in parallel: the machine has 2 cores). Each run starts after a `sync`, untimed:
 # Flink's harness writes its output without fsync, and the kernel's writeback of it would otherwise fall into the
-# runs after it, Flink's own most (its dedup took 6.2-7.1 s without the sync, 5.6-6.4 s with it; a Weir dedup run
-# right after 170 MB of dirty pages took about 6% longer, 2-12%, than after a sync). Prints one line per run and,
+# runs after it, Flink's own most (perf/README.md, section of 8d03495..6e98d66). Prints one line per run and,
 # per case, the median of the per-pair ratios (Weir faster when > 1). Needs the Flink comparison harness built
 # (FLINK_PEER=DIR, where `./run.sh build` was run).
 #
