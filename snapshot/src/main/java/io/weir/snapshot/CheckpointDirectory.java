@@ -397,6 +397,7 @@ public final class CheckpointDirectory
             return List.of(listing.manifestPath() + ": cannot read: " + oneLine(String.valueOf(ex.getMessage())));
         }
         final List<String> problems = new ArrayList<>();
+        KeyGroupCoverage.check(listing.manifestPath().toString(), manifest, manifest.operators(), problems);
         for (final CheckpointManifest.ShardState shard : manifest.shards())
         {
             final int problemsBefore = problems.size();

@@ -140,6 +140,35 @@ class CheckpointDirectoryTest
     }
 
     @Test
+    void shouldFindAnOperatorWhoseShardsLeaveKeyGroupsOut()
+    {
+        final CheckpointDirectory directory = new CheckpointDirectory(root);
+        final CheckpointManifest first = writeCheckpoint(directory, 1, true);
+        // The same files, each shard's state named for an operator of its own: each operator holds half the groups.
+        final CheckpointManifest.Builder builder = CheckpointManifest.builder()
+            .checkpointId(2).creationTimeMs(2000).maxParallelism(MAX_PARALLELISM).backendName("heap")
+            .addSource("in", 200, 20);
+        for (final CheckpointManifest.ShardState shard : first.shards())
+        {
+            builder.addShard(new CheckpointManifest.ShardState(shard.shardId(), shard.firstKeyGroup(),
+                shard.lastKeyGroup(), shard.files(), shard.watermark(), shard.timerCount(), shard.timers(),
+                "op" + shard.shardId()));
+        }
+        directory.writeManifest(builder.build());
+
+        final CheckpointDirectory.Listing second = directory.list().stream()
+            .filter(listing -> listing.checkpointId() == 2).findFirst().orElseThrow();
+        final String manifest = second.manifestPath().toString();
+        final int half = MAX_PARALLELISM / SHARDS;
+        assertEquals(List.of(
+            manifest + ": operator 'op0': key groups [" + half + ", " + (MAX_PARALLELISM - 1) + "] belong to no shard",
+            manifest + ": operator 'op1': key groups [0, " + (half - 1) + "] belong to no shard"),
+            directory.verify(second));
+        assertEquals(List.of(), directory.verify(directory.list().stream()
+            .filter(listing -> listing.checkpointId() == 1).findFirst().orElseThrow()));
+    }
+
+    @Test
     void shouldLoadVerifiedCheckpointAndRestoreItsChain()
     {
         final CheckpointDirectory directory = new CheckpointDirectory(root);

@@ -2,6 +2,7 @@ package io.weir.tools.snapshot;
 
 import io.weir.snapshot.CheckpointDirectory;
 import io.weir.snapshot.CheckpointManifest;
+import io.weir.snapshot.KeyGroupCoverage;
 import io.weir.snapshot.SnapshotCorruptException;
 import io.weir.snapshot.SnapshotFileKind;
 import io.weir.snapshot.SnapshotFileReader;
@@ -85,16 +86,8 @@ final class CheckpointVerifier
                 "it; its operators are " + operators);
             return new Result(problems, 0, 0);
         }
-        // each operator's instances tile the key groups on their own
-        for (final String uid : null != operator ? List.of(operator) : operators)
-        {
-            checkKeyGroupCoverage(listing.manifestPath() + (uid.isEmpty() ? "" : ": operator '" + uid + "'"),
-                whole.forOperator(uid), problems);
-        }
-        if (operators.isEmpty())
-        {
-            checkKeyGroupCoverage(listing.manifestPath().toString(), whole, problems);
-        }
+        KeyGroupCoverage.check(listing.manifestPath().toString(), whole,
+            null != operator ? List.of(operator) : operators, problems);
         final CheckpointManifest manifest = null == operator ? whole : whole.forOperator(operator);
         int fileCount = 0;
         long totalBytes = 0;
@@ -280,45 +273,6 @@ final class CheckpointVerifier
             problems.add(path + ": offset " + PARENT_CHECKPOINT_ID_OFFSET + ": broken chain: parent checkpoint " +
                 header.parentCheckpointId() + ", but the previous file of the chain, " + previousPath +
                 ", is of checkpoint " + previous.checkpointId());
-        }
-    }
-
-    private static void checkKeyGroupCoverage(
-        final String manifestPath, final CheckpointManifest manifest, final List<String> problems)
-    {
-        final int maxParallelism = manifest.maxParallelism();
-        final int[] owner = new int[maxParallelism];
-        java.util.Arrays.fill(owner, -1);
-        for (final CheckpointManifest.ShardState shard : manifest.shards())
-        {
-            if (shard.lastKeyGroup() >= maxParallelism)
-            {
-                problems.add(manifestPath + ": shard " + shard.shardId() + " key groups [" + shard.firstKeyGroup() +
-                    ", " + shard.lastKeyGroup() + "] exceed maxParallelism " + maxParallelism);
-            }
-            for (int g = shard.firstKeyGroup(); g <= Math.min(shard.lastKeyGroup(), maxParallelism - 1); g++)
-            {
-                if (owner[g] >= 0)
-                {
-                    problems.add(manifestPath + ": key group " + g + " belongs to both shard " + owner[g] +
-                        " and shard " + shard.shardId());
-                    break;
-                }
-                owner[g] = shard.shardId();
-            }
-        }
-        for (int g = 0; g < maxParallelism; g++)
-        {
-            if (owner[g] < 0)
-            {
-                int last = g;
-                while (last + 1 < maxParallelism && owner[last + 1] < 0)
-                {
-                    last++;
-                }
-                problems.add(manifestPath + ": key groups [" + g + ", " + last + "] belong to no shard");
-                g = last;
-            }
         }
     }
 }
