@@ -819,12 +819,15 @@ public final class NurseryStore implements KeyedStateStore
     }
 
     /**
-     * {@inheritDoc} A pass visits the sealed table in bounded steps, then the young table in one step (between steps
-     * a deleted entry's slot may take another key, which a walk in steps would miss), then the store in bounded
-     * steps. An entry that leaves the sealed table during the
-     * pass has been visited there, or is visited where it went: the young table, or the store, whose walk starts
-     * after it. If a snapshot point seals the young table during the pass, the young step visits the table sealed
-     * then too: that step walks two tables whole. An entry may be visited twice, never with a value it never had.
+     * {@inheritDoc} A pass visits the sealed table, then the young table, then the store, each in bounded steps: a
+     * step costs the shard thread its {@code minEntries}, never a whole table. Entries keep their slots, so a walk
+     * by slot visits every entry that stays in the table being walked. An entry that leaves the sealed table during
+     * the pass has been visited there, or is visited where it went: the young table, or the store, whose walk
+     * starts after it. If a snapshot point seals the young table during the pass, the young phase walks the table
+     * sealed then too, skipping the entries that moved on from it: those went to the store, walked next, or back to
+     * the young table, walked already unless they moved there during its walk. An entry that moves so, or across two
+     * seals during the young phase, is left to the next pass; an entry may be visited twice, never with a value it
+     * never had.
      */
     public EntryScan newEntryScan()
     {
@@ -987,7 +990,7 @@ public final class NurseryStore implements KeyedStateStore
             skipGone);
     }
 
-    /** The sealed table a bounded number of slots per step, then the young table in one step, then the store's walk. */
+    /** The sealed table, the young table and the store's walk, in turn, a bounded number of entries per step. */
     private final class NurseryScan implements EntryScan
     {
         private static final int SEALED = 0;
@@ -1002,6 +1005,12 @@ public final class NurseryStore implements KeyedStateStore
         private NurseryTable table;
         private long sealsAtStart;
         private int slot;
+        /** In the young phase: the table walked was the young table when its walk began. */
+        private boolean walkingYoung;
+        /** In the young phase: the young table sealed during its walk has been followed by the young table since. */
+        private boolean followedYoung;
+        /** In the young phase: the table sealed during the sealed phase, walked after the young table; or null. */
+        private NurseryTable sealedInPass;
 
         NurseryScan()
         {
@@ -1037,15 +1046,54 @@ public final class NurseryStore implements KeyedStateStore
                 }
                 phase = YOUNG;
                 this.table = null;
+                started = false;
             }
             if (YOUNG == phase)
             {
-                visited += visitAll(young, visitor, false);
-                final NurseryTable sealedSince = sealed;
-                if (seals != sealsAtStart && null != sealedSince)
+                if (!started)
                 {
-                    visited += visitAll(sealedSince, visitor, true);
+                    started = true;
+                    table = young;
+                    slot = 0;
+                    walkingYoung = true;
+                    followedYoung = false;
+                    // Sealed since the pass began: the young table of the sealed phase, whose entries are unvisited.
+                    sealedInPass = seals != sealsAtStart ? sealed : null;
                 }
+                while (true)
+                {
+                    final NurseryTable table = this.table;
+                    final int limit = null == table ? 0 : table.slotLimit();
+                    // A table sealed since: its entries that moved on are visited where they went.
+                    final boolean skipGone = table != young;
+                    while (visited < minEntries && slot < limit)
+                    {
+                        visited += visitValue(table, slot++, visitor, skipGone) ? 1 : 0;
+                    }
+                    if (slot < limit)
+                    {
+                        return true;
+                    }
+                    slot = 0;
+                    if (walkingYoung && !followedYoung && table != young)
+                    {
+                        // Sealed during its walk: entries carried from it before the walk reached them are young.
+                        followedYoung = true;
+                        this.table = young;
+                    }
+                    else if (null != sealedInPass)
+                    {
+                        walkingYoung = false;
+                        this.table = sealedInPass == sealed ? sealedInPass : null;
+                        sealedInPass = null;
+                    }
+                    else
+                    {
+                        break;
+                    }
+                }
+                this.table = null;
+                started = false;
                 phase = STORE;
             }
             if (null == storeScan && null != store)
@@ -1059,16 +1107,6 @@ public final class NurseryStore implements KeyedStateStore
                 started = false;
             }
             return more;
-        }
-
-        private int visitAll(final NurseryTable table, final EntryVisitor visitor, final boolean skipGone)
-        {
-            int visited = 0;
-            for (int s = 0, limit = table.slotLimit(); s < limit; s++)
-            {
-                visited += visitValue(table, s, visitor, skipGone) ? 1 : 0;
-            }
-            return visited;
         }
     }
 }

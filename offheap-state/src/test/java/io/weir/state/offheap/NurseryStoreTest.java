@@ -451,6 +451,44 @@ class NurseryStoreTest
     }
 
     @Test
+    void shouldWalkTheYoungTableInBoundedStepsAndFollowItWhenSealedDuringTheWalk()
+    {
+        final NurseryStore store = checkpointedNursery();
+        admitValues(store, 0, 1000);
+        final EntryScan scan = store.newEntryScan();
+        final Set<String> visited = new HashSet<>();
+        final int[] inStep = new int[1];
+        final EntryVisitor collect = (key, keyLength, value, valueLength) ->
+        {
+            visited.add(hex(key, keyLength));
+            inStep[0]++;
+        };
+        assertTrue(scan.step(100, collect), "the young table's first step");
+        assertEquals(100, inStep[0], "a step visits as many young entries as asked, not the whole table");
+        inStep[0] = 0;
+        assertTrue(scan.step(100, collect));
+        assertEquals(100, inStep[0]);
+
+        // A snapshot point seals the young table half-way through its walk; its entries are carried on.
+        clock.update(1000 * MS);
+        read(store.snapshot(2, false));
+        admitValues(store, 1000, 10);
+        clock.update(1750 * MS);
+        endOfAccessSteps(store, 1000);
+        assertEquals(0, store.sealedEntries(), "every sealed entry left the table being walked");
+        int steps = 0;
+        while (scan.step(100, collect))
+        {
+            steps++;
+        }
+        assertTrue(steps > 5, "the rest of the walk took steps: " + steps);
+        for (int id = 0; id < 1000; id++)
+        {
+            assertTrue(visited.contains(hex(key(id, 20), 20)), "entry " + id + " present through the pass is visited");
+        }
+    }
+
+    @Test
     void shouldLoadTheMapAheadOnlyWhileAQuarterOfTheLookUpsOrMoreReachIt()
     {
         final int lookups = 256;
