@@ -819,15 +819,16 @@ public final class NurseryStore implements KeyedStateStore
     }
 
     /**
-     * {@inheritDoc} A pass visits the sealed table, then the young table, then the store, each in bounded steps: a
-     * step costs the shard thread its {@code minEntries}, never a whole table. Entries keep their slots, so a walk
-     * by slot visits every entry that stays in the table being walked. An entry that leaves the sealed table during
-     * the pass has been visited there, or is visited where it went: the young table, or the store, whose walk
-     * starts after it. If a snapshot point seals the young table during the pass, the young phase walks the table
-     * sealed then too, skipping the entries that moved on from it: those went to the store, walked next, or back to
-     * the young table, walked already unless they moved there during its walk. An entry that moves so, or across two
-     * seals during the young phase, is left to the next pass; an entry may be visited twice, never with a value it
-     * never had.
+     * {@inheritDoc} A pass visits the sealed table, then the young table, then the store, in steps of about
+     * {@code minEntries} entries that pass over at most eight slots per entry asked for. Entries keep their slots, so
+     * a walk by slot visits every entry that stays in the table walked. An entry that leaves the sealed table during
+     * the pass has been visited there, or is visited where it went: the young table, walked after it, or the store,
+     * walked last. If a snapshot point seals the young table during the sealed phase, the young phase walks the
+     * table sealed then first, for the same reason, then the young table; one seal during the young table's walk is
+     * followed by a walk of the young table since, which holds what the sealed one carried on before the walk
+     * reached it. A second seal in the young phase (a pass takes far less than a checkpoint interval) makes it visit
+     * the young and sealed tables as they are, whole, in that step. An entry may be visited twice, never with a value
+     * it never had.
      */
     public EntryScan newEntryScan()
     {
@@ -996,21 +997,26 @@ public final class NurseryStore implements KeyedStateStore
         private static final int SEALED = 0;
         private static final int YOUNG = 1;
         private static final int STORE = 2;
+        /** Slots a step may pass over per entry it is to visit: free, moved-on and tombstone slots cost little. */
+        private static final int SLOTS_PER_ENTRY = 8;
 
         /** The store's walk, from the first pass that finds the store created. */
         private EntryScan storeScan;
         private int phase = SEALED;
         private boolean started;
-        /** The sealed table when the pass began, and the count of seals then. */
+        /** The table being walked, and the next slot of it. */
         private NurseryTable table;
-        private long sealsAtStart;
         private int slot;
+        /** Seals when the pass began, and when the young phase began or last followed a seal. */
+        private long sealsAtStart;
+        private long youngSeals;
         /** In the young phase: the table walked was the young table when its walk began. */
         private boolean walkingYoung;
-        /** In the young phase: the young table sealed during its walk has been followed by the young table since. */
-        private boolean followedYoung;
-        /** In the young phase: the table sealed during the sealed phase, walked after the young table; or null. */
-        private NurseryTable sealedInPass;
+        /** In the young phase: a seal during the young table's walk has been followed to the young table since. */
+        private boolean followedSeal;
+        /** Entries visited, and slots passed over, in the current step. */
+        private int visited;
+        private long scanned;
 
         NurseryScan()
         {
@@ -1019,7 +1025,9 @@ public final class NurseryStore implements KeyedStateStore
 
         public boolean step(final int minEntries, final EntryVisitor visitor)
         {
-            int visited = 0;
+            visited = 0;
+            scanned = 0;
+            final long maxScanned = (long)Math.max(1, minEntries) * SLOTS_PER_ENTRY;
             if (SEALED == phase)
             {
                 if (!started)
@@ -1031,21 +1039,13 @@ public final class NurseryStore implements KeyedStateStore
                 }
                 // A table retired, or sealed again, since the pass began has moved its entries on: they are visited
                 // where they went.
-                final NurseryTable table = this.table;
-                if (null != table && table == sealed && seals == sealsAtStart)
+                if (null != table && table == sealed && seals == sealsAtStart &&
+                    walk(table, true, minEntries, maxScanned, visitor))
                 {
-                    final int limit = table.slotLimit();
-                    while (visited < minEntries && slot < limit)
-                    {
-                        visited += visitValue(table, slot++, visitor, true) ? 1 : 0;
-                    }
-                    if (slot < limit)
-                    {
-                        return true;
-                    }
+                    return true;
                 }
                 phase = YOUNG;
-                this.table = null;
+                table = null;
                 started = false;
             }
             if (YOUNG == phase)
@@ -1053,46 +1053,19 @@ public final class NurseryStore implements KeyedStateStore
                 if (!started)
                 {
                     started = true;
-                    table = young;
+                    youngSeals = seals;
                     slot = 0;
-                    walkingYoung = true;
-                    followedYoung = false;
-                    // Sealed since the pass began: the young table of the sealed phase, whose entries are unvisited.
-                    sealedInPass = seals != sealsAtStart ? sealed : null;
+                    followedSeal = false;
+                    // Sealed since the pass began, the sealed phase's young table holds unvisited entries: walked
+                    // first, so that what it carries on to the young table meanwhile is found there.
+                    walkingYoung = seals == sealsAtStart || null == sealed;
+                    table = walkingYoung ? young : sealed;
                 }
-                while (true)
+                if (youngStep(minEntries, maxScanned, visitor))
                 {
-                    final NurseryTable table = this.table;
-                    final int limit = null == table ? 0 : table.slotLimit();
-                    // A table sealed since: its entries that moved on are visited where they went.
-                    final boolean skipGone = table != young;
-                    while (visited < minEntries && slot < limit)
-                    {
-                        visited += visitValue(table, slot++, visitor, skipGone) ? 1 : 0;
-                    }
-                    if (slot < limit)
-                    {
-                        return true;
-                    }
-                    slot = 0;
-                    if (walkingYoung && !followedYoung && table != young)
-                    {
-                        // Sealed during its walk: entries carried from it before the walk reached them are young.
-                        followedYoung = true;
-                        this.table = young;
-                    }
-                    else if (null != sealedInPass)
-                    {
-                        walkingYoung = false;
-                        this.table = sealedInPass == sealed ? sealedInPass : null;
-                        sealedInPass = null;
-                    }
-                    else
-                    {
-                        break;
-                    }
+                    return true;
                 }
-                this.table = null;
+                table = null;
                 started = false;
                 phase = STORE;
             }
@@ -1107,6 +1080,76 @@ public final class NurseryStore implements KeyedStateStore
                 started = false;
             }
             return more;
+        }
+
+        /** The young phase's walk; false once it is over. */
+        private boolean youngStep(final int minEntries, final long maxScanned, final EntryVisitor visitor)
+        {
+            while (true)
+            {
+                // A table sealed during its walk is walked on where its entries stay, skipping those moved on.
+                if (walk(table, table != young, minEntries, maxScanned, visitor))
+                {
+                    return true;
+                }
+                if (seals == youngSeals)
+                {
+                    if (walkingYoung)
+                    {
+                        return false;
+                    }
+                    walkingYoung = true; // the sealed phase's young table walked: then the young table
+                }
+                else if (walkingYoung && !followedSeal && seals == youngSeals + 1)
+                {
+                    // Sealed during its walk: what it carried on before the walk reached it is young now.
+                    followedSeal = true;
+                    youngSeals = seals;
+                }
+                else
+                {
+                    // Sealed more often than the walk can follow: the two tables as they are now, whole, at once.
+                    visitWhole(young, false, visitor);
+                    if (null != sealed)
+                    {
+                        visitWhole(sealed, true, visitor);
+                    }
+                    return false;
+                }
+                table = young;
+                slot = 0;
+            }
+        }
+
+        /**
+         * Visits {@code table} from {@link #slot} until the step has visited {@code minEntries} or passed over
+         * {@code maxScanned} slots; true if slots of it are left.
+         */
+        private boolean walk(
+            final NurseryTable table, final boolean skipGone, final int minEntries, final long maxScanned,
+            final EntryVisitor visitor)
+        {
+            final int limit = table.slotLimit();
+            int slot = this.slot;
+            int visited = this.visited;
+            long scanned = this.scanned;
+            while (visited < minEntries && scanned < maxScanned && slot < limit)
+            {
+                visited += visitValue(table, slot++, visitor, skipGone) ? 1 : 0;
+                scanned++;
+            }
+            this.slot = slot;
+            this.visited = visited;
+            this.scanned = scanned;
+            return slot < limit;
+        }
+
+        private void visitWhole(final NurseryTable table, final boolean skipGone, final EntryVisitor visitor)
+        {
+            for (int s = 0, limit = table.slotLimit(); s < limit; s++)
+            {
+                visited += visitValue(table, s, visitor, skipGone) ? 1 : 0;
+            }
         }
     }
 }

@@ -451,40 +451,131 @@ class NurseryStoreTest
     }
 
     @Test
-    void shouldWalkTheYoungTableInBoundedStepsAndFollowItWhenSealedDuringTheWalk()
+    void shouldWalkTheYoungTableInStepsOfTheEntriesAskedFor()
     {
         final NurseryStore store = checkpointedNursery();
         admitValues(store, 0, 1000);
         final EntryScan scan = store.newEntryScan();
-        final Set<String> visited = new HashSet<>();
         final int[] inStep = new int[1];
+        final Set<String> visited = new HashSet<>();
         final EntryVisitor collect = (key, keyLength, value, valueLength) ->
         {
             visited.add(hex(key, keyLength));
             inStep[0]++;
         };
-        assertTrue(scan.step(100, collect), "the young table's first step");
-        assertEquals(100, inStep[0], "a step visits as many young entries as asked, not the whole table");
-        inStep[0] = 0;
-        assertTrue(scan.step(100, collect));
-        assertEquals(100, inStep[0]);
-
-        // A snapshot point seals the young table half-way through its walk; its entries are carried on.
-        clock.update(1000 * MS);
-        read(store.snapshot(2, false));
-        admitValues(store, 1000, 10);
-        clock.update(1750 * MS);
-        endOfAccessSteps(store, 1000);
-        assertEquals(0, store.sealedEntries(), "every sealed entry left the table being walked");
         int steps = 0;
-        while (scan.step(100, collect))
+        do
         {
+            inStep[0] = 0;
             steps++;
         }
-        assertTrue(steps > 5, "the rest of the walk took steps: " + steps);
-        for (int id = 0; id < 1000; id++)
+        while (scan.step(100, collect) && inStep[0] == 100);
+        assertEquals(10, steps, "ten steps of 100 young entries, not one of 1000");
+        assertEquals(1000, visited.size());
+    }
+
+    @Test
+    void shouldFollowTheYoungTableWhenASnapshotPointSealsItDuringItsWalk()
+    {
+        final NurseryStore store = withSealedEntries(300);
+        admitValues(store, 1000, 400);
+        final EntryScan scan = store.newEntryScan();
+        final Set<String> visited = new HashSet<>();
+        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
+        assertTrue(scan.step(300, collect), "the sealed table's 300, then the young walk begins");
+        assertTrue(scan.step(100, collect), "a step of the young table");
+        clock.update(2000 * MS);
+        read(store.snapshot(3, false));
+        // Half of the table sealed now is carried on to the young table, the rest while the walk goes on.
+        clock.update(2500 * MS);
+        endOfAccessSteps(store, 150);
+        assertTrue(store.sealedEntries() > 0, "part of the sealed table is left for the walk to pass");
+        walkToThePassEnd(store, scan, collect);
+        assertVisited(visited, 0, 300);
+        assertVisited(visited, 1000, 400);
+    }
+
+    @Test
+    void shouldWalkTheTableSealedDuringTheSealedPhaseBeforeTheYoungTable()
+    {
+        final NurseryStore store = withSealedEntries(300);
+        admitValues(store, 1000, 400);
+        final EntryScan scan = store.newEntryScan();
+        final Set<String> visited = new HashSet<>();
+        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
+        assertTrue(scan.step(100, collect), "a step of the sealed table");
+        // The point carries the sealed table's rest to the young table and seals it: its 700 are unvisited.
+        clock.update(2000 * MS);
+        read(store.snapshot(3, false));
+        admitValues(store, 2000, 50);
+        assertTrue(scan.step(100, collect), "a step of the table sealed during the sealed phase");
+        // While that walk goes on, its entries are carried on to the young table, behind the young walk's start.
+        clock.update(2500 * MS);
+        walkToThePassEnd(store, scan, collect);
+        assertVisited(visited, 0, 300);
+        assertVisited(visited, 1000, 400);
+    }
+
+    @Test
+    void shouldVisitBothTablesWholeWhenSealedMoreOftenThanTheWalkFollows()
+    {
+        final NurseryStore store = withSealedEntries(300);
+        admitValues(store, 1000, 400);
+        final EntryScan scan = store.newEntryScan();
+        final Set<String> visited = new HashSet<>();
+        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
+        assertTrue(scan.step(300, collect));
+        assertTrue(scan.step(50, collect), "a step of the young table");
+        clock.update(2000 * MS);
+        read(store.snapshot(3, false));
+        assertTrue(scan.step(50, collect));
+        clock.update(3000 * MS);
+        read(store.snapshot(4, false));
+        admitValues(store, 2000, 50);
+        clock.update(3500 * MS);
+        walkToThePassEnd(store, scan, collect);
+        assertVisited(visited, 0, 300);
+        assertVisited(visited, 1000, 400);
+        assertVisited(visited, 2000, 50);
+    }
+
+    @Test
+    void shouldEndAPassOverAnEmptyYoungTable()
+    {
+        final NurseryStore store = withSealedEntries(200);
+        final EntryScan scan = store.newEntryScan();
+        final Set<String> visited = new HashSet<>();
+        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
+        int steps = 0;
+        while (scan.step(50, collect))
         {
-            assertTrue(visited.contains(hex(key(id, 20), 20)), "entry " + id + " present through the pass is visited");
+            assertTrue(++steps < 100, "the pass ends");
+        }
+        assertVisited(visited, 0, 200);
+        visited.clear();
+        while (scan.step(1000, collect))
+        {
+            assertTrue(++steps < 200, "the next pass ends too");
+        }
+        assertVisited(visited, 0, 200);
+    }
+
+    /** Steps of 50 to the pass's end, a duty cycle's migration after each. */
+    private static void walkToThePassEnd(final NurseryStore store, final EntryScan scan, final EntryVisitor visitor)
+    {
+        int steps = 0;
+        while (scan.step(50, visitor))
+        {
+            store.endOfAccess();
+            assertTrue(++steps < 1000, "the pass ends");
+        }
+    }
+
+    private static void assertVisited(final Set<String> visited, final int fromId, final int count)
+    {
+        for (int id = fromId; id < fromId + count; id++)
+        {
+            assertTrue(visited.contains(hex(key(id, 20), 20)), "entry " + id + ", live through the pass, is visited");
         }
     }
 
