@@ -21,7 +21,10 @@ import java.util.Arrays;
  */
 final class TtlCleanupWalk implements EntryVisitor
 {
-    /** Entries a refill visits at least (a backend may finish the unit it is in, such as a hash segment). */
+    /**
+     * Entries a refill asks for: a backend may visit more, to finish the unit it is in (a hash segment), or fewer,
+     * having passed over many places that hold none ({@link io.weir.state.spi.EntryScan#step}).
+     */
     static final int MIN_STEP_ENTRIES = 1024;
     private static final int MAX_STEP_ENTRIES = 65_536;
 

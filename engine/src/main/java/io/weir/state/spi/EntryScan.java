@@ -12,8 +12,10 @@ public interface EntryScan
 {
     /**
      * Visits entries from where the previous step stopped: at least {@code minEntries} unless the pass ends first
-     * (a backend may finish the unit it is in, such as a hash segment). The visitor must not modify the store;
-     * the buffers it is handed are valid only during its call.
+     * or the step has passed over many places that hold no entry (at least eight for each entry asked for, such as
+     * free slots), which it need not pay for at once. A backend may visit more, to finish the unit it is in, such as
+     * a hash segment. The visitor must not modify the store; the buffers it is handed are valid only during its
+     * call.
      *
      * @return false if the pass ended in this step; the next step starts a new pass.
      */

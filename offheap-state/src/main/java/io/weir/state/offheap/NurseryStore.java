@@ -819,16 +819,18 @@ public final class NurseryStore implements KeyedStateStore
     }
 
     /**
-     * {@inheritDoc} A pass visits the sealed table, then the young table, then the store, in steps of about
-     * {@code minEntries} entries that pass over at most eight slots per entry asked for. Entries keep their slots, so
-     * a walk by slot visits every entry that stays in the table walked. An entry that leaves the sealed table during
-     * the pass has been visited there, or is visited where it went: the young table, walked after it, or the store,
-     * walked last. If a snapshot point seals the young table during the sealed phase, the young phase walks the
-     * table sealed then first, for the same reason, then the young table; one seal during the young table's walk is
-     * followed by a walk of the young table since, which holds what the sealed one carried on before the walk
-     * reached it. A second seal in the young phase (a pass takes far less than a checkpoint interval) makes it visit
-     * the young and sealed tables as they are, whole, in that step. An entry may be visited twice, never with a value
-     * it never had.
+     * {@inheritDoc} A pass visits the sealed table, then the young table, then the store. A step stops once it has
+     * visited {@code minEntries} or passed over eight slots per entry asked for, so a table of free or moved-on slots
+     * is not scanned whole in one step. Entries keep their slots, so a walk by slot visits every entry that stays in
+     * the table walked. An entry that leaves the sealed table during the pass has been visited there, or is visited
+     * where it went: the young table, walked after it, or the store, walked last. If snapshot points seal the young
+     * table during the sealed phase, the young phase first walks the table sealed by then, for the same reason, then
+     * the young table. One seal during the young table's walk is followed: the walk finishes the table just sealed,
+     * skipping what moved on, then walks the young table since, which holds what the sealed one carried on before the
+     * walk reached it. Any other seal in the young phase (one during the walk of the table sealed in the sealed
+     * phase, or a second) makes it visit the young and sealed tables as they are, whole, in the step where the table
+     * being walked ends; a pass takes far less than a checkpoint interval. An entry may be visited twice, never with
+     * a value it never had.
      */
     public EntryScan newEntryScan()
     {
@@ -991,7 +993,7 @@ public final class NurseryStore implements KeyedStateStore
             skipGone);
     }
 
-    /** The sealed table, the young table and the store's walk, in turn, a bounded number of entries per step. */
+    /** The sealed table, the young table and the store's walk, in turn, in steps ({@link #newEntryScan}). */
     private final class NurseryScan implements EntryScan
     {
         private static final int SEALED = 0;

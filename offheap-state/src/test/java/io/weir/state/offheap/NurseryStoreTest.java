@@ -488,11 +488,59 @@ class NurseryStoreTest
         read(store.snapshot(3, false));
         // Half of the table sealed now is carried on to the young table, the rest while the walk goes on.
         clock.update(2500 * MS);
-        endOfAccessSteps(store, 150);
+        endOfAccessSteps(store, 350);
         assertTrue(store.sealedEntries() > 0, "part of the sealed table is left for the walk to pass");
-        walkToThePassEnd(store, scan, collect);
+        clock.update(2750 * MS);
+        assertTrue(walkToThePassEnd(store, scan, collect) <= 50, "the seal is followed in steps, not visited whole");
+        assertEquals(0, store.sealedEntries(), "the rest was carried on during the walk");
         assertVisited(visited, 0, 300);
         assertVisited(visited, 1000, 400);
+    }
+
+    @Test
+    void shouldVisitBothTablesWholeWhenSealedWhileTheTableSealedInTheSealedPhaseIsWalked()
+    {
+        final NurseryStore store = withSealedEntries(300);
+        admitValues(store, 1000, 400);
+        final EntryScan scan = store.newEntryScan();
+        final Set<String> visited = new HashSet<>();
+        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
+        assertTrue(scan.step(100, collect), "a step of the sealed table");
+        clock.update(2000 * MS);
+        read(store.snapshot(3, false));
+        assertTrue(scan.step(100, collect), "a step of the table sealed during the sealed phase");
+        clock.update(3000 * MS);
+        read(store.snapshot(4, false));
+        clock.update(3500 * MS);
+        assertTrue(walkToThePassEnd(store, scan, collect) > 50, "the tables as they are, whole, in one step");
+        assertVisited(visited, 0, 300);
+        assertVisited(visited, 1000, 400);
+    }
+
+    @Test
+    void shouldPassOverAtMostEightSlotsPerEntryAskedForInAStep()
+    {
+        final NurseryStore store = withSealedEntries(1000);
+        // Half-way through the migration: the sealed table's first half has moved on, in slot order.
+        clock.update(1500 * MS);
+        endOfAccessSteps(store, 500);
+        final long left = store.sealedEntries();
+        assertTrue(left > 0 && left < 1000, "part of the sealed table has moved on: " + left);
+        final EntryScan scan = store.newEntryScan();
+        final int[] inStep = new int[1];
+        final Set<String> visited = new HashSet<>();
+        final EntryVisitor collect = (key, keyLength, value, valueLength) ->
+        {
+            visited.add(hex(key, keyLength));
+            inStep[0]++;
+        };
+        assertTrue(scan.step(10, collect), "the pass goes on");
+        assertEquals(0, inStep[0], "80 moved-on slots passed over, no entry visited yet");
+        while (scan.step(10, collect))
+        {
+            // to the pass's end
+        }
+        assertVisited(visited, 0, 1000);
     }
 
     @Test
@@ -531,12 +579,10 @@ class NurseryStoreTest
         assertTrue(scan.step(50, collect));
         clock.update(3000 * MS);
         read(store.snapshot(4, false));
-        admitValues(store, 2000, 50);
         clock.update(3500 * MS);
-        walkToThePassEnd(store, scan, collect);
+        assertTrue(walkToThePassEnd(store, scan, collect) > 50, "the tables as they are, whole, in one step");
         assertVisited(visited, 0, 300);
         assertVisited(visited, 1000, 400);
-        assertVisited(visited, 2000, 50);
     }
 
     @Test
@@ -560,15 +606,32 @@ class NurseryStoreTest
         assertVisited(visited, 0, 200);
     }
 
-    /** Steps of 50 to the pass's end, a duty cycle's migration after each. */
-    private static void walkToThePassEnd(final NurseryStore store, final EntryScan scan, final EntryVisitor visitor)
+    /**
+     * Steps of 50 to the pass's end, a duty cycle's migration after each; returns the most entries of keys 1000 to
+     * 1399 a step visited (the store's walk may visit more in a step, a segment at a time, among them other keys).
+     */
+    private static int walkToThePassEnd(final NurseryStore store, final EntryScan scan, final EntryVisitor visitor)
     {
-        int steps = 0;
-        while (scan.step(50, visitor))
+        final int[] inStep = new int[1];
+        final EntryVisitor counting = (key, keyLength, value, valueLength) ->
         {
+            visitor.onEntry(key, keyLength, value, valueLength);
+            final int id = key.getInt(2);
+            inStep[0] += id >= 1000 && id < 1400 ? 1 : 0;
+        };
+        int most = 0;
+        int steps = 0;
+        boolean more;
+        do
+        {
+            inStep[0] = 0;
+            more = scan.step(50, counting);
+            most = Math.max(most, inStep[0]);
             store.endOfAccess();
             assertTrue(++steps < 1000, "the pass ends");
         }
+        while (more);
+        return most;
     }
 
     private static void assertVisited(final Set<String> visited, final int fromId, final int count)
