@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
@@ -456,65 +457,33 @@ class NurseryStoreTest
         final NurseryStore store = checkpointedNursery();
         admitValues(store, 0, 1000);
         final EntryScan scan = store.newEntryScan();
-        final int[] inStep = new int[1];
-        final Set<String> visited = new HashSet<>();
-        final EntryVisitor collect = (key, keyLength, value, valueLength) ->
-        {
-            visited.add(hex(key, keyLength));
-            inStep[0]++;
-        };
+        final Recorder recorder = new Recorder();
         int steps = 0;
         do
         {
-            inStep[0] = 0;
+            recorder.inStep = 0;
             steps++;
         }
-        while (scan.step(100, collect) && inStep[0] == 100);
+        while (scan.step(100, recorder) && recorder.inStep == 100);
         assertEquals(10, steps, "ten steps of 100 young entries, not one of 1000");
-        assertEquals(1000, visited.size());
+        assertEquals(1000, recorder.keys.size());
     }
 
     @Test
     void shouldFollowTheYoungTableWhenASnapshotPointSealsItDuringItsWalk()
     {
-        final NurseryStore store = withSealedEntries(300);
-        admitValues(store, 1000, 400);
-        final EntryScan scan = store.newEntryScan();
-        final Set<String> visited = new HashSet<>();
-        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
-        assertTrue(scan.step(300, collect), "the sealed table's 300, then the young walk begins");
-        assertTrue(scan.step(100, collect), "a step of the young table");
-        clock.update(2000 * MS);
-        read(store.snapshot(3, false));
+        final SealedAndYoung walk = new SealedAndYoung();
+        assertTrue(walk.step(300), "the sealed table's 300, then the young walk begins");
+        assertTrue(walk.step(100), "a step of the young table");
+        walk.sealAt(2000, 3);
         // Half of the table sealed now is carried on to the young table, the rest while the walk goes on.
         clock.update(2500 * MS);
-        endOfAccessSteps(store, 350);
-        assertTrue(store.sealedEntries() > 0, "part of the sealed table is left for the walk to pass");
+        endOfAccessSteps(walk.store, 350);
+        assertTrue(walk.store.sealedEntries() > 0, "part of the sealed table is left for the walk to pass");
         clock.update(2750 * MS);
-        assertTrue(walkToThePassEnd(store, scan, collect) <= 50, "the seal is followed in steps, not visited whole");
-        assertEquals(0, store.sealedEntries(), "the rest was carried on during the walk");
-        assertVisited(visited, 0, 300);
-        assertVisited(visited, 1000, 400);
-    }
-
-    @Test
-    void shouldVisitBothTablesWholeWhenSealedWhileTheTableSealedInTheSealedPhaseIsWalked()
-    {
-        final NurseryStore store = withSealedEntries(300);
-        admitValues(store, 1000, 400);
-        final EntryScan scan = store.newEntryScan();
-        final Set<String> visited = new HashSet<>();
-        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
-        assertTrue(scan.step(100, collect), "a step of the sealed table");
-        clock.update(2000 * MS);
-        read(store.snapshot(3, false));
-        assertTrue(scan.step(100, collect), "a step of the table sealed during the sealed phase");
-        clock.update(3000 * MS);
-        read(store.snapshot(4, false));
-        clock.update(3500 * MS);
-        assertTrue(walkToThePassEnd(store, scan, collect) > 50, "the tables as they are, whole, in one step");
-        assertVisited(visited, 0, 300);
-        assertVisited(visited, 1000, 400);
+        assertTrue(walk.toThePassEnd() <= 50, "the seal is followed in steps, not visited whole");
+        assertEquals(0, walk.store.sealedEntries(), "the rest was carried on during the walk");
+        walk.assertEveryEntryVisited();
     }
 
     @Test
@@ -527,62 +496,54 @@ class NurseryStoreTest
         final long left = store.sealedEntries();
         assertTrue(left > 0 && left < 1000, "part of the sealed table has moved on: " + left);
         final EntryScan scan = store.newEntryScan();
-        final int[] inStep = new int[1];
-        final Set<String> visited = new HashSet<>();
-        final EntryVisitor collect = (key, keyLength, value, valueLength) ->
-        {
-            visited.add(hex(key, keyLength));
-            inStep[0]++;
-        };
-        assertTrue(scan.step(10, collect), "the pass goes on");
-        assertEquals(0, inStep[0], "80 moved-on slots passed over, no entry visited yet");
-        while (scan.step(10, collect))
+        final Recorder recorder = new Recorder();
+        assertTrue(scan.step(10, recorder), "the pass goes on");
+        assertEquals(0, recorder.inStep, "80 moved-on slots passed over, no entry visited yet");
+        while (scan.step(10, recorder))
         {
             // to the pass's end
         }
-        assertVisited(visited, 0, 1000);
+        assertVisited(recorder.keys, 0, 1000);
     }
 
     @Test
     void shouldWalkTheTableSealedDuringTheSealedPhaseBeforeTheYoungTable()
     {
-        final NurseryStore store = withSealedEntries(300);
-        admitValues(store, 1000, 400);
-        final EntryScan scan = store.newEntryScan();
-        final Set<String> visited = new HashSet<>();
-        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
-        assertTrue(scan.step(100, collect), "a step of the sealed table");
+        final SealedAndYoung walk = new SealedAndYoung();
+        assertTrue(walk.step(100), "a step of the sealed table");
         // The point carries the sealed table's rest to the young table and seals it: its 700 are unvisited.
-        clock.update(2000 * MS);
-        read(store.snapshot(3, false));
-        admitValues(store, 2000, 50);
-        assertTrue(scan.step(100, collect), "a step of the table sealed during the sealed phase");
+        walk.sealAt(2000, 3);
+        admitValues(walk.store, 2000, 50);
+        assertTrue(walk.step(100), "a step of the table sealed during the sealed phase");
         // While that walk goes on, its entries are carried on to the young table, behind the young walk's start.
         clock.update(2500 * MS);
-        walkToThePassEnd(store, scan, collect);
-        assertVisited(visited, 0, 300);
-        assertVisited(visited, 1000, 400);
+        walk.toThePassEnd();
+        walk.assertEveryEntryVisited();
     }
 
-    @Test
-    void shouldVisitBothTablesWholeWhenSealedMoreOftenThanTheWalkFollows()
+    /**
+     * Seals the young phase does not follow: one while it walks the table sealed during the sealed phase (a first
+     * step of 100 in the sealed table, the seal, a step of 100 in the table sealed then), or a second during the
+     * young table's walk (the sealed table's 300 and 50 of the young table, the seal, a step of 50 in the table
+     * sealed then). The next seal makes the young phase visit both tables whole.
+     */
+    @ParameterizedTest
+    @CsvSource({"100, 0, 100", "300, 50, 50"})
+    void shouldVisitBothTablesWholeWhenSealedMoreOftenThanTheWalkFollows(
+        final int firstStep, final int youngStep, final int stepAfterSeal)
     {
-        final NurseryStore store = withSealedEntries(300);
-        admitValues(store, 1000, 400);
-        final EntryScan scan = store.newEntryScan();
-        final Set<String> visited = new HashSet<>();
-        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
-        assertTrue(scan.step(300, collect));
-        assertTrue(scan.step(50, collect), "a step of the young table");
-        clock.update(2000 * MS);
-        read(store.snapshot(3, false));
-        assertTrue(scan.step(50, collect));
-        clock.update(3000 * MS);
-        read(store.snapshot(4, false));
+        final SealedAndYoung walk = new SealedAndYoung();
+        assertTrue(walk.step(firstStep));
+        if (youngStep > 0)
+        {
+            assertTrue(walk.step(youngStep), "a step of the young table");
+        }
+        walk.sealAt(2000, 3);
+        assertTrue(walk.step(stepAfterSeal), "a step of the table sealed then");
+        walk.sealAt(3000, 4);
         clock.update(3500 * MS);
-        assertTrue(walkToThePassEnd(store, scan, collect) > 50, "the tables as they are, whole, in one step");
-        assertVisited(visited, 0, 300);
-        assertVisited(visited, 1000, 400);
+        assertTrue(walk.toThePassEnd() > 50, "the tables as they are, whole, at once");
+        walk.assertEveryEntryVisited();
     }
 
     @Test
@@ -604,6 +565,62 @@ class NurseryStoreTest
             assertTrue(++steps < 200, "the next pass ends too");
         }
         assertVisited(visited, 0, 200);
+    }
+
+    /** Records the keys of the entries it is handed, and counts them in {@link #inStep}. */
+    private static final class Recorder implements EntryVisitor
+    {
+        final Set<String> keys = new HashSet<>();
+        int inStep;
+
+        public void onEntry(final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueLength)
+        {
+            keys.add(hex(key, keyLength));
+            inStep++;
+        }
+    }
+
+    /**
+     * A checkpointed nursery whose sealed table holds keys 0 to 299 and whose young table holds keys 1000 to 1399, and
+     * a walk of it that records what it visits.
+     */
+    private final class SealedAndYoung
+    {
+        final NurseryStore store = withSealedEntries(300);
+        final EntryScan scan;
+        final Set<String> visited = new HashSet<>();
+        final EntryVisitor collect = (key, keyLength, value, valueLength) -> visited.add(hex(key, keyLength));
+
+        SealedAndYoung()
+        {
+            admitValues(store, 1000, 400);
+            scan = store.newEntryScan();
+        }
+
+        boolean step(final int minEntries)
+        {
+            return scan.step(minEntries, collect);
+        }
+
+        /** A snapshot point at {@code ms}, which seals the young table. */
+        void sealAt(final long ms, final long checkpointId)
+        {
+            clock.update(ms * MS);
+            read(store.snapshot(checkpointId, false));
+        }
+
+        /** {@link #walkToThePassEnd}: the most entries of keys 1000 to 1399 a step visited. */
+        int toThePassEnd()
+        {
+            return walkToThePassEnd(store, scan, collect);
+        }
+
+        /** Every entry of both tables, each live through the pass, was visited. */
+        void assertEveryEntryVisited()
+        {
+            assertVisited(visited, 0, 300);
+            assertVisited(visited, 1000, 400);
+        }
     }
 
     /**
