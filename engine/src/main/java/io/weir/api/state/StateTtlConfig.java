@@ -1,10 +1,11 @@
 package io.weir.api.state;
 
 /**
- * Time to live of state values, as Flink's {@code StateTtlConfig}. TTL runs on processing time read from the
- * job's clock (injectable, so tests are deterministic), read at each access; {@code
- * TimerService.currentProcessingTime()} is instead the time the shard's current work cycle started, so it may trail
- * the TTL clock by up to one cycle. Immutable; build with {@link #newBuilder(long)}.
+ * Time to live of state values, as Flink's {@code StateTtlConfig}. TTL runs on processing time from the job's
+ * clock (injectable, so tests are deterministic), read once per work cycle of the shard: the time the cycle started,
+ * which {@code TimerService.currentProcessingTime()} returns too. A value written in a cycle is stamped with that
+ * time, and is seen expired from the first cycle that starts at its expiry or later. Immutable; build with
+ * {@link #newBuilder(long)}.
  */
 public final class StateTtlConfig
 {

@@ -35,6 +35,7 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -142,6 +143,11 @@ public final class OperatorChain<K, I, O>
 
     private long currentWatermark = Long.MIN_VALUE;
     private long nowMs;
+    /**
+     * The processing time that state TTL stamps and checks: the duty cycle's {@link #nowMs}, as timers and
+     * {@code currentProcessingTime()} see it, rather than the system clock read at every state access.
+     */
+    private final CachedEpochClock processingClock = new CachedEpochClock();
     private long currentTimestamp;
     private long currentTimerNamespace;
     private TimeDomain currentTimeDomain;
@@ -223,7 +229,8 @@ public final class OperatorChain<K, I, O>
         };
         this.keyContext = new KeyContext(ctx.maxKeyLength());
         this.settings = ctx;
-        this.stateRegistry = new KeyedStateRegistry(store, keyContext, ctx.epochClock(), stateIds);
+        this.processingClock.update(ctx.epochClock().time());
+        this.stateRegistry = new KeyedStateRegistry(store, keyContext, processingClock, stateIds);
         this.eventTimers = new TimerQueue(1024, 16);
         this.processingTimers = new TimerQueue(64, 16);
         this.checkpointHandler = checkpointHandler;
@@ -304,6 +311,7 @@ public final class OperatorChain<K, I, O>
     int doWork(final long nowMs)
     {
         this.nowMs = nowMs;
+        processingClock.update(nowMs);
         int work = 0;
         if (output.hasBacklog())
         {
@@ -1048,6 +1056,7 @@ public final class OperatorChain<K, I, O>
     void nowMs(final long nowMs)
     {
         this.nowMs = nowMs;
+        processingClock.update(nowMs);
     }
 
     /** The input (0, or 1 of a two-input stage) of the element being handled; on the stage's thread. */
