@@ -50,9 +50,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * elements and a reducing state written with a short TTL are gone when read after it, one with a long TTL is not,
  * and values written after the expiry are there; map entries and list elements expire one by one. Deterministic by
  * an explicit condition: the check runs in a processing-time timer that re-arms itself until the wall clock is at
- * least the time read just after the writes plus the TTL. TTL reads the wall clock at each access on both runtimes
- * (Weir's default clock, Flink's TTL time provider); Weir's timer service reports the time its duty cycle began,
- * which may be a few ms older, so the condition is on the wall clock itself.
+ * least the time read just after the writes plus the TTL. Flink's TTL reads the wall clock at each access; Weir's
+ * reads it once per duty cycle, the time its timer service reports too, which the wall clock read in a timer is at
+ * least, so the condition is on the wall clock itself.
  * The mapping of each setting to Flink's {@code StateTtlConfig}, and the one refused, are checked without a cluster.
  */
 @Timeout(180)

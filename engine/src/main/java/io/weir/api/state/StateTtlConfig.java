@@ -4,8 +4,9 @@ package io.weir.api.state;
  * Time to live of state values, as Flink's {@code StateTtlConfig}. TTL runs on processing time from the job's
  * clock (injectable, so tests are deterministic), read once per work cycle of the shard: the time the cycle started,
  * which {@code TimerService.currentProcessingTime()} returns too. A value written in a cycle is stamped with that
- * time, and is seen expired from the first cycle that starts at its expiry or later. Immutable; build with
- * {@link #newBuilder(long)}.
+ * time, and is seen expired from the first cycle that starts at its expiry or later. The cleanup of a full snapshot
+ * ({@link Builder#cleanupFullSnapshot()}) reads the clock when the snapshot is written, and may leave out a value
+ * that the shard's current cycle still sees. Immutable; build with {@link #newBuilder(long)}.
  */
 public final class StateTtlConfig
 {

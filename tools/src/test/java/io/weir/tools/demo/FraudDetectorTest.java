@@ -8,7 +8,7 @@ import io.weir.engine.Producer;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.state.heap.HeapStateBackend;
-import org.agrona.concurrent.CachedEpochClock;
+import org.agrona.concurrent.EpochClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,8 +34,42 @@ class FraudDetectorTest
     private static final long GAP_MS = 60_000;
 
     private final Queue<FraudOutcome> results = new ConcurrentLinkedQueue<>();
-    private final CachedEpochClock clock = new CachedEpochClock();
+    private final ShardReadClock clock = new ShardReadClock();
     private final CardTransaction txn = new CardTransaction();
+
+    /**
+     * The job's clock, set by the test, counting the reads of shard threads: the shard reads it once as each work
+     * cycle starts, and state TTL runs on that cycle's time.
+     */
+    private static final class ShardReadClock implements EpochClock
+    {
+        private final AtomicLong shardReads = new AtomicLong();
+        private volatile long timeMs;
+
+        public long time()
+        {
+            if (Thread.currentThread().getName().startsWith("weir-shard"))
+            {
+                shardReads.incrementAndGet();
+            }
+            return timeMs;
+        }
+
+        void update(final long timeMs)
+        {
+            this.timeMs = timeMs;
+        }
+
+        /** Returns once a shard has started a work cycle after this call: that cycle and later ones see the time. */
+        void awaitShardCycle()
+        {
+            final long reads = shardReads.get();
+            while (shardReads.get() <= reads)
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
 
     private WeirJob<Object, Object> start(final long ttlMs)
     {
@@ -231,6 +266,7 @@ class FraudDetectorTest
             Thread.onSpinWait();
         }
         clock.update(1_000_000 + 5_001);
+        clock.awaitShardCycle();
         offer(producer, 7, 60_000, 50_000);
         final List<FraudOutcome> outcomes = runToEnd(job);
 
