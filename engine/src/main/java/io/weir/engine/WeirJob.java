@@ -181,7 +181,7 @@ public final class WeirJob<I, O> implements io.weir.api.dataflow.Job
             if (operatorView.shards().isEmpty())
             {
                 context.log().accept("operator '" + operators.get(st) + "' has no state in " +
-                    restoredFrom.kind().name().toLowerCase() + " " + restoredFrom.checkpointId() + ": it starts empty");
+                    restoredFrom.kind().label() + " " + restoredFrom.checkpointId() + ": it starts empty");
                 continue;
             }
             restores[st] = new ShardRestore(RestorePlanner.directoryOf(restoredFrom, checkpointDirectory,

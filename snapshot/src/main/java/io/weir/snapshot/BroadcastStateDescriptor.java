@@ -5,6 +5,7 @@ import org.agrona.MutableDirectBuffer;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * Layout of an operator's broadcast state file ({@code OPERATOR-broadcast-chk-N.broadcast}): a FULL snapshot file
@@ -31,8 +32,8 @@ public final class BroadcastStateDescriptor
     /** {@code OPERATOR-broadcast-chk-NNNNNNNNNN.broadcast}. */
     public static String fileName(final String operator, final long checkpointId)
     {
-        return CheckpointDirectory.fileNamePrefix(operator) + "broadcast-chk-" + String.format("%010d", checkpointId) +
-            FILE_SUFFIX;
+        return CheckpointDirectory.fileNamePrefix(operator) + "broadcast-chk-" +
+            String.format(Locale.ROOT, "%010d", checkpointId) + FILE_SUFFIX;
     }
 
     /** Writes {@code name}'s prefix at {@code offset}; returns the offset of the user key. */

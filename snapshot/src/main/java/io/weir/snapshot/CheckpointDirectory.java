@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -805,6 +806,6 @@ public final class CheckpointDirectory
 
     private static String pad(final long checkpointId)
     {
-        return String.format("%010d", checkpointId);
+        return String.format(Locale.ROOT, "%010d", checkpointId);
     }
 }

@@ -6,14 +6,24 @@ package io.weir.snapshot;
  */
 public enum CheckpointKind
 {
-    CHECKPOINT(1),
-    SAVEPOINT(2);
+    CHECKPOINT(1, "checkpoint"),
+    SAVEPOINT(2, "savepoint");
 
     private final int code;
+    private final String label;
 
-    CheckpointKind(final int code)
+    CheckpointKind(final int code, final String label)
     {
         this.code = code;
+        this.label = label;
+    }
+
+    /**
+     * @return the kind in lower case, as messages name it, whatever the default locale.
+     */
+    public String label()
+    {
+        return label;
     }
 
     /**

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -329,6 +330,33 @@ class CheckpointDirectoryTest
         assertTrue(Files.exists(merging), "the published base is kept until a manifest names it");
         directory.retain(1);
         assertFalse(Files.exists(merging), "once no merge holds it, retention deletes what no manifest names");
+    }
+
+    @Test
+    void shouldNameDirectoriesAndFilesInAsciiDigitsWhateverTheDefaultLocale()
+    {
+        final Locale before = Locale.getDefault();
+        try
+        {
+            // Arabic formats digits as U+0660..U+0669; Turkish lower-cases 'I' to a dotless 'ı'.
+            for (final String tag : new String[]{ "ar-EG", "fa-IR", "tr-TR" })
+            {
+                Locale.setDefault(Locale.forLanguageTag(tag));
+                final CheckpointDirectory directory = new CheckpointDirectory(root);
+                assertEquals(root.resolve("chk-0000000012"), directory.checkpointDirectory(12), tag);
+                assertEquals(root.resolve("savepoint-0000000009"), directory.allocateSavepointFile(0, 9).getParent(),
+                    tag);
+                assertEquals("op-shard-1-chk-0000000012.delta",
+                    CheckpointDirectory.dataFileName("op", 1, 12, SnapshotFileKind.DELTA), tag);
+                assertEquals("op-broadcast-chk-0000000012.broadcast", BroadcastStateDescriptor.fileName("op", 12), tag);
+                assertEquals("savepoint", CheckpointKind.SAVEPOINT.label(), tag);
+                assertEquals("checkpoint", CheckpointKind.CHECKPOINT.label(), tag);
+            }
+        }
+        finally
+        {
+            Locale.setDefault(before);
+        }
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Loads a shard's key-group range from a checkpoint or savepoint, whatever shard count wrote it: every old
@@ -157,9 +158,10 @@ public final class ShardRestore
                     eventTimers, processingTimers);
             }
         }
-        log.accept(String.format("key groups [%d, %d] restored %,d entries and %,d timers from %s %d in %.1f ms",
+        log.accept(String.format(Locale.ROOT,
+            "key groups [%d, %d] restored %,d entries and %,d timers from %s %d in %.1f ms",
             firstKeyGroup, lastKeyGroup, store.entryCount() - entriesBefore,
-            eventTimers.size() + processingTimers.size() - timersBefore, manifest.kind().name().toLowerCase(),
+            eventTimers.size() + processingTimers.size() - timersBefore, manifest.kind().label(),
             manifest.checkpointId(), (System.nanoTime() - startNs) / 1e6));
         return any ? watermark : Long.MIN_VALUE;
     }
@@ -214,7 +216,7 @@ public final class ShardRestore
         final int oldId = key.getShort(StateKeyDescriptor.STATE_ID_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF;
         if (oldId >= stateIdMap.length || stateIdMap[oldId] == 0)
         {
-            throw new IllegalStateException(manifest.kind().name().toLowerCase() + " " + manifest.checkpointId() +
+            throw new IllegalStateException(manifest.kind().label() + " " + manifest.checkpointId() +
                 ": an entry has state id " + oldId + " which its manifest does not describe");
         }
         if (stateIdMap[oldId] == RestoreCompatibility.DROPPED)

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -123,9 +124,9 @@ public final class BenchCommand
         final Supplier<IdleStrategy> idleStrategy = idleStrategy(idle);
         final Path hgrm = options.flag("hgrm") ? options.path("hgrm") : null;
         final BenchPlot plot = new BenchPlot(options,
-            String.format("weir bench: %s%s, %d shard%s, %s, checkpoints %s", backendName,
+            String.format(Locale.ROOT, "weir bench: %s%s, %d shard%s, %s, checkpoints %s", backendName,
                 stateless ? " stateless" : "", shards, shards == 1 ? "" : "s",
-                rate == 0 ? "throughput mode" : String.format("%,d events/s", rate),
+                rate == 0 ? "throughput mode" : String.format(Locale.ROOT, "%,d events/s", rate),
                 intervalMs == 0 ? "off" : "every " + intervalMs + " ms"),
             "weir " + backendName + (stateless ? " stateless" : ""));
         final Path stateDir = options.flag("state-dir") ? options.path("state-dir") : null;
@@ -164,10 +165,11 @@ public final class BenchCommand
             throw new UsageException("weir bench: --" + (options.flag("state-writer") ? "state-writer" :
                 "delta-to-base-ratio") + " needs --checkpoint-interval-ms");
         }
-        out.printf("weir bench: %,d events, %,d keys, %d shard(s), backend %s, %s, checkpoints %s, idle %s, " +
+        out.printf(Locale.ROOT,
+            "weir bench: %,d events, %,d keys, %d shard(s), backend %s, %s, checkpoints %s, idle %s, " +
             "threading %s%s%n", events, keys, shards, backendName,
-            rate == 0 ? "throughput mode" : String.format("%,d events/s", rate),
-            intervalMs == 0 ? "off" : "every " + intervalMs + " ms", idle, threading.name().toLowerCase(),
+            rate == 0 ? "throughput mode" : String.format(Locale.ROOT, "%,d events/s", rate),
+            intervalMs == 0 ? "off" : "every " + intervalMs + " ms", idle, threading.name().toLowerCase(Locale.ROOT),
             stateless ? ", STATELESS floor" : "");
 
         final Histogram total = new Histogram(LatencyProbe.HIGHEST_TRACKABLE_NS, 3);
@@ -222,7 +224,8 @@ public final class BenchCommand
                     invoke(invoker);
                 });
                 awaitProcessed(job, invoker, keys);
-                out.printf("prefill:            %,d keys in %.1f s%n", keys, (System.nanoTime() - prefillStartNs) / 1e9);
+                out.printf(Locale.ROOT,
+                    "prefill:            %,d keys in %.1f s%n", keys, (System.nanoTime() - prefillStartNs) / 1e9);
             }
             final long processedBefore = job.eventsProcessed();
             startNs = System.nanoTime();
@@ -320,11 +323,12 @@ public final class BenchCommand
         final double seconds = (endNs - startNs) / 1e9;
         final long eventsPerSecond = (long)(events / seconds);
         out.println();
-        out.printf("events/s:           %,d (%,d events in %.3f s)%n", eventsPerSecond, events, seconds);
-        out.printf("latency (us):       p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  p99.99 %.1f  max %.1f  (%,d recorded)%n",
+        out.printf(Locale.ROOT, "events/s:           %,d (%,d events in %.3f s)%n", eventsPerSecond, events, seconds);
+        out.printf(Locale.ROOT,
+            "latency (us):       p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  p99.99 %.1f  max %.1f  (%,d recorded)%n",
             us(total, 50), us(total, 90), us(total, 99), us(total, 99.9), us(total, 99.99),
             total.getMaxValue() / 1e3, total.getTotalCount());
-        out.printf("state size:         %,d bytes (%s)%n", stateBytes, backendName);
+        out.printf(Locale.ROOT, "state size:         %,d bytes (%s)%n", stateBytes, backendName);
         // Checkpoints completed by the system clock the coordinator stamps them with (SystemEpochClock): both
         // clocks read once, so the run's instants map onto it with one offset.
         final long epochMsMinusNanoMs = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
@@ -350,7 +354,8 @@ public final class BenchCommand
         }
         plot.write(out);
         out.println(resultLine(backendName, shards, keys, events, rate, checkpoints.size(), intervalMs,
-            eventsPerSecond, total) + " threading=" + threading.name().toLowerCase() + snapshotPauses(checkpoints));
+            eventsPerSecond, total) + " threading=" + threading.name().toLowerCase(Locale.ROOT) +
+            snapshotPauses(checkpoints));
         return 0;
     }
 
@@ -390,7 +395,8 @@ public final class BenchCommand
                 Thread.sleep(1);
             }
             final long readyNs = System.nanoTime();
-            out.printf("recovery:           checkpoint %d: verify + wire %.1f ms, load state %.1f ms, total %.1f ms%n",
+            out.printf(Locale.ROOT,
+                "recovery:           checkpoint %d: verify + wire %.1f ms, load state %.1f ms, total %.1f ms%n",
                 job.restoredFrom().map(m -> m.checkpointId()).orElse(-1L), (builtNs - startNs) / 1e6,
                 (readyNs - builtNs) / 1e6, (readyNs - startNs) / 1e6);
             job.close(WeirJob.CloseMode.DISCARD);
@@ -527,7 +533,7 @@ public final class BenchCommand
                 1_000_000;
             final long sleeps = checkpoints.stream().mapToLong(CheckpointStats::writerSleeps).sum();
             final long sleptMs = checkpoints.stream().mapToLong(CheckpointStats::writerSleptNs).sum() / 1_000_000;
-            return String.format("%d completed; shard pause us %s; async max %d ms; " +
+            return String.format(Locale.ROOT, "%d completed; shard pause us %s; async max %d ms; " +
                 "full file bytes max %,d, delta bytes avg %,d; writer slept %,d times, %,d ms; after warm-up: " +
                 "%d pauses, shard pause us %s", checkpoints.size(), percentiles(pauses), asyncMaxMs, fullBytes,
                 deltaBytes, sleeps, sleptMs, steady.length, percentiles(steady));
@@ -555,7 +561,8 @@ public final class BenchCommand
                 previous = ms;
             }
             longest = Math.max(longest, toEpochMs - previous);
-            final String gaps = String.format("longest %,d ms without a completed checkpoint after warm-up " +
+            final String gaps = String.format(Locale.ROOT,
+                "longest %,d ms without a completed checkpoint after warm-up " +
                 "(%,d completed in %,d ms, one asked every %,d ms)", longest, completed.length,
                 toEpochMs - fromEpochMs, intervalMs);
             return longest > 3 * intervalMs ?
@@ -568,7 +575,7 @@ public final class BenchCommand
             {
                 return "none";
             }
-            return String.format("p50 %.1f p99 %.1f max %.1f", sorted[(int)(sorted.length * 0.5)] / 1e3,
+            return String.format(Locale.ROOT, "p50 %.1f p99 %.1f max %.1f", sorted[(int)(sorted.length * 0.5)] / 1e3,
                 sorted[Math.min(sorted.length - 1, (int)(sorted.length * 0.99))] / 1e3, sorted[sorted.length - 1] / 1e3);
         }
     }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -96,12 +97,14 @@ final class JobBenchCommand
         }
         else
         {
-            in = workDir.resolve(String.format("weir-jobs-%d-%d-%d-%d.csv", events, keys, seed, outOfOrdernessMs));
+            in = workDir.resolve(String.format(Locale.ROOT,
+                "weir-jobs-%d-%d-%d-%d.csv", events, keys, seed, outOfOrdernessMs));
             if (!Files.exists(in))
             {
                 final long genStartNs = System.nanoTime();
                 new JobInputGenerator(events, keys, seed, outOfOrdernessMs).writeTo(in);
-                out.printf("weir bench: generated %s in %.1f s%n", in, (System.nanoTime() - genStartNs) / 1e9);
+                out.printf(Locale.ROOT,
+                    "weir bench: generated %s in %.1f s%n", in, (System.nanoTime() - genStartNs) / 1e9);
             }
         }
         final Path outFile = workDir.resolve("weir-bench-" + name + "-" + ProcessHandle.current().pid() + ".csv");
@@ -123,7 +126,7 @@ final class JobBenchCommand
         {
             context.checkpoints(CheckpointSettings.every(checkpointDir, intervalMs).retainedCheckpoints(2));
         }
-        out.printf("weir bench: job %s, %s, %d shard(s), backend %s, checkpoints %s%n", name, in, shards,
+        out.printf(Locale.ROOT, "weir bench: job %s, %s, %d shard(s), backend %s, checkpoints %s%n", name, in, shards,
             backendName, intervalMs == 0 ? "off" : "every " + intervalMs + " ms");
         try
         {
@@ -145,11 +148,11 @@ final class JobBenchCommand
             final long rows = lines(outFile);
             final String late = ReferenceJobs.hasLateOutput(name) ?
                 " late_rows=" + lines(ReferenceJobs.latePath(outFile)) : "";
-            final String ops = counting == null ? "" : String.format(
+            final String ops = counting == null ? "" : String.format(Locale.ROOT, 
                 " store_gets_per_event=%.2f store_puts_per_event=%.2f store_removes_per_event=%.2f",
                 counting.gets() / (double)processed, counting.puts() / (double)processed,
                 counting.removes() / (double)processed);
-            out.printf("RESULT job=%s backend=%s shards=%d events=%d checkpoints=%d rows=%d%s job_ms=%d " +
+            out.printf(Locale.ROOT, "RESULT job=%s backend=%s shards=%d events=%d checkpoints=%d rows=%d%s job_ms=%d " +
                 "events_per_s=%.0f%s%s%n", name, backendName, shards, processed, checkpoints, rows, late,
                 Math.round(seconds * 1000), processed / seconds, ops, pauses);
             return 0;
@@ -176,7 +179,7 @@ final class JobBenchCommand
         {
             return "";
         }
-        return String.format(" pause_p50_us=%.1f pause_max_us=%.1f", pauses[pauses.length / 2] / 1e3,
+        return String.format(Locale.ROOT, " pause_p50_us=%.1f pause_max_us=%.1f", pauses[pauses.length / 2] / 1e3,
             pauses[pauses.length - 1] / 1e3);
     }
 

@@ -5,6 +5,7 @@ import io.weir.tools.plot.IntervalLogWriter;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
+import java.util.Locale;
 
 /**
  * About once a second: the phase (prefill, warm-up, measured), that phase's events done out of its total,
@@ -129,11 +130,11 @@ final class ProgressReporter implements Runnable
     {
         if (done < prefillEvents)
         {
-            return String.format("prefill   %,13d / %,d keys    %,12.0f events/s  checkpoints %d",
+            return String.format(Locale.ROOT, "prefill   %,13d / %,d keys    %,12.0f events/s  checkpoints %d",
                 done, prefillEvents, rate, checkpoints);
         }
         final long timed = done - prefillEvents;
-        return String.format("%s  %,13d / %,d events  %,12.0f events/s  p99 %,10.1f us  checkpoints %d",
+        return String.format(Locale.ROOT, "%s  %,13d / %,d events  %,12.0f events/s  p99 %,10.1f us  checkpoints %d",
             timed < warmupEvents ? "warm-up " : "measured", timed, events, rate, p99Us, checkpoints);
     }
 }

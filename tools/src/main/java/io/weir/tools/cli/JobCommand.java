@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -259,7 +260,8 @@ final class JobCommand implements Callable<Integer>
                 ex.getMessage() : ex.getMessage()));
             return 1;
         }
-        out.printf("weir job %s: on Flink (parallelism %d, backend %s) in %.3f s -> %s%s%n", name, parallelism,
+        out.printf(Locale.ROOT,
+            "weir job %s: on Flink (parallelism %d, backend %s) in %.3f s -> %s%s%n", name, parallelism,
             backend, (System.nanoTime() - startNs) / 1e9, outPath,
             ReferenceJobs.hasLateOutput(name) ? " (+ " + ReferenceJobs.latePath(outPath).getFileName() + ")" : "");
         return 0;
@@ -272,14 +274,15 @@ final class JobCommand implements Callable<Integer>
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         if (checkpoints.enabled())
         {
-            out.printf("weir job %s: %d checkpoints completed%s%n", name, job.completedCheckpoints().size(),
+            out.printf(Locale.ROOT,
+                "weir job %s: %d checkpoints completed%s%n", name, job.completedCheckpoints().size(),
                 job.restoredFrom().map(m -> ", resumed from checkpoint " + m.checkpointId()).orElse(""));
             if (System.getenv("WEIR_VERBOSE") != null)
             {
                 job.completedCheckpoints().forEach(stats -> out.println("  " + stats));
             }
         }
-        out.printf("weir job %s: %d events on %d shard(s), backend %s, in %.3f s -> %s%s%n", name,
+        out.printf(Locale.ROOT, "weir job %s: %d events on %d shard(s), backend %s, in %.3f s -> %s%s%n", name,
             job.eventsProcessed(), shards, backendName, seconds, outPath,
             ReferenceJobs.hasLateOutput(name) ? " (+ " + ReferenceJobs.latePath(outPath).getFileName() + ")" : "");
     }
@@ -369,7 +372,8 @@ final class JobCommand implements Callable<Integer>
         }
         else
         {
-            out.printf("weir job %s: stopped after %d events with savepoint %s%n", name, job.eventsProcessed(),
+            out.printf(Locale.ROOT,
+                "weir job %s: stopped after %d events with savepoint %s%n", name, job.eventsProcessed(),
                 savepoint);
         }
         return 0;

@@ -9,6 +9,7 @@ import picocli.CommandLine.Model.UsageMessageSpec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The layout of every command's help: {@code Usage: weir ...}, the description, the parameters, the options and,
@@ -56,7 +57,7 @@ final class HelpLayout
             if (!spec.usageMessage().hidden() && name.equals(spec.name()))
             {
                 final String[] header = spec.usageMessage().header();
-                table.addRowValues(brief(spec), header.length == 0 ? "" : String.format(header[0]));
+                table.addRowValues(brief(spec), header.length == 0 ? "" : String.format(Locale.ROOT, header[0]));
             }
         });
         return table.toString();

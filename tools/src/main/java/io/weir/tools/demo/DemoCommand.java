@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -278,7 +279,8 @@ public final class DemoCommand implements Callable<Integer>
             }
             final long events = job.eventsProcessed();
             final double seconds = (tickNs - intervalStartNs) / 1e9;
-            progress.show(String.format("  %3d s  %,13d events  %,9.0f ev/s  p99 %,7d us  checkpoints %,4d  " +
+            progress.show(String.format(Locale.ROOT,
+                "  %3d s  %,13d events  %,9.0f ev/s  p99 %,7d us  checkpoints %,4d  " +
                 "alerts %,d  rules v%d%s",
                 TimeUnit.NANOSECONDS.toSeconds(tickNs - startNs + TICK_NS / 2), events,
                 (events - lastEvents) / seconds,

@@ -3,6 +3,7 @@ package io.weir.tools.demo;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /** How the demo prints money, times and counts. Stateless. */
 final class DemoFormat
@@ -16,7 +17,7 @@ final class DemoFormat
 
     static String money(final long cents)
     {
-        return String.format("%,d.%02d", cents / 100, Math.abs(cents % 100));
+        return String.format(Locale.ROOT, "%,d.%02d", cents / 100, Math.abs(cents % 100));
     }
 
     /** Event time as a UTC time of day (the generated clock starts at the wall clock and may run faster). */
@@ -27,6 +28,6 @@ final class DemoFormat
 
     static String count(final long value)
     {
-        return String.format("%,d", value);
+        return String.format(Locale.ROOT, "%,d", value);
     }
 }

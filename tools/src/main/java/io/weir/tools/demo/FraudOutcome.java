@@ -3,6 +3,7 @@ package io.weir.tools.demo;
 import io.weir.api.codec.FixedLayoutCodec;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import java.util.Locale;
 
 /**
  * What {@link FraudDetector} emits: one {@link Kind#TRANSACTION} outcome per transaction (with the alerts it
@@ -165,29 +166,31 @@ public final class FraudOutcome
     {
         if (kind == Kind.SESSION_SUMMARY)
         {
-            return String.format("card %-8d %s-%s  %d transactions, %s total, mostly %s", cardId,
+            return String.format(Locale.ROOT, "card %-8d %s-%s  %d transactions, %s total, mostly %s", cardId,
                 DemoFormat.time(sessionStartMs), DemoFormat.time(timestampMs), sessionCount,
                 DemoFormat.money(sessionSumCents), CardTransaction.CATEGORIES[topCategory]);
         }
         if (kind == Kind.RULES_APPLIED)
         {
-            return String.format("rules v%d published at %s", ruleVersion, DemoFormat.time(timestampMs));
+            return String.format(Locale.ROOT, "rules v%d published at %s", ruleVersion, DemoFormat.time(timestampMs));
         }
-        final StringBuilder line = new StringBuilder(String.format("card %-8d %s  %s at merchant %d (rules v%d)",
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+            "card %-8d %s  %s at merchant %d (rules v%d)",
             cardId, DemoFormat.time(timestampMs), DemoFormat.money(amountCents), merchantId, ruleVersion));
         if ((alerts & VELOCITY) != 0)
         {
-            line.append(String.format("  %d transactions within %d s", recentCount,
+            line.append(String.format(Locale.ROOT, "  %d transactions within %d s", recentCount,
                 FraudDetector.VELOCITY_WINDOW_MS / 1000));
         }
         if ((alerts & SPIKE) != 0)
         {
-            line.append(String.format("  %.1fx the card's average of %s", (double)amountCents / averageCents,
+            line.append(String.format(Locale.ROOT,
+                "  %.1fx the card's average of %s", (double)amountCents / averageCents,
                 DemoFormat.money(averageCents)));
         }
         if ((alerts & ABROAD) != 0)
         {
-            line.append(String.format("  paid in %s, card from %s", CardTransaction.COUNTRIES[country],
+            line.append(String.format(Locale.ROOT, "  paid in %s, card from %s", CardTransaction.COUNTRIES[country],
                 CardTransaction.COUNTRIES[homeCountry]));
         }
         return line.toString();

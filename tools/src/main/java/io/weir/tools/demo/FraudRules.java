@@ -5,6 +5,7 @@ import io.weir.api.codec.IntCodec;
 import io.weir.api.state.MapStateDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import java.util.Locale;
 
 /**
  * The thresholds of the fraud rules, published on the rules stream and kept in broadcast state by
@@ -70,7 +71,8 @@ public final class FraudRules
     /** One line for people. */
     public String describe()
     {
-        return String.format("v%d: velocity >= %d transactions in %d s | spike > %dx the card's average | abroad > %s",
+        return String.format(Locale.ROOT,
+            "v%d: velocity >= %d transactions in %d s | spike > %dx the card's average | abroad > %s",
             version, velocityThreshold, FraudDetector.VELOCITY_WINDOW_MS / 1000, spikeFactor,
             DemoFormat.money(abroadMaxCents));
     }

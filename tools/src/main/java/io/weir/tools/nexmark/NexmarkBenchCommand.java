@@ -19,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -147,10 +148,11 @@ final class NexmarkBenchCommand
         final long lastNs = sink.rows() == 0 ? endNs : sink.lastRowNs();
         final double seconds = (lastNs - sink.firstEmittedNs()) / 1e9;
         final Histogram latencies = sink.latencies();
-        return String.format("NEXMARK query=%s events=%d shards=%d backend=%s checkpoints=%d events_per_s=%.0f " +
+        return String.format(Locale.ROOT,
+            "NEXMARK query=%s events=%d shards=%d backend=%s checkpoints=%d events_per_s=%.0f " +
             "p50_ns=%d p99_ns=%d p9999_ns=%d threading=%s", query.name(), events, shards, backend, checkpoints,
             events / seconds, latencies.getValueAtPercentile(50), latencies.getValueAtPercentile(99),
-            latencies.getValueAtPercentile(99.99), threading.name().toLowerCase(java.util.Locale.ROOT));
+            latencies.getValueAtPercentile(99.99), threading.name().toLowerCase(Locale.ROOT));
     }
 
     private static void deleteRecursively(final Path dir)

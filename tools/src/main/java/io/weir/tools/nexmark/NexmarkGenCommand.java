@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -61,7 +62,7 @@ public final class NexmarkGenCommand implements Callable<Integer>
         Conventions.range(spec, "--event-rate", rate, 1, Long.MAX_VALUE);
         final NexmarkGenerator generator = new NexmarkGenerator(seed, rate);
         write(generator, events, target);
-        out.printf("weir nexmark gen: %,d events (seed %d, %d events/s of event time) written to %s%n",
+        out.printf(Locale.ROOT, "weir nexmark gen: %,d events (seed %d, %d events/s of event time) written to %s%n",
             events, generator.seed(), rate, target);
         return 0;
     }

@@ -22,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** {@code weir nexmark run QUERY|all}: queries over an event file, their rows to CSV files (docs/nexmark.md). */
@@ -111,7 +112,8 @@ final class NexmarkRunCommand
                 run(NexmarkQueries.named(name), in, output, shards, backend, checkpointDir, intervalMs, sourceRate,
                     threading);
             }
-            out.printf("weir nexmark run: %s wrote %s in %.2f s%n", name, output, (System.nanoTime() - startNs) / 1e9);
+            out.printf(Locale.ROOT,
+                "weir nexmark run: %s wrote %s in %.2f s%n", name, output, (System.nanoTime() - startNs) / 1e9);
         }
         return 0;
     }

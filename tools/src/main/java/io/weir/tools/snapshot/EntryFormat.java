@@ -1,6 +1,7 @@
 package io.weir.tools.snapshot;
 
 import java.io.PrintStream;
+import java.util.Locale;
 
 /** How {@code weir snapshot dump} prints entries: CSV with a header, or one JSON object per line. */
 enum EntryFormat
@@ -50,7 +51,7 @@ enum EntryFormat
 
     static EntryFormat of(final String name)
     {
-        return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+        return valueOf(name.toUpperCase(Locale.ROOT));
     }
 
     static String csv(final String field)
@@ -78,7 +79,7 @@ enum EntryFormat
                 default:
                     if (c < 0x20)
                     {
-                        sb.append(String.format("\\u%04x", (int)c));
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
                     }
                     else
                     {

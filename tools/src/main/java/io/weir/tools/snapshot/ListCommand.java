@@ -11,6 +11,7 @@ import picocli.CommandLine.Parameters;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /** {@code weir snapshot list DIR}: every checkpoint and savepoint under a checkpoint root, newest last. */
 @Command(
@@ -58,7 +59,7 @@ final class ListCommand extends SnapshotCommand.Subcommand
     private static boolean print(
         final PrintStream out, final CheckpointDirectory directory, final CheckpointDirectory.Listing listing)
     {
-        final String head = String.format("%-22s %-10s id %-6d", listing.directory().getFileName(),
+        final String head = String.format(Locale.ROOT, "%-22s %-10s id %-6d", listing.directory().getFileName(),
             listing.kind() == CheckpointKind.SAVEPOINT ? "savepoint" : "checkpoint", listing.checkpointId());
         if (!listing.complete())
         {
@@ -87,7 +88,7 @@ final class ListCommand extends SnapshotCommand.Subcommand
                 totalBytes += file.sizeBytes();
             }
         }
-        out.println(String.format("%s %-24s complete   %d full + %d delta, %d bytes, %d shard(s)", head,
+        out.println(String.format(Locale.ROOT, "%s %-24s complete   %d full + %d delta, %d bytes, %d shard(s)", head,
             Instant.ofEpochMilli(manifest.creationTimeMs()), full, delta, totalBytes, manifest.shards().size()));
         for (final CheckpointManifest.ShardState shard : manifest.shards())
         {

@@ -19,6 +19,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -135,10 +136,11 @@ public final class StatCommand implements Callable<Integer>
         out.println();
         out.println("job '" + file.jobName() + "' pid " + file.pid() + ", started " +
             LocalDateTime.ofInstant(Instant.ofEpochMilli(file.startTimeMs()), ZoneId.systemDefault()).format(TIME) +
-            String.format(" (up %d:%02d:%02d)", up.toHours(), up.toMinutesPart(), up.toSecondsPart()) + ", " +
+            String.format(Locale.ROOT,
+                " (up %d:%02d:%02d)", up.toHours(), up.toMinutesPart(), up.toSecondsPart()) + ", " +
             file.path());
         file.reader().forEach((final int counterId, final int typeId, final DirectBuffer key, final String label) ->
-            out.println(String.format("%5d: %20s - %s",
+            out.println(String.format(Locale.ROOT, "%5d: %20s - %s",
                 counterId, format(typeId, file.reader().getCounterValue(counterId)), label)));
     }
 
@@ -155,6 +157,6 @@ public final class StatCommand implements Callable<Integer>
                 return "end of input";
             }
         }
-        return String.format("%,d", value);
+        return String.format(Locale.ROOT, "%,d", value);
     }
 }

@@ -74,7 +74,7 @@ public final class RestorePlanner
         if (settings.restoreFrom() != null)
         {
             final CheckpointManifest manifest = loadExplicit(settings.restoreFrom());
-            log.accept("restoring " + manifest.kind().name().toLowerCase() + " " + manifest.checkpointId() +
+            log.accept("restoring " + manifest.kind().label() + " " + manifest.checkpointId() +
                 " from " + settings.restoreFrom() + " (" + manifest.shards().size() + " shards)");
             return Optional.of(manifest);
         }
