@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,23 +47,6 @@ class GraphCrashProcessTest
             checkpoints.toString(), backend, "2", Long.toString(rate));
     }
 
-    /** Checkpoints and savepoints with a manifest; the running child creates and deletes them meanwhile. */
-    private static long manifests(final Path checkpoints) throws IOException
-    {
-        if (!Files.isDirectory(checkpoints))
-        {
-            return 0;
-        }
-        try (Stream<Path> entries = Files.list(checkpoints))
-        {
-            return entries.filter(entry -> Files.exists(entry.resolve("MANIFEST"))).count();
-        }
-        catch (final java.io.UncheckedIOException | java.nio.file.NoSuchFileException ex)
-        {
-            return 0;
-        }
-    }
-
     private static List<String> sortedLines(final Path file) throws IOException
     {
         final List<String> lines = new ArrayList<>(Files.readAllLines(file));
@@ -87,18 +69,25 @@ class GraphCrashProcessTest
 
         final Path out = Files.createDirectories(dir.resolve("out"));
         final Path checkpoints = dir.resolve("checkpoints");
+        int killedAfterACheckpoint = 0;
         for (int kill = 0; kill < KILLS; kill++)
         {
-            final long before = manifests(checkpoints);
+            // Retention keeps the number of checkpoints constant: a new one shows as a higher id.
+            final long before = ExactlyOnceProcessTest.newestCheckpointId(checkpoints);
             final Process child = start(log, args(out, checkpoints, backend, KILLED_RUN_RATE));
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (manifests(checkpoints) <= before && child.isAlive() && System.nanoTime() < deadline)
+            while (ExactlyOnceProcessTest.newestCheckpointId(checkpoints) <= before && child.isAlive() &&
+                System.nanoTime() < deadline)
             {
                 Thread.sleep(5);
             }
+            killedAfterACheckpoint += ExactlyOnceProcessTest.newestCheckpointId(checkpoints) > before &&
+                child.isAlive() ? 1 : 0;
             Thread.sleep(random.nextInt(400));
             child.destroyForcibly().waitFor();
         }
+        assertTrue(killedAfterACheckpoint >= 2, "runs were killed after they completed a checkpoint (seed " + seed +
+            "):\n" + Files.readString(log));
         final Process last = start(log, args(out, checkpoints, backend, 0));
         assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the final run finished");
         final String output = Files.readString(log);
@@ -126,18 +115,25 @@ class GraphCrashProcessTest
 
         final Path out = Files.createDirectories(dir.resolve("out"));
         final Path checkpoints = dir.resolve("checkpoints");
+        int killedAfterACheckpoint = 0;
         for (int kill = 0; kill < KILLS; kill++)
         {
-            final long before = manifests(checkpoints);
+            // Retention keeps the number of checkpoints constant: a new one shows as a higher id.
+            final long before = ExactlyOnceProcessTest.newestCheckpointId(checkpoints);
             final Process child = start(log, BroadcastJob.class, args(out, checkpoints, "chronicle", KILLED_RUN_RATE));
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (manifests(checkpoints) <= before && child.isAlive() && System.nanoTime() < deadline)
+            while (ExactlyOnceProcessTest.newestCheckpointId(checkpoints) <= before && child.isAlive() &&
+                System.nanoTime() < deadline)
             {
                 Thread.sleep(5);
             }
+            killedAfterACheckpoint += ExactlyOnceProcessTest.newestCheckpointId(checkpoints) > before &&
+                child.isAlive() ? 1 : 0;
             Thread.sleep(random.nextInt(400));
             child.destroyForcibly().waitFor();
         }
+        assertTrue(killedAfterACheckpoint >= 2, "runs were killed after they completed a checkpoint (seed " + seed +
+            "):\n" + Files.readString(log));
         final Process last = start(log, BroadcastJob.class, args(out, checkpoints, "chronicle", 0));
         assertTrue(last.waitFor(120, TimeUnit.SECONDS), "the final run finished");
         final String output = Files.readString(log);

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,29 +59,6 @@ class NexmarkCrashProcessTest
             "--checkpoint-interval-ms", "100", "--source-rate", Long.toString(rate));
     }
 
-    /**
-     * The id of the newest checkpoint with a manifest, 0 for none; the running child creates and deletes them
-     * meanwhile (retention keeps their number constant, so a new one shows as a higher id, not as one more).
-     */
-    private static long newestCheckpoint(final Path checkpoints) throws IOException
-    {
-        if (!Files.isDirectory(checkpoints))
-        {
-            return 0;
-        }
-        try (Stream<Path> entries = Files.list(checkpoints))
-        {
-            return entries.filter(entry -> entry.getFileName().toString().matches("chk-\\d+") &&
-                    Files.exists(entry.resolve("MANIFEST")))
-                .mapToLong(entry -> Long.parseLong(entry.getFileName().toString().substring(4)))
-                .max().orElse(0);
-        }
-        catch (final java.io.UncheckedIOException | java.nio.file.NoSuchFileException ex)
-        {
-            return 0;
-        }
-    }
-
     private static String sortedRows(final Path file) throws IOException
     {
         final List<String> rows = new ArrayList<>(Files.readAllLines(file, StandardCharsets.US_ASCII));
@@ -107,10 +83,12 @@ class NexmarkCrashProcessTest
         final Path checkpoints = dir.resolve("checkpoints");
         for (int kill = 0; kill < KILLS; kill++)
         {
-            final long before = newestCheckpoint(checkpoints);
+            // Retention keeps the number of checkpoints constant: a new one shows as a higher id.
+            final long before = ExactlyOnceProcessTest.newestCheckpointId(checkpoints);
             final Process child = ChildJvm.start(log, args(query, out, checkpoints, backend, KILLED_RUN_RATE));
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (newestCheckpoint(checkpoints) <= before && child.isAlive() && System.nanoTime() < deadline)
+            while (ExactlyOnceProcessTest.newestCheckpointId(checkpoints) <= before && child.isAlive() &&
+                System.nanoTime() < deadline)
             {
                 Thread.sleep(5);
             }

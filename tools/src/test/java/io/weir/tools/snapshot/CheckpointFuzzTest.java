@@ -404,11 +404,19 @@ class CheckpointFuzzTest
             case 3:
             case 4:
             {
-                final int flips = 1 + random.nextInt(3);
+                // Distinct places: a second flip of one byte could undo the first and leave the file sound.
+                final int flips = Math.min(1 + random.nextInt(3), bytes.length);
+                final int[] places = new int[flips];
                 final StringBuilder what = new StringBuilder("flip");
                 for (int i = 0; i < flips; i++)
                 {
-                    final int at = random.nextInt(bytes.length);
+                    int at;
+                    do
+                    {
+                        at = random.nextInt(bytes.length);
+                    }
+                    while (contains(places, i, at));
+                    places[i] = at;
                     final int mask = 1 + random.nextInt(255);
                     bytes[at] ^= (byte)mask;
                     what.append(" byte ").append(at).append(" ^ 0x").append(Integer.toHexString(mask));
@@ -433,6 +441,18 @@ class CheckpointFuzzTest
                 return new Damage(file, what + (crafted ? ", every CRC recomputed" : ""), crafted);
             }
         }
+    }
+
+    private static boolean contains(final int[] values, final int count, final int value)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (values[i] == value)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Where a data file's fields are, read from a sound file. */

@@ -27,7 +27,8 @@ final class JobCheckpoints
 {
     static final int SHARDS = 2;
     static final int MAX_PARALLELISM = 16;
-    static final long EVENTS = 20_000;
+    /** 20 s of input at the source's rate: the job never reaches its end before the savepoint stops it. */
+    static final long EVENTS = 200_000;
     static final long SOURCE_RATE = 10_000;
     static final long OUT_OF_ORDERNESS_MS = 1000;
     private static final long EVENTS_BETWEEN_CHECKPOINTS = 600;
