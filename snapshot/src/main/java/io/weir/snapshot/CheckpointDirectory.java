@@ -125,7 +125,16 @@ public final class CheckpointDirectory
      */
     public Path checkpointDirectory(final long checkpointId)
     {
-        return root.resolve(CHECKPOINT_DIR_PREFIX + pad(checkpointId));
+        return root.resolve(checkpointDirectoryName(checkpointId));
+    }
+
+    /**
+     * @param checkpointId of the checkpoint.
+     * @return chk-NNNNNNNNNN, the name of its directory under a checkpoint root.
+     */
+    public static String checkpointDirectoryName(final long checkpointId)
+    {
+        return CHECKPOINT_DIR_PREFIX + pad(checkpointId);
     }
 
     /**

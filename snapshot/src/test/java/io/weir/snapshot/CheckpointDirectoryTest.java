@@ -344,6 +344,7 @@ class CheckpointDirectoryTest
                 Locale.setDefault(Locale.forLanguageTag(tag));
                 final CheckpointDirectory directory = new CheckpointDirectory(root);
                 assertEquals(root.resolve("chk-0000000012"), directory.checkpointDirectory(12), tag);
+                assertEquals("chk-0000000012", CheckpointDirectory.checkpointDirectoryName(12), tag);
                 assertEquals(root.resolve("savepoint-0000000009"), directory.allocateSavepointFile(0, 9).getParent(),
                     tag);
                 assertEquals("op-shard-1-chk-0000000012.delta",

@@ -148,7 +148,7 @@ final class JobBenchCommand
             final long rows = lines(outFile);
             final String late = ReferenceJobs.hasLateOutput(name) ?
                 " late_rows=" + lines(ReferenceJobs.latePath(outFile)) : "";
-            final String ops = counting == null ? "" : String.format(Locale.ROOT, 
+            final String ops = counting == null ? "" : String.format(Locale.ROOT,
                 " store_gets_per_event=%.2f store_puts_per_event=%.2f store_removes_per_event=%.2f",
                 counting.gets() / (double)processed, counting.puts() / (double)processed,
                 counting.removes() / (double)processed);

@@ -149,8 +149,8 @@ final class DemoReport
         out.println("  ./weir snapshot list " + settings.checkpointDir());
         if (!checkpoints.isEmpty())
         {
-            final String last = new CheckpointDirectory(settings.checkpointDir())
-                .checkpointDirectory(checkpoints.get(checkpoints.size() - 1).checkpointId()).toString();
+            final String last = settings.checkpointDir().resolve(CheckpointDirectory.checkpointDirectoryName(
+                checkpoints.get(checkpoints.size() - 1).checkpointId())).toString();
             out.println("  ./weir snapshot show " + last);
             out.println("  ./weir snapshot dump " + last + " --operator score --state session --format csv | head");
         }

@@ -3,6 +3,7 @@ package io.weir.tools.demo;
 import io.weir.api.codec.FixedLayoutCodec;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+
 import java.util.Locale;
 
 /**

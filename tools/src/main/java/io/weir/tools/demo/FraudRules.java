@@ -5,6 +5,7 @@ import io.weir.api.codec.IntCodec;
 import io.weir.api.state.MapStateDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+
 import java.util.Locale;
 
 /**

@@ -1,7 +1,6 @@
 package io.weir.tools.snapshot;
 
 import io.weir.snapshot.CheckpointDirectory;
-import io.weir.snapshot.CheckpointKind;
 import io.weir.snapshot.CheckpointManifest;
 import io.weir.snapshot.SnapshotCorruptException;
 import io.weir.snapshot.SnapshotFileKind;
@@ -60,7 +59,7 @@ final class ListCommand extends SnapshotCommand.Subcommand
         final PrintStream out, final CheckpointDirectory directory, final CheckpointDirectory.Listing listing)
     {
         final String head = String.format(Locale.ROOT, "%-22s %-10s id %-6d", listing.directory().getFileName(),
-            listing.kind() == CheckpointKind.SAVEPOINT ? "savepoint" : "checkpoint", listing.checkpointId());
+            listing.kind().label(), listing.checkpointId());
         if (!listing.complete())
         {
             out.println(head + " -                        incomplete (no MANIFEST)");

@@ -1,7 +1,6 @@
 package io.weir.tools.snapshot;
 
 import io.weir.snapshot.CheckpointDirectory;
-import io.weir.snapshot.CheckpointKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -139,6 +138,6 @@ final class VerifyCommand extends SnapshotCommand.Subcommand
 
     private static String kind(final CheckpointDirectory.Listing listing)
     {
-        return listing.kind() == CheckpointKind.SAVEPOINT ? "savepoint" : "checkpoint";
+        return listing.kind().label();
     }
 }

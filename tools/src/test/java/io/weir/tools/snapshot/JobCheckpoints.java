@@ -3,6 +3,8 @@ package io.weir.tools.snapshot;
 import io.weir.engine.WeirContext;
 import io.weir.engine.WeirJob;
 import io.weir.engine.checkpoint.CheckpointSettings;
+import io.weir.snapshot.SnapshotFileDescriptor;
+import io.weir.snapshot.SnapshotFileReader;
 import io.weir.tools.common.Backends;
 import io.weir.tools.jobs.Event;
 import io.weir.tools.jobs.ReferenceJobs;
@@ -38,16 +40,16 @@ final class JobCheckpoints
     }
 
     /**
-     * {@code ts,key,amount,id}: an event every 10 ms of event time; 100 keys at a time, a new 100 every 5000 events
-     * (50 s, more than the session gap), so sessions both stay open and close.
+     * {@code ts,key,amount,id}: an event every 100 ms of event time; 100 keys at a time, each seen every 10 s, and a
+     * new 100 every 500 events (50 s, more than the 30 s session gap), so sessions both stay open and close.
      */
     static void writeInput(final Path in) throws IOException
     {
         final StringBuilder sb = new StringBuilder();
         for (long i = 0; i < EVENTS; i++)
         {
-            final long key = i % 100 + 100 * ((i / 5000) % 3);
-            sb.append(i * 10).append(',').append(key).append(',').append(i % 7).append(',').append(i).append('\n');
+            final long key = i % 100 + 100 * ((i / 500) % 3);
+            sb.append(i * 100).append(',').append(key).append(',').append(i % 7).append(',').append(i).append('\n');
         }
         Files.writeString(in, sb, StandardCharsets.US_ASCII);
     }
@@ -93,12 +95,31 @@ final class JobCheckpoints
         }
         try (Stream<Path> files = Files.list(root.resolve("shared")))
         {
-            final List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            final List<Path> paths = files.sorted().toList();
+            final List<String> names = paths.stream().map(p -> p.getFileName().toString()).toList();
             assertTrue(names.stream().anyMatch(n -> n.endsWith(".delta")), backend + ": no delta file in " + names);
             assertTrue(names.stream().anyMatch(n -> n.endsWith(".timers")), backend + ": no timers file in " + names);
+            assertTrue(tombstones(paths) > 0, backend + ": no tombstone in the delta files " + names);
         }
         assertTrue(Files.isRegularFile(root.resolve("savepoint-0000000005/MANIFEST")), backend + ": no savepoint 5");
         return root;
+    }
+
+    private static long tombstones(final List<Path> files)
+    {
+        final long[] tombstones = new long[1];
+        for (final Path file : files)
+        {
+            if (file.getFileName().toString().endsWith(".delta"))
+            {
+                try (SnapshotFileReader reader = SnapshotFileReader.open(file))
+                {
+                    reader.forEach((keyGroup, type, key, keyOffset, keyLength, value, valueOffset, valueLength) ->
+                        tombstones[0] += type == SnapshotFileDescriptor.ENTRY_TOMBSTONE ? 1 : 0);
+                }
+            }
+        }
+        return tombstones[0];
     }
 
     /** A copy of a checkpoint root, to damage. */
