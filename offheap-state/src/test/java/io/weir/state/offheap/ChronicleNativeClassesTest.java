@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -47,8 +48,26 @@ class ChronicleNativeClassesTest
         }
     }
 
-    /** Chronicle Values' own generator, which is package-private: {@code Generators.generateNativeClass}. */
+    /**
+     * Chronicle Values' own generator, which is package-private: {@code Generators.generateNativeClass}. It cases
+     * accessor names in the default locale (under tr-TR it writes {@code readİnt}, which does not compile), so it
+     * runs here under {@link Locale#ROOT}; the shipped class spares a map created under any locale that generator.
+     */
     private static String generate() throws Exception
+    {
+        final Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.ROOT);
+        try
+        {
+            return generateInTheDefaultLocale();
+        }
+        finally
+        {
+            Locale.setDefault(before);
+        }
+    }
+
+    private static String generateInTheDefaultLocale() throws Exception
     {
         final Class<?> valueModel = Class.forName("net.openhft.chronicle.values.ValueModel");
         final Method acquire = valueModel.getDeclaredMethod("acquire", Class.class);
