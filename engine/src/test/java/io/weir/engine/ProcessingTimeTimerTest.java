@@ -11,6 +11,7 @@ import io.weir.api.state.LongValueState;
 import io.weir.api.state.LongValueStateDescriptor;
 import io.weir.engine.checkpoint.CheckpointSettings;
 import io.weir.engine.checkpoint.CheckpointStats;
+import io.weir.snapshot.CheckpointDirectory;
 import io.weir.state.heap.HeapStateBackend;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -289,7 +290,7 @@ class ProcessingTimeTimerTest
             first.close(WeirJob.CloseMode.DISCARD);
         }
         assertEquals(keys + 1, drain().size(), "only the elements: the clock never reached a timer");
-        final Path restorePoint = dir.resolve(String.format("chk-%010d", checkpoint.checkpointId()));
+        final Path restorePoint = dir.resolve(CheckpointDirectory.checkpointDirectoryName(checkpoint.checkpointId()));
 
         // Three shards, the clock a little on: a timer fires when the clock reaches it, once, with its key's state.
         clock.timeMs = 1_050;

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -113,7 +114,7 @@ class CheckpointFuzzTest
             check(backend, root, directory, listings, target, damage, context);
             deleteTree(root);
         }
-        System.out.printf("%s: %d damaged checkpoints (%d crafted ones sound) in %.1f s (seed %d)%n", backend,
+        System.out.printf(Locale.ROOT, "%s: %d damaged checkpoints (%d crafted ones sound) in %.1f s (seed %d)%n", backend,
             ITERATIONS, soundCrafted, (System.nanoTime() - startNs) / 1e9, SEED);
     }
 
