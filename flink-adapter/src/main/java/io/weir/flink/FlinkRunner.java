@@ -3,8 +3,9 @@ package io.weir.flink;
 import io.weir.api.dataflow.Dataflow;
 import io.weir.api.dataflow.DataflowRunner;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -28,6 +29,13 @@ public final class FlinkRunner implements DataflowRunner
 {
     /** Flink's state backends: on the heap, or in RocksDB. */
     public static final List<String> BACKENDS = List.of("hashmap", "rocksdb");
+
+    /**
+     * {@code taskmanager.memory.managed.size}, set as text: a {@code MemorySize} value is printed in the default
+     * locale's digits when Flink copies a configuration (under ar-EG {@code "١٢٨ mb"}), which it then cannot parse.
+     */
+    static final ConfigOption<String> MANAGED_MEMORY_SIZE =
+        ConfigOptions.key(TaskManagerOptions.MANAGED_MEMORY_SIZE.key()).stringType().noDefaultValue();
 
     private int parallelism = 1;
     private String stateBackend = "hashmap";
@@ -148,7 +156,7 @@ public final class FlinkRunner implements DataflowRunner
         }
         else if (masterHost == null)
         {
-            conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("128m"));
+            conf.set(MANAGED_MEMORY_SIZE, "128m");
             env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         }
         else

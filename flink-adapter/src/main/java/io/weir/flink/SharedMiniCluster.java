@@ -1,9 +1,7 @@
 package io.weir.flink;
 
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 
@@ -25,7 +23,7 @@ final class SharedMiniCluster
             final Configuration conf = new Configuration();
             conf.set(RestOptions.BIND_ADDRESS, "localhost");
             conf.set(RestOptions.PORT, 0);
-            conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
+            conf.set(FlinkRunner.MANAGED_MEMORY_SIZE, "256m");
             final MiniCluster started = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(SLOTS).build());
             try

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -22,6 +23,26 @@ class CliOnFlinkTest
 
     @Test
     void shouldRunAReferenceJobOnFlink() throws Exception
+    {
+        runVelocity();
+    }
+
+    @Test
+    void shouldRunAReferenceJobOnFlinkUnderALocaleWithOtherDigits() throws Exception
+    {
+        final Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("ar-EG"));
+        try
+        {
+            runVelocity();
+        }
+        finally
+        {
+            Locale.setDefault(before);
+        }
+    }
+
+    private void runVelocity() throws Exception
     {
         final Path golden = Outputs.GOLDEN.resolve("edge");
         final Path out = dir.resolve("velocity.csv");
