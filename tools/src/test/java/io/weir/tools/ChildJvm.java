@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Starts {@code weir}, or another main class of this classpath, in a child JVM with this JVM's classpath and module
- * flags, output appended to a log file.
+ * Starts {@code weir}, or another main class of this classpath, in a child JVM with this JVM's classpath, module
+ * flags, Chronicle properties and default locale ({@code -Duser.*}), output appended to a log file.
  */
 final class ChildJvm
 {
@@ -43,7 +43,8 @@ final class ChildJvm
         options.add("-Xmx512m");
         options.addAll(jvmOptions);
         final List<String> command = ChildJvmCommand.of(
-            argument -> argument.startsWith("--add-") || argument.startsWith("-Dchronicle"), options, mainClass, args);
+            argument -> argument.startsWith("--add-") || argument.startsWith("-Dchronicle") ||
+                argument.startsWith("-Duser."), options, mainClass, args);
         return new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
