@@ -4,6 +4,7 @@ import io.weir.api.KeyedProcessFunction;
 import io.weir.api.codec.LongCodec;
 import io.weir.api.eventtime.WatermarkStrategy;
 import io.weir.api.functions.Collector;
+import io.weir.snapshot.ChildJvmCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -71,6 +72,7 @@ class JvmAccessTest
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(flags);
+        command.addAll(ChildJvmCommand.localeOptions());
         command.add("-Xmx256m");
         // Only the job's own output: no counters file, so no line about another process's stale one.
         command.add("-Dweir.counters.enabled=false");

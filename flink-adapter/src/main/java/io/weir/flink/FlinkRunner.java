@@ -31,8 +31,9 @@ public final class FlinkRunner implements DataflowRunner
     public static final List<String> BACKENDS = List.of("hashmap", "rocksdb");
 
     /**
-     * {@code taskmanager.memory.managed.size}, set as text: a {@code MemorySize} value is printed in the default
-     * locale's digits when Flink copies a configuration (under ar-EG {@code "١٢٨ mb"}), which it then cannot parse.
+     * {@code taskmanager.memory.managed.size}, set as text, which Flink's own option parses: Flink writes a typed
+     * {@code MemorySize} into its string form in the default locale's digits (under ar-EG {@code "١٢٨ mb"}), which
+     * it then cannot parse.
      */
     static final ConfigOption<String> MANAGED_MEMORY_SIZE =
         ConfigOptions.key(TaskManagerOptions.MANAGED_MEMORY_SIZE.key()).stringType().noDefaultValue();

@@ -17,6 +17,33 @@ public final class ChildJvmCommand
     {
     }
 
+    /**
+     * @param argument an option this JVM was started with.
+     * @return whether it sets the default locale ({@code -Duser.language=}, {@code -Duser.extensions=} and the like),
+     * which a child must share for a test to see what it prints under that locale.
+     */
+    public static boolean isLocaleOption(final String argument)
+    {
+        return argument.matches(
+            "-Duser\\.(language|country|region|script|variant|extensions)(\\.(format|display))?=.*");
+    }
+
+    /**
+     * @return the options of this JVM that set its default locale, for a child started by other means.
+     */
+    public static List<String> localeOptions()
+    {
+        final List<String> options = new ArrayList<>();
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (isLocaleOption(argument))
+            {
+                options.add(argument);
+            }
+        }
+        return options;
+    }
+
     public static List<String> of(
         final Predicate<String> inherited, final List<String> jvmOptions, final Class<?> mainClass,
         final List<String> args)

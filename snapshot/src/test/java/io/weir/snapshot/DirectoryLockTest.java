@@ -82,7 +82,7 @@ class DirectoryLockTest
     {
         final Path ck = dir.resolve("ck");
         final Process child = new ProcessBuilder(
-            ChildJvmCommand.of(option -> false, List.of(), Holder.class, List.of(ck.toString())))
+            ChildJvmCommand.of(ChildJvmCommand::isLocaleOption, List.of(), Holder.class, List.of(ck.toString())))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
         try

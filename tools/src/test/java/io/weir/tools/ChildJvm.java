@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * Starts {@code weir}, or another main class of this classpath, in a child JVM with this JVM's classpath, module
- * flags, Chronicle properties and default locale ({@code -Duser.*}), output appended to a log file.
+ * flags, Chronicle properties and default locale, output appended to a log file.
  */
 final class ChildJvm
 {
@@ -44,7 +44,7 @@ final class ChildJvm
         options.addAll(jvmOptions);
         final List<String> command = ChildJvmCommand.of(
             argument -> argument.startsWith("--add-") || argument.startsWith("-Dchronicle") ||
-                argument.startsWith("-Duser."), options, mainClass, args);
+                ChildJvmCommand.isLocaleOption(argument), options, mainClass, args);
         return new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

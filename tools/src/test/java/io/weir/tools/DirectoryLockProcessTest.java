@@ -115,7 +115,8 @@ class DirectoryLockProcessTest
             killed.destroyForcibly().waitFor();
         }
         final Process holder = new ProcessBuilder(
-            ChildJvmCommand.of(option -> false, List.of(), LockHolder.class, List.of(checkpoints.toString())))
+            ChildJvmCommand.of(ChildJvmCommand::isLocaleOption, List.of(), LockHolder.class,
+                List.of(checkpoints.toString())))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
         try

@@ -1,5 +1,6 @@
 package io.weir.tools;
 
+import io.weir.snapshot.ChildJvmCommand;
 import io.weir.tools.jobs.ReferenceJobs;
 import io.weir.tools.nexmark.NexmarkGoldenRows;
 import io.weir.tools.nexmark.queries.NexmarkQueries;
@@ -184,6 +185,7 @@ class WeirJarIT
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
+        command.addAll(ChildJvmCommand.localeOptions());
         command.add("-Xmx512m");
         command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=info");
         command.add("-jar");

@@ -2,6 +2,7 @@ package io.weir.engine.counters;
 
 import io.weir.engine.JvmAccess;
 import io.weir.engine.ThreadAllocation;
+import io.weir.snapshot.ChildJvmCommand;
 import io.weir.state.heap.HeapStateBackend;
 import io.weir.state.spi.KeyedStateStore;
 import org.agrona.DirectBuffer;
@@ -208,6 +209,7 @@ class JobCountersTest
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JvmAccess.requiredFlags());
+        command.addAll(ChildJvmCommand.localeOptions());
         command.add("-Xmx64m");
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), AwaitingServer.class.getName()));
         command.add(dir.toString());

@@ -51,7 +51,8 @@ class ChronicleNativeClassesTest
     /**
      * Chronicle Values' own generator, which is package-private: {@code Generators.generateNativeClass}. It cases
      * accessor names in the default locale (under tr-TR it writes {@code readİnt}, which does not compile), so it
-     * runs here under {@link Locale#ROOT}; the shipped class spares a map created under any locale that generator.
+     * runs here under {@link Locale#ROOT}. Because the class ships compiled, creating a map never runs this generator,
+     * whatever the locale.
      */
     private static String generate() throws Exception
     {
@@ -59,7 +60,7 @@ class ChronicleNativeClassesTest
         Locale.setDefault(Locale.ROOT);
         try
         {
-            return generateInTheDefaultLocale();
+            return runGenerator();
         }
         finally
         {
@@ -67,7 +68,7 @@ class ChronicleNativeClassesTest
         }
     }
 
-    private static String generateInTheDefaultLocale() throws Exception
+    private static String runGenerator() throws Exception
     {
         final Class<?> valueModel = Class.forName("net.openhft.chronicle.values.ValueModel");
         final Method acquire = valueModel.getDeclaredMethod("acquire", Class.class);

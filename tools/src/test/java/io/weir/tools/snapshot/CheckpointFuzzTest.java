@@ -114,8 +114,8 @@ class CheckpointFuzzTest
             check(backend, root, directory, listings, target, damage, context);
             deleteTree(root);
         }
-        System.out.printf(Locale.ROOT, "%s: %d damaged checkpoints (%d crafted ones sound) in %.1f s (seed %d)%n", backend,
-            ITERATIONS, soundCrafted, (System.nanoTime() - startNs) / 1e9, SEED);
+        System.out.printf(Locale.ROOT, "%s: %d damaged checkpoints (%d crafted ones sound) in %.1f s (seed %d)%n",
+            backend, ITERATIONS, soundCrafted, (System.nanoTime() - startNs) / 1e9, SEED);
     }
 
     /** The issue's own case: a flipped byte in the newest checkpoint's timers file. */
