@@ -26,6 +26,7 @@ import org.agrona.concurrent.YieldingIdleStrategy;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -346,7 +347,7 @@ public final class BenchCommand
         out.println("gc:                 " + gc.summary(startNs, Math.max(startNs, warmupEndNs), endNs));
         if (hgrm != null)
         {
-            try (PrintStream file = new PrintStream(Files.newOutputStream(hgrm)))
+            try (PrintStream file = new PrintStream(Files.newOutputStream(hgrm), false, StandardCharsets.UTF_8))
             {
                 total.outputPercentileDistribution(file, 1000.0);
             }

@@ -8,8 +8,10 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.List;
 
 /**
@@ -248,10 +250,13 @@ public final class Conventions
         return command + ": " + ex.getMessage().replace(System.lineSeparator(), "; ") + see;
     }
 
-    /** Keeps a writer over {@code stream} so picocli's help and messages reach the same stream. */
+    /**
+     * Keeps a writer over {@code stream} so picocli's help and messages reach the same stream, in the charset
+     * Java 17 gives {@code System.out} when it is not a console.
+     */
     private static PrintWriter writer(final PrintStream stream)
     {
-        return new PrintWriter(stream, true);
+        return new PrintWriter(new OutputStreamWriter(stream, Charset.defaultCharset()), true);
     }
 
     private static String name(final ArgSpec arg)

@@ -9,7 +9,7 @@ import java.util.Locale;
 final class DemoFormat
 {
     private static final DateTimeFormatter TIME =
-        DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+        DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private DemoFormat()
     {

@@ -41,7 +41,7 @@ public final class StatCommand implements Callable<Integer>
 {
     private static final long REFRESH_INTERVAL_MS = 1000;
     private static final String CLEAR_SCREEN = "\u001b[H\u001b[2J";
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
 
     @Parameters(arity = "0..*", paramLabel = "DIR", hideParamSyntax = true, description = "the counters directory (default: -D" +
         CountersDirectory.DIR_PROP_NAME + ", else " + CountersDirectory.DEFAULT_DIR_NAME + " in java.io.tmpdir)")
@@ -117,7 +117,7 @@ public final class StatCommand implements Callable<Integer>
                 out.println("skipped " + unreadable);
             }
             final int jobs = scan.running().size();
-            out.println(LocalDateTime.now().format(TIME) + " - " + dir + ": " +
+            out.println(LocalDateTime.now(ZoneId.systemDefault()).format(TIME) + " - " + dir + ": " +
                 (jobs == 0 ? "no running jobs" : jobs + (jobs == 1 ? " running job" : " running jobs")));
             for (final CountersFile file : scan.running())
             {
